@@ -1,0 +1,35 @@
+"""Where things live: every path the suite uses comes from here, never from the current directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Repository root (the folder holding pyproject.toml); override with OPSBOOK_HOME.
+ROOT: Path = Path(os.environ.get("OPSBOOK_HOME", Path(__file__).resolve().parents[2]))
+NOTEBOOKS: Path = ROOT / "notebooks"
+PARAMS: Path = ROOT / "params"
+OUTPUTS: Path = Path(os.environ.get("OPSBOOK_OUTPUTS", ROOT / "outputs"))
+SAMPLE_DATA: Path = ROOT / "data" / "sample"
+
+#: Name of the Jupyter kernel `make` registers and the runner executes notebooks with.
+KERNEL_NAME: str = "opsbook"
+
+#: Seed of the bundled sample data set.
+SAMPLE_SEED: int = 20261031
+
+#: Notebooks the runner knows, in the order `opsbook run-all` runs them.
+NOTEBOOK_NAMES: tuple[str, ...] = (
+    "period_review",
+    "audience_profiling",
+    "competitor_analysis",
+    "content_planning",
+    "experiment_evaluation",
+)
+
+
+def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """Resolve a data folder parameter: empty means the bundled sample data."""
+    if path is None or str(path).strip() == "":
+        return SAMPLE_DATA
+    return Path(path).expanduser().resolve()

@@ -1,0 +1,278 @@
+"""Load the schema's tables from CSV or Parquet and validate them, with errors a person can act on.
+
+Every problem names the file, the column, what is wrong, the first offending rows (as line
+numbers of the file, header = line 1) and what to do. Problems that leave the data usable (an
+optional metric column absent) are warnings; the rest stop the load with a DataError.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers import config
+from helpers.errors import DataError
+from helpers.schema import TABLES, ColumnSpec, TableSpec, pandera_schema
+
+SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet")
+MAX_ROWS_SHOWN = 5
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+class DataWarning(UserWarning):
+    """Data is usable but incomplete (e.g. an optional metric is absent): results say 'missing'."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one column of one file, with the rows where it happens."""
+
+    table: str
+    file: str
+    column: str | None
+    problem: str
+    rows: tuple[int, ...] = ()
+    examples: tuple[str, ...] = ()
+    n_rows: int = 0
+    severity: Literal["error", "warning"] = "error"
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f", column '{self.column}'" if self.column else "")
+        text = f"{where}: {self.problem}"
+        if self.rows:
+            more = f" (and {self.n_rows - len(self.rows)} more)" if self.n_rows > len(self.rows) else ""
+            text += f"; {self.n_rows} row(s), first at line(s) {', '.join(map(str, self.rows))}{more}"
+        if self.examples:
+            text += f"; values: {', '.join(repr(e) for e in self.examples)}"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+
+@dataclass
+class LoadResult:
+    """A parsed table and the problems found while parsing and checking it."""
+
+    table: str
+    frame: pd.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that make the table unusable."""
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def format_problems(problems: Iterable[Problem]) -> str:
+    """Problems as a readable list, errors first."""
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.table))
+    return "\n".join(f"  [{p.severity}] {p}" for p in ordered)
+
+
+def find_table_file(table: str, data_dir: Path) -> Path | None:
+    """The file holding a table in a data folder (<table>.csv, .csv.gz or .parquet), if any."""
+    for suffix in SUFFIXES:
+        path = data_dir / f"{table}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def _line_numbers(index: pd.Index) -> tuple[tuple[int, ...], int]:
+    """File line numbers of the first offending rows (header is line 1) and how many rows there are."""
+    lines = [int(i) + 2 for i in index[:MAX_ROWS_SHOWN]]
+    return tuple(lines), len(index)
+
+
+def _examples(values: pd.Series) -> tuple[str, ...]:
+    return tuple(str(v) for v in values.drop_duplicates().head(3))
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read a CSV (as text, BOM tolerated) or Parquet file without interpreting values."""
+    try:
+        if path.name.endswith(".parquet"):
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=True)
+    except (UnicodeDecodeError, ValueError, OSError) as exc:  # pragma: no cover - message path
+        raise DataError(f"{path}: cannot be read as a table ({exc}). Save it as UTF-8 CSV or Parquet.") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _parse_column(raw: pd.Series, col: ColumnSpec) -> pd.Series:
+    """A column converted to the type of its kind; values that cannot be converted become missing."""
+    if col.kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            parsed = raw
+        else:
+            parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            parsed = parsed.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        return parsed.astype("datetime64[ns]")
+    if col.kind in ("count", "amount", "rate", "number", "score"):
+        return pd.to_numeric(raw, errors="coerce").astype("float64")
+    if col.kind == "bool":
+        if pd.api.types.is_bool_dtype(raw):
+            return raw.astype("boolean")
+        text = raw.astype("string").str.strip().str.lower()
+        out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+        out[text.isin(_TRUE)] = True
+        out[text.isin(_FALSE)] = False
+        return out
+    text = raw.astype("str").str.strip()
+    return text.mask(text == "")
+
+
+def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str) -> LoadResult:
+    """Parse a raw table by the schema and collect every problem (missing columns, bad values, keys)."""
+    problems: list[Problem] = []
+    missing = [c for c in spec.required if c not in raw.columns]
+    if missing:
+        problems.append(Problem(
+            spec.name, file, ", ".join(missing), "required column(s) missing",
+            hint=f"The file has: {', '.join(raw.columns)}. Rename or add the column(s); see DESIGN.md's schema.",
+        ))
+    absent = [c.name for c in spec.columns
+              if not c.required and c.name not in raw.columns and c.kind in ("count", "amount", "rate")]
+    if absent:
+        problems.append(Problem(
+            spec.name, file, ", ".join(absent),
+            "optional metric column(s) absent: results that need them show as missing", severity="warning",
+        ))
+    frame = raw.copy()
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        original = frame[col.name]
+        parsed = _parse_column(original, col)
+        present = original.notna() & (original.astype("string").str.strip() != "")
+        failed = present & parsed.isna()
+        if failed.any():
+            rows, n = _line_numbers(failed[failed].index)
+            what = {"date": "unparsable date (use ISO 8601, e.g. 2026-10-31 or 2026-10-31T20:15:00)",
+                    "bool": "not a true/false value"}.get(col.kind, "not a number")
+            problems.append(Problem(spec.name, file, col.name, what, rows, _examples(original[failed]), n))
+        if not col.nullable:
+            empty = ~present
+            if empty.any():
+                rows, n = _line_numbers(empty[empty].index)
+                problems.append(Problem(spec.name, file, col.name, "missing value in a required column", rows, (), n,
+                                        hint="Fill it in or remove the row."))
+        frame[col.name] = parsed
+    if any(p.severity == "error" for p in problems):
+        return LoadResult(spec.name, None, problems)
+    problems.extend(_check_values(frame, spec, file))
+    ok = not any(p.severity == "error" for p in problems)
+    if ok and frame.empty:
+        problems.append(Problem(spec.name, file, None, "the table has no rows", hint="Export a period with data."))
+        ok = False
+    return LoadResult(spec.name, frame if ok else None, problems)
+
+
+def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
+    """Value problems found by pandera (ranges, allowed values, duplicate keys), one per column and check."""
+    try:
+        pandera_schema(spec, present=list(frame.columns)).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        problems = []
+        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+            index = pd.Index(group["index"].dropna().astype(int).sort_values().unique())
+            rows, n = _line_numbers(index)
+            label = "duplicate id" if "uniqueness" in str(check) or "duplicates" in str(check) else str(check)
+            col_name = None if pd.isna(column) else str(column)
+            if col_name == spec.name or col_name is None and spec.key:
+                col_name = ", ".join(spec.key)
+            problems.append(Problem(spec.name, file, col_name, label, rows, _examples(group["failure_case"].dropna()), n))
+        return problems
+    return []
+
+
+def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[str]) -> list[Problem]:
+    """Rows whose account_id is not in the accounts table."""
+    unknown = ~frame["account_id"].isin(known)
+    if not unknown.any():
+        return []
+    rows, n = _line_numbers(unknown[unknown].index)
+    return [Problem(spec.name, file, "account_id", "unknown account (not in accounts)", rows,
+                    _examples(frame.loc[unknown, "account_id"]), n,
+                    hint="Add the account to accounts.csv or fix the id.")]
+
+
+def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = None) -> LoadResult:
+    """Read, parse and check one table of a data folder; never raises for data problems."""
+    spec = TABLES[table]
+    path = find_table_file(table, data_dir)
+    if path is None:
+        return LoadResult(table, None, [Problem(
+            table, str(data_dir / f"{table}.csv"), None, "file not found",
+            hint=f"Put {table}.csv (or .parquet) in {data_dir}; it holds one row per {spec.grain}.",
+        )])
+    result = parse_table(read_raw(path), spec, str(path))
+    if result.frame is not None and known_accounts is not None and spec.references_accounts:
+        account_problems = _check_accounts(result.frame, spec, str(path), known_accounts)
+        if account_problems:
+            return LoadResult(table, None, result.problems + account_problems)
+    return result
+
+
+def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Load and validate the given tables (plus accounts); raise one DataError listing every error."""
+    folder = config.data_dir(data_dir)
+    if not folder.is_dir():
+        raise DataError(f"Data folder {folder} does not exist. Pass --data DIR (or data_dir) pointing at "
+                        "a folder of CSV/Parquet files; `opsbook sample-data` creates the sample set.")
+    names = ["accounts", *[t for t in tables if t != "accounts"]]
+    unknown = [t for t in names if t not in TABLES]
+    if unknown:
+        raise DataError(f"Unknown table(s) {unknown}; the schema has {sorted(TABLES)}.")
+    results: dict[str, LoadResult] = {}
+    known: set[str] | None = None
+    for name in names:
+        results[name] = read_table(name, folder, known)
+        if name == "accounts" and results[name].frame is not None:
+            known = set(results[name].frame["account_id"])
+    problems = [p for r in results.values() for p in r.problems]
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(f"The data in {folder} has {len(errors)} problem(s):\n" + format_problems(errors))
+    for p in problems:
+        warnings.warn(str(p), DataWarning, stacklevel=2)
+    return {name: r.frame for name, r in results.items() if r.frame is not None}
+
+
+def load_table(table: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate one table (checking account ids against accounts when it refers to them)."""
+    if table not in TABLES:
+        raise DataError(f"Unknown table {table!r}; the schema has {sorted(TABLES)}.")
+    return load_tables([table], data_dir)[table]
+
+
+def validate_folder(data_dir: str | Path) -> list[Problem]:
+    """Every problem of every table in a folder; absent tables are warnings naming who needs them."""
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        return [Problem("-", str(folder), None, "data folder does not exist")]
+    problems: list[Problem] = []
+    accounts = read_table("accounts", folder)
+    problems.extend(accounts.problems)
+    known = set(accounts.frame["account_id"]) if accounts.frame is not None else None
+    for name, spec in TABLES.items():
+        if name == "accounts":
+            continue
+        if find_table_file(name, folder) is None:
+            problems.append(Problem(name, str(folder / f"{name}.csv"), None, "file not found",
+                                    severity="warning", hint=f"Needed by: {', '.join(spec.used_by)}."))
+            continue
+        problems.extend(read_table(name, folder, known).problems)
+    return problems

@@ -1,0 +1,698 @@
+"""The KPI scorecard of a period review: actuals, targets, attainment, change and a health status.
+
+METHODOLOGY 2 and 7: reviews report each KPI's attainment (actual ÷ target) and its change against
+the previous period and the same period last year, and flag which KPIs are healthy and which are
+at risk. Conventions every number here follows:
+
+- Missing is not zero. A metric an account does not report gives NaN for that account's KPI, and
+  the total covers only the accounts that report it (``coverage`` says how many).
+- Rates are rates of sums (Σnumerator ÷ Σdenominator over the days that report both), never the
+  mean of daily or per-account rates; totals recompute them from summed parts.
+- Reach is the average daily reach. Reach is not additive (the same person is reached on many
+  days and on several platforms), so it is never summed across days or accounts.
+- Followers is a stock (a level on a day): summed across accounts it counts follower *accounts*,
+  not unique people; a quarter's follower target is the target of its last month.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import DataError, ParameterError
+from helpers.periods import ReviewPeriod, parse_period
+
+__all__ = [
+    "ER_BASES",
+    "KPIS",
+    "STATUSES",
+    "KpiSpec",
+    "attach_targets",
+    "compute_kpis",
+    "kpi_label",
+    "kpi_status",
+    "scorecard",
+]
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    """What a KPI is: its unit, which direction is good, whether it can be summed, and what it means."""
+
+    name: str
+    label: str
+    unit: str  # "count", "rate", "currency" or "ratio"
+    higher_is_better: bool | None  # None: neutral, reported for information (e.g. ad spend)
+    additive: bool  # a flow: can be summed across accounts and across months
+    definition: str
+    stock: bool = False  # a level on a day: summed across accounts, but a quarter takes its last month
+
+
+KPIS: dict[str, KpiSpec] = {
+    k.name: k
+    for k in (
+        KpiSpec("followers", "Followers", "count", True, False,
+                "Followers on the last day of the period (a stock; summed across platforms it counts "
+                "follower accounts, not unique people).", stock=True),
+        KpiSpec("net_follower_change", "Net follower change", "count", True, True,
+                "Followers gained minus followers lost in the period (Σgained − Σlost); when gained/lost "
+                "are not reported, followers at the end minus followers on the day before the period."),
+        KpiSpec("follower_growth_rate", "Follower growth rate", "rate", True, False,
+                "Net follower change divided by followers on the day before the period started."),
+        KpiSpec("impressions", "Impressions", "count", True, True,
+                "Times content was shown in the period (Σ daily impressions)."),
+        KpiSpec("reach", "Average daily reach", "count", True, False,
+                "Average of the daily reach (unique people reached per day); reach is not additive across "
+                "days or platforms because the same person is counted again, so it is never summed."),
+        KpiSpec("engagements", "Engagements", "count", True, True,
+                "Likes, comments, shares and saves in the period (Σ daily engagements)."),
+        KpiSpec("engagement_rate", "Engagement rate", "rate", True, False,
+                "Rate of sums: Σengagements ÷ Σimpressions (base 'impressions'), ÷ Σdaily reach (base "
+                "'reach'), or engagements per post ÷ average followers (base 'followers'); always state the base."),
+        KpiSpec("posts_published", "Posts published", "count", True, True,
+                "Number of posts published in the period (posting frequency)."),
+        KpiSpec("ctr", "Click-through rate", "rate", True, False,
+                "Rate of sums: Σlink clicks ÷ Σimpressions."),
+        KpiSpec("conversions", "Conversions", "count", True, True,
+                "Conversions attributed to the account in the period (Σ daily conversions)."),
+        KpiSpec("conversion_rate", "Conversion rate", "rate", True, False,
+                "Rate of sums: Σconversions ÷ Σlink clicks (the click → purchase step of the funnel)."),
+        KpiSpec("revenue", "Revenue", "currency", True, True,
+                "Revenue attributed to the account in the period (Σ daily revenue)."),
+        KpiSpec("ad_spend", "Ad spend", "currency", None, True,
+                "Money spent on ads in the period (Σ ad_daily spend); neutral: neither more nor less is better."),
+        KpiSpec("roas", "ROAS", "ratio", True, False,
+                "Return on ad spend: Σad revenue ÷ Σad spend (3.0 means 3:1)."),
+    )
+}
+
+#: Denominators the engagement rate can be computed on.
+ER_BASES: tuple[str, ...] = ("impressions", "reach", "followers")
+
+#: Health statuses a scorecard row can have.
+STATUSES: tuple[str, ...] = ("healthy", "watch", "at risk", "info", "missing")
+
+_DAILY_METRICS = ("followers", "followers_gained", "followers_lost", "impressions", "reach",
+                  "profile_visits", "engagements", "link_clicks", "conversions", "revenue")
+_KEYS = ["scope", "account_id", "kpi"]
+_REACH_TOTAL_NOTE = "not additive: the same people are reached on several platforms; see each account's reach"
+_TOTAL = "total"
+
+
+# --------------------------------------------------------------------------------------------
+# Input preparation
+# --------------------------------------------------------------------------------------------
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> None:
+    """Fail with the missing column names when a table lacks a required column."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{table} is missing required column(s) {', '.join(missing)}; "
+                        f"it has {', '.join(map(str, frame.columns))}. See the data schema in DESIGN.md.")
+
+
+def _as_days(values: pd.Series, table: str, column: str) -> pd.Series:
+    """A date or timestamp column as naive days (time of day dropped), failing clearly if unparseable."""
+    try:
+        parsed = pd.to_datetime(values)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{table}.{column} has values that are not dates ({exc}).") from exc
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.dt.normalize()
+
+
+def _as_float(values: pd.Series, table: str, column: str) -> pd.Series:
+    """A metric column as float64 with NaN for missing values (nullable dtypes included)."""
+    try:
+        return values.astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{table}.{column} must be numeric ({exc}).") from exc
+
+
+def _prepare_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
+    """The accounts under review (account_id as text, one row each), in the order given."""
+    _require_columns(accounts, ["account_id", "platform"], "accounts")
+    out = accounts[["account_id", "platform"]].astype({"account_id": "str", "platform": "str"})
+    dupes = out["account_id"][out["account_id"].duplicated()].unique().tolist()
+    if dupes:
+        raise DataError(f"accounts lists account_id {', '.join(dupes)} more than once; keep one row per account.")
+    if (out["account_id"] == _TOTAL).any():
+        raise DataError(f"accounts uses the reserved account_id {_TOTAL!r}; rename that account.")
+    if out.empty:
+        raise ParameterError("no accounts to review: the accounts table passed in is empty "
+                             "(check the account filter).")
+    return out.reset_index(drop=True)
+
+
+def _prepare_daily(account_daily: pd.DataFrame, ids: pd.Series) -> tuple[pd.DataFrame, frozenset[str]]:
+    """account_daily for the reviewed accounts with float metrics, plus the metric columns it lacks."""
+    _require_columns(account_daily, ["date", "account_id", "followers"], "account_daily")
+    absent = frozenset(c for c in _DAILY_METRICS if c not in account_daily.columns)
+    daily = pd.DataFrame({"date": _as_days(account_daily["date"], "account_daily", "date"),
+                          "account_id": account_daily["account_id"].astype("str")})
+    for col in _DAILY_METRICS:
+        daily[col] = (np.nan if col in absent
+                      else _as_float(account_daily[col], "account_daily", col))
+    daily = daily[daily["account_id"].isin(ids)]
+    dupes = daily.duplicated(["account_id", "date"])
+    if dupes.any():
+        first = daily[dupes].iloc[0]
+        raise DataError(f"account_daily has {int(dupes.sum())} duplicate account × day row(s), e.g. "
+                        f"{first['account_id']} on {first['date']:%Y-%m-%d}; keep one row per account and day.")
+    return daily, absent
+
+
+def _prepare_posts(posts: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame | None:
+    """posts reduced to post_id, account_id and publication day for the reviewed accounts (None if absent)."""
+    if posts is None:
+        return None
+    _require_columns(posts, ["post_id", "account_id", "published_at"], "posts")
+    out = pd.DataFrame({"post_id": posts["post_id"].astype("str"),
+                        "account_id": posts["account_id"].astype("str"),
+                        "day": _as_days(posts["published_at"], "posts", "published_at")})
+    return out[out["account_id"].isin(ids)]
+
+
+def _prepare_ads(ad_daily: pd.DataFrame | None, ids: pd.Series) -> tuple[pd.DataFrame | None, bool]:
+    """ad_daily reduced to day, account, spend and revenue, and whether it has a revenue column."""
+    if ad_daily is None:
+        return None, False
+    _require_columns(ad_daily, ["date", "account_id", "spend"], "ad_daily")
+    has_revenue = "revenue" in ad_daily.columns
+    out = pd.DataFrame({"day": _as_days(ad_daily["date"], "ad_daily", "date"),
+                        "account_id": ad_daily["account_id"].astype("str"),
+                        "spend": _as_float(ad_daily["spend"], "ad_daily", "spend")})
+    out["revenue"] = _as_float(ad_daily["revenue"], "ad_daily", "revenue") if has_revenue else np.nan
+    return out[out["account_id"].isin(ids)], has_revenue
+
+
+def _check_er_base(er_base: str) -> None:
+    """Fail with the accepted bases when the engagement-rate base is unknown."""
+    if er_base not in ER_BASES:
+        raise ParameterError(f"er_base {er_base!r} is not one of {', '.join(ER_BASES)} "
+                             "(the denominator of the engagement rate, e.g. er_base='impressions').")
+
+
+def _day(value: object, name: str) -> pd.Timestamp:
+    """A start/end parameter as a naive midnight timestamp."""
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name} {value!r} is not a date (expected e.g. '2026-10-01').") from exc
+    if ts is pd.NaT:
+        raise ParameterError(f"{name} is missing (expected a date such as '2026-10-01').")
+    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+
+
+# --------------------------------------------------------------------------------------------
+# Per-account parts: the sums every KPI (and every total) is computed from
+# --------------------------------------------------------------------------------------------
+
+def _ratio(num: float, den: float) -> float:
+    """num ÷ den, NaN when either is missing or the denominator is zero."""
+    if math.isnan(num) or math.isnan(den) or den == 0:
+        return math.nan
+    return num / den
+
+
+def _sum(values: pd.Series) -> float:
+    """Sum that stays NaN when every value is missing (missing is not zero)."""
+    return float(values.sum(min_count=1))
+
+
+def _paired(d: pd.DataFrame, num: str, den: str) -> tuple[float, float, int]:
+    """Σnum and Σden over the days reporting both, and how many such days there are."""
+    both = d[num].notna() & d[den].notna()
+    return _sum(d.loc[both, num]), _sum(d.loc[both, den]), int(both.sum())
+
+
+def _days_reporting(reported: dict[str, np.ndarray], columns: Sequence[str]) -> int:
+    """Number of days on which every listed column is reported (``reported``: column → notna flags)."""
+    return int(np.logical_and.reduce([reported[c] for c in columns]).sum())
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The days under review and the engagement-rate base, shared by every account's computation."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    er_base: str
+
+    @property
+    def days(self) -> int:
+        return int((self.end - self.start).days) + 1
+
+
+def _follower_parts(d: pd.DataFrame, base: float, absent: frozenset[str],
+                    end: pd.Timestamp) -> tuple[dict[str, float], dict[str, str]]:
+    """Followers at the end, before the start and on average, and the net change with its method."""
+    reported = d.loc[d["followers"].notna(), ["date", "followers"]]
+    end_value = float(reported["followers"].iloc[-1]) if len(reported) else math.nan
+    parts = {"followers_end": end_value, "followers_base": base,
+             "followers_mean": float(reported["followers"].mean()) if len(reported) else math.nan}
+    notes = {"followers": "" if len(reported) else "no follower counts in period"}
+    if len(reported) and reported["date"].iloc[-1] < end:
+        notes["followers"] = f"as of {reported['date'].iloc[-1]:%Y-%m-%d}, the last day with a follower count"
+    gained, lost, n_flow = _paired(d, "followers_gained", "followers_lost")
+    if n_flow > 0:
+        parts["net_change"] = gained - lost
+        notes["net_follower_change"] = "method: Σgained − Σlost"
+    else:
+        parts["net_change"] = end_value - base
+        why = "no followers_gained/followers_lost columns" if {"followers_gained", "followers_lost"} & absent \
+            else "followers_gained/followers_lost not reported"
+        notes["net_follower_change"] = f"method: followers at end − followers on the day before the period ({why})"
+        if math.isnan(base):
+            notes["net_follower_change"] += "; no follower count on the day before the period"
+    notes["follower_growth_rate"] = notes["net_follower_change"] + "; ÷ followers on the day before the period"
+    if math.isnan(base):
+        notes["follower_growth_rate"] = "no follower count on the day before the period"
+    return parts, notes
+
+
+def _daily_parts(d: pd.DataFrame, base: float, absent: frozenset[str],
+                 w: _Window) -> tuple[dict[str, float], dict[str, str]]:
+    """Sums over an account's days in the period, the inputs of every account_daily KPI."""
+    parts, notes = _follower_parts(d, base, absent, w.end)
+    er_base = w.er_base
+    for col in ("impressions", "engagements", "conversions", "revenue"):
+        parts[col] = _sum(d[col])
+    parts["reach_mean"] = float(d["reach"].mean()) if d["reach"].notna().any() else math.nan
+    if er_base in ("impressions", "reach"):
+        parts["er_num"], parts["er_den"], _ = _paired(d, "engagements", er_base)
+    parts["ctr_num"], parts["ctr_den"], _ = _paired(d, "link_clicks", "impressions")
+    parts["cr_num"], parts["cr_den"], _ = _paired(d, "conversions", "link_clicks")
+    return parts, notes
+
+
+@dataclass(frozen=True)
+class _Events:
+    """An event table (posts or ad_daily) cut to the period, and the accounts and days it speaks for."""
+
+    rows: pd.DataFrame  # the rows inside the period
+    accounts: frozenset[str]  # accounts with at least one row anywhere in the table
+    first: pd.Timestamp
+    last: pd.Timestamp
+
+    def covers(self, account_id: str, w: _Window) -> bool:
+        """Whether no rows for this account in the period means a true zero rather than missing data."""
+        return account_id in self.accounts and self.first <= w.end and self.last >= w.start
+
+    def of(self, account_id: str) -> pd.DataFrame:
+        """This account's rows in the period."""
+        return self.rows[self.rows["account_id"] == account_id]
+
+
+def _events(table: pd.DataFrame | None, w: _Window) -> _Events | None:
+    """An event table prepared once per period (None when the table was not given or is empty)."""
+    if table is None or table.empty:
+        return None
+    return _Events(table[table["day"].between(w.start, w.end)], frozenset(table["account_id"]),
+                   table["day"].min(), table["day"].max())
+
+
+def _post_parts(posts: _Events | None, account_id: str, w: _Window) -> tuple[dict[str, float], dict[str, str]]:
+    """Number of distinct posts published by the account in the period (NaN if posts do not cover it)."""
+    if posts is None:
+        return {"posts": math.nan}, {"posts_published": "no posts data"}
+    if not posts.covers(account_id, w):
+        return {"posts": math.nan}, {"posts_published": "posts table does not cover this account in this period"}
+    return {"posts": float(posts.of(account_id)["post_id"].nunique())}, {}
+
+
+def _ad_parts(ads: _Events | None, has_revenue: bool, account_id: str,
+              w: _Window) -> tuple[dict[str, float], dict[str, str]]:
+    """Ad spend and the paired revenue/spend sums behind ROAS (NaN if ad_daily does not cover the account)."""
+    nan = {"spend": math.nan, "roas_num": math.nan, "roas_den": math.nan}
+    if ads is None:
+        return nan, {"ad_spend": "no ad_daily data", "roas": "no ad_daily data"}
+    if not ads.covers(account_id, w):
+        why = "ad_daily does not cover this account in this period"
+        return nan, {"ad_spend": why, "roas": why}
+    mine = ads.of(account_id)
+    spend = _sum(mine["spend"]) if len(mine) else 0.0
+    notes = {} if len(mine) else {"ad_spend": "no ad rows in period: no spend", "roas": "no ad spend in period"}
+    if not has_revenue:
+        notes["roas"] = "ad_daily has no 'revenue' column"
+    num, den, _ = _paired(mine, "revenue", "spend")
+    return {"spend": spend, "roas_num": num, "roas_den": den}, notes
+
+
+# --------------------------------------------------------------------------------------------
+# KPI formulas: one per KPI, applied to an account's parts and to the summed parts of the total
+# --------------------------------------------------------------------------------------------
+
+Formula = tuple[tuple[str, ...], Callable[..., float]]
+
+
+def _er_followers(engagements: float, posts: float, followers_mean: float) -> float:
+    """Engagements per post ÷ average followers (NaN without posts)."""
+    return _ratio(_ratio(engagements, posts), followers_mean)
+
+
+def _formulas(er_base: str) -> dict[str, Formula]:
+    """For each KPI: the parts it needs and how it is computed from them."""
+    same = float
+    er: Formula = ((("engagements", "posts", "followers_mean"), _er_followers) if er_base == "followers"
+                   else (("er_num", "er_den"), _ratio))
+    return {
+        "followers": (("followers_end",), same),
+        "net_follower_change": (("net_change",), same),
+        "follower_growth_rate": (("net_change", "followers_base"), _ratio),
+        "impressions": (("impressions",), same),
+        "reach": (("reach_mean",), same),
+        "engagements": (("engagements",), same),
+        "engagement_rate": er,
+        "posts_published": (("posts",), same),
+        "ctr": (("ctr_num", "ctr_den"), _ratio),
+        "conversions": (("conversions",), same),
+        "conversion_rate": (("cr_num", "cr_den"), _ratio),
+        "revenue": (("revenue",), same),
+        "ad_spend": (("spend",), same),
+        "roas": (("roas_num", "roas_den"), _ratio),
+    }
+
+
+def _daily_columns(kpi: str, er_base: str, net_method_flow: bool) -> tuple[str, ...]:
+    """account_daily columns a KPI reads, for its day coverage ('28/31 days'); () if not a daily KPI."""
+    flow = ("followers_gained", "followers_lost") if net_method_flow else ("followers",)
+    return {
+        "followers": ("followers",), "net_follower_change": flow, "follower_growth_rate": flow,
+        "impressions": ("impressions",), "reach": ("reach",), "engagements": ("engagements",),
+        "engagement_rate": ("engagements", "followers" if er_base == "followers" else er_base),
+        "ctr": ("link_clicks", "impressions"), "conversions": ("conversions",),
+        "conversion_rate": ("conversions", "link_clicks"), "revenue": ("revenue",),
+    }.get(kpi, ())
+
+
+def _er_note(er_base: str) -> str:
+    """How the engagement rate was computed for this base."""
+    return {
+        "impressions": "base impressions; rate of sums Σengagements ÷ Σimpressions",
+        "reach": "base reach; rate of sums Σengagements ÷ Σdaily reach",
+        "followers": "base followers; (Σengagements ÷ posts) ÷ average followers",
+    }[er_base]
+
+
+def _account_rows(account_id: str, platform: str, d: pd.DataFrame, base: float, posts: _Events | None,
+                  ads: _Events | None, has_ad_revenue: bool, absent: frozenset[str],
+                  w: _Window) -> tuple[list[dict[str, object]], dict[str, float]]:
+    """One account's KPI rows and the parts its KPIs were computed from."""
+    parts, notes = _daily_parts(d, base, absent, w)
+    for extra_parts, extra_notes in (_post_parts(posts, account_id, w),
+                                     _ad_parts(ads, has_ad_revenue, account_id, w)):
+        parts.update(extra_parts)
+        notes.update(extra_notes)
+    flow = notes["net_follower_change"].startswith("method: Σgained")
+    reported = {c: d[c].notna().to_numpy() for c in _DAILY_METRICS}
+    rows = []
+    for kpi, (needs, formula) in _formulas(w.er_base).items():
+        columns = _daily_columns(kpi, w.er_base, flow)
+        note = _er_note(w.er_base) if kpi == "engagement_rate" else notes.get(kpi, "")
+        missing_cols = [c for c in columns if c in absent]
+        if missing_cols:
+            note = f"account_daily has no {', '.join(map(repr, missing_cols))} column"
+        rows.append({"scope": "account", "account_id": account_id, "platform": platform, "kpi": kpi,
+                     "value": formula(*(parts[p] for p in needs)),
+                     "coverage": f"{_days_reporting(reported, columns)}/{w.days} days" if columns else "",
+                     "note": note})
+    return rows, parts
+
+
+def _total_rows(parts: dict[str, dict[str, float]], er_base: str) -> list[dict[str, object]]:
+    """Total KPI rows: each KPI recomputed from the parts summed over the accounts that report them all."""
+    frame = pd.DataFrame.from_dict(parts, orient="index")
+    n = len(frame)
+    rows = []
+    for kpi, (needs, formula) in _formulas(er_base).items():
+        reporting = frame[list(needs)].notna().all(axis=1)
+        value = formula(*(float(frame.loc[reporting, p].sum()) for p in needs)) if reporting.any() else math.nan
+        note = "rate of sums over accounts" if KPIS[kpi].unit in ("rate", "ratio") else "sum over accounts"
+        if kpi == "engagement_rate":
+            note = _er_note(er_base) + ", summed over accounts"
+        if kpi == "followers":
+            note = "sum across platforms: follower accounts, not unique people"
+        if kpi == "reach" and n > 1:
+            value = math.nan
+            note = _REACH_TOTAL_NOTE
+        rows.append({"scope": _TOTAL, "account_id": _TOTAL, "platform": "all", "kpi": kpi, "value": value,
+                     "coverage": f"{int(reporting.sum())}/{n} accounts", "note": note})
+    return rows
+
+
+def compute_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+                 accounts: pd.DataFrame, start: object, end: object, er_base: str = "impressions") -> pd.DataFrame:
+    """Every KPI for each account and for all accounts together, over the days start..end (inclusive).
+
+    Returns a tidy frame: scope ("account" or "total"), account_id ("total" for the total), platform
+    ("all" for the total), kpi, value, coverage ("28/31 days" per account for account_daily KPIs,
+    "3/4 accounts" for totals) and note (method, base, or why a value is missing). Only the accounts
+    in ``accounts`` are reviewed: filter it to the own accounts upstream.
+    """
+    _check_er_base(er_base)
+    w = _Window(_day(start, "start"), _day(end, "end"), er_base)
+    if w.end < w.start:
+        raise ParameterError(f"end {w.end:%Y-%m-%d} is before start {w.start:%Y-%m-%d}.")
+    acc = _prepare_accounts(accounts)
+    daily, absent = _prepare_daily(account_daily, acc["account_id"])
+    posts_ = _events(_prepare_posts(posts, acc["account_id"]), w)
+    ad_table, has_ad_revenue = _prepare_ads(ad_daily, acc["account_id"])
+    ads = _events(ad_table, w)
+    in_period = daily[daily["date"].between(w.start, w.end)].sort_values("date")
+    day_before = daily[daily["date"] == w.start - pd.Timedelta(days=1)].set_index("account_id")["followers"]
+    rows: list[dict[str, object]] = []
+    parts: dict[str, dict[str, float]] = {}
+    for account_id, platform in acc.itertuples(index=False):
+        d = in_period[in_period["account_id"] == account_id]
+        base = float(day_before.get(account_id, math.nan))
+        account_rows, parts[account_id] = _account_rows(account_id, platform, d, base, posts_, ads,
+                                                        has_ad_revenue, absent, w)
+        rows.extend(account_rows)
+    rows.extend(_total_rows(parts, er_base))
+    out = pd.DataFrame(rows, columns=["scope", "account_id", "platform", "kpi", "value", "coverage", "note"])
+    return out.astype({"value": "float64"})
+
+
+# --------------------------------------------------------------------------------------------
+# Targets and attainment
+# --------------------------------------------------------------------------------------------
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
+
+
+def _normalise_label(label: object) -> str:
+    """A target period label in canonical form: '2026-10', '2026-Q4' or '2026'."""
+    text = str(label).strip().upper()
+    if text.endswith(".0"):  # a year read as a float, e.g. 2026.0
+        text = text[:-2]
+    if m := _MONTH.match(text):
+        return f"{m.group(1)}-{int(m.group(2)):02d}"
+    if m := _QUARTER.match(text):
+        return f"{m.group(1)}-Q{m.group(2)}"
+    return text
+
+
+def _prepare_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """targets with text ids, canonical period labels and float targets; one row per account × KPI × period."""
+    _require_columns(targets, ["account_id", "kpi", "period", "target"], "targets")
+    out = pd.DataFrame({"account_id": targets["account_id"].astype("str").str.strip(),
+                        "kpi": targets["kpi"].astype("str").str.strip(),
+                        "period": targets["period"].map(_normalise_label),
+                        "target": _as_float(targets["target"], "targets", "target")})
+    unknown = sorted(set(out["kpi"]) - set(KPIS))
+    if unknown:
+        warnings.warn(f"targets name unknown KPI(s) {', '.join(unknown)}; they are ignored. "
+                      f"Known KPIs: {', '.join(KPIS)}.", UserWarning, stacklevel=3)
+    dupes = out.duplicated(["account_id", "kpi", "period"])
+    if dupes.any():
+        first = out[dupes].iloc[0]
+        raise DataError(f"targets has {int(dupes.sum())} duplicate account × kpi × period row(s), e.g. "
+                        f"{first['account_id']} / {first['kpi']} / {first['period']}; keep one target each.")
+    return out
+
+
+def _target_for(lookup: pd.Series, account_id: str, kpi: str, period: ReviewPeriod) -> tuple[float, str]:
+    """An account's target for a KPI in a period, and where it came from ('' when there is none)."""
+    direct = lookup.get((account_id, kpi, period.label))
+    if direct is not None and not math.isnan(direct):
+        return float(direct), period.label
+    if period.kind != "quarter":
+        return math.nan, ""
+    months = [f"{period.start.year}-{m:02d}" for m in range(period.start.month, period.start.month + 3)]
+    spec = KPIS[kpi]
+    if spec.stock:
+        last = lookup.get((account_id, kpi, months[-1]))
+        if last is not None and not math.isnan(last):
+            return float(last), f"{months[-1]} target (a stock: the quarter's last month)"
+    elif spec.additive:
+        values = [lookup.get((account_id, kpi, m)) for m in months]
+        if all(v is not None and not math.isnan(v) for v in values):
+            return float(sum(values)), f"sum of monthly targets {months[0]} to {months[-1]}"  # type: ignore[arg-type]
+    return math.nan, ""
+
+
+def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_label: str, kind: str) -> pd.DataFrame:
+    """KPI rows with their target for the period, where it came from, and attainment = actual ÷ target.
+
+    A quarter without a quarterly target falls back to the sum of its three monthly targets
+    (additive KPIs) or its last month's target (followers). The total's target is an explicit
+    target for account_id 'total', else the sum of the accounts' targets for additive KPIs and
+    followers when every account has one. Rates get no fallback: their targets must be explicit.
+    """
+    period = parse_period(kind, period_label)
+    _require_columns(kpis, ["scope", "account_id", "kpi", "value"], "kpis")
+    out = kpis.copy()
+    if targets is None or targets.empty:
+        out["target"], out["target_source"] = math.nan, ""
+        out["attainment"] = math.nan
+        return out
+    lookup = _prepare_targets(targets).set_index(["account_id", "kpi", "period"])["target"]
+    found = [_target_for(lookup, str(a), k, period) for a, k in zip(out["account_id"], out["kpi"], strict=True)]
+    out["target"] = [t for t, _ in found]
+    out["target_source"] = [s for _, s in found]
+    is_account = out["scope"] == "account"
+    for i in out.index[(out["scope"] == _TOTAL) & out["target"].isna()]:
+        kpi = out.at[i, "kpi"]
+        spec = KPIS[kpi]
+        account_targets = out.loc[is_account & (out["kpi"] == kpi), "target"]
+        if (spec.additive or spec.stock) and len(account_targets) and account_targets.notna().all():
+            out.at[i, "target"] = float(account_targets.sum())
+            out.at[i, "target_source"] = "sum of account targets"
+    out["attainment"] = [_ratio(a, t) for a, t in zip(out["value"], out["target"], strict=True)]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Status and the scorecard
+# --------------------------------------------------------------------------------------------
+
+def kpi_label(kpi: str, er_base: str = "impressions") -> str:
+    """A KPI's display label; the engagement rate names its base."""
+    label = KPIS[kpi].label
+    return f"{label} (by {er_base})" if kpi == "engagement_rate" else label
+
+
+def _check_thresholds(watch_below: float, risk_below: float, change_watch: float, change_risk: float) -> None:
+    """Fail when the status thresholds are not ordered risk < watch."""
+    if not risk_below <= watch_below:
+        raise ParameterError(f"risk_below ({risk_below}) must be ≤ watch_below ({watch_below}), e.g. 0.9 and 1.0.")
+    if not change_risk <= change_watch <= 0:
+        raise ParameterError(f"change thresholds must satisfy change_risk ≤ change_watch ≤ 0 "
+                             f"(got {change_risk} and {change_watch}), e.g. -0.25 and -0.10.")
+
+
+def kpi_status(kpi: str, actual: float, attainment: float, change_pct: float, *, watch_below: float = 1.0,
+               risk_below: float = 0.9, change_watch: float = -0.10, change_risk: float = -0.25,
+               compared_with: str = "previous period") -> tuple[str, str]:
+    """A KPI's health ('healthy', 'watch', 'at risk', 'info' or 'missing') and the reason, in words.
+
+    With a target, attainment decides (≥ watch_below healthy, ≥ risk_below watch, else at risk);
+    without one, the change against the previous period does (≤ change_risk at risk, ≤ change_watch
+    watch; mirrored for lower-is-better KPIs). Neutral KPIs (ad spend) are 'info'.
+    """
+    if kpi not in KPIS:
+        raise ParameterError(f"unknown KPI {kpi!r}; known KPIs: {', '.join(KPIS)}.")
+    _check_thresholds(watch_below, risk_below, change_watch, change_risk)
+    spec = KPIS[kpi]
+    if _isnan(actual):
+        return "missing", "no data for this KPI in the period"
+    if spec.higher_is_better is None:
+        extra = f"; {attainment:.1%} of target" if not _isnan(attainment) else ""
+        return "info", f"neutral KPI, reported for information{extra}"
+    if not _isnan(attainment):
+        score = attainment if spec.higher_is_better else 1 / attainment if attainment else math.inf
+        status = "healthy" if score >= watch_below else "watch" if score >= risk_below else "at risk"
+        word = "attainment" if spec.higher_is_better else "target ÷ actual"
+        return status, (f"{word} {score:.1%} (watch below {watch_below:.0%}, at risk below {risk_below:.0%})")
+    if _isnan(change_pct):
+        return "info", f"no target and no {compared_with} value to compare with"
+    change = change_pct if spec.higher_is_better else -change_pct
+    status = "at risk" if change <= change_risk else "watch" if change <= change_watch else "healthy"
+    sign = "≤" if spec.higher_is_better else "≥"
+    watch, risk = (change_watch, change_risk) if spec.higher_is_better else (-change_watch, -change_risk)
+    return status, (f"no target; {change_pct:+.1%} vs {compared_with} "
+                    f"(watch at {sign} {watch:+.0%}, at risk at {sign} {risk:+.0%})")
+
+
+def _isnan(x: object) -> bool:
+    """True for NaN/None/NA."""
+    return bool(pd.isna(x))
+
+
+def _relative_change(actual: pd.Series, base: pd.Series) -> pd.Series:
+    """(actual − base) ÷ |base|: relative change, right-signed even when the base is negative; NaN if base is 0."""
+    return (actual - base) / base.abs().where(base != 0)
+
+
+def _comparison(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+                accounts: pd.DataFrame, period: ReviewPeriod, er_base: str, name: str) -> pd.DataFrame:
+    """The KPI values of a comparison period, keyed for merging, in a column called ``name``."""
+    values = compute_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base)
+    return values[_KEYS + ["value"]].rename(columns={"value": name})
+
+
+def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+              accounts: pd.DataFrame, targets: pd.DataFrame | None, period: ReviewPeriod,
+              er_base: str = "impressions", watch_below: float = 1.0, risk_below: float = 0.9,
+              change_watch: float = -0.10, change_risk: float = -0.25) -> pd.DataFrame:
+    """The review's KPI board: actual, target, attainment, change vs previous period and last year, status.
+
+    One row per account (and the total) and KPI. change_pct and yoy_pct are relative changes
+    ((actual − base) ÷ |base|), also for rates, where change_abs and yoy_abs give the change in the
+    rate's own units (0.012 = 1.2 percentage points). Comparison values are NaN, not errors, when
+    the data does not reach back that far; status_reason says so.
+    """
+    _check_er_base(er_base)
+    _check_thresholds(watch_below, risk_below, change_watch, change_risk)
+    current = compute_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base)
+    board = attach_targets(current, targets, period.label, period.kind).rename(columns={"value": "actual"})
+    prev_p, ly_p = period.previous(), period.same_period_last_year()
+    for p, name in ((prev_p, "previous"), (ly_p, "last_year")):
+        board = board.merge(_comparison(account_daily, posts, ad_daily, accounts, p, er_base, name),
+                            on=_KEYS, how="left", validate="one_to_one")
+    board["change_pct"] = _relative_change(board["actual"], board["previous"])
+    board["change_abs"] = board["actual"] - board["previous"]
+    board["yoy_pct"] = _relative_change(board["actual"], board["last_year"])
+    board["yoy_abs"] = board["actual"] - board["last_year"]
+    board["label"] = [kpi_label(k, er_base) for k in board["kpi"]]
+    board["unit"] = [KPIS[k].unit for k in board["kpi"]]
+    statuses = [kpi_status(r.kpi, r.actual, r.attainment, r.change_pct, watch_below=watch_below,
+                           risk_below=risk_below, change_watch=change_watch, change_risk=change_risk,
+                           compared_with=f"previous {period.kind} {prev_p.label}")
+                for r in board.itertuples(index=False)]
+    board["status"] = [s for s, _ in statuses]
+    board["status_reason"] = [_full_reason(reason, r, prev_p, ly_p) for (_, reason), r
+                              in zip(statuses, board.itertuples(index=False), strict=True)]
+    board.loc[board["note"] == _REACH_TOTAL_NOTE, "status"] = "info"
+    return board[["scope", "account_id", "platform", "kpi", "label", "unit", "actual", "target", "attainment",
+                  "previous", "change_pct", "change_abs", "last_year", "yoy_pct", "yoy_abs", "status",
+                  "status_reason", "target_source", "coverage", "note"]]
+
+
+def _full_reason(reason: str, row: Any, prev_p: ReviewPeriod, ly_p: ReviewPeriod) -> str:
+    """A status reason extended with why a value is missing, partial day coverage, and absent comparisons."""
+    note, coverage = str(row.note), str(row.coverage)
+    if _isnan(row.actual):
+        if note == _REACH_TOTAL_NOTE:
+            return note
+        days = f" ({coverage} reported)" if coverage.endswith(" days") else ""
+        return "; ".join(filter(None, [reason + days, note]))
+    extra = []
+    if m := re.fullmatch(r"(\d+)/(\d+) days", coverage):
+        if int(m.group(1)) < int(m.group(2)):
+            extra.append(f"partial data: {coverage}")
+    comparisons = (("previous period", prev_p, row.previous), ("last year", ly_p, row.last_year))
+    gaps = [f"{what} ({p.label})" for what, p, value in comparisons if _isnan(value)]
+    if gaps:
+        extra.append(f"no value for {' or '.join(gaps)} in the data")
+    return "; ".join([reason, *extra])

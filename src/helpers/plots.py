@@ -1,0 +1,174 @@
+"""Charts shared by the notebooks, with CJK text rendered when a CJK font is installed.
+
+Call `setup_style()` once at the top of a notebook: it picks a CJK-capable font if the machine has
+one (post titles and topics are often Chinese) and says once, clearly, when it has none.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+
+#: CJK-capable font families, most preferred first (Linux, macOS, Windows names).
+CJK_FONTS: tuple[str, ...] = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+    "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Microsoft YaHei", "SimHei", "Arial Unicode MS",
+)
+_FONT_NOTICE_SHOWN = False
+STATUS_COLOURS = {"healthy": "#2e7d32", "watch": "#f9a825", "at risk": "#c62828", "info": "#607d8b",
+                  "missing": "#9e9e9e"}
+
+
+def find_cjk_font() -> str | None:
+    """The first installed CJK-capable font family, or None when the machine has none."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def setup_style() -> str | None:
+    """Apply the suite's chart style and a CJK font; warn once if no CJK font is installed."""
+    global _FONT_NOTICE_SHOWN
+    sns.set_theme(style="whitegrid", context="notebook")
+    font = find_cjk_font()
+    if font:
+        plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+    elif not _FONT_NOTICE_SHOWN:
+        _FONT_NOTICE_SHOWN = True
+        print("Note: no CJK font is installed, so Chinese text in charts shows as boxes. "
+              "Install one (e.g. `apt-get install fonts-wqy-microhei` or `fonts-noto-cjk`) and re-run. "
+              "Tables and CSV files are not affected.")
+    plt.rcParams["axes.unicode_minus"] = False
+    plt.rcParams["figure.figsize"] = (10, 4.5)
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+    return font
+
+
+def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
+                title: str = "", highlight: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> plt.Figure:
+    """Line chart of a KPI over time (per hue), with a dashed target line where one exists."""
+    fig, ax = plt.subplots()
+    sns.lineplot(data=history, x=x, y=y, hue=hue, marker="o", ax=ax)
+    if target and target in history and history[target].notna().any():
+        sns.lineplot(data=history, x=x, y=target, hue=hue, ax=ax, linestyle="--", legend=False, alpha=0.7)
+        ax.text(0.01, 0.97, "dashed: target", transform=ax.transAxes, va="top", fontsize=9, color="#555")
+    if highlight is not None:
+        ax.axvspan(highlight[0], highlight[1], color="#ffe082", alpha=0.3, zorder=0)
+    ax.set_title(title)
+    ax.set_xlabel("")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
+    """Observed vs expected daily values with anomalies marked (columns: date, observed, expected, is_anomaly)."""
+    fig, ax = plt.subplots(figsize=(10, 3.5))
+    ax.plot(series["date"], series["observed"], label="observed", color="#1565c0")
+    ax.plot(series["date"], series["expected"], label="expected", color="#90a4ae", linestyle="--")
+    flagged = series[series["is_anomaly"]]
+    ax.scatter(flagged["date"], flagged["observed"], color="#c62828", zorder=3, label="alert", s=50)
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
+              percent: bool = False, horizontal: bool = False) -> plt.Figure:
+    """A labelled bar chart (optionally grouped by hue, optionally as percentages)."""
+    fig, ax = plt.subplots()
+    if horizontal:
+        sns.barplot(data=frame, y=x, x=y, hue=hue, ax=ax, orient="h")
+    else:
+        sns.barplot(data=frame, x=x, y=y, hue=hue, ax=ax)
+    if percent:
+        fmt = matplotlib.ticker.PercentFormatter(1.0)
+        (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(fmt)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def funnel_chart(funnel: pd.DataFrame, title: str = "Funnel") -> plt.Figure:
+    """Step values per platform on a log scale, with step conversion rates annotated."""
+    fig, ax = plt.subplots()
+    sns.barplot(data=funnel, x="label", y="value", hue="platform", ax=ax)
+    ax.set_yscale("log")
+    ax.set_xlabel("")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "d", cmap: str = "Reds",
+            annot: bool = True) -> plt.Figure:
+    """An annotated heatmap (e.g. the risk matrix: impact × probability band)."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    sns.heatmap(matrix, annot=annot, fmt=fmt, cmap=cmap, cbar=False, linewidths=0.5, ax=ax)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
+    """Attainment per KPI and platform as coloured dots (colour = status), 100% line marked."""
+    data = scorecard[scorecard["kpi"].isin(kpis) & scorecard["attainment"].notna()]
+    fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(kpis), 4) + 1))
+    palette = {k: v for k, v in STATUS_COLOURS.items() if k in set(data["status"])}
+    sns.stripplot(data=data, y="label", x="attainment", hue="status", palette=palette, size=9, ax=ax,
+                  jitter=False)
+    ax.axvline(1.0, color="#333", linewidth=1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("attainment (actual ÷ target)")
+    ax.set_ylabel("")
+    for _, row in data.iterrows():
+        ax.annotate(row["platform"], (row["attainment"], row["label"]), xytext=(6, 4),
+                    textcoords="offset points", fontsize=8, color="#555")
+    ax.set_title("Target attainment by KPI and platform")
+    fig.tight_layout()
+    return fig
+
+
+def trend_explorer(history: pd.DataFrame, kpi_labels: dict[str, str]) -> "widgets.VBox":
+    """Dropdowns (KPI, platform) that redraw a trend chart on change, for a person in JupyterLab.
+
+    Nothing is drawn until a choice changes, so a headless run shows only the static charts and
+    never waits on a widget.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    kpi = widgets.Dropdown(options=[(kpi_labels.get(k, k), k) for k in history["kpi"].unique()], description="KPI")
+    platforms = ["all platforms", *sorted(history["platform"].unique())]
+    platform = widgets.Dropdown(options=platforms, description="Platform")
+    output = widgets.Output()
+
+    def redraw(_: object = None) -> None:
+        data = history[history["kpi"] == kpi.value]
+        if platform.value != "all platforms":
+            data = data[data["platform"] == platform.value]
+        output.clear_output(wait=True)
+        with output:
+            fig = trend_chart(data, "period_start", "value", hue="platform", target="target",
+                              title=kpi_labels.get(kpi.value, kpi.value))
+            display(fig)
+            close(fig)
+
+    kpi.observe(redraw, names="value")
+    platform.observe(redraw, names="value")
+    return widgets.VBox([widgets.HBox([kpi, platform]), output])
+
+
+def close(fig: plt.Figure) -> None:
+    """Release a figure's memory after it has been shown and saved."""
+    plt.close(fig)
+

@@ -1,0 +1,118 @@
+"""Write a run's artefacts (summary.json, tables/*.csv, figures/*.png) in one fixed shape.
+
+Every notebook writes its results only through `RunOutputs`, so schedulers, dashboards and tests
+can read any run the same way. CSV files are UTF-8 with a BOM so Excel shows Chinese text intact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers import config
+
+CSV_ENCODING = "utf-8-sig"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy/pandas values, dataclasses and frames into plain JSON types (NaN → null)."""
+    if isinstance(value, pd.DataFrame):
+        return [to_jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(dataclasses.asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if value is pd.NA or value is pd.NaT or value is None:
+        return None
+    return value
+
+
+def _check_name(name: str) -> str:
+    if not _SAFE_NAME.match(name):
+        raise ValueError(f"artefact name {name!r} must use only letters, digits, '_', '-', '.'")
+    return name
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a table as UTF-8 CSV with a BOM (Excel opens Chinese text correctly)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding=CSV_ENCODING)
+    return path
+
+
+def default_output_dir(notebook: str) -> Path:
+    """Where an interactive (non-runner) session writes: outputs/<notebook>/interactive."""
+    return config.OUTPUTS / notebook / "interactive"
+
+
+class RunOutputs:
+    """Collects one run's summary, tables and figures and writes them under one folder."""
+
+    def __init__(self, notebook: str, output_dir: str | Path | None = None) -> None:
+        self.notebook = notebook
+        self.path = Path(output_dir) if output_dir else default_output_dir(notebook)
+        self.summary: dict[str, Any] = {"notebook": notebook}
+        self.tables: list[str] = []
+        self.figures: list[str] = []
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def __repr__(self) -> str:
+        return (f"RunOutputs({self.notebook!r}, path={str(self.path)!r}, "
+                f"{len(self.tables)} tables, {len(self.figures)} figures, keys={list(self.summary)})")
+
+    def add(self, key: str, value: Any) -> Any:
+        """Record a headline result under `key` in summary.json; returns the value for chaining."""
+        self.summary[key] = value
+        return value
+
+    def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Write tables/<name>.csv (UTF-8 with BOM) and return the frame unchanged."""
+        write_csv(frame, self.path / "tables" / f"{_check_name(name)}.csv")
+        self.tables.append(name)
+        return frame
+
+    def figure(self, name: str, fig: Any, dpi: int = 110) -> Any:
+        """Save a matplotlib figure as figures/<name>.png and return it for display."""
+        target = self.path / "figures" / f"{_check_name(name)}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(target, dpi=dpi, bbox_inches="tight")
+        self.figures.append(name)
+        return fig
+
+    def write(self) -> Path:
+        """Write summary.json (with the list of tables and figures) and return its path."""
+        self.summary["tables"] = [f"tables/{n}.csv" for n in self.tables]
+        self.summary["figures"] = [f"figures/{n}.png" for n in self.figures]
+        self.summary["written_at"] = dt.datetime.now().isoformat(timespec="seconds")
+        path = self.path / "summary.json"
+        path.write_text(json.dumps(to_jsonable(self.summary), ensure_ascii=False, indent=2), encoding="utf-8")
+        return path
+
+
+def read_summary(run_dir: str | Path) -> dict[str, Any]:
+    """Read a run's summary.json."""
+    return json.loads((Path(run_dir) / "summary.json").read_text(encoding="utf-8"))

@@ -1,0 +1,157 @@
+"""Period-review set-up: validate the notebook's parameters and load the data it reads.
+
+The notebook's `parameters` cell holds plain defaults only (papermill overrides them); this module
+derives everything else in one place and fails with a message that says which parameter is wrong
+and what it accepts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers import config
+from helpers.content import ER_BASES
+from helpers.data import load_tables, parse_table, read_raw
+from helpers.errors import DataError, ParameterError
+from helpers.periods import ReviewPeriod, resolve_period
+from helpers.schema import TABLES
+
+REVIEW_TABLES: tuple[str, ...] = (
+    "accounts", "account_daily", "posts", "ad_daily", "touchpoints", "conversions", "risks",
+)
+PERIOD_TYPES: tuple[str, ...] = ("week", "month", "quarter")
+ANOMALY_METHODS: tuple[str, ...] = ("stl", "hampel")
+KPI_ER_BASES: tuple[str, ...] = tuple(b for b in ER_BASES if b != "views")
+
+
+@dataclass(frozen=True)
+class ReviewSetup:
+    """Everything the review derives from its parameters: the period, the accounts and the data."""
+
+    period: ReviewPeriod
+    account_ids: tuple[str, ...]
+    data_dir: Path
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+    targets: pd.DataFrame = field(repr=False)
+    targets_note: str = ""
+
+    @property
+    def accounts(self) -> pd.DataFrame:
+        """The reviewed accounts' rows of the accounts table."""
+        accounts = self.tables["accounts"]
+        return accounts[accounts["account_id"].isin(self.account_ids)].reset_index(drop=True)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A loaded table restricted to the reviewed accounts (when it has an account_id column)."""
+        frame = self.tables[name]
+        if "account_id" in frame.columns:
+            return frame[frame["account_id"].isin(self.account_ids)].reset_index(drop=True)
+        return frame
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """A parameter that must be one of a few words."""
+    if value not in allowed:
+        raise ParameterError(f"Parameter {name}={value!r} is not valid; use one of: {', '.join(allowed)}.")
+    return str(value)
+
+
+def check_number(name: str, value: Any, low: float, high: float) -> float:
+    """A numeric parameter within [low, high]."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"Parameter {name}={value!r} must be a number between {low} and {high}.") from None
+    if not low <= number <= high:
+        raise ParameterError(f"Parameter {name}={value!r} must be between {low} and {high}.")
+    return number
+
+
+def select_accounts(accounts: pd.DataFrame, account: str) -> tuple[str, ...]:
+    """Account ids to review: 'own' = every own account, else comma-separated ids that must exist."""
+    text = str(account).strip()
+    if text in ("", "own"):
+        ids = tuple(accounts.loc[accounts["owner"] == "own", "account_id"])
+        if not ids:
+            raise ParameterError("account='own' but the accounts table has no account with owner 'own'.")
+        return ids
+    wanted = tuple(a.strip() for a in text.split(",") if a.strip())
+    unknown = [a for a in wanted if a not in set(accounts["account_id"])]
+    if unknown:
+        raise ParameterError(f"Parameter account: unknown account id(s) {unknown}. "
+                             f"Known: {', '.join(accounts['account_id'])}; or use 'own'.")
+    return wanted
+
+
+def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple[pd.DataFrame, str]:
+    """Targets from the data folder ('data'), a CSV path, or none; with a note saying which."""
+    empty = pd.DataFrame({"account_id": pd.Series(dtype=str), "kpi": pd.Series(dtype=str),
+                          "period": pd.Series(dtype=str), "target": pd.Series(dtype=float)})
+    text = str(source).strip()
+    if text.lower() in ("none", ""):
+        return empty, "No targets given: statuses come from the change against the previous period."
+    if text.lower() == "data":
+        frames = load_tables(["targets"], data_dir)
+        return frames["targets"], "Targets: the targets table of the data folder."
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise ParameterError(f"Parameter targets_source={text!r}: file not found. Use 'data', 'none' or a CSV path.")
+    result = parse_table(read_raw(path), TABLES["targets"], str(path))
+    if result.frame is None:
+        raise DataError("\n".join(str(p) for p in result.errors))
+    unknown = sorted(set(result.frame["account_id"]) - known_accounts)
+    if unknown:
+        raise DataError(f"{path}, column 'account_id': unknown account(s) {unknown}.")
+    return result.frame, f"Targets: {path.name}."
+
+
+def setup_review(account: str, period_type: str, period: str, data_dir: str, er_base: str,
+                 anomaly_method: str, anomaly_threshold: float, roas_stop_loss: float, ctr_keep: float,
+                 targets_source: str) -> ReviewSetup:
+    """Validate every review parameter, load the data and resolve the period ('latest' included)."""
+    check_choice("period_type", period_type, PERIOD_TYPES)
+    check_choice("er_base", er_base, KPI_ER_BASES)
+    check_choice("anomaly_method", anomaly_method, ANOMALY_METHODS)
+    check_number("anomaly_threshold", anomaly_threshold, 1.0, 20.0)
+    check_number("roas_stop_loss", roas_stop_loss, 0.0, 100.0)
+    check_number("ctr_keep", ctr_keep, 0.0, 1.0)
+    folder = config.data_dir(data_dir)
+    tables = load_tables(REVIEW_TABLES, folder)
+    account_ids = select_accounts(tables["accounts"], account)
+    daily = tables["account_daily"]
+    reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]
+    resolved = resolve_period(period_type, str(period), reviewed_days)
+    targets, note = load_targets(targets_source, folder, set(tables["accounts"]["account_id"]))
+    return ReviewSetup(resolved, account_ids, folder, tables, targets, note)
+
+
+def kpi_trend(account_daily: pd.DataFrame, posts: pd.DataFrame, ad_daily: pd.DataFrame,
+              accounts: pd.DataFrame, targets: pd.DataFrame, periods: list[ReviewPeriod],
+              kpi_names: tuple[str, ...], er_base: str = "impressions") -> pd.DataFrame:
+    """KPI values and targets per account and period over trailing periods (for trend charts)."""
+    from helpers.kpis import attach_targets, compute_kpis
+
+    frames = []
+    for p in periods:
+        values = compute_kpis(account_daily, posts, ad_daily, accounts, p.start, p.end, er_base)
+        values = attach_targets(values, targets, p.label, p.kind)
+        frames.append(values[values["kpi"].isin(kpi_names)].assign(period=p.label, period_start=p.start))
+    columns = ["period", "period_start", "account_id", "platform", "kpi", "value", "target"]
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def scorecard_table(board: pd.DataFrame, scope: str = "total") -> pd.DataFrame:
+    """The scorecard rows of one scope ('total' or an account id) in reading order, for display."""
+    rows = board[board["account_id"] == scope]
+    columns = ["label", "actual", "target", "attainment", "previous", "change_pct", "last_year", "yoy_pct",
+               "status", "status_reason"]
+    return rows[[c for c in columns if c in rows.columns]].set_index("label")
+
+
+def status_overview(board: pd.DataFrame) -> pd.DataFrame:
+    """Status per KPI (rows) and platform (columns): the at-a-glance health grid."""
+    return board.pivot_table(index="label", columns="platform", values="status", aggfunc="first", sort=False)

@@ -1,0 +1,223 @@
+"""Execute a notebook headless with papermill and publish its outputs atomically.
+
+A run writes into a temporary folder next to its destination; only when the notebook and the
+HTML export succeed is the folder moved into place, so a failed run never replaces the last good
+report. The failed notebook is kept (papermill marks the failing cell) and its path is printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helpers import config
+from helpers.errors import OpsbookError, ParameterError
+from helpers.report import read_summary
+
+#: Parameters the runner sets itself; a parameters file or -p may still override data_dir.
+RUNNER_PARAMETERS = ("output_dir",)
+
+
+class RunFailed(OpsbookError):
+    """The notebook raised an error; the message names the cell and where the failed notebook is."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Where a successful run put its artefacts."""
+
+    notebook: str
+    label: str
+    output_dir: Path
+
+    @property
+    def report(self) -> Path:
+        """The HTML report (no code)."""
+        return self.output_dir / "report.html"
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The run's summary.json as a dict."""
+        return read_summary(self.output_dir)
+
+
+def notebook_path(name: str) -> Path:
+    """The input notebook for a name like 'period_review' (or a path to an .ipynb file)."""
+    candidate = Path(name)
+    if candidate.suffix == ".ipynb" and candidate.exists():
+        return candidate.resolve()
+    path = config.NOTEBOOKS / f"{name.removesuffix('.ipynb')}.ipynb"
+    if not path.exists():
+        available = sorted(p.stem for p in config.NOTEBOOKS.glob("*.ipynb"))
+        raise ParameterError(f"No notebook named {name!r}. Available: {', '.join(available) or 'none'}.")
+    return path
+
+
+def notebook_parameters(path: Path) -> dict[str, Any]:
+    """Names and defaults of the notebook's `parameters` cell (via papermill)."""
+    import papermill
+
+    return {name: info["default"] for name, info in papermill.inspect_notebook(str(path)).items()}
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Parameters from a YAML file (a mapping of name → value)."""
+    file = Path(path)
+    if not file.exists():
+        raise ParameterError(f"Parameters file {file} not found.")
+    try:
+        loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"Parameters file {file} is not valid YAML: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ParameterError(f"Parameters file {file} must be a mapping of name: value.")
+    return loaded
+
+
+def parse_cli_value(raw: str, default_repr: str | None) -> Any:
+    """A -p value typed like papermill does (YAML), but kept as text where the default is a string."""
+    if default_repr is not None and default_repr[:1] in ("'", '"'):
+        return raw
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+
+
+def merge_parameters(path: Path, params_file: str | Path | None, cli_pairs: list[tuple[str, str]],
+                     extra: dict[str, Any]) -> dict[str, Any]:
+    """Parameters for a run: defaults file, then -p pairs, then runner options; unknown names rejected."""
+    declared = notebook_parameters(path)
+    merged: dict[str, Any] = {}
+    default_file = config.PARAMS / f"{path.stem}.yaml"
+    if params_file is None and default_file.exists():
+        params_file = default_file
+    if params_file is not None:
+        merged.update(read_params_file(params_file))
+    for name, raw in cli_pairs:
+        merged[name] = parse_cli_value(raw, declared.get(name))
+    merged.update({k: v for k, v in extra.items() if v is not None})
+    unknown = sorted(set(merged) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"Unknown parameter(s) for {path.stem}: {', '.join(unknown)}. "
+            f"It takes: {', '.join(sorted(set(declared) - set(RUNNER_PARAMETERS)))}."
+        )
+    return merged
+
+
+def check_kernel(kernel_name: str = config.KERNEL_NAME) -> None:
+    """Fail early, with the fix, when the named Jupyter kernel is not registered."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if kernel_name not in KernelSpecManager().find_kernel_specs():
+        raise OpsbookError(
+            f"Jupyter kernel {kernel_name!r} is not registered. Run `make setup` (or "
+            f"`python -m ipykernel install --sys-prefix --name {kernel_name}`) in the project's environment."
+        )
+
+
+def export_html(executed: Path, target: Path, title: str) -> Path:
+    """Export an executed notebook to HTML without code cells or prompts (nbconvert exclude_input)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(
+        nbformat.read(executed, as_version=4), resources={"metadata": {"name": title}}
+    )
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _failure_message(exc: Exception, failed_nb: Path) -> str:
+    cell = getattr(exc, "exec_count", None)
+    index = getattr(exc, "cell_index", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f"cell {index} (execution count {cell})" if index is not None else "the notebook"
+    return (f"Run failed in {where}: {ename}: {evalue}\n"
+            f"The failed notebook (error marked at the cell) is kept at {failed_nb}.\n"
+            f"The previous report, if any, is unchanged.")
+
+
+def _publish(tmp: Path, final: Path) -> None:
+    """Move a finished run folder into place, replacing an older run of the same label."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_notebook(
+    name: str,
+    params_file: str | Path | None = None,
+    cli_pairs: list[tuple[str, str]] | None = None,
+    data_dir: str | Path | None = None,
+    out_root: str | Path | None = None,
+    period: str | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run one notebook with papermill; publish outputs/<notebook>/<label>/ only on success."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    path = notebook_path(name)
+    root = Path(out_root) if out_root else config.OUTPUTS
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    notebook_root = root / path.stem
+    notebook_root.mkdir(parents=True, exist_ok=True)
+    tmp = notebook_root / f".running-{stamp}-{os.getpid()}"
+    tmp.mkdir()
+    extra: dict[str, Any] = {"output_dir": str(tmp)}
+    if data_dir is not None:
+        extra["data_dir"] = str(Path(data_dir).resolve())
+    if period is not None:
+        extra["period"] = period
+    try:
+        parameters = merge_parameters(path, params_file, cli_pairs or [], extra)
+        check_kernel()
+    except OpsbookError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    executed = tmp / "notebook.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(path), str(executed), parameters=parameters, kernel_name=config.KERNEL_NAME,
+            progress_bar=progress, cwd=str(config.NOTEBOOKS), request_save_on_cell_execute=True,
+        )
+    except PapermillExecutionError as exc:
+        failed_dir = notebook_root / "_failed" / stamp
+        failed_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(failed_dir)
+        raise RunFailed(_failure_message(exc, failed_dir / "notebook.ipynb")) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    summary_path = tmp / "summary.json"
+    label = str(read_summary(tmp).get("label") or stamp) if summary_path.exists() else stamp
+    export_html(executed, tmp / "report.html", f"{path.stem} {label}")
+    final = notebook_root / label
+    _publish(tmp, final)
+    return RunResult(path.stem, label, final)
+
+
+def available_notebooks() -> list[str]:
+    """Notebooks present, in the suite's order (for run-all)."""
+    present = {p.stem for p in config.NOTEBOOKS.glob("*.ipynb")}
+    return [n for n in config.NOTEBOOK_NAMES if n in present]
+
+
+def progress_enabled() -> bool:
+    """Show papermill's progress bar when a person is watching (stderr is a terminal)."""
+    return sys.stderr.isatty()

@@ -1,0 +1,210 @@
+"""The data schema of DESIGN.md as code: one TableSpec per table, turned into pandera schemas.
+
+A spec names each column's kind (id, text, date, count, amount, rate, ...) and whether it is
+required; the loader (helpers.data) parses columns by kind and pandera checks the values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandera.pandas as pa
+
+Kind = Literal["id", "text", "category", "date", "count", "amount", "rate", "score", "bool", "number", "period"]
+
+PLATFORMS: tuple[str, ...] = (
+    "wechat", "weibo", "douyin", "xiaohongshu", "bilibili", "zhihu", "wechat_channels",
+    "instagram", "facebook", "tiktok", "youtube", "x", "linkedin",
+)
+POST_FORMATS: tuple[str, ...] = ("article", "image", "carousel", "video", "short_video", "live", "text")
+EVENTS: tuple[str, ...] = (
+    "view", "like", "comment", "share", "save", "click", "follow", "unfollow", "message", "purchase",
+)
+TIERS: tuple[str, ...] = ("daily", "series", "flagship")
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column: its kind (how it is parsed and checked) and whether the table must have it."""
+
+    name: str
+    kind: Kind
+    required: bool = True
+    nullable: bool = False
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the schema: its columns, its key and which columns refer to accounts."""
+
+    name: str
+    grain: str
+    columns: tuple[ColumnSpec, ...]
+    key: tuple[str, ...] = ()
+    references_accounts: bool = False
+    used_by: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the columns a file must have."""
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def optional(self) -> list[str]:
+        """Names of the columns a file may have."""
+        return [c.name for c in self.columns if not c.required]
+
+    def column(self, name: str) -> ColumnSpec | None:
+        """The spec of a column, or None for an extra column the schema does not know."""
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def _req(name: str, kind: Kind, **kw: object) -> ColumnSpec:
+    return ColumnSpec(name, kind, required=True, **kw)  # type: ignore[arg-type]
+
+
+def _opt(name: str, kind: Kind, **kw: object) -> ColumnSpec:
+    return ColumnSpec(name, kind, required=False, nullable=True, **kw)  # type: ignore[arg-type]
+
+
+_POST_METRICS = tuple(
+    _opt(m, "count")
+    for m in ("impressions", "reach", "views", "likes", "comments", "shares", "saves", "clicks",
+              "follows", "conversions")
+)
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (
+        TableSpec(
+            "accounts", "account",
+            (_req("account_id", "id"), _req("platform", "category", allowed=PLATFORMS),
+             _req("name", "text"), _req("owner", "category", allowed=("own", "competitor")),
+             _opt("category", "text"), _opt("timezone", "text")),
+            key=("account_id",), used_by=("all notebooks",),
+        ),
+        TableSpec(
+            "posts", "published post",
+            (_req("post_id", "id"), _req("account_id", "id"), _req("published_at", "date"),
+             _req("format", "category", allowed=POST_FORMATS), _req("pillar", "text", nullable=True),
+             _req("title", "text", nullable=True), _req("topics", "text", nullable=True),
+             _req("paid", "bool"), *_POST_METRICS, _opt("completion_rate", "rate"),
+             _opt("avg_watch_s", "amount"), _opt("revenue", "amount"), _opt("cost", "amount"),
+             _opt("tier", "category", allowed=TIERS)),
+            key=("post_id",), references_accounts=True,
+            used_by=("period_review", "competitor_analysis", "content_planning", "audience_profiling"),
+        ),
+        TableSpec(
+            "account_daily", "account × day",
+            (_req("date", "date"), _req("account_id", "id"), _req("followers", "count"),
+             *(_opt(m, "count") for m in ("followers_gained", "followers_lost", "impressions", "reach",
+                                          "profile_visits", "engagements", "link_clicks", "conversions")),
+             _opt("revenue", "amount")),
+            key=("account_id", "date"), references_accounts=True,
+            used_by=("period_review", "competitor_analysis"),
+        ),
+        TableSpec(
+            "audience", "follower or known user",
+            (_req("user_id", "id"), _req("account_id", "id"), _req("first_seen", "date"),
+             _opt("unfollowed_at", "date"), _opt("gender", "text"), _opt("age_band", "text"),
+             _opt("region", "text"), _opt("city_tier", "text"), _opt("device", "text"),
+             _opt("interests", "text")),
+            key=("user_id", "account_id"), references_accounts=True, used_by=("audience_profiling",),
+        ),
+        TableSpec(
+            "interactions", "user event",
+            (_req("user_id", "id"), _req("account_id", "id"), _req("occurred_at", "date"),
+             _req("event", "category", allowed=EVENTS), _opt("post_id", "id"), _opt("value", "amount")),
+            references_accounts=True, used_by=("audience_profiling",),
+        ),
+        TableSpec(
+            "touchpoints", "marketing touch",
+            (_req("journey_id", "id"), _req("occurred_at", "date"), _req("channel", "text"),
+             _opt("campaign", "text")),
+            used_by=("period_review",),
+        ),
+        TableSpec(
+            "conversions", "conversion",
+            (_req("journey_id", "id"), _req("occurred_at", "date"), _opt("value", "amount")),
+            used_by=("period_review",),
+        ),
+        TableSpec(
+            "ad_daily", "campaign × creative × day",
+            (_req("date", "date"), _req("account_id", "id"), _req("campaign_id", "id"),
+             _req("channel", "text"), _req("spend", "amount"), _req("impressions", "count"),
+             _req("clicks", "count"), _req("conversions", "count"), _opt("creative_id", "id"),
+             _opt("revenue", "amount")),
+            key=("date", "campaign_id", "creative_id"), references_accounts=True,
+            used_by=("period_review",),
+        ),
+        TableSpec(
+            "experiments", "experiment",
+            (_req("experiment_id", "id"), _req("name", "text"), _req("unit", "text"),
+             _req("primary_metric", "text"), _req("control", "text"), _req("variants", "text"),
+             _req("start", "date"), _req("end", "date"), _opt("hypothesis", "text"),
+             _opt("expected_split", "text"), _opt("guardrails", "text"), _opt("mde", "number")),
+            key=("experiment_id",), used_by=("experiment_evaluation",),
+        ),
+        TableSpec(
+            "experiment_units", "unit in an experiment",
+            (_req("experiment_id", "id"), _req("unit_id", "id"), _req("variant", "text")),
+            key=("experiment_id", "unit_id"), used_by=("experiment_evaluation",),
+        ),
+        TableSpec(
+            "targets", "KPI target",
+            (_req("account_id", "id"), _req("kpi", "text"), _req("period", "period"),
+             _req("target", "number")),
+            key=("account_id", "kpi", "period"), used_by=("period_review",),
+        ),
+        TableSpec(
+            "risks", "risk",
+            (_req("risk_id", "id"), _req("category", "text"), _req("description", "text"),
+             _req("probability", "rate"), _req("impact", "score"), _req("owner", "text"),
+             _req("mitigation", "text"), _req("status", "text")),
+            key=("risk_id",), used_by=("period_review",),
+        ),
+        TableSpec(
+            "topic_bank", "candidate topic",
+            (_req("topic", "text"), _req("pillar", "text"), _req("format", "category", allowed=POST_FORMATS),
+             _opt("source", "text"), _opt("strategic_weight", "amount"), _opt("notes", "text")),
+            used_by=("content_planning",),
+        ),
+    )
+}
+
+
+def _checks(col: ColumnSpec) -> list[pa.Check]:
+    """The value checks of a column kind (parsing has already happened)."""
+    if col.kind in ("count", "amount"):
+        return [pa.Check.ge(0, error="negative value (counts and amounts cannot be below 0)")]
+    if col.kind == "rate":
+        return [pa.Check.in_range(0, 1, error="rate outside 0–1 (write 5% as 0.05)")]
+    if col.kind == "score":
+        return [pa.Check.isin([1, 2, 3, 4, 5], error="score must be an integer 1–5")]
+    if col.kind == "period":
+        return [pa.Check.str_matches(PERIOD_PATTERN, error="period must look like 2026-10, 2026-Q4 or 2026")]
+    if col.allowed is not None:
+        return [pa.Check.isin(list(col.allowed), error=f"value not one of {', '.join(col.allowed)}")]
+    return []
+
+
+def pandera_schema(spec: TableSpec, present: list[str] | None = None) -> pa.DataFrameSchema:
+    """A pandera schema checking values of an already-parsed table (ranges, allowed values, keys)."""
+    key = [k for k in spec.key if present is None or k in present]
+    columns = {
+        c.name: pa.Column(
+            checks=_checks(c),
+            nullable=c.nullable,
+            required=False,
+            unique=(key == [c.name]),
+            report_duplicates="all",
+        )
+        for c in spec.columns
+    }
+    return pa.DataFrameSchema(
+        columns, strict=False, coerce=False, name=spec.name,
+        unique=key if len(key) > 1 else None, report_duplicates="all",
+    )

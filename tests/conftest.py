@@ -1,0 +1,21 @@
+"""Shared fixtures: the sample data set (generated once) and an isolated outputs root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import config
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """The bundled sample data folder, generated if absent (make test does this first)."""
+    from helpers.sample import ensure_sample
+
+    return ensure_sample(config.SAMPLE_DATA)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: executes notebooks (a kernel per test); deselect with -m 'not slow'")

@@ -1,0 +1,375 @@
+"""Tests of helpers.anomalies: robust z-scores, STL and Hampel detectors, alerts, bot filtering.
+
+Expectations are worked out by hand in the comments, or come from a second implementation
+(statsmodels STL called directly, a brute-force Hampel loop, numpy quantiles written out).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.tsa.seasonal import STL
+
+from helpers.anomalies import (
+    daily_alerts,
+    detect_anomalies,
+    flag_bot_days,
+    remove_bot_traffic,
+    robust_zscores,
+)
+from helpers.errors import DataError, ParameterError
+
+NAN = math.nan
+
+
+def seasonal_series(days: int = 120, sigma: float = 5.0, seed: int = 7, start: str = "2026-01-01") -> pd.Series:
+    """Level 200 with slow growth, a weekly pattern of ±30 and Gaussian noise of sd ``sigma``."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days)
+    values = 200 + 0.3 * t + 30 * np.sin(2 * np.pi * t / 7) + rng.normal(0, sigma, days)
+    return pd.Series(values, index=pd.date_range(start, periods=days, freq="D"))
+
+
+# --------------------------------------------------------------------------- robust_zscores
+
+
+def test_robust_zscores_by_hand() -> None:
+    # median of [1, 2, 3, 4, 100] = 3; |x − 3| = [2, 1, 0, 1, 97] → MAD = 1; sigma = 1.4826
+    z = robust_zscores(pd.Series([1.0, 2.0, 3.0, 4.0, 100.0]))
+    expected = [-2 / 1.4826, -1 / 1.4826, 0.0, 1 / 1.4826, 97 / 1.4826]  # 100 → 65.426
+    assert z.tolist() == pytest.approx(expected)
+    assert z.iloc[4] == pytest.approx(65.4256, abs=1e-4)
+
+
+def test_robust_zscores_mad_zero_falls_back_to_mean_absolute_deviation() -> None:
+    # median of [5, 5, 5, 5, 9] = 5, MAD = 0; mean |x − 5| = 4 / 5 = 0.8;
+    # sigma = 0.8 × sqrt(pi / 2) = 0.8 × 1.253314 = 1.002651; z(9) = 4 / 1.002651 = 3.98942
+    z = robust_zscores(pd.Series([5.0, 5.0, 5.0, 5.0, 9.0]))
+    assert z.tolist() == pytest.approx([0, 0, 0, 0, 3.98942], abs=1e-5)
+
+
+def test_robust_zscores_constant_series_is_zero_and_nan_stays_nan() -> None:
+    assert robust_zscores(pd.Series([4.0, 4.0, 4.0])).tolist() == [0.0, 0.0, 0.0]
+    # NaN ignored for the centre and scale: [1, 2, 3] → median 2, MAD 1
+    z = robust_zscores(pd.Series([1.0, NAN, 2.0, 3.0]))
+    assert math.isnan(z.iloc[1])
+    assert z.drop(1).tolist() == pytest.approx([-1 / 1.4826, 0.0, 1 / 1.4826])
+
+
+# --------------------------------------------------------------------------- STL detector
+
+
+def test_stl_finds_planted_spike_with_few_false_alarms() -> None:
+    series = seasonal_series(sigma=5.0)
+    spike_day = pd.Timestamp("2026-03-15")
+    series[spike_day] += 8 * 5.0  # +8 sigma
+    result = detect_anomalies(series, method="stl")
+    assert len(result) == 120
+    spike = result.set_index("date").loc[spike_day]
+    assert bool(spike["is_anomaly"]) and spike["direction"] == "up"
+    assert spike["robust_z"] > 6  # ~8 sigma away, minus what the fit absorbs
+    false_alarms = result[result["is_anomaly"] & (result["date"] != spike_day)]
+    assert len(false_alarms) <= 2
+
+
+def test_stl_false_alarm_rate_on_pure_noise_is_near_nominal() -> None:
+    # 20 seeds × 120 days of noise around a weekly pattern: a calibrated |z| ≥ 3.5 would raise
+    # 2400 × 0.00047 ≈ 1.1 alarms; allow a generous 10 (robust z of the raw residuals gives ~160).
+    alarms = sum(int(detect_anomalies(seasonal_series(seed=seed)).is_anomaly.sum()) for seed in range(20))
+    assert alarms <= 10
+
+
+def test_stl_expected_matches_statsmodels_and_z_uses_weekly_difference_scale() -> None:
+    series = seasonal_series(days=60, seed=3)
+    result = detect_anomalies(series, method="stl")
+    fit = STL(series, period=7, seasonal_deg=0, robust=True).fit()
+    np.testing.assert_allclose(result["expected"], (fit.trend + fit.seasonal).to_numpy())
+    # noise sigma from week-over-week differences: 1.4826 · median|d − median(d)| / sqrt(2)
+    d = series.to_numpy()[7:] - series.to_numpy()[:-7]
+    sigma = 1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2)
+    np.testing.assert_allclose(result["robust_z"], (series.to_numpy() - result["expected"]) / sigma)
+
+
+def test_stl_downward_dip_and_severity_levels() -> None:
+    series = seasonal_series(sigma=5.0, seed=11)
+    dip_day = pd.Timestamp("2026-02-20")
+    series[dip_day] -= 20 * 5.0  # −20 sigma: beyond 2 × 3.5 → critical
+    row = detect_anomalies(series).set_index("date").loc[dip_day]
+    assert row["direction"] == "down" and row["severity"] == "critical" and row["robust_z"] < -7
+
+
+def test_missing_days_are_reindexed_not_flagged_and_not_zero() -> None:
+    series = seasonal_series(sigma=5.0)
+    spike_day = pd.Timestamp("2026-03-15")
+    series[spike_day] += 40
+    gaps = pd.to_datetime(["2026-02-01", "2026-02-02", "2026-03-01"])
+    series = series.drop(gaps)                       # days absent from the index
+    nan_days = pd.to_datetime(["2026-01-01", "2026-03-20"])
+    series[nan_days] = NAN                           # days present but missing (first day too)
+    result = detect_anomalies(series).set_index("date")
+    assert len(result) == 120                        # reindexed to every calendar day
+    missing = result.loc[[*gaps, *nan_days]]
+    assert missing["observed"].isna().all()          # stays missing, not 0
+    assert not missing["is_anomaly"].any()
+    assert missing["expected"].notna().all()         # the fit interpolates through gaps
+    assert bool(result.loc[spike_day, "is_anomaly"])
+
+
+def test_stl_needs_four_weeks() -> None:
+    with pytest.raises(ParameterError, match="at least 28 days"):
+        detect_anomalies(seasonal_series(days=27))
+    assert len(detect_anomalies(seasonal_series(days=28))) == 28
+
+
+@pytest.mark.parametrize("kwargs", [{"method": "zscore"}, {"threshold": 0}, {"window": 6}, {"period": 1}])
+def test_bad_parameters_raise(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ParameterError):
+        detect_anomalies(seasonal_series(), **kwargs)
+
+
+def test_series_without_dates_raises() -> None:
+    with pytest.raises(DataError, match="DatetimeIndex"):
+        detect_anomalies(pd.Series(np.arange(40.0)))
+
+
+# --------------------------------------------------------------------------- Hampel detector
+
+
+def test_hampel_by_hand() -> None:
+    # window of 7 centred on day 4 (index 3) = all seven values:
+    # sorted [10, 11, 11, 12, 12, 13, 50] → median 12; |x − 12| sorted [0, 0, 1, 1, 1, 2, 38] → MAD 1
+    # z = (50 − 12) / 1.4826 = 25.631
+    values = [10.0, 12.0, 11.0, 50.0, 13.0, 12.0, 11.0]
+    series = pd.Series(values, index=pd.date_range("2026-05-01", periods=7))
+    row = detect_anomalies(series, method="hampel", window=7).iloc[3]
+    assert row["expected"] == 12.0 and row["residual"] == 38.0
+    assert row["robust_z"] == pytest.approx(25.631, abs=1e-3)
+    assert row["severity"] == "critical" and row["direction"] == "up"  # 25.6 ≥ 2 × 3.5
+    # threshold 13: 25.63 < 26 → warning only; threshold 26: not an anomaly
+    assert detect_anomalies(series, method="hampel", threshold=13).iloc[3]["severity"] == "warning"
+    assert not detect_anomalies(series, method="hampel", threshold=26).iloc[3]["is_anomaly"]
+
+
+def brute_force_hampel(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Second implementation: loop over days, truncated centred window, NaN dropped."""
+    half, need = window // 2, window // 2 + 1
+    medians, zs = np.full(len(values), NAN), np.full(len(values), NAN)
+    for i in range(len(values)):
+        w = values[max(0, i - half): i + half + 1]
+        w = w[~np.isnan(w)]
+        if len(w) < need:
+            continue
+        med = np.median(w)
+        mad = np.median(np.abs(w - med))
+        sigma = 1.4826 * mad if mad > 0 else math.sqrt(math.pi / 2) * np.mean(np.abs(w - med))
+        medians[i] = med
+        if not np.isnan(values[i]):
+            zs[i] = (values[i] - med) / sigma if sigma > 0 else 0.0
+    return medians, zs
+
+
+@pytest.mark.parametrize("window", [5, 7, 11])
+def test_hampel_matches_brute_force_loop(window: int) -> None:
+    rng = np.random.default_rng(5)
+    values = rng.poisson(20, 60).astype(float)
+    values[[1, 10, 11, 40, 58]] = NAN  # 1 and 58: the truncated edge windows fall short of 4 values
+    values[25] = 90.0
+    series = pd.Series(values, index=pd.date_range("2026-01-01", periods=60))
+    result = detect_anomalies(series, method="hampel", window=window)
+    medians, zs = brute_force_hampel(values, window)
+    np.testing.assert_allclose(result["expected"], medians)
+    np.testing.assert_allclose(result["robust_z"], zs)
+    assert bool(result.loc[25, "is_anomaly"])
+    assert not result.loc[[1, 10, 11, 40, 58], "is_anomaly"].any()
+    # day 0 sees days 0..w//2 with day 1 missing: w//2 values < w//2 + 1 needed → no expected value
+    assert np.flatnonzero(result["expected"].isna()).tolist() == [0, 59]
+
+
+# --------------------------------------------------------------------------- daily_alerts
+
+
+def alert_tables() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.Timestamp]]:
+    """Three accounts, 2026-01-01..2026-05-31; planted spikes; B lacks conversions; C is short."""
+    days = pd.date_range("2026-01-01", "2026-05-31")
+    t = np.arange(len(days))
+    rng = np.random.default_rng(21)
+    weekly = np.sin(2 * np.pi * t / 7)
+    frames = []
+    for account, scale in (("A", 1000.0), ("B", 300.0)):
+        impressions = scale * (1 + 0.2 * weekly) + rng.normal(0, scale * 0.02, len(days))
+        engagements = scale * 0.05 * (1 + 0.2 * weekly) + rng.normal(0, scale * 0.001, len(days))
+        conversions = np.full(len(days), NAN) if account == "B" else 20 + rng.normal(0, 1, len(days))
+        frames.append(pd.DataFrame({"date": days, "account_id": account, "followers": 1000,
+                                    "impressions": impressions, "engagements": engagements,
+                                    "conversions": conversions}))
+    frames.append(pd.DataFrame({"date": days[-10:], "account_id": "C", "followers": 10,
+                                "impressions": 50.0, "engagements": 2.0, "conversions": 1.0}))
+    daily = pd.concat(frames, ignore_index=True)
+    planted = {"A_in": pd.Timestamp("2026-05-12"), "B_in": pd.Timestamp("2026-05-20"),
+               "A_before": pd.Timestamp("2026-04-10")}
+    a_in = (daily["account_id"] == "A") & (daily["date"] == planted["A_in"])
+    daily.loc[a_in, "impressions"] = daily.loc[a_in, "impressions"] * 3  # ×3 → deviation ≈ +200 %
+    b_in = (daily["account_id"] == "B") & (daily["date"] == planted["B_in"])
+    daily.loc[b_in, "engagements"] = daily.loc[b_in, "engagements"] * 0.6  # −40 %
+    a_before = (daily["account_id"] == "A") & (daily["date"] == planted["A_before"])
+    daily.loc[a_before, "impressions"] = daily.loc[a_before, "impressions"] * 3
+    accounts = pd.DataFrame({"account_id": ["A", "B", "C"], "platform": ["weibo", "douyin", "bilibili"],
+                             "name": ["a", "b", "c"], "owner": "own"})
+    return daily, accounts, planted
+
+
+def test_daily_alerts_finds_planted_spikes_only_inside_period() -> None:
+    daily, accounts, planted = alert_tables()
+    alerts = daily_alerts(daily, accounts, pd.Timestamp("2026-05-01"), pd.Timestamp("2026-05-31"))
+    assert list(alerts.columns) == ["date", "account_id", "platform", "kpi", "observed", "expected",
+                                    "deviation_pct", "robust_z", "severity", "direction"]
+    assert alerts["date"].between(pd.Timestamp("2026-05-01"), pd.Timestamp("2026-05-31")).all()
+    keyed = alerts.set_index(["account_id", "kpi", "date"])
+    spike = keyed.loc[("A", "impressions", planted["A_in"])]
+    assert spike["platform"] == "weibo" and spike["direction"] == "up" and spike["severity"] == "critical"
+    # observed is 3 × a day expected at ~1000·(1 + 0.2·weekly): deviation ≈ 3 − 1 = +2.0 (fraction)
+    assert spike["deviation_pct"] == pytest.approx(2.0, abs=0.15)
+    assert spike["deviation_pct"] == pytest.approx((spike["observed"] - spike["expected"]) / spike["expected"])
+    dip = keyed.loc[("B", "engagements", planted["B_in"])]
+    assert dip["direction"] == "down" and dip["deviation_pct"] == pytest.approx(-0.4, abs=0.05)
+    assert planted["A_before"] not in set(alerts["date"])
+    # the two planted ones plus at most a few false alarms over 5 series × 31 days
+    assert len(alerts) <= 4
+    # no echo one week after the dip (a local-linear seasonal fit raised one on 2026-05-27)
+    assert not ((alerts["account_id"] == "B") & (alerts["date"] == planted["B_in"] + pd.Timedelta(days=7))).any()
+
+
+def test_daily_alerts_sorted_by_severity_then_abs_z() -> None:
+    daily, accounts, _ = alert_tables()
+    alerts = daily_alerts(daily, accounts, pd.Timestamp("2026-05-01"), pd.Timestamp("2026-05-31"))
+    rank = alerts["severity"].map({"critical": 0, "warning": 1})
+    assert rank.is_monotonic_increasing
+    for _, group in alerts.groupby("severity"):
+        assert group["robust_z"].abs().is_monotonic_decreasing
+
+
+def test_daily_alerts_skips_missing_kpis_and_records_short_series() -> None:
+    daily, accounts, _ = alert_tables()
+    # revenue, link_clicks, followers_gained absent; B's conversions all NaN; C has only 10 days
+    alerts = daily_alerts(daily, accounts, pd.Timestamp("2026-05-01"), pd.Timestamp("2026-05-31"))
+    assert not ((alerts["account_id"] == "B") & (alerts["kpi"] == "conversions")).any()
+    skipped = pd.DataFrame(alerts.attrs["skipped"])
+    assert set(skipped["account_id"]) == {"C"}
+    assert set(skipped["kpi"]) == {"impressions", "engagements", "conversions"}
+    assert skipped["reason"].str.contains("28 days").all()
+
+
+def test_daily_alerts_history_window_limits_fit() -> None:
+    daily, accounts, _ = alert_tables()
+    # history_days=10 → fit on 2026-05-21..31 = 11 days < 28 → every series is skipped, no error.
+    # Recorded: A impressions, engagements, conversions (3); B impressions, engagements (2; its
+    # conversions are all NaN, skipped silently); C (05-22..31) all three (3) → 8.
+    alerts = daily_alerts(daily, accounts, pd.Timestamp("2026-05-31"), pd.Timestamp("2026-05-31"),
+                          history_days=10)
+    assert alerts.empty and len(alerts.attrs["skipped"]) == 8
+
+
+def test_daily_alerts_bad_period() -> None:
+    daily, accounts, _ = alert_tables()
+    with pytest.raises(ParameterError, match="after end"):
+        daily_alerts(daily, accounts, pd.Timestamp("2026-05-31"), pd.Timestamp("2026-05-01"))
+    with pytest.raises(DataError, match="platform"):
+        daily_alerts(daily, accounts.drop(columns="platform"), pd.Timestamp("2026-05-01"),
+                     pd.Timestamp("2026-05-31"))
+
+
+# --------------------------------------------------------------------------- bot traffic
+
+TEN_DAYS = pd.date_range("2026-06-01", periods=10)
+TEN_IMPRESSIONS = [1000.0, 1100, 1050, 950, 1020, 980, 1010, 990, 1030, 6000]
+TEN_RATES = [0.05, 0.052, 0.048, 0.051, 0.049, 0.05, 0.053, 0.047, 0.05, 0.00875]
+
+
+def ten_day_table() -> pd.DataFrame:
+    """One account, ten days; day 10 has 6× impressions and ~normal engagements (bot traffic)."""
+    impressions = np.array(TEN_IMPRESSIONS)
+    return pd.DataFrame({"date": TEN_DAYS, "account_id": "A", "followers": 500,
+                         "impressions": impressions, "engagements": impressions * np.array(TEN_RATES),
+                         "reach": impressions * 0.5})
+
+
+def test_iqr_fences_by_hand() -> None:
+    flags = flag_bot_days(ten_day_table(), TEN_DAYS[0], TEN_DAYS[-1])
+    # impressions sorted: 950 980 990 1000 1010 1020 1030 1050 1100 6000 (n = 10)
+    # Q1 at position 0.25·9 = 2.25: 990 + 0.25·(1000 − 990) = 992.5
+    # Q3 at position 0.75·9 = 6.75: 1030 + 0.75·(1050 − 1030) = 1045
+    # upper fence = 1045 + 1.5·(1045 − 992.5) = 1045 + 78.75 = 1123.75
+    assert flags["upper_fence_impressions"].iloc[0] == pytest.approx(1123.75)
+    # rates sorted: 0.00875 0.047 0.048 0.049 0.05 0.05 0.05 0.051 0.052 0.053
+    # Q1 = 0.048 + 0.25·0.001 = 0.04825; Q3 = 0.05 + 0.75·0.001 = 0.05075; IQR = 0.0025
+    # lower fence = 0.04825 − 1.5·0.0025 = 0.0445
+    assert flags["lower_fence_rate"].iloc[0] == pytest.approx(0.0445)
+    assert flags["is_bot"].tolist() == [False] * 9 + [True]
+    assert flags["engagement_per_impression"].iloc[9] == pytest.approx(0.00875)
+
+
+def test_viral_day_kept_bot_day_flagged() -> None:
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-07-01", periods=30)
+    frames = []
+    for account, scale in (("A", 1000.0), ("B", 20000.0)):
+        impressions = scale * (1 + rng.normal(0, 0.08, 30))
+        engagements = impressions * 0.05 * (1 + rng.normal(0, 0.08, 30))
+        frames.append(pd.DataFrame({"date": days, "account_id": account, "followers": 1,
+                                    "impressions": impressions, "engagements": engagements}))
+    daily = pd.concat(frames, ignore_index=True)
+    a = daily["account_id"] == "A"
+    viral, bot = a & (daily["date"] == days[10]), a & (daily["date"] == days[20])
+    daily.loc[viral, ["impressions", "engagements"]] *= [4.0, 4.5]   # genuine: both rise
+    daily.loc[bot, ["impressions", "engagements"]] *= [6.0, 1.05]    # bots: views without people
+    daily.loc[a & (daily["date"] == days[5]), "impressions"] = NAN   # missing: never flagged
+    flags = flag_bot_days(daily, days[0], days[-1])
+    assert len(flags) == 60
+    flagged = flags[flags["is_bot"]]
+    assert list(zip(flagged["account_id"], flagged["date"])) == [("A", days[20])]
+    # fences are per account: B's upper fence is on B's scale (~20000), A's on ~1000
+    fence = flags.groupby("account_id")["upper_fence_impressions"].first()
+    assert 1000 < fence["A"] < 2000 and 20000 < fence["B"] < 30000
+
+
+def test_flag_bot_days_window_and_errors() -> None:
+    daily = ten_day_table()
+    flags = flag_bot_days(daily, TEN_DAYS[0], TEN_DAYS[4])
+    assert len(flags) == 5 and not flags["is_bot"].any()
+    with pytest.raises(DataError, match="engagements"):
+        flag_bot_days(daily.drop(columns="engagements"), TEN_DAYS[0], TEN_DAYS[-1])
+    with pytest.raises(ParameterError):
+        flag_bot_days(daily, TEN_DAYS[0], TEN_DAYS[-1], k=-1)
+
+
+def test_remove_bot_traffic_replaces_with_median_of_clean_days() -> None:
+    daily = ten_day_table()
+    outside = pd.DataFrame({"date": [pd.Timestamp("2026-06-20")], "account_id": ["A"], "followers": [500],
+                            "impressions": [9000.0], "engagements": [10.0], "reach": [4500.0]})
+    daily = pd.concat([daily, outside], ignore_index=True)
+    before = daily.copy()
+    flags = flag_bot_days(daily, TEN_DAYS[0], TEN_DAYS[-1])
+    cleaned, removed = remove_bot_traffic(daily, flags)
+    pd.testing.assert_frame_equal(daily, before)  # input untouched
+    # unflagged impressions sorted: 950 980 990 1000 1010 1020 1030 1050 1100 → median 1010
+    # reach = impressions / 2 → median 505; profile_visits absent → skipped
+    assert cleaned.loc[9, "impressions"] == 1010.0 and cleaned.loc[9, "reach"] == 505.0
+    assert cleaned.loc[10, "impressions"] == 9000.0  # outside the flagged window: untouched
+    assert cleaned.drop(index=9).equals(daily.drop(index=9).astype({"impressions": float, "reach": float}))
+    assert removed[["column", "observed", "replaced_with", "removed"]].to_dict("records") == [
+        {"column": "impressions", "observed": 6000.0, "replaced_with": 1010.0, "removed": 4990.0},
+        {"column": "reach", "observed": 3000.0, "replaced_with": 505.0, "removed": 2495.0},
+    ]
+    assert (removed["date"] == TEN_DAYS[9]).all() and (removed["account_id"] == "A").all()
+
+
+def test_remove_bot_traffic_keeps_missing_values_missing() -> None:
+    daily = ten_day_table()
+    flags = flag_bot_days(daily, TEN_DAYS[0], TEN_DAYS[-1])
+    daily.loc[9, "reach"] = NAN
+    cleaned, removed = remove_bot_traffic(daily, flags)
+    assert math.isnan(cleaned.loc[9, "reach"])
+    assert removed["column"].tolist() == ["impressions"]

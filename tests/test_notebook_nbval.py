@@ -1,0 +1,55 @@
+"""The period-review notebook runs top to bottom with its defaults (nbval --nbval-lax).
+
+Notebooks are committed without outputs, so the reference outputs of the cells marked
+`# NBVAL_CHECK_OUTPUT` live in tests/notebook_expected/period_review.json. They are written by hand
+from the sample data's planted effects (helpers.sample.PLANTED), not copied from a run: the last
+complete month is 2026-10, the bot spike is own_weibo on 2026-10-22, own_xhs misses its
+net-follower target, cmp_broad_reach is under the stop-loss, cr_broad_2 under the CTR threshold,
+and xiaohongshu is the assist channel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import config
+
+EXPECTED = Path(__file__).parent / "notebook_expected"
+MARK = "# NBVAL_CHECK_OUTPUT"
+
+
+def with_reference_outputs(notebook: Path, expected: dict[str, str]) -> nbformat.NotebookNode:
+    """The notebook with each marked cell given its expected stream output, in order."""
+    nb = nbformat.read(notebook, as_version=4)
+    marked = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(MARK)]
+    assert len(marked) == len(expected["outputs"]), "one expected output per marked cell"
+    for cell, text in zip(marked, expected["outputs"], strict=True):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    return nb
+
+
+def test_every_check_marked_cell_has_an_expected_output() -> None:
+    expected = json.loads((EXPECTED / "period_review.json").read_text(encoding="utf-8"))
+    with_reference_outputs(config.NOTEBOOKS / "period_review.ipynb", expected)
+
+
+@pytest.mark.slow
+def test_period_review_notebook_nbval(sample_dir: Path, tmp_path: Path) -> None:
+    expected = json.loads((EXPECTED / "period_review.json").read_text(encoding="utf-8"))
+    nb = with_reference_outputs(config.NOTEBOOKS / "period_review.ipynb", expected)
+    target = tmp_path / "period_review.ipynb"
+    nbformat.write(nb, target)
+    env = {**os.environ, "OPSBOOK_OUTPUTS": str(tmp_path / "outputs")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider",
+         "-q", str(target), "--rootdir", str(tmp_path)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

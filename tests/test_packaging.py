@@ -1,0 +1,31 @@
+"""environment.yml stays in step with pyproject.toml; the CLI entry point is declared."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from helpers import config
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject() -> None:
+    project = tomllib.loads((config.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pip_names = {_name(r) for r in project["dependencies"]}
+    for extra in project.get("optional-dependencies", {}).values():
+        pip_names |= {_name(r) for r in extra}
+    env = yaml.safe_load((config.ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert conda == pip_names, f"only in pyproject: {pip_names - conda}; only in environment.yml: {conda - pip_names}"
+    assert any(line.startswith("-e .") for line in pip_section)
+
+
+def test_opsbook_command_is_declared() -> None:
+    project = tomllib.loads((config.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"]["opsbook"] == "helpers.cli:main"

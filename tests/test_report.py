@@ -1,0 +1,51 @@
+"""helpers.report: summary.json is plain JSON (NaN → null), CSVs open in Excel with Chinese intact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers.report import RunOutputs, read_summary, to_jsonable
+
+
+def test_to_jsonable_converts_numpy_pandas_and_missing() -> None:
+    value = {"a": np.int64(3), "b": np.float64("nan"), "c": pd.Timestamp("2026-10-01"), "d": [np.bool_(True)],
+             "e": pd.DataFrame({"x": [1.5, None]})}
+    assert to_jsonable(value) == {"a": 3, "b": None, "c": "2026-10-01T00:00:00", "d": [True],
+                                  "e": [{"x": 1.5}, {"x": None}]}
+
+
+def test_run_outputs_write_all_artefacts(tmp_path: Path) -> None:
+    out = RunOutputs("period_review", tmp_path)
+    out.add("label", "2026-10")
+    out.table("posts", pd.DataFrame({"title": ["新品开箱"], "er": [0.05]}))
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    out.figure("trend", fig)
+    out.write()
+    raw = (tmp_path / "tables" / "posts.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel detects the encoding
+    assert "新品开箱" in raw.decode("utf-8-sig")
+    assert (tmp_path / "figures" / "trend.png").stat().st_size > 0
+    summary = read_summary(tmp_path)
+    assert summary["label"] == "2026-10"
+    assert summary["tables"] == ["tables/posts.csv"] and summary["figures"] == ["figures/trend.png"]
+    # strict JSON: no NaN tokens
+    json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"), parse_constant=lambda c: 1 / 0)
+
+
+def test_artefact_names_cannot_escape_the_folder(tmp_path: Path) -> None:
+    out = RunOutputs("x", tmp_path)
+    try:
+        out.table("../evil", pd.DataFrame())
+    except ValueError as exc:
+        assert "evil" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("unsafe name accepted")
