@@ -49,3 +49,13 @@ def test_artefact_names_cannot_escape_the_folder(tmp_path: Path) -> None:
         assert "evil" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("unsafe name accepted")
+
+
+def test_styled_escapes_text_and_shows_rates_as_percent() -> None:
+    from helpers.report import format_number, styled
+
+    frame = pd.DataFrame({"title": ["<限定>开箱 & 测评"], "engagement_rate": [0.0532], "impressions": [1234567.0]})
+    html = styled(frame).to_html()
+    assert "&lt;限定&gt;开箱 &amp; 测评" in html and "<限定>" not in html
+    assert "5.32%" in html and "1,234,567" in html
+    assert format_number(float("nan")) == "–" and format_number(0.0123456) == "0.01235" and format_number(-2500.4) == "-2,500"

@@ -489,6 +489,13 @@ def test_ensure_sample_generates_only_when_missing(folder: Path, tmp_path: Path,
     partial.mkdir()
     (partial / "accounts.csv").write_text((folder / "accounts.csv").read_text(encoding="utf-8"), encoding="utf-8")
     assert ensure_sample(partial) == partial and calls == [partial]
+    # data written by another version of the generator is regenerated
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    for name in sample.TABLES:
+        (stale / f"{name}.csv").write_text("x", encoding="utf-8")
+    (stale / ".generator").write_text("older-version", encoding="utf-8")
+    assert ensure_sample(stale) == stale and calls == [partial, stale]
 
 
 def test_bad_arguments_raise_parameter_error(tmp_path: Path) -> None:

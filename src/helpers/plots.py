@@ -16,6 +16,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
+from helpers.report import format_number
+
 #: CJK-capable font families, most preferred first (Linux, macOS, Windows names).
 CJK_FONTS: tuple[str, ...] = (
     "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
@@ -63,6 +65,8 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
         ax.axvspan(highlight[0], highlight[1], color="#ffe082", alpha=0.3, zorder=0)
     ax.set_title(title)
     ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
@@ -76,6 +80,7 @@ def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     flagged = series[series["is_anomaly"]]
     ax.scatter(flagged["date"], flagged["observed"], color="#c62828", zorder=3, label="alert", s=50)
     ax.set_title(title)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
     ax.legend(loc="upper left")
     fig.autofmt_xdate()
     fig.tight_layout()
@@ -120,19 +125,22 @@ def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "d", cmap: str = "Reds"
 
 
 def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
-    """Attainment per KPI and platform as coloured dots (colour = status), 100% line marked."""
+    """Attainment per KPI (rows) and platform (colours) over status zones: red < 90 %, amber < 100 %."""
     data = scorecard[scorecard["kpi"].isin(kpis) & scorecard["attainment"].notna()]
-    fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(kpis), 4) + 1))
-    palette = {k: v for k, v in STATUS_COLOURS.items() if k in set(data["status"])}
-    sns.stripplot(data=data, y="label", x="attainment", hue="status", palette=palette, size=9, ax=ax,
-                  jitter=False)
+    fig, ax = plt.subplots(figsize=(10, 0.6 * max(data["label"].nunique(), 4) + 1))
+    low = min(0.8, float(data["attainment"].min()) - 0.05) if len(data) else 0.8
+    high = max(1.2, float(data["attainment"].max()) + 0.05) if len(data) else 1.2
+    ax.axvspan(low, 0.9, color=STATUS_COLOURS["at risk"], alpha=0.08)
+    ax.axvspan(0.9, 1.0, color=STATUS_COLOURS["watch"], alpha=0.12)
+    ax.axvspan(1.0, high, color=STATUS_COLOURS["healthy"], alpha=0.08)
+    sns.stripplot(data=data, y="label", x="attainment", hue="platform", size=9, ax=ax, jitter=False,
+                  dodge=True, linewidth=0.5, edgecolor="white")
     ax.axvline(1.0, color="#333", linewidth=1)
+    ax.set_xlim(low, high)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("attainment (actual ÷ target)")
+    ax.set_xlabel("attainment (actual ÷ target); zones: at risk < 90 % ≤ watch < 100 % ≤ healthy")
     ax.set_ylabel("")
-    for _, row in data.iterrows():
-        ax.annotate(row["platform"], (row["attainment"], row["label"]), xytext=(6, 4),
-                    textcoords="offset points", fontsize=8, color="#555")
+    ax.legend(title="platform", loc="lower right", fontsize=8)
     ax.set_title("Target attainment by KPI and platform")
     fig.tight_layout()
     return fig

@@ -51,6 +51,30 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def format_number(value: float) -> str:
+    """Readable numbers for tables and axes: thousands separators, 4 significant digits below 1,000."""
+    if value is None or pd.isna(value):
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
+
+
+PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "attainment", "_pct", "er_")
+
+
+def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None) -> Any:
+    """A display Styler: data text HTML-escaped, rates as percentages, numbers readable, no index."""
+    if percent is None:
+        percent = tuple(c for c in frame.columns
+                        if any(h in str(c) for h in PERCENT_HINTS) and pd.api.types.is_float_dtype(frame[c]))
+    numeric = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c]) and c not in percent]
+    style = frame.style.format(escape="html", na_rep="–")
+    style = style.format("{:.2%}", subset=list(percent), na_rep="–")
+    style = style.format(format_number, subset=numeric, na_rep="–")
+    return style.hide(axis="index")
+
+
 def _check_name(name: str) -> str:
     if not _SAFE_NAME.match(name):
         raise ValueError(f"artefact name {name!r} must use only letters, digits, '_', '-', '.'")
@@ -84,16 +108,14 @@ class RunOutputs:
         return (f"RunOutputs({self.notebook!r}, path={str(self.path)!r}, "
                 f"{len(self.tables)} tables, {len(self.figures)} figures, keys={list(self.summary)})")
 
-    def add(self, key: str, value: Any) -> Any:
-        """Record a headline result under `key` in summary.json; returns the value for chaining."""
+    def add(self, key: str, value: Any) -> None:
+        """Record a headline result under `key` in summary.json."""
         self.summary[key] = value
-        return value
 
-    def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        """Write tables/<name>.csv (UTF-8 with BOM) and return the frame unchanged."""
+    def table(self, name: str, frame: pd.DataFrame) -> None:
+        """Write tables/<name>.csv (UTF-8 with BOM)."""
         write_csv(frame, self.path / "tables" / f"{_check_name(name)}.csv")
         self.tables.append(name)
-        return frame
 
     def figure(self, name: str, fig: Any, dpi: int = 110) -> Any:
         """Save a matplotlib figure as figures/<name>.png and return it for display."""

@@ -104,6 +104,9 @@ def merge_parameters(path: Path, params_file: str | Path | None, cli_pairs: list
     for name, raw in cli_pairs:
         merged[name] = parse_cli_value(raw, declared.get(name))
     merged.update({k: v for k, v in extra.items() if v is not None})
+    for name, value in merged.items():  # YAML may read 2026 or 2026-10-01 where the notebook expects text
+        if name in declared and str(declared[name])[:1] in ("'", '"') and not isinstance(value, str):
+            merged[name] = str(value)
     unknown = sorted(set(merged) - set(declared))
     if unknown:
         raise ParameterError(
@@ -124,6 +127,18 @@ def check_kernel(kernel_name: str = config.KERNEL_NAME) -> None:
         )
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def without_widgets(nb: Any) -> Any:
+    """A notebook without widget views and widget state: a static report has no kernel to drive them."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
+    return nb
+
+
 def export_html(executed: Path, target: Path, title: str) -> Path:
     """Export an executed notebook to HTML without code cells or prompts (nbconvert exclude_input)."""
     import nbformat
@@ -131,7 +146,7 @@ def export_html(executed: Path, target: Path, title: str) -> Path:
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(
-        nbformat.read(executed, as_version=4), resources={"metadata": {"name": title}}
+        without_widgets(nbformat.read(executed, as_version=4)), resources={"metadata": {"name": title}}
     )
     target.write_text(body, encoding="utf-8")
     return target

@@ -1268,18 +1268,20 @@ def generate_sample(out_dir: Path, seed: int = config.SAMPLE_SEED) -> dict[str, 
     _check_out_dir(out_dir)
     tables = build_tables(seed)
     _write_tables(tables, out_dir)
+    (Path(out_dir) / STAMP_FILE).write_text(generator_fingerprint(seed), encoding="utf-8")
     return tables
 
 
+STAMP_FILE = ".generator"
+
+
 def ensure_sample(out_dir: Path | None = None) -> Path:
-    """Return a folder holding the sample data, generating it (default seed) only if a table file is missing."""
+    """Return a folder holding the sample data, generating it (default seed) if a file is missing or stale."""
     folder = config.SAMPLE_DATA if out_dir is None else Path(out_dir)
-    stamp = folder / ".generator"
-    current = generator_fingerprint()
+    stamp = folder / STAMP_FILE
     complete = all((folder / f"{name}.csv").is_file() for name in TABLES)
-    if not complete or not stamp.is_file() or stamp.read_text(encoding="utf-8") != current:
+    if not complete or not stamp.is_file() or stamp.read_text(encoding="utf-8") != generator_fingerprint():
         generate_sample(folder)
-        stamp.write_text(current, encoding="utf-8")
     return folder
 
 
