@@ -179,3 +179,16 @@ def test_budget_shift_parameter_errors() -> None:
         suggest_budget_shift(perf, flexible_share=1.5)
     with pytest.raises(ParameterError):
         suggest_budget_shift(perf, roas_floor=-1)
+
+
+def test_campaign_on_two_channels_stays_one_row_with_both_listed() -> None:
+    from helpers.ads import campaign_performance
+
+    rows = pd.DataFrame({"date": pd.to_datetime(["2026-10-01", "2026-10-02"]), "account_id": ["a", "a"],
+                         "campaign_id": ["c1", "c1"], "channel": ["search", "feed"], "spend": [100.0, 300.0],
+                         "impressions": [1000, 3000], "clicks": [50, 90], "conversions": [5, 5],
+                         "revenue": [500.0, 700.0]})
+    perf = campaign_performance(rows)
+    assert perf["campaign_id"].tolist() == ["c1"] and perf.loc[0, "channel"] == "feed, search"
+    # ROAS = (500 + 700) / (100 + 300) = 3.0; CTR = 140 / 4000 = 0.035
+    assert perf.loc[0, "roas"] == pytest.approx(3.0) and perf.loc[0, "ctr"] == pytest.approx(0.035)

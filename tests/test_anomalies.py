@@ -373,3 +373,16 @@ def test_remove_bot_traffic_keeps_missing_values_missing() -> None:
     cleaned, removed = remove_bot_traffic(daily, flags)
     assert math.isnan(cleaned.loc[9, "reach"])
     assert removed["column"].tolist() == ["impressions"]
+
+
+def test_bot_day_is_replaced_by_the_local_median_not_the_whole_window() -> None:
+    from helpers.anomalies import remove_bot_traffic
+
+    dates = pd.date_range("2026-01-01", periods=100, freq="D")
+    daily = pd.DataFrame({"date": dates, "account_id": "a", "impressions": 1000.0 + 10 * np.arange(100)})
+    flags = pd.DataFrame({"date": dates, "account_id": "a", "is_bot": np.arange(100) == 90})
+    _, removed = remove_bot_traffic(daily, flags, columns=("impressions",))
+    # neighbours within ±14 days of t=90 that exist and are unflagged: t = 76..89 and 91..99 (23 days);
+    # their median is the 12th smallest, t = 87 → 1000 + 870 = 1870 (the 100-day median would be 1495)
+    assert removed.loc[0, "replaced_with"] == 1870.0
+    assert removed.loc[0, "removed"] == (1000 + 900) - 1870

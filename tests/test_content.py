@@ -24,7 +24,7 @@ def posts() -> pd.DataFrame:
         "likes": [80, 10, 30, np.nan],
         "comments": [10, 5, 10, np.nan],
         "shares": [5, 0, 5, np.nan],
-        "saves": [5, np.nan, 5, np.nan],
+        "saves": [5, 0, 5, np.nan],
         "impressions": [1000, 500, 1000, 800],
     })
 
@@ -38,11 +38,24 @@ def daily() -> pd.DataFrame:
     })
 
 
-def test_engagements_skip_unreported_components(posts: pd.DataFrame) -> None:
-    # p1 = 80+10+5+5 = 100; p2 = 10+5+0 (saves not reported) = 15; p3 = 50; p4 none reported → missing
+def test_engagements_sum_reported_components(posts: pd.DataFrame) -> None:
+    # p1 = 80+10+5+5 = 100; p2 = 10+5+0+0 = 15; p3 = 30+10+5+5 = 50; p4 (account b) reports nothing → missing
     result = post_engagements(posts)
     assert result.tolist()[:3] == [100, 15, 50]
     assert np.isnan(result.iloc[3])
+
+
+def test_a_gap_in_a_reported_component_makes_the_post_missing(posts: pd.DataFrame) -> None:
+    # account a reports saves, so p2 without saves is unknown, not 10+5+0
+    gappy = posts.assign(saves=[5, np.nan, 5, np.nan])
+    assert np.isnan(post_engagements(gappy).iloc[1])
+
+
+def test_component_an_account_never_reports_is_left_out() -> None:
+    weibo = pd.DataFrame({"account_id": ["w", "w"], "likes": [10, 20], "comments": [1, 2], "shares": [0, 3],
+                          "saves": [np.nan, np.nan]})
+    # saves never reported by w: 10+1+0 = 11, 20+2+3 = 25
+    assert post_engagements(weibo).tolist() == [11, 25]
 
 
 def test_engagement_rate_by_impressions(posts: pd.DataFrame) -> None:

@@ -194,7 +194,10 @@ ER = {
     # 10000 + 10·mean(42..71) = 10000 + 10·56.5 = 10565; B's is 5000 + 20·56.5 = 6130.
     "followers": {("A", "engagement_rate"): (1800 / 10) / 10565,
                   ("B", "engagement_rate"): (600 / 6) / 6130,
-                  ("total", "engagement_rate"): (2400 / 16) / (10565 + 6130)},
+                  # total: each post against its own account's followers, Σeng ÷ Σ(posts × followers)
+                  # = 2400 / (10·10565 + 6·6130) = 2400 / 142430; dividing by the summed followers
+                  # (2400/16)/(10565 + 6130) would put every post against both accounts' audiences
+                  ("total", "engagement_rate"): 2400 / (10 * 10565 + 6 * 6130)},
 }
 
 
@@ -536,3 +539,14 @@ def test_scorecard_matches_an_independent_groupby(daily, posts, ads, accounts) -
     tot = sums.xs(sep, level="month").sum()
     assert cell(b, "total", "engagement_rate", "actual") == pytest.approx(tot["engagements"] / tot["impressions"])
     assert np.isnan(cell(b, "total", "reach", "actual"))
+
+
+def test_roas_under_the_stop_loss_is_at_risk_whatever_its_trend(daily, posts, ads, accounts) -> None:
+    from helpers.periods import parse_period
+
+    board = scorecard(daily, posts, ads, accounts, None, parse_period("month", "2026-09"), roas_floor=1e6)
+    roas = board[(board["kpi"] == "roas") & board["actual"].notna()]
+    assert len(roas) and (roas["status"] == "at risk").all()
+    assert roas["status_reason"].str.contains("under the stop-loss floor 1e\\+06").all()
+    relaxed = scorecard(daily, posts, ads, accounts, None, parse_period("month", "2026-09"), roas_floor=0.0)
+    assert not (relaxed.loc[relaxed["kpi"] == "roas", "status_reason"].str.contains("stop-loss")).any()

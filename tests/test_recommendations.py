@@ -76,3 +76,15 @@ def test_alerts_are_grouped_per_account_day_with_each_ratio() -> None:
                                        "conversions 30 vs 10 expected (3.0×, z +8.0).")
     assert table["priority"].tolist() == [1, 2]
     assert table.loc[1, "action"].startswith("Diagnose the drop")
+
+
+def test_unknown_ctr_and_unknown_expected_are_not_turned_into_findings() -> None:
+    campaigns = pd.DataFrame({"campaign_id": ["a"], "spend": [10.0], "revenue": [50.0], "roas": [5.0],
+                              "stop_loss": [False]})
+    creatives = pd.DataFrame({"campaign_id": ["a"], "creative_id": ["a1"], "ctr": [np.nan], "keep": [False]})
+    budget = pd.DataFrame({"campaign_id": ["a"], "change": [0.0]})
+    assert rec.from_ads(campaigns, creatives, budget, 3.0, 0.05).empty  # unknown CTR: nothing to pause
+    alerts = pd.DataFrame({"date": pd.to_datetime(["2026-10-02"]), "account_id": ["d"], "platform": ["douyin"],
+                           "kpi": ["revenue"], "observed": [50.0], "expected": [np.nan], "robust_z": [5.0],
+                           "severity": ["warning"], "direction": ["up"]})
+    assert "nan" not in rec.from_alerts(alerts).loc[0, "finding"]

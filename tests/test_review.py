@@ -61,3 +61,9 @@ def test_setup_on_sample_resolves_latest_to_last_complete_month(sample_dir: Path
     assert setup.period.label == "2026-10"
     assert str(setup.period.start.date()) == "2026-10-01" and str(setup.period.end.date()) == "2026-10-31"
     assert set(setup.accounts["account_id"]) == {"own_douyin", "own_xhs", "own_wechat", "own_weibo"}
+
+
+def test_partly_covered_period_is_refused(sample_dir: Path) -> None:
+    # the sample ends on 2026-11-15: November is half covered
+    with pytest.raises(ParameterError, match="only partly covered by the data"):
+        review.setup_review("own", "month", "2026-11", str(sample_dir), "impressions", "stl", 3.5, 3.0, 0.05, "data")

@@ -65,3 +65,28 @@ def test_publish_replaces_the_old_run_only_when_the_new_one_is_complete(tmp_path
     runner._publish(new, final)
     assert (final / "summary.json").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]
+
+
+def test_labels_cannot_leave_the_notebook_folder() -> None:
+    assert runner.safe_label("2026-10") == "2026-10"
+    assert runner.safe_label("../../etc") == "etc"
+    assert runner.safe_label("2026 W43/x") == "2026_W43_x"
+
+
+def test_a_crash_outside_a_cell_keeps_what_ran_and_the_previous_report(tmp_path: Path, monkeypatch) -> None:
+    import papermill
+
+    previous = tmp_path / "period_review" / "2026-10"
+    previous.mkdir(parents=True)
+    (previous / "summary.json").write_text("good", encoding="utf-8")
+
+    def dead_kernel(*args, **kwargs):
+        raise RuntimeError("Kernel died before replying to execute request")
+
+    monkeypatch.setattr(runner, "check_kernel", lambda *a, **k: None)
+    monkeypatch.setattr(papermill, "execute_notebook", dead_kernel)
+    with pytest.raises(runner.RunFailed, match="RuntimeError: Kernel died"):
+        runner.run_notebook("period_review", period="2026-10", out_root=tmp_path, progress=False)
+    assert (previous / "summary.json").read_text(encoding="utf-8") == "good"
+    assert len(list((tmp_path / "period_review" / "_failed").iterdir())) == 1
+    assert not list((tmp_path / "period_review").glob(".running-*"))

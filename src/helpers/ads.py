@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataError, ParameterError
+from helpers.errors import DataError, ParameterError, require_columns
 
 #: Volume columns every ad_daily table has.
 AD_VOLUMES: tuple[str, ...] = ("spend", "impressions", "clicks", "conversions")
@@ -29,12 +29,6 @@ AD_RATIOS: dict[str, tuple[str, str, float]] = {
 RESERVE_LABEL: str = "flexible reserve"
 
 
-def _require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> None:
-    """Raise DataError naming the missing columns of a table."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"Table {table!r} lacks required column(s) {missing}; it has {list(frame.columns)}.")
-
 
 def _as_tuple(by: str | Sequence[str]) -> list[str]:
     """Accept one column name or a sequence of them."""
@@ -48,7 +42,7 @@ def _filter_period(ad_daily: pd.DataFrame, start: pd.Timestamp | None, end: pd.T
     """Keep rows dated in [start, end] (inclusive); None leaves that side open."""
     if start is None and end is None:
         return ad_daily
-    _require_columns(ad_daily, ["date"], "ad_daily")
+    require_columns(ad_daily, ["date"], "ad_daily")
     lo = pd.Timestamp(start).normalize() if start is not None else ad_daily["date"].min()
     hi = pd.Timestamp(end).normalize() if end is not None else ad_daily["date"].max()
     if lo > hi:
@@ -76,7 +70,7 @@ def ad_performance(
     ctr and cvr are fractions (0.05 = 5 %); cpm is spend per 1,000 impressions.
     """
     keys = _as_tuple(by)
-    _require_columns(ad_daily, [*keys, *AD_VOLUMES], "ad_daily")
+    require_columns(ad_daily, [*keys, *AD_VOLUMES], "ad_daily")
     rows = _filter_period(ad_daily, start, end)
     value_columns = [*AD_VOLUMES, "revenue"]
     rows = rows[keys].assign(**{c: pd.to_numeric(rows[c], errors="coerce").astype("float64")
@@ -99,7 +93,7 @@ def flag_stop_loss(perf: pd.DataFrame, roas_floor: float = 3.0) -> pd.DataFrame:
     Rows with unknown ROAS (no revenue tracked or no spend) are not stopped; their action says
     to check tracking, since a missing number is not a bad one.
     """
-    _require_columns(perf, ["roas"], "perf")
+    require_columns(perf, ["roas"], "perf")
     if not np.isfinite(roas_floor) or roas_floor < 0:
         raise ParameterError(f"roas_floor must be a non-negative number, got {roas_floor!r}.")
     roas = perf["roas"].astype("float64")
@@ -119,7 +113,7 @@ def flag_low_ctr(creative_perf: pd.DataFrame, ctr_keep: float = 0.05) -> pd.Data
     Creatives without impressions have an unknown CTR: ``keep`` is False and the action says
     there is nothing to judge yet.
     """
-    _require_columns(creative_perf, ["ctr"], "creative_perf")
+    require_columns(creative_perf, ["ctr"], "creative_perf")
     if not np.isfinite(ctr_keep) or not 0 <= ctr_keep <= 1:
         raise ParameterError(f"ctr_keep is a fraction between 0 and 1 (0.05 = 5 %), got {ctr_keep!r}.")
     ctr = creative_perf["ctr"].astype("float64")
@@ -136,7 +130,7 @@ def flag_low_ctr(creative_perf: pd.DataFrame, ctr_keep: float = 0.05) -> pd.Data
 
 def _check_campaigns(campaign_perf: pd.DataFrame) -> pd.DataFrame:
     """Validate the campaign table for a budget shift: unique ids, known non-negative spend."""
-    _require_columns(campaign_perf, ["campaign_id", "spend", "roas"], "campaign_perf")
+    require_columns(campaign_perf, ["campaign_id", "spend", "roas"], "campaign_perf")
     frame = campaign_perf[["campaign_id", "spend", "roas"]].copy()
     frame["spend"] = frame["spend"].astype("float64")
     frame["roas"] = frame["roas"].astype("float64")
@@ -196,3 +190,13 @@ def suggest_budget_shift(
     plan["change"] = plan["suggested_spend"] - plan["spend"]
     plan["expected_revenue"] = plan["suggested_spend"] * plan["roas"]
     return plan[["campaign_id", "spend", "roas", "suggested_spend", "change", "reason", "expected_revenue"]]
+
+
+def campaign_performance(ad_daily: pd.DataFrame, start: pd.Timestamp | None = None,
+                         end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Per campaign performance with its channel(s) listed, so a campaign on two channels stays one row."""
+    perf = ad_performance(ad_daily, ("campaign_id",), start, end)
+    rows = _filter_period(ad_daily, start, end)
+    channels = rows.groupby("campaign_id")["channel"].agg(lambda c: ", ".join(sorted(set(map(str, c)))))
+    perf.insert(1, "channel", perf["campaign_id"].map(channels))
+    return perf

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tsa.seasonal import STL
 
-from helpers.errors import DataError, ParameterError
+from helpers.errors import DataError, ParameterError, require_columns
 
 #: 1.4826 = 1 / Φ⁻¹(0.75): scales the MAD to the standard deviation of a normal distribution.
 MAD_TO_SIGMA: float = 1.4826
@@ -217,13 +217,6 @@ def _label_anomalies(
 # --------------------------------------------------------------------------- account alerts
 
 
-def _require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> None:
-    """Raise DataError naming the missing columns of a table."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"Table {table!r} lacks required column(s) {missing}; "
-                        f"it has {list(frame.columns)}.")
-
 
 def _check_period(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Normalise inclusive period bounds to days and check start ≤ end."""
@@ -235,7 +228,7 @@ def _check_period(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp,
 
 def _platforms(accounts: pd.DataFrame) -> pd.Series:
     """Map account_id → platform from the accounts table."""
-    _require_columns(accounts, ["account_id", "platform"], "accounts")
+    require_columns(accounts, ["account_id", "platform"], "accounts")
     return accounts.drop_duplicates("account_id").set_index("account_id")["platform"]
 
 
@@ -263,7 +256,7 @@ def daily_alerts(
     ``deviation_pct`` is a fraction: 0.25 means 25 % above expected (NaN when expected ≤ 0);
     ``platform`` is missing for accounts absent from ``accounts``.
     """
-    _require_columns(account_daily, ["date", "account_id"], "account_daily")
+    require_columns(account_daily, ["date", "account_id"], "account_daily")
     start, end = _check_period(start, end)
     if int(history_days) != history_days or history_days < 0:
         raise ParameterError(f"history_days must be a non-negative integer, got {history_days!r}.")
@@ -338,7 +331,7 @@ def flag_bot_days(
     fences can be inspected; filter on ``is_bot`` for the flagged days. Days with missing or zero
     impressions, or missing engagements, are never flagged.
     """
-    _require_columns(account_daily, ["date", "account_id", "impressions", "engagements"], "account_daily")
+    require_columns(account_daily, ["date", "account_id", "impressions", "engagements"], "account_daily")
     start, end = _check_period(start, end)
     if not np.isfinite(k) or k < 0:
         raise ParameterError(f"k (the IQR multiplier) must be a non-negative number, got {k!r}.")
@@ -362,22 +355,38 @@ def _flag_account(rows: pd.DataFrame, k: float) -> pd.DataFrame:
                        is_bot=is_bot.fillna(False).astype(bool))
 
 
+def _local_medians(dates: pd.Series, accounts: pd.Series, values: pd.Series, usable: np.ndarray,
+                   targets: np.ndarray, half_width: int) -> pd.Series:
+    """For each target row, the median of the same account's usable values within ± half_width days."""
+    out = pd.Series(np.nan, index=values.index)
+    days = pd.to_datetime(dates)
+    reach = pd.Timedelta(days=half_width)
+    for i in values.index[targets]:
+        near = usable & (accounts == accounts[i]).to_numpy() & ((days - days[i]).abs() <= reach).to_numpy()
+        if near.any():
+            out[i] = values[near].median()
+    return out
+
+
 def remove_bot_traffic(
     account_daily: pd.DataFrame,
     bot_flags: pd.DataFrame,
     columns: Sequence[str] = ("impressions", "reach", "profile_visits"),
+    neighbourhood_days: int = 14,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Replace flagged days' volume metrics by the account's median of unflagged days; report what changed.
+    """Replace flagged days' volume metrics by the account's median of nearby unflagged days; report what changed.
 
     ``bot_flags`` is the output of ``flag_bot_days`` (all days of the window with ``is_bot``);
-    the median is taken over the same account's unflagged days in that window, NaN ignored.
+    the median is taken over the same account's unflagged days in that window within
+    ± ``neighbourhood_days`` of the flagged day (local, so growth over a long window does not
+    bias it), NaN ignored.
     Columns absent from ``account_daily`` are skipped; a flagged day whose value is missing
     stays missing. The listed columns become float64 (a median can be fractional). The input is
     not modified. Returns (cleaned copy, removed: date, account_id, column, observed,
     replaced_with, removed = observed − replaced_with).
     """
-    _require_columns(account_daily, ["date", "account_id"], "account_daily")
-    _require_columns(bot_flags, ["date", "account_id", "is_bot"], "bot_flags")
+    require_columns(account_daily, ["date", "account_id"], "account_daily")
+    require_columns(bot_flags, ["date", "account_id", "is_bot"], "bot_flags")
     if bot_flags.duplicated(["date", "account_id"]).any():
         raise DataError("bot_flags has more than one row per account and day; pass flag_bot_days' output.")
     cleaned = account_daily.copy()
@@ -388,8 +397,8 @@ def remove_bot_traffic(
     removed: list[pd.DataFrame] = []
     for column in [c for c in columns if c in cleaned.columns]:
         values = cleaned[column].astype("float64")
-        medians = values[in_window & ~flagged].groupby(cleaned["account_id"][in_window & ~flagged]).median()
-        replacement = cleaned["account_id"].map(medians)
+        replacement = _local_medians(cleaned["date"], cleaned["account_id"], values, in_window & ~flagged,
+                                     flagged, neighbourhood_days)
         replace = flagged & values.notna().to_numpy() & replacement.notna().to_numpy()
         removed.append(pd.DataFrame({
             "date": cleaned["date"][replace], "account_id": cleaned["account_id"][replace], "column": column,

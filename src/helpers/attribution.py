@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataError, ParameterError
+from helpers.errors import DataError, ParameterError, require_columns
 
 __all__ = [
     "MarkovResult",
@@ -55,15 +55,6 @@ DateLike = str | date  # pd.Timestamp is a date too
 # Journeys
 # ---------------------------------------------------------------------------------------------
 
-
-def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], table: str, hint: str) -> None:
-    """Raise DataError naming every required column the table lacks."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{table} is missing required column(s) {', '.join(map(repr, missing))} "
-            f"(it has: {', '.join(map(str, frame.columns)) or 'no columns'}). {hint}"
-        )
 
 
 def _require_present(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
@@ -219,8 +210,8 @@ def build_journeys(
     """
     hint_t = "touchpoints needs journey_id, occurred_at, channel (campaign optional)."
     hint_c = "conversions needs journey_id, occurred_at (value optional)."
-    _require_columns(touchpoints, TOUCHPOINT_COLUMNS, "touchpoints", hint_t)
-    _require_columns(conversions, CONVERSION_COLUMNS, "conversions", hint_c)
+    require_columns(touchpoints, TOUCHPOINT_COLUMNS, "touchpoints", hint_t)
+    require_columns(conversions, CONVERSION_COLUMNS, "conversions", hint_c)
     _require_present(touchpoints, ("journey_id", "channel", "occurred_at"), "touchpoints")
     _require_present(conversions, ("journey_id", "occurred_at"), "conversions")
     _check_id_types(touchpoints["journey_id"], conversions["journey_id"])
@@ -288,7 +279,7 @@ class _Touches:
 
 def _check_journeys(journeys: pd.DataFrame) -> None:
     """Raise DataError unless the frame looks like the output of build_journeys."""
-    _require_columns(
+    require_columns(
         journeys, ("path", "converted", "conversions", "value"), "journeys",
         "Pass the output of build_journeys(touchpoints, conversions).",
     )
@@ -545,7 +536,7 @@ def assist_ratio(comparison: pd.DataFrame, assist_at: float = 1.5, closer_at: fl
         raise ParameterError(
             f"need 0 < closer_at < assist_at, got closer_at={closer_at}, assist_at={assist_at}."
         )
-    _require_columns(
+    require_columns(
         comparison, ("model", "channel", "conversions"), "comparison", "Pass the output of compare_models(journeys)."
     )
     wide = comparison.pivot_table(index="channel", columns="model", values="conversions", aggfunc="sum")

@@ -20,15 +20,23 @@ ER_BASES: tuple[str, ...] = ("impressions", "reach", "views", "followers")
 
 
 def post_engagements(posts: pd.DataFrame, components: Sequence[str] = ENGAGEMENT_COMPONENTS) -> pd.Series:
-    """Engagements per post = likes + comments + shares + saves, over the components reported.
+    """Engagements per post = likes + comments + shares + saves, over the components its account reports.
 
-    A component a platform does not report (e.g. saves on Weibo) is left out rather than counted
-    as zero; a post with none of them reported has missing engagements.
+    A component an account never reports (e.g. saves on Weibo) is left out for that account; a
+    component the account does report but that is missing on one post makes that post's
+    engagements missing, rather than silently counting the gap as zero.
     """
     present = [c for c in components if c in posts.columns]
     if not present:
         raise ParameterError(f"posts has none of the engagement columns {list(components)}.")
-    return posts[present].sum(axis=1, min_count=1)
+    values = posts[present].astype("float64")
+    if "account_id" in posts.columns:
+        reported = values.notna().groupby(posts["account_id"]).transform("any")
+    else:
+        reported = pd.DataFrame({c: values[c].notna().any() for c in present}, index=posts.index)
+    gap = (reported & values.isna()).any(axis=1)
+    total = values.sum(axis=1, min_count=1)
+    return total.mask(gap)
 
 
 def followers_at_posting(posts: pd.DataFrame, account_daily: pd.DataFrame) -> pd.Series:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataError, ParameterError
+from helpers.errors import DataError, ParameterError, require_columns
 from helpers.periods import ReviewPeriod, parse_period
 
 __all__ = [
@@ -110,13 +110,6 @@ _TOTAL = "total"
 # Input preparation
 # --------------------------------------------------------------------------------------------
 
-def _require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> None:
-    """Fail with the missing column names when a table lacks a required column."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{table} is missing required column(s) {', '.join(missing)}; "
-                        f"it has {', '.join(map(str, frame.columns))}. See the data schema in DESIGN.md.")
-
 
 def _as_days(values: pd.Series, table: str, column: str) -> pd.Series:
     """A date or timestamp column as naive days (time of day dropped), failing clearly if unparseable."""
@@ -139,7 +132,7 @@ def _as_float(values: pd.Series, table: str, column: str) -> pd.Series:
 
 def _prepare_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
     """The accounts under review (account_id as text, one row each), in the order given."""
-    _require_columns(accounts, ["account_id", "platform"], "accounts")
+    require_columns(accounts, ["account_id", "platform"], "accounts")
     out = accounts[["account_id", "platform"]].astype({"account_id": "str", "platform": "str"})
     dupes = out["account_id"][out["account_id"].duplicated()].unique().tolist()
     if dupes:
@@ -154,7 +147,7 @@ def _prepare_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
 
 def _prepare_daily(account_daily: pd.DataFrame, ids: pd.Series) -> tuple[pd.DataFrame, frozenset[str]]:
     """account_daily for the reviewed accounts with float metrics, plus the metric columns it lacks."""
-    _require_columns(account_daily, ["date", "account_id", "followers"], "account_daily")
+    require_columns(account_daily, ["date", "account_id", "followers"], "account_daily")
     absent = frozenset(c for c in _DAILY_METRICS if c not in account_daily.columns)
     daily = pd.DataFrame({"date": _as_days(account_daily["date"], "account_daily", "date"),
                           "account_id": account_daily["account_id"].astype("str")})
@@ -174,7 +167,7 @@ def _prepare_posts(posts: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame |
     """posts reduced to post_id, account_id and publication day for the reviewed accounts (None if absent)."""
     if posts is None:
         return None
-    _require_columns(posts, ["post_id", "account_id", "published_at"], "posts")
+    require_columns(posts, ["post_id", "account_id", "published_at"], "posts")
     out = pd.DataFrame({"post_id": posts["post_id"].astype("str"),
                         "account_id": posts["account_id"].astype("str"),
                         "day": _as_days(posts["published_at"], "posts", "published_at")})
@@ -185,7 +178,7 @@ def _prepare_ads(ad_daily: pd.DataFrame | None, ids: pd.Series) -> tuple[pd.Data
     """ad_daily reduced to day, account, spend and revenue, and whether it has a revenue column."""
     if ad_daily is None:
         return None, False
-    _require_columns(ad_daily, ["date", "account_id", "spend"], "ad_daily")
+    require_columns(ad_daily, ["date", "account_id", "spend"], "ad_daily")
     has_revenue = "revenue" in ad_daily.columns
     out = pd.DataFrame({"day": _as_days(ad_daily["date"], "ad_daily", "date"),
                         "account_id": ad_daily["account_id"].astype("str"),
@@ -354,15 +347,15 @@ def _ad_parts(ads: _Events | None, has_revenue: bool, account_id: str,
 Formula = tuple[tuple[str, ...], Callable[..., float]]
 
 
-def _er_followers(engagements: float, posts: float, followers_mean: float) -> float:
-    """Engagements per post ÷ average followers (NaN without posts)."""
-    return _ratio(_ratio(engagements, posts), followers_mean)
+def _er_followers(engagements: float, post_followers: float) -> float:
+    """Engagements per post ÷ average followers = Σ engagements ÷ Σ(posts × followers) (NaN without posts)."""
+    return _ratio(engagements, post_followers)
 
 
 def _formulas(er_base: str) -> dict[str, Formula]:
     """For each KPI: the parts it needs and how it is computed from them."""
     same = float
-    er: Formula = ((("engagements", "posts", "followers_mean"), _er_followers) if er_base == "followers"
+    er: Formula = ((("engagements", "post_followers"), _er_followers) if er_base == "followers"
                    else (("er_num", "er_den"), _ratio))
     return {
         "followers": (("followers_end",), same),
@@ -412,6 +405,9 @@ def _account_rows(account_id: str, platform: str, d: pd.DataFrame, base: float, 
                                      _ad_parts(ads, has_ad_revenue, account_id, w)):
         parts.update(extra_parts)
         notes.update(extra_notes)
+    # follower base of the per-post engagement rate: Σ over posts of the account's followers, so a
+    # total divides Σ engagements by Σ(posts × followers), each post against its own account's base
+    parts["post_followers"] = parts.get("posts", math.nan) * parts.get("followers_mean", math.nan)
     flow = notes["net_follower_change"].startswith("method: Σgained")
     reported = {c: d[c].notna().to_numpy() for c in _DAILY_METRICS}
     rows = []
@@ -504,7 +500,7 @@ def _normalise_label(label: object) -> str:
 
 def _prepare_targets(targets: pd.DataFrame) -> pd.DataFrame:
     """targets with text ids, canonical period labels and float targets; one row per account × KPI × period."""
-    _require_columns(targets, ["account_id", "kpi", "period", "target"], "targets")
+    require_columns(targets, ["account_id", "kpi", "period", "target"], "targets")
     out = pd.DataFrame({"account_id": targets["account_id"].astype("str").str.strip(),
                         "kpi": targets["kpi"].astype("str").str.strip(),
                         "period": targets["period"].map(_normalise_label),
@@ -550,7 +546,7 @@ def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_labe
     followers when every account has one. Rates get no fallback: their targets must be explicit.
     """
     period = parse_period(kind, period_label)
-    _require_columns(kpis, ["scope", "account_id", "kpi", "value"], "kpis")
+    require_columns(kpis, ["scope", "account_id", "kpi", "value"], "kpis")
     out = kpis.copy()
     if targets is None or targets.empty:
         out["target"], out["target_source"] = math.nan, ""
@@ -564,7 +560,8 @@ def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_labe
     for i in out.index[(out["scope"] == _TOTAL) & out["target"].isna()]:
         kpi = out.at[i, "kpi"]
         spec = KPIS[kpi]
-        account_targets = out.loc[is_account & (out["kpi"] == kpi), "target"]
+        # the total's value covers only accounts that report the KPI; its target must cover the same
+        account_targets = out.loc[is_account & (out["kpi"] == kpi) & out["value"].notna(), "target"]
         if (spec.additive or spec.stock) and len(account_targets) and account_targets.notna().all():
             out.at[i, "target"] = float(account_targets.sum())
             out.at[i, "target_source"] = "sum of account targets"
@@ -644,8 +641,12 @@ def _comparison(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dail
 def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
               accounts: pd.DataFrame, targets: pd.DataFrame | None, period: ReviewPeriod,
               er_base: str = "impressions", watch_below: float = 1.0, risk_below: float = 0.9,
-              change_watch: float = -0.10, change_risk: float = -0.25) -> pd.DataFrame:
+              change_watch: float = -0.10, change_risk: float = -0.25,
+              roas_floor: float | None = None) -> pd.DataFrame:
     """The review's KPI board: actual, target, attainment, change vs previous period and last year, status.
+
+    With ``roas_floor`` (the ads stop-loss), a ROAS under the floor is "at risk" whatever its
+    target or trend, so the board never calls healthy what the ads section stops.
 
     One row per account (and the total) and KPI. change_pct and yoy_pct are relative changes
     ((actual − base) ÷ |base|), also for rates, where change_abs and yoy_abs give the change in the
@@ -674,6 +675,11 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     board["status_reason"] = [_full_reason(reason, r, prev_p, ly_p) for (_, reason), r
                               in zip(statuses, board.itertuples(index=False), strict=True)]
     board.loc[board["note"] == _REACH_TOTAL_NOTE, "status"] = "info"
+    if roas_floor is not None:
+        under = (board["kpi"] == "roas") & (board["actual"] < roas_floor)
+        board.loc[under, "status"] = "at risk"
+        board.loc[under, "status_reason"] = [f"ROAS {a:.2f} under the stop-loss floor {roas_floor:g}"
+                                             for a in board.loc[under, "actual"]]
     return board[["scope", "account_id", "platform", "kpi", "label", "unit", "actual", "target", "attainment",
                   "previous", "change_pct", "change_abs", "last_year", "yoy_pct", "yoy_abs", "status",
                   "status_reason", "target_source", "coverage", "note"]]

@@ -24,7 +24,7 @@ KPI_LEVERS: dict[str, str] = {
     "conversions": "check the funnel step with the largest drop-off and the landing page",
     "conversion_rate": "check the funnel step with the largest drop-off and the landing page",
     "revenue": "check conversion and order value; move budget to the best-ROAS campaigns",
-    "roas": "apply the stop-loss and move budget to the campaigns above the floor",
+    "roas": "review ROAS by campaign in the ads section: stop campaigns under the floor, feed the best",
 }
 
 
@@ -66,7 +66,8 @@ def from_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
     for (day, account), group in alerts.groupby(["date", "account_id"], sort=False):
         parts = "; ".join(
             f"{r.kpi} {_fmt(r.observed)} vs {_fmt(r.expected)} expected "
-            f"({r.observed / r.expected:.1f}×, z {r.robust_z:+.1f})" if r.expected else f"{r.kpi} {_fmt(r.observed)}"
+            f"({r.observed / r.expected:.1f}×, z {r.robust_z:+.1f})" if pd.notna(r.expected) and r.expected > 0
+            else f"{r.kpi} {_fmt(r.observed)} (z {r.robust_z:+.1f})"
             for r in group.itertuples(index=False)
         )
         platform = group["platform"].iloc[0]
@@ -102,7 +103,7 @@ def from_ads(campaigns: pd.DataFrame, creatives: pd.DataFrame, budget: pd.DataFr
                      "finding": f"Campaign {r.campaign_id}: ROAS {r.roas:.2f} under the {roas_floor:g} stop-loss "
                                 f"(spend {_fmt(r.spend)}, revenue {_fmt(r.revenue)}).",
                      "action": "Stop or rework the campaign; move its budget as in the budget-shift table."})
-    for r in creatives[~creatives["keep"]].itertuples(index=False):
+    for r in creatives[creatives["ctr"].notna() & ~creatives["keep"]].itertuples(index=False):
         rows.append({"priority": 2, "area": "Ads",
                      "finding": f"Creative {r.creative_id} ({r.campaign_id}): CTR {r.ctr:.1%} under the {ctr_keep:.0%} keep threshold.",
                      "action": "Pause it and test a new creative in its place."})

@@ -109,6 +109,17 @@ def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple
     return result.frame, f"Targets: {path.name}."
 
 
+def check_complete(period: ReviewPeriod, days: pd.Series) -> None:
+    """Refuse a period the data covers only in part: sums would read as misses against full targets."""
+    first, last = days.min(), days.max()
+    if period.start < first or period.end > last:
+        raise ParameterError(
+            f"Period {period} is only partly covered by the data ({first:%Y-%m-%d} – {last:%Y-%m-%d}); "
+            "a review needs a complete period, or its totals read as misses against full-period targets. "
+            "Use period='latest' for the last complete one."
+        )
+
+
 def setup_review(account: str, period_type: str, period: str, data_dir: str, er_base: str,
                  anomaly_method: str, anomaly_threshold: float, roas_stop_loss: float, ctr_keep: float,
                  targets_source: str) -> ReviewSetup:
@@ -125,6 +136,7 @@ def setup_review(account: str, period_type: str, period: str, data_dir: str, er_
     daily = tables["account_daily"]
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]
     resolved = resolve_period(period_type, str(period), reviewed_days)
+    check_complete(resolved, reviewed_days)
     targets, note = load_targets(targets_source, folder, set(tables["accounts"]["account_id"]))
     return ReviewSetup(resolved, account_ids, folder, tables, targets, note)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -163,6 +164,20 @@ def _failure_message(exc: Exception, failed_nb: Path) -> str:
             f"The previous report, if any, is unchanged.")
 
 
+def safe_label(label: str) -> str:
+    """A run label usable as one folder name (no separators or parent references)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._")
+    return cleaned or "run"
+
+
+def _keep_failed(tmp: Path, notebook_root: Path, stamp: str) -> Path:
+    """Move a failed run's folder to _failed/<time>/ so its notebook can be inspected."""
+    failed_dir = notebook_root / "_failed" / stamp
+    failed_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp.rename(failed_dir)
+    return failed_dir
+
+
 def _publish(tmp: Path, final: Path) -> None:
     """Move a finished run folder into place, replacing an older run of the same label."""
     old = None
@@ -211,18 +226,20 @@ def run_notebook(
             str(path), str(executed), parameters=parameters, kernel_name=config.KERNEL_NAME,
             progress_bar=progress, cwd=str(config.NOTEBOOKS), request_save_on_cell_execute=True,
         )
+        summary_path = tmp / "summary.json"
+        label = str(read_summary(tmp).get("label") or stamp) if summary_path.exists() else stamp
+        export_html(executed, tmp / "report.html", f"{path.stem} {label}")
     except PapermillExecutionError as exc:
-        failed_dir = notebook_root / "_failed" / stamp
-        failed_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp.rename(failed_dir)
-        raise RunFailed(_failure_message(exc, failed_dir / "notebook.ipynb")) from None
+        failed = _keep_failed(tmp, notebook_root, stamp)
+        raise RunFailed(_failure_message(exc, failed / "notebook.ipynb")) from None
+    except Exception as exc:  # dead kernel, cell timeout, export error: still keep what was run
+        failed = _keep_failed(tmp, notebook_root, stamp)
+        raise RunFailed(f"Run failed: {type(exc).__name__}: {exc}\nWhat ran is kept at {failed}.\n"
+                        "The previous report, if any, is unchanged.") from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _keep_failed(tmp, notebook_root, stamp)
         raise
-    summary_path = tmp / "summary.json"
-    label = str(read_summary(tmp).get("label") or stamp) if summary_path.exists() else stamp
-    export_html(executed, tmp / "report.html", f"{path.stem} {label}")
-    final = notebook_root / label
+    final = notebook_root / safe_label(label)
     _publish(tmp, final)
     return RunResult(path.stem, label, final)
 
