@@ -55,11 +55,20 @@ def setup_style() -> str | None:
 
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
                 title: str = "", highlight: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> plt.Figure:
-    """Line chart of a KPI over time (per hue), with a dashed target line where one exists."""
+    """Line chart of a KPI over time (one line per hue), with a dashed target line where one exists."""
     fig, ax = plt.subplots()
-    sns.lineplot(data=history, x=x, y=y, hue=hue, marker="o", ax=ax)
-    if target and target in history and history[target].notna().any():
-        sns.lineplot(data=history, x=x, y=target, hue=hue, ax=ax, linestyle="--", legend=False, alpha=0.7)
+    groups = history.groupby(hue, sort=False) if hue else [("", history)]
+    palette = sns.color_palette(n_colors=max(len(groups), 1))
+    has_target = False
+    for colour, (name, group) in zip(palette, groups):
+        group = group.sort_values(x)
+        ax.plot(group[x], group[y], marker="o", color=colour, label=str(name) if hue else None)
+        if target and target in group and group[target].notna().any():
+            has_target = True
+            ax.plot(group[x], group[target], linestyle="--", color=colour, alpha=0.7)
+    if hue:
+        ax.legend(title=hue, fontsize=9)
+    if has_target:
         ax.text(0.01, 0.97, "dashed: target", transform=ax.transAxes, va="top", fontsize=9, color="#555")
     if highlight is not None:
         ax.axvspan(highlight[0], highlight[1], color="#ffe082", alpha=0.3, zorder=0)
@@ -92,9 +101,9 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title
     """A labelled bar chart (optionally grouped by hue, optionally as percentages)."""
     fig, ax = plt.subplots()
     if horizontal:
-        sns.barplot(data=frame, y=x, x=y, hue=hue, ax=ax, orient="h")
+        sns.barplot(data=frame, y=x, x=y, hue=hue, ax=ax, orient="h", errorbar=None)
     else:
-        sns.barplot(data=frame, x=x, y=y, hue=hue, ax=ax)
+        sns.barplot(data=frame, x=x, y=y, hue=hue, ax=ax, errorbar=None)
     if percent:
         fmt = matplotlib.ticker.PercentFormatter(1.0)
         (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(fmt)
@@ -106,7 +115,7 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title
 def funnel_chart(funnel: pd.DataFrame, title: str = "Funnel") -> plt.Figure:
     """Step values per platform on a log scale, with step conversion rates annotated."""
     fig, ax = plt.subplots()
-    sns.barplot(data=funnel, x="label", y="value", hue="platform", ax=ax)
+    sns.barplot(data=funnel, x="label", y="value", hue="platform", ax=ax, errorbar=None)
     ax.set_yscale("log")
     ax.set_xlabel("")
     ax.set_title(title)

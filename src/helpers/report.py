@@ -118,12 +118,19 @@ class RunOutputs:
         self.tables.append(name)
 
     def figure(self, name: str, fig: Any, dpi: int = 110) -> Any:
-        """Save a matplotlib figure as figures/<name>.png and return it for display."""
+        """Save a matplotlib figure as figures/<name>.png, close it, and return the PNG for display.
+
+        Displaying the saved PNG (rather than the figure) renders each chart once, not twice.
+        """
+        from IPython.display import Image
+        import matplotlib.pyplot as plt
+
         target = self.path / "figures" / f"{_check_name(name)}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(target, dpi=dpi, bbox_inches="tight")
+        plt.close(fig)
         self.figures.append(name)
-        return fig
+        return Image(filename=str(target))
 
     def write(self) -> Path:
         """Write summary.json (with the list of tables and figures) and return its path."""
