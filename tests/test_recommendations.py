@@ -22,8 +22,11 @@ def test_scorecard_rule_cites_attainment_and_gap() -> None:
     # 600 / 1000 = 60 %, gap 600 − 1000 = −400
     assert table.loc[0, "finding"] == ("Net follower change on xiaohongshu (own_xhs): 60% of target "
                                        "(600 vs 1,000, gap -400).")
-    # without a target the change against the previous period is cited
-    assert "−30%" in table.loc[2, "finding"] or "-30%" in table.loc[2, "finding"]
+    # without a target (and no stated reason) the change against the previous period is cited
+    assert table.loc[2, "finding"] == "Impressions on all platforms: 1,000,000; -30% vs the previous period."
+    # with a status reason (e.g. the stop-loss), the reason is cited
+    board = board.assign(status_reason=["", "", "ROAS 1.80 under the stop-loss floor 3"])
+    assert rec.from_scorecard(board).loc[2, "finding"].endswith("1,000,000; ROAS 1.80 under the stop-loss floor 3.")
 
 
 def test_no_finding_no_recommendation() -> None:

@@ -59,3 +59,11 @@ def test_styled_escapes_text_and_shows_rates_as_percent() -> None:
     assert "&lt;限定&gt;开箱 &amp; 测评" in html and "<限定>" not in html
     assert "5.32%" in html and "1,234,567" in html
     assert format_number(float("nan")) == "–" and format_number(0.0123456) == "0.01235" and format_number(-2500.4) == "-2,500"
+
+
+def test_styled_keeps_bases_as_numbers() -> None:
+    from helpers.report import styled
+
+    frame = pd.DataFrame({"er_base_value": [44354.0], "er_mean_of_rates": [0.05]})
+    html = styled(frame).to_html()
+    assert "44,354" in html and "5.00%" in html and "4435400" not in html

@@ -51,7 +51,9 @@ def from_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
             finding = (f"{r.label} on {where}: {r.attainment:.0%} of target "
                        f"({_fmt(r.actual)} vs {_fmt(r.target)}, gap {_fmt(gap)}).")
         else:
-            finding = f"{r.label} on {where}: {r.change_pct:+.0%} vs the previous period ({_fmt(r.actual)})."
+            reason = getattr(r, "status_reason", "")
+            why = reason if isinstance(reason, str) and reason else f"{r.change_pct:+.0%} vs the previous period"
+            finding = f"{r.label} on {where}: {_fmt(r.actual)}; {why}."
         lever = KPI_LEVERS.get(r.kpi, "review the drivers of this KPI")
         rows.append({"priority": 1 if r.status == "at risk" else 3, "area": "KPIs", "finding": finding,
                      "action": lever[0].upper() + lever[1:] + "."})

@@ -60,7 +60,9 @@ def format_number(value: float) -> str:
     return f"{value:,.4g}"
 
 
-PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "attainment", "_pct", "er_")
+PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "attainment", "_pct", "er_mean",
+                                  "er_ci", "removal_effect")
+TEXT_COLUMNS: tuple[str, ...] = ("title", "description", "finding", "action", "mitigation")
 
 
 def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None) -> Any:
@@ -72,6 +74,9 @@ def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None) -> Any:
     style = frame.style.format(escape="html", na_rep="–")
     style = style.format("{:.2%}", subset=list(percent), na_rep="–")
     style = style.format(format_number, subset=numeric, na_rep="–")
+    wide = [c for c in TEXT_COLUMNS if c in frame.columns]
+    if wide:  # long data text gets room instead of one character per line
+        style = style.set_properties(subset=wide, **{"min-width": "14em", "text-align": "left"})
     return style.hide(axis="index")
 
 
