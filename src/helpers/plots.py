@@ -28,6 +28,13 @@ STATUS_COLOURS = {"healthy": "#2e7d32", "watch": "#f9a825", "at risk": "#c62828"
                   "missing": "#9e9e9e"}
 
 
+def _slant_dates(ax: plt.Axes) -> None:
+    """Slant date tick labels so they do not overlap (works with the constrained layout)."""
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
+
+
 def find_cjk_font() -> str | None:
     """The first installed CJK-capable font family, or None when the machine has none."""
     installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -56,7 +63,7 @@ def setup_style() -> str | None:
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
                 title: str = "", highlight: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> plt.Figure:
     """Line chart of a KPI over time (one line per hue), with a dashed target line where one exists."""
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(layout="constrained")
     groups = history.groupby(hue, sort=False) if hue else [("", history)]
     palette = sns.color_palette(n_colors=max(len(groups), 1))
     has_target = False
@@ -76,14 +83,13 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
-    fig.autofmt_xdate()
-    fig.tight_layout()
+    _slant_dates(ax)
     return fig
 
 
 def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     """Observed vs expected daily values with anomalies marked (columns: date, observed, expected, is_anomaly)."""
-    fig, ax = plt.subplots(figsize=(10, 3.5))
+    fig, ax = plt.subplots(figsize=(10, 3.5), layout="constrained")
     ax.plot(series["date"], series["observed"], label="observed", color="#1565c0")
     ax.plot(series["date"], series["expected"], label="expected", color="#90a4ae", linestyle="--")
     flagged = series[series["is_anomaly"]]
@@ -91,15 +97,14 @@ def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     ax.set_title(title)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
     ax.legend(loc="upper left")
-    fig.autofmt_xdate()
-    fig.tight_layout()
+    _slant_dates(ax)
     return fig
 
 
 def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
               percent: bool = False, horizontal: bool = False) -> plt.Figure:
     """A labelled bar chart (optionally grouped by hue, optionally as percentages)."""
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(layout="constrained")
     if horizontal:
         sns.barplot(data=frame, y=x, x=y, hue=hue, ax=ax, orient="h", errorbar=None)
     else:
@@ -108,35 +113,32 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title
         fmt = matplotlib.ticker.PercentFormatter(1.0)
         (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(fmt)
     ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
 def funnel_chart(funnel: pd.DataFrame, title: str = "Funnel") -> plt.Figure:
     """Step values per platform on a log scale, with step conversion rates annotated."""
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(layout="constrained")
     sns.barplot(data=funnel, x="label", y="value", hue="platform", ax=ax, errorbar=None)
     ax.set_yscale("log")
     ax.set_xlabel("")
     ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
 def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "d", cmap: str = "Reds",
             annot: bool = True) -> plt.Figure:
     """An annotated heatmap (e.g. the risk matrix: impact × probability band)."""
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
     sns.heatmap(matrix, annot=annot, fmt=fmt, cmap=cmap, cbar=False, linewidths=0.5, ax=ax)
     ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
 def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     """Attainment per KPI (rows) and platform (colours) over status zones: red < 90 %, amber < 100 %."""
     data = scorecard[scorecard["kpi"].isin(kpis) & scorecard["attainment"].notna()]
-    fig, ax = plt.subplots(figsize=(10, 0.6 * max(data["label"].nunique(), 4) + 1))
+    fig, ax = plt.subplots(figsize=(10, 0.6 * max(data["label"].nunique(), 4) + 1), layout="constrained")
     low = min(0.8, float(data["attainment"].min()) - 0.05) if len(data) else 0.8
     high = max(1.2, float(data["attainment"].max()) + 0.05) if len(data) else 1.2
     ax.axvspan(low, 0.9, color=STATUS_COLOURS["at risk"], alpha=0.08)
@@ -151,7 +153,6 @@ def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     ax.set_ylabel("")
     ax.legend(title="platform", loc="lower right", fontsize=8)
     ax.set_title("Target attainment by KPI and platform")
-    fig.tight_layout()
     return fig
 
 

@@ -132,7 +132,7 @@ class RunOutputs:
 
         target = self.path / "figures" / f"{_check_name(name)}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(target, dpi=dpi, bbox_inches="tight")
+        fig.savefig(target, dpi=dpi)  # charts use the constrained layout: no second "tight" draw
         plt.close(fig)
         self.figures.append(name)
         return Image(filename=str(target))
