@@ -468,8 +468,9 @@ def test_scorecard_previous_and_change(board: pd.DataFrame) -> None:
                                       ("B", "engagement_rate"): 0.25, ("A", "roas"): 2.0,
                                       ("total", "engagement_rate"): (1240 + 775) / (31000 + 3100),
                                       ("B", "reach"): NAN})
-    check(values(board, "change_pct"), {("A", "impressions"): 45000 / 31000 - 1,
-                                        ("B", "engagements"): 600 / 775 - 1,   # −22.6%
+    # flows are compared per day: September has 30 days, August 31
+    check(values(board, "change_pct"), {("A", "impressions"): (45000 / 30) / (31000 / 31) - 1,  # +50%
+                                        ("B", "engagements"): (600 / 30) / (775 / 31) - 1,  # 20/25 − 1 = −20%
                                         ("B", "engagement_rate"): 0.2 / 0.25 - 1,  # relative: −20%
                                         ("A", "roas"): 3.5 / 2.0 - 1})
     check(values(board, "change_abs"), {("B", "engagement_rate"): 0.2 - 0.25,  # −5 percentage points
@@ -509,8 +510,9 @@ def test_scorecard_change_is_right_signed_for_negative_baselines(accounts) -> No
     d = pd.DataFrame({"date": pd.to_datetime(["2026-07-31", "2026-08-31", "2026-09-30"]),
                       "account_id": "A", "followers": [1000.0, 900.0, 950.0]})
     b = scorecard(d, None, None, accounts[accounts["account_id"] == "A"], None, parse_period("month", "2026-09"))
-    # (50 − (−100)) ÷ |−100| = +1.5: an improvement, even though 50 / −100 − 1 = −1.5
-    assert cell(b, "A", "net_follower_change", "change_pct") == pytest.approx(1.5)
+    # per day: August's −100 over 31 days scales to −100·30/31 = −96.77 for September's 30 days;
+    # (50 − (−96.77)) ÷ |−96.77| = 1 + 50·31/3000 = +1.5167, an improvement (50 / −96.77 − 1 would be −1.52)
+    assert cell(b, "A", "net_follower_change", "change_pct") == pytest.approx(1 + 50 * 31 / 3000)
     assert cell(b, "A", "net_follower_change", "status") == "healthy"
     assert "partial data: 1/30 days" in cell(b, "A", "followers", "status_reason")
 

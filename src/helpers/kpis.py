@@ -649,7 +649,8 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     target or trend, so the board never calls healthy what the ads section stops.
 
     One row per account (and the total) and KPI. change_pct and yoy_pct are relative changes
-    ((actual − base) ÷ |base|), also for rates, where change_abs and yoy_abs give the change in the
+    ((actual − base) ÷ |base|), also for rates; for flows (additive KPIs summed over days) the base
+    is first scaled to the period's length, i.e. the change is per day (``change_basis``), where change_abs and yoy_abs give the change in the
     rate's own units (0.012 = 1.2 percentage points). Comparison values are NaN, not errors, when
     the data does not reach back that far; status_reason says so.
     """
@@ -661,9 +662,14 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     for p, name in ((prev_p, "previous"), (ly_p, "last_year")):
         board = board.merge(_comparison(account_daily, posts, ad_daily, accounts, p, er_base, name),
                             on=_KEYS, how="left", validate="one_to_one")
-    board["change_pct"] = _relative_change(board["actual"], board["previous"])
+    # flows (sums over days) are compared per day, so a 31-day month is not +3 % on a 30-day one
+    flow = board["kpi"].map(lambda k: KPIS[k].additive and not KPIS[k].stock)
+    board["change_basis"] = np.where(flow, "per day", "level")
+    board["change_pct"] = _relative_change(
+        board["actual"], board["previous"] * np.where(flow, period.days / prev_p.days, 1.0))
     board["change_abs"] = board["actual"] - board["previous"]
-    board["yoy_pct"] = _relative_change(board["actual"], board["last_year"])
+    board["yoy_pct"] = _relative_change(
+        board["actual"], board["last_year"] * np.where(flow, period.days / ly_p.days, 1.0))
     board["yoy_abs"] = board["actual"] - board["last_year"]
     board["label"] = [kpi_label(k, er_base) for k in board["kpi"]]
     board["unit"] = [KPIS[k].unit for k in board["kpi"]]
@@ -682,7 +688,7 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
                                              for a in board.loc[under, "actual"]]
     return board[["scope", "account_id", "platform", "kpi", "label", "unit", "actual", "target", "attainment",
                   "previous", "change_pct", "change_abs", "last_year", "yoy_pct", "yoy_abs", "status",
-                  "status_reason", "target_source", "coverage", "note"]]
+                  "status_reason", "change_basis", "target_source", "coverage", "note"]]
 
 
 def _full_reason(reason: str, row: Any, prev_p: ReviewPeriod, ly_p: ReviewPeriod) -> str:
