@@ -90,3 +90,13 @@ def test_a_crash_outside_a_cell_keeps_what_ran_and_the_previous_report(tmp_path:
     assert (previous / "summary.json").read_text(encoding="utf-8") == "good"
     assert len(list((tmp_path / "period_review" / "_failed").iterdir())) == 1
     assert not list((tmp_path / "period_review").glob(".running-*"))
+
+
+def test_failing_cell_is_located_by_its_section(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Period review"), nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_markdown_cell("## 7. Ads\n\n**Method.** ..."), nbformat.v4.new_code_cell("1 / 0")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert runner.section_of_cell(path, 3) == "7. Ads"
+    assert runner.section_of_cell(path, 1) == "Period review"

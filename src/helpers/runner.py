@@ -159,12 +159,29 @@ def export_html(executed: Path, target: Path, title: str) -> Path:
     return target
 
 
+def section_of_cell(notebook: Path, index: int) -> str:
+    """The heading of the notebook section holding a cell (the nearest markdown heading above it)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except (OSError, ValueError):
+        return ""
+    for cell in reversed(cells[: index + 1]):
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
+            return cell.source.lstrip().splitlines()[0].lstrip("#").strip()
+    return ""
+
+
 def _failure_message(exc: Exception, failed_nb: Path) -> str:
     cell = getattr(exc, "exec_count", None)
     index = getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     where = f"cell {index} (execution count {cell})" if index is not None else "the notebook"
+    section = section_of_cell(failed_nb, index) if index is not None else ""
+    if section:
+        where += f", section '{section}'"
     return (f"Run failed in {where}: {ename}: {evalue}\n"
             f"The failed notebook (error marked at the cell) is kept at {failed_nb}.\n"
             f"The previous report, if any, is unchanged.")
