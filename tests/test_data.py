@@ -116,3 +116,9 @@ def test_parquet_is_read_like_csv(tmp_path: Path) -> None:
         warnings.simplefilter("ignore", DataWarning)
         daily = load_table("account_daily", tmp_path)
     assert daily.loc[0, "followers"] == 7.0
+
+
+def test_tables_without_account_ids_do_not_need_accounts(tmp_path: Path) -> None:
+    write(tmp_path, conversions="journey_id,occurred_at,value\nj1,2026-10-01T10:00:00,99\n")
+    frames = load_tables(["conversions"], tmp_path)
+    assert list(frames) == ["conversions"] and frames["conversions"].loc[0, "value"] == 99.0

@@ -227,15 +227,17 @@ def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = Non
 
 
 def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Load and validate the given tables (plus accounts); raise one DataError listing every error."""
+    """Load and validate the given tables (plus accounts when they refer to it); one DataError lists every error."""
     folder = config.data_dir(data_dir)
     if not folder.is_dir():
         raise DataError(f"Data folder {folder} does not exist. Pass --data DIR (or data_dir) pointing at "
                         "a folder of CSV/Parquet files; `opsbook sample-data` creates the sample set.")
-    names = ["accounts", *[t for t in tables if t != "accounts"]]
-    unknown = [t for t in names if t not in TABLES]
+    requested = [t for t in tables if t != "accounts"]
+    unknown = [t for t in requested if t not in TABLES]
     if unknown:
         raise DataError(f"Unknown table(s) {unknown}; the schema has {sorted(TABLES)}.")
+    needs_accounts = "accounts" in tables or any(TABLES[t].references_accounts for t in requested)
+    names = (["accounts"] if needs_accounts else []) + requested
     results: dict[str, LoadResult] = {}
     known: set[str] | None = None
     for name in names:

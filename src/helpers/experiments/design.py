@@ -1,0 +1,121 @@
+"""An experiment's design (from the `experiments` table) and its units, checked against each other.
+
+The design says which variants exist, which one is the control, the planned split, the guardrails
+and the MDE; the units must match it. Mismatches are the first thing to rule out, because every
+later number assumes them away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import config
+from helpers.data import load_tables
+from helpers.errors import DataError, ParameterError
+
+
+def _split_list(text: object) -> tuple[str, ...]:
+    """A ';'-separated cell as a tuple of trimmed, non-empty items."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ()
+    return tuple(item.strip() for item in str(text).split(";") if item.strip())
+
+
+@dataclass(frozen=True)
+class ExperimentDesign:
+    """One row of the experiments table, parsed: variants, control, planned split, guardrails, MDE."""
+
+    experiment_id: str
+    name: str
+    unit: str
+    primary_metric: str
+    control: str
+    variants: tuple[str, ...]
+    start: pd.Timestamp
+    end: pd.Timestamp
+    expected_split: dict[str, float] = field(default_factory=dict)
+    guardrails: tuple[str, ...] = ()
+    mde: float | None = None
+    hypothesis: str = ""
+
+    @property
+    def treatments(self) -> tuple[str, ...]:
+        """The variants other than the control."""
+        return tuple(v for v in self.variants if v != self.control)
+
+    @property
+    def days(self) -> int:
+        """Planned run length in days (start and end inclusive)."""
+        return int((self.end.normalize() - self.start.normalize()).days) + 1
+
+
+def design_from_row(row: pd.Series) -> ExperimentDesign:
+    """Parse and check one experiments-table row (control among the variants, split matching them)."""
+    variants = _split_list(row["variants"])
+    experiment = str(row["experiment_id"])
+    if len(variants) < 2:
+        raise DataError(f"experiments, {experiment}: variants {list(variants)} — an A/B test needs at least two "
+                        "variants separated by ';' (e.g. A;B).")
+    control = str(row["control"]).strip()
+    if control not in variants:
+        raise DataError(f"experiments, {experiment}: control {control!r} is not one of the variants {list(variants)}.")
+    weights = _split_list(row.get("expected_split"))
+    split: dict[str, float] = {}
+    if weights:
+        if len(weights) != len(variants):
+            raise DataError(f"experiments, {experiment}: expected_split has {len(weights)} weights for "
+                            f"{len(variants)} variants; give one weight per variant, in the same order.")
+        try:
+            values = [float(w) for w in weights]
+        except ValueError:
+            raise DataError(f"experiments, {experiment}: expected_split {row.get('expected_split')!r} must be "
+                            "numbers separated by ';'.") from None
+        if any(v <= 0 for v in values):
+            raise DataError(f"experiments, {experiment}: expected_split weights must be positive.")
+        total = sum(values)
+        split = {v: w / total for v, w in zip(variants, values, strict=True)}
+    mde = row.get("mde")
+    return ExperimentDesign(
+        experiment_id=experiment, name=str(row["name"]), unit=str(row["unit"]),
+        primary_metric=str(row["primary_metric"]).strip(), control=control, variants=variants,
+        start=pd.Timestamp(row["start"]), end=pd.Timestamp(row["end"]), expected_split=split,
+        guardrails=_split_list(row.get("guardrails")),
+        mde=None if mde is None or pd.isna(mde) else float(mde),
+        hypothesis="" if pd.isna(row.get("hypothesis")) else str(row.get("hypothesis")),
+    )
+
+
+def load_experiment(experiment_id: str, data_dir: str | Path | None = None) -> tuple[ExperimentDesign, pd.DataFrame]:
+    """The design of one experiment and its unit rows, checked against each other."""
+    frames = load_tables(["experiments", "experiment_units"], config.data_dir(data_dir))
+    experiments, units = frames["experiments"], frames["experiment_units"]
+    match = experiments[experiments["experiment_id"] == experiment_id]
+    if match.empty:
+        raise ParameterError(f"Parameter experiment_id={experiment_id!r} is not in the experiments table; "
+                             f"it has: {', '.join(experiments['experiment_id'])}.")
+    design = design_from_row(match.iloc[0])
+    mine = units[units["experiment_id"] == experiment_id].reset_index(drop=True)
+    check_units(design, mine)
+    return design, mine
+
+
+def check_units(design: ExperimentDesign, units: pd.DataFrame) -> None:
+    """Units must exist, belong to declared variants, and the control must have some."""
+    if units.empty:
+        raise DataError(f"experiment_units has no rows for {design.experiment_id}.")
+    unknown = sorted(set(units["variant"].astype(str)) - set(design.variants))
+    if unknown:
+        raise DataError(f"experiment_units, {design.experiment_id}: variant(s) {unknown} are not declared in the "
+                        f"experiments table (declared: {list(design.variants)}). Fix the labels or the design.")
+    if not (units["variant"].astype(str) == design.control).any():
+        raise DataError(f"experiment_units, {design.experiment_id}: the control {design.control!r} has no units, "
+                        "so nothing can be compared.")
+
+
+def unit_counts(design: ExperimentDesign, units: pd.DataFrame) -> dict[str, int]:
+    """Units per declared variant (0 for a declared variant without units)."""
+    counts = units["variant"].astype(str).value_counts()
+    return {v: int(counts.get(v, 0)) for v in design.variants}
