@@ -506,3 +506,22 @@ def test_bad_arguments_raise_parameter_error(tmp_path: Path) -> None:
     a_file.write_text("x", encoding="utf-8")
     with pytest.raises(ParameterError, match="folder"):
         generate_sample(a_file)
+
+
+def test_srm_experiment_has_a_sample_ratio_mismatch_and_the_others_do_not(t: dict[str, pd.DataFrame]) -> None:
+    from scipy.stats import chisquare
+
+    counts = t["experiment_units"].groupby(["experiment_id", "variant"]).size()
+    # planned 50/50: 10,400 vs 9,600 → χ² = 2 · 400² / 10,000 = 32, p ≈ 1.5e-8
+    assert chisquare(counts[PLANTED.experiment_with_srm].to_numpy()).pvalue < 1e-6
+    for clean in (PLANTED.experiment_with_lift, PLANTED.experiment_without_lift):
+        assert chisquare(counts[clean].to_numpy()).pvalue > 0.01
+
+
+def test_assignment_times_fall_inside_each_experiment(t: dict[str, pd.DataFrame]) -> None:
+    runs = t["experiments"].set_index("experiment_id")
+    units = t["experiment_units"]
+    at = pd.to_datetime(units["assigned_at"], format="ISO8601")
+    start = pd.to_datetime(units["experiment_id"].map(runs["start"]))
+    end = pd.to_datetime(units["experiment_id"].map(runs["end"])) + pd.Timedelta(days=1)
+    assert (at >= start).all() and (at < end).all()

@@ -53,8 +53,8 @@ COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
                  "clicks", "conversions", "revenue"),
     "experiments": ("experiment_id", "name", "unit", "primary_metric", "control", "variants", "start",
                     "end", "hypothesis", "expected_split", "guardrails", "mde"),
-    "experiment_units": ("experiment_id", "unit_id", "variant", "exposures", "clicks", "conversions",
-                         "revenue", "pre_revenue", "platform", "device", "is_new"),
+    "experiment_units": ("experiment_id", "unit_id", "variant", "assigned_at", "exposures", "clicks",
+                         "conversions", "revenue", "pre_revenue", "platform", "device", "is_new"),
     "targets": ("account_id", "kpi", "period", "target"),
     "risks": ("risk_id", "category", "description", "probability", "impact", "owner", "mitigation",
               "status"),
@@ -164,6 +164,9 @@ class PlantedEffects:
 
     experiment_without_lift: str = "EXP-COVER-02"
     """Covers A/B/C with no true effect (4.0% conversion each), ~10,000 users per arm."""
+
+    experiment_with_srm: str = "EXP-CTA-03"
+    """CTA colour A/B planned 50/50 but assigned 10,400 / 9,600 users: a sample ratio mismatch."""
 
     lapsing_segment: tuple[str, ...] = field(default=_LAPSING, repr=False)
     """1,500 users first seen in 2025, active every week until ``lapsing_since``, silent afterwards."""
@@ -1008,6 +1011,8 @@ def _experiments() -> pd.DataFrame:
         (PLANTED.experiment_without_lift, "封面样式：文字封面(A) vs 人物封面(B) vs 产品特写(C)", "user",
          "conversions", "A", "A;B;C", "2026-10-05", "2026-10-25", "人物或产品特写封面比纯文字封面更吸引点击和购买",
          "0.3333;0.3333;0.3334", "clicks;revenue", 0.01),
+        (PLANTED.experiment_with_srm, "按钮颜色：橙色(A) vs 绿色(B)", "user", "clicks", "A", "A;B",
+         "2026-10-01", "2026-10-14", "绿色按钮更醒目，提高点击", "0.5;0.5", "conversions;revenue", 0.01),
     ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS["experiments"]))
     return frame.assign(start=pd.to_datetime(frame["start"]), end=pd.to_datetime(frame["end"]))
@@ -1061,8 +1066,23 @@ def _all_experiment_units(seed: int) -> pd.DataFrame:
     title = {"A": (20_000 + int(rng.integers(-60, 61)), control, 1.0),
              "B": (20_000 + int(rng.integers(-60, 61)), treated, 1.08)}
     cover = {v: (10_000 + int(rng.integers(-50, 51)), 0.040, 1.0) for v in ("A", "B", "C")}
-    return pd.concat([_experiment_units(PLANTED.experiment_with_lift, "T", title, rng),
-                      _experiment_units(PLANTED.experiment_without_lift, "C", cover, rng)], ignore_index=True)
+    units = pd.concat([_experiment_units(PLANTED.experiment_with_lift, "T", title, rng),
+                       _experiment_units(PLANTED.experiment_without_lift, "C", cover, rng)], ignore_index=True)
+    srm_rng = _rng(seed, "experiment-srm")  # own stream: the two experiments above stay as they were
+    cta = {"A": (10_400, 0.040, 1.0), "B": (9_600, 0.040, 1.0)}
+    units = pd.concat([units, _experiment_units(PLANTED.experiment_with_srm, "S", cta, srm_rng)],
+                      ignore_index=True)
+    return _with_assignment_times(units, seed)
+
+
+def _with_assignment_times(units: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Add assigned_at: each unit's first exposure, uniform over its experiment's run (for peeking charts)."""
+    rng = _rng(seed, "experiment-times")
+    runs = _experiments().set_index("experiment_id")
+    start = units["experiment_id"].map(runs["start"])
+    seconds = (units["experiment_id"].map(runs["end"]) - start).dt.total_seconds() + 86_400
+    offset = pd.to_timedelta(np.floor(rng.random(len(units)) * seconds.to_numpy()), unit="s")
+    return units.assign(assigned_at=(start + offset).dt.floor("s"))
 
 
 # ---------------------------------------------------------------------------------------------
