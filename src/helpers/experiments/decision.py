@@ -1,0 +1,128 @@
+"""A plain-language decision per primary metric: ship, don't ship, keep running, or invalid.
+
+The rules, checked in this order:
+
+1. **invalid** — the sample ratio mismatch (SRM) check failed, or a guardrail metric breached:
+   the result cannot be trusted or the variant does harm elsewhere, whatever the primary says.
+2. **ship** — the (multiplicity-adjusted) p-value is below α and the difference points the good
+   way.
+3. **don't ship** — significant in the bad direction; or not significant but the confidence
+   interval rules out the planned minimum detectable effect (MDE) in the good direction (any
+   improvement is smaller than one worth detecting); or not significant at the planned sample
+   size (no more units needed, so waiting longer only invites peeking).
+4. **keep running** — otherwise: not significant yet, an MDE-sized improvement is still possible,
+   and more units are needed for the planned power (their number is stated).
+
+Inputs are plain floats, so the rule does not depend on how the comparison was computed;
+``decide_comparison`` reads them from any object with p_value(_adjusted), abs_diff, abs_ci, alpha.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from helpers.errors import DataError, ParameterError
+
+Verdict = Literal["ship", "don't ship", "keep running", "invalid"]
+VERDICTS: tuple[str, ...] = ("ship", "don't ship", "keep running", "invalid")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict and the reason for it, written for a strategist."""
+
+    verdict: Verdict
+    reason: str
+
+
+class ComparisonLike(Protocol):
+    """What ``decide_comparison`` reads from a comparison result (p_value_adjusted is optional)."""
+
+    p_value: float
+    abs_diff: float
+    abs_ci: Sequence[float]
+    alpha: float
+
+
+def _fmt(value: float) -> str:
+    """A number with 4 significant digits, for reasons."""
+    return f"{value:.4g}"
+
+
+def _check_inputs(p_value: float, abs_diff: float, ci_low: float, ci_high: float, alpha: float,
+                  additional_units_needed: int, mde: float | None) -> None:
+    """Raise DataError for a missing test result and ParameterError for impossible values."""
+    for name, value in (("p_value", p_value), ("abs_diff", abs_diff), ("ci_low", ci_low), ("ci_high", ci_high)):
+        if not math.isfinite(value):
+            raise DataError(f"Cannot decide: {name} is {value!r}, so the test could not be computed "
+                            "(too few units or no variation); see the results table.")
+    if not 0.0 <= p_value <= 1.0:
+        raise ParameterError(f"p_value must be between 0 and 1, got {p_value!r}.")
+    if not 0.0 < alpha < 1.0:
+        raise ParameterError(f"alpha must be between 0 and 1 (e.g. 0.05), got {alpha!r}.")
+    tol = 1e-12 * max(1.0, abs(abs_diff))
+    if not ci_low - tol <= abs_diff <= ci_high + tol:
+        raise ParameterError(f"The interval [{ci_low!r}, {ci_high!r}] must contain the difference {abs_diff!r} "
+                             "(are the arguments swapped?).")
+    if int(additional_units_needed) != additional_units_needed or additional_units_needed < 0:
+        raise ParameterError(f"additional_units_needed must be a whole number ≥ 0, got {additional_units_needed!r}.")
+    if mde is not None and not (math.isfinite(mde) and mde > 0):
+        raise ParameterError(f"mde must be a positive effect size in the metric's units (or None), got {mde!r}.")
+
+
+def _invalid_reason(srm_passed: bool, guardrail_breaches: Sequence[str]) -> str | None:
+    """Why the experiment is invalid (SRM failure, guardrail breaches), or None when it is not."""
+    parts = []
+    if not srm_passed:
+        parts.append("the sample ratio mismatch check failed: units were not split as planned, so "
+                     "assignment or logging is broken and no metric can be trusted")
+    if guardrail_breaches:
+        parts.append(f"guardrail metric(s) breached: {', '.join(guardrail_breaches)}")
+    if not parts:
+        return None
+    return "Invalid: " + "; ".join(parts) + ". Fix the cause before reading the primary metric."
+
+
+def decide(p_value: float, abs_diff: float, ci_low: float, ci_high: float, alpha: float, *,
+           srm_passed: bool, guardrail_breaches: Sequence[str], additional_units_needed: int,
+           mde: float | None = None, higher_is_better: bool = True,
+           metric: str = "the primary metric") -> Decision:
+    """Turn a primary-metric comparison plus the validity checks into ship / don't ship / keep running / invalid."""
+    _check_inputs(p_value, abs_diff, ci_low, ci_high, alpha, additional_units_needed, mde)
+    invalid = _invalid_reason(srm_passed, list(guardrail_breaches))
+    if invalid is not None:
+        return Decision("invalid", invalid)
+    sign = 1.0 if higher_is_better else -1.0
+    evidence = (f"{metric}: difference {_fmt(abs_diff)}, {100 * (1 - alpha):g}% CI "
+                f"[{_fmt(ci_low)}, {_fmt(ci_high)}], p = {_fmt(p_value)} (α = {alpha:g})")
+    if p_value < alpha:
+        if sign * abs_diff > 0:
+            return Decision("ship", f"Ship: the variant significantly improves {evidence}.")
+        return Decision("don't ship", f"Don't ship: the variant significantly worsens {evidence}.")
+    best_case = ci_high if higher_is_better else -ci_low
+    if mde is not None and best_case < mde:
+        return Decision("don't ship", f"Don't ship: no significant effect on {evidence}, and the interval rules "
+                                      f"out an improvement as large as the planned MDE of {_fmt(mde)}; any "
+                                      "effect is smaller than worth detecting.")
+    if additional_units_needed == 0:
+        return Decision("don't ship", f"Don't ship: no significant effect on {evidence}, and the planned sample "
+                                      "size has been reached; running longer to chase significance is peeking.")
+    return Decision("keep running", f"Keep running: no significant effect yet on {evidence}; an improvement of the "
+                                    f"planned size is still possible. Collect about {int(additional_units_needed):,} "
+                                    "more units per variant, then decide.")
+
+
+def decide_comparison(primary: ComparisonLike, *, srm_passed: bool, guardrail_breaches: Sequence[str],
+                      additional_units_needed: int, mde: float | None = None,
+                      higher_is_better: bool = True, metric: str = "the primary metric") -> Decision:
+    """``decide`` on a comparison object, using its adjusted p-value when it has one."""
+    adjusted = getattr(primary, "p_value_adjusted", None)
+    p = primary.p_value if adjusted is None or not math.isfinite(adjusted) else adjusted
+    low, high = primary.abs_ci
+    return decide(float(p), float(primary.abs_diff), float(low), float(high), float(primary.alpha),
+                  srm_passed=srm_passed, guardrail_breaches=guardrail_breaches,
+                  additional_units_needed=additional_units_needed, mde=mde,
+                  higher_is_better=higher_is_better, metric=metric)
