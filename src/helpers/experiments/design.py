@@ -97,9 +97,31 @@ def load_experiment(experiment_id: str, data_dir: str | Path | None = None) -> t
         raise ParameterError(f"Parameter experiment_id={experiment_id!r} is not in the experiments table; "
                              f"it has: {', '.join(experiments['experiment_id'])}.")
     design = design_from_row(match.iloc[0])
-    mine = units[units["experiment_id"] == experiment_id].reset_index(drop=True)
+    mine = typed_units(units[units["experiment_id"] == experiment_id].reset_index(drop=True))
     check_units(design, mine)
     return design, mine
+
+
+KEY_COLUMNS = ("experiment_id", "unit_id", "variant")
+
+
+def typed_units(units: pd.DataFrame) -> pd.DataFrame:
+    """Metric and covariate columns as numbers, timestamps as datetimes; other columns stay text.
+
+    The schema fixes only the key columns; a column whose every value reads as a number is a metric,
+    and a column named *_at is a timestamp.
+    """
+    out = units.copy()
+    for column in out.columns:
+        if column in KEY_COLUMNS:
+            continue
+        if str(column).endswith("_at"):
+            out[column] = pd.to_datetime(out[column], errors="coerce", format="ISO8601")
+            continue
+        numbers = pd.to_numeric(out[column], errors="coerce")
+        if numbers.notna().sum() == out[column].notna().sum() and out[column].notna().any():
+            out[column] = numbers.astype("float64")
+    return out
 
 
 def check_units(design: ExperimentDesign, units: pd.DataFrame) -> None:

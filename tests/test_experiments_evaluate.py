@@ -1,0 +1,81 @@
+"""helpers.experiments.evaluate on the sample's planted experiments, checked against statsmodels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+from helpers.errors import ParameterError
+from helpers.experiments.design import load_experiment
+from helpers.experiments.evaluate import Settings, evaluate, segment_breakdown
+from helpers.experiments.metrics import MetricSpec, parse_metrics
+from helpers.sample import PLANTED
+
+METRICS = parse_metrics({"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures",
+                         "revenue": "mean:revenue"})
+
+
+def run(experiment_id: str, sample_dir: Path, **kw):
+    design, units = load_experiment(experiment_id, sample_dir)
+    settings = Settings(primary=(design.primary_metric,), guardrails=design.guardrails, mde=design.mde, **kw)
+    return design, units, evaluate(design, units, METRICS, settings)
+
+
+def test_real_lift_is_significant_with_the_right_sign_and_shipped(sample_dir: Path) -> None:
+    design, units, ev = run(PLANTED.experiment_with_lift, sample_dir)
+    row = ev.results.set_index("metric").loc["conversions"]
+    a, b = (units[units["variant"] == v]["conversions"] for v in ("A", "B"))
+    _, p = proportions_ztest([b.sum(), a.sum()], [len(b), len(a)])  # independent: statsmodels on raw counts
+    assert row["p_value"] == pytest.approx(p, rel=1e-9)
+    assert row["abs_diff"] == pytest.approx(b.mean() - a.mean()) and row["abs_diff"] > 0
+    holm = multipletests(ev.results["p_value"], method="holm")[1]
+    assert np.allclose(ev.results["p_value_adjusted"], holm)
+    assert ev.srm.passed
+    assert ev.decisions.set_index("metric").loc["conversions", "verdict"] == "ship"
+
+
+def test_null_experiment_is_not_significant(sample_dir: Path) -> None:
+    _, _, ev = run(PLANTED.experiment_without_lift, sample_dir)
+    primary = ev.results[ev.results["role"] == "primary"]
+    assert len(primary) == 2 and not primary["significant"].any()
+    assert set(ev.decisions["verdict"]) <= {"don't ship", "keep running"}
+
+
+def test_srm_makes_the_result_invalid(sample_dir: Path) -> None:
+    _, _, ev = run(PLANTED.experiment_with_srm, sample_dir)
+    assert not ev.srm.passed and ev.srm.p_value < 1e-6
+    assert ev.decisions["verdict"].tolist() == ["invalid"]
+    assert "sample ratio mismatch" in ev.decisions.loc[0, "reason"]
+
+
+def test_cuped_reduces_revenue_variance_and_keeps_the_effect(sample_dir: Path) -> None:
+    _, _, plain = run(PLANTED.experiment_with_lift, sample_dir)
+    _, _, adjusted = run(PLANTED.experiment_with_lift, sample_dir, covariate="pre_revenue")
+    gain = adjusted.cuped.set_index("metric").loc["revenue", "variance_reduction"]
+    assert 0.1 < gain < 0.5  # the sample's pre-period correlation is ρ ≈ 0.5, so ≈ ρ² = 0.25
+    p_row = plain.results.set_index("metric").loc["revenue"]
+    a_row = adjusted.results.set_index("metric").loc["revenue"]
+    width = lambda r: r["abs_ci_high"] - r["abs_ci_low"]  # noqa: E731
+    assert width(a_row) < width(p_row)
+    assert a_row["abs_diff"] == pytest.approx(p_row["abs_diff"], abs=0.5 * (width(p_row) / 3.92))
+
+
+def test_bad_settings_are_explained(sample_dir: Path) -> None:
+    design, units = load_experiment(PLANTED.experiment_with_lift, sample_dir)
+    with pytest.raises(ParameterError, match=r"\['orders'\] are named as primary"):
+        evaluate(design, units, METRICS, Settings(primary=("orders",)))
+    with pytest.raises(ParameterError, match="covariate='pre_orders' is not a column"):
+        evaluate(design, units, METRICS, Settings(primary=("conversions",), covariate="pre_orders"))
+
+
+def test_segments_are_corrected_for_their_number(sample_dir: Path) -> None:
+    design, units = load_experiment(PLANTED.experiment_with_lift, sample_dir)
+    table = segment_breakdown(units, design, MetricSpec("conversions", "binary", "conversions"),
+                              ["platform", "device"], Settings())
+    assert set(table["segment"]) == {"platform", "device"} and len(table) == 4 + 2
+    assert (table["p_value_adjusted"] >= table["p_value"] - 1e-12).all()
+    assert np.allclose(table["p_value_adjusted"], multipletests(table["p_value"], method="holm")[1])
