@@ -79,3 +79,22 @@ def test_segments_are_corrected_for_their_number(sample_dir: Path) -> None:
     assert set(table["segment"]) == {"platform", "device"} and len(table) == 4 + 2
     assert (table["p_value_adjusted"] >= table["p_value"] - 1e-12).all()
     assert np.allclose(table["p_value_adjusted"], multipletests(table["p_value"], method="holm")[1])
+
+
+def test_totals_export_gives_the_same_results_as_unit_rows(sample_dir: Path) -> None:
+    from helpers.experiments.evaluate import evaluate_aggregates
+
+    design, units = load_experiment(PLANTED.experiment_with_lift, sample_dir)
+    per = units.assign(rev2=units["revenue"] ** 2, c2=units["clicks"] ** 2, e2=units["exposures"] ** 2,
+                       ce=units["clicks"] * units["exposures"])
+    totals = per.groupby("variant").agg(
+        units=("unit_id", "size"), conversions_sum=("conversions", "sum"), revenue_sum=("revenue", "sum"),
+        revenue_sum_sq=("rev2", "sum"), clicks_num_sum=("clicks", "sum"), clicks_num_sum_sq=("c2", "sum"),
+        clicks_den_sum=("exposures", "sum"), clicks_den_sum_sq=("e2", "sum"), clicks_cross_sum=("ce", "sum"),
+    ).reset_index()
+    settings = Settings(primary=("conversions",), guardrails=design.guardrails, mde=design.mde)
+    from_totals = evaluate_aggregates(design, totals, METRICS, settings)
+    from_units = evaluate(design, units, METRICS, settings)
+    cols = ["abs_diff", "abs_ci_low", "abs_ci_high", "p_value", "p_value_adjusted", "prob_beat_control"]
+    assert np.allclose(from_totals.results[cols].to_numpy(float), from_units.results[cols].to_numpy(float))
+    assert from_totals.srm.p_value == pytest.approx(from_units.srm.p_value)

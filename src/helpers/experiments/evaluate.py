@@ -22,7 +22,7 @@ from helpers.experiments.cuped import cuped_adjust
 from helpers.experiments.decision import decide
 from helpers.experiments.design import ExperimentDesign, unit_counts
 from helpers.experiments.frequentist import Comparison, compare, estimate
-from helpers.experiments.metrics import MetricSpec, VariantStats, variant_stats
+from helpers.experiments.metrics import MetricSpec, VariantStats, stats_from_aggregates, variant_stats
 from helpers.experiments.power import achieved_power, additional_units_needed, mde_at
 from helpers.experiments.srm import SrmResult, srm_test
 
@@ -158,19 +158,44 @@ def make_decisions(results: pd.DataFrame, stats: Mapping[str, Mapping[str, Varia
 def evaluate(design: ExperimentDesign, units: pd.DataFrame, metrics: Sequence[MetricSpec],
              settings: Settings) -> Evaluation:
     """SRM check, then every metric × variant comparison, corrections, Bayes and decisions."""
+    _check_roles(metrics, settings)
+    if settings.covariate and settings.covariate not in units.columns:
+        raise ParameterError(f"Parameter covariate={settings.covariate!r} is not a column of experiment_units "
+                             f"(columns: {', '.join(map(str, units.columns))}).")
+    stats, cuped = metric_stats(units, metrics, settings.covariate)
+    return _evaluation(design, unit_counts(design, units), stats, metrics, settings, cuped)
+
+
+def evaluate_aggregates(design: ExperimentDesign, aggregates: pd.DataFrame, metrics: Sequence[MetricSpec],
+                        settings: Settings) -> Evaluation:
+    """The same evaluation from a platform's totals export (variant, units, per-metric sums); no CUPED."""
+    _check_roles(metrics, settings)
+    if settings.covariate:
+        raise ParameterError("CUPED needs unit rows; with an aggregates file set covariate to ''.")
+    stats = {m.name: stats_from_aggregates(aggregates, m) for m in metrics}
+    unknown = sorted(set(aggregates["variant"].astype(str)) - set(design.variants))
+    if unknown:
+        raise ParameterError(f"aggregates: variant(s) {unknown} are not declared for {design.experiment_id}.")
+    counts = {v: int(aggregates.loc[aggregates["variant"].astype(str) == v, "units"].sum()) for v in design.variants}
+    return _evaluation(design, counts, stats, metrics, settings, pd.DataFrame())
+
+
+def _evaluation(design: ExperimentDesign, counts: dict[str, int], stats: Mapping[str, Mapping[str, VariantStats]],
+                metrics: Sequence[MetricSpec], settings: Settings, cuped: pd.DataFrame) -> Evaluation:
+    """The shared tail: SRM on the unit counts, comparisons, decisions."""
+    srm = srm_test(counts, design.expected_split or None)
+    results = compare_metrics(stats, metrics, design, settings)
+    decisions = make_decisions(results, stats, metrics, design, srm, settings)
+    return Evaluation(design, srm, results, decisions, cuped)
+
+
+def _check_roles(metrics: Sequence[MetricSpec], settings: Settings) -> None:
+    """Primary and guardrail metrics must be defined."""
     names = {m.name for m in metrics}
     missing = [m for m in (*settings.primary, *settings.guardrails) if m not in names]
     if missing:
         raise ParameterError(f"Metric(s) {missing} are named as primary or guardrail but not defined in "
                              f"parameter metrics ({sorted(names)}).")
-    if settings.covariate and settings.covariate not in units.columns:
-        raise ParameterError(f"Parameter covariate={settings.covariate!r} is not a column of experiment_units "
-                             f"(columns: {', '.join(map(str, units.columns))}).")
-    srm = srm_test(unit_counts(design, units), design.expected_split or None)
-    stats, cuped = metric_stats(units, metrics, settings.covariate)
-    results = compare_metrics(stats, metrics, design, settings)
-    decisions = make_decisions(results, stats, metrics, design, srm, settings)
-    return Evaluation(design, srm, results, decisions, cuped)
 
 
 def segment_breakdown(units: pd.DataFrame, design: ExperimentDesign, metric: MetricSpec,
