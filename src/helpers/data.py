@@ -22,6 +22,7 @@ from helpers.schema import TABLES, ColumnSpec, TableSpec, pandera_schema
 
 SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet")
 MAX_ROWS_SHOWN = 5
+TEXT_KINDS = ("id", "text", "category", "period")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -155,7 +156,12 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str) -> LoadResult:
             continue
         original = frame[col.name]
         parsed = _parse_column(original, col)
-        present = original.notna() & (original.astype("string").str.strip() != "")
+        if col.kind in TEXT_KINDS:  # parsing already stripped the text and made blanks missing
+            present = parsed.notna()
+        else:
+            present = original.notna()
+            if pd.api.types.is_string_dtype(original) or original.dtype == object:  # blank text is missing too
+                present &= original.astype("str").str.strip() != ""
         failed = present & parsed.isna()
         if failed.any():
             rows, n = _line_numbers(failed[failed].index)
@@ -179,8 +185,23 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str) -> LoadResult:
     return LoadResult(spec.name, frame if ok else None, problems)
 
 
+def duplicate_key_rows(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
+    """Rows sharing a composite key (e.g. account_id + date), reported once with their lines."""
+    key = [k for k in spec.key if k in frame.columns]
+    if len(key) < 2:
+        return []
+    dup = frame.duplicated(subset=key, keep=False)
+    if not dup.any():
+        return []
+    rows, n = _line_numbers(dup[dup].index)
+    examples = tuple(" / ".join(map(str, v)) for v in frame.loc[dup, key].head(3).itertuples(index=False))
+    return [Problem(spec.name, file, ", ".join(key), "duplicate id (the same key on several rows)", rows, examples, n,
+                    hint="Keep one row per key, or aggregate the duplicates.")]
+
+
 def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
-    """Value problems found by pandera (ranges, allowed values, duplicate keys), one per column and check."""
+    """Value problems (ranges, allowed values, duplicate keys), one per column and check."""
+    duplicates = duplicate_key_rows(frame, spec, file)
     try:
         pandera_schema(spec, present=list(frame.columns)).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -194,8 +215,8 @@ def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Probl
             if col_name == spec.name or col_name is None and spec.key:
                 col_name = ", ".join(spec.key)
             problems.append(Problem(spec.name, file, col_name, label, rows, _examples(group["failure_case"].dropna()), n))
-        return problems
-    return []
+        return problems + duplicates
+    return duplicates
 
 
 def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[str]) -> list[Problem]:

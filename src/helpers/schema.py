@@ -204,7 +204,5 @@ def pandera_schema(spec: TableSpec, present: list[str] | None = None) -> pa.Data
         )
         for c in spec.columns
     }
-    return pa.DataFrameSchema(
-        columns, strict=False, coerce=False, name=spec.name,
-        unique=key if len(key) > 1 else None, report_duplicates="all",
-    )
+    # composite keys are checked by helpers.data.duplicate_key_rows (one pass, no failure-case frame)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False, name=spec.name)

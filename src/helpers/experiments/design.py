@@ -112,8 +112,11 @@ def typed_units(units: pd.DataFrame) -> pd.DataFrame:
     and a column named *_at is a timestamp.
     """
     out = units.copy()
+    out["variant"] = out["variant"].astype(str).astype("category")  # a few labels on many rows
     for column in out.columns:
         if column in KEY_COLUMNS:
+            continue
+        if column == "variant":
             continue
         if str(column).endswith("_at"):
             out[column] = pd.to_datetime(out[column], errors="coerce", format="ISO8601")
@@ -128,16 +131,17 @@ def check_units(design: ExperimentDesign, units: pd.DataFrame) -> None:
     """Units must exist, belong to declared variants, and the control must have some."""
     if units.empty:
         raise DataError(f"experiment_units has no rows for {design.experiment_id}.")
-    unknown = sorted(set(units["variant"].astype(str)) - set(design.variants))
+    present = {str(v) for v in units["variant"].dropna().unique()}  # few labels: unique() first, then str
+    unknown = sorted(set(present) - set(design.variants))
     if unknown:
         raise DataError(f"experiment_units, {design.experiment_id}: variant(s) {unknown} are not declared in the "
                         f"experiments table (declared: {list(design.variants)}). Fix the labels or the design.")
-    if not (units["variant"].astype(str) == design.control).any():
+    if design.control not in present:
         raise DataError(f"experiment_units, {design.experiment_id}: the control {design.control!r} has no units, "
                         "so nothing can be compared.")
 
 
 def unit_counts(design: ExperimentDesign, units: pd.DataFrame) -> dict[str, int]:
     """Units per declared variant (0 for a declared variant without units)."""
-    counts = units["variant"].astype(str).value_counts()
-    return {v: int(counts.get(v, 0)) for v in design.variants}
+    counts = {str(k): int(v) for k, v in units["variant"].value_counts().items()}
+    return {v: counts.get(v, 0) for v in design.variants}

@@ -79,14 +79,17 @@ def variant_stats(units: pd.DataFrame, metric: MetricSpec, variant_column: str =
         raise DataError(f"experiment_units, column {metric.column!r}: a binary metric takes 0 or 1 per unit; "
                         f"found {sorted(bad.unique())[:5]} (first at line {int(bad.index[0]) + 2}). "
                         "Use kind='mean' for counts.")
-    frame = pd.DataFrame({"v": units[variant_column].astype(str), "x": x, "x2": x * x})
+    variant = units[variant_column]
+    if not isinstance(variant.dtype, pd.CategoricalDtype):  # grouping on codes is much faster on big tables
+        variant = variant.astype(str).astype("category")
+    frame = pd.DataFrame({"v": variant, "x": x, "x2": x * x})
     if metric.denominator:
         y = pd.to_numeric(units[metric.denominator], errors="coerce").astype("float64")
         if y.isna().any() or (y < 0).any():
             raise DataError(f"experiment_units, column {metric.denominator!r}: missing or negative denominators.")
         frame = frame.assign(y=y, y2=y * y, xy=x * y)
-    sums = frame.groupby("v", sort=True).sum()
-    counts = frame.groupby("v", sort=True).size()
+    grouped = frame.groupby("v", sort=True, observed=True)
+    sums, counts = grouped.sum(), grouped.size()
     out = {}
     for v, row in sums.iterrows():
         out[str(v)] = VariantStats(str(v), int(counts[v]), float(row["x"]), float(row["x2"]),
