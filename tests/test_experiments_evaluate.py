@@ -98,3 +98,22 @@ def test_totals_export_gives_the_same_results_as_unit_rows(sample_dir: Path) -> 
     cols = ["abs_diff", "abs_ci_low", "abs_ci_high", "p_value", "p_value_adjusted", "prob_beat_control"]
     assert np.allclose(from_totals.results[cols].to_numpy(float), from_units.results[cols].to_numpy(float))
     assert from_totals.srm.p_value == pytest.approx(from_units.srm.p_value)
+
+
+def test_a_declared_variant_without_units_cannot_be_tested(sample_dir: Path) -> None:
+    design, units = load_experiment(PLANTED.experiment_without_lift, sample_dir)
+    only_ab = units[units["variant"].isin(["A", "B"])].reset_index(drop=True)
+    ev = evaluate(design, only_ab, METRICS, Settings(primary=("conversions",), mde=design.mde))
+    c_rows = ev.results[ev.results["variant"] == "C"]
+    assert (c_rows["test"] == "cannot test: a variant has no units").all() and c_rows["p_value"].isna().all()
+    assert not ev.srm.passed  # 0 units where a third was planned
+    assert ev.decisions.set_index("variant").loc["C", "verdict"] == "invalid"
+
+
+def test_explorer_lists_every_experiment_and_draws_nothing_until_used(sample_dir: Path) -> None:
+    from helpers.experiments.explore import experiment_explorer, experiment_ids
+
+    assert set(experiment_ids(sample_dir)) == {PLANTED.experiment_with_lift, PLANTED.experiment_without_lift,
+                                               PLANTED.experiment_with_srm}
+    box = experiment_explorer(sample_dir, METRICS, ["platform"])
+    assert len(box.children[1].outputs) == 0

@@ -88,3 +88,12 @@ def test_aggregates_give_the_same_statistics_as_units(units: pd.DataFrame) -> No
     bad = totals.assign(cvr_sum=totals["units"] + 1)
     with pytest.raises(DataError, match="exceeds units"):
         stats_from_aggregates(bad, MetricSpec("cvr", "binary", "conversions"))
+
+
+def test_negative_totals_are_rejected() -> None:
+    from helpers.experiments.metrics import stats_from_aggregates
+
+    totals = pd.DataFrame({"variant": ["A", "B"], "units": [100, 100], "rpu_sum": [50.0, -5.0],
+                           "rpu_sum_sq": [80.0, 10.0]})
+    with pytest.raises(DataError, match="variant 'B': negative totals"):
+        stats_from_aggregates(totals, MetricSpec("rpu", "mean", "revenue"))
