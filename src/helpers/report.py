@@ -60,7 +60,7 @@ def format_number(value: float) -> str:
     return f"{value:,.4g}"
 
 
-PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "attainment", "_pct", "er_mean",
+PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "attainment", "_pct", "er_mean", "rel_",
                                   "er_ci", "removal_effect")
 TEXT_COLUMNS: tuple[str, ...] = ("title", "description", "finding", "action", "mitigation")
 
