@@ -48,3 +48,14 @@ def test_load_sample_experiment(sample_dir: Path) -> None:
     assert design.control == "A" and set(units["variant"]) == {"A", "B"}
     with pytest.raises(ParameterError, match="not in the experiments table"):
         load_experiment("NOPE", sample_dir)
+
+
+def test_assignment_window_counts_units_outside_the_plan() -> None:
+    from helpers.experiments.design import assignment_window
+
+    design = design_from_row(pd.Series(ROW))  # planned 2026-09-01 .. 2026-09-28
+    units = pd.DataFrame({"assigned_at": ["2026-08-31 23:00", "2026-09-01 00:00", "2026-09-28 23:59",
+                                          "2026-09-29 00:00", None]})
+    window = assignment_window(design, units, "assigned_at")
+    # one the evening before the start, one just after the end; the run spans Aug 31 .. Sep 29 = 30 days
+    assert window["outside_planned_dates"] == 2 and window["missing_time"] == 1 and window["days"] == 30

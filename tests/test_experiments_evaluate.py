@@ -21,7 +21,8 @@ METRICS = parse_metrics({"conversions": "binary:conversions", "clicks": "ratio:c
 
 def run(experiment_id: str, sample_dir: Path, **kw):
     design, units = load_experiment(experiment_id, sample_dir)
-    settings = Settings(primary=(design.primary_metric,), guardrails=design.guardrails, mde=design.mde, **kw)
+    settings = Settings(primary=(design.primary_metric,), guardrails=design.guardrails,
+                        mde={design.primary_metric: design.mde}, **kw)
     return design, units, evaluate(design, units, METRICS, settings)
 
 
@@ -32,8 +33,11 @@ def test_real_lift_is_significant_with_the_right_sign_and_shipped(sample_dir: Pa
     _, p = proportions_ztest([b.sum(), a.sum()], [len(b), len(a)])  # independent: statsmodels on raw counts
     assert row["p_value"] == pytest.approx(p, rel=1e-9)
     assert row["abs_diff"] == pytest.approx(b.mean() - a.mean()) and row["abs_diff"] > 0
-    holm = multipletests(ev.results["p_value"], method="holm")[1]
-    assert np.allclose(ev.results["p_value_adjusted"], holm)
+    # one Holm family per role: the primary alone here (one variant), the two guardrails together
+    primary = ev.results[ev.results["role"] == "primary"]
+    guards = ev.results[ev.results["role"] == "guardrail"]
+    assert np.allclose(primary["p_value_adjusted"], primary["p_value"])
+    assert np.allclose(guards["p_value_adjusted"], multipletests(guards["p_value"], method="holm")[1])
     assert ev.srm.passed
     assert ev.decisions.set_index("metric").loc["conversions", "verdict"] == "ship"
 
@@ -92,7 +96,7 @@ def test_totals_export_gives_the_same_results_as_unit_rows(sample_dir: Path) -> 
         revenue_sum_sq=("rev2", "sum"), clicks_num_sum=("clicks", "sum"), clicks_num_sum_sq=("c2", "sum"),
         clicks_den_sum=("exposures", "sum"), clicks_den_sum_sq=("e2", "sum"), clicks_cross_sum=("ce", "sum"),
     ).reset_index()
-    settings = Settings(primary=("conversions",), guardrails=design.guardrails, mde=design.mde)
+    settings = Settings(primary=("conversions",), guardrails=design.guardrails, mde={"conversions": design.mde})
     from_totals = evaluate_aggregates(design, totals, METRICS, settings)
     from_units = evaluate(design, units, METRICS, settings)
     cols = ["abs_diff", "abs_ci_low", "abs_ci_high", "p_value", "p_value_adjusted", "prob_beat_control"]
@@ -103,7 +107,7 @@ def test_totals_export_gives_the_same_results_as_unit_rows(sample_dir: Path) -> 
 def test_a_declared_variant_without_units_cannot_be_tested(sample_dir: Path) -> None:
     design, units = load_experiment(PLANTED.experiment_without_lift, sample_dir)
     only_ab = units[units["variant"].isin(["A", "B"])].reset_index(drop=True)
-    ev = evaluate(design, only_ab, METRICS, Settings(primary=("conversions",), mde=design.mde))
+    ev = evaluate(design, only_ab, METRICS, Settings(primary=("conversions",), mde={"conversions": design.mde}))
     c_rows = ev.results[ev.results["variant"] == "C"]
     assert (c_rows["test"] == "cannot test: a variant has no units").all() and c_rows["p_value"].isna().all()
     assert not ev.srm.passed  # 0 units where a third was planned
@@ -117,3 +121,25 @@ def test_explorer_lists_every_experiment_and_draws_nothing_until_used(sample_dir
                                                PLANTED.experiment_with_srm}
     box = experiment_explorer(sample_dir, METRICS, ["platform"])
     assert len(box.children[1].outputs) == 0
+
+
+def test_mde_applies_only_to_its_metric_and_no_mde_means_keep_running(sample_dir: Path) -> None:
+    design, units = load_experiment(PLANTED.experiment_without_lift, sample_dir)
+    # revenue as primary with the design's MDE planned for conversions: no MDE for revenue
+    ev = evaluate(design, units, METRICS, Settings(primary=("revenue",), mde={"conversions": design.mde}))
+    assert set(ev.decisions["verdict"]) == {"keep running"}
+    assert "No MDE was planned" in ev.decisions.loc[0, "reason"]
+    assert ev.results.loc[ev.results["metric"] == "revenue", "power"].isna().all()
+
+
+def test_lower_is_better_guardrail_breaches_when_it_rises() -> None:
+    import pandas as pd
+
+    from helpers.experiments.evaluate import guardrail_breaches
+
+    results = pd.DataFrame({"role": ["guardrail", "guardrail"], "variant": ["B", "B"],
+                            "metric": ["refund_rate", "revenue"], "significant": [True, True],
+                            "abs_diff": [0.01, 0.5], "rel_diff": [0.2, 0.1]})
+    # refunds up 20 % is a breach when refunds are lower-is-better; revenue up is not
+    assert guardrail_breaches(results, "B", Settings(lower_is_better=("refund_rate",))) == ["refund_rate +20.0%"]
+    assert guardrail_breaches(results, "B", Settings()) == []

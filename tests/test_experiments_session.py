@@ -26,7 +26,7 @@ def test_defaults_come_from_the_design(sample_dir: Path) -> None:
     assert run.settings.primary == ("conversions",)
     # the design's guardrails are clicks;revenue, and only revenue is a defined metric here
     assert run.settings.guardrails == ("revenue",)
-    assert run.settings.mde == 0.008
+    assert run.settings.mde == {"conversions": 0.008}
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -44,3 +44,11 @@ def test_summary_rows_carry_intervals_as_pairs() -> None:
     frame = pd.DataFrame({"metric": ["m"], "abs_ci_low": [-1.0], "abs_ci_high": [2.0], "rel_ci_low": [-0.1],
                           "rel_ci_high": [0.2]})
     assert summary_results(frame) == [{"metric": "m", "abs_ci": [-1.0, 2.0], "rel_ci": [-0.1, 0.2]}]
+
+
+def test_mde_parameter_overrides_for_the_primary_metrics(sample_dir: Path) -> None:
+    assert prepare(sample_dir).settings.mde == {"conversions": 0.008}
+    run = prepare(sample_dir, primary="revenue", mde="5")
+    assert run.settings.mde == {"revenue": 5.0}
+    with pytest.raises(ParameterError, match="lower_is_better names undefined"):
+        prepare(sample_dir, lower_is_better="refunds")

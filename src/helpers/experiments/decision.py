@@ -53,7 +53,7 @@ def _fmt(value: float) -> str:
 
 
 def _check_inputs(p_value: float, abs_diff: float, ci_low: float, ci_high: float, alpha: float,
-                  additional_units_needed: int, mde: float | None) -> None:
+                  additional_units_needed: int | None, mde: float | None) -> None:
     """Raise DataError for a missing test result and ParameterError for impossible values."""
     for name, value in (("p_value", p_value), ("abs_diff", abs_diff), ("ci_low", ci_low), ("ci_high", ci_high)):
         if not math.isfinite(value):
@@ -67,7 +67,8 @@ def _check_inputs(p_value: float, abs_diff: float, ci_low: float, ci_high: float
     if not ci_low - tol <= abs_diff <= ci_high + tol:
         raise ParameterError(f"The interval [{ci_low!r}, {ci_high!r}] must contain the difference {abs_diff!r} "
                              "(are the arguments swapped?).")
-    if int(additional_units_needed) != additional_units_needed or additional_units_needed < 0:
+    if additional_units_needed is not None and (int(additional_units_needed) != additional_units_needed
+                                                or additional_units_needed < 0):
         raise ParameterError(f"additional_units_needed must be a whole number ≥ 0, got {additional_units_needed!r}.")
     if mde is not None and not (math.isfinite(mde) and mde > 0):
         raise ParameterError(f"mde must be a positive effect size in the metric's units (or None), got {mde!r}.")
@@ -87,17 +88,21 @@ def _invalid_reason(srm_passed: bool, guardrail_breaches: Sequence[str]) -> str 
 
 
 def decide(p_value: float, abs_diff: float, ci_low: float, ci_high: float, alpha: float, *,
-           srm_passed: bool, guardrail_breaches: Sequence[str], additional_units_needed: int,
+           srm_passed: bool, guardrail_breaches: Sequence[str], additional_units_needed: int | None,
            mde: float | None = None, higher_is_better: bool = True,
-           metric: str = "the primary metric") -> Decision:
-    """Turn a primary-metric comparison plus the validity checks into ship / don't ship / keep running / invalid."""
+           metric: str = "the primary metric", p_label: str = "p") -> Decision:
+    """Turn a primary-metric comparison plus the validity checks into ship / don't ship / keep running / invalid.
+
+    ``additional_units_needed`` is None when no MDE was planned: then a non-significant result
+    cannot be judged against a sample size and the verdict is "keep running" with that reason.
+    """
     _check_inputs(p_value, abs_diff, ci_low, ci_high, alpha, additional_units_needed, mde)
     invalid = _invalid_reason(srm_passed, list(guardrail_breaches))
     if invalid is not None:
         return Decision("invalid", invalid)
     sign = 1.0 if higher_is_better else -1.0
     evidence = (f"{metric}: difference {_fmt(abs_diff)}, {100 * (1 - alpha):g}% CI "
-                f"[{_fmt(ci_low)}, {_fmt(ci_high)}], p = {_fmt(p_value)} (α = {alpha:g})")
+                f"[{_fmt(ci_low)}, {_fmt(ci_high)}], {p_label} = {_fmt(p_value)} (α = {alpha:g})")
     if p_value < alpha:
         if sign * abs_diff > 0:
             return Decision("ship", f"Ship: the variant significantly improves {evidence}.")
@@ -107,6 +112,10 @@ def decide(p_value: float, abs_diff: float, ci_low: float, ci_high: float, alpha
         return Decision("don't ship", f"Don't ship: no significant effect on {evidence}, and the interval rules "
                                       f"out an improvement as large as the planned MDE of {_fmt(mde)}; any "
                                       "effect is smaller than worth detecting.")
+    if additional_units_needed is None:
+        return Decision("keep running", f"Keep running: no significant effect yet on {evidence}. No MDE was "
+                                        "planned, so whether the sample is large enough cannot be judged; set the "
+                                        "smallest effect worth acting on (parameter mde) to get a stopping point.")
     if additional_units_needed == 0:
         return Decision("don't ship", f"Don't ship: no significant effect on {evidence}, and the planned sample "
                                       "size has been reached; running longer to chase significance is peeking.")

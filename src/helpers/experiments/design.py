@@ -145,3 +145,14 @@ def unit_counts(design: ExperimentDesign, units: pd.DataFrame) -> dict[str, int]
     """Units per declared variant (0 for a declared variant without units)."""
     counts = {str(k): int(v) for k, v in units["variant"].value_counts().items()}
     return {v: counts.get(v, 0) for v in design.variants}
+
+
+def assignment_window(design: ExperimentDesign, units: pd.DataFrame, time_column: str) -> dict[str, object]:
+    """First and last assignment, actual run length, and units assigned outside the planned dates."""
+    at = pd.to_datetime(units[time_column], errors="coerce")
+    end = design.end.normalize() + pd.Timedelta(days=1)
+    outside = int(((at < design.start.normalize()) | (at >= end)).sum())
+    first, last = at.min(), at.max()
+    days = int((last.normalize() - first.normalize()).days) + 1 if pd.notna(first) else 0
+    return {"first": first, "last": last, "days": days, "outside_planned_dates": outside,
+            "missing_time": int(at.isna().sum())}

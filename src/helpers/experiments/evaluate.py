@@ -3,8 +3,11 @@
 Conventions (tools differ here, so they are stated): binary metrics use the pooled-SE z-test for
 the p-value and the unpooled Wald interval, no continuity correction, Fisher's exact test when an
 expected cell count is under 5; mean metrics use Welch's t; ratio metrics the delta method with z.
-Adjusted p-values correct over every metric × variant comparison of the experiment (Holm by
-default). CUPED, when a pre-period covariate is given, adjusts mean metrics only.
+Adjusted p-values correct within each role's family (Holm by default): the primary metrics over
+their variants, the guardrails over theirs, the secondary metrics over theirs, so adding a
+secondary metric never weakens the primary test and a guardrail need not beat the whole family
+to count. Intervals are per comparison (not adjusted). CUPED, when a pre-period covariate is
+given, adjusts mean metrics only.
 """
 
 from __future__ import annotations
@@ -43,7 +46,17 @@ class Settings:
     primary: tuple[str, ...] = ()
     guardrails: tuple[str, ...] = ()
     covariate: str | None = None
-    mde: float | None = None  # absolute, for the primary metric(s)
+    mde: Mapping[str, float] = field(default_factory=dict)  # planned absolute MDE per metric
+    lower_is_better: tuple[str, ...] = ()
+
+    def mde_for(self, metric: str) -> float | None:
+        """The planned absolute MDE of a metric, if one was planned."""
+        value = self.mde.get(metric)
+        return None if value is None or pd.isna(value) else float(value)
+
+    def higher_is_better(self, metric: str) -> bool:
+        """Direction of good: True unless the metric is listed as lower-is-better (refunds, unsubscribes)."""
+        return metric not in self.lower_is_better
 
     def role(self, metric: str) -> str:
         """primary, guardrail or secondary."""
@@ -96,7 +109,8 @@ def _bayes(control: VariantStats, variant: VariantStats, metric: MetricSpec, com
 
 
 def compare_metrics(stats: Mapping[str, Mapping[str, VariantStats]], metrics: Sequence[MetricSpec],
-                    design: ExperimentDesign, settings: Settings) -> pd.DataFrame:
+                    design: ExperimentDesign, settings: Settings,
+                    cuped_metrics: Sequence[str] = ()) -> pd.DataFrame:
     """One row per metric × treatment with frequentist, power and Bayesian results, p-values adjusted."""
     rows = []
     for metric in metrics:
@@ -109,30 +123,43 @@ def compare_metrics(stats: Mapping[str, Mapping[str, VariantStats]], metrics: Se
                              "control": design.control, "variant": variant,
                              "test": "cannot test: a variant has no units"})
                 continue
-            c = compare(control, treated, metric, settings.alpha)
-            effect = settings.mde if settings.role(metric.name) == "primary" else None
+            try:
+                c = compare(control, treated, metric, settings.alpha)
+            except ParameterError as exc:  # e.g. no variation yet: one metric cannot stop the others
+                rows.append({"metric": metric.name, "kind": metric.kind, "role": settings.role(metric.name),
+                             "control": design.control, "variant": variant, "test": f"cannot test: {exc}"})
+                continue
+            effect = settings.mde_for(metric.name)
             prob, loss, prior = _bayes(control, treated, metric, c)
+            adjusted = metric.name in cuped_metrics
             rows.append({
                 "metric": metric.name, "kind": metric.kind, "role": settings.role(metric.name),
                 "control": design.control, "variant": variant, "n_control": control.n, "n_variant": treated.n,
                 "control_value": c.control_value, "variant_value": c.variant_value, "abs_diff": c.abs_diff,
                 "abs_ci_low": c.abs_ci[0], "abs_ci_high": c.abs_ci[1], "rel_diff": c.rel_diff,
-                "rel_ci_low": c.rel_ci[0], "rel_ci_high": c.rel_ci[1], "p_value": c.p_value, "test": c.test,
+                "rel_ci_low": c.rel_ci[0], "rel_ci_high": c.rel_ci[1], "p_value": c.p_value,
+                "test": c.test + (" (CUPED-adjusted values)" if adjusted else ""),
                 "power": achieved_power(control, treated, metric, effect, settings.alpha),
                 "mde": mde_at(control, treated, metric, settings.alpha, settings.power),
                 "prob_beat_control": prob, "expected_loss": loss, "prior": prior,
             })
     table = pd.DataFrame(rows).reindex(columns=RESULT_COLUMNS)
-    table["p_value_adjusted"] = adjust_pvalues(table["p_value"].to_numpy(dtype=float), settings.correction)
+    table["p_value_adjusted"] = np.nan
+    for _, family in table.groupby("role", sort=False):  # one correction family per role
+        table.loc[family.index, "p_value_adjusted"] = adjust_pvalues(family["p_value"].to_numpy(dtype=float),
+                                                                     settings.correction)
     table["significant"] = table["p_value_adjusted"] < settings.alpha
     return table
 
 
-def guardrail_breaches(results: pd.DataFrame, variant: str) -> list[str]:
-    """Guardrail metrics that got significantly worse for a variant (higher is better assumed)."""
+def guardrail_breaches(results: pd.DataFrame, variant: str, settings: Settings | None = None) -> list[str]:
+    """Guardrail metrics that got significantly worse for a variant, in each metric's direction of good."""
+    settings = settings or Settings()
     rows = results[(results["role"] == "guardrail") & (results["variant"] == variant)
-                   & results["significant"].fillna(False).astype(bool) & (results["abs_diff"] < 0)]
-    return [f"{r.metric} {r.rel_diff:+.1%}" for r in rows.itertuples()]
+                   & results["significant"].fillna(False).astype(bool)]
+    worse = [r for r in rows.itertuples()
+             if (r.abs_diff < 0) == settings.higher_is_better(r.metric) and r.abs_diff != 0]
+    return [f"{r.metric} {r.rel_diff:+.1%}" for r in worse]
 
 
 def make_decisions(results: pd.DataFrame, stats: Mapping[str, Mapping[str, VariantStats]],
@@ -146,11 +173,14 @@ def make_decisions(results: pd.DataFrame, stats: Mapping[str, Mapping[str, Varia
             rows.append({"metric": r.metric, "variant": r.variant, "verdict": "invalid", "reason": r.test})
             continue
         control, treated = stats[r.metric][design.control], stats[r.metric][r.variant]
-        more = (additional_units_needed(control, treated, by_name[r.metric], settings.mde, settings.alpha,
-                                        settings.power) if settings.mde else 0)
+        mde = settings.mde_for(r.metric)
+        more = (additional_units_needed(control, treated, by_name[r.metric], mde, settings.alpha, settings.power)
+                if mde else None)
         d = decide(float(r.p_value_adjusted), float(r.abs_diff), float(r.abs_ci_low), float(r.abs_ci_high),
-                   settings.alpha, srm_passed=srm.passed, guardrail_breaches=guardrail_breaches(results, r.variant),
-                   additional_units_needed=more, mde=settings.mde, metric=r.metric)
+                   settings.alpha, srm_passed=srm.passed,
+                   guardrail_breaches=guardrail_breaches(results, r.variant, settings),
+                   additional_units_needed=more, mde=mde, higher_is_better=settings.higher_is_better(r.metric),
+                   metric=r.metric, p_label="adjusted p")
         rows.append({"metric": r.metric, "variant": r.variant, "verdict": d.verdict, "reason": d.reason})
     return pd.DataFrame(rows, columns=["metric", "variant", "verdict", "reason"])
 
@@ -184,7 +214,8 @@ def _evaluation(design: ExperimentDesign, counts: dict[str, int], stats: Mapping
                 metrics: Sequence[MetricSpec], settings: Settings, cuped: pd.DataFrame) -> Evaluation:
     """The shared tail: SRM on the unit counts, comparisons, decisions."""
     srm = srm_test(counts, design.expected_split or None)
-    results = compare_metrics(stats, metrics, design, settings)
+    cuped_metrics = list(cuped["metric"]) if not cuped.empty else []
+    results = compare_metrics(stats, metrics, design, settings, cuped_metrics)
     decisions = make_decisions(results, stats, metrics, design, srm, settings)
     return Evaluation(design, srm, results, decisions, cuped)
 

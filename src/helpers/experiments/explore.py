@@ -40,7 +40,8 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
         with output:
             design, units = load_experiment(experiment.value, data_dir)
             spec = by_name[metric.value]
-            settings = Settings(alpha=alpha, correction=correction, primary=(spec.name,), mde=design.mde)
+            mde = {design.primary_metric: design.mde} if design.mde else {}
+            settings = Settings(alpha=alpha, correction=correction, primary=(spec.name,), mde=mde)
             ev = evaluate(design, units, [spec], settings)
             print(f"SRM {'passed' if ev.srm.passed else 'FAILED'} (p = {ev.srm.p_value:.3g}); "
                   + "; ".join(f"{r.variant}: {r.verdict}" for r in ev.decisions.itertuples()))

@@ -47,7 +47,7 @@ class ExperimentRun:
 
 def prepare_run(experiment_id: str, data_dir: str, metrics: dict[str, str], primary: str, guardrails: str,
                 alpha: float, power: float, correction: str, covariate: str, segments: str, time_column: str,
-                aggregates_file: str = "") -> ExperimentRun:
+                aggregates_file: str = "", mde: object = "", lower_is_better: str = "") -> ExperimentRun:
     """Check every parameter, load the experiment (units or a totals export) and build the settings."""
     check_number("alpha", alpha, 0.0001, 0.5)
     check_number("power", power, 0.5, 0.999)
@@ -59,8 +59,13 @@ def prepare_run(experiment_id: str, data_dir: str, metrics: dict[str, str], prim
     # explicit guardrails must be defined metrics; the design's are used where a metric defines them
     defined = {m.name for m in specs}
     guardrail_names = _names(guardrails) or tuple(g for g in design.guardrails if g in defined)
+    lower = _names(lower_is_better)
+    undefined = [m for m in lower if m not in defined]
+    if undefined:
+        raise ParameterError(f"Parameter lower_is_better names undefined metric(s) {undefined}.")
     settings = Settings(alpha=float(alpha), power=float(power), correction=correction, primary=primary_names,
-                        guardrails=guardrail_names, covariate=str(covariate).strip() or None, mde=design.mde)
+                        guardrails=guardrail_names, covariate=str(covariate).strip() or None,
+                        mde=planned_mde(design, primary_names, mde), lower_is_better=lower)
     aggregates = None
     if str(aggregates_file).strip():
         path = Path(aggregates_file).expanduser()
@@ -79,6 +84,15 @@ def prepare_run(experiment_id: str, data_dir: str, metrics: dict[str, str], prim
         raise ParameterError(f"Parameter time_column={time!r} is not a column of experiment_units; use '' to skip "
                              "the cumulative chart.")
     return ExperimentRun(design, units, aggregates, specs, settings, seg, time)
+
+
+def planned_mde(design: ExperimentDesign, primary: tuple[str, ...], mde: object) -> dict[str, float]:
+    """Absolute MDE per metric: the `mde` parameter for the primary metrics, else the design's for its own."""
+    text = str(mde).strip() if mde is not None else ""
+    if text:
+        value = check_number("mde", text, 1e-12, 1e12)
+        return {name: value for name in primary}
+    return {design.primary_metric: design.mde} if design.mde else {}
 
 
 def summary_results(results: pd.DataFrame) -> list[dict[str, Any]]:
