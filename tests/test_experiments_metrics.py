@@ -97,3 +97,9 @@ def test_negative_totals_are_rejected() -> None:
                            "rpu_sum_sq": [80.0, 10.0]})
     with pytest.raises(DataError, match="variant 'B': negative totals"):
         stats_from_aggregates(totals, MetricSpec("rpu", "mean", "revenue"))
+
+
+def test_negative_ratio_numerators_are_rejected() -> None:
+    frame = pd.DataFrame({"variant": ["A", "B"], "clicks": [3, -1], "exposures": [10, 10]})
+    with pytest.raises(DataError, match="negative numerator"):
+        variant_stats(frame, MetricSpec("ctr", "ratio", "clicks", "exposures"))

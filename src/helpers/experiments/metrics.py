@@ -82,6 +82,10 @@ def variant_stats(units: pd.DataFrame, metric: MetricSpec, variant_column: str =
     variant = units[variant_column]
     if not isinstance(variant.dtype, pd.CategoricalDtype):  # grouping on codes is much faster on big tables
         variant = variant.astype(str).astype("category")
+    if metric.kind == "ratio" and (x < 0).any():
+        first = int(x.index[x < 0][0])
+        raise DataError(f"experiment_units, column {metric.column!r}: negative numerator(s) for ratio metric "
+                        f"{metric.name!r} (first at row {first + 1} of the experiment); counts cannot be below 0.")
     frame = pd.DataFrame({"v": variant, "x": x, "x2": x * x})
     if metric.denominator:
         y = pd.to_numeric(units[metric.denominator], errors="coerce").astype("float64")
