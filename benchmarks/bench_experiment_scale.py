@@ -56,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--write-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--results", type=Path, default=config.ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     if args.write_only:
         write_data(args.write_only, args.rows)
@@ -68,7 +69,8 @@ def main() -> None:
         start = time.perf_counter()
         design, units = load_experiment("EXP-SCALE", folder)
         loaded = time.perf_counter()
-        settings = Settings(primary=("conversions",), guardrails=("revenue",), covariate="pre_revenue", mde=0.002)
+        settings = Settings(primary=("conversions",), guardrails=("revenue",), covariate="pre_revenue",
+                            mde={"conversions": 0.002})
         evaluation = evaluate(design, units, parse_metrics(METRICS), settings)
         done = time.perf_counter()
     finally:
@@ -78,7 +80,7 @@ def main() -> None:
               "rows": args.rows, "parquet_mb": round(size_mb, 1), "load_s": round(loaded - start, 2),
               "analysis_s": round(done - loaded, 2), "total_s": round(done - start, 2),
               "peak_rss_gb": round(peak_gb, 2), "decisions": evaluation.decisions["verdict"].tolist()}
-    out = config.ROOT / "benchmarks" / "results"
+    out = args.results
     out.mkdir(parents=True, exist_ok=True)
     (out / "experiment_scale.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=2))

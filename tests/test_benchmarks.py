@@ -1,0 +1,19 @@
+"""The benchmark scripts still run (on a tiny input; their timings are measured by hand, not here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import config
+
+
+def test_experiment_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
+    script = config.ROOT / "benchmarks" / "bench_experiment_scale.py"
+    result = subprocess.run([sys.executable, str(script), "--rows", "30000", "--results", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((tmp_path / "experiment_scale.json").read_text(encoding="utf-8"))
+    assert report["rows"] == 30000 and len(report["decisions"]) == 2  # A/B/C: two treatments
