@@ -285,3 +285,24 @@ def test_cumulative_difference_bad_input(change, kwargs: dict, error: type[Excep
 def test_optimal_rho_bad_input() -> None:
     with pytest.raises(ParameterError, match="horizon_units"):
         optimal_rho(0)
+
+
+def test_ratio_running_difference_ends_at_the_delta_method_comparison() -> None:
+    from helpers.experiments.frequentist import compare
+    from helpers.experiments.metrics import MetricSpec, variant_stats
+    from helpers.experiments.sequential import cumulative_ratio_difference
+
+    rng = np.random.default_rng(11)
+    n = 4000
+    units = pd.DataFrame({"variant": rng.choice(["A", "B"], n),
+                          "at": pd.Timestamp("2026-10-01") + pd.to_timedelta(rng.integers(0, 14 * 86400, n), "s"),
+                          "exposures": rng.poisson(5, n) + 1})
+    units["clicks"] = rng.binomial(units["exposures"], np.where(units["variant"] == "B", 0.13, 0.12))
+    running = cumulative_ratio_difference(units, "at", "variant", "clicks", "exposures", "A", "B")
+    spec = MetricSpec("ctr", "ratio", "clicks", "exposures")
+    stats = variant_stats(units, spec)
+    final = compare(stats["A"], stats["B"], spec)  # independent: the one-shot delta-method comparison
+    last = running.iloc[-1]
+    assert last["diff"] == pytest.approx(final.abs_diff)
+    assert last["fixed_low"] == pytest.approx(final.abs_ci[0]) and last["fixed_high"] == pytest.approx(final.abs_ci[1])
+    assert (running["cs_high"] - running["cs_low"] >= running["fixed_high"] - running["fixed_low"] - 1e-12).all()

@@ -138,3 +138,52 @@ def cumulative_difference(units: pd.DataFrame, time_column: str, variant_column:
         "mean_c": mean_c + centre, "mean_v": mean_v + centre, "diff": diff, "se": np.sqrt(var_diff),
         "fixed_low": diff - fixed, "fixed_high": diff + fixed, "cs_low": diff - cs, "cs_high": diff + cs,
     }, columns=list(COLUMNS))
+
+
+def cumulative_ratio_difference(units: pd.DataFrame, time_column: str, variant_column: str, numerator: str,
+                                denominator: str, control: str, variant: str, alpha: float = 0.05,
+                                rho: float | None = None) -> pd.DataFrame:
+    """The same running table for a ratio metric (Σ numerator ÷ Σ denominator), by the delta method.
+
+    Per day and arm, R = Σx/Σy from the cumulative sums and Var(R) ≈ (s_x² − 2R·s_xy + R²·s_y²)/(n·ȳ²),
+    the variance of the linearised per-unit value (x − R·y)/ȳ; the intervals then follow as for means.
+    """
+    from helpers.experiments.frequentist import estimate
+    from helpers.experiments.metrics import MetricSpec, VariantStats
+
+    _check_alpha(alpha)
+    day, labels, x = _prepared(units, time_column, variant_column, numerator, control, variant)
+    _, _, y = _prepared(units, time_column, variant_column, denominator, control, variant)
+    days = pd.date_range(day.min(), day.max(), freq="D")
+    index = ((day - days[0]) // pd.Timedelta(days=1)).to_numpy(dtype="int64")
+    spec = MetricSpec("ratio", "ratio", numerator, denominator)
+    sums = {}
+    for arm in (control, variant):
+        mine = (labels == arm).to_numpy()
+        parts = np.stack([np.ones(mine.sum()), x[mine], x[mine] ** 2, y[mine], y[mine] ** 2, x[mine] * y[mine]])
+        daily = np.zeros((6, len(days)))
+        for row in range(6):
+            daily[row] = np.bincount(index[mine], weights=parts[row], minlength=len(days))
+        sums[arm] = np.cumsum(daily, axis=1)
+    rows = []
+    for d in range(len(days)):
+        est = {}
+        for arm in (control, variant):
+            n, sx, sx2, sy, sy2, sxy = sums[arm][:, d]
+            est[arm] = (estimate(VariantStats(arm, int(n), sx, sx2, sy, sy2, sxy), spec)
+                        if n >= 2 and sy > 0 else None)
+        ready = est[control] is not None and est[variant] is not None
+        value_c = est[control].value if est[control] else np.nan
+        value_v = est[variant].value if est[variant] else np.nan
+        var = est[control].var + est[variant].var if ready else np.nan
+        rows.append((days[d], int(sums[control][0, d]), int(sums[variant][0, d]), value_c, value_v,
+                     var if var and var > 0 else np.nan))
+    frame = pd.DataFrame(rows, columns=["date", "n_c", "n_v", "mean_c", "mean_v", "var_diff"])
+    rho = optimal_rho(float(len(x)), alpha) if rho is None else rho
+    var_diff = frame.pop("var_diff").to_numpy()
+    diff = (frame["mean_v"] - frame["mean_c"]).to_numpy()
+    fixed = fixed_half_width(var_diff, alpha)
+    cs = cs_half_width(var_diff, (frame["n_c"] + frame["n_v"]).to_numpy(), alpha, rho)
+    frame = frame.assign(diff=diff, se=np.sqrt(var_diff), fixed_low=diff - fixed, fixed_high=diff + fixed,
+                         cs_low=diff - cs, cs_high=diff + cs)
+    return frame[list(COLUMNS)]
