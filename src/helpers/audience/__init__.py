@@ -1,0 +1,1 @@
+"""Audience profiling helpers: bot filtering, demographics, behaviour, RFM, clustering, retention, personas."""

@@ -1,0 +1,207 @@
+"""Audience behaviour: active hours in each account's timezone, peak windows, content preferences, paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import DataError, ParameterError, require_columns
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+ENGAGEMENT_EVENTS = ("like", "comment", "share", "save", "click", "purchase")
+"""Events on a post that count as engagement in content_preferences (views do not)."""
+MISSING = "(missing)"
+
+
+def _zone(name: str, account: str) -> str:
+    """The timezone name if the IANA database knows it; DataError naming the account otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise DataError(f"Account {account!r} has an unknown timezone {name!r}; use an IANA name "
+                        "such as 'Asia/Shanghai' (or leave it empty for the default).") from exc
+    return name
+
+
+def account_timezones(accounts: pd.DataFrame) -> pd.Series:
+    """Timezone per account_id (missing/blank → Asia/Shanghai), each checked against the IANA database."""
+    require_columns(accounts, ("account_id",), "accounts")
+    zones = accounts["timezone"] if "timezone" in accounts.columns else pd.Series(pd.NA, index=accounts.index)
+    text = zones.astype("str").str.strip().where(zones.notna(), "")
+    text = text.where(text != "", DEFAULT_TIMEZONE)
+    checked = [_zone(z, a) for a, z in zip(accounts["account_id"], text, strict=True)]
+    return pd.Series(checked, index=accounts["account_id"].to_numpy(), name="timezone")
+
+
+def local_times(interactions: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
+    """occurred_at as naive local time of each event's account: naive values are local already, aware ones converted."""
+    require_columns(interactions, ("account_id", "occurred_at"), "interactions")
+    zones = account_timezones(accounts)
+    unknown = sorted(set(interactions["account_id"].dropna()) - set(zones.index))
+    if unknown:
+        raise DataError(f"interactions refer to account(s) {unknown[:5]} that are not in accounts.")
+    when = interactions["occurred_at"]
+    if not pd.api.types.is_datetime64_any_dtype(when):
+        try:
+            when = pd.to_datetime(when, format="ISO8601", utc=False)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"interactions.occurred_at has values that are not timestamps: {exc}") from exc
+    if not isinstance(when.dtype, pd.DatetimeTZDtype):
+        return when
+    local = pd.Series(pd.NaT, index=when.index, dtype="datetime64[ns]")
+    tz_of_row = interactions["account_id"].map(zones)
+    for zone, rows in tz_of_row.groupby(tz_of_row).groups.items():
+        local.loc[rows] = when.loc[rows].dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
+    return local
+
+
+def _filter_events(interactions: pd.DataFrame, events: Sequence[str] | None) -> pd.DataFrame:
+    """Rows whose event is in events (all rows when None); DataError when nothing is left."""
+    if events is None:
+        out = interactions
+    else:
+        require_columns(interactions, ("event",), "interactions")
+        out = interactions[interactions["event"].isin(list(events))]
+    if out.empty:
+        raise DataError(f"No interactions{'' if events is None else f' with event in {list(events)}'} to analyse.")
+    return out
+
+
+def active_hours(interactions: pd.DataFrame, accounts: pd.DataFrame,
+                 events: Sequence[str] | None = None) -> pd.DataFrame:
+    """Events per weekday (0 = Monday) × local hour, all 168 cells (empty cells are 0 events), with share of all."""
+    frame = _filter_events(interactions, events)
+    local = local_times(frame, accounts).dropna()
+    cells = pd.DataFrame({"weekday": local.dt.day_of_week, "hour": local.dt.hour}).value_counts()
+    grid = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
+    heat = cells.reindex(grid, fill_value=0).rename("events").reset_index()
+    heat["events"] = heat["events"].astype("int64")
+    heat["share"] = heat["events"] / heat["events"].sum()
+    return heat
+
+
+def _hour_label(hour: int) -> str:
+    """'20:00' for 20."""
+    return f"{hour % 24:02d}:00"
+
+
+def peak_windows(heat: pd.DataFrame, top: int = 3, width_hours: int = 2) -> pd.DataFrame:
+    """The `top` busiest non-overlapping windows of width_hours consecutive hours (wrapping midnight), all weekdays.
+
+    Windows are ranked by events summed over every weekday; picked greedily, each next window must not
+    share an hour with one already chosen (so the top 3 are not 20–22, 21–23, 19–21). Ties: earlier start.
+    """
+    require_columns(heat, ("hour", "events"), "heat", "Build it with active_hours().")
+    if not 1 <= int(width_hours) <= 24 or int(top) < 1:
+        raise ParameterError(f"peak_windows needs 1 ≤ width_hours ≤ 24 and top ≥ 1, got {width_hours}, {top}.")
+    by_hour = heat.groupby("hour")["events"].sum().reindex(range(24), fill_value=0).to_numpy()
+    total = by_hour.sum()
+    if total == 0:
+        raise DataError("The activity heatmap has no events; no peak window to find.")
+    starts = np.arange(24)
+    sums = np.array([by_hour[(s + np.arange(width_hours)) % 24].sum() for s in starts])
+    used: set[int] = set()
+    rows = []
+    for s in sorted(starts, key=lambda s: (-sums[s], s)):
+        hours = {(s + i) % 24 for i in range(width_hours)}
+        if hours & used or len(rows) >= top:
+            continue
+        used |= hours
+        rows.append({"rank": len(rows) + 1, "start_hour": int(s), "end_hour": int((s + width_hours) % 24),
+                     "label": f"{_hour_label(s)}–{_hour_label(s + width_hours)}",
+                     "events": int(sums[s]), "share": sums[s] / total})
+    return pd.DataFrame(rows)
+
+
+def _group_labels(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """The by columns as text with missing values labelled '(missing)' (so no group is dropped)."""
+    out = frame.copy()
+    for col in by:
+        text = out[col].astype("str")
+        out[col] = text.where(out[col].notna() & (text.str.strip() != ""), MISSING)
+    return out
+
+
+def content_preferences(interactions: pd.DataFrame, posts: pd.DataFrame, by: Sequence[str] = ("format", "pillar"),
+                        events: Sequence[str] = ENGAGEMENT_EVENTS) -> pd.DataFrame:
+    """Posts, engagement events and engagements per post by format/pillar, for the interactions' accounts.
+
+    The denominator is every post of those accounts (posts nobody engaged with count, with 0 events);
+    events on a post_id absent from posts raise DataError rather than vanish.
+    """
+    by = list(by)
+    require_columns(interactions, ("account_id", "event", "post_id"), "interactions")
+    require_columns(posts, ("post_id", "account_id", *by), "posts")
+    own = _group_labels(posts[posts["account_id"].isin(interactions["account_id"].unique())], by)
+    if own.empty:
+        raise DataError("None of the interactions' accounts has posts in the posts table.")
+    engaged = interactions[interactions["event"].isin(list(events)) & interactions["post_id"].notna()]
+    orphan = sorted(set(engaged["post_id"]) - set(own["post_id"]))
+    if orphan:
+        raise DataError(f"{len(orphan)} post_id(s) in interactions are not posts of their accounts "
+                        f"(e.g. {orphan[:3]}); pass the full posts table.")
+    per_post = engaged["post_id"].value_counts().rename("engagements")
+    own = own.assign(engagements=own["post_id"].map(per_post).fillna(0).astype("int64"))
+    out = own.groupby(by).agg(posts=("post_id", "nunique"), engagements=("engagements", "sum")).reset_index()
+    out["engagements_per_post"] = out["engagements"] / out["posts"]
+    return out.sort_values("engagements_per_post", ascending=False, ignore_index=True)
+
+
+def _ordered(interactions: pd.DataFrame, events: Sequence[str] | None = None) -> pd.DataFrame:
+    """user_id, occurred_at, event sorted by user and time (ties keep input order), optionally only given events."""
+    require_columns(interactions, ("user_id", "occurred_at", "event"), "interactions")
+    frame = interactions[["user_id", "occurred_at", "event"]].dropna()
+    if events is not None:
+        frame = frame[frame["event"].isin(list(events))]
+    return frame.sort_values(["user_id", "occurred_at"], kind="stable", ignore_index=True)
+
+
+def event_funnel(interactions: pd.DataFrame, steps: Sequence[str] = ("view", "like", "share", "purchase")
+                 ) -> pd.DataFrame:
+    """Users reaching each step in order, with conversion from the previous step and from the first.
+
+    A user reaches step 1 at their first step-1 event, and step k at their first step-k event at or
+    after (same timestamp counts) the time they reached step k−1. Taking the earliest match at each step
+    is what makes "did the steps in this order" exact. Conversions with a zero denominator are NaN.
+    """
+    steps = list(steps)
+    if len(steps) < 2 or len(set(steps)) != len(steps):
+        raise ParameterError(f"event_funnel needs at least two distinct steps, got {steps}.")
+    frame = _ordered(interactions, steps)
+    reached = frame[frame["event"] == steps[0]].groupby("user_id")["occurred_at"].min()
+    counts = [len(reached)]
+    for step in steps[1:]:
+        later = frame[frame["event"] == step].merge(reached.rename("since"), left_on="user_id", right_index=True)
+        reached = later[later["occurred_at"] >= later["since"]].groupby("user_id")["occurred_at"].min()
+        counts.append(len(reached))
+    users = pd.Series(counts, dtype="float64")
+    return pd.DataFrame({
+        "step": range(1, len(steps) + 1), "event": steps, "users": counts,
+        "conversion_from_previous": users / users.shift(1).where(users.shift(1) > 0),
+        "conversion_from_first": users / users.iloc[0] if counts[0] else np.nan,
+    })
+
+
+def top_paths(interactions: pd.DataFrame, n: int = 10, max_len: int = 4,
+              events: Sequence[str] | None = None) -> pd.DataFrame:
+    """The n most common paths: each user's distinct events in order of first occurrence, cut to max_len.
+
+    A user with view, like, view, share has the path 'view → like → share'. share = users / all users
+    with a path. Ties in users are broken alphabetically by path.
+    """
+    if int(n) < 1 or int(max_len) < 1:
+        raise ParameterError(f"top_paths needs n ≥ 1 and max_len ≥ 1, got n={n}, max_len={max_len}.")
+    frame = _ordered(interactions, events).drop_duplicates(["user_id", "event"])
+    if frame.empty:
+        raise DataError("No interactions to build paths from.")
+    frame = frame[frame.groupby("user_id").cumcount() < max_len]
+    paths = frame.groupby("user_id", sort=False)["event"].agg(" → ".join)
+    counts = paths.value_counts().rename_axis("path").rename("users").reset_index()
+    counts = counts.sort_values(["users", "path"], ascending=[False, True], ignore_index=True).head(int(n))
+    counts["share"] = counts["users"] / len(paths)
+    counts.insert(0, "rank", range(1, len(counts) + 1))
+    counts["length"] = counts["path"].str.count(" → ") + 1
+    return counts[["rank", "path", "length", "users", "share"]]

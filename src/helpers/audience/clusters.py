@@ -1,0 +1,424 @@
+"""Behaviour clustering: per-user behaviour features, k chosen by silhouette, profiles and rule-based names.
+
+Method (METHODOLOGY.md section 3, issue 4 §6):
+
+1. `behaviour_features` turns raw interactions into one row per user over a whole-day window
+   ending on the analysis date (counts, recency, event-type mix, evening share, purchase value).
+2. `cluster_users` scales them — log1p on the count-like columns (events, active days, recency,
+   purchase value are heavy-tailed; without the log a handful of heavy users would own a cluster
+   each), then StandardScaler so every feature weighs the same — and runs k-means with k given or
+   chosen by `choose_k` (highest mean silhouette; ties go to the smaller k).
+3. `profile_clusters` reports each cluster's size, share, feature means and z-scores against the
+   whole population, flagging clusters below a minimum size instead of dropping them.
+4. `name_clusters` names each cluster from its distinguishing (|z| > threshold) features with
+   fixed, documented rules, so the same data always gives the same names.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+from helpers.errors import DataError, ParameterError, require_columns
+
+FEATURE_EVENTS: tuple[str, ...] = ("view", "like", "comment", "share", "save", "click", "message", "purchase")
+"""Behaviour events counted in the features; follow/unfollow are relationship changes and left out."""
+KNOWN_EVENTS: tuple[str, ...] = (*FEATURE_EVENTS, "follow", "unfollow")
+EVENING_HOURS: tuple[int, int] = (18, 23)
+"""Local clock hours counted as evening, inclusive: 18:00:00–23:59:59."""
+COUNT_FEATURES: tuple[str, ...] = ("events", "active_days", "recency_days", "purchase_value")
+"""Count-like (non-negative, heavy-tailed) features that are log1p-transformed before scaling."""
+CLUSTER_FEATURES: tuple[str, ...] = (
+    "events", "active_days", "recency_days", *(f"share_{e}" for e in FEATURE_EVENTS), "evening_share",
+    "purchase_value",
+)
+"""Default clustering features (peak_hour is circular and categorical, so it is profiled, not clustered)."""
+SMALL_FLAG = "small (merge or ignore)"
+
+
+# ---------------------------------------------------------------------------------------------
+# features
+# ---------------------------------------------------------------------------------------------
+
+def _check_timezone(tz: str | None) -> None:
+    """Raise ParameterError for a timezone name the tz database does not know."""
+    if tz is None:
+        return
+    try:
+        zoneinfo.ZoneInfo(str(tz))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ParameterError(f"Unknown timezone {tz!r}; use an IANA name such as 'Asia/Shanghai'.") from exc
+
+
+def _local_times(at: pd.Series, tz: str | None) -> pd.Series:
+    """Timestamps as naive local wall-clock times: naive input is already local; aware input goes to tz (or its own)."""
+    try:
+        at = pd.to_datetime(at)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"interactions.occurred_at has values that are not timestamps ({exc}).") from exc
+    if at.dt.tz is None:
+        return at
+    return (at.dt.tz_convert(tz) if tz is not None else at).dt.tz_localize(None)
+
+
+def _as_of_day(as_of: Any, tz: str | None) -> pd.Timestamp:
+    """The analysis date as a naive local midnight (a time of day, if given, is ignored)."""
+    try:
+        stamp = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"as_of={as_of!r} is not a date; write it as YYYY-MM-DD.") from exc
+    if stamp is pd.NaT:
+        raise ParameterError("as_of is missing; give the analysis date as YYYY-MM-DD.")
+    if stamp.tzinfo is not None:
+        stamp = (stamp.tz_convert(tz) if tz is not None else stamp).tz_localize(None)
+    return stamp.normalize()
+
+
+def _window_events(interactions: pd.DataFrame, as_of: Any, window_days: int, tz: str | None) -> pd.DataFrame:
+    """Behaviour events (user_id, at, event, value) in the whole-day window ending on as_of."""
+    require_columns(interactions, ["user_id", "occurred_at", "event"], "interactions")
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 1:
+        raise ParameterError(f"window_days must be a whole number of days ≥ 1; got {window_days!r}.")
+    _check_timezone(tz)
+    event = interactions["event"].astype("str")
+    unknown = sorted(set(event.unique()) - set(KNOWN_EVENTS))
+    if unknown:
+        raise DataError(f"interactions.event has unknown type(s) {unknown}; expected one of {list(KNOWN_EVENTS)}.")
+    day = _as_of_day(as_of, tz)
+    at = _local_times(interactions["occurred_at"], tz)
+    start, end = day - pd.Timedelta(days=int(window_days) - 1), day + pd.Timedelta(days=1)
+    value = (pd.to_numeric(interactions["value"], errors="coerce") if "value" in interactions.columns
+             else pd.Series(np.nan, index=interactions.index))
+    keep = (at >= start) & (at < end) & event.isin(FEATURE_EVENTS) & interactions["user_id"].notna()
+    if not keep.any():
+        raise DataError(f"No interactions in the window {start.date()} – {day.date()} ({window_days} days); "
+                        "check the analysis date, the lookback window and the account filter.")
+    return pd.DataFrame({"user_id": interactions["user_id"].astype("str")[keep], "at": at[keep],
+                         "event": event[keep], "value": value[keep].astype("float64")})
+
+
+def _peak_hours(user: pd.Series, hour: pd.Series) -> pd.Series:
+    """Each user's most frequent local hour (ties go to the earliest hour)."""
+    counts = pd.DataFrame({"user_id": user, "hour": hour}).value_counts().rename("n").reset_index()
+    counts = counts.sort_values(["user_id", "n", "hour"], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates("user_id").set_index("user_id")["hour"].astype("int64")
+
+
+def behaviour_features(interactions: pd.DataFrame, as_of: Any, window_days: int = 90,
+                       tz: str | None = None) -> pd.DataFrame:
+    """One row per user active in the window: activity, recency, event mix, evening share, purchase value, peak hour.
+
+    Window: the `window_days` whole local days ending on `as_of` (inclusive). Naive timestamps are
+    local time; timezone-aware ones are converted to `tz` (or kept in their own zone). Only
+    behaviour events (FEATURE_EVENTS) count; users with none in the window get no row.
+    Columns: events; active_days (distinct local dates); recency_days (as_of date − date of last
+    event, 0 = active on as_of); share_<event> (share of the user's events, summing to 1);
+    evening_share (events at 18:00–23:59 local ÷ events); purchase_value (Σ value of purchases
+    whose value is known — purchases with a missing value add 0, so the column is never NaN and
+    understates spend when values are missing); peak_hour (most frequent local hour, ties → earliest).
+    """
+    ev = _window_events(interactions, as_of, window_days, tz)
+    day = _as_of_day(as_of, tz)
+    grouped = ev.groupby("user_id", sort=True)
+    out = pd.DataFrame({"events": grouped.size().astype("int64"),
+                        "active_days": grouped["at"].agg(lambda s: s.dt.normalize().nunique()).astype("int64")})
+    last = grouped["at"].max().dt.normalize()
+    out["recency_days"] = ((day - last) / pd.Timedelta(days=1)).astype("int64")
+    counts = pd.crosstab(ev["user_id"], ev["event"]).reindex(index=out.index, columns=list(FEATURE_EVENTS),
+                                                            fill_value=0)
+    for name in FEATURE_EVENTS:
+        out[f"share_{name}"] = counts[name].to_numpy() / out["events"].to_numpy()
+    hour = ev["at"].dt.hour
+    evening = hour.between(*EVENING_HOURS)
+    out["evening_share"] = evening.groupby(ev["user_id"]).sum().reindex(out.index).to_numpy() / out["events"]
+    paid = ev["value"].where(ev["event"].eq("purchase"))
+    out["purchase_value"] = paid.groupby(ev["user_id"]).sum(min_count=0).reindex(out.index).fillna(0.0)
+    out["peak_hour"] = _peak_hours(ev["user_id"], hour).reindex(out.index)
+    out.index.name = "user_id"
+    return out.reset_index()
+
+
+# ---------------------------------------------------------------------------------------------
+# choosing k and clustering
+# ---------------------------------------------------------------------------------------------
+
+def _matrix(X: Any) -> np.ndarray:
+    """A finite 2-D float matrix with at least 3 rows, or DataError."""
+    arr = np.asarray(X, dtype="float64")
+    if arr.ndim != 2 or arr.shape[1] == 0:
+        raise DataError(f"The feature matrix must be 2-D with at least one column; got shape {arr.shape}.")
+    if arr.shape[0] < 3:
+        raise DataError(f"Clustering needs at least 3 users; got {arr.shape[0]}.")
+    if not np.isfinite(arr).all():
+        raise DataError("The feature matrix has missing or infinite values; fill or drop them before clustering.")
+    return arr
+
+
+def _kmeans(arr: np.ndarray, k: int, seed: int, n_init: int | str) -> KMeans:
+    """A fitted seeded k-means."""
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(arr)
+
+
+def _silhouette(arr: np.ndarray, labels: np.ndarray, seed: int, sample: int) -> float:
+    """Mean silhouette (on a seeded sample of `sample` rows when there are more); NaN with < 2 distinct labels."""
+    distinct = len(np.unique(labels))
+    if distinct < 2 or distinct >= len(arr):
+        return float("nan")
+    size = sample if len(arr) > sample else None
+    return float(silhouette_score(arr, labels, sample_size=size, random_state=seed))
+
+
+def choose_k(X: Any, k_range: Iterable[int] = range(2, 9), seed: int = 0, sample: int = 20_000,
+             n_init: int | str = 10) -> pd.DataFrame:
+    """Silhouette and inertia of seeded k-means for each feasible k (2 ≤ k < users), to pick k.
+
+    X is the already-scaled matrix. k-means fits all rows; the silhouette is computed on a seeded
+    random sample of `sample` rows when there are more (exact otherwise), because it is O(n²).
+    """
+    arr = _matrix(X)
+    if sample < 2:
+        raise ParameterError(f"sample must be at least 2 rows; got {sample}.")
+    ks = sorted({int(k) for k in k_range if 2 <= int(k) < len(arr)})
+    if not ks:
+        raise ParameterError(f"No feasible k in k_range for {len(arr)} users (need 2 ≤ k < users).")
+    rows = []
+    for k in ks:
+        km = _kmeans(arr, k, seed, n_init)
+        rows.append({"k": k, "silhouette": _silhouette(arr, km.labels_, seed, sample), "inertia": float(km.inertia_)})
+    return pd.DataFrame(rows)
+
+
+def best_k(table: pd.DataFrame) -> int:
+    """The k with the highest silhouette in a choose_k table (ties → smaller k)."""
+    valid = table.dropna(subset=["silhouette"])
+    if valid.empty:
+        raise DataError("No k gives a defined silhouette: the users' features do not separate into clusters.")
+    return int(valid.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterResult:
+    """A clustering: labels per user (0 = largest cluster), k, its silhouette, centres in original units, scaler."""
+
+    labels: pd.Series
+    k: int
+    silhouette: float
+    centers: pd.DataFrame
+    scaler: StandardScaler
+    columns: tuple[str, ...]
+    log_columns: tuple[str, ...]
+    silhouette_by_k: pd.DataFrame | None
+
+
+def _feature_frame(features: pd.DataFrame, columns: Sequence[str] | None) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Numeric feature columns indexed by user_id, validated (unique ids, no NaN)."""
+    require_columns(features, ["user_id"], "features")
+    cols = tuple(c for c in CLUSTER_FEATURES if c in features.columns) if columns is None else tuple(columns)
+    if not cols:
+        raise DataError(f"features has none of the clustering columns {list(CLUSTER_FEATURES)}.")
+    require_columns(features, cols, "features")
+    if features["user_id"].duplicated().any():
+        raise DataError("features has duplicate user_id rows; give one row per user.")
+    frame = features.set_index("user_id")[list(cols)].apply(pd.to_numeric, errors="coerce").astype("float64")
+    bad = [c for c in cols if frame[c].isna().any()]
+    if bad:
+        raise DataError(f"features has missing or non-numeric values in {bad}; fill or drop those users first.")
+    return frame, cols
+
+
+def scaled_matrix(frame: pd.DataFrame, log_columns: Sequence[str] = COUNT_FEATURES
+                  ) -> tuple[np.ndarray, StandardScaler, tuple[str, ...]]:
+    """log1p on the count-like columns present, then StandardScaler: (matrix, fitted scaler, logged columns)."""
+    logged = tuple(c for c in log_columns if c in frame.columns)
+    negative = [c for c in logged if (frame[c] < 0).any()]
+    if negative:
+        raise DataError(f"Count-like features {negative} have negative values; log1p scaling needs values ≥ 0.")
+    values = frame.copy()
+    for c in logged:
+        values[c] = np.log1p(values[c])
+    scaler = StandardScaler().fit(values.to_numpy())
+    return scaler.transform(values.to_numpy()), scaler, logged
+
+
+def _by_size(labels: np.ndarray) -> np.ndarray:
+    """Relabel clusters 0..k-1 by size, largest first (ties by first appearance), for stable numbering."""
+    uniq, first, counts = np.unique(labels, return_index=True, return_counts=True)
+    order = sorted(range(len(uniq)), key=lambda i: (-counts[i], first[i]))
+    mapping = np.empty(labels.max() + 1, dtype=np.int64)
+    mapping[uniq[order]] = np.arange(len(uniq))
+    return mapping[labels]
+
+
+def _centers(km: KMeans, labels_old: np.ndarray, labels_new: np.ndarray, scaler: StandardScaler,
+             cols: tuple[str, ...], logged: tuple[str, ...]) -> pd.DataFrame:
+    """k-means centres back in original units (inverse scaling, then expm1 on logged columns), renumbered."""
+    raw = pd.DataFrame(scaler.inverse_transform(km.cluster_centers_), columns=list(cols))
+    for c in logged:
+        raw[c] = np.expm1(raw[c])
+    mapping = pd.Series(labels_new, index=labels_old).groupby(level=0).first()
+    raw.insert(0, "cluster", mapping.reindex(raw.index).to_numpy())
+    return raw.sort_values("cluster", ignore_index=True)
+
+
+def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", seed: int = 0,
+                  columns: Sequence[str] | None = None, k_range: Iterable[int] = range(2, 9),
+                  sample: int = 20_000, n_init: int | str = 10,
+                  log_columns: Sequence[str] = COUNT_FEATURES) -> ClusterResult:
+    """k-means on log1p-and-standardised behaviour features, k given or chosen by silhouette.
+
+    Centres are reported in original units: the k-means centre un-standardised and, for logged
+    columns, expm1 — i.e. a geometric-style centre, not the arithmetic cluster mean
+    (profile_clusters gives those). Clusters are numbered by size, 0 = largest.
+    """
+    frame, cols = _feature_frame(features, columns)
+    arr, scaler, logged = scaled_matrix(frame, log_columns)
+    arr = _matrix(arr)
+    table = None
+    if isinstance(k, str):
+        if k != "auto":
+            raise ParameterError(f"k must be a whole number ≥ 2 or 'auto'; got {k!r}.")
+        table = choose_k(arr, k_range, seed=seed, sample=sample, n_init=n_init)
+        k_used = best_k(table)
+    else:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < len(arr):
+            raise ParameterError(f"k must be a whole number with 2 ≤ k < users ({len(arr)}); got {k!r}.")
+        k_used = int(k)
+    km = _kmeans(arr, k_used, seed, n_init)
+    labels = _by_size(km.labels_)
+    sil = _silhouette(arr, labels, seed, sample)
+    return ClusterResult(
+        labels=pd.Series(labels, index=frame.index, name="cluster"), k=k_used, silhouette=sil,
+        centers=_centers(km, km.labels_, labels, scaler, cols, logged), scaler=scaler, columns=cols,
+        log_columns=logged, silhouette_by_k=table)
+
+
+# ---------------------------------------------------------------------------------------------
+# profiles and names
+# ---------------------------------------------------------------------------------------------
+
+def _profile_columns(features: pd.DataFrame, columns: Sequence[str] | None) -> list[str]:
+    """Numeric feature columns to profile (default: all numeric except user_id, peak_hour, cluster)."""
+    if columns is not None:
+        require_columns(features, columns, "features")
+        return list(columns)
+    skip = {"user_id", "peak_hour", "cluster"}
+    return [c for c in features.columns if c not in skip and pd.api.types.is_numeric_dtype(features[c])]
+
+
+def profile_clusters(features: pd.DataFrame, labels: pd.Series, min_size: int = 1,
+                     columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per cluster: size, share, mean of each feature and its z-score vs all users, and a small-cluster flag.
+
+    z_<feature> = (cluster mean − overall mean) ÷ overall standard deviation (population, ddof=0;
+    0 when the feature is constant). Clusters with fewer than `min_size` users stay in the table
+    with small=True and flag "small (merge or ignore)". labels is indexed by user_id; every user in
+    features needs a label (labels of users not in features are ignored).
+    """
+    require_columns(features, ["user_id"], "features")
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
+        raise ParameterError(f"min_size must be a whole number ≥ 1; got {min_size!r}.")
+    cols = _profile_columns(features, columns)
+    if not cols:
+        raise DataError("features has no numeric columns to profile.")
+    cluster = features["user_id"].map(labels)
+    if cluster.isna().any():
+        raise DataError(f"{int(cluster.isna().sum())} user(s) in features have no cluster label.")
+    values = features[cols].astype("float64")
+    if values.isna().any().any():
+        raise DataError("features has missing values in the profiled columns; fill or drop them first.")
+    mean, std = values.mean(), values.std(ddof=0)
+    grouped = values.groupby(cluster.astype("int64").to_numpy())
+    out = grouped.mean()
+    size = grouped.size()
+    z = ((out - mean) / std.where(std > 0)).fillna(0.0).add_prefix("z_")
+    head = pd.DataFrame({"size": size.astype("int64"), "share": size / len(values), "small": size < min_size})
+    head["flag"] = np.where(head["small"], SMALL_FLAG, "")
+    table = pd.concat([head, out, z], axis=1)
+    table.index.name = "cluster"
+    return table.reset_index()
+
+
+_NOUN_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("purchase_value", "share_purchase"), "buyers"),
+    (("share_share",), "sharers"),
+    (("share_comment",), "commenters"),
+    (("share_save",), "savers"),
+    (("share_click",), "clickers"),
+    (("share_message",), "messagers"),
+    (("share_like",), "likers"),
+    (("share_view",), "browsers"),
+)
+
+
+def _z(row: pd.Series, feature: str) -> float:
+    """A profile row's z-score for a feature (0 when the feature was not profiled)."""
+    value = row.get(f"z_{feature}", 0.0)
+    return 0.0 if pd.isna(value) else float(value)
+
+
+def _activity(row: pd.Series) -> float:
+    """Activity z-score: mean of z_events and z_active_days (those profiled; 0 when neither is)."""
+    present = [f for f in ("events", "active_days") if f"z_{f}" in row.index]
+    return float(np.mean([_z(row, f) for f in present])) if present else 0.0
+
+
+def _noun(row: pd.Series, threshold: float) -> str:
+    """What a cluster mostly does: the rule whose strongest z-score exceeds threshold is the highest."""
+    best, best_z = "", threshold
+    for feats, noun in _NOUN_RULES:
+        score = max(_z(row, f) for f in feats)
+        if score > best_z:
+            best, best_z = noun, score
+    activity = _activity(row)
+    if best in ("", "browsers") and activity < -threshold:
+        return "lurkers"
+    if not best:
+        return "heavy users" if activity > threshold else "typical users"
+    return best
+
+
+def _cluster_name(row: pd.Series, threshold: float) -> str:
+    """Rule-based name: [lapsing] [heavy|light] [evening] <noun>."""
+    noun = _noun(row, threshold)
+    words = []
+    if _z(row, "recency_days") > threshold:
+        words.append("lapsing")
+    activity = _activity(row)
+    if activity > threshold and noun != "heavy users":
+        words.append("heavy")
+    elif activity < -threshold and noun != "lurkers":
+        words.append("light")
+    if _z(row, "evening_share") > threshold:
+        words.append("evening")
+    return " ".join([*words, noun])
+
+
+def name_clusters(profile: pd.DataFrame, threshold: float = 0.5) -> dict[int, str]:
+    """Deterministic names from each cluster's distinguishing z-scores (|z| > threshold).
+
+    Noun (what they do): among buyers (z of purchase_value or share_purchase), sharers, commenters,
+    savers, clickers, messagers, likers, browsers (share_view), the one with the highest z above
+    threshold (ties → that order). Activity z = mean of z_events and z_active_days (active days
+    resist bot bursts). Browsers with activity < −threshold, or no noun and activity <
+    −threshold, are "lurkers"; no noun and activity > threshold → "heavy users"; otherwise
+    "typical users". Prefixes, in this order: "lapsing" (z_recency_days > threshold),
+    "heavy"/"light" (activity above threshold / below −threshold), "evening" (z_evening_share >
+    threshold) — e.g. "heavy buyers", "evening browsers", "lapsing light sharers". Clusters that
+    would share a name get " #<cluster>" appended so names stay unique.
+    """
+    require_columns(profile, ["cluster"], "profile")
+    if not any(str(c).startswith("z_") for c in profile.columns):
+        raise ParameterError("profile has no z_<feature> columns; build it with profile_clusters.")
+    if not threshold >= 0:
+        raise ParameterError(f"threshold must be ≥ 0; got {threshold!r}.")
+    names = {int(row["cluster"]): _cluster_name(row, threshold) for _, row in profile.iterrows()}
+    counts = pd.Series(list(names.values())).value_counts()
+    return {c: (f"{n} #{c}" if counts[n] > 1 else n) for c, n in names.items()}

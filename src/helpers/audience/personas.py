@@ -1,0 +1,208 @@
+"""Persona cards per segment (size, demographics, active hour, content, value) with a data-driven action.
+
+A segment is any user → label mapping (RFM segment, cluster name, ...). Each card compares the
+segment's behaviour with all users in the feature table and picks one action by explicit rules
+(see `recommended_action`), so a strategist can see why a segment gets tutorials, offers, a
+win-back campaign or a UGC/referral push.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import DataError, ParameterError, require_columns
+
+DEMOGRAPHICS: tuple[str, ...] = ("gender", "age_band", "region", "city_tier", "device")
+METRIC_COLUMNS: tuple[str, ...] = ("events", "recency_days", "purchase_value", "share_click", "share_purchase",
+                                   "share_share")
+HIGH = 1.5
+"""A segment metric is "high" when ≥ HIGH × the all-users mean (and above 0)."""
+LOW = 0.5
+"""A segment metric is "low" when ≤ LOW × the all-users mean."""
+_TOL = 1e-9
+"""Relative tolerance on the rule boundaries, so a metric of exactly 1.5× is not lost to float rounding."""
+
+ACTION_WIN_BACK = "win-back: reactivate lapsed high-value users (personal reminder, comeback offer)"
+ACTION_OFFERS = "offers: convert high-intent users (coupons, limited-time deals, product links)"
+ACTION_UGC = "UGC/referral: invite sharing (challenges, referral rewards, reposting their content)"
+ACTION_ONBOARDING = "tutorials/onboarding: build the habit (how-to, beginner guides, series to follow)"
+ACTION_NURTURE = "nurture: keep the regular content mix at the segment's peak hours"
+
+
+@dataclass(frozen=True)
+class DemographicMode:
+    """The most common value of one attribute in a segment, its share and the share missing (both of segment users)."""
+
+    attribute: str
+    mode: str | None
+    mode_share: float
+    missing_share: float
+
+
+@dataclass(frozen=True)
+class SegmentMetrics:
+    """Per-user means of the behaviour metrics the action rules compare (segment or all users)."""
+
+    mean_events: float
+    mean_recency_days: float
+    value: float
+    intent: float
+    sharing: float
+
+
+@dataclass(frozen=True)
+class Persona:
+    """One segment's card: size, share, demographics, peak hour, preferred content, value, metrics and action."""
+
+    name: str
+    users: int
+    share: float
+    demographics: tuple[DemographicMode, ...]
+    peak_hour: int | None
+    preferred_content: str | None
+    value: float
+    metrics: SegmentMetrics
+    overall: SegmentMetrics
+    action: str
+
+
+def _mode(values: pd.Series) -> tuple[object, int]:
+    """Most common non-missing value and its count (ties → smallest value); (None, 0) when all missing."""
+    counts = values.dropna().value_counts()
+    if counts.empty:
+        return None, 0
+    top = counts[counts == counts.max()].sort_index()
+    return top.index[0], int(top.iloc[0])
+
+
+def _demographics(members: pd.Index, audience: pd.DataFrame, attributes: Sequence[str]) -> tuple[DemographicMode, ...]:
+    """Mode, mode share and missing share of each attribute over the segment's users (absent users = missing)."""
+    out = []
+    n = len(members)
+    for attr in attributes:
+        column = audience[attr].reindex(members)
+        mode, count = _mode(column)
+        out.append(DemographicMode(attr, None if mode is None else str(mode), count / n,
+                                   float(column.isna().sum()) / n))
+    return tuple(out)
+
+
+def _metrics(frame: pd.DataFrame) -> SegmentMetrics:
+    """Per-user means of events, recency, purchase value, intent (click + purchase share) and share share."""
+    return SegmentMetrics(
+        mean_events=float(frame["events"].mean()), mean_recency_days=float(frame["recency_days"].mean()),
+        value=float(frame["purchase_value"].mean()),
+        intent=float((frame["share_click"] + frame["share_purchase"]).mean()),
+        sharing=float(frame["share_share"].mean()))
+
+
+def _high(segment: float, overall: float) -> bool:
+    """Segment metric ≥ HIGH × overall and above zero."""
+    return segment > 0 and segment >= HIGH * overall - _TOL * abs(overall)
+
+
+def _low(segment: float, overall: float) -> bool:
+    """Segment metric ≤ LOW × overall."""
+    return segment <= LOW * overall + _TOL * abs(overall)
+
+
+def recommended_action(persona: Persona) -> str:
+    """The action for a persona, by the first matching rule comparing its per-user means with all users'.
+
+    Rules, in order (HIGH = 1.5×, LOW = 0.5× the all-users mean, boundaries inclusive up to 1e-9
+    relative float rounding; "high" also needs the value > 0):
+    1. win-back — high purchase value AND high recency (days since last event): lapsing valuable users;
+    2. offers — high intent, i.e. share of click + purchase events in the window;
+    3. UGC/referral — high share of share events;
+    4. tutorials/onboarding — low events (low frequency, typically new users) AND low purchase value;
+    5. otherwise nurture with the regular content mix.
+    """
+    m, o = persona.metrics, persona.overall
+    if _high(m.value, o.value) and _high(m.mean_recency_days, o.mean_recency_days):
+        return ACTION_WIN_BACK
+    if _high(m.intent, o.intent):
+        return ACTION_OFFERS
+    if _high(m.sharing, o.sharing):
+        return ACTION_UGC
+    if _low(m.mean_events, o.mean_events) and _low(m.value, o.value):
+        return ACTION_ONBOARDING
+    return ACTION_NURTURE
+
+
+def _checked_features(features: pd.DataFrame, content_column: str | None) -> pd.DataFrame:
+    """Features indexed by user_id with the metric columns numeric and complete."""
+    require_columns(features, ["user_id", *METRIC_COLUMNS], "features",
+                    "Build them with helpers.audience.clusters.behaviour_features.")
+    if content_column is not None:
+        require_columns(features, [content_column], "features")
+    if features["user_id"].duplicated().any():
+        raise DataError("features has duplicate user_id rows; give one row per user.")
+    frame = features.set_index(features["user_id"].astype("str"))
+    metrics = frame[list(METRIC_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    bad = [c for c in METRIC_COLUMNS if metrics[c].isna().any()]
+    if bad:
+        raise DataError(f"features has missing or non-numeric values in {bad}.")
+    return frame.assign(**{c: metrics[c].astype("float64") for c in METRIC_COLUMNS})
+
+
+def _checked_segments(segments: pd.DataFrame, known: pd.Index) -> pd.Series:
+    """segment per user_id, one row per user, every user present in features."""
+    require_columns(segments, ["user_id", "segment"], "segments")
+    if segments.empty:
+        raise DataError("segments is empty; there are no users to describe.")
+    if segments["user_id"].duplicated().any():
+        raise DataError("segments has duplicate user_id rows; each user belongs to one segment.")
+    if segments["segment"].isna().any():
+        raise DataError(f"segments has {int(segments['segment'].isna().sum())} user(s) without a segment.")
+    seg = pd.Series(segments["segment"].astype("str").to_numpy(), index=segments["user_id"].astype("str"))
+    missing = seg.index.difference(known)
+    if len(missing):
+        raise DataError(f"{len(missing)} segment user(s) have no behaviour features (e.g. {list(missing[:3])}).")
+    return seg
+
+
+def _card(name: str, members: pd.Index, feats: pd.DataFrame, audience: pd.DataFrame, attributes: Sequence[str],
+          total_users: int, overall: SegmentMetrics, content_column: str | None) -> Persona:
+    """One persona card (action filled in by recommended_action)."""
+    rows = feats.loc[members]
+    peak = _mode(rows["peak_hour"])[0] if "peak_hour" in rows.columns else None
+    content = _mode(rows[content_column])[0] if content_column is not None else None
+    metrics = _metrics(rows)
+    card = Persona(name=name, users=len(members), share=len(members) / total_users,
+                   demographics=_demographics(members, audience, attributes),
+                   peak_hour=None if peak is None else int(float(peak)),
+                   preferred_content=None if content is None else str(content), value=metrics.value,
+                   metrics=metrics, overall=overall, action="")
+    return replace(card, action=recommended_action(card))
+
+
+def persona_cards(segments: pd.DataFrame, audience: pd.DataFrame, features: pd.DataFrame, total_users: int,
+                  demographics: Sequence[str] = DEMOGRAPHICS, content_column: str | None = None) -> list[Persona]:
+    """A persona card per segment, largest first (ties by name), each with its recommended action.
+
+    share = segment users ÷ total_users (e.g. all users before filtering). Demographics: for each
+    attribute present in `audience`, the mode with its share of segment users and the share missing
+    (users absent from audience count as missing; with several rows per user the first non-missing
+    value is used). peak_hour: most common per-user `peak_hour` in features (ties → earliest), None
+    without that column; preferred_content: most common value of `content_column` in features.
+    value and the metrics are per-user means over the segment; `overall` the same over all users in
+    features, the baseline of recommended_action.
+    """
+    require_columns(audience, ["user_id"], "audience")
+    feats = _checked_features(features, content_column)
+    seg = _checked_segments(segments, feats.index)
+    if isinstance(total_users, bool) or not isinstance(total_users, (int, np.integer)) or total_users < len(seg):
+        raise ParameterError(f"total_users must be a whole number ≥ the {len(seg)} segmented users; "
+                             f"got {total_users!r}.")
+    attributes = [a for a in demographics if a in audience.columns]
+    people = audience.assign(user_id=audience["user_id"].astype("str")).groupby("user_id", sort=False)[attributes]
+    people = people.first() if attributes else pd.DataFrame(index=pd.Index([], name="user_id"))
+    overall = _metrics(feats)
+    sizes = seg.value_counts()
+    order = sorted(sizes.index, key=lambda s: (-sizes[s], s))
+    return [_card(name, pd.Index(seg.index[seg.to_numpy() == name]), feats, people, attributes, int(total_users),
+                  overall, content_column) for name in order]

@@ -1,0 +1,242 @@
+"""RFM value segmentation of an audience (METHODOLOGY 3: segmentation by value, RFM model).
+
+Definitions (one row per user with at least one *activity* event in the window):
+
+* Window: events with ``as_of - window_days < occurred_at <= as_of``; later events are ignored.
+* Activity events: every interaction except ``follow`` and ``unfollow`` (relationship changes,
+  not engagement), see ``ACTIVITY_EVENTS``.
+* recency_days: ``(as_of - last activity event) / 24 h``, a float number of days.
+* frequency: with ``frequency="events"`` (default) the number of activity events in the window;
+  with ``frequency="purchases"`` the number of purchase events. One definition for every user:
+  mixing purchase counts for buyers and event counts for the others would rank a browser with
+  40 views above a customer with 3 purchases. ``events`` and ``purchases`` are both columns.
+* monetary, ``basis="purchase"``: Σ purchase ``value`` in the window. A user without purchases
+  has monetary 0 (spent nothing); a purchase with a missing value is left out of the sum and
+  counted in ``attrs["purchases_missing_value"]``; a user whose purchases *all* lack a value has
+  monetary missing (unknown, not 0). All purchase values missing raises DataError.
+* monetary, ``basis="engagement"``: used when ``monetary="engagement"`` or when there is no
+  purchase in the window at all: Σ weight(event) over activity events, ``DEFAULT_ENGAGEMENT_WEIGHTS``
+  unless given (events without a weight count 0). The basis is in the ``basis`` column and attrs.
+
+Scores (``rfm_scores``): quintiles of ``rank(method="first")`` cut with ``pd.qcut`` into 1..bins
+(higher = better; for recency, more recent = higher). Ties: rank "first" alone would give equal
+users different scores by row order, so every tie group then takes the *lowest* score any of its
+members got (equal users score equally; groups can be uneven when a value repeats a lot, e.g.
+the many users with monetary 0 all score 1). Missing monetary gives a missing m_score.
+
+Segments (``rfm_segments``): the widely used RFM segment grid on (R score, F score), bins=5:
+
+=========  =================  ==================  ==================  ===========  ===========
+R \\ F      1                  2                   3                   4            5
+=========  =================  ==================  ==================  ===========  ===========
+5          new                potential loyalists potential loyalists champions    champions
+4          promising          potential loyalists potential loyalists loyal        loyal
+3          about to sleep     about to sleep      need attention      loyal        loyal
+1–2        hibernating        hibernating         at risk             at risk      can't lose
+=========  =================  ==================  ==================  ===========  ===========
+
+Groups (METHODOLOGY 3): high-value = champions, loyal, can't lose; potential = potential
+loyalists, new, promising, need attention; dormant = about to sleep, at risk, hibernating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import DataError, ParameterError, require_columns
+
+#: Interaction events that count as activity (follow/unfollow are relationship changes).
+ACTIVITY_EVENTS: tuple[str, ...] = ("view", "like", "comment", "share", "save", "click", "message", "purchase")
+#: Engagement value per event when there are no purchases (unlisted events count 0).
+DEFAULT_ENGAGEMENT_WEIGHTS: Mapping[str, float] = {
+    "view": 0.0, "like": 1.0, "comment": 2.0, "share": 3.0, "save": 2.0, "click": 1.0, "purchase": 0.0}
+#: Segment names in display order.
+SEGMENTS: tuple[str, ...] = ("champions", "loyal", "can't lose", "potential loyalists", "new", "promising",
+                             "need attention", "about to sleep", "at risk", "hibernating")
+#: Segment → group (METHODOLOGY 3's three value groups).
+SEGMENT_GROUPS: Mapping[str, str] = {
+    "champions": "high-value", "loyal": "high-value", "can't lose": "high-value",
+    "potential loyalists": "potential", "new": "potential", "promising": "potential",
+    "need attention": "potential",
+    "about to sleep": "dormant", "at risk": "dormant", "hibernating": "dormant"}
+_SCORE_COLUMNS: tuple[str, ...] = ("r_score", "f_score", "m_score")
+
+
+def _check_rfm_parameters(as_of: object, window_days: object, monetary: str, frequency: str) -> None:
+    """Reject malformed RFM parameters with a message saying what is allowed."""
+    if not isinstance(as_of, pd.Timestamp) or pd.isna(as_of):
+        raise ParameterError(f"as_of must be a pandas Timestamp (e.g. pd.Timestamp('2026-10-31')), got {as_of!r}.")
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days <= 0:
+        raise ParameterError(f"window_days must be a positive whole number of days, got {window_days!r}.")
+    if monetary not in ("purchase", "engagement"):
+        raise ParameterError(f"monetary must be 'purchase' or 'engagement', got {monetary!r}.")
+    if frequency not in ("events", "purchases"):
+        raise ParameterError(f"frequency must be 'events' or 'purchases', got {frequency!r}.")
+
+
+def _check_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """Validate engagement weights: known event names, finite non-negative numbers."""
+    unknown = sorted(set(weights) - set(ACTIVITY_EVENTS))
+    if unknown:
+        raise ParameterError(f"engagement_weights has unknown event(s) {unknown}; known: {list(ACTIVITY_EVENTS)}.")
+    clean = {str(k): float(v) for k, v in weights.items()}
+    if any(not np.isfinite(v) or v < 0 for v in clean.values()):
+        raise ParameterError(f"engagement_weights must be finite and >= 0, got {clean}.")
+    return clean
+
+
+def window_events(interactions: pd.DataFrame, as_of: pd.Timestamp, window_days: int) -> pd.DataFrame:
+    """Activity events in (as_of - window_days, as_of], so RFM never sees follows or future events."""
+    require_columns(interactions, ["user_id", "occurred_at", "event"], "interactions")
+    if not pd.api.types.is_datetime64_any_dtype(interactions["occurred_at"]):
+        raise DataError("interactions.occurred_at must be parsed timestamps (datetime64); load it with helpers.data.")
+    start = as_of - pd.Timedelta(days=int(window_days))
+    at = interactions["occurred_at"]
+    keep = (at > start) & (at <= as_of) & interactions["event"].isin(ACTIVITY_EVENTS) & interactions["user_id"].notna()
+    events = interactions.loc[keep]
+    if events.empty:
+        raise DataError(f"No activity events ({', '.join(ACTIVITY_EVENTS)}) between {start} (excluded) and "
+                        f"{as_of} (included): widen window_days or check as_of and the account filter.")
+    return events
+
+
+def _purchase_monetary(events: pd.DataFrame) -> tuple[pd.Series, int]:
+    """Σ known purchase value per user (NaN when all of a user's purchases lack a value) and the missing count."""
+    purchases = events.loc[events["event"] == "purchase"]
+    if "value" not in events.columns:
+        raise DataError(f"interactions has {len(purchases)} purchase event(s) but no 'value' column: "
+                        "purchase values are missing, so monetary cannot be computed (use monetary='engagement').")
+    values = pd.to_numeric(purchases["value"], errors="coerce")
+    n_missing = int(values.isna().sum())
+    if n_missing == len(values):
+        raise DataError(f"All {n_missing} purchase value(s) in the window are missing: monetary is unknown, "
+                        "not 0. Fill the values or use monetary='engagement'.")
+    sums = values.groupby(purchases["user_id"]).sum(min_count=1)
+    return sums, n_missing
+
+
+def _engagement_monetary(events: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    """Σ engagement weight per user over activity events (events without a weight count 0)."""
+    points = events["event"].map(dict(weights)).astype(float).fillna(0.0)
+    return points.groupby(events["user_id"]).sum()
+
+
+def rfm_table(interactions: pd.DataFrame, as_of: pd.Timestamp, window_days: int = 365,
+              monetary: str = "purchase", engagement_weights: Mapping[str, float] | None = None,
+              frequency: str = "events") -> pd.DataFrame:
+    """One row per active user: recency_days, frequency, monetary (+ events, purchases, basis); see module doc."""
+    _check_rfm_parameters(as_of, window_days, monetary, frequency)
+    weights = _check_weights(DEFAULT_ENGAGEMENT_WEIGHTS if engagement_weights is None else engagement_weights)
+    events = window_events(interactions, as_of, window_days)
+    by_user = events.groupby("user_id")
+    table = pd.DataFrame({
+        "recency_days": (as_of - by_user["occurred_at"].max()) / pd.Timedelta(days=1),
+        "events": by_user.size(),
+        "purchases": (events["event"] == "purchase").groupby(events["user_id"]).sum(),
+    })
+    has_purchases = bool(table["purchases"].sum() > 0)
+    basis = "purchase" if monetary == "purchase" and has_purchases else "engagement"
+    if frequency == "purchases" and not has_purchases:
+        raise DataError("frequency='purchases' but there is no purchase in the window; use frequency='events'.")
+    n_missing = 0
+    if basis == "purchase":
+        sums, n_missing = _purchase_monetary(events)
+        table["monetary"] = sums.reindex(table.index)
+        table.loc[table["purchases"] == 0, "monetary"] = 0.0
+    else:
+        table["monetary"] = _engagement_monetary(events, weights).reindex(table.index)
+    table["frequency"] = table["purchases"] if frequency == "purchases" else table["events"]
+    table["basis"] = basis
+    table = table.rename_axis("user_id").reset_index().sort_values("user_id", ignore_index=True)
+    table = table[["user_id", "recency_days", "frequency", "monetary", "events", "purchases", "basis"]]
+    table["events"] = table["events"].astype("int64")
+    table["purchases"] = table["purchases"].astype("int64")
+    table["frequency"] = table["frequency"].astype("int64")
+    table.attrs.update({"basis": basis, "frequency": frequency, "as_of": as_of, "window_days": int(window_days),
+                        "purchases_missing_value": n_missing,
+                        "engagement_weights": weights if basis == "engagement" else None})
+    return table
+
+
+def quantile_scores(values: pd.Series, bins: int, higher_is_better: bool = True) -> pd.Series:
+    """Scores 1..bins by qcut of rank(method='first'); each tie group then takes its lowest score."""
+    known = values.dropna()
+    ranks = known.rank(method="first", ascending=higher_is_better)
+    first = pd.qcut(ranks, bins, labels=False) + 1
+    tied_min = first.groupby(known).transform("min")
+    return tied_min.reindex(values.index).astype("Int64")
+
+
+def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
+    """Add r_score, f_score, m_score (1..bins, higher = better) and rfm_code such as '545'."""
+    require_columns(table, ["user_id", "recency_days", "frequency", "monetary"], "RFM table",
+                    "Build it with rfm_table().")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 9:
+        raise ParameterError(f"bins must be a whole number from 2 to 9, got {bins!r}.")
+    for column in ("recency_days", "frequency"):
+        if table[column].isna().any():
+            raise DataError(f"RFM table has {int(table[column].isna().sum())} missing {column} value(s).")
+    for column in ("recency_days", "frequency", "monetary"):
+        n_known = int(table[column].notna().sum())
+        if n_known < bins:
+            raise DataError(f"RFM scoring needs at least {bins} users with a known {column} to form {bins} "
+                            f"quantile groups; got {n_known}. Widen the window or lower bins.")
+    if table["user_id"].duplicated().any():
+        raise DataError("RFM table has duplicate user_id rows; expected one row per user.")
+    scored = table.sort_values("user_id", ignore_index=True)
+    scored["r_score"] = quantile_scores(scored["recency_days"], bins, higher_is_better=False)
+    scored["f_score"] = quantile_scores(scored["frequency"], bins)
+    scored["m_score"] = quantile_scores(scored["monetary"], bins)
+    codes = scored["r_score"].astype(str) + scored["f_score"].astype(str) + scored["m_score"].astype(str)
+    scored["rfm_code"] = codes.where(scored["m_score"].notna())
+    scored.attrs.update(table.attrs)
+    scored.attrs["rfm_bins"] = int(bins)
+    return scored
+
+
+def segment_for(r: int, f: int) -> str:
+    """The named segment of one (R, F) cell of the 5×5 grid in the module docstring."""
+    if r <= 2:
+        return "hibernating" if f <= 2 else ("at risk" if f <= 4 else "can't lose")
+    if r == 3:
+        return "about to sleep" if f <= 2 else ("need attention" if f == 3 else "loyal")
+    if f >= 4:
+        return "champions" if r == 5 else "loyal"
+    if f == 1:
+        return "new" if r == 5 else "promising"
+    return "potential loyalists"
+
+
+def rfm_segments(scored: pd.DataFrame) -> pd.DataFrame:
+    """Add segment (from R and F scores, 5 bins) and group (high-value / potential / dormant)."""
+    require_columns(scored, ["r_score", "f_score"], "scored RFM table", "Score it with rfm_scores(table, bins=5).")
+    if scored.attrs.get("rfm_bins", 5) != 5:
+        raise ParameterError(f"The segment grid needs 5 score bins; the table was scored with "
+                             f"bins={scored.attrs['rfm_bins']}.")
+    scores = scored[["r_score", "f_score"]]
+    if scores.isna().any().any() or not scores.isin(range(1, 6)).all().all():
+        raise DataError("r_score and f_score must be whole numbers 1–5 with no missing values.")
+    segmented = scored.copy()
+    segmented["segment"] = [segment_for(int(r), int(f)) for r, f in zip(scores["r_score"], scores["f_score"])]
+    segmented["group"] = segmented["segment"].map(SEGMENT_GROUPS)
+    return segmented
+
+
+def segment_summary(segmented: pd.DataFrame) -> pd.DataFrame:
+    """Per segment (all ten, in SEGMENTS order): group, users, share and mean R, F, M (mean of known M)."""
+    require_columns(segmented, ["segment", "recency_days", "frequency", "monetary"], "segmented RFM table",
+                    "Build it with rfm_segments(rfm_scores(rfm_table(...))).")
+    if segmented.empty:
+        raise DataError("The segmented RFM table is empty: no users to summarise.")
+    stats = segmented.groupby("segment").agg(
+        users=("segment", "size"), mean_recency=("recency_days", "mean"),
+        mean_frequency=("frequency", "mean"), mean_monetary=("monetary", "mean"))
+    stats = stats.reindex(list(SEGMENTS))
+    stats["users"] = stats["users"].fillna(0).astype("int64")
+    stats["share"] = stats["users"] / len(segmented)
+    stats = stats.rename_axis("name").reset_index()
+    stats["group"] = stats["name"].map(SEGMENT_GROUPS)
+    return stats[["name", "group", "users", "share", "mean_recency", "mean_frequency", "mean_monetary"]]
