@@ -219,3 +219,14 @@ def test_sample_bots_have_missing_demographics_shown(tables: dict[str, pd.DataFr
     assert out.loc[MISSING, "users"] >= len(PLANTED.bot_users)
     assert out["users"].sum() == tables["audience"]["user_id"].nunique()
     assert out["share"].sum() == pytest.approx(1.0)
+
+
+def test_interest_shares_count_users_per_tag_and_show_missing() -> None:
+    from helpers.audience.demographics import interest_shares
+
+    audience = pd.DataFrame({"user_id": ["a", "b", "c", "d"],
+                             "interests": ["护肤;彩妆", "护肤", None, "彩妆;护肤;护肤"]})
+    table = interest_shares(audience).set_index("interest")
+    # 护肤: a, b, d = 3 of 4 users; 彩妆: a, d = 2 of 4; missing: c = 1 of 4
+    assert table.loc["护肤", "users"] == 3 and table.loc["护肤", "share"] == 0.75
+    assert table.loc["彩妆", "users"] == 2 and table.loc["(missing)", "users"] == 1

@@ -75,3 +75,17 @@ def compare_platforms(audience: pd.DataFrame, accounts: pd.DataFrame, columns: S
         raise ParameterError("compare_platforms needs at least one demographic column, e.g. ['gender', 'age_band'].")
     parts = [shares(audience, c, by="platform", accounts=accounts).assign(attribute=c) for c in columns]
     return pd.concat(parts, ignore_index=True)[["attribute", "platform", "value", "users", "share"]]
+
+
+def interest_shares(audience: pd.DataFrame, column: str = "interests", sep: str = ";") -> pd.DataFrame:
+    """Share of users holding each interest tag (a user may hold several, so shares do not add to 1)."""
+    users = audience.drop_duplicates("user_id")
+    total = len(users)
+    tags = users[column].astype("str").str.split(sep).explode().str.strip()
+    tags = tags[tags.notna() & (tags != "") & (tags != "nan")]
+    per_tag = pd.DataFrame({"user_id": users.loc[tags.index, "user_id"], "interest": tags}).drop_duplicates()
+    counts = per_tag.groupby("interest").size().sort_values(ascending=False, kind="stable")
+    missing = int(users[column].isna().sum())
+    out = pd.DataFrame({"interest": counts.index, "users": counts.to_numpy(), "share": counts.to_numpy() / total})
+    return pd.concat([out, pd.DataFrame([{"interest": MISSING, "users": missing, "share": missing / total}])],
+                     ignore_index=True)
