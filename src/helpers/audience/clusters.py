@@ -27,6 +27,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
+from helpers.audience.bots import local_naive
 from helpers.errors import DataError, ParameterError, require_columns
 
 FEATURE_EVENTS: tuple[str, ...] = ("view", "like", "comment", "share", "save", "click", "message", "purchase")
@@ -58,17 +59,6 @@ def _check_timezone(tz: str | None) -> None:
         raise ParameterError(f"Unknown timezone {tz!r}; use an IANA name such as 'Asia/Shanghai'.") from exc
 
 
-def _local_times(at: pd.Series, tz: str | None) -> pd.Series:
-    """Timestamps as naive local wall-clock times: naive input is already local; aware input goes to tz (or its own)."""
-    try:
-        at = pd.to_datetime(at)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"interactions.occurred_at has values that are not timestamps ({exc}).") from exc
-    if at.dt.tz is None:
-        return at
-    return (at.dt.tz_convert(tz) if tz is not None else at).dt.tz_localize(None)
-
-
 def _as_of_day(as_of: Any, tz: str | None) -> pd.Timestamp:
     """The analysis date as a naive local midnight (a time of day, if given, is ignored)."""
     try:
@@ -93,7 +83,7 @@ def _window_events(interactions: pd.DataFrame, as_of: Any, window_days: int, tz:
     if unknown:
         raise DataError(f"interactions.event has unknown type(s) {unknown}; expected one of {list(KNOWN_EVENTS)}.")
     day = _as_of_day(as_of, tz)
-    at = _local_times(interactions["occurred_at"], tz)
+    at = local_naive(interactions["occurred_at"], tz)
     start, end = day - pd.Timedelta(days=int(window_days) - 1), day + pd.Timedelta(days=1)
     value = (pd.to_numeric(interactions["value"], errors="coerce") if "value" in interactions.columns
              else pd.Series(np.nan, index=interactions.index))
