@@ -10,7 +10,7 @@ import pandas as pd
 from helpers import config
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
-from helpers.review import check_choice, check_number, select_accounts
+from helpers.params import check_choice, check_number, select_accounts
 
 AUDIENCE_TABLES: tuple[str, ...] = ("accounts", "audience", "interactions", "posts")
 BOT_RULES: tuple[str, ...] = ("iqr", "sigma")

@@ -13,7 +13,7 @@ from helpers.experiments.corrections import METHODS
 from helpers.experiments.design import ExperimentDesign, load_experiment
 from helpers.experiments.evaluate import Evaluation, Settings, evaluate, evaluate_aggregates
 from helpers.experiments.metrics import MetricSpec, parse_metrics
-from helpers.review import check_number
+from helpers.params import check_number
 
 
 def _names(text: str) -> tuple[str, ...]:
