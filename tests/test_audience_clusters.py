@@ -310,3 +310,16 @@ def test_persona_cards_bad_input(persona_inputs: tuple[pd.DataFrame, pd.DataFram
         persona_cards(segments, audience, features.drop(columns="purchase_value"), total_users=10)
     with pytest.raises(DataError, match="empty"):
         persona_cards(segments.head(0), audience, features, total_users=10)
+
+
+def test_k_is_chosen_on_a_subsample_when_there_are_many_users() -> None:
+    # four well separated blobs of 3,000 users: a 1,000-user subsample still finds k = 4, and
+    # the final fit labels every user (the subsample is only for choosing k)
+    X, _ = make_blobs(n_samples=[3000, 3000, 3000, 3000], n_features=3, cluster_std=0.5, random_state=3)
+    features = pd.DataFrame(X + 10, columns=["a", "b", "c"]).assign(user_id=[f"u{i}" for i in range(len(X))])
+    result = cluster_users(features, k="auto", columns=["a", "b", "c"], log_columns=(), choose_on=1000,
+                           sample=500, seed=1)
+    assert result.k == 4
+    assert len(result.labels) == 12_000
+    full = choose_k(StandardScaler().fit_transform(X + 10), range(2, 9), seed=1, sample=500)
+    assert best_k(full) == 4

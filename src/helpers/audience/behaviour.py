@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from helpers.audience.engine import Events, as_events, literal
 from helpers.errors import DataError, ParameterError, require_columns
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -70,14 +71,30 @@ def _filter_events(interactions: pd.DataFrame, events: Sequence[str] | None) -> 
     return out
 
 
-def active_hours(interactions: pd.DataFrame, accounts: pd.DataFrame,
+def _event_list(events: Sequence[str] | None) -> str:
+    """A SQL condition on event for the given event types (TRUE for all)."""
+    if events is None:
+        return "TRUE"
+    return "event IN (" + ", ".join(literal(e) for e in events) + ")"
+
+
+def active_hours(interactions: pd.DataFrame | Events, accounts: pd.DataFrame,
                  events: Sequence[str] | None = None) -> pd.DataFrame:
-    """Events per weekday (0 = Monday) × local hour, all 168 cells (empty cells are 0 events), with share of all."""
-    frame = _filter_events(interactions, events)
-    local = local_times(frame, accounts).dropna()
-    cells = pd.DataFrame({"weekday": local.dt.day_of_week, "hour": local.dt.hour}).value_counts()
+    """Events per weekday (0 = Monday) × local hour, all 168 cells (empty cells are 0 events), with share of all.
+
+    Local hour = in each event's account timezone (naive timestamps are local already).
+    """
+    if isinstance(interactions, pd.DataFrame):
+        frame = _filter_events(interactions, events)
+        ev = as_events(frame.assign(occurred_at=local_times(frame, accounts)))
+    else:
+        ev = interactions
+    cells = ev.query("SELECT isodow(occurred_at) - 1 AS weekday, hour(occurred_at) AS hour, count(*) AS events "
+                     f"FROM {{ev}} WHERE occurred_at IS NOT NULL AND {_event_list(events)} GROUP BY ALL")
+    if cells.empty:
+        raise DataError(f"No interactions{'' if events is None else f' with event in {list(events)}'} to analyse.")
     grid = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
-    heat = cells.reindex(grid, fill_value=0).rename("events").reset_index()
+    heat = cells.set_index(["weekday", "hour"])["events"].reindex(grid, fill_value=0).reset_index()
     heat["events"] = heat["events"].astype("int64")
     heat["share"] = heat["events"] / heat["events"].sum()
     return heat
@@ -125,7 +142,7 @@ def _group_labels(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def content_preferences(interactions: pd.DataFrame, posts: pd.DataFrame, by: Sequence[str] = ("format", "pillar"),
+def content_preferences(interactions: pd.DataFrame | Events, posts: pd.DataFrame, by: Sequence[str] = ("format", "pillar"),
                         events: Sequence[str] = ENGAGEMENT_EVENTS) -> pd.DataFrame:
     """Posts, engagement events and engagements per post by format/pillar, for the interactions' accounts.
 
@@ -133,33 +150,42 @@ def content_preferences(interactions: pd.DataFrame, posts: pd.DataFrame, by: Seq
     events on a post_id absent from posts raise DataError rather than vanish.
     """
     by = list(by)
-    require_columns(interactions, ("account_id", "event", "post_id"), "interactions")
+    if isinstance(interactions, pd.DataFrame):
+        require_columns(interactions, ("account_id", "event", "post_id"), "interactions")
     require_columns(posts, ("post_id", "account_id", *by), "posts")
-    own = _group_labels(posts[posts["account_id"].isin(interactions["account_id"].unique())], by)
+    ev = as_events(interactions)
+    per_post = ev.query("SELECT account_id, post_id, count(*) FILTER (WHERE post_id IS NOT NULL AND "
+                        f"{_event_list(events)}) AS engagements FROM {{ev}} GROUP BY ALL")
+    own = _group_labels(posts[posts["account_id"].isin(per_post["account_id"].dropna().unique())], by)
     if own.empty:
         raise DataError("None of the interactions' accounts has posts in the posts table.")
-    engaged = interactions[interactions["event"].isin(list(events)) & interactions["post_id"].notna()]
-    orphan = sorted(set(engaged["post_id"]) - set(own["post_id"]))
+    per_post = per_post[per_post["engagements"] > 0].groupby("post_id")["engagements"].sum()
+    orphan = sorted(set(per_post.index) - set(own["post_id"]))
     if orphan:
         raise DataError(f"{len(orphan)} post_id(s) in interactions are not posts of their accounts "
                         f"(e.g. {orphan[:3]}); pass the full posts table.")
-    per_post = engaged["post_id"].value_counts().rename("engagements")
     own = own.assign(engagements=own["post_id"].map(per_post).fillna(0).astype("int64"))
     out = own.groupby(by).agg(posts=("post_id", "nunique"), engagements=("engagements", "sum")).reset_index()
     out["engagements_per_post"] = out["engagements"] / out["posts"]
     return out.sort_values("engagements_per_post", ascending=False, ignore_index=True)
 
 
-def _ordered(interactions: pd.DataFrame, events: Sequence[str] | None = None) -> pd.DataFrame:
-    """user_id, occurred_at, event sorted by user and time (ties keep input order), optionally only given events."""
-    require_columns(interactions, ("user_id", "occurred_at", "event"), "interactions")
-    frame = interactions[["user_id", "occurred_at", "event"]].dropna()
-    if events is not None:
-        frame = frame[frame["event"].isin(list(events))]
-    return frame.sort_values(["user_id", "occurred_at"], kind="stable", ignore_index=True)
+def _checked_events(interactions: pd.DataFrame | Events) -> Events:
+    """Events for sequence analyses (a DataFrame must have user_id, occurred_at and event)."""
+    if isinstance(interactions, pd.DataFrame):
+        require_columns(interactions, ("user_id", "occurred_at", "event"), "interactions")
+    return as_events(interactions)
 
 
-def event_funnel(interactions: pd.DataFrame, steps: Sequence[str] = ("view", "like", "share", "purchase")
+_FUNNEL_STEP_SQL = """
+SELECT e.user_id, min(e.occurred_at) AS reached
+FROM {ev} e JOIN reached_prev r ON e.user_id = r.user_id
+WHERE e.event = ? AND e.occurred_at >= r.reached
+GROUP BY e.user_id
+"""
+
+
+def event_funnel(interactions: pd.DataFrame | Events, steps: Sequence[str] = ("view", "like", "share", "purchase")
                  ) -> pd.DataFrame:
     """Users reaching each step in order, with conversion from the previous step and from the first.
 
@@ -170,13 +196,16 @@ def event_funnel(interactions: pd.DataFrame, steps: Sequence[str] = ("view", "li
     steps = list(steps)
     if len(steps) < 2 or len(set(steps)) != len(steps):
         raise ParameterError(f"event_funnel needs at least two distinct steps, got {steps}.")
-    frame = _ordered(interactions, steps)
-    reached = frame[frame["event"] == steps[0]].groupby("user_id")["occurred_at"].min()
-    counts = [len(reached)]
+    ev = _checked_events(interactions)
+    con = ev.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reached_prev AS SELECT user_id, min(occurred_at) AS reached "
+                f"FROM {ev.name} WHERE user_id IS NOT NULL AND occurred_at IS NOT NULL AND event = ? "
+                "GROUP BY user_id", [steps[0]])
+    counts = [int(con.execute("SELECT count(*) FROM reached_prev").fetchone()[0])]
     for step in steps[1:]:
-        later = frame[frame["event"] == step].merge(reached.rename("since"), left_on="user_id", right_index=True)
-        reached = later[later["occurred_at"] >= later["since"]].groupby("user_id")["occurred_at"].min()
-        counts.append(len(reached))
+        con.execute("CREATE OR REPLACE TEMP TABLE reached_next AS " + _FUNNEL_STEP_SQL.format(ev=ev.name), [step])
+        con.execute("CREATE OR REPLACE TEMP TABLE reached_prev AS SELECT * FROM reached_next")
+        counts.append(int(con.execute("SELECT count(*) FROM reached_prev").fetchone()[0]))
     users = pd.Series(counts, dtype="float64")
     return pd.DataFrame({
         "step": range(1, len(steps) + 1), "event": steps, "users": counts,
@@ -185,23 +214,38 @@ def event_funnel(interactions: pd.DataFrame, steps: Sequence[str] = ("view", "li
     })
 
 
-def top_paths(interactions: pd.DataFrame, n: int = 10, max_len: int = 4,
+_PATHS_SQL = """
+WITH firsts AS (
+    SELECT user_id, event, occurred_at AS t, row FROM {ev}
+    WHERE user_id IS NOT NULL AND occurred_at IS NOT NULL AND event IS NOT NULL AND %(events)s
+    QUALIFY row_number() OVER (PARTITION BY user_id, event ORDER BY occurred_at, row) = 1),
+kept AS (
+    SELECT * FROM firsts
+    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY t, row) <= ?),
+paths AS (
+    SELECT user_id, string_agg(CAST(event AS VARCHAR), ' → ' ORDER BY t, row) AS path FROM kept GROUP BY user_id)
+SELECT path, count(*) AS users, (SELECT count(*) FROM paths) AS total FROM paths GROUP BY path
+"""
+
+
+def top_paths(interactions: pd.DataFrame | Events, n: int = 10, max_len: int = 4,
               events: Sequence[str] | None = None) -> pd.DataFrame:
     """The n most common paths: each user's distinct events in order of first occurrence, cut to max_len.
 
-    A user with view, like, view, share has the path 'view → like → share'. share = users / all users
-    with a path. Ties in users are broken alphabetically by path.
+    A user with view, like, view, share has the path 'view → like → share'. Events at the same
+    time keep their input order. share = users / all users with a path. Ties in users are broken
+    alphabetically by path.
     """
     if int(n) < 1 or int(max_len) < 1:
         raise ParameterError(f"top_paths needs n ≥ 1 and max_len ≥ 1, got n={n}, max_len={max_len}.")
-    frame = _ordered(interactions, events).drop_duplicates(["user_id", "event"])
-    if frame.empty:
+    ev = _checked_events(interactions)
+    counts = ev.query(_PATHS_SQL % {"events": _event_list(events)}, [int(max_len)])
+    if counts.empty:
         raise DataError("No interactions to build paths from.")
-    frame = frame[frame.groupby("user_id").cumcount() < max_len]
-    paths = frame.groupby("user_id", sort=False)["event"].agg(" → ".join)
-    counts = paths.value_counts().rename_axis("path").rename("users").reset_index()
+    total = int(counts["total"].iloc[0])
     counts = counts.sort_values(["users", "path"], ascending=[False, True], ignore_index=True).head(int(n))
-    counts["share"] = counts["users"] / len(paths)
+    counts["users"] = counts["users"].astype("int64")
+    counts["share"] = counts["users"] / total
     counts.insert(0, "rank", range(1, len(counts) + 1))
     counts["length"] = counts["path"].str.count(" → ") + 1
     return counts[["rank", "path", "length", "users", "share"]]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -38,54 +39,54 @@ def local_naive(times: pd.Series, timezone: str | None = DEFAULT_TIMEZONE) -> pd
     return times
 
 
-def events_in_window(interactions: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
-    """Interactions on the calendar days start..end (both inclusive), with naive local occurred_at."""
-    require_columns(interactions, ("user_id", "occurred_at"), "interactions")
+def _window_bounds(start: object, end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Calendar days start..end (inclusive) as [start midnight, day after end); ParameterError when reversed."""
     lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if hi < lo:
         raise ParameterError(f"The window ends ({hi.date()}) before it starts ({lo.date()}); swap start and end.")
-    when = local_naive(interactions["occurred_at"])
-    keep = (when >= lo) & (when < hi + pd.Timedelta(days=1)) & interactions["user_id"].notna()
-    if not keep.any():
-        raise DataError(f"No interactions between {lo.date()} and {hi.date()} (inclusive); "
-                        "widen the window or check the account filter.")
-    return pd.DataFrame({"user_id": interactions.loc[keep, "user_id"].to_numpy(),
-                         "occurred_at": when[keep].to_numpy()})
+    return lo, hi + pd.Timedelta(days=1)
 
 
-def _burstiness(frame: pd.DataFrame) -> pd.Series:
-    """Per user: share of events (after the first) within BURST_GAP_S seconds of the previous; NaN with one event."""
-    ordered = frame.sort_values(["user_id", "occurred_at"], kind="stable")
-    gap = ordered.groupby("user_id", sort=False)["occurred_at"].diff()
-    close = (gap <= pd.Timedelta(seconds=BURST_GAP_S)).astype(float).where(gap.notna())
-    return close.groupby(ordered["user_id"]).mean()
+_ACTIVITY_SQL = """
+WITH w AS (
+    SELECT user_id, occurred_at AS t FROM {ev}
+    WHERE user_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ?),
+gaps AS (
+    SELECT user_id, t, t - lag(t) OVER (PARTITION BY user_id ORDER BY t) AS gap FROM w),
+per_user AS (
+    SELECT user_id, count(*) AS events, count(DISTINCT CAST(t AS DATE)) AS active_days,
+           avg(CASE WHEN gap IS NULL THEN NULL WHEN gap <= INTERVAL (?) SECOND THEN 1.0 ELSE 0.0 END) AS burstiness
+    FROM gaps GROUP BY user_id),
+per_hour AS (
+    SELECT user_id, max(n) AS max_events_per_hour
+    FROM (SELECT user_id, date_trunc('hour', t) AS h, count(*) AS n FROM w GROUP BY user_id, h)
+    GROUP BY user_id)
+SELECT p.user_id, p.events, p.active_days, p.events / p.active_days AS events_per_active_day,
+       h.max_events_per_hour, p.burstiness
+FROM per_user p JOIN per_hour h USING (user_id)
+ORDER BY p.user_id
+"""
 
 
-def user_activity(interactions: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
+def user_activity(interactions: pd.DataFrame | Events, start: object, end: object) -> pd.DataFrame:
     """Per user activity in the window (events, active days, per-day and per-hour peaks, burstiness) for bot fences.
 
-    ``max_events_per_hour`` counts events per clock hour (e.g. 20:00–20:59), not a sliding 60 minutes.
-    ``burstiness`` is the share of a user's events that follow their previous event within 60 seconds
-    (chosen over the Goh–Barabási B because it is bounded, readable and defined with few events); it is
-    missing (NaN), not zero, for a user with a single event.
+    The window is the calendar days start..end (both inclusive) in local time. ``max_events_per_hour``
+    counts events per clock hour (e.g. 20:00–20:59), not a sliding 60 minutes. ``burstiness`` is the
+    share of a user's events that follow their previous event within 60 seconds (chosen over the
+    Goh–Barabási B because it is bounded, readable and defined with few events); it is missing (NaN),
+    not zero, for a user with a single event. Aggregated in DuckDB (see helpers.audience.engine).
     """
-    frame = events_in_window(interactions, start, end)
-    user = frame["user_id"]
-    events = user.value_counts().rename("events")
-    days = pd.DataFrame({"user_id": user, "day": frame["occurred_at"].dt.normalize()}).drop_duplicates()
-    active_days = days["user_id"].value_counts()
-    per_hour = frame.groupby([user, frame["occurred_at"].dt.floor("h")]).size()
-    out = pd.DataFrame({
-        "events": events,
-        "active_days": active_days.rename("active_days"),
-        "max_events_per_hour": per_hour.groupby(level=0).max(),
-        "burstiness": _burstiness(frame),
-    })
-    out["events_per_active_day"] = out["events"] / out["active_days"]
-    out.index.name = "user_id"
-    out = out.reset_index().sort_values("user_id", ignore_index=True)
-    return out[["user_id", *ACTIVITY_COLUMNS]].astype({"events": "int64", "active_days": "int64",
-                                                       "max_events_per_hour": "int64"})
+    if isinstance(interactions, pd.DataFrame):
+        require_columns(interactions, ("user_id", "occurred_at"), "interactions")
+    lo, hi = _window_bounds(start, end)
+    out = as_events(interactions).query(_ACTIVITY_SQL, [lo, hi, BURST_GAP_S])
+    if out.empty:
+        raise DataError(f"No interactions between {lo.date()} and {(hi - pd.Timedelta(days=1)).date()} (inclusive); "
+                        "widen the window or check the account filter.")
+    out = out.astype({"events": "int64", "active_days": "int64", "max_events_per_hour": "int64",
+                      "events_per_active_day": "float64", "burstiness": "float64"})
+    return out[["user_id", *ACTIVITY_COLUMNS]]
 
 
 def _check_rule(rule: str, k: float | None) -> float:
@@ -125,10 +126,11 @@ def bot_fences(activity: pd.DataFrame, rule: str = "iqr", k: float | None = None
 
 def _reasons(activity: pd.DataFrame, fences: pd.DataFrame, is_bot: pd.Series) -> pd.Series:
     """A readable reason per flagged user ('events_per_active_day 250 > 3.2; ...'), '' for the others."""
-    parts = [activity[c].map(lambda v, c=c, f=f: f"{c} {v:.4g} > {f:.4g}")
+    flagged = activity.loc[is_bot]
+    parts = [flagged[c].map(lambda v, c=c, f=f: f"{c} {v:.4g} > {f:.4g}")
              for c, f in zip(fences["column"], fences["fence"], strict=True)]
-    text = pd.concat(parts, axis=1).astype("str").agg("; ".join, axis=1)
-    return text.where(is_bot, "")
+    text = pd.concat(parts, axis=1).astype("str").agg("; ".join, axis=1) if len(flagged) else pd.Series(dtype=str)
+    return text.reindex(activity.index).fillna("")
 
 
 def flag_bots(activity: pd.DataFrame, rule: str = "iqr", k: float | None = None,

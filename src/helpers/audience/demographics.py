@@ -32,7 +32,7 @@ def _with_group(audience: pd.DataFrame, by: str | None, accounts: pd.DataFrame |
     unknown = sorted(set(audience["account_id"].dropna()) - set(lookup.index))
     if unknown:
         raise DataError(f"audience refers to account(s) {unknown[:5]} that are not in accounts.")
-    return audience.assign(_group=_labels(audience["account_id"].map(lookup)))
+    return audience.assign(_group=_labels(audience["account_id"].astype("object").map(lookup)))
 
 
 def _check_conflicts(pairs: pd.DataFrame, column: str) -> None:

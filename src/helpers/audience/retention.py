@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
 
 _COHORT_FREQ: dict[str, str] = {"week": "W-SUN", "month": "M"}
@@ -63,19 +64,29 @@ def _first_events_frame(first_events: pd.Series, as_of: pd.Timestamp) -> tuple[p
     return frame, n_missing, n_after
 
 
-def _active_days(first: pd.DataFrame, events: pd.DataFrame, days: tuple[int, ...]) -> pd.DataFrame:
-    """Distinct (user_id, day) pairs, day = floor((event - first) / 24 h), for the requested days only."""
-    require_columns(events, ["user_id", "occurred_at"], "events")
-    if not pd.api.types.is_datetime64_any_dtype(events["occurred_at"]):
-        raise DataError("events.occurred_at must be parsed timestamps (datetime64).")
-    joined = events[["user_id", "occurred_at"]].merge(first, on="user_id", how="inner")
-    day = np.floor((joined["occurred_at"] - joined["first"]) / _DAY)
-    joined = joined.assign(day=day)
-    joined = joined.loc[joined["day"].isin(days)]
-    return joined[["user_id", "day"]].astype({"day": "int64"}).drop_duplicates()
+def _active_days(first: pd.DataFrame, events: pd.DataFrame | Events, days: tuple[int, ...]) -> pd.DataFrame:
+    """Distinct (user_id, day) pairs, day = floor((event - first) / 24 h), for the requested days only (in DuckDB)."""
+    if isinstance(events, pd.DataFrame):
+        require_columns(events, ["user_id", "occurred_at"], "events")
+        if not pd.api.types.is_datetime64_any_dtype(events["occurred_at"]):
+            raise DataError("events.occurred_at must be parsed timestamps (datetime64).")
+    ev = as_events(events)
+    firsts = first[["user_id", "first"]].assign(user_id=first["user_id"].astype("str"),
+                                                first=first["first"].astype("datetime64[us]"))
+    ev.con.register("retention_first", firsts)
+    wanted = ", ".join(str(d) for d in days)
+    try:
+        pairs = ev.query(
+            "SELECT DISTINCT f.user_id, CAST(floor(epoch_us(e.occurred_at - f.first) / 86400e6) AS BIGINT) AS day "
+            "FROM {ev} e JOIN retention_first f ON CAST(e.user_id AS VARCHAR) = f.user_id "
+            f"WHERE e.occurred_at >= f.first + INTERVAL 1 DAY AND day IN ({wanted})")
+    finally:
+        ev.con.unregister("retention_first")
+    ids = pd.Series(first["user_id"].to_numpy(), index=first["user_id"].astype("str").to_numpy())
+    return pairs.assign(user_id=pairs["user_id"].map(ids))[["user_id", "day"]].astype({"day": "int64"})
 
 
-def cohort_retention(first_events: pd.Series, events: pd.DataFrame, days: Sequence[int] = (1, 7, 30),
+def cohort_retention(first_events: pd.Series, events: pd.DataFrame | Events, days: Sequence[int] = (1, 7, 30),
                      cohort: str = "week", as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Long table cohort × day: users, eligible, retained, retention (see module doc for the definitions)."""
     if cohort not in _COHORT_FREQ:

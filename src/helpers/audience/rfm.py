@@ -46,6 +46,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
 
 #: Interaction events that count as activity (follow/unfollow are relationship changes).
@@ -88,54 +89,74 @@ def _check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return clean
 
 
-def window_events(interactions: pd.DataFrame, as_of: pd.Timestamp, window_days: int) -> pd.DataFrame:
-    """Activity events in (as_of - window_days, as_of], so RFM never sees follows or future events."""
-    require_columns(interactions, ["user_id", "occurred_at", "event"], "interactions")
-    if not pd.api.types.is_datetime64_any_dtype(interactions["occurred_at"]):
-        raise DataError("interactions.occurred_at must be parsed timestamps (datetime64); load it with helpers.data.")
+def _per_user_sql() -> str:
+    """Per-user counts of activity events in (start, end]: last event, events, purchases, value, per-event counts."""
+    counts = ",\n".join(f"count(*) FILTER (WHERE event = '{e}') AS n_{e}" for e in ACTIVITY_EVENTS)
+    events = ", ".join(f"'{e}'" for e in ACTIVITY_EVENTS)
+    return f"""
+SELECT user_id, max(occurred_at) AS last_event, count(*) AS events,
+       count(*) FILTER (WHERE event = 'purchase') AS purchases,
+       sum(value) FILTER (WHERE event = 'purchase') AS purchase_value,
+       count(*) FILTER (WHERE event = 'purchase' AND value IS NULL) AS purchases_missing_value,
+       {counts}
+FROM {{ev}}
+WHERE user_id IS NOT NULL AND occurred_at > ? AND occurred_at <= ? AND event IN ({events})
+GROUP BY user_id
+ORDER BY user_id
+"""
+
+
+def user_counts(interactions: pd.DataFrame | Events, as_of: pd.Timestamp, window_days: int) -> pd.DataFrame:
+    """Per user with activity in (as_of − window_days, as_of]: last event, events, purchases, Σ known value, per-event counts."""
+    if isinstance(interactions, pd.DataFrame):
+        require_columns(interactions, ["user_id", "occurred_at", "event"], "interactions")
+        if not pd.api.types.is_datetime64_any_dtype(interactions["occurred_at"]):
+            raise DataError("interactions.occurred_at must be parsed timestamps (datetime64); "
+                            "load it with helpers.data.")
     start = as_of - pd.Timedelta(days=int(window_days))
-    at = interactions["occurred_at"]
-    keep = (at > start) & (at <= as_of) & interactions["event"].isin(ACTIVITY_EVENTS) & interactions["user_id"].notna()
-    events = interactions.loc[keep]
-    if events.empty:
+    table = as_events(interactions).query(_per_user_sql(), [start, as_of])
+    if table.empty:
         raise DataError(f"No activity events ({', '.join(ACTIVITY_EVENTS)}) between {start} (excluded) and "
                         f"{as_of} (included): widen window_days or check as_of and the account filter.")
-    return events
+    return table
 
 
-def _purchase_monetary(events: pd.DataFrame) -> tuple[pd.Series, int]:
+def _purchase_monetary(table: pd.DataFrame, has_value_column: bool) -> tuple[pd.Series, int]:
     """Σ known purchase value per user (NaN when all of a user's purchases lack a value) and the missing count."""
-    purchases = events.loc[events["event"] == "purchase"]
-    if "value" not in events.columns:
-        raise DataError(f"interactions has {len(purchases)} purchase event(s) but no 'value' column: "
+    purchases = int(table["purchases"].sum())
+    if not has_value_column:
+        raise DataError(f"interactions has {purchases} purchase event(s) but no 'value' column: "
                         "purchase values are missing, so monetary cannot be computed (use monetary='engagement').")
-    values = pd.to_numeric(purchases["value"], errors="coerce")
-    n_missing = int(values.isna().sum())
-    if n_missing == len(values):
+    n_missing = int(table["purchases_missing_value"].sum())
+    if n_missing == purchases:
         raise DataError(f"All {n_missing} purchase value(s) in the window are missing: monetary is unknown, "
                         "not 0. Fill the values or use monetary='engagement'.")
-    sums = values.groupby(purchases["user_id"]).sum(min_count=1)
-    return sums, n_missing
+    return table["purchase_value"].astype("float64"), n_missing
 
 
-def _engagement_monetary(events: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+def _engagement_monetary(table: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
     """Σ engagement weight per user over activity events (events without a weight count 0)."""
-    points = events["event"].map(dict(weights)).astype(float).fillna(0.0)
-    return points.groupby(events["user_id"]).sum()
+    points = pd.Series(0.0, index=table.index)
+    for event in ACTIVITY_EVENTS:
+        points += table[f"n_{event}"].astype("float64") * float(weights.get(event, 0.0))
+    return points
 
 
-def rfm_table(interactions: pd.DataFrame, as_of: pd.Timestamp, window_days: int = 365,
+def rfm_table(interactions: pd.DataFrame | Events, as_of: pd.Timestamp, window_days: int = 365,
               monetary: str = "purchase", engagement_weights: Mapping[str, float] | None = None,
               frequency: str = "events") -> pd.DataFrame:
-    """One row per active user: recency_days, frequency, monetary (+ events, purchases, basis); see module doc."""
+    """One row per active user: recency_days, frequency, monetary (+ events, purchases, basis); see module doc.
+
+    The per-user counts are aggregated in DuckDB (see helpers.audience.engine).
+    """
     _check_rfm_parameters(as_of, window_days, monetary, frequency)
     weights = _check_weights(DEFAULT_ENGAGEMENT_WEIGHTS if engagement_weights is None else engagement_weights)
-    events = window_events(interactions, as_of, window_days)
-    by_user = events.groupby("user_id")
+    counts = user_counts(interactions, as_of, window_days)
     table = pd.DataFrame({
-        "recency_days": (as_of - by_user["occurred_at"].max()) / pd.Timedelta(days=1),
-        "events": by_user.size(),
-        "purchases": (events["event"] == "purchase").groupby(events["user_id"]).sum(),
+        "user_id": counts["user_id"],
+        "recency_days": (as_of - counts["last_event"]) / pd.Timedelta(days=1),
+        "events": counts["events"].astype("int64"),
+        "purchases": counts["purchases"].astype("int64"),
     })
     has_purchases = bool(table["purchases"].sum() > 0)
     basis = "purchase" if monetary == "purchase" and has_purchases else "engagement"
@@ -143,18 +164,15 @@ def rfm_table(interactions: pd.DataFrame, as_of: pd.Timestamp, window_days: int 
         raise DataError("frequency='purchases' but there is no purchase in the window; use frequency='events'.")
     n_missing = 0
     if basis == "purchase":
-        sums, n_missing = _purchase_monetary(events)
-        table["monetary"] = sums.reindex(table.index)
+        has_value = not isinstance(interactions, pd.DataFrame) or "value" in interactions.columns
+        table["monetary"], n_missing = _purchase_monetary(counts, has_value)
         table.loc[table["purchases"] == 0, "monetary"] = 0.0
     else:
-        table["monetary"] = _engagement_monetary(events, weights).reindex(table.index)
+        table["monetary"] = _engagement_monetary(counts, weights)
     table["frequency"] = table["purchases"] if frequency == "purchases" else table["events"]
     table["basis"] = basis
-    table = table.rename_axis("user_id").reset_index().sort_values("user_id", ignore_index=True)
     table = table[["user_id", "recency_days", "frequency", "monetary", "events", "purchases", "basis"]]
-    table["events"] = table["events"].astype("int64")
-    table["purchases"] = table["purchases"].astype("int64")
-    table["frequency"] = table["frequency"].astype("int64")
+    table = table.astype({"frequency": "int64"})
     table.attrs.update({"basis": basis, "frequency": frequency, "as_of": as_of, "window_days": int(window_days),
                         "purchases_missing_value": n_missing,
                         "engagement_weights": weights if basis == "engagement" else None})

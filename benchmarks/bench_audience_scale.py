@@ -1,0 +1,186 @@
+"""Benchmark: the audience profile's computations on 1 million users and 10 million events (Parquet).
+
+Each size runs in its own process (so peak memory is that size's alone) and goes through the same
+helpers, in the same order, as notebooks/audience_profiling.ipynb: load and validate, bot filter,
+demographics, active hours, content preferences, funnel and paths, interests, RFM, clustering,
+retention and personas. Reports wall time per stage, total and peak resident memory, and the
+growth of time with the number of events. Aim (issue 4): 10 M events under 60 s and 4 GB on a
+2-core machine, and time growing no faster than linearly from 1 M to 10 M events.
+
+    .venv/bin/python benchmarks/bench_audience_scale.py [--events 1000000 3000000 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from helpers import config
+
+AS_OF = pd.Timestamp("2026-10-31")
+DAYS = 180
+ACCOUNTS = ("own_douyin", "own_xhs")
+EVENTS = np.array(["view", "like", "follow", "click", "save", "comment", "purchase", "share", "message", "unfollow"])
+EVENT_P = np.array([0.43, 0.21, 0.10, 0.07, 0.05, 0.045, 0.035, 0.03, 0.02, 0.01])
+HOUR_P = np.array([1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 4, 5, 6, 5, 4, 4, 4, 5, 6, 7, 10, 10, 8, 4], dtype=float)
+
+
+def write_data(folder: Path, events: int, seed: int = 11) -> None:
+    """Synthetic audience (events ÷ 10 users), interactions over 180 days, posts and accounts."""
+    rng = np.random.default_rng(seed)
+    users = max(events // 10, 100)
+    ids = np.char.add("u", np.char.zfill(np.arange(users).astype(str), 7))
+    account = rng.choice(np.array(ACCOUNTS), users)
+    first_seen = AS_OF - pd.to_timedelta(rng.integers(0, 720 * 86400, users), unit="s")
+    unfollowed = np.where(rng.random(users) < 0.08, first_seen + pd.to_timedelta(rng.integers(1, 90 * 86400, users),
+                                                                                   unit="s"), pd.NaT)
+    audience = pd.DataFrame({
+        "user_id": ids, "account_id": account, "first_seen": first_seen, "unfollowed_at": pd.to_datetime(unfollowed),
+        "gender": rng.choice(np.array(["女", "男", None], dtype=object), users, p=[0.7, 0.25, 0.05]),
+        "age_band": rng.choice(np.array(["18-24", "25-30", "31-35", "36-40", "41+"]), users),
+        "region": rng.choice(np.array(["上海", "广东", "浙江", "北京", "四川"]), users),
+        "city_tier": rng.choice(np.array(["一线", "新一线", "二线", "三线及以下"]), users),
+        "device": rng.choice(np.array(["iOS", "Android"]), users),
+        "interests": rng.choice(np.array(["护肤;彩妆", "彩妆;穿搭", "护肤;健身;美食", "香水", "家居;护肤"]), users),
+    })
+    pq.write_table(pa.Table.from_pandas(audience, preserve_index=False), folder / "audience.parquet")
+    weight = rng.lognormal(0.0, 1.2, users)
+    who = rng.choice(users, events, p=weight / weight.sum())
+    day = rng.integers(0, DAYS, events)
+    hour = rng.choice(24, events, p=HOUR_P / HOUR_P.sum())
+    seconds = day * 86400 + hour * 3600 + rng.integers(0, 3600, events)
+    occurred = (AS_OF - pd.Timedelta(days=DAYS - 1)) + pd.to_timedelta(seconds, unit="s")
+    event = rng.choice(EVENTS, events, p=EVENT_P)
+    posts_n = 2000
+    post_ids = np.char.add("p", np.arange(posts_n).astype(str))
+    value = np.where(event == "purchase", np.round(rng.gamma(2.0, 60.0, events), 2), np.nan)
+    interactions = pa.table({
+        "user_id": pa.array(ids[who]), "account_id": pa.array(account[who]),
+        "occurred_at": pa.array(occurred.values), "event": pa.array(event),
+        "post_id": pa.array(np.where(np.isin(event, ["follow", "unfollow", "message"]), None,
+                                     post_ids[rng.integers(0, posts_n, events)])),
+        "value": pa.array(value)})
+    pq.write_table(interactions, folder / "interactions.parquet")
+    posts = pd.DataFrame({
+        "post_id": post_ids, "account_id": rng.choice(np.array(ACCOUNTS), posts_n),
+        "published_at": AS_OF - pd.to_timedelta(rng.integers(0, DAYS * 86400, posts_n), unit="s"),
+        "format": rng.choice(np.array(["short_video", "image", "carousel", "live"]), posts_n),
+        "pillar": rng.choice(np.array(["产品种草", "教程", "成分科普", "用户故事"]), posts_n),
+        "title": "标题", "topics": "护肤", "paid": False})
+    posts.to_parquet(folder / "posts.parquet", index=False)
+    pd.DataFrame({"account_id": list(ACCOUNTS), "platform": ["douyin", "xiaohongshu"],
+                  "name": ["抖音", "小红书"], "owner": "own", "category": "美妆个护",
+                  "timezone": "Asia/Shanghai"}).to_csv(folder / "accounts.csv", index=False)
+
+
+def profile(folder: Path) -> dict[str, float]:
+    """Run the notebook's computations on the folder; seconds per stage."""
+    from helpers.audience import behaviour, bots, clusters, demographics, personas, retention, rfm
+    from helpers.audience.session import prepare_audience
+
+    times: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        times[stage] = round(now - clock, 2)
+        clock = now
+
+    run = prepare_audience("own", "latest", DAYS, str(folder), "sigma", 3.0, "auto", 50)
+    accounts, audience, posts = (run.table(t) for t in ("accounts", "audience", "posts"))
+    events = run.window_events()
+    lap("load_and_validate")
+    activity = bots.user_activity(events, run.start, run.as_of)
+    flags = bots.flag_bots(activity, rule="sigma", k=3.0)
+    bot_ids = set(flags.loc[flags["is_bot"], "user_id"])
+    clean = events.without_users(bot_ids)
+    lap("bot_filter")
+    people = audience[~audience["user_id"].isin(bot_ids)]
+    demographics.compare_platforms(people, accounts, ["gender", "age_band", "city_tier", "device"])
+    demographics.interest_shares(people)
+    lap("demographics_interests")
+    heat = behaviour.active_hours(clean, accounts)
+    behaviour.peak_windows(heat, top=3)
+    behaviour.content_preferences(clean, posts)
+    lap("active_hours_content")
+    behaviour.event_funnel(clean)
+    behaviour.top_paths(clean, events=("view", "like", "comment", "share", "save", "click", "purchase"))
+    lap("funnel_paths")
+    scored = rfm.rfm_segments(rfm.rfm_scores(rfm.rfm_table(clean, run.end, window_days=DAYS)))
+    rfm.segment_summary(scored)
+    lap("rfm")
+    features = clusters.behaviour_features(clean, run.as_of, window_days=DAYS)
+    result = clusters.cluster_users(features, k="auto", n_init="auto")
+    profile_ = clusters.profile_clusters(features, result.labels, min_size=50)
+    clusters.name_clusters(profile_)
+    lap("clusters")
+    first_seen = people.drop_duplicates("user_id").set_index("user_id")["first_seen"]
+    retention.cohort_retention(first_seen, run.events, cohort="month", as_of=run.as_of)
+    retention.churn_over_time(audience)
+    retention.peak_churn_age(audience, unit="week")
+    lap("retention_churn")
+    personas.persona_cards(scored[["user_id", "segment"]], people, features, total_users=len(scored))
+    lap("personas")
+    return times
+
+
+def _child(folder: Path, events: int) -> dict[str, object]:
+    """Write the data in one child process and profile it in another; the profile's figures."""
+    subprocess.run([sys.executable, __file__, "--write-only", str(folder), "--events", str(events)], check=True)
+    out = subprocess.run([sys.executable, __file__, "--profile-only", str(folder)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
+    parser.add_argument("--write-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--results", type=Path, default=config.ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    if args.write_only:
+        write_data(args.write_only, args.events[0])
+        return
+    if args.profile_only:
+        times = profile(args.profile_only)
+        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024  # Linux: KiB
+        print(json.dumps({"stages_s": times, "total_s": round(sum(times.values()), 2), "peak_gb": round(peak_gb, 2)}))
+        return
+    rows = []
+    for events in args.events:
+        folder = Path(tempfile.mkdtemp(prefix="opsbook-audience-"))
+        try:
+            figures = _child(folder, events)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        rows.append({"events": events, "users": max(events // 10, 100), **figures})
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    small, large = rows[0], rows[-1]
+    growth = (large["total_s"] / small["total_s"]) / (large["events"] / small["events"])
+    result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+              "runs": rows, "time_growth_vs_linear": round(growth, 2),
+              "aim": "10M events < 60 s and < 4 GB; time_growth_vs_linear <= 1"}
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "audience_scale.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
+                                                       encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""Interactions held by DuckDB, so the per-user aggregations scale to tens of millions of events.
+
+pandas needs several GB and minutes to group 10 million events by string user ids; DuckDB scans
+columns in parallel, keeps repeated strings compressed and reads Parquet in place. The audience
+helpers therefore accept either a pandas DataFrame of interactions (small data, tests) or an
+`Events` (a DuckDB table, e.g. from `events_from_parquet`), run their aggregations as SQL on it,
+and hand back per-user or per-cell pandas tables, which are small.
+
+Columns of an `Events` table: user_id, account_id, occurred_at (naive local wall-clock time, as
+DESIGN.md defines naive timestamps), event, post_id, value (purchase value, may be NULL) and row
+(the input position, so ties in time keep the input order as a stable sort would).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from helpers.errors import DataError, require_columns
+
+COLUMNS: tuple[str, ...] = ("user_id", "account_id", "occurred_at", "event", "post_id", "value", "row")
+_names = itertools.count()
+
+
+@dataclass(frozen=True, eq=False)
+class Events:
+    """A DuckDB relation of interactions (see the module doc for its columns); `{ev}` in SQL names it."""
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+
+    def query(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
+        """Run SQL in which `{ev}` stands for this table; the result as a DataFrame."""
+        return self.con.execute(sql.format(ev=self.name), list(params or [])).df()
+
+    def where(self, condition: str) -> Events:
+        """The rows matching a SQL condition (put values in with `literal`), as a new view (no copy)."""
+        name = f"ev_{next(_names)}"
+        self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {self.name} WHERE {condition}")
+        return Events(self.con, name)
+
+    def without_users(self, user_ids: Iterable[object]) -> Events:
+        """The events of every user except the given ones (e.g. flagged bots)."""
+        ids = pd.DataFrame({"user_id": pd.Series(list(user_ids), dtype="object")})
+        table = f"excluded_{next(_names)}"
+        self.con.register(f"{table}_df", ids)
+        self.con.execute(f"CREATE TEMP TABLE {table} AS SELECT CAST(user_id AS VARCHAR) AS user_id FROM {table}_df")
+        self.con.unregister(f"{table}_df")
+        name = f"ev_{next(_names)}"
+        self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {self.name} "
+                         f"WHERE CAST(user_id AS VARCHAR) NOT IN (SELECT user_id FROM {table})")
+        return Events(self.con, name)
+
+    def rows(self) -> int:
+        """Number of events."""
+        return int(self.con.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """All events as a DataFrame (for small tables only), in input order."""
+        return self.query("SELECT * EXCLUDE (row) FROM {ev} ORDER BY row")
+
+    def __repr__(self) -> str:
+        return f"Events({self.name}, {self.rows():,} rows)"
+
+
+def literal(value: object) -> str:
+    """A SQL literal for a timestamp, number or text value."""
+    if isinstance(value, pd.Timestamp):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(float(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _naive_local(frame: pd.DataFrame, accounts: pd.DataFrame | None, tz: str | None) -> pd.Series:
+    """occurred_at as naive local time: per account's timezone when accounts are given, else tz (default zone)."""
+    from helpers.audience.behaviour import local_times
+    from helpers.audience.bots import DEFAULT_TIMEZONE, local_naive
+
+    when = frame["occurred_at"]
+    aware = isinstance(when.dtype, pd.DatetimeTZDtype)
+    if aware and accounts is not None and "account_id" in frame.columns:
+        return local_times(frame, accounts)
+    return local_naive(when, tz if tz is not None else DEFAULT_TIMEZONE)
+
+
+def from_frame(interactions: pd.DataFrame, accounts: pd.DataFrame | None = None, tz: str | None = None) -> Events:
+    """Interactions from a DataFrame as an Events view; absent columns become NULL (callers check what they need)."""
+    n = len(interactions)
+    frame = pd.DataFrame({
+        "user_id": interactions["user_id"].to_numpy() if "user_id" in interactions else np.full(n, None),
+        "account_id": interactions["account_id"].to_numpy() if "account_id" in interactions else np.full(n, None),
+        "occurred_at": (_naive_local(interactions, accounts, tz).astype("datetime64[us]").to_numpy()
+                        if "occurred_at" in interactions else np.full(n, np.datetime64("NaT"), "datetime64[us]")),
+        "event": (interactions["event"].astype("object").to_numpy() if "event" in interactions
+                  else np.full(n, None)),
+        "post_id": (interactions["post_id"].astype("object").to_numpy() if "post_id" in interactions
+                    else np.full(n, None)),
+        "value": (pd.to_numeric(interactions["value"], errors="coerce").astype("float64").to_numpy()
+                  if "value" in interactions else np.full(n, np.nan)),
+        "row": np.arange(n, dtype="int64"),
+    })
+    con = duckdb.connect()
+    con.register("ev_frame", frame)
+    return Events(con, "ev_frame")
+
+
+def as_events(interactions: pd.DataFrame | Events, accounts: pd.DataFrame | None = None,
+              tz: str | None = None) -> Events:
+    """Events as they are, or a DataFrame of interactions wrapped as Events."""
+    if isinstance(interactions, Events):
+        return interactions
+    if not isinstance(interactions, pd.DataFrame):
+        raise DataError(f"interactions must be a DataFrame or Events, got {type(interactions).__name__}.")
+    return from_frame(interactions, accounts, tz)
+
+
+def _parquet_columns(con: duckdb.DuckDBPyConnection, file: Path) -> dict[str, str]:
+    """Column name → DuckDB type of a Parquet file."""
+    return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{file}')").fetchall()}
+
+
+def _problem(con: duckdb.DuckDBPyConnection, file: Path, condition: str, what: str) -> str | None:
+    """One line naming the file, how many rows break a condition, and the first rows (1-based), or None."""
+    count, rows = con.execute(
+        f"SELECT count(*), list(row ORDER BY row)[1:5] FROM (SELECT file_row_number + 1 AS row, * "
+        f"FROM read_parquet('{file}', file_row_number = true)) WHERE {condition}").fetchone()
+    if not count:
+        return None
+    return f"{file}: {what} in {count:,} row(s), e.g. rows {', '.join(map(str, rows))}"
+
+
+def check_parquet_events(path: str | Path, known_accounts: Iterable[str]) -> None:
+    """Check a Parquet interactions file in place (columns, types, required values, events, accounts); DataError lists every problem."""
+    from helpers.schema import EVENTS
+
+    file = Path(path)
+    con = duckdb.connect()
+    columns = _parquet_columns(con, file)
+    missing = [c for c in ("user_id", "account_id", "occurred_at", "event") if c not in columns]
+    if missing:
+        raise DataError(f"{file}: required column(s) {missing} missing (it has: {', '.join(columns)}). "
+                        "See the interactions schema in DESIGN.md.")
+    if not columns["occurred_at"].startswith("TIMESTAMP"):
+        raise DataError(f"{file}: column occurred_at has type {columns['occurred_at']}; store it as a Parquet "
+                        "timestamp (naive = the account's local time).")
+    events = ", ".join(literal(e) for e in EVENTS)
+    accounts = ", ".join(literal(a) for a in known_accounts) or "NULL"
+    checks = [(f"{c} IS NULL", f"column {c}: missing value in a required column") for c in
+              ("user_id", "account_id", "occurred_at", "event")]
+    checks += [(f"event IS NOT NULL AND CAST(event AS VARCHAR) NOT IN ({events})",
+                f"column event: not one of {', '.join(EVENTS)}"),
+               (f"account_id IS NOT NULL AND CAST(account_id AS VARCHAR) NOT IN ({accounts})",
+                "column account_id: unknown account (not in accounts)")]
+    if "value" in columns:
+        checks.append(("value IS NOT NULL AND TRY_CAST(value AS DOUBLE) IS NULL", "column value: not a number"))
+    problems = [p for p in (_problem(con, file, c, w) for c, w in checks) if p]
+    if problems:
+        raise DataError("interactions has problems:\n- " + "\n- ".join(problems) + "\nFix the rows and run again.")
+
+
+def events_from_parquet(path: str | Path, account_ids: Sequence[str] | None = None) -> Events:
+    """Interactions read in place from a Parquet file (naive timestamps = local time), for the given accounts.
+
+    Nothing is copied: each query scans the file (DuckDB skips row groups outside a time filter).
+    Check the file first with `check_parquet_events`.
+    """
+    file = Path(path)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Shanghai'")  # a TIMESTAMPTZ column is read as Shanghai wall-clock time
+    columns = _parquet_columns(con, file)
+    post = "CAST(post_id AS VARCHAR)" if "post_id" in columns else "NULL::VARCHAR"
+    value = "TRY_CAST(value AS DOUBLE)" if "value" in columns else "NULL::DOUBLE"
+    where = ""
+    if account_ids is not None:
+        where = "WHERE account_id IN (" + ", ".join(literal(a) for a in account_ids) + ")"
+    con.execute(f"""
+        CREATE VIEW ev AS
+        SELECT CAST(user_id AS VARCHAR) AS user_id, CAST(account_id AS VARCHAR) AS account_id,
+               CAST(occurred_at AS TIMESTAMP) AS occurred_at, CAST(event AS VARCHAR) AS event,
+               {post} AS post_id, {value} AS value, file_row_number AS row
+        FROM read_parquet('{file}', file_row_number = true) {where}""")
+    return Events(con, "ev")

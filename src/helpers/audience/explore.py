@@ -1,0 +1,235 @@
+"""An audience explorer: choose platform, segment and period in JupyterLab and see the profile update.
+
+``profile_table`` is the profile of one slice as a two-column (measure, value) table of display
+text; ``audience_explorer`` wraps it in dropdowns and a month-range slider. Like the other
+explorers, nothing is drawn until a choice changes, so a headless run never waits on it.
+
+Conventions: the slice's users are the audience users with a row on an account of the chosen
+platform (all accounts for "all") and, unless "all", in the chosen segment; the period does not
+change who is in the slice, only the activity measures, which count the slice users' events on
+the slice's accounts between start and end (calendar days, both included, local time: naive
+timestamps are local already, aware ones are converted to their account's timezone).
+Demographic measures show the most common value with its share of the slice's users; missing
+values stay in the denominator and their share is shown, never dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pandas as pd
+
+from helpers.audience.engine import Events, as_events, literal
+from helpers.audience.demographics import MISSING, shares
+from helpers.audience.interests import segment_lookup, segment_order, user_tags
+from helpers.errors import OpsbookError, ParameterError, require_columns
+
+_slices = itertools.count()
+
+ALL = "all"
+"""The choice that does not filter (platform or segment)."""
+EMPTY = "no users in this slice"
+DEMOGRAPHICS: tuple[tuple[str, str], ...] = (("gender", "gender"), ("age_band", "age band"),
+                                             ("city_tier", "city tier"), ("device", "device"))
+"""(audience column, measure label) of the demographics the profile shows."""
+NO_VALUE = "–"
+
+
+def _day(value: Any, name: str) -> pd.Timestamp | None:
+    """A date parameter as a midnight Timestamp (None stays None); ParameterError when it is not a date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (TypeError, ValueError):
+        raise ParameterError(f"Parameter {name}={value!r} is not a date; use e.g. '2025-03-01'.") from None
+
+
+def _platform_accounts(accounts: pd.DataFrame, platform: str) -> set[str]:
+    """Account ids of the platform (every account for 'all'); ParameterError naming the known platforms."""
+    if platform == ALL:
+        return set(accounts["account_id"])
+    known = sorted(set(accounts["platform"].dropna().astype("str")))
+    if platform not in known:
+        raise ParameterError(f"Unknown platform {platform!r}; use {ALL!r} or one of: {', '.join(known)}.")
+    return set(accounts.loc[accounts["platform"] == platform, "account_id"])
+
+
+def _slice_rows(audience: pd.DataFrame, segments: pd.DataFrame | None, ids: set[str], segment: str) -> pd.DataFrame:
+    """Audience rows on the given accounts of users in the segment (every user for 'all')."""
+    rows = audience[audience["account_id"].isin(ids) & audience["user_id"].notna()]
+    if segment == ALL:
+        return rows
+    names = [] if segments is None else segment_order(segments)
+    if segment not in names:
+        raise ParameterError(f"Unknown segment {segment!r}; use {ALL!r}"
+                             + (f" or one of: {', '.join(names)}." if names else " (no segments were given)."))
+    lookup = segment_lookup(segments)  # type: ignore[arg-type]  # segments is not None: names is non-empty
+    return rows[rows["user_id"].map(lookup) == segment]
+
+
+def _top_value(rows: pd.DataFrame, column: str) -> str:
+    """'value (share)' of the most common value among the rows' users, with the share missing when any."""
+    if column not in rows.columns:
+        return "not in data"
+    table = shares(rows, column)
+    missing = float(table.loc[table["value"] == MISSING, "share"].sum())
+    known = table[table["value"] != MISSING]
+    if known.empty:
+        return "all missing"
+    text = f"{known['value'].iloc[0]} ({known['share'].iloc[0]:.1%})"
+    return text + (f"; {missing:.1%} missing" if missing > 0 else "")
+
+
+def _top_interest(rows: pd.DataFrame, users: int) -> str:
+    """'tag (share of users)' of the most held interest tag, with the share of users without interests."""
+    if "interests" not in rows.columns:
+        return "not in data"
+    counts = user_tags(rows).groupby("interest").size()
+    missing = int(counts.get(MISSING, 0))
+    counts = counts.drop(MISSING, errors="ignore").sort_index().sort_values(ascending=False, kind="stable")
+    if counts.empty:
+        return "all missing"
+    text = f"{counts.index[0]} ({counts.iloc[0] / users:.1%} of users)"
+    return text + (f"; {missing / users:.1%} missing" if missing else "")
+
+
+def _period_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
+    """The chosen period in words."""
+    if start is None and end is None:
+        return "all events"
+    return f"{start.date() if start is not None else 'first event'} – {end.date() if end is not None else 'last event'}"
+
+
+def _period_activity(events: pd.DataFrame | Events, accounts: pd.DataFrame, users: pd.Index, ids: set[str],
+                     start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+    """Events per local hour of the users on the accounts within [start, end + 1 day), with the active users."""
+    ev = as_events(events, accounts)
+    name = f"slice_users_{next(_slices)}"
+    ev.con.register(name, pd.DataFrame({"user_id": pd.Series(users, dtype="object").astype("str")}))
+    where = ["CAST(user_id AS VARCHAR) IN (SELECT user_id FROM " + name + ")",
+             "account_id IN (" + ", ".join(literal(i) for i in sorted(ids)) + ")" if ids else "FALSE"]
+    if start is not None:
+        where.append(f"occurred_at >= {literal(start)}")
+    if end is not None:
+        where.append(f"occurred_at < {literal(end + pd.Timedelta(days=1))}")
+    try:
+        return ev.query("SELECT hour(occurred_at) AS hour, count(*) AS events, "
+                        f"(SELECT count(DISTINCT CAST(user_id AS VARCHAR)) FROM {{ev}} WHERE {' AND '.join(where)}) "
+                        f"AS active FROM {{ev}} WHERE {' AND '.join(where)} GROUP BY hour ORDER BY hour")
+    finally:
+        ev.con.unregister(name)
+
+
+def profile_table(audience: pd.DataFrame, events: pd.DataFrame | Events, segments: pd.DataFrame | None,
+                  platform: str = ALL, segment: str = ALL, start: Any = None, end: Any = None, *,
+                  accounts: pd.DataFrame) -> pd.DataFrame:
+    """The profile of one slice (platform × segment × period) as a (measure, value) table of display text.
+
+    Measures: period; users; the most common gender, age band, city tier and device with their
+    share; the most held interest tag; users active in the period; events per active user; the
+    busiest local hour. An empty slice gives one row ('users', 'no users in this slice').
+    """
+    require_columns(audience, ("user_id", "account_id"), "audience")
+    if isinstance(events, pd.DataFrame):
+        require_columns(events, ("user_id", "account_id", "occurred_at"), "events")
+    require_columns(accounts, ("account_id", "platform"), "accounts")
+    lo, hi = _day(start, "start"), _day(end, "end")
+    if lo is not None and hi is not None and hi < lo:
+        raise ParameterError(f"The period ends ({hi.date()}) before it starts ({lo.date()}); swap start and end.")
+    ids = _platform_accounts(accounts, platform)
+    rows = _slice_rows(audience, segments, ids, segment)
+    users = pd.Index(rows["user_id"].unique())
+    if users.empty:
+        return pd.DataFrame({"measure": ["users"], "value": [EMPTY]})
+
+    n = len(users)
+    measures: list[tuple[str, str]] = [("period", _period_text(lo, hi)), ("users", f"{n:,}")]
+    measures += [(label, _top_value(rows, column)) for column, label in DEMOGRAPHICS]
+    measures.append(("top interest", _top_interest(rows, n)))
+    hours = _period_activity(events, accounts, users, ids, lo, hi)
+    active = int(hours["active"].iloc[0]) if len(hours) else 0
+    total = int(hours["events"].sum())
+    measures.append(("active users", f"{active:,} ({active / n:.1%} of users)"))
+    measures.append(("events per active user", f"{total / active:.1f}" if active else NO_VALUE))
+    if active:
+        busiest = hours.sort_values("events", ascending=False, kind="stable").iloc[0]
+        hour, count = int(busiest["hour"]), int(busiest["events"])
+        measures.append(("busiest hour (local)", f"{hour:02d}:00–{(hour + 1) % 24:02d}:00 "
+                                                 f"({count / total:.1%} of events)"))
+    else:
+        measures.append(("busiest hour (local)", NO_VALUE))
+    return pd.DataFrame(measures, columns=["measure", "value"])
+
+
+def _show(output: Any, *objects: Any) -> None:
+    """Replace what an Output widget shows with objects, formatted by the running shell's formatter.
+
+    Setting ``outputs`` (rather than ``with output: display(...)``) works in a kernel and headless
+    alike, so the explorer's drawing is the same code under test as in JupyterLab.
+    """
+    from IPython import get_ipython
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = get_ipython()
+    fmt = (shell.display_formatter if shell is not None else DisplayFormatter()).format
+    output.outputs = tuple({"output_type": "display_data", "data": data, "metadata": meta}
+                           for data, meta in map(fmt, objects))
+
+
+def _months(events: pd.DataFrame | Events, accounts: pd.DataFrame) -> list[pd.Period]:
+    """Calendar months (local time) that have events, in order, for the period slider."""
+    if isinstance(events, pd.DataFrame) and events.empty:
+        return []
+    months = as_events(events, accounts).query(
+        "SELECT DISTINCT date_trunc('month', occurred_at) AS month FROM {ev} WHERE occurred_at IS NOT NULL")
+    return sorted(pd.to_datetime(months["month"]).dt.to_period("M"))
+
+
+def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, segments: pd.DataFrame | None,
+                      accounts: pd.DataFrame) -> Any:
+    """Platform and segment dropdowns and a month-range slider that redraw the slice's profile on change.
+
+    Nothing is drawn until a choice changes, so a headless run never waits on it. The returned
+    VBox has ``redraw`` (draw the current choice now) and ``controls`` (platform, segment, period).
+    """
+    import ipywidgets as widgets
+
+    from helpers.report import styled
+
+    require_columns(accounts, ("account_id", "platform"), "accounts")
+    present = accounts[accounts["account_id"].isin(set(audience["account_id"]))]
+    platform = widgets.Dropdown(options=[ALL, *sorted(set(present["platform"].dropna().astype("str")))],
+                                description="Platform")
+    segment = widgets.Dropdown(options=[ALL, *([] if segments is None else segment_order(segments))],
+                               description="Segment")
+    if isinstance(events, pd.DataFrame) and not events.empty:
+        events = as_events(events, accounts)  # once, not on every redraw
+    months = _months(events, accounts)
+    if months:
+        period = widgets.SelectionRangeSlider(options=[(str(m), m) for m in months], index=(0, len(months) - 1),
+                                              description="Period", continuous_update=False)
+    else:
+        period = widgets.SelectionRangeSlider(options=["no events"], index=(0, 0), description="Period",
+                                              disabled=True)
+    output = widgets.Output()
+
+    def redraw(_: object = None) -> None:
+        first, last = period.value if months else (None, None)
+        start = first.start_time if first is not None else None
+        end = last.end_time.normalize() if last is not None else None
+        try:
+            table = profile_table(audience, events, segments, platform.value, segment.value, start, end,
+                                  accounts=accounts)
+        except OpsbookError as exc:  # a data problem is shown in the widget, not raised into the event loop
+            output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{exc}\n"},)
+            return
+        _show(output, styled(table))
+
+    for control in (platform, segment, period):
+        control.observe(redraw, names="value")
+    box = widgets.VBox([widgets.HBox([platform, segment, period]), output])
+    box.redraw = redraw  # type: ignore[attr-defined]
+    box.controls = (platform, segment, period)  # type: ignore[attr-defined]
+    return box

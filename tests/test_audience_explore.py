@@ -1,0 +1,134 @@
+"""Tests of helpers.audience.explore: a hand-worked profile per slice, the empty slice, and the widget."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers.audience.explore import EMPTY, audience_explorer, profile_table
+from helpers.errors import ParameterError
+
+ACCOUNTS = pd.DataFrame({"account_id": ["D", "X", "W"], "platform": ["douyin", "xiaohongshu", "wechat"]})
+
+AUDIENCE = pd.DataFrame({  # u1 follows D and X (same attributes); nobody follows W
+    "user_id": ["u1", "u1", "u2", "u3", "u4", "u5"],
+    "account_id": ["D", "X", "D", "D", "X", "X"],
+    "gender": ["女", "女", "女", None, "女", "男"],
+    "age_band": ["25-30", "25-30", "18-24", "25-30", "25-30", "31-40"],
+    "city_tier": ["一线", "一线", "二线", "一线", "三线", "二线"],
+    "device": ["iOS", "iOS", "Android", "Android", "iOS", "Android"],
+    "interests": ["美食;健身", "美食;健身", "美食", None, "旅行", "旅行;美食"],
+})
+
+SEGMENTS = pd.DataFrame({"user_id": ["u1", "u2", "u3", "u4", "u5"],
+                         "segment": ["fans", "fans", "new", "new", "fans"]})
+
+EVENTS = pd.DataFrame({  # naive timestamps are local time
+    "user_id": ["u1", "u1", "u1", "u2", "u2", "u2", "u4", "u5", "u9"],
+    "account_id": ["D", "D", "X", "D", "D", "D", "X", "X", "D"],
+    "occurred_at": pd.to_datetime(["2025-01-05 20:10", "2025-01-05 20:40", "2025-02-10 09:00", "2025-01-20 20:05",
+                                   "2025-01-20 21:15", "2025-03-01 08:00", "2025-02-28 23:30", "2024-12-31 23:59",
+                                   "2025-01-10 20:00"]),
+    "event": ["view", "like", "view", "view", "view", "view", "view", "view", "view"],
+})
+
+
+def profile(**choice: object) -> dict[str, str]:
+    table = profile_table(AUDIENCE, EVENTS, SEGMENTS, accounts=ACCOUNTS, **choice)  # type: ignore[arg-type]
+    assert list(table.columns) == ["measure", "value"]
+    return dict(zip(table["measure"], table["value"]))
+
+
+def test_profile_of_everyone_over_all_events() -> None:
+    # users u1..u5 (u1 counted once); gender 女 u1 u2 u4 = 3/5, u3 missing 1/5; 25-30 u1 u3 u4 = 3/5;
+    # city tier 一线 u1 u3 = 2/5 ties 二线 u2 u5 = 2/5 → first by name (一 before 二); Android u2 u3 u5 = 3/5;
+    # 美食 u1 u2 u5 = 3/5, u3 has no interests = 1/5.
+    # events: u9 is not in the audience, so 8 events: u1 3, u2 3, u4 1, u5 1 → 4 active of 5, 8/4 = 2.0;
+    # hours 20, 20, 9 | 20, 21, 8 | 23 | 23 → 20h has 3 of 8 = 37.5%
+    assert profile() == {
+        "period": "all events", "users": "5", "gender": "女 (60.0%); 20.0% missing", "age band": "25-30 (60.0%)",
+        "city tier": "一线 (40.0%)", "device": "Android (60.0%)", "top interest": "美食 (60.0% of users); 20.0% missing",
+        "active users": "4 (80.0% of users)", "events per active user": "2.0",
+        "busiest hour (local)": "20:00–21:00 (37.5% of events)"}
+
+
+def test_profile_filters_platform_and_period() -> None:
+    # douyin rows: u1, u2, u3 → 女 2/3, u3 missing 1/3; 25-30 u1 u3; 一线 u1 u3; Android u2 u3; 美食 u1 u2.
+    # events on D in 2025-01-01..2025-02-28: u1 20:10, 20:40; u2 20:05, 21:15 (u2's 1 March view is after the
+    # period, u1's X view is another platform, u9 is not in the audience) → 2 active, 4/2 = 2.0, 20h = 3/4
+    assert profile(platform="douyin", start="2025-01-01", end="2025-02-28") == {
+        "period": "2025-01-01 – 2025-02-28", "users": "3", "gender": "女 (66.7%); 33.3% missing",
+        "age band": "25-30 (66.7%)", "city tier": "一线 (66.7%)", "device": "Android (66.7%)",
+        "top interest": "美食 (66.7% of users); 33.3% missing", "active users": "2 (66.7% of users)",
+        "events per active user": "2.0", "busiest hour (local)": "20:00–21:00 (75.0% of events)"}
+
+
+def test_profile_filters_segment_within_platform() -> None:
+    # xiaohongshu fans: u1, u5 → every attribute a 1–1 tie, first by name (女 < 男, Android < iOS);
+    # 美食 both; events on X in Jan–Feb: u1 09:00 only (u5's is 31 Dec) → 1 active, 1.0, 09h = 100%
+    assert profile(platform="xiaohongshu", segment="fans", start="2025-01-01", end="2025-02-28") == {
+        "period": "2025-01-01 – 2025-02-28", "users": "2", "gender": "女 (50.0%)", "age band": "25-30 (50.0%)",
+        "city tier": "一线 (50.0%)", "device": "Android (50.0%)", "top interest": "美食 (100.0% of users)",
+        "active users": "1 (50.0% of users)", "events per active user": "1.0",
+        "busiest hour (local)": "09:00–10:00 (100.0% of events)"}
+    # the end day is included whole: u4's view at 23:30 on 28 February counts; the hour wraps to 00:00
+    new = profile(platform="xiaohongshu", segment="new", end="2025-02-28")
+    assert (new["period"], new["users"], new["active users"]) == ("first event – 2025-02-28", "1", "1 (100.0% of users)")
+    assert new["busiest hour (local)"] == "23:00–00:00 (100.0% of events)"
+    # a period without events: users stay, activity says so
+    quiet = profile(platform="douyin", start="2025-04-01")
+    assert (quiet["users"], quiet["active users"], quiet["events per active user"], quiet["busiest hour (local)"]) == (
+        "3", "0 (0.0% of users)", "–", "–")
+
+
+def test_aware_timestamps_are_shown_in_the_accounts_local_hour() -> None:
+    accounts = ACCOUNTS.assign(timezone="Asia/Shanghai")
+    events = EVENTS.assign(occurred_at=EVENTS["occurred_at"].dt.tz_localize("UTC"))
+    table = profile_table(AUDIENCE, events, SEGMENTS, "douyin", accounts=accounts)
+    busiest = dict(zip(table["measure"], table["value"]))["busiest hour (local)"]
+    # D events 20:10, 20:40, 20:05, 21:15, 08:00 UTC → 04h ×3, 05h, 16h in Shanghai
+    assert busiest == "04:00–05:00 (60.0% of events)"
+
+
+def test_an_empty_slice_is_a_one_row_table_and_bad_choices_are_named() -> None:
+    empty = profile_table(AUDIENCE, EVENTS, SEGMENTS, "wechat", accounts=ACCOUNTS)  # W has no audience
+    assert empty.to_dict("list") == {"measure": ["users"], "value": [EMPTY]}
+    with pytest.raises(ParameterError, match="Unknown platform 'tiktok'.*douyin"):
+        profile(platform="tiktok")
+    with pytest.raises(ParameterError, match="Unknown segment 'vip'.*fans"):
+        profile(segment="vip")
+    with pytest.raises(ParameterError, match="before it starts"):
+        profile(start="2025-02-01", end="2025-01-01")
+
+
+def html(box: object) -> str:
+    outputs = box.children[1].outputs  # type: ignore[attr-defined]
+    assert len(outputs) == 1
+    return outputs[0]["data"]["text/html"]
+
+
+def test_explorer_draws_nothing_until_a_choice_changes_then_shows_the_slice() -> None:
+    segments = pd.concat([SEGMENTS, pd.DataFrame({"user_id": ["u9"], "segment": ["lapsed"]})])  # u9: no audience row
+    box = audience_explorer(AUDIENCE, EVENTS, segments, ACCOUNTS)
+    platform, segment, period = box.controls
+    assert platform.options == ("all", "douyin", "xiaohongshu")  # platforms with audience only
+    assert segment.options == ("all", "fans", "lapsed", "new")
+    assert [label for label, _ in period.options] == ["2024-12", "2025-01", "2025-02", "2025-03"]
+    assert box.children[1].outputs == ()
+
+    platform.value = "douyin"  # whole range Dec–Mar: u1 2 + u2 3 events on D → 5 / 2 active = 2.5
+    shown = html(box)
+    assert "2024-12-01 – 2025-03-31" in shown and "2.5" in shown and "Android (66.7%)" in shown
+    period.value = (period.options[1][1], period.options[2][1])  # Jan–Feb: as in the platform/period test
+    shown = html(box)
+    assert "2025-01-01 – 2025-02-28" in shown and "20:00–21:00 (75.0% of events)" in shown
+    segment.value = "lapsed"  # nobody on douyin: the widget shows it instead of failing
+    assert EMPTY in html(box)
+
+
+def test_explorer_shows_a_data_problem_instead_of_raising() -> None:
+    conflicting = AUDIENCE.assign(gender=["女", "男", "女", None, "女", "男"])  # u1 女 on D but 男 on X
+    box = audience_explorer(conflicting, EVENTS, SEGMENTS, ACCOUNTS)
+    box.controls[1].value = "fans"
+    outputs = box.children[1].outputs
+    assert len(outputs) == 1 and outputs[0]["output_type"] == "stream" and "conflicting" in outputs[0]["text"]
