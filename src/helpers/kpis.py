@@ -28,6 +28,7 @@ import pandas as pd
 
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.periods import ReviewPeriod, parse_period
+from helpers.params import check_day
 
 __all__ = [
     "ER_BASES",
@@ -192,17 +193,6 @@ def _check_er_base(er_base: str) -> None:
     if er_base not in ER_BASES:
         raise ParameterError(f"er_base {er_base!r} is not one of {', '.join(ER_BASES)} "
                              "(the denominator of the engagement rate, e.g. er_base='impressions').")
-
-
-def _day(value: object, name: str) -> pd.Timestamp:
-    """A start/end parameter as a naive midnight timestamp."""
-    try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{name} {value!r} is not a date (expected e.g. '2026-10-01').") from exc
-    if ts is pd.NaT:
-        raise ParameterError(f"{name} is missing (expected a date such as '2026-10-01').")
-    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,7 +445,7 @@ def compute_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dai
     in ``accounts`` are reviewed: filter it to the own accounts upstream.
     """
     _check_er_base(er_base)
-    w = _Window(_day(start, "start"), _day(end, "end"), er_base)
+    w = _Window(check_day("start", start), check_day("end", end), er_base)
     if w.end < w.start:
         raise ParameterError(f"end {w.end:%Y-%m-%d} is before start {w.start:%Y-%m-%d}.")
     acc = _prepare_accounts(accounts)

@@ -31,6 +31,17 @@ def check_number(name: str, value: Any, low: float, high: float) -> float:
     return number
 
 
+def check_day(name: str, value: Any) -> pd.Timestamp:
+    """A date parameter as a naive midnight timestamp (a time of day or a timezone is dropped)."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"Parameter {name}={value!r} is not a date (expected e.g. '2026-10-01').") from exc
+    if ts is pd.NaT:
+        raise ParameterError(f"Parameter {name} is missing; give a date such as '2026-10-01'.")
+    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+
+
 def select_accounts(accounts: pd.DataFrame, account: str) -> tuple[str, ...]:
     """Account ids to review: 'own' = every own account, else comma-separated ids that must exist."""
     text = str(account).strip()

@@ -40,6 +40,7 @@ import pandas as pd
 
 from helpers.content import post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.params import check_day
 
 __all__ = [
     "BENCHMARK_METRICS",
@@ -86,20 +87,9 @@ _EPS = 1e-12  # ratios exactly on a threshold (1.2 from 120/100) count as reachi
 # --------------------------------------------------------------------------------------------
 
 
-def _day(value: object, name: str) -> pd.Timestamp:
-    """A date parameter as a naive midnight timestamp, or a ParameterError naming it."""
-    try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"Parameter {name}={value!r} is not a date (expected e.g. '2026-10-01').") from exc
-    if ts is pd.NaT:
-        raise ParameterError(f"Parameter {name} is missing (NaT); give a date such as '2026-10-01'.")
-    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
-
-
 def _period(start: object, end: object) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The inclusive day range [start, end], rejecting start after end."""
-    first, last = _day(start, "start"), _day(end, "end")
+    first, last = check_day("start", start), check_day("end", end)
     if first > last:
         raise ParameterError(f"start {first.date()} is after end {last.date()}; the period is start..end inclusive.")
     return first, last
