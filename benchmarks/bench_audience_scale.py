@@ -130,7 +130,8 @@ def profile(folder: Path) -> dict[str, float]:
     clusters.name_clusters(profile_)
     lap("clusters")
     first_seen = people.drop_duplicates("user_id").set_index("user_id")["first_seen"]
-    retention.cohort_retention(first_seen, run.events, cohort="month", as_of=run.as_of)
+    retention.cohort_retention(first_seen, run.events.where("event NOT IN ('follow', 'unfollow')"),
+                               cohort="month", as_of=run.end)
     retention.churn_over_time(audience)
     retention.peak_churn_age(audience, unit="week")
     lap("retention_churn")
