@@ -111,3 +111,27 @@ def test_mean_interval_matches_hand_t_interval() -> None:
     assert low == pytest.approx(0.04 - 4.302653 * 0.011547, abs=1e-6)
     assert high == pytest.approx(0.04 + 4.302653 * 0.011547, abs=1e-6)
     assert stats.t.ppf(0.975, 2) == pytest.approx(4.302653, abs=1e-6)
+
+
+def test_engagement_rate_on_chosen_components_only(posts: pd.DataFrame) -> None:
+    # likes + comments + shares only: p1 = 80+10+5 = 95, p2 = 10+5+0 = 15, p3 = 30+10+5 = 45
+    out = with_engagement_rate(posts, base="impressions", components=("likes", "comments", "shares"))
+    assert out["engagements"].tolist()[:3] == [95, 15, 45]
+    assert out["engagement_rate"].tolist()[:3] == pytest.approx([0.095, 0.03, 0.045])
+    assert np.isnan(out["engagements"].iloc[3])  # account b reports nothing: still missing, not 0
+
+
+def test_engagement_rate_default_components_unchanged(posts: pd.DataFrame) -> None:
+    default = with_engagement_rate(posts, base="impressions")
+    explicit = with_engagement_rate(posts, base="impressions", components=("likes", "comments", "shares", "saves"))
+    pd.testing.assert_frame_equal(default, explicit)
+    assert default["engagements"].tolist()[:3] == [100, 15, 50]
+
+
+def test_engagement_components_must_be_a_list(posts: pd.DataFrame) -> None:
+    with pytest.raises(ParameterError, match="components"):
+        with_engagement_rate(posts, components=())
+    with pytest.raises(ParameterError, match="components"):
+        with_engagement_rate(posts, components="likes")
+    with pytest.raises(ParameterError, match="none of the engagement columns"):
+        with_engagement_rate(posts, components=("reposts",))

@@ -49,12 +49,21 @@ def followers_at_posting(posts: pd.DataFrame, account_daily: pd.DataFrame) -> pd
 
 
 def with_engagement_rate(posts: pd.DataFrame, account_daily: pd.DataFrame | None = None,
-                         base: str = "impressions") -> pd.DataFrame:
-    """Posts with `engagements`, `er_base_value` and `engagement_rate` = engagements ÷ base per post."""
+                         base: str = "impressions",
+                         components: Sequence[str] = ENGAGEMENT_COMPONENTS) -> pd.DataFrame:
+    """Posts with `engagements`, `er_base_value` and `engagement_rate` = engagements ÷ base per post.
+
+    ``components`` are the engagement columns summed (see ``post_engagements``). Comparing accounts
+    that report different components (own posts have saves, competitors' public posts do not) is
+    only fair on the components all of them report, e.g. ``("likes", "comments", "shares")``.
+    """
     if base not in ER_BASES:
         raise ParameterError(f"er_base must be one of {', '.join(ER_BASES)}; got {base!r}.")
+    if isinstance(components, str) or not list(components):
+        raise ParameterError(f"components must be a non-empty list of engagement columns such as "
+                             f"{list(ENGAGEMENT_COMPONENTS)}; got {components!r}.")
     out = posts.copy()
-    out["engagements"] = post_engagements(out)
+    out["engagements"] = post_engagements(out, tuple(components))
     if base == "followers":
         if account_daily is None:
             raise ParameterError("er_base='followers' needs account_daily to know followers at posting time.")

@@ -1,0 +1,105 @@
+"""End-to-end: `opsbook run competitor_analysis` finds the sample's planted competitor effects and survives bad input."""
+
+from __future__ import annotations
+
+import html
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.sample import PLANTED
+
+pytestmark = pytest.mark.slow
+
+SUMMARY_KEYS = {"label", "params", "window", "accounts", "engagement_definition", "notes", "benchmark",
+                "own_percentile_ranks", "share_of_voice", "content_mix", "topic_lift", "top_topics", "hit_posts",
+                "hit_traits", "opportunities", "strategy_summary", "strengths_weaknesses", "normalised_kpis"}
+BENCHMARK_KEYS = {"account", "followers_end", "growth_pct", "posts_per_week", "engagement_rate",
+                  "engagement_rate_base", "percentile_ranks"}
+TRICKY_TITLE = '<b>爆款</b> 成分党必看 & "真香"'
+
+
+def _run(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "helpers.cli", "run", "competitor_analysis", "--out", str(out),
+                           "--quiet", *extra], capture_output=True, text=True, timeout=900)
+
+
+def _published(out: Path) -> tuple[dict, str]:
+    folder = next(p for p in (out / "competitor_analysis").iterdir() if not p.name.startswith(("_", ".")))
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return summary, (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_planted_video_winner_and_neglected_topic(sample_dir: Path, tmp_path: Path) -> None:
+    result = _run(tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    summary, report = _published(tmp_path)
+    assert SUMMARY_KEYS <= set(summary)
+    assert summary["label"] == "own_douyin_2026-05..2026-10"
+    assert summary["engagement_definition"]["components"] == ["likes", "comments", "shares"]
+
+    rows = {r["account"]: r for r in summary["benchmark"]}
+    assert all(BENCHMARK_KEYS <= set(r) for r in rows.values())
+    assert rows["own_douyin"]["engagement_rate_base"] == "by followers at posting time"
+    field = {a: r for a, r in rows.items() if r["role"] == "field"}
+    winner = f"{PLANTED.competitor_video_winner}_douyin"
+    for metric in ("engagements_mean", "views_per_video_post"):
+        assert max(field, key=lambda a, m=metric: field[a][m]) == winner, metric
+    assert summary["field_leaders"]["engagements_mean"]["account"] == winner
+
+    opportunities = [o for o in summary["opportunities"] if o["kind"] == "under-served"]
+    assert opportunities[0]["category"] == PLANTED.neglected_topic
+    assert opportunities[0]["dimension"] == "pillar"
+    assert opportunities[0]["field_index"] > 1.2 and opportunities[0]["own_share"] < 0.1
+    lift = {r["pillar"]: r for r in summary["topic_lift"]["pillar"]}[PLANTED.neglected_topic]
+    assert lift["lift_ci_low"] > 1  # within accounts, not only pooled
+
+    shares = [r["engagement_share"] for r in summary["share_of_voice"]["overall"]]
+    assert sum(shares) == pytest.approx(1.0)
+    hit_titles = [h["title"] for h in summary["hit_posts"]]
+    assert hit_titles and all(html.escape(t, quote=False) in report for t in hit_titles)
+
+
+def test_unknown_competitor_fails_with_a_clear_message(sample_dir: Path, tmp_path: Path) -> None:
+    result = _run(tmp_path, "-p", "competitors", "comp_a_douyin,nonexistent")
+    assert result.returncode in (1, 2)
+    assert "nonexistent" in result.stderr and "competitors" in result.stderr
+    assert not [p for p in (tmp_path / "competitor_analysis").iterdir() if not p.name.startswith(("_", "."))]
+
+
+def test_missing_posts_followers_and_html_titles(sample_dir: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for table in ("accounts", "account_daily", "posts"):
+        frame = pd.read_csv(sample_dir / f"{table}.csv", dtype=str, keep_default_na=False)
+        if table == "posts":
+            # comp_c_douyin posts nothing in the window; comp_b_douyin's biggest post gets an HTML-like title
+            frame = frame[~((frame["account_id"] == "comp_c_douyin") & frame["published_at"].between("2026-05", "2026-11"))]
+            comp_b = frame[(frame["account_id"] == "comp_b_douyin") & frame["published_at"].between("2026-05", "2026-11")]
+            top = comp_b["likes"].astype(float).idxmax()
+            frame.loc[top, "title"] = TRICKY_TITLE
+        if table == "account_daily":  # comp_d_douyin: follower history stops before the window
+            frame = frame[~((frame["account_id"] == "comp_d_douyin") & (frame["date"] >= "2026-04-01"))]
+        frame.to_csv(data / f"{table}.csv", index=False)
+
+    result = _run(tmp_path / "out", "--data", str(data))
+    assert result.returncode == 0, result.stderr[-4000:]
+    summary, report = _published(tmp_path / "out")
+    notes = "\n".join(summary["notes"])
+    assert "comp_c_douyin: no posts between 2026-05-01 and 2026-10-31" in notes
+    assert "comp_d_douyin: no follower count within 7 days before" in notes
+    assert "comp_c_douyin: no posts between 2026-05-01 and 2026-10-31" in html.unescape(report)
+
+    rows = {r["account"]: r for r in summary["benchmark"]}
+    assert rows["comp_c_douyin"]["posts"] == 0 and rows["comp_c_douyin"]["engagement_rate"] is None  # not 0
+    assert rows["comp_d_douyin"]["engagement_rate"] is None and rows["comp_d_douyin"]["growth_pct"] is None
+    assert rows["comp_d_douyin"]["engagements_mean"] > 0  # engagements are still compared
+    assert "comp_c_douyin" not in {h["account_id"] for h in summary["hit_posts"]}
+
+    assert TRICKY_TITLE in {h["title"] for h in summary["hit_posts"]}
+    assert "<b>爆款" not in report
+    assert html.escape(TRICKY_TITLE, quote=False) in report

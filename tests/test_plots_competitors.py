@@ -1,0 +1,125 @@
+"""helpers.plots competitor charts: each figure builds with Chinese labels, handles missing values, no exception."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import plots  # noqa: E402
+
+ACCOUNTS = ["青柠·抖音", "素颜记·抖音", "桃气研究所·抖音"]
+
+
+@pytest.fixture(autouse=True)
+def style() -> None:
+    plots.setup_style()
+
+
+def _draw(fig: plt.Figure) -> list[str]:
+    """Render the figure; return glyph-missing warnings (none when a CJK font is installed)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    plt.close(fig)
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def _check(fig: plt.Figure) -> None:
+    assert isinstance(fig, plt.Figure)
+    missing = _draw(fig)
+    if plots.find_cjk_font():
+        assert missing == []
+
+
+def _texts(fig: plt.Figure) -> str:
+    parts = [t.get_text() for ax in fig.axes for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), ax.title)]
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None:
+            parts += [t.get_text() for t in legend.get_texts()]
+    return " ".join(parts)
+
+
+def test_indexed_growth_chart() -> None:
+    dates = pd.date_range("2026-05-01", periods=30)
+    index = pd.DataFrame({"date": np.tile(dates, 3), "account_id": np.repeat(ACCOUNTS, 30),
+                          "index": np.concatenate([100 + np.arange(30) * k for k in (0.5, 0.3, 0.2)])})
+    fig = plots.indexed_growth_chart(index, "粉丝增长指数", highlight=ACCOUNTS[0])
+    assert "素颜记·抖音" in _texts(fig) and "粉丝增长指数" in _texts(fig)
+    _check(fig)
+
+
+def test_share_of_voice_chart_stacks_to_one() -> None:
+    months = pd.date_range("2026-05-01", periods=4, freq="MS")
+    sov = pd.DataFrame({"period_start": np.repeat(months, 3), "account_id": ACCOUNTS * 4,
+                        "engagement_share": [0.5, 0.3, 0.2] * 4})
+    fig = plots.share_of_voice_chart(sov, title="声量份额", highlight=ACCOUNTS[0])
+    tops = fig.axes[0].collections[-1].get_paths()[0].vertices[:, 1]
+    assert tops.max() == pytest.approx(1.0)
+    _check(fig)
+
+
+def test_radar_chart_leaves_gaps_for_missing_values() -> None:
+    scores = pd.DataFrame({"account_id": ACCOUNTS, "粉丝": [1.0, 0.0, 0.5], "互动率": [0.2, 1.0, np.nan],
+                           "增长": [0.0, 0.4, 1.0]})
+    fig = plots.radar_chart(scores, {"粉丝": "粉丝数"}, "雷达图", highlight=ACCOUNTS[0])
+    labels = _texts(fig)
+    assert "粉丝数" in labels and "桃气研究所·抖音 (missing: 互动率)" in labels
+    _check(fig)
+    with pytest.raises(ValueError, match="three metrics"):
+        plots.radar_chart(scores[["account_id", "粉丝", "增长"]])
+
+
+def test_lift_chart() -> None:
+    table = pd.DataFrame({"pillar": ["成分科普", "教程", "品牌活动"], "lift": [1.5, 0.8, np.nan],
+                          "lift_ci_low": [1.3, 0.7, np.nan], "lift_ci_high": [1.8, 0.9, np.nan]})
+    fig = plots.lift_chart(table, "pillar", "话题提升")
+    labels = _texts(fig)
+    assert "成分科普" in labels and "品牌活动" not in labels  # no lift → not drawn
+    _check(fig)
+
+
+def test_metric_bar_chart_marks_missing_and_the_field_median() -> None:
+    bench = pd.DataFrame({"account_id": [*ACCOUNTS, "field median"], "er_mean_of_rates": [0.02, np.nan, 0.01, 0.01]})
+    fig = plots.metric_bar_chart(bench, "er_mean_of_rates", "互动率", highlight=ACCOUNTS[0], percent=True)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "missing" in texts and "2.00%" in texts
+    assert any(line.get_linestyle() == "--" for line in fig.axes[0].get_lines())
+    _check(fig)
+
+
+def test_stacked_share_chart_in_given_order() -> None:
+    mix = pd.DataFrame({"account_id": np.repeat(ACCOUNTS, 2), "pillar": ["成分科普", "教程"] * 3,
+                        "share": [0.25, 0.75, 0.5, 0.5, 1.0, 0.0]})
+    fig = plots.stacked_share_chart(mix, "account_id", "pillar", "share", "内容结构", order=ACCOUNTS[::-1])
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ACCOUNTS[::-1]
+    _check(fig)
+
+
+def test_benchmark_explorer_draws_only_on_change() -> None:
+    calls: list[tuple[str, list[str]]] = []
+
+    def compute(platform: str, ids: list[str]) -> pd.DataFrame:
+        calls.append((platform, ids))
+        return pd.DataFrame({"account_id": ["我们", *ids, "field median"], "role": ["own", *["field"] * len(ids),
+                                                                                    "field median"],
+                             "posts_per_week": np.arange(len(ids) + 2, dtype=float)})
+
+    box = plots.benchmark_explorer(compute, {"douyin": ["甲", "乙"], "xiaohongshu": ["丙"]},
+                                   {"posts_per_week": "每周发帖"}, platform="douyin")
+    assert calls == []  # nothing computed or drawn until a choice changes
+    platform_box = box.children[0].children[0]
+    platform_box.value = "xiaohongshu"
+    assert calls == [("xiaohongshu", ["丙"])]
+    competitors = box.children[1]
+    competitors.value = ()
+    assert len(calls) == 1  # no competitor chosen: a message, no computation
+    plt.close("all")
