@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import html
 from pathlib import Path
 
@@ -38,6 +40,7 @@ def test_html_report_escapes_data_text_hides_code_and_widgets(tmp_path: Path) ->
     assert "&lt;限定&gt;礼盒开箱 &amp; 测评" in text
     assert "print(title)" not in text and "display(df)" not in text
     assert "VBox(...)" not in text and "widget-state" not in text
+    assert not re.search(r"""(src|href)=["']https?://""", text)  # self-contained: nothing loaded from a CDN
 
 
 def test_cli_values_are_typed_like_the_defaults() -> None:

@@ -147,11 +147,13 @@ def _import_exporter() -> None:
 
 
 def export_html(executed: Path, target: Path, title: str) -> Path:
-    """Export an executed notebook to HTML without code cells or prompts (nbconvert exclude_input)."""
+    """Export an executed notebook to self-contained HTML without code cells or prompts (nbconvert exclude_input)."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            template_file="report.html.j2",
+                            extra_template_paths=[str(Path(__file__).parent / "templates")])
     body, _ = exporter.from_notebook_node(
         without_widgets(nbformat.read(executed, as_version=4)), resources={"metadata": {"name": title}}
     )
