@@ -1,0 +1,916 @@
+"""The monthly content calendar (排期表): slots at the best windows, filled by pyramid tier and topic.
+
+METHODOLOGY.md §5 as rules a test can check (issue 6, section 5):
+
+- Slots per platform = round-half-up(posts_per_week × days_in_month / 7), and at least the number of
+  dates its fixed weekly columns fall on in the month.
+- Days: at most one post per platform per day unless posts_per_week > 7 (then the counts per day
+  differ by as little as the fixed columns allow). Posting days are spread so that consecutive
+  posting days of a platform are at most `max_gap_days(ppw) = ceil(14 / ppw)` days apart (twice the
+  average spacing, whole days); the month edges count as posts on day 0 and day D + 1.
+- Hours: the best-scoring windows of the platform on that weekday, at least `min_gap_hours` apart
+  (also across midnight), never two posts of one platform in the same hour.
+- Fixed weekly columns are placed first, on every matching weekday of the month.
+- One flagship per key date of the month (see build_calendar for which dates), on one platform
+  (video-first, rotating; or the `flagship_platforms` given); a key date on a fixed-column day
+  upgrades that post to the flagship.
+  Planned daily/series posts inside a key date's warm-up window are labelled as its warm-up.
+- Reserve: round-half-up(reserve_share × slots) slots, spread over platforms (largest remainder) and
+  over the month, tier "reserve", no topic, reason "reserved for breaking trends".
+- Tiers: the planned (non-reserve) slots get floor or ceil of share × planned slots per tier.
+- Topics: by score, best tier/format fit first; when there are more slots than topics the best
+  topics are re-used, marked `is_repeat` with a note in the reason (an empty bank is an error).
+
+Anything that cannot be met raises ParameterError naming the constraint and the numbers: never a
+silent partial plan.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import math
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from helpers.errors import DataError, ParameterError, require_columns
+from helpers.schema import PLATFORMS, POST_FORMATS, TIERS
+
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DEFAULT_MIX: dict[str, float] = {"daily": 0.6, "series": 0.3, "flagship": 0.1}
+RESERVE_RANGE: tuple[float, float] = (0.20, 0.30)
+MIN_GAP_RANGE: tuple[float, float] = (0.0, 24.0)
+POSTS_PER_WEEK_RANGE: tuple[int, int] = (1, 168)
+RESERVE_TIER = "reserve"
+RESERVE_REASON = "reserved for breaking trends"
+SLOT_COLUMNS: tuple[str, ...] = ("date", "time", "platform", "tier", "pillar", "format", "topic", "reason",
+                                 "is_reserve", "key_date", "role", "label", "is_repeat")
+
+# The format a platform's post of each tier takes by default (a topic of another format is re-cut).
+TIER_FORMAT: dict[str, dict[str, str]] = {
+    "wechat": {"daily": "article", "series": "article", "flagship": "article"},
+    "weibo": {"daily": "image", "series": "carousel", "flagship": "video"},
+    "douyin": {"daily": "short_video", "series": "short_video", "flagship": "live"},
+    "xiaohongshu": {"daily": "image", "series": "carousel", "flagship": "video"},
+    "bilibili": {"daily": "short_video", "series": "video", "flagship": "live"},
+    "zhihu": {"daily": "text", "series": "article", "flagship": "article"},
+    "wechat_channels": {"daily": "short_video", "series": "short_video", "flagship": "live"},
+    "instagram": {"daily": "image", "series": "carousel", "flagship": "video"},
+    "facebook": {"daily": "image", "series": "video", "flagship": "live"},
+    "tiktok": {"daily": "short_video", "series": "short_video", "flagship": "live"},
+    "youtube": {"daily": "short_video", "series": "video", "flagship": "live"},
+    "x": {"daily": "text", "series": "image", "flagship": "video"},
+    "linkedin": {"daily": "text", "series": "article", "flagship": "video"},
+}
+# Formats a platform publishes natively (a topic in one of them keeps its format there).
+NATIVE_FORMATS: dict[str, frozenset[str]] = {
+    "wechat": frozenset({"article"}),
+    "weibo": frozenset({"text", "image", "carousel", "short_video", "video", "live"}),
+    "douyin": frozenset({"short_video", "live", "carousel"}),
+    "xiaohongshu": frozenset({"image", "carousel", "short_video", "video", "live"}),
+    "bilibili": frozenset({"video", "short_video", "live", "article"}),
+    "zhihu": frozenset({"text", "article", "video"}),
+    "wechat_channels": frozenset({"short_video", "video", "live"}),
+    "instagram": frozenset({"image", "carousel", "short_video", "video", "live"}),
+    "facebook": frozenset({"text", "image", "carousel", "short_video", "video", "live"}),
+    "tiktok": frozenset({"short_video", "live", "carousel"}),
+    "youtube": frozenset({"short_video", "video", "live"}),
+    "x": frozenset({"text", "image", "short_video", "video"}),
+    "linkedin": frozenset({"text", "article", "image", "carousel", "video"}),
+}
+# Formats that suit a tier: flagships are events (live, long video), the daily base is light.
+TIER_FITS: dict[str, frozenset[str]] = {
+    "flagship": frozenset({"live", "video"}),
+    "series": frozenset({"video", "carousel", "article", "short_video"}),
+    "daily": frozenset({"short_video", "image", "carousel", "text", "article"}),
+}
+_FAMILY = {"short_video": "video", "video": "video", "live": "video", "image": "image", "carousel": "image",
+           "text": "text", "article": "text"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------------
+
+def round_half_up(value: float) -> int:
+    """Round .5 up (not to even), so the stated slot rules give the numbers people expect."""
+    return int(math.floor(value + 0.5 + 1e-9))
+
+
+def slots_for_month(posts_per_week: int, days_in_month: int) -> int:
+    """Slots of a platform in a month = round-half-up(posts per week × days / 7)."""
+    return round_half_up(posts_per_week * days_in_month / 7)
+
+
+def max_gap_days(posts_per_week: int) -> int:
+    """Most calendar days allowed between consecutive posting days: ceil(14 / ppw), twice the average spacing."""
+    return max(1, math.ceil(14 / posts_per_week - 1e-9))
+
+
+def gap_step(min_gap_hours: float) -> int:
+    """The minimum gap in whole hours between two posts of one platform (posts sit on the hour, never two in one)."""
+    return max(1, math.ceil(min_gap_hours - 1e-9))
+
+
+@dataclass(frozen=True)
+class FixedColumn:
+    """A fixed weekly column (固定栏目): every `weekday` (0 = Monday) one `tier` post in `format` on `platform`."""
+
+    weekday: int
+    platform: str
+    tier: str
+    format: str
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.weekday, bool) or not isinstance(self.weekday, int) or not 0 <= self.weekday <= 6:
+            raise ParameterError(f"fixed column {self.label or self.format!r}: weekday {self.weekday!r} must be an "
+                                 "integer 0–6 (0 = Monday).")
+        if self.tier not in TIERS:
+            raise ParameterError(f"fixed column {self.label or self.format!r}: tier {self.tier!r} must be one of "
+                                 f"{', '.join(TIERS)}.")
+        if self.format not in POST_FORMATS:
+            raise ParameterError(f"fixed column {self.label or self.format!r}: format {self.format!r} must be one "
+                                 f"of {', '.join(POST_FORMATS)}.")
+        if not self.label:
+            object.__setattr__(self, "label", f"{WEEKDAYS[self.weekday]} {self.format}")
+
+    def __repr__(self) -> str:
+        return f"FixedColumn({WEEKDAYS[self.weekday]} {self.platform} {self.tier} {self.format} {self.label!r})"
+
+
+def _as_count(name: str, value: object) -> int:
+    """An integer count from an int or an integral float (widgets give floats)."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or float(value) != int(value)):
+        raise ParameterError(f"{name} = {value!r} must be a whole number.")
+    return int(value)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PlanSettings:
+    """The calendar's parameters, checked on creation (ParameterError names the parameter and its allowed range)."""
+
+    posts_per_week: Mapping[str, int]
+    mix: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_MIX))
+    reserve_share: float = 0.25
+    fixed_columns: tuple[FixedColumn, ...] = ()
+    min_gap_hours: float = 3.0
+    timezone: str = "Asia/Shanghai"
+    capacity: Mapping[str, int] | None = None
+    flagship_platforms: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._check_posts()
+        self._check_mix()
+        self._check_scalars()
+        self._check_fixed()
+        if self.capacity is not None:
+            cap = {}
+            for fmt, value in dict(self.capacity).items():
+                if fmt not in POST_FORMATS:
+                    raise ParameterError(f"capacity: format {fmt!r} must be one of {', '.join(POST_FORMATS)}.")
+                cap[fmt] = _as_count(f"capacity[{fmt!r}]", value)
+                if cap[fmt] < 0:
+                    raise ParameterError(f"capacity[{fmt!r}] = {value} must be 0 or more pieces per month.")
+            object.__setattr__(self, "capacity", cap)
+        flag = tuple(self.flagship_platforms)
+        unknown = [p for p in flag if p not in self.posts_per_week]
+        if unknown:
+            raise ParameterError(f"flagship_platforms {unknown} are not planned platforms "
+                                 f"({', '.join(self.posts_per_week)}).")
+        object.__setattr__(self, "flagship_platforms", flag)
+
+    def _check_posts(self) -> None:
+        if not self.posts_per_week:
+            raise ParameterError("posts_per_week is empty: give at least one platform, e.g. {'douyin': 5}.")
+        lo, hi = POSTS_PER_WEEK_RANGE
+        ppw: dict[str, int] = {}
+        for platform, value in dict(self.posts_per_week).items():
+            if platform not in PLATFORMS:
+                raise ParameterError(f"posts_per_week: unknown platform {platform!r}; known: {', '.join(PLATFORMS)}.")
+            count = _as_count(f"posts_per_week[{platform!r}]", value)
+            if not lo <= count <= hi:
+                raise ParameterError(f"posts_per_week[{platform!r}] = {count} must be between {lo} and {hi} "
+                                     "(leave a platform out to skip it).")
+            ppw[platform] = count
+        object.__setattr__(self, "posts_per_week", ppw)
+
+    def _check_mix(self) -> None:
+        mix = dict(self.mix)
+        if set(mix) != set(TIERS):
+            raise ParameterError(f"mix must give a share for exactly the tiers {', '.join(TIERS)}; got {sorted(mix)}.")
+        for tier, share in mix.items():
+            if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+                raise ParameterError(f"mix[{tier!r}] = {share!r} must be a share between 0 and 1.")
+        total = sum(mix.values())
+        if abs(total - 1) > 1e-6:
+            raise ParameterError(f"mix shares must sum to 1 (100%); they sum to {total:.3f}: "
+                                 + ", ".join(f"{t} {mix[t]:.0%}" for t in TIERS) + ".")
+        object.__setattr__(self, "mix", {t: float(mix[t]) for t in TIERS})
+
+    def _check_scalars(self) -> None:
+        lo, hi = RESERVE_RANGE
+        if not isinstance(self.reserve_share, (int, float)) or not lo - 1e-9 <= self.reserve_share <= hi + 1e-9:
+            raise ParameterError(f"reserve_share = {self.reserve_share!r} must be between {lo:.0%} and {hi:.0%} "
+                                 "(METHODOLOGY §5 keeps 20–30% of slots for breaking trends).")
+        lo, hi = MIN_GAP_RANGE
+        if not isinstance(self.min_gap_hours, (int, float)) or not lo <= self.min_gap_hours <= hi:
+            raise ParameterError(f"min_gap_hours = {self.min_gap_hours!r} must be between {lo:g} and {hi:g} hours.")
+        try:
+            zoneinfo.ZoneInfo(str(self.timezone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ParameterError(f"timezone {self.timezone!r} is not an IANA time zone name "
+                                 "(e.g. 'Asia/Shanghai', 'Europe/London').") from None
+        per_day = 24 // gap_step(self.min_gap_hours)
+        for platform, ppw in self.posts_per_week.items():
+            if ppw / 7 > per_day + 1e-9:
+                raise ParameterError(
+                    f"posts_per_week[{platform!r}]: {ppw} posts/week need ≥ {ppw / 7:.1f} per day, but a "
+                    f"{self.min_gap_hours:g}-hour minimum gap allows at most {per_day} per day; plan at most "
+                    f"{7 * per_day} posts/week or lower min_gap_hours.")
+
+    def _check_fixed(self) -> None:
+        columns = tuple(c if isinstance(c, FixedColumn) else FixedColumn(*c) for c in self.fixed_columns)
+        object.__setattr__(self, "fixed_columns", columns)
+        for c in columns:
+            if c.platform not in self.posts_per_week:
+                raise ParameterError(f"fixed column {c.label!r} is on {c.platform!r}, which is not in posts_per_week "
+                                     f"({', '.join(self.posts_per_week)}).")
+        for platform, ppw in self.posts_per_week.items():
+            mine = [c for c in columns if c.platform == platform]
+            if len(mine) > ppw:
+                raise ParameterError(f"{platform}: {len(mine)} fixed weekly columns need {len(mine)} posts/week, "
+                                     f"but posts_per_week[{platform!r}] = {ppw}; drop a column or post more.")
+            if ppw <= 7:
+                for wd in range(7):
+                    same = [c.label for c in mine if c.weekday == wd]
+                    if len(same) > 1:
+                        raise ParameterError(f"{platform}: fixed columns {same} share {WEEKDAYS[wd]}, but at "
+                                             f"{ppw} posts/week a platform posts at most once a day.")
+
+    def __repr__(self) -> str:
+        ppw = ", ".join(f"{p} {n}" for p, n in self.posts_per_week.items())
+        mix = " / ".join(f"{t} {self.mix[t]:.0%}" for t in TIERS)
+        return (f"PlanSettings(posts/week {ppw}; mix {mix}; reserve {self.reserve_share:.0%}; "
+                f"{len(self.fixed_columns)} fixed columns; min gap {self.min_gap_hours:g} h; {self.timezone})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+# ---------------------------------------------------------------------------------------------
+
+def parse_month(month: object) -> tuple[int, int]:
+    """(year, month) from 'YYYY-MM', a pandas Period/Timestamp or a date."""
+    if isinstance(month, (pd.Period, pd.Timestamp, dt.date)):
+        return int(month.year), int(month.month)
+    text = str(month).strip()
+    try:
+        year, mon = (int(part) for part in text.split("-"))
+        if not 1 <= mon <= 12 or not 1900 <= year <= 2999:
+            raise ValueError
+    except ValueError:
+        raise ParameterError(f"plan month {month!r} must look like 'YYYY-MM', e.g. '2025-06'.") from None
+    return year, mon
+
+
+@dataclass(frozen=True)
+class _KeyDate:
+    day: dt.date
+    name: str
+    kind: str
+    warmup_start: dt.date
+    flagship: bool
+    aliases: tuple[str, ...] = ()
+
+
+def _key_dates(key_dates: pd.DataFrame | None, first: dt.date, last: dt.date) -> list[_KeyDate]:
+    """Key dates whose day or warm-up window touches the month, one per name (flagship rule: build_calendar)."""
+    if key_dates is None or len(key_dates) == 0:
+        return []
+    require_columns(key_dates, ["date", "name"], "key_dates")
+    frame = key_dates.reset_index(drop=True)
+    days = pd.to_datetime(frame["date"], errors="coerce")
+    if days.isna().any():
+        raise DataError(f"key_dates: unreadable date(s) in rows {list(frame.index[days.isna()])[:5]}.")
+    has_lead = "lead_days" in frame.columns
+    lead = pd.to_numeric(frame["lead_days"], errors="coerce").fillna(0) if has_lead else pd.Series(0.0, frame.index)
+    warm = (pd.to_datetime(frame["warmup_start"], errors="coerce") if "warmup_start" in frame.columns
+            else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]"))
+    warm = warm.fillna(days - pd.to_timedelta(lead, unit="D"))
+    kinds = frame["kind"].fillna("").astype(str) if "kind" in frame.columns else pd.Series("", index=frame.index)
+    if "flagship" in frame.columns:
+        eligible = frame["flagship"].fillna(False).astype(bool)
+    else:  # dates.key_dates gives observed, substituted and second-and-later holiday days no warm-up
+        eligible = ~((kinds == "holiday") & (lead <= 0)) if has_lead else pd.Series(True, index=frame.index)
+    zh = frame["name_zh"].fillna("").astype(str) if "name_zh" in frame.columns else pd.Series("", index=frame.index)
+    out: dict[str, _KeyDate] = {}
+    rows = sorted(zip(days.dt.date, frame["name"].astype(str), warm.dt.date, kinds, eligible, zh))
+    for day, name, start, kind, flag, alias in rows:
+        in_month = first <= day <= last
+        if not (in_month or (day > last and start <= last)):
+            continue
+        current = out.get(name)
+        if current is None or (not current.flagship and flag and in_month):
+            out[name] = _KeyDate(day, name, kind, min(start, day), bool(flag and in_month),
+                                 tuple(x for x in (name, alias) if x))
+    return sorted(out.values(), key=lambda k: (k.day, k.name))
+
+
+def _windows(windows: pd.DataFrame, platforms: Sequence[str]) -> dict[str, dict[int, list[tuple[int, float]]]]:
+    """Per platform and weekday, the (hour, score) windows sorted by hour (duplicates averaged)."""
+    if "score" not in windows.columns and "er_shrunk" in windows.columns:
+        windows = windows.rename(columns={"er_shrunk": "score"})
+    require_columns(windows, ["platform", "weekday", "hour", "score"], "windows")
+    frame = windows[["platform", "weekday", "hour", "score"]].copy()
+    frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
+    frame = frame.dropna(subset=["score"])
+    frame["weekday"] = pd.to_numeric(frame["weekday"], errors="coerce")
+    frame["hour"] = pd.to_numeric(frame["hour"], errors="coerce")
+    bad = ~frame["weekday"].between(0, 6) | ~frame["hour"].between(0, 23)
+    if bad.any():
+        raise DataError(f"windows: weekday must be 0–6 and hour 0–23; rows {list(frame.index[bad])[:5]} are not.")
+    frame = frame.groupby(["platform", "weekday", "hour"], as_index=False)["score"].mean()
+    out: dict[str, dict[int, list[tuple[int, float]]]] = {}
+    for platform in platforms:
+        mine = frame[frame["platform"] == platform]
+        if mine.empty:
+            raise DataError(f"windows has no rows for platform {platform!r} (it has: "
+                            f"{', '.join(map(str, frame['platform'].unique())) or 'none'}); "
+                            "compute its posting windows first or leave the platform out.")
+        table: dict[int, list[tuple[int, float]]] = {wd: [] for wd in range(7)}
+        for wd, hour, score in zip(mine["weekday"], mine["hour"], mine["score"]):
+            table[int(wd)].append((int(hour), float(score)))
+        out[platform] = {wd: sorted(v) for wd, v in table.items()}
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Topic:
+    rank: int
+    topic: str
+    pillar: str
+    format: str
+    score: float                                   # the best score over platforms (NaN: no estimate)
+    reason: str
+    by_platform: Mapping[str, tuple[float, str]]   # platform → (score, reason) when topics are per platform
+
+    def score_on(self, platform: str) -> tuple[float, str]:
+        """The topic's score and reason on a platform (its overall ones when the table is not per platform)."""
+        return self.by_platform.get(platform, (self.score, self.reason))
+
+
+def _topics(topics: pd.DataFrame | None) -> list[_Topic]:
+    """The topic bank, one entry per topic, best score first (no estimate last, ties keep the bank's order).
+
+    Takes a plain ranked table (topic, pillar, format, score[, reason]) or score_topics' table with one
+    row per topic × platform, whose per-platform score and reason are then used for that platform's slots.
+    """
+    if topics is None or len(topics) == 0:
+        raise ParameterError("the topic bank is empty: a calendar needs at least one scored topic to fill its slots "
+                             "(add rows to topic_bank, or check the scoring filters).")
+    require_columns(topics, ["topic", "pillar", "format", "score"], "topics")
+    score = pd.to_numeric(topics["score"], errors="coerce")
+    bad = ~topics["format"].isin(POST_FORMATS)
+    if bad.any():
+        raise DataError(f"topics: format must be one of {', '.join(POST_FORMATS)}; rows "
+                        f"{list(topics.index[bad])[:5]} have {sorted(set(topics['format'][bad].astype(str)))}.")
+    reasons = topics["reason"].fillna("").astype(str) if "reason" in topics.columns else pd.Series("", topics.index)
+    platform = topics["platform"].astype(str) if "platform" in topics.columns else pd.Series("", topics.index)
+    entries: dict[str, dict[str, Any]] = {}
+    for name, pillar, fmt, sc, why, plat in zip(topics["topic"].astype(str), topics["pillar"].astype(str),
+                                                 topics["format"].astype(str), score.astype(float), reasons, platform):
+        e = entries.setdefault(name, {"pillar": pillar, "format": fmt, "score": float("nan"), "reason": why,
+                                      "by": {}})
+        if not math.isnan(sc) and (math.isnan(e["score"]) or sc > e["score"]):
+            e["score"], e["reason"] = sc, why
+        if plat:
+            e["by"].setdefault(plat, (sc, why))
+    names = list(entries)
+    order = sorted(range(len(names)), key=lambda i: (_score_key(entries[names[i]]["score"]), i))
+    return [_Topic(k, names[i], entries[names[i]]["pillar"], entries[names[i]]["format"], entries[names[i]]["score"],
+                   entries[names[i]]["reason"], entries[names[i]]["by"]) for k, i in enumerate(order)]
+
+
+def _score_key(score: float) -> tuple[bool, float]:
+    """Sort key: higher scores first, missing scores last."""
+    return (math.isnan(score), 0.0 if math.isnan(score) else -score)
+
+
+# ---------------------------------------------------------------------------------------------
+# Placement
+# ---------------------------------------------------------------------------------------------
+
+def _line_cap(hours: Sequence[int], step: int) -> int:
+    """Most posts one day's window hours take at `step` hours apart (earliest-first greedy is optimal)."""
+    count, last = 0, None
+    for h in hours:
+        if last is None or h - last >= step:
+            count, last = count + 1, h
+    return count
+
+
+def _spread(n_days: int, anchors: Sequence[int], candidates: Sequence[int], k: int,
+            score: Mapping[int, float]) -> list[int]:
+    """Choose k candidate days that keep the largest gap between posting days (edges 0 and D+1) smallest."""
+    points = [0, *sorted(anchors), n_days + 1]
+    pool = set(candidates)
+    segments = [(a, b, [d for d in range(a + 1, b) if d in pool]) for a, b in zip(points, points[1:])]
+    added = [0] * len(segments)
+    for _ in range(k):
+        open_ = [i for i, (_, _, free) in enumerate(segments) if added[i] < len(free)]
+        i = max(open_, key=lambda j: (math.ceil((segments[j][1] - segments[j][0]) / (added[j] + 1)),
+                                      segments[j][1] - segments[j][0], -j))
+        added[i] += 1
+    chosen: list[int] = []
+    for (a, b, free), m in zip(segments, added):
+        taken: set[int] = set()
+        for j in range(1, m + 1):
+            ideal = a + j * (b - a) / (m + 1)
+            day = min((d for d in free if d not in taken), key=lambda d: (abs(d - ideal), -score.get(d, 0.0), d))
+            taken.add(day)
+        chosen.extend(sorted(taken))
+    return chosen
+
+
+def _latest_start(hours: Sequence[int], count: int, step: int) -> int | None:
+    """The latest hour from which `count` of these hours, `step` apart, still fit (None: they never do)."""
+    for start in sorted(hours, reverse=True):
+        if _line_cap([h for h in hours if h >= start], step) >= count:
+            return start
+    return None
+
+
+def _choose_hours(windows: Sequence[tuple[int, float]], count: int, step: int, lower: int,
+                  upper: int = 23) -> list[int] | None:
+    """The `count` best-scoring hours in [lower, upper], `step` hours apart (dynamic programme); None if none fit."""
+    cand = [(h, s) for h, s in windows if lower <= h <= upper]
+    if len(cand) < count:
+        return None
+    if count == 1:
+        return [max(cand, key=lambda hs: (hs[1], hs[0]))[0]]
+    n = len(cand)
+    best: list[list[tuple[float, list[int]] | None]] = [[None] * n for _ in range(count + 1)]
+    for i, (_, s) in enumerate(cand):
+        best[1][i] = (s, [i])
+    for k in range(2, count + 1):
+        for i, (h, s) in enumerate(cand):
+            options = [best[k - 1][j] for j in range(i) if best[k - 1][j] is not None and h - cand[j][0] >= step]
+            if options:
+                top = max(options, key=lambda o: o[0])  # type: ignore[union-attr]
+                best[k][i] = (top[0] + s, [*top[1], i])  # type: ignore[index]
+    finals = [b for b in best[count] if b is not None]
+    if not finals:
+        return None
+    return [cand[i][0] for i in max(finals, key=lambda o: o[0])[1]]
+
+
+@dataclass
+class _Slot:
+    day: int
+    hour: int
+    platform: str
+    score: float
+    role: str = "regular"
+    tier: str = ""
+    format: str = ""
+    label: str = ""
+    key_date: str = ""
+    note: str = ""
+    pillar: str = ""
+    topic: str = ""
+    reason: str = ""
+    is_repeat: bool = False
+
+
+def _fail(month: str, constraint: str, fix: str = "") -> ParameterError:
+    return ParameterError(f"Cannot build the {month} calendar: {constraint}." + (f" {fix}" if fix else ""))
+
+
+def _split_largest_remainder(total: int, weights: Mapping[str, float], caps: Mapping[str, int]) -> dict[str, int]:
+    """Split `total` in proportion to `weights` (largest remainder), never above `caps`."""
+    wsum = sum(weights.values()) or 1.0
+    exact = {k: total * w / wsum for k, w in weights.items()}
+    out = {k: min(int(math.floor(v)), caps[k]) for k, v in exact.items()}
+    order = sorted(weights, key=lambda k: (-(exact[k] - math.floor(exact[k])), list(weights).index(k)))
+    while sum(out.values()) < total:
+        room = [k for k in order if out[k] < caps[k]][: total - sum(out.values())]
+        if not room:
+            break
+        for k in room:
+            out[k] += 1
+    return out
+
+
+def _tier_counts(planned: int, mix: Mapping[str, float], forced: Mapping[str, int], month: str) -> dict[str, int]:
+    """Tier counts within one slot of share × planned (floor or ceil) and at least the forced ones."""
+    exact = {t: mix[t] * planned for t in TIERS}
+    low = {t: math.floor(exact[t] + 1e-9) for t in TIERS}
+    high = {t: math.ceil(exact[t] - 1e-9) for t in TIERS}
+    for t in TIERS:
+        if forced[t] > high[t]:
+            need = forced[t] / planned
+            raise _fail(month, f"fixed columns and key dates need {forced[t]} {t} post(s), but the mix gives {t} "
+                        f"{mix[t]:.0%} of {planned} planned slots = {exact[t]:.1f} (at most {high[t]})",
+                        f"Raise the {t} share to at least {need:.0%}, or drop {t} fixed columns / key dates.")
+    counts = {t: max(low[t], forced[t]) for t in TIERS}
+    order = sorted(TIERS, key=lambda t: (-(exact[t] - low[t]), TIERS.index(t)))
+    for t in order:
+        if sum(counts.values()) >= planned:
+            break
+        if counts[t] < high[t]:
+            counts[t] += 1
+    if sum(counts.values()) != planned:
+        raise _fail(month, "fixed columns and key dates force "
+                    + ", ".join(f"{forced[t]} {t}" for t in TIERS if forced[t])
+                    + f" posts, which leaves no way to keep every tier within one slot of the mix over {planned} "
+                    "planned slots", "Change the mix or the fixed columns.")
+    return counts
+
+
+def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame, topics: pd.DataFrame,
+                   key_dates: pd.DataFrame | None = None) -> "Calendar":
+    """Next month's calendar under every rule of the module docstring, or ParameterError naming the one that fails.
+
+    Inputs: `windows` [platform, weekday (0 = Monday), hour, score] — higher is better; without a
+    score column, posting_windows' `er_shrunk` is used. `topics` [topic, pillar, format, score,
+    reason (optional)], either one row per topic or score_topics' one row per topic × platform (then
+    each platform's own score and reason are used; a missing score ranks last). `key_dates`
+    [date, name; optional kind, lead_days, warmup_start, name_zh, flagship].
+
+    Key dates: one flagship per distinct name on its earliest day in the month. Which rows get a
+    flagship: the `flagship` column when given; otherwise every row except holiday rows with no
+    warm-up (lead_days 0: the observed, substituted and second-and-later holiday days of
+    dates.key_dates). Dates after the month whose warm-up starts in it only label warm-up posts.
+
+    A month with more planned slots than topics is not an error: the best-fitting, best-scoring
+    topics are re-used, each re-use marked `is_repeat` with a note in its reason and counted in the
+    summary and `notes`, because a strategist would rather re-cut a strong topic than leave a slot
+    empty. Only an empty topic bank is an error.
+    """
+    year, mon = parse_month(month)
+    label = f"{year:04d}-{mon:02d}"
+    n_days = _calendar.monthrange(year, mon)[1]
+    first, last = dt.date(year, mon, 1), dt.date(year, mon, n_days)
+    platforms = list(settings.posts_per_week)
+    bank = _topics(topics)
+    wins = _windows(windows, platforms)
+    keys = _key_dates(key_dates, first, last)
+    step = gap_step(settings.min_gap_hours)
+    weekday = {d: dt.date(year, mon, d).weekday() for d in range(1, n_days + 1)}
+
+    # Capacity per day and slot counts.
+    cap: dict[str, dict[int, int]] = {}
+    day_score: dict[str, dict[int, float]] = {}
+    n_slots: dict[str, int] = {}
+    forced: dict[str, dict[int, list[tuple[str, Any]]]] = {p: {} for p in platforms}
+    for p in platforms:
+        ppw = settings.posts_per_week[p]
+        line = {wd: _line_cap([h for h, _ in wins[p][wd]], step) for wd in range(7)}
+        cap[p] = {d: (min(1, line[weekday[d]]) if ppw <= 7 else line[weekday[d]]) for d in weekday}
+        day_score[p] = {d: max((s for _, s in wins[p][weekday[d]]), default=0.0) for d in weekday}
+        for c in settings.fixed_columns:
+            if c.platform == p:
+                for d in weekday:
+                    if weekday[d] == c.weekday:
+                        forced[p].setdefault(d, []).append(("fixed", c))
+        n_fixed = sum(len(v) for v in forced[p].values())
+        n_slots[p] = max(slots_for_month(ppw, n_days), n_fixed)
+        room = sum(cap[p].values())
+        if n_slots[p] > room:
+            raise _fail(label, f"{p} needs {n_slots[p]} slots ({ppw} posts/week × {n_days} days / 7), but its "
+                        f"posting windows with a {step}-hour minimum gap"
+                        + (" and one post a day" if ppw <= 7 else "") + f" fit at most {room}",
+                        "Post less, lower min_gap_hours, or widen the windows.")
+        for d, items in forced[p].items():
+            if len(items) > cap[p][d]:
+                raise _fail(label, f"{p} has {len(items)} fixed column(s) on {WEEKDAYS[weekday[d]]} {first:%Y-%m}-"
+                            f"{d:02d}, but its windows that weekday fit {cap[p][d]} post(s)",
+                            "Move the column to a weekday with posting windows.")
+
+    # One flagship per key date in the month.
+    order = sorted(platforms, key=lambda p: (TIER_FORMAT[p]["flagship"] not in ("live", "video"), platforms.index(p)))
+    carriers = list(settings.flagship_platforms) or order
+    load = {p: 0 for p in platforms}
+    for k in (k for k in keys if k.flagship):
+        d = k.day.day
+        free = [p for p in carriers if sum(len(v) for v in forced[p].values()) < n_slots[p]
+                and len(forced[p].get(d, [])) < cap[p][d]]
+        upgrade = [p for p in carriers if any(kind == "fixed" for kind, _ in forced[p].get(d, []))]
+        if free:
+            p = min(free, key=lambda q: (load[q], carriers.index(q)))
+            forced[p].setdefault(d, []).append(("key", k))
+        elif upgrade:
+            p = min(upgrade, key=lambda q: (load[q], carriers.index(q)))
+            items = forced[p][d]
+            i = next(i for i, (kind, _) in enumerate(items) if kind == "fixed")
+            items[i] = ("fixed+key", (items[i][1], k))
+        else:
+            raise _fail(label, f"key date {k.name} ({k.day:%m-%d}) needs a flagship slot, but "
+                        f"{', '.join(carriers)} have no free slot or posting window that day",
+                        "Raise posts_per_week, drop a fixed column, or add flagship_platforms.")
+        load[p] += 1
+
+    # Days and hours per platform.
+    slots: list[_Slot] = []
+    for p in platforms:
+        ppw = settings.posts_per_week[p]
+        counts = {d: len(v) for d, v in forced[p].items()}
+        if sum(counts.values()) > n_slots[p]:
+            raise _fail(label, f"{p} has {sum(counts.values())} fixed-column and key-date posts but only "
+                        f"{n_slots[p]} slots")
+        need, level = n_slots[p] - sum(counts.values()), 0
+        while need > 0:
+            cand = [d for d in weekday if counts.get(d, 0) == level and cap[p][d] > level]
+            anchors = [d for d in weekday if counts.get(d, 0) > level]
+            for d in _spread(n_days, anchors, cand, min(need, len(cand)), day_score[p]):
+                counts[d] = level + 1
+                need -= 1
+            level += 1
+        days = sorted(d for d, c in counts.items() if c > 0)
+        limit = max_gap_days(ppw)
+        gaps = [(b - a, a, b) for a, b in zip([0, *days], [*days, n_days + 1])]
+        worst = max(gaps)
+        if worst[0] > limit:
+            _, a, b = worst
+            raise _fail(label, f"{p} at {ppw} posts/week allows at most {limit} days between posting days, but its "
+                        f"windows, fixed columns and key dates leave {worst[0]} (day {a} → day {b})",
+                        "Add posting windows on more weekdays or post more often.")
+        prev: int | None = None
+        for i, d in enumerate(days):
+            lower = 0 if prev is None else max(0, prev + step - (d - 1) * 24)
+            hours = None
+            if i + 1 < len(days):  # look one posting day ahead so that the next day's posts still fit
+                nxt = days[i + 1]
+                latest = _latest_start([h for h, _ in wins[p][weekday[nxt]]], counts[nxt], step)
+                if latest is not None:
+                    hours = _choose_hours(wins[p][weekday[d]], counts[d], step, lower,
+                                          min(23, latest + 24 * (nxt - d) - step))
+            if hours is None:
+                hours = _choose_hours(wins[p][weekday[d]], counts[d], step, lower)
+            if hours is None:
+                raise _fail(label, f"{p} on {first:%Y-%m}-{d:02d}: {counts[d]} post(s) {step} hours apart (and "
+                            f"{step} hours after the previous post) do not fit its {WEEKDAYS[weekday[d]]} windows "
+                            f"({', '.join(f'{h:02d}:00' for h, _ in wins[p][weekday[d]]) or 'none'})",
+                            "Lower min_gap_hours or widen the windows.")
+            score = dict(wins[p][weekday[d]])
+            day_slots = sorted((_Slot(d, h, p, score[h]) for h in hours), key=lambda s: (-s.score, s.hour))
+            for s, (kind, item) in zip(day_slots, forced[p].get(d, [])):
+                column, key = (item, None) if kind == "fixed" else (None, item) if kind == "key" else item
+                if column is not None:
+                    s.role, s.tier, s.format, s.label = "fixed", column.tier, column.format, column.label
+                    s.note = f"fixed column {column.label} ({WEEKDAYS[column.weekday]})"
+                if key is not None:
+                    s.role, s.tier, s.key_date = "key_date", "flagship", key.name
+                    s.note = "; ".join(x for x in (s.note, f"flagship for key date {key.name}"
+                                                   + (f" ({key.kind})" if key.kind else "")) if x)
+            slots.extend(day_slots)
+            prev = (d - 1) * 24 + max(hours)
+    slots.sort(key=lambda s: (s.day, s.hour, platforms.index(s.platform)))
+
+    # Reserve: spread over platforms (largest remainder) and over each platform's month.
+    total = len(slots)
+    n_reserve = round_half_up(settings.reserve_share * total)
+    regular = {p: [s for s in slots if s.platform == p and s.role == "regular"] for p in platforms}
+    split = _split_largest_remainder(n_reserve, {p: float(n_slots[p]) for p in platforms},
+                                     {p: len(regular[p]) for p in platforms})
+    if sum(split.values()) < n_reserve:
+        raise _fail(label, f"the reserve needs {n_reserve} of {total} slots ({settings.reserve_share:.0%}), but "
+                    f"fixed columns and key dates leave only {sum(len(v) for v in regular.values())} free slots",
+                    "Drop a fixed column or post more.")
+    for p in platforms:
+        m, r = len(regular[p]), split[p]
+        for j in range(r):
+            s = regular[p][int((j + 0.5) * m / r)]
+            s.role, s.tier, s.format, s.reason = "reserve", RESERVE_TIER, TIER_FORMAT[p]["daily"], RESERVE_REASON
+
+    # Tiers of the planned slots.
+    planned = total - n_reserve
+    forced_tiers = {t: sum(1 for s in slots if s.role in ("fixed", "key_date") and s.tier == t) for t in TIERS}
+    counts_t = _tier_counts(planned, settings.mix, forced_tiers, label)
+    free = [s for s in slots if s.role == "regular"]
+    remaining = {t: counts_t[t] - forced_tiers[t] for t in TIERS}
+    assigned = {t: 0 for t in TIERS}
+    for i, s in enumerate(free):
+        open_ = [t for t in TIERS if assigned[t] < remaining[t]]
+        t = max(open_, key=lambda t: (remaining[t] * (i + 1) / len(free) - assigned[t], -TIERS.index(t)))
+        s.tier = t
+        assigned[t] += 1
+
+    # Warm-up labels: planned daily/series posts inside a key date's warm-up window.
+    for s in free:
+        day = dt.date(year, mon, s.day)
+        ahead = [k for k in keys if k.warmup_start <= day < k.day]
+        if ahead and s.tier in ("daily", "series"):
+            k = min(ahead, key=lambda k: k.day)
+            s.role, s.key_date = "warm_up", k.name
+            s.note = f"warm-up for {k.name} on {k.day:%m-%d}"
+
+    _fill_topics(slots, bank, planned, keys)
+    return Calendar(label, settings, _frame(slots, year, mon), _notes(slots, bank, planned))
+
+
+def _fill_topics(slots: list[_Slot], bank: list[_Topic], planned: int, keys: Sequence[_KeyDate]) -> None:
+    """Give each planned slot the best-fitting, best-scoring unused topic; re-use the bank in rounds when it runs out.
+
+    Order of filling: flagships, then series, then daily posts, each by date. Per slot the key is: a
+    topic naming the slot's key date first, then format fit (the fixed column's format; else the
+    platform's format for the tier, then a native format suiting the tier, then any format suiting
+    the tier, re-cut), then the topic's score on that platform.
+    """
+    order = {"flagship": 0, "series": 1, "daily": 2}
+    aliases = {k.name: k.aliases for k in keys}
+    todo = sorted((s for s in slots if s.role != "reserve"), key=lambda s: (order[s.tier], s.day, s.hour))
+    used: set[int] = set()
+    rounds = 1
+    for s in todo:
+        if len(used) == len(bank):
+            used.clear()
+            rounds += 1
+        best_format = TIER_FORMAT[s.platform][s.tier]
+        names = aliases.get(s.key_date, ())
+
+        def key(t: _Topic) -> tuple[int, int, tuple[bool, float], int]:
+            if s.format:  # a fixed column's format
+                fit = 0 if t.format == s.format else 1 if _FAMILY[t.format] == _FAMILY[s.format] else 3
+            elif t.format == best_format:
+                fit = 0
+            elif t.format in TIER_FITS[s.tier]:
+                fit = 1 if t.format in NATIVE_FORMATS[s.platform] else 2
+            else:
+                fit = 3
+            named = 0 if any(n in t.topic for n in names) else 1
+            return named, fit, _score_key(t.score_on(s.platform)[0]), t.rank
+
+        topic = min((t for t in bank if t.rank not in used), key=key)
+        used.add(topic.rank)
+        if not s.format:
+            keep = topic.format in NATIVE_FORMATS[s.platform] and (
+                topic.format in TIER_FITS[s.tier] or topic.format == best_format)
+            s.format = topic.format if keep else best_format
+        s.topic, s.pillar = topic.topic, topic.pillar
+        score, why = topic.score_on(s.platform)
+        parts = [s.note or f"{s.tier} post at a top {s.platform} window ({s.hour:02d}:00, score {s.score:.2f})",
+                 ("no performance estimate for this topic" if math.isnan(score) else f"topic score {score:.2f}")
+                 + (f": {why}" if why else "")]
+        if s.format != topic.format:
+            parts.append(f"re-cut from {topic.format} to {s.format}")
+        if rounds > 1:
+            s.is_repeat = True
+            parts.append(f"REPEAT: the topic bank has {len(bank)} topics for {planned} planned slots, so this "
+                         "re-uses a top topic — give it a new angle or add topics")
+        s.reason = "; ".join(parts)
+
+
+def _frame(slots: list[_Slot], year: int, mon: int) -> pd.DataFrame:
+    """The slots (already sorted by date, time and platform) as a tidy table in SLOT_COLUMNS order."""
+    frame = pd.DataFrame({
+        "date": pd.to_datetime([dt.date(year, mon, s.day) for s in slots]),
+        "time": [f"{s.hour:02d}:00" for s in slots],
+        "platform": [s.platform for s in slots],
+        "tier": [s.tier for s in slots],
+        "pillar": [s.pillar for s in slots],
+        "format": [s.format for s in slots],
+        "topic": [s.topic for s in slots],
+        "reason": [s.reason for s in slots],
+        "is_reserve": [s.role == "reserve" for s in slots],
+        "key_date": [s.key_date for s in slots],
+        "role": [s.role for s in slots],
+        "label": [s.label for s in slots],
+        "is_repeat": [s.is_repeat for s in slots],
+    }, columns=list(SLOT_COLUMNS))
+    return frame.reset_index(drop=True)
+
+
+def _notes(slots: list[_Slot], bank: list[_Topic], planned: int) -> tuple[str, ...]:
+    """Plain-language warnings for the notebook (repeated topics)."""
+    repeats = sum(s.is_repeat for s in slots)
+    if not repeats:
+        return ()
+    return (f"{repeats} of {planned} planned slots re-use a topic: the topic bank has {len(bank)} topics. "
+            "Add topics or give the repeats a new angle (marked is_repeat).",)
+
+
+# ---------------------------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Calendar:
+    """A month's plan: the slots table (SLOT_COLUMNS), the settings behind it and any warnings."""
+
+    month: str
+    settings: PlanSettings
+    slots: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> dict[str, Any]:
+        """Mix achieved, reserve share, slots per platform, unfilled and repeated slots, key dates (summary.json)."""
+        s = self.slots
+        planned = s[~s["is_reserve"]]
+        n_planned = len(planned)
+        return {
+            "month": self.month,
+            "slots": int(len(s)),
+            "planned": int(n_planned),
+            "reserve": int(s["is_reserve"].sum()),
+            "reserve_share": float(s["is_reserve"].mean()) if len(s) else 0.0,
+            "reserve_target": self.settings.reserve_share,
+            "mix_target": dict(self.settings.mix),
+            "mix_achieved": {t: float((planned["tier"] == t).sum() / n_planned) if n_planned else 0.0 for t in TIERS},
+            "tier_counts": {t: int((s["tier"] == t).sum()) for t in (*TIERS, RESERVE_TIER)},
+            "slots_per_platform": {p: int((s["platform"] == p).sum()) for p in self.settings.posts_per_week},
+            "reserve_per_platform": {p: int(((s["platform"] == p) & s["is_reserve"]).sum())
+                                     for p in self.settings.posts_per_week},
+            "unfilled": int((planned["topic"] == "").sum()),
+            "repeated_topics": int(s["is_repeat"].sum()),
+            "distinct_topics": int(planned["topic"].nunique()),
+            "key_date_flagships": {str(r.key_date): f"{r.date:%Y-%m-%d} {r.platform}"
+                                   for r in s[s["role"] == "key_date"].itertuples()},
+            "warm_up_posts": {str(k): int(n) for k, n in s[s["role"] == "warm_up"].groupby("key_date").size().items()},
+            "notes": list(self.notes),
+        }
+
+    def __repr__(self) -> str:
+        s = self.slots
+        reserve = int(s["is_reserve"].sum())
+        planned = s[~s["is_reserve"]]
+        mix = " / ".join(f"{t} {(planned['tier'] == t).mean():.0%}" for t in TIERS) if len(planned) else "–"
+        return (f"Calendar({self.month}: {len(s)} slots on {s['platform'].nunique()} platforms, reserve {reserve} "
+                f"({reserve / max(len(s), 1):.0%}), mix {mix}, {int(s['is_repeat'].sum())} repeats)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacity and the month grid
+# ---------------------------------------------------------------------------------------------
+
+def capacity_check(slots: pd.DataFrame, capacity: Mapping[str, int]) -> pd.DataFrame:
+    """Planned pieces per format against production capacity: planned, reserve, spare and a status per format.
+
+    Reserve slots count as possible pieces: "tight" means the plan fits but using the whole reserve
+    in that format would not.
+    """
+    if not capacity:
+        raise ParameterError("capacity is empty: give pieces per month per format, e.g. {'short_video': 12}.")
+    require_columns(slots, ["format", "is_reserve"], "slots")
+    unknown = [f for f in capacity if f not in POST_FORMATS]
+    if unknown:
+        raise ParameterError(f"capacity: unknown format(s) {unknown}; use {', '.join(POST_FORMATS)}.")
+    reserve = slots["is_reserve"].astype(bool)
+    planned = slots.loc[~reserve, "format"].value_counts()
+    spare = slots.loc[reserve, "format"].value_counts()
+    formats = [f for f in POST_FORMATS if f in capacity or f in planned.index or f in spare.index]
+    rows = []
+    for f in formats:
+        n, r = int(planned.get(f, 0)), int(spare.get(f, 0))
+        c = capacity.get(f)
+        if c is None:
+            status, left = "no capacity given", float("nan")
+        else:
+            left = float(c - n)
+            status = "over capacity" if n > c else "tight" if n + r > c else "ok"
+        rows.append({"format": f, "planned": n, "reserve": r, "capacity": float("nan") if c is None else float(c),
+                     "spare": left, "status": status})
+    return pd.DataFrame(rows, columns=["format", "planned", "reserve", "capacity", "spare", "status"])
+
+
+_TIER_MARK = {"flagship": "★", "series": "◆", "daily": "·", RESERVE_TIER: "○"}
+
+
+def month_grid(slots: pd.DataFrame, month: object | None = None, width: int = 12) -> pd.DataFrame:
+    """Week rows × Mon–Sun columns, each cell the day number and one line per slot (for a month-grid chart)."""
+    require_columns(slots, ["date", "time", "platform", "tier", "topic"], "slots")
+    dates = pd.to_datetime(slots["date"])
+    if month is None:
+        if slots.empty:
+            raise ParameterError("month_grid needs the month when the slots table is empty.")
+        month = dates.min()
+    year, mon = parse_month(month)
+    n_days = _calendar.monthrange(year, mon)[1]
+    first = dt.date(year, mon, 1)
+    start = first - dt.timedelta(days=first.weekday())
+    weeks = (n_days + first.weekday() + 6) // 7
+    key = slots["key_date"] if "key_date" in slots.columns else pd.Series("", index=slots.index)
+    role = slots["role"] if "role" in slots.columns else pd.Series("", index=slots.index)
+    lines: dict[dt.date, list[str]] = {}
+    heads: dict[dt.date, str] = {}
+    ordered = slots.assign(day_=dates.dt.date).sort_values(["day_", "time", "platform"], kind="stable")
+    for r in ordered.itertuples():
+        topic = str(r.topic) if r.tier != RESERVE_TIER else "reserve"
+        short = topic if len(topic) <= width else topic[: width - 1] + "…"
+        lines.setdefault(r.day_, []).append(f"{r.time} {r.platform} {_TIER_MARK.get(r.tier, '')} {short}")
+        if role[r.Index] == "key_date":
+            heads[r.day_] = f" {key[r.Index]}"
+    cells = []
+    for w in range(weeks):
+        row = []
+        for wd in range(7):
+            day = start + dt.timedelta(days=7 * w + wd)
+            row.append("" if day.month != mon else "\n".join([f"{day.day}{heads.get(day, '')}", *lines.get(day, [])]))
+        cells.append(row)
+    index = pd.Index([f"{start + dt.timedelta(days=7 * w):%Y-%m-%d}" for w in range(weeks)], name="week")
+    return pd.DataFrame(cells, index=index, columns=list(WEEKDAYS))
