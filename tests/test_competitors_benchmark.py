@@ -361,3 +361,19 @@ def test_sample_planted_video_winner_leads_the_douyin_competitors(sample_dir: Pa
     known = mine.dropna(subset=["engagements", "er_base_value"])
     assert table.loc[winner, "er_rate_of_sums"] == pytest.approx(known["engagements"].sum()
                                                                  / known["er_base_value"].sum())
+
+
+def test_share_of_voice_by_views_counts_only_posts_with_a_view_count() -> None:
+    posts = pd.DataFrame({
+        "post_id": ["o1", "o2", "a1", "a2", "b1"], "account_id": ["o", "o", "a", "a", "b"],
+        "published_at": pd.to_datetime(["2026-10-01", "2026-10-02", "2026-10-01", "2026-10-03", "2026-10-02"]),
+        "engagements": [10.0, 20.0, 30.0, 40.0, 50.0],
+        "views": [1000.0, np.nan, 3000.0, 1000.0, np.nan],   # o2 and b1 are images: no view count
+    })
+    sov = share_of_voice(posts, ["o", "a", "b"], start="2026-10-01", end="2026-10-31").set_index("account_id")
+    # views: o 1000, a 4000, b unknown (no post with a count) → shares 1000/5000 and 4000/5000, b missing
+    assert sov.loc["o", "views"] == 1000 and sov.loc["a", "views"] == 4000
+    assert sov.loc[["o", "a"], "views_share"].tolist() == pytest.approx([0.2, 0.8])
+    assert np.isnan(sov.loc["b", "views"]) and np.isnan(sov.loc["b", "views_share"])
+    # engagements still over every post: 30, 70, 50 of 150
+    assert sov["engagement_share"].tolist() == pytest.approx([30 / 150, 70 / 150, 50 / 150])

@@ -124,3 +124,24 @@ def test_fairness_check_shows_what_saves_add() -> None:
     assert fair["components_all"] == ["likes", "comments", "shares", "saves"]
     empty = fairness_check(posts.iloc[0:0], daily, "o", "followers", ("likes",), 0.05)
     assert np.isnan(empty["ratio_shared"])
+
+
+def test_rank_extremes_keeps_every_tied_metric_and_says_it_in_counts() -> None:
+    from helpers.competitors.report import competitors_below, rank_extremes
+
+    ranks = pd.DataFrame({"metric": ["a", "b", "c", "d"], "rank_pct": [1.0, 0.0, 1.0, 0.0],
+                          "accounts_compared": [4, 4, 4, 4]})
+    best, worst = rank_extremes(ranks)
+    assert best["metric"].tolist() == ["a", "c"] and worst["metric"].tolist() == ["b", "d"]
+    assert competitors_below(1.0, 4) == "4 of 4 competitors below"
+    assert competitors_below(0.625, 4) == "2.5 of 4 competitors below"   # 2 below + a tie counted half
+
+
+def test_engagements_per_view_is_a_rate_of_sums_over_posts_with_both() -> None:
+    from helpers.competitors.report import engagements_per_view
+
+    posts = pd.DataFrame({"account_id": ["o", "o", "o", "a"], "engagements": [60.0, 40.0, 5.0, np.nan],
+                          "views": [1000.0, 1000.0, np.nan, 500.0]})
+    # o: (60 + 40) / (1000 + 1000) = .05 (the post without views left out); a: no post with both → missing
+    rate = engagements_per_view(posts, ["o", "a"])
+    assert rate["o"] == pytest.approx(0.05) and np.isnan(rate["a"])

@@ -506,7 +506,10 @@ def _period_start(published_at: pd.Series, freq: str) -> pd.Series:
 
 def share_of_voice(posts: pd.DataFrame, account_ids: str | Sequence[str], freq: str | None = None,
                    start: object = None, end: object = None) -> pd.DataFrame:
-    """Each account's share of the field's posts and engagements, overall or per calendar period.
+    """Each account's share of the field's posts, engagements and video views, overall or per calendar period.
+
+    The views share is over posts with a view count (video); an account whose posts in a period all
+    lack a view count has views missing, not 0.
 
     engagements = Σ over posts with known engagements (taken from an ``engagements`` column, or
     computed with ``content.post_engagements``); ``posts_missing_engagements`` counts the posts left
@@ -534,9 +537,11 @@ def share_of_voice(posts: pd.DataFrame, account_ids: str | Sequence[str], freq: 
         data = data.assign(period_start=_period_start(data["published_at"], freq))
         keys = ["period_start", "account_id"]
     grouped = data.groupby(keys)
+    views = data["views"] if "views" in data.columns else pd.Series(np.nan, index=data.index)
     counts = pd.DataFrame({
         "posts": grouped.size().astype(float),
         "engagements": grouped["engagements"].sum(min_count=1),
+        "views": views.groupby([data[k] for k in keys]).sum(min_count=1),
         "posts_missing_engagements": grouped["engagements"].apply(lambda s: float(s.isna().sum())),
     })
     if freq is None:
@@ -551,12 +556,12 @@ def share_of_voice(posts: pd.DataFrame, account_ids: str | Sequence[str], freq: 
     out.loc[unknown, list(counts.columns)] = np.nan
     out = out.reset_index()
     period = out["period_start"] if freq is not None else pd.Series(0, index=out.index)
-    for column, share in (("posts", "posts_share"), ("engagements", "engagement_share")):
+    for column, share in (("posts", "posts_share"), ("engagements", "engagement_share"), ("views", "views_share")):
         total = out.groupby(period)[column].transform("sum")
         out[share] = out[column] / total.where(total > 0)
     out["note"] = np.where(unknown, "not in the posts table (unknown account id or posts not collected)", "")
-    return out[[*keys, "posts", "engagements", "posts_share", "engagement_share", "posts_missing_engagements",
-                "note"]]
+    return out[[*keys, "posts", "engagements", "posts_share", "engagement_share", "views", "views_share",
+                "posts_missing_engagements", "note"]]
 
 
 def _calendar_periods(bounds: pd.Series, freq: str) -> pd.DatetimeIndex:

@@ -19,7 +19,9 @@ from helpers.content import mean_interval
 from helpers.errors import DataError, ParameterError, require_columns
 
 OPPORTUNITY_BY: tuple[str, ...] = TAG_COLUMNS
-KINDS: tuple[str, ...] = ("under-served", "crowded", "own strength", "neutral")
+KINDS: tuple[str, ...] = ("under-served", "over-invested", "crowded", "own strength", "neutral")
+CROWDED_FACTOR = 1.25
+"""A category is crowded when competitors give it at least 1.25× an even split of their posts."""
 _DIMENSION = {"pillar": "pillar", "format": "format", "topics": "topic"}
 
 
@@ -35,9 +37,12 @@ def _classify(row: pd.Series, even_share: float, min_posts: int) -> tuple[str, f
     if row["field_er_n"] < min_posts:
         return "neutral", 0.0
     field_index, field_share, own_share = row["field_index"], row["field_share"], row["own_share"]
+    own_good = row["own_er_n"] >= min_posts and row["own_index"] > 1
     if field_index > 1 and own_share < field_share:
         return "under-served", (field_index - 1) * (field_share - own_share)
-    if field_share > even_share and field_index <= 1:
+    if field_index < 1 and own_share > field_share and not own_good:
+        return "over-invested", (1 - field_index) * (own_share - field_share)
+    if field_share >= CROWDED_FACTOR * even_share and field_index <= 1:
         return "crowded", (1 - field_index) * field_share
     if row["own_er_n"] >= min_posts and row["own_index"] > 1:
         return "own strength", (row["own_index"] - 1) * own_share
@@ -54,6 +59,9 @@ def _reason(row: pd.Series, base: str, even_share: float, min_posts: int) -> str
     if row["kind"] == "under-served":
         return (f"the field earns {fi:.2f}× its average {er} on {name}, "
                 f"competitors give it {fs:.0%} of posts, you {os_:.0%}")
+    if row["kind"] == "over-invested":
+        return (f"you give {name} {os_:.0%} of your posts, competitors {fs:.0%}, and the field earns only "
+                f"{fi:.2f}× its average {er} there")
     if row["kind"] == "crowded":
         return (f"competitors give {name} {fs:.0%} of posts (an even split would be {even_share:.0%}) but earn only "
                 f"{fi:.2f}× their average {er} there; you give it {os_:.0%}")
@@ -69,7 +77,7 @@ def _note(row: pd.Series, min_posts: int, silent: list[str]) -> str:
     notes = []
     if row["field_er_n"] < min_posts:
         notes.append(f"too few competitor posts (< {min_posts})")
-    if row["kind"] in ("under-served", "crowded") and row["field_index_ci_low"] <= 1 <= row["field_index_ci_high"]:
+    if row["kind"] in ("under-served", "over-invested", "crowded") and row["field_index_ci_low"] <= 1 <= row["field_index_ci_high"]:
         notes.append(f"field index CI {row['field_index_ci_low']:.2f}–{row['field_index_ci_high']:.2f} "
                      "includes 1: weak evidence")
     if row["kind"] == "own strength" and row["own_index_ci_low"] <= 1 <= row["own_index_ci_high"]:
@@ -100,8 +108,12 @@ def opportunities(posts: pd.DataFrame, own_ids: Iterable[str], by: str = "pillar
       - "under-served": field_index > 1 and own_share < field_share;
         score = (field_index − 1) × (field_share − own_share): how much more the field earns there
         times how far behind the field's share you are.
-      - "crowded": field_share above an even split (the mean field_share over the categories the
-        competitors use: 1/K for K pillars or formats) and field_index ≤ 1; score = (1 − field_index) × field_share.
+      - "over-invested": field_index < 1, own_share > field_share and the own posts there do not beat
+        the own average (own_index ≤ 1 or too few own posts); score = (1 − field_index) × (own_share −
+        field_share): you post more of what the field finds below average than the field does.
+      - "crowded": field_share at least CROWDED_FACTOR (1.25) × an even split (the mean field_share over
+        the categories the competitors use: 1/K for K pillars or formats) and field_index ≤ 1;
+        score = (1 − field_index) × field_share. (A share barely above 1/K is not crowding.)
       - "own strength": own_index > 1 on at least min_posts own posts; score = (own_index − 1) × own_share.
       - "neutral": otherwise; score 0.
     Rows are ranked by kind in that order, then score. When the own accounts posted nothing, own_share
@@ -164,7 +176,7 @@ def opportunities(posts: pd.DataFrame, own_ids: Iterable[str], by: str = "pillar
 
 
 def strategy_summary(opportunities: pd.DataFrame, top: int = 3) -> list[str]:
-    """Plain sentences for the top under-served and crowded categories of an opportunities table.
+    """Plain sentences for the top under-served, over-invested and crowded categories of an opportunities table.
 
     A row's note (weak evidence, small samples) is kept in its sentence as a caveat.
     """
@@ -177,13 +189,17 @@ def strategy_summary(opportunities: pd.DataFrame, top: int = 3) -> list[str]:
     dimension = str(opportunities["dimension"].iloc[0])
     sentences = []
     advice = {"under-served": "worth a bigger share of your posts",
+              "over-invested": "over-invested: you give it more posts than the field, which earns less than "
+                               "average there",
               "crowded": "crowded and not rewarded: differentiate the angle or shift effort elsewhere"}
-    for kind in ("under-served", "crowded"):
+    tentative = "a possible opening, not yet supported by the data"
+    for kind in ("under-served", "over-invested", "crowded"):
         picked = opportunities[opportunities["kind"] == kind].sort_values("score", ascending=False).head(int(top))
         if picked.empty:
             sentences.append(f"No {kind} {dimension} stands out in this period.")
         for _, row in picked.iterrows():
             note = row["note"] if "note" in row.index and isinstance(row["note"], str) else ""
             caveat = f" (caveat: {note})" if note else ""
-            sentences.append(f"{row['category']} ({dimension}) is {advice[kind]}: {row['reason']}{caveat}.")
+            verdict = tentative if kind == "under-served" and "weak evidence" in note else advice[kind]
+            sentences.append(f"{row['category']} ({dimension}) is {verdict}: {row['reason']}{caveat}.")
     return sentences

@@ -26,6 +26,9 @@ __all__ = [
     "all_percentile_ranks",
     "benchmark_rows",
     "benchmark_view",
+    "competitors_below",
+    "engagements_per_view",
+    "rank_extremes",
     "fairness_check",
     "field_leader",
     "ranked_opportunities",
@@ -211,3 +214,33 @@ def account_hour_grid(times: pd.DataFrame) -> pd.DataFrame:
     grid = grid.reindex(columns=range(24), fill_value=0).fillna(0)
     totals = grid.sum(axis=1)
     return grid.div(totals.where(totals > 0), axis=0)
+
+
+def rank_extremes(own_ranks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The metrics where the own account ranks best and worst (every tied metric, not just the first)."""
+    require_columns(own_ranks, ["metric", "rank_pct", "accounts_compared"], "own_ranks")
+    ranked = own_ranks.dropna(subset=["rank_pct"])
+    if ranked.empty:
+        return ranked, ranked
+    best = ranked[np.isclose(ranked["rank_pct"], ranked["rank_pct"].max())]
+    worst = ranked[np.isclose(ranked["rank_pct"], ranked["rank_pct"].min())]
+    return best.reset_index(drop=True), worst.reset_index(drop=True)
+
+
+def competitors_below(rank_pct: float, compared: int) -> str:
+    """A percentile rank in words: '4 of 4 competitors below' (ties count half, as in the rank)."""
+    below = rank_pct * compared
+    return f"{below:g} of {compared} competitors below"
+
+
+def engagements_per_view(posts: pd.DataFrame, account_ids: Sequence[str]) -> pd.Series:
+    """Σ engagements ÷ Σ views per account over posts with both (rate of sums), to check counts are comparable.
+
+    Own engagements come from the back office, competitors' from public counters; a large gap in
+    engagements per view between them warns that an ER comparison may partly be a counting difference.
+    """
+    require_columns(posts, ["account_id", "engagements", "views"], "posts")
+    both = posts.dropna(subset=["engagements", "views"])
+    both = both[both["views"] > 0]
+    sums = both.groupby("account_id")[["engagements", "views"]].sum()
+    return (sums["engagements"] / sums["views"]).reindex(list(account_ids)).rename("engagements_per_view")
