@@ -67,3 +67,21 @@ def test_styled_keeps_bases_as_numbers() -> None:
     frame = pd.DataFrame({"er_base_value": [44354.0], "er_mean_of_rates": [0.05]})
     html = styled(frame).to_html()
     assert "44,354" in html and "5.00%" in html and "4435400" not in html
+
+
+def test_run_outputs_file_writes_extra_artefacts(tmp_path: Path) -> None:
+    out = RunOutputs("content_planning", tmp_path)
+    csv = "date,topic\n2026-12-01,成分科普\n".encode("utf-8-sig")
+    path = out.file("calendar.csv", csv)
+    out.file("calendar.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    out.file("calendar.csv", csv)  # written again: listed once
+    out.write()
+    assert path == tmp_path / "calendar.csv" and path.read_bytes() == csv
+    assert (tmp_path / "calendar.ics").read_bytes() == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    assert read_summary(tmp_path)["files"] == ["calendar.csv", "calendar.ics"]
+    try:
+        out.file("../evil.ics", b"")
+    except ValueError as exc:
+        assert "evil" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("unsafe name accepted")

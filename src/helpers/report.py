@@ -137,6 +137,18 @@ class RunOutputs:
         self.figures.append(name)
         return Image(filename=str(target))
 
+    def file(self, name: str, data: bytes | str) -> Path:
+        """Write an extra artefact at the top of the run folder (e.g. calendar.ics) and list it in summary.json.
+
+        Text is written as UTF-8; give bytes for an exact encoding (e.g. a CSV with a BOM).
+        """
+        target = self.path / _check_name(name)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+        files = self.summary.setdefault("files", [])
+        if name not in files:
+            files.append(name)
+        return target
+
     def write(self) -> Path:
         """Write summary.json (with the list of tables and figures) and return its path."""
         self.summary["tables"] = [f"tables/{n}.csv" for n in self.tables]
