@@ -22,3 +22,11 @@ def test_check_day_gives_naive_midnight(value: object, expected: pd.Timestamp) -
 def test_check_day_names_the_parameter(value: object) -> None:
     with pytest.raises(ParameterError, match="start"):
         check_day("start", value)
+
+
+def test_check_timezone_accepts_iana_names_and_names_the_parameter() -> None:
+    from helpers.params import check_timezone
+
+    assert check_timezone("timezone", " Asia/Shanghai ") == "Asia/Shanghai"
+    with pytest.raises(ParameterError, match="timezone='Mars/Base' is not an IANA"):
+        check_timezone("timezone", "Mars/Base")

@@ -6,6 +6,7 @@ strategist in JupyterLab and a scheduler reading a log get the same message.
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 import pandas as pd
@@ -40,6 +41,17 @@ def check_day(name: str, value: Any) -> pd.Timestamp:
     if ts is pd.NaT:
         raise ParameterError(f"Parameter {name} is missing; give a date such as '2026-10-01'.")
     return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+
+
+def check_timezone(name: str, value: Any) -> str:
+    """A timezone parameter that the IANA database knows, e.g. 'Asia/Shanghai'."""
+    text = str(value).strip()
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ParameterError(f"Unknown timezone: {name}={value!r} is not an IANA time zone name "
+                             "(e.g. Asia/Shanghai, Europe/London, America/New_York).") from None
+    return text
 
 
 def select_accounts(accounts: pd.DataFrame, account: str) -> tuple[str, ...]:

@@ -16,7 +16,6 @@ Method (METHODOLOGY.md section 3, issue 4 §6):
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -30,6 +29,7 @@ from sklearn.preprocessing import StandardScaler
 from helpers.audience.bots import local_naive
 from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.params import check_timezone
 
 FEATURE_EVENTS: tuple[str, ...] = ("view", "like", "comment", "share", "save", "click", "message", "purchase")
 """Behaviour events counted in the features; follow/unfollow are relationship changes and left out."""
@@ -52,12 +52,8 @@ SMALL_FLAG = "small (merge or ignore)"
 
 def _check_timezone(tz: str | None) -> None:
     """Raise ParameterError for a timezone name the tz database does not know."""
-    if tz is None:
-        return
-    try:
-        zoneinfo.ZoneInfo(str(tz))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ParameterError(f"Unknown timezone {tz!r}; use an IANA name such as 'Asia/Shanghai'.") from exc
+    if tz is not None:
+        check_timezone("tz", tz)
 
 
 def _as_of_day(as_of: Any, tz: str | None) -> pd.Timestamp:

@@ -16,6 +16,7 @@ import icalendar
 import pandas as pd
 
 from helpers.errors import ParameterError, require_columns
+from helpers.params import check_timezone
 from helpers.report import write_csv
 
 PRODID = "-//opsbook//content planning//EN"
@@ -38,10 +39,8 @@ def _text(value: object) -> str:
 
 
 def _zone(timezone: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(str(timezone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ParameterError(f"timezone {timezone!r} is not an IANA time zone name (e.g. 'Asia/Shanghai').") from None
+    """The zone of a timezone parameter (ParameterError when the IANA database does not know it)."""
+    return zoneinfo.ZoneInfo(check_timezone("timezone", timezone))
 
 
 def slot_start(date: object, time: str, timezone: str) -> dt.datetime:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import math
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.params import check_timezone
 from helpers.schema import PLATFORMS, POST_FORMATS, TIERS
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -221,11 +221,7 @@ class PlanSettings:
         lo, hi = MIN_GAP_RANGE
         if not isinstance(self.min_gap_hours, (int, float)) or not lo <= self.min_gap_hours <= hi:
             raise ParameterError(f"min_gap_hours = {self.min_gap_hours!r} must be between {lo:g} and {hi:g} hours.")
-        try:
-            zoneinfo.ZoneInfo(str(self.timezone))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ParameterError(f"timezone {self.timezone!r} is not an IANA time zone name "
-                                 "(e.g. 'Asia/Shanghai', 'Europe/London').") from None
+        check_timezone("timezone", self.timezone)
         per_day = 24 // gap_step(self.min_gap_hours)
         for platform, ppw in self.posts_per_week.items():
             if ppw / 7 > per_day + 1e-9:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,7 +34,7 @@ import pandas as pd
 from helpers import config
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
-from helpers.params import check_choice, check_number
+from helpers.params import check_choice, check_number, check_timezone
 from helpers.planning import dates as key_dates_mod
 from helpers.planning.ics import to_ics, write_calendar_csv
 from helpers.planning.schedule import (
@@ -216,13 +215,7 @@ def parse_capacity(value: object) -> dict[str, int] | None:
 
 
 def _timezone(value: object) -> str:
-    text = str(value).strip()
-    try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ParameterError(f"Parameter timezone={value!r} is not an IANA time zone name (e.g. Asia/Shanghai, "
-                             "Europe/London, America/New_York).") from None
-    return text
+    return check_timezone("timezone", value)
 
 
 def calendar_csv_bytes(slots: pd.DataFrame) -> bytes:
