@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.errors import DataError, ParameterError
-from helpers.planning.dates import QIXI_DATES, KeyDateWarning, key_dates, load_marketing_dates, resolve_rule
+from helpers.planning.dates import QIXI_DATES, KeyDateWarning, key_dates, load_marketing_dates, resolve_rule, seasonal_aliases
 
 
 def _on(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -112,7 +112,37 @@ def test_country_and_include_filters() -> None:
     marketing = key_dates(2026, 10, include=["marketing"])
     assert (marketing["kind"] == "marketing").all()
     assert list(key_dates(2026, 10).columns) == ["date", "name", "name_zh", "kind", "lead_days", "warmup_start",
-                                                 "in_month"]
+                                                 "in_month", "aliases"]
+
+
+def test_december_in_china_has_its_shopping_moments_with_their_other_names() -> None:
+    dec = key_dates(2026, 12).set_index("name")
+    # 12-12 (5 days warm-up), 12-24 (7), 12-25 (10), 12-31 (3): none is a public holiday in mainland China
+    assert dec.loc["Double 12", "warmup_start"] == pd.Timestamp("2026-12-07")
+    assert dec.loc["Christmas Eve", "warmup_start"] == pd.Timestamp("2026-12-17")
+    assert dec.loc["Christmas (marketing)", "warmup_start"] == pd.Timestamp("2026-12-15")
+    assert dec.loc["New Year's Eve", "warmup_start"] == pd.Timestamp("2026-12-28")
+    assert set(dec.loc["Double 12", "aliases"].split(";")) == {"Double 12", "双十二", "双12", "1212"}
+    # a holiday gets its holidays-package names plus the YAML's holiday_aliases
+    jan = key_dates(2027, 1, upcoming_warmups=True).set_index("name")
+    assert {"春节", "年货节", "Chinese New Year (Spring Festival)"} <= set(
+        jan.loc["Chinese New Year (Spring Festival)", "aliases"].split(";"))
+
+
+def test_seasonal_aliases_name_occasions_not_days_off() -> None:
+    names = set(seasonal_aliases(2026))
+    assert {"618", "双11", "520", "七夕", "年货节", "Double 12", "圣诞"} <= names
+    assert not any("substituted" in n or "observed" in n or "调休" in n for n in names)
+    # longest first, so "双十一" is tried before a shorter name it contains
+    ordered = seasonal_aliases(2026)
+    assert [len(a) for a in ordered] == sorted((len(a) for a in ordered), reverse=True)
+
+
+def test_aliases_must_be_a_list_of_names(tmp_path) -> None:
+    bad = tmp_path / "dates.yaml"
+    bad.write_text("marketing_dates:\n  - name: Brand day\n    rule: '03-03'\n    aliases: {a: 1}\n", encoding="utf-8")
+    with pytest.raises(DataError, match="aliases must be a list"):
+        key_dates(2026, 3, extra_dates_file=bad)
 
 
 def test_bad_parameters() -> None:

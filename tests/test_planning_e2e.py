@@ -63,6 +63,12 @@ def test_calendar_exports_and_planted_effects(sample_dir: Path, tmp_path: Path) 
     for platform, top in summary["top_topics"].items():
         assert [t["pillar"] for t in top[:3]] == [PLANTED.neglected_topic] * 3, platform
 
+    # no topic twice on one platform; the sample bank's sale topics (618, 双11, 520, 年货节) wait for their month
+    planned = csv[csv["is_reserve"].astype(str) == "False"]
+    assert not planned.duplicated(["platform", "topic"]).any()
+    assert not planned["topic"].str.contains("618|双11|520|年货节").any()
+    assert any("wait for their date" in n for n in summary["calendar_notes"])
+
 
 def test_empty_topic_bank_fails_with_a_clear_message(sample_dir: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
@@ -83,3 +89,19 @@ def test_impossible_constraints_name_the_constraint(sample_dir: Path, tmp_path: 
     assert "posts_per_week" in result.stderr and "min_gap_hours" in result.stderr
     assert "6-hour minimum gap" in result.stderr
     assert not _published(tmp_path)
+
+
+def test_more_planned_slots_than_topics_stops_with_the_numbers(sample_dir: Path, tmp_path: Path) -> None:
+    # Six evergreen topics; douyin at 5 posts/week has 22 December slots, of which 16 are planned
+    # (reserve 19 of 75 split 22:18:13:22 gives douyin 6) — more than six, so the run must stop.
+    data = tmp_path / "data"
+    data.mkdir()
+    for table in ("accounts", "posts"):
+        (data / f"{table}.csv").write_bytes((sample_dir / f"{table}.csv").read_bytes())
+    lines = (sample_dir / "topic_bank.csv").read_text(encoding="utf-8").splitlines()
+    (data / "topic_bank.csv").write_text("\n".join(lines[:7]) + "\n", encoding="utf-8")
+    result = _run(tmp_path / "out", "--data", str(data))
+    assert result.returncode != 0
+    assert "douyin has 16 planned slots" in result.stderr and "6 evergreen topic(s)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not _published(tmp_path / "out")

@@ -32,6 +32,11 @@ TOPICS = pd.DataFrame({
     "score": [1.9, 1.7, 1.5, 1.2, 1.0],
     "reason": ["完播率高于均值；评论区求教程", "竞品同类内容互动约高40%", "大促节点", "新粉占比高", "收藏率高"],
 })
+# A month of three platforms needs a topic per planned slot on each: fill the bank up with everyday topics.
+TOPICS = pd.concat([TOPICS, pd.DataFrame({
+    "topic": [f"日常选题{i:02d}" for i in range(35)], "pillar": ["产品种草"] * 35,
+    "format": ["short_video", "image", "carousel", "text", "article"] * 7,
+    "score": [0.9 - i * 0.01 for i in range(35)], "reason": ["日常"] * 35})], ignore_index=True)
 KEYS = pd.DataFrame({"date": pd.to_datetime(["2025-06-18"]), "name": ["618"], "kind": ["marketing"],
                      "lead_days": [5]})
 

@@ -101,6 +101,8 @@ def test_june_calendar_shape_and_summary(june):
     assert summary["warm_up_posts"]["618"] > 0
     assert s["date"].dt.month.eq(6).all()
     assert (s.loc[s["is_reserve"], "topic"] == "").all()
+    # a topic at most once per platform
+    assert not s[~s["is_reserve"]].duplicated(["platform", "topic"]).any()
     assert (s.loc[s["is_reserve"], "reason"] == "reserved for breaking trends").all()
     assert (s.loc[~s["is_reserve"], "topic"] != "").all()
     assert "Calendar(2025-06: 81 slots on 4 platforms" in repr(june)
@@ -113,7 +115,7 @@ def test_slots_sit_at_the_best_window(june):
 
 
 def test_two_posts_a_day_take_the_two_best_hours_min_gap_apart():
-    cal = build_calendar("2025-06", PlanSettings({"douyin": 14}, min_gap_hours=6), WINDOWS, TOPICS)
+    cal = build_calendar("2025-06", PlanSettings({"douyin": 14}, min_gap_hours=6), WINDOWS, make_topics(60))
     per_day = cal.slots.groupby("date")["time"].apply(lambda t: tuple(sorted(t)))
     assert len(per_day) == 30 and set(per_day) == {("12:00", "20:00")}   # the lunch bump and the evening peak
 
@@ -186,20 +188,25 @@ def test_per_platform_topic_scores_are_used_per_platform():
 
 
 def test_topic_without_a_score_ranks_last_and_says_so():
-    bank = pd.DataFrame({"topic": ["无数据选题", "有数据选题"], "pillar": ["教程"] * 2, "format": ["short_video"] * 2,
-                         "score": [float("nan"), 0.5]})
+    # douyin 1/week in June: round(30 / 7) = 4 slots, 1 reserve, 3 planned — one per topic, by date
+    bank = pd.DataFrame({"topic": ["无数据选题", "有数据选题", "备用一"], "pillar": ["教程"] * 3,
+                         "format": ["short_video"] * 3, "score": [float("nan"), 0.5, 0.2]})
     s = build_calendar("2025-06", PlanSettings({"douyin": 1}, mix={"daily": 1.0, "series": 0.0, "flagship": 0.0}),
                        WINDOWS, bank).slots
     planned = s[~s["is_reserve"]]
-    assert planned["topic"].tolist()[:2] == ["有数据选题", "无数据选题"]
-    assert "no performance estimate" in planned["reason"].iloc[1]
+    assert planned["topic"].tolist() == ["有数据选题", "备用一", "无数据选题"]
+    assert "no performance estimate" in planned["reason"].iloc[2]
 
 
 def test_posting_windows_er_shrunk_is_accepted_as_score():
     renamed = WINDOWS.rename(columns={"score": "er_shrunk"})
     a = build_calendar("2025-06", default_settings(), renamed, TOPICS, JUNE_KEYS).slots
     b = build_calendar("2025-06", default_settings(), WINDOWS, TOPICS, JUNE_KEYS).slots
-    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a.drop(columns="reason"), b.drop(columns="reason"))
+    # the reason quotes posting_windows' value as what it is: a shrunk engagement rate
+    regular = a["role"].eq("regular")
+    assert a.loc[regular, "reason"].str.contains(r"shrunk ER \d+\.\d%").all()
+    assert b.loc[regular, "reason"].str.contains("window score").all()
 
 
 def test_which_key_dates_get_a_flagship():
@@ -234,27 +241,89 @@ def test_topics_fill_by_score_and_fit_formats():
     assert set(articles) <= set(planned["topic"])                            # all 6 article topics first
     others = planned[~planned["topic"].isin(articles)]
     assert others["reason"].str.contains("re-cut from").all()
-    assert not planned["is_repeat"].any()
+    assert not planned["shared_with"].astype(bool).any()
 
 
 def test_recut_reason_when_topic_format_differs():
-    topics = make_topics(7)
+    topics = make_topics(12)
     s = build_calendar("2025-06", PlanSettings({"wechat": 3}), WINDOWS, topics).slots
     recut = s[s["reason"].str.contains("re-cut from")]
     assert len(recut) > 0 and (recut["format"] == "article").all()
 
 
-def test_more_slots_than_topics_reuses_with_a_note():
-    topics = make_topics(3)
-    cal = build_calendar("2025-06", PlanSettings({"douyin": 5, "weibo": 7}), WINDOWS, topics)
-    s = cal.slots
-    planned = s[~s["is_reserve"]]
-    assert (planned["topic"] != "").all()
-    repeats = planned[planned["is_repeat"]]
-    assert len(repeats) == len(planned) - 3
-    assert repeats["reason"].str.contains("REPEAT: the topic bank has 3 topics").all()
-    assert cal.summary()["repeated_topics"] == len(repeats)
-    assert cal.notes and "re-use a topic" in cal.notes[0]
+def test_more_slots_than_topics_on_one_platform_is_a_clear_error():
+    # douyin 5/week in June: round(5 × 30 / 7) = 21 slots, reserve of all 21 + weibo 30 = round(.25 × 51) = 13,
+    # split 21:30 → douyin 5; so douyin has 16 planned slots for a bank of 10 topics.
+    with pytest.raises(ParameterError) as err:
+        build_calendar("2025-06", PlanSettings({"douyin": 5, "weibo": 7}), WINDOWS, make_topics(10))
+    text = str(err.value)
+    assert "douyin has 16 planned slots, weibo 22" in text and "10 evergreen topic(s)" in text
+    assert "at most once per platform" in text and "Add topics to topic_bank" in text
+
+
+def test_a_topic_runs_once_per_platform_and_is_shared_across_platforms():
+    # 16 planned douyin and 22 planned weibo slots (see above) from 25 topics: every platform uses
+    # distinct topics; 38 planned posts from 25 topics means at least 13 posts share a topic.
+    cal = build_calendar("2025-06", PlanSettings({"douyin": 5, "weibo": 7}), WINDOWS, make_topics(25))
+    planned = cal.slots[~cal.slots["is_reserve"]]
+    assert not planned.duplicated(["platform", "topic"]).any()
+    assert planned["topic"].nunique() == 25                     # every topic used before any is shared
+    shared = planned[planned["shared_with"] != ""]
+    assert len(shared) == 2 * (len(planned) - 25)               # both ends of each shared pair are marked
+    for r in shared.itertuples():
+        others = planned[(planned["topic"] == r.topic) & (planned["platform"] != r.platform)]["platform"]
+        assert r.shared_with == ", ".join(dict.fromkeys(others))
+        assert "one master piece" in r.reason
+    assert cal.summary()["shared_topics"] == len(shared)
+    assert any("share their topic" in n for n in cal.notes)
+
+
+def test_seasonal_topics_wait_for_their_date():
+    bank = pd.concat([make_topics(30), pd.DataFrame([
+        {"topic": "618宠粉直播", "pillar": "活动", "format": "live", "score": 5.0, "reason": ""},
+        {"topic": "双11预售攻略", "pillar": "活动", "format": "article", "score": 5.0, "reason": ""}])],
+        ignore_index=True)
+    seasonal = ("618", "双11", "双十一")
+    # June has 618: its topic goes to the 618 flagship (or its warm-up), never elsewhere; 双11 waits
+    june = build_calendar("2025-06", default_settings(), WINDOWS, bank, JUNE_KEYS, seasonal)
+    s = june.slots
+    assert set(s.loc[s["topic"] == "618宠粉直播", "key_date"]) == {"618"}
+    assert s.loc[s["role"].eq("key_date") & s["key_date"].eq("618"), "topic"].item() == "618宠粉直播"
+    assert "双11预售攻略" not in set(s["topic"])
+    assert any("双11预售攻略 (双11)" in n and "wait for their date" in n for n in june.notes)
+    # December has neither: both wait, even with the top score
+    dec = build_calendar("2025-12", default_settings(), WINDOWS, bank, None, seasonal)
+    assert not dec.slots["topic"].isin(["618宠粉直播", "双11预售攻略"]).any()
+
+
+def test_key_date_flagship_takes_the_best_topic_when_none_names_it():
+    # No topic names 儿童节: its flagship (filled before every other slot) takes the best-scoring topic.
+    keys = make_key_dates([("2025-06-01", "儿童节", 0)])
+    s = build_calendar("2025-06", default_settings(), WINDOWS, TOPICS, keys).slots
+    flag = s[s["role"].eq("key_date")]
+    assert flag["topic"].item() == "选题00"                     # score 2.0, the best of the bank
+    cal = build_calendar("2025-06", default_settings(), WINDOWS, TOPICS, keys)
+    assert any("No topic in the bank names 儿童节" in n for n in cal.notes)
+
+
+def test_capacity_recuts_formats_over_capacity_daily_posts_first():
+    # Weibo alone, 7/week in June: 30 slots, reserve 8 (.25 × 30 = 7.5 → 8), 22 planned: daily 13, series 7,
+    # flagship 2 (mix .6/.3/.1 of 22 = 13.2/6.6/2.2). Weibo's daily format is image; cap image at 5.
+    settings = PlanSettings({"weibo": 7}, capacity={"image": 5, "text": 30, "carousel": 30, "video": 30,
+                                                    "live": 30, "short_video": 30})
+    bank = make_topics(40).assign(format="image")
+    cal = build_calendar("2025-06", settings, WINDOWS, bank)
+    planned = cal.slots[~cal.slots["is_reserve"]]
+    assert (planned["format"] == "image").sum() == 5
+    moved = planned[planned["reason"].str.contains("image is at production capacity")]
+    # Before the cap: the 13 daily posts are images (Weibo's daily format), series re-cut to carousel, flagships
+    # to video. 13 − 5 = 8 daily posts move, to the first native format that suits a daily post: carousel.
+    assert planned["tier"].value_counts().to_dict() == {"daily": 13, "series": 7, "flagship": 2}
+    assert len(moved) == 8 and set(moved["tier"]) == {"daily"} and set(moved["format"]) == {"carousel"}
+    assert "carousel" in NATIVE_FORMATS["weibo"]
+    assert any("re-cut to other formats to stay within production capacity" in n for n in cal.notes)
+    table = capacity_check(cal.slots, settings.capacity).set_index("format")
+    assert table.loc["image", "status"] in ("full", "tight")
 
 
 def test_deterministic():
@@ -375,7 +444,7 @@ def test_capacity_check(june):
     table = capacity_check(s, cap).set_index("format")
     assert table.loc["short_video", "status"] == "over capacity"
     assert table.loc["short_video", "spare"] == -1
-    assert table.loc["article", "status"] == ("tight" if reserve.get("article", 0) else "ok")
+    assert table.loc["article", "status"] == ("tight" if reserve.get("article", 0) else "full")
     assert table.loc["live", "status"] == "ok"
     assert table.loc["text", "planned"] == int(planned.get("text", 0))
     assert table["planned"].sum() == n_planned and table["reserve"].sum() == int(s["is_reserve"].sum())
@@ -501,6 +570,6 @@ def test_calendar_or_clear_error(case):
 def test_comfortable_settings_always_give_a_calendar(case):
     month, kw, keys, n_topics = case
     st_ = PlanSettings(**kw)
-    cal = build_calendar(month, st_, WINDOWS, make_topics(n_topics),
+    cal = build_calendar(month, st_, WINDOWS, make_topics(max(n_topics, 70)),
                          make_key_dates(keys) if keys else None)
     check_calendar(month, {**kw, "fixed_columns": st_.fixed_columns}, keys, cal)

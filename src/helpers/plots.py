@@ -657,7 +657,8 @@ def calendar_explorer(rebuild: Callable[..., object], platforms: Sequence[str], 
             s = cal.summary()
             print(f"{s['slots']} slots, {s['reserve']} reserve ({s['reserve_share']:.0%}); mix achieved "
                   + " / ".join(f"{t} {v:.0%}" for t, v in s["mix_achieved"].items())
-                  + f" (flagship target {flagship:.0%}); {s['repeated_topics']} repeated topics.")
+                  + f" (flagship target {flagship:.0%}); {s['distinct_topics']} distinct topics, "
+                  f"{s['shared_topics']} posts share a topic across platforms.")
             fig = month_grid_chart(month_grid(cal.slots, cal.month), title=f"Calendar {cal.month}")
             display(fig)
             close(fig)

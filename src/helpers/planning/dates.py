@@ -34,6 +34,7 @@ __all__ = [
     "key_dates",
     "load_marketing_dates",
     "resolve_rule",
+    "seasonal_aliases",
 ]
 
 KINDS: tuple[str, ...] = ("holiday", "marketing")
@@ -72,6 +73,7 @@ class MarketingDate:
     lead_days: int
     countries: tuple[str, ...] = ()
     notes: str = ""
+    aliases: tuple[str, ...] = ()
 
     def applies_to(self, country: str) -> bool:
         """Whether the date is used for the country (no list = every country)."""
@@ -176,12 +178,31 @@ def _entries(data: dict, source: str) -> list[MarketingDate]:
         out.append(MarketingDate(name=str(item["name"]), name_zh=str(item.get("name_zh") or ""), rule=rule,
                                  lead_days=_lead(item.get("lead_days", 0), where),
                                  countries=tuple(str(c).upper() for c in countries),
-                                 notes=str(item.get("notes") or "")))
+                                 notes=str(item.get("notes") or ""),
+                                 aliases=_aliases(item.get("aliases"), where)))
     names = [e.name for e in out]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise DataError(f"{source}: marketing date name(s) {twice} appear more than once; names must be unique.")
     return out
+
+
+def _aliases(value: object, where: str) -> tuple[str, ...]:
+    """A list of alternative names (numbers such as 520 read as text); DataError for anything else."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, (str, int)) else value
+    if not isinstance(items, list) or not all(isinstance(a, (str, int)) and str(a).strip() for a in items):
+        raise DataError(f"{where}: aliases must be a list of names, e.g. [双11, 双十一]; got {value!r}.")
+    return tuple(str(a).strip() for a in items)
+
+
+def _holiday_aliases(data: dict, source: str) -> dict[str, tuple[str, ...]]:
+    """holiday_aliases of one file (holiday English name → other names)."""
+    found = data.get("holiday_aliases", {}) or {}
+    if not isinstance(found, dict):
+        raise DataError(f"{source}: 'holiday_aliases' must map holiday names to lists of other names.")
+    return {str(k): _aliases(v, f"{source}, holiday_aliases {k!r}") for k, v in found.items()}
 
 
 def _holiday_leads(data: dict, source: str) -> dict[str, int]:
@@ -209,6 +230,16 @@ def load_marketing_dates(extra_dates_file: str | Path | None = None) -> tuple[li
     return list(entries.values()), leads
 
 
+def load_holiday_aliases(extra_dates_file: str | Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Other names of holidays (shipped, then the user file's entries added or replaced by holiday name)."""
+    shipped = resources.files("helpers.planning").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
+    found = _holiday_aliases(_read_yaml(shipped, SHIPPED_FILE), SHIPPED_FILE)
+    if extra_dates_file is not None and Path(extra_dates_file).is_file():
+        path = Path(extra_dates_file)
+        found.update(_holiday_aliases(_read_yaml(path.read_text(encoding="utf-8"), path.name), path.name))
+    return found
+
+
 def _country(country: str) -> str:
     """The upper-case country code if the holidays package supports it; ParameterError saying how to find codes."""
     code = str(country).strip().upper()
@@ -231,7 +262,7 @@ def _holiday_rows(code: str, years: Sequence[int], leads: Mapping[str, int]) -> 
         parts = [p for p in en.split("; ") if not _NOT_AN_OCCASION.search(p)]  # a day can carry two holidays
         lead = 0 if follow_on or not parts else max(leads.get(p, default) for p in parts)
         rows.append({"date": day, "name": name, "name_zh": chinese.get(day) if chinese is not None else None,
-                     "kind": "holiday", "lead_days": lead})
+                     "kind": "holiday", "lead_days": lead, "name_en": en})
     return rows
 
 
@@ -250,7 +281,7 @@ def _marketing_rows(entries: Iterable[MarketingDate], code: str, years: Sequence
                                   f"'YYYY-MM-DD' rule in your extra_dates_file.", KeyDateWarning, stacklevel=3)
                 continue
             rows.append({"date": day, "name": entry.name, "name_zh": entry.name_zh or None, "kind": "marketing",
-                         "lead_days": entry.lead_days})
+                         "lead_days": entry.lead_days, "aliases": entry.aliases})
     return rows
 
 
@@ -271,18 +302,8 @@ def key_dates(year: int, month: int, country: str = "CN", include: Sequence[str]
     if unknown or not kinds:
         raise ParameterError(f"include must list kinds from {list(KINDS)}; got {include!r}.")
     code = _country(country)
-    entries, leads = load_marketing_dates(extra_dates_file)
     years = [year, year + 1] if upcoming_warmups else [year]
-    rows: list[dict] = []
-    if "holiday" in kinds:
-        rows += _holiday_rows(code, years, leads)
-    if "marketing" in kinds:
-        rows += _marketing_rows(entries, code, years)
-    columns = ["date", "name", "name_zh", "kind", "lead_days", "warmup_start", "in_month"]
-    frame = pd.DataFrame(rows, columns=["date", "name", "name_zh", "kind", "lead_days"])
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["lead_days"] = frame["lead_days"].astype("int64")
-    frame["warmup_start"] = frame["date"] - pd.to_timedelta(frame["lead_days"], unit="D")
+    frame = _all_dates(code, years, kinds, extra_dates_file)
     start = pd.Timestamp(year=year, month=month, day=1)
     end = start + pd.offsets.MonthEnd(0)
     frame["in_month"] = frame["date"].between(start, end)
@@ -291,4 +312,39 @@ def key_dates(year: int, month: int, country: str = "CN", include: Sequence[str]
         keep |= (frame["date"] > end) & (frame["warmup_start"] <= end)
     frame = frame[keep].sort_values(["date", "kind", "name"], kind="stable").reset_index(drop=True)
     frame.attrs.update(country=code, year=year, month=month)
-    return frame[columns]
+    return frame[["date", "name", "name_zh", "kind", "lead_days", "warmup_start", "in_month", "aliases"]]
+
+
+def _all_dates(code: str, years: Sequence[int], kinds: Sequence[str],
+               extra_dates_file: str | Path | None) -> pd.DataFrame:
+    """Every holiday and marketing date of the years with warm-up start and aliases (';'-joined names)."""
+    entries, leads = load_marketing_dates(extra_dates_file)
+    other = load_holiday_aliases(extra_dates_file)
+    rows: list[dict] = []
+    if "holiday" in kinds:
+        rows += _holiday_rows(code, years, leads)
+    if "marketing" in kinds:
+        rows += _marketing_rows(entries, code, years)
+    frame = pd.DataFrame(rows, columns=["date", "name", "name_zh", "kind", "lead_days", "name_en", "aliases"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["lead_days"] = frame["lead_days"].astype("int64")
+    frame["warmup_start"] = frame["date"] - pd.to_timedelta(frame["lead_days"], unit="D")
+    names = []
+    for r in frame.itertuples():
+        found = [r.name, r.name_zh, r.name_en, *(r.aliases if isinstance(r.aliases, tuple) else ()),
+                 *other.get(str(r.name_en), ())]
+        names.append(";".join(dict.fromkeys(str(n) for n in found if isinstance(n, str) and n.strip())))
+    frame["aliases"] = names
+    return frame
+
+
+def seasonal_aliases(year: int, country: str = "CN", extra_dates_file: str | Path | None = None) -> tuple[str, ...]:
+    """Every name of every holiday and marketing date of the year and the next: a topic naming one is seasonal.
+
+    A topic whose text contains one of these (e.g. "618宠粉直播", "双11预售攻略") belongs to that date and
+    is planned only around it (helpers.planning.schedule), never in another month.
+    """
+    frame = _all_dates(_country(country), [year, year + 1], KINDS, extra_dates_file)
+    occasions = ~frame["aliases"].str.contains(r"observed|substituted|day off|调休|补假", case=False, regex=True)
+    names = {a for joined in frame.loc[occasions, "aliases"] for a in joined.split(";") if a}
+    return tuple(sorted(names, key=lambda a: (-len(a), a)))

@@ -23,7 +23,7 @@ PRODID = "-//opsbook//content planning//EN"
 UID_DOMAIN = "opsbook"
 ICS_COLUMNS: tuple[str, ...] = ("date", "time", "platform", "tier", "topic", "is_reserve")
 CSV_COLUMNS: tuple[str, ...] = ("date", "time", "platform", "tier", "pillar", "format", "topic", "reason",
-                                "is_reserve", "key_date", "role", "label", "is_repeat")
+                                "is_reserve", "key_date", "role", "label", "shared_with")
 
 
 def slot_uid(date: object, time: str, platform: str, index: int) -> str:

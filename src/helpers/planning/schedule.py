@@ -18,8 +18,18 @@ METHODOLOGY.md §5 as rules a test can check (issue 6, section 5):
 - Reserve: round-half-up(reserve_share × slots) slots, spread over platforms (largest remainder) and
   over the month, tier "reserve", no topic, reason "reserved for breaking trends".
 - Tiers: the planned (non-reserve) slots get floor or ceil of share × planned slots per tier.
-- Topics: by score, best tier/format fit first; when there are more slots than topics the best
-  topics are re-used, marked `is_repeat` with a note in the reason (an empty bank is an error).
+- Topics: a topic runs at most once per platform in a month; the same topic on several platforms
+  is one master piece adapted per platform (section 6 of the notebook), listed in `shared_with`.
+  Unused topics come before ones already planned elsewhere. Key-date flagships are filled first,
+  then other flagships, series and daily posts; flagships take the best-scoring topic (re-cut to
+  the flagship format if need be), series and daily posts the best-fitting format first.
+- Seasonal topics: a topic naming a holiday or marketing date (any name in `seasonal`, e.g. "618",
+  "双11") is planned only in that date's flagship or warm-up slots, and left out in other months.
+- A platform with more planned slots than usable topics is an error naming the numbers (a topic
+  bank must cover a month without repeats on one account).
+- Capacity (when given): a format planned beyond its production capacity is re-cut, lowest tier
+  first, to another native format of the platform that suits the tier and has spare capacity;
+  what cannot be moved is reported in the notes.
 
 Anything that cannot be met raises ParameterError naming the constraint and the numbers: never a
 silent partial plan.
@@ -48,7 +58,7 @@ POSTS_PER_WEEK_RANGE: tuple[int, int] = (1, 168)
 RESERVE_TIER = "reserve"
 RESERVE_REASON = "reserved for breaking trends"
 SLOT_COLUMNS: tuple[str, ...] = ("date", "time", "platform", "tier", "pillar", "format", "topic", "reason",
-                                 "is_reserve", "key_date", "role", "label", "is_repeat")
+                                 "is_reserve", "key_date", "role", "label", "shared_with")
 
 # The format a platform's post of each tier takes by default (a topic of another format is re-cut).
 TIER_FORMAT: dict[str, dict[str, str]] = {
@@ -284,6 +294,11 @@ class _KeyDate:
     aliases: tuple[str, ...] = ()
 
 
+def _split_names(value: object) -> tuple[str, ...]:
+    """';'-joined names as a tuple (missing → empty)."""
+    return tuple(n.strip() for n in str(value).split(";") if n.strip()) if isinstance(value, str) else ()
+
+
 def _key_dates(key_dates: pd.DataFrame | None, first: dt.date, last: dt.date) -> list[_KeyDate]:
     """Key dates whose day or warm-up window touches the month, one per name (flagship rule: build_calendar)."""
     if key_dates is None or len(key_dates) == 0:
@@ -304,16 +319,17 @@ def _key_dates(key_dates: pd.DataFrame | None, first: dt.date, last: dt.date) ->
     else:  # dates.key_dates gives observed, substituted and second-and-later holiday days no warm-up
         eligible = ~((kinds == "holiday") & (lead <= 0)) if has_lead else pd.Series(True, index=frame.index)
     zh = frame["name_zh"].fillna("").astype(str) if "name_zh" in frame.columns else pd.Series("", index=frame.index)
+    more = frame["aliases"].fillna("").astype(str) if "aliases" in frame.columns else pd.Series("", index=frame.index)
     out: dict[str, _KeyDate] = {}
-    rows = sorted(zip(days.dt.date, frame["name"].astype(str), warm.dt.date, kinds, eligible, zh))
-    for day, name, start, kind, flag, alias in rows:
+    rows = sorted(zip(days.dt.date, frame["name"].astype(str), warm.dt.date, kinds, eligible, zh, more))
+    for day, name, start, kind, flag, alias, other in rows:
         in_month = first <= day <= last
         if not (in_month or (day > last and start <= last)):
             continue
         current = out.get(name)
         if current is None or (not current.flagship and flag and in_month):
             out[name] = _KeyDate(day, name, kind, min(start, day), bool(flag and in_month),
-                                 tuple(x for x in (name, alias) if x))
+                                 tuple(dict.fromkeys(x for x in (name, alias, *_split_names(other)) if x)))
     return sorted(out.values(), key=lambda k: (k.day, k.name))
 
 
@@ -480,7 +496,9 @@ class _Slot:
     pillar: str = ""
     topic: str = ""
     reason: str = ""
-    is_repeat: bool = False
+    topic_format: str = ""
+    topic_score: float = float("nan")
+    shared_with: str = ""
 
 
 def _fail(month: str, constraint: str, fix: str = "") -> ParameterError:
@@ -529,24 +547,24 @@ def _tier_counts(planned: int, mix: Mapping[str, float], forced: Mapping[str, in
 
 
 def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame, topics: pd.DataFrame,
-                   key_dates: pd.DataFrame | None = None) -> "Calendar":
+                   key_dates: pd.DataFrame | None = None, seasonal: Sequence[str] = ()) -> "Calendar":
     """Next month's calendar under every rule of the module docstring, or ParameterError naming the one that fails.
 
     Inputs: `windows` [platform, weekday (0 = Monday), hour, score] — higher is better; without a
-    score column, posting_windows' `er_shrunk` is used. `topics` [topic, pillar, format, score,
+    score column, posting_windows' `er_shrunk` is used (and slot reasons quote it as shrunk ER). `topics` [topic, pillar, format, score,
     reason (optional)], either one row per topic or score_topics' one row per topic × platform (then
     each platform's own score and reason are used; a missing score ranks last). `key_dates`
-    [date, name; optional kind, lead_days, warmup_start, name_zh, flagship].
+    [date, name; optional kind, lead_days, warmup_start, name_zh, aliases (';'), flagship].
+    `seasonal`: every name of every holiday and marketing date (dates.seasonal_aliases); a topic
+    whose text contains one is planned only around that date.
 
     Key dates: one flagship per distinct name on its earliest day in the month. Which rows get a
     flagship: the `flagship` column when given; otherwise every row except holiday rows with no
     warm-up (lead_days 0: the observed, substituted and second-and-later holiday days of
     dates.key_dates). Dates after the month whose warm-up starts in it only label warm-up posts.
 
-    A month with more planned slots than topics is not an error: the best-fitting, best-scoring
-    topics are re-used, each re-use marked `is_repeat` with a note in its reason and counted in the
-    summary and `notes`, because a strategist would rather re-cut a strong topic than leave a slot
-    empty. Only an empty topic bank is an error.
+    A topic runs at most once per platform: a platform with more planned slots than usable topics
+    raises ParameterError with the numbers and the fixes (add topics, post less, reserve more).
     """
     year, mon = parse_month(month)
     label = f"{year:04d}-{mon:02d}"
@@ -554,6 +572,7 @@ def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame,
     first, last = dt.date(year, mon, 1), dt.date(year, mon, n_days)
     platforms = list(settings.posts_per_week)
     bank = _topics(topics)
+    er_windows = "score" not in windows.columns and "er_shrunk" in windows.columns
     wins = _windows(windows, platforms)
     keys = _key_dates(key_dates, first, last)
     step = gap_step(settings.min_gap_hours)
@@ -706,31 +725,51 @@ def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame,
             s.role, s.key_date = "warm_up", k.name
             s.note = f"warm-up for {k.name} on {k.day:%m-%d}"
 
-    _fill_topics(slots, bank, planned, keys)
-    return Calendar(label, settings, _frame(slots, year, mon), _notes(slots, bank, planned))
+    for s in slots:
+        window = f"shrunk ER {s.score:.1%}" if er_windows else f"window score {s.score:.2f}"
+        s.note = s.note or f"{s.tier} post at a top {s.platform} window ({s.hour:02d}:00, {window})"
+    notes = _fill_topics(slots, bank, keys, tuple(seasonal), label)
+    if settings.capacity:
+        notes += _fit_capacity(slots, settings.capacity)
+    return Calendar(label, settings, _frame(slots, year, mon), tuple(notes))
 
 
-def _fill_topics(slots: list[_Slot], bank: list[_Topic], planned: int, keys: Sequence[_KeyDate]) -> None:
-    """Give each planned slot the best-fitting, best-scoring unused topic; re-use the bank in rounds when it runs out.
+def _seasons(topic: _Topic, seasonal: Sequence[str]) -> tuple[str, ...]:
+    """The date names a topic's text contains (empty for an evergreen topic)."""
+    return tuple(name for name in seasonal if name and name in topic.topic)
 
-    Order of filling: flagships, then series, then daily posts, each by date. Per slot the key is: a
-    topic naming the slot's key date first, then format fit (the fixed column's format; else the
-    platform's format for the tier, then a native format suiting the tier, then any format suiting
-    the tier, re-cut), then the topic's score on that platform.
+
+def _fill_topics(slots: list[_Slot], bank: list[_Topic], keys: Sequence[_KeyDate], seasonal: Sequence[str],
+                 month: str) -> list[str]:
+    """Give each planned slot a topic under the module's topic rules; the notes a strategist should read.
+
+    Per slot the preference is: a seasonal topic of the slot's key date first; then topics not yet
+    planned on any platform; then, for flagships, the topic's score before its format fit (a
+    flagship is the best topic, re-cut if need be) and for series/daily posts format fit before
+    score. Format fit: the fixed column's format; else the platform's format for the tier, then a
+    native format suiting the tier, then any format suiting the tier (re-cut).
     """
-    order = {"flagship": 0, "series": 1, "daily": 2}
-    aliases = {k.name: k.aliases for k in keys}
-    todo = sorted((s for s in slots if s.role != "reserve"), key=lambda s: (order[s.tier], s.day, s.hour))
-    used: set[int] = set()
-    rounds = 1
+    order = {"flagship": 1, "series": 2, "daily": 3}
+    names = {k.name: set(k.aliases) for k in keys}
+    known = tuple(dict.fromkeys([*seasonal, *(a for k in keys for a in k.aliases)]))
+    seasons = {t.rank: _seasons(t, known) for t in bank}
+    in_calendar = set().union(*names.values()) if names else set()
+    todo = sorted((s for s in slots if s.role != "reserve"),
+                  key=lambda s: (0 if s.role == "key_date" else order[s.tier], s.day, s.hour))
+    used_on: dict[int, list[str]] = {t.rank: [] for t in bank}
+    usable_count = sum(1 for t in bank if not seasons[t.rank] or in_calendar & set(seasons[t.rank]))
+    platforms = list(dict.fromkeys(s.platform for s in slots))
+    short = [p for p in platforms if sum(1 for s in todo if s.platform == p) > usable_count]
+    if short:
+        raise _usable_topics_error(short, slots, bank, seasons, in_calendar, month)
     for s in todo:
-        if len(used) == len(bank):
-            used.clear()
-            rounds += 1
         best_format = TIER_FORMAT[s.platform][s.tier]
-        names = aliases.get(s.key_date, ())
+        mine = names.get(s.key_date, set())
 
-        def key(t: _Topic) -> tuple[int, int, tuple[bool, float], int]:
+        def usable(t: _Topic) -> bool:
+            return s.platform not in used_on[t.rank] and (not seasons[t.rank] or bool(mine & set(seasons[t.rank])))
+
+        def key(t: _Topic) -> tuple:
             if s.format:  # a fixed column's format
                 fit = 0 if t.format == s.format else 1 if _FAMILY[t.format] == _FAMILY[s.format] else 3
             elif t.format == best_format:
@@ -739,27 +778,112 @@ def _fill_topics(slots: list[_Slot], bank: list[_Topic], planned: int, keys: Seq
                 fit = 1 if t.format in NATIVE_FORMATS[s.platform] else 2
             else:
                 fit = 3
-            named = 0 if any(n in t.topic for n in names) else 1
-            return named, fit, _score_key(t.score_on(s.platform)[0]), t.rank
+            named = 0 if seasons[t.rank] else 1
+            score = _score_key(t.score_on(s.platform)[0])
+            if s.tier == "flagship":
+                return named, len(used_on[t.rank]), score, fit, t.rank
+            return named, len(used_on[t.rank]), fit, score, t.rank
 
-        topic = min((t for t in bank if t.rank not in used), key=key)
-        used.add(topic.rank)
+        options = [t for t in bank if usable(t)]
+        if not options:
+            raise _usable_topics_error([s.platform], slots, bank, seasons, in_calendar, month)
+        topic = min(options, key=key)
+        used_on[topic.rank].append(s.platform)
         if not s.format:
             keep = topic.format in NATIVE_FORMATS[s.platform] and (
                 topic.format in TIER_FITS[s.tier] or topic.format == best_format)
             s.format = topic.format if keep else best_format
-        s.topic, s.pillar = topic.topic, topic.pillar
+        s.topic, s.pillar, s.topic_format = topic.topic, topic.pillar, topic.format
         score, why = topic.score_on(s.platform)
-        parts = [s.note or f"{s.tier} post at a top {s.platform} window ({s.hour:02d}:00, score {s.score:.2f})",
-                 ("no performance estimate for this topic" if math.isnan(score) else f"topic score {score:.2f}")
+        s.topic_score = score
+        parts = [s.note, ("no performance estimate for this topic" if math.isnan(score) else f"topic score {score:.2f}")
                  + (f": {why}" if why else "")]
         if s.format != topic.format:
             parts.append(f"re-cut from {topic.format} to {s.format}")
-        if rounds > 1:
-            s.is_repeat = True
-            parts.append(f"REPEAT: the topic bank has {len(bank)} topics for {planned} planned slots, so this "
-                         "re-uses a top topic — give it a new angle or add topics")
         s.reason = "; ".join(parts)
+    by_topic: dict[str, list[_Slot]] = {}
+    for s in todo:
+        by_topic.setdefault(s.topic, []).append(s)
+    for group in by_topic.values():
+        for s in group:
+            s.shared_with = ", ".join(dict.fromkeys(o.platform for o in group if o is not s))
+            if s.shared_with:
+                s.reason += f"; also planned on {s.shared_with}: one master piece, adapted per platform"
+    return _topic_notes(todo, bank, keys, seasons, in_calendar)
+
+
+def _usable_topics_error(short: Sequence[str], slots: Sequence[_Slot], bank: Sequence[_Topic],
+                         seasons: Mapping[int, tuple[str, ...]], in_calendar: set[str], month: str) -> ParameterError:
+    """The message when platforms have more planned slots than topics they may use."""
+    planned = {p: sum(1 for s in slots if s.platform == p and s.role != "reserve") for p in short}
+    evergreen = sum(1 for t in bank if not seasons[t.rank])
+    other = sum(1 for t in bank if seasons[t.rank] and not in_calendar & set(seasons[t.rank]))
+    here = len(bank) - evergreen - other
+    counts = ", ".join(f"{p} {n}" if i else f"{p} has {n} planned slots" for i, (p, n) in enumerate(planned.items()))
+    return _fail(month, f"{counts}, but the topic bank has only {evergreen} evergreen topic(s)"
+                 + (f" plus {here} for this month's key dates" if here else "")
+                 + (f" ({other} more belong to other dates)" if other else "")
+                 + "; a topic runs at most once per platform in a month",
+                 f"Add topics to topic_bank, lower posts_per_week for {', '.join(short)}, or raise reserve_share.")
+
+
+def _topic_notes(todo: Sequence[_Slot], bank: Sequence[_Topic], keys: Sequence[_KeyDate],
+                 seasons: Mapping[int, tuple[str, ...]], in_calendar: set[str]) -> list[str]:
+    """Plain-language notes: seasonal topics left for their month, key dates no topic speaks to, shared topics."""
+    notes = []
+    later = [f"{t.topic} ({', '.join(seasons[t.rank])})" for t in bank
+             if seasons[t.rank] and not in_calendar & set(seasons[t.rank])]
+    if later:
+        notes.append(f"{len(later)} seasonal topic(s) wait for their date and are not planned this month: "
+                     + "; ".join(later) + ".")
+    named = {n for s in todo for t in bank if t.topic == s.topic for n in seasons[t.rank]}
+    for k in keys:
+        if k.flagship and not named & set(k.aliases):
+            notes.append(f"No topic in the bank names {k.name} ({', '.join(a for a in k.aliases if a != k.name)}): "
+                         "its flagship and warm-up posts carry the best general topics; add a topic for it.")
+    shared = sum(1 for s in todo if s.shared_with)
+    if shared:
+        notes.append(f"{shared} of {len(todo)} planned posts share their topic with another platform "
+                     "(column shared_with): produce one master piece per topic and adapt it.")
+    return notes
+
+
+def _fit_capacity(slots: list[_Slot], capacity: Mapping[str, int]) -> list[str]:
+    """Re-cut planned posts of formats over production capacity to native formats with spare capacity; notes."""
+    planned = [s for s in slots if s.role != "reserve"]
+    count = {f: sum(1 for s in planned if s.format == f) for f in POST_FORMATS}
+    tier_order = {"daily": 0, "series": 1, "flagship": 2}
+    notes = []
+    for fmt in POST_FORMATS:
+        cap = capacity.get(fmt)
+        if cap is None or count[fmt] <= cap:
+            continue
+        movable = sorted((s for s in planned if s.format == fmt and s.role not in ("fixed", "key_date")),
+                         key=lambda s: (tier_order[s.tier],
+                                        -math.inf if math.isnan(s.topic_score) else s.topic_score, -s.day))
+        moved = 0
+        for s in movable:
+            if count[fmt] <= cap:
+                break
+            choices = [f for f in (s.topic_format, TIER_FORMAT[s.platform][s.tier], *POST_FORMATS)
+                       if f != fmt and f in NATIVE_FORMATS[s.platform]
+                       and (f in TIER_FITS[s.tier] or f == TIER_FORMAT[s.platform][s.tier])
+                       and capacity.get(f) is not None and count[f] < capacity[f]]
+            if not choices:
+                continue
+            new = choices[0]
+            count[fmt] -= 1
+            count[new] += 1
+            s.reason += f"; re-cut from {s.format} to {new}: {fmt} is at production capacity ({cap} a month)"
+            s.format = new
+            moved += 1
+        if moved:
+            notes.append(f"{moved} {fmt} post(s) re-cut to other formats to stay within production capacity "
+                         f"({cap} {fmt} a month).")
+        if count[fmt] > cap:
+            notes.append(f"{fmt}: {count[fmt]} planned against a capacity of {cap}, and no other format with spare "
+                         "capacity suits the rest; raise capacity, post less or move the fixed column.")
+    return notes
 
 
 def _frame(slots: list[_Slot], year: int, mon: int) -> pd.DataFrame:
@@ -777,18 +901,9 @@ def _frame(slots: list[_Slot], year: int, mon: int) -> pd.DataFrame:
         "key_date": [s.key_date for s in slots],
         "role": [s.role for s in slots],
         "label": [s.label for s in slots],
-        "is_repeat": [s.is_repeat for s in slots],
+        "shared_with": [s.shared_with for s in slots],
     }, columns=list(SLOT_COLUMNS))
     return frame.reset_index(drop=True)
-
-
-def _notes(slots: list[_Slot], bank: list[_Topic], planned: int) -> tuple[str, ...]:
-    """Plain-language warnings for the notebook (repeated topics)."""
-    repeats = sum(s.is_repeat for s in slots)
-    if not repeats:
-        return ()
-    return (f"{repeats} of {planned} planned slots re-use a topic: the topic bank has {len(bank)} topics. "
-            "Add topics or give the repeats a new angle (marked is_repeat).",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -823,7 +938,7 @@ class Calendar:
             "reserve_per_platform": {p: int(((s["platform"] == p) & s["is_reserve"]).sum())
                                      for p in self.settings.posts_per_week},
             "unfilled": int((planned["topic"] == "").sum()),
-            "repeated_topics": int(s["is_repeat"].sum()),
+            "shared_topics": int((planned["shared_with"] != "").sum()),
             "distinct_topics": int(planned["topic"].nunique()),
             "key_date_flagships": {str(r.key_date): f"{r.date:%Y-%m-%d} {r.platform}"
                                    for r in s[s["role"] == "key_date"].itertuples()},
@@ -837,7 +952,7 @@ class Calendar:
         planned = s[~s["is_reserve"]]
         mix = " / ".join(f"{t} {(planned['tier'] == t).mean():.0%}" for t in TIERS) if len(planned) else "–"
         return (f"Calendar({self.month}: {len(s)} slots on {s['platform'].nunique()} platforms, reserve {reserve} "
-                f"({reserve / max(len(s), 1):.0%}), mix {mix}, {int(s['is_repeat'].sum())} repeats)")
+                f"({reserve / max(len(s), 1):.0%}), mix {mix}, {planned['topic'].nunique()} distinct topics)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -848,7 +963,7 @@ def capacity_check(slots: pd.DataFrame, capacity: Mapping[str, int]) -> pd.DataF
     """Planned pieces per format against production capacity: planned, reserve, spare and a status per format.
 
     Reserve slots count as possible pieces: "tight" means the plan fits but using the whole reserve
-    in that format would not.
+    in that format would not; "full" that the plan uses the whole capacity (no reserve in that format).
     """
     if not capacity:
         raise ParameterError("capacity is empty: give pieces per month per format, e.g. {'short_video': 12}.")
@@ -868,7 +983,7 @@ def capacity_check(slots: pd.DataFrame, capacity: Mapping[str, int]) -> pd.DataF
             status, left = "no capacity given", float("nan")
         else:
             left = float(c - n)
-            status = "over capacity" if n > c else "tight" if n + r > c else "ok"
+            status = "over capacity" if n > c else "tight" if n + r > c else "full" if n == c else "ok"
         rows.append({"format": f, "planned": n, "reserve": r, "capacity": float("nan") if c is None else float(c),
                      "spare": left, "status": status})
     return pd.DataFrame(rows, columns=["format", "planned", "reserve", "capacity", "spare", "status"])

@@ -284,6 +284,10 @@ class PlanningRun:
         return key_dates_mod.key_dates(self.year, self.mon, self.country, extra_dates_file=self.extra_dates_file,
                                        upcoming_warmups=True)
 
+    def seasonal(self) -> tuple[str, ...]:
+        """Every name of every holiday and marketing date: a topic naming one is planned only around it."""
+        return key_dates_mod.seasonal_aliases(self.year, self.country, self.extra_dates_file)
+
     def with_changes(self, mix: Mapping[str, float] | None = None, reserve_share: float | None = None,
                      posts_per_week: Mapping[str, int] | None = None) -> PlanSettings:
         """The run's settings with a changed mix, reserve share or posts per week (checked again)."""
@@ -301,7 +305,7 @@ class PlanningRun:
                 posts_per_week: Mapping[str, int] | None = None) -> Calendar:
         """A calendar with changed mix / reserve share / posts per week (the explorer widget calls this)."""
         settings = self.with_changes(mix, reserve_share, posts_per_week)
-        return build_calendar(self.month, settings, windows, topics, key_dates)
+        return build_calendar(self.month, settings, windows, topics, key_dates, self.seasonal())
 
     def ics(self, calendar: Calendar) -> bytes:
         """calendar.ics of a calendar in the plan's timezone."""
