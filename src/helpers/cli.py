@@ -1,4 +1,4 @@
-"""The `opsbook` command: run notebooks, make the sample data, validate a data folder.
+"""The `opsbook` command: run notebooks, import platform exports into the store, make the sample data, validate.
 
 Errors the user can fix (bad data, bad parameters, a failed notebook) are printed as one clear
 message and a non-zero exit code, never as a traceback: 2 for bad input, 1 for a failed run.
@@ -32,6 +32,42 @@ def _build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a data folder against the schema, listing every problem")
     validate.add_argument("--data", type=Path, default=config.SAMPLE_DATA, help="data folder")
+
+    imp = sub.add_parser("import", help="import platform exports (files or folders) into the local store",
+                         description="Recognise each export by its columns, map it to the canonical tables and "
+                                     "merge it into the store in one transaction: all files land or none. "
+                                     "Re-importing a file changes nothing; overlapping exports merge (the later "
+                                     "snapshot wins). `opsbook store kinds` lists the exports it knows.")
+    imp.add_argument("paths", nargs="+", type=Path, help="export files or folders of exports")
+    imp.add_argument("--account", help="the account the exports belong to (see `opsbook store add-account`)")
+    imp.add_argument("--store", type=Path, default=config.STORE, help=f"store folder (default {config.STORE})")
+    imp.add_argument("--kind", help="force the export kind instead of detecting it (see `opsbook store kinds`)")
+    imp.add_argument("--mapping", type=Path, help="YAML column mapping for an export no built-in kind knows")
+    imp.add_argument("--as-of", help="when the export was taken (YYYY-MM-DD[THH:MM]); default: the file's time")
+    imp.add_argument("--keep-going", action="store_true", help="import the good files even if some fail")
+    imp.add_argument("--dry-run", action="store_true", help="check and map everything, write nothing")
+
+    store = sub.add_parser("store", help="the local store: init, add-account, info, kinds, pillars")
+    store_sub = store.add_subparsers(dest="store_command", required=True)
+    init = store_sub.add_parser("init", help="create an empty store")
+    init.add_argument("--store", type=Path, default=config.STORE)
+    add = store_sub.add_parser("add-account", help="add or update an account the store imports for")
+    add.add_argument("account_id")
+    add.add_argument("--platform", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--owner", default="own", choices=("own", "competitor"))
+    add.add_argument("--timezone", default="Asia/Shanghai", help="IANA zone of the account's naive timestamps")
+    add.add_argument("--category")
+    add.add_argument("--store", type=Path, default=config.STORE)
+    info = store_sub.add_parser("info", help="tables, row counts, date ranges per account and the last imports")
+    info.add_argument("--store", type=Path, default=config.STORE)
+    store_sub.add_parser("kinds", help="list the export kinds `opsbook import` recognises")
+    pillars = store_sub.add_parser("pillars", help="save keyword rules that tag imported posts with pillars",
+                                   description="RULES.yaml maps each pillar to keywords in the title or topics, "
+                                               "e.g. '教程: [教程, 步骤]'; the first matching pillar wins. Saved in the "
+                                               "store, applied to the stored posts now and to every later import.")
+    pillars.add_argument("rules", type=Path)
+    pillars.add_argument("--store", type=Path, default=config.STORE)
     return parser
 
 
@@ -84,7 +120,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from helpers.data import format_problems, validate_folder
 
-    problems = validate_folder(args.data)
+    problems = validate_folder(config.data_dir(args.data))
     errors = [p for p in problems if p.severity == "error"]
     if problems:
         print(f"{args.data}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
@@ -94,10 +130,63 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from helpers.ingest.pipeline import import_files
+
+    as_of = None
+    if args.as_of:
+        import pandas as pd
+
+        try:
+            as_of = pd.Timestamp(args.as_of).to_pydatetime()
+        except ValueError:
+            raise OpsbookError(f"--as-of {args.as_of!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM.") from None
+    report = import_files(args.paths, args.store, args.account, kind=args.kind, mapping=args.mapping, as_of=as_of,
+                          keep_going=args.keep_going, dry_run=args.dry_run)
+    print(report)
+    return 1 if report.failed else 0
+
+
+def _cmd_store(args: argparse.Namespace) -> int:
+    from helpers.ingest.store import Store
+
+    if args.store_command == "init":
+        store = Store.create(args.store)
+        print(f"Store ready at {store.root}")
+    elif args.store_command == "add-account":
+        from helpers.params import check_timezone
+        from helpers.schema import PLATFORMS
+
+        if args.platform not in PLATFORMS:
+            raise OpsbookError(f"--platform {args.platform!r} is not one of {', '.join(PLATFORMS)}.")
+        check_timezone("--timezone", args.timezone)
+        store = Store.create(args.store)
+        with store.transaction() as txn:
+            txn.upsert_account(args.account_id, args.platform, args.name, owner=args.owner, timezone=args.timezone,
+                               category=args.category)
+        print(f"Account {args.account_id} ({args.platform}, {args.owner}) saved in {store.root}")
+    elif args.store_command == "pillars":
+        from helpers.ingest.pipeline import set_pillar_rules
+
+        rules, changed = set_pillar_rules(args.store, args.rules)
+        print(f"Saved {rules!r} in {args.store}; {changed} stored post(s) re-tagged.")
+    elif args.store_command == "info":
+        print(Store.open(args.store).info())
+    elif args.store_command == "kinds":
+        import pandas as pd
+
+        from helpers.ingest.pipeline import describe_kinds
+
+        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+            print(describe_kinds().to_string(index=False))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `opsbook` command; returns the exit code."""
     args = _build_parser().parse_args(argv)
-    commands = {"run": _cmd_run, "run-all": _cmd_run_all, "sample-data": _cmd_sample, "validate": _cmd_validate}
+    commands = {"run": _cmd_run, "run-all": _cmd_run_all, "sample-data": _cmd_sample, "validate": _cmd_validate,
+                "import": _cmd_import, "store": _cmd_store}
     try:
         return commands[args.command](args)
     except OpsbookError as exc:

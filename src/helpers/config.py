@@ -11,6 +11,8 @@ NOTEBOOKS: Path = ROOT / "notebooks"
 PARAMS: Path = ROOT / "params"
 OUTPUTS: Path = Path(os.environ.get("OPSBOOK_OUTPUTS", ROOT / "outputs"))
 SAMPLE_DATA: Path = ROOT / "data" / "sample"
+#: The local store `opsbook import` writes to (helpers.ingest.store); override with OPSBOOK_STORE or --store.
+STORE: Path = Path(os.environ.get("OPSBOOK_STORE", ROOT / "data" / "store"))
 
 #: Name of the Jupyter kernel `make` registers and the runner executes notebooks with.
 KERNEL_NAME: str = "opsbook"
@@ -29,7 +31,11 @@ NOTEBOOK_NAMES: tuple[str, ...] = (
 
 
 def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
-    """Resolve a data folder parameter: empty means the bundled sample data."""
+    """Resolve a data folder parameter: empty means the bundled sample data; a store means its current tables."""
     if path is None or str(path).strip() == "":
         return SAMPLE_DATA
-    return Path(path).expanduser().resolve()
+    folder = Path(path).expanduser().resolve()
+    current = folder / "CURRENT"
+    if (folder / "STORE.json").is_file() and current.is_file():  # an `opsbook import` store: its current generation
+        return folder / "generations" / current.read_text(encoding="utf-8").strip()
+    return folder

@@ -119,6 +119,13 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title
 def funnel_chart(funnel: pd.DataFrame, title: str = "Funnel") -> plt.Figure:
     """Step values per platform on a log scale, with step conversion rates annotated."""
     fig, ax = plt.subplots(layout="constrained")
+    values = pd.to_numeric(funnel["value"], errors="coerce") if "value" in funnel.columns else pd.Series(dtype=float)
+    if not (values > 0).any():  # nothing to draw on a log scale: say so instead of failing
+        ax.text(0.5, 0.5, "No funnel data in this period (no platform reports impressions, clicks or conversions)",
+                ha="center", va="center", transform=ax.transAxes, wrap=True)
+        ax.set_axis_off()
+        ax.set_title(title)
+        return fig
     sns.barplot(data=funnel, x="label", y="value", hue="platform", ax=ax, errorbar=None)
     ax.set_yscale("log")
     ax.set_xlabel("")

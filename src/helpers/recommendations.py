@@ -157,9 +157,9 @@ def from_risks(top_risks: pd.DataFrame) -> pd.DataFrame:
     return _frame(rows)
 
 
-def combine(*parts: pd.DataFrame) -> pd.DataFrame:
+def combine(*parts: pd.DataFrame | None) -> pd.DataFrame:
     """All recommendations, highest priority first, numbered."""
-    frames = [p for p in parts if not p.empty]
+    frames = [p for p in parts if p is not None and not p.empty]  # None: a section without data
     if not frames:
         return _frame([])
     table = pd.concat(frames, ignore_index=True).sort_values("priority", kind="stable").reset_index(drop=True)

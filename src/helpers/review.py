@@ -14,15 +14,16 @@ import pandas as pd
 
 from helpers import config
 from helpers.content import ER_BASES
-from helpers.data import load_tables, parse_table, read_raw
+from helpers.data import find_table_file, load_tables, parse_table, read_raw
 from helpers.errors import DataError, ParameterError
 from helpers.params import check_choice, check_number, select_accounts
 from helpers.periods import ReviewPeriod, resolve_period
 from helpers.schema import TABLES
 
-REVIEW_TABLES: tuple[str, ...] = (
-    "accounts", "account_daily", "posts", "ad_daily", "touchpoints", "conversions", "risks",
-)
+REVIEW_TABLES: tuple[str, ...] = ("accounts", "account_daily", "posts")
+#: Tables the review uses when the data folder has them; without one, its section says so and is skipped
+#: (platform exports bring posts and daily metrics, not ads, journeys or the risk register).
+OPTIONAL_REVIEW_TABLES: tuple[str, ...] = ("ad_daily", "touchpoints", "conversions", "risks")
 PERIOD_TYPES: tuple[str, ...] = ("week", "month", "quarter")
 ANOMALY_METHODS: tuple[str, ...] = ("stl", "hampel")
 KPI_ER_BASES: tuple[str, ...] = tuple(b for b in ER_BASES if b != "views")
@@ -45,8 +46,19 @@ class ReviewSetup:
         accounts = self.tables["accounts"]
         return accounts[accounts["account_id"].isin(self.account_ids)].reset_index(drop=True)
 
-    def table(self, name: str) -> pd.DataFrame:
-        """A loaded table restricted to the reviewed accounts (when it has an account_id column)."""
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Optional tables the data folder does not have (their sections are skipped)."""
+        return tuple(t for t in OPTIONAL_REVIEW_TABLES if t not in self.tables)
+
+    def has(self, name: str) -> bool:
+        """Whether the data folder has the table."""
+        return name in self.tables
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A loaded table restricted to the reviewed accounts (when it has an account_id column); None if absent."""
+        if name not in self.tables and name in OPTIONAL_REVIEW_TABLES:
+            return None
         frame = self.tables[name]
         if "account_id" in frame.columns:
             return frame[frame["account_id"].isin(self.account_ids)].reset_index(drop=True)
@@ -61,6 +73,9 @@ def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple
     if text.lower() in ("none", ""):
         return empty, "No targets given: statuses come from the change against the previous period."
     if text.lower() == "data":
+        if find_table_file("targets", data_dir) is None:
+            return empty, ("No targets table in the data folder: statuses come from the change against the "
+                           "previous period.")
         frames = load_tables(["targets"], data_dir)
         return frames["targets"], "Targets: the targets table of the data folder."
     path = Path(text).expanduser()
@@ -97,7 +112,8 @@ def setup_review(account: str, period_type: str, period: str, data_dir: str, er_
     check_number("roas_stop_loss", roas_stop_loss, 0.0, 100.0)
     check_number("ctr_keep", ctr_keep, 0.0, 1.0)
     folder = config.data_dir(data_dir)
-    tables = load_tables(REVIEW_TABLES, folder)
+    present = [t for t in OPTIONAL_REVIEW_TABLES if folder.is_dir() and find_table_file(t, folder) is not None]
+    tables = load_tables([*REVIEW_TABLES, *present], folder)
     account_ids = select_accounts(tables["accounts"], account)
     daily = tables["account_daily"]
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]

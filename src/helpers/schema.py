@@ -99,7 +99,7 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "account_daily", "account × day",
-            (_req("date", "date"), _req("account_id", "id"), _req("followers", "count"),
+            (_req("date", "date"), _req("account_id", "id"), _req("followers", "count", nullable=True),
              *(_opt(m, "count") for m in ("followers_gained", "followers_lost", "impressions", "reach",
                                           "profile_visits", "engagements", "link_clicks", "conversions")),
              _opt("revenue", "amount")),

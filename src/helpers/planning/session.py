@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -312,6 +312,19 @@ class PlanningRun:
         return to_ics(calendar.slots, self.settings.timezone, f"Content plan {self.month}")
 
 
+def check_pillars(posts: pd.DataFrame, accounts: pd.DataFrame, platforms: Sequence[str]) -> None:
+    """Refuse planned platforms whose own posts carry no pillar at all (imported exports carry none)."""
+    own = accounts.loc[(accounts["owner"] == "own") & accounts["platform"].isin(platforms), ["account_id", "platform"]]
+    mine = posts.merge(own, on="account_id")
+    bare = [p for p in platforms if len(mine[mine["platform"] == p]) and mine.loc[mine["platform"] == p, "pillar"]
+            .isna().all()]
+    if bare:
+        raise DataError(f"The own posts on {', '.join(bare)} have no pillar, so what works by pillar cannot be "
+                        "measured. Platform exports carry no pillar: tag the store's posts with keyword rules "
+                        "(`opsbook store pillars RULES.yaml`), fill the pillar column, or leave those platforms "
+                        "out (parameter platforms).")
+
+
 def prepare_planning(plan_month: str = "next", platforms: str = "own", posts_per_week: str | int = 5,
                      mix: str = "daily=0.6,series=0.3,flagship=0.1", reserve_share: float = 0.25,
                      fixed_columns: str = "", min_gap_hours: float = 3, timezone: str = "Asia/Shanghai",
@@ -346,6 +359,7 @@ def prepare_planning(plan_month: str = "next", platforms: str = "own", posts_per
         raise DataError("The topic bank is empty: add candidate topics (topic, pillar, format, optional "
                         "strategic_weight) to topic_bank before planning a calendar.")
     chosen = select_platforms(tables["accounts"], platforms)
+    check_pillars(tables["posts"], tables["accounts"], chosen)
     month, note = resolve_month(plan_month, tables["posts"])
     ppw = parse_posts_per_week(posts_per_week, chosen)
     columns = parse_fixed_columns(fixed_columns, chosen)

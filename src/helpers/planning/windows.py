@@ -160,8 +160,9 @@ def best_windows(table: pd.DataFrame, platform: str, top: int = 3, min_gap_hours
         raise ParameterError(f"best_windows needs top ≥ 1 and min_gap_hours ≥ 0; got {top}, {min_gap_hours}.")
     cells = table[table["platform"] == platform]
     if cells.empty:
-        raise DataError(f"No posting windows for platform {platform!r}; the table has "
-                        f"{sorted(table['platform'].unique())}.")
+        raise DataError(f"No posting windows for platform {platform!r}: none of its own posts has an engagement "
+                        "rate on the chosen base (an export without impressions needs er_base views or reach); "
+                        f"the windows table has {sorted(table['platform'].unique())}.")
     cells = cells.dropna(subset=["er_shrunk"])
     clock, period = _clock_hours(cells)
     cells = cells.assign(_clock=clock).sort_values(["er_shrunk", "posts", "_clock"], ascending=[False, False, True],

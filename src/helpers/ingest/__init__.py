@@ -1,0 +1,1 @@
+"""Platform exports in, canonical tables out: readers, export kinds, the mapping engine and the local store."""

@@ -1,0 +1,317 @@
+"""Which export a Grid is (detection) and its rows as a canonical table (mapping).
+
+Detection: each of the first 15 rows is tried as the header row against each ExportKind. Headers
+are compared normalised (`normalise_header`: NFKC, casefold, only letters, digits and "%"), so
+"Impressions click-through rate (%)" and "impressionsclickthroughrate%" are the same. An output
+column's source is the first header (left to right) among its aliases. A row matches a kind when
+every `kind.required` column has a source and, if the kind has a `title_line` regex, a row above
+the header matches it. The score is the share of the kind's columns found; the best match wins
+(ties: the earlier header row, then the kind with more required columns, then the one explaining
+more of the file's columns); two different kinds tied on all of that are ambiguous and the user
+must pass --kind. Messages for files that match
+nothing name the closest kind and the headers it still needs.
+
+Mapping: the rows below the header are data. Rows with every cell blank are ignored; a row with
+more non-empty cells than the header has columns is refused (an unquoted delimiter); a row with
+fewer fields is padded, except the last row of a text file, which means the download was cut
+off. Each output column is parsed by `values.parse_values` with the kind's ValueKind; any cell
+that has text but no value of that kind stops the import with the file lines and examples — a
+value is never guessed, and a missing value never becomes zero. Then `account_id`, the kind's
+constants and `_line` (the file line of each row) are added, `kind.finish` runs, and the rows it
+skipped (frame.attrs["skipped"]) are reported in Mapped.skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from helpers.ingest.types import KINDS, ExportKind, Grid, ImportContext, ImportFileError, Mapped, ValueKind
+from helpers.ingest.values import parse_values
+
+__all__ = ["HEADER_ROWS", "Detection", "detect", "map_grid", "normalise_header"]
+
+#: How many rows from the top of a grid may be the header row (title lines and notes come first).
+HEADER_ROWS = 15
+
+#: What a value of each kind looks like, for messages about cells that are not one.
+EXPECTED: dict[str, str] = {
+    "text": "text",
+    "count": "a number such as 12,400 or 1.2万",
+    "number": "a number such as -12.5, 3,400 or 1.2万",
+    "rate": "a share such as 5.2% or 0.052",
+    "percent": "a percentage such as 5.2 or 5.2%",
+    "duration": "a duration such as 00:01:23, 83 (seconds) or 1分23秒",
+    "hours": "a number of hours such as 12.5",
+    "datetime": "a date and time such as 2025-11-01 20:15",
+    "date": "a date such as 2025-11-01",
+}
+_MAX_LINES = 5
+_MAX_EXAMPLES = 3
+_MAX_SHOWN_HEADERS = 15
+
+
+def normalise_header(text: str) -> str:
+    """A header reduced to casefolded letters, digits (CJK included) and "%", for alias matching."""
+    cleaned = unicodedata.normalize("NFKC", str(text)).casefold().replace("\ufeff", "").strip().strip("\"'")
+    return "".join(ch for ch in cleaned if ch.isalnum() or ch == "%")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A grid recognised as `kind`, with its header at rows[header_index] and each output's source column."""
+
+    kind: ExportKind
+    header_index: int
+    sources: dict[str, int]
+    score: float
+    header_line: int | None = field(default=None, compare=False)  # file line of the header, for messages
+
+    def __repr__(self) -> str:
+        line = self.header_line if self.header_line is not None else self.header_index + 1
+        return f"Detection({self.kind.name} at line {line}, {len(self.sources)}/{len(self.kind.columns)} columns)"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One (header row, kind) pairing and what of the kind it has."""
+
+    kind: ExportKind
+    index: int
+    sources: dict[str, int]
+    title_ok: bool
+
+    @property
+    def missing(self) -> list[str]:
+        """Required output columns without a source in this row."""
+        return [col for col in self.kind.required if col not in self.sources]
+
+    @property
+    def matches(self) -> bool:
+        """All required columns found (and the title line, if the kind needs one)."""
+        return bool(self.sources) and not self.missing and self.title_ok
+
+    @property
+    def score(self) -> float:
+        """Share of the kind's output columns that have a source."""
+        return len(self.sources) / len(self.kind.columns) if self.kind.columns else 0.0
+
+    @property
+    def rank(self) -> tuple[float, int, int, int]:
+        """Higher is better: score, the earlier header row, more required columns, more columns found."""
+        return self.score, -self.index, len(self.kind.required), len(self.sources)
+
+    @property
+    def closeness(self) -> tuple[float, int, int]:
+        """How near a non-match came: share of required columns found, columns found, earlier row."""
+        required = len(self.kind.required) or 1
+        found = (len(self.kind.required) - len(self.missing)) / required
+        return found + (0.5 if self.title_ok else 0.0), len(self.sources), -self.index
+
+
+def _aliases(kind: ExportKind) -> dict[str, frozenset[str]]:
+    """Each output column's source header names, normalised."""
+    return {col: frozenset(normalise_header(a) for a in names) - {""} for col, names in kind.columns.items()}
+
+
+def _match_row(headers: Sequence[str], aliases: Mapping[str, frozenset[str]]) -> dict[str, int]:
+    """Output column → index of the first header among its aliases."""
+    sources: dict[str, int] = {}
+    for col, names in aliases.items():
+        for index, header in enumerate(headers):
+            if header and header in names:
+                sources[col] = index
+                break
+    return sources
+
+
+def _joined(row: Sequence[str]) -> str:
+    """A row's non-empty cells joined by spaces (what a title_line regex is matched against)."""
+    return " ".join(cell.strip() for cell in row if cell.strip())
+
+
+def _candidates(grid: Grid, kinds: Sequence[ExportKind]) -> list[_Candidate]:
+    """Every (header row among the first 15, kind) pairing with what it has."""
+    rows = grid.rows[:HEADER_ROWS]
+    normalised = [[normalise_header(cell) for cell in row] for row in rows]
+    joined = [_joined(row) for row in rows]
+    out: list[_Candidate] = []
+    for kind in kinds:
+        aliases = _aliases(kind)
+        title = re.compile(kind.title_line, re.IGNORECASE) if kind.title_line else None
+        for index, headers in enumerate(normalised):
+            title_ok = title is None or any(title.search(text) for text in joined[:index])
+            out.append(_Candidate(kind, index, _match_row(headers, aliases), title_ok))
+    return out
+
+
+def _quoted(names: Iterable[str]) -> str:
+    """Names as '"a", "b"'."""
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _needs(candidate: _Candidate) -> str:
+    """The source headers (first alias, with alternatives) and title line a candidate lacks."""
+    parts = []
+    for col in candidate.missing:
+        names = [name for name in candidate.kind.columns[col] if name]
+        text = f'"{names[0]}"' if names else col
+        if len(names) > 1:
+            text += f" (or {_quoted(names[1:4])}{', ...' if len(names) > 4 else ''})"
+        parts.append(text)
+    if not candidate.title_ok:
+        parts.append(f"a title line above the header matching /{candidate.kind.title_line}/")
+    return ", ".join(parts)
+
+
+def _cells(row: Sequence[str]) -> str:
+    """A row's non-empty cells for a message, at most 15."""
+    cells = [cell.strip() for cell in row if cell.strip()]
+    shown = _quoted(cells[:_MAX_SHOWN_HEADERS])
+    return shown + (f", ... ({len(cells)} in all)" if len(cells) > _MAX_SHOWN_HEADERS else "") or "(none)"
+
+
+def _line(grid: Grid, index: int) -> int:
+    """The file line of rows[index]."""
+    return grid.line_numbers[index] if index < len(grid.line_numbers) else index + 1
+
+
+def _no_match(grid: Grid, candidates: list[_Candidate], forced: ExportKind | None) -> ImportFileError:
+    """The error for a grid no kind matches: its first row, the closest kind and what it still needs."""
+    first = f"Its first row has columns: {_cells(grid.rows[0]) if grid.rows else '(none)'}."
+    if not candidates:
+        return ImportFileError(f"{grid.where}: not a known export (no export kinds are known). {first}")
+    closest = max(candidates, key=lambda c: c.closeness)
+    near = ""
+    if closest.index > 0:
+        near = f" The closest header row is line {_line(grid, closest.index)}: {_cells(grid.rows[closest.index])}."
+    kind = closest.kind
+    if forced is not None:
+        return ImportFileError(
+            f"{grid.where}: does not look like {kind.title} ({kind.name}): no row among the first {HEADER_ROWS} "
+            f"has its required columns; it still needs: {_needs(closest)}. {first}{near} Check that this is the "
+            f"right file, or drop --kind to let the importer recognise it."
+        )
+    return ImportFileError(
+        f"{grid.where}: not a known export. {first}{near} The closest known export is {kind.title} ({kind.name}), "
+        f"which also needs: {_needs(closest)}. Use --kind NAME to force one, or a column mapping "
+        f"(--mapping FILE.yaml) for other exports."
+    )
+
+
+def detect(grid: Grid, kinds: Iterable[ExportKind] | None = None, forced: str | None = None) -> Detection:
+    """Recognise which export a grid is and where its header row is (see the module docstring)."""
+    pool = list(KINDS.values() if kinds is None else kinds)
+    forced_kind: ExportKind | None = None
+    if forced is not None:
+        by_name = {kind.name: kind for kind in pool}
+        if forced not in by_name:
+            raise ImportFileError(
+                f"{grid.where}: unknown export kind {forced!r} (--kind). Known kinds: "
+                f"{', '.join(sorted(by_name)) or '(none)'}."
+            )
+        forced_kind = by_name[forced]
+        pool = [forced_kind]
+    candidates = _candidates(grid, pool)
+    matches = sorted((c for c in candidates if c.matches), key=lambda c: c.rank, reverse=True)
+    if not matches:
+        raise _no_match(grid, candidates, forced_kind)
+    best = matches[0]
+    rivals = [c for c in matches[1:] if c.rank == best.rank and c.kind.name != best.kind.name]
+    if rivals:
+        names = [best.kind, *(c.kind for c in rivals)]
+        listed = " and ".join(f"{k.title} ({k.name})" for k in names)
+        raise ImportFileError(
+            f"{grid.where}: matches {listed} equally well (header at line {_line(grid, best.index)}). "
+            f"Pass --kind NAME to say which it is, e.g. --kind {best.kind.name}."
+        )
+    return Detection(kind=best.kind, header_index=best.index, sources=dict(best.sources), score=best.score,
+                     header_line=_line(grid, best.index))
+
+
+# --- mapping -----------------------------------------------------------------------------------
+
+def _trimmed_length(row: Sequence[str]) -> int:
+    """The number of cells up to the last non-blank one."""
+    length = len(row)
+    while length and not row[length - 1].strip():
+        length -= 1
+    return length
+
+
+def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]], list[int]]:
+    """The data rows below the header, padded to the header's width, and their file lines."""
+    header_index = detection.header_index
+    width = _trimmed_length(grid.rows[header_index])
+    header_line = _line(grid, header_index)
+    body = [(row, _line(grid, i)) for i, row in enumerate(grid.rows) if i > header_index]
+    body = [(row, line) for row, line in body if _trimmed_length(row)]
+    text_file = grid.delimiter is not None
+    rows: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    for position, (row, line) in enumerate(body):
+        filled = _trimmed_length(row)
+        if filled > width:
+            extra = "an unquoted delimiter in a value" if text_file else "values beyond the last header"
+            raise ImportFileError(
+                f"{grid.where}: line {line} has {filled} fields but the header (line {header_line}) has {width} "
+                f"columns ({extra}?): {_cells(row[:width + 3])}. Fix that line, or download the export again."
+            )
+        if text_file and len(row) < width and position == len(body) - 1:
+            raise ImportFileError(
+                f"{grid.where}: line {line} has {len(row)} of {width} columns: the file looks truncated; "
+                f"download it again."
+            )
+        rows.append(tuple(row[:width]) + ("",) * (width - min(len(row), width)))
+        lines.append(line)
+    return rows, lines
+
+
+def _bad_message(header: str, column: str, value_kind: ValueKind, texts: pd.Series, bad: pd.Series,
+                 lines: Sequence[int]) -> str:
+    """One column's unreadable cells: header, output column, up to 5 lines, up to 3 examples."""
+    positions = [i for i, flag in enumerate(bad.to_numpy()) if flag]
+    shown = ", ".join(str(lines[i]) for i in positions[:_MAX_LINES])
+    more = f" and {len(positions) - _MAX_LINES} more" if len(positions) > _MAX_LINES else ""
+    examples = list(dict.fromkeys(str(texts.iloc[i]).strip() for i in positions))[:_MAX_EXAMPLES]
+    plural = "s" if len(positions) > 1 else ""
+    return (f'column "{header.strip()}" (→ {column}) has {len(positions)} value{plural} that '
+            f"{'are' if plural else 'is'} not {EXPECTED.get(value_kind, value_kind)}: "
+            f"line{plural} {shown}{more} (e.g. {_quoted(examples)})")
+
+
+def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped:
+    """The data rows of a detected grid as the kind's canonical table (see the module docstring)."""
+    kind = detection.kind
+    header = grid.rows[detection.header_index]
+    rows, lines = _data_rows(grid, detection)
+    frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    frame["account_id"] = pd.Series([context.account_id] * len(rows), dtype="string")
+    problems: list[str] = []
+    for column, source in detection.sources.items():
+        texts = pd.Series([row[source] for row in rows], dtype=object)
+        value_kind: ValueKind = kind.parse.get(column, "text")
+        values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
+        if bad.any():
+            problems.append(_bad_message(header[source], column, value_kind, texts, bad, lines))
+        frame[column] = values.to_numpy() if value_kind != "text" else values.array
+    if problems:
+        raise ImportFileError(
+            f"{grid.where}: " + "; ".join(problems) + f". Fix these cells in the file (or empty them if the "
+            f"value is unknown), or check that it really is a {kind.title} export ({kind.name})."
+        )
+    for name, value in kind.constants.items():  # text constants get the dtype parsed text columns have
+        frame[name] = pd.Series([value] * len(frame), index=frame.index,
+                                dtype="string" if isinstance(value, str) else None)
+    frame["_line"] = pd.Series(lines, dtype="int64")
+    if kind.finish is not None:
+        frame = kind.finish(frame, context, grid)
+    skipped = [str(message) for message in frame.attrs.get("skipped", [])]
+    frame = frame.drop(columns="_line", errors="ignore").reset_index(drop=True)
+    frame.attrs.pop("skipped", None)
+    return Mapped(kind=kind.name, table=kind.table, rows=frame, header_line=_line(grid, detection.header_index),
+                  skipped=skipped, source=grid.where)

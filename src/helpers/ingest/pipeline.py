@@ -1,0 +1,389 @@
+"""`opsbook import`: raw exports → checked canonical rows → one atomic store transaction.
+
+Every file is read, recognised, mapped and checked BEFORE the store is touched; then all of them are
+merged in one transaction, so an import either lands whole or not at all (`keep_going` imports the
+good files and reports the bad ones). For each file:
+
+1. its sha256: a file this account already imported (same bytes) is skipped, so re-importing
+   changes nothing;
+2. read_grids → detect (the export kind, or `kind`, or a YAML column mapping) → map_grid; a file
+   already in the canonical schema (e.g. topic_bank.csv, targets.csv) is recognised by its columns;
+3. the export's platform must be the account's (a Douyin export for an X account is refused);
+4. the rows are checked against the schema (helpers.data.parse_table: formats, ranges, keys);
+5. in the transaction: the raw file is archived unchanged with its checksum, the rows merged by the
+   table's key (the later snapshot wins, daily rows by date), and the import log records what was
+   added, updated, unchanged and skipped.
+
+The snapshot time of an export is `as_of` when given, else the file's modification time (when it
+was downloaded), so an older export imported later does not overwrite newer metrics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.data import format_problems, parse_table
+from helpers.errors import DataError, OpsbookError, ParameterError
+from helpers.ingest import kinds_cn, kinds_intl  # noqa: F401  (registers the export kinds)
+from helpers.ingest.generic import load_mapping, restrict_to_header_row
+from helpers.ingest.mapping import detect, map_grid, normalise_header
+from helpers.ingest.pillars import PillarRules, load_rules, stored_rules
+from helpers.ingest.read import read_grids
+from helpers.ingest.store import MergeCounts, Store
+from helpers.ingest.types import KINDS, TABLE_KEYS, ExportKind, Grid, ImportContext, ImportFileError, Mapped
+from helpers.schema import TABLES
+
+#: Files a folder import picks up (explicitly named files are always tried).
+EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
+#: Canonical tables a file may carry as-is (accounts are managed with `opsbook store add-account`).
+CANONICAL_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "accounts")
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file: its kind, the rows per table, and why anything was skipped."""
+
+    path: Path
+    sha256: str = ""
+    kind: str = ""
+    status: str = "pending"            # imported | unchanged | already imported | failed
+    mapped: list[Mapped] = field(default_factory=list)
+    counts: dict[str, MergeCounts] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def line(self) -> str:
+        """One line of the import log for the console."""
+        if self.status == "failed":
+            return f"FAILED   {self.path.name}: {self.error}"
+        if self.status == "already imported":
+            return f"skipped  {self.path.name}: {self.notes[0] if self.notes else 'already imported'}"
+        parts = [f"{table}: {counts}" for table, counts in self.counts.items()]
+        text = f"{self.status:<8} {self.path.name} as {self.kind} — " + "; ".join(parts)
+        return text + "".join(f"\n           · {n}" for n in self.notes)
+
+
+@dataclass
+class ImportReport:
+    """Every file's outcome and the store generation the import produced."""
+
+    store: Path
+    files: list[FileOutcome]
+    generation: str | None = None
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def __str__(self) -> str:
+        head = f"{'Dry run: nothing written to' if self.dry_run else 'Store'} {self.store}" + (
+            f" (generation {self.generation})" if self.generation and not self.dry_run else "")
+        return "\n".join([head, *(f.line() for f in self.files)])
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to import: named files as given, folders searched recursively for export files (sorted)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                raise ImportFileError(f"{path}: the folder holds no export files ({', '.join(EXPORT_SUFFIXES)}).")
+            out.extend(found)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise ImportFileError(f"{path}: no such file or folder.")
+    return list(dict.fromkeys(out))
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256 (the archive's name for it and the re-import check)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def snapshot_time(path: Path, as_of: dt.date | dt.datetime | None) -> pd.Timestamp:
+    """When the export's numbers were taken: `as_of`, else the file's modification time."""
+    if as_of is not None:
+        return pd.Timestamp(as_of)
+    return pd.Timestamp(dt.datetime.fromtimestamp(path.stat().st_mtime)).floor("s")
+
+
+def canonical_table(grid: Grid) -> str | None:
+    """The schema table whose required columns the grid's first row carries exactly (file name breaks ties)."""
+    if not grid.rows:
+        return None
+    header = {str(c).strip() for c in grid.rows[0]}
+    matches = [t for t in CANONICAL_TABLES if set(TABLES[t].required) <= header]
+    if len(matches) > 1:
+        stem = grid.path.name.split(".")[0]
+        matches = [t for t in matches if t == stem] or sorted(matches, key=lambda t: -len(TABLES[t].required))[:1]
+    return matches[0] if matches else None
+
+
+def _canonical_rows(grid: Grid, table: str, account: str | None) -> Mapped:
+    """A canonical file's rows, parsed and checked by the schema; account_id filled or checked."""
+    header = [str(c).strip() for c in grid.rows[0]]
+    width = len(header)
+    body = [tuple(r[:width]) + ("",) * (width - len(r)) for r in grid.rows[1:]]
+    raw = pd.DataFrame(body, columns=header, dtype="object").replace({"": None})
+    spec = TABLES[table]
+    if "account_id" in [c.name for c in spec.columns]:
+        if "account_id" not in raw.columns or raw["account_id"].isna().all():
+            if account is None:
+                raise ImportFileError(f"{grid.where}: a {table} file without account_id needs --account ID.")
+            raw["account_id"] = account
+        elif account is not None:
+            other = raw["account_id"].notna() & (raw["account_id"] != account)
+            if other.any():
+                lines = [grid.line_numbers[i + 1] for i in other[other].index[:5]]
+                raise ImportFileError(f"{grid.where}: rows for account(s) {sorted(set(raw.loc[other, 'account_id']))} "
+                                      f"(lines {lines}) but --account is {account}: import each account's rows "
+                                      "with its own --account, or leave --account out for a canonical file.")
+    result = parse_table(raw, spec, grid.where)
+    errors = [p for p in result.problems if p.severity == "error"]
+    if errors or result.frame is None:
+        raise ImportFileError(f"{grid.where} does not satisfy the {table} schema:\n{format_problems(errors)}")
+    return Mapped(kind=f"canonical:{table}", table=table, rows=result.frame, header_line=grid.line_numbers[0],
+                  source=grid.where)
+
+
+def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) -> Mapped:
+    """Check export rows against the schema (posts and account_daily), filling the columns exports never carry."""
+    rows = mapped.rows
+    if mapped.table == "posts":
+        for column in ("pillar", "title", "topics"):
+            if column not in rows.columns:
+                rows[column] = pd.NA
+        if "paid" not in rows.columns:
+            rows["paid"] = False
+        if rules is not None:
+            rows = rules.tag(rows)
+            mapped.rows = rows
+    if mapped.table == "account_daily" and "followers" not in rows.columns:
+        rows["followers"] = float("nan")  # an export without the follower count: missing, not zero
+    key = [k for k in TABLE_KEYS[mapped.table] if k in rows.columns]
+    missing_key = rows[key].isna().any(axis=1) if key else pd.Series(False, index=rows.index)
+    if missing_key.any():
+        raise ImportFileError(f"{where}: {int(missing_key.sum())} row(s) without {', '.join(key)} "
+                              f"(data rows {list(missing_key[missing_key].index[:5] + 1)}): the export is incomplete.")
+    dup = rows.duplicated(subset=key, keep=False)
+    if dup.any():
+        shown = rows.loc[dup, key].drop_duplicates().head(3).astype(str).agg(" / ".join, axis=1).tolist()
+        raise ImportFileError(f"{where}: {int(dup.sum())} rows share a key ({', '.join(key)} = {'; '.join(shown)}); "
+                              "one export should list each once — download it again or split it.")
+    if mapped.table in TABLES:
+        result = parse_table(rows, TABLES[mapped.table], where)
+        errors = [p for p in result.problems if p.severity == "error"]
+        if errors or result.frame is None:
+            raise ImportFileError(f"{where}: the mapped rows break the {mapped.table} schema:\n"
+                                  f"{format_problems(errors)}")
+        mapped.rows = result.frame
+    return mapped
+
+
+def _account(store: Store, account_id: str | None) -> pd.Series | None:
+    """The account's row in the store (None when no account is given); DataError for an unknown one."""
+    if account_id is None:
+        return None
+    accounts = store.read("accounts")
+    if accounts is None or not (accounts["account_id"] == account_id).any():
+        known = ", ".join(accounts["account_id"]) if accounts is not None and len(accounts) else "none yet"
+        raise ParameterError(f"Unknown account {account_id!r} in store {store.root} (known: {known}). Add it first: "
+                             f"opsbook store add-account {account_id} --platform PLATFORM --name NAME")
+    return accounts[accounts["account_id"] == account_id].iloc[0]
+
+
+def map_file(path: Path, account: pd.Series | None, kind: str | None = None, mapping: ExportKind | None = None,
+             reference: dt.date | None = None, rules: PillarRules | None = None) -> list[Mapped]:
+    """Read one file and map every recognised sheet to canonical rows (ImportFileError naming what is wrong)."""
+    grids = read_grids(path)
+    out: list[Mapped] = []
+    unrecognised: list[tuple[Grid, ImportFileError]] = []
+    account_id = None if account is None else str(account["account_id"])
+    for grid in grids:
+        if mapping is None and kind is None:
+            table = canonical_table(grid)
+            if table is not None:
+                out.append(_canonical_rows(grid, table, account_id))
+                continue
+        if account is None:
+            raise ImportFileError(f"{grid.where} is a platform export: name the account it belongs to with "
+                                  "--account ID.")
+        try:
+            if mapping is not None:
+                grid = restrict_to_header_row(grid, mapping)
+                found = detect(grid, [mapping])
+            else:
+                found = detect(grid, forced=kind)
+        except ImportFileError as exc:
+            unrecognised.append((grid, exc))
+            continue
+        platform = str(account["platform"])
+        if found.kind.platforms and platform not in found.kind.platforms:
+            raise ImportFileError(f"{grid.where} looks like {found.kind.title} ({found.kind.name}, from "
+                                  f"{' or '.join(found.kind.platforms)}), but account {account_id} is on {platform}: "
+                                  "wrong --account?")
+        timezone = account.get("timezone") if "timezone" in account.index else None
+        context = ImportContext(account_id=account_id or "", platform=platform,
+                                timezone=str(timezone) if isinstance(timezone, str) and timezone else "Asia/Shanghai",
+                                reference=reference or dt.date.today())
+        out.append(_check_mapped(map_grid(grid, found, context), grid.where, rules))
+    if not out:
+        raise unrecognised[0][1] if unrecognised else ImportFileError(f"{path.name}: no data in the file.")
+    for grid, _ in unrecognised:
+        out[0].skipped.append(f"{grid.where}: not a known export, not imported")
+    return out
+
+
+def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id: str | None = None,
+                 kind: str | None = None, mapping: str | Path | None = None,
+                 as_of: dt.date | dt.datetime | None = None, keep_going: bool = False,
+                 dry_run: bool = False) -> ImportReport:
+    """Import exports into the store in one transaction (see the module docstring for every rule)."""
+    if kind is not None and kind not in KINDS:
+        raise ParameterError(f"--kind {kind!r} is not a known export kind; known: {', '.join(sorted(KINDS))}.")
+    if kind is not None and mapping is not None:
+        raise ParameterError("Give --kind or --mapping, not both.")
+    store = Store.open(Path(store_root))
+    account = _account(store, account_id)
+    spec = load_mapping(Path(mapping)) if mapping is not None else None
+    rules = stored_rules(store.root)
+    files = [FileOutcome(p) for p in expand_paths(paths)]
+    log = store.log()
+    for f in files:
+        f.sha256 = file_sha256(f.path)
+        earlier = _earlier_import(log, f.sha256, account_id)
+        if earlier is not None:
+            f.status, f.notes = "already imported", [f"the same file (sha256 {f.sha256[:12]}…) was imported on {earlier}"]
+            continue
+        reference = snapshot_time(f.path, as_of).date()
+        try:
+            f.mapped = map_file(f.path, account, kind, spec, reference, rules)
+        except OpsbookError as exc:
+            f.status, f.error = "failed", str(exc)
+            continue
+        f.kind = ", ".join(dict.fromkeys(m.kind for m in f.mapped))
+        f.notes = [n for m in f.mapped for n in m.skipped]
+    report = ImportReport(store.root, files, store.generation, dry_run)
+    if report.failed and not keep_going:
+        raise ImportFileError(f"Nothing imported: {len(report.failed)} of {len(files)} file(s) cannot be imported "
+                              "(fix them, or pass --keep-going to import the others):\n"
+                              + "\n".join(f"  {f.line()}" for f in report.failed))
+    todo = [f for f in files if f.status == "pending"]
+    if dry_run or not todo:
+        for f in todo:
+            f.status = "checked"
+            f.counts = {m.table: MergeCounts(len(m.rows), 0, 0, 0) for m in f.mapped}
+        return report
+    with store.transaction() as txn:
+        mapping_sha = txn.archive(Path(mapping)) if mapping is not None else ""
+        for f in todo:
+            txn.archive(f.path)
+            snapshot = snapshot_time(f.path, as_of)
+            for m in f.mapped:
+                key = TABLES[m.table].key if m.kind.startswith("canonical:") else TABLE_KEYS[m.table]
+                counts = (txn.merge(m.table, m.rows, list(key), snapshot, f.sha256) if key
+                          else txn.replace(m.table, m.rows, f.sha256))
+                f.counts[m.table] = f.counts[m.table] + counts if m.table in f.counts else counts
+                txn.record(imported_at=pd.Timestamp.now().floor("s"), file=f.path.name, sha256=f.sha256,
+                           account_id=account_id or "", kind=m.kind, table=m.table, added=counts.added,
+                           updated=counts.updated, unchanged=counts.unchanged, skipped_older=counts.skipped_older,
+                           skipped_rows=len(m.skipped), notes="; ".join(m.skipped), snapshot_at=snapshot,
+                           mapping_sha256=mapping_sha, forced_kind=kind or "")
+            changed = any(c.added or c.updated or getattr(c, "removed", 0) for c in f.counts.values())
+            f.status = "imported" if changed else "unchanged"
+    report.generation = Store.open(store.root).generation
+    return report
+
+
+def set_pillar_rules(store_root: str | Path, rules_file: str | Path) -> tuple[PillarRules, int]:
+    """Save pillar rules in the store and re-tag its posts (missing or rule-tagged pillars); posts changed."""
+    store = Store.open(Path(store_root))
+    rules = load_rules(rules_file)
+    target = store.root / "pillars.yaml"
+    tmp = target.with_suffix(".yaml.tmp")
+    tmp.write_text(Path(rules_file).read_text(encoding="utf-8-sig"), encoding="utf-8")
+    changed = 0
+    with store.transaction() as txn:
+        posts = txn.read("posts")
+        if posts is not None and len(posts):
+            tagged = rules.tag(posts, retag=True)
+            for (snapshot, source), group in tagged.groupby(["_snapshot_at", "_source"], dropna=False, sort=False):
+                cols = ["account_id", "post_id", "pillar", "pillar_source"]
+                counts = txn.merge("posts", group[cols], list(TABLE_KEYS["posts"]), pd.Timestamp(snapshot), str(source))
+                changed += counts.updated
+    tmp.replace(target)
+    return rules, changed
+
+
+def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
+    """Rebuild every imported table into a new store from the source's raw archive and import log alone.
+
+    The accounts are copied; then each logged import is replayed in its original order with its
+    logged kind (or archived mapping) and snapshot time. Proves that no table holds anything the
+    archive cannot reproduce.
+    """
+    origin = Store.open(Path(source))
+    target_root = Path(target)
+    if target_root.exists() and any(target_root.iterdir()):
+        raise ParameterError(f"{target_root} is not empty: rebuild into a new folder.")
+    fresh = Store.create(target_root)
+    accounts = origin.read("accounts")
+    log = origin.log()
+    with fresh.transaction() as txn:
+        if accounts is not None:
+            for r in accounts.itertuples():
+                txn.upsert_account(r.account_id, r.platform, r.name, owner=r.owner,
+                                   timezone=getattr(r, "timezone", None) or "Asia/Shanghai",
+                                   category=getattr(r, "category", None))
+    outcomes: list[FileOutcome] = []
+    if log is None or log.empty:
+        return ImportReport(fresh.root, outcomes, Store.open(fresh.root).generation)
+    imports = log.sort_values("imported_at", kind="stable").drop_duplicates(["sha256", "account_id"])
+    for r in imports.itertuples():
+        raw = origin.raw_path(r.sha256)
+        if not raw.is_file():
+            raise DataError(f"{origin.root}: the archived file {raw.name} of import {r.file!r} is missing; the "
+                            "archive is incomplete, so the tables cannot be rebuilt from it.")
+        forced = str(getattr(r, "forced_kind", "") or "") or None
+        forced = None if forced == "nan" else forced
+        mapping_sha = str(getattr(r, "mapping_sha256", "") or "")
+        mapping = origin.raw_path(mapping_sha) if mapping_sha and mapping_sha != "nan" else None
+        report = import_files([raw], fresh.root, r.account_id or None, kind=None if mapping else forced,
+                              mapping=mapping, as_of=pd.Timestamp(r.snapshot_at).to_pydatetime())
+        outcomes.extend(report.files)
+    return ImportReport(fresh.root, outcomes, Store.open(fresh.root).generation)
+
+
+def _earlier_import(log: pd.DataFrame | None, sha256: str, account_id: str | None) -> str | None:
+    """When this account imported these exact bytes before (None if never)."""
+    if log is None or log.empty:
+        return None
+    same = log[(log["sha256"] == sha256) & (log["account_id"].fillna("") == (account_id or ""))]
+    if same.empty:
+        return None
+    return f"{pd.Timestamp(same['imported_at'].iloc[0]):%Y-%m-%d %H:%M}"
+
+
+def describe_kinds() -> pd.DataFrame:
+    """The known export kinds: name, platforms, table and the columns that identify them (for --help and docs)."""
+    return pd.DataFrame([{"kind": k.name, "export": k.title, "platforms": ", ".join(k.platforms), "table": k.table,
+                          "identified_by": ", ".join(k.columns[c][0] for c in k.required)} for k in KINDS.values()])
+
+
+__all__ = ["EXPORT_SUFFIXES", "FileOutcome", "ImportReport", "canonical_table", "describe_kinds", "expand_paths",
+           "file_sha256", "import_files", "map_file", "normalise_header", "snapshot_time", "DataError"]

@@ -1,0 +1,616 @@
+"""The local store (helpers.ingest.store): merge rule, atomic generations, crashes, locking, archive, info.
+
+Expected values are written out by hand from the scenario each test sets up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from filelock import FileLock
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers.data import find_table_file, load_tables, read_raw
+from helpers.errors import DataError
+from helpers.ingest import store as store_mod
+from helpers.ingest.store import MergeCounts, Store, current_data_dir
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+POSTS_KEY = ("account_id", "post_id")
+DAILY_KEY = ("account_id", "date")
+T1, T2, T3 = pd.Timestamp("2026-03-01 09:00"), pd.Timestamp("2026-03-08 09:00"), pd.Timestamp("2026-03-15 09:00")
+
+
+def posts(ids: list[str], views: list[float | None], account: str = "dy1", **extra: list[object]) -> pd.DataFrame:
+    """A few posts rows of one account."""
+    frame = pd.DataFrame({"account_id": account, "post_id": ids, "views": views,
+                          "published_at": pd.to_datetime([f"2026-02-{10 + i:02d} 20:00" for i in range(len(ids))])})
+    for name, values in extra.items():
+        frame[name] = values
+    return frame
+
+
+def generations(root: Path) -> list[str]:
+    """The generation folders on disk (temporary ones included), sorted."""
+    return sorted(p.name for p in (root / "generations").iterdir())
+
+
+def by_post(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("post_id").sort_index()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.create(tmp_path / "store")
+
+
+def run_child(code: str, tmp_path: Path, name: str = "child.py") -> subprocess.CompletedProcess[str]:
+    """Run a Python script in a fresh interpreter with the package importable."""
+    script = tmp_path / name
+    script.write_text(textwrap.dedent(code), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60)
+
+
+# -- create / open --------------------------------------------------------------------------------
+
+
+def test_create_makes_the_layout_with_an_empty_first_generation_and_is_idempotent(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    created = Store.create(root)
+    assert (root / "STORE.json").is_file() and (root / "raw").is_dir()
+    assert (root / "CURRENT").read_text().strip() == "g000001"
+    assert created.generation == "g000001"
+    assert created.tables() == []
+    assert created.log().empty and "sha256" in created.log().columns
+    assert current_data_dir(root) == root.resolve() / "generations" / "g000001"
+    again = Store.create(root)
+    assert again.generation == "g000001" and generations(root) == ["g000001"]
+    assert Store.open(root).generation == "g000001"
+    assert "g000001" in repr(again)
+
+
+def test_open_on_a_plain_folder_says_how_to_make_a_store(tmp_path: Path) -> None:
+    plain = tmp_path / "exports"
+    plain.mkdir()
+    (plain / "posts.csv").write_text("post_id\n1\n")
+    with pytest.raises(DataError, match=r"not an opsbook store.*opsbook store init.*--store"):
+        Store.open(plain)
+    with pytest.raises(DataError, match="does not exist"):
+        Store.open(tmp_path / "nowhere")
+    assert current_data_dir(plain) is None
+
+
+# -- the merge rule --------------------------------------------------------------------------------
+
+
+def test_merge_adds_updates_skips_older_and_never_erases(store: Store) -> None:
+    a = posts(["p1", "p2", "p3"], [100, 200, 300])
+    with store.transaction() as txn:
+        counts = txn.merge("posts", a, POSTS_KEY, T1, "sha-a")
+    assert (counts.added, counts.updated, counts.unchanged, counts.skipped_older) == (3, 0, 0, 0)
+    assert store.generation == "g000002"
+
+    # the same export again: nothing changes and no generation is written
+    with store.transaction() as txn:
+        counts = txn.merge("posts", a, POSTS_KEY, T1, "sha-a")
+        assert not txn.changed
+    assert (counts.added, counts.updated, counts.unchanged, counts.skipped_older) == (0, 0, 3, 0)
+    assert store.generation == "g000002" and generations(store.root) == ["g000001", "g000002"]
+
+    # a later export overlapping it: p2, p3 changed, p4 new
+    b = posts(["p2", "p3", "p4"], [250, 333, 40])
+    with store.transaction() as txn:
+        counts = txn.merge("posts", b, POSTS_KEY, T2, "sha-b")
+    assert (counts.added, counts.updated, counts.unchanged) == (1, 2, 0)
+    table = by_post(store.read("posts"))
+    assert table["views"].to_dict() == {"p1": 100.0, "p2": 250.0, "p3": 333.0, "p4": 40.0}
+    assert table["_source"].to_dict() == {"p1": "sha-a", "p2": "sha-b", "p3": "sha-b", "p4": "sha-b"}
+    assert table.loc["p2", "_snapshot_at"] == T2 and table.loc["p1", "_snapshot_at"] == T1
+
+    # an older snapshot of p2 (between nothing and A) is skipped
+    c = posts(["p2"], [1])
+    with store.transaction() as txn:
+        counts = txn.merge("posts", c, POSTS_KEY, pd.Timestamp("2026-02-20"), "sha-c")
+    assert (counts.added, counts.updated, counts.unchanged, counts.skipped_older) == (0, 0, 0, 1)
+    assert by_post(store.read("posts")).loc["p2", "views"] == 250.0
+
+    # a later export with a missing value and a new column: the known value stays, the column appears
+    d = posts(["p1", "p3"], [None, 333], likes=[7, 9])
+    with store.transaction() as txn:
+        counts = txn.merge("posts", d, POSTS_KEY, T3, "sha-d")
+    assert (counts.added, counts.updated, counts.unchanged) == (0, 2, 0)
+    table = by_post(store.read("posts"))
+    assert table.loc["p1", "views"] == 100.0          # missing did not erase
+    assert table.loc["p1", "likes"] == 7.0 and table.loc["p3", "likes"] == 9.0
+    assert math.isnan(table.loc["p2", "likes"]) and math.isnan(table.loc["p4", "likes"])
+    assert table.loc["p1", "_source"] == "sha-d" and table.loc["p2", "_source"] == "sha-b"
+
+    # an export without the views column at all keeps every views value
+    e = posts(["p2"], [None]).drop(columns="views").assign(likes=[3])
+    with store.transaction() as txn:
+        txn.merge("posts", e, POSTS_KEY, T3, "sha-e")
+    table = by_post(store.read("posts"))
+    assert table["views"].to_dict() == {"p1": 100.0, "p2": 250.0, "p3": 333.0, "p4": 40.0}
+    assert table.loc["p2", "likes"] == 3.0
+
+
+def test_equal_values_in_other_spellings_count_as_unchanged(store: Store) -> None:
+    first = pd.DataFrame({
+        "account_id": ["dy1", "dy1"], "date": pd.to_datetime(["2026-03-01", "2026-03-02"]),
+        "followers": [1000, 1010], "revenue": [np.nan, 2.5], "paid": pd.array([True, None], dtype="boolean"),
+        "note": ["x", None], "checked_at": pd.to_datetime(["2026-03-03", None]),
+    })
+    with store.transaction() as txn:
+        assert txn.merge("account_daily", first, DAILY_KEY, T1, "s1").added == 2
+    again = pd.DataFrame({
+        "account_id": ["dy1", "dy1"], "date": [pd.Timestamp("2026-03-01").date(), pd.Timestamp("2026-03-02").date()],
+        "followers": [1000.0, 1010.0], "revenue": [None, 2.5], "paid": [True, None],
+        "note": pd.array(["x", pd.NA], dtype="string"), "checked_at": [pd.Timestamp("2026-03-03"), pd.NaT],
+    })
+    generation = store.generation
+    with store.transaction() as txn:
+        counts = txn.merge("account_daily", again, DAILY_KEY, T2, "s2")
+    assert (counts.added, counts.updated, counts.unchanged) == (0, 0, 2)
+    assert store.generation == generation
+
+
+def test_bad_keys_are_refused_with_the_key_values(store: Store) -> None:
+    dup = posts(["p1", "p2", "p1"], [1, 2, 3]).assign(_line=[5, 6, 7])
+    with store.transaction() as txn:
+        with pytest.raises(DataError, match=r"account_id=dy1, post_id=p1.*file line\(s\) 5, 7.*de-duplicate"):
+            txn.merge("posts", dup, POSTS_KEY, T1, "s")
+        no_key = posts(["p1", None], [1, 2])
+        with pytest.raises(DataError, match=r"1 incoming row\(s\) lack a value for the key.*row\(s\) 2"):
+            txn.merge("posts", no_key, POSTS_KEY, T1, "s")
+        with pytest.raises(DataError, match="lack key column"):
+            txn.merge("posts", posts(["p1"], [1]).drop(columns="post_id"), POSTS_KEY, T1, "s")
+        assert txn.read("posts") is None and not txn.changed
+
+
+def test_a_column_read_as_text_after_numbers_is_refused(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1"], [10]), POSTS_KEY, T1, "s1")
+    with store.transaction() as txn:
+        with pytest.raises(DataError, match=r"column 'views'.*number values.*text values.*'1.2万'"):
+            txn.merge("posts", posts(["p1"], ["1.2万"]), POSTS_KEY, T2, "s2")
+
+
+def test_the_scratch_line_column_is_not_stored_and_does_not_count_as_a_change(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1"], [10]).assign(_line=[3]), POSTS_KEY, T1, "s1")
+    with store.transaction() as txn:
+        counts = txn.merge("posts", posts(["p1"], [10]).assign(_line=[9]), POSTS_KEY, T2, "s2")
+    assert counts.unchanged == 1
+    assert "_line" not in store.read("posts").columns
+
+
+def test_numeric_and_text_ids_match_and_integer_keys_stay_integers(store: Store) -> None:
+    activity = pd.DataFrame({"account_id": "tt1", "date": pd.to_datetime(["2026-03-01"] * 3),
+                             "hour": [0, 1, 2], "active": [10, 20, 30]})
+    with store.transaction() as txn:
+        txn.merge("follower_activity", activity, ("account_id", "date", "hour"), T1, "s1")
+        txn.merge("posts", posts(["7301234567890123456"], [5]), POSTS_KEY, T1, "s1")
+    stored = store.read("follower_activity")
+    assert str(stored["hour"].dtype) == "Int64" and stored["hour"].tolist() == [0, 1, 2]
+    with store.transaction() as txn:
+        more = activity.assign(hour=[2.0, 3.0, 4.0], active=[30, 40, 50])
+        assert txn.merge("follower_activity", more, ("account_id", "date", "hour"), T2, "s2").added == 2
+        numeric_id = pd.DataFrame({"account_id": ["dy1"], "post_id": [7301234567890123456], "views": [6]})
+        counts = txn.merge("posts", numeric_id, POSTS_KEY, T2, "s2")
+    assert (counts.added, counts.updated) == (0, 1)
+    assert store.read("posts")["post_id"].tolist() == ["7301234567890123456"]
+    assert sorted(store.read("follower_activity")["hour"].tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_merge_counts_add_up_and_read_well() -> None:
+    total = MergeCounts(3, 1, 5, 0) + MergeCounts(1, 0, 0, 2, removed=1)
+    assert total == MergeCounts(4, 1, 5, 2, 1)
+    assert repr(MergeCounts(3, 1, 5, 0)) == "3 added, 1 updated, 5 unchanged, 0 skipped (older snapshot)"
+    assert str(total).endswith(", 1 removed")
+
+
+def test_replace_swaps_a_table_without_a_key(store: Store) -> None:
+    bank = pd.DataFrame({"topic": ["a", "b"], "pillar": ["x", "y"], "format": ["video", "image"]})
+    with store.transaction() as txn:
+        assert txn.replace("topic_bank", bank, "s1") == MergeCounts(added=2)
+    generation = store.generation
+    with store.transaction() as txn:
+        assert txn.replace("topic_bank", bank.copy(), "s2") == MergeCounts(unchanged=2)
+    assert store.generation == generation
+    bigger = pd.DataFrame({"topic": ["c", "d", "e"], "pillar": ["x"] * 3, "format": ["text"] * 3})
+    with store.transaction() as txn:
+        assert txn.replace("topic_bank", bigger, "s3") == MergeCounts(added=3, removed=2)
+        with pytest.raises(ValueError, match="merge"):
+            txn.replace("posts", bigger, "s3")
+    assert store.read("topic_bank")["topic"].tolist() == ["c", "d", "e"]
+
+
+def test_accounts_upsert_keeps_what_an_import_does_not_say(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.upsert_account("dy1", "douyin", "Brand Douyin")
+        txn.upsert_account("ig1", "instagram", "Brand IG", timezone="Europe/Berlin", category="beauty")
+    with store.transaction() as txn:
+        counts = txn.upsert_account("ig1", "instagram", "Brand IG")   # an import naming the account again
+        assert counts.unchanged == 1
+        txn.upsert_account("dy1", "douyin", "Brand Douyin", owner="competitor")
+        with pytest.raises(DataError, match="unknown platform"):
+            txn.upsert_account("x1", "myspace", "X")
+    accounts = store.read("accounts").set_index("account_id")
+    assert accounts.loc["ig1", ["timezone", "category", "owner"]].tolist() == ["Europe/Berlin", "beauty", "own"]
+    assert accounts.loc["dy1", ["timezone", "owner"]].tolist() == ["Asia/Shanghai", "competitor"]
+    assert list(accounts.reset_index().columns[:6]) == ["account_id", "platform", "name", "owner", "category",
+                                                        "timezone"]
+
+
+# -- generations are data folders --------------------------------------------------------------
+
+
+def test_the_current_generation_is_a_data_folder_helpers_data_can_load(store: Store) -> None:
+    daily = pd.DataFrame({"date": pd.date_range("2026-03-01", periods=4), "account_id": "dy1",
+                          "followers": [100, 110, 120, 130], "impressions": [1000, None, 1200, 1300]})
+    with store.transaction() as txn:
+        txn.upsert_account("dy1", "douyin", "Brand")
+        txn.merge("account_daily", daily, DAILY_KEY, T1, "s1")
+        txn.merge("posts", posts(["p1"], [5], format=["short_video"], paid=[False], pillar=[None],
+                                 title=["hi"], topics=[None]), POSTS_KEY, T1, "s1")
+    folder = current_data_dir(store.root)
+    assert folder is not None and folder.name == (store.root / "CURRENT").read_text().strip() == store.generation
+    assert sorted(p.name for p in folder.iterdir()) == ["_imports.parquet", "account_daily.parquet",
+                                                        "accounts.parquet", "posts.parquet"]
+    raw = read_raw(find_table_file("account_daily", folder))
+    assert raw["followers"].tolist() == [100.0, 110.0, 120.0, 130.0]
+    loaded = load_tables(["account_daily", "posts"], folder)
+    assert loaded["account_daily"]["date"].tolist() == list(pd.date_range("2026-03-01", periods=4))
+    assert math.isnan(loaded["account_daily"]["impressions"].iloc[1])
+    assert loaded["posts"]["published_at"].iloc[0] == pd.Timestamp("2026-02-10 20:00")
+    assert loaded["accounts"]["platform"].tolist() == ["douyin"]
+
+
+def test_parquet_round_trip_keeps_types_and_values(store: Store) -> None:
+    rows = pd.DataFrame({
+        "account_id": ["a", "a"], "post_id": ["1", "2"], "views": [1, 2], "rate": [0.1, None],
+        "paid": [True, False], "title": ["标题", None], "published_at": pd.to_datetime(["2026-01-01 08:00", None]),
+        "at_utc": pd.to_datetime(["2026-01-01 00:00+00:00", "2026-01-02 12:00+00:00"]),
+    })
+    with store.transaction() as txn:
+        txn.merge("posts", rows, POSTS_KEY, T1, "s1")
+    stored = store.read("posts")
+    dtypes = {c: str(t) for c, t in stored.dtypes.items()}
+    assert dtypes["views"] == "float64" and dtypes["rate"] == "float64" and dtypes["paid"] == "boolean"
+    assert dtypes["published_at"] == dtypes["at_utc"] == dtypes["_snapshot_at"] == "datetime64[ns]"
+    assert dtypes["title"] == dtypes["_source"] == "str"
+    assert stored["at_utc"].tolist() == [pd.Timestamp("2026-01-01 08:00"), pd.Timestamp("2026-01-02 20:00")]
+    assert stored["title"].iloc[0] == "标题" and pd.isna(stored["title"].iloc[1])
+    with store.transaction() as txn:   # the stored frame merged back is unchanged
+        assert txn.merge("posts", stored, POSTS_KEY, T2, "s2").unchanged == 2
+
+
+# -- crashes ------------------------------------------------------------------------------------
+
+
+def _seed(store: Store) -> pd.DataFrame:
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1", "p2"], [1, 2]), POSTS_KEY, T1, "s1")
+        txn.record(file="a.csv", sha256="s1", account_id="dy1", kind="k", table="posts", added=2)
+    return store.read("posts")
+
+
+def test_an_exception_inside_the_block_changes_nothing(store: Store) -> None:
+    before = _seed(store)
+    generation, folders = store.generation, generations(store.root)
+    with pytest.raises(RuntimeError, match="boom"):
+        with store.transaction() as txn:
+            txn.merge("posts", posts(["p1", "p9"], [50, 9]), POSTS_KEY, T2, "s2")
+            txn.record(file="b.csv", sha256="s2", account_id="dy1")
+            raise RuntimeError("boom")
+    assert store.generation == generation and generations(store.root) == folders
+    pd.testing.assert_frame_equal(store.read("posts"), before)
+    assert store.log()["file"].tolist() == ["a.csv"]
+    (store.root / "generations" / ".tmp-left-over").mkdir()       # as a killed writer would leave it
+    with store.transaction() as txn:
+        assert txn.read("posts")["views"].tolist() == [1.0, 2.0]
+    assert generations(store.root) == folders
+
+
+def test_a_failure_while_writing_a_table_file_leaves_the_store_as_it_was(store: Store, monkeypatch) -> None:
+    before = _seed(store)
+    generation, folders = store.generation, generations(store.root)
+    written: list[str] = []
+    real = store_mod._write_parquet
+
+    def failing(frame: pd.DataFrame, path: Path) -> None:
+        if written:
+            raise OSError("disk full")
+        written.append(path.name)
+        real(frame, path)
+
+    monkeypatch.setattr(store_mod, "_write_parquet", failing)
+    with pytest.raises(OSError, match="disk full"):
+        with store.transaction() as txn:
+            txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
+            txn.record(file="b.csv", sha256="s2", account_id="dy1")
+    assert written   # one file was written before the failure
+    assert store.generation == generation and generations(store.root) == folders
+    pd.testing.assert_frame_equal(store.read("posts"), before)
+    monkeypatch.setattr(store_mod, "_write_parquet", real)
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
+    assert sorted(store.read("posts")["post_id"]) == ["p1", "p2", "p3"]
+
+
+def test_a_failure_replacing_current_leaves_the_store_as_it_was(store: Store, monkeypatch) -> None:
+    before = _seed(store)
+    generation, folders = store.generation, generations(store.root)
+
+    def failing(tmp: Path, path: Path) -> None:
+        raise OSError("no space for CURRENT")
+
+    monkeypatch.setattr(store_mod, "_replace_current", failing)
+    with pytest.raises(OSError, match="no space"):
+        with store.transaction() as txn:
+            txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
+    assert store.generation == generation and generations(store.root) == folders
+    assert (store.root / "CURRENT").read_text().strip() == generation
+    pd.testing.assert_frame_equal(store.read("posts"), before)
+
+
+def test_a_writer_killed_while_writing_the_generation_leaves_the_old_store(store: Store, tmp_path: Path) -> None:
+    before = _seed(store)
+    generation = store.generation
+    result = run_child(f"""
+        import os
+        import pandas as pd
+        from helpers.ingest import store as store_mod
+        real = store_mod._write_parquet
+        def dying(frame, path):
+            real(frame, path)
+            os._exit(1)          # killed after the first file of the new generation
+        store_mod._write_parquet = dying
+        store = store_mod.Store.open({str(store.root)!r})
+        with store.transaction() as txn:
+            rows = pd.DataFrame({{"account_id": ["dy1"], "post_id": ["p1"], "views": [999]}})
+            txn.merge("posts", rows, ("account_id", "post_id"), pd.Timestamp("2026-04-01"), "s-child")
+        print("not reached")
+    """, tmp_path)
+    assert result.returncode == 1 and "not reached" not in result.stdout, result.stderr
+    assert any(name.startswith(".tmp-") for name in generations(store.root))   # the half-written folder
+    assert store.generation == generation
+    pd.testing.assert_frame_equal(Store.open(store.root).read("posts"), before)
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
+    assert not any(name.startswith(".tmp-") for name in generations(store.root))
+    assert by_post(store.read("posts"))["views"].to_dict() == {"p1": 1.0, "p2": 2.0, "p3": 3.0}
+
+
+def test_a_writer_killed_before_current_is_replaced_leaves_the_old_store(store: Store, tmp_path: Path) -> None:
+    before = _seed(store)
+    generation = store.generation     # g000002
+    result = run_child(f"""
+        import os
+        import pandas as pd
+        from helpers.ingest import store as store_mod
+        store_mod._replace_current = lambda tmp, path: os._exit(1)
+        store = store_mod.Store.open({str(store.root)!r})
+        with store.transaction() as txn:
+            rows = pd.DataFrame({{"account_id": ["dy1"], "post_id": ["p1"], "views": [999]}})
+            txn.merge("posts", rows, ("account_id", "post_id"), pd.Timestamp("2026-04-01"), "s-child")
+    """, tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "g000003" in generations(store.root)          # renamed, but never published
+    assert store.generation == generation
+    pd.testing.assert_frame_equal(store.read("posts"), before)
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
+    assert store.generation == "g000003"
+    assert by_post(store.read("posts"))["views"].to_dict() == {"p1": 1.0, "p2": 2.0, "p3": 3.0}
+
+
+# -- concurrency ----------------------------------------------------------------------------------
+
+
+WRITER = """
+    import sys, time
+    from pathlib import Path
+    import pandas as pd
+    from helpers.ingest.store import Store
+    root, name, wait_for, inside = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+    while not wait_for.exists():
+        time.sleep(0.01)
+    store = Store.open(root)
+    tried = time.time()
+    with store.transaction(timeout=30) as txn:
+        entered = time.time()
+        rows = pd.DataFrame({"account_id": name, "post_id": [f"{name}-{i}" for i in range(50)], "views": range(50)})
+        txn.merge("posts", rows, ("account_id", "post_id"), pd.Timestamp("2026-04-01"), name)
+        txn.record(file=f"{name}.csv", sha256=name, account_id=name, table="posts", added=50)
+        inside.touch()
+        time.sleep(0.5)
+    print(name, tried, entered, time.time())
+"""
+
+
+def test_two_writers_at_once_both_land(store: Store, tmp_path: Path) -> None:
+    _seed(store)
+    script = tmp_path / "writer.py"
+    script.write_text(textwrap.dedent(WRITER), encoding="utf-8")
+    go, w1_inside, w2_inside = tmp_path / "go", tmp_path / "w1-inside", tmp_path / "w2-inside"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    # w2 starts its transaction only once w1 is inside its own, so it must wait for the lock
+    args = [("w1", go, w1_inside), ("w2", w1_inside, w2_inside)]
+    procs = [subprocess.Popen([sys.executable, str(script), str(store.root), name, str(wait), str(inside)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name, wait, inside in args]
+    go.touch()
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    times = {out.split()[0]: tuple(map(float, out.split()[1:])) for out, _ in outputs}
+    w1_tried, w1_entered, w1_done = times["w1"]
+    w2_tried, w2_entered, w2_done = times["w2"]
+    assert w2_tried < w1_done            # the two transactions overlapped in time ...
+    assert w2_entered >= w1_done - 0.05  # ... and w2 got the lock only after w1 committed
+    table = store.read("posts")
+    assert table.groupby("account_id").size().to_dict() == {"dy1": 2, "w1": 50, "w2": 50}
+    assert sorted(store.log()["file"]) == ["a.csv", "w1.csv", "w2.csv"]
+    assert store.generation == "g000004"
+    assert generations(store.root) == ["g000002", "g000003", "g000004"]
+
+
+def test_a_held_lock_times_out_with_a_clear_message(store: Store) -> None:
+    holder = FileLock(str(store.root / ".lock"))
+    holder.acquire()
+    try:
+        started = time.monotonic()
+        with pytest.raises(DataError, match=r"another import is writing to .*lock .*held.*waited 0.5 s.*try again"):
+            with store.transaction(timeout=0.5):
+                pass
+        assert 0.4 < time.monotonic() - started < 5
+    finally:
+        holder.release()
+    with store.transaction(timeout=0.5) as txn:
+        assert txn.tables() == []
+
+
+# -- generations, archive, log, info ------------------------------------------------------------
+
+
+def test_only_the_newest_three_generations_are_kept(store: Store) -> None:
+    for i in range(5):
+        with store.transaction() as txn:
+            txn.merge("posts", posts([f"p{i}"], [i]), POSTS_KEY, T1, f"s{i}")
+    assert store.generation == "g000006"
+    assert generations(store.root) == ["g000004", "g000005", "g000006"]
+    assert len(store.read("posts")) == 5
+
+
+def test_archive_stores_each_content_once(store: Store, tmp_path: Path) -> None:
+    export = tmp_path / "Content.CSV"
+    export.write_bytes("Date,Views\n2026-03-01,12\n".encode("utf-8-sig"))
+    expected = hashlib.sha256(export.read_bytes()).hexdigest()
+    copy = tmp_path / "Content (1).csv"
+    copy.write_bytes(export.read_bytes())
+    with store.transaction() as txn:
+        first, second, third = txn.archive(export), txn.archive(export), txn.archive(copy)
+    assert first == second == third == expected
+    path = store.raw_path(expected)
+    assert path == store.root / "raw" / expected[:2] / f"{expected}.csv"
+    assert path.read_bytes() == export.read_bytes()
+    assert [p.name for p in (store.root / "raw").rglob("*") if p.is_file()] == [f"{expected}.csv"]
+    with pytest.raises(DataError, match="no raw file"):
+        store.raw_path("0" * 64)
+    with store.transaction() as txn:
+        with pytest.raises(DataError, match="file not found"):
+            txn.archive(tmp_path / "missing.csv")
+
+
+def test_already_imported_reads_the_log_of_committed_imports(store: Store) -> None:
+    with store.transaction() as txn:
+        assert not txn.already_imported("abc", "dy1")
+        txn.record(file="a.csv", sha256="abc", account_id="dy1", kind="douyin_content", table="posts",
+                   **MergeCounts(added=3).as_dict())
+        assert txn.already_imported("abc", "dy1")   # staged rows count inside the transaction
+    with pytest.raises(RuntimeError):
+        with store.transaction() as txn:
+            txn.record(file="b.csv", sha256="def", account_id="dy1")
+            raise RuntimeError("failed import")
+    with store.transaction() as txn:
+        assert txn.already_imported("abc", "dy1")
+        assert not txn.already_imported("abc", "ig1")
+        assert not txn.already_imported("def", "dy1")
+    log = store.log()
+    assert log[["file", "added", "removed"]].values.tolist() == [["a.csv", 3, 0]]
+    assert str(log["added"].dtype) == "int64" and str(log["imported_at"].dtype) == "datetime64[ns]"
+
+
+def test_store_info_reports_tables_accounts_dates_and_last_imports(store: Store) -> None:
+    daily = pd.concat([
+        pd.DataFrame({"date": pd.date_range("2026-01-01", "2026-01-31"), "account_id": "dy1", "followers": 1.0}),
+        pd.DataFrame({"date": pd.date_range("2026-02-10", "2026-02-14"), "account_id": "ig1", "followers": 2.0}),
+    ])
+    with store.transaction() as txn:
+        txn.upsert_account("dy1", "douyin", "Brand DY")
+        txn.upsert_account("ig1", "instagram", "Brand IG")
+        counts = txn.merge("account_daily", daily, DAILY_KEY, T1, "sha-daily")
+        txn.record(imported_at=pd.Timestamp("2026-03-01 10:30"), file="overview.csv", sha256="sha-daily",
+                   account_id="dy1", kind="douyin_overview", table="account_daily", skipped_rows=1,
+                   notes="1 total row dropped", **counts.as_dict())
+        txn.merge("posts", posts(["p1", "p2"], [1, 2], account="ig1"), POSTS_KEY, T1, "sha-posts")
+    info = store.info()
+    assert info.tables.set_index("table")["rows"].to_dict() == {"account_daily": 36, "accounts": 2, "posts": 2}
+    per = info.per_account.set_index(["table", "account_id"])
+    assert per.loc[("account_daily", "dy1"), "rows"] == 31
+    assert per.loc[("account_daily", "ig1"), "first_date"] == pd.Timestamp("2026-02-10")
+    text = str(info)
+    print(text)
+    for expected in ("g000002", "account_daily", "accounts", "posts", "36",
+                     "2026-01-01  2026-01-31", "2026-02-10  2026-02-14", "2026-02-10  2026-02-11",
+                     "2026-03-01 10:30  overview.csv (dy1, douyin_overview) → account_daily: 36 added",
+                     "1 row(s) not imported; 1 total row dropped"):
+        assert expected in text, expected
+    assert "No tables yet" in str(Store.create(store.root.parent / "empty").info())
+
+
+def test_a_transaction_is_single_use(store: Store) -> None:
+    txn = store.transaction()
+    with pytest.raises(RuntimeError, match="inside"):
+        txn.read("posts")
+    with txn:
+        pass
+    with pytest.raises(RuntimeError):
+        txn.merge("posts", posts(["p1"], [1]), POSTS_KEY, T1, "s")
+    with pytest.raises(RuntimeError, match="once"):
+        with txn:
+            pass
+
+
+# -- the merge rule as a property ------------------------------------------------------------------
+
+
+snapshots = st.lists(
+    st.tuples(st.integers(0, 3),                                   # snapshot day
+              st.lists(st.tuples(st.sampled_from("abcde"), st.one_of(st.none(), st.integers(0, 5))),
+                       max_size=5, unique_by=lambda t: t[0])),
+    min_size=1, max_size=5,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(exports=snapshots)
+def test_every_key_holds_its_newest_known_value_whatever_the_import_order(tmp_path_factory, exports) -> None:
+    store = Store.create(tmp_path_factory.mktemp("prop") / "store")
+    with pytest.raises(KeyError):   # stage only: the property is about the merge, not the disk
+        with store.transaction() as txn:
+            for day, rows in exports:
+                frame = pd.DataFrame({"account_id": "a", "post_id": [k for k, _ in rows],
+                                      "views": [float("nan") if v is None else v for _, v in rows]})
+                txn.merge("posts", frame, POSTS_KEY, pd.Timestamp("2026-01-01") + pd.Timedelta(days=day), "s")
+            table = txn.read("posts")
+            raise KeyError("roll back")
+    # a plain-dict model of the rule: older snapshots are skipped, missing never erases, and a row
+    # takes the newer snapshot time only when one of its values changed
+    model: dict[str, tuple[int | None, int]] = {}
+    for day, rows in exports:
+        for k, v in rows:
+            if k not in model:
+                model[k] = (v, day)
+                continue
+            value, seen = model[k]
+            if day >= seen and v is not None and v != value:
+                model[k] = (v, day)
+    if table is None:
+        assert model == {}
+        return
+    got = {k: (None if math.isnan(v) else int(v), (t - pd.Timestamp("2026-01-01")).days)
+           for k, v, t in zip(table["post_id"], table["views"], table["_snapshot_at"], strict=True)}
+    assert got == model
