@@ -27,3 +27,13 @@ def test_audience_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "audience_scale.json").read_text(encoding="utf-8"))
     assert [r["events"] for r in report["runs"]] == [20000, 60000]
     assert set(report["runs"][0]["stages_s"]) >= {"bot_filter", "rfm", "clusters", "retention_churn"}
+
+
+def test_import_benchmark_runs_on_a_small_input() -> None:
+    script = config.ROOT / "benchmarks" / "bench_import.py"
+    result = subprocess.run([sys.executable, str(script), "--posts", "400"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = json.loads(result.stdout.strip().splitlines()[-1])
+    # A has posts 0..399, B posts 200..599: 200 new, 200 updated, and the store ends with 600
+    assert run["overlap_counts"].startswith("200 added, 200 updated") and run["stored_posts"] == 600

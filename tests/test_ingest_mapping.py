@@ -53,10 +53,10 @@ CONTEXT = ImportContext(account_id="acc1", platform="x", timezone="Asia/Shanghai
 
 
 def grid(*rows: tuple[str, ...], lines: tuple[int, ...] | None = None, delimiter: str | None = ",",
-         sheet: str | None = None) -> Grid:
+         sheet: str | None = None, ends_with_newline: bool = True) -> Grid:
     """A Grid of these rows (lines 1.. unless given)."""
     return Grid(path=Path("export.csv"), rows=tuple(rows), line_numbers=lines or tuple(range(1, len(rows) + 1)),
-                encoding="utf-8", delimiter=delimiter, sheet=sheet)
+                encoding="utf-8", delimiter=delimiter, sheet=sheet, ends_with_newline=ends_with_newline)
 
 
 POSTS_GRID = grid(
@@ -231,9 +231,22 @@ def test_bad_values_in_several_columns_and_dates() -> None:
 
 
 def test_truncated_last_row() -> None:
-    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-02", "4"))
+    # a download cut mid-line: the last row is short and the file has no final line break
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-02", "4"),
+             ends_with_newline=False)
     with pytest.raises(ImportFileError, match=r"line 3 has 2 of 3 columns: the file looks truncated; download it again"):
         map_grid(g, detect(g, KINDS), CONTEXT)
+
+
+def test_a_note_below_the_table_is_skipped_and_reported_not_taken_for_truncation() -> None:
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("注：数据统计截止至昨日",))
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert len(mapped.rows) == 1
+    assert mapped.skipped == ["export.csv line 3: a note below the table ('注：数据统计截止至昨日'), not data"]
+    # a short last row of several cells in a complete file is data, padded like any short row
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-02", "4"))
+    rows = map_grid(g, detect(g, KINDS), CONTEXT).rows
+    assert len(rows) == 2 and math.isnan(rows["followers"].iloc[1])
 
 
 def test_short_rows_before_the_last_are_padded_and_excel_rows_never_truncated() -> None:

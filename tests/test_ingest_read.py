@@ -253,3 +253,12 @@ def test_workbook_with_only_empty_sheets(tmp_path: Path) -> None:
     openpyxl.Workbook().save(path)
     with pytest.raises(ImportFileError, match="every sheet is empty"):
         read_grids(path)
+
+
+def test_ends_with_newline_tells_a_cut_download(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"Date,Views\n2025-11-01,3\n2025-11-02")
+    whole = tmp_path / "whole.csv"
+    whole.write_bytes(b"Date,Views\r\n2025-11-01,3\r\n")
+    assert read_grids(cut)[0].ends_with_newline is False
+    assert read_grids(whole)[0].ends_with_newline is True

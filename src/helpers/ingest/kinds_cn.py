@@ -106,8 +106,8 @@ def derive_post_ids(frame: pd.DataFrame, context: ImportContext, grid: Grid, pre
             frame = frame.loc[~no_time].copy()
             frame.attrs = attrs
             _skip(frame, messages)
-    ids = [post_id_for(prefix, context.account_id, *(frame[p].iloc[i] if p in frame else None for p in parts))
-           for i in range(len(frame))]
+    columns = [frame[p].tolist() if p in frame else [None] * len(frame) for p in parts]  # one pass, not iloc per cell
+    ids = [post_id_for(prefix, context.account_id, *values) for values in zip(*columns)]
     seen: dict[str, int] = {}
     for i, pid in enumerate(ids):
         if pid in seen:

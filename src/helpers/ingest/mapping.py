@@ -243,8 +243,13 @@ def _trimmed_length(row: Sequence[str]) -> int:
     return length
 
 
-def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]], list[int]]:
-    """The data rows below the header, padded to the header's width, and their file lines."""
+def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]], list[int], list[str]]:
+    """The data rows below the header, padded to the header's width, their file lines, and notes skipped.
+
+    A short LAST row is a truncated download when the file does not end with a line break; when it
+    does and the row is one cell (e.g. "注：数据统计截止至昨日"), it is a note below the table, skipped
+    and reported; otherwise it is padded like any short row.
+    """
     header_index = detection.header_index
     width = _trimmed_length(grid.rows[header_index])
     header_line = _line(grid, header_index)
@@ -253,6 +258,7 @@ def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]],
     text_file = grid.delimiter is not None
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []
+    notes: list[str] = []
     for position, (row, line) in enumerate(body):
         filled = _trimmed_length(row)
         if filled > width:
@@ -261,14 +267,18 @@ def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]],
                 f"{grid.where}: line {line} has {filled} fields but the header (line {header_line}) has {width} "
                 f"columns ({extra}?): {_cells(row[:width + 3])}. Fix that line, or download the export again."
             )
-        if text_file and len(row) < width and position == len(body) - 1:
+        last_and_short = len(row) < width and position == len(body) - 1 and width > 1
+        if last_and_short and filled == 1 and (grid.ends_with_newline or not text_file):
+            notes.append(f"{grid.where} line {line}: a note below the table ({row[0].strip()[:60]!r}), not data")
+            continue
+        if text_file and last_and_short and not grid.ends_with_newline:
             raise ImportFileError(
                 f"{grid.where}: line {line} has {len(row)} of {width} columns: the file looks truncated; "
                 f"download it again."
             )
         rows.append(tuple(row[:width]) + ("",) * (width - min(len(row), width)))
         lines.append(line)
-    return rows, lines
+    return rows, lines, notes
 
 
 def _bad_message(header: str, column: str, value_kind: ValueKind, texts: pd.Series, bad: pd.Series,
@@ -288,7 +298,7 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     """The data rows of a detected grid as the kind's canonical table (see the module docstring)."""
     kind = detection.kind
     header = grid.rows[detection.header_index]
-    rows, lines = _data_rows(grid, detection)
+    rows, lines, notes = _data_rows(grid, detection)
     frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
     frame["account_id"] = pd.Series([context.account_id] * len(rows), dtype="string")
     problems: list[str] = []
@@ -310,7 +320,7 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     frame["_line"] = pd.Series(lines, dtype="int64")
     if kind.finish is not None:
         frame = kind.finish(frame, context, grid)
-    skipped = [str(message) for message in frame.attrs.get("skipped", [])]
+    skipped = notes + [str(message) for message in frame.attrs.get("skipped", [])]
     frame = frame.drop(columns="_line", errors="ignore").reset_index(drop=True)
     frame.attrs.pop("skipped", None)
     return Mapped(kind=kind.name, table=kind.table, rows=frame, header_line=_line(grid, detection.header_index),

@@ -380,4 +380,5 @@ def _read_text(path: Path, data: bytes) -> Grid:
         lines.append(line)
     if not rows:
         raise ImportFileError(f"{path.name} has no rows (only blank lines): {_AGAIN}")
-    return Grid(path=path, rows=tuple(rows), line_numbers=tuple(lines), encoding=encoding, delimiter=delimiter)
+    return Grid(path=path, rows=tuple(rows), line_numbers=tuple(lines), encoding=encoding, delimiter=delimiter,
+                ends_with_newline=body.endswith(("\n", "\r")))

@@ -59,6 +59,7 @@ class Grid:
     encoding: str                  # "utf-8", "utf-8-sig", "utf-16", "gb18030", "xlsx" or "xls"
     delimiter: str | None = None   # None for Excel
     sheet: str | None = None
+    ends_with_newline: bool = True  # a text file cut mid-line (a truncated download) ends without one
 
     @property
     def where(self) -> str:
