@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +38,14 @@ from helpers.ingest.generic import load_mapping, restrict_to_header_row
 from helpers.ingest.mapping import detect, map_grid, normalise_header
 from helpers.ingest.pillars import PillarRules, load_rules, stored_rules
 from helpers.ingest.read import read_grids
-from helpers.ingest.store import MergeCounts, Store
+from helpers.ingest.store import STORE_KEYS, MergeCounts, Store, Transaction
 from helpers.ingest.types import KINDS, TABLE_KEYS, ExportKind, Grid, ImportContext, ImportFileError, Mapped
 from helpers.schema import TABLES
 
 #: Files a folder import picks up (explicitly named files are always tried).
 EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
+#: The import-log kind of a `opsbook store pillars` step (replayed by rebuild_store).
+PILLAR_RULES_KIND = "pillar_rules"
 #: Canonical tables a file may carry as-is (accounts are managed with `opsbook store add-account`).
 CANONICAL_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "accounts")
 
@@ -203,7 +208,8 @@ def _account(store: Store, account_id: str | None) -> pd.Series | None:
     if accounts is None or not (accounts["account_id"] == account_id).any():
         known = ", ".join(accounts["account_id"]) if accounts is not None and len(accounts) else "none yet"
         raise ParameterError(f"Unknown account {account_id!r} in store {store.root} (known: {known}). Add it first: "
-                             f"opsbook store add-account {account_id} --platform PLATFORM --name NAME")
+                             f"opsbook store add-account {account_id} --platform PLATFORM --name NAME "
+                             f"--store {store.root}")
     return accounts[accounts["account_id"] == account_id].iloc[0]
 
 
@@ -284,28 +290,17 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
                               "(fix them, or pass --keep-going to import the others):\n"
                               + "\n".join(f"  {f.line()}" for f in report.failed))
     todo = [f for f in files if f.status == "pending"]
-    if dry_run or not todo:
+    if not todo:
+        return report
+    try:
+        with store.transaction() as txn:
+            _merge_files(txn, todo, account_id, mapping, kind, as_of, archive=not dry_run)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
         for f in todo:
             f.status = "checked"
-            f.counts = {m.table: MergeCounts(len(m.rows), 0, 0, 0) for m in f.mapped}
         return report
-    with store.transaction() as txn:
-        mapping_sha = txn.archive(Path(mapping)) if mapping is not None else ""
-        for f in todo:
-            txn.archive(f.path)
-            snapshot = snapshot_time(f.path, as_of)
-            for m in f.mapped:
-                key = TABLES[m.table].key if m.kind.startswith("canonical:") else TABLE_KEYS[m.table]
-                counts = (txn.merge(m.table, m.rows, list(key), snapshot, f.sha256) if key
-                          else txn.replace(m.table, m.rows, f.sha256))
-                f.counts[m.table] = f.counts[m.table] + counts if m.table in f.counts else counts
-                txn.record(imported_at=pd.Timestamp.now().floor("s"), file=f.path.name, sha256=f.sha256,
-                           account_id=account_id or "", kind=m.kind, table=m.table, added=counts.added,
-                           updated=counts.updated, unchanged=counts.unchanged, skipped_older=counts.skipped_older,
-                           skipped_rows=len(m.skipped), notes="; ".join(m.skipped), snapshot_at=snapshot,
-                           mapping_sha256=mapping_sha, forced_kind=kind or "")
-            changed = any(c.added or c.updated or getattr(c, "removed", 0) for c in f.counts.values())
-            f.status = "imported" if changed else "unchanged"
     report.generation = Store.open(store.root).generation
     return report
 
@@ -319,6 +314,7 @@ def set_pillar_rules(store_root: str | Path, rules_file: str | Path) -> tuple[Pi
     tmp.write_text(Path(rules_file).read_text(encoding="utf-8-sig"), encoding="utf-8")
     changed = 0
     with store.transaction() as txn:
+        sha = txn.archive(Path(rules_file))  # archived and logged, so rebuild_store can replay the tagging
         posts = txn.read("posts")
         if posts is not None and len(posts):
             tagged = rules.tag(posts, retag=True)
@@ -326,8 +322,75 @@ def set_pillar_rules(store_root: str | Path, rules_file: str | Path) -> tuple[Pi
                 cols = ["account_id", "post_id", "pillar", "pillar_source"]
                 counts = txn.merge("posts", group[cols], list(TABLE_KEYS["posts"]), pd.Timestamp(snapshot), str(source))
                 changed += counts.updated
+        txn.record(imported_at=pd.Timestamp.now().floor("s"), file=Path(rules_file).name, sha256=sha, account_id="",
+                   kind=PILLAR_RULES_KIND, table="posts", added=0, updated=changed, unchanged=0, skipped_older=0,
+                   skipped_rows=0, notes=repr(rules), snapshot_at=pd.Timestamp.now().floor("s"), mapping_sha256="",
+                   forced_kind="")
     tmp.replace(target)
     return rules, changed
+
+
+class _DryRun(Exception):
+    """Raised inside a dry run's transaction after the merges, so nothing is committed."""
+
+
+def _merge_rows(txn: Transaction, m: Mapped, snapshot: pd.Timestamp, source: str) -> MergeCounts:
+    """Merge one file's rows for one table by the store's key (canonical tables by their schema key).
+
+    A canonical table without a key is replaced — but only the rows of the accounts the file speaks
+    for, when it has an account_id column, so one account's file never deletes another's rows.
+    """
+    if not m.kind.startswith("canonical:"):
+        return txn.merge(m.table, m.rows, list(TABLE_KEYS[m.table]), snapshot, source)
+    key = list(STORE_KEYS.get(m.table, TABLES[m.table].key))
+    key = [k for k in key if k in m.rows.columns]  # an optional key column (ad_daily creative_id) may be absent
+    if key:
+        return txn.merge(m.table, m.rows, key, snapshot, source)
+    rows, mine = m.rows, None
+    current = txn.read(m.table)
+    if current is not None:
+        current = current.drop(columns=[c for c in current.columns if c.startswith("_")])
+        if "account_id" in rows.columns and "account_id" in current.columns:
+            accounts = set(rows["account_id"].dropna())
+            mine = current[current["account_id"].isin(accounts)]
+            rows = pd.concat([current[~current["account_id"].isin(accounts)], rows], ignore_index=True)
+        else:
+            mine = current
+    txn.replace(m.table, rows, source)
+    return _row_changes(mine, m.rows)
+
+
+def _row_changes(old: pd.DataFrame | None, new: pd.DataFrame) -> MergeCounts:
+    """Rows added, kept and removed between the old and new rows of what a file replaces (as multisets)."""
+    def as_text(frame: pd.DataFrame) -> Counter[tuple[str, ...]]:
+        cols = sorted(c for c in frame.columns if not c.startswith("_"))
+        return Counter(tuple("" if pd.isna(v) else str(v) for v in row)
+                       for row in frame[cols].itertuples(index=False, name=None))
+    before = as_text(old) if old is not None else Counter()
+    after = as_text(new)
+    kept = sum((before & after).values())
+    return MergeCounts(added=sum(after.values()) - kept, updated=0, unchanged=kept, skipped_older=0,
+                       removed=sum(before.values()) - kept)
+
+
+def _merge_files(txn: Transaction, todo: Sequence[FileOutcome], account_id: str | None, mapping: str | Path | None,
+                 kind: str | None, as_of: dt.date | dt.datetime | None, archive: bool = True) -> None:
+    """Archive each file, merge its rows and log what happened (counts land on each FileOutcome)."""
+    mapping_sha = (txn.archive(Path(mapping)) if archive else file_sha256(Path(mapping))) if mapping else ""
+    for f in todo:
+        if archive:
+            txn.archive(f.path)
+        snapshot = snapshot_time(f.path, as_of)
+        for m in f.mapped:
+            counts = _merge_rows(txn, m, snapshot, f.sha256)
+            f.counts[m.table] = f.counts[m.table] + counts if m.table in f.counts else counts
+            txn.record(imported_at=pd.Timestamp.now().floor("s"), file=f.path.name, sha256=f.sha256,
+                       account_id=account_id or "", kind=m.kind, table=m.table, added=counts.added,
+                       updated=counts.updated, unchanged=counts.unchanged, skipped_older=counts.skipped_older,
+                       skipped_rows=len(m.skipped), notes="; ".join(m.skipped), snapshot_at=snapshot,
+                       mapping_sha256=mapping_sha, forced_kind=kind or "")
+        changed = any(c.added or c.updated or c.removed for c in f.counts.values())
+        f.status = "imported" if changed else "unchanged"
 
 
 def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
@@ -344,28 +407,35 @@ def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
     fresh = Store.create(target_root)
     accounts = origin.read("accounts")
     log = origin.log()
-    with fresh.transaction() as txn:
-        if accounts is not None:
-            for r in accounts.itertuples():
-                txn.upsert_account(r.account_id, r.platform, r.name, owner=r.owner,
-                                   timezone=getattr(r, "timezone", None) or "Asia/Shanghai",
-                                   category=getattr(r, "category", None))
+    if accounts is not None:
+        with fresh.transaction() as txn:
+            txn.set_accounts(accounts.drop(columns=[c for c in accounts.columns if c.startswith("_")]))
     outcomes: list[FileOutcome] = []
     if log is None or log.empty:
         return ImportReport(fresh.root, outcomes, Store.open(fresh.root).generation)
-    imports = log.sort_values("imported_at", kind="stable").drop_duplicates(["sha256", "account_id"])
-    for r in imports.itertuples():
-        raw = origin.raw_path(r.sha256)
-        if not raw.is_file():
-            raise DataError(f"{origin.root}: the archived file {raw.name} of import {r.file!r} is missing; the "
-                            "archive is incomplete, so the tables cannot be rebuilt from it.")
-        forced = str(getattr(r, "forced_kind", "") or "") or None
-        forced = None if forced == "nan" else forced
-        mapping_sha = str(getattr(r, "mapping_sha256", "") or "")
-        mapping = origin.raw_path(mapping_sha) if mapping_sha and mapping_sha != "nan" else None
-        report = import_files([raw], fresh.root, r.account_id or None, kind=None if mapping else forced,
-                              mapping=mapping, as_of=pd.Timestamp(r.snapshot_at).to_pydatetime())
-        outcomes.extend(report.files)
+    steps = log.drop_duplicates(["sha256", "account_id", "kind"])  # the log is in import order
+    done: set[tuple[str, str]] = set()
+    with tempfile.TemporaryDirectory() as scratch:
+        for r in steps.itertuples():
+            raw = origin.raw_path(r.sha256)
+            if r.kind == PILLAR_RULES_KIND:
+                set_pillar_rules(fresh.root, raw)
+                continue
+            if (r.sha256, r.account_id) in done:
+                continue
+            done.add((r.sha256, r.account_id))
+            if str(r.kind).startswith("canonical:"):  # the archive names files by checksum: give back the table name
+                named = Path(scratch) / r.sha256[:12] / f"{str(r.kind).split(':', 1)[1]}{raw.suffix}"
+                named.parent.mkdir()
+                shutil.copyfile(raw, named)
+                raw = named
+            forced = str(getattr(r, "forced_kind", "") or "") or None
+            forced = None if forced == "nan" else forced
+            mapping_sha = str(getattr(r, "mapping_sha256", "") or "")
+            mapping = origin.raw_path(mapping_sha) if mapping_sha and mapping_sha != "nan" else None
+            report = import_files([raw], fresh.root, r.account_id or None, kind=None if mapping else forced,
+                                  mapping=mapping, as_of=pd.Timestamp(r.snapshot_at).to_pydatetime())
+            outcomes.extend(report.files)
     return ImportReport(fresh.root, outcomes, Store.open(fresh.root).generation)
 
 

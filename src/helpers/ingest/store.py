@@ -538,11 +538,12 @@ class Store:
         """An existing store; DataError (saying how to make one) when `root` is not a store."""
         store = cls(root)
         if not store.root.is_dir():
-            raise DataError(f"Store {store.root} does not exist. Create it with `opsbook store init {store.root}` "
-                            f"or import with `--store {store.root}`.")
+            raise DataError(f"Store {store.root} does not exist. Create it with "
+                            f"`opsbook store init --store {store.root}` (or add an account with "
+                            f"`opsbook store add-account ... --store {store.root}`, which creates it).")
         if not _is_store(store.root):
-            raise DataError(f"{store.root} is not an opsbook store (it has no STORE.json). Create one with "
-                            f"`opsbook store init {store.root}` or import with `--store {store.root}`.")
+            raise DataError(f"{store.root} is not an opsbook store (it has no STORE.json). Point --store at a "
+                            f"store, or create one in an empty folder with `opsbook store init --store PATH`.")
         store._check_format()
         return store
 
