@@ -11,7 +11,7 @@ help:
 	@echo "make demo   - set up, generate sample data, run the period review, print the report path"
 	@echo "make test   - set up and run every test (unit, notebook via nbval, end-to-end)"
 	@echo "make lab    - open the notebooks in JupyterLab"
-	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import"
+	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ bench: sample
 	$(BIN)/python benchmarks/bench_experiment_scale.py
 	$(BIN)/python benchmarks/bench_audience_scale.py
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_content_planning.py
 
 validate: sample
 	$(BIN)/opsbook validate --data data/sample

@@ -386,3 +386,16 @@ def test_bot_day_is_replaced_by_the_local_median_not_the_whole_window() -> None:
     # their median is the 12th smallest, t = 87 → 1000 + 870 = 1870 (the 100-day median would be 1495)
     assert removed.loc[0, "replaced_with"] == 1870.0
     assert removed.loc[0, "removed"] == (1000 + 900) - 1870
+
+
+def test_accounts_without_bot_check_names_the_missing_signal() -> None:
+    from helpers.anomalies import accounts_without_bot_check
+
+    daily = pd.DataFrame({
+        "account_id": ["tt", "tt", "x", "x", "li"],
+        "impressions": [np.nan, np.nan, 10.0, np.nan, np.nan],
+        "engagements": [5.0, 6.0, 1.0, 2.0, np.nan],
+    })
+    assert accounts_without_bot_check(daily) == ["li (no impressions or engagements)", "tt (no impressions)"]
+    assert accounts_without_bot_check(daily.drop(columns="engagements").query("account_id == 'x'")) == [
+        "x (no engagements)"]

@@ -37,3 +37,14 @@ def test_import_benchmark_runs_on_a_small_input() -> None:
     run = json.loads(result.stdout.strip().splitlines()[-1])
     # A has posts 0..399, B posts 200..599: 200 new, 200 updated, and the store ends with 600
     assert run["overlap_counts"].startswith("200 added, 200 updated") and run["stored_posts"] == 600
+
+
+def test_content_planning_benchmark_runs_once() -> None:
+    script = config.ROOT / "benchmarks" / "bench_content_planning.py"
+    result = subprocess.run([sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = json.loads(result.stdout.strip().splitlines()[-1])
+    # one timing per slider position of the sweep (5); the default plan's slots: posts a week × 31/7 days
+    # of December, rounded per platform: douyin 5 → 22, xiaohongshu 4 → 18, wechat 3 → 13, weibo 5 → 22
+    assert run["steps"] == 5 and run["slots_default"] == 22 + 18 + 13 + 22

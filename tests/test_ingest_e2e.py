@@ -94,3 +94,14 @@ def test_content_planning_says_when_posts_have_no_pillar(store: Path, tmp_path: 
     assert done.returncode != 0
     assert "have no pillar" in done.stderr and "opsbook store pillars" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_period_review_of_an_account_whose_exports_have_no_impressions_or_engagements(store: Path,
+                                                                                       tmp_path: Path) -> None:
+    # TikTok's Overview has video views, likes, comments and shares, but no impressions or engagements
+    done = _opsbook("run", "period_review", "--data", str(store), "--out", str(tmp_path), "--quiet",
+                    "-p", "account", "own_tt", "--period", "2025-12")
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (tmp_path / "period_review" / "2025-12" / "report.html").read_text(encoding="utf-8")
+    assert "Completed: own_tt: engagements = likes + comments + shares (its exports report no engagements)" in html
+    assert "Bot check not possible (its two signals are missing) for: own_tt (no impressions)" in html

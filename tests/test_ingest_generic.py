@@ -8,7 +8,6 @@ weibo_fans_mapping.yaml (account_daily, header_row) with weibo_fans.csv.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -20,31 +19,13 @@ from helpers.errors import ParameterError
 from helpers.ingest.generic import MappingError, default_parse, load_mapping, restrict_to_header_row
 from helpers.ingest.mapping import detect, map_grid
 from helpers.ingest.read import read_grids
-from helpers.ingest.types import KINDS, Grid, ImportContext, ImportFileError, Mapped
+from helpers.ingest.types import KINDS, Grid, ImportFileError, Mapped
+from ingest_expected import context, expected
 
 GENERIC = Path(__file__).parent / "fixtures" / "exports" / "generic"
 NA = np.nan
-TEXT = ("post_id", "account_id", "format", "pillar", "title", "topics")
 
 
-def context(platform: str) -> ImportContext:
-    return ImportContext(account_id="acc1", platform=platform, timezone="Asia/Shanghai",
-                         reference=dt.date(2026, 1, 10))
-
-
-def expected(columns: dict[str, list[object]]) -> pd.DataFrame:
-    """A hand-written frame with the importer's dtypes: text as "string", times, bool, floats."""
-    out = {}
-    for name, values in columns.items():
-        if name in TEXT:
-            out[name] = pd.Series(values, dtype="string")
-        elif name in ("published_at", "date"):
-            out[name] = pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
-        elif name == "paid":
-            out[name] = pd.Series(values, dtype=bool)
-        else:
-            out[name] = pd.Series(values, dtype="float64")
-    return pd.DataFrame(out)
 
 
 def run(export: str, mapping: str, platform: str) -> Mapped:

@@ -18,36 +18,18 @@ import pytest
 from helpers.ingest import kinds_cn
 from helpers.ingest.mapping import detect, map_grid
 from helpers.ingest.read import read_grids
-from helpers.ingest.types import KINDS, Grid, ImportContext, ImportFileError, Mapped
+from helpers.ingest.types import KINDS, Grid, ImportFileError, Mapped
+from ingest_expected import context, expected
 
 CN = Path(__file__).parent / "fixtures" / "exports" / "cn"
 NA = np.nan
-TEXT = ("post_id", "account_id", "format", "pillar", "title", "topics")
 
-
-def context(platform: str) -> ImportContext:
-    return ImportContext(account_id="acc1", platform=platform, timezone="Asia/Shanghai",
-                         reference=dt.date(2026, 1, 10))
 
 
 def pid(prefix: str, key: str) -> str:
     """The documented derived id: prefix + 16 hex chars of sha1("account|YYYY-MM-DD HH:MM|title")."""
     return prefix + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
-
-def expected(columns: dict[str, list[object]]) -> pd.DataFrame:
-    """A hand-written frame with the importer's dtypes: text as "string", times, bool, floats."""
-    out = {}
-    for name, values in columns.items():
-        if name in TEXT:
-            out[name] = pd.Series(values, dtype="string")
-        elif name in ("published_at", "date"):
-            out[name] = pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
-        elif name == "paid":
-            out[name] = pd.Series(values, dtype=bool)
-        else:
-            out[name] = pd.Series(values, dtype="float64")
-    return pd.DataFrame(out)
 
 
 def import_file(name: str, platform: str) -> tuple[Grid, Mapped]:

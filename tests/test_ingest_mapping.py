@@ -249,6 +249,74 @@ def test_a_note_below_the_table_is_skipped_and_reported_not_taken_for_truncation
     assert len(rows) == 2 and math.isnan(rows["followers"].iloc[1])
 
 
+def test_a_footer_sentence_with_a_comma_is_a_note_not_a_bad_date() -> None:
+    # "Data reflects activity up to Jan 10, 2026." splits at its comma into two cells
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"),
+             ("Data reflects activity up to Jan 10", " 2026."))
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert mapped.rows["impressions"].tolist() == [3]
+    assert mapped.skipped == ["export.csv line 3: a note below the table "
+                              "('Data reflects activity up to Jan 10 2026.'), not data"]
+    # the same bad date on a row that is not the last stays an error naming it
+    g = grid(("Date", "Impressions", "Followers"), ("Data reflects activity up to Jan 10", " 2026."),
+             ("2025-11-01", "3", "10"))
+    with pytest.raises(ImportFileError, match=r'"Date" \(→ date\) has 1 value that is not a date.*line 2'):
+        map_grid(g, detect(g, KINDS), CONTEXT)
+    # a full-width last row with a bad value is data with an error, not a note
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("soon", "4", "11"))
+    with pytest.raises(ImportFileError, match=r"line 3"):
+        map_grid(g, detect(g, KINDS), CONTEXT)
+
+
+def test_a_one_cell_footer_without_final_line_break_is_a_note() -> None:
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("Exported by TikTok Studio",),
+             ends_with_newline=False)
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert len(mapped.rows) == 1
+    assert mapped.skipped == ["export.csv line 3: a note below the table ('Exported by TikTok Studio'), not data"]
+    # no "does not end with a line break" warning: the last data row was followed by the note's line
+    assert not any("line break" in note for note in mapped.notes)
+
+
+def test_a_one_cell_last_row_that_is_a_valid_value_without_final_line_break_is_truncated() -> None:
+    # "2025-11-02" then the cut: the rest of the row never arrived
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-02",),
+             ends_with_newline=False)
+    with pytest.raises(ImportFileError, match=r"line 3 has 1 of 3 columns: the file looks truncated"):
+        map_grid(g, detect(g, KINDS), CONTEXT)
+
+
+def test_a_file_without_final_line_break_is_imported_with_a_note_on_its_last_row() -> None:
+    # "4100" cut to "41" cannot be told from a real 41: imported, with a note naming the row to check
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-02", "4", "41"),
+             ends_with_newline=False)
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert mapped.rows["followers"].tolist() == [10, 41]
+    assert mapped.notes == ['export.csv does not end with a line break: if the download was cut short, the last '
+                            'row (line 3: "2025-11-02", "4", "41") may hold a cut value; compare it with the '
+                            'platform or download the export again']
+    assert mapped.skipped == []
+
+
+def test_columns_the_kind_does_not_use_are_named_in_the_notes() -> None:
+    g = grid(("Date", "Impressions", "Unfollows", "Followers", "Profile visits"), ("2025-11-01", "3", "1", "10", "7"))
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert mapped.notes == ['2 columns not imported (the store has no place for them): "Unfollows", "Profile visits"']
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"))
+    assert map_grid(g, detect(g, KINDS), CONTEXT).notes == []
+
+
+def test_bad_value_message_uses_the_right_article() -> None:
+    g = grid(("Date", "Impressions"), ("2025-11-01", "many"))
+    with pytest.raises(ImportFileError, match=r"check that the file really is a Test daily overview export"):
+        map_grid(g, detect(g, KINDS), CONTEXT)
+    kind = ExportKind(name="t_overview", title="Overview of a test", platforms=("x",), table="account_daily",
+                      columns={"date": ("Date",), "impressions": ("Impressions",)}, required=("date", "impressions"),
+                      parse={"date": "date", "impressions": "count"})
+    with pytest.raises(ImportFileError, match=r"really is an Overview of a test export"):
+        map_grid(g, detect(g, [kind]), CONTEXT)
+
+
 def test_short_rows_before_the_last_are_padded_and_excel_rows_never_truncated() -> None:
     g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3"), ("2025-11-02", "4", "10"))
     rows = map_grid(g, detect(g, KINDS), CONTEXT).rows

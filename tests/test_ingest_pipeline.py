@@ -390,6 +390,54 @@ def test_retitled_post_is_a_new_post(tmp_path: Path) -> None:
     assert posts_by_id(root).loc[ID_TUTORIAL, "views"] == 12000
 
 
+def test_the_same_export_imported_for_a_second_account_is_refused(tmp_path: Path) -> None:
+    root = make_store(tmp_path, ig_a="instagram", ig_b="instagram")
+    export = EXPORTS / "intl" / "instagram_posts.csv"
+    import_files([export], root, "ig_a", as_of=AS_OF)
+    before = state(root)
+    with pytest.raises(ImportFileError) as info:
+        import_files([export], root, "ig_b", as_of=AS_OF)
+    message = str(info.value)
+    assert "instagram_posts.csv was already imported for account ig_a" in message
+    assert "its posts rows cannot also belong to ig_b. Check --account." in message
+    assert_same_state(before, root)
+
+
+def test_posts_already_stored_under_another_account_are_refused(tmp_path: Path) -> None:
+    # other bytes (a later export with one more post), but two post ids ig_a already owns
+    root = make_store(tmp_path, ig_a="instagram", ig_b="instagram", x_a="x")
+    header = "Post ID,Account username,Description,Publish time,Post type,Views,Likes\n"
+    write(tmp_path / "a.csv", header + "1790001,brand,hello,2025-11-01 20:00,IG image,100,5\n"
+                                       "1790002,brand,again,2025-11-02 20:00,IG image,120,6\n")
+    write(tmp_path / "b.csv", header + "1790001,brand,hello,2025-11-01 20:00,IG image,130,7\n"
+                                       "1790002,brand,again,2025-11-02 20:00,IG image,150,8\n"
+                                       "1790003,brand,new,2025-11-03 20:00,IG image,90,3\n")
+    import_files([tmp_path / "a.csv"], root, "ig_a", as_of=AS_OF)
+    before = state(root)
+    with pytest.raises(ImportFileError) as info:
+        import_files([tmp_path / "b.csv"], root, "ig_b", as_of=AS_OF)
+    assert ("b.csv: 2 of its 3 posts (e.g. 1790001, 1790002) are already in the store under account ig_a "
+            "(instagram); a post belongs to one account, so this export is not ig_b's. Check --account.") \
+        in str(info.value)
+    assert_same_state(before, root)
+    # the same export under the right account merges: 2 updated, 1 added
+    report = import_files([tmp_path / "b.csv"], root, "ig_a", as_of=AS_OF)
+    assert counts(only(report, "b.csv"), "posts") == (1, 2, 0, 0)
+
+
+def test_a_demographics_file_with_the_same_bytes_for_two_accounts_imports_with_a_note(tmp_path: Path) -> None:
+    # two small accounts can have byte-identical gender splits: allowed, but said
+    root = make_store(tmp_path, tt_a="tiktok", tt_b="tiktok")
+    export = EXPORTS / "intl" / "tiktok" / "FollowerGender.csv"
+    import_files([export], root, "tt_a", as_of=AS_OF)
+    report = import_files([export], root, "tt_b", as_of=AS_OF)
+    outcome = only(report, "FollowerGender.csv")
+    assert outcome.status == "imported"
+    assert "the same bytes were imported for account tt_a too: check that --account is right" in outcome.notes
+    demographics = Store.open(root).read("follower_demographics")
+    assert demographics.groupby("account_id").size().to_dict() == {"tt_a": 3, "tt_b": 3}
+
+
 def test_dry_run_checks_and_maps_but_writes_nothing(tmp_path: Path) -> None:
     root, a = import_a(tmp_path)
     before, raw_before = state(root), raw_files(root)
@@ -423,6 +471,30 @@ def folder_with_good_and_bad(tmp_path: Path) -> Path:
     write(folder / ".hidden/ignored.csv", "not,an,export\n")  # hidden folders are not searched
     write(folder / "notes.md", "not an export suffix\n")
     return folder
+
+
+def test_files_in_a_folder_that_are_not_exports_are_reported_and_a_zip_says_unzip_it(tmp_path: Path) -> None:
+    root = make_store(tmp_path, tt="tiktok")
+    folder = tmp_path / "downloads"
+    shutil.copytree(EXPORTS / "intl" / "tiktok", folder)
+    (folder / "make_fixtures.py").unlink(missing_ok=True)
+    (folder / "TikTok_export.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "readme.pdf").write_bytes(b"%PDF-1.4")
+    report = import_files([folder], root, "tt", as_of=AS_OF)
+    # sorted by path, as the exports are ("T" sorts before "r")
+    assert report.ignored == ["TikTok_export.zip: a zip archive, not imported: unzip it and import the extracted "
+                              "folder",
+                              "readme.pdf: not an export file (.csv, .tsv, .txt, .xls, .xlsx), not imported"]
+    text = str(report)
+    assert "ignored  TikTok_export.zip: a zip archive" in text
+    assert len(report.files) == 6
+    # a folder with only the zip: nothing to import, and the message says why
+    only_zip = tmp_path / "only_zip"
+    only_zip.mkdir()
+    (only_zip / "export.zip").write_bytes(b"PK\x03\x04")
+    with pytest.raises(ImportFileError, match=r"holds no export files .* It holds: export.zip: a zip archive, "
+                                              r"not imported: unzip it"):
+        import_files([only_zip], root, "tt", as_of=AS_OF)
 
 
 def test_one_bad_file_in_a_folder_imports_nothing(tmp_path: Path) -> None:

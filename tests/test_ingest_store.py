@@ -217,7 +217,8 @@ def test_numeric_and_text_ids_match_and_integer_keys_stay_integers(store: Store)
 def test_merge_counts_add_up_and_read_well() -> None:
     total = MergeCounts(3, 1, 5, 0) + MergeCounts(1, 0, 0, 2, removed=1)
     assert total == MergeCounts(4, 1, 5, 2, 1)
-    assert repr(MergeCounts(3, 1, 5, 0)) == "3 added, 1 updated, 5 unchanged, 0 skipped (older snapshot)"
+    assert repr(MergeCounts(3, 1, 5, 0)) == "3 added, 1 updated, 5 unchanged"
+    assert repr(MergeCounts(0, 0, 2, 4)) == "0 added, 0 updated, 2 unchanged, 4 kept (the store has a later snapshot)"
     assert str(total).endswith(", 1 removed")
 
 

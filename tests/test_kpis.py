@@ -552,3 +552,40 @@ def test_roas_under_the_stop_loss_is_at_risk_whatever_its_trend(daily, posts, ad
     assert roas["status_reason"].str.contains("under the stop-loss floor 1e\\+06").all()
     relaxed = scorecard(daily, posts, ads, accounts, None, parse_period("month", "2026-09"), roas_floor=0.0)
     assert not (relaxed.loc[relaxed["kpi"] == "roas", "status_reason"].str.contains("stop-loss")).any()
+
+
+# --- completing daily metrics an export lacks ----------------------------------------------------
+
+def test_complete_daily_metrics_sums_components_only_for_accounts_without_engagements() -> None:
+    from helpers.kpis import complete_daily_metrics
+
+    daily = pd.DataFrame({
+        "date": pd.to_datetime(["2025-12-01", "2025-12-02", "2025-12-03", "2025-12-01", "2025-12-02"]),
+        "account_id": ["tt", "tt", "tt", "x", "x"],
+        "followers": [100.0, 101.0, 102.0, 50.0, 51.0],
+        "likes": [301.0, 455.0, 210.0, 9.0, 9.0],
+        "comments": [12.0, np.nan, 8.0, 1.0, 1.0],
+        "shares": [4.0, 9.0, 2.0, 0.0, 0.0],
+        "engagements": [np.nan, np.nan, np.nan, 40.0, 42.0],
+    })
+    out, notes = complete_daily_metrics(daily)
+    # tt: 301+12+4 = 317; day 2 misses its comments (a component tt reports) → missing, not 464; 210+8+2 = 220
+    assert out.loc[out["account_id"] == "tt", "engagements"].tolist()[0] == 317
+    assert math.isnan(out.loc[out["account_id"] == "tt", "engagements"].tolist()[1])
+    assert out.loc[out["account_id"] == "tt", "engagements"].tolist()[2] == 220
+    # x reports engagements (its own definition): kept as reported, not 10
+    assert out.loc[out["account_id"] == "x", "engagements"].tolist() == [40, 42]
+    assert notes == ["tt: engagements = likes + comments + shares (its exports report no engagements)"]
+    # every daily metric exists afterwards, all missing where the export had none
+    for column in ("impressions", "reach", "profile_visits", "link_clicks", "conversions", "revenue"):
+        assert out[column].isna().all()
+    assert "engagements" in daily.columns and daily["engagements"].isna().sum() == 3  # input untouched
+
+
+def test_complete_daily_metrics_without_components_adds_missing_columns_and_no_note() -> None:
+    from helpers.kpis import complete_daily_metrics
+
+    daily = pd.DataFrame({"date": pd.to_datetime(["2025-12-01"]), "account_id": ["wx"], "followers": [10.0]})
+    out, notes = complete_daily_metrics(daily)
+    assert notes == [] and out["engagements"].isna().all() and out["impressions"].isna().all()
+    assert out["followers"].tolist() == [10.0]

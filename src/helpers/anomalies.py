@@ -317,6 +317,17 @@ def _iqr_fences(values: pd.Series, k: float) -> tuple[float, float]:
     return float(q1 - k * iqr), float(q3 + k * iqr)
 
 
+def accounts_without_bot_check(account_daily: pd.DataFrame) -> list[str]:
+    """Accounts the bot-traffic check cannot judge: no impressions or no engagements on any day."""
+    require_columns(account_daily, ["account_id"], "account_daily")
+    out = []
+    for account_id, rows in account_daily.groupby("account_id", sort=True):
+        lacking = [c for c in ("impressions", "engagements") if c not in rows or rows[c].isna().all()]
+        if lacking:
+            out.append(f"{account_id} (no {' or '.join(lacking)})")
+    return out
+
+
 def flag_bot_days(
     account_daily: pd.DataFrame,
     start: pd.Timestamp,

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.periods import ReviewPeriod, parse_period
 from helpers.params import check_day
@@ -36,6 +37,7 @@ __all__ = [
     "STATUSES",
     "KpiSpec",
     "attach_targets",
+    "complete_daily_metrics",
     "compute_kpis",
     "kpi_label",
     "kpi_status",
@@ -144,6 +146,38 @@ def _prepare_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
         raise ParameterError("no accounts to review: the accounts table passed in is empty "
                              "(check the account filter).")
     return out.reset_index(drop=True)
+
+
+def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """account_daily with every daily metric column (absent ones all missing) and engagements summed
+    from likes, comments, shares and saves for accounts whose exports report none; with a note per such account.
+
+    Platform exports differ: X's overview reports engagements, TikTok's Overview and LinkedIn's page
+    metrics report likes, comments and shares instead. The KPI "engagements" is defined as likes +
+    comments + shares + saves, so for an account without a single engagements value it is that sum
+    over the components the account reports (`content.post_engagements`: a reported component
+    missing on a day makes that day missing, never zero). An account that reports engagements keeps
+    them as reported, so one account's series never mixes two definitions.
+    """
+    require_columns(account_daily, ["date", "account_id"], "account_daily")
+    daily = account_daily.copy()
+    for column in _DAILY_METRICS:
+        if column not in daily.columns:
+            daily[column] = np.nan
+    components = [c for c in ENGAGEMENT_COMPONENTS if c in daily.columns]
+    notes: list[str] = []
+    if not components:
+        return daily, notes
+    daily["engagements"] = daily["engagements"].astype("float64")
+    for account_id, rows in daily.groupby("account_id", sort=True):
+        if rows["engagements"].notna().any():
+            continue
+        reported = [c for c in components if rows[c].notna().any()]
+        if not reported:
+            continue
+        daily.loc[rows.index, "engagements"] = post_engagements(rows[reported], reported).to_numpy()
+        notes.append(f"{account_id}: engagements = {' + '.join(reported)} (its exports report no engagements)")
+    return daily, notes
 
 
 def _prepare_daily(account_daily: pd.DataFrame, ids: pd.Series) -> tuple[pd.DataFrame, frozenset[str]]:

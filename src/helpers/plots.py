@@ -158,7 +158,10 @@ def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel("attainment (actual ÷ target); zones: at risk < 90 % ≤ watch < 100 % ≤ healthy")
     ax.set_ylabel("")
-    ax.legend(title="platform", loc="lower right", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(title="platform", loc="lower right", fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no KPI has a target", transform=ax.transAxes, ha="center", color="#666")
     ax.set_title("Target attainment by KPI and platform")
     return fig
 

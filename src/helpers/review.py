@@ -16,6 +16,7 @@ from helpers import config
 from helpers.content import ER_BASES
 from helpers.data import find_table_file, load_tables, parse_table, read_raw
 from helpers.errors import DataError, ParameterError
+from helpers.kpis import complete_daily_metrics
 from helpers.params import check_choice, check_number, select_accounts
 from helpers.periods import ReviewPeriod, resolve_period
 from helpers.schema import TABLES
@@ -39,6 +40,7 @@ class ReviewSetup:
     tables: dict[str, pd.DataFrame] = field(repr=False)
     targets: pd.DataFrame = field(repr=False)
     targets_note: str = ""
+    data_notes: tuple[str, ...] = ()  # how metrics an export lacks were completed (see kpis.complete_daily_metrics)
 
     @property
     def accounts(self) -> pd.DataFrame:
@@ -114,13 +116,15 @@ def setup_review(account: str, period_type: str, period: str, data_dir: str, er_
     folder = config.data_dir(data_dir)
     present = [t for t in OPTIONAL_REVIEW_TABLES if folder.is_dir() and find_table_file(t, folder) is not None]
     tables = load_tables([*REVIEW_TABLES, *present], folder)
+    tables["account_daily"], data_notes = complete_daily_metrics(tables["account_daily"])
     account_ids = select_accounts(tables["accounts"], account)
     daily = tables["account_daily"]
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]
     resolved = resolve_period(period_type, str(period), reviewed_days)
     check_complete(resolved, reviewed_days)
     targets, note = load_targets(targets_source, folder, set(tables["accounts"]["account_id"]))
-    return ReviewSetup(resolved, account_ids, folder, tables, targets, note)
+    notes = tuple(n for n in data_notes if n.split(":", 1)[0] in account_ids)
+    return ReviewSetup(resolved, account_ids, folder, tables, targets, note, notes)
 
 
 def kpi_trend(account_daily: pd.DataFrame, posts: pd.DataFrame, ad_daily: pd.DataFrame,

@@ -62,6 +62,9 @@ TikTok Studio (Analytics › Download data, one CSV per tab)
 ----------------------------------------------------------
 - ``tiktok_overview`` — Overview.csv → account_daily: Date → date, Profile Views →
   profile_visits; extras Video Views → video_views, Likes → likes, Comments → comments, Shares → shares.
+  Video views are plays, not impressions, so impressions stay missing; the period review sums
+  likes + comments + shares into engagements for an account whose exports report none
+  (`kpis.complete_daily_metrics`).
 - ``tiktok_follower_history`` — FollowerHistory.csv → account_daily: Date → date, Followers →
   followers, "Difference in followers from previous day" → followers_net (may be negative).
 - ``tiktok_follower_activity`` — FollowerActivity.csv → follower_activity: Date, Hour (an integer

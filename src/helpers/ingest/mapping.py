@@ -13,12 +13,15 @@ nothing name the closest kind and the headers it still needs.
 
 Mapping: the rows below the header are data. Rows with every cell blank are ignored; a row with
 more non-empty cells than the header has columns is refused (an unquoted delimiter); a row with
-fewer fields is padded, except the last row of a text file, which means the download was cut
-off. Each output column is parsed by `values.parse_values` with the kind's ValueKind; any cell
+fewer fields is padded. The last row alone may be a note below the table, or cut short by a
+truncated download (see `_data_rows` and `_is_footer`); a text file without a final line break is
+imported with a note asking to check its last row, since a cut inside the last cell cannot be told
+from a complete value (exports written by JavaScript often lack the final line break). Each output column is parsed by `values.parse_values` with the kind's ValueKind; any cell
 that has text but no value of that kind stops the import with the file lines and examples — a
 value is never guessed, and a missing value never becomes zero. Then `account_id`, the kind's
 constants and `_line` (the file line of each row) are added, `kind.finish` runs, and the rows it
-skipped (frame.attrs["skipped"]) are reported in Mapped.skipped.
+skipped (frame.attrs["skipped"]) are reported in Mapped.skipped; header columns the kind does
+not use are named in Mapped.notes.
 """
 
 from __future__ import annotations
@@ -243,12 +246,28 @@ def _trimmed_length(row: Sequence[str]) -> int:
     return length
 
 
-def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]], list[int], list[str]]:
-    """The data rows below the header, padded to the header's width, their file lines, and notes skipped.
+@dataclass(frozen=True)
+class _Body:
+    """The data rows of a grid, padded to the header's width, and what was learnt about its last row."""
 
-    A short LAST row is a truncated download when the file does not end with a line break; when it
-    does and the row is one cell (e.g. "注：数据统计截止至昨日"), it is a note below the table, skipped
-    and reported; otherwise it is padded like any short row.
+    rows: list[tuple[str, ...]]
+    lines: list[int]
+    notes: list[str]          # rows skipped as notes below the table
+    footer_candidate: bool    # the last row is short: a note below the table if its cells are not data
+    unterminated: bool        # a text file without a final line break (its last row may be cut short)
+
+
+def _data_rows(grid: Grid, detection: Detection) -> _Body:
+    """The data rows below the header, padded to the header's width, with their file lines.
+
+    Only the LAST row may be a note below the table ("注：数据统计截止至昨日", "Data reflects activity
+    up to Jan 10, 2026."). When it is short (fewer cells than the header) and:
+
+    * has one filled cell and the file ends with a line break (or is a workbook): a note, skipped;
+    * has one filled cell and the text file has no final line break: decided by `map_grid` (a note if
+      the cell is not a value of its column, a truncated download otherwise);
+    * has more cells and the text file has no final line break: a truncated download, refused;
+    * has more cells otherwise: padded; `map_grid` skips it as a note if its cells are not data.
     """
     header_index = detection.header_index
     width = _trimmed_length(grid.rows[header_index])
@@ -256,9 +275,11 @@ def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]],
     body = [(row, _line(grid, i)) for i, row in enumerate(grid.rows) if i > header_index]
     body = [(row, line) for row, line in body if _trimmed_length(row)]
     text_file = grid.delimiter is not None
+    unterminated = text_file and not grid.ends_with_newline
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []
     notes: list[str] = []
+    footer_candidate = False
     for position, (row, line) in enumerate(body):
         filled = _trimmed_length(row)
         if filled > width:
@@ -268,17 +289,25 @@ def _data_rows(grid: Grid, detection: Detection) -> tuple[list[tuple[str, ...]],
                 f"columns ({extra}?): {_cells(row[:width + 3])}. Fix that line, or download the export again."
             )
         last_and_short = len(row) < width and position == len(body) - 1 and width > 1
-        if last_and_short and filled == 1 and (grid.ends_with_newline or not text_file):
-            notes.append(f"{grid.where} line {line}: a note below the table ({row[0].strip()[:60]!r}), not data")
+        if last_and_short and filled == 1 and not unterminated:
+            notes.append(_note(grid, line, row))
             continue
-        if text_file and last_and_short and not grid.ends_with_newline:
+        if last_and_short and filled > 1 and unterminated:
             raise ImportFileError(
                 f"{grid.where}: line {line} has {len(row)} of {width} columns: the file looks truncated; "
                 f"download it again."
             )
+        footer_candidate = last_and_short
         rows.append(tuple(row[:width]) + ("",) * (width - min(len(row), width)))
         lines.append(line)
-    return rows, lines, notes
+    return _Body(rows, lines, notes, footer_candidate, unterminated)
+
+
+def _note(grid: Grid, line: int, row: Sequence[str]) -> str:
+    """The report line for a note below the table."""
+    text = _joined(row)
+    shown = text if len(text) <= 60 else text[:59] + "…"
+    return f"{grid.where} line {line}: a note below the table ({shown!r}), not data"
 
 
 def _bad_message(header: str, column: str, value_kind: ValueKind, texts: pd.Series, bad: pd.Series,
@@ -294,25 +323,69 @@ def _bad_message(header: str, column: str, value_kind: ValueKind, texts: pd.Seri
             f"line{plural} {shown}{more} (e.g. {_quoted(examples)})")
 
 
+def _dropped_columns(header: Sequence[str], detection: Detection) -> str | None:
+    """A note naming the header cells the kind has no place for (None when every column is used)."""
+    used = set(detection.sources.values())
+    unused = [cell.strip() for index, cell in enumerate(header) if cell.strip() and index not in used]
+    if not unused:
+        return None
+    return (f"{len(unused)} column{'s' if len(unused) > 1 else ''} not imported (the store has no place for "
+            f"{'them' if len(unused) > 1 else 'it'}): {_quoted(unused[:_MAX_SHOWN_HEADERS])}"
+            f"{', ...' if len(unused) > _MAX_SHOWN_HEADERS else ''}")
+
+
+def _is_footer(body: _Body, parsed: Mapping[str, tuple[str, pd.Series, pd.Series]],
+               sources: Mapping[str, int]) -> bool:
+    """Whether the last (short) row is a note below the table rather than data.
+
+    With more than one cell, or one cell in a file that ends with a line break, it is a note when
+    one of its cells is not a value of its column. One cell in a file without a final line break is a
+    note unless that cell is a valid non-text value (then the row was cut short: a truncated file).
+    """
+    if not body.footer_candidate or not body.rows:
+        return False
+    last = len(body.rows) - 1
+    failed = any(bool(bad.iloc[last]) for _, _, bad in parsed.values())
+    if not body.unterminated:
+        return failed
+    filled = [i for i, cell in enumerate(body.rows[last]) if cell.strip()]
+    typed = [col for col, source in sources.items() if source in filled and parsed[col][0] != "text"]
+    return failed or not typed
+
+
 def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped:
     """The data rows of a detected grid as the kind's canonical table (see the module docstring)."""
     kind = detection.kind
     header = grid.rows[detection.header_index]
-    rows, lines, notes = _data_rows(grid, detection)
-    frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    frame["account_id"] = pd.Series([context.account_id] * len(rows), dtype="string")
-    problems: list[str] = []
+    body = _data_rows(grid, detection)
+    rows, lines, notes = body.rows, body.lines, list(body.notes)
+    parsed: dict[str, tuple[str, pd.Series, pd.Series]] = {}
     for column, source in detection.sources.items():
         texts = pd.Series([row[source] for row in rows], dtype=object)
         value_kind: ValueKind = kind.parse.get(column, "text")
         values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
+        parsed[column] = (value_kind, values, bad)
+    if _is_footer(body, parsed, detection.sources):
+        notes.append(_note(grid, lines[-1], rows[-1]))
+        rows, lines = rows[:-1], lines[:-1]
+        parsed = {col: (vk, values.iloc[:-1], bad.iloc[:-1]) for col, (vk, values, bad) in parsed.items()}
+    elif body.footer_candidate and body.unterminated:
+        raise ImportFileError(
+            f"{grid.where}: line {lines[-1]} has 1 of {_trimmed_length(header)} columns: the file looks "
+            f"truncated; download it again."
+        )
+    frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    frame["account_id"] = pd.Series([context.account_id] * len(rows), dtype="string")
+    problems: list[str] = []
+    for column, (value_kind, values, bad) in parsed.items():
         if bad.any():
-            problems.append(_bad_message(header[source], column, value_kind, texts, bad, lines))
+            texts = pd.Series([row[detection.sources[column]] for row in rows], dtype=object)
+            problems.append(_bad_message(header[detection.sources[column]], column, value_kind, texts, bad, lines))
         frame[column] = values.to_numpy() if value_kind != "text" else values.array
     if problems:
         raise ImportFileError(
             f"{grid.where}: " + "; ".join(problems) + f". Fix these cells in the file (or empty them if the "
-            f"value is unknown), or check that it really is a {kind.title} export ({kind.name})."
+            f"value is unknown), or check that the file really is {_article(kind.title)} export ({kind.name})."
         )
     for name, value in kind.constants.items():  # text constants get the dtype parsed text columns have
         frame[name] = pd.Series([value] * len(frame), index=frame.index,
@@ -323,5 +396,17 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     skipped = notes + [str(message) for message in frame.attrs.get("skipped", [])]
     frame = frame.drop(columns="_line", errors="ignore").reset_index(drop=True)
     frame.attrs.pop("skipped", None)
+    other_notes = [note for note in [_dropped_columns(header, detection)] if note]
+    if body.unterminated and rows and not (body.footer_candidate and len(rows) < len(body.rows)):
+        other_notes.append(
+            f"{grid.where} does not end with a line break: if the download was cut short, the last row "
+            f"(line {lines[-1]}: {_cells(rows[-1][:6])}) may hold a cut value; compare it with the platform "
+            f"or download the export again"
+        )
     return Mapped(kind=kind.name, table=kind.table, rows=frame, header_line=_line(grid, detection.header_index),
-                  skipped=skipped, source=grid.where)
+                  skipped=skipped, source=grid.where, notes=other_notes)
+
+
+def _article(title: str) -> str:
+    """'a' or 'an' before an export title, by its first letter."""
+    return ("an " if title[:1].lower() in "aeiou" else "a ") + title

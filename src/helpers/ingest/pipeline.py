@@ -82,6 +82,7 @@ class ImportReport:
     files: list[FileOutcome]
     generation: str | None = None
     dry_run: bool = False
+    ignored: list[str] = field(default_factory=list)  # files in the folders given that are not exports
 
     @property
     def failed(self) -> list[FileOutcome]:
@@ -90,25 +91,47 @@ class ImportReport:
     def __str__(self) -> str:
         head = f"{'Dry run: nothing written to' if self.dry_run else 'Store'} {self.store}" + (
             f" (generation {self.generation})" if self.generation and not self.dry_run else "")
-        return "\n".join([head, *(f.line() for f in self.files)])
+        return "\n".join([head, *(f.line() for f in self.files), *(f"ignored  {note}" for note in self.ignored)])
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to import: named files as given, folders searched recursively for export files (sorted)."""
+def _visible_files(folder: Path) -> list[Path]:
+    """Files under a folder, recursively and sorted, outside hidden files and folders."""
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def _ignored_note(path: Path) -> str:
+    """Why a file in a folder is not imported (a zip gets what to do about it)."""
+    if path.suffix.lower() == ".zip":
+        return f"{path.name}: a zip archive, not imported: unzip it and import the extracted folder"
+    return f"{path.name}: not an export file ({', '.join(EXPORT_SUFFIXES)}), not imported"
+
+
+def scan_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Files to import (named files as given, folders searched recursively, sorted) and notes on the files left out."""
     out: list[Path] = []
+    ignored: list[str] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            files = _visible_files(path)
+            found = [p for p in files if p.suffix.lower() in EXPORT_SUFFIXES]
+            left_out = [_ignored_note(p) for p in files if p.suffix.lower() not in EXPORT_SUFFIXES]
             if not found:
-                raise ImportFileError(f"{path}: the folder holds no export files ({', '.join(EXPORT_SUFFIXES)}).")
+                why = f" It holds: {'; '.join(left_out[:5])}." if left_out else ""
+                raise ImportFileError(f"{path}: the folder holds no export files ({', '.join(EXPORT_SUFFIXES)}).{why}")
             out.extend(found)
+            ignored.extend(left_out)
         elif path.is_file():
             out.append(path)
         else:
             raise ImportFileError(f"{path}: no such file or folder.")
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), ignored
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to import: named files as given, folders searched recursively for export files (sorted)."""
+    return scan_paths(paths)[0]
 
 
 def file_sha256(path: Path) -> str:
@@ -268,8 +291,10 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
     account = _account(store, account_id)
     spec = load_mapping(Path(mapping)) if mapping is not None else None
     rules = stored_rules(store.root)
-    files = [FileOutcome(p) for p in expand_paths(paths)]
+    found, ignored = scan_paths(paths)
+    files = [FileOutcome(p) for p in found]
     log = store.log()
+    owners = _post_owners(store)
     for f in files:
         f.sha256 = file_sha256(f.path)
         earlier = _earlier_import(log, f.sha256, account_id)
@@ -278,13 +303,16 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
             continue
         reference = snapshot_time(f.path, as_of).date()
         try:
+            _check_other_account(log, f, account_id)
             f.mapped = map_file(f.path, account, kind, spec, reference, rules)
+            _check_post_owners(f, owners, account_id, str(account["platform"]) if account is not None else "")
         except OpsbookError as exc:
             f.status, f.error = "failed", str(exc)
             continue
         f.kind = ", ".join(dict.fromkeys(m.kind for m in f.mapped))
-        f.notes = [n for m in f.mapped for n in m.skipped]
-    report = ImportReport(store.root, files, store.generation, dry_run)
+        f.notes = list(dict.fromkeys(n for m in f.mapped for n in (*m.skipped, *m.notes)))
+        f.notes += _shared_file_notes(log, f, account_id)
+    report = ImportReport(store.root, files, store.generation, dry_run, ignored)
     if report.failed and not keep_going:
         raise ImportFileError(f"Nothing imported: {len(report.failed)} of {len(files)} file(s) cannot be imported "
                               "(fix them, or pass --keep-going to import the others):\n"
@@ -387,7 +415,7 @@ def _merge_files(txn: Transaction, todo: Sequence[FileOutcome], account_id: str 
             txn.record(imported_at=pd.Timestamp.now().floor("s"), file=f.path.name, sha256=f.sha256,
                        account_id=account_id or "", kind=m.kind, table=m.table, added=counts.added,
                        updated=counts.updated, unchanged=counts.unchanged, skipped_older=counts.skipped_older,
-                       skipped_rows=len(m.skipped), notes="; ".join(m.skipped), snapshot_at=snapshot,
+                       skipped_rows=len(m.skipped), notes="; ".join((*m.skipped, *m.notes)), snapshot_at=snapshot,
                        mapping_sha256=mapping_sha, forced_kind=kind or "")
         changed = any(c.added or c.updated or c.removed for c in f.counts.values())
         f.status = "imported" if changed else "unchanged"
@@ -449,6 +477,76 @@ def _earlier_import(log: pd.DataFrame | None, sha256: str, account_id: str | Non
     return f"{pd.Timestamp(same['imported_at'].iloc[0]):%Y-%m-%d %H:%M}"
 
 
+#: Tables whose rows are one account's own (dated or per post): the same bytes cannot belong to two accounts.
+_ACCOUNT_SPECIFIC_TABLES = ("posts", "account_daily", "follower_activity")
+
+
+def _other_account_imports(log: pd.DataFrame | None, sha256: str, account_id: str | None) -> pd.DataFrame:
+    """Log entries of these exact bytes imported for a different account."""
+    if log is None or log.empty or not account_id:
+        return pd.DataFrame(columns=["account_id", "table", "imported_at"])
+    accounts = log["account_id"].fillna("")
+    return log[(log["sha256"] == sha256) & (accounts != "") & (accounts != account_id)]
+
+
+def _check_other_account(log: pd.DataFrame | None, f: FileOutcome, account_id: str | None) -> None:
+    """Refuse an export whose bytes another account already imported with posts or daily rows (wrong --account)."""
+    other = _other_account_imports(log, f.sha256, account_id)
+    other = other[other["table"].isin(_ACCOUNT_SPECIFIC_TABLES)]
+    if other.empty:
+        return
+    first = other.iloc[0]
+    raise ImportFileError(
+        f"{f.path.name} was already imported for account {first['account_id']} on "
+        f"{pd.Timestamp(first['imported_at']):%Y-%m-%d %H:%M} (same bytes, sha256 {f.sha256[:12]}…); its "
+        f"{first['table']} rows cannot also belong to {account_id}. Check --account."
+    )
+
+
+def _shared_file_notes(log: pd.DataFrame | None, f: FileOutcome, account_id: str | None) -> list[str]:
+    """A note when another account imported the same bytes (allowed for demographics-only files)."""
+    other = _other_account_imports(log, f.sha256, account_id)
+    names = sorted(set(other["account_id"]))
+    if not names:
+        return []
+    return [f"the same bytes were imported for account {', '.join(names)} too: check that --account is right"]
+
+
+def _post_owners(store: Store) -> pd.DataFrame:
+    """Every stored post's (post_id, account_id, platform), to catch a file imported under the wrong account."""
+    posts, accounts = store.read("posts"), store.read("accounts")
+    if posts is None or posts.empty or accounts is None:
+        return pd.DataFrame({"post_id": pd.Series(dtype=str), "account_id": pd.Series(dtype=str),
+                             "platform": pd.Series(dtype=str)})
+    platforms = accounts.set_index("account_id")["platform"].astype(str)
+    owners = posts[["post_id", "account_id"]].astype(str).drop_duplicates()
+    return owners.assign(platform=owners["account_id"].map(platforms).fillna(""))
+
+
+def _check_post_owners(f: FileOutcome, owners: pd.DataFrame, account_id: str | None, platform: str) -> None:
+    """Refuse posts whose ids the store already holds under another account of the same platform.
+
+    A platform's post ids are unique on that platform, so a post of another account means the export
+    is imported under the wrong --account (merging it would count the posts twice).
+    """
+    if owners.empty or not account_id:
+        return
+    theirs = owners[(owners["account_id"] != account_id) & (owners["platform"] == platform)]
+    for m in f.mapped:
+        if m.table != "posts" or "post_id" not in m.rows.columns or theirs.empty:
+            continue
+        clash = theirs[theirs["post_id"].isin(set(m.rows["post_id"].dropna().astype(str)))]
+        if clash.empty:
+            continue
+        other = ", ".join(sorted(set(clash["account_id"])))
+        examples = ", ".join(clash["post_id"].head(3))
+        raise ImportFileError(
+            f"{m.source}: {len(clash)} of its {len(m.rows)} posts (e.g. {examples}) are already in the store "
+            f"under account {other} ({platform}); a post belongs to one account, so this export is not "
+            f"{account_id}'s. Check --account."
+        )
+
+
 def describe_kinds() -> pd.DataFrame:
     """The known export kinds: name, platforms, table and the columns that identify them (for --help and docs)."""
     return pd.DataFrame([{"kind": k.name, "export": k.title, "platforms": ", ".join(k.platforms), "table": k.table,
@@ -456,4 +554,4 @@ def describe_kinds() -> pd.DataFrame:
 
 
 __all__ = ["EXPORT_SUFFIXES", "FileOutcome", "ImportReport", "canonical_table", "describe_kinds", "expand_paths",
-           "file_sha256", "import_files", "map_file", "normalise_header", "snapshot_time", "DataError"]
+           "file_sha256", "import_files", "map_file", "normalise_header", "scan_paths", "snapshot_time", "DataError"]

@@ -111,8 +111,9 @@ class MergeCounts:
         return asdict(self)
 
     def __repr__(self) -> str:
-        text = (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.skipped_older} skipped (older snapshot)")
+        text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        if self.skipped_older:
+            text += f", {self.skipped_older} kept (the store has a later snapshot)"
         return text + (f", {self.removed} removed" if self.removed else "")
 
     __str__ = __repr__

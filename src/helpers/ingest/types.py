@@ -118,7 +118,7 @@ class ExportKind:
 
 @dataclass
 class Mapped:
-    """The rows an export yields for one canonical table, with what was skipped and why."""
+    """The rows an export yields for one canonical table, the rows skipped and why, and other notes."""
 
     kind: str
     table: str
@@ -126,6 +126,7 @@ class Mapped:
     header_line: int
     skipped: list[str] = field(default_factory=list)
     source: str = ""
+    notes: list[str] = field(default_factory=list)  # not rows: columns left out, a doubtful last line
 
     def __repr__(self) -> str:
         return (f"Mapped({self.source or '?'} as {self.kind}: {len(self.rows)} {self.table} rows, "

@@ -1,0 +1,113 @@
+"""Benchmark: how fast the content-planning explorer regenerates the calendar on the sample data.
+
+The issue asks for "well under a second" when a strategist moves a slider. The widget calls
+`PlanningRun.rebuild` (schedule.build_calendar with the changed mix / reserve / posts per week) and
+redraws the month grid; this script times both, with the notebook's default parameters (read from
+its `parameters` cell), over a sweep of slider positions, plus the analyses run once per notebook
+run (what works, windows, topic scores), which the widget does not repeat.
+
+    .venv/bin/python benchmarks/bench_content_planning.py [--repeats 5]
+
+Floor: building the month grid alone (schedule.month_grid + the chart) for the default calendar,
+i.e. what any redraw costs even if the schedule were free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+
+from helpers import config, plots  # noqa: E402
+from helpers.planning import performance, schedule, topics, windows  # noqa: E402
+from helpers.planning.session import prepare_planning  # noqa: E402
+from helpers.sample import ensure_sample  # noqa: E402
+
+#: Slider positions: (daily, series, reserve, posts-per-week offset) — flagship is the rest.
+SWEEP = [(0.6, 0.3, 0.25, 0), (0.5, 0.3, 0.20, 1), (0.7, 0.2, 0.30, -1), (0.4, 0.4, 0.22, 2), (0.8, 0.1, 0.28, 0)]
+
+
+def _defaults() -> dict[str, object]:
+    """The notebook's parameter defaults, from its `parameters` cell."""
+    nb = nbformat.read(config.ROOT / "notebooks" / "content_planning.ipynb", as_version=4)
+    [cell] = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    values: dict[str, object] = {}
+    exec(cell.source, {}, values)  # noqa: S102 - our own notebook's literal assignments
+    return values
+
+
+def _seconds(fn, repeats: int) -> list[float]:  # noqa: ANN001 - any zero-argument callable
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats of each measurement")
+    args = parser.parse_args()
+    ensure_sample()
+    p = _defaults()
+    run = prepare_planning(p["plan_month"], p["platforms"], p["posts_per_week"], p["mix"], p["reserve_share"],
+                           p["fixed_columns"], p["min_gap_hours"], p["timezone"], p["country"], p["extra_dates_file"],
+                           p["capacity"], p["er_base"], p["min_posts"], p["prior_strength"], p["top_n"], p["data_dir"])
+    names = list(run.platforms)
+    start = time.perf_counter()
+    works = performance.what_works(run.own_posts, run.accounts, base=run.er_base, min_posts=run.min_posts)
+    table = windows.posting_windows(run.own_posts, run.accounts, base=run.er_base,
+                                    prior_strength=run.prior_strength, platforms=names)
+    scores = topics.score_topics(run.topic_bank, works, names)
+    keys = run.key_dates()
+    analyses = time.perf_counter() - start
+
+    def widget_step(daily: float, series: float, reserve: float, offset: int) -> int:
+        ppw = {q: max(1, n + offset) for q, n in run.settings.posts_per_week.items()}
+        cal = run.rebuild(table, scores, keys, mix={"daily": daily, "series": series,
+                                                   "flagship": round(1 - daily - series, 6)},
+                          reserve_share=reserve, posts_per_week=ppw)
+        fig = plots.month_grid_chart(schedule.month_grid(cal.slots, run.month), "explorer")
+        plt.close(fig)
+        return len(cal.slots)
+
+    rebuild_only = [t for step in SWEEP for t in _seconds(
+        lambda s=step: run.rebuild(table, scores, keys, mix={"daily": s[0], "series": s[1],
+                                                             "flagship": round(1 - s[0] - s[1], 6)},
+                                   reserve_share=s[2]), args.repeats)]
+    redraw = [t for step in SWEEP for t in _seconds(lambda s=step: widget_step(*s), args.repeats)]
+    default = run.rebuild(table, scores, keys)
+
+    def floor_step() -> None:
+        plt.close(plots.month_grid_chart(schedule.month_grid(default.slots, run.month), "explorer"))
+
+    floor = _seconds(floor_step, args.repeats * len(SWEEP))
+    result = {
+        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores, "
+                   f"Python {sys.version.split()[0]}",
+        "month": run.month, "platforms": names, "slots_default": len(default.slots),
+        "analyses_once_s": round(analyses, 3),
+        "rebuild_median_s": round(statistics.median(rebuild_only), 4),
+        "rebuild_max_s": round(max(rebuild_only), 4),
+        "widget_step_median_s": round(statistics.median(redraw), 4),
+        "widget_step_max_s": round(max(redraw), 4),
+        "floor_month_grid_median_s": round(statistics.median(floor), 4),
+        "steps": len(redraw),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
