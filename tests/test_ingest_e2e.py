@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from nbval_reference import run_nbval
+
+from helpers import config
 
 pytestmark = pytest.mark.slow
 
@@ -105,3 +108,29 @@ def test_period_review_of_an_account_whose_exports_have_no_impressions_or_engage
     html = (tmp_path / "period_review" / "2025-12" / "report.html").read_text(encoding="utf-8")
     assert "Completed: own_tt: engagements = likes + comments + shares (its exports report no engagements)" in html
     assert "Bot check not possible (its two signals are missing) for: own_tt (no impressions)" in html
+    # Content.csv's three posts (one in December) carry views, not impressions: said, not an empty table
+    assert "none ranked: the period has 1 post(s), none with both engagements and impressions" in html
+
+
+# --- the sample data through the store: every notebook reads it as it reads the CSV folder ------------
+
+NOTEBOOKS = sorted(p.stem for p in config.NOTEBOOKS.glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
+    """The bundled sample folder (every canonical table, accounts included) imported into a fresh store."""
+    root = tmp_path_factory.mktemp("sample_store") / "store"
+    assert _opsbook("store", "init", "--store", str(root)).returncode == 0
+    done = _opsbook("import", str(sample_dir), "--store", str(root))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "accounts.csv as canonical:accounts — accounts: 12 added" in done.stdout
+    return root
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_on_the_sample_store_prints_the_reference_outputs(name: str, sample_store: Path,
+                                                                         tmp_path: Path) -> None:
+    # the same hand-written reference outputs as on the CSV folder (tests/notebook_expected)
+    result = run_nbval(name, tmp_path, data_dir=sample_store)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

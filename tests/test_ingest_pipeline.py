@@ -739,6 +739,27 @@ CANONICAL_POSTS = ("post_id,account_id,published_at,format,pillar,title,topics,p
                    "p2,{b},2025-11-02 10:00,carousel,教程,第二条,,false,200\n")
 
 
+def test_canonical_accounts_file_is_merged_first_so_its_accounts_rows_import_with_it(tmp_path: Path) -> None:
+    root = make_store(tmp_path, old="x")
+    folder = tmp_path / "canonical"
+    # "account_daily.csv" sorts before "accounts.csv", yet its rows are for an account only accounts.csv adds
+    write(folder / "accounts.csv", "account_id,platform,name,owner\n"
+                                   "old,x,Renamed X,own\n"
+                                   "new_wb,weibo,微博号,competitor\n")
+    write(folder / "account_daily.csv", "date,account_id,followers\n2025-11-01,new_wb,1200\n2025-11-02,new_wb,1210\n")
+    report = import_files([folder], root, as_of=AS_OF)
+    assert [f.path.name for f in report.files] == ["account_daily.csv", "accounts.csv"]
+    assert counts(only(report, "accounts.csv"), "accounts")[:2] == (1, 1)   # new_wb added, old renamed
+    accounts = Store.open(root).read("accounts").set_index("account_id")
+    assert accounts.loc["old", "name"] == "Renamed X" and accounts.loc["new_wb", "owner"] == "competitor"
+    daily = Store.open(root).read("account_daily")
+    assert daily["followers"].tolist() == [1200, 1210]
+    # an unknown platform is refused by the schema, naming the file
+    write(tmp_path / "bad" / "accounts.csv", "account_id,platform,name,owner\nzz,myspace,Z,own\n")
+    with pytest.raises(ImportFileError, match=r"accounts\.csv.*platform"):
+        import_files([tmp_path / "bad" / "accounts.csv"], root, as_of=AS_OF)
+
+
 def test_canonical_posts_for_another_account_are_refused(tmp_path: Path) -> None:
     root = make_store(tmp_path, own_a="douyin", own_b="douyin")
     before = state(root)

@@ -69,6 +69,16 @@ def test_styled_keeps_bases_as_numbers() -> None:
     assert "44,354" in html and "5.00%" in html and "4435400" not in html
 
 
+def test_styled_shows_days_without_a_midnight_time_and_times_to_the_minute() -> None:
+    from helpers.report import styled
+
+    frame = pd.DataFrame({"date": pd.to_datetime(["2026-10-22", None]),
+                          "published_at": pd.to_datetime(["2026-10-22 20:15:31", "2026-10-23 00:00:00"])})
+    html = styled(frame).to_html()
+    assert ">2026-10-22<" in html and "00:00:00" not in html and ">–<" in html   # a missing day shows as "–"
+    assert ">2026-10-22 20:15<" in html and ">2026-10-23 00:00<" in html        # a column with times keeps them
+
+
 def test_run_outputs_file_writes_extra_artefacts(tmp_path: Path) -> None:
     out = RunOutputs("content_planning", tmp_path)
     csv = "date,topic\n2026-12-01,成分科普\n".encode("utf-8-sig")

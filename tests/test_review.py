@@ -67,3 +67,28 @@ def test_partly_covered_period_is_refused(sample_dir: Path) -> None:
     # the sample ends on 2026-11-15: November is half covered
     with pytest.raises(ParameterError, match="only partly covered by the data"):
         review.setup_review("own", "month", "2026-11", str(sample_dir), "impressions", "stl", 3.5, 3.0, 0.05, "data")
+
+
+def test_styled_scorecard_shows_each_kpi_in_its_unit() -> None:
+    from helpers.review import styled_scorecard
+
+    nan = float("nan")
+    board = pd.DataFrame({
+        "account_id": ["total", "total", "total", "own_x"],
+        "kpi": ["followers", "engagement_rate", "roas", "followers"],
+        "label": ["Followers", "Engagement rate (by impressions)", "ROAS", "Followers"],
+        "actual": [123456.0, 0.046473, 3.2, 5.0],
+        "target": [120000.0, 0.05, 3.0, nan],
+        "attainment": [123456 / 120000, 0.046473 / 0.05, 3.2 / 3.0, nan],
+        "previous": [110000.0, 0.04, 2.5, nan],
+        "change_pct": [123456 / 110000 - 1, 0.046473 / 0.04 - 1, 3.2 / 2.5 - 1, nan],
+        "last_year": [nan, nan, nan, nan], "yoy_pct": [nan, nan, nan, nan],
+        "status": ["healthy", "watch", "healthy", "info"], "status_reason": ["<ok>", "", "", ""],
+    })
+    html = styled_scorecard(board, "total").to_html()
+    assert "123,456" in html and "120,000" in html                  # counts with separators
+    assert "4.65%" in html and "5.00%" in html and "4.00%" in html   # the rate in percent, not 0.04647
+    assert "3.20" in html and "2.50" in html                         # ROAS as a ratio
+    assert "103%" in html and "93%" in html and "107%" in html       # attainment = actual ÷ target
+    assert "+12.2%" in html and "+16.2%" in html and "+28.0%" in html
+    assert "&lt;ok&gt;" in html and "own_x" not in html

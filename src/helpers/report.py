@@ -65,6 +65,13 @@ PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "at
 TEXT_COLUMNS: tuple[str, ...] = ("title", "description", "finding", "action", "mitigation")
 
 
+def date_format(values: pd.Series) -> str:
+    """strftime format for a datetime column: the date alone when every value is at midnight, else to the minute."""
+    present = values.dropna()
+    midnight = present.empty or bool((present == present.dt.normalize()).all())
+    return "{:%Y-%m-%d}" if midnight else "{:%Y-%m-%d %H:%M}"
+
+
 def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None) -> Any:
     """A display Styler: data text HTML-escaped, rates as percentages, numbers readable, no index."""
     if percent is None:
@@ -74,6 +81,9 @@ def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None) -> Any:
     style = frame.style.format(escape="html", na_rep="–")
     style = style.format("{:.2%}", subset=list(percent), na_rep="–")
     style = style.format(format_number, subset=numeric, na_rep="–")
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            style = style.format(date_format(frame[column]), subset=[column], na_rep="–")
     wide = [c for c in TEXT_COLUMNS if c in frame.columns]
     if wide:  # long data text gets room instead of one character per line
         style = style.set_properties(subset=wide, **{"min-width": "14em", "text-align": "left"})

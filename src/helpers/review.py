@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -148,6 +149,28 @@ def scorecard_table(board: pd.DataFrame, scope: str = "total") -> pd.DataFrame:
     columns = ["label", "actual", "target", "attainment", "previous", "change_pct", "last_year", "yoy_pct",
                "status", "status_reason"]
     return rows[[c for c in columns if c in rows.columns]].set_index("label")
+
+
+def styled_scorecard(board: pd.DataFrame, scope: str = "total") -> Any:
+    """The scorecard of one scope as a display Styler: each KPI's values in its unit (rates as %, ROAS as x.xx)."""
+    from helpers.kpis import KPIS
+    from helpers.report import format_number
+
+    table = scorecard_table(board, scope)
+    units = board[board["account_id"] == scope].set_index("label")["kpi"].map(lambda k: KPIS[k].unit)
+    values = [c for c in ("actual", "target", "previous", "last_year") if c in table.columns]
+    changes = {c: f for c, f in (("attainment", "{:.0%}"), ("change_pct", "{:+.1%}"), ("yoy_pct", "{:+.1%}"))
+               if c in table.columns}
+    text = [c for c in table.columns if c not in values and c not in changes]
+    style = table.style.format(escape="html", na_rep="–", subset=text)
+    for column, pattern in changes.items():
+        style = style.format(pattern, subset=[column], na_rep="–")
+    style = style.format(format_number, subset=values, na_rep="–")
+    for unit, text in (("rate", "{:.2%}"), ("ratio", "{:.2f}")):
+        labels = [label for label in table.index if units.get(label) == unit]
+        if labels and values:
+            style = style.format(text, subset=pd.IndexSlice[labels, values], na_rep="–")
+    return style
 
 
 def status_overview(board: pd.DataFrame) -> pd.DataFrame:

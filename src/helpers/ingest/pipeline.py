@@ -46,8 +46,8 @@ from helpers.schema import TABLES
 EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
 #: The import-log kind of a `opsbook store pillars` step (replayed by rebuild_store).
 PILLAR_RULES_KIND = "pillar_rules"
-#: Canonical tables a file may carry as-is (accounts are managed with `opsbook store add-account`).
-CANONICAL_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "accounts")
+#: Canonical tables a file may carry as-is (accounts too: merged by account_id, as `store add-account` does).
+CANONICAL_TABLES: tuple[str, ...] = tuple(TABLES)
 
 
 @dataclass
@@ -317,7 +317,9 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
         raise ImportFileError(f"Nothing imported: {len(report.failed)} of {len(files)} file(s) cannot be imported "
                               "(fix them, or pass --keep-going to import the others):\n"
                               + "\n".join(f"  {f.line()}" for f in report.failed))
-    todo = [f for f in files if f.status == "pending"]
+    # an accounts file first, so the other files of the same import can speak for its accounts
+    todo = sorted((f for f in files if f.status == "pending"), key=lambda f: not any(m.table == "accounts"
+                                                                                     for m in f.mapped))
     if not todo:
         return report
     try:
@@ -370,6 +372,8 @@ def _merge_rows(txn: Transaction, m: Mapped, snapshot: pd.Timestamp, source: str
     """
     if not m.kind.startswith("canonical:"):
         return txn.merge(m.table, m.rows, list(TABLE_KEYS[m.table]), snapshot, source)
+    if m.table == "accounts":
+        return txn.set_accounts(m.rows, source)
     key = list(STORE_KEYS.get(m.table, TABLES[m.table].key))
     key = [k for k in key if k in m.rows.columns]  # an optional key column (ad_daily creative_id) may be absent
     if key:
