@@ -363,7 +363,10 @@ def test_reordered_copy_of_an_export_changes_nothing(tmp_path: Path) -> None:
     outcome = only(report, "b reordered.csv")
     assert outcome.status == "unchanged"
     assert counts(outcome, "posts") == (0, 0, 3, 0)
-    pd.testing.assert_frame_equal(posts_by_id(root), before)
+    # the values are B's; only the time they were last confirmed moves on, to the copy's (T_R)
+    after = posts_by_id(root)
+    pd.testing.assert_frame_equal(after.drop(columns="_snapshot_at"), before.drop(columns="_snapshot_at"))
+    assert set(after.loc[[ID_TUTORIAL, ID_CREAM, ID_UNBOX], "_snapshot_at"]) == {pd.Timestamp(T_R)}
 
 
 def test_missing_metric_or_missing_column_never_erases_a_known_value(tmp_path: Path) -> None:
@@ -436,6 +439,30 @@ def test_a_demographics_file_with_the_same_bytes_for_two_accounts_imports_with_a
     assert "the same bytes were imported for account tt_a too: check that --account is right" in outcome.notes
     demographics = Store.open(root).read("follower_demographics")
     assert demographics.groupby("account_id").size().to_dict() == {"tt_a": 3, "tt_b": 3}
+
+
+def test_schema_errors_name_the_file_line_even_after_dropped_rows(tmp_path: Path) -> None:
+    root = make_store(tmp_path, yt="youtube", dy="douyin")
+    # line 1 header, line 2 the Total row (dropped), line 3-4 videos, line 5 a video without a publish time
+    write(tmp_path / "yt.csv", "Content,Video title,Video publish time,Duration,Views,Watch time (hours)\n"
+                               "Total,,,,3000,12.5\n"
+                               "vid00000001,One,\"Nov 1, 2025\",120,1000,4.0\n"
+                               "vid00000002,Two,\"Nov 2, 2025\",45,1500,6.0\n"
+                               "vid00000003,Three,,30,500,2.5\n")
+    with pytest.raises(ImportFileError, match=r"published_at.*line\(s\) 5\b"):
+        import_files([tmp_path / "yt.csv"], root, "yt", as_of=AS_OF)
+    # a workbook: title on row 1, a blank row 2, the header on row 3, a negative 粉丝增量 on sheet row 5
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["作品数据"])
+    sheet.append([])
+    sheet.append(["作品名称", "发布时间", "体裁", "播放量", "粉丝增量"])
+    sheet.append(["第一条", "2025-10-03 19:30", "视频", 1000, 5])
+    sheet.append(["第二条", "2025-10-04 19:30", "视频", 2000, -3])
+    book.save(tmp_path / "dy.xlsx")
+    with pytest.raises(ImportFileError, match=r"follows.*line\(s\) 5\b"):
+        import_files([tmp_path / "dy.xlsx"], root, "dy", as_of=AS_OF)
 
 
 def test_dry_run_checks_and_maps_but_writes_nothing(tmp_path: Path) -> None:

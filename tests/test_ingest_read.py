@@ -221,6 +221,33 @@ def test_xls(tmp_path: Path) -> None:
     assert grid.line_numbers == (2, 3, 5)
 
 
+def test_percent_formatted_numbers_read_as_excel_shows_them(tmp_path: Path) -> None:
+    # YouTube's "(%)" columns hold 5.2 for 5.2 %, but a workbook may hold 0.052 shown as "5.2%"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Impressions click-through rate (%)", "Plain", "Quoted percent"])
+    for value, plain, literal in ((0.052, 0.052, 5.0), (0.07, 7, 12.5), (1, 0.5, 3.0)):
+        sheet.append([value, plain, literal])
+    for row in sheet.iter_rows(min_row=2):
+        row[0].number_format = "0.0%"
+        row[2].number_format = '0.0"%"'   # a literal "%" after the number: the value is already in percent
+    book.save(tmp_path / "table.xlsx")
+    (grid,) = read_grids(tmp_path / "table.xlsx")
+    # 0.052 × 100 = 5.2; 0.07 × 100 = 7 (7.000000000000001 in floating point, rounded); 1 × 100 = 100
+    assert [row[0] for row in grid.rows[1:]] == ["5.2%", "7%", "100%"]
+    assert [row[1] for row in grid.rows[1:]] == ["0.052", "7", "0.5"]
+    assert [row[2] for row in grid.rows[1:]] == ["5", "12.5", "3"]
+
+    legacy = xlwt.Workbook()
+    sheet = legacy.add_sheet("Metrics")
+    sheet.write(0, 0, "Engagement rate (total)")
+    sheet.write(1, 0, 0.0345, xlwt.easyxf(num_format_str="0.00%"))
+    sheet.write(2, 0, 0.0345)
+    legacy.save(str(tmp_path / "metrics.xls"))
+    (grid,) = read_grids(tmp_path / "metrics.xls")
+    assert grid.rows[1:] == (("3.45%",), ("0.0345",))
+
+
 def test_truncated_xlsx(tmp_path: Path) -> None:
     data = _workbook(tmp_path / "full.xlsx").read_bytes()
     path = write(tmp_path, "half.xlsx", data[: len(data) // 2])

@@ -161,9 +161,50 @@ def test_equal_values_in_other_spellings_count_as_unchanged(store: Store) -> Non
     })
     generation = store.generation
     with store.transaction() as txn:
-        counts = txn.merge("account_daily", again, DAILY_KEY, T2, "s2")
+        counts = txn.merge("account_daily", again, DAILY_KEY, T1, "s2")   # the same snapshot time: nothing to record
     assert (counts.added, counts.updated, counts.unchanged) == (0, 0, 2)
     assert store.generation == generation
+    # at a later time the same values are a confirmation: counted unchanged, but the rows' snapshot moves on
+    with store.transaction() as txn:
+        counts = txn.merge("account_daily", again, DAILY_KEY, T2, "s2")
+    assert (counts.added, counts.updated, counts.unchanged) == (0, 0, 2)
+    stored = store.read("account_daily")
+    assert stored["_snapshot_at"].tolist() == [T2, T2] and stored["_source"].tolist() == ["s1", "s1"]
+
+
+def test_a_confirmed_value_beats_an_older_snapshot_imported_afterwards(store: Store) -> None:
+    # stored at T1 = 2,500,000; T3 confirms 2,500,000 (no change); then T2 says 2,000,000: T3 is the latest
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1"], [2_500_000]), POSTS_KEY, T1, "t1")
+    with store.transaction() as txn:
+        assert txn.merge("posts", posts(["p1"], [2_500_000]), POSTS_KEY, T3, "t3").unchanged == 1
+    with store.transaction() as txn:
+        counts = txn.merge("posts", posts(["p1"], [2_000_000]), POSTS_KEY, T2, "t2")
+    assert (counts.updated, counts.skipped_older) == (0, 1)
+    stored = store.read("posts")
+    assert stored["views"].tolist() == [2_500_000] and stored["_snapshot_at"].tolist() == [T3]
+
+
+def test_an_older_snapshot_fills_only_the_gaps_so_import_order_does_not_matter(tmp_path: Path) -> None:
+    newer = posts(["p1", "p2"], [2000, 3000]).assign(saves=[np.nan, 7.0])   # T2: p1's saves unknown
+    older = posts(["p1", "p2"], [1500, 2500]).assign(saves=[25.0, 5.0])     # T1: knows p1's saves
+    outcomes = []
+    for name, order in (("newer_first", [(newer, T2, "new"), (older, T1, "old")]),
+                        ("older_first", [(older, T1, "old"), (newer, T2, "new")])):
+        store = Store.create(tmp_path / name)
+        for frame, when, source in order:
+            with store.transaction() as txn:
+                counts = txn.merge("posts", frame, POSTS_KEY, when, source)
+        outcomes.append((store.read("posts").set_index("post_id"), counts))
+    # either way: views from T2 (2000, 3000); p1's saves from T1 (25), the only snapshot that has it; p2's from T2
+    for stored, _ in outcomes:
+        assert stored["views"].to_dict() == {"p1": 2000, "p2": 3000}
+        assert stored["saves"].to_dict() == {"p1": 25, "p2": 7}
+        assert stored["_snapshot_at"].tolist() == [T2, T2]
+    # newer first: the older file fills one gap (p1 updated) and has nothing for p2 (kept)
+    assert (outcomes[0][1].updated, outcomes[0][1].skipped_older) == (1, 1)
+    # older first: the newer file changes both rows' views
+    assert outcomes[1][1].updated == 2
 
 
 def test_bad_keys_are_refused_with_the_key_values(store: Store) -> None:
@@ -588,7 +629,7 @@ snapshots = st.lists(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(exports=snapshots)
-def test_every_key_holds_its_newest_known_value_whatever_the_import_order(tmp_path_factory, exports) -> None:
+def test_merge_follows_the_documented_rule_over_random_import_sequences(tmp_path_factory, exports) -> None:
     store = Store.create(tmp_path_factory.mktemp("prop") / "store")
     with pytest.raises(KeyError):   # stage only: the property is about the merge, not the disk
         with store.transaction() as txn:
@@ -598,8 +639,8 @@ def test_every_key_holds_its_newest_known_value_whatever_the_import_order(tmp_pa
                 txn.merge("posts", frame, POSTS_KEY, pd.Timestamp("2026-01-01") + pd.Timedelta(days=day), "s")
             table = txn.read("posts")
             raise KeyError("roll back")
-    # a plain-dict model of the rule: older snapshots are skipped, missing never erases, and a row
-    # takes the newer snapshot time only when one of its values changed
+    # a plain-dict model of the rule: a snapshot at least as new overwrites with its known value, an
+    # older one only fills a missing value, missing never erases, and the row keeps the latest time seen
     model: dict[str, tuple[int | None, int]] = {}
     for day, rows in exports:
         for k, v in rows:
@@ -607,8 +648,10 @@ def test_every_key_holds_its_newest_known_value_whatever_the_import_order(tmp_pa
                 model[k] = (v, day)
                 continue
             value, seen = model[k]
-            if day >= seen and v is not None and v != value:
-                model[k] = (v, day)
+            if day >= seen:
+                model[k] = (v if v is not None else value, day)
+            elif value is None:
+                model[k] = (v, seen)
     if table is None:
         assert model == {}
         return

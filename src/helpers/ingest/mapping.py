@@ -394,6 +394,7 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     if kind.finish is not None:
         frame = kind.finish(frame, context, grid)
     skipped = notes + [str(message) for message in frame.attrs.get("skipped", [])]
+    row_lines = tuple(int(n) for n in frame["_line"]) if "_line" in frame.columns else ()
     frame = frame.drop(columns="_line", errors="ignore").reset_index(drop=True)
     frame.attrs.pop("skipped", None)
     other_notes = [note for note in [_dropped_columns(header, detection)] if note]
@@ -404,7 +405,7 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
             f"or download the export again"
         )
     return Mapped(kind=kind.name, table=kind.table, rows=frame, header_line=_line(grid, detection.header_index),
-                  skipped=skipped, source=grid.where, notes=other_notes)
+                  skipped=skipped, source=grid.where, notes=other_notes, lines=row_lines)
 
 
 def _article(title: str) -> str:

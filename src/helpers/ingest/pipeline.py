@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.data import format_problems, parse_table
+from helpers.data import LoadResult, format_problems, parse_table
 from helpers.errors import DataError, OpsbookError, ParameterError
 from helpers.ingest import kinds_cn, kinds_intl  # noqa: F401  (registers the export kinds)
 from helpers.ingest.generic import load_mapping, restrict_to_header_row
@@ -40,7 +40,7 @@ from helpers.ingest.pillars import PillarRules, load_rules, stored_rules
 from helpers.ingest.read import read_grids
 from helpers.ingest.store import STORE_KEYS, MergeCounts, Store, Transaction
 from helpers.ingest.types import KINDS, TABLE_KEYS, ExportKind, Grid, ImportContext, ImportFileError, Mapped
-from helpers.schema import TABLES
+from helpers.schema import TABLES, TableSpec
 
 #: Files a folder import picks up (explicitly named files are always tried).
 EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
@@ -181,12 +181,24 @@ def _canonical_rows(grid: Grid, table: str, account: str | None) -> Mapped:
                 raise ImportFileError(f"{grid.where}: rows for account(s) {sorted(set(raw.loc[other, 'account_id']))} "
                                       f"(lines {lines}) but --account is {account}: import each account's rows "
                                       "with its own --account, or leave --account out for a canonical file.")
-    result = parse_table(raw, spec, grid.where)
+    lines = tuple(grid.line_numbers[1:len(body) + 1])
+    result = _parse_with_lines(raw, spec, grid.where, lines)
     errors = [p for p in result.problems if p.severity == "error"]
     if errors or result.frame is None:
         raise ImportFileError(f"{grid.where} does not satisfy the {table} schema:\n{format_problems(errors)}")
     return Mapped(kind=f"canonical:{table}", table=table, rows=result.frame, header_line=grid.line_numbers[0],
-                  source=grid.where)
+                  source=grid.where, lines=lines)
+
+
+def _parse_with_lines(rows: pd.DataFrame, spec: TableSpec, where: str, lines: Sequence[int]) -> LoadResult:
+    """`data.parse_table` with its problems naming these file lines (it counts header = line 1, rows after)."""
+    if len(lines) != len(rows):
+        return parse_table(rows, spec, where)
+    indexed = rows.set_axis(pd.Index([n - 2 for n in lines]), axis=0)
+    result = parse_table(indexed, spec, where)
+    if result.frame is not None:
+        result = replace(result, frame=result.frame.reset_index(drop=True))
+    return result
 
 
 def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) -> Mapped:
@@ -206,15 +218,18 @@ def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) 
     key = [k for k in TABLE_KEYS[mapped.table] if k in rows.columns]
     missing_key = rows[key].isna().any(axis=1) if key else pd.Series(False, index=rows.index)
     if missing_key.any():
+        positions = [int(i) for i in missing_key[missing_key].index[:5]]
+        where_rows = (f"lines {[mapped.lines[i] for i in positions]}" if len(mapped.lines) == len(rows)
+                      else f"data rows {[i + 1 for i in positions]}")
         raise ImportFileError(f"{where}: {int(missing_key.sum())} row(s) without {', '.join(key)} "
-                              f"(data rows {list(missing_key[missing_key].index[:5] + 1)}): the export is incomplete.")
+                              f"({where_rows}): the export is incomplete.")
     dup = rows.duplicated(subset=key, keep=False)
     if dup.any():
         shown = rows.loc[dup, key].drop_duplicates().head(3).astype(str).agg(" / ".join, axis=1).tolist()
         raise ImportFileError(f"{where}: {int(dup.sum())} rows share a key ({', '.join(key)} = {'; '.join(shown)}); "
                               "one export should list each once — download it again or split it.")
     if mapped.table in TABLES:
-        result = parse_table(rows, TABLES[mapped.table], where)
+        result = _parse_with_lines(rows, TABLES[mapped.table], where, mapped.lines)
         errors = [p for p in result.problems if p.severity == "error"]
         if errors or result.frame is None:
             raise ImportFileError(f"{where}: the mapped rows break the {mapped.table} schema:\n"

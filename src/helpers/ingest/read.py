@@ -6,7 +6,8 @@ Rules:
   that is not one gets its own message), b"\\xd0\\xcf\\x11\\xe0" an xls workbook; each non-empty
   sheet is one Grid. Excel cells become text: integral numbers "12400", other numbers with repr
   precision "0.052", dates "2025-11-01", datetimes "2025-11-01 20:15:00" (rounded to the second),
-  durations "0:01:23", booleans "TRUE"/"FALSE", error cells as Excel shows them ("#N/A"), empty "".
+  durations "0:01:23", booleans "TRUE"/"FALSE", error cells as Excel shows them ("#N/A"), empty "";
+  a number with a percent format as Excel shows it ("5.2%" for 0.052), so "(%)" columns read it right.
   Trailing empty cells of a sheet row are dropped (a sheet has no field count to keep).
 * Anything else is a text file. Encoding: a BOM decides (UTF-8-SIG, UTF-16 LE/BE); without one,
   NUL bytes in the first 4 KB mean UTF-16 without BOM when they all sit on one byte parity (LE or
@@ -110,6 +111,19 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _percent_text(value: object, number_format: str | None) -> str | None:
+    """A number shown with a "%" format as Excel shows it ("5.2%" for 0.052); None for any other cell.
+
+    Kept as text with its "%", so a "(%)" column and a share column both read it as 0.052.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not number_format:
+        return None
+    if "%" not in number_format.replace('"%"', "").replace("\\%", ""):
+        return None
+    shown = round(float(value) * 100, 10)
+    return (str(int(shown)) if shown.is_integer() else repr(shown)) + "%"
+
+
 def _sheet_grid(path: Path, encoding: str, sheet: str, rows: Iterable[tuple[int, Sequence[str]]]) -> Grid | None:
     """A Grid from (sheet row number, cell texts) pairs: blank rows and trailing empty cells dropped."""
     kept: list[tuple[str, ...]] = []
@@ -155,6 +169,13 @@ def _check_zip(path: Path, data: bytes) -> None:
                           f"unzip it and import the files inside.")
 
 
+def _xlsx_cell_text(cell: object) -> str:
+    """An openpyxl cell as text (percent-formatted numbers with their "%")."""
+    value = getattr(cell, "value", None)
+    percent = _percent_text(value, getattr(cell, "number_format", None))
+    return percent if percent is not None else _cell_text(value)
+
+
 def _read_xlsx(path: Path, data: bytes) -> list[Grid]:
     """Every non-empty sheet of an xlsx workbook (openpyxl, values not formulas)."""
     _check_zip(path, data)
@@ -166,8 +187,8 @@ def _read_xlsx(path: Path, data: bytes) -> list[Grid]:
         try:
             for sheet in book.worksheets:
                 sheet.reset_dimensions()   # exports often carry a wrong <dimension> (e.g. "A1")
-                rows = ((number, [_cell_text(v) for v in values])
-                        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+                rows = ((number, [_xlsx_cell_text(c) for c in cells])
+                        for number, cells in enumerate(sheet.iter_rows(), start=1))
                 grid = _sheet_grid(path, "xlsx", sheet.title, rows)
                 if grid is not None:
                     grids.append(grid)
@@ -180,11 +201,24 @@ def _read_xlsx(path: Path, data: bytes) -> list[Grid]:
     return grids
 
 
-def _xls_cell_text(cell: object, datemode: int) -> str:
-    """An xlrd cell as text (dates through xldate, error codes as Excel shows them)."""
+def _xls_number_format(book: object, cell: object) -> str | None:
+    """The number format string of an xlrd cell (needs formatting_info), None when unknown."""
+    try:
+        xf = book.xf_list[cell.xf_index]  # type: ignore[attr-defined]
+        return book.format_map[xf.format_key].format_str  # type: ignore[attr-defined]
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return None
+
+
+def _xls_cell_text(cell: object, datemode: int, number_format: str | None = None) -> str:
+    """An xlrd cell as text (dates through xldate, error codes as Excel shows them, percents with "%")."""
     import xlrd
 
     ctype, value = cell.ctype, cell.value  # type: ignore[attr-defined]
+    if ctype == xlrd.XL_CELL_NUMBER:
+        percent = _percent_text(value, number_format)
+        if percent is not None:
+            return percent
     if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return ""
     if ctype == xlrd.XL_CELL_DATE:
@@ -205,9 +239,10 @@ def _read_xls(path: Path, data: bytes) -> list[Grid]:
 
     grids: list[Grid] = []
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=False)
+        book = xlrd.open_workbook(file_contents=data, on_demand=False, formatting_info=True)
         for sheet in book.sheets():
-            rows = ((r + 1, [_xls_cell_text(c, book.datemode) for c in sheet.row(r)]) for r in range(sheet.nrows))
+            rows = ((r + 1, [_xls_cell_text(c, book.datemode, _xls_number_format(book, c)) for c in sheet.row(r)])
+                    for r in range(sheet.nrows))
             grid = _sheet_grid(path, "xls", sheet.name, rows)
             if grid is not None:
                 grids.append(grid)

@@ -784,9 +784,15 @@ class Transaction:
               source: str) -> MergeCounts:
         """Merge rows into a table by key: add new keys, update from newer snapshots, never erase a value.
 
-        A row whose key exists is skipped when `snapshot_at` is older than the stored row's
-        `_snapshot_at`; otherwise its non-missing values overwrite the stored ones, and it counts as
-        updated (taking this `_snapshot_at` and `_source`) only if a value actually changed.
+        For a row whose key exists: from a snapshot at least as new as the stored row's
+        `_snapshot_at`, its non-missing values overwrite the stored ones and the row takes the later
+        `_snapshot_at` (even when nothing changed: a later export confirming a value must still beat
+        an older one imported afterwards); from an older snapshot, its values only fill cells the
+        store has missing, so two exports give the same table in either order. (Times are kept per
+        row, not per cell: with three snapshots, a value the newest lacks is taken from the middle
+        one only if that one was imported before the newest.)
+        It counts as updated only if a value changed (then `_source` names the newer file), else
+        as unchanged, or as kept (older snapshot, nothing to fill).
         Columns whose names start with "_" (the mapper's `_line`) are not stored; `_line` is used
         to name file lines in errors about missing or repeated keys.
         """
@@ -809,7 +815,7 @@ class Transaction:
             self._stage(table, incoming)
             return MergeCounts(added=len(incoming))
         merged, counts = _merge_frames(stored, incoming, table, key)
-        if counts.changed:
+        if counts.changed or merged.attrs.get("confirmed"):  # a later snapshot confirming values is recorded too
             self._stage(table, merged)
         return counts
 
@@ -975,35 +981,47 @@ def _merge_frames(stored: pd.DataFrame, incoming: pd.DataFrame, table: str,
     pos = old_keys.get_indexer(new_keys)
     matched = pos >= 0
     m_pos = pos[matched]
-    older = matched.copy()
-    older[matched] = (new_cols[SNAPSHOT].to_numpy()[matched] < old_cols[SNAPSHOT].to_numpy()[m_pos])
-    candidates = matched & ~older
-    c_pos = pos[candidates]
-    changed = np.zeros(int(candidates.sum()), dtype=bool)
+    new_time = new_cols[SNAPSHOT].to_numpy()[matched]
+    old_time = old_cols[SNAPSHOT].to_numpy()[m_pos]
+    older = np.zeros(len(pos), dtype=bool)
+    older[matched] = new_time < old_time
+    later = np.zeros(len(pos), dtype=bool)
+    later[matched] = new_time > old_time
+    changed = np.zeros(int(matched.sum()), dtype=bool)
     values: dict[str, pd.Series] = {}
+    older_here = older[matched]
     for c in columns:
         if c in key or c in BOOKKEEPING:
             continue
-        old = old_cols[c].iloc[c_pos].reset_index(drop=True)
-        new = new_cols[c][candidates].reset_index(drop=True)
-        value = new.where(new.notna(), old)
+        old = old_cols[c].iloc[m_pos].reset_index(drop=True)
+        new = new_cols[c][matched].reset_index(drop=True)
+        # a newer (or as new) snapshot overwrites with its known values; an older one only fills gaps
+        value = new.where(new.notna() & ~older_here, old).where(old.notna() | ~older_here, new)
         values[c] = value
         changed |= ~_same(value, old)
-    update_pos = c_pos[changed]
     result: dict[str, pd.Series] = {}
+    update_pos = m_pos[changed]
     for c in columns:
         col = old_cols[c].copy()
-        if len(update_pos) and c not in key:
-            source = values[c] if c in values else new_cols[c][candidates].reset_index(drop=True)
-            col.iloc[update_pos] = source[changed].array
+        if c in values and len(update_pos):
+            col.iloc[update_pos] = values[c][changed].array
         result[c] = col
+    # the row's snapshot is the latest that confirmed it; its source the file that last changed a value
+    advance = later[matched]
+    if advance.any():
+        result[SNAPSHOT].iloc[m_pos[advance]] = new_cols[SNAPSHOT][matched][advance].array
+    newer_change = changed & ~older_here
+    if newer_change.any():
+        result[SOURCE].iloc[m_pos[newer_change]] = new_cols[SOURCE][matched][newer_change].array
     merged = pd.DataFrame(result)
     added = ~matched
     if added.any():
         extra = pd.DataFrame({c: new_cols[c][added] for c in columns})
         merged = pd.concat([merged, extra], ignore_index=True)
     counts = MergeCounts(added=int(added.sum()), updated=int(changed.sum()),
-                         unchanged=int((~changed).sum()), skipped_older=int(older.sum()))
+                         unchanged=int((~changed & ~older_here).sum()),
+                         skipped_older=int((~changed & older_here).sum()))
+    merged.attrs["confirmed"] = bool(advance.any())
     return merged, counts
 
 

@@ -127,6 +127,7 @@ class Mapped:
     skipped: list[str] = field(default_factory=list)
     source: str = ""
     notes: list[str] = field(default_factory=list)  # not rows: columns left out, a doubtful last line
+    lines: tuple[int, ...] = ()  # the file line of each row (for messages); empty when unknown
 
     def __repr__(self) -> str:
         return (f"Mapped({self.source or '?'} as {self.kind}: {len(self.rows)} {self.table} rows, "
