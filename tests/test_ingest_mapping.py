@@ -214,7 +214,7 @@ def test_bad_values_name_column_lines_and_examples() -> None:
         map_grid(g, detect(g, KINDS), CONTEXT)
     message = str(info.value)
     assert message.startswith("export.csv: ")
-    assert 'column "Impressions" (→ impressions) has 7 values that are not a number such as 12,400 or 1.2万' in message
+    assert 'column "Impressions" (→ impressions) has 7 values that are not a whole number such as 12,400 or 1.2万' in message
     assert "lines 5, 7, 9, 11, 13 and 2 more" in message
     assert '(e.g. "abc")' in message
 
@@ -304,6 +304,16 @@ def test_columns_the_kind_does_not_use_are_named_in_the_notes() -> None:
     assert mapped.notes == ['2 columns not imported (the store has no place for them): "Unfollows", "Profile visits"']
     g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"))
     assert map_grid(g, detect(g, KINDS), CONTEXT).notes == []
+
+
+def test_counts_written_with_a_dot_as_thousands_separator_are_refused_with_a_hint() -> None:
+    g = grid(("Date", "Impressions"), ("2025-11-01", "12.345"), ("2025-11-02", "9.876"), delimiter=";")
+    with pytest.raises(ImportFileError) as info:
+        map_grid(g, detect(g, KINDS), CONTEXT)
+    message = str(info.value)
+    assert 'has 2 values that are not a whole number such as 12,400 or 1.2万: lines 2, 3 (e.g. "12.345", "9.876")' \
+        in message
+    assert "a dot as the thousands separator (12.345 for 12345): export again with English number formats" in message
 
 
 def test_bad_value_message_uses_the_right_article() -> None:

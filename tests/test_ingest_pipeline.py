@@ -465,6 +465,35 @@ def test_schema_errors_name_the_file_line_even_after_dropped_rows(tmp_path: Path
         import_files([tmp_path / "dy.xlsx"], root, "dy", as_of=AS_OF)
 
 
+def test_a_merge_that_fails_names_the_file_and_leaves_no_raw_file(tmp_path: Path) -> None:
+    root = make_store(tmp_path, bili="bilibili")
+    generic = EXPORTS / "generic"
+    import_files([generic / "bilibili_videos.csv"], root, "bili", mapping=generic / "bilibili_mapping.yaml",
+                 as_of=T_A)
+    # the same mapping without "coins: count": 投币 now arrives as text, the store holds numbers
+    text_coins = tmp_path / "text_coins.yaml"
+    lines = (generic / "bilibili_mapping.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    text_coins.write_text("".join(line for line in lines if not line.startswith("  coins: count")), encoding="utf-8")
+    header = (generic / "bilibili_videos.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    write(tmp_path / "bili2.csv", header + "\nBV1new000001,新视频,2025-11-20 18:00:00,100,1,2,3,4,5,6,10%,60\n")
+    before, raw_before = state(root), raw_files(root)
+    with pytest.raises(DataError, match=r"^bili2\.csv: posts, column 'coins'.*number.*text"):
+        import_files([tmp_path / "bili2.csv"], root, "bili", mapping=text_coins, as_of=T_B)
+    assert_same_state(before, root)
+    assert raw_files(root) == raw_before     # neither bili2.csv nor the mapping was archived
+
+
+def test_post_ids_rounded_by_a_spreadsheet_are_refused(tmp_path: Path) -> None:
+    root = make_store(tmp_path, ig="instagram")
+    write(tmp_path / "ig.csv", "Post ID,Account username,Description,Publish time,Permalink,Post type,Views\n"
+                               "18000000000000001,acme,Tip,12/01/2025 08:15,https://www.instagram.com/reel/X1/,"
+                               "IG reel,100\n"
+                               "1.8E+16,acme,Tip two,12/02/2025 08:15,https://www.instagram.com/reel/X2/,IG reel,90\n")
+    with pytest.raises(ImportFileError, match=r"1 post id\(s\) in scientific notation \(e\.g\. '1\.8E\+16', "
+                                              r"line\(s\) \[3\]\).*do not open and save it in Excel"):
+        import_files([tmp_path / "ig.csv"], root, "ig", as_of=AS_OF)
+
+
 def test_dry_run_checks_and_maps_but_writes_nothing(tmp_path: Path) -> None:
     root, a = import_a(tmp_path)
     before, raw_before = state(root), raw_files(root)

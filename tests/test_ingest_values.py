@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from helpers.ingest.values import (
     MISSING_TOKENS,
+    parse_count,
     parse_datetime,
     parse_duration,
     parse_hours,
@@ -82,6 +83,21 @@ def test_parse_number_round_trips_grouped_integers(value: int) -> None:
 
 
 # --- shares ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12,400", 12400), ("7", 7), ("1.2万", 12000), ("3.4w", 34000), ("1.5K", 1500), ("1.2345万", 12345),
+    ("-3", -3), ("12 400", 12400), ("-", None), ("", None),
+])
+def test_parse_count_whole_numbers_or_magnitudes(text: str, expected: float | None) -> None:
+    assert parse_count(text) == expected
+
+
+@pytest.mark.parametrize("text", ["12.345", "1.200", "0.5", "9.876"])
+def test_parse_count_refuses_fractions_without_a_magnitude(text: str) -> None:
+    # 12.345 likes cannot be: a European export's "12.345" is twelve thousand, so it is not guessed either way
+    with pytest.raises(ValueError, match="not a whole number"):
+        parse_count(text)
+
 
 def test_parse_rate() -> None:
     assert parse_rate("5.2%") == 0.052

@@ -44,7 +44,7 @@ HEADER_ROWS = 15
 #: What a value of each kind looks like, for messages about cells that are not one.
 EXPECTED: dict[str, str] = {
     "text": "text",
-    "count": "a number such as 12,400 or 1.2万",
+    "count": "a whole number such as 12,400 or 1.2万",
     "number": "a number such as -12.5, 3,400 or 1.2万",
     "rate": "a share such as 5.2% or 0.052",
     "percent": "a percentage such as 5.2 or 5.2%",
@@ -54,6 +54,7 @@ EXPECTED: dict[str, str] = {
     "date": "a date such as 2025-11-01",
 }
 _MAX_LINES = 5
+_DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
 _MAX_EXAMPLES = 3
 _MAX_SHOWN_HEADERS = 15
 
@@ -318,9 +319,13 @@ def _bad_message(header: str, column: str, value_kind: ValueKind, texts: pd.Seri
     more = f" and {len(positions) - _MAX_LINES} more" if len(positions) > _MAX_LINES else ""
     examples = list(dict.fromkeys(str(texts.iloc[i]).strip() for i in positions))[:_MAX_EXAMPLES]
     plural = "s" if len(positions) > 1 else ""
+    hint = ""
+    if value_kind == "count" and any(_DOT_THOUSANDS.fullmatch(e) for e in examples):
+        hint = (" — a dot as the thousands separator (12.345 for 12345): export again with English number "
+                "formats, or write the numbers without separators")
     return (f'column "{header.strip()}" (→ {column}) has {len(positions)} value{plural} that '
             f"{'are' if plural else 'is'} not {EXPECTED.get(value_kind, value_kind)}: "
-            f"line{plural} {shown}{more} (e.g. {_quoted(examples)})")
+            f"line{plural} {shown}{more} (e.g. {_quoted(examples)}){hint}")
 
 
 def _dropped_columns(header: Sequence[str], detection: Detection) -> str | None:

@@ -215,6 +215,7 @@ def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) 
             mapped.rows = rows
     if mapped.table == "account_daily" and "followers" not in rows.columns:
         rows["followers"] = float("nan")  # an export without the follower count: missing, not zero
+    _check_ids_not_rounded(mapped, where)
     key = [k for k in TABLE_KEYS[mapped.table] if k in rows.columns]
     missing_key = rows[key].isna().any(axis=1) if key else pd.Series(False, index=rows.index)
     if missing_key.any():
@@ -236,6 +237,28 @@ def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) 
                                   f"{format_problems(errors)}")
         mapped.rows = result.frame
     return mapped
+
+
+#: A number in scientific notation ("1.8E+16"): what a spreadsheet makes of a long numeric id.
+_ROUNDED_ID = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+
+
+def _check_ids_not_rounded(mapped: Mapped, where: str) -> None:
+    """Refuse post ids a spreadsheet turned into scientific notation: the real id is lost, the post would double."""
+    if mapped.table != "posts" or "post_id" not in mapped.rows.columns:
+        return
+    ids = mapped.rows["post_id"].astype("string")
+    rounded = ids.str.strip().str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
+    if not rounded.any():
+        return
+    positions = [i for i, flag in enumerate(rounded) if flag][:5]
+    lines = [mapped.lines[i] for i in positions] if len(mapped.lines) == len(ids) else [i + 1 for i in positions]
+    raise ImportFileError(
+        f"{where}: {int(rounded.sum())} post id(s) in scientific notation (e.g. {ids.iloc[positions[0]]!r}, "
+        f"line(s) {lines}): a spreadsheet rounded the long ids, so the real ids are lost and the posts would be "
+        "counted twice. Import the export as downloaded (do not open and save it in Excel), or format the id "
+        "column as text before saving."
+    )
 
 
 def _account(store: Store, account_id: str | None) -> pd.Series | None:
@@ -429,7 +452,10 @@ def _merge_files(txn: Transaction, todo: Sequence[FileOutcome], account_id: str 
             txn.archive(f.path)
         snapshot = snapshot_time(f.path, as_of)
         for m in f.mapped:
-            counts = _merge_rows(txn, m, snapshot, f.sha256)
+            try:
+                counts = _merge_rows(txn, m, snapshot, f.sha256)
+            except OpsbookError as exc:
+                raise type(exc)(f"{m.source}: {exc}") from exc
             f.counts[m.table] = f.counts[m.table] + counts if m.table in f.counts else counts
             txn.record(imported_at=pd.Timestamp.now().floor("s"), file=f.path.name, sha256=f.sha256,
                        account_id=account_id or "", kind=m.kind, table=m.table, added=counts.added,

@@ -697,6 +697,7 @@ class Transaction:
         self._base_tables: dict[str, pd.DataFrame | None] = {}
         self._staged: dict[str, pd.DataFrame] = {}
         self._log_rows: list[dict[str, object]] = []
+        self._archived: list[Path] = []         # raw files this transaction added (removed if it fails)
         self._dirty = False
 
     def __repr__(self) -> str:
@@ -731,11 +732,23 @@ class Transaction:
         try:
             if exc_type is None:
                 self._commit()
+        except BaseException:
+            self._remove_archived()
+            raise
+        else:
+            if exc_type is not None:
+                self._remove_archived()
         finally:
             self._state = "closed"
             self._staged.clear()
             self._base_tables.clear()
             self._lock.release()
+
+    def _remove_archived(self) -> None:
+        """Delete the raw files this transaction archived: a failed import leaves no trace (nothing logs them)."""
+        for path in self._archived:
+            path.unlink(missing_ok=True)
+        self._archived.clear()
 
     def _require_open(self) -> None:
         if self._state != "open":
@@ -890,6 +903,7 @@ class Transaction:
         finally:
             tmp.unlink(missing_ok=True)
         _fsync_dir(folder)
+        self._archived.append(folder / f"{sha}{path.suffix.lower()}")
         return sha
 
     def already_imported(self, sha256: str, account_id: str) -> bool:

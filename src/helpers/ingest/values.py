@@ -8,7 +8,9 @@ Rules shared by every parser:
   negative number, not a missing token.
 * Numbers may carry thousands separators ("12,400", "12 400", "1,234.5"), a leading "+", and a
   magnitude suffix: Chinese 千 (1e3), 万 / w / W (1e4), 百万 (1e6), 千万 (1e7), 亿 (1e8), or K / M / B.
-  Magnitudes are applied in decimal arithmetic, so "1.1亿" is exactly 110000000. A "%" is rejected
+  Magnitudes are applied in decimal arithmetic, so "1.1亿" is exactly 110000000. Counts
+  (`parse_count`) are whole unless a magnitude is given: "12.345" is refused, not read as a
+  fraction of a like (a dot as the thousands separator, in European-format exports). A "%" is rejected
   by `parse_number`: shares go through `parse_rate` ("5.2%" or 0.052) or `parse_percent` (a column
   whose header says (%): 5.2 means 5.2 %).
 * Durations are seconds from "00:01:23", "1:23", "83", "83s", "1分23秒", "2小时3分", "1h 2m".
@@ -45,6 +47,7 @@ __all__ = [
     "parse_datetime",
     "parse_duration",
     "parse_hours",
+    "parse_count",
     "parse_number",
     "parse_percent",
     "parse_rate",
@@ -102,6 +105,22 @@ def parse_number(text: str) -> float | None:
     if cleaned.casefold() in MISSING_TOKENS:
         return None
     return float(_number_text(cleaned))
+
+
+def parse_count(text: str) -> float | None:
+    """A count: a whole number ("12,400", "7") or a number with a magnitude ("1.2万", "3.4w", "1.5K").
+
+    A bare number with a fraction ("12.345", "1.200") is refused rather than read as 12.345 likes:
+    counts are whole, and such text is usually a dot used as the thousands separator.
+    """
+    cleaned = _clean(text)
+    if cleaned.casefold() in MISSING_TOKENS:
+        return None
+    value = _number_text(cleaned)
+    match = _NUMBER.fullmatch(re.sub(r"\s+", "", _GROUP_SPACE.sub("", cleaned)))
+    if value != value.to_integral_value() and not (match and match["mag"]):
+        raise ValueError(f"not a whole number: {text!r}")
+    return float(value)
 
 
 def _share(text: str, bare_is_percent: bool) -> float | None:
@@ -410,7 +429,7 @@ def _text_values(texts: list[object]) -> list[object]:
 
 
 _FLOAT_PARSERS: dict[str, Callable[[str], float | None]] = {
-    "count": parse_number,
+    "count": parse_count,
     "number": parse_number,
     "rate": parse_rate,
     "percent": parse_percent,
