@@ -248,3 +248,24 @@ def test_the_missing_store_advice_is_a_command_that_works(cli: dict) -> None:
     run: Run = cli["advice_run"]
     assert run.returncode == 0, run.stderr
     assert (Path(cli["missing"]) / "STORE.json").is_file()
+
+
+def test_output_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
+    # `opsbook import … | head -2`: once head exits, writing raises BrokenPipeError — not a traceback
+    code = ("import sys; sys.argv = ['opsbook', 'store', 'kinds']\n"
+            "from helpers import cli\n"
+            "def flood(args):\n"
+            "    for i in range(200000):\n"
+            "        print('line', i)\n"
+            "    return 0\n"
+            "cli._cmd_store = flood\n"
+            "sys.exit(cli.main())\n")
+    script = tmp_path / "flood.py"
+    script.write_text(code, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    reader = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert reader.stdout.readline().startswith(b"line 0")
+    reader.stdout.close()                     # what `head` does after its lines
+    _, err = reader.communicate(timeout=60)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err
+    assert reader.returncode == 0

@@ -274,8 +274,38 @@ def test_a_one_cell_footer_without_final_line_break_is_a_note() -> None:
     mapped = map_grid(g, detect(g, KINDS), CONTEXT)
     assert len(mapped.rows) == 1
     assert mapped.skipped == ["export.csv line 3: a note below the table ('Exported by TikTok Studio'), not data"]
-    # no "does not end with a line break" warning: the last data row was followed by the note's line
-    assert not any("line break" in note for note in mapped.notes)
+    # a note cannot be told from a data row cut after its first (text) cell: the note says to check
+    assert mapped.notes == ["export.csv does not end with a line break: if the download was cut short, line 3, "
+                            "taken as a note below the table, may be a cut data row; download the export again to "
+                            "be sure"]
+
+
+def test_a_data_row_cut_after_its_title_is_a_note_with_the_warning() -> None:
+    # a posts export whose first column is text: "文章五" then the cut; it cannot be told from a note
+    g = grid(("Post text", "Post id", "Time", "Impressions"), ("第一篇", "p1", "2025-11-01 20:00", "10"),
+             ("文章五",), ends_with_newline=False)
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert mapped.rows["post_id"].tolist() == ["p1"]
+    assert mapped.skipped == ["export.csv line 3: a note below the table ('文章五'), not data"]
+    assert any("line 3, taken as a note below the table, may be a cut data row" in n for n in mapped.notes)
+
+
+def test_several_note_lines_below_the_table_are_all_skipped() -> None:
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"),
+             ("Data reflects activity up to Jan 10", " 2026."), ("Note: data is updated daily",),
+             ("Exported from TikTok Studio",))
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert mapped.rows["impressions"].tolist() == [3]
+    assert mapped.skipped == [
+        "export.csv line 3: a note below the table ('Data reflects activity up to Jan 10 2026.'), not data",
+        "export.csv line 4: a note below the table ('Note: data is updated daily'), not data",
+        "export.csv line 5: a note below the table ('Exported from TikTok Studio'), not data",
+    ]
+    # a short data row above the notes stays data (its values parse), padded
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-02", "4"),
+             ("Note: data is updated daily",))
+    rows = map_grid(g, detect(g, KINDS), CONTEXT).rows
+    assert rows["impressions"].tolist() == [3, 4] and math.isnan(rows["followers"].iloc[1])
 
 
 def test_a_one_cell_last_row_that_is_a_valid_value_without_final_line_break_is_truncated() -> None:

@@ -428,6 +428,39 @@ def test_posts_already_stored_under_another_account_are_refused(tmp_path: Path) 
     assert counts(only(report, "b.csv"), "posts") == (1, 2, 0, 0)
 
 
+def test_a_re_downloaded_export_under_another_account_is_refused_by_its_content(tmp_path: Path) -> None:
+    # Chinese exports have no post id (the derived id includes the account) and the re-download has other
+    # bytes, so only the content shows it: the same three titles at the same minutes as own_douyin's
+    root = make_store(tmp_path, **{DOUYIN: "douyin", "dy_b": "douyin"})
+    import_files([write(tmp_path / "a.csv", DOUYIN_A)], root, DOUYIN, as_of=T_A)
+    before = state(root)
+    copy = write(tmp_path / "a again.csv", DOUYIN_A.replace("\n", "\r\n"))
+    with pytest.raises(ImportFileError, match=r"a again\.csv: 3 of the 3 posts compared are account own_douyin's "
+                                              r"\(douyin, the same title at the same minute\).*this import: dy_b"):
+        import_files([copy], root, "dy_b", as_of=T_B)
+    assert_same_state(before, root)
+    # one shared post (a cross-posted video) is no reason to refuse
+    shared = write(tmp_path / "b.csv", DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,视频,900,20\n"
+                                                     "别的视频,2025-10-05 10:00,视频,800,10\n")
+    assert counts(only(import_files([shared], root, "dy_b", as_of=T_B), "b.csv"), "posts")[0] == 2
+
+
+def test_a_daily_export_of_another_account_is_refused_when_its_days_repeat(tmp_path: Path) -> None:
+    root = make_store(tmp_path, tt_a="tiktok", tt_b="tiktok")
+    header = "Date,Video Views,Profile Views,Likes,Comments,Shares\n"
+    days = "".join(f"2025-12-{d:02d},{1000 + d},{50 + d},{300 + d},{10 + d},{d}\n" for d in range(1, 11))
+    import_files([write(tmp_path / "Overview.csv", header + days)], root, "tt_a", as_of=AS_OF)
+    # a re-download: one value changed (day 10's likes), so other bytes; 9 of 10 days equal → refused
+    redownload = write(tmp_path / "again" / "Overview.csv", header + days.replace(",310,", ",311,"))
+    with pytest.raises(ImportFileError, match=r"9 of the 10 days compared are account tt_a's \(tiktok, every "
+                                              r"metric equal\)"):
+        import_files([redownload], root, "tt_b", as_of=AS_OF)
+    # tt_b's own overview: same dates, other numbers → imported
+    own = "".join(f"2025-12-{d:02d},{700 + d},{20 + d},{90 + d},{3 + d},{d + 1}\n" for d in range(1, 11))
+    report = import_files([write(tmp_path / "b" / "Overview.csv", header + own)], root, "tt_b", as_of=AS_OF)
+    assert counts(only(report, "Overview.csv"), "account_daily")[0] == 10
+
+
 def test_a_demographics_file_with_the_same_bytes_for_two_accounts_imports_with_a_note(tmp_path: Path) -> None:
     # two small accounts can have byte-identical gender splits: allowed, but said
     root = make_store(tmp_path, tt_a="tiktok", tt_b="tiktok")
@@ -544,6 +577,20 @@ def test_files_in_a_folder_that_are_not_exports_are_reported_and_a_zip_says_unzi
     text = str(report)
     assert "ignored  TikTok_export.zip: a zip archive" in text
     assert len(report.files) == 6
+    # a README.txt in the folder (one column of prose) is not an export: listed, not a failure
+    write(folder / "README.txt", "Downloaded from TikTok Studio on 10 January.\nKeep these files.\n")
+    report = import_files([folder], root, "tt", as_of=AS_OF, dry_run=True)
+    assert "README.txt: one column of text, not a table, not imported" in report.ignored
+    assert not report.failed and len(report.files) == 6
+    # a bad export next to it fails the import, and the message still lists what was ignored
+    write(folder / "broken.csv", "foo,bar\n1,2\n")
+    with pytest.raises(ImportFileError) as info:
+        import_files([folder], root, "tt", as_of=AS_OF)
+    assert "FAILED   broken.csv" in str(info.value)
+    assert "ignored  TikTok_export.zip: a zip archive" in str(info.value)
+    # named on the command line, the README is an error like any file that is no export
+    with pytest.raises(ImportFileError, match="README.txt: not a known export"):
+        import_files([folder / "README.txt"], root, "tt", as_of=AS_OF)
     # a folder with only the zip: nothing to import, and the message says why
     only_zip = tmp_path / "only_zip"
     only_zip.mkdir()

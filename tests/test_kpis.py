@@ -589,3 +589,25 @@ def test_complete_daily_metrics_without_components_adds_missing_columns_and_no_n
     out, notes = complete_daily_metrics(daily)
     assert notes == [] and out["engagements"].isna().all() and out["impressions"].isna().all()
     assert out["followers"].tolist() == [10.0]
+
+
+def test_complete_daily_metrics_fills_follower_counts_from_the_net_change() -> None:
+    from helpers.kpis import complete_daily_metrics
+
+    # FollowerHistory from Dec 1 (10,000 after +10), Overview rows from Nov 30 without followers
+    daily = pd.DataFrame({
+        "date": pd.to_datetime(["2025-11-29", "2025-11-30", "2025-12-01", "2025-12-02", "2025-12-04", "2025-12-05"]),
+        "account_id": "tt",
+        "followers": [np.nan, np.nan, 10000.0, 10003.0, np.nan, 10020.0],
+        "followers_net": [np.nan, np.nan, 10.0, 3.0, np.nan, 8.0],
+    })
+    out, notes = complete_daily_metrics(daily)
+    # Nov 30 = 10,000 − 10 (Dec 1's net change); Nov 29 cannot be (Nov 30's net change is missing);
+    # Dec 4 = 10,020 − 8 (Dec 5's net change); Dec 3 has no row and is not invented
+    assert out["followers"].tolist()[1:] == [9990.0, 10000.0, 10003.0, 10012.0, 10020.0]
+    assert math.isnan(out["followers"].iloc[0]) and len(out) == 6
+    assert notes[0].startswith("tt: 2 follower count(s) filled from the daily net change")
+    # forwards too: a day without a count after a known one = that count + the day's own net change
+    later = pd.DataFrame({"date": pd.to_datetime(["2025-12-05", "2025-12-06"]), "account_id": "tt",
+                          "followers": [10020.0, np.nan], "followers_net": [8.0, 2.0]})
+    assert complete_daily_metrics(later)[0]["followers"].tolist() == [10020.0, 10022.0]

@@ -149,8 +149,9 @@ def _prepare_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
 
 
 def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """account_daily with every daily metric column (absent ones all missing) and engagements summed
-    from likes, comments, shares and saves for accounts whose exports report none; with a note per such account.
+    """account_daily with every daily metric column (absent ones all missing), follower counts filled
+    from a daily net change (`followers_net`, TikTok) and engagements summed from likes, comments,
+    shares and saves for accounts whose exports report none; with a note per completed account.
 
     Platform exports differ: X's overview reports engagements, TikTok's Overview and LinkedIn's page
     metrics report likes, comments and shares instead. The KPI "engagements" is defined as likes +
@@ -164,8 +165,12 @@ def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, l
     for column in _DAILY_METRICS:
         if column not in daily.columns:
             daily[column] = np.nan
-    components = [c for c in ENGAGEMENT_COMPONENTS if c in daily.columns]
     notes: list[str] = []
+    if "followers_net" in daily.columns:
+        daily, filled = _followers_from_net_change(daily)
+        notes += [f"{account}: {n} follower count(s) filled from the daily net change (followers of the next day "
+                  f"− its net change, or of the day before + the day's)" for account, n in filled.items()]
+    components = [c for c in ENGAGEMENT_COMPONENTS if c in daily.columns]
     if not components:
         return daily, notes
     daily["engagements"] = daily["engagements"].astype("float64")
@@ -178,6 +183,43 @@ def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, l
         daily.loc[rows.index, "engagements"] = post_engagements(rows[reported], reported).to_numpy()
         notes.append(f"{account_id}: engagements = {' + '.join(reported)} (its exports report no engagements)")
     return daily, notes
+
+
+def _followers_from_net_change(daily: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Missing follower counts on existing days filled from the next or previous day and the net change.
+
+    TikTok's FollowerHistory gives the count and "difference from the previous day": followers(d − 1)
+    = followers(d) − net(d) and followers(d) = followers(d − 1) + net(d), exactly. Only rows already in
+    the table are filled (no day is invented); returns the table and the number filled per account.
+    """
+    daily = daily.copy()
+    daily["followers"] = daily["followers"].astype("float64")
+    filled: dict[str, int] = {}
+    one_day = pd.Timedelta(days=1)
+    for account_id, rows in daily.groupby("account_id", sort=True):
+        rows = rows.sort_values("date")
+        followers = dict(zip(rows["date"], rows["followers"], strict=True))
+        net = dict(zip(rows["date"], rows["followers_net"].astype("float64"), strict=True))
+        count = 0
+        changed = True
+        while changed:
+            changed = False
+            for day in rows["date"]:
+                if not math.isnan(followers[day]):
+                    continue
+                after, before = day + one_day, day - one_day
+                if after in followers and not math.isnan(followers[after]) and not math.isnan(net[after]):
+                    followers[day] = followers[after] - net[after]
+                elif before in followers and not math.isnan(followers[before]) and not math.isnan(net[day]):
+                    followers[day] = followers[before] + net[day]
+                else:
+                    continue
+                count += 1
+                changed = True
+        if count:
+            daily.loc[rows.index, "followers"] = rows["date"].map(followers).to_numpy()
+            filled[str(account_id)] = count
+    return daily, filled
 
 
 def _prepare_daily(account_daily: pd.DataFrame, ids: pd.Series) -> tuple[pd.DataFrame, frozenset[str]]:

@@ -249,26 +249,27 @@ def _trimmed_length(row: Sequence[str]) -> int:
 
 @dataclass(frozen=True)
 class _Body:
-    """The data rows of a grid, padded to the header's width, and what was learnt about its last row."""
+    """The data rows of a grid, padded to the header's width, and what was learnt about its last rows."""
 
     rows: list[tuple[str, ...]]
     lines: list[int]
-    notes: list[str]          # rows skipped as notes below the table
-    footer_candidate: bool    # the last row is short: a note below the table if its cells are not data
-    unterminated: bool        # a text file without a final line break (its last row may be cut short)
+    filled: list[int]                     # non-blank cells of each row, up to its last one
+    notes: list[tuple[int, str]]          # (line, note) of rows skipped as notes below the table
+    footer_candidates: int                # the last rows that are short: notes if their cells are not data
+    unterminated: bool                    # a text file without a final line break (its last row may be cut)
 
 
 def _data_rows(grid: Grid, detection: Detection) -> _Body:
     """The data rows below the header, padded to the header's width, with their file lines.
 
-    Only the LAST row may be a note below the table ("注：数据统计截止至昨日", "Data reflects activity
-    up to Jan 10, 2026."). When it is short (fewer cells than the header) and:
+    Only the run of SHORT rows (fewer cells than the header) at the end may be notes below the table
+    ("注：数据统计截止至昨日", "Data reflects activity up to Jan 10, 2026.", "Exported from …"):
 
-    * has one filled cell and the file ends with a line break (or is a workbook): a note, skipped;
-    * has one filled cell and the text file has no final line break: decided by `map_grid` (a note if
-      the cell is not a value of its column, a truncated download otherwise);
-    * has more cells and the text file has no final line break: a truncated download, refused;
-    * has more cells otherwise: padded; `map_grid` skips it as a note if its cells are not data.
+    * a row of one filled cell is a note, skipped, except the last row of a text file without a final
+      line break, which `map_grid` decides (a cut value or a note);
+    * the last row of a text file without a final line break with more cells is a truncated download;
+    * other short rows at the end are padded, and `map_grid` skips them as notes when their cells are
+      not values of their columns. Short rows elsewhere are data, padded.
     """
     header_index = detection.header_index
     width = _trimmed_length(grid.rows[header_index])
@@ -277,11 +278,7 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
     body = [(row, line) for row, line in body if _trimmed_length(row)]
     text_file = grid.delimiter is not None
     unterminated = text_file and not grid.ends_with_newline
-    rows: list[tuple[str, ...]] = []
-    lines: list[int] = []
-    notes: list[str] = []
-    footer_candidate = False
-    for position, (row, line) in enumerate(body):
+    for row, line in body:
         filled = _trimmed_length(row)
         if filled > width:
             extra = "an unquoted delimiter in a value" if text_file else "values beyond the last header"
@@ -289,19 +286,32 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
                 f"{grid.where}: line {line} has {filled} fields but the header (line {header_line}) has {width} "
                 f"columns ({extra}?): {_cells(row[:width + 3])}. Fix that line, or download the export again."
             )
-        last_and_short = len(row) < width and position == len(body) - 1 and width > 1
-        if last_and_short and filled == 1 and not unterminated:
-            notes.append(_note(grid, line, row))
+    run = 0
+    while width > 1 and run < len(body) and len(body[len(body) - 1 - run][0]) < width:
+        run += 1
+    first_short = len(body) - run
+    rows: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    filled_cells: list[int] = []
+    notes: list[tuple[int, str]] = []
+    candidates = 0
+    for position, (row, line) in enumerate(body):
+        filled = _trimmed_length(row)
+        short_at_end = position >= first_short
+        cut_last = unterminated and position == len(body) - 1
+        if short_at_end and filled == 1 and not cut_last:
+            notes.append((line, _note(grid, line, row)))
             continue
-        if last_and_short and filled > 1 and unterminated:
+        if short_at_end and filled > 1 and cut_last:
             raise ImportFileError(
                 f"{grid.where}: line {line} has {len(row)} of {width} columns: the file looks truncated; "
                 f"download it again."
             )
-        footer_candidate = last_and_short
+        candidates = candidates + 1 if short_at_end else 0
         rows.append(tuple(row[:width]) + ("",) * (width - min(len(row), width)))
         lines.append(line)
-    return _Body(rows, lines, notes, footer_candidate, unterminated)
+        filled_cells.append(filled)
+    return _Body(rows, lines, filled_cells, notes, candidates, unterminated)
 
 
 def _note(grid: Grid, line: int, row: Sequence[str]) -> str:
@@ -339,23 +349,31 @@ def _dropped_columns(header: Sequence[str], detection: Detection) -> str | None:
             f"{', ...' if len(unused) > _MAX_SHOWN_HEADERS else ''}")
 
 
-def _is_footer(body: _Body, parsed: Mapping[str, tuple[str, pd.Series, pd.Series]],
-               sources: Mapping[str, int]) -> bool:
-    """Whether the last (short) row is a note below the table rather than data.
+def _trailing_notes(body: _Body, parsed: Mapping[str, tuple[str, pd.Series, pd.Series]],
+                    sources: Mapping[str, int], grid: Grid) -> int:
+    """How many of the last rows are notes below the table rather than data (see `_data_rows`).
 
-    With more than one cell, or one cell in a file that ends with a line break, it is a note when
-    one of its cells is not a value of its column. One cell in a file without a final line break is a
-    note unless that cell is a valid non-text value (then the row was cut short: a truncated file).
+    From the last row up, among the short rows at the end: a row with a cell that is not a value of
+    its column is a note. The one-cell last row of a file without a final line break is a note when
+    its cell is not a valid non-text value, and a truncated download (ImportFileError) when it is.
     """
-    if not body.footer_candidate or not body.rows:
-        return False
+    count = 0
     last = len(body.rows) - 1
-    failed = any(bool(bad.iloc[last]) for _, _, bad in parsed.values())
-    if not body.unterminated:
-        return failed
-    filled = [i for i, cell in enumerate(body.rows[last]) if cell.strip()]
-    typed = [col for col, source in sources.items() if source in filled and parsed[col][0] != "text"]
-    return failed or not typed
+    for i in range(last, last - body.footer_candidates, -1):
+        failed = any(bool(bad.iloc[i]) for _, _, bad in parsed.values())
+        if not failed and i == last and body.unterminated and body.filled[i] == 1:
+            cells = [j for j, cell in enumerate(body.rows[i]) if cell.strip()]
+            typed = [col for col, source in sources.items() if source in cells and parsed[col][0] != "text"]
+            if typed:
+                raise ImportFileError(
+                    f"{grid.where}: line {body.lines[i]} has 1 of {len(body.rows[i])} columns: the file looks "
+                    f"truncated; download it again."
+                )
+            failed = True
+        if not failed:
+            break
+        count += 1
+    return count
 
 
 def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped:
@@ -370,15 +388,11 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
         value_kind: ValueKind = kind.parse.get(column, "text")
         values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
         parsed[column] = (value_kind, values, bad)
-    if _is_footer(body, parsed, detection.sources):
-        notes.append(_note(grid, lines[-1], rows[-1]))
-        rows, lines = rows[:-1], lines[:-1]
-        parsed = {col: (vk, values.iloc[:-1], bad.iloc[:-1]) for col, (vk, values, bad) in parsed.items()}
-    elif body.footer_candidate and body.unterminated:
-        raise ImportFileError(
-            f"{grid.where}: line {lines[-1]} has 1 of {_trimmed_length(header)} columns: the file looks "
-            f"truncated; download it again."
-        )
+    footers = _trailing_notes(body, parsed, detection.sources, grid)
+    if footers:
+        notes += [(line, _note(grid, line, row)) for row, line in zip(rows[-footers:], lines[-footers:], strict=True)]
+        rows, lines = rows[:-footers], lines[:-footers]
+        parsed = {col: (vk, values.iloc[:-footers], bad.iloc[:-footers]) for col, (vk, values, bad) in parsed.items()}
     frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
     frame["account_id"] = pd.Series([context.account_id] * len(rows), dtype="string")
     problems: list[str] = []
@@ -398,19 +412,28 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     frame["_line"] = pd.Series(lines, dtype="int64")
     if kind.finish is not None:
         frame = kind.finish(frame, context, grid)
-    skipped = notes + [str(message) for message in frame.attrs.get("skipped", [])]
+    skipped = [note for _, note in sorted(notes)] + [str(message) for message in frame.attrs.get("skipped", [])]
     row_lines = tuple(int(n) for n in frame["_line"]) if "_line" in frame.columns else ()
     frame = frame.drop(columns="_line", errors="ignore").reset_index(drop=True)
     frame.attrs.pop("skipped", None)
     other_notes = [note for note in [_dropped_columns(header, detection)] if note]
-    if body.unterminated and rows and not (body.footer_candidate and len(rows) < len(body.rows)):
-        other_notes.append(
-            f"{grid.where} does not end with a line break: if the download was cut short, the last row "
-            f"(line {lines[-1]}: {_cells(rows[-1][:6])}) may hold a cut value; compare it with the platform "
-            f"or download the export again"
-        )
+    if body.unterminated:
+        other_notes.append(_unterminated_note(grid, body, footers, rows, lines))
     return Mapped(kind=kind.name, table=kind.table, rows=frame, header_line=_line(grid, detection.header_index),
                   skipped=skipped, source=grid.where, notes=other_notes, lines=row_lines)
+
+
+def _unterminated_note(grid: Grid, body: _Body, footers: int, rows: Sequence[tuple[str, ...]],
+                       lines: Sequence[int]) -> str:
+    """The note for a text file without a final line break: which last line to check."""
+    start = f"{grid.where} does not end with a line break: if the download was cut short, "
+    if footers and body.footer_candidates:
+        return start + (f"line {body.lines[-1]}, taken as a note below the table, may be a cut data row; "
+                        "download the export again to be sure")
+    if rows:
+        return start + (f"the last row (line {lines[-1]}: {_cells(rows[-1][:6])}) may hold a cut value; compare "
+                        "it with the platform or download the export again")
+    return start + "download the export again to be sure"
 
 
 def _article(title: str) -> str:

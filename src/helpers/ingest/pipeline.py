@@ -107,10 +107,12 @@ def _ignored_note(path: Path) -> str:
     return f"{path.name}: not an export file ({', '.join(EXPORT_SUFFIXES)}), not imported"
 
 
-def scan_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    """Files to import (named files as given, folders searched recursively, sorted) and notes on the files left out."""
+def scan_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str], set[Path]]:
+    """Files to import (named files as given, folders searched recursively, sorted), notes on the files
+    left out, and which files were found in a folder (rather than named)."""
     out: list[Path] = []
     ignored: list[str] = []
+    in_folders: set[Path] = set()
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
@@ -121,17 +123,28 @@ def scan_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
                 why = f" It holds: {'; '.join(left_out[:5])}." if left_out else ""
                 raise ImportFileError(f"{path}: the folder holds no export files ({', '.join(EXPORT_SUFFIXES)}).{why}")
             out.extend(found)
+            in_folders.update(found)
             ignored.extend(left_out)
         elif path.is_file():
             out.append(path)
         else:
             raise ImportFileError(f"{path}: no such file or folder.")
-    return list(dict.fromkeys(out)), ignored
+    named = {Path(p).expanduser() for p in paths}
+    return list(dict.fromkeys(out)), ignored, in_folders - named
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files to import: named files as given, folders searched recursively for export files (sorted)."""
     return scan_paths(paths)[0]
+
+
+def _not_a_table(path: Path) -> bool:
+    """Whether a file read as text holds one column only (a README or notes, not an export)."""
+    try:
+        grids = read_grids(path)
+    except OpsbookError:
+        return False
+    return all(grid.delimiter is not None and max(len(r) for r in grid.rows) <= 1 for grid in grids)
 
 
 def file_sha256(path: Path) -> str:
@@ -329,10 +342,11 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
     account = _account(store, account_id)
     spec = load_mapping(Path(mapping)) if mapping is not None else None
     rules = stored_rules(store.root)
-    found, ignored = scan_paths(paths)
+    found, ignored, in_folders = scan_paths(paths)
     files = [FileOutcome(p) for p in found]
     log = store.log()
     owners = _post_owners(store)
+    twins = _SameAccountCheck(store, account_id, str(account["platform"]) if account is not None else "")
     for f in files:
         f.sha256 = file_sha256(f.path)
         earlier = _earlier_import(log, f.sha256, account_id)
@@ -344,17 +358,24 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
             _check_other_account(log, f, account_id)
             f.mapped = map_file(f.path, account, kind, spec, reference, rules)
             _check_post_owners(f, owners, account_id, str(account["platform"]) if account is not None else "")
+            twins.check(f)
         except OpsbookError as exc:
+            if f.path in in_folders and _not_a_table(f.path):
+                f.status = "ignored"
+                ignored.append(f"{f.path.name}: one column of text, not a table, not imported")
+                continue
             f.status, f.error = "failed", str(exc)
             continue
         f.kind = ", ".join(dict.fromkeys(m.kind for m in f.mapped))
         f.notes = list(dict.fromkeys(n for m in f.mapped for n in (*m.skipped, *m.notes)))
         f.notes += _shared_file_notes(log, f, account_id)
+    files = [f for f in files if f.status != "ignored"]
     report = ImportReport(store.root, files, store.generation, dry_run, ignored)
     if report.failed and not keep_going:
         raise ImportFileError(f"Nothing imported: {len(report.failed)} of {len(files)} file(s) cannot be imported "
                               "(fix them, or pass --keep-going to import the others):\n"
-                              + "\n".join(f"  {f.line()}" for f in report.failed))
+                              + "\n".join([*(f"  {f.line()}" for f in report.failed),
+                                           *(f"  ignored  {note}" for note in ignored)]))
     # an accounts file first, so the other files of the same import can speak for its accounts
     todo = sorted((f for f in files if f.status == "pending"), key=lambda f: not any(m.table == "accounts"
                                                                                      for m in f.mapped))
@@ -555,6 +576,100 @@ def _shared_file_notes(log: pd.DataFrame | None, f: FileOutcome, account_id: str
     if not names:
         return []
     return [f"the same bytes were imported for account {', '.join(names)} too: check that --account is right"]
+
+
+class _SameAccountCheck:
+    """Catch an export imported under the wrong account when ids cannot: its rows match another account's.
+
+    Chinese exports carry no post id (the derived id includes the account), and daily exports are keyed
+    by date, so a re-downloaded export (other bytes) of account A imported as B passes the id and
+    checksum checks. Two accounts of one platform do not share most of their posts (same title, same
+    minute) or most of their days (every metric equal); at least `MIN_ROWS` such rows making up
+    `SHARE` of the export's overlap with that account refuse it.
+    """
+
+    MIN_ROWS = 3
+    SHARE = 0.8
+
+    def __init__(self, store: Store, account_id: str | None, platform: str) -> None:
+        self.account_id, self.platform = account_id, platform
+        self._store = store
+        self._tables: dict[str, pd.DataFrame | None] = {}
+
+    def _others(self, table: str) -> pd.DataFrame | None:
+        """The table's rows of the other accounts on this platform (read once)."""
+        if table not in self._tables:
+            frame, accounts = self._store.read(table), self._store.read("accounts")
+            if frame is None or accounts is None or not self.account_id:
+                self._tables[table] = None
+            else:
+                same = accounts.loc[(accounts["platform"].astype(str) == self.platform)
+                                    & (accounts["account_id"] != self.account_id), "account_id"]
+                rows = frame[frame["account_id"].isin(set(same))]
+                self._tables[table] = rows if len(rows) else None
+        return self._tables[table]
+
+    def check(self, f: FileOutcome) -> None:
+        """ImportFileError when most of a file's posts or days repeat another account's."""
+        for m in f.mapped:
+            if m.table == "posts":
+                self._refuse_if_twin(m, self._matching_posts(m.rows), "posts", "the same title at the same minute")
+            elif m.table == "account_daily":
+                self._refuse_if_twin(m, self._matching_days(m.rows), "days", "every metric equal")
+
+    def _refuse_if_twin(self, m: Mapped, matches: pd.DataFrame | None, noun: str, how: str) -> None:
+        """Raise when another account shares at least MIN_ROWS and SHARE of the rows compared with it."""
+        if matches is None:
+            return
+        for row in matches.itertuples():
+            if row.same >= self.MIN_ROWS and row.same >= self.SHARE * row.compared:
+                raise ImportFileError(
+                    f"{m.source}: {row.same} of the {row.compared} {noun} compared are account {row.other}'s "
+                    f"({self.platform}, {how}): the same export under another account? Check --account "
+                    f"(this import: {self.account_id})."
+                )
+
+    def _matching_posts(self, rows: pd.DataFrame) -> pd.DataFrame | None:
+        """Per other account: how many of the file's posts it has (same title, same minute), of how many."""
+        others = self._others("posts")
+        if others is None or not {"title", "published_at"} <= set(rows.columns) or "title" not in others:
+            return None
+        def keyed(frame: pd.DataFrame) -> pd.DataFrame:
+            frame = frame.dropna(subset=["title", "published_at"])
+            return frame.assign(minute=pd.to_datetime(frame["published_at"]).dt.floor("min"),
+                                title=frame["title"].astype(str).str.strip())
+        mine = keyed(rows)[["title", "minute"]].drop_duplicates()
+        theirs = keyed(others)[["account_id", "title", "minute"]].drop_duplicates()
+        hits = mine.merge(theirs, on=["title", "minute"])
+        if mine.empty or hits.empty:
+            return None
+        same = hits.groupby("account_id").size()
+        return pd.DataFrame({"other": same.index, "same": same.to_numpy(), "compared": len(mine)})
+
+    def _matching_days(self, rows: pd.DataFrame) -> pd.DataFrame | None:
+        """Per other account: of the file's days it also has (with a metric both know), how many are equal."""
+        others = self._others("account_daily")
+        if others is None or "date" not in rows.columns:
+            return None
+        metrics = [c for c in rows.columns if c not in ("account_id", "date") and not c.startswith("_")
+                   and c in others.columns and pd.api.types.is_numeric_dtype(rows[c])]
+        if not metrics:
+            return None
+        mine = rows[["date", *metrics]].assign(date=pd.to_datetime(rows["date"]).dt.normalize())
+        theirs = others[["account_id", "date", *metrics]].assign(date=pd.to_datetime(others["date"]).dt.normalize())
+        both = mine.merge(theirs, on="date", suffixes=("", "_other"))
+        compared = pd.Series(False, index=both.index)
+        differs = pd.Series(False, index=both.index)
+        for c in metrics:
+            known = both[c].notna() & both[f"{c}_other"].notna()
+            compared |= known
+            differs |= known & (both[c].astype(float) != both[f"{c}_other"].astype(float))
+        both = both.assign(same=~differs)[compared]
+        if both.empty:
+            return None
+        summary = both.groupby("account_id")["same"].agg(["sum", "size"])
+        return pd.DataFrame({"other": summary.index, "same": summary["sum"].astype(int).to_numpy(),
+                             "compared": summary["size"].to_numpy()})
 
 
 def _post_owners(store: Store) -> pd.DataFrame:
