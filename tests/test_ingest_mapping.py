@@ -346,6 +346,44 @@ def test_counts_written_with_a_dot_as_thousands_separator_are_refused_with_a_hin
     assert "a dot as the thousands separator (12.345 for 12345): export again with English number formats" in message
 
 
+WIDE = ExportKind(
+    name="test_wide",
+    title="Test wide posts",
+    platforms=("x",),
+    table="posts",
+    columns={"title": ("Title",), "published_at": ("Published",), "post_id": ("Post id",),
+             "impressions": ("Impressions",), "likes": ("Likes",)},
+    required=("title", "published_at", "post_id"),
+    parse={"published_at": "datetime", "impressions": "count", "likes": "count"},
+)
+WIDE_HEADER = ("Title", "Published", "Post id", "Impressions", "Likes", "Account ID")
+
+
+def test_a_short_footer_that_parses_is_still_a_note_when_it_fills_under_half_the_columns() -> None:
+    # "导出时间,2025-11-01 10:00" below a 6-column table: a title and a time, but no data row has 2 of 6 fields
+    g = grid(WIDE_HEADER, ("First", "2025-11-01 20:00", "p1", "10", "2", "99"), ("导出时间", "2025-11-01 10:00"))
+    mapped = map_grid(g, detect(g, [WIDE]), CONTEXT)
+    assert mapped.rows["post_id"].tolist() == ["p1"]
+    assert mapped.skipped == ["export.csv line 3: a note below the table ('导出时间 2025-11-01 10:00'), not data"]
+    # a note whose second cell falls in a column the kind does not use, then another note line
+    g = grid(WIDE_HEADER, ("First", "2025-11-01 20:00", "p1", "10", "2", "99"),
+             ("Data reflects activity up to Jan 10", " 2026."), ("Exported from Meta Business Suite", " all times PST"))
+    assert map_grid(g, detect(g, [WIDE]), CONTEXT).rows["post_id"].tolist() == ["p1"]
+
+
+def test_a_comma_note_without_final_line_break_is_a_note_and_a_cut_value_is_truncation() -> None:
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"),
+             ("Data reflects activity up to Jan 10", " 2026."), ends_with_newline=False)
+    mapped = map_grid(g, detect(g, KINDS), CONTEXT)
+    assert mapped.rows["impressions"].tolist() == [3] and len(mapped.skipped) == 1
+    assert any("may be a cut data row" in note for note in mapped.notes)
+    # "2025-11-0": a date cut short (digits and punctuation that fail to parse), not a note
+    g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-0",),
+             ends_with_newline=False)
+    with pytest.raises(ImportFileError, match=r"line 3 has 1 of 3 columns: the file looks truncated"):
+        map_grid(g, detect(g, KINDS), CONTEXT)
+
+
 def test_bad_value_message_uses_the_right_article() -> None:
     g = grid(("Date", "Impressions"), ("2025-11-01", "many"))
     with pytest.raises(ImportFileError, match=r"check that the file really is a Test daily overview export"):

@@ -455,6 +455,13 @@ def test_a_daily_export_of_another_account_is_refused_when_its_days_repeat(tmp_p
     with pytest.raises(ImportFileError, match=r"9 of the 10 days compared are account tt_a's \(tiktok, every "
                                               r"metric equal\)"):
         import_files([redownload], root, "tt_b", as_of=AS_OF)
+    # two small accounts whose days are mostly 0 on both sides: zeros are no evidence, so imported
+    zeros = "".join(f"2025-12-{d:02d},0,0,0,0,0\n" for d in range(1, 11))
+    quiet = "".join(f"2025-12-{d:02d},0,0,{1 if d in (4, 10) else 0},0,0\n" for d in range(1, 11))
+    root_small = make_store(tmp_path / "small", s_a="tiktok", s_b="tiktok")
+    import_files([write(tmp_path / "s_a" / "Overview.csv", header + quiet)], root_small, "s_a", as_of=AS_OF)
+    report = import_files([write(tmp_path / "s_b" / "Overview.csv", header + zeros)], root_small, "s_b", as_of=AS_OF)
+    assert counts(only(report, "Overview.csv"), "account_daily")[0] == 10
     # tt_b's own overview: same dates, other numbers → imported
     own = "".join(f"2025-12-{d:02d},{700 + d},{20 + d},{90 + d},{3 + d},{d + 1}\n" for d in range(1, 11))
     report = import_files([write(tmp_path / "b" / "Overview.csv", header + own)], root, "tt_b", as_of=AS_OF)
@@ -525,6 +532,43 @@ def test_post_ids_rounded_by_a_spreadsheet_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match=r"1 post id\(s\) in scientific notation \(e\.g\. '1\.8E\+16', "
                                               r"line\(s\) \[3\]\).*do not open and save it in Excel"):
         import_files([tmp_path / "ig.csv"], root, "ig", as_of=AS_OF)
+    # a canonical posts file (hand-edited, so likely through Excel) gets the same check
+    write(tmp_path / "posts.csv", "post_id,account_id,published_at,format,pillar,title,topics,paid\n"
+                                  "1.79123E+16,ig,2025-12-01 08:15,image,,,,false\n")
+    with pytest.raises(ImportFileError, match=r"scientific notation \(e\.g\. '1\.79123E\+16', line\(s\) \[2\]\)"):
+        import_files([tmp_path / "posts.csv"], root, "ig", as_of=AS_OF)
+    # a post listed twice: the message names both file lines
+    write(tmp_path / "dup.csv", "Post ID,Account username,Description,Publish time,Permalink,Post type,Views\n"
+                                "4001,acme,A,12/01/2025 08:15,https://www.instagram.com/p/A/,IG image,1\n"
+                                "4002,acme,B,12/01/2025 09:15,https://www.instagram.com/p/B/,IG image,2\n"
+                                "4001,acme,A,12/01/2025 08:15,https://www.instagram.com/p/A/,IG image,3\n")
+    with pytest.raises(ImportFileError, match=r"2 rows share a key \(account_id, post_id = ig / 4001\) \(lines \[2, 4\]\)"):
+        import_files([tmp_path / "dup.csv"], root, "ig", as_of=AS_OF)
+
+
+def test_keep_going_also_survives_a_file_whose_merge_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers.ingest import pipeline
+
+    root = make_store(tmp_path, **{DOUYIN: "douyin"})
+    good = write(tmp_path / "in" / "a_good.csv", DOUYIN_A)
+    bad = write(tmp_path / "in" / "b_bad.csv", DOUYIN_HEADER + "别的视频,2025-10-05 10:00,视频,800,10\n")
+    real = pipeline._merge_rows
+
+    def failing_for_b(txn, m, snapshot, source):  # noqa: ANN001, ANN202 - the merge step, failing for one file
+        if m.source.startswith("b_bad"):
+            raise DataError("posts, column 'views': the store holds number values but this import has text values")
+        return real(txn, m, snapshot, source)
+
+    monkeypatch.setattr(pipeline, "_merge_rows", failing_for_b)
+    with pytest.raises(DataError, match=r"^b_bad\.csv: posts, column 'views'"):
+        import_files([good, bad], root, DOUYIN, as_of=T_A)
+    assert raw_files(root) == [] and Store.open(root).read("posts") is None
+    report = import_files([good, bad], root, DOUYIN, as_of=T_A, keep_going=True)
+    assert only(report, "a_good.csv").status == "imported" and counts(only(report, "a_good.csv"), "posts")[0] == 3
+    assert only(report, "b_bad.csv").status == "failed" and "column 'views'" in only(report, "b_bad.csv").error
+    assert sorted(posts_by_id(root).index) == sorted([ID_TUTORIAL, ID_CREAM, ID_LIVE])
+    assert set(Store.open(root).log()["file"]) == {"a_good.csv"}
+    assert [p.name.split(".")[0] for p in raw_files(root)] == [hashlib.sha256(good.read_bytes()).hexdigest()]
 
 
 def test_dry_run_checks_and_maps_but_writes_nothing(tmp_path: Path) -> None:
@@ -577,10 +621,12 @@ def test_files_in_a_folder_that_are_not_exports_are_reported_and_a_zip_says_unzi
     text = str(report)
     assert "ignored  TikTok_export.zip: a zip archive" in text
     assert len(report.files) == 6
-    # a README.txt in the folder (one column of prose) is not an export: listed, not a failure
-    write(folder / "README.txt", "Downloaded from TikTok Studio on 10 January.\nKeep these files.\n")
+    # a README.txt in the folder (prose, a comma included) and an empty notes.txt are not exports: listed
+    write(folder / "README.txt", "TikTok exports for November, December.\nKeep these files.\n")
+    write(folder / "notes.txt", "")
     report = import_files([folder], root, "tt", as_of=AS_OF, dry_run=True)
-    assert "README.txt: one column of text, not a table, not imported" in report.ignored
+    assert "README.txt: a text file that is not an export, not imported" in report.ignored
+    assert "notes.txt: a text file that is not an export, not imported" in report.ignored
     assert not report.failed and len(report.files) == 6
     # a bad export next to it fails the import, and the message still lists what was ignored
     write(folder / "broken.csv", "foo,bar\n1,2\n")

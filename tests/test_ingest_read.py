@@ -230,7 +230,7 @@ def test_percent_formatted_numbers_read_as_excel_shows_them(tmp_path: Path) -> N
         sheet.append([value, plain, literal])
     for row in sheet.iter_rows(min_row=2):
         row[0].number_format = "0.0%"
-        row[2].number_format = '0.0"%"'   # a literal "%" after the number: the value is already in percent
+        row[2].number_format = '0.0" %"' if row[0].row == 3 else '0.0"%"'   # a literal "%": already in percent
     book.save(tmp_path / "table.xlsx")
     (grid,) = read_grids(tmp_path / "table.xlsx")
     # 0.052 × 100 = 5.2; 0.07 × 100 = 7 (7.000000000000001 in floating point, rounded); 1 × 100 = 100

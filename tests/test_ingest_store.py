@@ -658,3 +658,14 @@ def test_merge_follows_the_documented_rule_over_random_import_sequences(tmp_path
     got = {k: (None if math.isnan(v) else int(v), (t - pd.Timestamp("2026-01-01")).days)
            for k, v, t in zip(table["post_id"], table["views"], table["_snapshot_at"], strict=True)}
     assert got == model
+
+
+def test_adding_an_unchanged_account_again_writes_no_generation(store: Store) -> None:
+    # setup scripts re-add their accounts before each import: that must not push out the kept generations
+    with store.transaction() as txn:
+        txn.upsert_account("ig1", "instagram", "I")
+    generation = store.generation
+    for _ in range(2):
+        with store.transaction() as txn:
+            assert txn.upsert_account("ig1", "instagram", "I").unchanged == 1
+    assert store.generation == generation

@@ -603,11 +603,18 @@ def test_complete_daily_metrics_fills_follower_counts_from_the_net_change() -> N
     })
     out, notes = complete_daily_metrics(daily)
     # Nov 30 = 10,000 − 10 (Dec 1's net change); Nov 29 cannot be (Nov 30's net change is missing);
-    # Dec 4 = 10,020 − 8 (Dec 5's net change); Dec 3 has no row and is not invented
+    # Dec 4 = 10,020 − 8 (Dec 5's net change); Dec 3 has no row and is not invented, nor is Nov 28
+    # (Nov 29, the first day, has no count)
     assert out["followers"].tolist()[1:] == [9990.0, 10000.0, 10003.0, 10012.0, 10020.0]
     assert math.isnan(out["followers"].iloc[0]) and len(out) == 6
     assert notes[0].startswith("tt: 2 follower count(s) filled from the daily net change")
     # forwards too: a day without a count after a known one = that count + the day's own net change
     later = pd.DataFrame({"date": pd.to_datetime(["2025-12-05", "2025-12-06"]), "account_id": "tt",
                           "followers": [10020.0, np.nan], "followers_net": [8.0, 2.0]})
-    assert complete_daily_metrics(later)[0]["followers"].tolist() == [10020.0, 10022.0]
+    out, notes = complete_daily_metrics(later)
+    # and the day before the first day gets a row with only its count: 10,020 − 8 = 10,012 on Dec 4
+    assert out["date"].dt.strftime("%m-%d").tolist() == ["12-04", "12-05", "12-06"]
+    assert out["followers"].tolist() == [10012.0, 10020.0, 10022.0]
+    assert out["followers_net"].isna().tolist() == [True, False, False]
+    assert notes[-1] == ("tt: followers on 2025-12-04 = 10,012, from the next day's count − its net change "
+                         "(the base of the first period's growth)")

@@ -170,6 +170,8 @@ def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, l
         daily, filled = _followers_from_net_change(daily)
         notes += [f"{account}: {n} follower count(s) filled from the daily net change (followers of the next day "
                   f"− its net change, or of the day before + the day's)" for account, n in filled.items()]
+        daily, added = _day_before_first(daily)
+        notes += added
     components = [c for c in ENGAGEMENT_COMPONENTS if c in daily.columns]
     if not components:
         return daily, notes
@@ -220,6 +222,23 @@ def _followers_from_net_change(daily: pd.DataFrame) -> tuple[pd.DataFrame, dict[
             daily.loc[rows.index, "followers"] = rows["date"].map(followers).to_numpy()
             filled[str(account_id)] = count
     return daily, filled
+
+
+def _day_before_first(daily: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A row with only the follower count for the day before each account's first day, when its net change
+    gives it exactly (followers(d − 1) = followers(d) − net(d)): the base of the first period's growth."""
+    rows = []
+    for account_id, group in daily.groupby("account_id", sort=True):
+        first = group.loc[group["date"].idxmin()]
+        if pd.notna(first["followers"]) and pd.notna(first["followers_net"]):
+            rows.append({"date": first["date"] - pd.Timedelta(days=1), "account_id": account_id,
+                         "followers": float(first["followers"]) - float(first["followers_net"])})
+    if not rows:
+        return daily, []
+    added = pd.DataFrame(rows)
+    notes = [f"{r['account_id']}: followers on {r['date']:%Y-%m-%d} = {r['followers']:,.0f}, from the next day's "
+             "count − its net change (the base of the first period's growth)" for r in rows]
+    return pd.concat([daily, added], ignore_index=True).sort_values(["account_id", "date"], kind="stable"), notes
 
 
 def _prepare_daily(account_daily: pd.DataFrame, ids: pd.Series) -> tuple[pd.DataFrame, frozenset[str]]:

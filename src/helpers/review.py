@@ -117,10 +117,10 @@ def setup_review(account: str, period_type: str, period: str, data_dir: str, er_
     folder = config.data_dir(data_dir)
     present = [t for t in OPTIONAL_REVIEW_TABLES if folder.is_dir() and find_table_file(t, folder) is not None]
     tables = load_tables([*REVIEW_TABLES, *present], folder)
-    tables["account_daily"], data_notes = complete_daily_metrics(tables["account_daily"])
     account_ids = select_accounts(tables["accounts"], account)
-    daily = tables["account_daily"]
+    daily = tables["account_daily"]   # the days the data covers, before any derived day is added
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]
+    tables["account_daily"], data_notes = complete_daily_metrics(daily)
     resolved = resolve_period(period_type, str(period), reviewed_days)
     check_complete(resolved, reviewed_days)
     targets, note = load_targets(targets_source, folder, set(tables["accounts"]["account_id"]))

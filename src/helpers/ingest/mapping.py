@@ -33,7 +33,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from helpers.ingest.types import KINDS, ExportKind, Grid, ImportContext, ImportFileError, Mapped, ValueKind
+from helpers.ingest.types import (
+    KINDS,
+    ExportKind,
+    Grid,
+    ImportContext,
+    ImportFileError,
+    Mapped,
+    UnknownExportError,
+    ValueKind,
+)
 from helpers.ingest.values import parse_values
 
 __all__ = ["HEADER_ROWS", "Detection", "detect", "map_grid", "normalise_header"]
@@ -184,23 +193,23 @@ def _line(grid: Grid, index: int) -> int:
     return grid.line_numbers[index] if index < len(grid.line_numbers) else index + 1
 
 
-def _no_match(grid: Grid, candidates: list[_Candidate], forced: ExportKind | None) -> ImportFileError:
+def _no_match(grid: Grid, candidates: list[_Candidate], forced: ExportKind | None) -> UnknownExportError:
     """The error for a grid no kind matches: its first row, the closest kind and what it still needs."""
     first = f"Its first row has columns: {_cells(grid.rows[0]) if grid.rows else '(none)'}."
     if not candidates:
-        return ImportFileError(f"{grid.where}: not a known export (no export kinds are known). {first}")
+        return UnknownExportError(f"{grid.where}: not a known export (no export kinds are known). {first}")
     closest = max(candidates, key=lambda c: c.closeness)
     near = ""
     if closest.index > 0:
         near = f" The closest header row is line {_line(grid, closest.index)}: {_cells(grid.rows[closest.index])}."
     kind = closest.kind
     if forced is not None:
-        return ImportFileError(
+        return UnknownExportError(
             f"{grid.where}: does not look like {kind.title} ({kind.name}): no row among the first {HEADER_ROWS} "
             f"has its required columns; it still needs: {_needs(closest)}. {first}{near} Check that this is the "
             f"right file, or drop --kind to let the importer recognise it."
         )
-    return ImportFileError(
+    return UnknownExportError(
         f"{grid.where}: not a known export. {first}{near} The closest known export is {kind.title} ({kind.name}), "
         f"which also needs: {_needs(closest)}. Use --kind NAME to force one, or a column mapping "
         f"(--mapping FILE.yaml) for other exports."
@@ -266,10 +275,10 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
     ("注：数据统计截止至昨日", "Data reflects activity up to Jan 10, 2026.", "Exported from …"):
 
     * a row of one filled cell is a note, skipped, except the last row of a text file without a final
-      line break, which `map_grid` decides (a cut value or a note);
-    * the last row of a text file without a final line break with more cells is a truncated download;
-    * other short rows at the end are padded, and `map_grid` skips them as notes when their cells are
-      not values of their columns. Short rows elsewhere are data, padded.
+      line break (it may be a row cut short);
+    * the other short rows at the end are padded, and `_trailing_notes` decides, from the last one up,
+      whether each is a note, data, or (the last row of a text file without a final line break) a
+      truncated download. Short rows elsewhere are data, padded.
     """
     header_index = detection.header_index
     width = _trimmed_length(grid.rows[header_index])
@@ -302,11 +311,6 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
         if short_at_end and filled == 1 and not cut_last:
             notes.append((line, _note(grid, line, row)))
             continue
-        if short_at_end and filled > 1 and cut_last:
-            raise ImportFileError(
-                f"{grid.where}: line {line} has {len(row)} of {width} columns: the file looks truncated; "
-                f"download it again."
-            )
         candidates = candidates + 1 if short_at_end else 0
         rows.append(tuple(row[:width]) + ("",) * (width - min(len(row), width)))
         lines.append(line)
@@ -353,24 +357,32 @@ def _trailing_notes(body: _Body, parsed: Mapping[str, tuple[str, pd.Series, pd.S
                     sources: Mapping[str, int], grid: Grid) -> int:
     """How many of the last rows are notes below the table rather than data (see `_data_rows`).
 
-    From the last row up, among the short rows at the end: a row with a cell that is not a value of
-    its column is a note. The one-cell last row of a file without a final line break is a note when
-    its cell is not a valid non-text value, and a truncated download (ImportFileError) when it is.
+    From the last row up, among the short rows at the end, a row is a note when one of its cells is
+    not a value of its column, or when it fills fewer than half the header's columns (exports write
+    every field of a data row; "导出时间,2025-11-01" below 12 columns is a note). The last row of a
+    text file without a final line break may instead be a row cut short: it is a truncated download
+    (ImportFileError) when the cells that fail, its last one among them, are digits and punctuation
+    only ("2025-11-0", a cut value), when its one cell is a valid non-text value, or when it fills
+    half the columns or more.
     """
     count = 0
     last = len(body.rows) - 1
     for i in range(last, last - body.footer_candidates, -1):
-        failed = any(bool(bad.iloc[i]) for _, _, bad in parsed.values())
-        if not failed and i == last and body.unterminated and body.filled[i] == 1:
-            cells = [j for j, cell in enumerate(body.rows[i]) if cell.strip()]
+        row = body.rows[i]
+        failing = [row[sources[col]] for col, (_, _, bad) in parsed.items() if bool(bad.iloc[i])]
+        few = body.filled[i] * 2 < len(row)
+        if i == last and body.unterminated:
+            cells = [j for j, cell in enumerate(row) if cell.strip()]
             typed = [col for col, source in sources.items() if source in cells and parsed[col][0] != "text"]
-            if typed:
+            last_cell = row[cells[-1]] if cells else ""
+            cut_value = bool(failing) and last_cell in failing and not any(ch.isalpha() for ch in "".join(failing))
+            one_valid = body.filled[i] == 1 and typed and not failing
+            if cut_value or one_valid or not (failing or few or body.filled[i] == 1):
                 raise ImportFileError(
-                    f"{grid.where}: line {body.lines[i]} has 1 of {len(body.rows[i])} columns: the file looks "
-                    f"truncated; download it again."
+                    f"{grid.where}: line {body.lines[i]} has {body.filled[i]} of {len(row)} columns: the file "
+                    f"looks truncated; download it again."
                 )
-            failed = True
-        if not failed:
+        elif not (failing or few):
             break
         count += 1
     return count

@@ -39,7 +39,16 @@ from helpers.ingest.mapping import detect, map_grid, normalise_header
 from helpers.ingest.pillars import PillarRules, load_rules, stored_rules
 from helpers.ingest.read import read_grids
 from helpers.ingest.store import STORE_KEYS, MergeCounts, Store, Transaction
-from helpers.ingest.types import KINDS, TABLE_KEYS, ExportKind, Grid, ImportContext, ImportFileError, Mapped
+from helpers.ingest.types import (
+    KINDS,
+    TABLE_KEYS,
+    ExportKind,
+    Grid,
+    ImportContext,
+    ImportFileError,
+    Mapped,
+    UnknownExportError,
+)
 from helpers.schema import TABLES, TableSpec
 
 #: Files a folder import picks up (explicitly named files are always tried).
@@ -138,15 +147,6 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return scan_paths(paths)[0]
 
 
-def _not_a_table(path: Path) -> bool:
-    """Whether a file read as text holds one column only (a README or notes, not an export)."""
-    try:
-        grids = read_grids(path)
-    except OpsbookError:
-        return False
-    return all(grid.delimiter is not None and max(len(r) for r in grid.rows) <= 1 for grid in grids)
-
-
 def file_sha256(path: Path) -> str:
     """The file's sha256 (the archive's name for it and the re-import check)."""
     digest = hashlib.sha256()
@@ -199,8 +199,10 @@ def _canonical_rows(grid: Grid, table: str, account: str | None) -> Mapped:
     errors = [p for p in result.problems if p.severity == "error"]
     if errors or result.frame is None:
         raise ImportFileError(f"{grid.where} does not satisfy the {table} schema:\n{format_problems(errors)}")
-    return Mapped(kind=f"canonical:{table}", table=table, rows=result.frame, header_line=grid.line_numbers[0],
-                  source=grid.where, lines=lines)
+    mapped = Mapped(kind=f"canonical:{table}", table=table, rows=result.frame, header_line=grid.line_numbers[0],
+                    source=grid.where, lines=lines)
+    _check_ids_not_rounded(mapped, grid.where)
+    return mapped
 
 
 def _parse_with_lines(rows: pd.DataFrame, spec: TableSpec, where: str, lines: Sequence[int]) -> LoadResult:
@@ -240,8 +242,10 @@ def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) 
     dup = rows.duplicated(subset=key, keep=False)
     if dup.any():
         shown = rows.loc[dup, key].drop_duplicates().head(3).astype(str).agg(" / ".join, axis=1).tolist()
-        raise ImportFileError(f"{where}: {int(dup.sum())} rows share a key ({', '.join(key)} = {'; '.join(shown)}); "
-                              "one export should list each once — download it again or split it.")
+        positions = [int(i) for i in dup[dup].index[:6]]
+        at = (f" (lines {[mapped.lines[i] for i in positions]})" if len(mapped.lines) == len(rows) else "")
+        raise ImportFileError(f"{where}: {int(dup.sum())} rows share a key ({', '.join(key)} = {'; '.join(shown)})"
+                              f"{at}; one export should list each once — download it again or split it.")
     if mapped.table in TABLES:
         result = _parse_with_lines(rows, TABLES[mapped.table], where, mapped.lines)
         errors = [p for p in result.problems if p.severity == "error"]
@@ -360,9 +364,10 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
             _check_post_owners(f, owners, account_id, str(account["platform"]) if account is not None else "")
             twins.check(f)
         except OpsbookError as exc:
-            if f.path in in_folders and _not_a_table(f.path):
-                f.status = "ignored"
-                ignored.append(f"{f.path.name}: one column of text, not a table, not imported")
+            unknown = isinstance(exc, UnknownExportError) or f.path.stat().st_size == 0
+            if f.path in in_folders and f.path.suffix.lower() == ".txt" and unknown:
+                f.status = "ignored"   # notes and READMEs beside the exports; a .csv or .xlsx that fails is an error
+                ignored.append(f"{f.path.name}: a text file that is not an export, not imported")
                 continue
             f.status, f.error = "failed", str(exc)
             continue
@@ -383,7 +388,7 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
         return report
     try:
         with store.transaction() as txn:
-            _merge_files(txn, todo, account_id, mapping, kind, as_of, archive=not dry_run)
+            _merge_files(txn, todo, account_id, mapping, kind, as_of, archive=not dry_run, keep_going=keep_going)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -465,26 +470,44 @@ def _row_changes(old: pd.DataFrame | None, new: pd.DataFrame) -> MergeCounts:
 
 
 def _merge_files(txn: Transaction, todo: Sequence[FileOutcome], account_id: str | None, mapping: str | Path | None,
-                 kind: str | None, as_of: dt.date | dt.datetime | None, archive: bool = True) -> None:
-    """Archive each file, merge its rows and log what happened (counts land on each FileOutcome)."""
+                 kind: str | None, as_of: dt.date | dt.datetime | None, archive: bool = True,
+                 keep_going: bool = False) -> None:
+    """Archive each file, merge its rows and log what happened (counts land on each FileOutcome).
+
+    A file whose merge fails (e.g. a column's type differs from the store's) stops the import, or with
+    `keep_going` is rolled back alone and reported as failed while the others land.
+    """
     mapping_sha = (txn.archive(Path(mapping)) if archive else file_sha256(Path(mapping))) if mapping else ""
     for f in todo:
-        if archive:
-            txn.archive(f.path)
-        snapshot = snapshot_time(f.path, as_of)
-        for m in f.mapped:
-            try:
-                counts = _merge_rows(txn, m, snapshot, f.sha256)
-            except OpsbookError as exc:
-                raise type(exc)(f"{m.source}: {exc}") from exc
-            f.counts[m.table] = f.counts[m.table] + counts if m.table in f.counts else counts
-            txn.record(imported_at=pd.Timestamp.now().floor("s"), file=f.path.name, sha256=f.sha256,
-                       account_id=account_id or "", kind=m.kind, table=m.table, added=counts.added,
-                       updated=counts.updated, unchanged=counts.unchanged, skipped_older=counts.skipped_older,
-                       skipped_rows=len(m.skipped), notes="; ".join((*m.skipped, *m.notes)), snapshot_at=snapshot,
-                       mapping_sha256=mapping_sha, forced_kind=kind or "")
-        changed = any(c.added or c.updated or c.removed for c in f.counts.values())
-        f.status = "imported" if changed else "unchanged"
+        point = txn.savepoint()
+        try:
+            _merge_file(txn, f, account_id, kind, as_of, mapping_sha, archive)
+        except OpsbookError as exc:
+            if not keep_going:
+                raise
+            txn.rollback_to(point)
+            f.status, f.error, f.counts = "failed", str(exc), {}
+
+
+def _merge_file(txn: Transaction, f: FileOutcome, account_id: str | None, kind: str | None,
+                as_of: dt.date | dt.datetime | None, mapping_sha: str, archive: bool) -> None:
+    """Archive one file, merge each of its tables and log them; errors name the file."""
+    if archive:
+        txn.archive(f.path)
+    snapshot = snapshot_time(f.path, as_of)
+    for m in f.mapped:
+        try:
+            counts = _merge_rows(txn, m, snapshot, f.sha256)
+        except OpsbookError as exc:
+            raise type(exc)(f"{m.source}: {exc}") from exc
+        f.counts[m.table] = f.counts[m.table] + counts if m.table in f.counts else counts
+        txn.record(imported_at=pd.Timestamp.now().floor("s"), file=f.path.name, sha256=f.sha256,
+                   account_id=account_id or "", kind=m.kind, table=m.table, added=counts.added,
+                   updated=counts.updated, unchanged=counts.unchanged, skipped_older=counts.skipped_older,
+                   skipped_rows=len(m.skipped), notes="; ".join((*m.skipped, *m.notes)), snapshot_at=snapshot,
+                   mapping_sha256=mapping_sha, forced_kind=kind or "")
+    changed = any(c.added or c.updated or c.removed for c in f.counts.values())
+    f.status = "imported" if changed else "unchanged"
 
 
 def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
@@ -647,7 +670,7 @@ class _SameAccountCheck:
         return pd.DataFrame({"other": same.index, "same": same.to_numpy(), "compared": len(mine)})
 
     def _matching_days(self, rows: pd.DataFrame) -> pd.DataFrame | None:
-        """Per other account: of the file's days it also has (with a metric both know), how many are equal."""
+        """Per other account: of the file's days it also has (a non-zero metric on either side), how many are equal."""
         others = self._others("account_daily")
         if others is None or "date" not in rows.columns:
             return None
@@ -662,8 +685,10 @@ class _SameAccountCheck:
         differs = pd.Series(False, index=both.index)
         for c in metrics:
             known = both[c].notna() & both[f"{c}_other"].notna()
-            compared |= known
-            differs |= known & (both[c].astype(float) != both[f"{c}_other"].astype(float))
+            # equal zeros say nothing (two small accounts both gain 0 follows); only a non-zero value compares
+            telling = known & ((both[c].astype(float) != 0) | (both[f"{c}_other"].astype(float) != 0))
+            compared |= telling
+            differs |= telling & (both[c].astype(float) != both[f"{c}_other"].astype(float))
         both = both.assign(same=~differs)[compared]
         if both.empty:
             return None

@@ -118,7 +118,8 @@ def _percent_text(value: object, number_format: str | None) -> str | None:
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not number_format:
         return None
-    if "%" not in number_format.replace('"%"', "").replace("\\%", ""):
+    scaled = re.sub(r'"[^"]*"|\\.', "", number_format)   # a quoted or escaped "%" is a literal, not scaling
+    if "%" not in scaled:
         return None
     shown = round(float(value) * 100, 10)
     return (str(int(shown)) if shown.is_integer() else repr(shown)) + "%"

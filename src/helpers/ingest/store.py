@@ -744,6 +744,22 @@ class Transaction:
             self._base_tables.clear()
             self._lock.release()
 
+    def savepoint(self) -> tuple[dict[str, pd.DataFrame], int, int, bool]:
+        """The staged state now, to go back to with `rollback_to` (one file's merges failing, the others kept)."""
+        self._require_open()
+        return dict(self._staged), len(self._log_rows), len(self._archived), self._dirty
+
+    def rollback_to(self, point: tuple[dict[str, pd.DataFrame], int, int, bool]) -> None:
+        """Undo what was staged, logged and archived since `savepoint` (staged frames are never changed in place)."""
+        self._require_open()
+        staged, log_rows, archived, dirty = point
+        self._staged = dict(staged)
+        del self._log_rows[log_rows:]
+        for path in self._archived[archived:]:
+            path.unlink(missing_ok=True)
+        del self._archived[archived:]
+        self._dirty = dirty
+
     def _remove_archived(self) -> None:
         """Delete the raw files this transaction archived: a failed import leaves no trace (nothing logs them)."""
         for path in self._archived:
@@ -794,14 +810,15 @@ class Transaction:
     # -- changes ------------------------------------------------------------------------------
 
     def merge(self, table: str, rows: pd.DataFrame, key: Sequence[str], snapshot_at: pd.Timestamp,
-              source: str) -> MergeCounts:
+              source: str, record_confirmations: bool = True) -> MergeCounts:
         """Merge rows into a table by key: add new keys, update from newer snapshots, never erase a value.
 
         For a row whose key exists: from a snapshot at least as new as the stored row's
         `_snapshot_at`, its non-missing values overwrite the stored ones and the row takes the later
         `_snapshot_at` (even when nothing changed: a later export confirming a value must still beat
         an older one imported afterwards); from an older snapshot, its values only fill cells the
-        store has missing, so two exports give the same table in either order. (Times are kept per
+        store has missing, so two exports of different times give the same table in either order (at
+        the same time, the one merged last wins). (Times are kept per
         row, not per cell: with three snapshots, a value the newest lacks is taken from the middle
         one only if that one was imported before the newest.)
         It counts as updated only if a value changed (then `_source` names the newer file), else
@@ -828,7 +845,8 @@ class Transaction:
             self._stage(table, incoming)
             return MergeCounts(added=len(incoming))
         merged, counts = _merge_frames(stored, incoming, table, key)
-        if counts.changed or merged.attrs.get("confirmed"):  # a later snapshot confirming values is recorded too
+        # a later snapshot confirming values is recorded too (not for accounts: "now" confirms nothing)
+        if counts.changed or (record_confirmations and merged.attrs.get("confirmed")):
             self._stage(table, merged)
         return counts
 
@@ -853,7 +871,8 @@ class Transaction:
         """Add or update the accounts in `frame` (key account_id); accounts not in it are kept."""
         self._require_open()
         _check_accounts(frame)
-        return self.merge("accounts", frame, STORE_KEYS["accounts"], pd.Timestamp.now(), source)
+        return self.merge("accounts", frame, STORE_KEYS["accounts"], pd.Timestamp.now(), source,
+                          record_confirmations=False)
 
     def upsert_account(self, account_id: str, platform: str, name: str, owner: str | None = None,
                        timezone: str | None = None, category: str | None = None,

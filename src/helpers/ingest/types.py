@@ -44,6 +44,10 @@ class ImportFileError(DataError):
     """An export that cannot be imported; the message names the file (and sheet, row, column) and what to do."""
 
 
+class UnknownExportError(ImportFileError):
+    """A file no export kind (or mapping) recognises: maybe not an export at all."""
+
+
 @dataclass(frozen=True)
 class Grid:
     """One table-shaped piece of a raw export (a CSV/text file, or one Excel sheet), every cell as text.

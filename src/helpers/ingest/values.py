@@ -68,6 +68,8 @@ _NUMBER = re.compile(
     r"(?P<mag>百万|百萬|千万|千萬|[千万萬亿億wWkKmMbB])?"
 )
 _SPACE_BETWEEN_DIGITS = re.compile(r"\d\s+\d")
+#: "12.000", "1.234.567": a dot as the thousands separator; as a count it is never a fraction, so refused
+_DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
 _GROUP_SPACE = re.compile(r"(?<=\d)\s(?=\d{3}(?!\d))")
 
 
@@ -110,15 +112,16 @@ def parse_number(text: str) -> float | None:
 def parse_count(text: str) -> float | None:
     """A count: a whole number ("12,400", "7") or a number with a magnitude ("1.2万", "3.4w", "1.5K").
 
-    A bare number with a fraction ("12.345", "1.200") is refused rather than read as 12.345 likes:
-    counts are whole, and such text is usually a dot used as the thousands separator.
+    A bare number with a fraction ("12.345", "1.200") or three zero decimals ("12.000") is refused
+    rather than read as 12.345 or 12 likes: counts are whole, and such text is usually a dot used as
+    the thousands separator (European exports), which cannot be told from a decimal point.
     """
     cleaned = _clean(text)
     if cleaned.casefold() in MISSING_TOKENS:
         return None
     value = _number_text(cleaned)
     match = _NUMBER.fullmatch(re.sub(r"\s+", "", _GROUP_SPACE.sub("", cleaned)))
-    if value != value.to_integral_value() and not (match and match["mag"]):
+    if not (match and match["mag"]) and (value != value.to_integral_value() or _DOTTED_THOUSANDS.fullmatch(cleaned)):
         raise ValueError(f"not a whole number: {text!r}")
     return float(value)
 
