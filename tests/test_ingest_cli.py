@@ -149,7 +149,7 @@ def test_store_init_creates_an_empty_store(cli: dict) -> None:
 def test_store_add_account_saves_the_account(cli: dict) -> None:
     add: Run = cli["add_account"]
     assert add.returncode == 0, add.stderr
-    assert "Account own_dy (douyin, own) saved" in add.stdout
+    assert "Account own_dy (douyin, own, Asia/Shanghai) saved" in add.stdout
     accounts = Store.open(cli["store"]).read("accounts")
     assert accounts[["account_id", "platform", "name", "owner", "timezone"]].values.tolist() == [
         ["own_dy", "douyin", "青柠生活 抖音", "own", "Asia/Shanghai"]]
@@ -269,3 +269,35 @@ def test_output_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
     _, err = reader.communicate(timeout=60)
     assert b"Traceback" not in err and b"BrokenPipeError" not in err
     assert reader.returncode == 0
+
+
+def test_add_account_again_keeps_owner_and_timezone_and_refuses_another_platform(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = opsbook("store", "add-account", "comp1", "--platform", "tiktok", "--name", "Rival",
+                    "--owner", "competitor", "--timezone", "America/Los_Angeles", "--store", store,
+                    default_store=tmp_path / "d")
+    assert first.returncode == 0, first.stderr
+    again = opsbook("store", "add-account", "comp1", "--platform", "tiktok", "--name", "Rival Inc", "--store", store,
+                    default_store=tmp_path / "d")
+    assert "Account comp1 (tiktok, competitor, America/Los_Angeles) saved" in again.stdout
+    accounts = Store.open(store).read("accounts").set_index("account_id")
+    assert accounts.loc["comp1", ["name", "owner", "timezone"]].tolist() == ["Rival Inc", "competitor",
+                                                                            "America/Los_Angeles"]
+    moved = opsbook("store", "add-account", "comp1", "--platform", "weibo", "--name", "Rival", "--store", store,
+                    default_store=tmp_path / "d")
+    assert moved.returncode == 2 and "account comp1 is on tiktok; moving it to weibo would mislabel" in moved.stderr
+    zone = opsbook("store", "add-account", "comp1", "--platform", "tiktok", "--name", "Rival", "--timezone", "UTC",
+                   "--store", store, default_store=tmp_path / "d")
+    assert "times already imported for comp1 stay as read in America/Los_Angeles" in zone.stdout
+    no_traceback(moved)
+
+
+def test_a_csv_data_folder_is_not_turned_into_a_store(tmp_path: Path) -> None:
+    folder = tmp_path / "csvs"
+    folder.mkdir()
+    (folder / "posts.csv").write_text("post_id\n1\n", encoding="utf-8")
+    for args in (("store", "init", "--store", folder),
+                 ("store", "add-account", "z1", "--platform", "weibo", "--name", "Z", "--store", folder)):
+        run = opsbook(*args, default_store=tmp_path / "d")
+        assert run.returncode == 2 and "a folder with other files in it (a CSV data folder?)" in run.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["posts.csv"]

@@ -468,6 +468,25 @@ def test_a_daily_export_of_another_account_is_refused_when_its_days_repeat(tmp_p
     assert counts(only(report, "Overview.csv"), "account_daily")[0] == 10
 
 
+def test_the_wrong_account_checks_run_again_when_another_import_lands_before_the_lock(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_store(tmp_path, ig_a="instagram", ig_b="instagram")
+    export = EXPORTS / "intl" / "instagram_posts.csv"
+    real = Store.transaction
+    raced = {"done": False}
+
+    def other_import_first(self, timeout: float = 60):  # noqa: ANN001, ANN202 - Store.transaction, raced once
+        if not raced["done"]:
+            raced["done"] = True
+            import_files([export], root, "ig_a", as_of=AS_OF)   # lands after ig_b's checks, before its lock
+        return real(self, timeout)
+
+    monkeypatch.setattr(Store, "transaction", other_import_first)
+    with pytest.raises(ImportFileError, match=r"instagram_posts\.csv was already imported for account ig_a"):
+        import_files([export], root, "ig_b", as_of=AS_OF)
+    assert set(Store.open(root).read("posts")["account_id"]) == {"ig_a"}
+
+
 def test_a_demographics_file_with_the_same_bytes_for_two_accounts_imports_with_a_note(tmp_path: Path) -> None:
     # two small accounts can have byte-identical gender splits: allowed, but said
     root = make_store(tmp_path, tt_a="tiktok", tt_b="tiktok")
@@ -569,6 +588,33 @@ def test_keep_going_also_survives_a_file_whose_merge_fails(tmp_path: Path, monke
     assert sorted(posts_by_id(root).index) == sorted([ID_TUTORIAL, ID_CREAM, ID_LIVE])
     assert set(Store.open(root).log()["file"]) == {"a_good.csv"}
     assert [p.name.split(".")[0] for p in raw_files(root)] == [hashlib.sha256(good.read_bytes()).hexdigest()]
+
+
+def test_rule_pillars_never_replace_a_pillar_a_file_gave(tmp_path: Path) -> None:
+    from helpers.ingest.pipeline import set_pillar_rules
+
+    root = make_store(tmp_path, ig="instagram")
+    rules = write(tmp_path / "pillars.yaml", "教程: [教程, tips]\n")
+    set_pillar_rules(root, rules)
+    # a canonical posts file: one post with its own pillar, one without (tagged by the rules)
+    write(tmp_path / "posts.csv", "post_id,account_id,published_at,format,pillar,title,topics,paid\n"
+                                  "9001,ig,2025-12-01 08:15,image,用户故事,5 tips for winter,,false\n"
+                                  "9002,ig,2025-12-02 08:15,image,,教程：三步护肤,,false\n")
+    import_files([tmp_path / "posts.csv"], root, "ig", as_of=T_A)
+    stored = posts_by_id(root)
+    assert stored.loc["9001", ["pillar", "pillar_source"]].tolist() == ["用户故事", "file"]
+    assert stored.loc["9002", ["pillar", "pillar_source"]].tolist() == ["教程", "rule"]
+    # a later Instagram export of post 9001 (no pillar; its title matches the 教程 rule) keeps 用户故事
+    write(tmp_path / "ig.csv", "Post ID,Account username,Description,Publish time,Permalink,Post type,Views\n"
+                               "9001,acme,5 tips for winter,12/01/2025 08:15,https://www.instagram.com/p/A/,"
+                               "IG image,120\n")
+    import_files([tmp_path / "ig.csv"], root, "ig", as_of=T_B)
+    stored = posts_by_id(root)
+    assert stored.loc["9001", ["pillar", "pillar_source", "views"]].tolist() == ["用户故事", "file", 120]
+    # new rules re-tag rule pillars only
+    set_pillar_rules(root, write(tmp_path / "pillars2.yaml", "护肤: [护肤]\n教程: [tips]\n"))
+    stored = posts_by_id(root)
+    assert stored.loc["9001", "pillar"] == "用户故事" and stored.loc["9002", "pillar"] == "护肤"
 
 
 def test_dry_run_checks_and_maps_but_writes_nothing(tmp_path: Path) -> None:
@@ -1037,6 +1083,28 @@ def test_rebuild_reproduces_rule_tagged_pillars(tmp_path: Path) -> None:
     rebuilt = posts_by_id(tmp_path / "rebuilt")
     assert rebuilt.loc[ID_TUTORIAL, "pillar"] == "教程"
     assert rebuilt.loc[ID_LIVE, "pillar"] == "品牌活动"
+
+
+def test_rebuild_replays_reused_rules_keeps_later_account_changes_and_file_names(tmp_path: Path) -> None:
+    from helpers.ingest.pipeline import set_pillar_rules
+
+    root = make_store(tmp_path, **{DOUYIN: "douyin"})
+    rules_a = write(tmp_path / "a.yaml", "教程: [教程]\n")
+    rules_b = write(tmp_path / "b.yaml", "科普: [教程]\n")
+    set_pillar_rules(root, rules_a)
+    set_pillar_rules(root, rules_b)
+    set_pillar_rules(root, rules_a)                      # back to A: the last rules in force
+    write(tmp_path / "canon" / "accounts.csv", "account_id,platform,name,owner\nxhs1,xiaohongshu,XHS old,own\n")
+    import_files([tmp_path / "canon" / "accounts.csv"], root, as_of=T_A)
+    with Store.open(root).transaction() as txn:
+        txn.upsert_account("xhs1", "xiaohongshu", "XHS new")
+    import_files([write(tmp_path / "exports/抖音作品.csv", DOUYIN_A)], root, DOUYIN, as_of=T_A)
+    assert posts_by_id(root).loc[ID_TUTORIAL, "pillar"] == "教程"
+    rebuild_store(root, tmp_path / "rebuilt")
+    rebuilt = Store.open(tmp_path / "rebuilt")
+    assert posts_by_id(tmp_path / "rebuilt").loc[ID_TUTORIAL, "pillar"] == "教程"       # rules A, not B
+    assert rebuilt.read("accounts").set_index("account_id").loc["xhs1", "name"] == "XHS new"
+    assert "抖音作品.csv" in set(rebuilt.log()["file"]) and "accounts.csv" in set(rebuilt.log()["file"])
 
 
 # ------------------------------------------------------------------------------------------------

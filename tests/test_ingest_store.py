@@ -455,7 +455,8 @@ def test_a_writer_killed_before_current_is_replaced_leaves_the_old_store(store: 
     pd.testing.assert_frame_equal(store.read("posts"), before)
     with store.transaction() as txn:
         txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
-    assert store.generation == "g000003"
+    # the unpublished g000003 is kept (it cannot be told from a rolled-back one) and its name not reused
+    assert store.generation == "g000004" and "g000003" in generations(store.root)
     assert by_post(store.read("posts"))["views"].to_dict() == {"p1": 1.0, "p2": 2.0, "p3": 3.0}
 
 
@@ -669,3 +670,30 @@ def test_adding_an_unchanged_account_again_writes_no_generation(store: Store) ->
         with store.transaction() as txn:
             assert txn.upsert_account("ig1", "instagram", "I").unchanged == 1
     assert store.generation == generation
+
+
+def test_a_hand_rollback_keeps_the_rolled_back_generation_and_never_reuses_its_name(store: Store) -> None:
+    for views in (1, 2, 3):
+        with store.transaction() as txn:
+            txn.merge("posts", posts(["p1"], [views]), POSTS_KEY, T1 + pd.Timedelta(days=views), f"s{views}")
+    assert store.generation == "g000004"                                      # g000001 is the empty store
+    (store.root / "CURRENT").write_text("g000003\n", encoding="utf-8")        # roll back the third import
+    assert store.read("posts")["views"].tolist() == [2]
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p2"], [9]), POSTS_KEY, T3, "s4")
+    # the new generation is g000005, not a second g000004; the rolled-back g000004 is still there
+    assert store.generation == "g000005"
+    assert (store.root / "generations" / "g000004").is_dir()
+    assert sorted(store.read("posts")["views"].tolist()) == [2, 9]
+
+
+@pytest.mark.parametrize("current", ["g7", "g000099", ""])
+def test_a_write_refuses_a_current_that_names_no_generation(store: Store, current: str) -> None:
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1"], [1]), POSTS_KEY, T1, "s")
+    (store.root / "CURRENT").write_text(current + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"(does not exist \(generations: g000001, g000002\)|CURRENT is missing "
+                                        r"or empty).*Nothing was changed"):
+        with store.transaction() as txn:
+            txn.upsert_account("y1", "weibo", "Y")
+    assert generations(store.root) == ["g000001", "g000002"]

@@ -56,8 +56,10 @@ def _build_parser() -> argparse.ArgumentParser:
     add.add_argument("account_id")
     add.add_argument("--platform", required=True)
     add.add_argument("--name", required=True)
-    add.add_argument("--owner", default="own", choices=("own", "competitor"))
-    add.add_argument("--timezone", default="Asia/Shanghai", help="IANA zone of the account's naive timestamps")
+    add.add_argument("--owner", choices=("own", "competitor"),
+                     help="own (default for a new account) or competitor; an existing account keeps its own")
+    add.add_argument("--timezone", help="IANA zone of the account's naive timestamps (default for a new account "
+                                        "Asia/Shanghai; an existing account keeps its own)")
     add.add_argument("--category")
     add.add_argument("--store", type=Path, default=config.STORE)
     info = store_sub.add_parser("info", help="tables, row counts, date ranges per account and the last imports")
@@ -160,12 +162,21 @@ def _cmd_store(args: argparse.Namespace) -> int:
 
         if args.platform not in PLATFORMS:
             raise OpsbookError(f"--platform {args.platform!r} is not one of {', '.join(PLATFORMS)}.")
-        check_timezone("--timezone", args.timezone)
+        if args.timezone is not None:
+            check_timezone("--timezone", args.timezone)
         store = Store.create(args.store)
+        before = store.read("accounts")
+        old = before[before["account_id"] == args.account_id] if before is not None else None
         with store.transaction() as txn:
             txn.upsert_account(args.account_id, args.platform, args.name, owner=args.owner, timezone=args.timezone,
                                category=args.category)
-        print(f"Account {args.account_id} ({args.platform}, {args.owner}) saved in {store.root}")
+        saved = store.read("accounts").set_index("account_id").loc[args.account_id]
+        print(f"Account {args.account_id} ({saved['platform']}, {saved['owner']}, {saved['timezone']}) saved in "
+              f"{store.root}")
+        if old is not None and len(old) and str(old["timezone"].iloc[0]) != str(saved["timezone"]):
+            print(f"Note: times already imported for {args.account_id} stay as read in {old['timezone'].iloc[0]}; "
+                  "re-import its exports into a new store (or rebuild the store) to read them in "
+                  f"{saved['timezone']}.")
     elif args.store_command == "pillars":
         from helpers.ingest.pipeline import set_pillar_rules
 

@@ -11,7 +11,10 @@ post's title and topics (case-insensitive); the first pillar with a matching key
 `opsbook store pillars FILE` saves the rules in the store (STORE/pillars.yaml) and re-tags the
 stored posts; every later import tags its new posts with them. A post that matches no rule keeps
 its pillar missing (never a made-up "other"), and `pillar_source` says where each pillar came from:
-"export" (the file had it), "rule" (tagged here) or missing.
+"export" (an export had it), "file" (a canonical posts file gave it), "rule" (tagged here) or
+missing. Rules never replace an "export" or "file" pillar, also when a later export of the post
+arrives. When rules change, a post that matches none of the new rules keeps its earlier rule pillar
+(a merge never erases a value): re-import into a fresh store, or rebuild, to drop it.
 """
 
 from __future__ import annotations

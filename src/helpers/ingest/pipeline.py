@@ -216,6 +216,42 @@ def _parse_with_lines(rows: pd.DataFrame, spec: TableSpec, where: str, lines: Se
     return result
 
 
+def _tag_canonical_posts(mapped: Mapped, rules: PillarRules | None) -> Mapped:
+    """A canonical posts file's pillars: its own marked "file", the missing ones tagged by the store's rules."""
+    if mapped.table != "posts":
+        return mapped
+    rows = mapped.rows.copy()
+    has = rows["pillar"].notna() if "pillar" in rows.columns else pd.Series(False, index=rows.index)
+    rows["pillar_source"] = pd.Series(pd.NA, index=rows.index, dtype="string").mask(has, "file")
+    mapped.rows = rules.tag(rows) if rules is not None else rows
+    return mapped
+
+
+def _keep_non_rule_pillars(txn: Transaction, rows: pd.DataFrame) -> pd.DataFrame:
+    """Incoming rule-tagged pillars dropped where the store's pillar came from an export or a file.
+
+    Rules only fill pillars nobody gave: a later export (no pillar, so tagged by rule) must not replace
+    the pillar a canonical file or an export set for the same post. Missing values never overwrite.
+    """
+    if "pillar_source" not in rows.columns:
+        return rows
+    stored = txn.read("posts")
+    if stored is None or "pillar_source" not in stored.columns:
+        return rows
+    given = stored[stored["pillar"].notna() & stored["pillar_source"].notna() & (stored["pillar_source"] != "rule")]
+    if given.empty:
+        return rows
+    keys = pd.MultiIndex.from_frame(given[["account_id", "post_id"]].astype(str))
+    incoming = pd.MultiIndex.from_frame(rows[["account_id", "post_id"]].astype(str))
+    protect = incoming.isin(keys) & (rows["pillar_source"] == "rule").fillna(False).to_numpy(dtype=bool)
+    if not protect.any():
+        return rows
+    rows = rows.copy()
+    rows.loc[protect, "pillar"] = pd.NA
+    rows.loc[protect, "pillar_source"] = pd.NA
+    return rows
+
+
 def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) -> Mapped:
     """Check export rows against the schema (posts and account_daily), filling the columns exports never carry."""
     rows = mapped.rows
@@ -302,7 +338,7 @@ def map_file(path: Path, account: pd.Series | None, kind: str | None = None, map
         if mapping is None and kind is None:
             table = canonical_table(grid)
             if table is not None:
-                out.append(_canonical_rows(grid, table, account_id))
+                out.append(_tag_canonical_posts(_canonical_rows(grid, table, account_id), rules))
                 continue
         if account is None:
             raise ImportFileError(f"{grid.where} is a platform export: name the account it belongs to with "
@@ -348,6 +384,7 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
     rules = stored_rules(store.root)
     found, ignored, in_folders = scan_paths(paths)
     files = [FileOutcome(p) for p in found]
+    checked_at = store.generation   # the generation the checks below read (re-checked under the lock if it moves)
     log = store.log()
     owners = _post_owners(store)
     twins = _SameAccountCheck(store, account_id, str(account["platform"]) if account is not None else "")
@@ -388,6 +425,8 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
         return report
     try:
         with store.transaction() as txn:
+            if txn.base != checked_at:   # another import landed since the checks: check again under the lock
+                todo = _recheck(txn, todo, account_id, account, keep_going)
             _merge_files(txn, todo, account_id, mapping, kind, as_of, archive=not dry_run, keep_going=keep_going)
             if dry_run:
                 raise _DryRun
@@ -397,6 +436,35 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
         return report
     report.generation = Store.open(store.root).generation
     return report
+
+
+def _recheck(txn: Transaction, todo: list[FileOutcome], account_id: str | None, account: pd.Series | None,
+             keep_going: bool) -> list[FileOutcome]:
+    """The wrong-account and already-imported checks again, on the generation the lock now holds.
+
+    They first run before the lock (for quick feedback); an import that landed in between (e.g. the
+    same export under another account, started at the same moment) is caught here.
+    """
+    log = txn.log()
+    platform = str(account["platform"]) if account is not None else ""
+    owners, twins = _post_owners(txn), _SameAccountCheck(txn, account_id, platform)
+    kept = []
+    for f in todo:
+        earlier = _earlier_import(log, f.sha256, account_id)
+        if earlier is not None:
+            f.status, f.notes = "already imported", [f"the same file (sha256 {f.sha256[:12]}…) was imported on {earlier}"]
+            continue
+        try:
+            _check_other_account(log, f, account_id)
+            _check_post_owners(f, owners, account_id, platform)
+            twins.check(f)
+        except ImportFileError as exc:
+            if not keep_going:
+                raise
+            f.status, f.error = "failed", str(exc)
+            continue
+        kept.append(f)
+    return kept
 
 
 def set_pillar_rules(store_root: str | Path, rules_file: str | Path) -> tuple[PillarRules, int]:
@@ -435,7 +503,8 @@ def _merge_rows(txn: Transaction, m: Mapped, snapshot: pd.Timestamp, source: str
     for, when it has an account_id column, so one account's file never deletes another's rows.
     """
     if not m.kind.startswith("canonical:"):
-        return txn.merge(m.table, m.rows, list(TABLE_KEYS[m.table]), snapshot, source)
+        rows = _keep_non_rule_pillars(txn, m.rows) if m.table == "posts" else m.rows
+        return txn.merge(m.table, rows, list(TABLE_KEYS[m.table]), snapshot, source)
     if m.table == "accounts":
         return txn.set_accounts(m.rows, source)
     key = list(STORE_KEYS.get(m.table, TABLES[m.table].key))
@@ -513,9 +582,11 @@ def _merge_file(txn: Transaction, f: FileOutcome, account_id: str | None, kind: 
 def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
     """Rebuild every imported table into a new store from the source's raw archive and import log alone.
 
-    The accounts are copied; then each logged import is replayed in its original order with its
-    logged kind (or archived mapping) and snapshot time. Proves that no table holds anything the
-    archive cannot reproduce.
+    The accounts are copied; then each logged import is replayed in its original order, under its
+    logged file name, with its logged kind (or archived mapping) and snapshot time, every use of a
+    pillar rules file included; the accounts are set again at the end. Proves that no table holds
+    anything the archive cannot reproduce. Times are read in the accounts' current time zones, so
+    after a zone change a rebuild is how imported times are read again in the new zone.
     """
     origin = Store.open(Path(source))
     target_root = Path(target)
@@ -530,7 +601,8 @@ def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
     outcomes: list[FileOutcome] = []
     if log is None or log.empty:
         return ImportReport(fresh.root, outcomes, Store.open(fresh.root).generation)
-    steps = log.drop_duplicates(["sha256", "account_id", "kind"])  # the log is in import order
+    # the log is in import order; a file's tables log one row each, a rules file one row per use (all replayed)
+    steps = log[(log["kind"] == PILLAR_RULES_KIND) | ~log.duplicated(["sha256", "account_id", "kind"])]
     done: set[tuple[str, str]] = set()
     with tempfile.TemporaryDirectory() as scratch:
         for r in steps.itertuples():
@@ -541,11 +613,11 @@ def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
             if (r.sha256, r.account_id) in done:
                 continue
             done.add((r.sha256, r.account_id))
-            if str(r.kind).startswith("canonical:"):  # the archive names files by checksum: give back the table name
-                named = Path(scratch) / r.sha256[:12] / f"{str(r.kind).split(':', 1)[1]}{raw.suffix}"
-                named.parent.mkdir()
-                shutil.copyfile(raw, named)
-                raw = named
+            # the archive names files by checksum: give back the logged name (the log and canonical detection use it)
+            named = Path(scratch) / r.sha256[:12] / (str(r.file) if str(r.file) not in ("", "nan") else raw.name)
+            named.parent.mkdir()
+            shutil.copyfile(raw, named)
+            raw = named
             forced = str(getattr(r, "forced_kind", "") or "") or None
             forced = None if forced == "nan" else forced
             mapping_sha = str(getattr(r, "mapping_sha256", "") or "")
@@ -553,6 +625,9 @@ def rebuild_store(source: str | Path, target: str | Path) -> ImportReport:
             report = import_files([raw], fresh.root, r.account_id or None, kind=None if mapping else forced,
                                   mapping=mapping, as_of=pd.Timestamp(r.snapshot_at).to_pydatetime())
             outcomes.extend(report.files)
+    if accounts is not None:  # a replayed accounts.csv must not undo later `store add-account` changes
+        with fresh.transaction() as txn:
+            txn.set_accounts(accounts.drop(columns=[c for c in accounts.columns if c.startswith("_")]))
     return ImportReport(fresh.root, outcomes, Store.open(fresh.root).generation)
 
 
@@ -614,7 +689,7 @@ class _SameAccountCheck:
     MIN_ROWS = 3
     SHARE = 0.8
 
-    def __init__(self, store: Store, account_id: str | None, platform: str) -> None:
+    def __init__(self, store: Store | Transaction, account_id: str | None, platform: str) -> None:
         self.account_id, self.platform = account_id, platform
         self._store = store
         self._tables: dict[str, pd.DataFrame | None] = {}
@@ -697,7 +772,7 @@ class _SameAccountCheck:
                              "compared": summary["size"].to_numpy()})
 
 
-def _post_owners(store: Store) -> pd.DataFrame:
+def _post_owners(store: Store | Transaction) -> pd.DataFrame:
     """Every stored post's (post_id, account_id, platform), to catch a file imported under the wrong account."""
     posts, accounts = store.read("posts"), store.read("accounts")
     if posts is None or posts.empty or accounts is None:

@@ -18,8 +18,11 @@ Guarantees:
   changes in memory and, on a clean exit, writes a new generation under a temporary name
   (generations/.tmp-<uuid>), fsyncs it, renames it to the next gNNNNNN and only then replaces
   CURRENT atomically (CURRENT.tmp, fsync, os.replace). An exception in the block, a crash or a
-  kill at any point leaves CURRENT, and so the store, exactly as before; leftovers (temporary
-  folders, a renamed generation that CURRENT never named) are removed by the next transaction.
+  kill at any point leaves CURRENT, and so the store, exactly as before; temporary leftovers are
+  removed by the next transaction. Generations newer than CURRENT (a hand rollback, or a commit
+  killed just before its switch) are kept, never renumbered: new ones take the next free number.
+  A writer refuses a CURRENT that names no generation (a mistyped rollback), rather than start
+  from nothing.
 * A transaction that changes nothing writes no generation. After a commit the newest
   `KEEP_GENERATIONS` generations are kept and older ones deleted; a reader still reading a
   generation three commits old may then find its files gone (rare; `Store.read` re-resolves CURRENT).
@@ -521,6 +524,11 @@ class Store:
         root = Path(root).expanduser().resolve()
         if root.exists() and not root.is_dir():
             raise DataError(f"{root} is a file; a store is a folder. Choose another path.")
+        if root.is_dir() and not _is_store(root) and any(p for p in root.iterdir()
+                                                            if p.name not in ("generations", "raw", ".lock")):
+            raise DataError(f"{root} is a folder with other files in it (a CSV data folder?), not a store; a store "
+                            "is made in a new or empty folder. Choose another path (e.g. data/store), and import "
+                            "the CSV files into it.")
         (root / "generations").mkdir(parents=True, exist_ok=True)
         (root / "raw").mkdir(exist_ok=True)
         store = cls(root)
@@ -646,18 +654,34 @@ class Store:
 
     # -- maintenance, under the lock ----------------------------------------------------------
 
+    def _check_current(self) -> None:
+        """Refuse to write when CURRENT names no existing generation (a mistyped hand rollback):
+        writing then would start from nothing and, with pruning, lose every table and the log."""
+        name = self.generation
+        if name is None:
+            if _generations(self.root):
+                raise DataError(f"{self.root}: CURRENT is missing or empty but generations exist "
+                                f"({', '.join(p.name for _, p in _generations(self.root))}); write the name of the "
+                                "one to use into CURRENT (e.g. the newest), then try again. Nothing was changed.")
+            return
+        if _generation_number(name) is None or not (self.root / "generations" / name).is_dir():
+            known = ", ".join(p.name for _, p in _generations(self.root)) or "none"
+            raise DataError(f"{self.root}: CURRENT names generation {name!r}, which does not exist (generations: "
+                            f"{known}). Write one of those names into CURRENT, then try again. Nothing was changed.")
+
     def _clean_leftovers(self) -> None:
-        """Remove what interrupted writers left: temp folders and files, generations CURRENT never named."""
+        """Remove what interrupted writers left: temp folders and files.
+
+        Generations newer than CURRENT are kept: after a hand rollback they are the imports rolled back
+        (still complete, and a roll forward is one edit of CURRENT); new generations take the next
+        number after the highest, so no name is reused.
+        """
         gens = self.root / "generations"
         for tmp in gens.glob(".tmp-*"):
             shutil.rmtree(tmp, ignore_errors=True)
         for tmp in (self.root / "raw").glob("*/.tmp-*"):
             tmp.unlink(missing_ok=True)
         (self.root / "CURRENT.tmp").unlink(missing_ok=True)
-        current = _generation_number(self.generation or "")
-        for number, path in _generations(self.root):
-            if current is None or number > current:
-                shutil.rmtree(path, ignore_errors=True)
 
     def _prune(self) -> None:
         """Keep the newest KEEP_GENERATIONS generations (CURRENT among them), delete the older ones."""
@@ -719,6 +743,7 @@ class Transaction:
             ) from None
         try:
             self._state = "open"
+            self.store._check_current()
             self.store._clean_leftovers()
             self.base = self.store.generation
         except BaseException:
@@ -882,6 +907,11 @@ class Transaction:
         self._require_open()
         accounts = self._current("accounts")
         known = accounts is not None and bool((accounts["account_id"] == account_id).any())
+        if known:
+            stored = accounts.loc[accounts["account_id"] == account_id, "platform"].iloc[0]
+            if str(stored) != platform:
+                raise DataError(f"account {account_id} is on {stored}; moving it to {platform} would mislabel its "
+                                f"data. Add the {platform} account under a new id.")
         row = {"account_id": account_id, "platform": platform, "name": name,
                "owner": owner if owner is not None or known else "own", "category": category,
                "timezone": timezone if timezone is not None or known else LOCAL_TZ}
@@ -936,6 +966,11 @@ class Transaction:
     def _stage(self, table: str, frame: pd.DataFrame) -> None:
         self._staged[table] = frame.reset_index(drop=True)
         self._dirty = True
+
+    def log(self) -> pd.DataFrame:
+        """The import log as this transaction sees it (the base generation's, plus rows staged here)."""
+        self._require_open()
+        return self._log()
 
     def _log(self) -> pd.DataFrame:
         """The import log with this transaction's staged rows appended."""
