@@ -21,6 +21,7 @@ was downloaded), so an older export imported later does not overwrite newer metr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -386,7 +387,7 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
     files = [FileOutcome(p) for p in found]
     checked_at = store.generation   # the generation the checks below read (re-checked under the lock if it moves)
     log = store.log()
-    owners = _post_owners(store)
+    owners = functools.cache(lambda: _post_owners(store))   # read only if a file gets that far
     twins = _SameAccountCheck(store, account_id, str(account["platform"]) if account is not None else "")
     for f in files:
         f.sha256 = file_sha256(f.path)
@@ -398,7 +399,7 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
         try:
             _check_other_account(log, f, account_id)
             f.mapped = map_file(f.path, account, kind, spec, reference, rules)
-            _check_post_owners(f, owners, account_id, str(account["platform"]) if account is not None else "")
+            _check_post_owners(f, owners(), account_id, str(account["platform"]) if account is not None else "")
             twins.check(f)
         except OpsbookError as exc:
             unknown = isinstance(exc, UnknownExportError) or f.path.stat().st_size == 0
