@@ -272,15 +272,15 @@ def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) 
     missing_key = rows[key].isna().any(axis=1) if key else pd.Series(False, index=rows.index)
     if missing_key.any():
         positions = [int(i) for i in missing_key[missing_key].index[:5]]
-        where_rows = (f"lines {[mapped.lines[i] for i in positions]}" if len(mapped.lines) == len(rows)
-                      else f"data rows {[i + 1 for i in positions]}")
+        lines = _file_lines(mapped, positions)
+        at = f"lines {lines}" if lines else f"data rows {[i + 1 for i in positions]}"
         raise ImportFileError(f"{where}: {int(missing_key.sum())} row(s) without {', '.join(key)} "
-                              f"({where_rows}): the export is incomplete.")
+                              f"({at}): the export is incomplete.")
     dup = rows.duplicated(subset=key, keep=False)
     if dup.any():
         shown = rows.loc[dup, key].drop_duplicates().head(3).astype(str).agg(" / ".join, axis=1).tolist()
-        positions = [int(i) for i in dup[dup].index[:6]]
-        at = (f" (lines {[mapped.lines[i] for i in positions]})" if len(mapped.lines) == len(rows) else "")
+        lines = _file_lines(mapped, [int(i) for i in dup[dup].index[:6]])
+        at = f" (lines {lines})" if lines else ""
         raise ImportFileError(f"{where}: {int(dup.sum())} rows share a key ({', '.join(key)} = {'; '.join(shown)})"
                               f"{at}; one export should list each once — download it again or split it.")
     if mapped.table in TABLES:
@@ -291,6 +291,11 @@ def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) 
                                   f"{format_problems(errors)}")
         mapped.rows = result.frame
     return mapped
+
+
+def _file_lines(mapped: Mapped, positions: Sequence[int]) -> list[int] | None:
+    """The file lines of rows of a mapped file (by position), None when the mapping did not keep them."""
+    return [mapped.lines[i] for i in positions] if len(mapped.lines) == len(mapped.rows) else None
 
 
 #: A number in scientific notation ("1.8E+16"): what a spreadsheet makes of a long numeric id.
@@ -306,10 +311,9 @@ def _check_ids_not_rounded(mapped: Mapped, where: str) -> None:
     if not rounded.any():
         return
     positions = [i for i, flag in enumerate(rounded) if flag][:5]
-    lines = [mapped.lines[i] for i in positions] if len(mapped.lines) == len(ids) else [i + 1 for i in positions]
     raise ImportFileError(
         f"{where}: {int(rounded.sum())} post id(s) in scientific notation (e.g. {ids.iloc[positions[0]]!r}, "
-        f"line(s) {lines}): a spreadsheet rounded the long ids, so the real ids are lost and the posts would be "
+        f"line(s) {_file_lines(mapped, positions) or [i + 1 for i in positions]}): a spreadsheet rounded the long ids, so the real ids are lost and the posts would be "
         "counted twice. Import the export as downloaded (do not open and save it in Excel), or format the id "
         "column as text before saving."
     )
@@ -386,21 +390,16 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
     found, ignored, in_folders = scan_paths(paths)
     files = [FileOutcome(p) for p in found]
     checked_at = store.generation   # the generation the checks below read (re-checked under the lock if it moves)
-    log = store.log()
-    owners = functools.cache(lambda: _post_owners(store))   # read only if a file gets that far
-    twins = _SameAccountCheck(store, account_id, str(account["platform"]) if account is not None else "")
+    checks = _AccountChecks(store, account_id, str(account["platform"]) if account is not None else "")
     for f in files:
         f.sha256 = file_sha256(f.path)
-        earlier = _earlier_import(log, f.sha256, account_id)
-        if earlier is not None:
-            f.status, f.notes = "already imported", [f"the same file (sha256 {f.sha256[:12]}…) was imported on {earlier}"]
+        if checks.already_imported(f):
             continue
         reference = snapshot_time(f.path, as_of).date()
         try:
-            _check_other_account(log, f, account_id)
+            checks.same_bytes_elsewhere(f)
             f.mapped = map_file(f.path, account, kind, spec, reference, rules)
-            _check_post_owners(f, owners(), account_id, str(account["platform"]) if account is not None else "")
-            twins.check(f)
+            checks.rows_elsewhere(f)
         except OpsbookError as exc:
             unknown = isinstance(exc, UnknownExportError) or f.path.stat().st_size == 0
             if f.path in in_folders and f.path.suffix.lower() == ".txt" and unknown:
@@ -411,7 +410,7 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
             continue
         f.kind = ", ".join(dict.fromkeys(m.kind for m in f.mapped))
         f.notes = list(dict.fromkeys(n for m in f.mapped for n in (*m.skipped, *m.notes)))
-        f.notes += _shared_file_notes(log, f, account_id)
+        f.notes += _shared_file_notes(checks.log, f, account_id)
     files = [f for f in files if f.status != "ignored"]
     report = ImportReport(store.root, files, store.generation, dry_run, ignored)
     if report.failed and not keep_going:
@@ -427,7 +426,7 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
     try:
         with store.transaction() as txn:
             if txn.base != checked_at:   # another import landed since the checks: check again under the lock
-                todo = _recheck(txn, todo, account_id, account, keep_going)
+                todo = _AccountChecks(txn, account_id, checks.platform).recheck(todo, keep_going)
             _merge_files(txn, todo, account_id, mapping, kind, as_of, archive=not dry_run, keep_going=keep_going)
             if dry_run:
                 raise _DryRun
@@ -439,33 +438,52 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
     return report
 
 
-def _recheck(txn: Transaction, todo: list[FileOutcome], account_id: str | None, account: pd.Series | None,
-             keep_going: bool) -> list[FileOutcome]:
-    """The wrong-account and already-imported checks again, on the generation the lock now holds.
+class _AccountChecks:
+    """The already-imported and wrong-account checks of one import, against a store or a transaction.
 
-    They first run before the lock (for quick feedback); an import that landed in between (e.g. the
-    same export under another account, started at the same moment) is caught here.
+    They run before the lock (for quick feedback) and, when another import landed in between (e.g. the
+    same export under another account, started at the same moment), again under it (`recheck`).
     """
-    log = txn.log()
-    platform = str(account["platform"]) if account is not None else ""
-    owners, twins = _post_owners(txn), _SameAccountCheck(txn, account_id, platform)
-    kept = []
-    for f in todo:
-        earlier = _earlier_import(log, f.sha256, account_id)
-        if earlier is not None:
-            f.status, f.notes = "already imported", [f"the same file (sha256 {f.sha256[:12]}…) was imported on {earlier}"]
-            continue
-        try:
-            _check_other_account(log, f, account_id)
-            _check_post_owners(f, owners, account_id, platform)
-            twins.check(f)
-        except ImportFileError as exc:
-            if not keep_going:
-                raise
-            f.status, f.error = "failed", str(exc)
-            continue
-        kept.append(f)
-    return kept
+
+    def __init__(self, source: Store | Transaction, account_id: str | None, platform: str) -> None:
+        self.account_id, self.platform = account_id, platform
+        self.log = source.log()
+        self._owners = functools.cache(lambda: _post_owners(source))   # read only if a file gets that far
+        self._twins = _SameAccountCheck(source, account_id, platform)
+
+    def already_imported(self, f: FileOutcome) -> bool:
+        """Mark a file this account imported before (same bytes) as already imported."""
+        earlier = _earlier_import(self.log, f.sha256, self.account_id)
+        if earlier is None:
+            return False
+        f.status, f.notes = "already imported", [f"the same file (sha256 {f.sha256[:12]}…) was imported on {earlier}"]
+        return True
+
+    def same_bytes_elsewhere(self, f: FileOutcome) -> None:
+        """ImportFileError when another account imported these bytes with posts or daily rows."""
+        _check_other_account(self.log, f, self.account_id)
+
+    def rows_elsewhere(self, f: FileOutcome) -> None:
+        """ImportFileError when the mapped rows are another account's (its post ids, or mostly its content)."""
+        _check_post_owners(f, self._owners(), self.account_id, self.platform)
+        self._twins.check(f)
+
+    def recheck(self, todo: list[FileOutcome], keep_going: bool) -> list[FileOutcome]:
+        """The files still to merge after every check again (failures raise, or with keep_going are marked)."""
+        kept = []
+        for f in todo:
+            if self.already_imported(f):
+                continue
+            try:
+                self.same_bytes_elsewhere(f)
+                self.rows_elsewhere(f)
+            except ImportFileError as exc:
+                if not keep_going:
+                    raise
+                f.status, f.error = "failed", str(exc)
+                continue
+            kept.append(f)
+        return kept
 
 
 def set_pillar_rules(store_root: str | Path, rules_file: str | Path) -> tuple[PillarRules, int]:
