@@ -29,7 +29,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 
-from helpers import config, plots  # noqa: E402
+from helpers import config
+from helpers.planning import charts as plots  # noqa: E402
 from helpers.planning import performance, schedule, topics, windows  # noqa: E402
 from helpers.planning.session import prepare_planning  # noqa: E402
 from helpers.sample import ensure_sample  # noqa: E402

@@ -35,7 +35,11 @@ import seaborn
 import matplotlib.pyplot as plt
 import ipywidgets
 from IPython.display import display
-from helpers import ads, anomalies, attribution, content, funnel, kpis, plots, recommendations, review, risks
+from helpers import content
+from helpers.review import ads, anomalies, attribution, funnel, kpis, risks
+from helpers.review import charts as plots
+from helpers.review import findings as recommendations
+from helpers.review import session as review
 """
 
 

@@ -1,4 +1,4 @@
-"""Tests of helpers.ads: ratios of sums by hand, stop-loss and CTR flags, the budget shift rule."""
+"""Tests of helpers.review.ads: ratios of sums by hand, stop-loss and CTR flags, the budget shift rule."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.ads import (
+from helpers.review.ads import (
     RESERVE_LABEL,
     ad_performance,
     flag_low_ctr,
@@ -182,7 +182,7 @@ def test_budget_shift_parameter_errors() -> None:
 
 
 def test_campaign_on_two_channels_stays_one_row_with_both_listed() -> None:
-    from helpers.ads import campaign_performance
+    from helpers.review.ads import campaign_performance
 
     rows = pd.DataFrame({"date": pd.to_datetime(["2026-10-01", "2026-10-02"]), "account_id": ["a", "a"],
                          "campaign_id": ["c1", "c1"], "channel": ["search", "feed"], "spend": [100.0, 300.0],

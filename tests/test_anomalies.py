@@ -1,4 +1,4 @@
-"""Tests of helpers.anomalies: robust z-scores, STL and Hampel detectors, alerts, bot filtering.
+"""Tests of helpers.review.anomalies: robust z-scores, STL and Hampel detectors, alerts, bot filtering.
 
 Expectations are worked out by hand in the comments, or come from a second implementation
 (statsmodels STL called directly, a brute-force Hampel loop, numpy quantiles written out).
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.seasonal import STL
 
-from helpers.anomalies import (
+from helpers.review.anomalies import (
     daily_alerts,
     detect_anomalies,
     flag_bot_days,
@@ -376,7 +376,7 @@ def test_remove_bot_traffic_keeps_missing_values_missing() -> None:
 
 
 def test_bot_day_is_replaced_by_the_local_median_not_the_whole_window() -> None:
-    from helpers.anomalies import remove_bot_traffic
+    from helpers.review.anomalies import remove_bot_traffic
 
     dates = pd.date_range("2026-01-01", periods=100, freq="D")
     daily = pd.DataFrame({"date": dates, "account_id": "a", "impressions": 1000.0 + 10 * np.arange(100)})
@@ -389,7 +389,7 @@ def test_bot_day_is_replaced_by_the_local_median_not_the_whole_window() -> None:
 
 
 def test_accounts_without_bot_check_names_the_missing_signal() -> None:
-    from helpers.anomalies import accounts_without_bot_check
+    from helpers.review.anomalies import accounts_without_bot_check
 
     daily = pd.DataFrame({
         "account_id": ["tt", "tt", "x", "x", "li"],

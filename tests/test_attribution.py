@@ -1,4 +1,4 @@
-"""Tests of helpers.attribution against hand calculations and independent brute-force versions."""
+"""Tests of helpers.review.attribution against hand calculations and independent brute-force versions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.attribution import (
+from helpers.review.attribution import (
     MarkovResult,
     assist_ratio,
     build_journeys,

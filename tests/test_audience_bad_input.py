@@ -48,7 +48,7 @@ CASES: dict[str, tuple[Callable[[dict[str, pd.DataFrame]], None], list[str], lis
     "one user": (_one_user, [], ["fewer than 2 users"]),
     "all purchase values missing": (_no_purchase_values, [],
                                     ["purchase value(s) in the window are missing", "monetary='engagement'"]),
-    "unknown timezone": (_unknown_timezone, [], ["own_douyin", "unknown timezone 'Asia/Beijing'"]),
+    "unknown timezone": (_unknown_timezone, [], ["unknown time zone", "own_douyin: Asia/Beijing"]),
     "no interactions in the window": (_nothing_in_window, ["-p", "as_of", "2020-01-31"],
                                       ["No interactions", "2019-08-05", "2020-01-31"]),
 }

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.audience.behaviour import (active_hours, content_preferences, event_funnel, local_times,
+from helpers.timezones import local_times
+from helpers.audience.behaviour import (active_hours, content_preferences, event_funnel,
                                         peak_windows, top_paths)
 from helpers.audience.bots import flag_bots, user_activity
 from helpers.audience.demographics import MISSING, compare_platforms, shares

@@ -50,6 +50,16 @@ def test_parquet_timestamptz_is_read_as_shanghai_time(tmp_path: Path) -> None:
     assert back["occurred_at"].tolist() == [pd.Timestamp("2026-10-01 20:00"), pd.Timestamp("2026-10-02 04:00")]
 
 
+def test_parquet_timestamptz_follows_each_accounts_zone(tmp_path: Path) -> None:
+    # 12:00 UTC is 20:00 in Shanghai (UTC+8) and 13:00 in London (BST, UTC+1, on 1 October)
+    frame = pd.DataFrame({"user_id": ["u1", "u2"], "account_id": ["own_douyin", "own_ig"], "event": ["view", "like"],
+                          "occurred_at": pd.to_datetime(["2026-10-01T12:00:00Z", "2026-10-01T12:00:00Z"])})
+    frame.to_parquet(tmp_path / "interactions.parquet", index=False)
+    zones = {"own_douyin": "Asia/Shanghai", "own_ig": "Europe/London"}
+    back = events_from_parquet(tmp_path / "interactions.parquet", None, zones).to_pandas()
+    assert back["occurred_at"].tolist() == [pd.Timestamp("2026-10-01 20:00"), pd.Timestamp("2026-10-01 13:00")]
+
+
 def _pandas_activity(frame: pd.DataFrame) -> pd.DataFrame:
     """Per-user activity with pandas group-bys (the definitions of bots.user_activity)."""
     ordered = frame.sort_values(["user_id", "occurred_at"], kind="stable")

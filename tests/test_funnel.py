@@ -1,4 +1,4 @@
-"""Tests of helpers.funnel: per-platform and total funnel rates worked out by hand."""
+"""Tests of helpers.review.funnel: per-platform and total funnel rates worked out by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers.errors import DataError, ParameterError
-from helpers.funnel import funnel
+from helpers.review.funnel import funnel
 
 NAN = math.nan
 START, END = pd.Timestamp("2026-08-01"), pd.Timestamp("2026-08-02")

@@ -1,4 +1,4 @@
-"""Tests of helpers.kpis against a small hand-built data set whose KPIs are worked out by hand.
+"""Tests of helpers.review.kpis against a small hand-built data set whose KPIs are worked out by hand.
 
 The fixture (see ``daily``/``posts``/``ads``) has two own accounts from 2026-07-22 to 2026-09-30
 (71 days: 10 in July, 31 in August, 30 in September) plus account A's September 2025 for the
@@ -32,7 +32,7 @@ import pandas as pd
 import pytest
 
 from helpers.errors import DataError, ParameterError
-from helpers.kpis import KPIS, attach_targets, compute_kpis, kpi_label, kpi_status, scorecard
+from helpers.review.kpis import KPIS, attach_targets, compute_kpis, kpi_label, kpi_status, scorecard
 from helpers.periods import parse_period
 
 NAN = math.nan
@@ -557,7 +557,7 @@ def test_roas_under_the_stop_loss_is_at_risk_whatever_its_trend(daily, posts, ad
 # --- completing daily metrics an export lacks ----------------------------------------------------
 
 def test_complete_daily_metrics_sums_components_only_for_accounts_without_engagements() -> None:
-    from helpers.kpis import complete_daily_metrics
+    from helpers.review.kpis import complete_daily_metrics
 
     daily = pd.DataFrame({
         "date": pd.to_datetime(["2025-12-01", "2025-12-02", "2025-12-03", "2025-12-01", "2025-12-02"]),
@@ -583,7 +583,7 @@ def test_complete_daily_metrics_sums_components_only_for_accounts_without_engage
 
 
 def test_complete_daily_metrics_without_components_adds_missing_columns_and_no_note() -> None:
-    from helpers.kpis import complete_daily_metrics
+    from helpers.review.kpis import complete_daily_metrics
 
     daily = pd.DataFrame({"date": pd.to_datetime(["2025-12-01"]), "account_id": ["wx"], "followers": [10.0]})
     out, notes = complete_daily_metrics(daily)
@@ -592,7 +592,7 @@ def test_complete_daily_metrics_without_components_adds_missing_columns_and_no_n
 
 
 def test_complete_daily_metrics_fills_follower_counts_from_the_net_change() -> None:
-    from helpers.kpis import complete_daily_metrics
+    from helpers.review.kpis import complete_daily_metrics
 
     # FollowerHistory from Dec 1 (10,000 after +10), Overview rows from Nov 30 without followers
     daily = pd.DataFrame({

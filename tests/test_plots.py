@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 
-from helpers import plots  # noqa: E402
+from helpers.review import charts as plots  # noqa: E402
 
 
 def _board(attainment: list[float]) -> pd.DataFrame:

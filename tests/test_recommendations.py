@@ -1,11 +1,11 @@
-"""helpers.recommendations: each rule fires only on its finding and cites the numbers behind it."""
+"""helpers.review.findings: each rule fires only on its finding and cites the numbers behind it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from helpers import recommendations as rec
+from helpers.review import findings as rec
 
 
 def test_scorecard_rule_cites_attainment_and_gap() -> None:

@@ -1,4 +1,4 @@
-"""helpers.review: parameter validation with clear messages, account selection, targets source."""
+"""helpers.review.session: parameter validation with clear messages, account selection, targets source."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import review
+from helpers.review import session as review
 from helpers.errors import ParameterError
 
 ACCOUNTS = pd.DataFrame({"account_id": ["own_a", "own_b", "comp"], "owner": ["own", "own", "competitor"]})
@@ -18,7 +18,10 @@ def test_own_selects_every_own_account() -> None:
 
 
 def test_explicit_accounts_must_exist() -> None:
-    assert review.select_accounts(ACCOUNTS, "own_b, comp") == ("own_b", "comp")
+    assert review.select_accounts(ACCOUNTS, ["own_b", "comp"]) == ("own_b", "comp")
+    assert review.select_accounts(ACCOUNTS, "own_b") == ("own_b",)
+    with pytest.raises(ParameterError, match=r"old text form.*account = \[\"own_douyin\", \"own_weibo\"\]"):
+        review.select_accounts(ACCOUNTS, "own_b, comp")
     with pytest.raises(ParameterError, match=r"unknown account id\(s\) \['nope'\]"):
         review.select_accounts(ACCOUNTS, "nope")
 
@@ -70,7 +73,7 @@ def test_partly_covered_period_is_refused(sample_dir: Path) -> None:
 
 
 def test_styled_scorecard_shows_each_kpi_in_its_unit() -> None:
-    from helpers.review import styled_scorecard
+    from helpers.review.session import styled_scorecard
 
     nan = float("nan")
     board = pd.DataFrame({

@@ -1,4 +1,4 @@
-"""Tests of helpers.risks: scores, bands and levels by hand, the matrix and the ranking."""
+"""Tests of helpers.review.risks: scores, bands and levels by hand, the matrix and the ranking."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.errors import DataError, ParameterError
-from helpers.risks import PROBABILITY_BANDS, risk_matrix, score_risks, top_risks
+from helpers.review.risks import PROBABILITY_BANDS, risk_matrix, score_risks, top_risks
 
 
 def register() -> pd.DataFrame:

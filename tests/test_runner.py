@@ -103,3 +103,42 @@ def test_failing_cell_is_located_by_its_section(tmp_path: Path) -> None:
     nbformat.write(nb, path)
     assert runner.section_of_cell(path, 3) == "7. Ads"
     assert runner.section_of_cell(path, 1) == "Period review"
+
+
+def test_cli_lists_and_maps_are_read_as_yaml_whatever_the_default() -> None:
+    assert runner.parse_cli_value("[douyin, weibo]", '"own"') == ["douyin", "weibo"]
+    assert runner.parse_cli_value("{daily: 0.6, series: 0.4}", "{}") == {"daily": 0.6, "series": 0.4}
+
+
+def _notebook_with_parameters(path: Path, source: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_code_cell("out.write()")]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_summary_records_defaults_and_what_papermill_injected(tmp_path: Path) -> None:
+    notebook = _notebook_with_parameters(
+        tmp_path / "nb.ipynb",
+        'period = "latest"\nmix = {"daily": 0.6, "series": 0.4}\nplatforms = "own"\ndata_dir = ""\noutput_dir = ""\n')
+    executed = nbformat.read(notebook, as_version=4)
+    executed.metadata["papermill"] = {"parameters": {"period": "2026-10", "platforms": ["douyin"],
+                                                     "output_dir": "/tmp/x"}}
+    nbformat.write(executed, tmp_path / "executed.ipynb")
+    (tmp_path / "summary.json").write_text('{"label": "2026-10"}', encoding="utf-8")
+    runner.record_parameters(tmp_path, notebook, tmp_path / "executed.ipynb")
+    summary = runner.read_summary(tmp_path)
+    assert summary["params"] == {"period": "2026-10", "mix": {"daily": 0.6, "series": 0.4},
+                                 "platforms": ["douyin"], "data_dir": ""}
+    assert summary["params_set"] == ["period", "platforms"]  # output_dir is the runner's own
+    assert summary["label"] == "2026-10"
+    assert summary["data_folder"].endswith("data/sample")
+
+
+def test_a_default_that_is_not_a_literal_is_named(tmp_path: Path) -> None:
+    notebook = _notebook_with_parameters(tmp_path / "nb.ipynb", 'start = "2026-01-01"\nend = start\n')
+    with pytest.raises(ParameterError, match=r"default of parameter end \(start\) is not a literal"):
+        runner.default_values(notebook)

@@ -19,6 +19,7 @@ import pandera.pandas as pa
 from helpers import config
 from helpers.errors import DataError
 from helpers.schema import TABLES, ColumnSpec, TableSpec, pandera_schema
+from helpers.timezones import account_zones, parse_local_times, row_zones, unknown_zones
 
 SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet")
 MAX_ROWS_SHOWN = 5
@@ -110,16 +111,13 @@ def read_raw(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _parse_column(raw: pd.Series, col: ColumnSpec) -> pd.Series:
-    """A column converted to the type of its kind; values that cannot be converted become missing."""
+def _parse_column(raw: pd.Series, col: ColumnSpec, zones: pd.Series) -> pd.Series:
+    """A column converted to the type of its kind; values that cannot be converted become missing.
+
+    Timestamps become naive local time; those with a UTC offset are converted to their row's zone.
+    """
     if col.kind == "date":
-        if pd.api.types.is_datetime64_any_dtype(raw):
-            parsed = raw
-        else:
-            parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-            parsed = parsed.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
-        return parsed.astype("datetime64[ns]")
+        return parse_local_times(raw, zones)
     if col.kind in ("count", "amount", "rate", "number", "score"):
         return pd.to_numeric(raw, errors="coerce").astype("float64")
     if col.kind == "bool":
@@ -134,8 +132,12 @@ def _parse_column(raw: pd.Series, col: ColumnSpec) -> pd.Series:
     return text.mask(text == "")
 
 
-def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str) -> LoadResult:
-    """Parse a raw table by the schema and collect every problem (missing columns, bad values, keys)."""
+def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, zones: pd.Series | None = None) -> LoadResult:
+    """Parse a raw table by the schema and collect every problem (missing columns, bad values, keys).
+
+    Timestamps with a UTC offset become naive local time of their row's account (`zones`, from
+    `timezones.account_zones`), or of the default zone when the table has no account.
+    """
     problems: list[Problem] = []
     missing = [c for c in spec.required if c not in raw.columns]
     if missing:
@@ -151,11 +153,13 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str) -> LoadResult:
             "optional metric column(s) absent: results that need them show as missing", severity="warning",
         ))
     frame = raw.copy()
+    zones_of_rows = row_zones(frame["account_id"].astype("string").str.strip(), zones) \
+        if "account_id" in frame.columns else row_zones(pd.Series(pd.NA, index=frame.index, dtype="string"), None)
     for col in spec.columns:
         if col.name not in frame.columns:
             continue
         original = frame[col.name]
-        parsed = _parse_column(original, col)
+        parsed = _parse_column(original, col, zones_of_rows)
         if col.kind in TEXT_KINDS:  # parsing already stripped the text and made blanks missing
             present = parsed.notna()
         else:
@@ -177,6 +181,8 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str) -> LoadResult:
         frame[col.name] = parsed
     if any(p.severity == "error" for p in problems):
         return LoadResult(spec.name, None, problems)
+    if spec.name == "accounts":
+        problems.extend(_check_zones(frame, file))
     problems.extend(_check_values(frame, spec, file))
     ok = not any(p.severity == "error" for p in problems)
     if ok and frame.empty:
@@ -219,6 +225,17 @@ def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Probl
     return duplicates
 
 
+def _check_zones(accounts: pd.DataFrame, file: str) -> list[Problem]:
+    """Accounts whose timezone the IANA database does not know."""
+    bad = unknown_zones(accounts)
+    if bad.empty:
+        return []
+    rows, n = _line_numbers(bad.index)
+    examples = tuple(f"{a}: {z}" for a, z in bad[["account_id", "timezone"]].head(3).itertuples(index=False))
+    return [Problem("accounts", file, "timezone", "unknown time zone", rows, examples, n,
+                    hint="Use an IANA name such as Asia/Shanghai or Europe/London, or leave it empty for Asia/Shanghai.")]
+
+
 def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[str]) -> list[Problem]:
     """Rows whose account_id is not in the accounts table."""
     unknown = ~frame["account_id"].isin(known)
@@ -230,7 +247,8 @@ def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[
                     hint="Add the account to accounts.csv or fix the id.")]
 
 
-def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = None) -> LoadResult:
+def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = None,
+               zones: pd.Series | None = None) -> LoadResult:
     """Read, parse and check one table of a data folder; never raises for data problems."""
     spec = TABLES[table]
     path = find_table_file(table, data_dir)
@@ -239,7 +257,7 @@ def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = Non
             table, str(data_dir / f"{table}.csv"), None, "file not found",
             hint=f"Put {table}.csv (or .parquet) in {data_dir}; it holds one row per {spec.grain}.",
         )])
-    result = parse_table(read_raw(path), spec, str(path))
+    result = parse_table(read_raw(path), spec, str(path), zones)
     if result.frame is not None and known_accounts is not None and spec.references_accounts:
         account_problems = _check_accounts(result.frame, spec, str(path), known_accounts)
         if account_problems:
@@ -261,10 +279,13 @@ def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> di
     names = (["accounts"] if needs_accounts else []) + requested
     results: dict[str, LoadResult] = {}
     known: set[str] | None = None
+    zones: pd.Series | None = None
     for name in names:
-        results[name] = read_table(name, folder, known)
-        if name == "accounts" and results[name].frame is not None:
-            known = set(results[name].frame["account_id"])
+        results[name] = read_table(name, folder, known, zones)
+        accounts = results[name].frame
+        if name == "accounts" and accounts is not None:
+            known = set(accounts["account_id"])
+            zones = account_zones(accounts) if unknown_zones(accounts).empty else None
     problems = [p for r in results.values() for p in r.problems]
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -290,6 +311,7 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
     accounts = read_table("accounts", folder)
     problems.extend(accounts.problems)
     known = set(accounts.frame["account_id"]) if accounts.frame is not None else None
+    zones = account_zones(accounts.frame) if accounts.frame is not None and not accounts.errors else None
     for name, spec in TABLES.items():
         if name == "accounts":
             continue
@@ -297,5 +319,5 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
             problems.append(Problem(name, str(folder / f"{name}.csv"), None, "file not found",
                                     severity="warning", hint=f"Needed by: {', '.join(spec.used_by)}."))
             continue
-        problems.extend(read_table(name, folder, known).problems)
+        problems.extend(read_table(name, folder, known, zones).problems)
     return problems

@@ -7,7 +7,9 @@ report. The failed notebook is kept (papermill marks the failing cell) and its p
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -63,10 +65,51 @@ def notebook_path(name: str) -> Path:
 
 
 def notebook_parameters(path: Path) -> dict[str, Any]:
-    """Names and defaults of the notebook's `parameters` cell (via papermill)."""
+    """Names and defaults (as source text) of the notebook's `parameters` cell (via papermill)."""
     import papermill
 
     return {name: info["default"] for name, info in papermill.inspect_notebook(str(path)).items()}
+
+
+def default_values(path: Path) -> dict[str, Any]:
+    """The notebook's parameter defaults as Python values (its `parameters` cell holds literals only)."""
+    values = {}
+    for name, source in notebook_parameters(path).items():
+        try:
+            values[name] = ast.literal_eval(source)
+        except (ValueError, SyntaxError) as exc:
+            raise ParameterError(f"{path.name}: the default of parameter {name} ({source}) is not a literal; "
+                                 "the parameters cell holds literals only (derive values in the next cell).") from exc
+    return values
+
+
+def injected_parameters(executed: Path) -> dict[str, Any]:
+    """The parameters papermill injected into a run (it keeps them in the output notebook's metadata)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    return dict(nb.metadata.get("papermill", {}).get("parameters", {}))
+
+
+def record_parameters(run_dir: Path, notebook: Path, executed: Path) -> None:
+    """Write the run's effective parameters (defaults, then what was injected) into its summary.json.
+
+    `params` holds every parameter the notebook ran with, `params_set` the names given for this run
+    (params file, -p, --data, --period), `data_folder` the folder the data was read from. Notebooks
+    do not list their parameters themselves, so the record cannot drift from the parameters cell.
+    """
+    summary_path = run_dir / "summary.json"
+    if not summary_path.exists():
+        return
+    injected = {k: v for k, v in injected_parameters(executed).items() if k not in RUNNER_PARAMETERS}
+    params = {k: v for k, v in default_values(notebook).items() if k not in RUNNER_PARAMETERS}
+    params.update(injected)
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary["params"] = params
+    summary["params_set"] = sorted(injected)
+    if "data_dir" in params:
+        summary["data_folder"] = str(config.data_dir(params["data_dir"]))
+    summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
 def read_params_file(path: str | Path) -> dict[str, Any]:
@@ -84,8 +127,12 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
 
 
 def parse_cli_value(raw: str, default_repr: str | None) -> Any:
-    """A -p value typed like papermill does (YAML), but kept as text where the default is a string."""
-    if default_repr is not None and default_repr[:1] in ("'", '"'):
+    """A -p value typed like papermill does (YAML), but kept as text where the default is a string.
+
+    A YAML list or map (`[douyin, weibo]`, `{daily: 0.6}`) is always read as one, whatever the default.
+    """
+    flow = raw.strip()[:1] in ("[", "{")
+    if default_repr is not None and default_repr[:1] in ("'", '"') and not flow:
         return raw
     try:
         return yaml.safe_load(raw)
@@ -255,6 +302,7 @@ def run_notebook(
             autosave_cell_every=10,
         )
         summary_path = tmp / "summary.json"
+        record_parameters(tmp, path, executed)
         label = str(read_summary(tmp).get("label") or stamp) if summary_path.exists() else stamp
         export_html(executed, tmp / "report.html", f"{path.stem} {label}")
     except PapermillExecutionError as exc:

@@ -3,60 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
 from helpers.audience.engine import Events, as_events, literal
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.timezones import local_times
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 ENGAGEMENT_EVENTS = ("like", "comment", "share", "save", "click", "purchase")
 """Events on a post that count as engagement in content_preferences (views do not)."""
 MISSING = "(missing)"
-
-
-def _zone(name: str, account: str) -> str:
-    """The timezone name if the IANA database knows it; DataError naming the account otherwise."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise DataError(f"Account {account!r} has an unknown timezone {name!r}; use an IANA name "
-                        "such as 'Asia/Shanghai' (or leave it empty for the default).") from exc
-    return name
-
-
-def account_timezones(accounts: pd.DataFrame) -> pd.Series:
-    """Timezone per account_id (missing/blank → Asia/Shanghai), each checked against the IANA database."""
-    require_columns(accounts, ("account_id",), "accounts")
-    zones = accounts["timezone"] if "timezone" in accounts.columns else pd.Series(pd.NA, index=accounts.index)
-    text = zones.astype("str").str.strip().where(zones.notna(), "")
-    text = text.where(text != "", DEFAULT_TIMEZONE)
-    checked = [_zone(z, a) for a, z in zip(accounts["account_id"], text, strict=True)]
-    return pd.Series(checked, index=accounts["account_id"].to_numpy(), name="timezone")
-
-
-def local_times(interactions: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
-    """occurred_at as naive local time of each event's account: naive values are local already, aware ones converted."""
-    require_columns(interactions, ("account_id", "occurred_at"), "interactions")
-    zones = account_timezones(accounts)
-    unknown = sorted(set(interactions["account_id"].dropna()) - set(zones.index))
-    if unknown:
-        raise DataError(f"interactions refer to account(s) {unknown[:5]} that are not in accounts.")
-    when = interactions["occurred_at"]
-    if not pd.api.types.is_datetime64_any_dtype(when):
-        try:
-            when = pd.to_datetime(when, format="ISO8601", utc=False)
-        except (ValueError, TypeError) as exc:
-            raise DataError(f"interactions.occurred_at has values that are not timestamps: {exc}") from exc
-    if not isinstance(when.dtype, pd.DatetimeTZDtype):
-        return when
-    local = pd.Series(pd.NaT, index=when.index, dtype="datetime64[ns]")
-    tz_of_row = interactions["account_id"].map(zones)
-    for zone, rows in tz_of_row.groupby(tz_of_row).groups.items():
-        local.loc[rows] = when.loc[rows].dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
-    return local
 
 
 def _filter_events(interactions: pd.DataFrame, events: Sequence[str] | None) -> pd.DataFrame:

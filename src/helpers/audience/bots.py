@@ -17,26 +17,10 @@ import pandas as pd
 from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 BURST_GAP_S = 60
 """Two events of a user this many seconds apart or less count as one burst (burstiness)."""
 DEFAULT_K = {"iqr": 1.5, "sigma": 3.0}
 ACTIVITY_COLUMNS = ("events", "active_days", "events_per_active_day", "max_events_per_hour", "burstiness")
-
-
-def local_naive(times: pd.Series, timezone: str | None = DEFAULT_TIMEZONE) -> pd.Series:
-    """Timestamps as naive local wall-clock time: naive ones are already local (DESIGN), tz-aware are converted.
-
-    With ``timezone=None`` a tz-aware timestamp keeps its own zone's wall-clock time.
-    """
-    if not pd.api.types.is_datetime64_any_dtype(times):
-        try:
-            times = pd.to_datetime(times, format="ISO8601")
-        except (ValueError, TypeError) as exc:
-            raise DataError(f"interactions.occurred_at has values that are not timestamps: {exc}") from exc
-    if isinstance(times.dtype, pd.DatetimeTZDtype):
-        return (times.dt.tz_convert(timezone) if timezone is not None else times).dt.tz_localize(None)
-    return times
 
 
 def _window_bounds(start: object, end: object) -> tuple[pd.Timestamp, pd.Timestamp]:

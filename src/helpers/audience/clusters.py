@@ -26,10 +26,10 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from helpers.audience.bots import local_naive
 from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.params import check_timezone
+from helpers.timezones import to_local
 
 FEATURE_EVENTS: tuple[str, ...] = ("view", "like", "comment", "share", "save", "click", "message", "purchase")
 """Behaviour events counted in the features; follow/unfollow are relationship changes and left out."""
@@ -137,7 +137,7 @@ def behaviour_features(interactions: pd.DataFrame | Events, as_of: Any, window_d
 
 def _own_zone_events(interactions: pd.DataFrame) -> Events:
     """Events whose tz-aware timestamps keep their own zone's wall-clock time (tz=None in behaviour_features)."""
-    frame = interactions.assign(occurred_at=local_naive(interactions["occurred_at"], None))
+    frame = interactions.assign(occurred_at=to_local(interactions["occurred_at"], None))
     return as_events(frame)
 
 

@@ -14,7 +14,7 @@ DESIGN.md defines naive timestamps), event, post_id, value (purchase value, may 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError, require_columns
+from helpers.timezones import DEFAULT_TIMEZONE, duckdb_local_time, local_times, to_local
 
 COLUMNS: tuple[str, ...] = ("user_id", "account_id", "occurred_at", "event", "post_id", "value", "row")
 _names = itertools.count()
@@ -80,14 +81,11 @@ def literal(value: object) -> str:
 
 def _naive_local(frame: pd.DataFrame, accounts: pd.DataFrame | None, tz: str | None) -> pd.Series:
     """occurred_at as naive local time: per account's timezone when accounts are given, else tz (default zone)."""
-    from helpers.audience.behaviour import local_times
-    from helpers.audience.bots import DEFAULT_TIMEZONE, local_naive
-
     when = frame["occurred_at"]
     aware = isinstance(when.dtype, pd.DatetimeTZDtype)
     if aware and accounts is not None and "account_id" in frame.columns:
         return local_times(frame, accounts)
-    return local_naive(when, tz if tz is not None else DEFAULT_TIMEZONE)
+    return to_local(when, tz if tz is not None else DEFAULT_TIMEZONE)
 
 
 def from_frame(interactions: pd.DataFrame, accounts: pd.DataFrame | None = None, tz: str | None = None) -> Events:
@@ -165,16 +163,21 @@ def check_parquet_events(path: str | Path, known_accounts: Iterable[str]) -> Non
         raise DataError("interactions has problems:\n- " + "\n- ".join(problems) + "\nFix the rows and run again.")
 
 
-def events_from_parquet(path: str | Path, account_ids: Sequence[str] | None = None) -> Events:
-    """Interactions read in place from a Parquet file (naive timestamps = local time), for the given accounts.
+def events_from_parquet(path: str | Path, account_ids: Sequence[str] | None = None,
+                        zones: Mapping[str, str] | None = None) -> Events:
+    """Interactions read in place from a Parquet file, for the given accounts, with times as naive local time.
 
-    Nothing is copied: each query scans the file (DuckDB skips row groups outside a time filter).
-    Check the file first with `check_parquet_events`.
+    Naive timestamps are local time already; a tz-aware column is converted to each row's account
+    zone (`zones`, account_id → IANA name; the default zone for the others), as `helpers.data`
+    does for CSV. Nothing is copied: each query scans the file (DuckDB skips row groups outside a
+    time filter). Check the file first with `check_parquet_events`.
     """
     file = Path(path)
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'Asia/Shanghai'")  # a TIMESTAMPTZ column is read as Shanghai wall-clock time
     columns = _parquet_columns(con, file)
+    when = "CAST(occurred_at AS TIMESTAMP)"
+    if "TIME ZONE" in columns["occurred_at"].upper():
+        when = duckdb_local_time("occurred_at", zones or {})
     post = "CAST(post_id AS VARCHAR)" if "post_id" in columns else "NULL::VARCHAR"
     value = "TRY_CAST(value AS DOUBLE)" if "value" in columns else "NULL::DOUBLE"
     where = ""
@@ -183,7 +186,7 @@ def events_from_parquet(path: str | Path, account_ids: Sequence[str] | None = No
     con.execute(f"""
         CREATE VIEW ev AS
         SELECT CAST(user_id AS VARCHAR) AS user_id, CAST(account_id AS VARCHAR) AS account_id,
-               CAST(occurred_at AS TIMESTAMP) AS occurred_at, CAST(event AS VARCHAR) AS event,
+               {when} AS occurred_at, CAST(event AS VARCHAR) AS event,
                {post} AS post_id, {value} AS value, file_row_number AS row
         FROM read_parquet('{file}', file_row_number = true) {where}""")
     return Events(con, "ev")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import config
-from helpers.audience.behaviour import account_timezones
 from helpers.audience.engine import Events, check_parquet_events, events_from_parquet, from_frame, literal
 from helpers.data import find_table_file, load_tables
 from helpers.errors import DataError, ParameterError
+from helpers.timezones import account_zones
 from helpers.params import check_choice, check_number, select_accounts
 
 AUDIENCE_TABLES: tuple[str, ...] = ("accounts", "audience", "interactions", "posts")
@@ -68,7 +68,7 @@ def load_events(folder: Path, accounts: pd.DataFrame, account_ids: tuple[str, ..
     path = find_table_file("interactions", folder)
     if path is not None and path.name.endswith(".parquet"):
         check_parquet_events(path, accounts["account_id"])
-        return events_from_parquet(path, account_ids), None
+        return events_from_parquet(path, account_ids, account_zones(accounts).to_dict()), None
     frame = load_tables(["interactions"], folder)["interactions"]
     mine = frame[frame["account_id"].isin(account_ids)].reset_index(drop=True)
     return from_frame(mine, accounts), frame
@@ -86,7 +86,7 @@ def prepare_audience(account: str, as_of: str, lookback_days: int, data_dir: str
     folder = config.data_dir(data_dir)
     tables = load_tables(SMALL_TABLES, folder)
     ids = select_accounts(tables["accounts"], account)
-    account_timezones(tables["accounts"][tables["accounts"]["account_id"].isin(ids)])  # unknown zone → DataError
+    account_zones(tables["accounts"][tables["accounts"]["account_id"].isin(ids)])  # unknown zone → DataError
     events, _ = load_events(folder, tables["accounts"], ids)
     day = resolve_as_of(as_of, events)
     start = day - pd.Timedelta(days=int(lookback_days) - 1)

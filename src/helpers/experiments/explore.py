@@ -26,7 +26,7 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     import ipywidgets as widgets
     from IPython.display import display
 
-    from helpers import plots
+    from helpers.experiments import charts as plots
     from helpers.report import styled
 
     experiment = widgets.Dropdown(options=experiment_ids(data_dir), description="Experiment")

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.audience.behaviour import local_times
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.timezones import local_times
 from helpers.planning.performance import rated_own_posts
 
 __all__ = ["DEFAULT_PRIOR_STRENGTH", "WEEKDAYS", "best_windows", "posting_windows", "shrink"]
@@ -53,8 +53,7 @@ def shrink(cell_mean: float | np.ndarray, n: float | np.ndarray, prior_mean: flo
 
 def _local_posts(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
     """published_at as each account's naive local time."""
-    framed = posts[["account_id", "published_at"]].rename(columns={"published_at": "occurred_at"})
-    return local_times(framed, accounts)
+    return local_times(posts, accounts, column="published_at")
 
 
 def _hour_label(weekday: float | None, hour: int) -> str:

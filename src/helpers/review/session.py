@@ -17,7 +17,7 @@ from helpers import config
 from helpers.content import ER_BASES
 from helpers.data import find_table_file, load_tables, parse_table, read_raw
 from helpers.errors import DataError, ParameterError
-from helpers.kpis import complete_daily_metrics
+from helpers.review.kpis import complete_daily_metrics
 from helpers.params import check_choice, check_number, select_accounts
 from helpers.periods import ReviewPeriod, resolve_period
 from helpers.schema import TABLES
@@ -132,7 +132,7 @@ def kpi_trend(account_daily: pd.DataFrame, posts: pd.DataFrame, ad_daily: pd.Dat
               accounts: pd.DataFrame, targets: pd.DataFrame, periods: list[ReviewPeriod],
               kpi_names: tuple[str, ...], er_base: str = "impressions") -> pd.DataFrame:
     """KPI values and targets per account and period over trailing periods (for trend charts)."""
-    from helpers.kpis import attach_targets, compute_kpis
+    from helpers.review.kpis import attach_targets, compute_kpis
 
     frames = []
     for p in periods:
@@ -153,7 +153,7 @@ def scorecard_table(board: pd.DataFrame, scope: str = "total") -> pd.DataFrame:
 
 def styled_scorecard(board: pd.DataFrame, scope: str = "total") -> Any:
     """The scorecard of one scope as a display Styler: each KPI's values in its unit (rates as %, ROAS as x.xx)."""
-    from helpers.kpis import KPIS
+    from helpers.review.kpis import KPIS
     from helpers.report import format_number
 
     table = scorecard_table(board, scope)

@@ -1,0 +1,141 @@
+"""The chart base every analysis draws on: the suite's style, a CJK font on any machine, shared charts.
+
+Post titles and topics are often Chinese. `setup_style()` picks a CJK-capable system font when the
+machine has one and otherwise registers the Noto Sans CJK SC font that ships with the `mplfonts`
+dependency, by file path (`font_manager.addfont`), so a stale matplotlib font cache or a machine
+without root never shows Chinese as boxes. It prints nothing: checked notebook outputs never depend
+on the machine; what it chose is in `chart_font()` and, when even the bundled font is missing, in a
+logged warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+
+log = logging.getLogger(__name__)
+
+#: CJK-capable system font families, most preferred first (Linux, macOS, Windows names).
+CJK_FONTS: tuple[str, ...] = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+    "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Microsoft YaHei", "SimHei", "Arial Unicode MS",
+)
+#: The font file shipped by the `mplfonts` wheel (SIL Open Font License), used when the system has none.
+BUNDLED_FONT_PACKAGE = "mplfonts"
+BUNDLED_FONT_FILE = "fonts/NotoSansCJKsc-Regular.otf"
+
+STATUS_COLOURS = {"healthy": "#2e7d32", "watch": "#f9a825", "at risk": "#c62828", "info": "#607d8b",
+                  "missing": "#9e9e9e"}
+
+
+@dataclass(frozen=True)
+class ChartFont:
+    """The CJK font charts use: its family name and where it came from ('system', 'bundled' or 'none')."""
+
+    family: str | None
+    source: str
+
+
+_chosen: ChartFont | None = None
+
+
+def system_cjk_font() -> str | None:
+    """The first CJK-capable font family matplotlib knows from the system, or None."""
+    bundled = bundled_font_path()
+    installed = {f.name for f in font_manager.fontManager.ttflist if bundled is None or Path(f.fname) != bundled}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def bundled_font_path() -> Path | None:
+    """The path of the CJK font shipped with the Python dependencies, or None if the package is missing."""
+    try:
+        path = Path(str(resources.files(BUNDLED_FONT_PACKAGE).joinpath(BUNDLED_FONT_FILE)))
+    except ModuleNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def register_bundled_font() -> str | None:
+    """Register the bundled CJK font with matplotlib by file path; its family name, or None without it."""
+    path = bundled_font_path()
+    if path is None:
+        return None
+    if all(Path(f.fname) != path for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def find_cjk_font() -> ChartFont:
+    """The CJK font charts should use: a system font when present, else the bundled one."""
+    family = system_cjk_font()
+    if family:
+        return ChartFont(family, "system")
+    family = register_bundled_font()
+    return ChartFont(family, "bundled") if family else ChartFont(None, "none")
+
+
+def chart_font() -> ChartFont:
+    """The font `setup_style()` chose (choosing it now if the style was not set up yet)."""
+    global _chosen
+    if _chosen is None:
+        _chosen = find_cjk_font()
+    return _chosen
+
+
+def setup_style() -> ChartFont:
+    """Apply the suite's chart style with a CJK-capable font first in the sans-serif list."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    font = chart_font()
+    if font.family:
+        plt.rcParams["font.sans-serif"] = [font.family, "DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+    else:
+        log.warning("No CJK font found (system or bundled %s): Chinese text in charts shows as boxes. "
+                    "Reinstall the project's dependencies (`make setup`).", BUNDLED_FONT_PACKAGE)
+    plt.rcParams["axes.unicode_minus"] = False
+    plt.rcParams["figure.figsize"] = (10, 4.5)
+    return font
+
+
+def slant_dates(ax: plt.Axes) -> None:
+    """Slant date tick labels so they do not overlap (works with the constrained layout)."""
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
+
+
+def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
+              percent: bool = False, horizontal: bool = False) -> plt.Figure:
+    """A labelled bar chart (optionally grouped by hue, optionally as percentages)."""
+    fig, ax = plt.subplots(layout="constrained")
+    if horizontal:
+        sns.barplot(data=frame, y=x, x=y, hue=hue, ax=ax, orient="h", errorbar=None)
+    else:
+        sns.barplot(data=frame, x=x, y=y, hue=hue, ax=ax, errorbar=None)
+    if percent:
+        fmt = matplotlib.ticker.PercentFormatter(1.0)
+        (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(fmt)
+    ax.set_title(title)
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "d", cmap: str = "Reds",
+            annot: bool = True) -> plt.Figure:
+    """An annotated heatmap (e.g. the risk matrix: impact × probability band)."""
+    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    sns.heatmap(matrix, annot=annot, fmt=fmt, cmap=cmap, cbar=False, linewidths=0.5, ax=ax)
+    ax.set_title(title)
+    return fig
+
+
+def close(fig: plt.Figure) -> None:
+    """Release a figure's memory after it has been shown and saved."""
+    plt.close(fig)

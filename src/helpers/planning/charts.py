@@ -1,0 +1,245 @@
+"""Charts of content planning: what works, posting windows, topic scores, the month grid, capacity, the explorer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import pandas as pd
+import seaborn as sns
+
+from helpers.charts import close
+from helpers.charts import bar_chart, close, heatmap, setup_style  # noqa: F401  (re-exported for the notebook)
+from helpers.report import format_number
+
+if TYPE_CHECKING:
+    import ipywidgets as widgets
+
+
+TIER_COLOURS = {"flagship": "#c62828", "series": "#1565c0", "daily": "#455a64", "reserve": "#9e9e9e"}
+
+
+_TIER_OF_MARK = {"★": "flagship", "◆": "series", "·": "daily", "○": "reserve"}
+
+
+PLATFORM_SHORT = {"douyin": "抖音", "xiaohongshu": "小红书", "wechat": "公众号", "weibo": "微博", "bilibili": "B站",
+                  "zhihu": "知乎", "wechat_channels": "视频号"}
+
+
+def what_works_chart(table: pd.DataFrame, title: str = "", max_rows: int = 40) -> plt.Figure:
+    """ER (mean of per-post rates) per platform × pillar × format with its CI and post count; thin groups grey.
+
+    Columns: platform, pillar, format, posts_with_rate, er_mean_of_rates, er_ci_low, er_ci_high, reliable,
+    platform_er_mean (optional: one dashed mean line per platform block).
+    """
+    data = (table.dropna(subset=["er_mean_of_rates"]).sort_values(["platform", "er_mean_of_rates"],
+                                                                    ascending=[True, False])
+            .head(max_rows).reset_index(drop=True))
+    fig, ax = plt.subplots(figsize=(10, 0.27 * max(len(data), 4) + 1.4), layout="constrained")
+    y = list(range(len(data)))[::-1]
+    for pos, r in zip(y, data.itertuples(), strict=True):
+        colour = "#1565c0" if r.reliable else "#9e9e9e"
+        low = r.er_ci_low if pd.notna(r.er_ci_low) else r.er_mean_of_rates
+        high = r.er_ci_high if pd.notna(r.er_ci_high) else r.er_mean_of_rates
+        ax.errorbar([r.er_mean_of_rates], [pos], xerr=[[r.er_mean_of_rates - low], [high - r.er_mean_of_rates]],
+                    fmt="o", color=colour, elinewidth=2, capsize=3, markersize=4)
+        ax.annotate(f"n={int(r.posts_with_rate)}", (high, pos), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=7, color=colour)
+    if "platform_er_mean" in data.columns:
+        for platform, group in data.groupby("platform", sort=False):
+            rows = [y[i] for i in group.index]
+            ax.vlines(group["platform_er_mean"].iloc[0], min(rows) - 0.4, max(rows) + 0.4, colors="#c62828",
+                      linestyles="--", linewidth=1)
+    ax.set_yticks(y, [f"{r.platform} · {r.pillar} · {r.format}" for r in data.itertuples()], fontsize=8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("engagement rate, mean of per-post rates (95 % CI); grey: thin group; red dashes: platform mean")
+    ax.set_title(title)
+    return fig
+
+
+def windows_heatmaps(windows: pd.DataFrame, platforms: Sequence[str], value: str = "index",
+                     title: str = "") -> plt.Figure:
+    """One weekday × hour heatmap per platform of a posting_windows column (default: shrunk ER ÷ platform mean)."""
+    n = len(platforms)
+    cols = 2 if n > 1 else 1
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 2.9 * rows), layout="constrained", squeeze=False)
+    for ax, platform in zip(axes.flat, platforms):
+        part = windows[windows["platform"] == platform]
+        grid = part.pivot(index="weekday", columns="hour", values=value).reindex(range(7))
+        grid.index = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=1.0, vmin=0.6, vmax=1.4, cbar=True, linewidths=0.3,
+                    cbar_kws={"shrink": 0.8})
+        ax.set_title(platform, fontsize=10)
+        ax.tick_params(axis="y", rotation=0)
+        ax.set_xlabel("hour (local)")
+        ax.set_ylabel("")
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def best_windows_chart(best: pd.DataFrame, title: str = "") -> plt.Figure:
+    """The top windows per platform: shrunk ER index with its interval, raw cell mean and posts per cell.
+
+    Columns: platform, label, posts, index, index_ci_low, index_ci_high, er_cell_mean, platform_er_mean.
+    """
+    data = best.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(data), 4) + 1.3), layout="constrained")
+    y = list(range(len(data)))[::-1]
+    for pos, r in zip(y, data.itertuples(), strict=True):
+        ax.errorbar([r.index], [pos], xerr=[[r.index - r.index_ci_low], [r.index_ci_high - r.index]], fmt="o",
+                    color="#1565c0", elinewidth=2, capsize=3)
+        if pd.notna(r.er_cell_mean):
+            ax.plot([r.er_cell_mean / r.platform_er_mean], [pos], marker="x", color="#ef6c00", linestyle="none")
+        ax.annotate(f"n={int(r.posts)}", (r.index_ci_high, pos), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.axvline(1.0, color="#333", linewidth=1)
+    ax.set_yticks(y, [f"{r.platform} · {r.label}" for r in data.itertuples()], fontsize=9)
+    ax.set_xlabel("ER ÷ platform mean: dot = shrunk estimate with 95 % interval, x = raw cell mean (before shrinking)")
+    ax.set_title(title)
+    return fig
+
+
+def topic_score_chart(scores: pd.DataFrame, title: str = "", top: int = 15) -> plt.Figure:
+    """Each topic's best score over platforms (expected ER index × strategic weight), coloured by pillar."""
+    best = (scores.dropna(subset=["score"]).sort_values("score", ascending=False)
+            .drop_duplicates("topic").head(top).reset_index(drop=True))
+    pillars = list(dict.fromkeys(best["pillar"]))
+    palette = dict(zip(pillars, sns.color_palette("tab10", n_colors=max(len(pillars), 1))))
+    fig, ax = plt.subplots(figsize=(10, 0.34 * max(len(best), 4) + 1.3), layout="constrained")
+    y = list(range(len(best)))[::-1]
+    ax.barh(y, best["score"], color=[palette[p] for p in best["pillar"]])
+    for pos, r in zip(y, best.itertuples(), strict=True):
+        ax.annotate(f"{r.platform} · {r.format}", (r.score, pos), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_yticks(y, list(best["topic"]), fontsize=9)
+    ax.axvline(1.0, color="#333", linewidth=1, linestyle=":")
+    handles = [matplotlib.patches.Patch(color=palette[p], label=p) for p in pillars]
+    ax.legend(handles=handles, fontsize=8, loc="lower right", title="pillar")
+    ax.set_xlabel("score = expected ER ÷ platform mean × strategic weight (best platform shown)")
+    ax.set_title(title)
+    return fig
+
+
+def month_grid_chart(grid: pd.DataFrame, title: str = "", short: dict[str, str] | None = None,
+                     fontsize: float = 7.0) -> plt.Figure:
+    """schedule.month_grid as a calendar picture: one box per day, one line per slot coloured by tier."""
+    import matplotlib.patches  # noqa: F401  (Rectangle)
+
+    short = PLATFORM_SHORT if short is None else short
+    weeks = len(grid)
+    lines_per_week = [max((len(str(c).split("\n")) for c in row), default=1) for row in grid.to_numpy()]
+    heights = [max(n, 3) * 0.19 + 0.25 for n in lines_per_week]
+    fig, ax = plt.subplots(figsize=(16, sum(heights) + 0.9), layout="constrained")
+    ax.set_xlim(0, 7)
+    ax.set_ylim(0, sum(heights))
+    ax.axis("off")
+    for d, name in enumerate(grid.columns):
+        ax.text(d + 0.5, sum(heights) + 0.05, name, ha="center", va="bottom", fontsize=10)
+    top = sum(heights)
+    for w in range(weeks):
+        h = heights[w]
+        for d in range(7):
+            text = str(grid.iat[w, d])
+            box = matplotlib.patches.Rectangle((d, top - h), 1, h, fill=bool(text), facecolor="#fafafa",
+                                               edgecolor="#bdbdbd", linewidth=0.8)
+            ax.add_patch(box)
+            if not text:
+                continue
+            head, *rows = text.split("\n")
+            keyday = " " in head
+            ax.text(d + 0.03, top - 0.05, head, ha="left", va="top", fontsize=fontsize + 1.5,
+                    color="#c62828" if keyday else "#212121")
+            for i, line in enumerate(rows):
+                parts = line.split(" ", 3)
+                tier = _TIER_OF_MARK.get(parts[2], "daily") if len(parts) > 2 else "daily"
+                if len(parts) > 1:
+                    parts[1] = short.get(parts[1], parts[1])
+                ax.text(d + 0.03, top - 0.3 - 0.19 * i, " ".join(parts), ha="left", va="top", fontsize=fontsize,
+                        color=TIER_COLOURS[tier], clip_on=True)
+        top -= h
+    legend = [matplotlib.patches.Patch(color=TIER_COLOURS[t], label=f"{m} {t}") for m, t in _TIER_OF_MARK.items()]
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=9)
+    ax.set_title(title, fontsize=12, pad=22)
+    return fig
+
+
+def capacity_chart(capacity: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Planned pieces (and reserve slots on top) per format against production capacity (black tick)."""
+    data = capacity.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
+    x = range(len(data))
+    colours = {"ok": "#2e7d32", "tight": "#f9a825", "over capacity": "#c62828", "no capacity given": "#607d8b"}
+    ax.bar(x, data["planned"], color=[colours.get(s, "#607d8b") for s in data["status"]], label="planned")
+    ax.bar(x, data["reserve"], bottom=data["planned"], color="#bdbdbd", label="reserve (possible pieces)")
+    for i, r in data.iterrows():
+        if pd.notna(r["capacity"]):
+            ax.hlines(r["capacity"], i - 0.4, i + 0.4, colors="#212121", linewidth=2.5)
+        ax.annotate(r["status"], (i, r["planned"] + r["reserve"]), xytext=(0, 3), textcoords="offset points",
+                    ha="center", fontsize=8)
+    ax.set_xticks(list(x), list(data["format"]))
+    ax.set_ylabel("pieces in the month")
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(title)
+    return fig
+
+
+def calendar_explorer(rebuild: Callable[..., object], platforms: Sequence[str], mix: dict[str, float],
+                      reserve_share: float, posts_per_week: dict[str, int],
+                      reserve_range: tuple[float, float] = (0.20, 0.30)) -> "widgets.VBox":
+    """Sliders for the pyramid mix, reserve share and posts per week that rebuild the calendar on change.
+
+    ``rebuild(mix=..., reserve_share=..., posts_per_week=...)`` returns a schedule.Calendar (about
+    10 ms on the sample); its summary and month grid are shown. The flagship share is 1 − daily −
+    series. Nothing is drawn until a value changes, so a headless run never waits on a widget; a
+    constraint that cannot be met is printed instead of a calendar.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    from helpers.planning.schedule import month_grid
+
+    style = {"description_width": "9em"}
+    layout = widgets.Layout(width="26em")
+    daily = widgets.FloatSlider(value=mix["daily"], min=0, max=1, step=0.05, description="daily share",
+                                style=style, layout=layout, continuous_update=False)
+    series = widgets.FloatSlider(value=mix["series"], min=0, max=1, step=0.05, description="series share",
+                                 style=style, layout=layout, continuous_update=False)
+    reserve = widgets.FloatSlider(value=reserve_share, min=reserve_range[0], max=reserve_range[1], step=0.01,
+                                  description="reserve share", style=style, layout=layout, continuous_update=False)
+    ppw = {p: widgets.IntSlider(value=posts_per_week[p], min=1, max=21, description=f"{p} posts/wk",
+                                style=style, layout=layout, continuous_update=False) for p in platforms}
+    output = widgets.Output()
+
+    def redraw(_: object = None) -> None:
+        output.clear_output(wait=True)
+        with output:
+            flagship = round(1 - daily.value - series.value, 6)
+            if flagship < 0:
+                print(f"daily {daily.value:.0%} + series {series.value:.0%} exceed 100 %: lower one of them "
+                      "(flagship = the rest).")
+                return
+            try:
+                cal = rebuild(mix={"daily": daily.value, "series": series.value, "flagship": flagship},
+                              reserve_share=reserve.value, posts_per_week={p: s.value for p, s in ppw.items()})
+            except Exception as exc:  # a constraint that cannot be met: say which
+                print(f"No calendar: {exc}")
+                return
+            s = cal.summary()
+            print(f"{s['slots']} slots, {s['reserve']} reserve ({s['reserve_share']:.0%}); mix achieved "
+                  + " / ".join(f"{t} {v:.0%}" for t, v in s["mix_achieved"].items())
+                  + f" (flagship target {flagship:.0%}); {s['distinct_topics']} distinct topics, "
+                  f"{s['shared_topics']} posts share a topic across platforms.")
+            fig = month_grid_chart(month_grid(cal.slots, cal.month), title=f"Calendar {cal.month}")
+            display(fig)
+            close(fig)
+
+    for w in (daily, series, reserve, *ppw.values()):
+        w.observe(redraw, names="value")
+    return widgets.VBox([widgets.HBox([widgets.VBox([daily, series, reserve]), widgets.VBox(list(ppw.values()))]),
+                         output])

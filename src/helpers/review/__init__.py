@@ -1,0 +1,1 @@
+"""The period review (复盘): KPIs against targets, alerts, content, funnel, attribution, ads, risks, actions."""

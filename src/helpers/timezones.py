@@ -1,0 +1,144 @@
+"""Account time zones, applied once where data is loaded: every timestamp an analysis sees is naive local time.
+
+DESIGN: naive timestamps are already in the account's local time; a timestamp carrying a UTC
+offset (an ISO string with `+08:00`/`Z`, a tz-aware Parquet column) is converted to the zone of
+its row's account (`accounts.timezone`, default Asia/Shanghai) and made naive. Tables without an
+account (touchpoints, conversions, experiment units) use the default zone. `helpers.data` applies
+this to CSV and pandas-read Parquet tables; the DuckDB reader of large interaction files applies the
+same rule in SQL (`duckdb_local_time`).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+
+import pandas as pd
+
+from helpers.errors import DataError, require_columns
+
+#: The zone of an account whose `timezone` is empty, and of tables that carry no account.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def is_known_zone(name: object) -> bool:
+    """True when the IANA time zone database knows the name (e.g. 'Asia/Shanghai')."""
+    try:
+        zoneinfo.ZoneInfo(str(name).strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return bool(str(name).strip())
+
+
+def unknown_zones(accounts: pd.DataFrame) -> pd.DataFrame:
+    """Accounts whose non-empty timezone the IANA database does not know (account_id, timezone)."""
+    if "timezone" not in accounts.columns:
+        return accounts.iloc[0:0][["account_id"]].assign(timezone=pd.Series(dtype="object"))
+    text = accounts["timezone"].astype("string").str.strip()
+    bad = text.notna() & (text != "") & ~text.fillna("").map(is_known_zone).astype(bool)
+    return accounts.loc[bad, ["account_id", "timezone"]]
+
+
+def account_zones(accounts: pd.DataFrame) -> pd.Series:
+    """Time zone per account_id (missing or blank → DEFAULT_TIMEZONE); DataError naming an unknown zone."""
+    require_columns(accounts, ("account_id",), "accounts")
+    bad = unknown_zones(accounts)
+    if len(bad):
+        first = bad.iloc[0]
+        raise DataError(f"Account {first['account_id']!r} has an unknown timezone {first['timezone']!r}; use an "
+                        "IANA name such as 'Asia/Shanghai' in accounts.timezone (or leave it empty for the default).")
+    zones = accounts["timezone"] if "timezone" in accounts.columns else pd.Series(pd.NA, index=accounts.index)
+    text = zones.astype("string").str.strip().fillna("")
+    text = text.where(text != "", DEFAULT_TIMEZONE)
+    return pd.Series(text.to_numpy(dtype=object), index=accounts["account_id"].to_numpy(), name="timezone")
+
+
+def as_timestamps(times: pd.Series, what: str = "timestamps") -> pd.Series:
+    """A column as datetimes (ISO 8601 text parsed); DataError naming the column when values are not times."""
+    if pd.api.types.is_datetime64_any_dtype(times):
+        return times
+    try:
+        return pd.to_datetime(times, format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{what} has values that are not timestamps: {exc}") from exc
+
+
+def to_local(times: pd.Series, zone: str | None = DEFAULT_TIMEZONE) -> pd.Series:
+    """Timestamps as naive wall-clock time in `zone`: naive ones are local already, tz-aware ones converted.
+
+    With ``zone=None`` a tz-aware timestamp keeps its own zone's wall-clock time.
+    """
+    times = as_timestamps(times)
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        return (times.dt.tz_convert(zone) if zone is not None else times).dt.tz_localize(None)
+    return times
+
+
+def to_local_by_account(times: pd.Series, account_ids: pd.Series, zones: pd.Series | Mapping[str, str]) -> pd.Series:
+    """Timestamps as naive local time of each row's account; naive values are returned unchanged."""
+    times = as_timestamps(times)
+    if not isinstance(times.dtype, pd.DatetimeTZDtype):
+        return times
+    return to_local_by_zone(times, row_zones(account_ids, zones))
+
+
+def row_zones(account_ids: pd.Series, zones: pd.Series | Mapping[str, str] | None) -> pd.Series:
+    """The zone of each row's account (DEFAULT_TIMEZONE where the account or its zone is unknown)."""
+    if zones is None:
+        return pd.Series(DEFAULT_TIMEZONE, index=account_ids.index, dtype=object)
+    zone_of = pd.Series(zones) if not isinstance(zones, pd.Series) else zones
+    return account_ids.map(zone_of).fillna(DEFAULT_TIMEZONE)
+
+
+def to_local_by_zone(times: pd.Series, zones: pd.Series) -> pd.Series:
+    """Tz-aware timestamps as naive wall-clock time in each row's zone (a Series of IANA names)."""
+    local = pd.Series(pd.NaT, index=times.index, dtype="datetime64[ns]")
+    for zone, rows in zones.groupby(zones).groups.items():
+        local.loc[rows] = times.loc[rows].dt.tz_convert(str(zone)).dt.tz_localize(None).astype("datetime64[ns]")
+    return local
+
+
+def local_times(frame: pd.DataFrame, accounts: pd.DataFrame, column: str = "occurred_at") -> pd.Series:
+    """A table's timestamp column as naive local time of each row's account (accounts must know every row's account)."""
+    require_columns(frame, ("account_id", column), "the table")
+    zones = account_zones(accounts)
+    unknown = sorted(set(frame["account_id"].dropna()) - set(zones.index))
+    if unknown:
+        raise DataError(f"Rows refer to account(s) {unknown[:5]} that are not in accounts; add them to accounts.csv.")
+    return to_local_by_account(frame[column], frame["account_id"], zones)
+
+
+def parse_local_times(values: pd.Series, zones: pd.Series) -> pd.Series:
+    """ISO 8601 text (or datetimes) as naive local time: values with an offset converted to their row's zone.
+
+    A column may mix naive values (local already) and values with an offset (`Z`, `+08:00`);
+    unparsable values become NaT for the caller to report.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            return to_local_by_zone(values, zones)
+        return values.astype("datetime64[ns]")
+    text = values.astype("string").str.strip()
+    aware = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+    parsed = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601").astype("datetime64[ns]")
+    if aware.any():
+        with_offset = pd.to_datetime(text[aware], errors="coerce", format="ISO8601", utc=True)
+        parsed.loc[aware] = to_local_by_zone(with_offset, zones[aware])
+    return parsed
+
+
+#: An ISO 8601 time with a UTC offset ends in Z or ±hh[:mm] after the time of day.
+_OFFSET = r"T?\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def duckdb_local_time(column: str, zones: Mapping[str, str], account_column: str = "account_id") -> str:
+    """A DuckDB expression for a TIMESTAMPTZ column as naive local time of each row's account (default zone else)."""
+    cases = " ".join(f"WHEN {_sql_text(account)} THEN {_sql_text(zone)}" for account, zone in sorted(zones.items()))
+    zone = f"CASE CAST({account_column} AS VARCHAR) {cases} ELSE {_sql_text(DEFAULT_TIMEZONE)} END" if cases \
+        else _sql_text(DEFAULT_TIMEZONE)
+    return f"timezone({zone}, {column})"
+
+
+def _sql_text(value: str) -> str:
+    """A SQL text literal."""
+    return "'" + str(value).replace("'", "''") + "'"
