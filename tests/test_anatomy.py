@@ -53,7 +53,8 @@ def _string_building(tree: ast.AST) -> list[str]:
         elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)) and any(
                 isinstance(side, ast.Constant) and isinstance(side.value, str) for side in (node.left, node.right)):
             found.append("string concatenation or % formatting")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "format"):
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in {"join", "format"}):
             found.append(f".{node.func.attr}()")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print" and any(
                 isinstance(arg, ast.Constant) and isinstance(arg.value, str) and " " in arg.value for arg in node.args):
@@ -145,7 +146,7 @@ def test_params_files_name_real_parameters_in_the_one_syntax(params_file: Path) 
     for key, value in values.items():
         default = defaults[key]
         if isinstance(default, (list, dict)):
-            assert isinstance(value, type(default)) or isinstance(value, str) and "," not in value, (
+            assert isinstance(value, type(default)) or (isinstance(value, str) and "," not in value), (
                 f"{params_file.name}: {key} must be a YAML {type(default).__name__} like the notebook's default")
         if isinstance(value, str):
             assert not any(sep in value for sep in (",", ";", "=")), (

@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import config
+
+pytestmark = pytest.mark.slow  # each runs a benchmark script on a small input (seconds to half a minute)
 
 
 def test_experiment_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers.content import (mean_interval, performance_by, post_engagements, top_posts,
-                             with_engagement_rate)
+from helpers.content import mean_interval, performance_by, post_engagements, top_posts, with_engagement_rate
 from helpers.errors import ParameterError
 
 

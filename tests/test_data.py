@@ -41,7 +41,7 @@ def test_loads_and_types_columns(tmp_path: Path) -> None:
 def test_bom_is_tolerated(tmp_path: Path) -> None:
     (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8-sig")
     accounts = load_table("accounts", tmp_path)
-    assert list(accounts.columns)[0] == "account_id"
+    assert accounts.columns[0] == "account_id"
     assert accounts.loc[0, "name"] == "品牌·抖音"
 
 
@@ -56,7 +56,8 @@ def test_missing_optional_metric_is_a_warning_not_an_error(tmp_path: Path) -> No
     [
         ("date,account_id\n2026-10-01,a1\n", "column 'followers': required column(s) missing"),
         ("date,account_id,followers\n2026-10-01,a1,100\n2026-13-45,a1,100\n",
-         "column 'date': unparsable date (use ISO 8601, e.g. 2026-10-31 or 2026-10-31T20:15:00); 1 row(s), first at line(s) 3; values: '2026-13-45'"),
+         "column 'date': unparsable date (use ISO 8601, e.g. 2026-10-31 or 2026-10-31T20:15:00); "
+         "1 row(s), first at line(s) 3; values: '2026-13-45'"),
         ("date,account_id,followers\n2026-10-01,a1,100\n2026-10-02,a1,-5\n",
          "column 'followers': negative value"),
         ("date,account_id,followers\n2026-10-01,a1,100\n2026-10-01,a1,101\n",
@@ -69,10 +70,9 @@ def test_missing_optional_metric_is_a_warning_not_an_error(tmp_path: Path) -> No
 )
 def test_bad_input_names_file_column_and_rows(tmp_path: Path, daily: str, expected: str) -> None:
     write(tmp_path, accounts=ACCOUNTS, account_daily=daily)
-    with pytest.raises(DataError) as info:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            load_table("account_daily", tmp_path)
+    with pytest.raises(DataError) as info, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        load_table("account_daily", tmp_path)
     message = str(info.value)
     assert "account_daily.csv" in message
     assert expected in message

@@ -25,7 +25,6 @@ def test_check_day_names_the_parameter(value: object) -> None:
 
 
 def test_check_timezone_accepts_iana_names_and_names_the_parameter() -> None:
-    from helpers.params import check_timezone
 
     assert check_timezone("timezone", " Asia/Shanghai ") == "Asia/Shanghai"
     with pytest.raises(ParameterError, match="timezone='Mars/Base' is not an IANA"):

@@ -58,7 +58,8 @@ def test_styled_escapes_text_and_shows_rates_as_percent() -> None:
     html = styled(frame).to_html()
     assert "&lt;限定&gt;开箱 &amp; 测评" in html and "<限定>" not in html
     assert "5.32%" in html and "1,234,567" in html
-    assert format_number(float("nan")) == "–" and format_number(0.0123456) == "0.01235" and format_number(-2500.4) == "-2,500"
+    assert format_number(float("nan")) == "–"
+    assert format_number(0.0123456) == "0.01235" and format_number(-2500.4) == "-2,500"
 
 
 def test_styled_keeps_bases_as_numbers() -> None:

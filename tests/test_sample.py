@@ -15,9 +15,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import config
+from helpers import config, sample
 from helpers.errors import ParameterError
-from helpers import sample
 from helpers.sample import PLANTED, build_tables, ensure_sample, generate_sample
 
 # Required columns of DESIGN.md's schema, written out again here (not imported from the module).
@@ -214,7 +213,8 @@ def test_magnitudes_look_real(t: dict[str, pd.DataFrame]) -> None:
     # two years at +35%/yr: 1.35² = 1.82
     growth = own.groupby("account_id")["followers"].last() / start
     assert 1.6 < growth["own_douyin"] < 2.0
-    assert start["own_xhs"] == pytest.approx(80_000, rel=0.01) and start["own_weibo"] == pytest.approx(120_000, rel=0.01)
+    assert start["own_xhs"] == pytest.approx(80_000, rel=0.01)
+    assert start["own_weibo"] == pytest.approx(120_000, rel=0.01)
     assert start["own_wechat"] == pytest.approx(50_000, rel=0.01)
     per_day = t["posts"].groupby("account_id").size() / 745
     assert per_day[OWN].between(0.9, 1.1).all()

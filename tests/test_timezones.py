@@ -9,8 +9,14 @@ import pytest
 
 from helpers.data import load_tables
 from helpers.errors import DataError
-from helpers.timezones import (DEFAULT_TIMEZONE, account_zones, local_times, parse_local_times, to_local,
-                               to_local_by_account)
+from helpers.timezones import (
+    DEFAULT_TIMEZONE,
+    account_zones,
+    local_times,
+    parse_local_times,
+    to_local,
+    to_local_by_account,
+)
 
 ACCOUNTS = pd.DataFrame({"account_id": ["cn", "uk", "blank"], "timezone": ["Asia/Shanghai", "Europe/London", None]})
 

@@ -66,9 +66,10 @@ def _build_parser() -> argparse.ArgumentParser:
     info.add_argument("--store", type=Path, default=config.STORE)
     store_sub.add_parser("kinds", help="list the export kinds `opsbook import` recognises")
     pillars = store_sub.add_parser("pillars", help="save keyword rules that tag imported posts with pillars",
-                                   description="RULES.yaml maps each pillar to keywords in the title or topics, "
-                                               "e.g. '教程: [教程, 步骤]'; the first matching pillar wins. Saved in the "
-                                               "store, applied to the stored posts now and to every later import.")
+                                   description="RULES.yaml maps each pillar to keywords in the title or "
+                                               "topics, e.g. '教程: [教程, 步骤]'; the first matching pillar wins. "
+                                               "Saved in the store, applied to the stored posts now and to every "
+                                               "later import.")
     pillars.add_argument("rules", type=Path)
     pillars.add_argument("--store", type=Path, default=config.STORE)
     return parser
@@ -170,7 +171,10 @@ def _cmd_store(args: argparse.Namespace) -> int:
         with store.transaction() as txn:
             txn.upsert_account(args.account_id, args.platform, args.name, owner=args.owner, timezone=args.timezone,
                                category=args.category)
-        saved = store.read("accounts").set_index("account_id").loc[args.account_id]
+        after = store.read("accounts")
+        if after is None:  # the transaction above wrote it; a missing table means the store was changed under us
+            raise OpsbookError(f"The accounts table of {store.root} is missing after saving; run the command again.")
+        saved = after.set_index("account_id").loc[args.account_id]
         print(f"Account {args.account_id} ({saved['platform']}, {saved['owner']}, {saved['timezone']}) saved in "
               f"{store.root}")
         if old is not None and len(old) and str(old["timezone"].iloc[0]) != str(saved["timezone"]):

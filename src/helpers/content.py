@@ -107,7 +107,7 @@ def performance_by(posts: pd.DataFrame, by: Sequence[str], confidence: float = 0
         low, high = mean_interval(rated["engagement_rate"], confidence)
         base_total = rated["er_base_value"].sum()
         rows.append({
-            **dict(zip(by, key)),
+            **dict(zip(by, key, strict=True)),
             "posts": len(group),
             "posts_with_rate": len(rated),
             "engagements_total": group["engagements"].sum(min_count=1),

@@ -218,9 +218,10 @@ def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Probl
             rows, n = _line_numbers(index)
             label = "duplicate id" if "uniqueness" in str(check) or "duplicates" in str(check) else str(check)
             col_name = None if pd.isna(column) else str(column)
-            if col_name == spec.name or col_name is None and spec.key:
+            if col_name == spec.name or (col_name is None and spec.key):
                 col_name = ", ".join(spec.key)
-            problems.append(Problem(spec.name, file, col_name, label, rows, _examples(group["failure_case"].dropna()), n))
+            failures = _examples(group["failure_case"].dropna())
+            problems.append(Problem(spec.name, file, col_name, label, rows, failures, n))
         return problems + duplicates
     return duplicates
 
@@ -233,7 +234,8 @@ def _check_zones(accounts: pd.DataFrame, file: str) -> list[Problem]:
     rows, n = _line_numbers(bad.index)
     examples = tuple(f"{a}: {z}" for a, z in bad[["account_id", "timezone"]].head(3).itertuples(index=False))
     return [Problem("accounts", file, "timezone", "unknown time zone", rows, examples, n,
-                    hint="Use an IANA name such as Asia/Shanghai or Europe/London, or leave it empty for Asia/Shanghai.")]
+                    hint="Use an IANA name such as Asia/Shanghai or Europe/London, or leave it empty for "
+                         "Asia/Shanghai.")]
 
 
 def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[str]) -> list[Problem]:

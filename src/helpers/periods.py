@@ -204,7 +204,7 @@ def _week_period(year: int, week: int) -> ReviewPeriod:
 def _as_day(when: object) -> pd.Timestamp:
     """A date or timestamp as a naive midnight timestamp (wall-clock day if timezone-aware)."""
     try:
-        ts = pd.Timestamp(when)  # type: ignore[arg-type]
+        ts = pd.Timestamp(when)
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"{when!r} is not a date (expected e.g. '2026-10-31').") from exc
     if ts is pd.NaT:

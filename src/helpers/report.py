@@ -137,8 +137,8 @@ class RunOutputs:
 
         Displaying the saved PNG (rather than the figure) renders each chart once, not twice.
         """
-        from IPython.display import Image
         import matplotlib.pyplot as plt
+        from IPython.display import Image
 
         target = self.path / "figures" / f"{_check_name(name)}.png"
         target.parent.mkdir(parents=True, exist_ok=True)

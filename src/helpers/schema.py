@@ -206,3 +206,69 @@ def pandera_schema(spec: TableSpec, present: list[str] | None = None) -> pa.Data
     }
     # composite keys are checked by helpers.data.duplicate_key_rows (one pass, no failure-case frame)
     return pa.DataFrameSchema(columns, strict=False, coerce=False, name=spec.name)
+
+
+#: What each column kind holds and how it is read, for docs/schema.md.
+KIND_NOTES: dict[str, str] = {
+    "id": "identifier, kept as text (never a number: `00123` stays `00123`)",
+    "text": "free text (UTF-8, Chinese welcome)",
+    "category": "one of a fixed list of values",
+    "date": "ISO 8601 date or time; naive = local time; with an offset (`Z`, `+08:00`) converted to the "
+            "`timezone` of the row's account (Asia/Shanghai in tables without account_id)",
+    "count": "whole count ≥ 0; empty = missing, never 0",
+    "amount": "number ≥ 0 (money, seconds, weights); empty = missing",
+    "rate": "share between 0 and 1 (write 5 % as 0.05)",
+    "score": "integer 1–5",
+    "bool": "true/false (also 1/0, yes/no)",
+    "number": "any number",
+    "period": "2026-10, 2026-Q4 or 2026",
+}
+
+
+#: Columns whose values say more than their kind, for docs/schema.md.
+COLUMN_NOTES: dict[tuple[str, str], str] = {
+    ("accounts", "timezone"): "IANA time zone name such as `Asia/Shanghai` or `Europe/London`; empty = Asia/Shanghai",
+    ("posts", "topics"): "topic tags separated by `;`",
+    ("audience", "interests"): "interest tags separated by `;`",
+    ("experiments", "variants"): "variant names separated by `;` (the control included)",
+    ("experiments", "expected_split"): "planned weights separated by `;`, in the order of variants",
+    ("experiments", "guardrails"): "guardrail metric names separated by `;`",
+    ("experiments", "mde"): "smallest effect worth acting on for the primary metric, absolute (0.008 = 0.8 points)",
+}
+
+
+def _column_note(table: str, col: ColumnSpec) -> str:
+    """The 'values' cell of a column in docs/schema.md."""
+    note = COLUMN_NOTES.get((table, col.name), KIND_NOTES[col.kind])
+    if col.allowed is not None:
+        note = f"one of {', '.join(f'`{v}`' for v in col.allowed)}"
+    if col.required and col.nullable:
+        note += "; the column is required, a value may be empty"
+    return note
+
+
+def schema_markdown() -> str:
+    """docs/schema.md: every table and column of the schema, generated from TABLES (so it cannot drift)."""
+    lines = [
+        "# The data schema",
+        "",
+        "Generated from `helpers.schema` (`make docs`); `tests/test_schema_doc.py` fails when it is stale.",
+        "Put one CSV (UTF-8, with or without BOM) or Parquet file per table in a folder, named `<table>.csv`",
+        "(or `.csv.gz`, `.parquet`). Extra columns are kept; a missing metric is missing, never zero.",
+        "`opsbook validate --data DIR` lists every problem of a folder; `opsbook import` maps platform",
+        "exports onto these tables.",
+        "",
+    ]
+    for spec in TABLES.values():
+        lines += [f"## {spec.name}", "",
+                  f"One row per {spec.grain}. Used by: {', '.join(spec.used_by) or '-'}."
+                  + (f" Key: {', '.join(spec.key)}." if spec.key else "")
+                  + (" Every `account_id` must be in accounts." if spec.references_accounts else ""),
+                  "", "| column | required | kind | values |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{c.name}` | {'yes' if c.required else 'no'} | {c.kind} | {_column_note(spec.name, c)} |"
+                  for c in spec.columns]
+        if spec.name == "experiment_units":
+            lines += ["", "Plus one column per metric (e.g. exposures, clicks, conversions, revenue) and, optionally, "
+                          "pre-period covariates and segment columns."]
+        lines.append("")
+    return "\n".join(lines)
