@@ -89,8 +89,7 @@ def write_data(folder: Path, events: int, seed: int = 11) -> None:
 
 def profile(folder: Path) -> dict[str, float]:
     """Run the notebook's computations on the folder; seconds per stage."""
-    from helpers.audience import behaviour, bots, clusters, demographics, personas, retention, rfm
-    from helpers.audience.session import prepare_audience
+    from helpers.audience import behaviour, bots, clusters, demographics, personas, retention, rfm, session
 
     times: dict[str, float] = {}
     clock = time.perf_counter()
@@ -101,16 +100,17 @@ def profile(folder: Path) -> dict[str, float]:
         times[stage] = round(now - clock, 2)
         clock = now
 
-    run = prepare_audience("own", "latest", DAYS, str(folder), "sigma", 3.0, "auto", 50)
+    run = session.prepare(account="own", as_of="latest", lookback_days=DAYS, data_dir=str(folder), bot_rule="sigma",
+                          bot_k=3.0, n_clusters="auto", min_segment_size=50, monetary="purchase", cohort="month")
     accounts, audience, posts = (run.table(t) for t in ("accounts", "audience", "posts"))
     events = run.window_events()
     lap("load_and_validate")
     activity = bots.user_activity(events, run.start, run.as_of)
-    flags = bots.flag_bots(activity, rule="sigma", k=3.0)
-    bot_ids = set(flags.loc[flags["is_bot"], "user_id"])
+    flags = bots.flag_bots(activity, rule=run.bot_rule, k=run.bot_k)
+    bot_ids = bots.bot_ids(flags)
     clean = events.without_users(bot_ids)
     lap("bot_filter")
-    people = audience[~audience["user_id"].isin(bot_ids)]
+    people = bots.without_bots(audience, bot_ids)
     demographics.compare_platforms(people, accounts, ["gender", "age_band", "city_tier", "device"])
     demographics.interest_shares(people)
     lap("demographics_interests")
@@ -119,22 +119,22 @@ def profile(folder: Path) -> dict[str, float]:
     behaviour.content_preferences(clean, posts)
     lap("active_hours_content")
     behaviour.event_funnel(clean)
-    behaviour.top_paths(clean, events=("view", "like", "comment", "share", "save", "click", "purchase"))
+    behaviour.top_paths(clean, events=behaviour.PATH_EVENTS)
     lap("funnel_paths")
-    scored = rfm.rfm_segments(rfm.rfm_scores(rfm.rfm_table(clean, run.end, window_days=DAYS)))
+    scored = rfm.rfm_segments(rfm.rfm_scores(rfm.rfm_table(clean, run.end, window_days=run.lookback_days,
+                                                           monetary=run.monetary)))
     rfm.segment_summary(scored)
     lap("rfm")
-    features = clusters.behaviour_features(clean, run.as_of, window_days=DAYS)
-    result = clusters.cluster_users(features, k="auto", n_init="auto")
-    profile_ = clusters.profile_clusters(features, result.labels, min_size=50)
-    clusters.name_clusters(profile_)
+    features = clusters.behaviour_features(clean, run.as_of, window_days=run.lookback_days)
+    result = clusters.cluster_users(features, k=run.n_clusters, n_init="auto")
+    profile_ = clusters.named_profile(features, result.labels, min_size=run.min_segment_size)
     lap("clusters")
-    first_seen = people.drop_duplicates("user_id").set_index("user_id")["first_seen"]
-    retention.cohort_retention(first_seen, run.events.where("event NOT IN ('follow', 'unfollow')"),
-                               cohort="month", as_of=run.end)
+    first_seen = retention.first_seen_by_user(audience, exclude=bot_ids)
+    retention.cohort_retention(first_seen, retention.returning_events(run.events), cohort=run.cohort, as_of=run.end)
     retention.churn_over_time(audience)
     retention.peak_churn_age(audience, unit="week")
     lap("retention_churn")
+    personas.segment_membership(scored, result.labels, profile_)
     personas.persona_cards(scored[["user_id", "segment"]], people, features, total_users=len(scored))
     lap("personas")
     return times

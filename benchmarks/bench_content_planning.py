@@ -16,39 +16,35 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
+import matplotlib.pyplot as plt
 
-from helpers import config
-from helpers.planning import charts as plots  # noqa: E402
-from helpers.planning import performance, schedule, topics, windows  # noqa: E402
-from helpers.planning.session import prepare_planning  # noqa: E402
-from helpers.sample import ensure_sample  # noqa: E402
+from helpers import config, runner
+from helpers.planning import charts as plots
+from helpers.planning import performance, schedule, session, topics, windows
+from helpers.sample import ensure_sample
 
 #: Slider positions: (daily, series, reserve, posts-per-week offset) — flagship is the rest.
 SWEEP = [(0.6, 0.3, 0.25, 0), (0.5, 0.3, 0.20, 1), (0.7, 0.2, 0.30, -1), (0.4, 0.4, 0.22, 2), (0.8, 0.1, 0.28, 0)]
 
 
 def _defaults() -> dict[str, object]:
-    """The notebook's parameter defaults, from its `parameters` cell."""
-    nb = nbformat.read(config.ROOT / "notebooks" / "content_planning.ipynb", as_version=4)
-    [cell] = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    values: dict[str, object] = {}
-    exec(cell.source, {}, values)  # noqa: S102 - our own notebook's literal assignments
-    return values
+    """The notebook's parameter defaults, from its `parameters` cell (all but output_dir, which prepare lacks)."""
+    values = runner.default_values(config.NOTEBOOKS / "content_planning.ipynb")
+    return {k: v for k, v in values.items() if k != "output_dir"}
 
 
-def _seconds(fn, repeats: int) -> list[float]:  # noqa: ANN001 - any zero-argument callable
+def _seconds(fn: Callable[[], object], repeats: int) -> list[float]:
     out = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -62,10 +58,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats of each measurement")
     args = parser.parse_args()
     ensure_sample()
-    p = _defaults()
-    run = prepare_planning(p["plan_month"], p["platforms"], p["posts_per_week"], p["mix"], p["reserve_share"],
-                           p["fixed_columns"], p["min_gap_hours"], p["timezone"], p["country"], p["extra_dates_file"],
-                           p["capacity"], p["er_base"], p["min_posts"], p["prior_strength"], p["top_n"], p["data_dir"])
+    run = session.prepare(**_defaults())
     names = list(run.platforms)
     start = time.perf_counter()
     works = performance.what_works(run.own_posts, run.accounts, base=run.er_base, min_posts=run.min_posts)
@@ -89,14 +82,14 @@ def main() -> None:
                                                              "flagship": round(1 - s[0] - s[1], 6)},
                                    reserve_share=s[2]), args.repeats)]
     redraw = [t for step in SWEEP for t in _seconds(lambda s=step: widget_step(*s), args.repeats)]
-    default = run.rebuild(table, scores, keys)
+    default = run.calendar(table, scores, keys)
 
     def floor_step() -> None:
         plt.close(plots.month_grid_chart(schedule.month_grid(default.slots, run.month), "explorer"))
 
     floor = _seconds(floor_step, args.repeats * len(SWEEP))
     result = {
-        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores, "
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
                    f"Python {sys.version.split()[0]}",
         "month": run.month, "platforms": names, "slots_default": len(default.slots),
         "analyses_once_s": round(analyses, 3),

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from helpers import config
-from helpers.experiments.evaluate import Settings, evaluate
 from helpers.experiments.design import load_experiment
+from helpers.experiments.evaluate import Settings, evaluate
 from helpers.experiments.metrics import parse_metrics
 
 METRICS = {"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures", "revenue": "mean:revenue"}

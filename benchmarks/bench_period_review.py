@@ -35,11 +35,9 @@ import seaborn
 import matplotlib.pyplot as plt
 import ipywidgets
 from IPython.display import display
-from helpers import content
-from helpers.review import ads, anomalies, attribution, funnel, kpis, risks
-from helpers.review import charts as plots
-from helpers.review import findings as recommendations
-from helpers.review import session as review
+from helpers.data import DataWarning
+from helpers.report import RunOutputs, format_number, styled
+from helpers.review import ads, anomalies, attribution, charts, findings, funnel, kpis, outputs, posts, risks, session
 """
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.errors import DataError, ParameterError
 from helpers.review.ads import (
     RESERVE_LABEL,
     ad_performance,
@@ -15,7 +16,6 @@ from helpers.review.ads import (
     flag_stop_loss,
     suggest_budget_shift,
 )
-from helpers.errors import DataError, ParameterError
 
 NAN = math.nan
 
@@ -192,3 +192,34 @@ def test_campaign_on_two_channels_stays_one_row_with_both_listed() -> None:
     assert perf["campaign_id"].tolist() == ["c1"] and perf.loc[0, "channel"] == "feed, search"
     # ROAS = (500 + 700) / (100 + 300) = 3.0; CTR = 140 / 4000 = 0.035
     assert perf.loc[0, "roas"] == pytest.approx(3.0) and perf.loc[0, "ctr"] == pytest.approx(0.035)
+
+
+def test_review_ads_judges_campaigns_and_creatives_of_the_period() -> None:
+    from helpers.review.ads import review_ads
+
+    june = (pd.Timestamp("2026-06-01"), pd.Timestamp("2026-06-02"))
+    ads = review_ads(ad_rows(), *june, roas_floor=3.0, ctr_keep=0.05)
+    assert ads is not None
+    # ROAS (test_campaign_performance_by_hand): A 6.0, B 0.5, C 4.0 → B under the floor of 3
+    assert ads.stop["campaign_id"].tolist() == ["B"]
+    # CTR per creative: a1 300/10000 = 3 %, a2 100/5000 = 2 %, b1 0/8000 = 0 %, c1 80/8000 = 1 %: all ≤ 5 %
+    assert ads.creatives["creative_id"].tolist() == ["a1", "a2", "b1", "c1"]
+    assert ads.low["creative_id"].tolist() == ["a1", "a2", "b1", "c1"]
+    # B's 200 freed: 20 % to the reserve (40), 160 to A and C in proportion to spend × ROAS:
+    # A 150 × 6 = 900, C 200 × 4 = 800 → A 160 × 900/1700 = 84.71, C 160 × 800/1700 = 75.29
+    budget = ads.budget.set_index("campaign_id")["change"]
+    assert budget["B"] == -200 and budget["flexible reserve"] == pytest.approx(40)
+    assert budget["A"] == pytest.approx(84.70588) and budget["C"] == pytest.approx(75.29412)
+    assert list(ads.tables()) == ["ads_campaigns", "ads_creatives", "budget_shift"]
+    assert review_ads(None, *june) is None
+
+
+def test_review_ads_without_creatives_judges_each_campaign_as_one_creative() -> None:
+    from helpers.review.ads import review_ads
+
+    ads = review_ads(ad_rows().drop(columns="creative_id"), pd.Timestamp("2026-06-01"), pd.Timestamp("2026-06-02"),
+                     ctr_keep=0.025)
+    assert ads is not None
+    # campaign CTR: A 400/15000 = 2.67 % > 2.5 % (kept), B 0 %, C 80/8000 = 1 %
+    assert ads.creatives["creative_id"].tolist() == ["A (all creatives)", "B (all creatives)", "C (all creatives)"]
+    assert ads.low["creative_id"].tolist() == ["B (all creatives)", "C (all creatives)"]

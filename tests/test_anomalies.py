@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.seasonal import STL
 
+from helpers.errors import DataError, ParameterError
 from helpers.review.anomalies import (
     daily_alerts,
     detect_anomalies,
@@ -20,7 +21,6 @@ from helpers.review.anomalies import (
     remove_bot_traffic,
     robust_zscores,
 )
-from helpers.errors import DataError, ParameterError
 
 NAN = math.nan
 
@@ -329,7 +329,7 @@ def test_viral_day_kept_bot_day_flagged() -> None:
     flags = flag_bot_days(daily, days[0], days[-1])
     assert len(flags) == 60
     flagged = flags[flags["is_bot"]]
-    assert list(zip(flagged["account_id"], flagged["date"])) == [("A", days[20])]
+    assert list(zip(flagged["account_id"], flagged["date"], strict=True)) == [("A", days[20])]
     # fences are per account: B's upper fence is on B's scale (~20000), A's on ~1000
     fence = flags.groupby("account_id")["upper_fence_impressions"].first()
     assert 1000 < fence["A"] < 2000 and 20000 < fence["B"] < 30000
@@ -399,3 +399,48 @@ def test_accounts_without_bot_check_names_the_missing_signal() -> None:
     assert accounts_without_bot_check(daily) == ["li (no impressions or engagements)", "tt (no impressions)"]
     assert accounts_without_bot_check(daily.drop(columns="engagements").query("account_id == 'x'")) == [
         "x (no engagements)"]
+
+
+# --------------------------------------------------------------------------- the review's data check and alert charts
+
+
+def test_check_bot_traffic_flags_over_all_days_and_keeps_the_period_removals() -> None:
+    from helpers.review.anomalies import check_bot_traffic
+
+    daily = ten_day_table()
+    # the bot day is 2026-06-10 (see test_remove_bot_traffic_replaces_with_median_of_clean_days: 6000 → 1010)
+    june = check_bot_traffic(daily, pd.Timestamp("2026-06-01"), pd.Timestamp("2026-06-30"))
+    assert june.clean_daily.loc[9, "impressions"] == 1010.0
+    assert june.removed["column"].tolist() == ["impressions", "reach"]
+    assert june.removed_in_period.equals(june.removed)
+    assert june.unchecked == ()
+    # a review of the first week: the fences still use all ten days, but its removals are empty
+    week = check_bot_traffic(daily, pd.Timestamp("2026-06-01"), pd.Timestamp("2026-06-07"))
+    assert week.clean_daily.loc[9, "impressions"] == 1010.0 and len(week.removed) == 2
+    assert week.removed_in_period.empty
+    no_engagements = check_bot_traffic(daily.assign(engagements=NAN), TEN_DAYS[0], TEN_DAYS[-1])
+    assert no_engagements.unchecked == ("A (no engagements)",) and no_engagements.removed.empty
+
+
+def test_alert_windows_refit_each_alerting_series_and_show_the_last_30_days() -> None:
+    from helpers.review.anomalies import alert_windows
+
+    daily, _, planted = alert_tables()
+    start, end = pd.Timestamp("2026-05-01"), pd.Timestamp("2026-05-31")
+    alerts = pd.DataFrame({"date": [planted["A_in"], planted["B_in"], planted["A_in"] + pd.Timedelta(days=1)],
+                           "account_id": ["A", "B", "A"], "kpi": ["impressions", "engagements", "impressions"]})
+    windows = alert_windows(alerts, daily, start, end)
+    # only impressions are drawn by default, one chart per account × KPI however many days alert
+    assert list(windows) == [("A", "impressions")]
+    window = windows[("A", "impressions")]
+    # shown from 30 days before the start (2026-04-01) to the end: 61 days
+    assert window["date"].min() == pd.Timestamp("2026-04-01") and window["date"].max() == end
+    assert len(window) == 61
+    # the same fit as daily_alerts: fitted on 120 days before the start to the end
+    fitted = detect_anomalies(daily[daily["account_id"] == "A"].set_index("date")["impressions"]
+                              [start - pd.Timedelta(days=120):end])
+    pd.testing.assert_frame_equal(window.reset_index(drop=True),
+                                  fitted[fitted["date"] >= pd.Timestamp("2026-04-01")].reset_index(drop=True))
+    assert window.loc[window["date"] == planted["A_in"], "is_anomaly"].item()
+    both = alert_windows(alerts, daily, start, end, kpis=("impressions", "engagements"))
+    assert list(both) == [("A", "impressions"), ("B", "engagements")]  # the alerts' order

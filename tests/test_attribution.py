@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.errors import DataError, ParameterError
 from helpers.review.attribution import (
     MarkovResult,
     assist_ratio,
@@ -21,7 +22,6 @@ from helpers.review.attribution import (
     markov,
     shapley,
 )
-from helpers.errors import DataError, ParameterError
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures and small helpers
@@ -78,7 +78,7 @@ def make_journeys(paths: list[tuple[str, ...]], converted: list[bool], values: l
 
 def credit(table: pd.DataFrame, column: str = "conversions") -> dict[str, float]:
     """A credit table as {channel: number}."""
-    return dict(zip(table["channel"], table[column]))
+    return dict(zip(table["channel"], table[column], strict=True))
 
 
 def random_journeys(seed: int, n: int, channels: str = "ABCD") -> pd.DataFrame:
@@ -286,9 +286,9 @@ def test_markov_second_order_by_hand():
 def _count_chain(j: pd.DataFrame) -> tuple[list[str], np.ndarray]:
     """Independent estimate of the first-order chain: plain Python transition counts."""
     counts: Counter[tuple[str, str]] = Counter()
-    for path, conv in zip(j["path"], j["converted"]):
+    for path, conv in zip(j["path"], j["converted"], strict=True):
         walk = ["start", *path, "conversion" if conv else "null"]
-        counts.update(zip(walk[:-1], walk[1:]))
+        counts.update(pairwise(walk))
     channels = sorted({c for p in j["path"] for c in p})
     states = ["start", *channels, "conversion", "null"]
     p = np.zeros((len(states), len(states)))
@@ -375,7 +375,7 @@ def _brute_shapley(j: pd.DataFrame, column: str) -> dict[str, float]:
     players = sorted({c for p in j["path"] for c in p})
     n = len(players)
     r: Counter[frozenset[str]] = Counter()
-    for path, conv, amount in zip(j["path"], j["converted"], j[column]):
+    for path, conv, amount in zip(j["path"], j["converted"], j[column], strict=True):
         if conv:
             r[frozenset(path)] += amount
 
@@ -501,3 +501,20 @@ def test_sixty_thousand_journeys_every_model_sums_to_the_conversions():
                                 "value": rng.uniform(10, 100, len(won))})
     comparison = compare_models(build_journeys(touchpoints, conversions, start="2026-01-01", end="2026-12-31"))
     assert comparison.groupby("model")["conversions"].sum().to_numpy() == pytest.approx(len(won))
+
+
+def test_review_journeys_credits_the_period_and_skips_without_data(tables):
+    from helpers.review.attribution import review_journeys
+
+    touchpoints, conversions = tables
+    # journeys ending 2026-01-03..2026-01-08: J1 (ends 01-03), J2 (01-05), J3 (01-08); J4 ends 01-10
+    credited = review_journeys(touchpoints, conversions, "2026-01-03", "2026-01-08")
+    assert credited is not None
+    assert credited.journeys["journey_id"].tolist() == ["J1", "J2", "J3"]
+    assert list(credited.tables()) == ["attribution", "assist_ratio"]
+    shares = credited.shares()
+    # last touch: C closes J1 and J2, B closes J3 → C 2/3, B 1/3, A 0
+    assert shares.loc["C", "last_touch"] == pytest.approx(2 / 3) and shares.loc["A", "last_touch"] == 0
+    assert shares.sum().round(12).eq(1).all()  # every model shares out all conversions
+    assert review_journeys(None, conversions, "2026-01-01", "2026-01-31") is None
+    assert review_journeys(touchpoints, None, "2026-01-01", "2026-01-31") is None

@@ -8,14 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.timezones import local_times
-from helpers.audience.behaviour import (active_hours, content_preferences, event_funnel,
-                                        peak_windows, top_paths)
+from helpers.audience.behaviour import active_hours, content_preferences, event_funnel, peak_windows, top_paths
 from helpers.audience.bots import flag_bots, user_activity
 from helpers.audience.demographics import MISSING, compare_platforms, shares
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.sample import PLANTED
+from helpers.timezones import local_times
 
 ACCOUNTS = pd.DataFrame({"account_id": ["D", "X", "W"], "platform": ["douyin", "xiaohongshu", "douyin"],
                          "timezone": ["Asia/Shanghai", None, "America/New_York"]})

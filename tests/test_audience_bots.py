@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.audience.bots import bot_fences, bot_summary, flag_bots, user_activity
+from helpers.audience.bots import (
+    bot_fences,
+    bot_ids,
+    bot_summary,
+    flag_bots,
+    summary_table,
+    user_activity,
+    without_bots,
+)
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.sample import PLANTED
@@ -115,6 +123,17 @@ def test_missing_value_is_never_above_a_fence() -> None:
 def test_bot_summary() -> None:
     assert bot_summary(flag_bots(activity())) == {"users_before": 8, "bots": 1, "users_after": 7,
                                                   "bot_share": 1 / 8}
+
+
+def test_bot_ids_drop_the_flagged_users_from_any_per_user_table() -> None:
+    flags = pd.DataFrame({"user_id": ["u1", "u2", "u3"], "is_bot": [False, True, True]})
+    assert bot_ids(flags) == {"u2", "u3"}
+    # u1 follows two accounts (two rows, both kept); u2 is a bot; u4 never acted (kept: not flagged)
+    audience = pd.DataFrame({"user_id": ["u1", "u1", "u2", "u4"], "account_id": ["A", "B", "A", "A"]})
+    assert without_bots(audience, bot_ids(flags))[["user_id", "account_id"]].values.tolist() == [
+        ["u1", "A"], ["u1", "B"], ["u4", "A"]]
+    counts = {"users_before": 3, "bots": 2, "users_after": 1, "bot_share": 2 / 3}
+    assert summary_table(counts).to_dict("records") == [counts]
 
 
 def test_bad_input() -> None:

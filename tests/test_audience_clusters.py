@@ -12,11 +12,28 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from helpers.audience.clusters import (SMALL_FLAG, behaviour_features, best_k, choose_k, cluster_users,
-                                       name_clusters, profile_clusters)
-from helpers.audience.personas import (ACTION_NURTURE, ACTION_OFFERS, ACTION_ONBOARDING, ACTION_UGC,
-                                       ACTION_WIN_BACK, Persona, SegmentMetrics, persona_cards,
-                                       recommended_action)
+from helpers.audience.clusters import (
+    SMALL_FLAG,
+    behaviour_features,
+    best_k,
+    choose_k,
+    cluster_users,
+    name_clusters,
+    named_profile,
+    profile_clusters,
+)
+from helpers.audience.personas import (
+    ACTION_NURTURE,
+    ACTION_OFFERS,
+    ACTION_ONBOARDING,
+    ACTION_UGC,
+    ACTION_WIN_BACK,
+    Persona,
+    SegmentMetrics,
+    persona_cards,
+    recommended_action,
+    segment_membership,
+)
 from helpers.errors import DataError, ParameterError
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +164,8 @@ def test_cluster_users_log1p_scaling_and_given_k() -> None:
     km = KMeans(n_clusters=3, n_init=10, random_state=1).fit(X)
     assert result.silhouette == pytest.approx(silhouette_score(X, km.labels_), abs=1e-12)
     assert adjusted_rand_score(km.labels_, result.labels.to_numpy()) == 1.0
-    centre = np.expm1(km.cluster_centers_[:, 0] * _population_std(np.log1p(frame["events"])) + np.log1p(frame["events"]).mean())
+    logged = np.log1p(frame["events"])
+    centre = np.expm1(km.cluster_centers_[:, 0] * _population_std(logged) + logged.mean())
     assert sorted(result.centers["events"]) == pytest.approx(sorted(centre))
 
 
@@ -214,6 +232,31 @@ def test_profile_bad_input() -> None:
 ])
 def test_name_rules(z: dict, name: str) -> None:
     assert name_clusters(pd.DataFrame([{"cluster": 3, **z}])) == {3: name}
+
+
+def test_named_profile_puts_each_clusters_name_second() -> None:
+    # cluster 0 = u1, u2 (share of shares 0.8, 0.6), cluster 1 = u3, u4 (0, 0.2): overall mean 0.4, σ √0.1;
+    # z(0) = (0.7 − 0.4) / √0.1 ≈ +0.95 > 0.5 → "sharers"; z(1) ≈ −0.95 and no other feature → "typical users"
+    features = pd.DataFrame({"user_id": ["u1", "u2", "u3", "u4"], "share_share": [0.8, 0.6, 0.0, 0.2]})
+    labels = pd.Series([0, 0, 1, 1], index=["u1", "u2", "u3", "u4"])
+    profile = named_profile(features, labels, min_size=3)
+    assert profile.columns[:3].tolist() == ["cluster", "name", "size"]
+    assert profile["name"].tolist() == ["sharers", "typical users"]
+    assert profile["small"].tolist() == [True, True]  # 2 users each < 3
+    assert profile["z_share_share"].iloc[0] == pytest.approx(0.3 / math.sqrt(0.1))
+
+
+def test_segment_membership_joins_rfm_segment_cluster_and_cluster_name() -> None:
+    scored = pd.DataFrame({"user_id": ["u1", "u2", "u3"], "segment": ["champions", "new", "at risk"],
+                           "group": ["high-value", "potential", "dormant"], "r_score": [5, 5, 1]})
+    labels = pd.Series([1, 0], index=pd.Index(["u2", "u1"], name="user_id"), name="cluster")  # u3: no features
+    profile = pd.DataFrame({"cluster": [0, 1], "name": ["heavy buyers", "browsers"]})
+    membership = segment_membership(scored, labels, profile)
+    assert membership.columns.tolist() == ["user_id", "segment", "group", "cluster", "cluster_name"]
+    assert membership["user_id"].tolist() == ["u1", "u2", "u3"]
+    assert membership["cluster"].tolist()[:2] == [0, 1] and pd.isna(membership["cluster"].iloc[2])
+    assert membership["cluster_name"].tolist()[:2] == ["heavy buyers", "browsers"]
+    assert pd.isna(membership["cluster_name"].iloc[2])
 
 
 def test_names_unique_and_profile_required() -> None:

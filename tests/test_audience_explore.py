@@ -1,11 +1,12 @@
-"""Tests of helpers.audience.explore: a hand-worked profile per slice, the empty slice, and the widget."""
+"""The slice explorer: a hand-worked profile per slice, the empty slice (explore), and the widget (charts)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers.audience.explore import EMPTY, audience_explorer, profile_table
+from helpers.audience.charts import audience_explorer
+from helpers.audience.explore import EMPTY, event_months, explorer_choices, month_range, profile_table
 from helpers.errors import ParameterError
 
 ACCOUNTS = pd.DataFrame({"account_id": ["D", "X", "W"], "platform": ["douyin", "xiaohongshu", "wechat"]})
@@ -36,7 +37,7 @@ EVENTS = pd.DataFrame({  # naive timestamps are local time
 def profile(**choice: object) -> dict[str, str]:
     table = profile_table(AUDIENCE, EVENTS, SEGMENTS, accounts=ACCOUNTS, **choice)  # type: ignore[arg-type]
     assert list(table.columns) == ["measure", "value"]
-    return dict(zip(table["measure"], table["value"]))
+    return dict(zip(table["measure"], table["value"], strict=True))
 
 
 def test_profile_of_everyone_over_all_events() -> None:
@@ -47,7 +48,8 @@ def test_profile_of_everyone_over_all_events() -> None:
     # hours 20, 20, 9 | 20, 21, 8 | 23 | 23 → 20h has 3 of 8 = 37.5%
     assert profile() == {
         "period": "all events", "users": "5", "gender": "女 (60.0%); 20.0% missing", "age band": "25-30 (60.0%)",
-        "city tier": "一线 (40.0%)", "device": "Android (60.0%)", "top interest": "美食 (60.0% of users); 20.0% missing",
+        "city tier": "一线 (40.0%)", "device": "Android (60.0%)",
+        "top interest": "美食 (60.0% of users); 20.0% missing",
         "active users": "4 (80.0% of users)", "events per active user": "2.0",
         "busiest hour (local)": "20:00–21:00 (37.5% of events)"}
 
@@ -73,7 +75,8 @@ def test_profile_filters_segment_within_platform() -> None:
         "busiest hour (local)": "09:00–10:00 (100.0% of events)"}
     # the end day is included whole: u4's view at 23:30 on 28 February counts; the hour wraps to 00:00
     new = profile(platform="xiaohongshu", segment="new", end="2025-02-28")
-    assert (new["period"], new["users"], new["active users"]) == ("first event – 2025-02-28", "1", "1 (100.0% of users)")
+    assert (new["period"], new["users"], new["active users"]) == (
+        "first event – 2025-02-28", "1", "1 (100.0% of users)")
     assert new["busiest hour (local)"] == "23:00–00:00 (100.0% of events)"
     # a period without events: users stay, activity says so
     quiet = profile(platform="douyin", start="2025-04-01")
@@ -85,7 +88,7 @@ def test_aware_timestamps_are_shown_in_the_accounts_local_hour() -> None:
     accounts = ACCOUNTS.assign(timezone="Asia/Shanghai")
     events = EVENTS.assign(occurred_at=EVENTS["occurred_at"].dt.tz_localize("UTC"))
     table = profile_table(AUDIENCE, events, SEGMENTS, "douyin", accounts=accounts)
-    busiest = dict(zip(table["measure"], table["value"]))["busiest hour (local)"]
+    busiest = dict(zip(table["measure"], table["value"], strict=True))["busiest hour (local)"]
     # D events 20:10, 20:40, 20:05, 21:15, 08:00 UTC → 04h ×3, 05h, 16h in Shanghai
     assert busiest == "04:00–05:00 (60.0% of events)"
 
@@ -132,3 +135,17 @@ def test_explorer_shows_a_data_problem_instead_of_raising() -> None:
     box.controls[1].value = "fans"
     outputs = box.children[1].outputs
     assert len(outputs) == 1 and outputs[0]["output_type"] == "stream" and "conflicting" in outputs[0]["text"]
+
+
+def test_the_explorer_choices_are_computed_from_the_data() -> None:
+    platforms, segments = explorer_choices(AUDIENCE, SEGMENTS, ACCOUNTS)
+    assert platforms == ["all", "douyin", "xiaohongshu"]  # W (wechat) has no audience row
+    assert segments == ["all", "fans", "new"]
+    assert explorer_choices(AUDIENCE, None, ACCOUNTS)[1] == ["all"]
+    # events from 2024-12-31 23:59 to 2025-03-01 08:00: four calendar months
+    assert [str(m) for m in event_months(EVENTS, ACCOUNTS)] == ["2024-12", "2025-01", "2025-02", "2025-03"]
+    assert event_months(EVENTS.iloc[0:0], ACCOUNTS) == []
+    # Jan–Feb 2025 covers 1 January to 28 February (2025 is not a leap year), both days whole
+    jan, feb = pd.Period("2025-01", "M"), pd.Period("2025-02", "M")
+    assert month_range(jan, feb) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-28"))
+    assert month_range(None, None) == (None, None)

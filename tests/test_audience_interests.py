@@ -10,8 +10,16 @@ import pytest
 from scipy.stats import norm
 
 from helpers.audience.demographics import MISSING
-from helpers.audience.interests import (NO_OTHERS, NONE_STANDS_OUT, NOT_TESTED, OTHERS_TOO_SMALL, TOO_SMALL,
-                                        distinctive_interests, interest_by_segment, user_tags)
+from helpers.audience.interests import (
+    NO_OTHERS,
+    NONE_STANDS_OUT,
+    NOT_TESTED,
+    OTHERS_TOO_SMALL,
+    TOO_SMALL,
+    distinctive_interests,
+    interest_by_segment,
+    user_tags,
+)
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
 
@@ -30,7 +38,8 @@ def audience() -> pd.DataFrame:
     return pd.DataFrame({
         "user_id": ["u1", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9", "u10"],
         "account_id": ["D", "X", "D", "D", "D", "D", "X", "X", "X", "X", "X"],
-        "interests": ["美食;健身", None, "健身;美食", "美食", "旅行", None, "旅行", "旅行;美食", " 健身 ;", "", "健身; 健身"],
+        "interests": ["美食;健身", None, "健身;美食", "美食", "旅行", None, "旅行", "旅行;美食", " 健身 ;", "",
+                      "健身; 健身"],
     })
 
 
@@ -61,8 +70,9 @@ def test_user_tags_union_over_rows_and_missing_only_without_any_tag() -> None:
 def test_shares_lifts_and_counts_worked_by_hand() -> None:
     table = interest_by_segment(audience(), segments(), min_users=5)
     expected = {  # (segment, tag): (users, share in, elsewhere with tag, share elsewhere, lift)
-        ("A", "美食"): (3, 0.6, 1, 0.2, 3.0), ("A", "健身"): (2, 0.4, 2, 0.4, 1.0), ("A", "旅行"): (1, 0.2, 2, 0.4, 0.5),
-        ("B", "旅行"): (2, 0.4, 1, 0.2, 2.0), ("B", "美食"): (1, 0.2, 3, 0.6, 1 / 3), ("B", "健身"): (2, 0.4, 2, 0.4, 1.0),
+        ("A", "美食"): (3, 0.6, 1, 0.2, 3.0), ("A", "健身"): (2, 0.4, 2, 0.4, 1.0),
+        ("A", "旅行"): (1, 0.2, 2, 0.4, 0.5), ("B", "旅行"): (2, 0.4, 1, 0.2, 2.0),
+        ("B", "美食"): (1, 0.2, 3, 0.6, 1 / 3), ("B", "健身"): (2, 0.4, 2, 0.4, 1.0),
     }
     for (segment, tag), (users, share_in, other, share_else, lift) in expected.items():
         r = row(table, segment, tag)
@@ -116,7 +126,8 @@ def test_distinctive_needs_q_below_005_and_lift_above_1() -> None:
     table = interest_by_segment(big_aud, big_seg)
     # A 美食 60/100 vs 20/100 (lift 3) and B 旅行 40 vs 20 (lift 2, z ≈ 3.09) are significant and above 1;
     # A 旅行 and B 美食 are just as significant but below 1; 健身 is equal (p = 1)
-    assert set(zip(table.loc[table["distinctive"], "segment"], table.loc[table["distinctive"], "interest"])) == {
+    assert set(zip(table.loc[table["distinctive"], "segment"], table.loc[table["distinctive"], "interest"],
+                   strict=True)) == {
         ("A", "美食"), ("B", "旅行")}
     assert row(table, "A", "旅行")["q_value"] < 0.05 and not row(table, "A", "旅行")["distinctive"]
     text = distinctive_interests(table).set_index("segment")["interests"]
@@ -175,7 +186,7 @@ def test_sample_platform_accounts_agree_with_a_brute_force_count(sample_dir: Pat
     assert (tested["lift"] - tested["share_in_segment"] / tested["share_elsewhere"]).abs().max() < 1e-12
     members = {s: set(seg.loc[seg["segment"] == s, "user_id"]) for s in ("own_douyin", "own_xhs")}
     holders: dict[str, set[str]] = {}
-    for user, text in zip(aud["user_id"], aud["interests"]):
+    for user, text in zip(aud["user_id"], aud["interests"], strict=True):
         for tag in (text.split(";") if isinstance(text, str) else []):
             if tag.strip():
                 holders.setdefault(tag.strip(), set()).add(user)

@@ -12,7 +12,9 @@ from helpers.audience.retention import (
     churn_over_time,
     cohort_heatmap_table,
     cohort_retention,
+    first_seen_by_user,
     peak_churn_age,
+    returning_events,
 )
 from helpers.errors import DataError, ParameterError
 
@@ -181,3 +183,22 @@ def test_churn_bad_input() -> None:
         peak_churn_age(backwards)
     with pytest.raises(DataError, match="unfollowed_at"):
         churn_over_time(AUDIENCE.drop(columns="unfollowed_at"))
+
+
+def test_first_seen_by_user_keeps_the_first_row_and_leaves_out_excluded_users() -> None:
+    audience = pd.DataFrame({"user_id": ["u1", "u1", "u2", "u3"], "account_id": ["A", "B", "A", "A"],
+                             "first_seen": pd.to_datetime(["2026-03-05", "2026-03-01", "2026-03-02", "2026-03-03"])})
+    first = first_seen_by_user(audience, exclude={"u3"})
+    # u1's first row (account A) says 03-05; u3 is excluded (a bot)
+    assert first.to_dict() == {"u1": T("2026-03-05"), "u2": T("2026-03-02")}
+    assert first_seen_by_user(audience).index.tolist() == ["u1", "u2", "u3"]
+
+
+def test_returning_events_leave_out_follows_and_unfollows() -> None:
+    from helpers.audience.engine import from_frame
+
+    events = pd.DataFrame({"user_id": ["a", "a", "a", "b"], "account_id": "X",
+                           "occurred_at": pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]),
+                           "event": ["follow", "view", "unfollow", "purchase"]})
+    kept = returning_events(from_frame(events)).to_pandas()
+    assert kept[["user_id", "event"]].values.tolist() == [["a", "view"], ["b", "purchase"]]

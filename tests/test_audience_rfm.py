@@ -15,6 +15,7 @@ from helpers.audience.rfm import (
     rfm_segments,
     rfm_table,
     segment_summary,
+    value_groups,
 )
 from helpers.errors import DataError, ParameterError
 
@@ -90,8 +91,8 @@ def test_scores_by_hand_with_ties(scored: pd.DataFrame) -> None:
     #   u08 40 → 3, u04 80 → 4, u01 150 → 4, u02 200 → 5, u06 620 → 5.
     expected = {"u01": "554", "u02": "445", "u03": "441", "u04": "434", "u05": "331",
                 "u06": "325", "u07": "221", "u08": "243", "u09": "111", "u10": "111"}
-    assert dict(zip(scored["user_id"], scored["rfm_code"])) == expected
-    assert dict(zip(scored["user_id"], scored["r_score"])) == {u: int(c[0]) for u, c in expected.items()}
+    assert dict(zip(scored["user_id"], scored["rfm_code"], strict=True)) == expected
+    assert dict(zip(scored["user_id"], scored["r_score"], strict=True)) == {u: int(c[0]) for u, c in expected.items()}
 
 
 def test_scores_without_ties_are_equal_quintiles() -> None:
@@ -112,7 +113,7 @@ def test_segments_on_fixture(scored: pd.DataFrame) -> None:
     expected = {"u01": "champions", "u02": "loyal", "u03": "loyal", "u04": "potential loyalists",
                 "u05": "need attention", "u06": "about to sleep", "u07": "hibernating",
                 "u08": "at risk", "u09": "hibernating", "u10": "hibernating"}
-    assert dict(zip(segmented["user_id"], segmented["segment"])) == expected
+    assert dict(zip(segmented["user_id"], segmented["segment"], strict=True)) == expected
     assert segmented.set_index("user_id").loc["u08", "group"] == "dormant"
     assert segmented.set_index("user_id").loc["u04", "group"] == "potential"
 
@@ -130,7 +131,7 @@ GRID = {
 def test_segment_grid_all_25_cells() -> None:
     cells = pd.DataFrame([(r, f) for r in range(1, 6) for f in range(1, 6)], columns=["r_score", "f_score"])
     segmented = rfm_segments(cells)
-    for r, f, segment in zip(cells["r_score"], cells["f_score"], segmented["segment"]):
+    for r, f, segment in zip(cells["r_score"], cells["f_score"], segmented["segment"], strict=True):
         assert segment == GRID[r][f - 1], (r, f)
     assert set(segmented["segment"]) == set(SEGMENTS)
     groups = {"champions": "high-value", "loyal": "high-value", "can't lose": "high-value",
@@ -236,3 +237,11 @@ def test_sample_lapsing_segment_is_dormant(sample_dir: Path) -> None:
     assert lapsing["segment"].isin(lapsed_segments).mean() > 0.9
     # Frequent before they lapsed: the can't-lose / at-risk cells, not hibernating.
     assert lapsing["segment"].isin({"at risk", "can't lose"}).mean() > 0.9
+
+
+def test_value_groups_is_the_group_per_user_as_a_segmentation() -> None:
+    segmented = pd.DataFrame({"user_id": ["u1", "u2"], "segment": ["champions", "hibernating"],
+                              "group": ["high-value", "dormant"]})
+    assert value_groups(segmented).to_dict("list") == {"user_id": ["u1", "u2"], "segment": ["high-value", "dormant"]}
+    with pytest.raises(DataError, match="group"):
+        value_groups(segmented.drop(columns=["group"]))

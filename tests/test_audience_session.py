@@ -8,15 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.audience.session import prepare_audience
+from helpers.audience import session
 from helpers.errors import DataError, ParameterError
+
+#: The notebook's defaults (its parameters cell), spelled out here because prepare has none of its own.
+DEFAULTS = dict(account="own", as_of="latest", lookback_days=180, bot_rule="sigma", bot_k=3.0, n_clusters="auto",
+                min_segment_size=50, monetary="purchase", cohort="month")
 
 
 def prepare(sample_dir: Path, **changes):
-    params = dict(account="own", as_of="latest", lookback_days=180, data_dir=str(sample_dir), bot_rule="sigma",
-                  bot_k=3.0, n_clusters="auto", min_segment_size=50)
-    params.update(changes)
-    return prepare_audience(**params)
+    return session.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), **changes})
 
 
 def test_latest_is_the_last_day_with_interactions_and_the_window_is_inclusive(sample_dir: Path) -> None:
@@ -68,10 +69,55 @@ def test_bad_parquet_rows_are_named(sample_dir: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("change", "error", "message"), [
     ({"bot_rule": "median"}, ParameterError, "bot_rule='median'"),
+    ({"bot_k": 0.1}, ParameterError, "bot_k=0.1 must be between 0.5 and 10.0"),
     ({"n_clusters": 1}, ParameterError, "n_clusters"),
+    ({"n_clusters": 4.5}, ParameterError, "n_clusters=4.5 must be a whole number between 2 and 20"),
+    ({"n_clusters": "many"}, ParameterError, "n_clusters='many'"),
+    ({"lookback_days": 3}, ParameterError, "lookback_days=3 must be between 7 and 3650"),
+    ({"lookback_days": 90.5}, ParameterError, "lookback_days=90.5 must be a whole number"),
+    ({"min_segment_size": 0}, ParameterError, "min_segment_size=0"),
+    ({"monetary": "revenue"}, ParameterError, "monetary='revenue' is not valid; use one of: purchase, engagement"),
+    ({"cohort": "quarter"}, ParameterError, "cohort='quarter' is not valid; use one of: week, month"),
     ({"as_of": "31/10/2026"}, ParameterError, "as_of"),
     ({"as_of": "2020-01-01"}, DataError, "No interactions"),
+    ({"account": ["own_douyin", "own_tiktok"]}, ParameterError, r"unknown account id\(s\) \['own_tiktok'\]"),
 ])
 def test_bad_parameters_are_explained(sample_dir: Path, change: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         prepare(sample_dir, **change)
+
+
+def test_a_parameter_is_checked_before_any_data_is_read(tmp_path: Path) -> None:
+    # the folder does not exist: a bad monetary is still reported as the parameter problem it is
+    with pytest.raises(ParameterError, match="monetary"):
+        session.prepare(**{**DEFAULTS, "data_dir": str(tmp_path / "nowhere"), "monetary": "sales"})
+
+
+def test_account_is_own_or_a_list_of_ids_and_the_old_text_form_is_refused(sample_dir: Path) -> None:
+    assert prepare(sample_dir, account=["own_xhs", "own_douyin"]).account_ids == ("own_xhs", "own_douyin")
+    assert prepare(sample_dir, account="own_weibo").account_ids == ("own_weibo",)  # one id needs no list
+    with pytest.raises(ParameterError) as caught:
+        prepare(sample_dir, account="own_douyin,own_xhs")
+    text = str(caught.value)
+    assert "old text form" in text and "-p account '[own_douyin, own_weibo]'" in text
+
+
+def test_the_run_holds_the_checked_values(sample_dir: Path) -> None:
+    run = prepare(sample_dir, lookback_days=90.0, min_segment_size="20", n_clusters=4.0, bot_k="2.5",
+                  bot_rule="iqr", monetary="engagement", cohort="week", as_of="2026-10-31")
+    assert (run.lookback_days, run.min_segment_size, run.n_clusters, run.bot_k) == (90, 20, 4, 2.5)
+    assert all(isinstance(v, int) for v in (run.lookback_days, run.min_segment_size, run.n_clusters))
+    assert (run.bot_rule, run.monetary, run.cohort) == ("iqr", "engagement", "week")
+    # 90 days ending on 2026-10-31, both included: start = 31 Oct − 89 days (1 Oct = −30, 31 Aug = −61, 3 Aug = −89)
+    assert run.start == pd.Timestamp("2026-08-03") and run.label == "2026-10-31"
+    assert run.end == pd.Timestamp("2026-11-01")
+    assert prepare(sample_dir, n_clusters=" auto ").n_clusters == "auto"
+
+
+def test_prepare_takes_keywords_only_and_has_no_defaults() -> None:
+    import inspect
+
+    parameters = inspect.signature(session.prepare).parameters.values()
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty for p in parameters)
+    with pytest.raises(TypeError):
+        session.prepare("own")  # type: ignore[misc]

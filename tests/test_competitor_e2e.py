@@ -1,4 +1,4 @@
-"""End-to-end: `opsbook run competitor_analysis` finds the sample's planted competitor effects and survives bad input."""
+"""End-to-end: `opsbook run competitor_analysis` finds the sample's planted effects and survives bad input."""
 
 from __future__ import annotations
 
@@ -38,12 +38,12 @@ def test_planted_video_winner_and_neglected_topic(sample_dir: Path, tmp_path: Pa
     result = _run(tmp_path)
     assert result.returncode == 0, result.stderr[-4000:]
     summary, report = _published(tmp_path)
-    assert SUMMARY_KEYS <= set(summary)
+    assert set(summary) >= SUMMARY_KEYS
     assert summary["label"] == "own_douyin_2026-05..2026-10"
     assert summary["engagement_definition"]["components"] == ["likes", "comments", "shares"]
 
     rows = {r["account"]: r for r in summary["benchmark"]}
-    assert all(BENCHMARK_KEYS <= set(r) for r in rows.values())
+    assert all(set(r) >= BENCHMARK_KEYS for r in rows.values())
     assert rows["own_douyin"]["engagement_rate_base"] == "by followers at posting time"
     field = {a: r for a, r in rows.items() if r["role"] == "field"}
     winner = f"{PLANTED.competitor_video_winner}_douyin"
@@ -65,9 +65,18 @@ def test_planted_video_winner_and_neglected_topic(sample_dir: Path, tmp_path: Pa
 
 
 def test_unknown_competitor_fails_with_a_clear_message(sample_dir: Path, tmp_path: Path) -> None:
-    result = _run(tmp_path, "-p", "competitors", "comp_a_douyin,nonexistent")
+    result = _run(tmp_path, "-p", "competitors", "[comp_a_douyin, nonexistent]")
     assert result.returncode in (1, 2)
     assert "nonexistent" in result.stderr and "competitors" in result.stderr
+    assert "unknown account id(s) nonexistent" in result.stderr
+    assert not [p for p in (tmp_path / "competitor_analysis").iterdir() if not p.name.startswith(("_", "."))]
+
+
+def test_old_text_form_of_competitors_is_refused_with_the_list_form(sample_dir: Path, tmp_path: Path) -> None:
+    result = _run(tmp_path, "-p", "competitors", "comp_a_douyin,comp_b_douyin")
+    assert result.returncode in (1, 2)
+    assert "competitors='comp_a_douyin,comp_b_douyin' is written in the old text form" in result.stderr
+    assert "-p competitors '[comp_a_douyin, comp_b_douyin]'" in result.stderr  # the new form, spelled out
     assert not [p for p in (tmp_path / "competitor_analysis").iterdir() if not p.name.startswith(("_", "."))]
 
 
@@ -78,8 +87,9 @@ def test_missing_posts_followers_and_html_titles(sample_dir: Path, tmp_path: Pat
         frame = pd.read_csv(sample_dir / f"{table}.csv", dtype=str, keep_default_na=False)
         if table == "posts":
             # comp_c_douyin posts nothing in the window; comp_b_douyin's biggest post gets an HTML-like title
-            frame = frame[~((frame["account_id"] == "comp_c_douyin") & frame["published_at"].between("2026-05", "2026-11"))]
-            comp_b = frame[(frame["account_id"] == "comp_b_douyin") & frame["published_at"].between("2026-05", "2026-11")]
+            window = frame["published_at"].between("2026-05", "2026-11")
+            frame = frame[~((frame["account_id"] == "comp_c_douyin") & window)]
+            comp_b = frame[(frame["account_id"] == "comp_b_douyin") & window.loc[frame.index]]
             top = comp_b["likes"].astype(float).idxmax()
             frame.loc[top, "title"] = TRICKY_TITLE
         if table == "account_daily":  # comp_d_douyin: follower history stops before the window

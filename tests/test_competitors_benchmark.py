@@ -9,9 +9,18 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers.competitors.benchmark import (FIELD_ROW, benchmark_table, follower_growth, growth_index,
-                                           normalised_kpis, percentile_ranks, relative_to_field,
-                                           share_of_voice, strengths_weaknesses, weekly_cadence)
+from helpers.competitors.benchmark import (
+    FIELD_ROW,
+    benchmark_table,
+    follower_growth,
+    growth_index,
+    normalised_kpis,
+    percentile_ranks,
+    relative_to_field,
+    share_of_voice,
+    strengths_weaknesses,
+    weekly_cadence,
+)
 from helpers.errors import DataError, ParameterError
 
 # The period of the hand-made fixtures: 14 days, Thursday 2026-10-01 .. Wednesday 2026-10-14.

@@ -10,8 +10,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers.competitors.content import (content_mix, hit_posts, hit_thresholds, hit_traits, posting_hotspots,
-                                         posting_times, topic_lift)
+from helpers.competitors.content import (
+    content_mix,
+    hit_posts,
+    hit_thresholds,
+    hit_traits,
+    posting_hotspots,
+    posting_times,
+    topic_lift,
+)
 from helpers.content import with_engagement_rate
 from helpers.data import DataWarning, load_tables
 from helpers.errors import DataError, ParameterError
@@ -364,7 +371,7 @@ def test_hit_traits_by_hand(trait_posts: pd.DataFrame) -> None:
     assert keyed.loc[("hour_band", "20–24"), "hits"] == 3 and keyed.loc[("hour_band", "08–12"), "hits"] == 0
     # topics split into tags: x on v1, v2, i1 (all hits); y on v1, v4, i3
     assert keyed.loc[("topics", "x"), "posts"] == 3 and keyed.loc[("topics", "y"), "hits"] == 1
-    for (trait, value), row in keyed.iterrows():
+    for _key, row in keyed.iterrows():
         a, c = row["hits"], row["posts"] - row["hits"]
         assert row["p_value"] == pytest.approx(stats.fisher_exact([[a, 3 - a], [c, 7 - c]])[1])
     # Benjamini–Hochberg by hand: q_(i) = min over j ≥ i of p_(j) · m / j

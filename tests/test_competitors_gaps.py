@@ -58,7 +58,8 @@ def test_opportunities_by_hand(field_and_own: pd.DataFrame) -> None:
     row = table.set_index("category")
     assert row["field_index"].to_dict() == pytest.approx({"成分科普": 0.6 / 0.355, "用户故事": 0.39 / 0.355,
                                                          "品牌活动": 0.24 / 0.355, "教程": 0.36 / 0.355})
-    assert row["score"].to_dict() == pytest.approx({"成分科普": (0.6 / 0.355 - 1) / 6, "用户故事": (0.39 / 0.355 - 1) / 6,
+    assert row["score"].to_dict() == pytest.approx({"成分科普": (0.6 / 0.355 - 1) / 6,
+                                                   "用户故事": (0.39 / 0.355 - 1) / 6,
                                                    "品牌活动": (1 - 0.24 / 0.355) * 5 / 12,
                                                    "教程": (0.06 / 0.044 - 1) * 0.6})
     assert row["field_share"].to_dict() == pytest.approx({"成分科普": 2 / 12, "用户故事": 2 / 12, "品牌活动": 5 / 12,

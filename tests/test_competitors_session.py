@@ -9,8 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.competitors.session import (comparable_components, prepare_competitors, rate_posts, resolve_window,
-                                         select_competitors, select_own_account)
+from helpers.competitors.session import (
+    comparable_components,
+    prepare,
+    rate_posts,
+    resolve_window,
+    select_competitors,
+    select_own_account,
+)
 from helpers.data import DataWarning
 from helpers.errors import DataError, ParameterError
 from helpers.sample import PLANTED
@@ -56,24 +62,40 @@ def test_own_account_errors_name_the_parameter(accounts: pd.DataFrame, own: str,
 def test_auto_competitors_are_same_category_and_platform(accounts: pd.DataFrame) -> None:
     # c3_dy is on douyin but in 食品, c1_xhs in 美妆 but on xiaohongshu: both left out
     assert select_competitors(accounts, "auto", "own_dy", "douyin") == ("c1_dy", "c2_dy")
-    assert select_competitors(accounts, "", "own_xhs", "xiaohongshu") == ("c1_xhs",)
+    assert select_competitors(accounts, "auto", "own_xhs", "xiaohongshu") == ("c1_xhs",)
     # without a category column every competitor on the platform counts
     assert select_competitors(accounts.drop(columns="category"), "auto", "own_dy", "douyin") == (
         "c1_dy", "c2_dy", "c3_dy")
 
 
 def test_listed_competitors_kept_in_order_without_duplicates(accounts: pd.DataFrame) -> None:
-    assert select_competitors(accounts, " c3_dy, c1_dy ,c3_dy", "own_dy", "douyin") == ("c3_dy", "c1_dy")
+    assert select_competitors(accounts, [" c3_dy", "c1_dy ", "c3_dy"], "own_dy", "douyin") == ("c3_dy", "c1_dy")
+    assert select_competitors(accounts, ("c2_dy",), "own_dy", "douyin") == ("c2_dy",)
+    assert select_competitors(accounts, "c2_dy", "own_dy", "douyin") == ("c2_dy",)  # one id is a list of one
 
 
 @pytest.mark.parametrize(("listed", "message"), [
-    ("c1_dy,nonexistent", "unknown account id\\(s\\) nonexistent"),
-    ("c1_dy,own_dy", "own_dy not competitor account"),
-    ("c1_xhs", "c1_xhs not on douyin"),
+    (["c1_dy", "nonexistent"], "unknown account id\\(s\\) nonexistent"),
+    (["c1_dy", "own_dy"], "own_dy not competitor account"),
+    (["c1_xhs"], "c1_xhs not on douyin"),
+    ([], "is empty or has an empty item"),
+    ("", "is empty or has an empty item"),
+    (3, "must be a list such as"),
 ])
-def test_listed_competitor_errors(accounts: pd.DataFrame, listed: str, message: str) -> None:
+def test_listed_competitor_errors(accounts: pd.DataFrame, listed: object, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
         select_competitors(accounts, listed, "own_dy", "douyin")
+
+
+@pytest.mark.parametrize("old", ["c1_dy,c2_dy", "c1_dy;c2_dy", " c1_dy , c2_dy "])
+def test_old_text_form_is_refused_with_the_list_form_spelled_out(accounts: pd.DataFrame, old: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        select_competitors(accounts, old, "own_dy", "douyin")
+    message = str(caught.value)
+    assert f"competitors={old!r} is written in the old text form" in message
+    assert 'competitors = ["comp_a_douyin", "comp_b_douyin"] in the notebook' in message
+    assert "-p competitors '[comp_a_douyin, comp_b_douyin]' on the command line" in message
+    assert "competitors: [comp_a_douyin, comp_b_douyin] in a params file" in message
 
 
 def test_no_competitor_in_category_is_a_parameter_error(accounts: pd.DataFrame) -> None:
@@ -90,7 +112,8 @@ DATES = pd.Series(pd.date_range("2025-01-01", "2026-11-15", freq="D"))
 
 
 @pytest.mark.parametrize(("period", "months", "start", "end", "label"), [
-    ("latest", 6, "2026-05-01", "2026-10-31", "2026-05..2026-10"),   # data ends mid-November: October is the last complete month
+    # data ends mid-November: October is the last complete month
+    ("latest", 6, "2026-05-01", "2026-10-31", "2026-05..2026-10"),
     ("latest", 1, "2026-10-01", "2026-10-31", "2026-10"),
     ("", 3, "2026-08-01", "2026-10-31", "2026-08..2026-10"),
     ("2026-09", 6, "2026-09-01", "2026-09-30", "2026-09"),            # lookback_months only applies to latest
@@ -130,7 +153,8 @@ def posts() -> pd.DataFrame:
         ("a2", "c1_dy", "2026-10-25 10:00", 60, np.nan, 0, np.nan),  # comments missing on one post
         ("b1", "c2_dy", "2026-09-10 10:00", 10, 1, 1, np.nan),       # before the window
     ]
-    frame = pd.DataFrame(rows, columns=["post_id", "account_id", "published_at", "likes", "comments", "shares", "saves"])
+    columns = ["post_id", "account_id", "published_at", "likes", "comments", "shares", "saves"]
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.assign(published_at=pd.to_datetime(frame["published_at"]), format="short_video")
 
 
@@ -182,17 +206,22 @@ def test_stale_follower_count_is_not_a_base(posts: pd.DataFrame, daily: pd.DataF
 
 
 # ------------------------------------------------------------------------------------------------
-# prepare_competitors on the sample and on broken copies of it
+# prepare on the sample and on broken copies of it
 # ------------------------------------------------------------------------------------------------
 
-def _quiet_prepare(*args: object, **kwargs: object):  # noqa: ANN202 - the run object
+#: The notebook's defaults (its parameters cell), as prepare takes them: keyword-only, every one given.
+DEFAULTS = dict(own_account="own_douyin", competitors="auto", platform="auto", period="latest", lookback_months=6,
+                er_base="followers", top_n=5, hit_k=3.0, min_posts=10)
+
+
+def _quiet_prepare(data_dir: str, **changes: object):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        return prepare_competitors(*args, **kwargs)  # type: ignore[arg-type]
+        return prepare(**{**DEFAULTS, **changes, "data_dir": data_dir})  # type: ignore[arg-type]
 
 
 def test_defaults_on_the_sample(sample_dir: Path) -> None:
-    run = _quiet_prepare("own_douyin", "auto", "latest", "auto", "followers", 5, str(sample_dir))
+    run = _quiet_prepare(str(sample_dir))
     assert run.own_id == "own_douyin" and run.platform == "douyin"
     assert run.competitor_ids == tuple(f"{c}_douyin" for c in ("comp_a", "comp_b", "comp_c", "comp_d"))
     # the sample ends on 2026-11-15; PLANTED.review_period 2026-10 is the last complete month
@@ -209,7 +238,7 @@ def test_defaults_on_the_sample(sample_dir: Path) -> None:
 
 
 def test_widget_benchmark_for_another_platform(sample_dir: Path) -> None:
-    run = _quiet_prepare("own_douyin", "auto", "2026-10", "auto", "followers", 5, str(sample_dir))
+    run = _quiet_prepare(str(sample_dir), period="2026-10")
     assert run.platform_competitors()["xiaohongshu"] == [f"{c}_xhs" for c in ("comp_a", "comp_b", "comp_c", "comp_d")]
     table = run.benchmark_for("xiaohongshu", ["comp_b_xhs", "comp_c_xhs"])
     assert table["account_id"].tolist() == ["own_xhs", "comp_b_xhs", "comp_c_xhs", "field median"]
@@ -223,16 +252,34 @@ def test_widget_benchmark_for_another_platform(sample_dir: Path) -> None:
     ({"lookback_months": 0}, "lookback_months=0"),
     ({"hit_k": -1}, "hit_k=-1"),
     ({"min_posts": 1}, "min_posts=1"),
-    ({"competitors": "comp_a_douyin,nonexistent"}, "unknown account id\\(s\\) nonexistent"),
+    ({"competitors": ["comp_a_douyin", "nonexistent"]}, "unknown account id\\(s\\) nonexistent"),
+    ({"competitors": "comp_a_douyin,nonexistent"}, "old text form; write a YAML list"),
 ])
 def test_bad_parameters(sample_dir: Path, kwargs: dict, message: str) -> None:
-    args = dict(own_account="own_douyin", competitors="auto", period="latest", platform="auto", er_base="followers",
-                top_n=5, data_dir=str(sample_dir))
     with pytest.raises(ParameterError, match=message):
-        _quiet_prepare(**{**args, **kwargs})
+        _quiet_prepare(str(sample_dir), **kwargs)
 
 
-def _copy(sample_dir: Path, target: Path, posts_keep=None, daily_keep=None) -> Path:  # noqa: ANN001
+def test_old_competitors_form_fails_before_any_data_is_read(tmp_path: Path) -> None:
+    # the folder does not exist: the parameter is checked first, so the message is about the parameter
+    with pytest.raises(ParameterError, match="-p competitors '\\[comp_a_douyin, comp_b_douyin\\]'"):
+        _quiet_prepare(str(tmp_path / "nowhere"), competitors="comp_a_douyin,comp_b_douyin")
+
+
+def test_listed_competitors_on_the_sample(sample_dir: Path) -> None:
+    run = _quiet_prepare(str(sample_dir), competitors=["comp_b_douyin", "comp_a_douyin"])
+    assert run.competitor_ids == ("comp_b_douyin", "comp_a_douyin")
+    assert run.account_ids == ("own_douyin", "comp_b_douyin", "comp_a_douyin")
+
+
+def test_prepare_takes_keyword_arguments_only(sample_dir: Path) -> None:
+    with pytest.raises(TypeError):
+        prepare("own_douyin", "auto", "auto", "latest", 6, "followers", 5, 3.0, 10, str(sample_dir))  # type: ignore[misc]
+    with pytest.raises(TypeError, match="data_dir"):
+        prepare(**DEFAULTS)  # type: ignore[call-arg]  # no default of its own
+
+
+def _copy(sample_dir: Path, target: Path, posts_keep=None, daily_keep=None) -> Path:
     """The three tables of the sample as text, with rows filtered by the given predicates."""
     target.mkdir()
     for table in TABLES:
@@ -250,7 +297,7 @@ def test_competitor_without_posts_and_without_follower_history(sample_dir: Path,
         sample_dir, tmp_path / "data",
         posts_keep=lambda p: ~((p["account_id"] == "comp_c_douyin") & (p["published_at"] >= "2026-05")),
         daily_keep=lambda d: ~((d["account_id"] == "comp_d_douyin") & (d["date"] >= "2026-04-01")))
-    run = _quiet_prepare("own_douyin", "auto", "latest", "auto", "followers", 5, str(folder))
+    run = _quiet_prepare(str(folder))
     notes = "\n".join(run.notes)
     assert "comp_c_douyin: no posts between 2026-05-01 and 2026-10-31" in notes
     assert "comp_d_douyin: no follower count within 7 days before 100 of 100 posts" in notes
@@ -269,7 +316,7 @@ def test_partly_reported_metrics_are_noted(sample_dir: Path, tmp_path: Path) -> 
     gaps = posts.index[(posts["account_id"] == "comp_b_douyin") & (posts["published_at"] >= "2026-10")][:3]
     posts.loc[gaps, "views"] = ""                                     # three comp_b videos without views
     posts.to_csv(folder / "posts.csv", index=False)
-    run = _quiet_prepare("own_douyin", "auto", "latest", "auto", "followers", 5, str(folder))
+    run = _quiet_prepare(str(folder))
     assert run.components == ("likes", "comments")
     assert run.dropped_components == {"shares": ("comp_b_douyin", "comp_c_douyin", "comp_d_douyin", "own_douyin"),
                                       "saves": ("own_douyin",)}
@@ -280,4 +327,4 @@ def test_no_competitor_posts_in_the_window_is_a_data_error(sample_dir: Path, tmp
     folder = _copy(sample_dir, tmp_path / "data",
                    posts_keep=lambda p: ~(p["account_id"].str.startswith("comp_") & (p["published_at"] >= "2026-10")))
     with pytest.raises(DataError, match="None of the competitors .* has a post between 2026-10-01 and 2026-10-31"):
-        _quiet_prepare("own_douyin", "auto", "2026-10", "auto", "followers", 5, str(folder))
+        _quiet_prepare(str(folder), period="2026-10")

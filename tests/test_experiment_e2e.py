@@ -15,11 +15,17 @@ from helpers.sample import PLANTED
 pytestmark = pytest.mark.slow
 
 
-def run(experiment_id: str, out: Path) -> Path:
+def opsbook_run(experiment_id: str, out: Path, *pairs: tuple[str, str]) -> subprocess.CompletedProcess[str]:
+    """`opsbook run experiment_evaluation -p experiment_id <id> [-p name value ...]`."""
+    options = [part for name, value in pairs for part in ("-p", name, value)]
+    return subprocess.run([sys.executable, "-m", "helpers.cli", "run", "experiment_evaluation", "-p",
+                           "experiment_id", experiment_id, *options, "--out", str(out), "--quiet"],
+                          capture_output=True, text=True, env={**os.environ}, timeout=900)
+
+
+def run(experiment_id: str, out: Path, *pairs: tuple[str, str]) -> Path:
     """Run the notebook through the CLI and return its run folder."""
-    result = subprocess.run([sys.executable, "-m", "helpers.cli", "run", "experiment_evaluation", "-p",
-                             "experiment_id", experiment_id, "--out", str(out), "--quiet"],
-                            capture_output=True, text=True, env={**os.environ}, timeout=900)
+    result = opsbook_run(experiment_id, out, *pairs)
     assert result.returncode == 0, result.stderr[-4000:]
     return out / "experiment_evaluation" / experiment_id
 
@@ -37,6 +43,14 @@ def test_summary_of_the_lift_experiment(sample_dir: Path, tmp_path: Path) -> Non
     assert row["significant"] and row["abs_diff"] > 0 and row["abs_ci"][0] > 0
     assert [d["verdict"] for d in summary["decision"]] == ["ship"]
     assert (folder / "report.html").stat().st_size > 0 and (folder / "figures" / "forest.png").exists()
+    # the runner records every parameter, including those the notebook once left out
+    params = summary["params"]
+    assert params["experiment_id"] == PLANTED.experiment_with_lift and summary["params_set"] == ["experiment_id"]
+    assert (params["mde"], params["lower_is_better"], params["time_column"], params["data_dir"]) == (
+        "", [], "assigned_at", "")
+    assert params["segments"] == ["platform", "device", "is_new"] and params["primary"] == []
+    assert summary["tables"] == ["tables/srm.csv", "tables/results.csv", "tables/segments.csv",
+                                 "tables/cumulative_B.csv", "tables/decisions.csv"]
 
 
 def test_srm_experiment_is_reported_invalid(sample_dir: Path, tmp_path: Path) -> None:
@@ -44,3 +58,19 @@ def test_srm_experiment_is_reported_invalid(sample_dir: Path, tmp_path: Path) ->
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["srm"]["passed"] is False
     assert [d["verdict"] for d in summary["decision"]] == ["invalid"]
+
+
+def test_lists_from_the_command_line_and_the_old_text_form(sample_dir: Path, tmp_path: Path) -> None:
+    folder = run(PLANTED.experiment_without_lift, tmp_path, ("primary", "[conversions]"),
+                 ("guardrails", "[revenue]"), ("segments", "[device]"), ("mde", "0.02"))
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["params"]["segments"] == ["device"] and summary["params"]["mde"] == "0.02"
+    assert {r["segment"] for r in summary["segments"]} == {"device"}
+    assert {r["metric"]: r["role"] for r in summary["results"]} == {
+        "conversions": "primary", "clicks": "secondary", "revenue": "guardrail"}
+    # no lift planted: neither B nor C ships
+    assert [d["variant"] for d in summary["decision"]] == ["B", "C"]
+    assert "ship" not in {d["verdict"] for d in summary["decision"]}
+    failed = opsbook_run(PLANTED.experiment_with_lift, tmp_path, ("segments", "platform,device"))
+    assert failed.returncode == 1
+    assert "segments='platform,device' is written in the old text form" in failed.stderr + failed.stdout

@@ -306,3 +306,19 @@ def test_ratio_running_difference_ends_at_the_delta_method_comparison() -> None:
     assert last["diff"] == pytest.approx(final.abs_diff)
     assert last["fixed_low"] == pytest.approx(final.abs_ci[0]) and last["fixed_high"] == pytest.approx(final.abs_ci[1])
     assert (running["cs_high"] - running["cs_low"] >= running["fixed_high"] - running["fixed_low"] - 1e-12).all()
+
+
+def test_running_differences_one_per_treatment_with_the_metric_kind() -> None:
+    from helpers.experiments.metrics import MetricSpec
+    from helpers.experiments.sequential import running_differences
+
+    units = small_units().assign(den=[1.0, 2.0, 1.0, 2.0, 1.0, 1.0, 2.0, 1.0])
+    mean = running_differences(units, "ts", MetricSpec("v", "mean", "value"), "A", ["B"])
+    assert [(d.metric, d.control, d.variant, d.name) for d in mean] == [("v", "A", "B", "cumulative_B")]
+    # the mean metric's last day is the hand case above: A [1, 3, 5] mean 3, B [2, 6, 4, 10] mean 5.5
+    assert mean[0].table["diff"].iloc[-1] == pytest.approx(2.5)
+    ratio = running_differences(units, "ts", MetricSpec("r", "ratio", "value", "den"), "A", ["B", "C"])
+    assert [d.name for d in ratio[:1]] == ["cumulative_B"]
+    # ratio on the last day: A (1 + 3 + 5)/(1 + 2 + 1) = 2.25, B (2 + 6 + 4 + 10)/(1 + 2 + 1 + 2) = 22/6
+    assert ratio[0].table["diff"].iloc[-1] == pytest.approx(22 / 6 - 2.25)
+    assert ratio[1].variant == "C" and ratio[1].table["n_v"].iloc[-1] == 1

@@ -27,7 +27,7 @@ def run(experiment_id: str, sample_dir: Path, **kw):
 
 
 def test_real_lift_is_significant_with_the_right_sign_and_shipped(sample_dir: Path) -> None:
-    design, units, ev = run(PLANTED.experiment_with_lift, sample_dir)
+    _, units, ev = run(PLANTED.experiment_with_lift, sample_dir)
     row = ev.results.set_index("metric").loc["conversions"]
     a, b = (units[units["variant"] == v]["conversions"] for v in ("A", "B"))
     _, p = proportions_ztest([b.sum(), a.sum()], [len(b), len(a)])  # independent: statsmodels on raw counts
@@ -63,7 +63,7 @@ def test_cuped_reduces_revenue_variance_and_keeps_the_effect(sample_dir: Path) -
     assert 0.1 < gain < 0.5  # the sample's pre-period correlation is ρ ≈ 0.5, so ≈ ρ² = 0.25
     p_row = plain.results.set_index("metric").loc["revenue"]
     a_row = adjusted.results.set_index("metric").loc["revenue"]
-    width = lambda r: r["abs_ci_high"] - r["abs_ci_low"]  # noqa: E731
+    width = lambda r: r["abs_ci_high"] - r["abs_ci_low"]
     assert width(a_row) < width(p_row)
     assert a_row["abs_diff"] == pytest.approx(p_row["abs_diff"], abs=0.5 * (width(p_row) / 3.92))
 
@@ -115,7 +115,8 @@ def test_a_declared_variant_without_units_cannot_be_tested(sample_dir: Path) -> 
 
 
 def test_explorer_lists_every_experiment_and_draws_nothing_until_used(sample_dir: Path) -> None:
-    from helpers.experiments.explore import experiment_explorer, experiment_ids
+    from helpers.experiments.charts import experiment_explorer
+    from helpers.experiments.explore import experiment_ids
 
     assert set(experiment_ids(sample_dir)) == {PLANTED.experiment_with_lift, PLANTED.experiment_without_lift,
                                                PLANTED.experiment_with_srm}

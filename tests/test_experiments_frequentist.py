@@ -150,11 +150,12 @@ def test_relative_ci_delta_method_matches_simulation() -> None:
     # Brute force: the delta-method SE of the relative lift matches its spread over simulated experiments.
     rng = np.random.default_rng(11)
     rels, ses = [], []
-    for xc, xv in zip(rng.binomial(2000, 0.10, 400), rng.binomial(2000, 0.12, 400)):
+    for xc, xv in zip(rng.binomial(2000, 0.10, 400), rng.binomial(2000, 0.12, 400), strict=True):
         r = compare(binary_stats("c", int(xc), 2000), binary_stats("v", int(xv), 2000), BINARY)
         rels.append(r.rel_diff)
         ses.append((r.rel_ci[1] - r.rel_ci[0]) / 2 / Z975)  # z interval for binary metrics
-    # True relative lift 0.2; true SE = √(0.12·0.88/2000/0.1² + 0.12²·0.1·0.9/2000/0.1⁴) = √(0.00528 + 0.00648) = 0.1084.
+    # True relative lift 0.2; true SE = √(0.12·0.88/2000/0.1² + 0.12²·0.1·0.9/2000/0.1⁴)
+    #   = √(0.00528 + 0.00648) = 0.1084.
     assert np.mean(rels) == pytest.approx(0.2, abs=0.02)
     assert np.std(rels, ddof=1) == pytest.approx(np.mean(ses), rel=0.1)
     assert np.mean(ses) == pytest.approx(0.1084, rel=0.05)

@@ -14,11 +14,13 @@ from helpers.errors import ParameterError
 from helpers.experiments.frequentist import compare
 from helpers.experiments.metrics import MetricSpec, VariantStats
 from helpers.experiments.power import (
+    PlanInputs,
     achieved_power,
     additional_units_needed,
     comparison_alpha,
     days_needed,
     mde_at,
+    plan_next_test,
     sample_size_mean,
     sample_size_proportion,
 )
@@ -243,3 +245,23 @@ def test_additional_units_reach_the_planned_power() -> None:
     assert achieved_power(mean_stats("A", n, 20.0, 100.0), mean_stats("B", n, 20.3, 130.0), MEAN, 1.0) >= 0.8
     assert achieved_power(mean_stats("A", n - 1, 20.0, 100.0), mean_stats("B", n - 1, 20.3, 130.0), MEAN,
                           1.0) < 0.8
+
+
+def test_plan_of_a_rate_by_hand() -> None:
+    # 4 % baseline, +15 % relative → 4.6 %; h = 2·asin√0.046 − 2·asin√0.04 = 0.029595;
+    # n = 2·(z.975 + z.8)²/h² = 2 · 2.80159² / 0.029595² = 17,922.6 → 17,923 per variant;
+    # days = ceil(2 × 17,923 / 3,000) = ceil(11.95) = 12
+    plan = plan_next_test(PlanInputs(baseline=0.04, std=0.0, mde=0.15, relative=True, variants=2, daily_units=3000))
+    h = 2 * math.asin(math.sqrt(0.046)) - 2 * math.asin(math.sqrt(0.04))
+    assert 2 * (Z975 + Z80) ** 2 / h ** 2 == pytest.approx(17922.6, abs=0.1)
+    assert plan == {"baseline": 0.04, "std": None, "mde": 0.15, "relative": True, "variants": 2, "alpha": 0.05,
+                    "power": 0.8, "n_per_variant": 17923, "daily_units": 3000, "days_needed": 12}
+
+
+def test_plan_of_a_mean_splits_alpha_over_the_comparisons() -> None:
+    # mean 120, sd 40, +15 % relative = 18 → d = 18/40 = 0.45; three variants → α = 0.05/2 per comparison;
+    # days = ceil(n × 3 / 2,500.5)
+    plan = plan_next_test(PlanInputs(baseline=120, std=40.0, mde=0.15, relative=True, variants=3,
+                                     daily_units=2500.5), alpha=0.05, power=0.8)
+    n = math.ceil(TTestIndPower().solve_power(effect_size=0.45, alpha=0.025, power=0.8))
+    assert (plan["std"], plan["n_per_variant"], plan["days_needed"]) == (40.0, n, math.ceil(n * 3 / 2500.5))

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from nbval_reference import run_nbval
 
 from helpers import config
+from nbval_reference import run_nbval
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,8 @@ def store(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
     """Every fixture export imported for an account of its platform, pillar rules, and a topic bank."""
     root = tmp_path_factory.mktemp("store") / "store"
     for account, platform in ACCOUNTS:
-        done = _opsbook("store", "add-account", account, "--platform", platform, "--name", account, "--store", str(root))
+        done = _opsbook("store", "add-account", account, "--platform", platform, "--name", account,
+                        "--store", str(root))
         assert done.returncode == 0, done.stderr
     for account, files in IMPORTS.items():
         done = _opsbook("import", *(str(FIXTURES / f) for f in files), "--account", account, "--store", str(root),
@@ -83,8 +84,8 @@ def test_period_review_runs_on_the_store(store: Path, tmp_path: Path) -> None:
 def test_content_planning_runs_on_the_store(store: Path, tmp_path: Path) -> None:
     # Douyin and WeChat exports carry views, not impressions: the engagement rate takes views as its base.
     done = _opsbook("run", "content_planning", "--data", str(store), "--out", str(tmp_path), "--quiet",
-                    "-p", "platforms", "douyin,wechat", "-p", "posts_per_week", "5", "-p", "fixed_columns", "",
-                    "-p", "er_base", "views", "-p", "mix", "daily:0.5,series:0.2,flagship:0.3")
+                    "-p", "platforms", "[douyin, wechat]", "-p", "posts_per_week", "5", "-p", "fixed_columns", "[]",
+                    "-p", "er_base", "views", "-p", "mix", "{daily: 0.5, series: 0.2, flagship: 0.3}")
     assert done.returncode == 0, done.stderr[-3000:]
     (folder,) = [p for p in (tmp_path / "content_planning").iterdir() if not p.name.startswith("_")]
     assert (folder / "calendar.csv").is_file() and (folder / "calendar.ics").is_file()
@@ -93,7 +94,7 @@ def test_content_planning_runs_on_the_store(store: Path, tmp_path: Path) -> None
 def test_content_planning_says_when_posts_have_no_pillar(store: Path, tmp_path: Path) -> None:
     # No rule matches the Xiaohongshu fixture titles, so its posts have no pillar: a clear message, not a crash.
     done = _opsbook("run", "content_planning", "--data", str(store), "--out", str(tmp_path), "--quiet",
-                    "-p", "platforms", "xiaohongshu", "-p", "fixed_columns", "")
+                    "-p", "platforms", "[xiaohongshu]", "-p", "fixed_columns", "[]")
     assert done.returncode != 0
     assert "have no pillar" in done.stderr and "opsbook store pillars" in done.stderr
     assert "Traceback" not in done.stderr

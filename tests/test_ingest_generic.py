@@ -194,7 +194,8 @@ def test_default_parse_by_column_name(column: str, kind: str) -> None:
     assert default_parse(column) == kind
 
 
-GOOD_POSTS = "table: posts\ncolumns:\n  post_id: ID\n  published_at: 发布时间\n  views: 播放\nconstants:\n  format: video\n"
+GOOD_POSTS = ("table: posts\ncolumns:\n  post_id: ID\n  published_at: 发布时间\n  views: 播放\n"
+              "constants:\n  format: video\n")
 
 BAD_MAPPINGS = [
     ("syntax", "table: posts\ncolumns:\n  views: [播放\n  likes: 点赞\n",
@@ -245,7 +246,8 @@ BAD_MAPPINGS = [
     ("header_row zero", GOOD_POSTS + "header_row: 0\n", "bad.yaml: key header_row: expected a row number from 1"),
     ("header_row text", GOOD_POSTS + "header_row: third\n", "bad.yaml: key header_row: expected a row number"),
     ("unknown platform", GOOD_POSTS + "platform: bili\n", "bad.yaml: key platform: unknown platform 'bili'"),
-    ("empty header", GOOD_POSTS.replace("views: 播放", "views: ''"), "bad.yaml: key columns.views: empty source header"),
+    ("empty header", GOOD_POSTS.replace("views: 播放", "views: ''"),
+     "bad.yaml: key columns.views: empty source header"),
     ("header not text", GOOD_POSTS.replace("views: 播放", "views: {a: b}"),
      "bad.yaml: key columns.views: a source header must be text"),
     ("post_id_from and post_id", GOOD_POSTS + "post_id_from: [published_at]\n",

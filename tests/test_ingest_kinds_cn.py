@@ -1,4 +1,5 @@
-"""The Chinese export kinds (helpers.ingest.kinds_cn): each hand-made fixture read, recognised and mapped.
+"""The Chinese export kinds (helpers.ingest.kinds: wechat, douyin, xiaohongshu): each hand-made fixture read,
+recognised and mapped.
 
 Fixtures: tests/fixtures/exports/cn/ (written by make_fixtures.py there). Every expected frame is
 written out by hand; derived post ids are computed here from the written-out key string.
@@ -15,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.ingest import kinds_cn
+from helpers.ingest.kinds import KINDS_CN, KINDS_INTL, wechat
+from helpers.ingest.kinds.cn_common import post_id_for
 from helpers.ingest.mapping import detect, map_grid
 from helpers.ingest.read import read_grids
 from helpers.ingest.types import KINDS, Grid, ImportFileError, Mapped
@@ -50,7 +52,20 @@ def test_kinds_are_registered_with_their_tables() -> None:
         "douyin_works": ("posts", ("douyin",)),
         "xiaohongshu_notes": ("posts", ("xiaohongshu",)),
     }
-    assert kinds_cn.WECHAT_ARTICLES is KINDS["wechat_articles"]
+    assert wechat.WECHAT_ARTICLES is KINDS["wechat_articles"]
+
+
+def test_registry_order_is_the_international_kinds_then_the_chinese_ones() -> None:
+    """Detection tries kinds in registry order: one order, fixed in helpers.ingest.kinds, written out here."""
+    assert [k.name for k in KINDS_CN] == ["wechat_articles", "wechat_users", "douyin_works", "xiaohongshu_notes"]
+    assert list(KINDS)[:19] == [
+        "x_posts", "x_posts_legacy", "x_account_overview", "instagram_posts", "facebook_posts",
+        "meta_daily_metric", "tiktok_overview", "tiktok_follower_history", "tiktok_follower_activity",
+        "tiktok_follower_gender", "tiktok_follower_territories", "tiktok_content", "youtube_table_data",
+        "linkedin_page_metrics", "linkedin_posts", "wechat_articles", "wechat_users", "douyin_works",
+        "xiaohongshu_notes",
+    ]
+    assert all(KINDS[k.name] is k for k in (*KINDS_INTL, *KINDS_CN))
 
 
 def test_wechat_articles_gb18030_csv() -> None:
@@ -212,8 +227,8 @@ def test_format_defaults_when_the_label_is_blank_or_absent() -> None:
 def test_retitling_makes_a_new_post() -> None:
     """Documented: the id is account + publish minute + title, so a new title is a new id."""
     when = pd.Timestamp("2025-10-03 19:30:59")
-    assert kinds_cn.post_id_for("dy-", "acc1", when, "旧标题") == pid("dy-", "acc1|2025-10-03 19:30|旧标题")
-    assert kinds_cn.post_id_for("dy-", "acc1", when, "旧标题") != kinds_cn.post_id_for("dy-", "acc1", when, "新标题")
+    assert post_id_for("dy-", "acc1", when, "旧标题") == pid("dy-", "acc1|2025-10-03 19:30|旧标题")
+    assert post_id_for("dy-", "acc1", when, "旧标题") != post_id_for("dy-", "acc1", when, "新标题")
 
 
 def test_committed_fixtures_match_their_generator(tmp_path: Path) -> None:

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.ingest import kinds_cn, kinds_intl  # noqa: F401  (both register their kinds: no confusion)
-from helpers.ingest.kinds_intl import KINDS_INTL, hashtags, meta_metric_column
+from helpers.ingest.kinds import KINDS_INTL  # registers every kind, the Chinese ones too: no confusion
+from helpers.ingest.kinds.common import hashtags
+from helpers.ingest.kinds.meta import meta_metric_column
 from helpers.ingest.mapping import detect, map_grid
 from helpers.ingest.read import read_grids
 from helpers.ingest.types import KINDS, Grid, ImportContext, ImportFileError, Mapped

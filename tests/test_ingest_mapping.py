@@ -207,14 +207,15 @@ def test_missing_tokens_stay_missing() -> None:
 def test_bad_values_name_column_lines_and_examples() -> None:
     g = grid(
         ("Title line",), ("Date", "Impressions"),
-        *[("2025-11-0%d" % (i % 9 + 1), "abc" if i % 2 else str(i)) for i in range(14)],
+        *[(f"2025-11-0{i % 9 + 1}", "abc" if i % 2 else str(i)) for i in range(14)],
         lines=(1, 2, *range(4, 18)),
     )
     with pytest.raises(ImportFileError) as info:
         map_grid(g, detect(g, KINDS), CONTEXT)
     message = str(info.value)
     assert message.startswith("export.csv: ")
-    assert 'column "Impressions" (→ impressions) has 7 values that are not a whole number such as 12,400 or 1.2万' in message
+    assert ('column "Impressions" (→ impressions) has 7 values that are not a whole number such as 12,400 or 1.2万'
+            in message)
     assert "lines 5, 7, 9, 11, 13 and 2 more" in message
     assert '(e.g. "abc")' in message
 
@@ -234,7 +235,8 @@ def test_truncated_last_row() -> None:
     # a download cut mid-line: the last row is short and the file has no final line break
     g = grid(("Date", "Impressions", "Followers"), ("2025-11-01", "3", "10"), ("2025-11-02", "4"),
              ends_with_newline=False)
-    with pytest.raises(ImportFileError, match=r"line 3 has 2 of 3 columns: the file looks truncated; download it again"):
+    with pytest.raises(ImportFileError,
+                       match=r"line 3 has 2 of 3 columns: the file looks truncated; download it again"):
         map_grid(g, detect(g, KINDS), CONTEXT)
 
 

@@ -70,7 +70,7 @@ DOUYIN_E = "作品名称,发布时间,体裁,播放量\n早C晚A教程,2025-10-0
 
 
 def dy_id(title: str, minute: str, account: str = DOUYIN) -> str:
-    """The derived Douyin post id, computed here from its definition (kinds_cn docstring)."""
+    """The derived Douyin post id, computed here from its definition (helpers.ingest.kinds.cn_common docstring)."""
     return "dy-" + hashlib.sha1(f"{account}|{minute}|{title}".encode()).hexdigest()[:16]
 
 
@@ -124,12 +124,12 @@ def posts_by_id(root: Path) -> pd.DataFrame:
     return Store.open(root).read("posts").set_index("post_id").sort_index()
 
 
-def only(report, name: str):  # noqa: ANN001, ANN201 - the FileOutcome of one file
+def only(report, name: str):
     [outcome] = [f for f in report.files if f.path.name == name]
     return outcome
 
 
-def counts(outcome, table: str) -> tuple[int, int, int, int]:  # noqa: ANN001
+def counts(outcome, table: str) -> tuple[int, int, int, int]:
     c = outcome.counts[table]
     return c.added, c.updated, c.unchanged, c.skipped_older
 
@@ -302,7 +302,7 @@ def test_first_douyin_export_adds_three_posts_with_derived_ids_and_parsed_values
     root, _ = import_a(tmp_path)
     posts = posts_by_id(root)
     assert list(posts.index) == sorted([ID_TUTORIAL, ID_CREAM, ID_LIVE])
-    assert ID_TUTORIAL == "dy-" + hashlib.sha1("own_douyin|2025-10-03 19:30|早C晚A教程".encode()).hexdigest()[:16]
+    assert "dy-" + hashlib.sha1("own_douyin|2025-10-03 19:30|早C晚A教程".encode()).hexdigest()[:16] == ID_TUTORIAL
     assert posts.loc[ID_TUTORIAL, "views"] == 12000          # 1.2万
     assert posts.loc[ID_CREAM, "views"] == 3400              # "3,400"
     assert np.isnan(posts.loc[ID_CREAM, "likes"])            # "-" is missing, not 0
@@ -475,7 +475,7 @@ def test_the_wrong_account_checks_run_again_when_another_import_lands_before_the
     real = Store.transaction
     raced = {"done": False}
 
-    def other_import_first(self, timeout: float = 60):  # noqa: ANN001, ANN202 - Store.transaction, raced once
+    def other_import_first(self, timeout: float = 60):
         if not raced["done"]:
             raced["done"] = True
             import_files([export], root, "ig_a", as_of=AS_OF)   # lands after ig_b's checks, before its lock
@@ -561,7 +561,8 @@ def test_post_ids_rounded_by_a_spreadsheet_are_refused(tmp_path: Path) -> None:
                                 "4001,acme,A,12/01/2025 08:15,https://www.instagram.com/p/A/,IG image,1\n"
                                 "4002,acme,B,12/01/2025 09:15,https://www.instagram.com/p/B/,IG image,2\n"
                                 "4001,acme,A,12/01/2025 08:15,https://www.instagram.com/p/A/,IG image,3\n")
-    with pytest.raises(ImportFileError, match=r"2 rows share a key \(account_id, post_id = ig / 4001\) \(lines \[2, 4\]\)"):
+    with pytest.raises(ImportFileError,
+                       match=r"2 rows share a key \(account_id, post_id = ig / 4001\) \(lines \[2, 4\]\)"):
         import_files([tmp_path / "dup.csv"], root, "ig", as_of=AS_OF)
 
 
@@ -573,7 +574,7 @@ def test_keep_going_also_survives_a_file_whose_merge_fails(tmp_path: Path, monke
     bad = write(tmp_path / "in" / "b_bad.csv", DOUYIN_HEADER + "别的视频,2025-10-05 10:00,视频,800,10\n")
     real = pipeline._merge_rows
 
-    def failing_for_b(txn, m, snapshot, source):  # noqa: ANN001, ANN202 - the merge step, failing for one file
+    def failing_for_b(txn, m, snapshot, source):
         if m.source.startswith("b_bad"):
             raise DataError("posts, column 'views': the store holds number values but this import has text values")
         return real(txn, m, snapshot, source)
@@ -737,7 +738,7 @@ def test_exception_in_the_second_merge_leaves_the_store_as_it_was(tmp_path: Path
     original = store_mod.Transaction.merge
     calls: list[str] = []
 
-    def flaky_merge(self, table, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def flaky_merge(self, table, *args, **kwargs):
         calls.append(table)
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
@@ -800,17 +801,21 @@ BAD_FILES = [
     # (case, file name, content, account, message parts)
     ("unknown_export", "mystery.csv", "foo,bar,baz\n1,2,3\n", DOUYIN,
      ["mystery.csv", "not a known export", "--kind", "--mapping"]),
-    ("cut_inside_quotes", "cut.csv", DOUYIN_HEADER + '早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n面霜横评,2025-10-10 12:00,图文,"3,4',
+    ("cut_inside_quotes", "cut.csv",
+     DOUYIN_HEADER + '早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n面霜横评,2025-10-10 12:00,图文,"3,4',
      DOUYIN, ["cut.csv", "ends inside a quoted field at line 3", "truncated"]),
-    ("last_row_cut_short", "short.csv", DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n面霜横评,2025-10-10 12:00,图文",
+    ("last_row_cut_short", "short.csv",
+     DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n面霜横评,2025-10-10 12:00,图文",
      DOUYIN, ["short.csv", "line 3 has 3 of 5 columns", "truncated"]),
     ("wrong_account", "douyin_for_x.csv", DOUYIN_A, "own_x",
      ["douyin_for_x.csv", "douyin_works", "from douyin", "own_x is on x", "wrong --account"]),
-    ("bad_number", "number.csv", DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n面霜横评,2025-10-10 12:00,图文,12k views,5\n",
+    ("bad_number", "number.csv",
+     DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n面霜横评,2025-10-10 12:00,图文,12k views,5\n",
      DOUYIN, ["number.csv", 'column "播放量"', "views", "line 3", '"12k views"']),
     ("unknown_format_label", "label.csv", DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,综艺,1.2万,860\n",
      DOUYIN, ["label.csv line 2", "综艺"]),
-    ("same_post_twice", "twice.csv", DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n早C晚A教程,2025-10-03 19:30,视频,1.3万,870\n",
+    ("same_post_twice", "twice.csv",
+     DOUYIN_HEADER + "早C晚A教程,2025-10-03 19:30,视频,1.2万,860\n早C晚A教程,2025-10-03 19:30,视频,1.3万,870\n",
      DOUYIN, ["twice.csv", "lines 2 and 3 are the same post"]),
     ("platform_export_without_account", "no_account.csv", DOUYIN_A, None,
      ["no_account.csv", "--account"]),
@@ -1000,7 +1005,8 @@ def test_canonical_ad_daily_without_creative_id_imports(tmp_path: Path) -> None:
 def test_canonical_interactions_of_a_second_account_keep_the_first(tmp_path: Path) -> None:
     root = make_store(tmp_path, own_a="douyin", own_b="douyin")
     header = "user_id,account_id,occurred_at,event\n"
-    first = write(tmp_path / "a/interactions.csv", header + "u1,own_a,2025-11-01 10:00,view\nu2,own_a,2025-11-01 11:00,like\n")
+    first = write(tmp_path / "a/interactions.csv",
+                  header + "u1,own_a,2025-11-01 10:00,view\nu2,own_a,2025-11-01 11:00,like\n")
     second = write(tmp_path / "b/interactions.csv", header + "u9,own_b,2025-11-02 10:00,view\n")
     import_files([first], root, "own_a", as_of=AS_OF)
     outcome = only(import_files([second], root, "own_b", as_of=AS_OF), "interactions.csv")
@@ -1062,7 +1068,8 @@ def test_rebuild_into_a_non_empty_folder_is_refused(tmp_path: Path) -> None:
 def test_rebuild_keeps_a_canonical_conversions_file_as_conversions(tmp_path: Path) -> None:
     root = make_store(tmp_path)
     path = write(tmp_path / "conversions.csv",
-                 "journey_id,occurred_at,value,channel\nj1,2025-11-01 10:00,12.5,douyin\nj2,2025-11-02 11:00,30,wechat\n")
+                 "journey_id,occurred_at,value,channel\n"
+                 "j1,2025-11-01 10:00,12.5,douyin\nj2,2025-11-02 11:00,30,wechat\n")
     assert only(import_files([path], root, as_of=AS_OF), "conversions.csv").kind == "canonical:conversions"
     rebuild_store(root, tmp_path / "rebuilt")
     assert Store.open(root).tables() == ["conversions"]          # no accounts were ever added
@@ -1070,7 +1077,7 @@ def test_rebuild_keeps_a_canonical_conversions_file_as_conversions(tmp_path: Pat
 
 
 def test_rebuild_reproduces_rule_tagged_pillars(tmp_path: Path) -> None:
-    from helpers.ingest.pipeline import set_pillar_rules   # the pillar rules feature (helpers.ingest.pillars)
+    from helpers.ingest.pipeline import set_pillar_rules  # the pillar rules feature (helpers.ingest.pillars)
 
     root = make_store(tmp_path, **{DOUYIN: "douyin"})
     set_pillar_rules(root, write(tmp_path / "pillars.yaml", "教程: [教程]\n品牌活动: [直播]\n"))

@@ -83,9 +83,9 @@ def test_quoted_sep_line_sets_semicolon(tmp_path: Path) -> None:
 
 
 def test_delimiter_sniffing(tmp_path: Path) -> None:
-    semi = write(tmp_path, "semi.csv", "Datum;Aufrufe;Text\n01.11.2025;12,5;a, b\n02.11.2025;13;c\n".encode())
+    semi = write(tmp_path, "semi.csv", b"Datum;Aufrufe;Text\n01.11.2025;12,5;a, b\n02.11.2025;13;c\n")
     assert read_grids(semi)[0].delimiter == ";"
-    tab = write(tmp_path, "tab.txt", "Title\tViews\nHello, world\t12,400\nBye\t3\n".encode())
+    tab = write(tmp_path, "tab.txt", b"Title\tViews\nHello, world\t12,400\nBye\t3\n")
     (grid,) = read_grids(tab)
     assert grid.delimiter == "\t" and grid.rows[1] == ("Hello, world", "12,400")
     single = write(tmp_path, "one.csv", b"Views\n12\n13\n")
@@ -216,8 +216,8 @@ def test_xls(tmp_path: Path) -> None:
     book.save(str(path))
     (grid,) = read_grids(path)
     assert grid.encoding == "xls" and grid.sheet == "Videos"
-    assert grid.rows == (("视频标题", "发布时间", "播放量", "完播率"), ("第一条", "2025-11-01 20:15:00", "12400", "0.25"),
-                         ("第二条", "", "3"))
+    assert grid.rows == (("视频标题", "发布时间", "播放量", "完播率"),
+                         ("第一条", "2025-11-01 20:15:00", "12400", "0.25"), ("第二条", "", "3"))
     assert grid.line_numbers == (2, 3, 5)
 
 
@@ -251,7 +251,8 @@ def test_percent_formatted_numbers_read_as_excel_shows_them(tmp_path: Path) -> N
 def test_truncated_xlsx(tmp_path: Path) -> None:
     data = _workbook(tmp_path / "full.xlsx").read_bytes()
     path = write(tmp_path, "half.xlsx", data[: len(data) // 2])
-    with pytest.raises(ImportFileError, match=r"half\.xlsx cannot be opened as an Excel file \(damaged or truncated\?\)"):
+    with pytest.raises(ImportFileError,
+                       match=r"half\.xlsx cannot be opened as an Excel file \(damaged or truncated\?\)"):
         read_grids(path)
 
 

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from helpers.data import find_table_file, load_tables, read_raw
 from helpers.errors import DataError
-from helpers.ingest import store as store_mod
+from helpers.ingest import store_layout
 from helpers.ingest.store import MergeCounts, Store, current_data_dir
+from helpers.ingest.store_merge import incoming_rows, merge_into
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 POSTS_KEY = ("account_id", "post_id")
@@ -220,12 +221,43 @@ def test_bad_keys_are_refused_with_the_key_values(store: Store) -> None:
         assert txn.read("posts") is None and not txn.changed
 
 
+def test_the_merge_rule_works_on_frames_alone() -> None:
+    """helpers.ingest.store_merge needs no store folder: the rule on two frames, worked out by hand."""
+    def rows(ids: list[str], views: list[float], likes: list[float | None], when: pd.Timestamp, source: str):
+        frame = pd.DataFrame({"account_id": "a", "post_id": ids, "views": views, "likes": likes})
+        return incoming_rows(frame, "posts", POSTS_KEY, when, source)
+
+    stored = rows(["p1", "p2"], [10, 20], [None, 3], T2, "s2")
+    older = rows(["p1", "p3"], [99, 5], [7, None], T1, "s1")
+    merged, counts = merge_into(stored, older, "posts", POSTS_KEY)
+    # p1: the older snapshot keeps views 10 (stored is newer) but fills the missing likes with 7 → updated;
+    # p3 is new → added; p2 is not in the import → untouched (not counted)
+    assert counts == MergeCounts(added=1, updated=1)
+    assert merged is not None
+    table = merged.set_index("post_id")
+    assert table["views"].to_dict() == {"p1": 10.0, "p2": 20.0, "p3": 5.0}
+    assert table.loc["p1", "likes"] == 7.0
+    # p1 keeps its later snapshot and its source: a gap filled from an older file moves neither
+    assert (table.loc["p1", "_snapshot_at"], table.loc["p1", "_source"]) == (T2, "s2")
+    assert (table.loc["p3", "_snapshot_at"], table.loc["p3", "_source"]) == (T1, "s1")
+
+    confirming = rows(["p1"], [10], [7], T3, "s3")
+    again, counts = merge_into(merged, confirming, "posts", POSTS_KEY)
+    # same values from a later snapshot: unchanged, yet the table is written, p1 now confirmed at T3
+    assert counts == MergeCounts(unchanged=1)
+    assert again is not None and again.set_index("post_id").loc["p1", "_snapshot_at"] == T3
+    assert again.set_index("post_id").loc["p1", "_source"] == "s2"   # no value changed, so the source stays
+    # without recording confirmations (accounts), nothing is to be written
+    unrecorded = merge_into(merged, confirming, "posts", POSTS_KEY, record_confirmations=False)
+    assert unrecorded == (None, MergeCounts(unchanged=1))
+
+
 def test_a_column_read_as_text_after_numbers_is_refused(store: Store) -> None:
     with store.transaction() as txn:
         txn.merge("posts", posts(["p1"], [10]), POSTS_KEY, T1, "s1")
-    with store.transaction() as txn:
-        with pytest.raises(DataError, match=r"column 'views'.*number values.*text values.*'1.2万'"):
-            txn.merge("posts", posts(["p1"], ["1.2万"]), POSTS_KEY, T2, "s2")
+    refused = pytest.raises(DataError, match=r"column 'views'.*number values.*text values.*'1.2万'")
+    with store.transaction() as txn, refused:
+        txn.merge("posts", posts(["p1"], ["1.2万"]), POSTS_KEY, T2, "s2")
 
 
 def test_the_scratch_line_column_is_not_stored_and_does_not_count_as_a_change(store: Store) -> None:
@@ -352,11 +384,10 @@ def _seed(store: Store) -> pd.DataFrame:
 def test_an_exception_inside_the_block_changes_nothing(store: Store) -> None:
     before = _seed(store)
     generation, folders = store.generation, generations(store.root)
-    with pytest.raises(RuntimeError, match="boom"):
-        with store.transaction() as txn:
-            txn.merge("posts", posts(["p1", "p9"], [50, 9]), POSTS_KEY, T2, "s2")
-            txn.record(file="b.csv", sha256="s2", account_id="dy1")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), store.transaction() as txn:
+        txn.merge("posts", posts(["p1", "p9"], [50, 9]), POSTS_KEY, T2, "s2")
+        txn.record(file="b.csv", sha256="s2", account_id="dy1")
+        raise RuntimeError("boom")
     assert store.generation == generation and generations(store.root) == folders
     pd.testing.assert_frame_equal(store.read("posts"), before)
     assert store.log()["file"].tolist() == ["a.csv"]
@@ -370,7 +401,7 @@ def test_a_failure_while_writing_a_table_file_leaves_the_store_as_it_was(store: 
     before = _seed(store)
     generation, folders = store.generation, generations(store.root)
     written: list[str] = []
-    real = store_mod._write_parquet
+    real = store_layout.write_parquet
 
     def failing(frame: pd.DataFrame, path: Path) -> None:
         if written:
@@ -378,15 +409,14 @@ def test_a_failure_while_writing_a_table_file_leaves_the_store_as_it_was(store: 
         written.append(path.name)
         real(frame, path)
 
-    monkeypatch.setattr(store_mod, "_write_parquet", failing)
-    with pytest.raises(OSError, match="disk full"):
-        with store.transaction() as txn:
-            txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
-            txn.record(file="b.csv", sha256="s2", account_id="dy1")
+    monkeypatch.setattr(store_layout, "write_parquet", failing)
+    with pytest.raises(OSError, match="disk full"), store.transaction() as txn:
+        txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
+        txn.record(file="b.csv", sha256="s2", account_id="dy1")
     assert written   # one file was written before the failure
     assert store.generation == generation and generations(store.root) == folders
     pd.testing.assert_frame_equal(store.read("posts"), before)
-    monkeypatch.setattr(store_mod, "_write_parquet", real)
+    monkeypatch.setattr(store_layout, "write_parquet", real)
     with store.transaction() as txn:
         txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
     assert sorted(store.read("posts")["post_id"]) == ["p1", "p2", "p3"]
@@ -399,10 +429,9 @@ def test_a_failure_replacing_current_leaves_the_store_as_it_was(store: Store, mo
     def failing(tmp: Path, path: Path) -> None:
         raise OSError("no space for CURRENT")
 
-    monkeypatch.setattr(store_mod, "_replace_current", failing)
-    with pytest.raises(OSError, match="no space"):
-        with store.transaction() as txn:
-            txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
+    monkeypatch.setattr(store_layout, "replace_current", failing)
+    with pytest.raises(OSError, match="no space"), store.transaction() as txn:
+        txn.merge("posts", posts(["p3"], [3]), POSTS_KEY, T2, "s2")
     assert store.generation == generation and generations(store.root) == folders
     assert (store.root / "CURRENT").read_text().strip() == generation
     pd.testing.assert_frame_equal(store.read("posts"), before)
@@ -414,13 +443,14 @@ def test_a_writer_killed_while_writing_the_generation_leaves_the_old_store(store
     result = run_child(f"""
         import os
         import pandas as pd
-        from helpers.ingest import store as store_mod
-        real = store_mod._write_parquet
+        from helpers.ingest import store_layout
+        from helpers.ingest.store import Store
+        real = store_layout.write_parquet
         def dying(frame, path):
             real(frame, path)
             os._exit(1)          # killed after the first file of the new generation
-        store_mod._write_parquet = dying
-        store = store_mod.Store.open({str(store.root)!r})
+        store_layout.write_parquet = dying
+        store = Store.open({str(store.root)!r})
         with store.transaction() as txn:
             rows = pd.DataFrame({{"account_id": ["dy1"], "post_id": ["p1"], "views": [999]}})
             txn.merge("posts", rows, ("account_id", "post_id"), pd.Timestamp("2026-04-01"), "s-child")
@@ -442,9 +472,10 @@ def test_a_writer_killed_before_current_is_replaced_leaves_the_old_store(store: 
     result = run_child(f"""
         import os
         import pandas as pd
-        from helpers.ingest import store as store_mod
-        store_mod._replace_current = lambda tmp, path: os._exit(1)
-        store = store_mod.Store.open({str(store.root)!r})
+        from helpers.ingest import store_layout
+        from helpers.ingest.store import Store
+        store_layout.replace_current = lambda tmp, path: os._exit(1)
+        store = Store.open({str(store.root)!r})
         with store.transaction() as txn:
             rows = pd.DataFrame({{"account_id": ["dy1"], "post_id": ["p1"], "views": [999]}})
             txn.merge("posts", rows, ("account_id", "post_id"), pd.Timestamp("2026-04-01"), "s-child")
@@ -499,8 +530,8 @@ def test_two_writers_at_once_both_land(store: Store, tmp_path: Path) -> None:
     outputs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
     times = {out.split()[0]: tuple(map(float, out.split()[1:])) for out, _ in outputs}
-    w1_tried, w1_entered, w1_done = times["w1"]
-    w2_tried, w2_entered, w2_done = times["w2"]
+    _, _, w1_done = times["w1"]
+    w2_tried, w2_entered, _ = times["w2"]
     assert w2_tried < w1_done            # the two transactions overlapped in time ...
     assert w2_entered >= w1_done - 0.05  # ... and w2 got the lock only after w1 committed
     table = store.read("posts")
@@ -515,9 +546,9 @@ def test_a_held_lock_times_out_with_a_clear_message(store: Store) -> None:
     holder.acquire()
     try:
         started = time.monotonic()
-        with pytest.raises(DataError, match=r"another import is writing to .*lock .*held.*waited 0.5 s.*try again"):
-            with store.transaction(timeout=0.5):
-                pass
+        with (pytest.raises(DataError, match=r"another import is writing to .*lock .*held.*waited 0.5 s.*try again"),
+              store.transaction(timeout=0.5)):
+            pass
         assert 0.4 < time.monotonic() - started < 5
     finally:
         holder.release()
@@ -552,9 +583,8 @@ def test_archive_stores_each_content_once(store: Store, tmp_path: Path) -> None:
     assert [p.name for p in (store.root / "raw").rglob("*") if p.is_file()] == [f"{expected}.csv"]
     with pytest.raises(DataError, match="no raw file"):
         store.raw_path("0" * 64)
-    with store.transaction() as txn:
-        with pytest.raises(DataError, match="file not found"):
-            txn.archive(tmp_path / "missing.csv")
+    with store.transaction() as txn, pytest.raises(DataError, match="file not found"):
+        txn.archive(tmp_path / "missing.csv")
 
 
 def test_already_imported_reads_the_log_of_committed_imports(store: Store) -> None:
@@ -563,10 +593,9 @@ def test_already_imported_reads_the_log_of_committed_imports(store: Store) -> No
         txn.record(file="a.csv", sha256="abc", account_id="dy1", kind="douyin_content", table="posts",
                    **MergeCounts(added=3).as_dict())
         assert txn.already_imported("abc", "dy1")   # staged rows count inside the transaction
-    with pytest.raises(RuntimeError):
-        with store.transaction() as txn:
-            txn.record(file="b.csv", sha256="def", account_id="dy1")
-            raise RuntimeError("failed import")
+    with pytest.raises(RuntimeError), store.transaction() as txn:
+        txn.record(file="b.csv", sha256="def", account_id="dy1")
+        raise RuntimeError("failed import")
     with store.transaction() as txn:
         assert txn.already_imported("abc", "dy1")
         assert not txn.already_imported("abc", "ig1")
@@ -612,9 +641,8 @@ def test_a_transaction_is_single_use(store: Store) -> None:
         pass
     with pytest.raises(RuntimeError):
         txn.merge("posts", posts(["p1"], [1]), POSTS_KEY, T1, "s")
-    with pytest.raises(RuntimeError, match="once"):
-        with txn:
-            pass
+    with pytest.raises(RuntimeError, match="once"), txn:
+        pass
 
 
 # -- the merge rule as a property ------------------------------------------------------------------
@@ -632,14 +660,13 @@ snapshots = st.lists(
 @given(exports=snapshots)
 def test_merge_follows_the_documented_rule_over_random_import_sequences(tmp_path_factory, exports) -> None:
     store = Store.create(tmp_path_factory.mktemp("prop") / "store")
-    with pytest.raises(KeyError):   # stage only: the property is about the merge, not the disk
-        with store.transaction() as txn:
-            for day, rows in exports:
-                frame = pd.DataFrame({"account_id": "a", "post_id": [k for k, _ in rows],
-                                      "views": [float("nan") if v is None else v for _, v in rows]})
-                txn.merge("posts", frame, POSTS_KEY, pd.Timestamp("2026-01-01") + pd.Timedelta(days=day), "s")
-            table = txn.read("posts")
-            raise KeyError("roll back")
+    with pytest.raises(KeyError), store.transaction() as txn:   # stage only: the rule is about the merge, not the disk
+        for day, rows in exports:
+            frame = pd.DataFrame({"account_id": "a", "post_id": [k for k, _ in rows],
+                                  "views": [float("nan") if v is None else v for _, v in rows]})
+            txn.merge("posts", frame, POSTS_KEY, pd.Timestamp("2026-01-01") + pd.Timedelta(days=day), "s")
+        table = txn.read("posts")
+        raise KeyError("roll back")
     # a plain-dict model of the rule: a snapshot at least as new overwrites with its known value, an
     # older one only fills a missing value, missing never erases, and the row keeps the latest time seen
     model: dict[str, tuple[int | None, int]] = {}
@@ -693,7 +720,6 @@ def test_a_write_refuses_a_current_that_names_no_generation(store: Store, curren
         txn.merge("posts", posts(["p1"], [1]), POSTS_KEY, T1, "s")
     (store.root / "CURRENT").write_text(current + "\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"(does not exist \(generations: g000001, g000002\)|CURRENT is missing "
-                                        r"or empty).*Nothing was changed"):
-        with store.transaction() as txn:
-            txn.upsert_account("y1", "weibo", "Y")
+                                        r"or empty).*Nothing was changed"), store.transaction() as txn:
+        txn.upsert_account("y1", "weibo", "Y")
     assert generations(store.root) == ["g000001", "g000002"]

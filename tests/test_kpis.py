@@ -32,8 +32,8 @@ import pandas as pd
 import pytest
 
 from helpers.errors import DataError, ParameterError
-from helpers.review.kpis import KPIS, attach_targets, compute_kpis, kpi_label, kpi_status, scorecard
 from helpers.periods import parse_period
+from helpers.review.kpis import KPIS, attach_targets, compute_kpis, kpi_label, kpi_status, scorecard
 
 NAN = math.nan
 SEP_START, SEP_END = "2026-09-01", "2026-09-30"
@@ -80,8 +80,8 @@ def posts() -> pd.DataFrame:
     def stamps(first: str, n: int) -> list[pd.Timestamp]:
         return list(pd.date_range(first, periods=n, freq="D"))
     # A: 8 in Aug (the last at 23:59 on Aug 31), 10 in Sep (the last at 23:30 on Sep 30)
-    a_aug = stamps("2026-08-01 09:00", 7) + [pd.Timestamp("2026-08-31 23:59")]
-    a_sep = stamps("2026-09-01 20:00", 9) + [pd.Timestamp("2026-09-30 23:30")]
+    a_aug = [*stamps("2026-08-01 09:00", 7), pd.Timestamp("2026-08-31 23:59")]
+    a_sep = [*stamps("2026-09-01 20:00", 9), pd.Timestamp("2026-09-30 23:30")]
     b_aug, b_sep = stamps("2026-08-10 12:00", 5), stamps("2026-09-10 12:00", 6)
     when = a_aug + a_sep + b_aug + b_sep
     owner = ["A"] * 18 + ["B"] * 11
@@ -618,3 +618,40 @@ def test_complete_daily_metrics_fills_follower_counts_from_the_net_change() -> N
     assert out["followers_net"].isna().tolist() == [True, False, False]
     assert notes[-1] == ("tt: followers on 2025-12-04 = 10,012, from the next day's count − its net change "
                          "(the base of the first period's growth)")
+
+
+# --- trends over trailing periods -------------------------------------------------------------
+
+def test_kpi_trend_per_account_and_period_with_targets(daily, posts, ads, accounts) -> None:
+    from helpers.review.kpis import kpi_trend
+
+    targets = pd.DataFrame({"account_id": ["A"], "kpi": ["impressions"], "period": ["2026-09"], "target": [40000.0]})
+    months = [parse_period("month", "2026-08"), parse_period("month", "2026-09")]
+    trend = kpi_trend(daily, posts, ads, accounts, targets, months, ("impressions", "followers",
+                                                                     "net_follower_change"))
+    assert list(trend.columns) == ["period", "period_start", "account_id", "platform", "kpi", "value", "target"]
+    assert "total" not in set(trend["account_id"])  # one line per platform, no total
+    got = {(r.period, r.account_id, r.kpi): r.value for r in trend.itertuples()}
+    # impressions: A 31 × 1000 = 31,000 in August, 30 × 1500 = 45,000 in September; B 31 × 100, 30 × 100
+    # followers (a stock, the last day): A 10,410 and 10,710; B 5,820 and 6,420
+    # net follower change: A 31 × 10 = 310 and 30 × 10 = 300; B from its counts 5,820 − 5,200 = 620, 6,420 − 5,820 = 600
+    assert got == {
+        ("2026-08", "A", "impressions"): 31000, ("2026-08", "A", "followers"): 10410,
+        ("2026-08", "A", "net_follower_change"): 310, ("2026-08", "B", "impressions"): 3100,
+        ("2026-08", "B", "followers"): 5820, ("2026-08", "B", "net_follower_change"): 620,
+        ("2026-09", "A", "impressions"): 45000, ("2026-09", "A", "followers"): 10710,
+        ("2026-09", "A", "net_follower_change"): 300, ("2026-09", "B", "impressions"): 3000,
+        ("2026-09", "B", "followers"): 6420, ("2026-09", "B", "net_follower_change"): 600,
+    }
+    with_target = trend[trend["target"].notna()]
+    assert with_target[["period", "account_id", "kpi", "target"]].to_dict("records") == [
+        {"period": "2026-09", "account_id": "A", "kpi": "impressions", "target": 40000.0}]
+    assert set(trend["period_start"]) == {pd.Timestamp("2026-08-01"), pd.Timestamp("2026-09-01")}
+
+
+def test_kpi_labels_name_the_engagement_rate_base() -> None:
+    from helpers.review.kpis import TREND_KPIS, kpi_labels
+
+    assert kpi_labels(["engagement_rate", "revenue"], "reach") == {
+        "engagement_rate": "Engagement rate (by reach)", "revenue": "Revenue"}
+    assert list(kpi_labels(TREND_KPIS)) == list(TREND_KPIS)

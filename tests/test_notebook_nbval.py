@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 
 import pytest
-from nbval_reference import EXPECTED, run_nbval, with_reference_outputs
 
 from helpers import config
+from nbval_reference import EXPECTED, run_nbval, with_reference_outputs
 
 NOTEBOOKS = sorted(p.stem for p in config.NOTEBOOKS.glob("*.ipynb"))
 

@@ -6,7 +6,15 @@ import pandas as pd
 import pytest
 
 from helpers.errors import ParameterError
-from helpers.params import check_day, check_list, check_mapping, check_number, check_optional_list, check_timezone
+from helpers.params import (
+    check_day,
+    check_list,
+    check_mapping,
+    check_number,
+    check_optional_list,
+    check_timezone,
+    check_whole,
+)
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -73,3 +81,14 @@ def test_check_mapping_checks_each_value_by_key() -> None:
     with pytest.raises(ParameterError, match="must be a map"):
         check_mapping("mix", [1, 2], whole)
     assert check_mapping("capacity", "", whole, allow_empty=True) == {}
+
+
+@pytest.mark.parametrize("value", [7, 7.0, "7"])
+def test_check_whole_takes_whole_numbers(value: object) -> None:
+    assert check_whole("lookback_days", value, 7, 3650) == 7
+
+
+@pytest.mark.parametrize("value", [7.5, True, "seven", 6])
+def test_check_whole_refuses_fractions_booleans_text_and_out_of_range(value: object) -> None:
+    with pytest.raises(ParameterError, match=r"Parameter lookback_days="):
+        check_whole("lookback_days", value, 7, 3650)

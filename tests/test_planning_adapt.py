@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from helpers.errors import ParameterError
-from helpers.planning.adapt import ADAPT_COLUMNS, CONVENTIONS, adapt_topic
+from helpers.planning.adapt import ADAPT_COLUMNS, CONVENTIONS, adapt_story, adapt_topic
 from helpers.schema import PLATFORMS, POST_FORMATS
 
 
@@ -63,3 +64,11 @@ def test_bad_input(args, words):
         adapt_topic(*args)
     for word in words:
         assert word in str(err.value)
+
+
+def test_adapt_story_from_a_calendar_slot_or_none():
+    story = pd.Series({"topic": "双12直播", "pillar": "产品种草", "format": "live", "platform": "douyin"})
+    pd.testing.assert_frame_equal(adapt_story(story, ["weibo", "wechat"]),
+                                  adapt_topic("双12直播", "产品种草", "live", ["weibo", "wechat"]))
+    empty = adapt_story(None, ["weibo"])
+    assert empty.empty and list(empty.columns) == list(ADAPT_COLUMNS)

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.errors import DataError, ParameterError
-from helpers.planning.dates import QIXI_DATES, KeyDateWarning, key_dates, load_marketing_dates, resolve_rule, seasonal_aliases
+from helpers.planning.dates import (
+    QIXI_DATES,
+    KeyDateWarning,
+    key_dates,
+    load_marketing_dates,
+    resolve_rule,
+    seasonal_aliases,
+)
 
 
 def _on(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -27,7 +34,7 @@ def test_holidays_equal_the_holidays_package(country: str, year: int) -> None:
     for month in range(1, 13):
         listed = key_dates(year, month, country, include=["holiday"])
         expected = {d: n for d, n in reference.items() if d.month == month}
-        assert dict(zip(listed["date"].dt.date, listed["name"])) == expected
+        assert dict(zip(listed["date"].dt.date, listed["name"], strict=True)) == expected
         assert (listed["kind"] == "holiday").all()
 
 

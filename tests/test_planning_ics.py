@@ -14,7 +14,7 @@ from helpers.errors import ParameterError
 from helpers.planning.ics import slot_uid, to_ics, write_calendar_csv, write_ics
 from helpers.planning.schedule import PlanSettings, build_calendar
 
-STAMP = dt.datetime(2025, 5, 20, 8, 0, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2025, 5, 20, 8, 0, tzinfo=dt.UTC)
 
 
 
@@ -60,7 +60,7 @@ def test_round_trip(slots, ics):
     events = list(cal.walk("VEVENT"))
     assert len(events) == len(slots)
     zone = zoneinfo.ZoneInfo("Asia/Shanghai")
-    for event, row in zip(events, slots.itertuples()):
+    for event, row in zip(events, slots.itertuples(), strict=True):
         start = event["DTSTART"].dt
         expected = dt.datetime.combine(row.date.date(), dt.time(int(row.time[:2]), int(row.time[3:])), tzinfo=zone)
         assert start == expected and start.utcoffset() == dt.timedelta(hours=8)

@@ -9,12 +9,24 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from helpers.errors import DataError, ParameterError
 from helpers.planning.schedule import (
-    NATIVE_FORMATS, SLOT_COLUMNS, TIER_FORMAT, Calendar, FixedColumn, PlanSettings, build_calendar, capacity_check,
-    max_gap_days, month_grid, slots_for_month,
+    NATIVE_FORMATS,
+    SLOT_COLUMNS,
+    TIER_FORMAT,
+    Calendar,
+    FixedColumn,
+    PlanSettings,
+    build_calendar,
+    capacity_check,
+    capacity_table,
+    max_gap_days,
+    month_grid,
+    slots_for_month,
 )
 from helpers.schema import PLATFORMS, POST_FORMATS, TIERS
 
@@ -404,7 +416,7 @@ def test_empty_topic_bank():
 
 
 def test_key_dates_need_more_flagships_than_the_mix_allows():
-    keys = make_key_dates([("2025-06-0%d" % d, f"节日{d}", 0) for d in range(1, 6)])
+    keys = make_key_dates([(f"2025-06-0{d}", f"节日{d}", 0) for d in range(1, 6)])
     st_ = PlanSettings({"douyin": 3}, mix={"daily": 0.7, "series": 0.25, "flagship": 0.05})
     with pytest.raises(ParameterError) as err:
         build_calendar("2025-06", st_, WINDOWS, TOPICS, keys)
@@ -451,6 +463,16 @@ def test_capacity_check(june):
     assert table.loc["carousel", "status"] == "no capacity given"
     with pytest.raises(ParameterError):
         capacity_check(s, {})
+
+
+def test_capacity_table_without_a_capacity_lists_pieces_only(june):
+    s = june.slots
+    table = capacity_table(s, None).set_index("format")
+    assert set(table["status"]) == {"no capacity given"} and table["capacity"].isna().all()
+    assert table["planned"].sum() == int((~s["is_reserve"]).sum())
+    assert table["reserve"].sum() == int(s["is_reserve"].sum())
+    assert table.loc["short_video", "planned"] == int((s.loc[~s["is_reserve"], "format"] == "short_video").sum())
+    pd.testing.assert_frame_equal(capacity_table(s, {"live": 3}), capacity_check(s, {"live": 3}))
 
 
 def test_month_grid(june):
@@ -529,7 +551,7 @@ def check_calendar(month: str, kw: dict, keys: list, cal: Calendar) -> None:
         days = sorted(set(mine["date"].dt.day))
         if k <= 7:
             assert len(days) == len(mine)
-        assert max(b - a for a, b in zip([0, *days], [*days, n_days + 1])) <= math.ceil(14 / k)
+        assert max(b - a for a, b in zip([0, *days], [*days, n_days + 1], strict=True)) <= math.ceil(14 / k)
         assert fixed_dates <= set(days)
     # fixed columns on every matching weekday
     for c in kw["fixed_columns"]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.errors import DataError, ParameterError
-from helpers.planning.windows import best_windows, posting_windows, shrink
+from helpers.planning.windows import best_windows, best_windows_by_platform, posting_windows, shrink
 from helpers.sample import PLANTED
 
 # ----------------------------------------------------------------------------------------------
@@ -152,11 +152,19 @@ def test_best_windows_gap_wraps_midnight_and_the_week() -> None:
                          "er_shrunk": [0.9, 0.8, 0.7, 0.6], "posts": 5})
     picked = best_windows(week, "x", top=3, min_gap_hours=2)
     # Mon 20 and Tue 20 are a day apart; Mon 21 is an hour from Mon 20; Sun 23 is 21 h before Mon 20
-    assert list(zip(picked["weekday"], picked["hour"])) == [(0, 20), (1, 20), (6, 23)]
+    assert list(zip(picked["weekday"], picked["hour"], strict=True)) == [(0, 20), (1, 20), (6, 23)]
 
 
 def test_best_windows_returns_fewer_when_the_gap_allows_fewer() -> None:
     assert len(best_windows(_hours({20: 0.9, 21: 0.8}), "x", top=3, min_gap_hours=2)) == 1
+
+
+def test_best_windows_by_platform_in_the_given_order() -> None:
+    table = pd.concat([_hours({20: 0.9, 21: 0.8, 9: 0.5}), _hours({8: 0.7, 18: 0.6}).assign(platform="y")])
+    both = best_windows_by_platform(table, ["y", "x"], top=2)
+    # y: 8 then 18; x: 20 then 9 (21 is an hour from 20)
+    assert list(zip(both["platform"], both["hour"], both["rank"], strict=True)) == [
+        ("y", 8, 1), ("y", 18, 2), ("x", 20, 1), ("x", 9, 2)]
 
 
 # ----------------------------------------------------------------------------------------------

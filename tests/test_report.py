@@ -96,3 +96,13 @@ def test_run_outputs_file_writes_extra_artefacts(tmp_path: Path) -> None:
         assert "evil" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("unsafe name accepted")
+
+
+def test_run_outputs_update_and_tables_from(tmp_path: Path) -> None:
+    out = RunOutputs("nb", tmp_path)
+    out.update({"label": "2026-10", "alerts": 3})
+    out.tables_from({"a": pd.DataFrame({"x": [1]}), "skipped": None, "b": pd.DataFrame({"y": ["抖音"]})})
+    assert out.summary == {"notebook": "nb", "label": "2026-10", "alerts": 3}
+    assert out.tables == ["a", "b"]
+    assert (tmp_path / "tables" / "b.csv").read_bytes() == "\ufeffy\n抖音\n".encode()
+    assert not (tmp_path / "tables" / "skipped.csv").exists()

@@ -1,4 +1,4 @@
-"""helpers.review.session: parameter validation with clear messages, account selection, targets source."""
+"""helpers.review.session: prepare checks every parameter with clear messages, selects accounts, loads targets."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.review import session as review
 from helpers.errors import ParameterError
+from helpers.review import session as review
 
 ACCOUNTS = pd.DataFrame({"account_id": ["own_a", "own_b", "comp"], "owner": ["own", "own", "competitor"]})
 
@@ -58,40 +58,65 @@ def test_targets_from_csv_are_validated(tmp_path: Path) -> None:
         review.load_targets(str(path), tmp_path, {"own_a"})
 
 
-def test_setup_on_sample_resolves_latest_to_last_complete_month(sample_dir: Path) -> None:
-    setup = review.setup_review("own", "month", "latest", str(sample_dir), "impressions", "stl", 3.5, 3.0, 0.05, "data")
+DEFAULTS = dict(account="own", period_type="month", period="latest", data_dir="", er_base="impressions",
+                anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5, roas_stop_loss=3.0, ctr_keep=0.05,
+                targets_source="data", trend_periods=6, top_n=5)
+
+
+@pytest.fixture(scope="module")
+def two_accounts(sample_dir: Path) -> review.ReviewRun:
+    """A review of two accounts chosen by list, with non-default display numbers."""
+    return review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "account": ["own_weibo", "own_xhs"],
+                             "trend_periods": 3, "top_n": 7.0, "roas_stop_loss": "2.5"})
+
+
+def test_prepare_on_sample_resolves_latest_to_last_complete_month(two_accounts: review.ReviewRun) -> None:
     # the sample data ends on 2026-11-15, so the last complete month is October 2026
-    assert setup.period.label == "2026-10"
-    assert str(setup.period.start.date()) == "2026-10-01" and str(setup.period.end.date()) == "2026-10-31"
-    assert set(setup.accounts["account_id"]) == {"own_douyin", "own_xhs", "own_wechat", "own_weibo"}
+    assert two_accounts.period.label == "2026-10"
+    assert str(two_accounts.period.start.date()) == "2026-10-01" and str(two_accounts.period.end.date()) == "2026-10-31"
+
+
+def test_prepare_takes_a_list_of_accounts(two_accounts: review.ReviewRun) -> None:
+    assert two_accounts.account_ids == ("own_weibo", "own_xhs")
+    assert set(two_accounts.accounts["account_id"]) == {"own_weibo", "own_xhs"}
+    assert set(two_accounts.daily["account_id"]) == {"own_weibo", "own_xhs"}
+    assert set(two_accounts.posts["account_id"]) == {"own_weibo", "own_xhs"}
+    assert set(two_accounts.ad_daily["account_id"]) <= {"own_weibo", "own_xhs"}
+
+
+def test_prepare_returns_checked_values_and_the_trend_window(two_accounts: review.ReviewRun) -> None:
+    # three months ending with the reviewed one (2026-10), oldest first
+    assert [p.label for p in two_accounts.trend] == ["2026-08", "2026-09", "2026-10"]
+    assert two_accounts.top_n == 7 and isinstance(two_accounts.top_n, int)
+    assert two_accounts.roas_stop_loss == 2.5 and two_accounts.ctr_keep == 0.05 and two_accounts.bot_iqr_k == 1.5
+    assert two_accounts.targets_note == "Targets: the targets table of the data folder."
+    assert two_accounts.missing == ()
+    with pytest.raises(AttributeError):
+        two_accounts.top_n = 3  # type: ignore[misc]  # frozen
 
 
 def test_partly_covered_period_is_refused(sample_dir: Path) -> None:
     # the sample ends on 2026-11-15: November is half covered
     with pytest.raises(ParameterError, match="only partly covered by the data"):
-        review.setup_review("own", "month", "2026-11", str(sample_dir), "impressions", "stl", 3.5, 3.0, 0.05, "data")
+        review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "period": "2026-11"})
 
 
-def test_styled_scorecard_shows_each_kpi_in_its_unit() -> None:
-    from helpers.review.session import styled_scorecard
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("bot_iqr_k", -1, r"Parameter bot_iqr_k=-1 must be between 0.0 and 10.0"),
+    ("bot_iqr_k", "wide", r"Parameter bot_iqr_k='wide' must be a number"),
+    ("trend_periods", 0, r"Parameter trend_periods=0 must be between 1 and 60"),
+    ("trend_periods", 2.5, r"Parameter trend_periods=2.5 must be a whole number between 1 and 60"),
+    ("trend_periods", True, r"Parameter trend_periods=True must be a whole number"),
+    ("top_n", 101, r"Parameter top_n=101 must be between 1 and 100"),
+    ("anomaly_threshold", 0.5, r"Parameter anomaly_threshold=0.5 must be between 1.0 and 20.0"),
+])
+def test_prepare_checks_every_number_before_reading_data(name: str, value: object, message: str,
+                                                         tmp_path: Path) -> None:
+    # tmp_path holds no data: the check fails before any table is read
+    with pytest.raises(ParameterError, match=message):
+        review.prepare(**{**DEFAULTS, "data_dir": str(tmp_path), name: value})
 
-    nan = float("nan")
-    board = pd.DataFrame({
-        "account_id": ["total", "total", "total", "own_x"],
-        "kpi": ["followers", "engagement_rate", "roas", "followers"],
-        "label": ["Followers", "Engagement rate (by impressions)", "ROAS", "Followers"],
-        "actual": [123456.0, 0.046473, 3.2, 5.0],
-        "target": [120000.0, 0.05, 3.0, nan],
-        "attainment": [123456 / 120000, 0.046473 / 0.05, 3.2 / 3.0, nan],
-        "previous": [110000.0, 0.04, 2.5, nan],
-        "change_pct": [123456 / 110000 - 1, 0.046473 / 0.04 - 1, 3.2 / 2.5 - 1, nan],
-        "last_year": [nan, nan, nan, nan], "yoy_pct": [nan, nan, nan, nan],
-        "status": ["healthy", "watch", "healthy", "info"], "status_reason": ["<ok>", "", "", ""],
-    })
-    html = styled_scorecard(board, "total").to_html()
-    assert "123,456" in html and "120,000" in html                  # counts with separators
-    assert "4.65%" in html and "5.00%" in html and "4.00%" in html   # the rate in percent, not 0.04647
-    assert "3.20" in html and "2.50" in html                         # ROAS as a ratio
-    assert "103%" in html and "93%" in html and "107%" in html       # attainment = actual ÷ target
-    assert "+12.2%" in html and "+16.2%" in html and "+28.0%" in html
-    assert "&lt;ok&gt;" in html and "own_x" not in html
+
+def test_prepare_refuses_the_old_text_form_of_an_account_list(sample_dir: Path) -> None:
+    with pytest.raises(ParameterError, match=r"old text form.*account = \[\"own_douyin\", \"own_weibo\"\]"):
+        review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "account": "own_weibo,own_xhs"})

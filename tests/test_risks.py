@@ -87,3 +87,14 @@ def test_range_errors_name_the_risks() -> None:
         score_risks(register().drop(columns="owner"))
     with pytest.raises(ParameterError):
         top_risks(register(), n=0)
+
+
+def test_review_risks_scores_counts_and_ranks() -> None:
+    from helpers.review.risks import review_risks
+
+    review = review_risks(register(), n=2)
+    assert review is not None
+    # open risks by score: R5 2.1, then R1 and R2 at 2.0 (R2 has the higher impact); R6 (4.5) is closed
+    assert review.top["risk_id"].tolist() == ["R5", "R2"]
+    assert len(review.register) == 7 and int(review.matrix.to_numpy().sum()) == 6  # six open risks
+    assert review_risks(None) is None

@@ -141,3 +141,10 @@ def test_a_default_that_is_not_a_literal_is_named(tmp_path: Path) -> None:
     notebook = _notebook_with_parameters(tmp_path / "nb.ipynb", 'start = "2026-01-01"\nend = start\n')
     with pytest.raises(ParameterError, match=r"default of parameter end \(start\) is not a literal"):
         runner.default_values(notebook)
+
+
+def test_a_list_for_a_keyword_parameter_stays_a_list(tmp_path: Path) -> None:
+    source = 'competitors = "auto"\nperiod = "latest"\noutput_dir = ""\n'
+    notebook = _notebook_with_parameters(tmp_path / "nb.ipynb", source)
+    merged = runner.merge_parameters(notebook, None, [("competitors", "[comp_a, comp_b]"), ("period", "2026")], {})
+    assert merged == {"competitors": ["comp_a", "comp_b"], "period": "2026"}

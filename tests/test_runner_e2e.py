@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import config
 from helpers.cli import main
 from helpers.sample import PLANTED
 
@@ -62,7 +61,7 @@ def test_summary_has_the_documented_keys(good_run: Path) -> None:
 
 def test_planted_effects_are_found(good_run: Path) -> None:
     summary = json.loads((good_run / "summary.json").read_text(encoding="utf-8"))
-    account, kpi, period, attainment = PLANTED.missed_kpi
+    account, kpi, _period, attainment = PLANTED.missed_kpi
     missed = summary["kpis"][account][kpi]
     assert missed["status"] == "at risk" and missed["attainment"] == pytest.approx(attainment, abs=0.1)
     assert [c["campaign_id"] for c in summary["stop_loss_campaigns"]] == [PLANTED.stop_loss_campaign]
@@ -85,7 +84,7 @@ def test_csv_opens_in_excel_and_html_escapes_data_text_and_hides_code(good_run: 
     raw = (good_run / "tables" / "top_posts.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     html_text = (good_run / "report.html").read_text(encoding="utf-8")
-    assert "import pandas" not in html_text and "setup_review(" not in html_text  # no code in the report
+    assert "import pandas" not in html_text and "session.prepare(" not in html_text  # no code in the report
     assert "<限定>" not in html_text
     shown = pd.concat([pd.read_csv(good_run / "tables" / f"{t}.csv", encoding="utf-8-sig")
                        for t in ("top_posts", "bottom_posts")])

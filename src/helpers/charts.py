@@ -10,16 +10,19 @@ logged warning.
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -139,3 +142,29 @@ def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "d", cmap: str = "Reds"
 def close(fig: plt.Figure) -> None:
     """Release a figure's memory after it has been shown and saved."""
     plt.close(fig)
+
+
+def png_image(fig: Figure, dpi: int = 100) -> Any:
+    """A figure as a PNG image for an Output widget (the figure is closed, so it is drawn once)."""
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return Image(data=buffer.getvalue(), format="png")
+
+
+def show_in(output: Any, *objects: Any, text: str | None = None) -> None:
+    """Replace what an Output widget shows: an optional line of text, then objects in the shell's formats.
+
+    Setting ``outputs`` (rather than ``with output: display(...)``) works in a kernel and headless
+    alike, so an explorer's drawing is the same code under test as in JupyterLab.
+    """
+    from IPython import get_ipython
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = get_ipython()
+    fmt = (shell.display_formatter if shell is not None else DisplayFormatter()).format
+    lines = ({"output_type": "stream", "name": "stdout", "text": f"{text}\n"},) if text is not None else ()
+    output.outputs = (*lines, *({"output_type": "display_data", "data": data, "metadata": meta}
+                                for data, meta in map(fmt, objects)))

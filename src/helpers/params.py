@@ -42,6 +42,16 @@ def check_number(name: str, value: Any, low: float, high: float) -> float:
     return number
 
 
+def check_whole(name: str, value: Any, low: int, high: int) -> int:
+    """A whole-number parameter within [low, high] (7 and 7.0 pass; 7.5, True and 'seven' do not)."""
+    if isinstance(value, bool):
+        raise ParameterError(f"Parameter {name}={value!r} must be a whole number between {low} and {high}.")
+    number = check_number(name, value, low, high)
+    if not number.is_integer():
+        raise ParameterError(f"Parameter {name}={value!r} must be a whole number between {low} and {high}.")
+    return int(number)
+
+
 def check_day(name: str, value: Any) -> pd.Timestamp:
     """A date parameter as a naive midnight timestamp (a time of day or a timezone is dropped)."""
     try:

@@ -127,10 +127,20 @@ class RunOutputs:
         """Record a headline result under `key` in summary.json."""
         self.summary[key] = value
 
+    def update(self, values: Mapping[str, Any]) -> None:
+        """Record several headline results at once (e.g. a findings.summary(...) dict)."""
+        self.summary.update(values)
+
     def table(self, name: str, frame: pd.DataFrame) -> None:
         """Write tables/<name>.csv (UTF-8 with BOM)."""
         write_csv(frame, self.path / "tables" / f"{_check_name(name)}.csv")
         self.tables.append(name)
+
+    def tables_from(self, frames: Mapping[str, pd.DataFrame | None]) -> None:
+        """Write each named table (tables/<name>.csv); None entries (a skipped section) are left out."""
+        for name, frame in frames.items():
+            if frame is not None:
+                self.table(name, frame)
 
     def figure(self, name: str, fig: Any, dpi: int = 110) -> Any:
         """Save a matplotlib figure as figures/<name>.png, close it, and return the PNG for display.

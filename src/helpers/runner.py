@@ -154,7 +154,8 @@ def merge_parameters(path: Path, params_file: str | Path | None, cli_pairs: list
         merged[name] = parse_cli_value(raw, declared.get(name))
     merged.update({k: v for k, v in extra.items() if v is not None})
     for name, value in merged.items():  # YAML may read 2026 or 2026-10-01 where the notebook expects text
-        if name in declared and str(declared[name])[:1] in ("'", '"') and not isinstance(value, str):
+        if (name in declared and str(declared[name])[:1] in ("'", '"')
+                and not isinstance(value, (str, list, dict))):  # a list or map stays one (keyword-or-list)
             merged[name] = str(value)
     unknown = sorted(set(merged) - set(declared))
     if unknown:

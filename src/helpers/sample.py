@@ -14,7 +14,6 @@ Timestamps are naive ISO 8601 in Asia/Shanghai.
 from __future__ import annotations
 
 import hashlib
-
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -242,7 +241,7 @@ _COMP_SIZE = {  # (douyin followers, xiaohongshu followers, yearly growth, posts
     "comp_d": (250_000, 90_000, 0.25, 0.55),
 }
 _COMP: tuple[_CompSpec, ...] = tuple(
-    _CompSpec(f"{c}_{short}", c, platform, f"{_COMP_BRANDS[c]}·{label}", size[i], size[2], size[3])
+    _CompSpec(f"{c}_{short}", c, platform, f"{_COMP_BRANDS[c]}·{label}", int(size[i]), size[2], size[3])
     for c, size in _COMP_SIZE.items()
     for i, (short, platform, label) in enumerate((("douyin", "douyin", "抖音"), ("xhs", "xiaohongshu", "小红书")))
 )
@@ -1037,7 +1036,7 @@ def _experiment_units(experiment_id: str, prefix: str, arms: Mapping[str, tuple[
         loyal = rng.random(size) < 0.06
         is_new = rng.random(size) < 0.30
         weight = np.where(loyal, 0.5, 0.0106) * np.where(is_new, 0.8, 1.0)
-        k = int(round(size * rate)) + int(rng.integers(-12, 13))
+        k = round(size * rate) + int(rng.integers(-12, 13))
         converted = np.zeros(size, dtype=np.int64)
         converted[_weighted_pick(weight, k, rng)] = 1
         exposures = 1 + rng.poisson(1.5, size)

@@ -1,1 +1,2 @@
-"""Audience profiling helpers: bot filtering, demographics, behaviour, RFM, clustering, retention, personas."""
+"""Audience profiling: session (prepare), compute modules (bots, demographics, behaviour, interests, rfm, clusters,
+retention, personas, explore; engine holds interactions in DuckDB), findings (lines and summary.json), charts."""

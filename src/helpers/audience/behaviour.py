@@ -7,13 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from helpers.audience.engine import Events, as_events, literal
+from helpers.audience.engine import Events, as_events, literal, one_row
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.timezones import local_times
 
 ENGAGEMENT_EVENTS = ("like", "comment", "share", "save", "click", "purchase")
 """Events on a post that count as engagement in content_preferences (views do not)."""
 MISSING = "(missing)"
+PATH_EVENTS: tuple[str, ...] = ("view", "like", "comment", "share", "save", "click", "purchase")
+"""Events the notebook's top paths are built from (follows, unfollows and messages are left out)."""
 
 
 def _filter_events(interactions: pd.DataFrame, events: Sequence[str] | None) -> pd.DataFrame:
@@ -75,11 +77,10 @@ def peak_windows(heat: pd.DataFrame, top: int = 3, width_hours: int = 2) -> pd.D
     total = by_hour.sum()
     if total == 0:
         raise DataError("The activity heatmap has no events; no peak window to find.")
-    starts = np.arange(24)
-    sums = np.array([by_hour[(s + np.arange(width_hours)) % 24].sum() for s in starts])
+    sums = np.array([by_hour[(s + np.arange(width_hours)) % 24].sum() for s in range(24)])
     used: set[int] = set()
-    rows = []
-    for s in sorted(starts, key=lambda s: (-sums[s], s)):
+    rows: list[dict[str, object]] = []
+    for s in sorted(range(24), key=lambda s: (-sums[s], s)):
         hours = {(s + i) % 24 for i in range(width_hours)}
         if hours & used or len(rows) >= top:
             continue
@@ -99,7 +100,8 @@ def _group_labels(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def content_preferences(interactions: pd.DataFrame | Events, posts: pd.DataFrame, by: Sequence[str] = ("format", "pillar"),
+def content_preferences(interactions: pd.DataFrame | Events, posts: pd.DataFrame,
+                        by: Sequence[str] = ("format", "pillar"),
                         events: Sequence[str] = ENGAGEMENT_EVENTS) -> pd.DataFrame:
     """Posts, engagement events and engagements per post by format/pillar, for the interactions' accounts.
 
@@ -158,11 +160,11 @@ def event_funnel(interactions: pd.DataFrame | Events, steps: Sequence[str] = ("v
     con.execute(f"CREATE OR REPLACE TEMP TABLE reached_prev AS SELECT user_id, min(occurred_at) AS reached "
                 f"FROM {ev.name} WHERE user_id IS NOT NULL AND occurred_at IS NOT NULL AND event = ? "
                 "GROUP BY user_id", [steps[0]])
-    counts = [int(con.execute("SELECT count(*) FROM reached_prev").fetchone()[0])]
+    counts = [int(one_row(con, "SELECT count(*) FROM reached_prev")[0])]
     for step in steps[1:]:
         con.execute("CREATE OR REPLACE TEMP TABLE reached_next AS " + _FUNNEL_STEP_SQL.format(ev=ev.name), [step])
         con.execute("CREATE OR REPLACE TEMP TABLE reached_prev AS SELECT * FROM reached_next")
-        counts.append(int(con.execute("SELECT count(*) FROM reached_prev").fetchone()[0]))
+        counts.append(int(one_row(con, "SELECT count(*) FROM reached_prev")[0]))
     users = pd.Series(counts, dtype="float64")
     return pd.DataFrame({
         "step": range(1, len(steps) + 1), "event": steps, "users": counts,

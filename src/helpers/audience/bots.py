@@ -138,3 +138,20 @@ def bot_summary(flags: pd.DataFrame) -> dict[str, int | float]:
     bots = int(flags.loc[flags["is_bot"].astype(bool), "user_id"].nunique())
     return {"users_before": before, "bots": bots, "users_after": before - bots,
             "bot_share": bots / before if before else math.nan}
+
+
+def bot_ids(flags: pd.DataFrame) -> set[str]:
+    """The user ids flag_bots flagged as bots."""
+    require_columns(flags, ("user_id", "is_bot"), "bot flags", "Build it with flag_bots().")
+    return set(flags.loc[flags["is_bot"].astype(bool), "user_id"])
+
+
+def without_bots(frame: pd.DataFrame, bots: set[str]) -> pd.DataFrame:
+    """The rows of a per-user table (e.g. the audience) whose user is not a bot."""
+    require_columns(frame, ("user_id",), "table")
+    return frame[~frame["user_id"].isin(bots)]
+
+
+def summary_table(counts: dict[str, int | float]) -> pd.DataFrame:
+    """bot_summary's counts as a one-row table for display."""
+    return pd.DataFrame([counts])

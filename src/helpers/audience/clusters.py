@@ -131,7 +131,7 @@ def behaviour_features(interactions: pd.DataFrame | Events, as_of: Any, window_d
     if out.empty:
         raise DataError(f"No interactions in the window {start.date()} – {day.date()} ({window_days} days); "
                         "check the analysis date, the lookback window and the account filter.")
-    ints = {c: "int64" for c in ("events", "active_days", "recency_days", "peak_hour")}
+    ints = dict.fromkeys(("events", "active_days", "recency_days", "peak_hour"), "int64")
     return out.astype({**ints, **{c: "float64" for c in out.columns if c not in ints and c != "user_id"}})
 
 
@@ -427,3 +427,11 @@ def name_clusters(profile: pd.DataFrame, threshold: float = 0.5) -> dict[int, st
     names = {int(row["cluster"]): _cluster_name(row, threshold) for _, row in profile.iterrows()}
     counts = pd.Series(list(names.values())).value_counts()
     return {c: (f"{n} #{c}" if counts[n] > 1 else n) for c, n in names.items()}
+
+
+def named_profile(features: pd.DataFrame, labels: pd.Series, min_size: int = 1) -> pd.DataFrame:
+    """profile_clusters with each cluster's name (name_clusters) as the second column."""
+    profile = profile_clusters(features, labels, min_size=min_size)
+    names = name_clusters(profile)
+    profile.insert(1, "name", profile["cluster"].map(names))
+    return profile

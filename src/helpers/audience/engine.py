@@ -17,12 +17,13 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataError, require_columns
+from helpers.errors import DataError
 from helpers.timezones import DEFAULT_TIMEZONE, duckdb_local_time, local_times, to_local
 
 COLUMNS: tuple[str, ...] = ("user_id", "account_id", "occurred_at", "event", "post_id", "value", "row")
@@ -60,7 +61,7 @@ class Events:
 
     def rows(self) -> int:
         """Number of events."""
-        return int(self.con.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0])
+        return int(one_row(self.con, f"SELECT count(*) FROM {self.name}")[0])
 
     def to_pandas(self) -> pd.DataFrame:
         """All events as a DataFrame (for small tables only), in input order."""
@@ -68,6 +69,14 @@ class Events:
 
     def __repr__(self) -> str:
         return f"Events({self.name}, {self.rows():,} rows)"
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
+    """The single row of an aggregate query (count, max, ...), which SQL always returns."""
+    row = con.execute(sql, list(params or [])).fetchone()
+    if row is None:  # an aggregate without GROUP BY always returns a row: this guards misuse (and the type checker)
+        raise RuntimeError(f"Expected one row from: {sql}")
+    return row
 
 
 def literal(value: object) -> str:
@@ -126,16 +135,19 @@ def _parquet_columns(con: duckdb.DuckDBPyConnection, file: Path) -> dict[str, st
 
 def _problem(con: duckdb.DuckDBPyConnection, file: Path, condition: str, what: str) -> str | None:
     """One line naming the file, how many rows break a condition, and the first rows (1-based), or None."""
-    count, rows = con.execute(
-        f"SELECT count(*), list(row ORDER BY row)[1:5] FROM (SELECT file_row_number + 1 AS row, * "
-        f"FROM read_parquet('{file}', file_row_number = true)) WHERE {condition}").fetchone()
+    count, rows = one_row(
+        con, f"SELECT count(*), list(row ORDER BY row)[1:5] FROM (SELECT file_row_number + 1 AS row, * "
+             f"FROM read_parquet('{file}', file_row_number = true)) WHERE {condition}")
     if not count:
         return None
     return f"{file}: {what} in {count:,} row(s), e.g. rows {', '.join(map(str, rows))}"
 
 
 def check_parquet_events(path: str | Path, known_accounts: Iterable[str]) -> None:
-    """Check a Parquet interactions file in place (columns, types, required values, events, accounts); DataError lists every problem."""
+    """Check a Parquet interactions file in place (columns, types, required values, events, accounts).
+
+    A DataError lists every problem, naming the rows (1-based positions in the file).
+    """
     from helpers.schema import EVENTS
 
     file = Path(path)

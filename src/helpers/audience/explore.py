@@ -1,8 +1,9 @@
-"""An audience explorer: choose platform, segment and period in JupyterLab and see the profile update.
+"""The audience explorer's computation: the profile of one slice (platform × segment × period).
 
 ``profile_table`` is the profile of one slice as a two-column (measure, value) table of display
-text; ``audience_explorer`` wraps it in dropdowns and a month-range slider. Like the other
-explorers, nothing is drawn until a choice changes, so a headless run never waits on it.
+text; the widget that wraps it in dropdowns and a month-range slider is
+``helpers.audience.charts.audience_explorer``. Like the other explorers, nothing is drawn until a
+choice changes, so a headless run never waits on it.
 
 Conventions: the slice's users are the audience users with a row on an account of the chosen
 platform (all accounts for "all") and, unless "all", in the chosen segment; the period does not
@@ -20,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.audience.engine import Events, as_events, literal
 from helpers.audience.demographics import MISSING, shares
+from helpers.audience.engine import Events, as_events, literal
 from helpers.audience.interests import segment_lookup, segment_order, user_tags
-from helpers.errors import OpsbookError, ParameterError, require_columns
+from helpers.errors import ParameterError, require_columns
 
 _slices = itertools.count()
 
@@ -65,7 +66,7 @@ def _slice_rows(audience: pd.DataFrame, segments: pd.DataFrame | None, ids: set[
     if segment not in names:
         raise ParameterError(f"Unknown segment {segment!r}; use {ALL!r}"
                              + (f" or one of: {', '.join(names)}." if names else " (no segments were given)."))
-    lookup = segment_lookup(segments)  # type: ignore[arg-type]  # segments is not None: names is non-empty
+    lookup = segment_lookup(segments)  # segments is not None: names is non-empty
     return rows[rows["user_id"].map(lookup) == segment]
 
 
@@ -163,23 +164,8 @@ def profile_table(audience: pd.DataFrame, events: pd.DataFrame | Events, segment
     return pd.DataFrame(measures, columns=["measure", "value"])
 
 
-def _show(output: Any, *objects: Any) -> None:
-    """Replace what an Output widget shows with objects, formatted by the running shell's formatter.
-
-    Setting ``outputs`` (rather than ``with output: display(...)``) works in a kernel and headless
-    alike, so the explorer's drawing is the same code under test as in JupyterLab.
-    """
-    from IPython import get_ipython
-    from IPython.core.formatters import DisplayFormatter
-
-    shell = get_ipython()
-    fmt = (shell.display_formatter if shell is not None else DisplayFormatter()).format
-    output.outputs = tuple({"output_type": "display_data", "data": data, "metadata": meta}
-                           for data, meta in map(fmt, objects))
-
-
-def _months(events: pd.DataFrame | Events, accounts: pd.DataFrame) -> list[pd.Period]:
-    """Calendar months (local time) that have events, in order, for the period slider."""
+def event_months(events: pd.DataFrame | Events, accounts: pd.DataFrame) -> list[pd.Period]:
+    """Calendar months (local time) that have events, in order: the explorer's period choices."""
     if isinstance(events, pd.DataFrame) and events.empty:
         return []
     months = as_events(events, accounts).query(
@@ -187,49 +173,17 @@ def _months(events: pd.DataFrame | Events, accounts: pd.DataFrame) -> list[pd.Pe
     return sorted(pd.to_datetime(months["month"]).dt.to_period("M"))
 
 
-def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, segments: pd.DataFrame | None,
-                      accounts: pd.DataFrame) -> Any:
-    """Platform and segment dropdowns and a month-range slider that redraw the slice's profile on change.
-
-    Nothing is drawn until a choice changes, so a headless run never waits on it. The returned
-    VBox has ``redraw`` (draw the current choice now) and ``controls`` (platform, segment, period).
-    """
-    import ipywidgets as widgets
-
-    from helpers.report import styled
-
+def explorer_choices(audience: pd.DataFrame, segments: pd.DataFrame | None,
+                     accounts: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The explorer's platform choices ('all' and the platforms with audience rows) and segment choices."""
     require_columns(accounts, ("account_id", "platform"), "accounts")
     present = accounts[accounts["account_id"].isin(set(audience["account_id"]))]
-    platform = widgets.Dropdown(options=[ALL, *sorted(set(present["platform"].dropna().astype("str")))],
-                                description="Platform")
-    segment = widgets.Dropdown(options=[ALL, *([] if segments is None else segment_order(segments))],
-                               description="Segment")
-    if isinstance(events, pd.DataFrame) and not events.empty:
-        events = as_events(events, accounts)  # once, not on every redraw
-    months = _months(events, accounts)
-    if months:
-        period = widgets.SelectionRangeSlider(options=[(str(m), m) for m in months], index=(0, len(months) - 1),
-                                              description="Period", continuous_update=False)
-    else:
-        period = widgets.SelectionRangeSlider(options=["no events"], index=(0, 0), description="Period",
-                                              disabled=True)
-    output = widgets.Output()
+    platforms = [ALL, *sorted(set(present["platform"].dropna().astype("str")))]
+    return platforms, [ALL, *([] if segments is None else segment_order(segments))]
 
-    def redraw(_: object = None) -> None:
-        first, last = period.value if months else (None, None)
-        start = first.start_time if first is not None else None
-        end = last.end_time.normalize() if last is not None else None
-        try:
-            table = profile_table(audience, events, segments, platform.value, segment.value, start, end,
-                                  accounts=accounts)
-        except OpsbookError as exc:  # a data problem is shown in the widget, not raised into the event loop
-            output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{exc}\n"},)
-            return
-        _show(output, styled(table))
 
-    for control in (platform, segment, period):
-        control.observe(redraw, names="value")
-    box = widgets.VBox([widgets.HBox([platform, segment, period]), output])
-    box.redraw = redraw  # type: ignore[attr-defined]
-    box.controls = (platform, segment, period)  # type: ignore[attr-defined]
-    return box
+def month_range(first: pd.Period | None, last: pd.Period | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The calendar days a month-range choice covers: the first month's first day, the last month's last day."""
+    start = first.start_time if first is not None else None
+    end = last.end_time.normalize() if last is not None else None
+    return start, end

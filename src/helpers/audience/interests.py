@@ -151,11 +151,11 @@ def interest_by_segment(audience: pd.DataFrame, segments: pd.DataFrame, column: 
     grid["share_elsewhere"] = (grid["elsewhere_with_tag"] / grid["elsewhere_users"].where(grid["elsewhere_users"] > 0))
     grid["lift"] = grid["share_in_segment"] / grid["share_elsewhere"].where(grid["share_elsewhere"] > 0)
     grid["note"] = [_note(s, e, i, min_users) for s, e, i in
-                    zip(grid["segment_users"], grid["elsewhere_users"], grid["interest"])]
+                    zip(grid["segment_users"], grid["elsewhere_users"], grid["interest"], strict=True)]
     tested = grid["note"] == ""
     grid["p_value"] = [_ztest(x1, n1, x2, n2) if ok else math.nan for x1, n1, x2, n2, ok in
                        zip(grid["users"], grid["segment_users"], grid["elsewhere_with_tag"],
-                           grid["elsewhere_users"], tested)]
+                           grid["elsewhere_users"], tested, strict=True)]
     grid["q_value"] = math.nan
     if tested.any():
         grid.loc[tested, "q_value"] = multipletests(grid.loc[tested, "p_value"], method="fdr_bh")[1]
@@ -180,7 +180,8 @@ def distinctive_interests(table: pd.DataFrame, top: int = 3) -> pd.DataFrame:
     for segment, part in table.groupby("segment", sort=False):
         hits = part[part["distinctive"].astype(bool)].sort_values(["lift", "interest"], ascending=[False, True])
         if len(hits):
-            text = ", ".join(f"{tag} ({lift:.1f}×)" for tag, lift in zip(hits["interest"][:top], hits["lift"][:top]))
+            pairs = zip(hits["interest"][:top], hits["lift"][:top], strict=True)
+            text = ", ".join(f"{tag} ({lift:.1f}×)" for tag, lift in pairs)
         elif (part["note"] == TOO_SMALL).any():
             text = f"{TOO_SMALL} to test"
         else:

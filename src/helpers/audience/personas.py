@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ class Persona:
     action: str
 
 
-def _mode(values: pd.Series) -> tuple[object, int]:
+def _mode(values: pd.Series) -> tuple[Any, int]:
     """Most common non-missing value and its count (ties → smallest value); (None, 0) when all missing."""
     counts = values.dropna().value_counts()
     if counts.empty:
@@ -206,3 +207,17 @@ def persona_cards(segments: pd.DataFrame, audience: pd.DataFrame, features: pd.D
     order = sorted(sizes.index, key=lambda s: (-sizes[s], s))
     return [_card(name, pd.Index(seg.index[seg.to_numpy() == name]), feats, people, attributes, int(total_users),
                   overall, content_column) for name in order]
+
+
+def segment_membership(segmented: pd.DataFrame, labels: pd.Series, profile: pd.DataFrame) -> pd.DataFrame:
+    """Per RFM-scored user: RFM segment, value group, behaviour cluster and its name (for a CRM export).
+
+    labels: cluster per user_id (ClusterResult.labels); profile: the named cluster profile
+    (clusters.named_profile). Users without behaviour features keep a missing cluster.
+    """
+    require_columns(segmented, ["user_id", "segment", "group"], "segmented RFM table")
+    require_columns(profile, ["cluster", "name"], "cluster profile", "Build it with clusters.named_profile().")
+    clusters = labels.rename("cluster").rename_axis("user_id").reset_index()
+    membership = segmented[["user_id", "segment", "group"]].merge(clusters, on="user_id", how="left")
+    membership["cluster_name"] = membership["cluster"].map(dict(zip(profile["cluster"], profile["name"], strict=True)))
+    return membership

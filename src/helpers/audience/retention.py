@@ -23,11 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.audience.engine import Events, as_events
+from helpers.audience.engine import Events, as_events, literal
 from helpers.errors import DataError, ParameterError, require_columns
 
 _COHORT_FREQ: dict[str, str] = {"week": "W-SUN", "month": "M"}
 _DAY = pd.Timedelta(days=1)
+NOT_RETURNING: tuple[str, ...] = ("follow", "unfollow")
+"""Events that do not count as coming back: following (or leaving) is not activity."""
 
 
 def _check_as_of(as_of: object) -> pd.Timestamp:
@@ -45,6 +47,18 @@ def _check_days(days: Sequence[int]) -> tuple[int, ...]:
     if len(set(values)) != len(values):
         raise ParameterError(f"days has duplicates: {days!r}.")
     return tuple(int(d) for d in values)
+
+
+def first_seen_by_user(audience: pd.DataFrame, exclude: set[str] | frozenset[str] = frozenset()) -> pd.Series:
+    """first_seen per user_id (the user's first audience row), leaving out the excluded users (e.g. bots)."""
+    require_columns(audience, ["user_id", "first_seen"], "audience")
+    first = audience.drop_duplicates("user_id").set_index("user_id")["first_seen"]
+    return first[~first.index.isin(exclude)]
+
+
+def returning_events(events: Events) -> Events:
+    """The events that count as coming back: every event but follow and unfollow."""
+    return events.where(f"event NOT IN ({', '.join(literal(e) for e in NOT_RETURNING)})")
 
 
 def _first_events_frame(first_events: pd.Series, as_of: pd.Timestamp) -> tuple[pd.DataFrame, int, int]:

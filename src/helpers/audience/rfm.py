@@ -107,7 +107,10 @@ ORDER BY user_id
 
 
 def user_counts(interactions: pd.DataFrame | Events, as_of: pd.Timestamp, window_days: int) -> pd.DataFrame:
-    """Per user with activity in (as_of − window_days, as_of]: last event, events, purchases, Σ known value, per-event counts."""
+    """Per user with activity in (as_of − window_days, as_of]: last event, events, purchases, Σ known value.
+
+    Also one count per activity event (n_view, n_like, ...).
+    """
     if isinstance(interactions, pd.DataFrame):
         require_columns(interactions, ["user_id", "occurred_at", "event"], "interactions")
         if not pd.api.types.is_datetime64_any_dtype(interactions["occurred_at"]):
@@ -238,7 +241,8 @@ def rfm_segments(scored: pd.DataFrame) -> pd.DataFrame:
     if scores.isna().any().any() or not scores.isin(range(1, 6)).all().all():
         raise DataError("r_score and f_score must be whole numbers 1–5 with no missing values.")
     segmented = scored.copy()
-    segmented["segment"] = [segment_for(int(r), int(f)) for r, f in zip(scores["r_score"], scores["f_score"])]
+    segmented["segment"] = [segment_for(int(r), int(f))
+                            for r, f in zip(scores["r_score"], scores["f_score"], strict=True)]
     segmented["group"] = segmented["segment"].map(SEGMENT_GROUPS)
     return segmented
 
@@ -258,3 +262,12 @@ def segment_summary(segmented: pd.DataFrame) -> pd.DataFrame:
     stats = stats.rename_axis("name").reset_index()
     stats["group"] = stats["name"].map(SEGMENT_GROUPS)
     return stats[["name", "group", "users", "share", "mean_recency", "mean_frequency", "mean_monetary"]]
+
+
+def value_groups(segmented: pd.DataFrame) -> pd.DataFrame:
+    """user_id and value group (high-value / potential / dormant) as a (user_id, segment) mapping.
+
+    The shape helpers.audience.interests.interest_by_segment and the explorer take for a segmentation.
+    """
+    require_columns(segmented, ["user_id", "group"], "segmented RFM table", "Build it with rfm_segments().")
+    return segmented[["user_id", "group"]].rename(columns={"group": "segment"})

@@ -1,28 +1,40 @@
-"""The audience notebook's set-up: validate its parameters once and load the tables it reads."""
+"""The audience notebook's set-up: check every parameter once, load the tables it reads, fix the window.
+
+`prepare(...)` is the only entry point. It takes every notebook parameter but `output_dir`
+(keyword-only, no defaults: those live in the notebook's parameters cell), refuses a bad value with
+a ParameterError naming the parameter, what it got and what it accepts, and returns an
+`AudienceRun` with the checked values, the small tables (pandas) and the profiled accounts'
+interactions (DuckDB, see helpers.audience.engine).
+"""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 
 from helpers import config
-from helpers.audience.engine import Events, check_parquet_events, events_from_parquet, from_frame, literal
-from helpers.data import find_table_file, load_tables
+from helpers.audience.engine import Events, check_parquet_events, events_from_parquet, from_frame, literal, one_row
+from helpers.data import DataWarning, find_table_file, load_tables
 from helpers.errors import DataError, ParameterError
+from helpers.params import check_choice, check_number, check_whole, select_accounts
 from helpers.timezones import account_zones
-from helpers.params import check_choice, check_number, select_accounts
 
 AUDIENCE_TABLES: tuple[str, ...] = ("accounts", "audience", "interactions", "posts")
 SMALL_TABLES: tuple[str, ...] = ("accounts", "audience", "posts")
 """Tables loaded into pandas; interactions go to DuckDB (helpers.audience.engine)."""
 BOT_RULES: tuple[str, ...] = ("iqr", "sigma")
+MONETARY: tuple[str, ...] = ("purchase", "engagement")
+COHORTS: tuple[str, ...] = ("week", "month")
+LATEST = "latest"
 
 
 @dataclass(frozen=True)
 class AudienceRun:
-    """Validated parameters, the small tables (pandas) and the profiled accounts' interactions (DuckDB)."""
+    """Checked parameters, the small tables (pandas) and the profiled accounts' interactions (DuckDB)."""
 
     account_ids: tuple[str, ...]
     as_of: pd.Timestamp
@@ -31,11 +43,23 @@ class AudienceRun:
     tables: dict[str, pd.DataFrame] = field(repr=False)
     events: Events = field(repr=False)
     """All interactions of the profiled accounts (every date), naive local time."""
+    lookback_days: int
+    bot_rule: str
+    bot_k: float
+    n_clusters: int | Literal["auto"]
+    min_segment_size: int
+    monetary: str
+    cohort: str
 
     @property
     def end(self) -> pd.Timestamp:
         """The instant the analysis window ends: midnight after the analysis date."""
         return self.as_of + pd.Timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        """The run label (the analysis date, YYYY-MM-DD): the runner names the run folder from it."""
+        return f"{self.as_of:%Y-%m-%d}"
 
     def table(self, name: str) -> pd.DataFrame:
         """A small table (accounts, audience, posts) restricted to the profiled accounts."""
@@ -49,48 +73,70 @@ class AudienceRun:
         return self.events.where(f"occurred_at >= {literal(self.start)} AND occurred_at < {literal(self.end)}")
 
 
-def resolve_as_of(text: str, events: Events) -> pd.Timestamp:
-    """The analysis date: a YYYY-MM-DD string, or 'latest' = the last day with interactions."""
-    value = str(text).strip()
-    if value in ("", "latest"):
-        last = events.con.execute(f"SELECT max(occurred_at) FROM {events.name}").fetchone()[0]
-        if last is None:
-            raise DataError("The chosen account(s) have no interactions at all; nothing to profile.")
-        return pd.Timestamp(last).normalize()
+def check_clusters(value: Any) -> int | Literal["auto"]:
+    """n_clusters: 'auto' (k chosen by silhouette) or a whole number from 2 to 20."""
+    if isinstance(value, str) and value.strip() == "auto":
+        return "auto"
+    return check_whole("n_clusters", value, 2, 20)
+
+
+def check_as_of(value: Any) -> pd.Timestamp | None:
+    """The analysis date as a midnight Timestamp, or None for 'latest' (or empty): resolved on the data."""
+    text = str(value).strip()
+    if text in ("", LATEST):
+        return None
     try:
-        return pd.to_datetime(value, format="ISO8601").normalize()
+        return pd.to_datetime(text, format="ISO8601").normalize()
     except (ValueError, TypeError):
-        raise ParameterError(f"Parameter as_of={text!r} must be a date like 2026-10-31 or 'latest'.") from None
+        raise ParameterError(f"Parameter as_of={value!r} must be a date like 2026-10-31 or 'latest'.") from None
 
 
-def load_events(folder: Path, accounts: pd.DataFrame, account_ids: tuple[str, ...]) -> tuple[Events, pd.DataFrame | None]:
+def last_event_day(events: Events) -> pd.Timestamp:
+    """The day of the last interaction ('latest'); DataError when there is none."""
+    last = one_row(events.con, f"SELECT max(occurred_at) FROM {events.name}")[0]
+    if last is None:
+        raise DataError("The chosen account(s) have no interactions at all; nothing to profile.")
+    return pd.Timestamp(last).normalize()
+
+
+def load_events(folder: Path, accounts: pd.DataFrame, account_ids: tuple[str, ...]) -> Events:
     """The profiled accounts' interactions: a Parquet file is checked and read in place, a CSV loaded and validated."""
     path = find_table_file("interactions", folder)
     if path is not None and path.name.endswith(".parquet"):
         check_parquet_events(path, accounts["account_id"])
-        return events_from_parquet(path, account_ids, account_zones(accounts).to_dict()), None
+        return events_from_parquet(path, account_ids, account_zones(accounts).to_dict())
     frame = load_tables(["interactions"], folder)["interactions"]
     mine = frame[frame["account_id"].isin(account_ids)].reset_index(drop=True)
-    return from_frame(mine, accounts), frame
+    return from_frame(mine, accounts)
 
 
-def prepare_audience(account: str, as_of: str, lookback_days: int, data_dir: str, bot_rule: str, bot_k: float,
-                     n_clusters: object, min_segment_size: int) -> AudienceRun:
-    """Check every parameter, load the tables and fix the analysis window."""
-    check_choice("bot_rule", bot_rule, BOT_RULES)
-    check_number("bot_k", bot_k, 0.5, 10.0)
-    check_number("lookback_days", lookback_days, 7, 3650)
-    check_number("min_segment_size", min_segment_size, 1, 1e9)
-    if str(n_clusters).strip() != "auto":
-        check_number("n_clusters", n_clusters, 2, 20)
+def prepare(*, account: Any, as_of: Any, lookback_days: Any, data_dir: Any, bot_rule: Any, bot_k: Any,
+            n_clusters: Any, min_segment_size: Any, monetary: Any, cohort: Any) -> AudienceRun:
+    """Check every parameter, load the tables and fix the analysis window (lookback_days ending on as_of).
+
+    account: 'own' or a list of account ids; as_of: a date or 'latest' (the last day with
+    interactions). Data warnings of the loader (optional columns missing) are not shown: the
+    sections show missing values as missing.
+    """
+    rule = check_choice("bot_rule", bot_rule, BOT_RULES)
+    k = check_number("bot_k", bot_k, 0.5, 10.0)
+    days = check_whole("lookback_days", lookback_days, 7, 3650)
+    min_size = check_whole("min_segment_size", min_segment_size, 1, 1_000_000_000)
+    clusters = check_clusters(n_clusters)
+    basis = check_choice("monetary", monetary, MONETARY)
+    period = check_choice("cohort", cohort, COHORTS)
+    day = check_as_of(as_of)
     folder = config.data_dir(data_dir)
-    tables = load_tables(SMALL_TABLES, folder)
-    ids = select_accounts(tables["accounts"], account)
-    account_zones(tables["accounts"][tables["accounts"]["account_id"].isin(ids)])  # unknown zone → DataError
-    events, _ = load_events(folder, tables["accounts"], ids)
-    day = resolve_as_of(as_of, events)
-    start = day - pd.Timedelta(days=int(lookback_days) - 1)
-    run = AudienceRun(ids, day, start, folder, tables, events)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        tables = load_tables(SMALL_TABLES, folder)
+        ids = select_accounts(tables["accounts"], account)
+        account_zones(tables["accounts"][tables["accounts"]["account_id"].isin(ids)])  # unknown zone → DataError
+        events = load_events(folder, tables["accounts"], ids)
+    day = last_event_day(events) if day is None else day
+    start = day - pd.Timedelta(days=days - 1)
+    run = AudienceRun(ids, day, start, folder, tables, events, lookback_days=days, bot_rule=rule, bot_k=k,
+                      n_clusters=clusters, min_segment_size=min_size, monetary=basis, cohort=period)
     if run.window_events().rows() == 0:
         raise DataError(f"No interactions for {', '.join(ids)} between {start:%Y-%m-%d} and {day:%Y-%m-%d}; "
                         "choose another as_of or a longer lookback_days.")

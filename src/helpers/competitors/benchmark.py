@@ -34,26 +34,48 @@ The *field* is every benchmarked account except the own one(s): ``benchmark_tabl
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from helpers.content import post_engagements
+from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements, with_engagement_rate
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.params import check_day
+from helpers.report import format_number
 
 __all__ = [
     "BENCHMARK_METRICS",
     "FIELD_ROW",
+    "KPI_METRICS",
+    "RANK_METRICS",
+    "SHORT_LABELS",
     "VIDEO_FORMATS",
+    "account_roster",
+    "all_percentile_ranks",
     "benchmark_table",
+    "benchmark_view",
+    "cadence_grid",
+    "cadence_summary",
+    "engagements_per_view",
+    "er_base_text",
+    "fairness_check",
+    "field_leader",
+    "field_leaders",
+    "field_value",
+    "flagged_notes",
     "follower_growth",
     "growth_index",
     "metric_label",
+    "metric_labels",
     "normalised_kpis",
     "percentile_ranks",
+    "rank_extremes",
+    "ranks_of",
     "relative_to_field",
     "share_of_voice",
+    "sov_period",
+    "strengths_view",
     "strengths_weaknesses",
     "weekly_cadence",
 ]
@@ -76,6 +98,23 @@ _LABELS = {
     "er_rate_of_sums": "engagement rate by {base} (rate of sums)",
     "video_posts": "video posts", "views_per_video_post": "views per video post",
 }
+#: Metrics the own account is ranked on (every comparable benchmark column).
+RANK_METRICS: tuple[str, ...] = BENCHMARK_METRICS
+#: Headline KPIs of strengths/weaknesses and the radar chart: size, growth, cadence, engagement, reach of video.
+KPI_METRICS: tuple[str, ...] = ("followers_end", "growth_pct", "posts_per_week", "engagements_mean",
+                                "er_mean_of_rates", "views_per_video_post")
+#: Short names of the KPIs for chart axes (the tables use metric_label, which states the ER base).
+SHORT_LABELS: dict[str, str] = {"followers_end": "followers", "growth_pct": "growth rate",
+                                "posts_per_week": "posts / week", "engagements_mean": "engagements / post",
+                                "er_mean_of_rates": "ER (mean of rates)", "views_per_video_post": "views / video post",
+                                "net_growth": "net growth", "engagements_median": "median engagements",
+                                "er_rate_of_sums": "ER (rate of sums)"}
+#: How each engagement-rate base reads in a sentence or a chart title.
+ER_BASE_TEXT: dict[str, str] = {"followers": "followers at posting time", "views": "views (video posts only)"}
+_PERCENT_METRICS = ("growth_pct", "er_mean_of_rates", "er_rate_of_sums")
+_VIEW_ROWS: tuple[str, ...] = ("followers_start", "followers_end", "net_growth", "growth_pct", "posts",
+                               "posts_per_week", "engagements_mean", "engagements_median", "er_mean_of_rates",
+                               "er_rate_of_sums", "views_per_video_post")
 _GROWTH_COLUMNS = ("followers_start", "followers_end", "net_growth", "growth_pct")
 _RATED_COLUMNS = ("account_id", "published_at", "format", "engagements", "er_base_value", "engagement_rate",
                   "er_base")
@@ -151,6 +190,16 @@ def metric_label(metric: str, er_base: str = "followers") -> str:
     return _LABELS.get(metric, metric.replace("_", " ")).format(base=er_base)
 
 
+def metric_labels(er_base: str, metrics: Iterable[str] = BENCHMARK_METRICS) -> dict[str, str]:
+    """{metric: readable name} for the comparable benchmark columns (the explorer's metric choices)."""
+    return {m: metric_label(m, er_base) for m in metrics}
+
+
+def er_base_text(er_base: str) -> str:
+    """The engagement-rate base as a reader needs it: 'followers at posting time' or 'views (video posts only)'."""
+    return ER_BASE_TEXT.get(er_base, er_base)
+
+
 # --------------------------------------------------------------------------------------------
 # Followers
 # --------------------------------------------------------------------------------------------
@@ -167,9 +216,9 @@ def _follower_values(account_daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def _growth_row(account_id: str, values: pd.DataFrame, known: bool, first: pd.Timestamp,
-                last: pd.Timestamp) -> dict[str, object]:
+                last: pd.Timestamp) -> dict[str, Any]:
     """One account's start/end followers with the days used and a note on every fallback."""
-    row: dict[str, object] = {"account_id": account_id, "followers_start": np.nan, "followers_end": np.nan,
+    row: dict[str, Any] = {"account_id": account_id, "followers_start": np.nan, "followers_end": np.nan,
                               "start_date_used": pd.NaT, "end_date_used": pd.NaT, "net_growth": np.nan,
                               "growth_pct": np.nan, "days_of_history": 0}
     within = values.loc[(values["day"] >= first) & (values["day"] <= last)]
@@ -344,7 +393,7 @@ def benchmark_table(posts: pd.DataFrame, growth: pd.DataFrame, account_ids: str 
         stats = _post_stats(by_account.get(account, inside.iloc[0:0]), weeks)
         notes = []
         if account not in known:
-            stats = {k: np.nan for k in stats}
+            stats = dict.fromkeys(stats, np.nan)
             notes.append("not in the posts table (unknown account id or posts not collected)")
         elif stats["posts"] == 0:
             notes.append("no posts in the period")
@@ -354,7 +403,7 @@ def benchmark_table(posts: pd.DataFrame, growth: pd.DataFrame, account_ids: str 
             if "note" in growth_by_id.columns and isinstance(found["note"], str) and found["note"]:
                 notes.append(f"followers: {found['note']}")
         else:
-            grown = {c: np.nan for c in _GROWTH_COLUMNS}
+            grown = dict.fromkeys(_GROWTH_COLUMNS, np.nan)
             notes.append("not in the growth table")
         role = "own" if account in own else "field"
         rows.append({"account_id": account, "role": role, **grown, **stats, "er_base": er_base,
@@ -369,7 +418,7 @@ def benchmark_table(posts: pd.DataFrame, growth: pd.DataFrame, account_ids: str 
     order = ["account_id", "role", *_GROWTH_COLUMNS, "posts", "posts_per_week", "posts_with_metrics",
              "posts_with_rate", "engagements_mean", "engagements_median", "er_mean_of_rates", "er_rate_of_sums",
              "er_base", "video_posts", "video_posts_with_views", "views_per_video_post", "note"]
-    return table[order].astype({c: "float64" for c in numeric})
+    return table[order].astype(dict.fromkeys(numeric, "float64"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -441,7 +490,7 @@ def relative_to_field(benchmark: pd.DataFrame, metrics: Iterable[str], threshold
     rows = []
     for metric in names:
         median = float(field[metric].iloc[0])
-        for account, value in zip(accounts["account_id"], accounts[metric].astype(float)):
+        for account, value in zip(accounts["account_id"], accounts[metric].astype(float), strict=True):
             ratio = value / median if median > 0 else np.nan
             rows.append({"account_id": account, "metric": metric, "value": value, "field_median": median,
                          "ratio": ratio, "verdict": _verdict(ratio, threshold, metric in lower, median, value)})
@@ -575,3 +624,164 @@ def _calendar_periods(bounds: pd.Series, freq: str) -> pd.DatetimeIndex:
 def _period_alias(freq: str) -> str:
     """The pandas Period alias of a frequency: month/quarter/year starts map to their periods."""
     return {"MS": "M", "QS": "Q", "YS": "Y", "AS": "Y"}.get(freq, freq)
+
+
+# --------------------------------------------------------------------------------------------
+# The notebook's benchmark tables: ranks of every account, the readable view, leaders, fairness
+# --------------------------------------------------------------------------------------------
+
+
+def account_roster(posts: pd.DataFrame, own_id: str, competitor_ids: Sequence[str],
+                   names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The compared accounts, own first: id, display name, role and the posts each has in ``posts``."""
+    require_columns(posts, ["account_id"], "posts")
+    ids = [own_id, *competitor_ids]
+    names = names or {}
+    counts = posts["account_id"].astype(str).value_counts()
+    return pd.DataFrame({"account_id": ids, "name": [names.get(a, a) for a in ids],
+                         "role": ["own"] + ["competitor"] * len(competitor_ids),
+                         "posts_in_window": [int(counts.get(a, 0)) for a in ids]})
+
+
+def all_percentile_ranks(benchmark: pd.DataFrame, metrics: Iterable[str] = RANK_METRICS) -> pd.DataFrame:
+    """Every account's percentile rank among the other accounts, long: account_id, metric, rank_pct, ..."""
+    accounts = benchmark.loc[benchmark["account_id"] != FIELD_ROW, "account_id"]
+    frames = [percentile_ranks(benchmark, a, list(metrics)).assign(account_id=a) for a in accounts]
+    table = pd.concat(frames, ignore_index=True)
+    return table[["account_id", "metric", "own_value", "rank_pct", "accounts_compared", "higher_is_better"]]
+
+
+def ranks_of(ranks: pd.DataFrame, account_id: str) -> pd.DataFrame:
+    """One account's rows of ``all_percentile_ranks`` (metric, rank_pct, accounts_compared, ...)."""
+    require_columns(ranks, ["account_id", "metric", "rank_pct"], "ranks")
+    return ranks[ranks["account_id"] == account_id].reset_index(drop=True)
+
+
+def field_value(benchmark: pd.DataFrame, metric: str) -> float:
+    """The field-median row's value of a metric (NaN when the table has no field row)."""
+    require_columns(benchmark, ["account_id", metric], "benchmark")
+    value = benchmark.loc[benchmark["account_id"] == FIELD_ROW, metric]
+    return float(value.iloc[0]) if len(value) else np.nan
+
+
+def _fmt(metric: str, value: float) -> str:
+    """A benchmark value as text: rates and growth as percentages, counts readable, missing as '–'."""
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{value:.2%}" if metric in _PERCENT_METRICS else format_number(float(value))
+
+
+def benchmark_view(benchmark: pd.DataFrame, own_ranks: pd.DataFrame, er_base: str) -> pd.DataFrame:
+    """Metrics as rows, accounts (and the field median) as columns, plus the own account's percentile rank."""
+    rank = own_ranks.set_index("metric")["rank_pct"]
+    rows = []
+    for metric in _VIEW_ROWS:
+        row = {"metric": metric_label(metric, er_base)}
+        for account, value in zip(benchmark["account_id"], benchmark[metric], strict=True):
+            row[account] = _fmt(metric, value)
+        value = rank.get(metric, np.nan)
+        row["own percentile rank"] = "–" if pd.isna(value) else f"{value:.0%}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def flagged_notes(benchmark: pd.DataFrame) -> pd.DataFrame:
+    """The accounts whose benchmark row carries a note (missing posts or followers): account_id, note."""
+    require_columns(benchmark, ["account_id", "role", "note"], "benchmark")
+    noted = (benchmark["note"].astype(str) != "") & (benchmark["role"] != FIELD_ROW)
+    return benchmark.loc[noted, ["account_id", "note"]]
+
+
+def field_leader(benchmark: pd.DataFrame, metric: str) -> dict[str, object]:
+    """The field account (own excluded) with the highest value of a metric, its value, the runner-up and the median."""
+    require_columns(benchmark, ["account_id", "role", metric], "benchmark")
+    field = benchmark[(benchmark["role"] == "field")].dropna(subset=[metric]).sort_values(metric, ascending=False)
+    median = benchmark.loc[benchmark["account_id"] == FIELD_ROW, metric]
+    if field.empty:
+        return {"metric": metric, "account": None, "value": np.nan, "runner_up": None, "runner_up_value": np.nan,
+                "field_median": float(median.iloc[0]) if len(median) else np.nan}
+    second = field.iloc[1] if len(field) > 1 else None
+    return {"metric": metric, "account": str(field["account_id"].iloc[0]), "value": float(field[metric].iloc[0]),
+            "runner_up": None if second is None else str(second["account_id"]),
+            "runner_up_value": np.nan if second is None else float(second[metric]),
+            "field_median": float(median.iloc[0]) if len(median) else np.nan}
+
+
+def field_leaders(benchmark: pd.DataFrame, metrics: Sequence[str] = ("engagements_mean", "views_per_video_post")
+                  ) -> dict[str, dict[str, object]]:
+    """{metric: field_leader(...)} for the metrics the notebook names a leader on."""
+    return {m: field_leader(benchmark, m) for m in metrics}
+
+
+def fairness_check(posts: pd.DataFrame, account_daily: pd.DataFrame, own_id: str, er_base: str,
+                   components: Sequence[str], field_median_er: float) -> dict[str, object]:
+    """The own account's mean ER on the shared components vs on every component it reports, against the field.
+
+    Shows how much of an own-vs-field gap would come only from metrics competitors do not publish.
+    """
+    mine = posts[posts["account_id"] == own_id]
+    if mine.empty:
+        return {"own_er_shared": np.nan, "own_er_all": np.nan, "field_median_er": field_median_er,
+                "ratio_shared": np.nan, "ratio_all": np.nan, "components_shared": list(components),
+                "components_all": []}
+    every = [c for c in ENGAGEMENT_COMPONENTS if c in mine.columns and mine[c].notna().any()]
+    shared = with_engagement_rate(mine, account_daily, base=er_base, components=list(components))
+    full = with_engagement_rate(mine, account_daily, base=er_base, components=every)
+    rated = mine["engagement_rate"].notna() if "engagement_rate" in mine.columns else True
+    known = shared["engagement_rate"].notna() & rated  # the same posts on both sides (stale bases stay out)
+    er_shared = float(shared.loc[known, "engagement_rate"].mean())
+    er_all = float(full.loc[known, "engagement_rate"].mean())
+    ok = field_median_er is not None and not pd.isna(field_median_er) and field_median_er > 0
+    return {"own_er_shared": er_shared, "own_er_all": er_all, "field_median_er": field_median_er,
+            "ratio_shared": er_shared / field_median_er if ok else np.nan,
+            "ratio_all": er_all / field_median_er if ok else np.nan,
+            "components_shared": list(components), "components_all": every}
+
+
+def rank_extremes(own_ranks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The metrics where the own account ranks best and worst (every tied metric, not just the first)."""
+    require_columns(own_ranks, ["metric", "rank_pct", "accounts_compared"], "own_ranks")
+    ranked = own_ranks.dropna(subset=["rank_pct"])
+    if ranked.empty:
+        return ranked, ranked
+    best = ranked[np.isclose(ranked["rank_pct"], ranked["rank_pct"].max())]
+    worst = ranked[np.isclose(ranked["rank_pct"], ranked["rank_pct"].min())]
+    return best.reset_index(drop=True), worst.reset_index(drop=True)
+
+
+def engagements_per_view(posts: pd.DataFrame, account_ids: Sequence[str]) -> pd.Series:
+    """Σ engagements ÷ Σ views per account over posts with both (rate of sums), to check counts are comparable.
+
+    Own engagements come from the back office, competitors' from public counters; a large gap in
+    engagements per view between them warns that an ER comparison may partly be a counting difference.
+    """
+    require_columns(posts, ["account_id", "engagements", "views"], "posts")
+    both = posts.dropna(subset=["engagements", "views"])
+    both = both[both["views"] > 0]
+    sums = both.groupby("account_id")[["engagements", "views"]].sum()
+    return (sums["engagements"] / sums["views"]).reindex(list(account_ids)).rename("engagements_per_view")
+
+
+def cadence_grid(cadence: pd.DataFrame, account_ids: Sequence[str]) -> pd.DataFrame:
+    """``weekly_cadence`` as accounts (rows, in the given order) × weeks (columns labelled 'MM-DD')."""
+    require_columns(cadence, ["account_id", "week_start", "posts"], "weekly_cadence")
+    grid = cadence.pivot(index="account_id", columns="week_start", values="posts").reindex(list(account_ids))
+    grid.columns = [f"{c:%m-%d}" for c in grid.columns]
+    return grid
+
+
+def cadence_summary(cadence: pd.DataFrame, account_ids: Sequence[str]) -> pd.DataFrame:
+    """Per account (index, in the given order): mean posts per calendar week and the weeks without a post."""
+    require_columns(cadence, ["account_id", "posts"], "weekly_cadence")
+    weekly = cadence.groupby("account_id")["posts"].agg(mean="mean", empty=lambda s: (s == 0).sum())
+    return weekly.reindex(list(account_ids))
+
+
+def sov_period(freq: str) -> str:
+    """The calendar period of a share-of-voice trend in words: 'week' for 'W', else 'month'."""
+    return "week" if freq == "W" else "month"
+
+
+def strengths_view(table: pd.DataFrame) -> pd.DataFrame:
+    """``strengths_weaknesses`` for reading: an empty list reads 'none'."""
+    return table.replace({"strengths": {"": "none"}, "weaknesses": {"": "none"}})

@@ -1,18 +1,27 @@
-"""Charts of the competitor analysis: growth, share of voice, radar, lifts, benchmark bars and the explorer."""
+"""Charts of the competitor analysis: growth, share of voice, radar, lifts, benchmark bars and the explorer.
+
+Figures take ready tables (from ``benchmark``, ``content`` and ``gaps``) and return a matplotlib
+Figure; ``table_view`` turns a table into the styled view the notebook displays.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 
-from helpers.charts import close, slant_dates
-from helpers.charts import bar_chart, close, heatmap, setup_style  # noqa: F401  (re-exported for the notebook)
-from helpers.report import format_number
+from helpers.charts import bar_chart, close, heatmap, setup_style, slant_dates
+from helpers.competitors.benchmark import er_base_text, sov_period
+from helpers.report import format_number, styled
+
+__all__ = ["bar_chart", "benchmark_explorer", "close", "engagement_rate_chart", "engagements_chart",
+           "er_by_format_chart", "growth_chart", "heatmap", "indexed_growth_chart", "lift_chart", "metric_bar_chart",
+           "radar_chart", "setup_style", "share_of_voice_chart", "sov_chart", "stacked_share_chart", "table_view",
+           "table_views", "time_grid_chart"]
 
 if TYPE_CHECKING:
     import ipywidgets as widgets
@@ -21,15 +30,15 @@ if TYPE_CHECKING:
 OWN_COLOUR = "#c62828"
 
 
-def _account_colours(accounts: Sequence[str], highlight: str | Sequence[str] | None = None) -> dict[str, object]:
+def _account_colours(accounts: Sequence[str], highlight: str | Sequence[str] | None = None) -> dict[str, Any]:
     """One colour per account: the highlighted (own) account red, the others from a muted palette."""
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     others = [a for a in accounts if a not in marked]
     deep = sns.color_palette("deep", n_colors=10)
     palette = [c for i, c in enumerate(deep) if i != 3]  # the palette's red is kept for the own account
     palette = (palette * (len(others) // len(palette) + 1))[:max(len(others), 1)]
-    colours: dict[str, object] = {a: OWN_COLOUR for a in accounts if a in marked}
-    colours.update(dict(zip(others, palette)))
+    colours: dict[str, Any] = {a: OWN_COLOUR for a in accounts if a in marked}
+    colours.update(dict(zip(others, palette, strict=False)))
     return colours
 
 
@@ -89,7 +98,7 @@ def radar_chart(scores: pd.DataFrame, labels: dict[str, str] | None = None,
     for _, row in scores.iterrows():
         values = row[metrics].astype(float).tolist()
         account = row["account_id"]
-        missing = [labels.get(m, m) for m, v in zip(metrics, values) if pd.isna(v)]
+        missing = [labels.get(m, m) for m, v in zip(metrics, values, strict=True) if pd.isna(v)]
         label = f"{account} (missing: {', '.join(missing)})" if missing else account
         width = 2.6 if account in marked else 1.3
         # a missing KPI breaks the outline (a gap, never a point at 0); the area is filled only when complete
@@ -155,16 +164,19 @@ def metric_bar_chart(benchmark: pd.DataFrame, metric: str, title: str = "",
 
 def stacked_share_chart(table: pd.DataFrame, index: str, column: str, value: str, title: str = "",
                         order: Sequence[str] | None = None) -> plt.Figure:
-    """Horizontal 100 % stacked bars: each ``index`` row split by ``column`` (e.g. accounts by pillar), rows in ``order``."""
+    """Horizontal 100 % stacked bars: each ``index`` row split by ``column`` (e.g. accounts by pillar).
+
+    Rows follow ``order`` when given.
+    """
     wide = table.pivot_table(index=index, columns=column, values=value, aggfunc="sum", sort=False).fillna(0.0)
     if order is not None:
         wide = wide.reindex([o for o in order if o in wide.index])
     fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(wide), 3) + 1.4), layout="constrained")
     left = pd.Series(0.0, index=wide.index)
     palette = sns.color_palette("Set2", n_colors=max(len(wide.columns), 1))
-    for colour, name in zip(palette, wide.columns):
+    for colour, name in zip(palette, wide.columns, strict=False):  # one colour at least
         ax.barh(wide.index.astype(str), wide[name], left=left, color=colour, label=str(name))
-        for pos, (start, width) in enumerate(zip(left, wide[name])):
+        for pos, (start, width) in enumerate(zip(left, wide[name], strict=True)):
             if width >= 0.06:
                 ax.text(start + width / 2, pos, f"{width:.0%}", ha="center", va="center", fontsize=7)
         left = left + wide[name]
@@ -179,7 +191,7 @@ def stacked_share_chart(table: pd.DataFrame, index: str, column: str, value: str
 def benchmark_explorer(compute: Callable[[str, list[str]], pd.DataFrame], competitors: dict[str, list[str]],
                        metric_labels: dict[str, str], platform: str | None = None,
                        percent_metrics: Sequence[str] = ("growth_pct", "er_mean_of_rates", "er_rate_of_sums")
-                       ) -> "widgets.VBox":
+                       ) -> widgets.VBox:
     """Platform, competitors and metric controls that redraw a benchmark bar chart, for a person in JupyterLab.
 
     ``compute(platform, competitor_ids)`` returns a benchmark table (with a field-median row);
@@ -192,8 +204,9 @@ def benchmark_explorer(compute: Callable[[str, list[str]], pd.DataFrame], compet
     platforms = list(competitors)
     start = platform if platform in competitors else (platforms[0] if platforms else None)
     platform_box = widgets.Dropdown(options=platforms, value=start, description="Platform")
-    chosen = widgets.SelectMultiple(options=competitors.get(start, []), value=tuple(competitors.get(start, [])),
-                                    description="Competitors", rows=min(max(len(competitors.get(start, [])), 2), 8))
+    first = competitors.get(start, []) if start is not None else []
+    chosen = widgets.SelectMultiple(options=first, value=tuple(first), description="Competitors",
+                                    rows=min(max(len(first), 2), 8))
     metric = widgets.Dropdown(options=[(label, key) for key, label in metric_labels.items()], description="Metric")
     output = widgets.Output()
     busy = {"switching": False}
@@ -225,3 +238,70 @@ def benchmark_explorer(compute: Callable[[str, list[str]], pd.DataFrame], compet
     chosen.observe(redraw, names="value")
     metric.observe(redraw, names="value")
     return widgets.VBox([widgets.HBox([platform_box, metric]), chosen, output])
+
+
+# --------------------------------------------------------------------------------------------
+# The notebook's figures, titled from the run's values
+# --------------------------------------------------------------------------------------------
+
+
+def engagements_chart(benchmark: pd.DataFrame, components: Sequence[str],
+                      highlight: str | Sequence[str] | None = None) -> plt.Figure:
+    """Engagements per post per account (the components summed named), the field median dashed."""
+    return metric_bar_chart(benchmark, "engagements_mean",
+                            f"Engagements per post ({' + '.join(components)}); dashed: field median",
+                            highlight=highlight)
+
+
+def engagement_rate_chart(benchmark: pd.DataFrame, er_base: str,
+                          highlight: str | Sequence[str] | None = None) -> plt.Figure:
+    """Mean of per-post engagement rates per account on the stated base, the field median dashed."""
+    title = f"Engagement rate by {er_base_text(er_base)} (mean of per-post rates); dashed: field median"
+    return metric_bar_chart(benchmark, "er_mean_of_rates", title, highlight=highlight, percent=True)
+
+
+def growth_chart(index: pd.DataFrame, start: pd.Timestamp, highlight: str | None = None) -> plt.Figure:
+    """``indexed_growth_chart`` titled with the window's first day."""
+    return indexed_growth_chart(index, f"Followers indexed to 100 on {start:%Y-%m-%d} (own account in red)",
+                                highlight=highlight)
+
+
+def sov_chart(trend: pd.DataFrame, freq: str, highlight: str | Sequence[str] | None = None) -> plt.Figure:
+    """Share of engagements per week or month (``freq`` 'W' or 'MS') as a stacked area."""
+    return share_of_voice_chart(trend, "engagement_share", f"Share of engagements per {sov_period(freq)}",
+                                highlight=highlight)
+
+
+def er_by_format_chart(mix_format: pd.DataFrame, er_base: str) -> plt.Figure:
+    """Mean of per-post ERs per account, one bar per format (``content.content_mix`` by format)."""
+    return bar_chart(mix_format, "account_id", "er_mean_of_rates", hue="format", percent=True,
+                     title=f"ER by {er_base_text(er_base)} per format (mean of per-post rates)")
+
+
+def time_grid_chart(grid: pd.DataFrame, account: str | None = None, cmap: str = "Reds") -> plt.Figure:
+    """Weekday × hour shares (``content.time_grid``) of the competitors (account None) or of one account."""
+    who = "Competitors" if account is None else account
+    return heatmap(grid, f"{who}: share of posts by weekday and hour", fmt=".1%", cmap=cmap, annot=False)
+
+
+_NOWRAP = {"white-space": "nowrap"}
+_WIDE = {"min-width": "20em", "text-align": "left"}
+
+
+def table_view(frame: pd.DataFrame, *, hide: Sequence[str] = (), nowrap: bool | Sequence[str] = False,
+               wide: Sequence[str] = (), percent: tuple[str, ...] | None = None) -> Any:
+    """``helpers.report.styled`` with columns left out (``hide``), cells kept on one line (``nowrap``: every
+    column, or the named ones) and long text columns given room (``wide``)."""
+    style = styled(frame.drop(columns=list(hide)), percent=percent)
+    if nowrap is True:
+        style = style.set_properties(**_NOWRAP)
+    elif nowrap:
+        style = style.set_properties(subset=list(nowrap), **_NOWRAP)
+    if wide:
+        style = style.set_properties(subset=list(wide), **_WIDE)
+    return style
+
+
+def table_views(*frames: pd.DataFrame) -> list[Any]:
+    """One ``table_view`` per non-empty table: display(*table_views(a, b)) shows nothing for an empty one."""
+    return [table_view(f) for f in frames if len(f)]

@@ -22,6 +22,7 @@ from statsmodels.stats.multitest import multipletests
 from helpers.content import performance_by, post_engagements
 from helpers.data import DataWarning
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.timezones import as_timestamps
 
 MISSING = "(missing)"
 RATE_COLUMNS: tuple[str, ...] = ("engagements", "engagement_rate", "er_base_value", "er_base")
@@ -103,13 +104,7 @@ def hour_band(hours: pd.Series, width: int = BAND_HOURS) -> pd.Series:
 
 def _datetimes(posts: pd.DataFrame) -> pd.Series:
     """posts.published_at as datetime64 (DataError when it holds non-timestamps)."""
-    when = posts["published_at"]
-    if pd.api.types.is_datetime64_any_dtype(when):
-        return when
-    try:
-        return pd.to_datetime(when, format="ISO8601")
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"posts.published_at has values that are not timestamps: {exc}") from exc
+    return as_timestamps(posts["published_at"], "posts.published_at")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,3 +481,75 @@ def hit_traits(posts: pd.DataFrame, hits: pd.DataFrame,
     table = table.assign(_order=table["trait"].map(order))
     return table.sort_values(["_order", "lift", "posts"], ascending=[True, False, False],
                              na_position="last").drop(columns="_order").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. the notebook's tables: top topics, posting grids, the hits and traits to show
+# ---------------------------------------------------------------------------------------------
+
+def top_topics(posts: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """Per account, its n most used topic tags: posts, share of the account's posts, mean ER of those posts.
+
+    Tags come from ';'-separated ``topics`` (a post can carry several, so shares need not sum to 1);
+    er_mean_of_rates is the mean of the per-post rates on the posts' er_base.
+    """
+    if int(n) < 1:
+        raise ParameterError(f"top_topics needs n ≥ 1; got {n}.")
+    require_columns(posts, ("account_id", "topics", "engagement_rate", "er_base"), "posts")
+    frame = posts.reset_index(drop=True)
+    tags = tag_table(frame, "topics")
+    long = tags.assign(account_id=frame.loc[tags["post"], "account_id"].to_numpy(),
+                       engagement_rate=frame.loc[tags["post"], "engagement_rate"].to_numpy())
+    per_account = frame.groupby("account_id").size()
+    table = (long.groupby(["account_id", "tag"]).agg(posts=("post", "size"),
+                                                      er_mean_of_rates=("engagement_rate", "mean"))
+             .reset_index().rename(columns={"tag": "topic"}))
+    table["share_of_account_posts"] = table["posts"] / table["account_id"].map(per_account)
+    table["er_base"] = str(frame["er_base"].dropna().iloc[0]) if frame["er_base"].notna().any() else ""
+    table = table.sort_values(["account_id", "posts", "topic"], ascending=[True, False, True])
+    table = table.groupby("account_id", sort=False).head(int(n)).reset_index(drop=True)
+    return table[["account_id", "topic", "posts", "share_of_account_posts", "er_mean_of_rates", "er_base"]]
+
+
+def posting_accounts(posting_times: pd.DataFrame, account_ids: Sequence[str]) -> list[str]:
+    """The given accounts that have rows in ``posting_times`` (posted in the window), in the given order."""
+    require_columns(posting_times, ("account_id",), "posting_times")
+    present = set(posting_times["account_id"])
+    return [a for a in account_ids if a in present]
+
+
+def account_hour_grid(times: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Accounts (rows) × local hour 0–23 (columns): share of each account's posts published in that hour.
+
+    With ``order`` the rows follow it (accounts without posting times left out).
+    """
+    require_columns(times, ("account_id", "hour", "posts"), "posting_times")
+    grid = times.pivot_table(index="account_id", columns="hour", values="posts", aggfunc="sum", sort=False)
+    grid = grid.reindex(columns=range(24), fill_value=0).fillna(0)
+    totals = grid.sum(axis=1)
+    shares = grid.div(totals.where(totals > 0), axis=0)
+    return shares if order is None else shares.reindex(posting_accounts(times, order))
+
+
+def time_grid(times: pd.DataFrame, account_ids: Sequence[str]) -> pd.DataFrame:
+    """Weekday (Mon…Sun rows) × hour (0–23 columns) share of the given accounts' posts, pooled."""
+    require_columns(times, ("account_id", "weekday", "hour", "posts"), "posting_times")
+    chosen = times[times["account_id"].isin(list(account_ids))]
+    grid = chosen.pivot_table(index="weekday", columns="hour", values="posts", aggfunc="sum")
+    grid = grid.reindex(index=range(7), columns=range(24), fill_value=0).fillna(0)
+    total = grid.to_numpy().sum()
+    grid = grid / total if total else grid.astype(float)
+    grid.index = list(WEEKDAYS)
+    return grid
+
+
+def top_hits(hits: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The first n hits of each account in ``hit_posts`` order (largest value first within the account)."""
+    require_columns(hits, ("account_id",), "hits", "Build it with hit_posts(posts).")
+    return hits.groupby("account_id", sort=False).head(int(n))
+
+
+def trait_view(traits: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
+    """The traits that at least one hit has, in ``hit_traits`` order, at most ``rows`` of them."""
+    require_columns(traits, ("hits",), "hit_traits", "Build it with hit_traits(posts, hits).")
+    return traits[traits["hits"] > 0].head(rows)

@@ -13,8 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from helpers.competitors.content import (TAG_COLUMNS, check_choice, check_confidence, er_base_of, rated_posts,
-                                         tag_table)
+from helpers.competitors.content import TAG_COLUMNS, check_choice, check_confidence, er_base_of, rated_posts, tag_table
 from helpers.content import mean_interval
 from helpers.errors import DataError, ParameterError, require_columns
 
@@ -29,7 +28,7 @@ def _mean_er(rates: pd.Series, confidence: float) -> tuple[float, float, float, 
     """Mean of per-post rates, its Student-t CI and how many posts have a rate."""
     known = rates.dropna()
     low, high = mean_interval(known, confidence)
-    return (float(known.mean()) if len(known) else np.nan, low, high, int(len(known)))
+    return (float(known.mean()) if len(known) else np.nan, low, high, len(known))
 
 
 def _classify(row: pd.Series, even_share: float, min_posts: int) -> tuple[str, float]:
@@ -77,7 +76,8 @@ def _note(row: pd.Series, min_posts: int, silent: list[str]) -> str:
     notes = []
     if row["field_er_n"] < min_posts:
         notes.append(f"too few competitor posts (< {min_posts})")
-    if row["kind"] in ("under-served", "over-invested", "crowded") and row["field_index_ci_low"] <= 1 <= row["field_index_ci_high"]:
+    judged = row["kind"] in ("under-served", "over-invested", "crowded")
+    if judged and row["field_index_ci_low"] <= 1 <= row["field_index_ci_high"]:
         notes.append(f"field index CI {row['field_index_ci_low']:.2f}–{row['field_index_ci_high']:.2f} "
                      "includes 1: weak evidence")
     if row["kind"] == "own strength" and row["own_index_ci_low"] <= 1 <= row["own_index_ci_high"]:
@@ -203,3 +203,50 @@ def strategy_summary(opportunities: pd.DataFrame, top: int = 3) -> list[str]:
             verdict = tentative if kind == "under-served" and "weak evidence" in note else advice[kind]
             sentences.append(f"{row['category']} ({dimension}) is {verdict}: {row['reason']}{caveat}.")
     return sentences
+
+
+# ---------------------------------------------------------------------------------------------
+# the notebook's tables: one ranked list, what to show of it, pillar coverage
+# ---------------------------------------------------------------------------------------------
+
+#: Columns of the ranked list shown in the notebook.
+RANKED_VIEW: tuple[str, ...] = ("rank", "dimension", "category", "kind", "score", "field_share", "own_share",
+                                "field_index", "own_index", "reason", "note")
+#: Columns of the under-served topic tags shown in the notebook.
+TOPIC_VIEW: tuple[str, ...] = ("rank", "category", "score", "field_share", "own_share", "field_index", "reason")
+
+
+def ranked_opportunities(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Opportunity tables of several dimensions (pillar, format, ...) as one list ranked by kind, then score."""
+    frames = [t for t in tables if t is not None and len(t)]
+    if not frames:
+        return pd.DataFrame(columns=["rank", "dimension", "category", "kind", "score"])
+    table = pd.concat(frames, ignore_index=True).drop(columns=["rank"], errors="ignore")
+    table["_kind"] = table["kind"].map({k: i for i, k in enumerate(KINDS)})
+    table = table.sort_values(["_kind", "score", "field_posts"], ascending=[True, False, False],
+                              ignore_index=True).drop(columns="_kind")
+    table.insert(0, "rank", table.groupby("kind", sort=False).cumcount() + 1)
+    return table
+
+
+def ranked_view(ranked: pd.DataFrame) -> pd.DataFrame:
+    """The columns of the ranked list a strategist reads (rank, kind, score, shares, indices, reason, note)."""
+    require_columns(ranked, RANKED_VIEW, "opportunities", "Build it with ranked_opportunities(...).")
+    return ranked[list(RANKED_VIEW)]
+
+
+def top_underserved(opportunities: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The n best-scored under-served categories of one opportunities table, with the columns to read."""
+    require_columns(opportunities, ("kind", *TOPIC_VIEW), "opportunities", "Build it with opportunities(...).")
+    return opportunities[opportunities["kind"] == "under-served"].head(int(n))[list(TOPIC_VIEW)]
+
+
+def coverage(opportunities: pd.DataFrame, own_label: str) -> pd.DataFrame:
+    """Long table for a side-by-side bar chart: each category's share of posts for 'competitors' and for you.
+
+    Rows of the opportunities table twice: ``who`` = 'competitors' with share = field_share, then
+    ``who`` = own_label with share = own_share.
+    """
+    require_columns(opportunities, ("category", "field_share", "own_share"), "opportunities")
+    return pd.concat([opportunities.assign(who="competitors", share=opportunities["field_share"]),
+                      opportunities.assign(who=own_label, share=opportunities["own_share"])])

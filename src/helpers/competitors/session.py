@@ -16,8 +16,10 @@ Fairness is decided here, once, for every section of the notebook:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,16 +29,18 @@ from helpers.competitors.benchmark import VIDEO_FORMATS, benchmark_table, follow
 from helpers.content import ENGAGEMENT_COMPONENTS, with_engagement_rate
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
-from helpers.params import check_choice, check_number
+from helpers.params import check_choice, check_list, check_number
 from helpers.periods import latest_complete_period, parse_period
 
 __all__ = [
+    "COMPETITORS_EXAMPLE",
     "COMPETITOR_TABLES",
     "ER_BASE_CHOICES",
     "MAX_FOLLOWER_AGE_DAYS",
     "CompetitorRun",
+    "check_competitors",
     "comparable_components",
-    "prepare_competitors",
+    "prepare",
     "rate_posts",
     "resolve_window",
     "select_competitors",
@@ -49,6 +53,8 @@ ER_BASE_CHOICES: tuple[str, ...] = ("followers", "views")
 #: A follower count older than this (days before the post) is too stale to be a post's ER base.
 MAX_FOLLOWER_AGE_DAYS = 7
 _AUTO = ("", "auto")
+#: How a list of competitors is written (the error for the old "a,b" text form shows it).
+COMPETITORS_EXAMPLE = '["comp_a_douyin", "comp_b_douyin"]'
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*\.\.\s*(\d{4}-\d{1,2}-\d{1,2})$")
 _MONTH = re.compile(r"^\d{4}-\d{1,2}$")
 _QUARTER = re.compile(r"^\d{4}-?Q\d$", re.IGNORECASE)
@@ -137,7 +143,7 @@ class CompetitorRun:
         """
         accounts = self.tables["accounts"]
         own_id, platform = select_own_account(accounts, "auto", platform)
-        ids = [own_id, *select_competitors(accounts, ",".join(competitor_ids) or "auto", own_id, platform)]
+        ids = [own_id, *select_competitors(accounts, list(competitor_ids) or "auto", own_id, platform)]
         posts = self.tables["posts"]
         posts = posts[posts["account_id"].isin(ids)]
         daily = self.tables["account_daily"]
@@ -194,25 +200,34 @@ def select_own_account(accounts: pd.DataFrame, own_account: str, platform: str) 
     return text, own_platform
 
 
-def select_competitors(accounts: pd.DataFrame, competitors: str, own_id: str, platform: str) -> tuple[str, ...]:
+def check_competitors(competitors: Any) -> str | tuple[str, ...]:
+    """The competitors parameter: 'auto', or a list of account ids (one id alone is a list of one).
+
+    The old text form 'a,b' is a ParameterError that spells out the list form.
+    """
+    return check_list("competitors", competitors, keywords=("auto",), example=COMPETITORS_EXAMPLE)
+
+
+def select_competitors(accounts: pd.DataFrame, competitors: Any, own_id: str, platform: str) -> tuple[str, ...]:
     """Competitor ids: 'auto' = competitor accounts of the own account's category on the platform, or a list.
 
     A listed id must exist, be a competitor account and be on the platform; duplicates are dropped.
     """
     comp = accounts[accounts["owner"] == "competitor"]
     here = comp[comp["platform"] == platform]
-    text = str(competitors).strip()
-    if text.lower() in _AUTO:
+    chosen = check_competitors(competitors)
+    if chosen == "auto":
         category = _category(accounts, own_id)
         if category is not None and "category" in here.columns:
             here = here[here["category"] == category]
         ids = tuple(here["account_id"])
         if not ids:
             where = f"category {category!r} on {platform}" if category is not None else platform
+            listed = ", ".join(comp["account_id"]) or "none"
             raise ParameterError(f"Parameter competitors=auto found no competitor account in {where}; list "
-                                 f"competitor ids instead (competitor accounts: {', '.join(comp['account_id']) or 'none'}).")
+                                 f"competitor ids instead (competitor accounts: {listed}).")
         return ids
-    wanted = tuple(dict.fromkeys(a.strip() for a in text.split(",") if a.strip()))
+    wanted = tuple(chosen)
     known = set(accounts["account_id"])
     unknown = [a for a in wanted if a not in known]
     if unknown:
@@ -388,10 +403,14 @@ def _data_notes(run_posts: pd.DataFrame, rated: pd.DataFrame, daily: pd.DataFram
 # --------------------------------------------------------------------------------------------
 
 
-def prepare_competitors(own_account: str, competitors: str, period: str, platform: str, er_base: str,
-                        top_n: int, data_dir: str, lookback_months: int = 6, hit_k: float = 3.0,
-                        min_posts: int = 10) -> CompetitorRun:
-    """Check every parameter, load accounts, account_daily and posts, and rate the compared posts fairly."""
+def prepare(*, own_account: str, competitors: str | Sequence[str], platform: str, period: str,
+            lookback_months: int, er_base: str, top_n: int, hit_k: float, min_posts: int,
+            data_dir: str) -> CompetitorRun:
+    """Check every parameter, load accounts, account_daily and posts, and rate the compared posts fairly.
+
+    The notebook's parameters, by name (its parameters cell holds the defaults): ``competitors`` is
+    'auto' or a list of ids; ``own_account`` and ``platform`` are one id/name or 'auto'.
+    """
     if er_base in ("impressions", "reach"):
         raise ParameterError(f"Parameter er_base={er_base!r} is not available for competitors: their impressions "
                              "and reach are private. Use followers (every post) or views (video posts).")
@@ -400,11 +419,12 @@ def prepare_competitors(own_account: str, competitors: str, period: str, platfor
     months = int(check_number("lookback_months", lookback_months, 1, 36))
     k = check_number("hit_k", hit_k, 0.0, 20.0)
     minimum = int(check_number("min_posts", min_posts, 2, 10_000))
+    chosen = check_competitors(competitors)
     folder = config.data_dir(data_dir)
     tables = load_tables(COMPETITOR_TABLES, folder)
     accounts = tables["accounts"]
     own_id, platform_name = select_own_account(accounts, own_account, platform)
-    comp_ids = select_competitors(accounts, competitors, own_id, platform_name)
+    comp_ids = select_competitors(accounts, chosen, own_id, platform_name)
     ids = (own_id, *comp_ids)
     daily = tables["account_daily"]
     daily = daily[daily["account_id"].isin(ids)]
@@ -420,7 +440,7 @@ def prepare_competitors(own_account: str, competitors: str, period: str, platfor
         raise DataError(f"None of the competitors ({', '.join(comp_ids)}) has a post between {start:%Y-%m-%d} and "
                         f"{end:%Y-%m-%d}: there is nothing to compare. Choose a longer period or other competitors.")
     notes = _data_notes(posts, rated, daily, ids, start, end, er_base, dropped)
-    names = dict(zip(accounts["account_id"], accounts["name"].fillna(accounts["account_id"]))) \
+    names = dict(zip(accounts["account_id"], accounts["name"].fillna(accounts["account_id"]), strict=True)) \
         if "name" in accounts.columns else {}
     return CompetitorRun(
         own_id=own_id, competitor_ids=comp_ids, platform=platform_name, category=_category(accounts, own_id),

@@ -1,13 +1,26 @@
-"""Charts of the experiment evaluation: the forest of differences and the running difference over time."""
+"""Charts of the experiment evaluation (the forest of differences, the running difference) and the explorer.
+
+The chart base is re-exported so the notebook imports one charts module. Figure functions take
+tables the compute modules built and return a matplotlib Figure; the explorer wraps
+`helpers.experiments.explore.explore` in three dropdowns.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 
-from helpers.charts import slant_dates
-from helpers.charts import bar_chart, close, heatmap, setup_style  # noqa: F401  (re-exported for the notebook)
+from helpers.charts import bar_chart, close, heatmap, png_image, setup_style, show_in, slant_dates  # noqa: F401  (re-exported)
+from helpers.errors import OpsbookError
+from helpers.experiments import findings
+from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore
+from helpers.experiments.metrics import MetricSpec
+from helpers.experiments.sequential import RunningDifference
 
 
 def forest_chart(results: pd.DataFrame, title: str = "Difference vs control with confidence intervals") -> plt.Figure:
@@ -43,3 +56,45 @@ def cumulative_chart(cumulative: pd.DataFrame, title: str) -> plt.Figure:
     ax.set_title(title)
     slant_dates(ax)
     return fig
+
+
+def running_chart(difference: RunningDifference) -> plt.Figure:
+    """The running difference of one treatment against the control, titled with the metric and the two arms."""
+    return cumulative_chart(difference.table,
+                            f"{difference.metric}: {difference.variant} − {difference.control} over time")
+
+
+def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpec], segments: Sequence[str],
+                        alpha: float = 0.05, correction: str = "holm") -> Any:
+    """Dropdowns (experiment, metric, segment) that re-run the evaluation of the chosen metric on change.
+
+    Nothing runs until a choice changes, so a headless run never waits on it. The returned VBox
+    has ``redraw`` (draw the current choice now) and ``controls`` (experiment, metric, segment); a
+    data or parameter problem is shown in the widget instead of raising into the event loop.
+    """
+    import ipywidgets as widgets
+
+    from helpers.report import styled
+
+    experiment = widgets.Dropdown(options=experiment_ids(data_dir), description="Experiment")
+    metric = widgets.Dropdown(options=[m.name for m in metrics], description="Metric")
+    segment = widgets.Dropdown(options=[NO_SEGMENT, *segments], description="Segment")
+    output = widgets.Output()
+    by_name = {m.name: m for m in metrics}
+
+    def redraw(_: object = None) -> None:
+        try:
+            view = explore(data_dir, experiment.value, by_name[metric.value], segment.value, alpha, correction)
+        except OpsbookError as exc:
+            output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{exc}\n"},)
+            return
+        forest = png_image(forest_chart(view.evaluation.results, f"{view.design.experiment_id}: {view.metric.name}"))
+        tables = [styled(view.segments)] if not view.segments.empty else []
+        show_in(output, forest, *tables, text=findings.explorer_line(view.evaluation))
+
+    for control in (experiment, metric, segment):
+        control.observe(redraw, names="value")
+    box = widgets.VBox([widgets.HBox([experiment, metric, segment]), output])
+    box.redraw = redraw
+    box.controls = (experiment, metric, segment)
+    return box

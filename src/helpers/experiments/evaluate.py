@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,7 @@ def compare_metrics(stats: Mapping[str, Mapping[str, VariantStats]], metrics: Se
                     design: ExperimentDesign, settings: Settings,
                     cuped_metrics: Sequence[str] = ()) -> pd.DataFrame:
     """One row per metric × treatment with frequentist, power and Bayesian results, p-values adjusted."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for metric in metrics:
         by_variant = stats[metric.name]
         control = by_variant.get(design.control)
@@ -236,7 +237,7 @@ def segment_breakdown(units: pd.DataFrame, design: ExperimentDesign, metric: Met
     Exploratory: with many segments some differ by chance, so the adjusted p-value is the one to
     read, and a segment result is a hypothesis for the next test, not a decision.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for column in segment_columns:
         if column not in units.columns:
             raise ParameterError(f"Segment column {column!r} is not in experiment_units.")

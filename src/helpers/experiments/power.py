@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
+from typing import Any
 
 from scipy import stats as sps
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
@@ -32,6 +34,18 @@ from helpers.experiments.frequentist import Estimate, check_alpha, estimate
 from helpers.experiments.metrics import MetricSpec, VariantStats
 
 ALTERNATIVES: tuple[str, ...] = ("two-sided", "larger", "smaller")
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The next test to plan: a rate (std 0) or a mean (std > 0, baseline its mean), the MDE and the traffic."""
+
+    baseline: float
+    std: float
+    mde: float
+    relative: bool
+    variants: int
+    daily_units: float
 
 
 def _number(value: float, name: str) -> float:
@@ -67,7 +81,7 @@ def _effect_and_alternative(effect: float, alternative: str) -> tuple[float, str
 
 def _round_up(n: float) -> int:
     """Ceil, forgiving float noise such as 100.00000000001."""
-    return int(math.ceil(round(n, 6)))
+    return math.ceil(round(n, 6))
 
 
 def sample_size_proportion(baseline: float, mde: float, relative: bool = False, alpha: float = 0.05,
@@ -111,8 +125,22 @@ def days_needed(n_per_variant: int, variants: int, daily_units: float) -> int:
         raise ParameterError(f"n_per_variant must be a whole number ≥ 0, got {n_per_variant!r}.")
     daily = _number(daily_units, "daily_units")
     if daily <= 0:
-        raise ParameterError(f"daily_units (units entering the experiment per day) must be positive, got {daily_units!r}.")
+        raise ParameterError(f"daily_units (units entering the experiment per day) must be positive, "
+                             f"got {daily_units!r}.")
     return _round_up(int(n_per_variant) * _variants(variants) / daily)
+
+
+def plan_next_test(plan: PlanInputs, alpha: float = 0.05, power: float = 0.8) -> dict[str, Any]:
+    """Units per variant and days of traffic for the planned test (a mean when plan.std > 0, else a rate)."""
+    if plan.std > 0:  # a mean metric: effect size d = MDE / standard deviation
+        n = sample_size_mean(plan.std, plan.mde, relative=plan.relative, baseline=plan.baseline, alpha=alpha,
+                             power=power, variants=plan.variants)
+    else:
+        n = sample_size_proportion(plan.baseline, plan.mde, relative=plan.relative, alpha=alpha, power=power,
+                                   variants=plan.variants)
+    return {"baseline": plan.baseline, "std": plan.std or None, "mde": plan.mde, "relative": plan.relative,
+            "variants": plan.variants, "alpha": alpha, "power": power, "n_per_variant": n,
+            "daily_units": plan.daily_units, "days_needed": days_needed(n, plan.variants, plan.daily_units)}
 
 
 def _estimates(control: VariantStats, variant: VariantStats, metric: MetricSpec) -> tuple[Estimate, Estimate]:

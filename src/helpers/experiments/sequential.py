@@ -26,11 +26,18 @@ Because 2·log(1/α) ≥ z²_{α/2} for every α, the CS is always wider than th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
 from helpers.errors import DataError, ParameterError, require_columns
+
+if TYPE_CHECKING:
+    from helpers.experiments.metrics import MetricSpec
 
 #: Output columns of ``cumulative_difference``.
 COLUMNS: tuple[str, ...] = ("date", "n_c", "n_v", "mean_c", "mean_v", "diff", "se", "fixed_low",
@@ -172,10 +179,10 @@ def cumulative_ratio_difference(units: pd.DataFrame, time_column: str, variant_c
             n, sx, sx2, sy, sy2, sxy = sums[arm][:, d]
             est[arm] = (estimate(VariantStats(arm, int(n), sx, sx2, sy, sy2, sxy), spec)
                         if n >= 2 and sy > 0 else None)
-        ready = est[control] is not None and est[variant] is not None
-        value_c = est[control].value if est[control] else np.nan
-        value_v = est[variant].value if est[variant] else np.nan
-        var = est[control].var + est[variant].var if ready else np.nan
+        est_c, est_v = est[control], est[variant]
+        value_c = est_c.value if est_c is not None else np.nan
+        value_v = est_v.value if est_v is not None else np.nan
+        var = est_c.var + est_v.var if est_c is not None and est_v is not None else np.nan
         rows.append((days[d], int(sums[control][0, d]), int(sums[variant][0, d]), value_c, value_v,
                      var if var and var > 0 else np.nan))
     frame = pd.DataFrame(rows, columns=["date", "n_c", "n_v", "mean_c", "mean_v", "var_diff"])
@@ -187,3 +194,33 @@ def cumulative_ratio_difference(units: pd.DataFrame, time_column: str, variant_c
     frame = frame.assign(diff=diff, se=np.sqrt(var_diff), fixed_low=diff - fixed, fixed_high=diff + fixed,
                          cs_low=diff - cs, cs_high=diff + cs)
     return frame[list(COLUMNS)]
+
+
+@dataclass(frozen=True)
+class RunningDifference:
+    """The running table of one treatment against the control on one metric (see cumulative_difference)."""
+
+    metric: str
+    control: str
+    variant: str
+    table: pd.DataFrame
+
+    @property
+    def name(self) -> str:
+        """The artefact name of its table and figure: cumulative_<variant>."""
+        return f"cumulative_{self.variant}"
+
+
+def running_differences(units: pd.DataFrame, time_column: str, metric: MetricSpec, control: str,
+                        treatments: Sequence[str], alpha: float = 0.05) -> list[RunningDifference]:
+    """The running difference of every treatment against the control (ratio metrics by the delta method)."""
+    out = []
+    for variant in treatments:
+        if metric.kind == "ratio":
+            assert metric.denominator is not None  # a ratio metric always has one (MetricSpec checks)
+            table = cumulative_ratio_difference(units, time_column, "variant", metric.column, metric.denominator,
+                                                control, variant, alpha=alpha)
+        else:
+            table = cumulative_difference(units, time_column, "variant", metric.column, control, variant, alpha=alpha)
+        out.append(RunningDifference(metric.name, control, variant, table))
+    return out

@@ -1,4 +1,4 @@
-"""The experiment notebook's set-up: validate its parameters once, load the data, shape the summary."""
+"""The experiment notebook's set-up: check every parameter once, load the data, and run the sections on it."""
 
 from __future__ import annotations
 
@@ -8,30 +8,32 @@ from typing import Any
 
 import pandas as pd
 
+from helpers import config
 from helpers.errors import ParameterError
 from helpers.experiments.corrections import METHODS
-from helpers.experiments.design import ExperimentDesign, load_experiment
-from helpers.experiments.evaluate import Evaluation, Settings, evaluate, evaluate_aggregates
+from helpers.experiments.design import ExperimentDesign, assignment_window, load_experiment
+from helpers.experiments.evaluate import Evaluation, Settings, evaluate, evaluate_aggregates, segment_breakdown
 from helpers.experiments.metrics import MetricSpec, parse_metrics
-from helpers.params import check_number
+from helpers.experiments.power import PlanInputs, plan_next_test
+from helpers.experiments.sequential import RunningDifference, running_differences
+from helpers.params import check_choice, check_mapping, check_number, check_optional_list
 
-
-def _names(text: str) -> tuple[str, ...]:
-    """A comma-separated parameter as a tuple of names."""
-    return tuple(part.strip() for part in str(text or "").split(",") if part.strip())
+METRICS_EXAMPLE = '{"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures"}'
 
 
 @dataclass(frozen=True)
 class ExperimentRun:
-    """Validated parameters and loaded data of one experiment evaluation."""
+    """Checked parameters and loaded data of one experiment evaluation."""
 
     design: ExperimentDesign
-    units: pd.DataFrame | None
+    units: pd.DataFrame | None  # None when the run reads a totals export
     aggregates: pd.DataFrame | None
     metrics: tuple[MetricSpec, ...]
     settings: Settings
     segments: tuple[str, ...]
     time_column: str | None
+    data_dir: Path
+    plan: PlanInputs
 
     def evaluate(self) -> Evaluation:
         """Run the evaluation from unit rows, or from the totals export when one was given."""
@@ -44,26 +46,61 @@ class ExperimentRun:
         """A defined metric by name."""
         return next(m for m in self.metrics if m.name == name)
 
+    @property
+    def primary_metric(self) -> MetricSpec:
+        """The first primary metric: the one the segment breakdown and the running chart follow."""
+        return self.metric(self.settings.primary[0])
 
-def prepare_run(experiment_id: str, data_dir: str, metrics: dict[str, str], primary: str, guardrails: str,
-                alpha: float, power: float, correction: str, covariate: str, segments: str, time_column: str,
-                aggregates_file: str = "", mde: object = "", lower_is_better: str = "") -> ExperimentRun:
+    def assignment_window(self) -> dict[str, object] | None:
+        """When units were assigned (first, last, days, outside the planned dates); None without unit timestamps."""
+        if self.units is None or not self.time_column:
+            return None
+        return assignment_window(self.design, self.units, self.time_column)
+
+    def segment_breakdown(self) -> pd.DataFrame:
+        """The primary metric per segment value; an empty table without unit rows or segment columns."""
+        if self.units is None or not self.segments:
+            return pd.DataFrame()
+        return segment_breakdown(self.units, self.design, self.primary_metric, self.segments, self.settings)
+
+    def running_differences(self) -> list[RunningDifference]:
+        """The primary metric's running difference per treatment; none without unit rows or a time_column."""
+        if self.units is None or not self.time_column:
+            return []
+        return running_differences(self.units, self.time_column, self.primary_metric, self.design.control,
+                                   self.design.treatments, alpha=self.settings.alpha)
+
+    def plan_next_test(self) -> dict[str, Any]:
+        """Units per variant and days for the planned next test, at the run's alpha and power."""
+        return plan_next_test(self.plan, self.settings.alpha, self.settings.power)
+
+
+def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics: dict[str, str],
+            primary: list[str], guardrails: list[str], mde: object, lower_is_better: list[str], alpha: float,
+            power: float, correction: str, covariate: str, segments: list[str], time_column: str, plan_std: float,
+            plan_baseline: float, plan_mde: float, plan_relative: bool, plan_variants: int,
+            plan_daily_units: float) -> ExperimentRun:
     """Check every parameter, load the experiment (units or a totals export) and build the settings."""
-    check_number("alpha", alpha, 0.0001, 0.5)
-    check_number("power", power, 0.5, 0.999)
-    if correction not in METHODS:
-        raise ParameterError(f"Parameter correction={correction!r}: use one of {', '.join(METHODS)}.")
-    specs = tuple(parse_metrics(metrics))
+    alpha = check_number("alpha", alpha, 0.0001, 0.5)
+    power = check_number("power", power, 0.5, 0.999)
+    correction = check_choice("correction", correction, tuple(METHODS))
+    specs = tuple(parse_metrics(check_mapping("metrics", metrics, _definition, example=METRICS_EXAMPLE,
+                                              allow_empty=True)))
+    primary_names = check_optional_list("primary", primary, example='["conversions"]')
+    guardrail_list = check_optional_list("guardrails", guardrails, example='["clicks", "revenue"]')
+    lower = check_optional_list("lower_is_better", lower_is_better, example='["refund_rate"]')
+    seg = check_optional_list("segments", segments, example='["platform", "device", "is_new"]')
+    plan = check_plan(plan_std=plan_std, plan_baseline=plan_baseline, plan_mde=plan_mde, plan_relative=plan_relative,
+                      plan_variants=plan_variants, plan_daily_units=plan_daily_units)
     design, units = load_experiment(experiment_id, data_dir)
-    primary_names = _names(primary) or (design.primary_metric,)
+    primary_names = primary_names or (design.primary_metric,)
     # explicit guardrails must be defined metrics; the design's are used where a metric defines them
     defined = {m.name for m in specs}
-    guardrail_names = _names(guardrails) or tuple(g for g in design.guardrails if g in defined)
-    lower = _names(lower_is_better)
+    guardrail_names = guardrail_list or tuple(g for g in design.guardrails if g in defined)
     undefined = [m for m in lower if m not in defined]
     if undefined:
         raise ParameterError(f"Parameter lower_is_better names undefined metric(s) {undefined}.")
-    settings = Settings(alpha=float(alpha), power=float(power), correction=correction, primary=primary_names,
+    settings = Settings(alpha=alpha, power=power, correction=correction, primary=primary_names,
                         guardrails=guardrail_names, covariate=str(covariate).strip() or None,
                         mde=planned_mde(design, primary_names, mde), lower_is_better=lower)
     aggregates = None
@@ -73,7 +110,6 @@ def prepare_run(experiment_id: str, data_dir: str, metrics: dict[str, str], prim
             raise ParameterError(f"Parameter aggregates_file={aggregates_file!r}: file not found.")
         aggregates = pd.read_csv(path, encoding="utf-8-sig")
         units = None
-    seg = _names(segments)
     if units is not None:
         absent = [c for c in seg if c not in units.columns]
         if absent:
@@ -83,7 +119,15 @@ def prepare_run(experiment_id: str, data_dir: str, metrics: dict[str, str], prim
     if units is not None and time and time not in units.columns:
         raise ParameterError(f"Parameter time_column={time!r} is not a column of experiment_units; use '' to skip "
                              "the cumulative chart.")
-    return ExperimentRun(design, units, aggregates, specs, settings, seg, time)
+    return ExperimentRun(design, units, aggregates, specs, settings, seg, time, config.data_dir(data_dir), plan)
+
+
+def _definition(name: str, value: Any) -> str:
+    """A metric definition of the `metrics` map: text such as 'binary:conversions' (parse_metric reads it)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(f"Parameter {name}={value!r}: define the metric as text, e.g. 'binary:conversions', "
+                             "'mean:revenue' or 'ratio:clicks/exposures'.")
+    return value.strip()
 
 
 def planned_mde(design: ExperimentDesign, primary: tuple[str, ...], mde: object) -> dict[str, float]:
@@ -91,15 +135,31 @@ def planned_mde(design: ExperimentDesign, primary: tuple[str, ...], mde: object)
     text = str(mde).strip() if mde is not None else ""
     if text:
         value = check_number("mde", text, 1e-12, 1e12)
-        return {name: value for name in primary}
+        return dict.fromkeys(primary, value)
     return {design.primary_metric: design.mde} if design.mde else {}
 
 
-def summary_results(results: pd.DataFrame) -> list[dict[str, Any]]:
-    """Result rows in summary.json's shape: intervals as [lo, hi] pairs."""
-    rows = []
-    for r in results.to_dict(orient="records"):
-        r["abs_ci"] = [r.pop("abs_ci_low"), r.pop("abs_ci_high")]
-        r["rel_ci"] = [r.pop("rel_ci_low"), r.pop("rel_ci_high")]
-        rows.append(r)
-    return rows
+def check_plan(*, plan_std: Any, plan_baseline: Any, plan_mde: Any, plan_relative: Any, plan_variants: Any,
+               plan_daily_units: Any) -> PlanInputs:
+    """The planning parameters: a rate (plan_std 0, baseline in (0, 1)) or a mean (plan_std > 0), an MDE ≠ 0."""
+    std = check_number("plan_std", plan_std, 0.0, 1e12)
+    if std == 0:
+        baseline = check_number("plan_baseline", plan_baseline, 0.0, 1.0)
+        if baseline in (0.0, 1.0):
+            raise ParameterError(f"Parameter plan_baseline={plan_baseline!r} is a rate (plan_std = 0) and must lie "
+                                 "strictly between 0 and 1, e.g. 0.04; for a mean metric set plan_std > 0.")
+    else:
+        baseline = check_number("plan_baseline", plan_baseline, -1e12, 1e12)
+    effect = check_number("plan_mde", plan_mde, -1e12, 1e12)
+    if effect == 0:
+        raise ParameterError("Parameter plan_mde=0: no sample size detects no change; give the smallest effect "
+                             "worth acting on, e.g. 0.15 (relative) or 0.006 (absolute).")
+    if not isinstance(plan_relative, bool):
+        raise ParameterError(f"Parameter plan_relative={plan_relative!r} must be True (plan_mde relative to the "
+                             "baseline) or False (absolute).")
+    variants = check_number("plan_variants", plan_variants, 2, 1e6)
+    if not variants.is_integer():
+        raise ParameterError(f"Parameter plan_variants={plan_variants!r} counts the control too: a whole number ≥ 2.")
+    daily = check_number("plan_daily_units", plan_daily_units, 1e-9, 1e12)
+    return PlanInputs(baseline=baseline, std=std, mde=effect, relative=plan_relative, variants=int(variants),
+                      daily_units=int(daily) if daily.is_integer() else daily)

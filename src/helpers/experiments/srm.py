@@ -16,6 +16,7 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pandas as pd
 from scipy import stats as sps
 
 from helpers.errors import DataError, ParameterError
@@ -84,3 +85,11 @@ def srm_test(counts: Mapping[str, int], expected_split: Mapping[str, float] | No
     chi2, p = sps.chisquare([observed[v] for v in variants], [expected[v] for v in variants])
     return SrmResult(chi2=float(chi2), p_value=float(p), df=len(variants) - 1, passed=bool(p >= threshold),
                      observed=observed, expected=expected, threshold=float(threshold))
+
+
+def srm_table(result: SrmResult) -> pd.DataFrame:
+    """Units per variant as observed and as the planned split expects, with each variant's observed share."""
+    table = pd.DataFrame({"variant": list(result.observed), "units": list(result.observed.values()),
+                          "expected": [result.expected[v] for v in result.observed]})
+    table["share"] = table["units"] / table["units"].sum()
+    return table

@@ -88,8 +88,8 @@ import pandas as pd
 import yaml
 
 from helpers.errors import ParameterError
-from helpers.ingest.kinds_cn import derive_post_ids, posts_defaults
-from helpers.ingest.types import TABLE_KEYS, ExportKind, Grid, ImportContext, ImportFileError, ValueKind
+from helpers.ingest.kinds.cn_common import derive_post_ids, fill_posts_defaults
+from helpers.ingest.types import TABLE_KEYS, ExportKind, Finish, Grid, ImportContext, ImportFileError, ValueKind
 
 __all__ = ["MappingError", "MappingKind", "default_parse", "load_mapping", "restrict_to_header_row"]
 
@@ -169,7 +169,7 @@ def _read_yaml(path: Path) -> object:
     except UnicodeDecodeError as err:
         raise MappingError(f"mapping {path.name}: not UTF-8 text ({err.reason}); save it as UTF-8") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 — a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)  # safe: _Loader is a SafeLoader subclass
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -478,7 +478,7 @@ def _paid(frame: pd.DataFrame, grid: Grid, mapping: str) -> pd.Series:
 
 def _finisher(mapping: str, table: str, header_row: int | None, post_id_from: tuple[str, ...],
               values: Mapping[str, Mapping[str, object]], platform: str | None,
-              columns: Mapping[str, tuple[str, ...]]):  # noqa: ANN202
+              columns: Mapping[str, tuple[str, ...]]) -> Finish:
     def finish(frame: pd.DataFrame, context: ImportContext, grid: Grid) -> pd.DataFrame:
         from helpers.schema import POST_FORMATS
 
@@ -515,6 +515,6 @@ def _finisher(mapping: str, table: str, header_row: int | None, post_id_from: tu
                 lines = [_line(frame, i) for i in range(len(frame)) if frame["post_id"].iloc[i] == first]
                 raise ImportFileError(f"{grid.where}: lines {' and '.join(lines)} have the same post id "
                                       f"{first!r}; remove the duplicate row")
-        return posts_defaults(frame)
+        return fill_posts_defaults(frame)
 
     return finish

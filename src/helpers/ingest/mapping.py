@@ -16,9 +16,10 @@ more non-empty cells than the header has columns is refused (an unquoted delimit
 fewer fields is padded. The last row alone may be a note below the table, or cut short by a
 truncated download (see `_data_rows` and `_is_footer`); a text file without a final line break is
 imported with a note asking to check its last row, since a cut inside the last cell cannot be told
-from a complete value (exports written by JavaScript often lack the final line break). Each output column is parsed by `values.parse_values` with the kind's ValueKind; any cell
-that has text but no value of that kind stops the import with the file lines and examples — a
-value is never guessed, and a missing value never becomes zero. Then `account_id`, the kind's
+from a complete value (exports written by JavaScript often lack the final line break). Each output
+column is parsed by `values.parse_values` with the kind's ValueKind; any cell that has text but
+no value of that kind stops the import with the file lines and examples — a value is never
+guessed, and a missing value never becomes zero. Then `account_id`, the kind's
 constants and `_line` (the file line of each row) are added, `kind.finish` runs, and the rows it
 skipped (frame.attrs["skipped"]) are reported in Mapped.skipped; header columns the kind does
 not use are named in Mapped.notes.
@@ -394,7 +395,7 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     header = grid.rows[detection.header_index]
     body = _data_rows(grid, detection)
     rows, lines, notes = body.rows, body.lines, list(body.notes)
-    parsed: dict[str, tuple[str, pd.Series, pd.Series]] = {}
+    parsed: dict[str, tuple[ValueKind, pd.Series, pd.Series]] = {}
     for column, source in detection.sources.items():
         texts = pd.Series([row[source] for row in rows], dtype=object)
         value_kind: ValueKind = kind.parse.get(column, "text")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import shutil
 import tempfile
 from collections import Counter
@@ -34,12 +33,13 @@ import pandas as pd
 
 from helpers.data import LoadResult, format_problems, parse_table
 from helpers.errors import DataError, OpsbookError, ParameterError
-from helpers.ingest import kinds_cn, kinds_intl  # noqa: F401  (registers the export kinds)
+from helpers.ingest import kinds  # noqa: F401  (registers the export kinds)
 from helpers.ingest.generic import load_mapping, restrict_to_header_row
 from helpers.ingest.mapping import detect, map_grid, normalise_header
 from helpers.ingest.pillars import PillarRules, load_rules, stored_rules
 from helpers.ingest.read import read_grids
 from helpers.ingest.store import STORE_KEYS, MergeCounts, Store, Transaction
+from helpers.ingest.store_layout import file_sha256
 from helpers.ingest.types import (
     KINDS,
     TABLE_KEYS,
@@ -148,15 +148,6 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return scan_paths(paths)[0]
 
 
-def file_sha256(path: Path) -> str:
-    """The file's sha256 (the archive's name for it and the re-import check)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def snapshot_time(path: Path, as_of: dt.date | dt.datetime | None) -> pd.Timestamp:
     """When the export's numbers were taken: `as_of`, else the file's modification time."""
     if as_of is not None:
@@ -191,9 +182,9 @@ def _canonical_rows(grid: Grid, table: str, account: str | None) -> Mapped:
         elif account is not None:
             other = raw["account_id"].notna() & (raw["account_id"] != account)
             if other.any():
-                lines = [grid.line_numbers[i + 1] for i in other[other].index[:5]]
+                shown = [grid.line_numbers[i + 1] for i in other[other].index[:5]]
                 raise ImportFileError(f"{grid.where}: rows for account(s) {sorted(set(raw.loc[other, 'account_id']))} "
-                                      f"(lines {lines}) but --account is {account}: import each account's rows "
+                                      f"(lines {shown}) but --account is {account}: import each account's rows "
                                       "with its own --account, or leave --account out for a canonical file.")
     lines = tuple(grid.line_numbers[1:len(body) + 1])
     result = _parse_with_lines(raw, spec, grid.where, lines)
@@ -313,9 +304,9 @@ def _check_ids_not_rounded(mapped: Mapped, where: str) -> None:
     positions = [i for i, flag in enumerate(rounded) if flag][:5]
     raise ImportFileError(
         f"{where}: {int(rounded.sum())} post id(s) in scientific notation (e.g. {ids.iloc[positions[0]]!r}, "
-        f"line(s) {_file_lines(mapped, positions) or [i + 1 for i in positions]}): a spreadsheet rounded the long ids, so the real ids are lost and the posts would be "
-        "counted twice. Import the export as downloaded (do not open and save it in Excel), or format the id "
-        "column as text before saving."
+        f"line(s) {_file_lines(mapped, positions) or [i + 1 for i in positions]}): a spreadsheet rounded the long "
+        "ids, so the real ids are lost and the posts would be counted twice. Import the export as downloaded "
+        "(do not open and save it in Excel), or format the id column as text before saving."
     )
 
 
@@ -832,5 +823,7 @@ def describe_kinds() -> pd.DataFrame:
                           "identified_by": ", ".join(k.columns[c][0] for c in k.required)} for k in KINDS.values()])
 
 
-__all__ = ["EXPORT_SUFFIXES", "FileOutcome", "ImportReport", "canonical_table", "describe_kinds", "expand_paths",
-           "file_sha256", "import_files", "map_file", "normalise_header", "scan_paths", "snapshot_time", "DataError"]
+__all__ = [
+    "EXPORT_SUFFIXES", "DataError", "FileOutcome", "ImportReport", "canonical_table", "describe_kinds", "expand_paths",
+    "file_sha256", "import_files", "map_file", "normalise_header", "scan_paths", "snapshot_time",
+]

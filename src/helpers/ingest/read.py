@@ -288,11 +288,11 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
                 ) from exc
     head = data[:4096]
     if b"\x00" in head:
-        codec = _utf16_without_bom(head)
-        if codec is None:
+        utf16 = _utf16_without_bom(head)
+        if utf16 is None:
             raise _binary(path)
         try:
-            return data.decode(codec), "utf-16"
+            return data.decode(utf16), "utf-16"
         except UnicodeDecodeError as exc:
             raise _binary(path) from exc
     for codec in ("utf-8", "gb18030"):
@@ -372,9 +372,9 @@ def _sniff_delimiter(text: str) -> str:
 
 def _split_sep_line(text: str) -> tuple[str | None, str, int]:
     """(delimiter from a leading `sep=X` line or None, the text after it, lines it took)."""
-    first, newline, rest = text.partition("\n")
+    first, _, rest = text.partition("\n")
     if "\r" in first:                           # old Mac line ends, or \r\n
-        first, newline, rest = text.partition("\r")
+        first, _, rest = text.partition("\r")
         if rest.startswith("\n"):
             rest = rest[1:]
     match = _SEP_LINE.fullmatch(first)

@@ -44,10 +44,10 @@ from helpers.ingest.types import ValueKind
 __all__ = [
     "MISSING_TOKENS",
     "is_missing",
+    "parse_count",
     "parse_datetime",
     "parse_duration",
     "parse_hours",
-    "parse_count",
     "parse_number",
     "parse_percent",
     "parse_rate",
@@ -198,7 +198,8 @@ _MONTHS: dict[str, int] = {
     for name in names
 }
 _WEEKDAYS = frozenset(
-    "mon monday tue tues tuesday wed wednesday thu thur thurs thursday fri friday sat saturday sun sunday".split()
+    ["mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs", "thursday", "fri",
+     "friday", "sat", "saturday", "sun", "sunday"]
 )
 _TIME = (r"(?P<H>\d{1,2})(?::(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?)?"
          r"\s*(?P<P>[ap]\.?\s?m\.?)?")
@@ -298,9 +299,7 @@ def _chinese(text: str, reference: dt.date) -> _Parts | None:
     if year is None:
         year = _year_for(month, day, reference)
     hour = int(match["H"] or 0)
-    if match["ampm"] in ("下午", "晚上") and hour < 12:
-        hour += 12
-    elif match["ampm"] == "中午" and hour < 11:
+    if (match["ampm"] in ("下午", "晚上") and hour < 12) or (match["ampm"] == "中午" and hour < 11):
         hour += 12
     return dt.datetime(year, month, day, hour, int(match["M"] or 0), int(match["S"] or 0)), None
 

@@ -1,1 +1,1 @@
-"""Content planning helpers: what works, best windows, topic scoring, key dates, the calendar and its exports (issue 6)."""
+"""Content planning: what works, best windows, topic scoring, key dates, the calendar and its exports (issue 6)."""

@@ -140,3 +140,10 @@ def adapt_topic(topic: str, pillar: str, source_format: str, platforms: Sequence
                      "derived_from": _recut(source_format, c.format),
                      "version": f"“{topic}” ({pillar}) on {p}: {c.make}."})
     return pd.DataFrame(rows, columns=list(ADAPT_COLUMNS))
+
+
+def adapt_story(story: pd.Series | None, platforms: Sequence[str]) -> pd.DataFrame:
+    """adapt_topic for a calendar slot (topic, pillar, format); an empty table when there is no story."""
+    if story is None:
+        return pd.DataFrame(columns=list(ADAPT_COLUMNS))
+    return adapt_topic(story["topic"], story["pillar"], story["format"], platforms)

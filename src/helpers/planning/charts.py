@@ -1,18 +1,22 @@
-"""Charts of content planning: what works, posting windows, topic scores, the month grid, capacity, the explorer."""
+"""Charts of content planning: what works, posting windows, topic scores, the month grid, capacity, the explorer.
+
+Also the styled tables the notebook displays (long text columns kept readable): they take the
+frames `findings` shapes and return a pandas Styler.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 
-from helpers.charts import close
 from helpers.charts import bar_chart, close, heatmap, setup_style  # noqa: F401  (re-exported for the notebook)
-from helpers.report import format_number
+from helpers.planning.schedule import Calendar, PlanSettings, month_grid
+from helpers.report import styled
 
 if TYPE_CHECKING:
     import ipywidgets as widgets
@@ -48,7 +52,7 @@ def what_works_chart(table: pd.DataFrame, title: str = "", max_rows: int = 40) -
         ax.annotate(f"n={int(r.posts_with_rate)}", (high, pos), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=7, color=colour)
     if "platform_er_mean" in data.columns:
-        for platform, group in data.groupby("platform", sort=False):
+        for _, group in data.groupby("platform", sort=False):
             rows = [y[i] for i in group.index]
             ax.vlines(group["platform_er_mean"].iloc[0], min(rows) - 0.4, max(rows) + 0.4, colors="#c62828",
                       linestyles="--", linewidth=1)
@@ -66,7 +70,7 @@ def windows_heatmaps(windows: pd.DataFrame, platforms: Sequence[str], value: str
     cols = 2 if n > 1 else 1
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 2.9 * rows), layout="constrained", squeeze=False)
-    for ax, platform in zip(axes.flat, platforms):
+    for ax, platform in zip(axes.flat, platforms, strict=False):  # more axes than platforms
         part = windows[windows["platform"] == platform]
         grid = part.pivot(index="weekday", columns="hour", values=value).reindex(range(7))
         grid.index = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -110,7 +114,7 @@ def topic_score_chart(scores: pd.DataFrame, title: str = "", top: int = 15) -> p
     best = (scores.dropna(subset=["score"]).sort_values("score", ascending=False)
             .drop_duplicates("topic").head(top).reset_index(drop=True))
     pillars = list(dict.fromkeys(best["pillar"]))
-    palette = dict(zip(pillars, sns.color_palette("tab10", n_colors=max(len(pillars), 1))))
+    palette = dict(zip(pillars, sns.color_palette("tab10", n_colors=max(len(pillars), 1)), strict=False))
     fig, ax = plt.subplots(figsize=(10, 0.34 * max(len(best), 4) + 1.3), layout="constrained")
     y = list(range(len(best)))[::-1]
     ax.barh(y, best["score"], color=[palette[p] for p in best["pillar"]])
@@ -129,7 +133,7 @@ def topic_score_chart(scores: pd.DataFrame, title: str = "", top: int = 15) -> p
 def month_grid_chart(grid: pd.DataFrame, title: str = "", short: dict[str, str] | None = None,
                      fontsize: float = 7.0) -> plt.Figure:
     """schedule.month_grid as a calendar picture: one box per day, one line per slot coloured by tier."""
-    import matplotlib.patches  # noqa: F401  (Rectangle)
+    import matplotlib.patches
 
     short = PLATFORM_SHORT if short is None else short
     weeks = len(grid)
@@ -189,21 +193,39 @@ def capacity_chart(capacity: pd.DataFrame, title: str = "") -> plt.Figure:
     return fig
 
 
-def calendar_explorer(rebuild: Callable[..., object], platforms: Sequence[str], mix: dict[str, float],
-                      reserve_share: float, posts_per_week: dict[str, int],
-                      reserve_range: tuple[float, float] = (0.20, 0.30)) -> "widgets.VBox":
+def styled_topics(shown: pd.DataFrame) -> Any:
+    """findings.topic_table for display: expected ER as a percentage, names on one line, room for the reason."""
+    return (styled(shown, percent=("expected_er",))
+            .set_properties(subset=["platform", "topic", "pillar", "format"], **{"white-space": "nowrap"})
+            .set_properties(subset=["reason"], **{"min-width": "28em", "text-align": "left"}))
+
+
+def styled_calendar(shown: pd.DataFrame) -> Any:
+    """findings.calendar_table for display: date, platform, pillar and topic on one line, room for the reason."""
+    return (styled(shown)
+            .set_properties(subset=["date", "platform", "pillar", "topic"], **{"white-space": "nowrap"})
+            .set_properties(subset=["reason"], **{"min-width": "32em", "text-align": "left"}))
+
+
+def styled_adaptation(versions: pd.DataFrame) -> Any:
+    """adapt.adapt_topic's versions for display, with room for what each is cut from and what to make."""
+    return styled(versions).set_properties(subset=["derived_from", "version"],
+                                           **{"min-width": "20em", "text-align": "left"})
+
+
+def calendar_explorer(rebuild: Callable[..., Calendar], settings: PlanSettings,
+                      reserve_range: tuple[float, float] = (0.20, 0.30)) -> widgets.VBox:
     """Sliders for the pyramid mix, reserve share and posts per week that rebuild the calendar on change.
 
     ``rebuild(mix=..., reserve_share=..., posts_per_week=...)`` returns a schedule.Calendar (about
-    10 ms on the sample); its summary and month grid are shown. The flagship share is 1 − daily −
-    series. Nothing is drawn until a value changes, so a headless run never waits on a widget; a
-    constraint that cannot be met is printed instead of a calendar.
+    10 ms on the sample); its summary and month grid are shown. The sliders start at `settings`; the
+    flagship share is 1 − daily − series. Nothing is drawn until a value changes, so a headless run
+    never waits on a widget; a constraint that cannot be met is printed instead of a calendar.
     """
     import ipywidgets as widgets
     from IPython.display import display
 
-    from helpers.planning.schedule import month_grid
-
+    mix, reserve_share, posts_per_week = dict(settings.mix), settings.reserve_share, dict(settings.posts_per_week)
     style = {"description_width": "9em"}
     layout = widgets.Layout(width="26em")
     daily = widgets.FloatSlider(value=mix["daily"], min=0, max=1, step=0.05, description="daily share",
@@ -212,10 +234,9 @@ def calendar_explorer(rebuild: Callable[..., object], platforms: Sequence[str], 
                                  style=style, layout=layout, continuous_update=False)
     reserve = widgets.FloatSlider(value=reserve_share, min=reserve_range[0], max=reserve_range[1], step=0.01,
                                   description="reserve share", style=style, layout=layout, continuous_update=False)
-    ppw = {p: widgets.IntSlider(value=posts_per_week[p], min=1, max=21, description=f"{p} posts/wk",
-                                style=style, layout=layout, continuous_update=False) for p in platforms}
+    ppw = {p: widgets.IntSlider(value=n, min=1, max=21, description=f"{p} posts/wk",
+                                style=style, layout=layout, continuous_update=False) for p, n in posts_per_week.items()}
     output = widgets.Output()
-
     def redraw(_: object = None) -> None:
         output.clear_output(wait=True)
         with output:
@@ -226,7 +247,8 @@ def calendar_explorer(rebuild: Callable[..., object], platforms: Sequence[str], 
                 return
             try:
                 cal = rebuild(mix={"daily": daily.value, "series": series.value, "flagship": flagship},
-                              reserve_share=reserve.value, posts_per_week={p: s.value for p, s in ppw.items()})
+                              reserve_share=reserve.value,
+                              posts_per_week={p: slider.value for p, slider in ppw.items()})
             except Exception as exc:  # a constraint that cannot be met: say which
                 print(f"No calendar: {exc}")
                 return

@@ -114,7 +114,8 @@ def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:
 
 
 def resolve_rule(rule: str, year: int) -> date | None:
-    """The day a rule gives in a year, or None when it has none that year (02-29, a 5th Sunday, an unknown lunar year)."""
+    """The day a rule gives in a year, or None when it has none that year (02-29, a 5th Sunday, an unknown
+    lunar year)."""
     text = rule.strip()
     try:
         _validate_rule(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import tempfile
 import zoneinfo
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def to_ics(slots: pd.DataFrame, timezone: str, calendar_name: str, duration_minu
     if duration_minutes <= 0:
         raise ParameterError(f"duration_minutes = {duration_minutes} must be positive.")
     _zone(timezone)
-    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -116,3 +117,9 @@ def write_calendar_csv(slots: pd.DataFrame, path: str | Path) -> Path:
     frame = slots[[c for c in CSV_COLUMNS if c in slots.columns]].copy()
     frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
     return write_csv(frame, Path(path))
+
+
+def calendar_csv_bytes(slots: pd.DataFrame) -> bytes:
+    """calendar.csv exactly as write_calendar_csv writes it (UTF-8 with BOM), as bytes for RunOutputs.file."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_calendar_csv(slots, Path(folder) / "calendar.csv").read_bytes()

@@ -68,7 +68,7 @@ def _completion(posts: pd.DataFrame, by: list[str], confidence: float) -> pd.Dat
         video = group[group["format"].isin(VIDEO_FORMATS)] if "format" in group.columns else group.iloc[0:0]
         values = video["completion_rate"].astype("float64").dropna() if has_rate else pd.Series(dtype="float64")
         low, high = mean_interval(values, confidence)
-        rows.append({**dict(zip(by, key)), "completion_posts": len(values),
+        rows.append({**dict(zip(by, key, strict=True)), "completion_posts": len(values),
                      "completion_rate_mean": values.mean() if len(values) else np.nan,
                      "completion_ci_low": low, "completion_ci_high": high})
     return pd.DataFrame(rows)
@@ -173,7 +173,8 @@ def _level_name(level: tuple[str, ...]) -> str:
 
 def _missing(value: object) -> bool:
     """True for None, NaN and blank text (a topic without a pillar or format)."""
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (isinstance(value, str) and not value.strip())
+    return (value is None or (isinstance(value, float) and np.isnan(value))
+            or (isinstance(value, str) and not value.strip()))
 
 
 def expected_performance(what_works_table: pd.DataFrame, pillar: str | None, format: str | None,

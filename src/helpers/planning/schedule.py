@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -108,7 +109,7 @@ _FAMILY = {"short_video": "video", "video": "video", "live": "video", "image": "
 
 def round_half_up(value: float) -> int:
     """Round .5 up (not to even), so the stated slot rules give the numbers people expect."""
-    return int(math.floor(value + 0.5 + 1e-9))
+    return math.floor(value + 0.5 + 1e-9)
 
 
 def slots_for_month(posts_per_week: int, days_in_month: int) -> int:
@@ -321,7 +322,7 @@ def _key_dates(key_dates: pd.DataFrame | None, first: dt.date, last: dt.date) ->
     zh = frame["name_zh"].fillna("").astype(str) if "name_zh" in frame.columns else pd.Series("", index=frame.index)
     more = frame["aliases"].fillna("").astype(str) if "aliases" in frame.columns else pd.Series("", index=frame.index)
     out: dict[str, _KeyDate] = {}
-    rows = sorted(zip(days.dt.date, frame["name"].astype(str), warm.dt.date, kinds, eligible, zh, more))
+    rows = sorted(zip(days.dt.date, frame["name"].astype(str), warm.dt.date, kinds, eligible, zh, more, strict=True))
     for day, name, start, kind, flag, alias, other in rows:
         in_month = first <= day <= last
         if not (in_month or (day > last and start <= last)):
@@ -355,7 +356,7 @@ def _windows(windows: pd.DataFrame, platforms: Sequence[str]) -> dict[str, dict[
                             f"{', '.join(map(str, frame['platform'].unique())) or 'none'}); "
                             "compute its posting windows first or leave the platform out.")
         table: dict[int, list[tuple[int, float]]] = {wd: [] for wd in range(7)}
-        for wd, hour, score in zip(mine["weekday"], mine["hour"], mine["score"]):
+        for wd, hour, score in zip(mine["weekday"], mine["hour"], mine["score"], strict=True):
             table[int(wd)].append((int(hour), float(score)))
         out[platform] = {wd: sorted(v) for wd, v in table.items()}
     return out
@@ -395,7 +396,8 @@ def _topics(topics: pd.DataFrame | None) -> list[_Topic]:
     platform = topics["platform"].astype(str) if "platform" in topics.columns else pd.Series("", topics.index)
     entries: dict[str, dict[str, Any]] = {}
     for name, pillar, fmt, sc, why, plat in zip(topics["topic"].astype(str), topics["pillar"].astype(str),
-                                                 topics["format"].astype(str), score.astype(float), reasons, platform):
+                                                 topics["format"].astype(str), score.astype(float), reasons, platform,
+                                                 strict=True):
         e = entries.setdefault(name, {"pillar": pillar, "format": fmt, "score": float("nan"), "reason": why,
                                       "by": {}})
         if not math.isnan(sc) and (math.isnan(e["score"]) or sc > e["score"]):
@@ -431,7 +433,7 @@ def _spread(n_days: int, anchors: Sequence[int], candidates: Sequence[int], k: i
     """Choose k candidate days that keep the largest gap between posting days (edges 0 and D+1) smallest."""
     points = [0, *sorted(anchors), n_days + 1]
     pool = set(candidates)
-    segments = [(a, b, [d for d in range(a + 1, b) if d in pool]) for a, b in zip(points, points[1:])]
+    segments = [(a, b, [d for d in range(a + 1, b) if d in pool]) for a, b in itertools.pairwise(points)]
     added = [0] * len(segments)
     for _ in range(k):
         open_ = [i for i, (_, _, free) in enumerate(segments) if added[i] < len(free)]
@@ -439,7 +441,7 @@ def _spread(n_days: int, anchors: Sequence[int], candidates: Sequence[int], k: i
                                       segments[j][1] - segments[j][0], -j))
         added[i] += 1
     chosen: list[int] = []
-    for (a, b, free), m in zip(segments, added):
+    for (a, b, free), m in zip(segments, added, strict=True):
         taken: set[int] = set()
         for j in range(1, m + 1):
             ideal = a + j * (b - a) / (m + 1)
@@ -471,10 +473,10 @@ def _choose_hours(windows: Sequence[tuple[int, float]], count: int, step: int, l
         best[1][i] = (s, [i])
     for k in range(2, count + 1):
         for i, (h, s) in enumerate(cand):
-            options = [best[k - 1][j] for j in range(i) if best[k - 1][j] is not None and h - cand[j][0] >= step]
+            options = [o for j, o in enumerate(best[k - 1][:i]) if o is not None and h - cand[j][0] >= step]
             if options:
-                top = max(options, key=lambda o: o[0])  # type: ignore[union-attr]
-                best[k][i] = (top[0] + s, [*top[1], i])  # type: ignore[index]
+                top = max(options, key=lambda o: o[0])
+                best[k][i] = (top[0] + s, [*top[1], i])
     finals = [b for b in best[count] if b is not None]
     if not finals:
         return None
@@ -509,7 +511,7 @@ def _split_largest_remainder(total: int, weights: Mapping[str, float], caps: Map
     """Split `total` in proportion to `weights` (largest remainder), never above `caps`."""
     wsum = sum(weights.values()) or 1.0
     exact = {k: total * w / wsum for k, w in weights.items()}
-    out = {k: min(int(math.floor(v)), caps[k]) for k, v in exact.items()}
+    out = {k: min(math.floor(v), caps[k]) for k, v in exact.items()}
     order = sorted(weights, key=lambda k: (-(exact[k] - math.floor(exact[k])), list(weights).index(k)))
     while sum(out.values()) < total:
         room = [k for k in order if out[k] < caps[k]][: total - sum(out.values())]
@@ -546,75 +548,122 @@ def _tier_counts(planned: int, mix: Mapping[str, float], forced: Mapping[str, in
     return counts
 
 
-def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame, topics: pd.DataFrame,
-                   key_dates: pd.DataFrame | None = None, seasonal: Sequence[str] = ()) -> "Calendar":
-    """Next month's calendar under every rule of the module docstring, or ParameterError naming the one that fails.
+# ---------------------------------------------------------------------------------------------
+# The calendar, phase by phase
+# ---------------------------------------------------------------------------------------------
 
-    Inputs: `windows` [platform, weekday (0 = Monday), hour, score] — higher is better; without a
-    score column, posting_windows' `er_shrunk` is used (and slot reasons quote it as shrunk ER). `topics` [topic, pillar, format, score,
-    reason (optional)], either one row per topic or score_topics' one row per topic × platform (then
-    each platform's own score and reason are used; a missing score ranks last). `key_dates`
-    [date, name; optional kind, lead_days, warmup_start, name_zh, aliases (';'), flagship].
-    `seasonal`: every name of every holiday and marketing date (dates.seasonal_aliases); a topic
-    whose text contains one is planned only around that date.
+#: A post placed on a day before the others are spread: ("fixed", FixedColumn), ("key", _KeyDate) or
+#: ("fixed+key", (FixedColumn, _KeyDate)) when a key date's flagship upgrades a fixed column's post.
+_Forced = tuple[str, Any]
 
-    Key dates: one flagship per distinct name on its earliest day in the month. Which rows get a
-    flagship: the `flagship` column when given; otherwise every row except holiday rows with no
-    warm-up (lead_days 0: the observed, substituted and second-and-later holiday days of
-    dates.key_dates). Dates after the month whose warm-up starts in it only label warm-up posts.
 
-    A topic runs at most once per platform: a platform with more planned slots than usable topics
-    raises ParameterError with the numbers and the fixes (add topics, post less, reserve more).
-    """
+@dataclass(frozen=True)
+class _Month:
+    """The month being planned: its label ('YYYY-MM'), its number of days and each day's weekday (0 = Monday)."""
+
+    label: str
+    year: int
+    mon: int
+    n_days: int
+    weekday: Mapping[int, int]
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.mon, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return dt.date(self.year, self.mon, self.n_days)
+
+    def date(self, day: int) -> dt.date:
+        return dt.date(self.year, self.mon, day)
+
+
+def _month(month: object) -> _Month:
+    """The plan month from 'YYYY-MM' (or a Period, Timestamp or date)."""
     year, mon = parse_month(month)
-    label = f"{year:04d}-{mon:02d}"
     n_days = _calendar.monthrange(year, mon)[1]
-    first, last = dt.date(year, mon, 1), dt.date(year, mon, n_days)
-    platforms = list(settings.posts_per_week)
-    bank = _topics(topics)
-    er_windows = "score" not in windows.columns and "er_shrunk" in windows.columns
-    wins = _windows(windows, platforms)
-    keys = _key_dates(key_dates, first, last)
-    step = gap_step(settings.min_gap_hours)
-    weekday = {d: dt.date(year, mon, d).weekday() for d in range(1, n_days + 1)}
+    return _Month(f"{year:04d}-{mon:02d}", year, mon, n_days,
+                  {d: dt.date(year, mon, d).weekday() for d in range(1, n_days + 1)})
 
-    # Capacity per day and slot counts.
+
+@dataclass(frozen=True)
+class _Grid:
+    """Per platform: the posts its windows fit on each day, each day's best window score, its slots in the
+    month and the posts placed on days before the others (fixed columns, then key-date flagships)."""
+
+    cap: Mapping[str, Mapping[int, int]]
+    day_score: Mapping[str, Mapping[int, float]]
+    n_slots: Mapping[str, int]
+    forced: Mapping[str, Mapping[int, list[_Forced]]]
+
+    def n_forced(self, platform: str) -> int:
+        """How many posts are already placed on the platform's days."""
+        return sum(len(items) for items in self.forced[platform].values())
+
+
+def _fixed_column_days(month: _Month, settings: PlanSettings) -> dict[str, dict[int, list[_Forced]]]:
+    """Phase 1, fixed columns: each column on every day of the month that falls on its weekday."""
+    forced: dict[str, dict[int, list[_Forced]]] = {p: {} for p in settings.posts_per_week}
+    for column in settings.fixed_columns:
+        for day, weekday in month.weekday.items():
+            if weekday == column.weekday:
+                forced[column.platform].setdefault(day, []).append(("fixed", column))
+    return forced
+
+
+def _slot_grid(month: _Month, settings: PlanSettings, wins: Mapping[str, Mapping[int, list[tuple[int, float]]]],
+               step: int, forced: Mapping[str, Mapping[int, list[_Forced]]]) -> _Grid:
+    """Phase 2, the slot grid: per platform the posts each day's windows fit `step` hours apart (at most one
+    a day up to 7 posts a week), each day's best window score and the month's slots (at least its fixed
+    columns); ParameterError when the windows cannot hold the slots or a day's fixed columns."""
     cap: dict[str, dict[int, int]] = {}
     day_score: dict[str, dict[int, float]] = {}
     n_slots: dict[str, int] = {}
-    forced: dict[str, dict[int, list[tuple[str, Any]]]] = {p: {} for p in platforms}
-    for p in platforms:
-        ppw = settings.posts_per_week[p]
+    for p, ppw in settings.posts_per_week.items():
         line = {wd: _line_cap([h for h, _ in wins[p][wd]], step) for wd in range(7)}
-        cap[p] = {d: (min(1, line[weekday[d]]) if ppw <= 7 else line[weekday[d]]) for d in weekday}
-        day_score[p] = {d: max((s for _, s in wins[p][weekday[d]]), default=0.0) for d in weekday}
-        for c in settings.fixed_columns:
-            if c.platform == p:
-                for d in weekday:
-                    if weekday[d] == c.weekday:
-                        forced[p].setdefault(d, []).append(("fixed", c))
-        n_fixed = sum(len(v) for v in forced[p].values())
-        n_slots[p] = max(slots_for_month(ppw, n_days), n_fixed)
-        room = sum(cap[p].values())
-        if n_slots[p] > room:
-            raise _fail(label, f"{p} needs {n_slots[p]} slots ({ppw} posts/week × {n_days} days / 7), but its "
-                        f"posting windows with a {step}-hour minimum gap"
-                        + (" and one post a day" if ppw <= 7 else "") + f" fit at most {room}",
-                        "Post less, lower min_gap_hours, or widen the windows.")
-        for d, items in forced[p].items():
-            if len(items) > cap[p][d]:
-                raise _fail(label, f"{p} has {len(items)} fixed column(s) on {WEEKDAYS[weekday[d]]} {first:%Y-%m}-"
-                            f"{d:02d}, but its windows that weekday fit {cap[p][d]} post(s)",
-                            "Move the column to a weekday with posting windows.")
+        cap[p] = {d: (min(1, line[wd]) if ppw <= 7 else line[wd]) for d, wd in month.weekday.items()}
+        day_score[p] = {d: max((s for _, s in wins[p][wd]), default=0.0) for d, wd in month.weekday.items()}
+        n_slots[p] = max(slots_for_month(ppw, month.n_days), sum(len(v) for v in forced[p].values()))
+        _check_room(month, p, ppw, step, n_slots[p], cap[p], forced[p])
+    return _Grid(cap, day_score, n_slots, forced)
 
-    # One flagship per key date in the month.
-    order = sorted(platforms, key=lambda p: (TIER_FORMAT[p]["flagship"] not in ("live", "video"), platforms.index(p)))
-    carriers = list(settings.flagship_platforms) or order
-    load = {p: 0 for p in platforms}
+
+def _check_room(month: _Month, platform: str, ppw: int, step: int, n_slots: int, cap: Mapping[int, int],
+                forced: Mapping[int, list[_Forced]]) -> None:
+    """ParameterError when a platform's windows fit fewer posts than its slots, or than a day's fixed columns."""
+    room = sum(cap.values())
+    if n_slots > room:
+        raise _fail(month.label, f"{platform} needs {n_slots} slots ({ppw} posts/week × {month.n_days} days / 7), "
+                    f"but its posting windows with a {step}-hour minimum gap"
+                    + (" and one post a day" if ppw <= 7 else "") + f" fit at most {room}",
+                    "Post less, lower min_gap_hours, or widen the windows.")
+    for d, items in forced.items():
+        if len(items) > cap[d]:
+            raise _fail(month.label, f"{platform} has {len(items)} fixed column(s) on {WEEKDAYS[month.weekday[d]]} "
+                        f"{month.first:%Y-%m}-{d:02d}, but its windows that weekday fit {cap[d]} post(s)",
+                        "Move the column to a weekday with posting windows.")
+
+
+def _flagship_carriers(settings: PlanSettings) -> list[str]:
+    """The platforms that may carry a key date's flagship: flagship_platforms, else every platform, those
+    whose flagship format is live or video first."""
+    platforms = list(settings.posts_per_week)
+    video_first = sorted(platforms, key=lambda p: (TIER_FORMAT[p]["flagship"] not in ("live", "video"),
+                                                   platforms.index(p)))
+    return list(settings.flagship_platforms) or video_first
+
+
+def _key_date_flagships(month: _Month, keys: Sequence[_KeyDate], settings: PlanSettings, grid: _Grid) -> _Grid:
+    """Phase 3, key-date flagships: one per key date in the month, on the least-loaded carrier with a free
+    slot that day, else upgrading a carrier's fixed column that day; ParameterError when neither exists."""
+    forced = {p: {d: list(items) for d, items in days.items()} for p, days in grid.forced.items()}
+    carriers = _flagship_carriers(settings)
+    load = dict.fromkeys(settings.posts_per_week, 0)
     for k in (k for k in keys if k.flagship):
         d = k.day.day
-        free = [p for p in carriers if sum(len(v) for v in forced[p].values()) < n_slots[p]
-                and len(forced[p].get(d, [])) < cap[p][d]]
+        free = [p for p in carriers if sum(len(v) for v in forced[p].values()) < grid.n_slots[p]
+                and len(forced[p].get(d, [])) < grid.cap[p][d]]
         upgrade = [p for p in carriers if any(kind == "fixed" for kind, _ in forced[p].get(d, []))]
         if free:
             p = min(free, key=lambda q: (load[q], carriers.index(q)))
@@ -625,77 +674,124 @@ def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame,
             i = next(i for i, (kind, _) in enumerate(items) if kind == "fixed")
             items[i] = ("fixed+key", (items[i][1], k))
         else:
-            raise _fail(label, f"key date {k.name} ({k.day:%m-%d}) needs a flagship slot, but "
+            raise _fail(month.label, f"key date {k.name} ({k.day:%m-%d}) needs a flagship slot, but "
                         f"{', '.join(carriers)} have no free slot or posting window that day",
                         "Raise posts_per_week, drop a fixed column, or add flagship_platforms.")
         load[p] += 1
+    return replace(grid, forced=forced)
 
-    # Days and hours per platform.
+
+def _posting_days(month: _Month, platform: str, grid: _Grid) -> dict[int, int]:
+    """Phase 4a, posting days: posts per day of one platform — its placed posts, then the rest spread over
+    the month one level at a time (first posts, then second posts, ...) so the longest gap is smallest."""
+    counts = {d: len(v) for d, v in grid.forced[platform].items()}
+    n_slots = grid.n_slots[platform]
+    if sum(counts.values()) > n_slots:
+        raise _fail(month.label, f"{platform} has {sum(counts.values())} fixed-column and key-date posts but only "
+                    f"{n_slots} slots")
+    need, level = n_slots - sum(counts.values()), 0
+    while need > 0:
+        cand = [d for d in month.weekday if counts.get(d, 0) == level and grid.cap[platform][d] > level]
+        anchors = [d for d in month.weekday if counts.get(d, 0) > level]
+        for d in _spread(month.n_days, anchors, cand, min(need, len(cand)), grid.day_score[platform]):
+            counts[d] = level + 1
+            need -= 1
+        level += 1
+    return counts
+
+
+def _check_gaps(month: _Month, platform: str, ppw: int, days: Sequence[int]) -> None:
+    """ParameterError when consecutive posting days (the month edges count as days 0 and D + 1) are more
+    than max_gap_days(ppw) apart: a safety net, as the windows passed the slot grid's checks."""
+    limit = max_gap_days(ppw)
+    worst = max((b - a, a, b) for a, b in itertools.pairwise([0, *days, month.n_days + 1]))
+    if worst[0] > limit:
+        _, a, b = worst
+        raise _fail(month.label, f"{platform} at {ppw} posts/week allows at most {limit} days between posting days, "
+                    f"but its windows, fixed columns and key dates leave {worst[0]} (day {a} → day {b})",
+                    "Add posting windows on more weekdays or post more often.")
+
+
+def _posting_hours(month: _Month, platform: str, wins: Mapping[int, list[tuple[int, float]]],
+                   counts: Mapping[int, int], step: int) -> list[tuple[int, list[int]]]:
+    """Phase 4b, posting hours: (day, hours) per posting day of one platform, in day order."""
+    days = sorted(d for d, c in counts.items() if c > 0)
+    out: list[tuple[int, list[int]]] = []
+    prev: int | None = None
+    for i, d in enumerate(days):
+        nxt = days[i + 1] if i + 1 < len(days) else None
+        hours = _day_hours(month, platform, wins, counts, step, d, nxt, prev)
+        out.append((d, hours))
+        prev = (d - 1) * 24 + max(hours)
+    return out
+
+
+def _day_hours(month: _Month, platform: str, wins: Mapping[int, list[tuple[int, float]]], counts: Mapping[int, int],
+               step: int, day: int, nxt: int | None, prev: int | None) -> list[int]:
+    """One day's hours: the best windows of its weekday `step` hours apart and `step` hours after the previous
+    post (`prev`, hours since the month began), leaving room for the next posting day's posts when possible."""
+    windows = wins[month.weekday[day]]
+    lower = 0 if prev is None else max(0, prev + step - (day - 1) * 24)
+    hours = None
+    if nxt is not None:  # look one posting day ahead so that the next day's posts still fit
+        latest = _latest_start([h for h, _ in wins[month.weekday[nxt]]], counts[nxt], step)
+        if latest is not None:
+            hours = _choose_hours(windows, counts[day], step, lower, min(23, latest + 24 * (nxt - day) - step))
+    if hours is None:
+        hours = _choose_hours(windows, counts[day], step, lower)
+    if hours is None:
+        hours_text = ", ".join(f"{h:02d}:00" for h, _ in windows) or "none"
+        raise _fail(month.label, f"{platform} on {month.first:%Y-%m}-{day:02d}: {counts[day]} post(s) {step} hours "
+                    f"apart (and {step} hours after the previous post) do not fit its "
+                    f"{WEEKDAYS[month.weekday[day]]} windows ({hours_text})",
+                    "Lower min_gap_hours or widen the windows.")
+    return hours
+
+
+def _day_slots(platform: str, day: int, hours: Sequence[int], windows: Sequence[tuple[int, float]],
+               forced: Sequence[_Forced]) -> list[_Slot]:
+    """Phase 4c: one day's slots, best window first, the placed posts (fixed column, key-date flagship) on the
+    best of them."""
+    score = dict(windows)
+    slots = sorted((_Slot(day, h, platform, score[h]) for h in hours), key=lambda s: (-s.score, s.hour))
+    for s, (kind, item) in zip(slots, forced, strict=False):  # a day has at least as many slots as placed posts
+        column, key = (item, None) if kind == "fixed" else (None, item) if kind == "key" else item
+        if column is not None:
+            s.role, s.tier, s.format, s.label = "fixed", column.tier, column.format, column.label
+            s.note = f"fixed column {column.label} ({WEEKDAYS[column.weekday]})"
+        if key is not None:
+            s.role, s.tier, s.key_date = "key_date", "flagship", key.name
+            s.note = "; ".join(x for x in (s.note, f"flagship for key date {key.name}"
+                                           + (f" ({key.kind})" if key.kind else "")) if x)
+    return slots
+
+
+def _place_slots(month: _Month, settings: PlanSettings, wins: Mapping[str, Mapping[int, list[tuple[int, float]]]],
+                 step: int, grid: _Grid) -> list[_Slot]:
+    """Phase 4, placement: every platform's posting days, hours and slots, sorted by day, hour and platform."""
+    platforms = list(settings.posts_per_week)
     slots: list[_Slot] = []
-    for p in platforms:
-        ppw = settings.posts_per_week[p]
-        counts = {d: len(v) for d, v in forced[p].items()}
-        if sum(counts.values()) > n_slots[p]:
-            raise _fail(label, f"{p} has {sum(counts.values())} fixed-column and key-date posts but only "
-                        f"{n_slots[p]} slots")
-        need, level = n_slots[p] - sum(counts.values()), 0
-        while need > 0:
-            cand = [d for d in weekday if counts.get(d, 0) == level and cap[p][d] > level]
-            anchors = [d for d in weekday if counts.get(d, 0) > level]
-            for d in _spread(n_days, anchors, cand, min(need, len(cand)), day_score[p]):
-                counts[d] = level + 1
-                need -= 1
-            level += 1
-        days = sorted(d for d, c in counts.items() if c > 0)
-        limit = max_gap_days(ppw)
-        gaps = [(b - a, a, b) for a, b in zip([0, *days], [*days, n_days + 1])]
-        worst = max(gaps)
-        if worst[0] > limit:
-            _, a, b = worst
-            raise _fail(label, f"{p} at {ppw} posts/week allows at most {limit} days between posting days, but its "
-                        f"windows, fixed columns and key dates leave {worst[0]} (day {a} → day {b})",
-                        "Add posting windows on more weekdays or post more often.")
-        prev: int | None = None
-        for i, d in enumerate(days):
-            lower = 0 if prev is None else max(0, prev + step - (d - 1) * 24)
-            hours = None
-            if i + 1 < len(days):  # look one posting day ahead so that the next day's posts still fit
-                nxt = days[i + 1]
-                latest = _latest_start([h for h, _ in wins[p][weekday[nxt]]], counts[nxt], step)
-                if latest is not None:
-                    hours = _choose_hours(wins[p][weekday[d]], counts[d], step, lower,
-                                          min(23, latest + 24 * (nxt - d) - step))
-            if hours is None:
-                hours = _choose_hours(wins[p][weekday[d]], counts[d], step, lower)
-            if hours is None:
-                raise _fail(label, f"{p} on {first:%Y-%m}-{d:02d}: {counts[d]} post(s) {step} hours apart (and "
-                            f"{step} hours after the previous post) do not fit its {WEEKDAYS[weekday[d]]} windows "
-                            f"({', '.join(f'{h:02d}:00' for h, _ in wins[p][weekday[d]]) or 'none'})",
-                            "Lower min_gap_hours or widen the windows.")
-            score = dict(wins[p][weekday[d]])
-            day_slots = sorted((_Slot(d, h, p, score[h]) for h in hours), key=lambda s: (-s.score, s.hour))
-            for s, (kind, item) in zip(day_slots, forced[p].get(d, [])):
-                column, key = (item, None) if kind == "fixed" else (None, item) if kind == "key" else item
-                if column is not None:
-                    s.role, s.tier, s.format, s.label = "fixed", column.tier, column.format, column.label
-                    s.note = f"fixed column {column.label} ({WEEKDAYS[column.weekday]})"
-                if key is not None:
-                    s.role, s.tier, s.key_date = "key_date", "flagship", key.name
-                    s.note = "; ".join(x for x in (s.note, f"flagship for key date {key.name}"
-                                                   + (f" ({key.kind})" if key.kind else "")) if x)
-            slots.extend(day_slots)
-            prev = (d - 1) * 24 + max(hours)
+    for p, ppw in settings.posts_per_week.items():
+        counts = _posting_days(month, p, grid)
+        _check_gaps(month, p, ppw, sorted(d for d, c in counts.items() if c > 0))
+        for d, hours in _posting_hours(month, p, wins[p], counts, step):
+            slots.extend(_day_slots(p, d, hours, wins[p][month.weekday[d]], grid.forced[p].get(d, [])))
     slots.sort(key=lambda s: (s.day, s.hour, platforms.index(s.platform)))
+    return slots
 
-    # Reserve: spread over platforms (largest remainder) and over each platform's month.
+
+def _reserve_slots(month: _Month, settings: PlanSettings, slots: Sequence[_Slot], n_slots: Mapping[str, int]) -> None:
+    """Phase 5, reserve: round-half-up(reserve_share × slots) regular slots, split over platforms in proportion
+    to their slots (largest remainder) and spread evenly over each platform's month, become reserve slots."""
+    platforms = list(settings.posts_per_week)
     total = len(slots)
     n_reserve = round_half_up(settings.reserve_share * total)
     regular = {p: [s for s in slots if s.platform == p and s.role == "regular"] for p in platforms}
     split = _split_largest_remainder(n_reserve, {p: float(n_slots[p]) for p in platforms},
                                      {p: len(regular[p]) for p in platforms})
     if sum(split.values()) < n_reserve:
-        raise _fail(label, f"the reserve needs {n_reserve} of {total} slots ({settings.reserve_share:.0%}), but "
-                    f"fixed columns and key dates leave only {sum(len(v) for v in regular.values())} free slots",
+        raise _fail(month.label, f"the reserve needs {n_reserve} of {total} slots ({settings.reserve_share:.0%}), "
+                    f"but fixed columns and key dates leave only {sum(len(v) for v in regular.values())} free slots",
                     "Drop a fixed column or post more.")
     for p in platforms:
         m, r = len(regular[p]), split[p]
@@ -703,35 +799,85 @@ def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame,
             s = regular[p][int((j + 0.5) * m / r)]
             s.role, s.tier, s.format, s.reason = "reserve", RESERVE_TIER, TIER_FORMAT[p]["daily"], RESERVE_REASON
 
-    # Tiers of the planned slots.
-    planned = total - n_reserve
-    forced_tiers = {t: sum(1 for s in slots if s.role in ("fixed", "key_date") and s.tier == t) for t in TIERS}
-    counts_t = _tier_counts(planned, settings.mix, forced_tiers, label)
+
+def _assign_tiers(month: _Month, mix: Mapping[str, float], slots: Sequence[_Slot]) -> None:
+    """Phase 6, tiers: the planned slots get tier counts within one slot of share × planned (fixed columns and
+    key dates count first); the regular slots take the tiers left, interleaved evenly through the month."""
+    planned = sum(1 for s in slots if s.role != "reserve")
+    forced = {t: sum(1 for s in slots if s.role in ("fixed", "key_date") and s.tier == t) for t in TIERS}
+    counts = _tier_counts(planned, mix, forced, month.label)
     free = [s for s in slots if s.role == "regular"]
-    remaining = {t: counts_t[t] - forced_tiers[t] for t in TIERS}
-    assigned = {t: 0 for t in TIERS}
+    remaining = {t: counts[t] - forced[t] for t in TIERS}
+    assigned = dict.fromkeys(TIERS, 0)
     for i, s in enumerate(free):
         open_ = [t for t in TIERS if assigned[t] < remaining[t]]
-        t = max(open_, key=lambda t: (remaining[t] * (i + 1) / len(free) - assigned[t], -TIERS.index(t)))
-        s.tier = t
-        assigned[t] += 1
+        s.tier = max(open_, key=lambda t: (remaining[t] * (i + 1) / len(free) - assigned[t], -TIERS.index(t)))
+        assigned[s.tier] += 1
 
-    # Warm-up labels: planned daily/series posts inside a key date's warm-up window.
-    for s in free:
-        day = dt.date(year, mon, s.day)
+
+def _warm_ups(month: _Month, keys: Sequence[_KeyDate], slots: Sequence[_Slot]) -> None:
+    """Phase 7, warm-ups: regular daily and series posts inside a key date's warm-up window are labelled as the
+    warm-up of the nearest such date."""
+    for s in slots:
+        if s.role != "regular" or s.tier not in ("daily", "series"):
+            continue
+        day = month.date(s.day)
         ahead = [k for k in keys if k.warmup_start <= day < k.day]
-        if ahead and s.tier in ("daily", "series"):
+        if ahead:
             k = min(ahead, key=lambda k: k.day)
             s.role, s.key_date = "warm_up", k.name
             s.note = f"warm-up for {k.name} on {k.day:%m-%d}"
 
+
+def _window_notes(slots: Sequence[_Slot], er_windows: bool) -> None:
+    """Phase 8: a slot without a note yet says it sits at a top window of its platform, with the window's score."""
     for s in slots:
         window = f"shrunk ER {s.score:.1%}" if er_windows else f"window score {s.score:.2f}"
         s.note = s.note or f"{s.tier} post at a top {s.platform} window ({s.hour:02d}:00, {window})"
-    notes = _fill_topics(slots, bank, keys, tuple(seasonal), label)
+
+
+def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame, topics: pd.DataFrame,
+                   key_dates: pd.DataFrame | None = None, seasonal: Sequence[str] = ()) -> Calendar:
+    """Next month's calendar under every rule of the module docstring, or ParameterError naming the one that fails.
+
+    Inputs: `windows` [platform, weekday (0 = Monday), hour, score] — higher is better; without a
+    score column, posting_windows' `er_shrunk` is used (and slot reasons quote it as shrunk ER).
+    `topics` [topic, pillar, format, score, reason (optional)], either one row per topic or
+    score_topics' one row per topic × platform (then each platform's own score and reason are used;
+    a missing score ranks last). `key_dates` [date, name; optional kind, lead_days, warmup_start,
+    name_zh, aliases (';'), flagship]. `seasonal`: every name of every holiday and marketing date
+    (dates.seasonal_aliases); a topic whose text contains one is planned only around that date.
+
+    Key dates: one flagship per distinct name on its earliest day in the month. Which rows get a
+    flagship: the `flagship` column when given; otherwise every row except holiday rows with no
+    warm-up (lead_days 0: the observed, substituted and second-and-later holiday days of
+    dates.key_dates). Dates after the month whose warm-up starts in it only label warm-up posts.
+
+    A topic runs at most once per platform: a platform with more planned slots than usable topics
+    raises ParameterError with the numbers and the fixes (add topics, post less, reserve more).
+
+    The phases, in order: fixed columns (1), the slot grid (2), key-date flagships (3), placement of
+    days, hours and slots (4), reserve (5), tiers (6), warm-ups (7), window notes (8), topics (9) and,
+    when capacity is given, the capacity re-cut (10).
+    """
+    plan = _month(month)
+    platforms = list(settings.posts_per_week)
+    bank = _topics(topics)
+    er_windows = "score" not in windows.columns and "er_shrunk" in windows.columns
+    wins = _windows(windows, platforms)
+    keys = _key_dates(key_dates, plan.first, plan.last)
+    step = gap_step(settings.min_gap_hours)
+    grid = _slot_grid(plan, settings, wins, step, _fixed_column_days(plan, settings))
+    grid = _key_date_flagships(plan, keys, settings, grid)
+    slots = _place_slots(plan, settings, wins, step, grid)
+    _reserve_slots(plan, settings, slots, grid.n_slots)
+    _assign_tiers(plan, settings.mix, slots)
+    _warm_ups(plan, keys, slots)
+    _window_notes(slots, er_windows)
+    notes = _fill_topics(slots, bank, keys, tuple(seasonal), plan.label)
     if settings.capacity:
         notes += _fit_capacity(slots, settings.capacity)
-    return Calendar(label, settings, _frame(slots, year, mon), tuple(notes))
+    return Calendar(plan.label, settings, _frame(slots, plan.year, plan.mon), tuple(notes))
 
 
 def _seasons(topic: _Topic, seasonal: Sequence[str]) -> tuple[str, ...]:
@@ -739,15 +885,68 @@ def _seasons(topic: _Topic, seasonal: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in seasonal if name and name in topic.topic)
 
 
+def _format_fit(slot: _Slot, topic: _Topic) -> int:
+    """How well a topic's format fits a slot, 0 best: the fixed column's format (then its family); else the
+    platform's format for the tier, then a native format suiting the tier, then any suiting it; 3 = re-cut."""
+    if slot.format:  # a fixed column's format
+        return 0 if topic.format == slot.format else 1 if _FAMILY[topic.format] == _FAMILY[slot.format] else 3
+    if topic.format == TIER_FORMAT[slot.platform][slot.tier]:
+        return 0
+    if topic.format in TIER_FITS[slot.tier]:
+        return 1 if topic.format in NATIVE_FORMATS[slot.platform] else 2
+    return 3
+
+
+def _topic_preference(slot: _Slot, topic: _Topic, seasons: Mapping[int, tuple[str, ...]],
+                      used_on: Mapping[int, list[str]]) -> tuple:
+    """Sort key of a topic for a slot (smallest first): seasonal before evergreen, then fewer platforms already
+    using it, then score before format fit for flagships and format fit before score otherwise."""
+    named = 0 if seasons[topic.rank] else 1
+    score = _score_key(topic.score_on(slot.platform)[0])
+    fit = _format_fit(slot, topic)
+    if slot.tier == "flagship":
+        return named, len(used_on[topic.rank]), score, fit, topic.rank
+    return named, len(used_on[topic.rank]), fit, score, topic.rank
+
+
+def _give_topic(slot: _Slot, topic: _Topic) -> None:
+    """Put a topic on a slot: its format (kept when native and suiting the tier, else the tier's format), pillar,
+    score and the reason."""
+    best_format = TIER_FORMAT[slot.platform][slot.tier]
+    if not slot.format:
+        keep = topic.format in NATIVE_FORMATS[slot.platform] and (
+            topic.format in TIER_FITS[slot.tier] or topic.format == best_format)
+        slot.format = topic.format if keep else best_format
+    slot.topic, slot.pillar, slot.topic_format = topic.topic, topic.pillar, topic.format
+    score, why = topic.score_on(slot.platform)
+    slot.topic_score = score
+    parts = [slot.note, ("no performance estimate for this topic" if math.isnan(score) else f"topic score {score:.2f}")
+             + (f": {why}" if why else "")]
+    if slot.format != topic.format:
+        parts.append(f"re-cut from {topic.format} to {slot.format}")
+    slot.reason = "; ".join(parts)
+
+
+def _mark_shared(todo: Sequence[_Slot]) -> None:
+    """Slots sharing a topic list the other platforms in `shared_with`, and say so in their reason."""
+    by_topic: dict[str, list[_Slot]] = {}
+    for s in todo:
+        by_topic.setdefault(s.topic, []).append(s)
+    for group in by_topic.values():
+        for s in group:
+            s.shared_with = ", ".join(dict.fromkeys(o.platform for o in group if o is not s))
+            if s.shared_with:
+                s.reason += f"; also planned on {s.shared_with}: one master piece, adapted per platform"
+
+
 def _fill_topics(slots: list[_Slot], bank: list[_Topic], keys: Sequence[_KeyDate], seasonal: Sequence[str],
                  month: str) -> list[str]:
-    """Give each planned slot a topic under the module's topic rules; the notes a strategist should read.
+    """Phase 9, topics: give each planned slot a topic under the module's topic rules; the notes to read.
 
     Per slot the preference is: a seasonal topic of the slot's key date first; then topics not yet
     planned on any platform; then, for flagships, the topic's score before its format fit (a
     flagship is the best topic, re-cut if need be) and for series/daily posts format fit before
-    score. Format fit: the fixed column's format; else the platform's format for the tier, then a
-    native format suiting the tier, then any format suiting the tier (re-cut).
+    score (see _format_fit).
     """
     order = {"flagship": 1, "series": 2, "daily": 3}
     names = {k.name: set(k.aliases) for k in keys}
@@ -763,52 +962,15 @@ def _fill_topics(slots: list[_Slot], bank: list[_Topic], keys: Sequence[_KeyDate
     if short:
         raise _usable_topics_error(short, slots, bank, seasons, in_calendar, month)
     for s in todo:
-        best_format = TIER_FORMAT[s.platform][s.tier]
         mine = names.get(s.key_date, set())
-
-        def usable(t: _Topic) -> bool:
-            return s.platform not in used_on[t.rank] and (not seasons[t.rank] or bool(mine & set(seasons[t.rank])))
-
-        def key(t: _Topic) -> tuple:
-            if s.format:  # a fixed column's format
-                fit = 0 if t.format == s.format else 1 if _FAMILY[t.format] == _FAMILY[s.format] else 3
-            elif t.format == best_format:
-                fit = 0
-            elif t.format in TIER_FITS[s.tier]:
-                fit = 1 if t.format in NATIVE_FORMATS[s.platform] else 2
-            else:
-                fit = 3
-            named = 0 if seasons[t.rank] else 1
-            score = _score_key(t.score_on(s.platform)[0])
-            if s.tier == "flagship":
-                return named, len(used_on[t.rank]), score, fit, t.rank
-            return named, len(used_on[t.rank]), fit, score, t.rank
-
-        options = [t for t in bank if usable(t)]
+        options = [t for t in bank if s.platform not in used_on[t.rank]
+                   and (not seasons[t.rank] or bool(mine & set(seasons[t.rank])))]
         if not options:
             raise _usable_topics_error([s.platform], slots, bank, seasons, in_calendar, month)
-        topic = min(options, key=key)
+        topic = min(options, key=lambda t: _topic_preference(s, t, seasons, used_on))
         used_on[topic.rank].append(s.platform)
-        if not s.format:
-            keep = topic.format in NATIVE_FORMATS[s.platform] and (
-                topic.format in TIER_FITS[s.tier] or topic.format == best_format)
-            s.format = topic.format if keep else best_format
-        s.topic, s.pillar, s.topic_format = topic.topic, topic.pillar, topic.format
-        score, why = topic.score_on(s.platform)
-        s.topic_score = score
-        parts = [s.note, ("no performance estimate for this topic" if math.isnan(score) else f"topic score {score:.2f}")
-                 + (f": {why}" if why else "")]
-        if s.format != topic.format:
-            parts.append(f"re-cut from {topic.format} to {s.format}")
-        s.reason = "; ".join(parts)
-    by_topic: dict[str, list[_Slot]] = {}
-    for s in todo:
-        by_topic.setdefault(s.topic, []).append(s)
-    for group in by_topic.values():
-        for s in group:
-            s.shared_with = ", ".join(dict.fromkeys(o.platform for o in group if o is not s))
-            if s.shared_with:
-                s.reason += f"; also planned on {s.shared_with}: one master piece, adapted per platform"
+        _give_topic(s, topic)
+    _mark_shared(todo)
     return _topic_notes(todo, bank, keys, seasons, in_calendar)
 
 
@@ -849,7 +1011,8 @@ def _topic_notes(todo: Sequence[_Slot], bank: Sequence[_Topic], keys: Sequence[_
 
 
 def _fit_capacity(slots: list[_Slot], capacity: Mapping[str, int]) -> list[str]:
-    """Re-cut planned posts of formats over production capacity to native formats with spare capacity; notes."""
+    """Phase 10, capacity: re-cut planned posts of formats over production capacity, lowest tier first, to
+    native formats with spare capacity; the notes say what moved and what could not."""
     planned = [s for s in slots if s.role != "reserve"]
     count = {f: sum(1 for s in planned if s.format == f) for f in POST_FORMATS}
     tier_order = {"daily": 0, "series": 1, "flagship": 2}
@@ -926,7 +1089,7 @@ class Calendar:
         n_planned = len(planned)
         return {
             "month": self.month,
-            "slots": int(len(s)),
+            "slots": len(s),
             "planned": int(n_planned),
             "reserve": int(s["is_reserve"].sum()),
             "reserve_share": float(s["is_reserve"].mean()) if len(s) else 0.0,
@@ -967,6 +1130,12 @@ def capacity_check(slots: pd.DataFrame, capacity: Mapping[str, int]) -> pd.DataF
     """
     if not capacity:
         raise ParameterError("capacity is empty: give pieces per month per format, e.g. {'short_video': 12}.")
+    return capacity_table(slots, capacity)
+
+
+def capacity_table(slots: pd.DataFrame, capacity: Mapping[str, int] | None) -> pd.DataFrame:
+    """capacity_check's table; without a capacity (None or {}) every format's status is "no capacity given"."""
+    capacity = dict(capacity or {})
     require_columns(slots, ["format", "is_reserve"], "slots")
     unknown = [f for f in capacity if f not in POST_FORMATS]
     if unknown:

@@ -1,57 +1,67 @@
-"""The content-planning notebook's set-up: validate every parameter once, load the tables, rebuild calendars.
+"""The content-planning notebook's set-up: check every parameter once, load the tables, (re)build calendars.
 
-`prepare_planning` turns the notebook's text parameters into checked values (a ParameterError names
-the parameter, what it got and what it accepts) and loads `posts`, `topic_bank` and `accounts`
-through `helpers.data`. The result, a `PlanningRun`, builds `PlanSettings` for the calendar and
-rebuilds a calendar from changed mix / reserve / posts-per-week values for the explorer widget.
+`prepare(*, ...)` takes every parameter of the notebook's `parameters` cell (but output_dir), checks
+each with `helpers.params` (a ParameterError names the parameter, what it got and what it accepts),
+loads `accounts`, `posts` and `topic_bank` through `helpers.data` and returns a `PlanningRun`: the
+checked values, the `PlanSettings` of the calendar and the tables. The run builds the calendar, and
+rebuilds it with a changed mix / reserve / posts per week for the explorer widget.
 
-Parameter formats (strings, so papermill and `opsbook run -p` pass them unchanged):
+Parameters (lists and maps are YAML/Python lists and dicts, as in every notebook):
 
 - plan_month: 'YYYY-MM', or 'next' = the month after the last post in the data.
-- platforms: 'own' = the platform of every own account (accounts order), or a comma list of
-  platforms that have an own account (windows and what-works need own posts).
-- posts_per_week: one number for every platform ('5'), 'douyin=5,xiaohongshu=4', or both
-  ('4,douyin=7': 4 for the platforms not named).
+- platforms: 'own' = the platform of every own account (accounts order), or a list of platforms that
+  have an own account, e.g. ["douyin", "xiaohongshu"] (windows and what works need own posts).
+- posts_per_week: one whole number for every platform (5), or a map {platform: n}; the key "default"
+  gives the platforms not named: {"default": 4, "douyin": 7} = 4 a week, Douyin 7.
+- mix: {"daily": 0.6, "series": 0.3, "flagship": 0.1}, the three tiers' shares, summing to 1.
+- fixed_columns: a list of maps {"weekday", "platform", "tier", "format", "label" (optional)}, e.g.
+  [{"weekday": "wed", "platform": "douyin", "tier": "series", "format": "short_video", "label": "周三vlog"}];
+  weekdays mon..sun (monday.., 周一..); [] for none.
+- capacity: pieces per month per format, e.g. {"short_video": 12, "carousel": 10}; {} for no check.
 
-Name–value lists (posts_per_week, mix, capacity) take '=' or ':' ('douyin=5' or 'douyin:5'): the
-notebook's parameters cell uses ':' because papermill cannot read a default with '=' inside it.
-- mix: 'daily=0.6,series=0.3,flagship=0.1' (the three tiers, shares summing to 1).
-- fixed_columns: 'wed:douyin:series:short_video:周三vlog; fri:weibo:daily:image:周五宠粉日'
-  (weekday:platform:tier:format[:label], ';'-separated; weekdays mon..sun).
-- capacity: 'short_video=12,carousel=10' pieces per month per format, or '' for no capacity check.
+The old text forms ('douyin=5,xiaohongshu=4', 'daily:0.6,...', 'wed:douyin:...; fri:...') are refused
+with the new form spelled out.
 """
 
 from __future__ import annotations
 
-import re
-import tempfile
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from helpers import config
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
-from helpers.params import check_choice, check_number, check_timezone
+from helpers.params import check_choice, check_list, check_mapping, check_number, check_timezone
 from helpers.planning import dates as key_dates_mod
-from helpers.planning.ics import to_ics, write_calendar_csv
+from helpers.planning.ics import to_ics
 from helpers.planning.schedule import (
-    POSTS_PER_WEEK_RANGE, RESERVE_RANGE, Calendar, FixedColumn, PlanSettings, build_calendar, parse_month,
+    POSTS_PER_WEEK_RANGE,
+    RESERVE_RANGE,
+    Calendar,
+    FixedColumn,
+    PlanSettings,
+    build_calendar,
+    capacity_table,
+    parse_month,
 )
 from helpers.schema import POST_FORMATS, TIERS
 
 __all__ = [
+    "DEFAULT_KEY",
     "ER_BASE_CHOICES",
     "PLANNING_TABLES",
     "PlanningRun",
-    "calendar_csv_bytes",
-    "parse_capacity",
-    "parse_fixed_columns",
-    "parse_mix",
-    "parse_posts_per_week",
-    "prepare_planning",
+    "check_capacity",
+    "check_fixed_columns",
+    "check_mix",
+    "check_pillars",
+    "check_posts_per_week",
+    "prepare",
     "resolve_month",
     "select_platforms",
 ]
@@ -59,34 +69,23 @@ __all__ = [
 PLANNING_TABLES: tuple[str, ...] = ("accounts", "posts", "topic_bank")
 #: Engagement-rate bases for own posts (own exports carry impressions, reach and views).
 ER_BASE_CHOICES: tuple[str, ...] = ("impressions", "reach", "views")
-_WEEKDAY_NAMES = {name: i for i, names in enumerate((
+#: The posts_per_week key that gives the number for every platform not named.
+DEFAULT_KEY = "default"
+WEEKDAY_NAMES: dict[str, int] = {name: i for i, names in enumerate((
     ("mon", "monday", "周一"), ("tue", "tuesday", "周二"), ("wed", "wednesday", "周三"), ("thu", "thursday", "周四"),
     ("fri", "friday", "周五"), ("sat", "saturday", "周六"), ("sun", "sunday", "周日"))) for name in names}
-_PAIR = re.compile(r"^\s*([A-Za-z_]+)\s*[=:]\s*([^=:]+?)\s*$")
+FIXED_COLUMN_KEYS: tuple[str, ...] = ("weekday", "platform", "tier", "format", "label")
+
+_PPW_EXAMPLE = '{"default": 4, "douyin": 7}'
+_MIX_EXAMPLE = '{"daily": 0.6, "series": 0.3, "flagship": 0.1}'
+_FIXED_EXAMPLE = ('[{"weekday": "wed", "platform": "douyin", "tier": "series", "format": "short_video", '
+                  '"label": "周三vlog"}]')
+_CAPACITY_EXAMPLE = '{"short_video": 12, "carousel": 10}'
 
 
 # --------------------------------------------------------------------------------------------
-# Parsers of the text parameters
+# Checks of single parameters
 # --------------------------------------------------------------------------------------------
-
-
-def _pairs(name: str, text: str, example: str) -> list[tuple[str, str]]:
-    """'a=1,b=2' as [(a, '1'), (b, '2')]; ParameterError naming the parameter otherwise."""
-    out = []
-    for part in (p for p in str(text).split(",") if p.strip()):
-        m = _PAIR.match(part)
-        if not m:
-            raise ParameterError(f"Parameter {name}: cannot read {part.strip()!r}; write name=value pairs separated "
-                                 f"by commas, e.g. {example!r}.")
-        out.append((m[1].strip(), m[2].strip()))
-    return out
-
-
-def _float(name: str, key: str, value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise ParameterError(f"Parameter {name}: {key}={value!r} is not a number.") from None
 
 
 def resolve_month(plan_month: object, posts: pd.DataFrame) -> tuple[str, str]:
@@ -106,122 +105,154 @@ def resolve_month(plan_month: object, posts: pd.DataFrame) -> tuple[str, str]:
     return f"{year:04d}-{mon:02d}", f"the month {year:04d}-{mon:02d}"
 
 
-def select_platforms(accounts: pd.DataFrame, platforms: str) -> tuple[str, ...]:
-    """'own' = every own account's platform (accounts order), or a comma list of platforms with an own account."""
+def select_platforms(accounts: pd.DataFrame, platforms: object) -> tuple[str, ...]:
+    """'own' = every own account's platform (accounts order), or a list of platforms with an own account."""
     own = accounts.loc[accounts["owner"] == "own", "platform"].dropna().astype(str)
     available = tuple(dict.fromkeys(own))
     if not available:
         raise ParameterError("The accounts table has no own account (owner = own): a content plan is built from the "
                              "own accounts' post history.")
-    text = str(platforms).strip()
-    if text.lower() in ("", "own"):
+    chosen = check_list("platforms", "own" if platforms in ("", None) else platforms, keywords=("own",),
+                        example='["douyin", "xiaohongshu"]')
+    if isinstance(chosen, str):
         return available
-    wanted = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-    unknown = [p for p in wanted if p not in available]
-    if unknown or not wanted:
-        raise ParameterError(f"Parameter platforms={platforms!r}: {', '.join(unknown) or 'nothing'} not a platform "
-                             f"with an own account; use own or a comma list of: {', '.join(available)}.")
-    return wanted
+    unknown = [p for p in chosen if p not in available]
+    if unknown:
+        raise ParameterError(f"Parameter platforms={platforms!r}: {', '.join(unknown)} not a platform with an own "
+                             f"account; use own or a list of some of: {', '.join(available)}.")
+    return chosen
 
 
-def parse_posts_per_week(value: object, platforms: tuple[str, ...]) -> dict[str, int]:
-    """Posts per week per planned platform from '5', 'douyin=5,xiaohongshu=4' or '4,douyin=7'."""
-    example = "douyin=5,xiaohongshu=4"
+def _posts(name: str, value: Any) -> int:
+    """A whole number of posts a week within POSTS_PER_WEEK_RANGE."""
     lo, hi = POSTS_PER_WEEK_RANGE
-    default: float | None = None
-    named: dict[str, float] = {}
-    for part in (p.strip() for p in str(value).split(",") if p.strip()):
-        if "=" in part or ":" in part:
-            (key, raw), = _pairs("posts_per_week", part, example)
-            named[key] = _float("posts_per_week", key, raw)
-        else:
-            default = _float("posts_per_week", "the number for every platform", part)
-    if default is None and not named:
-        raise ParameterError(f"Parameter posts_per_week is empty: give one number for every platform (5) or one "
-                             f"per platform ({example}).")
-    unknown = [p for p in named if p not in platforms]
+    number = check_number(name, None if isinstance(value, bool) else value, lo, hi)
+    if number != int(number):
+        raise ParameterError(f"Parameter {name}={value!r} must be a whole number of posts from {lo} to {hi} a week.")
+    return int(number)
+
+
+def check_posts_per_week(value: Any, platforms: Sequence[str]) -> dict[str, int]:
+    """Posts per week per planned platform from one number (5) or a map ({"douyin": 5, ...}, "default" for the rest)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dict.fromkeys(platforms, _posts("posts_per_week", value))
+    if isinstance(value, str) and not any(sep in value for sep in ",;=:"):
+        raise ParameterError(f"Parameter posts_per_week={value!r} must be one whole number for every platform (5) "
+                             f"or a map such as {_PPW_EXAMPLE}.")
+    named = check_mapping("posts_per_week", value, _posts, example=_PPW_EXAMPLE)
+    unknown = [p for p in named if p != DEFAULT_KEY and p not in platforms]
     if unknown:
         raise ParameterError(f"Parameter posts_per_week names {', '.join(unknown)}, which is not planned (platforms: "
                              f"{', '.join(platforms)}); drop it or add it to platforms.")
-    out: dict[str, int] = {}
-    for p in platforms:
-        number = named.get(p, default)
-        if number is None:
-            raise ParameterError(f"Parameter posts_per_week gives no number for {p}: add {p}=N or a number for every "
-                                 f"platform (e.g. 4,{example}).")
-        if number != int(number) or not lo <= number <= hi:
-            raise ParameterError(f"Parameter posts_per_week: {p}={number:g} must be a whole number of posts from "
-                                 f"{lo} to {hi} a week.")
-        out[p] = int(number)
-    return out
+    missing = [p for p in platforms if p not in named and DEFAULT_KEY not in named]
+    if missing:
+        raise ParameterError(f"Parameter posts_per_week gives no number for {', '.join(missing)}: add it to the map "
+                             f"or give a number for every other platform with the key \"{DEFAULT_KEY}\", "
+                             f"e.g. {_PPW_EXAMPLE}.")
+    return {p: named.get(p, named.get(DEFAULT_KEY, 0)) for p in platforms}
 
 
-def parse_mix(value: object) -> dict[str, float]:
-    """The pyramid mix {'daily', 'series', 'flagship'} from 'daily=0.6,series=0.3,flagship=0.1' (sums to 1)."""
-    example = "daily=0.6,series=0.3,flagship=0.1"
-    pairs = _pairs("mix", str(value), example)
-    mix = {k: _float("mix", k, v) for k, v in pairs}
-    if set(mix) != set(TIERS) or len(pairs) != len(TIERS):
-        raise ParameterError(f"Parameter mix={value!r} must give each tier once ({', '.join(TIERS)}), e.g. {example!r}.")
-    bad = [f"{k}={v:g}" for k, v in mix.items() if not 0 <= v <= 1]
-    if bad:
-        raise ParameterError(f"Parameter mix: {', '.join(bad)}: each share must be between 0 and 1.")
+def _share(name: str, value: Any) -> float:
+    return check_number(name, None if isinstance(value, bool) else value, 0, 1)
+
+
+def check_mix(value: Any) -> dict[str, float]:
+    """The pyramid mix {"daily", "series", "flagship"}: a share between 0 and 1 for each tier, summing to 1."""
+    mix = check_mapping("mix", value, _share, allowed_keys=TIERS, example=_MIX_EXAMPLE)
+    missing = [t for t in TIERS if t not in mix]
+    if missing:
+        raise ParameterError(f"Parameter mix must give a share for each tier ({', '.join(TIERS)}); missing: "
+                             f"{', '.join(missing)}. E.g. {_MIX_EXAMPLE}.")
     total = sum(mix.values())
     if abs(total - 1) > 1e-6:
         raise ParameterError(f"Parameter mix shares must sum to 1; {value!r} sums to {total:.3g}.")
     return {t: mix[t] for t in TIERS}
 
 
-def parse_fixed_columns(value: object, platforms: tuple[str, ...]) -> tuple[FixedColumn, ...]:
-    """Fixed weekly columns from 'wed:douyin:series:short_video:周三vlog; fri:weibo:daily:image:周五宠粉日'."""
-    columns = []
-    for part in (p.strip() for p in str(value or "").split(";") if p.strip()):
-        fields = [f.strip() for f in part.split(":", 4)]
-        if len(fields) < 4:
-            raise ParameterError(f"Parameter fixed_columns: {part!r} needs weekday:platform:tier:format[:label], "
-                                 "e.g. wed:douyin:series:short_video:周三vlog.")
-        weekday, platform, tier, fmt = (f.lower() for f in fields[:4])
-        label = fields[4] if len(fields) > 4 else ""
-        if weekday not in _WEEKDAY_NAMES:
-            raise ParameterError(f"Parameter fixed_columns: {part!r}: weekday {fields[0]!r} must be mon, tue, wed, "
-                                 "thu, fri, sat or sun.")
-        if platform not in platforms:
-            raise ParameterError(f"Parameter fixed_columns: {part!r}: platform {fields[1]!r} is not planned "
-                                 f"(platforms: {', '.join(platforms)}).")
-        if tier not in TIERS:
-            raise ParameterError(f"Parameter fixed_columns: {part!r}: tier {fields[2]!r} must be one of "
-                                 f"{', '.join(TIERS)}.")
-        if fmt not in POST_FORMATS:
-            raise ParameterError(f"Parameter fixed_columns: {part!r}: format {fields[3]!r} must be one of "
-                                 f"{', '.join(POST_FORMATS)}.")
-        columns.append(FixedColumn(_WEEKDAY_NAMES[weekday], platform, tier, fmt, label))
-    return tuple(columns)
+def _as_given(name: str, value: Any) -> Any:
+    return value
 
 
-def parse_capacity(value: object) -> dict[str, int] | None:
-    """Production capacity per format per month from 'short_video=12,carousel=10'; None for ''."""
-    text = str(value or "").strip()
-    if not text or text.lower() == "none":
+def _fixed_column(name: str, item: Any, platforms: Sequence[str]) -> FixedColumn:
+    """One fixed column from a map {weekday, platform, tier, format, label (optional)}."""
+    column = check_mapping(name, item, _as_given, allowed_keys=FIXED_COLUMN_KEYS, example=_FIXED_EXAMPLE[1:-1])
+    missing = [k for k in FIXED_COLUMN_KEYS[:4] if k not in column]
+    if missing:
+        raise ParameterError(f"Parameter {name} lacks {', '.join(missing)}: a fixed column names weekday, platform, "
+                             f"tier, format and optionally a label, e.g. {_FIXED_EXAMPLE[1:-1]}.")
+    weekday, platform, tier, fmt = (str(column[k]).strip().lower() for k in FIXED_COLUMN_KEYS[:4])
+    if weekday not in WEEKDAY_NAMES:
+        raise ParameterError(f"Parameter {name}: weekday {column['weekday']!r} must be mon, tue, wed, thu, fri, sat "
+                             "or sun.")
+    if platform not in platforms:
+        raise ParameterError(f"Parameter {name}: platform {column['platform']!r} is not planned (platforms: "
+                             f"{', '.join(platforms)}).")
+    if tier not in TIERS:
+        raise ParameterError(f"Parameter {name}: tier {column['tier']!r} must be one of {', '.join(TIERS)}.")
+    if fmt not in POST_FORMATS:
+        raise ParameterError(f"Parameter {name}: format {column['format']!r} must be one of "
+                             f"{', '.join(POST_FORMATS)}.")
+    label = "" if column.get("label") is None else str(column["label"]).strip()
+    return FixedColumn(WEEKDAY_NAMES[weekday], platform, tier, fmt, label)
+
+
+def check_fixed_columns(value: Any, platforms: Sequence[str]) -> tuple[FixedColumn, ...]:
+    """Fixed weekly columns from a list of maps ([] or "" for none); each checked and named by its position."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    if isinstance(value, str):
+        check_list("fixed_columns", value, example=_FIXED_EXAMPLE)  # the old 'wed:douyin:...' form: the new form
+    if not isinstance(value, (list, tuple)):
+        raise ParameterError(f"Parameter fixed_columns={value!r} must be a list of maps such as {_FIXED_EXAMPLE}, "
+                             "or [] for none.")
+    return tuple(_fixed_column(f"fixed_columns[{i}]", item, platforms) for i, item in enumerate(value))
+
+
+def _pieces(name: str, value: Any) -> int:
+    number = check_number(name, None if isinstance(value, bool) else value, 0, 1_000_000)
+    if number != int(number):
+        raise ParameterError(f"Parameter {name}={value!r} must be a whole number of pieces ≥ 0 a month.")
+    return int(number)
+
+
+def check_capacity(value: Any) -> dict[str, int] | None:
+    """Production capacity per format per month from a map ({"short_video": 12}); None for {} (no check)."""
+    capacity = check_mapping("capacity", {} if value is None else value, _pieces, allowed_keys=POST_FORMATS,
+                             example=_CAPACITY_EXAMPLE, allow_empty=True)
+    return capacity or None
+
+
+def check_pillars(posts: pd.DataFrame, accounts: pd.DataFrame, platforms: Sequence[str]) -> None:
+    """Refuse planned platforms whose own posts carry no pillar at all (imported exports carry none)."""
+    own = accounts.loc[(accounts["owner"] == "own") & accounts["platform"].isin(platforms), ["account_id", "platform"]]
+    mine = posts.merge(own, on="account_id")
+    bare = [p for p in platforms if len(mine[mine["platform"] == p]) and mine.loc[mine["platform"] == p, "pillar"]
+            .isna().all()]
+    if bare:
+        raise DataError(f"The own posts on {', '.join(bare)} have no pillar, so what works by pillar cannot be "
+                        "measured. Platform exports carry no pillar: tag the store's posts with keyword rules "
+                        "(`opsbook store pillars RULES.yaml`), fill the pillar column, or leave those platforms "
+                        "out (parameter platforms).")
+
+
+def _country(country: Any) -> str:
+    try:
+        return key_dates_mod._country(str(country).strip() or "CN")
+    except ParameterError as exc:
+        raise ParameterError(f"Parameter country: {exc}") from None
+
+
+def _extra_dates(extra_dates_file: Any) -> Path | None:
+    """The extra marketing dates file (read once here, so a DataError names its bad entry), or None."""
+    if not str(extra_dates_file or "").strip():
         return None
-    out = {}
-    for fmt, raw in _pairs("capacity", text, "short_video=12,carousel=10"):
-        if fmt not in POST_FORMATS:
-            raise ParameterError(f"Parameter capacity: format {fmt!r} must be one of {', '.join(POST_FORMATS)}.")
-        number = _float("capacity", fmt, raw)
-        if number != int(number) or number < 0:
-            raise ParameterError(f"Parameter capacity: {fmt}={raw} must be a whole number of pieces ≥ 0 a month.")
-        out[fmt] = int(number)
-    return out
-
-
-def _timezone(value: object) -> str:
-    return check_timezone("timezone", value)
-
-
-def calendar_csv_bytes(slots: pd.DataFrame) -> bytes:
-    """calendar.csv exactly as ics.write_calendar_csv writes it (UTF-8 with BOM), as bytes for RunOutputs.file."""
-    with tempfile.TemporaryDirectory() as folder:
-        return write_calendar_csv(slots, Path(folder) / "calendar.csv").read_bytes()
+    extra = Path(str(extra_dates_file)).expanduser()
+    if not extra.is_file():
+        raise ParameterError(f"Parameter extra_dates_file={str(extra_dates_file)!r} does not exist; give the path "
+                             "of a YAML file in the format of helpers/planning/marketing_dates.yaml, or leave it "
+                             "empty.")
+    key_dates_mod.load_marketing_dates(extra)
+    return extra
 
 
 # --------------------------------------------------------------------------------------------
@@ -231,7 +262,7 @@ def calendar_csv_bytes(slots: pd.DataFrame) -> bytes:
 
 @dataclass(frozen=True)
 class PlanningRun:
-    """Validated parameters, the plan month and platforms, the calendar settings and the loaded tables."""
+    """Checked parameters, the plan month and platforms, the calendar settings and the loaded tables."""
 
     month: str
     month_note: str
@@ -300,6 +331,10 @@ class PlanningRun:
             changes["posts_per_week"] = {p: int(posts_per_week[p]) for p in self.platforms}
         return replace(self.settings, **changes)
 
+    def calendar(self, windows: pd.DataFrame, topics: pd.DataFrame, key_dates: pd.DataFrame) -> Calendar:
+        """The month's calendar under the run's settings (schedule.build_calendar)."""
+        return build_calendar(self.month, self.settings, windows, topics, key_dates, self.seasonal())
+
     def rebuild(self, windows: pd.DataFrame, topics: pd.DataFrame, key_dates: pd.DataFrame,
                 mix: Mapping[str, float] | None = None, reserve_share: float | None = None,
                 posts_per_week: Mapping[str, int] | None = None) -> Calendar:
@@ -307,52 +342,36 @@ class PlanningRun:
         settings = self.with_changes(mix, reserve_share, posts_per_week)
         return build_calendar(self.month, settings, windows, topics, key_dates, self.seasonal())
 
+    def rebuilder(self, windows: pd.DataFrame, topics: pd.DataFrame,
+                  key_dates: pd.DataFrame) -> Callable[..., Calendar]:
+        """rebuild with the analyses bound: what the explorer calls with mix, reserve_share and posts_per_week."""
+        return functools.partial(self.rebuild, windows, topics, key_dates)
+
+    def capacity(self, calendar: Calendar) -> pd.DataFrame:
+        """Planned pieces per format against the capacity parameter (status "no capacity given" without one)."""
+        return capacity_table(calendar.slots, self.settings.capacity)
+
     def ics(self, calendar: Calendar) -> bytes:
         """calendar.ics of a calendar in the plan's timezone."""
         return to_ics(calendar.slots, self.settings.timezone, f"Content plan {self.month}")
 
 
-def check_pillars(posts: pd.DataFrame, accounts: pd.DataFrame, platforms: Sequence[str]) -> None:
-    """Refuse planned platforms whose own posts carry no pillar at all (imported exports carry none)."""
-    own = accounts.loc[(accounts["owner"] == "own") & accounts["platform"].isin(platforms), ["account_id", "platform"]]
-    mine = posts.merge(own, on="account_id")
-    bare = [p for p in platforms if len(mine[mine["platform"] == p]) and mine.loc[mine["platform"] == p, "pillar"]
-            .isna().all()]
-    if bare:
-        raise DataError(f"The own posts on {', '.join(bare)} have no pillar, so what works by pillar cannot be "
-                        "measured. Platform exports carry no pillar: tag the store's posts with keyword rules "
-                        "(`opsbook store pillars RULES.yaml`), fill the pillar column, or leave those platforms "
-                        "out (parameter platforms).")
-
-
-def prepare_planning(plan_month: str = "next", platforms: str = "own", posts_per_week: str | int = 5,
-                     mix: str = "daily=0.6,series=0.3,flagship=0.1", reserve_share: float = 0.25,
-                     fixed_columns: str = "", min_gap_hours: float = 3, timezone: str = "Asia/Shanghai",
-                     country: str = "CN", extra_dates_file: str = "", capacity: str = "",
-                     er_base: str = "impressions", min_posts: int = 5, prior_strength: float = 10.0,
-                     top_n: int = 10, data_dir: str = "") -> PlanningRun:
+def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
+            fixed_columns: Any, min_gap_hours: Any, timezone: Any, country: Any, extra_dates_file: Any,
+            capacity: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
+            data_dir: Any) -> PlanningRun:
     """Check every parameter (ParameterError naming it), load accounts, posts and topic_bank, build PlanSettings."""
     base = check_choice("er_base", er_base, ER_BASE_CHOICES)
-    lo, hi = RESERVE_RANGE
-    reserve = check_number("reserve_share", reserve_share, lo, hi)
+    reserve = check_number("reserve_share", reserve_share, *RESERVE_RANGE)
     gap = check_number("min_gap_hours", min_gap_hours, 0, 24)
     minimum = int(check_number("min_posts", min_posts, 2, 1000))
     prior = check_number("prior_strength", prior_strength, 0, 1000)
     top = int(check_number("top_n", top_n, 1, 100))
-    tz = _timezone(timezone)
-    try:
-        code = key_dates_mod._country(str(country).strip() or "CN")
-    except ParameterError as exc:
-        raise ParameterError(f"Parameter country: {exc}") from None
-    extra = Path(extra_dates_file).expanduser() if str(extra_dates_file or "").strip() else None
-    if extra is not None:
-        if not extra.is_file():
-            raise ParameterError(f"Parameter extra_dates_file={str(extra_dates_file)!r} does not exist; give the path "
-                                 "of a YAML file in the format of helpers/planning/marketing_dates.yaml, or leave it "
-                                 "empty.")
-        key_dates_mod.load_marketing_dates(extra)  # a DataError here names the file and entry
-    mix_shares = parse_mix(mix)
-    cap = parse_capacity(capacity)
+    tz = check_timezone("timezone", timezone)
+    code = _country(country)
+    extra = _extra_dates(extra_dates_file)
+    shares = check_mix(mix)
+    cap = check_capacity(capacity)
     folder = config.data_dir(data_dir)
     tables = load_tables(PLANNING_TABLES, folder)
     if tables["topic_bank"].empty:
@@ -361,9 +380,8 @@ def prepare_planning(plan_month: str = "next", platforms: str = "own", posts_per
     chosen = select_platforms(tables["accounts"], platforms)
     check_pillars(tables["posts"], tables["accounts"], chosen)
     month, note = resolve_month(plan_month, tables["posts"])
-    ppw = parse_posts_per_week(posts_per_week, chosen)
-    columns = parse_fixed_columns(fixed_columns, chosen)
-    settings = PlanSettings(posts_per_week=ppw, mix=mix_shares, reserve_share=reserve, fixed_columns=columns,
+    settings = PlanSettings(posts_per_week=check_posts_per_week(posts_per_week, chosen), mix=shares,
+                            reserve_share=reserve, fixed_columns=check_fixed_columns(fixed_columns, chosen),
                             min_gap_hours=gap, timezone=tz, capacity=cap)
     return PlanningRun(month=month, month_note=note, platforms=chosen, settings=settings, country=code,
                        extra_dates_file=extra, er_base=base, min_posts=minimum, prior_strength=prior, top_n=top,

@@ -94,7 +94,7 @@ def score_topics(topic_bank: pd.DataFrame, what_works_table: pd.DataFrame,
     weights, given = _weights(topic_bank)
     posted: set[tuple[object, object]] = set()
     if "format" in what_works_table.columns:
-        posted = set(zip(what_works_table["platform"], what_works_table["format"]))
+        posted = set(zip(what_works_table["platform"], what_works_table["format"], strict=True))
     rows = []
     for platform in wanted:
         for idx, topic in topic_bank.iterrows():

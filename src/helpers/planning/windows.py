@@ -26,10 +26,11 @@ import pandas as pd
 from scipy import stats
 
 from helpers.errors import DataError, ParameterError, require_columns
-from helpers.timezones import local_times
 from helpers.planning.performance import rated_own_posts
+from helpers.timezones import local_times
 
-__all__ = ["DEFAULT_PRIOR_STRENGTH", "WEEKDAYS", "best_windows", "posting_windows", "shrink"]
+__all__ = ["DEFAULT_PRIOR_STRENGTH", "WEEKDAYS", "best_windows", "best_windows_by_platform", "posting_windows",
+           "shrink"]
 
 #: Default m: the platform-wide hour pattern counts as this many posts in each cell.
 DEFAULT_PRIOR_STRENGTH = 10.0
@@ -180,3 +181,10 @@ def best_windows(table: pd.DataFrame, platform: str, top: int = 3, min_gap_hours
     out = pd.DataFrame(rows).reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out
+
+
+def best_windows_by_platform(table: pd.DataFrame, platforms: Sequence[str], top: int = 3,
+                             min_gap_hours: int = 2) -> pd.DataFrame:
+    """best_windows of each platform in turn, one table (platforms in the given order)."""
+    return pd.concat([best_windows(table, p, top=top, min_gap_hours=min_gap_hours) for p in platforms],
+                     ignore_index=True)

@@ -8,6 +8,7 @@ tracking does not drag ROAS down; a ratio with a zero or missing denominator is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -200,3 +201,58 @@ def campaign_performance(ad_daily: pd.DataFrame, start: pd.Timestamp | None = No
     channels = rows.groupby("campaign_id")["channel"].agg(lambda c: ", ".join(sorted(set(map(str, c)))))
     perf.insert(1, "channel", perf["campaign_id"].map(channels))
     return perf
+
+
+def stop_loss_campaigns(campaigns: pd.DataFrame) -> pd.DataFrame:
+    """The campaigns ``flag_stop_loss`` stops (ROAS under the floor)."""
+    return campaigns[campaigns["stop_loss"]]
+
+
+def low_ctr_creatives(creatives: pd.DataFrame) -> pd.DataFrame:
+    """The creatives ``flag_low_ctr`` does not keep, among those with a known CTR (nothing to judge without one)."""
+    return creatives[creatives["ctr"].notna() & ~creatives["keep"]]
+
+
+@dataclass(frozen=True)
+class AdsReview:
+    """The ads section of a review: campaigns against the stop-loss, creatives against the CTR bar, the budget shift."""
+
+    campaigns: pd.DataFrame  # campaign_performance + flag_stop_loss
+    creatives: pd.DataFrame  # ad_performance per campaign × creative + flag_low_ctr
+    budget: pd.DataFrame  # suggest_budget_shift
+    roas_floor: float
+    ctr_keep: float
+
+    @property
+    def stop(self) -> pd.DataFrame:
+        """Campaigns under the ROAS stop-loss."""
+        return stop_loss_campaigns(self.campaigns)
+
+    @property
+    def low(self) -> pd.DataFrame:
+        """Creatives under the CTR keep threshold (known CTR only)."""
+        return low_ctr_creatives(self.creatives)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The section's tables by artefact name, in reading order."""
+        return {"ads_campaigns": self.campaigns, "ads_creatives": self.creatives, "budget_shift": self.budget}
+
+
+def review_ads(ad_daily: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, roas_floor: float = 3.0,
+               ctr_keep: float = 0.05) -> AdsReview | None:
+    """Campaigns, creatives and the budget shift of a period; None without ad data.
+
+    Creatives are judged per campaign × creative; data without a ``creative_id`` column is
+    judged per campaign instead, named "<campaign_id> (all creatives)".
+    """
+    if ad_daily is None:
+        return None
+    campaigns = flag_stop_loss(campaign_performance(ad_daily, start, end), roas_floor)
+    has_creatives = "creative_id" in ad_daily.columns
+    keys = ("campaign_id", "creative_id") if has_creatives else ("campaign_id",)
+    creatives = flag_low_ctr(ad_performance(ad_daily, keys, start, end), ctr_keep)
+    if not has_creatives:  # no creative breakdown in the data: judge campaigns instead
+        creatives = creatives.assign(creative_id=creatives["campaign_id"] + " (all creatives)")
+    budget = suggest_budget_shift(campaigns, roas_floor)
+    return AdsReview(campaigns=campaigns, creatives=creatives, budget=budget, roas_floor=roas_floor,
+                     ctr_keep=ctr_keep)

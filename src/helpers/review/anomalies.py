@@ -14,6 +14,7 @@ and high engagement, so it is kept.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -286,6 +287,35 @@ def daily_alerts(
     return result
 
 
+def alert_windows(
+    alerts: pd.DataFrame,
+    account_daily: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    kpis: Sequence[str] = ("impressions",),
+    history_days: int = 120,
+    shown_days: int = 30,
+    method: str = "stl",
+    threshold: float = 3.5,
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """Observed vs expected days around each alerting account × KPI, for the alert charts.
+
+    For each (account_id, kpi) of ``alerts`` whose KPI is in ``kpis`` (in the alerts' order), the
+    detector is fitted on [start − history_days, end] as in ``daily_alerts`` and the days from
+    ``start − shown_days`` on are returned (columns of ``detect_anomalies``).
+    """
+    start, end = _check_period(start, end)
+    windows: dict[tuple[str, str], pd.DataFrame] = {}
+    for (account_id, kpi), _ in alerts.groupby(["account_id", "kpi"], sort=False):
+        if kpi not in kpis:
+            continue
+        series = account_daily[account_daily["account_id"] == account_id].set_index("date")[kpi]
+        fitted = detect_anomalies(series[start - pd.Timedelta(days=history_days):end], method=method,
+                                  threshold=threshold)
+        windows[(str(account_id), str(kpi))] = fitted[fitted["date"] >= start - pd.Timedelta(days=shown_days)]
+    return windows
+
+
 #: Columns and dtypes of the ``daily_alerts`` table (also used for an empty result).
 _ALERT_DTYPES: dict[str, str] = {
     "date": "datetime64[ns]", "account_id": "str", "platform": "str", "kpi": "str", "observed": "float64",
@@ -420,3 +450,28 @@ def remove_bot_traffic(
         columns=["date", "account_id", "column", "observed", "replaced_with"])
     report["removed"] = report["observed"] - report["replaced_with"]
     return cleaned, report.sort_values(["account_id", "date", "column"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class BotCheck:
+    """The data check of a review: bot-like days removed (over all days of the data) and what was removed."""
+
+    clean_daily: pd.DataFrame  # account_daily with the flagged days' volume metrics replaced
+    removed: pd.DataFrame  # every replaced value (remove_bot_traffic's report), all days of the data
+    removed_in_period: pd.DataFrame  # the replaced values dated inside the reviewed period
+    unchecked: tuple[str, ...]  # accounts the check cannot judge, with why ("own_tt (no impressions)")
+
+
+def check_bot_traffic(account_daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                      k: float = 1.5) -> BotCheck:
+    """Flag bot-like days per account over all days of the data, remove them, and keep the period's removals.
+
+    The fences use every day of the data (not only the period), so one period's spike cannot
+    hide itself by widening its own fences.
+    """
+    start, end = _check_period(start, end)
+    flags = flag_bot_days(account_daily, account_daily["date"].min(), account_daily["date"].max(), k=k)
+    clean, removed = remove_bot_traffic(account_daily, flags)
+    return BotCheck(clean_daily=clean, removed=removed,
+                    removed_in_period=removed[removed["date"].between(start, end)],
+                    unchecked=tuple(accounts_without_bot_check(account_daily)))

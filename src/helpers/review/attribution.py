@@ -31,6 +31,7 @@ import pandas as pd
 from helpers.errors import DataError, ParameterError, require_columns
 
 __all__ = [
+    "AttributionReview",
     "MarkovResult",
     "assist_ratio",
     "build_journeys",
@@ -39,6 +40,7 @@ __all__ = [
     "last_touch",
     "linear",
     "markov",
+    "review_journeys",
     "shapley",
 ]
 
@@ -112,12 +114,12 @@ def _align_timezones(touch_at: pd.Series, conv_at: pd.Series) -> tuple[pd.Series
 
 def _check_id_types(touch_ids: pd.Series, conv_ids: pd.Series) -> None:
     """Raise DataError when journey ids are numbers in one table and text in the other (they would never match)."""
-    if len(touch_ids) and len(conv_ids):
-        if pd.api.types.is_numeric_dtype(touch_ids) != pd.api.types.is_numeric_dtype(conv_ids):
-            raise DataError(
-                f"journey_id is {touch_ids.dtype} in touchpoints but {conv_ids.dtype} in conversions, "
-                f"so no journey would match; read both with the same type (e.g. as text)."
-            )
+    if len(touch_ids) and len(conv_ids) and (
+            pd.api.types.is_numeric_dtype(touch_ids) != pd.api.types.is_numeric_dtype(conv_ids)):
+        raise DataError(
+            f"journey_id is {touch_ids.dtype} in touchpoints but {conv_ids.dtype} in conversions, "
+            f"so no journey would match; read both with the same type (e.g. as text)."
+        )
 
 
 def _nanoseconds(at: pd.Series) -> np.ndarray:
@@ -145,7 +147,7 @@ def _paths(codes: np.ndarray, channels: list[str], n: int) -> np.ndarray:
     if len(codes):
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         ends = np.r_[starts[1:], len(codes)]
-        paths[codes[starts]] = [tuple(channels[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
+        paths[codes[starts]] = [tuple(channels[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     return paths
 
 
@@ -366,7 +368,7 @@ class MarkovResult:
 
     def __repr__(self) -> str:
         top = self.credit.sort_values("conversions", ascending=False).head(5)
-        shares = ", ".join(f"{c}={r:.3f}" for c, r in zip(top["channel"], top["removal_effect"]))
+        shares = ", ".join(f"{c}={r:.3f}" for c, r in zip(top["channel"], top["removal_effect"], strict=True))
         return (
             f"MarkovResult(order={self.order}, P(conversion)={self.conversion_probability:.4f}, "
             f"states={len(self.transition_matrix) - 3}, removal effects: {shares})"
@@ -555,3 +557,35 @@ def assist_ratio(comparison: pd.DataFrame, assist_at: float = 1.5, closer_at: fl
     out["label"] = _ratio_label(out["markov_ratio"], assist_at, closer_at)
     out.columns.name = None
     return out.reset_index().sort_values("markov_ratio", ascending=False, na_position="last", ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The review's attribution section
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttributionReview:
+    """The journeys of a period, the five models side by side, and which channels assist."""
+
+    journeys: pd.DataFrame  # build_journeys
+    comparison: pd.DataFrame  # compare_models
+    assist: pd.DataFrame  # assist_ratio
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The section's tables by artefact name, in reading order."""
+        return {"attribution": self.comparison, "assist_ratio": self.assist}
+
+    def shares(self) -> pd.DataFrame:
+        """Share of conversions credited per channel (rows) and model (columns)."""
+        return self.comparison.pivot_table(index="channel", columns="model", values="share")
+
+
+def review_journeys(touchpoints: pd.DataFrame | None, conversions: pd.DataFrame | None,
+                    start: DateLike, end: DateLike) -> AttributionReview | None:
+    """Journeys ending in [start, end] credited by every model; None without touchpoints or conversions."""
+    if touchpoints is None or conversions is None:
+        return None
+    journeys = build_journeys(touchpoints, conversions, start, end)
+    comparison = compare_models(journeys)
+    return AttributionReview(journeys=journeys, comparison=comparison, assist=assist_ratio(comparison))

@@ -1,8 +1,12 @@
-"""Charts of the period review: KPI trends, anomaly alerts, the funnel, the attainment board, the trend explorer."""
+"""Charts of the period review: attainment, KPI trends, anomaly alerts, content, funnel, attribution, ads, risks.
+
+Each function takes ready DataFrames and returns a matplotlib Figure (or, for a section with
+several charts, a dict of figures by artefact name); the trend explorer is the JupyterLab widget.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -10,12 +14,36 @@ import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 
-from helpers.charts import STATUS_COLOURS, close, slant_dates
-from helpers.charts import bar_chart, close, heatmap, setup_style  # noqa: F401  (re-exported for the notebook)
+from helpers.charts import STATUS_COLOURS, bar_chart, close, heatmap, setup_style, slant_dates
 from helpers.report import format_number
 
 if TYPE_CHECKING:
     import ipywidgets as widgets
+
+__all__ = [
+    "TREND_CHART_KPIS",
+    "anomaly_chart",
+    "anomaly_charts",
+    "attribution_chart",
+    "bar_chart",
+    "close",
+    "content_by_format_chart",
+    "funnel_chart",
+    "heatmap",
+    "platform_funnel_chart",
+    "risk_matrix_chart",
+    "roas_chart",
+    "scorecard_chart",
+    "setup_style",
+    "trend_chart",
+    "trend_charts",
+    "trend_explorer",
+]
+
+#: The KPIs drawn as static trend charts (the explorer offers every KPI of the trend table).
+TREND_CHART_KPIS: tuple[str, ...] = ("net_follower_change", "engagements", "revenue")
+#: Colour of a threshold line (the ROAS stop-loss).
+THRESHOLD_COLOUR = "#c62828"
 
 
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
@@ -25,7 +53,7 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
     groups = history.groupby(hue, sort=False) if hue else [("", history)]
     palette = sns.color_palette(n_colors=max(len(groups), 1))
     has_target = False
-    for colour, (name, group) in zip(palette, groups):
+    for colour, (name, group) in zip(palette, groups, strict=False):
         group = group.sort_values(x)
         ax.plot(group[x], group[y], marker="o", color=colour, label=str(name) if hue else None)
         if target and target in group and group[target].notna().any():
@@ -59,6 +87,32 @@ def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     return fig
 
 
+def trend_charts(history: pd.DataFrame, kpi_labels: Mapping[str, str], kind: str,
+                 kpis: Sequence[str] = TREND_CHART_KPIS) -> dict[str, plt.Figure]:
+    """One trend chart per KPI (a line per platform, dashed targets), named trend_<kpi>, titled "<label> per <kind>"."""
+    figures = {}
+    for kpi in kpis:
+        data = history[history["kpi"] == kpi]
+        figures[f"trend_{kpi}"] = trend_chart(data, "period_start", "value", hue="platform", target="target",
+                                              title=f"{kpi_labels.get(kpi, kpi)} per {kind}")
+    return figures
+
+
+def anomaly_charts(windows: Mapping[tuple[str, str], pd.DataFrame]) -> dict[str, plt.Figure]:
+    """One observed-vs-expected chart per alerting account × KPI (anomalies.alert_windows).
+
+    Named anomaly_<account>_<kpi>, in the order of ``windows``.
+    """
+    return {f"anomaly_{account}_{kpi}": anomaly_chart(window, f"{account}: {kpi}, observed vs expected")
+            for (account, kpi), window in windows.items()}
+
+
+def content_by_format_chart(by_format: pd.DataFrame, er_base: str) -> plt.Figure:
+    """Mean engagement rate (mean of post rates) by format, one bar per platform."""
+    return bar_chart(by_format, "format", "er_mean_of_rates", hue="platform",
+                     title=f"Mean engagement rate by format (by {er_base})", percent=True)
+
+
 def funnel_chart(funnel: pd.DataFrame, title: str = "Funnel") -> plt.Figure:
     """Step values per platform on a log scale, with step conversion rates annotated."""
     fig, ax = plt.subplots(layout="constrained")
@@ -74,6 +128,29 @@ def funnel_chart(funnel: pd.DataFrame, title: str = "Funnel") -> plt.Figure:
     ax.set_xlabel("")
     ax.set_title(title)
     return fig
+
+
+def platform_funnel_chart(steps: pd.DataFrame) -> plt.Figure:
+    """The funnel of each platform (the total row left out), log scale."""
+    return funnel_chart(steps[steps["platform"] != "total"], "Funnel per platform (log scale)")
+
+
+def attribution_chart(comparison: pd.DataFrame) -> plt.Figure:
+    """Share of conversions each model credits to each channel (attribution.compare_models)."""
+    return bar_chart(comparison, "channel", "share", hue="model", title="Share of conversions credited, by model",
+                     percent=True)
+
+
+def roas_chart(campaigns: pd.DataFrame, stop_loss: float) -> plt.Figure:
+    """ROAS per campaign with the stop-loss as a dashed red line."""
+    fig = bar_chart(campaigns, "campaign_id", "roas", title="ROAS by campaign (dashed line: stop-loss)")
+    fig.axes[0].axhline(stop_loss, color=THRESHOLD_COLOUR, linestyle="--")
+    return fig
+
+
+def risk_matrix_chart(matrix: pd.DataFrame) -> plt.Figure:
+    """Open risks counted by impact (rows) × probability band (columns) (risks.risk_matrix)."""
+    return heatmap(matrix, "Open risks: impact × probability")
 
 
 def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
@@ -100,7 +177,7 @@ def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     return fig
 
 
-def trend_explorer(history: pd.DataFrame, kpi_labels: dict[str, str]) -> "widgets.VBox":
+def trend_explorer(history: pd.DataFrame, kpi_labels: dict[str, str]) -> widgets.VBox:
     """Dropdowns (KPI, platform) that redraw a trend chart on change, for a person in JupyterLab.
 
     Nothing is drawn until a choice changes, so a headless run shows only the static charts and

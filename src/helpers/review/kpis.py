@@ -28,8 +28,8 @@ import pandas as pd
 
 from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
-from helpers.periods import ReviewPeriod, parse_period
 from helpers.params import check_day
+from helpers.periods import ReviewPeriod, parse_period
 
 __all__ = [
     "ER_BASES",
@@ -40,7 +40,9 @@ __all__ = [
     "complete_daily_metrics",
     "compute_kpis",
     "kpi_label",
+    "kpi_labels",
     "kpi_status",
+    "kpi_trend",
     "scorecard",
 ]
 
@@ -618,7 +620,7 @@ def _target_for(lookup: pd.Series, account_id: str, kpi: str, period: ReviewPeri
     elif spec.additive:
         values = [lookup.get((account_id, kpi, m)) for m in months]
         if all(v is not None and not math.isnan(v) for v in values):
-            return float(sum(values)), f"sum of monthly targets {months[0]} to {months[-1]}"  # type: ignore[arg-type]
+            return float(sum(values)), f"sum of monthly targets {months[0]} to {months[-1]}"
     return math.nan, ""
 
 
@@ -662,6 +664,11 @@ def kpi_label(kpi: str, er_base: str = "impressions") -> str:
     """A KPI's display label; the engagement rate names its base."""
     label = KPIS[kpi].label
     return f"{label} (by {er_base})" if kpi == "engagement_rate" else label
+
+
+def kpi_labels(kpis: Sequence[str], er_base: str = "impressions") -> dict[str, str]:
+    """Display labels of several KPIs, in their order (the trend explorer's choices)."""
+    return {kpi: kpi_label(kpi, er_base) for kpi in kpis}
 
 
 def _check_thresholds(watch_below: float, risk_below: float, change_watch: float, change_risk: float) -> None:
@@ -720,7 +727,7 @@ def _comparison(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dail
                 accounts: pd.DataFrame, period: ReviewPeriod, er_base: str, name: str) -> pd.DataFrame:
     """The KPI values of a comparison period, keyed for merging, in a column called ``name``."""
     values = compute_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base)
-    return values[_KEYS + ["value"]].rename(columns={"value": name})
+    return values[[*_KEYS, "value"]].rename(columns={"value": name})
 
 
 def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
@@ -735,9 +742,10 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
 
     One row per account (and the total) and KPI. change_pct and yoy_pct are relative changes
     ((actual − base) ÷ |base|), also for rates; for flows (additive KPIs summed over days) the base
-    is first scaled to the period's length, i.e. the change is per day (``change_basis``), where change_abs and yoy_abs give the change in the
-    rate's own units (0.012 = 1.2 percentage points). Comparison values are NaN, not errors, when
-    the data does not reach back that far; status_reason says so.
+    is first scaled to the period's length, i.e. the change is per day (``change_basis``), where
+    change_abs and yoy_abs give the change in the rate's own units (0.012 = 1.2 percentage points).
+    Comparison values are NaN, not errors, when the data does not reach back that far; status_reason
+    says so.
     """
     _check_er_base(er_base)
     _check_thresholds(watch_below, risk_below, change_watch, change_risk)
@@ -785,11 +793,37 @@ def _full_reason(reason: str, row: Any, prev_p: ReviewPeriod, ly_p: ReviewPeriod
         days = f" ({coverage} reported)" if coverage.endswith(" days") else ""
         return "; ".join(filter(None, [reason + days, note]))
     extra = []
-    if m := re.fullmatch(r"(\d+)/(\d+) days", coverage):
-        if int(m.group(1)) < int(m.group(2)):
-            extra.append(f"partial data: {coverage}")
+    if (m := re.fullmatch(r"(\d+)/(\d+) days", coverage)) and int(m.group(1)) < int(m.group(2)):
+        extra.append(f"partial data: {coverage}")
     comparisons = (("previous period", prev_p, row.previous), ("last year", ly_p, row.last_year))
     gaps = [f"{what} ({p.label})" for what, p, value in comparisons if _isnan(value)]
     if gaps:
         extra.append(f"no value for {' or '.join(gaps)} in the data")
     return "; ".join([reason, *extra])
+
+
+# --------------------------------------------------------------------------------------------
+# Trends over trailing periods
+# --------------------------------------------------------------------------------------------
+
+#: The KPIs of the review's trend table and explorer.
+TREND_KPIS: tuple[str, ...] = ("followers", "net_follower_change", "impressions", "engagements", "conversions",
+                               "revenue")
+
+
+def kpi_trend(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+              accounts: pd.DataFrame, targets: pd.DataFrame | None, periods: Sequence[ReviewPeriod],
+              kpi_names: Sequence[str] = TREND_KPIS, er_base: str = "impressions") -> pd.DataFrame:
+    """KPI values and targets per account and period over trailing periods (for the trend charts).
+
+    One row per period, account and KPI (the total is left out: a trend chart draws one line per
+    platform); each period is computed and given its targets as the scorecard does.
+    """
+    frames = []
+    for p in periods:
+        values = compute_kpis(account_daily, posts, ad_daily, accounts, p.start, p.end, er_base)
+        values = attach_targets(values, targets, p.label, p.kind)
+        frames.append(values[values["kpi"].isin(kpi_names)].assign(period=p.label, period_start=p.start))
+    columns = ["period", "period_start", "account_id", "platform", "kpi", "value", "target"]
+    trend = pd.concat(frames, ignore_index=True)[columns]
+    return trend[trend["account_id"] != _TOTAL]

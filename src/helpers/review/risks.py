@@ -7,6 +7,8 @@ medium ≥ 1.0, low below. A risk counts as open unless its status is one of CLO
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -97,3 +99,20 @@ def top_risks(risks: pd.DataFrame, n: int = 5, include_closed: bool = False) -> 
     columns = ["risk_id", "category", "description", "probability", "impact", "score", "level",
                "owner", "mitigation", "status"]
     return ranked.head(int(n))[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class RiskReview:
+    """The risk section of a review: the scored register, its open-risk matrix and the top risks."""
+
+    register: pd.DataFrame  # score_risks
+    matrix: pd.DataFrame  # risk_matrix
+    top: pd.DataFrame  # top_risks
+
+
+def review_risks(risks: pd.DataFrame | None, n: int = 5) -> RiskReview | None:
+    """Score the register, count open risks by impact × probability, rank the top n; None without a register."""
+    if risks is None:
+        return None
+    register = score_risks(risks)
+    return RiskReview(register=register, matrix=risk_matrix(register), top=top_risks(register, n=n))

@@ -1,15 +1,14 @@
-"""Period-review set-up: validate the notebook's parameters and load the data it reads.
+"""Period-review set-up: check every notebook parameter and load the data the review reads.
 
-The notebook's `parameters` cell holds plain defaults only (papermill overrides them); this module
-derives everything else in one place and fails with a message that says which parameter is wrong
-and what it accepts.
+The notebook's `parameters` cell holds the defaults (papermill overrides them); `prepare` checks each
+value in one place, failing with a message that names the parameter, what it got and what it
+accepts, and returns the checked values with the loaded tables, the period and its trend window.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -17,9 +16,9 @@ from helpers import config
 from helpers.content import ER_BASES
 from helpers.data import find_table_file, load_tables, parse_table, read_raw
 from helpers.errors import DataError, ParameterError
+from helpers.params import check_choice, check_number, check_whole, select_accounts
+from helpers.periods import ReviewPeriod, resolve_period, trailing_periods
 from helpers.review.kpis import complete_daily_metrics
-from helpers.params import check_choice, check_number, select_accounts
-from helpers.periods import ReviewPeriod, resolve_period
 from helpers.schema import TABLES
 
 REVIEW_TABLES: tuple[str, ...] = ("accounts", "account_daily", "posts")
@@ -32,12 +31,20 @@ KPI_ER_BASES: tuple[str, ...] = tuple(b for b in ER_BASES if b != "views")
 
 
 @dataclass(frozen=True)
-class ReviewSetup:
-    """Everything the review derives from its parameters: the period, the accounts and the data."""
+class ReviewRun:
+    """Everything the review derives from its parameters: checked values, the period, the accounts, the data."""
 
     period: ReviewPeriod
     account_ids: tuple[str, ...]
     data_dir: Path
+    er_base: str
+    anomaly_method: str
+    anomaly_threshold: float
+    bot_iqr_k: float
+    roas_stop_loss: float
+    ctr_keep: float
+    trend: tuple[ReviewPeriod, ...]  # the trend charts' periods, oldest first, ending with `period`
+    top_n: int
     tables: dict[str, pd.DataFrame] = field(repr=False)
     targets: pd.DataFrame = field(repr=False)
     targets_note: str = ""
@@ -63,9 +70,25 @@ class ReviewSetup:
         if name not in self.tables and name in OPTIONAL_REVIEW_TABLES:
             return None
         frame = self.tables[name]
-        if "account_id" in frame.columns:
-            return frame[frame["account_id"].isin(self.account_ids)].reset_index(drop=True)
-        return frame
+        return self._reviewed(frame) if "account_id" in frame.columns else frame
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """The reviewed accounts' account_daily rows (before bot traffic is removed)."""
+        return self.tables["account_daily"].pipe(self._reviewed)
+
+    @property
+    def posts(self) -> pd.DataFrame:
+        """The reviewed accounts' posts."""
+        return self.tables["posts"].pipe(self._reviewed)
+
+    @property
+    def ad_daily(self) -> pd.DataFrame | None:
+        """The reviewed accounts' ad_daily rows; None when the data folder has no ad data."""
+        return self.table("ad_daily")
+
+    def _reviewed(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["account_id"].isin(self.account_ids)].reset_index(drop=True)
 
 
 def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple[pd.DataFrame, str]:
@@ -104,16 +127,23 @@ def check_complete(period: ReviewPeriod, days: pd.Series) -> None:
         )
 
 
-def setup_review(account: str, period_type: str, period: str, data_dir: str, er_base: str,
-                 anomaly_method: str, anomaly_threshold: float, roas_stop_loss: float, ctr_keep: float,
-                 targets_source: str) -> ReviewSetup:
-    """Validate every review parameter, load the data and resolve the period ('latest' included)."""
+def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
+            anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
+            ctr_keep: float, targets_source: str, trend_periods: int, top_n: int) -> ReviewRun:
+    """Check every review parameter, load the data and resolve the period ('latest' included).
+
+    Values are checked before any file is read, so a typo fails in a second; then the accounts
+    (`account` is "own" or a list of account ids), the period (a complete one) and the targets.
+    """
     check_choice("period_type", period_type, PERIOD_TYPES)
     check_choice("er_base", er_base, KPI_ER_BASES)
     check_choice("anomaly_method", anomaly_method, ANOMALY_METHODS)
-    check_number("anomaly_threshold", anomaly_threshold, 1.0, 20.0)
-    check_number("roas_stop_loss", roas_stop_loss, 0.0, 100.0)
-    check_number("ctr_keep", ctr_keep, 0.0, 1.0)
+    threshold = check_number("anomaly_threshold", anomaly_threshold, 1.0, 20.0)
+    iqr_k = check_number("bot_iqr_k", bot_iqr_k, 0.0, 10.0)
+    stop_loss = check_number("roas_stop_loss", roas_stop_loss, 0.0, 100.0)
+    keep = check_number("ctr_keep", ctr_keep, 0.0, 1.0)
+    n_trend = check_whole("trend_periods", trend_periods, 1, 60)
+    n_top = check_whole("top_n", top_n, 1, 100)
     folder = config.data_dir(data_dir)
     present = [t for t in OPTIONAL_REVIEW_TABLES if folder.is_dir() and find_table_file(t, folder) is not None]
     tables = load_tables([*REVIEW_TABLES, *present], folder)
@@ -125,54 +155,7 @@ def setup_review(account: str, period_type: str, period: str, data_dir: str, er_
     check_complete(resolved, reviewed_days)
     targets, note = load_targets(targets_source, folder, set(tables["accounts"]["account_id"]))
     notes = tuple(n for n in data_notes if n.split(":", 1)[0] in account_ids)
-    return ReviewSetup(resolved, account_ids, folder, tables, targets, note, notes)
-
-
-def kpi_trend(account_daily: pd.DataFrame, posts: pd.DataFrame, ad_daily: pd.DataFrame,
-              accounts: pd.DataFrame, targets: pd.DataFrame, periods: list[ReviewPeriod],
-              kpi_names: tuple[str, ...], er_base: str = "impressions") -> pd.DataFrame:
-    """KPI values and targets per account and period over trailing periods (for trend charts)."""
-    from helpers.review.kpis import attach_targets, compute_kpis
-
-    frames = []
-    for p in periods:
-        values = compute_kpis(account_daily, posts, ad_daily, accounts, p.start, p.end, er_base)
-        values = attach_targets(values, targets, p.label, p.kind)
-        frames.append(values[values["kpi"].isin(kpi_names)].assign(period=p.label, period_start=p.start))
-    columns = ["period", "period_start", "account_id", "platform", "kpi", "value", "target"]
-    return pd.concat(frames, ignore_index=True)[columns]
-
-
-def scorecard_table(board: pd.DataFrame, scope: str = "total") -> pd.DataFrame:
-    """The scorecard rows of one scope ('total' or an account id) in reading order, for display."""
-    rows = board[board["account_id"] == scope]
-    columns = ["label", "actual", "target", "attainment", "previous", "change_pct", "last_year", "yoy_pct",
-               "status", "status_reason"]
-    return rows[[c for c in columns if c in rows.columns]].set_index("label")
-
-
-def styled_scorecard(board: pd.DataFrame, scope: str = "total") -> Any:
-    """The scorecard of one scope as a display Styler: each KPI's values in its unit (rates as %, ROAS as x.xx)."""
-    from helpers.review.kpis import KPIS
-    from helpers.report import format_number
-
-    table = scorecard_table(board, scope)
-    units = board[board["account_id"] == scope].set_index("label")["kpi"].map(lambda k: KPIS[k].unit)
-    values = [c for c in ("actual", "target", "previous", "last_year") if c in table.columns]
-    changes = {c: f for c, f in (("attainment", "{:.0%}"), ("change_pct", "{:+.1%}"), ("yoy_pct", "{:+.1%}"))
-               if c in table.columns}
-    text = [c for c in table.columns if c not in values and c not in changes]
-    style = table.style.format(escape="html", na_rep="–", subset=text)
-    for column, pattern in changes.items():
-        style = style.format(pattern, subset=[column], na_rep="–")
-    style = style.format(format_number, subset=values, na_rep="–")
-    for unit, text in (("rate", "{:.2%}"), ("ratio", "{:.2f}")):
-        labels = [label for label in table.index if units.get(label) == unit]
-        if labels and values:
-            style = style.format(text, subset=pd.IndexSlice[labels, values], na_rep="–")
-    return style
-
-
-def status_overview(board: pd.DataFrame) -> pd.DataFrame:
-    """Status per KPI (rows) and platform (columns): the at-a-glance health grid."""
-    return board.pivot_table(index="label", columns="platform", values="status", aggfunc="first", sort=False)
+    return ReviewRun(period=resolved, account_ids=account_ids, data_dir=folder, er_base=er_base,
+                     anomaly_method=anomaly_method, anomaly_threshold=threshold, bot_iqr_k=iqr_k,
+                     roas_stop_loss=stop_loss, ctr_keep=keep, trend=tuple(trailing_periods(resolved, n_trend)),
+                     top_n=n_top, tables=tables, targets=targets, targets_note=note, data_notes=notes)

@@ -1,4 +1,4 @@
-"""helpers.competitors.charts competitor charts: each figure builds with Chinese labels, handles missing values, no exception."""
+"""helpers.competitors.charts: each figure builds with Chinese labels and handles missing values; table views."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from helpers.competitors import charts as plots  # noqa: E402
+from helpers.competitors import charts as plots
 
 ACCOUNTS = ["青柠·抖音", "素颜记·抖音", "桃气研究所·抖音"]
 
@@ -121,3 +121,64 @@ def test_benchmark_explorer_draws_only_on_change() -> None:
     competitors.value = ()
     assert len(calls) == 1  # no competitor chosen: a message, no computation
     plt.close("all")
+
+
+def _bench() -> pd.DataFrame:
+    return pd.DataFrame({"account_id": [*ACCOUNTS, "field median"], "role": ["own", "field", "field", "field median"],
+                         "engagements_mean": [50.0, 40.0, np.nan, 45.0], "er_mean_of_rates": [0.02, 0.01, 0.03, 0.02]})
+
+
+def test_benchmark_charts_are_titled_from_the_run() -> None:
+    fig = plots.engagements_chart(_bench(), ["likes", "comments", "shares"], highlight=ACCOUNTS[0])
+    assert fig.axes[0].get_title() == "Engagements per post (likes + comments + shares); dashed: field median"
+    _check(fig)
+    fig = plots.engagement_rate_chart(_bench(), "views", highlight=ACCOUNTS[0])
+    assert fig.axes[0].get_title() == ("Engagement rate by views (video posts only) (mean of per-post rates); "
+                                       "dashed: field median")
+    assert "3.00%" in [t.get_text() for t in fig.axes[0].texts]  # rates as percentages
+    _check(fig)
+
+
+def test_growth_and_share_of_voice_titles() -> None:
+    dates = pd.date_range("2026-05-01", periods=10)
+    index = pd.DataFrame({"date": np.tile(dates, 2), "account_id": np.repeat(ACCOUNTS[:2], 10),
+                          "index": np.linspace(100, 110, 20)})
+    fig = plots.growth_chart(index, pd.Timestamp("2026-05-01"), highlight=ACCOUNTS[0])
+    assert fig.axes[0].get_title() == "Followers indexed to 100 on 2026-05-01 (own account in red)"
+    _check(fig)
+    weeks = pd.date_range("2026-05-04", periods=3, freq="7D")
+    sov = pd.DataFrame({"period_start": np.repeat(weeks, 2), "account_id": ACCOUNTS[:2] * 3,
+                        "engagement_share": [0.6, 0.4] * 3})
+    assert plots.sov_chart(sov, "W").axes[0].get_title() == "Share of engagements per week"
+    fig = plots.sov_chart(sov, "MS", highlight=ACCOUNTS[0])
+    assert fig.axes[0].get_title() == "Share of engagements per month"
+    _check(fig)
+
+
+def test_format_and_posting_time_charts() -> None:
+    mix = pd.DataFrame({"account_id": ACCOUNTS[:2] * 2, "format": ["short_video"] * 2 + ["live"] * 2,
+                        "er_mean_of_rates": [0.02, 0.01, 0.015, 0.005]})
+    fig = plots.er_by_format_chart(mix, "followers")
+    assert fig.axes[0].get_title() == "ER by followers at posting time per format (mean of per-post rates)"
+    _check(fig)
+    grid = pd.DataFrame(np.full((7, 24), 1 / 168), index=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    assert plots.time_grid_chart(grid).axes[0].get_title() == "Competitors: share of posts by weekday and hour"
+    fig = plots.time_grid_chart(grid, ACCOUNTS[0], cmap="Blues")
+    assert fig.axes[0].get_title() == "青柠·抖音: share of posts by weekday and hour"
+    _check(fig)
+
+
+def test_table_view_hides_columns_and_sets_cell_styles() -> None:
+    frame = pd.DataFrame({"account_id": ["a"], "er_base": ["followers"], "share": [0.25], "strengths": ["long text"]})
+    html = plots.table_view(frame, hide=["er_base"], nowrap=["account_id"], wide=["strengths"]).to_html()
+    assert "er_base" not in html and "25.00%" in html  # a share reads as a percentage, as in styled()
+    assert "white-space: nowrap" in html and "min-width: 20em" in html
+    every = plots.table_view(frame, nowrap=True).to_html()
+    assert every.count("white-space: nowrap") >= 1 and "followers" in every
+    assert "nowrap" not in plots.table_view(frame).to_html()
+
+
+def test_table_views_skip_empty_tables() -> None:
+    full, empty = pd.DataFrame({"a": [1]}), pd.DataFrame({"a": []})
+    assert len(plots.table_views(full, empty, full)) == 2
+    assert plots.table_views(empty) == []

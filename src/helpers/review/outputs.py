@@ -1,0 +1,75 @@
+"""Hand a review section's tables and figures to RunOutputs, and return what the notebook displays, in order.
+
+A notebook cell stays one call: ``display(*outputs.show_tables(out, ads_review.tables()))`` writes
+each table to tables/<name>.csv and shows it. A section the data folder cannot feed (None) writes
+and shows nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from helpers.report import RunOutputs, styled
+from helpers.review import charts
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
+
+    from helpers.review.ads import AdsReview
+    from helpers.review.attribution import AttributionReview
+    from helpers.review.risks import RiskReview
+
+#: How the attribution table shows each model's share of conversions.
+SHARE_FORMAT = "{:.1%}"
+
+
+def save_tables(out: RunOutputs, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Write each table as tables/<name>.csv, in order."""
+    for name, table in tables.items():
+        out.table(name, table)
+
+
+def show_tables(out: RunOutputs, tables: Mapping[str, pd.DataFrame]) -> list[Any]:
+    """Write each table as tables/<name>.csv and return them styled for display, in order."""
+    save_tables(out, tables)
+    return [styled(table) for table in tables.values()]
+
+
+def save_figures(out: RunOutputs, figures: Mapping[str, plt.Figure]) -> list[Any]:
+    """Save each figure as figures/<name>.png (closing it) and return the PNGs for display, in order."""
+    return [out.figure(name, fig) for name, fig in figures.items()]
+
+
+def attribution_views(out: RunOutputs, attribution: AttributionReview | None) -> list[Any]:
+    """Write the attribution tables; show the shares per model, their chart and the assist ratios."""
+    if attribution is None:
+        return []
+    save_tables(out, attribution.tables())
+    return [attribution.shares().style.format(SHARE_FORMAT),
+            out.figure("attribution", charts.attribution_chart(attribution.comparison)),
+            styled(attribution.assist)]
+
+
+def ads_views(out: RunOutputs, ads: AdsReview | None) -> list[Any]:
+    """Write and show the campaign, creative and budget tables, then the ROAS chart with its stop-loss line."""
+    if ads is None:
+        return []
+    views = show_tables(out, ads.tables())
+    return [*views, out.figure("roas", charts.roas_chart(ads.campaigns, ads.roas_floor))]
+
+
+def risk_views(out: RunOutputs, risks: RiskReview | None) -> list[Any]:
+    """Write the scored register; show the open-risk matrix and the top risks."""
+    if risks is None:
+        return []
+    out.table("risk_register", risks.register)
+    return [out.figure("risk_matrix", charts.risk_matrix_chart(risks.matrix)), styled(risks.top)]
+
+
+def add_summary(out: RunOutputs, summary: Mapping[str, Any]) -> None:
+    """Record every key of a summary dict (findings.summary) for summary.json, in order."""
+    for key, value in summary.items():
+        out.add(key, value)

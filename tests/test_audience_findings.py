@@ -1,0 +1,146 @@
+"""helpers.audience.findings: every line, the persona table and summary.json, worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.preprocessing import StandardScaler
+
+from helpers.audience import findings
+from helpers.audience.behaviour import peak_windows
+from helpers.audience.bots import bot_summary
+from helpers.audience.clusters import ClusterResult
+from helpers.audience.personas import ACTION_NURTURE, ACTION_OFFERS, Persona, SegmentMetrics
+from helpers.audience.retention import PeakChurnAge, peak_churn_age
+from helpers.report import RunOutputs, read_summary
+
+T = pd.Timestamp
+
+
+def test_window_line_names_the_accounts_and_both_ends_of_the_window() -> None:
+    assert findings.window_line(("own_douyin", "own_xhs"), T("2026-05-20"), T("2026-11-15")) == (
+        "Accounts: own_douyin, own_xhs; window 2026-05-20 – 2026-11-15")
+    assert findings.window_line(["own_weibo"], T("2026-11-09"), T("2026-11-15")) == (
+        "Accounts: own_weibo; window 2026-11-09 – 2026-11-15")
+
+
+def test_bot_line_counts_users_bots_and_kept_with_thousands_separators() -> None:
+    # u1..u4 have activity, u3 is flagged (u1 twice: one user) → 4 users, 1 bot, 3 kept
+    flags = pd.DataFrame({"user_id": ["u1", "u1", "u2", "u3", "u4"], "is_bot": [False, False, False, True, False]})
+    assert findings.bot_line(bot_summary(flags)) == "Users with activity: 4; flagged as bots: 1; kept: 3"
+    # the sample's counts: 12,278 − 30 = 12,248
+    counts = {"users_before": 12278, "bots": 30, "users_after": 12248, "bot_share": 30 / 12278}
+    assert findings.bot_line(counts) == "Users with activity: 12,278; flagged as bots: 30; kept: 12,248"
+
+
+def _heat(events_by_hour: dict[int, int]) -> pd.DataFrame:
+    """A weekday × hour table with all events on Monday at the given hours."""
+    rows = [{"weekday": d, "hour": h, "events": events_by_hour.get(h, 0) if d == 0 else 0}
+            for d in range(7) for h in range(24)]
+    return pd.DataFrame(rows)
+
+
+def test_busiest_window_line_reads_the_first_peak_window_and_its_width() -> None:
+    # 20h 5 + 21h 4 = 9 beats 19h 1 + 20h 5 = 6 and 21h 4 + 22h 0 = 4 → 20:00–22:00
+    assert findings.busiest_window_line(peak_windows(_heat({19: 1, 20: 5, 21: 4}))) == (
+        "Busiest 2-hour window: 20:00–22:00")
+    # around midnight: 23h 3 + 0h 3 = 6 is the busiest pair → 23:00–01:00, still 2 hours wide
+    assert findings.busiest_window_line(peak_windows(_heat({23: 3, 0: 3, 12: 2}))) == (
+        "Busiest 2-hour window: 23:00–01:00")
+    # three hours: 8h 2 + 9h 2 + 10h 2 = 6 → 08:00–11:00
+    assert findings.busiest_window_line(peak_windows(_heat({8: 2, 9: 2, 10: 2}), width_hours=3)) == (
+        "Busiest 3-hour window: 08:00–11:00")
+
+
+def _clustering(k: int, silhouette: float) -> ClusterResult:
+    labels = pd.Series([0, 1], index=["u1", "u2"], name="cluster")
+    return ClusterResult(labels=labels, k=k, silhouette=silhouette, centers=pd.DataFrame(), scaler=StandardScaler(),
+                         columns=(), log_columns=(), silhouette_by_k=None)
+
+
+def test_cluster_line_rounds_the_silhouette_to_two_decimals() -> None:
+    assert findings.cluster_line(_clustering(8, 0.2349790952)) == "k = 8, silhouette 0.23"
+    assert findings.cluster_line(_clustering(3, 0.5)) == "k = 3, silhouette 0.50"
+
+
+def test_churn_line_states_the_peak_age_and_its_count() -> None:
+    assert findings.churn_line(PeakChurnAge(age=5, unit="week", unfollows=89, total_unfollows=2071,
+                                            share=89 / 2071)) == (
+        "Most unfollows happen in week 5 after following (89 of 2071).")
+    # follow ages 8, 10 and 20 days → weeks 1, 1, 2: week 1 holds 2 of 3
+    audience = pd.DataFrame({"user_id": ["a", "b", "c"],
+                             "first_seen": pd.to_datetime(["2026-03-01"] * 3),
+                             "unfollowed_at": pd.to_datetime(["2026-03-09", "2026-03-11", "2026-03-21"])})
+    assert findings.churn_line(peak_churn_age(audience, unit="week")) == (
+        "Most unfollows happen in week 1 after following (2 of 3).")
+    assert findings.churn_line(peak_churn_age(audience, unit="day")) == (  # ages 8, 10, 20: a tie, the youngest
+        "Most unfollows happen in day 8 after following (1 of 3).")
+
+
+def _persona(name: str, users: int, share: float, value: float, peak_hour: int | None, action: str) -> Persona:
+    metrics = SegmentMetrics(mean_events=1.0, mean_recency_days=2.0, value=value, intent=0.0, sharing=0.0)
+    return Persona(name=name, users=users, share=share, demographics=(), peak_hour=peak_hour, preferred_content=None,
+                   value=value, metrics=metrics, overall=metrics, action=action)
+
+
+def test_persona_table_has_one_row_per_card_in_card_order() -> None:
+    cards = [_persona("champions", 708, 0.084, 116.07, 21, ACTION_OFFERS),
+             _persona("new", 12, 0.001, 0.0, None, ACTION_NURTURE)]
+    table = findings.persona_table(cards)
+    assert list(table.columns) == ["persona", "users", "share", "value", "peak_hour", "action"]
+    assert table["persona"].tolist() == ["champions", "new"]
+    assert table["users"].tolist() == [708, 12] and table["share"].tolist() == [0.084, 0.001]
+    assert table["value"].tolist() == [116.07, 0.0] and table["action"].tolist() == [ACTION_OFFERS, ACTION_NURTURE]
+    assert table.loc[0, "peak_hour"] == 21 and pd.isna(table.loc[1, "peak_hour"])  # no peak hour stays missing
+    assert findings.persona_table([]).columns.tolist() == table.columns.tolist()
+
+
+def test_written_line() -> None:
+    assert findings.written_line(14, 4) == "Wrote summary.json, 14 tables and 4 figures."
+
+
+def test_summary_holds_each_headline_in_reading_order_and_writes_as_json(tmp_path: Path) -> None:
+    counts = {"users_before": 4, "bots": 1, "users_after": 3, "bot_share": 0.25}
+    demo = pd.DataFrame({"attribute": ["gender"], "platform": ["douyin"], "value": ["女"], "users": [3],
+                         "share": [0.75]})
+    peaks = pd.DataFrame({"rank": [1], "start_hour": [20], "end_hour": [22], "label": ["20:00–22:00"]})
+    rfm = pd.DataFrame({"name": ["champions"], "group": ["high-value"], "users": [2], "share": [0.5]})
+    distinctive = pd.DataFrame({"segment": ["dormant"], "interests": ["none stands out"]})
+    profile = pd.DataFrame({"cluster": [0, 1], "name": ["heavy users", "browsers"], "size": [3, 1]})
+    wide = pd.DataFrame({"day 1": [0.5, np.nan]},
+                        index=pd.Index([T("2026-09-01"), T("2026-10-01")], name="cohort"))
+    churn = PeakChurnAge(age=1, unit="week", unfollows=2, total_unfollows=3, share=2 / 3)
+    personas = findings.persona_table([_persona("champions", 2, 0.5, 10.0, 21, ACTION_OFFERS)])
+    result = findings.summary(label="2026-10-31", bot_counts=counts, demographics=demo, peak_windows=peaks,
+                              rfm_segments=rfm, interests_by_group=distinctive, clusters=_clustering(2, 0.41),
+                              cluster_profile=profile, retention=wide, churn_peak=churn, personas=personas)
+    assert list(result) == ["label", "users", "demographics", "peak_windows", "rfm_segments", "interests_by_group",
+                            "clusters", "retention", "churn_peak", "personas"]
+    assert result["clusters"]["k"] == 2 and result["clusters"]["silhouette"] == 0.41
+    assert result["retention"].columns.tolist() == ["cohort", "day 1"]  # the cohort becomes a column
+
+    out = RunOutputs("audience_profiling", tmp_path)
+    out.summary.update(result)
+    out.write()
+    written = read_summary(tmp_path)
+    assert written["label"] == "2026-10-31" and written["users"]["bots"] == 1
+    assert written["peak_windows"][0]["start_hour"] == 20
+    assert written["clusters"]["profile"][1] == {"cluster": 1, "name": "browsers", "size": 1}
+    assert written["retention"][1]["day 1"] is None  # nobody eligible: missing, not 0
+    assert written["churn_peak"]["age"] == 1 and written["churn_peak"]["total_unfollows"] == 3
+    assert written["personas"][0]["action"] == ACTION_OFFERS
+    assert "params" not in written  # the runner records the parameters itself
+    json.dumps(written)  # plain JSON all the way down
+
+
+@pytest.mark.parametrize("missing", ["start_hour", "label"])
+def test_busiest_window_line_needs_a_peak_windows_table(missing: str) -> None:
+    from helpers.errors import DataError
+
+    peaks = pd.DataFrame({"start_hour": [20], "end_hour": [22], "label": ["20:00–22:00"]}).drop(columns=[missing])
+    with pytest.raises(DataError, match=missing):
+        findings.busiest_window_line(peaks)

@@ -1,0 +1,372 @@
+"""helpers.review.findings: the rules fire only on their finding; So-what lines and summary dicts, by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.periods import parse_period
+from helpers.review import findings as rec
+from helpers.review.ads import AdsReview
+from helpers.review.anomalies import BotCheck
+from helpers.review.attribution import AttributionReview
+from helpers.review.posts import PostReview
+from helpers.review.risks import RiskReview
+from helpers.review.session import ReviewRun
+
+nan = np.nan
+OCTOBER = parse_period("month", "2026-10")
+
+
+def test_scorecard_rule_cites_attainment_and_gap() -> None:
+    board = pd.DataFrame({
+        "account_id": ["own_xhs", "own_douyin", "total"], "platform": ["xiaohongshu", "douyin", "all"],
+        "kpi": ["net_follower_change", "revenue", "impressions"],
+        "label": ["Net follower change", "Revenue", "Impressions"],
+        "actual": [600.0, 9500.0, 1e6], "target": [1000.0, 10000.0, np.nan],
+        "attainment": [0.6, 0.95, np.nan], "change_pct": [0.1, 0.0, -0.3],
+        "status": ["at risk", "watch", "at risk"],
+    })
+    table = rec.from_scorecard(board)
+    assert table["priority"].tolist() == [1, 3, 1]
+    # 600 / 1000 = 60 %, gap 600 − 1000 = −400
+    assert table.loc[0, "finding"] == ("Net follower change on xiaohongshu (own_xhs): 60% of target "
+                                       "(600 vs 1,000, gap -400).")
+    # without a target (and no stated reason) the change against the previous period is cited
+    assert table.loc[2, "finding"] == "Impressions on all platforms: 1,000,000; -30% vs the previous period."
+    # with a status reason (e.g. the stop-loss), the reason is cited
+    board = board.assign(status_reason=["", "", "ROAS 1.80 under the stop-loss floor 3"])
+    assert rec.from_scorecard(board).loc[2, "finding"].endswith("1,000,000; ROAS 1.80 under the stop-loss floor 3.")
+
+
+def test_no_finding_no_recommendation() -> None:
+    empty_board = pd.DataFrame(columns=["account_id", "platform", "kpi", "label", "actual", "target",
+                                        "attainment", "change_pct", "status"])
+    assert rec.from_scorecard(empty_board).empty
+    assert rec.combine(rec.from_scorecard(empty_board)).empty
+
+
+def test_ads_rule_names_stop_loss_campaign_and_weak_creative() -> None:
+    campaigns = pd.DataFrame({"campaign_id": ["a", "b"], "spend": [1000.0, 1000.0], "revenue": [1800.0, 5000.0],
+                              "roas": [1.8, 5.0], "stop_loss": [True, False]})
+    creatives = pd.DataFrame({"campaign_id": ["a", "b"], "creative_id": ["a1", "b1"], "ctr": [0.025, 0.07],
+                              "keep": [False, True]})
+    budget = pd.DataFrame({"campaign_id": ["a", "b"], "change": [-1000.0, 800.0]})
+    table = rec.from_ads(campaigns, creatives, budget, 3.0, 0.05)
+    assert table.loc[0, "finding"].startswith("Campaign a: ROAS 1.80 under the 3 stop-loss")
+    assert "Creative a1 (a): CTR 2.5% under the 5% keep threshold" in table.loc[1, "finding"]
+    assert "b +800" in table.loc[2, "finding"]
+
+
+def test_content_rule_needs_non_overlapping_intervals() -> None:
+    overlapping = pd.DataFrame({"platform": ["douyin"] * 2, "format": ["short_video", "live"], "posts": [20, 10],
+                                "posts_with_rate": [20, 10], "er_mean_of_rates": [0.06, 0.04],
+                                "er_ci_low": [0.03, 0.02], "er_ci_high": [0.09, 0.06]})
+    assert rec.from_content(overlapping).empty
+    separated = overlapping.assign(er_ci_low=[0.05, 0.03], er_ci_high=[0.07, 0.045])
+    assert "short_video" in rec.from_content(separated).loc[0, "action"]
+
+
+def test_combine_orders_by_priority_and_numbers() -> None:
+    a = pd.DataFrame({"priority": [2], "area": ["x"], "finding": ["f2"], "action": ["a2"]})
+    b = pd.DataFrame({"priority": [1], "area": ["y"], "finding": ["f1"], "action": ["a1"]})
+    table = rec.combine(a, b)
+    assert table["rank"].tolist() == [1, 2] and table["finding"].tolist() == ["f1", "f2"]
+
+
+def test_alerts_are_grouped_per_account_day_with_each_ratio() -> None:
+    alerts = pd.DataFrame({
+        "date": pd.to_datetime(["2026-10-14", "2026-10-14", "2026-10-20"]),
+        "account_id": ["d", "d", "w"], "platform": ["douyin", "douyin", "weibo"],
+        "kpi": ["impressions", "conversions", "engagements"],
+        "observed": [400.0, 30.0, 50.0], "expected": [100.0, 10.0, 100.0], "robust_z": [9.0, 8.0, -4.0],
+        "severity": ["critical", "critical", "warning"], "direction": ["up", "up", "down"],
+    })
+    table = rec.from_alerts(alerts)
+    assert len(table) == 2
+    # 400 / 100 = 4.0×, 30 / 10 = 3.0×
+    assert table.loc[0, "finding"] == ("douyin (d) on 2026-10-14: impressions 400 vs 100 expected (4.0×, z +9.0); "
+                                       "conversions 30 vs 10 expected (3.0×, z +8.0).")
+    assert table["priority"].tolist() == [1, 2]
+    assert table.loc[1, "action"].startswith("Diagnose the drop")
+
+
+def test_unknown_ctr_and_unknown_expected_are_not_turned_into_findings() -> None:
+    campaigns = pd.DataFrame({"campaign_id": ["a"], "spend": [10.0], "revenue": [50.0], "roas": [5.0],
+                              "stop_loss": [False]})
+    creatives = pd.DataFrame({"campaign_id": ["a"], "creative_id": ["a1"], "ctr": [np.nan], "keep": [False]})
+    budget = pd.DataFrame({"campaign_id": ["a"], "change": [0.0]})
+    assert rec.from_ads(campaigns, creatives, budget, 3.0, 0.05).empty  # unknown CTR: nothing to pause
+    alerts = pd.DataFrame({"date": pd.to_datetime(["2026-10-02"]), "account_id": ["d"], "platform": ["douyin"],
+                           "kpi": ["revenue"], "observed": [50.0], "expected": [np.nan], "robust_z": [5.0],
+                           "severity": ["warning"], "direction": ["up"]})
+    assert "nan" not in rec.from_alerts(alerts).loc[0, "finding"]
+
+
+def test_styled_scorecard_shows_each_kpi_in_its_unit() -> None:
+    board = pd.DataFrame({
+        "account_id": ["total", "total", "total", "own_x"],
+        "kpi": ["followers", "engagement_rate", "roas", "followers"],
+        "label": ["Followers", "Engagement rate (by impressions)", "ROAS", "Followers"],
+        "actual": [123456.0, 0.046473, 3.2, 5.0],
+        "target": [120000.0, 0.05, 3.0, nan],
+        "attainment": [123456 / 120000, 0.046473 / 0.05, 3.2 / 3.0, nan],
+        "previous": [110000.0, 0.04, 2.5, nan],
+        "change_pct": [123456 / 110000 - 1, 0.046473 / 0.04 - 1, 3.2 / 2.5 - 1, nan],
+        "last_year": [nan, nan, nan, nan], "yoy_pct": [nan, nan, nan, nan],
+        "status": ["healthy", "watch", "healthy", "info"], "status_reason": ["<ok>", "", "", ""],
+    })
+    html = rec.styled_scorecard(board, "total").to_html()
+    assert "123,456" in html and "120,000" in html                  # counts with separators
+    assert "4.65%" in html and "5.00%" in html and "4.00%" in html   # the rate in percent, not 0.04647
+    assert "3.20" in html and "2.50" in html                         # ROAS as a ratio
+    assert "103%" in html and "93%" in html and "107%" in html       # attainment = actual ÷ target
+    assert "+12.2%" in html and "+16.2%" in html and "+28.0%" in html
+    assert "&lt;ok&gt;" in html and "own_x" not in html
+
+
+# --------------------------------------------------------------------------- small hand-made results
+
+def _board() -> pd.DataFrame:
+    """Two accounts and the total; statuses chosen so that exactly two rows are under 90 % of a target."""
+    return pd.DataFrame({
+        "account_id": ["own_xhs", "own_xhs", "own_dy", "own_dy", "total"],
+        "platform": ["xiaohongshu", "xiaohongshu", "douyin", "douyin", "all"],
+        "kpi": ["net_follower_change", "revenue", "revenue", "impressions", "net_follower_change"],
+        "label": ["Net follower change", "Revenue", "Revenue", "Impressions", "Net follower change"],
+        "actual": [600.0, 9500.0, 8000.0, 1e6, 2000.0],
+        "target": [1000.0, 10000.0, 10000.0, nan, 3000.0],
+        "attainment": [0.6, 0.95, 0.8, nan, 2000 / 3000],
+        "previous": [700.0, 9000.0, 8500.0, 1.5e6, 2100.0],
+        "change_pct": [600 / 700 - 1, 9500 / 9000 - 1, 8000 / 8500 - 1, -1 / 3, 2000 / 2100 - 1],
+        "last_year": [nan, nan, nan, nan, nan], "yoy_pct": [nan, nan, nan, nan, nan],
+        # impressions fell by a third without a target: at risk, but not "under 90 % of target"
+        "status": ["at risk", "watch", "at risk", "at risk", "at risk"],
+    })
+
+
+def _ads(stop: list[bool], ctr: list[float], keep: list[bool]) -> AdsReview:
+    campaigns = pd.DataFrame({"campaign_id": ["cmp_a", "cmp_b"], "spend": [1000.0, 1000.0],
+                              "revenue": [1800.0, 5000.0], "roas": [1.8, 5.0], "stop_loss": stop})
+    creatives = pd.DataFrame({"campaign_id": ["cmp_a", "cmp_a", "cmp_b"], "creative_id": ["a1", "a2", "b1"],
+                              "ctr": ctr, "keep": keep})
+    budget = pd.DataFrame({"campaign_id": ["cmp_a", "cmp_b", "flexible reserve"], "change": [-1000.0, 800.0, 200.0]})
+    return AdsReview(campaigns=campaigns, creatives=creatives, budget=budget, roas_floor=3.0, ctr_keep=0.05)
+
+
+def _attribution(markov_ratio: list[float], label: list[object]) -> AttributionReview:
+    journeys = pd.DataFrame({"journey_id": range(2345), "converted": [True] * 390 + [False] * 1955})
+    assist = pd.DataFrame({"channel": ["xiaohongshu", "weibo", "search"][:len(label)],
+                           "markov_ratio": markov_ratio, "label": label})
+    comparison = pd.DataFrame({"model": ["last_touch", "last_touch", "markov", "markov"],
+                               "channel": ["search", "xiaohongshu", "search", "xiaohongshu"],
+                               "conversions": [300.0, 90.0, 210.0, 180.0], "value": [3000.0, 900.0, 2100.0, nan],
+                               "share": [300 / 390, 90 / 390, 210 / 390, 180 / 390]})
+    return AttributionReview(journeys=journeys, comparison=comparison, assist=assist)
+
+
+def _posts(best: pd.DataFrame, published: int = 12) -> PostReview:
+    by_format = pd.DataFrame({"platform": ["douyin"], "format": ["short_video"], "posts": [3]})
+    return PostReview(base="impressions", top_n=5, published=published, rated=pd.DataFrame({"post_id": [1, 2, 3]}),
+                      best=best, worst=best, by_format=by_format, by_pillar=by_format)
+
+
+def _risks() -> RiskReview:
+    top = pd.DataFrame({"risk_id": ["R1", "R2"], "category": ["platform", "content"], "probability": [0.6, 0.2],
+                        "impact": [5, 2], "score": [3.0, 0.4], "level": ["high", "low"], "owner": ["Li", "Wang"],
+                        "mitigation": ["backup account", "review"]})
+    return RiskReview(register=top, matrix=pd.DataFrame(), top=top)
+
+
+def _removed() -> pd.DataFrame:
+    return pd.DataFrame({"date": pd.to_datetime(["2026-10-22", "2026-10-22", "2026-10-03"]),
+                         "account_id": ["own_xhs", "own_xhs", "own_dy"], "column": ["impressions", "reach", "reach"],
+                         "observed": [90000.0, 50000.0, 8000.0], "replaced_with": [10000.0, 6000.0, 5000.0],
+                         "removed": [80000.0, 44000.0, 3000.0]})
+
+
+# --------------------------------------------------------------------------- So-what lines
+
+def test_setup_text_names_period_accounts_targets_completions_and_skipped_tables() -> None:
+    accounts = pd.DataFrame({"account_id": ["own_tt", "own_x"], "owner": ["own", "own"]})
+    run = ReviewRun(period=OCTOBER, account_ids=("own_tt", "own_x"), data_dir=Path("store"), er_base="impressions",
+                    anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5, roas_stop_loss=3.0, ctr_keep=0.05,
+                    trend=(OCTOBER,), top_n=5, tables={"accounts": accounts, "ad_daily": pd.DataFrame()},
+                    targets=pd.DataFrame(), targets_note="No targets given: statuses come from the change.",
+                    data_notes=("own_tt: engagements = likes + comments + shares",))
+    assert rec.setup_text(run) == (
+        "Period: 2026-10 (2026-10-01 – 2026-10-31)\n"
+        "Accounts: own_tt, own_x\n"
+        "No targets given: statuses come from the change.\n"
+        "Completed: own_tt: engagements = likes + comments + shares\n"
+        # ad_daily is there; the other optional tables are not
+        "Not in the data folder, so their sections are skipped: touchpoints, conversions, risks")
+
+
+def test_bot_days_text_lists_each_account_day_once_and_the_unchecked_accounts() -> None:
+    # two removed columns on own_xhs 2026-10-22 make one day; days sorted as text
+    assert rec.bot_days_text(_removed()) == "Bot-like traffic removed on: own_dy 2026-10-03, own_xhs 2026-10-22"
+    assert rec.bot_days_text(_removed().iloc[0:0], ("own_tt (no impressions)",)) == (
+        "Bot-like traffic removed on: no day in this period\n"
+        "Bot check not possible (its two signals are missing) for: own_tt (no impressions)")
+
+
+def test_kpis_under_target_are_account_rows_at_risk_with_a_target() -> None:
+    # own_xhs net followers 60 % and own_dy revenue 80 %: both under 90 % of target; own_xhs revenue (95 %) is on
+    # watch, own_dy impressions has no target, and the total is not an account
+    assert rec.kpis_under_target_text(_board()) == (
+        "KPIs under 90% of target: net_follower_change on xiaohongshu; revenue on douyin")
+    assert rec.kpis_under_target_text(_board().assign(status="healthy")) == "KPIs under 90% of target: none"
+
+
+def test_alerts_text_counts_alerts_and_critical_ones() -> None:
+    alerts = pd.DataFrame({"severity": ["critical", "warning", "critical"]})
+    assert rec.alerts_text(alerts) == "3 alert(s), 2 critical."
+    assert rec.alerts_text(alerts.iloc[0:0]) == "0 alert(s), 0 critical."
+
+
+def test_top_posts_heading_says_why_nothing_is_ranked() -> None:
+    ranked = pd.DataFrame({"post_id": [1], "engagement_rate": [0.05]})
+    assert rec.top_posts_heading(_posts(ranked)) == "Top 5 posts by engagement rate (by impressions):"
+    assert rec.top_posts_heading(_posts(ranked.iloc[0:0], published=1)) == (
+        "Top 5 posts by engagement rate (by impressions):\n"
+        "  none ranked: the period has 1 post(s), none with both engagements and impressions "
+        "(an export without that base: try er_base = followers).")
+    assert rec.bottom_posts_heading(_posts(ranked)) == "Bottom 5 posts:"
+
+
+def test_attribution_text_counts_journeys_and_names_assisting_channels() -> None:
+    credited = _attribution([2.0, 1.6, 0.5], ["assist", "assist", "closer"])
+    # 390 of 2,345 journeys converted (set in _attribution)
+    assert rec.attribution_text(credited) == (
+        "390 converting journeys of 2,345.\n"
+        "Channels that mostly assist (Markov ÷ last touch ≥ 1.5): xiaohongshu, weibo")
+    none_assist = _attribution([1.2, 0.5], ["balanced", "closer"])
+    assert rec.attribution_text(none_assist).endswith("≥ 1.5): none")
+    assert rec.attribution_text(None) == ("No touchpoints and conversions in the data folder: attribution is skipped "
+                                          "(import them as canonical tables to see it).")
+
+
+def test_strongest_assist_is_the_top_ratio_only_when_labelled_assist() -> None:
+    prefix = "Strongest assist channel (highest Markov ÷ last-touch credit): "
+    # the assist table is sorted by ratio, unknown ratios last; an unknown ratio never counts
+    assert rec.strongest_assist_text(_attribution([nan, 2.0, 0.5], [nan, "assist", "closer"])) == prefix + "weibo"
+    assert rec.strongest_assist_text(_attribution([1.2, 0.5], ["balanced", "closer"])) == prefix + "none"
+    assert rec.strongest_assist_text(_attribution([nan], [nan])) == prefix + "none"
+    assert rec.strongest_assist_text(None) == prefix + "none"
+
+
+def test_ads_text_names_stopped_campaigns_and_weak_creatives_with_known_ctr() -> None:
+    # a2 has no impressions (CTR unknown): nothing to judge, so it is not listed
+    ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
+    assert rec.ads_text(ads) == ("Campaigns under the ROAS stop-loss (3): cmp_a\n"
+                                 "Creatives under the CTR keep threshold (5%): a1")
+    fine = _ads(stop=[False, False], ctr=[0.06, 0.07, 0.08], keep=[True, True, True])
+    assert rec.ads_text(fine) == ("Campaigns under the ROAS stop-loss (3): none\n"
+                                  "Creatives under the CTR keep threshold (5%): none")
+    assert rec.ads_text(None) == "No campaigns or creatives to judge."
+
+
+def test_skipped_sections_say_so_and_sections_with_data_print_nothing() -> None:
+    assert rec.ads_skipped_text(None) == "No ad data (ad_daily) in the data folder: the ads section is skipped.\n"
+    assert rec.risks_skipped_text(None) == "No risk register (risks) in the data folder: the section is skipped.\n"
+    assert rec.ads_skipped_text(_ads([False, False], [0.1, 0.1, 0.1], [True, True, True])) == ""
+    assert rec.risks_skipped_text(_risks()) == ""
+    assert rec.written_text(16, 10) == "Wrote summary.json, 16 tables and 10 figures."
+
+
+def test_status_overview_is_status_per_kpi_and_platform() -> None:
+    grid = rec.status_overview(_board())
+    assert grid.loc["Net follower change", "xiaohongshu"] == "at risk"
+    assert grid.loc["Revenue", "xiaohongshu"] == "watch" and grid.loc["Revenue", "douyin"] == "at risk"
+    assert grid.loc["Net follower change", "all"] == "at risk"
+    assert pd.isna(grid.loc["Impressions", "xiaohongshu"])  # own_xhs has no impressions row
+    assert list(grid.index) == ["Net follower change", "Revenue", "Impressions"]  # the board's order
+
+
+# --------------------------------------------------------------------------- recommendations
+
+def test_recommendations_use_account_rows_critical_alerts_and_the_sections_with_data() -> None:
+    alerts = pd.DataFrame({
+        "date": pd.to_datetime(["2026-10-14", "2026-10-20"]), "account_id": ["own_dy", "own_dy"],
+        "platform": ["douyin", "douyin"], "kpi": ["impressions", "engagements"], "observed": [400.0, 50.0],
+        "expected": [100.0, 100.0], "robust_z": [9.0, -4.0], "severity": ["critical", "warning"],
+        "direction": ["up", "down"]})
+    by_format = pd.DataFrame(columns=["platform", "format", "posts", "posts_with_rate", "er_mean_of_rates",
+                                      "er_ci_low", "er_ci_high"])
+    bare = rec.recommendations(_board(), alerts, _removed().iloc[0:0], by_format)
+    # board: own_xhs net followers (at risk, 1), own_dy revenue (at risk, 1), own_dy impressions (at risk, 1),
+    # own_xhs revenue (watch, 3); the total row is left out. Alerts: the critical one only (1).
+    assert bare["area"].tolist() == ["KPIs", "KPIs", "KPIs", "Alerts", "KPIs"]
+    assert bare["priority"].tolist() == [1, 1, 1, 1, 3]
+    assert bare["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert not bare["finding"].str.contains("all platforms").any()
+    assert bare.loc[3, "finding"].startswith("douyin (own_dy) on 2026-10-14: impressions 400 vs 100 expected (4.0×")
+
+    ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
+    full = rec.recommendations(_board(), alerts, _removed(), by_format, ads, _attribution([2.0], ["assist"]),
+                               _risks())
+    areas = full["area"].tolist()
+    # priority 1: 3 KPIs, 1 alert, the stop-loss campaign; 2: two bot days, creative a1, budget, the assist
+    # channel, risk R1 (score 3.0 is high; R2 is low); 3: the watched KPI
+    assert areas == ["KPIs", "KPIs", "KPIs", "Alerts", "Ads", "Data quality", "Data quality", "Ads", "Budget",
+                     "Attribution", "Risks", "KPIs"]
+    assert full.loc[4, "finding"].startswith("Campaign cmp_a: ROAS 1.80 under the 3 stop-loss")
+    assert full.loc[10, "finding"] == "R1 (platform): score 3.0 = 60% × impact 5."
+
+
+# --------------------------------------------------------------------------- summary.json
+
+def test_period_summary_names_previous_and_last_year() -> None:
+    assert rec.period_summary(OCTOBER) == {
+        "kind": "month", "label": "2026-10", "start": pd.Timestamp("2026-10-01"), "end": pd.Timestamp("2026-10-31"),
+        "previous": "2026-09", "last_year": "2025-10"}
+    q1 = rec.period_summary(parse_period("quarter", "2026-Q1"))
+    assert (q1["start"], q1["end"]) == (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-31"))
+    assert (q1["previous"], q1["last_year"]) == ("2025-Q4", "2025-Q1")
+
+
+def test_kpi_summary_nests_account_kpi_and_fields() -> None:
+    summary = rec.kpi_summary(_board())
+    assert list(summary) == ["own_xhs", "own_dy", "total"]  # the board's order
+    assert list(summary["own_xhs"]) == ["net_follower_change", "revenue"]
+    assert summary["own_xhs"]["net_follower_change"] == {
+        "label": "Net follower change", "actual": 600.0, "target": 1000.0, "attainment": 0.6, "previous": 700.0,
+        "change_pct": pytest.approx(-1 / 7), "last_year": pytest.approx(nan, nan_ok=True),
+        "yoy_pct": pytest.approx(nan, nan_ok=True), "status": "at risk"}
+    assert summary["total"]["net_follower_change"]["attainment"] == pytest.approx(2 / 3)
+
+
+def test_attribution_summary_is_credit_per_model_and_channel() -> None:
+    credit = rec.attribution_summary(_attribution([2.0], ["assist"]).comparison)
+    assert list(credit) == ["last_touch", "markov"]
+    assert credit["last_touch"] == {"search": {"conversions": 300.0, "value": 3000.0},
+                                    "xiaohongshu": {"conversions": 90.0, "value": 900.0}}
+    assert credit["markov"]["xiaohongshu"]["conversions"] == 180.0
+    assert np.isnan(credit["markov"]["xiaohongshu"]["value"])  # unknown value stays unknown
+
+
+def test_summary_has_one_key_per_section_with_data() -> None:
+    best = pd.DataFrame({"post_id": [1]})
+    bots = BotCheck(clean_daily=pd.DataFrame(), removed=_removed(), removed_in_period=_removed().iloc[:1],
+                    unchecked=())
+    common = dict(bots=bots, board=_board(), alerts=pd.DataFrame({"severity": []}), posts=_posts(best),
+                  funnel=pd.DataFrame({"step": ["impressions"]}), actions=pd.DataFrame({"rank": [1]}))
+    bare = rec.summary(OCTOBER, **common, attribution=None, ads=None, risks=None)
+    assert list(bare) == ["label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel", "recommendations"]
+    assert bare["label"] == "2026-10" and bare["period"]["previous"] == "2026-09"
+    assert bare["bot_traffic"] is bots.removed_in_period
+    # the content section: base, 3 rated posts (set in _posts), the top posts and the formats
+    assert bare["content"]["er_base"] == "impressions" and bare["content"]["posts"] == 3
+    assert bare["content"]["top_posts"] is best
+
+    ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
+    full = rec.summary(OCTOBER, **common, attribution=_attribution([2.0], ["assist"]), ads=ads, risks=_risks())
+    assert list(full) == ["label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel", "attribution",
+                          "stop_loss_campaigns", "low_ctr_creatives", "budget_shift", "top_risks", "recommendations"]
+    assert full["stop_loss_campaigns"]["campaign_id"].tolist() == ["cmp_a"]
+    assert full["low_ctr_creatives"]["creative_id"].tolist() == ["a1"]
+    assert full["top_risks"]["risk_id"].tolist() == ["R1", "R2"]

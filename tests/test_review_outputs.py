@@ -1,0 +1,92 @@
+"""helpers.review.outputs: each section's tables and figures land in the run folder; the displays come back in order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from helpers.report import RunOutputs
+from helpers.review import outputs
+from helpers.review.ads import AdsReview
+from helpers.review.attribution import AttributionReview
+from helpers.review.risks import RiskReview
+
+
+def _run(tmp_path: Path) -> RunOutputs:
+    return RunOutputs("period_review", tmp_path / "run")
+
+
+def _csv(out: RunOutputs, name: str) -> pd.DataFrame:
+    return pd.read_csv(out.path / "tables" / f"{name}.csv", encoding="utf-8-sig")
+
+
+def test_show_tables_writes_each_table_and_returns_them_styled_in_order(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    tables = {"b_first": pd.DataFrame({"x": [1]}), "a_second": pd.DataFrame({"y": ["<b>"]})}
+    shown = outputs.show_tables(out, tables)
+    assert out.tables == ["b_first", "a_second"]
+    assert _csv(out, "a_second")["y"].tolist() == ["<b>"]
+    assert len(shown) == 2 and "&lt;b&gt;" in shown[1].to_html()  # data text escaped for display
+
+
+def test_save_figures_saves_pngs_closes_figures_and_returns_images(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    figures = {"one": plt.figure(), "two": plt.figure()}
+    images = outputs.save_figures(out, figures)
+    assert out.figures == ["one", "two"] and len(images) == 2
+    assert (out.path / "figures" / "two.png").stat().st_size > 0
+    assert not any(plt.fignum_exists(f.number) for f in figures.values())
+
+
+def test_sections_without_data_write_and_show_nothing(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    assert outputs.ads_views(out, None) == []
+    assert outputs.attribution_views(out, None) == []
+    assert outputs.risk_views(out, None) == []
+    assert out.tables == [] and out.figures == []
+
+
+def test_ads_views_show_three_tables_then_the_roas_chart(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    campaigns = pd.DataFrame({"campaign_id": ["a", "b"], "roas": [1.8, 5.0], "stop_loss": [True, False]})
+    ads = AdsReview(campaigns=campaigns, creatives=pd.DataFrame({"creative_id": ["a1"]}),
+                    budget=pd.DataFrame({"campaign_id": ["a"]}), roas_floor=3.0, ctr_keep=0.05)
+    views = outputs.ads_views(out, ads)
+    assert out.tables == ["ads_campaigns", "ads_creatives", "budget_shift"] and out.figures == ["roas"]
+    assert len(views) == 4 and type(views[3]).__name__ == "Image"
+
+
+def test_attribution_views_show_shares_chart_and_assist_ratios(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    comparison = pd.DataFrame({"model": ["last_touch", "markov"], "channel": ["weibo", "weibo"],
+                               "conversions": [4.0, 4.0], "value": [1.0, 1.0], "share": [0.25, 0.125]})
+    credited = AttributionReview(journeys=pd.DataFrame(), comparison=comparison,
+                                 assist=pd.DataFrame({"channel": ["weibo"], "markov_ratio": [1.0]}))
+    views = outputs.attribution_views(out, credited)
+    assert out.tables == ["attribution", "assist_ratio"] and out.figures == ["attribution"]
+    shares = views[0].to_html()
+    assert "25.0%" in shares and "12.5%" in shares  # the share per model, one decimal
+    assert len(views) == 3
+
+
+def test_risk_views_write_the_register_and_show_matrix_and_top(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    register = pd.DataFrame({"risk_id": ["R1"], "score": [2.0]})
+    matrix = pd.DataFrame([[1]], index=[5], columns=["likely"])
+    views = outputs.risk_views(out, RiskReview(register=register, matrix=matrix, top=register))
+    assert out.tables == ["risk_register"] and out.figures == ["risk_matrix"] and len(views) == 2
+
+
+def test_add_summary_records_every_key_in_order(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    outputs.add_summary(out, {"label": "2026-10", "alerts": pd.DataFrame({"kpi": ["impressions"]})})
+    summary = json.loads(out.write().read_text(encoding="utf-8"))
+    assert list(summary)[:3] == ["notebook", "label", "alerts"]
+    assert summary["alerts"] == [{"kpi": "impressions"}]
