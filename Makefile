@@ -40,8 +40,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Both cores: pytest-xdist, each worker stealing work when idle (the notebook runs differ in length).
-PYTEST_PARALLEL ?= -n auto --dist worksteal
+# Both cores: pytest-xdist, a test module per worker at a time, so a module's shared fixtures (a
+# published run, an imported store, the loaded sample) are built once, not once per worker.
+PYTEST_PARALLEL ?= -n auto --dist loadscope
 
 test: lint sample
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from cli_run import opsbook
+from helpers import config, runner
+from helpers.audience import session
+from helpers.errors import OpsbookError
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +47,16 @@ def _nothing_in_window(t: dict[str, pd.DataFrame]) -> None:
     pass  # the data is fine; the parameters ask for a window before any interaction
 
 
+#: Cases that stop in a later cell, run through `opsbook run` as a scheduler would (exit 1, no report).
 CASES: dict[str, tuple[Callable[[dict[str, pd.DataFrame]], None], list[str], list[str]]] = {
     "one user": (_one_user, [], ["fewer than 2 users"]),
     "all purchase values missing": (_no_purchase_values, [],
                                     ["purchase value(s) in the window are missing", "monetary='engagement'"]),
-    "unknown timezone": (_unknown_timezone, [], ["unknown time zone", "own_douyin: Asia/Beijing"]),
-    "no interactions in the window": (_nothing_in_window, ["-p", "as_of", "2020-01-31"],
+}
+#: Cases that stop in session.prepare, the notebook's first call: checked in process (the same message).
+PREPARE_CASES: dict[str, tuple[Callable[[dict[str, pd.DataFrame]], None], dict[str, object], list[str]]] = {
+    "unknown timezone": (_unknown_timezone, {}, ["unknown time zone", "own_douyin: Asia/Beijing"]),
+    "no interactions in the window": (_nothing_in_window, {"as_of": "2020-01-31"},
                                       ["No interactions", "2019-08-05", "2020-01-31"]),
 }
 
@@ -60,9 +67,8 @@ def test_bad_input_stops_with_a_clear_message(case: str, sample_dir: Path, tmp_p
     tables = _copy(sample_dir, tmp_path / "data")
     change(tables)
     _write(tmp_path / "data", tables)
-    result = subprocess.run([sys.executable, "-m", "helpers.cli", "run", "audience_profiling", "--data",
-                             str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--quiet", *params],
-                            capture_output=True, text=True, timeout=600)
+    result = opsbook("run", "audience_profiling", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
+                     "--quiet", *params)
     assert result.returncode == 1, result.stderr[-2000:]
     for text in expected:
         assert text in result.stderr, result.stderr[-2000:]
@@ -74,8 +80,21 @@ def test_engagement_monetary_runs_when_purchase_values_are_missing(sample_dir: P
     tables = _copy(sample_dir, tmp_path / "data")
     _no_purchase_values(tables)
     _write(tmp_path / "data", tables)
-    result = subprocess.run([sys.executable, "-m", "helpers.cli", "run", "audience_profiling", "--data",
-                             str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--quiet",
-                             "-p", "monetary", "engagement"], capture_output=True, text=True, timeout=600)
+    result = opsbook("run", "audience_profiling", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
+                     "--quiet", "-p", "monetary", "engagement")
     assert result.returncode == 0, result.stderr[-2000:]
     shutil.rmtree(tmp_path / "data")
+
+
+@pytest.mark.parametrize("case", list(PREPARE_CASES))
+def test_bad_input_stops_in_prepare_with_a_clear_message(case: str, sample_dir: Path, tmp_path: Path) -> None:
+    change, overrides, expected = PREPARE_CASES[case]
+    tables = _copy(sample_dir, tmp_path / "data")
+    change(tables)
+    _write(tmp_path / "data", tables)
+    defaults = runner.default_values(config.NOTEBOOKS / "audience_profiling.ipynb")
+    parameters = {k: v for k, v in defaults.items() if k != "output_dir"}
+    with pytest.raises(OpsbookError) as caught:
+        session.prepare(**{**parameters, "data_dir": str(tmp_path / "data"), **overrides})
+    for text in expected:
+        assert text in str(caught.value)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from cli_run import opsbook
 from helpers.sample import PLANTED
 
 pytestmark = pytest.mark.slow
 
 
 def test_planted_bots_evening_peak_and_lapsing_users(sample_dir: Path, tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "helpers.cli", "run", "audience_profiling", "--out",
-                             str(tmp_path), "--quiet"], capture_output=True, text=True, timeout=900)
+    result = opsbook("run", "audience_profiling", "--out", str(tmp_path), "--quiet")
     assert result.returncode == 0, result.stderr[-4000:]
     folder = next((tmp_path / "audience_profiling").glob("20*"))
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))

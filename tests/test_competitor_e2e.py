@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from cli_run import opsbook
 from helpers.sample import PLANTED
 
 pytestmark = pytest.mark.slow
@@ -24,8 +24,7 @@ TRICKY_TITLE = '<b>爆款</b> 成分党必看 & "真香"'
 
 
 def _run(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "helpers.cli", "run", "competitor_analysis", "--out", str(out),
-                           "--quiet", *extra], capture_output=True, text=True, timeout=900)
+    return opsbook("run", "competitor_analysis", "--out", str(out), "--quiet", *extra)
 
 
 def _published(out: Path) -> tuple[dict, str]:
@@ -69,14 +68,6 @@ def test_unknown_competitor_fails_with_a_clear_message(sample_dir: Path, tmp_pat
     assert result.returncode in (1, 2)
     assert "nonexistent" in result.stderr and "competitors" in result.stderr
     assert "unknown account id(s) nonexistent" in result.stderr
-    assert not [p for p in (tmp_path / "competitor_analysis").iterdir() if not p.name.startswith(("_", "."))]
-
-
-def test_old_text_form_of_competitors_is_refused_with_the_list_form(sample_dir: Path, tmp_path: Path) -> None:
-    result = _run(tmp_path, "-p", "competitors", "comp_a_douyin,comp_b_douyin")
-    assert result.returncode in (1, 2)
-    assert "competitors='comp_a_douyin,comp_b_douyin' is written in the old text form" in result.stderr
-    assert "-p competitors '[comp_a_douyin, comp_b_douyin]'" in result.stderr  # the new form, spelled out
     assert not [p for p in (tmp_path / "competitor_analysis").iterdir() if not p.name.startswith(("_", "."))]
 
 

@@ -23,8 +23,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 
 from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
@@ -162,13 +163,32 @@ def _kmeans(arr: np.ndarray, k: int, seed: int, n_init: int | str) -> KMeans:
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(arr)
 
 
-def _silhouette(arr: np.ndarray, labels: np.ndarray, seed: int, sample: int) -> float:
-    """Mean silhouette (on a seeded sample of `sample` rows when there are more); NaN with < 2 distinct labels."""
+def _silhouette_rows(n: int, seed: int, sample: int) -> np.ndarray:
+    """The rows the silhouette is computed on: all, or the seeded sample sklearn's `sample_size` would draw."""
+    if n <= sample:
+        return np.arange(n)
+    return check_random_state(seed).permutation(n)[:sample]
+
+
+def _silhouette(distances: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette of a labelling on the sampled rows, from their precomputed distances.
+
+    NaN when the labelling has fewer than 2 clusters, or as many clusters as rows (in all rows
+    or in the sample). Distances do not depend on the clustering, so choose_k computes them once
+    for every k: the same value as `silhouette_score(X, labels, sample_size=..., random_state=seed)`
+    at a fraction of the time.
+    """
     distinct = len(np.unique(labels))
-    if distinct < 2 or distinct >= len(arr):
+    sampled = labels[rows]
+    if distinct < 2 or distinct >= len(labels) or not 2 <= len(np.unique(sampled)) < len(sampled):
         return float("nan")
-    size = sample if len(arr) > sample else None
-    return float(silhouette_score(arr, labels, sample_size=size, random_state=seed))
+    return float(silhouette_score(distances, sampled, metric="precomputed"))
+
+
+def _sample_distances(arr: np.ndarray, seed: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
+    """The silhouette's sampled rows and the Euclidean distances between them."""
+    rows = _silhouette_rows(len(arr), seed, sample)
+    return rows, pairwise_distances(arr[rows])
 
 
 def _subsample(arr: np.ndarray, size: int, seed: int) -> np.ndarray:
@@ -191,11 +211,12 @@ def choose_k(X: Any, k_range: Iterable[int] = range(2, 9), seed: int = 0, sample
     ks = sorted({int(k) for k in k_range if 2 <= int(k) < len(arr)})
     if not ks:
         raise ParameterError(f"No feasible k in k_range for {len(arr)} users (need 2 ≤ k < users).")
-    rows = []
+    rows, distances = _sample_distances(arr, seed, sample)
+    table = []
     for k in ks:
         km = _kmeans(arr, k, seed, n_init)
-        rows.append({"k": k, "silhouette": _silhouette(arr, km.labels_, seed, sample), "inertia": float(km.inertia_)})
-    return pd.DataFrame(rows)
+        table.append({"k": k, "silhouette": _silhouette(distances, rows, km.labels_), "inertia": float(km.inertia_)})
+    return pd.DataFrame(table)
 
 
 def best_k(table: pd.DataFrame) -> int:
@@ -298,7 +319,8 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
         k_used = int(k)
     km = _kmeans(arr, k_used, seed, n_init)
     labels = _by_size(km.labels_)
-    sil = _silhouette(arr, labels, seed, sample)
+    rows, distances = _sample_distances(arr, seed, sample)
+    sil = _silhouette(distances, rows, labels)
     return ClusterResult(
         labels=pd.Series(labels, index=frame.index, name="cluster"), k=k_used, silhouette=sil,
         centers=_centers(km, km.labels_, labels, scaler, cols, logged), scaler=scaler, columns=cols,
