@@ -44,11 +44,15 @@ lint: $(STAMP)
 # published run, an imported store, the loaded sample) are built once, not once per worker.
 PYTEST_PARALLEL ?= -n auto --dist loadscope
 
+# Bytecode caching on even where the environment turns it off: every notebook kernel and worker would
+# otherwise compile helpers/ again.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+
 test: lint sample
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+	$(PYTEST) $(PYTEST_PARALLEL)
 
 test-fast: sample
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"
+	$(PYTEST) $(PYTEST_PARALLEL) -m "not slow"
 
 lab: sample
 	$(BIN)/jupyter lab notebooks/

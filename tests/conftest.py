@@ -19,3 +19,4 @@ def sample_dir() -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: executes notebooks (a kernel per test); deselect with -m 'not slow'")
+

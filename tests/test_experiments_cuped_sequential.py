@@ -322,3 +322,14 @@ def test_running_differences_one_per_treatment_with_the_metric_kind() -> None:
     # ratio on the last day: A (1 + 3 + 5)/(1 + 2 + 1) = 2.25, B (2 + 6 + 4 + 10)/(1 + 2 + 1 + 2) = 22/6
     assert ratio[0].table["diff"].iloc[-1] == pytest.approx(22 / 6 - 2.25)
     assert ratio[1].variant == "C" and ratio[1].table["n_v"].iloc[-1] == 1
+
+
+def test_running_charts_one_titled_figure_per_treatment() -> None:
+    from helpers.experiments.charts import running_charts
+    from helpers.experiments.metrics import MetricSpec
+    from helpers.experiments.sequential import running_differences
+
+    running = running_differences(small_units(), "ts", MetricSpec("v", "mean", "value"), "A", ["B", "C"])
+    figures = running_charts(running)
+    assert list(figures) == ["cumulative_B", "cumulative_C"]
+    assert figures["cumulative_C"].axes[0].get_title() == "v: C − A over time"

@@ -106,3 +106,25 @@ def test_run_outputs_update_and_tables_from(tmp_path: Path) -> None:
     assert out.tables == ["a", "b"]
     assert (tmp_path / "tables" / "b.csv").read_bytes() == "\ufeffy\n抖音\n".encode()
     assert not (tmp_path / "tables" / "skipped.csv").exists()
+
+
+def test_run_outputs_figures_from_saves_pngs_closes_figures_and_returns_images(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = RunOutputs("nb", tmp_path)
+    figures = {"one": plt.figure(), "two": plt.figure()}
+    images = out.figures_from(figures)
+    assert out.figures == ["one", "two"] and len(images) == 2
+    assert (tmp_path / "figures" / "two.png").stat().st_size > 0
+    assert not any(plt.fignum_exists(f.number) for f in figures.values())
+
+
+def test_run_outputs_update_keeps_the_order_and_writes_frames_as_records(tmp_path: Path) -> None:
+    out = RunOutputs("nb", tmp_path)
+    out.update({"label": "2026-10", "alerts": pd.DataFrame({"kpi": ["impressions"]})})
+    summary = json.loads(out.write().read_text(encoding="utf-8"))
+    assert list(summary)[:3] == ["notebook", "label", "alerts"]
+    assert summary["alerts"] == [{"kpi": "impressions"}]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers.report import RunOutputs
@@ -34,15 +32,6 @@ def test_show_tables_writes_each_table_and_returns_them_styled_in_order(tmp_path
     assert out.tables == ["b_first", "a_second"]
     assert _csv(out, "a_second")["y"].tolist() == ["<b>"]
     assert len(shown) == 2 and "&lt;b&gt;" in shown[1].to_html()  # data text escaped for display
-
-
-def test_save_figures_saves_pngs_closes_figures_and_returns_images(tmp_path: Path) -> None:
-    out = _run(tmp_path)
-    figures = {"one": plt.figure(), "two": plt.figure()}
-    images = outputs.save_figures(out, figures)
-    assert out.figures == ["one", "two"] and len(images) == 2
-    assert (out.path / "figures" / "two.png").stat().st_size > 0
-    assert not any(plt.fignum_exists(f.number) for f in figures.values())
 
 
 def test_sections_without_data_write_and_show_nothing(tmp_path: Path) -> None:
@@ -82,11 +71,3 @@ def test_risk_views_write_the_register_and_show_matrix_and_top(tmp_path: Path) -
     matrix = pd.DataFrame([[1]], index=[5], columns=["likely"])
     views = outputs.risk_views(out, RiskReview(register=register, matrix=matrix, top=register))
     assert out.tables == ["risk_register"] and out.figures == ["risk_matrix"] and len(views) == 2
-
-
-def test_add_summary_records_every_key_in_order(tmp_path: Path) -> None:
-    out = _run(tmp_path)
-    outputs.add_summary(out, {"label": "2026-10", "alerts": pd.DataFrame({"kpi": ["impressions"]})})
-    summary = json.loads(out.write().read_text(encoding="utf-8"))
-    assert list(summary)[:3] == ["notebook", "label", "alerts"]
-    assert summary["alerts"] == [{"kpi": "impressions"}]

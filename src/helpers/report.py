@@ -157,6 +157,10 @@ class RunOutputs:
         self.figures.append(name)
         return Image(filename=str(target))
 
+    def figures_from(self, figures: Mapping[str, Any]) -> list[Any]:
+        """Save each named figure (figures/<name>.png, closed) and return the PNGs for display, in order."""
+        return [self.figure(name, fig) for name, fig in figures.items()]
+
     def file(self, name: str, data: bytes | str) -> Path:
         """Write an extra artefact at the top of the run folder (e.g. calendar.ics) and list it in summary.json.
 

@@ -64,6 +64,11 @@ def running_chart(difference: RunningDifference) -> plt.Figure:
                             f"{difference.metric}: {difference.variant} − {difference.control} over time")
 
 
+def running_charts(differences: Sequence[RunningDifference]) -> dict[str, plt.Figure]:
+    """One running-difference chart per treatment, by the name its figure is saved under."""
+    return {difference.name: running_chart(difference) for difference in differences}
+
+
 def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpec], segments: Sequence[str],
                         alpha: float = 0.05, correction: str = "holm") -> Any:
     """Dropdowns (experiment, metric, segment) that re-run the evaluation of the chosen metric on change.

@@ -16,7 +16,6 @@ from helpers.report import RunOutputs, styled
 from helpers.review import charts
 
 if TYPE_CHECKING:
-    import matplotlib.pyplot as plt
 
     from helpers.review.ads import AdsReview
     from helpers.review.attribution import AttributionReview
@@ -26,28 +25,17 @@ if TYPE_CHECKING:
 SHARE_FORMAT = "{:.1%}"
 
 
-def save_tables(out: RunOutputs, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Write each table as tables/<name>.csv, in order."""
-    for name, table in tables.items():
-        out.table(name, table)
-
-
 def show_tables(out: RunOutputs, tables: Mapping[str, pd.DataFrame]) -> list[Any]:
     """Write each table as tables/<name>.csv and return them styled for display, in order."""
-    save_tables(out, tables)
+    out.tables_from(tables)
     return [styled(table) for table in tables.values()]
-
-
-def save_figures(out: RunOutputs, figures: Mapping[str, plt.Figure]) -> list[Any]:
-    """Save each figure as figures/<name>.png (closing it) and return the PNGs for display, in order."""
-    return [out.figure(name, fig) for name, fig in figures.items()]
 
 
 def attribution_views(out: RunOutputs, attribution: AttributionReview | None) -> list[Any]:
     """Write the attribution tables; show the shares per model, their chart and the assist ratios."""
     if attribution is None:
         return []
-    save_tables(out, attribution.tables())
+    out.tables_from(attribution.tables())
     return [attribution.shares().style.format(SHARE_FORMAT),
             out.figure("attribution", charts.attribution_chart(attribution.comparison)),
             styled(attribution.assist)]
@@ -67,9 +55,3 @@ def risk_views(out: RunOutputs, risks: RiskReview | None) -> list[Any]:
         return []
     out.table("risk_register", risks.register)
     return [out.figure("risk_matrix", charts.risk_matrix_chart(risks.matrix)), styled(risks.top)]
-
-
-def add_summary(out: RunOutputs, summary: Mapping[str, Any]) -> None:
-    """Record every key of a summary dict (findings.summary) for summary.json, in order."""
-    for key, value in summary.items():
-        out.add(key, value)
