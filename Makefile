@@ -5,6 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := opsbook
 
+# Keep bytecode caches (in .venv and src/) even where the environment turns them off: packages are
+# installed without compiling (pip --no-compile, as uv does) and each module is compiled once, on
+# first import, instead of by every kernel, worker and command again.
+export PYTHONDONTWRITEBYTECODE :=
+
 .PHONY: help setup kernel kernel-user sample demo docs lint test test-fast lab bench validate clean distclean
 
 help:
@@ -16,7 +21,7 @@ help:
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (opsbook)" >/dev/null
 	@touch $(STAMP)
 
@@ -44,9 +49,7 @@ lint: $(STAMP)
 # published run, an imported store, the loaded sample) are built once, not once per worker.
 PYTEST_PARALLEL ?= -n auto --dist loadscope
 
-# Bytecode caching on even where the environment turns it off: every notebook kernel and worker would
-# otherwise compile helpers/ again.
-PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+PYTEST := $(BIN)/python -m pytest
 
 test: lint sample
 	$(PYTEST) $(PYTEST_PARALLEL)
