@@ -46,6 +46,7 @@ def test_run_publishes_every_artefact(good_run: Path) -> None:
     assert {"scorecard", "alerts", "attribution", "ads_campaigns", "recommendations"} <= tables
     assert any((good_run / "figures").glob("*.png"))
     assert not list(good_run.parent.glob(".running-*")), "temporary folder left behind"
+    assert not (good_run / "kernel.log").exists()  # the kernel's own log is kept with failed runs only
 
 
 def test_summary_has_the_documented_keys(good_run: Path) -> None:
@@ -101,9 +102,11 @@ def test_failed_run_keeps_previous_report_and_names_the_cell(good_run: Path) -> 
     assert "Run failed in cell" in result.stderr
     assert "ParameterError: Parameter er_base='likes' is not valid" in result.stderr
     assert "Traceback" not in result.stderr
+    assert "IPKernelApp" not in result.stderr  # the kernel's own warnings go to kernel.log, not the log of cron
     assert (good_run / "summary.json").read_text(encoding="utf-8") == before
     failed = list((out_root / "period_review" / "_failed").glob("*/notebook.ipynb"))
     assert failed, "the failed notebook is kept"
+    assert (failed[0].parent / "kernel.log").exists()
 
 
 def test_bad_data_gives_a_clear_error(sample_dir: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -194,6 +194,26 @@ def _import_exporter() -> None:
     import nbconvert  # noqa: F401
 
 
+KERNEL_LOG = "kernel.log"
+
+
+def quiet_kernel_manager(log: IO[bytes]) -> type:
+    """A kernel manager whose kernel writes its own stderr (start-up warnings, shutdown noise) to `log`.
+
+    The kernel process inherits the runner's stderr otherwise, so a cron log would carry ipykernel's
+    "running over TCP" warning on every run and, now and then, a traceback from its shutdown. What a
+    cell raises still reaches the runner through the kernel's messages.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            kw.setdefault("stderr", log)
+            await super().start_kernel(**kw)
+
+    return QuietKernelManager
+
+
 def export_html(executed: Path, target: Path, title: str) -> Path:
     """Export an executed notebook to self-contained HTML without code cells or prompts (nbconvert exclude_input)."""
     import nbformat
@@ -296,26 +316,32 @@ def run_notebook(
     executed = tmp / "notebook.ipynb"
     warm = threading.Thread(target=_import_exporter, daemon=True)
     warm.start()  # import nbconvert while the kernel works: the runner process is idle meanwhile
+    kernel_log = (tmp / KERNEL_LOG).open("wb")
     try:
         papermill.execute_notebook(
             str(path), str(executed), parameters=parameters, kernel_name=config.KERNEL_NAME,
             progress_bar=progress, cwd=str(config.NOTEBOOKS), request_save_on_cell_execute=False,
-            autosave_cell_every=10,
+            autosave_cell_every=10, kernel_manager_class=quiet_kernel_manager(kernel_log),
         )
+        kernel_log.close()
         summary_path = tmp / "summary.json"
         record_parameters(tmp, path, executed)
         label = str(read_summary(tmp).get("label") or stamp) if summary_path.exists() else stamp
         export_html(executed, tmp / "report.html", f"{path.stem} {label}")
     except PapermillExecutionError as exc:
+        kernel_log.close()
         failed = _keep_failed(tmp, notebook_root, stamp)
         raise RunFailed(_failure_message(exc, failed / "notebook.ipynb")) from None
     except Exception as exc:  # dead kernel, cell timeout, export error: still keep what was run
+        kernel_log.close()
         failed = _keep_failed(tmp, notebook_root, stamp)
         raise RunFailed(f"Run failed: {type(exc).__name__}: {exc}\nWhat ran is kept at {failed}.\n"
                         "The previous report, if any, is unchanged.") from None
     except BaseException:
+        kernel_log.close()
         _keep_failed(tmp, notebook_root, stamp)
         raise
+    (tmp / KERNEL_LOG).unlink()  # kept with a failed run only, where it may explain a dead kernel
     final = notebook_root / safe_label(label)
     _publish(tmp, final)
     return RunResult(path.stem, label, final)
