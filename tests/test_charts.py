@@ -46,11 +46,21 @@ def test_chinese_renders_without_system_fonts_and_a_fresh_cache(tmp_path: Path) 
     assert report == {"family": "Noto Sans CJK SC", "source": "bundled", "missing": []}
 
 
-def test_a_system_cjk_font_is_preferred(monkeypatch: pytest.MonkeyPatch) -> None:
-    system = font_manager.FontEntry(fname="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", name="WenQuanYi Micro Hei")
+def test_a_system_cjk_font_is_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    installed = tmp_path / "wqy-microhei.ttc"
+    installed.write_bytes(b"")  # only its existence matters here
+    system = font_manager.FontEntry(fname=str(installed), name="WenQuanYi Micro Hei")
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [*font_manager.fontManager.ttflist, system])
     monkeypatch.setattr(charts, "_chosen", None)
     assert charts.find_cjk_font() == charts.ChartFont("WenQuanYi Micro Hei", "system")
+
+
+def test_a_cached_system_font_whose_file_is_gone_does_not_count(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    gone = font_manager.FontEntry(fname=str(tmp_path / "uninstalled.ttc"), name="WenQuanYi Micro Hei")
+    others = [f for f in font_manager.fontManager.ttflist if f.name not in charts.CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [*others, gone])
+    assert charts.find_cjk_font() == charts.ChartFont("Noto Sans CJK SC", "bundled")
 
 
 def test_the_bundled_font_does_not_count_as_a_system_font(monkeypatch: pytest.MonkeyPatch) -> None:

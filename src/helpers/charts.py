@@ -51,9 +51,13 @@ _chosen: ChartFont | None = None
 
 
 def system_cjk_font() -> str | None:
-    """The first CJK-capable font family matplotlib knows from the system, or None."""
+    """The first CJK-capable font family matplotlib knows from the system, or None.
+
+    A font matplotlib's cache lists but whose file is gone (uninstalled since) does not count.
+    """
     bundled = bundled_font_path()
-    installed = {f.name for f in font_manager.fontManager.ttflist if bundled is None or Path(f.fname) != bundled}
+    installed = {f.name for f in font_manager.fontManager.ttflist
+                 if (bundled is None or Path(f.fname) != bundled) and Path(f.fname).is_file()}
     return next((name for name in CJK_FONTS if name in installed), None)
 
 
