@@ -51,6 +51,7 @@ from helpers.ingest.types import (
     UnknownExportError,
 )
 from helpers.schema import TABLES, TableSpec
+from helpers.timezones import DEFAULT_TIMEZONE
 
 #: Files a folder import picks up (explicitly named files are always tried).
 EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
@@ -355,7 +356,7 @@ def map_file(path: Path, account: pd.Series | None, kind: str | None = None, map
                                   "wrong --account?")
         timezone = account.get("timezone") if "timezone" in account.index else None
         context = ImportContext(account_id=account_id or "", platform=platform,
-                                timezone=str(timezone) if isinstance(timezone, str) and timezone else "Asia/Shanghai",
+                                timezone=str(timezone) if isinstance(timezone, str) and timezone else DEFAULT_TIMEZONE,
                                 reference=reference or dt.date.today())
         out.append(_check_mapped(map_grid(grid, found, context), grid.where, rules))
     if not out:

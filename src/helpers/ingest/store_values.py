@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.timezones import DEFAULT_TIMEZONE
 
-LOCAL_TZ = "Asia/Shanghai"
+LOCAL_TZ = DEFAULT_TIMEZONE
 TEXT = pd.StringDtype(na_value=np.nan)   # pandas' default "str" type
 
 

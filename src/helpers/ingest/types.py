@@ -15,6 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.timezones import DEFAULT_TIMEZONE
 
 #: How a source column's text is turned into a value (helpers.ingest.values implements each):
 #: text      stripped text; missing tokens ("", "-", "--", "undefined", ...) → missing
@@ -77,7 +78,7 @@ class ImportContext:
 
     account_id: str
     platform: str
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     reference: dt.date = field(default_factory=dt.date.today)   # for dates exported without a year
 
 

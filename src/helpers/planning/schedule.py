@@ -50,6 +50,7 @@ import pandas as pd
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.params import check_timezone
 from helpers.schema import PLATFORMS, POST_FORMATS, TIERS
+from helpers.timezones import DEFAULT_TIMEZONE
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEFAULT_MIX: dict[str, float] = {"daily": 0.6, "series": 0.3, "flagship": 0.1}
@@ -171,7 +172,7 @@ class PlanSettings:
     reserve_share: float = 0.25
     fixed_columns: tuple[FixedColumn, ...] = ()
     min_gap_hours: float = 3.0
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     capacity: Mapping[str, int] | None = None
     flagship_platforms: tuple[str, ...] = ()
 
