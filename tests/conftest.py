@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,15 @@ def sample_dir() -> Path:
     from helpers.sample import ensure_sample
 
     return ensure_sample(config.SAMPLE_DATA)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """Unit tests read English unless they choose zh-CN with `i18n.use_language` (notebook runs use `lang`)."""
+    from helpers import i18n
+
+    with i18n.use_language("en"):
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -44,7 +44,9 @@ def run_nbval(name: str, tmp_path: Path, data_dir: Path | None = None) -> subpro
         set_data_dir(nb, data_dir)
     target = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, target)
-    env = {**os.environ, "OPSBOOK_OUTPUTS": str(tmp_path / "outputs")}
+    # the reference outputs are written in one language (their "lang", default en), chosen the way a
+    # scheduler would: the notebook's lang parameter is empty and OPSBOOK_LANG decides
+    env = {**os.environ, "OPSBOOK_OUTPUTS": str(tmp_path / "outputs"), "OPSBOOK_LANG": expected.get("lang", "en")}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider",
          "-q", str(target), "--rootdir", str(tmp_path)],

@@ -153,3 +153,65 @@ def test_params_files_name_real_parameters_in_the_one_syntax(params_file: Path) 
                 f"{params_file.name}: {key}={value!r} uses an old text form; write a YAML list or map")
         if params_file.stem == name:
             assert value != default, f"{params_file.name}: {key} restates the notebook's default; drop it"
+
+
+# ---------------------------------------------------------------- the report page (docs/architecture.md)
+
+def _cells(name: str) -> list[nbformat.NotebookNode]:
+    return list(nbformat.read(config.NOTEBOOKS / f"{name}.ipynb", as_version=4).cells)
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return list(cell.metadata.get("tags", []))
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGE_OF))
+def test_narrative_comes_in_both_languages_in_pairs(name: str) -> None:
+    """Every markdown cell is a zh-CN cell followed by its en twin: same tags, same section anchors."""
+    from helpers import page
+
+    cells = _cells(name)
+    problems = []
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            continue
+        lang = page.cell_language(cell)
+        if lang == "zh-CN":
+            twin = cells[index + 1] if index + 1 < len(cells) else None
+            if twin is None or twin.cell_type != "markdown" or page.cell_language(twin) != "en":
+                problems.append(f"cell {index}: a zh-CN cell must be followed by its en cell (tag lang-en)")
+                continue
+            if sorted(t for t in _tags(cell) if t != "lang-zh-CN") != sorted(t for t in _tags(twin) if t != "lang-en"):
+                problems.append(f"cells {index}/{index + 1}: the two languages carry different tags")
+            if page.section_headings([cell]) and [h.anchor for h in page.section_headings([cell])] != [
+                    h.anchor for h in page.section_headings([twin])]:
+                problems.append(f"cells {index}/{index + 1}: the two languages name different section anchors")
+        elif lang != "en":
+            problems.append(f"cell {index}: markdown without a language tag (lang-zh-CN or lang-en)")
+        elif index == 0 or page.cell_language(cells[index - 1]) != "zh-CN":
+            problems.append(f"cell {index}: an en cell must follow its zh-CN twin")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGE_OF))
+def test_report_has_summary_sections_notes_and_appendix(name: str) -> None:
+    """A summary (moved first), anchored sections whose notes fold in <details>, an appendix (moved last)."""
+    from helpers import page
+
+    cells = _cells(name)
+    summary = [c for c in cells if page.SUMMARY_TAG in _tags(c)]
+    assert any(c.cell_type == "code" for c in summary), f"{name}: no code cell tagged {page.SUMMARY_TAG}"
+    assert any(page.APPENDIX_TAG in _tags(c) for c in cells), f"{name}: no cell tagged {page.APPENDIX_TAG}"
+    for lang in ("zh-CN", "en"):
+        shown = page.report_cells(cells, lang)
+        headings = page.section_headings(shown)
+        assert len(headings) >= 3, f"{name} ({lang}): fewer than 3 anchored sections"
+        notes = [c for c in shown if c.cell_type == "markdown" and "**" in c.source and "<details" not in c.source
+                 and page.section_headings([c])]
+        assert not notes, f"{name} ({lang}): section notes not folded in <details>: {notes[0].source[:60]!r}"
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGE_OF))
+def test_every_notebook_has_the_lang_parameter(name: str) -> None:
+    assert runner.default_values(config.NOTEBOOKS / f"{name}.ipynb").get("lang") == "", (
+        f'{name}: the parameters cell needs lang = "" (empty = $OPSBOOK_LANG, else zh-CN)')

@@ -59,7 +59,8 @@ def test_styled_escapes_text_and_shows_rates_as_percent() -> None:
     assert "&lt;限定&gt;开箱 &amp; 测评" in html and "<限定>" not in html
     assert "5.32%" in html and "1,234,567" in html
     assert format_number(float("nan")) == "–"
-    assert format_number(0.0123456) == "0.01235" and format_number(-2500.4) == "-2,500"
+    # 3 significant digits below 1,000; a typographic minus
+    assert format_number(0.0123456) == "0.0123" and format_number(-2500.4) == "−2,500"
 
 
 def test_styled_keeps_bases_as_numbers() -> None:

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import config
+from helpers import config, i18n
+from helpers.i18n import N_
 
 CSV_ENCODING = "utf-8-sig"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -52,17 +53,32 @@ def to_jsonable(value: Any) -> Any:
 
 
 def format_number(value: float) -> str:
-    """Readable numbers for tables and axes: thousands separators, 4 significant digits below 1,000."""
-    if value is None or pd.isna(value):
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.4g}"
+    """Readable numbers for tables and axes, in the run's language (see `helpers.i18n.fmt_number`)."""
+    return i18n.fmt_number(value)
 
 
 PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "attainment", "_pct", "er_mean", "rel_",
                                   "er_ci", "removal_effect")
-TEXT_COLUMNS: tuple[str, ...] = ("title", "description", "finding", "action", "mitigation")
+TEXT_COLUMNS: tuple[str, ...] = ("title", "description", "finding", "action", "mitigation", "reason", "text")
+
+#: Display labels of columns many tables share; an analysis passes its own on top (`styled(labels=...)`).
+COLUMN_LABELS: dict[str, str] = {
+    "account_id": N_("Account"), "account": N_("Account"), "name": N_("Account"), "platform": N_("Platform"),
+    "date": N_("Date"), "published_at": N_("Published"), "title": N_("Title"), "format": N_("Format"),
+    "pillar": N_("Content pillar"), "topic": N_("Topic"), "posts": N_("Posts"), "impressions": N_("Impressions"),
+    "reach": N_("Reach"), "views": N_("Views"), "likes": N_("Likes"), "comments": N_("Comments"),
+    "shares": N_("Shares"), "saves": N_("Saves"), "engagements": N_("Engagements"),
+    "engagement_rate": N_("Engagement rate"), "followers": N_("Followers"), "kpi": N_("KPI"), "label": N_("KPI"),
+    "actual": N_("Actual"), "target": N_("Target"), "attainment": N_("Attainment"), "status": N_("Status"),
+    "previous": N_("Previous period"), "last_year": N_("Same period last year"),
+    "change_pct": N_("Change vs previous period"), "yoy_pct": N_("Change vs last year"),
+    "priority": N_("Priority"), "area": N_("Area"), "finding": N_("Finding"), "action": N_("Action"),
+    "owner": N_("Owner"), "users": N_("Users"), "share": N_("Share"), "conversions": N_("Conversions"),
+    "revenue": N_("Revenue"), "spend": N_("Spend"), "ctr": "CTR", "roas": "ROAS", "cpa": "CPA", "cpm": "CPM",
+    "cpc": "CPC", "channel": N_("Channel"), "campaign": N_("Campaign"), "variant": N_("Variant"),
+    "metric": N_("Metric"), "segment": N_("Segment"), "day": N_("Day"), "hour": N_("Hour"), "week": N_("Week"),
+    "month": N_("Month"), "reason": N_("Reason"),
+}
 
 
 def date_format(values: pd.Series) -> str:
@@ -72,21 +88,45 @@ def date_format(values: pd.Series) -> str:
     return "{:%Y-%m-%d}" if midnight else "{:%Y-%m-%d %H:%M}"
 
 
-def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None) -> Any:
-    """A display Styler: data text HTML-escaped, rates as percentages, numbers readable, no index."""
+def _whole_numbers(column: pd.Series) -> bool:
+    present = column.dropna()
+    return not present.empty and bool((present == present.round()).all())
+
+
+def display_labels(columns: Any, labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Column → the label a reader sees, in the run's language (the analysis' labels over the shared ones)."""
+    merged = {**COLUMN_LABELS, **(labels or {})}
+    return {str(c): i18n.gettext(merged[str(c)]) if str(c) in merged else str(c) for c in columns}
+
+
+def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None, labels: Mapping[str, str] | None = None,
+           counts: tuple[str, ...] | None = None) -> Any:
+    """A display Styler in the run's language: headers as labels, text HTML-escaped, no index.
+
+    Rates are percentages with two decimals (4.91%), whole-number columns are counts (20,015; 1,586.6万 in
+    zh-CN), other numbers 3 significant digits, flags 是/否 (yes/no), dates without a time at
+    midnight. The CSV written by `RunOutputs.table` keeps the raw values and machine column names.
+    """
     if percent is None:
         percent = tuple(c for c in frame.columns
                         if any(h in str(c) for h in PERCENT_HINTS) and pd.api.types.is_float_dtype(frame[c]))
-    numeric = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c]) and c not in percent]
-    style = frame.style.format(escape="html", na_rep="–")
-    style = style.format("{:.2%}", subset=list(percent), na_rep="–")
-    style = style.format(format_number, subset=numeric, na_rep="–")
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+               and not pd.api.types.is_bool_dtype(frame[c]) and c not in percent]
+    if counts is None:
+        counts = tuple(c for c in numeric if _whole_numbers(frame[c]))
+    style = frame.style.format(escape="html", na_rep=i18n.MISSING)
+    style = style.format(lambda v: i18n.fmt_percent(v, 2), subset=list(percent), na_rep=i18n.MISSING)
+    style = style.format(i18n.fmt_count, subset=[c for c in numeric if c in counts], na_rep=i18n.MISSING)
+    style = style.format(i18n.fmt_number, subset=[c for c in numeric if c not in counts], na_rep=i18n.MISSING)
+    flags = [c for c in frame.columns if pd.api.types.is_bool_dtype(frame[c])]
+    style = style.format(i18n.yes_no, subset=flags, na_rep=i18n.MISSING)
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            style = style.format(date_format(frame[column]), subset=[column], na_rep="–")
-    wide = [c for c in TEXT_COLUMNS if c in frame.columns]
+            style = style.format(date_format(frame[column]), subset=[column], na_rep=i18n.MISSING)
+    wide = [c for c in frame.columns if any(str(c).startswith(t) or str(c).endswith(t) for t in TEXT_COLUMNS)]
     if wide:  # long data text gets room instead of one character per line
-        style = style.set_properties(subset=wide, **{"min-width": "14em", "text-align": "left"})
+        style = style.set_properties(subset=wide, **{"min-width": "12em", "text-align": "left"})
+    style = style.relabel_index(list(display_labels(frame.columns, labels).values()), axis="columns")
     return style.hide(axis="index")
 
 
@@ -178,6 +218,7 @@ class RunOutputs:
         self.summary["tables"] = [f"tables/{n}.csv" for n in self.tables]
         self.summary["figures"] = [f"figures/{n}.png" for n in self.figures]
         self.summary["written_at"] = dt.datetime.now().isoformat(timespec="seconds")
+        self.summary.setdefault("lang", i18n.current_language())
         path = self.path / "summary.json"
         path.write_text(json.dumps(to_jsonable(self.summary), ensure_ascii=False, indent=2), encoding="utf-8")
         return path

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import yaml
 
-from helpers import config
+from helpers import config, i18n, page
 from helpers.errors import OpsbookError, ParameterError
 from helpers.report import read_summary
 
@@ -214,17 +214,28 @@ def quiet_kernel_manager(log: IO[bytes]) -> type:
     return QuietKernelManager
 
 
-def export_html(executed: Path, target: Path, title: str) -> Path:
-    """Export an executed notebook to self-contained HTML without code cells or prompts (nbconvert exclude_input)."""
+def export_html(executed: Path, target: Path, title: str, lang: str = i18n.DEFAULT_LANGUAGE) -> Path:
+    """Export an executed notebook as the report page in `lang`: no code or prompts, summary first.
+
+    `helpers.page.report_cells` keeps the cells of the report's language and moves the summary to
+    the top and the housekeeping to an appendix; the template adds the table of contents, the
+    report's style, `<title>` and `<html lang>`.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
+    notebook = without_widgets(nbformat.read(executed, as_version=4))
+    notebook.cells = page.report_cells(notebook.cells, lang)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            template_file="report.html.j2",
-                            extra_template_paths=[str(Path(__file__).parent / "templates")])
-    body, _ = exporter.from_notebook_node(
-        without_widgets(nbformat.read(executed, as_version=4)), resources={"metadata": {"name": title}}
-    )
+                            template_file="report.html.j2", language_code=lang.split("-")[0],
+                            extra_template_paths=[str(page.TEMPLATES)])
+    with i18n.use_language(lang):
+        toc_label = i18n.gettext("Contents")
+    resources = {"metadata": {"name": title}, "ops_toc": page.section_headings(notebook.cells),
+                 "ops_toc_label": toc_label, "ops_css": (page.TEMPLATES / "report.css").read_text(encoding="utf-8")}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    # nbconvert accepts ISO 639-1 codes only ("zh"); the page names the written language in full
+    body = body.replace(f'<html lang="{lang.split("-")[0]}">', f'<html lang="{lang}">', 1)
     target.write_text(body, encoding="utf-8")
     return target
 
@@ -326,8 +337,10 @@ def run_notebook(
         kernel_log.close()
         summary_path = tmp / "summary.json"
         record_parameters(tmp, path, executed)
-        label = str(read_summary(tmp).get("label") or stamp) if summary_path.exists() else stamp
-        export_html(executed, tmp / "report.html", f"{path.stem} {label}")
+        summary = read_summary(tmp) if summary_path.exists() else {}
+        label = str(summary.get("label") or stamp)
+        export_html(executed, tmp / "report.html", str(summary.get("title") or f"{path.stem} {label}"),
+                    str(summary.get("lang") or i18n.DEFAULT_LANGUAGE))
     except PapermillExecutionError as exc:
         kernel_log.close()
         failed = _keep_failed(tmp, notebook_root, stamp)
