@@ -169,7 +169,7 @@ def fmt_count(value: float | None) -> str:
 
 
 def fmt_number(value: float | None, decimals: int | None = None) -> str:
-    """A measured value: whole numbers and values from 1,000 with separators, else 3 significant digits (or `decimals`)."""
+    """A measured value: separators on whole numbers and from 1,000, else 3 significant digits (or `decimals`)."""
     if _missing(value):
         return MISSING
     number = float(value)  # type: ignore[arg-type]
