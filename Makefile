@@ -67,9 +67,11 @@ bench: sample
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_content_planning.py
 
-# docs/schema.md is generated from helpers.schema (a test fails when it is stale).
+# docs/schema.md and docs/glossary.md are generated from helpers.schema and helpers/glossary.yaml (a test
+# fails when either is stale).
 docs: $(STAMP)
 	$(BIN)/python -c "from helpers.schema import schema_markdown; open('docs/schema.md', 'w', encoding='utf-8').write(schema_markdown())"
+	$(BIN)/python -c "from helpers.glossary import glossary_markdown; open('docs/glossary.md', 'w', encoding='utf-8').write(glossary_markdown())"
 
 validate: sample
 	$(BIN)/opsbook validate --data data/sample

@@ -95,6 +95,8 @@ def test_export_sets_lang_title_toc_and_one_language(exported: dict[str, Path]) 
     assert 'class="ops-toc"' in zh and '<a href="#kpi">1. KPI 计分卡</a>' in zh and ">目录<" in zh
     assert "KPI scorecard" not in zh and "计分卡" not in en
     assert zh.index("ops-summary") < zh.index("1. KPI 计分卡<a") < zh.index("<p>setup</p>")
+    assert '<a href="glossary.html">本报告术语表</a>' in zh
+    assert (exported["zh-CN"].parent / "glossary.html").exists()
     assert untranslated_text(en, "en") == []
     assert untranslated_text(zh, "zh-CN") == []
 

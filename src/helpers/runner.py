@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import yaml
 
-from helpers import config, i18n, page
+from helpers import config, glossary, i18n, page
 from helpers.errors import OpsbookError, ParameterError
 from helpers.report import read_summary
 
@@ -219,7 +219,7 @@ def export_html(executed: Path, target: Path, title: str, lang: str = i18n.DEFAU
 
     `helpers.page.report_cells` keeps the cells of the report's language and moves the summary to
     the top and the housekeeping to an appendix; the template adds the table of contents, the
-    report's style, `<title>` and `<html lang>`.
+    report's style, `<title>`, `<html lang>` and a footer link to the glossary.html written beside it.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -230,13 +230,15 @@ def export_html(executed: Path, target: Path, title: str, lang: str = i18n.DEFAU
                             template_file="report.html.j2", language_code=lang.split("-")[0],
                             extra_template_paths=[str(page.TEMPLATES)])
     with i18n.use_language(lang):
-        toc_label = i18n.gettext("Contents")
+        words = {"toc": i18n.gettext("Contents"), "glossary": i18n.gettext("Glossary of the terms in this report")}
     resources = {"metadata": {"name": title}, "ops_toc": page.section_headings(notebook.cells),
-                 "ops_toc_label": toc_label, "ops_css": (page.TEMPLATES / "report.css").read_text(encoding="utf-8")}
+                 "ops_toc_label": words["toc"], "ops_glossary": (glossary.FILE_NAME, words["glossary"]),
+                 "ops_css": (page.TEMPLATES / "report.css").read_text(encoding="utf-8")}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     # nbconvert accepts ISO 639-1 codes only ("zh"); the page names the written language in full
     body = body.replace(f'<html lang="{lang.split("-")[0]}">', f'<html lang="{lang}">', 1)
     target.write_text(body, encoding="utf-8")
+    (target.parent / glossary.FILE_NAME).write_text(glossary.glossary_html(lang), encoding="utf-8")
     return target
 
 
