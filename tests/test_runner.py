@@ -97,7 +97,8 @@ def test_a_crash_outside_a_cell_keeps_what_ran_and_the_previous_report(tmp_path:
 def test_failing_cell_is_located_by_its_section(tmp_path: Path) -> None:
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Period review"), nbformat.v4.new_code_cell("x = 1"),
-        nbformat.v4.new_markdown_cell("## 7. Ads\n\n**Method.** ..."), nbformat.v4.new_code_cell("1 / 0")])
+        nbformat.v4.new_markdown_cell('## <a id="ads"></a>7. Ads\n\n**Method.** ...'),
+        nbformat.v4.new_code_cell("1 / 0")])
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     assert runner.section_of_cell(path, 3) == "7. Ads"
@@ -148,3 +149,12 @@ def test_a_list_for_a_keyword_parameter_stays_a_list(tmp_path: Path) -> None:
     notebook = _notebook_with_parameters(tmp_path / "nb.ipynb", source)
     merged = runner.merge_parameters(notebook, None, [("competitors", "[comp_a, comp_b]"), ("period", "2026")], {})
     assert merged == {"competitors": ["comp_a", "comp_b"], "period": "2026"}
+
+
+def test_a_bad_language_fails_before_the_kernel_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers.cli import main
+
+    assert main(["run", "period_review", "--lang", "fr", "--out", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "lang must be one of zh-CN, en; got 'fr'" in err
+    assert not list((tmp_path / "period_review").glob(".running-*"))  # nothing left behind

@@ -83,6 +83,7 @@ def _add_run_options(p: argparse.ArgumentParser, per_notebook: bool = True) -> N
     p.add_argument("--data", type=Path, help="data folder (default: the bundled sample data)")
     p.add_argument("--out", type=Path, help="outputs root (default outputs/)")
     p.add_argument("--period", help="period label, e.g. 2026-10, 2026-Q4, 2026-W43, or 'latest'")
+    p.add_argument("--lang", help="report language: zh-CN or en (default: $OPSBOOK_LANG, else zh-CN)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -91,7 +92,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = run_notebook(
         args.notebook, params_file=args.parameters_file, cli_pairs=[tuple(p) for p in args.parameter],
-        data_dir=args.data, out_root=args.out, period=args.period, progress=not args.quiet,
+        data_dir=args.data, out_root=args.out, period=args.period, lang=args.lang, progress=not args.quiet,
     )
     print(f"Report: {result.report}")
     print(f"Summary: {result.output_dir / 'summary.json'}")
@@ -105,7 +106,7 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
     for name in available_notebooks():
         try:
             result = run_notebook(name, data_dir=args.data, out_root=args.out, period=args.period,
-                                  progress=not args.quiet)
+                                  lang=args.lang, progress=not args.quiet)
             print(f"{name}: {result.report}")
         except OpsbookError as exc:
             failures += 1

@@ -243,7 +243,7 @@ def export_html(executed: Path, target: Path, title: str, lang: str = i18n.DEFAU
 
 
 def section_of_cell(notebook: Path, index: int) -> str:
-    """The heading of the notebook section holding a cell (the nearest markdown heading above it)."""
+    """The heading of the notebook section holding a cell (the nearest markdown heading above it, anchors left out)."""
     import nbformat
 
     try:
@@ -252,7 +252,7 @@ def section_of_cell(notebook: Path, index: int) -> str:
         return ""
     for cell in reversed(cells[: index + 1]):
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
-            return cell.source.lstrip().splitlines()[0].lstrip("#").strip()
+            return re.sub(r"<[^>]+>", "", cell.source.lstrip().splitlines()[0].lstrip("#")).strip()
     return ""
 
 
@@ -303,6 +303,7 @@ def run_notebook(
     out_root: str | Path | None = None,
     period: str | None = None,
     progress: bool = True,
+    lang: str | None = None,
 ) -> RunResult:
     """Run one notebook with papermill; publish outputs/<notebook>/<label>/ only on success."""
     import papermill
@@ -321,6 +322,8 @@ def run_notebook(
     if period is not None:
         extra["period"] = period
     try:
+        if lang is not None:
+            extra["lang"] = i18n.resolve_language(lang)  # a typo fails here, before the kernel starts
         parameters = merge_parameters(path, params_file, cli_pairs or [], extra)
         check_kernel()
     except OpsbookError:
