@@ -141,6 +141,6 @@ def test_lower_is_better_guardrail_breaches_when_it_rises() -> None:
     results = pd.DataFrame({"role": ["guardrail", "guardrail"], "variant": ["B", "B"],
                             "metric": ["refund_rate", "revenue"], "significant": [True, True],
                             "abs_diff": [0.01, 0.5], "rel_diff": [0.2, 0.1]})
-    # refunds up 20 % is a breach when refunds are lower-is-better; revenue up is not
-    assert guardrail_breaches(results, "B", Settings(lower_is_better=("refund_rate",))) == ["refund rate +20.0%"]  # labelled metric
+    # refunds up 20 % is a breach when refunds are lower-is-better (named by its label); revenue up is not
+    assert guardrail_breaches(results, "B", Settings(lower_is_better=("refund_rate",))) == ["refund rate +20.0%"]
     assert guardrail_breaches(results, "B", Settings()) == []

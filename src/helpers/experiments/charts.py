@@ -91,12 +91,12 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     words = findings.explorer_labels()
     experiment = widgets.Dropdown(options=experiment_ids(data_dir), description=words["experiment"])
     metric = widgets.Dropdown(options=[(metric_label(m.name), m.name) for m in metrics], description=words["metric"])
-    segment = widgets.Dropdown(options=[(words["none"], NO_SEGMENT), *((findings.segment_label(s), s) for s in segments)],
-                               description=words["segment"])
+    choices = [(words["none"], NO_SEGMENT), *((findings.segment_label(s), s) for s in segments)]
+    segment = widgets.Dropdown(options=choices, description=words["segment"])
     output = widgets.Output()
     by_name = {m.name: m for m in metrics}
 
-    def redraw(_: object = None) -> None:
+    def redraw(_change: object = None) -> None:
         try:
             view = explore(data_dir, experiment.value, by_name[metric.value], segment.value, alpha, correction)
         except OpsbookError as exc:

@@ -18,8 +18,16 @@ import pandas as pd
 from helpers import i18n, page
 from helpers.experiments.design import ExperimentDesign
 from helpers.experiments.evaluate import Evaluation, Settings
-from helpers.experiments.labels import (difference_format, is_share, method_label, metric_label, role_label,  # noqa: F401
-                                        segment_label, segment_value, value_format)
+from helpers.experiments.labels import (
+    difference_format,
+    is_share,
+    method_label,
+    metric_label,
+    role_label,
+    segment_label,
+    segment_value,
+    value_format,
+)
 from helpers.experiments.sequential import RunningDifference
 from helpers.experiments.srm import SrmResult, srm_table
 from helpers.i18n import N_, _, ngettext
@@ -39,7 +47,8 @@ SRM_LABELS = {"units": N_("Units"), "expected": N_("Expected units"), "share": N
               "planned": N_("Planned share")}
 CUPED_LABELS = {"metric": N_("Metric"), "covariate": N_("Covariate"), "theta": "θ",
                 "variance_reduction": N_("Variance removed")}
-BAYES_LABELS = {"metric": N_("Metric"), "variant": N_("Variant"), "prob_beat_control": N_("Probability to beat control"),
+BAYES_LABELS = {"metric": N_("Metric"), "variant": N_("Variant"),
+                "prob_beat_control": N_("Probability to beat control"),
                 "expected_loss": N_("Expected loss if shipped"), "prior": N_("Prior")}
 SEGMENT_LABELS = {"segment": N_("Segment"), "value": N_("Value"), "variant": N_("Variant"),
                   "control_value": N_("Control"), "variant_value": N_("Variant value"),
@@ -82,6 +91,11 @@ def covariate_label(column: str) -> str:
     """A CUPED covariate as a reader names it."""
     label = COVARIATE_LABELS.get(str(column))
     return i18n.gettext(label) if label else str(column).replace("_", " ")
+
+
+def sentence(text: str) -> str:
+    """`text` with its first letter upper-case (labels start lower-case in English; Chinese is unchanged)."""
+    return text[:1].upper() + text[1:]
 
 
 def verdict_label(verdict: str) -> str:
@@ -271,7 +285,8 @@ def segments_line(segments: pd.DataFrame, metric: str) -> str:
         text += _(": {rows}").format(rows=_("; ").join(named))
         if more:
             text += _(" and {more} more").format(more=more)
-    return text + _(". Segment results are hypotheses for the next test, not reasons to ship to one segment.")
+    return sentence(text + _(". Segment results are hypotheses for the next test, not reasons to ship to one "
+                             "segment."))
 
 
 def segments_view(segments: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -324,7 +339,7 @@ def running_line(running: Sequence[RunningDifference], share: bool = True) -> st
         else:
             lines.append(_("{head}, always-valid interval {interval} includes 0: no difference yet that holds when "
                            "watched daily.").format(head=head, interval=interval))
-    return "\n".join(lines)
+    return "\n".join(sentence(line) for line in lines)
 
 
 def decision_lines(decisions: pd.DataFrame, control: str) -> str:
@@ -439,16 +454,24 @@ def verdict_text(decision: Any, row: Any, evaluation: Evaluation, settings: Sett
     effect = effect_text(row, 1 - settings.alpha)
     if verdict == "ship":
         return _("Ship {variant}: {effect}.").format(variant=variant, effect=effect)
+    p = i18n.fmt_p_value(row["p_value_adjusted"])
     if verdict == "don't ship":
-        return _("Don't ship {variant}: {effect} ({p} after correction).").format(
-            variant=variant, effect=effect, p=i18n.fmt_p_value(row["p_value_adjusted"]))
+        mde = settings.mde_for(str(row["metric"]))
+        best = row["abs_ci_high"] if settings.higher_is_better(str(row["metric"])) else -row["abs_ci_low"]
+        if bool(row["significant"]):
+            why = _("significantly worse ({p} after correction)").format(p=p)
+        elif mde is not None and best < mde:
+            why = _("not significant ({p}), and the interval rules out the planned MDE of {mde}").format(
+                p=p, mde=difference_format(_share(row))(mde).lstrip("+"))
+        else:
+            why = _("not significant ({p}) at the planned sample size").format(p=p)
+        return _("Don't ship {variant}: {effect}; {why}.").format(variant=variant, effect=effect, why=why)
     units = decision.get("units_needed") if hasattr(decision, "get") else None
     if _present(units):
         return _("Keep running: {effect}, not significant yet ({p}); about {units} more units per variant "
-                 "needed.").format(effect=effect, p=i18n.fmt_p_value(row["p_value_adjusted"]),
-                                   units=i18n.fmt_count(units))
+                 "needed.").format(effect=effect, p=p, units=i18n.fmt_count(units))
     return _("Keep running: {effect}, not significant yet ({p}); no MDE planned, so set parameter mde to know how "
-             "many units are needed.").format(effect=effect, p=i18n.fmt_p_value(row["p_value_adjusted"]))
+             "many units are needed.").format(effect=effect, p=p)
 
 
 def guardrail_breaches(evaluation: Evaluation, variant: str, settings: Settings) -> list[str]:
@@ -482,8 +505,11 @@ def _guardrail_line(evaluation: Evaluation, settings: Settings) -> page.Line | N
     if breaches:
         return page.Line(_("Guardrail significantly worse: {breaches}.").format(breaches=_(", ").join(breaches)),
                          ANCHORS["guardrails"], "bad")
-    changes = _(", ").join(_("{metric} {change}").format(metric=metric_label(r.metric), change=i18n.fmt_change(
-        r.rel_diff)) for r in guards.itertuples() if _present(r.rel_diff))
+    several = guards["variant"].nunique() > 1
+    changes = _(", ").join(
+        (_("{metric} ({variant}) {change}") if several else _("{metric} {change}")).format(
+            metric=metric_label(r.metric), variant=r.variant, change=i18n.fmt_change(r.rel_diff))
+        for r in guards.itertuples() if _present(r.rel_diff))
     return page.Line(_("Guardrails hold: none is significantly worse ({changes}).").format(changes=changes),
                      ANCHORS["guardrails"], "good")
 
@@ -576,9 +602,9 @@ def _tiles(evaluation: Evaluation, lead: Any) -> tuple[page.Tile, ...]:
     tiles = [
         page.Tile(_("{metric}, control {control}").format(metric=label, control=row["control"]),
                   show(row["control_value"]), "neutral", (), ANCHORS["primary"]),
-        page.Tile(_("{metric}, {variant}").format(metric=label, variant=row["variant"]), show(row["variant_value"]),
-                  direction, (difference_format(share)(row["abs_diff"]), i18n.fmt_change(row["rel_diff"])),
-                  ANCHORS["primary"]),
+        page.Tile(_("{metric}, variant {variant}").format(metric=label, variant=row["variant"]),
+                  show(row["variant_value"]), direction,
+                  (difference_format(share)(row["abs_diff"]), i18n.fmt_change(row["rel_diff"])), ANCHORS["primary"]),
         page.Tile(_("Probability {variant} beats {control}").format(variant=row["variant"], control=row["control"]),
                   i18n.fmt_probability(row["prob_beat_control"]), "neutral", (), ANCHORS["bayes"]),
         srm_tile,
@@ -588,7 +614,7 @@ def _tiles(evaluation: Evaluation, lead: Any) -> tuple[page.Tile, ...]:
 
 def executive_summary(design: ExperimentDesign, evaluation: Evaluation, settings: Settings, *,
                       segments: pd.DataFrame, plan: Mapping[str, Any]) -> page.Summary:
-    """The first screen: the verdict in one line, tiles, 3–5 key findings and what to do, each linking to its section."""
+    """The first screen: the verdict in one line, tiles, 3–5 key findings and what to do, each linked to its section."""
     lead = _lead_decision(evaluation)
     row = _result_of(evaluation, str(lead["metric"]), str(lead["variant"])) if lead is not None else None
     verdict = verdict_text(lead, row, evaluation, settings) if lead is not None else ""
@@ -605,7 +631,8 @@ def executive_summary(design: ExperimentDesign, evaluation: Evaluation, settings
     return page.Summary(
         title=report_title(design), subtitle=subtitle, verdict=verdict,
         verdict_status=str(lead["verdict"]) if lead is not None else "", verdict_href=ANCHORS["decision"],
-        tiles=_tiles(evaluation, lead), findings=tuple(found[:MAX_FINDINGS]),
+        tiles=tuple(page.Tile(sentence(t.label), t.value, t.status, t.lines, t.href) for t in _tiles(evaluation, lead)),
+        findings=tuple(page.Line(sentence(f.text), f.href, f.status) for f in found[:MAX_FINDINGS]),
         actions=tuple(_actions(evaluation, lead, segments, plan, settings.guardrails)))
 
 
