@@ -159,7 +159,8 @@ def test_segments_line_counts_and_names_the_significant_rows() -> None:
         "No segment breakdown: it needs unit rows and segment columns.")
     with i18n.use_language("zh-CN"):
         assert findings.segments_line(none, "conversions") == (
-            "转化率按平台细分：在全部 2 个细分行一起校正后，0 行差异显著。细分结果是下一次实验的假设，不是只对某个人群上线的理由。")
+            "转化率按平台细分：在全部 2 个细分行一起校正后，0 行差异显著。"
+            "细分结果是下一次实验的假设，不是只对某个人群上线的理由。")
 
 
 def test_segments_view_in_percent_and_points() -> None:
