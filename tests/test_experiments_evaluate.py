@@ -112,6 +112,8 @@ def test_a_declared_variant_without_units_cannot_be_tested(sample_dir: Path) -> 
     assert (c_rows["test"] == "cannot test: a variant has no units").all() and c_rows["p_value"].isna().all()
     assert not ev.srm.passed  # 0 units where a third was planned
     assert ev.decisions.set_index("variant").loc["C", "verdict"] == "invalid"
+    assert ev.decisions.set_index("variant").loc["C", "reason"] == (
+        "Invalid: the comparison could not be tested (see the test column of tables/results.csv).")
 
 
 def test_explorer_lists_every_experiment_and_draws_nothing_until_used(sample_dir: Path) -> None:

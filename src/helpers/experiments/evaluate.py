@@ -21,6 +21,7 @@ import pandas as pd
 
 from helpers import i18n
 from helpers.errors import ParameterError
+from helpers.i18n import _
 from helpers.experiments.bayes import beta_binomial, normal_posterior
 from helpers.experiments.corrections import adjust_pvalues
 from helpers.experiments.cuped import cuped_adjust
@@ -173,8 +174,9 @@ def make_decisions(results: pd.DataFrame, stats: Mapping[str, Mapping[str, Varia
     rows = []
     for r in results[results["role"] == "primary"].itertuples():
         if pd.isna(r.p_value):
-            rows.append({"metric": r.metric, "variant": r.variant, "verdict": "invalid", "reason": r.test,
-                         "units_needed": None})
+            rows.append({"metric": r.metric, "variant": r.variant, "verdict": "invalid",
+                         "reason": _("Invalid: the comparison could not be tested (see the test column of "
+                                     "tables/results.csv)."), "units_needed": None})
             continue
         control, treated = stats[r.metric][design.control], stats[r.metric][r.variant]
         mde = settings.mde_for(r.metric)
