@@ -21,7 +21,6 @@ import pandas as pd
 
 from helpers import i18n
 from helpers.errors import ParameterError
-from helpers.i18n import _
 from helpers.experiments.bayes import beta_binomial, normal_posterior
 from helpers.experiments.corrections import adjust_pvalues
 from helpers.experiments.cuped import cuped_adjust
@@ -32,6 +31,7 @@ from helpers.experiments.labels import difference_format, is_share, metric_label
 from helpers.experiments.metrics import MetricSpec, VariantStats, stats_from_aggregates, variant_stats
 from helpers.experiments.power import achieved_power, additional_units_needed, mde_at
 from helpers.experiments.srm import SrmResult, srm_test
+from helpers.i18n import _
 
 RESULT_COLUMNS = [
     "metric", "kind", "role", "control", "variant", "n_control", "n_variant", "control_value", "variant_value",
