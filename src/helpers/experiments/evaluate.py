@@ -149,7 +149,7 @@ def compare_metrics(stats: Mapping[str, Mapping[str, VariantStats]], metrics: Se
             })
     table = pd.DataFrame(rows).reindex(columns=RESULT_COLUMNS)
     table["p_value_adjusted"] = np.nan
-    for _, family in table.groupby("role", sort=False):  # one correction family per role
+    for _role, family in table.groupby("role", sort=False):  # one correction family per role
         table.loc[family.index, "p_value_adjusted"] = adjust_pvalues(family["p_value"].to_numpy(dtype=float),
                                                                      settings.correction)
     table["significant"] = table["p_value_adjusted"] < settings.alpha
