@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+import report_checks
 from cli_run import opsbook
 from helpers.sample import PLANTED
 
@@ -28,8 +31,8 @@ def run(experiment_id: str, out: Path, *pairs: tuple[str, str]) -> Path:
     return out / "experiment_evaluation" / experiment_id
 
 
-def test_summary_of_the_lift_experiment(sample_dir: Path, tmp_path: Path) -> None:
-    folder = run(PLANTED.experiment_with_lift, tmp_path)
+def test_summary_of_the_lift_experiment(reports: dict[str, Path]) -> None:
+    folder = reports["zh-CN"]  # the default language: only experiment_id was set
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["experiment"]["experiment_id"] == PLANTED.experiment_with_lift
     assert set(summary["srm"]) >= {"chi2", "p_value", "passed"} and summary["srm"]["passed"]
@@ -49,6 +52,8 @@ def test_summary_of_the_lift_experiment(sample_dir: Path, tmp_path: Path) -> Non
     assert params["segments"] == ["platform", "device", "is_new"] and params["primary"] == []
     assert summary["tables"] == ["tables/srm.csv", "tables/results.csv", "tables/segments.csv",
                                  "tables/cumulative_B.csv", "tables/decisions.csv"]
+    # a relative interval never falls below −100 % (log-ratio interval)
+    assert all(r["rel_ci"][0] > -1 for r in summary["results"] if r["rel_ci"][0] is not None)
 
 
 def test_srm_experiment_is_reported_invalid(sample_dir: Path, tmp_path: Path) -> None:
@@ -70,3 +75,59 @@ def test_lists_from_the_command_line(sample_dir: Path, tmp_path: Path) -> None:
     assert [d["variant"] for d in summary["decision"]] == ["B", "C"]
     assert "ship" not in {d["verdict"] for d in summary["decision"]}
     # the old text form ('platform,device') is refused in session.prepare: tests/test_experiments_session.py
+
+
+# ---------------------------------------------------------------- the report page in both languages
+
+SCREENS = Path("/work/screens")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> dict[str, Path]:
+    """The lift experiment's run folder in each language (one notebook run per language)."""
+    folders = {}
+    for lang in ("zh-CN", "en"):
+        out = tmp_path_factory.mktemp(f"experiments-{lang}")
+        pairs = (("lang", "en"),) if lang == "en" else ()  # zh-CN is the default
+        folders[lang] = run(PLANTED.experiment_with_lift, out, *pairs)
+    return folders
+
+
+# the verdict of the lift experiment, computed by hand from the sample (A 802/20,015, B 971/19,974):
+# 802/20,015 = 4.007%, 971/19,974 = 4.861%, +0.854 pp, 4.861/4.007 − 1 = +21.3%; the Wald interval
+# 0.00854 ± 1.96·√(0.04007·0.95993/20,015 + 0.04861·0.95139/19,974) = 0.00854 ± 0.00403 → +0.45 to +1.26 pp
+VERDICT = {"zh-CN": "上线 B：转化率 4.01% → 4.86%，+0.85 个百分点（+21.3%），95% 置信区间 +0.45 至 +1.26 个百分点",
+           "en": "Ship B: conversion rate 4.01% → 4.86%, +0.85 pp (+21.3%), 95% CI +0.45 to +1.26 pp."}
+TITLE = {"zh-CN": "A/B 测试评估 · EXP-TITLE-01", "en": "Experiment evaluation · EXP-TITLE-01"}
+PERIOD = {"zh-CN": "2026年9月1日至2026年9月28日", "en": "Sep 1, 2026 – Sep 28, 2026"}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_report_reads_in_its_language_with_the_verdict_first(reports: dict[str, Path], sample_dir: Path,
+                                                             lang: str) -> None:
+    folder = reports[lang]
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["lang"] == lang and summary["decision"][0]["verdict"] == "ship"  # machine keys stay English
+    assert report_checks.untranslated_text(html, lang, report_checks.data_text(sample_dir)) == []
+    assert f'<html lang="{lang}"' in html
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)  # type: ignore[union-attr]
+    assert title.startswith(TITLE[lang]) and title.endswith(PERIOD[lang]) and title == summary["title"]
+    # the summary comes before the first section, and its verdict is the computed one
+    assert html.index("ops-summary") < html.index('id="srm"')
+    assert VERDICT[lang] in html
+    # numbers a person reads: no scientific notation, no 100.00%, no True/False, rates in points
+    text = " ".join(report_checks.visible_text(html))
+    assert not re.search(r"\d(?:\.\d+)?e[-+]\d", text) and "100.00%" not in text
+    assert "True" not in text and "False" not in text
+    assert (">99.9%" in text) and ("p < 0.001" in text)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_report_fits_the_page_in_the_browser(reports: dict[str, Path], tmp_path: Path, lang: str) -> None:
+    shot = tmp_path / f"experiment_evaluation-{lang}.png"
+    check = report_checks.check_page_in_browser(reports[lang] / "report.html", shot)
+    assert check.overflowing == [] and check.summary_top < 900
+    assert check.lang == lang and check.title.startswith(TITLE[lang])
+    if SCREENS.is_dir():  # for the lead to look at
+        shutil.copy(shot, SCREENS / shot.name)

@@ -112,6 +112,8 @@ def test_a_declared_variant_without_units_cannot_be_tested(sample_dir: Path) -> 
     assert (c_rows["test"] == "cannot test: a variant has no units").all() and c_rows["p_value"].isna().all()
     assert not ev.srm.passed  # 0 units where a third was planned
     assert ev.decisions.set_index("variant").loc["C", "verdict"] == "invalid"
+    assert ev.decisions.set_index("variant").loc["C", "reason"] == (
+        "Invalid: the comparison could not be tested (see the test column of tables/results.csv).")
 
 
 def test_explorer_lists_every_experiment_and_draws_nothing_until_used(sample_dir: Path) -> None:
@@ -141,6 +143,6 @@ def test_lower_is_better_guardrail_breaches_when_it_rises() -> None:
     results = pd.DataFrame({"role": ["guardrail", "guardrail"], "variant": ["B", "B"],
                             "metric": ["refund_rate", "revenue"], "significant": [True, True],
                             "abs_diff": [0.01, 0.5], "rel_diff": [0.2, 0.1]})
-    # refunds up 20 % is a breach when refunds are lower-is-better; revenue up is not
-    assert guardrail_breaches(results, "B", Settings(lower_is_better=("refund_rate",))) == ["refund_rate +20.0%"]
+    # refunds up 20 % is a breach when refunds are lower-is-better (named by its label); revenue up is not
+    assert guardrail_breaches(results, "B", Settings(lower_is_better=("refund_rate",))) == ["refund rate +20.0%"]
     assert guardrail_breaches(results, "B", Settings()) == []

@@ -38,16 +38,33 @@ def test_explorer_draws_nothing_until_a_choice_changes_then_shows_verdict_forest
     experiment, metric, segment = box.controls
     assert experiment.options == (PLANTED.experiment_with_lift, PLANTED.experiment_without_lift,
                                   PLANTED.experiment_with_srm)
-    assert metric.options == ("conversions", "revenue") and segment.options == (NO_SEGMENT, "platform")
+    # labels in the run's language, values the machine names
+    assert metric.options == (("conversion rate", "conversions"), ("revenue per user", "revenue"))
+    assert segment.options == (("(none)", NO_SEGMENT), ("Platform", "platform"))
+    assert (experiment.description, metric.description, segment.description) == ("Experiment", "Metric", "Segment")
     assert box.children[1].outputs == ()
     experiment.value = PLANTED.experiment_with_srm  # 10,400 vs 9,600 against 50/50: invalid
     text, forest = box.children[1].outputs
-    assert text["output_type"] == "stream" and text["text"].startswith("SRM FAILED (p = ")
-    assert text["text"].endswith("; B: invalid\n")
+    assert text["output_type"] == "stream" and text["text"].startswith("SRM FAILED (p < 0.001); ")
+    assert text["text"].endswith("; B: ▲ invalid\n")
     assert "image/png" in forest["data"]
     segment.value = "platform"
     outputs = box.children[1].outputs
-    assert len(outputs) == 3 and "wechat" in outputs[2]["data"]["text/html"]
+    assert len(outputs) == 3 and "WeChat" in outputs[2]["data"]["text/html"]  # platform by its name
+
+
+def test_explorer_labels_follow_the_language(sample_dir: Path) -> None:
+    from helpers import i18n
+    from helpers.experiments.charts import setup_style
+
+    setup_style()  # the CJK font, as the notebook's set-up cell does
+    with i18n.use_language("zh-CN"):
+        box = experiment_explorer(sample_dir, METRICS, ["platform"])
+        experiment, metric, segment = box.controls
+        assert (experiment.description, metric.description, segment.description) == ("实验", "指标", "细分人群")
+        assert metric.options[0] == ("转化率", "conversions") and segment.options[1] == ("平台", "platform")
+        experiment.value = PLANTED.experiment_with_srm
+        assert box.children[1].outputs[0]["text"] == "分流检查未通过（p < 0.001）；B：▲ 实验无效\n"
 
 
 def test_explorer_shows_a_data_problem_instead_of_raising(sample_dir: Path) -> None:

@@ -46,8 +46,10 @@ def test_binary_hand_example() -> None:
     # z = 0.03 / 0.0142671 = 2.102741; p = 2·(1 − Φ(2.102741)) = 0.035488
     # Wald SE = √(0.1·0.9/1000 + 0.13·0.87/1000) = √0.0002031 = 0.0142513
     # CI = 0.03 ± 1.959964·0.0142513 = 0.03 ± 0.0279320 → (0.0020680, 0.0579320)
-    # rel = 0.13/0.10 − 1 = 0.3; Var = 0.0001131/0.1² + 0.13²·0.00009/0.1⁴ = 0.01131 + 0.01521 = 0.02652
-    # SE = 0.162850; CI = 0.3 ± 1.959964·0.162850 = 0.3 ± 0.319180 → (−0.019180, 0.619180)
+    # rel = 0.13/0.10 − 1 = 0.3; log-ratio interval: SE(log) = √(Var_v/0.13² + Var_c/0.10²)
+    #   = √(0.0001131/0.0169 + 0.00009/0.01) = √(0.0066923 + 0.009) = √0.0156923 = 0.125269
+    # log 1.3 = 0.262364; ± 1.959964·0.125269 = ± 0.245523 → exp(0.016841) − 1, exp(0.507887) − 1
+    #   = (0.016984, 0.661776)  (the old symmetric delta interval was (−0.019180, 0.619180))
     r = compare(binary_stats("A", 100, 1000), binary_stats("B", 130, 1000), BINARY)
     assert r.test == "two-proportion z-test"
     assert (r.control, r.variant, r.metric, r.kind) == ("A", "B", "conversion", "binary")
@@ -57,7 +59,7 @@ def test_binary_hand_example() -> None:
     assert r.se == pytest.approx(0.0142513, abs=1e-7)
     assert r.abs_ci == pytest.approx((0.0020680, 0.0579320), abs=1e-7)
     assert r.rel_diff == pytest.approx(0.3)
-    assert r.rel_ci == pytest.approx((-0.019180, 0.619180), abs=1e-6)
+    assert r.rel_ci == pytest.approx((0.016984, 0.661776), abs=1e-6)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -73,6 +75,22 @@ def test_binary_matches_statsmodels_on_random_counts(seed: int) -> None:
     assert r.test == "two-proportion z-test"
     assert r.p_value == pytest.approx(p, rel=1e-9)
     assert r.abs_ci == pytest.approx((lo, hi), rel=1e-9)
+    # second implementation of the relative interval: statsmodels' log interval of the ratio p_v/p_c
+    ratio_lo, ratio_hi = confint_proportions_2indep(xv, nv, xc, nc, method="log", compare="ratio", alpha=alpha)
+    assert r.rel_ci == pytest.approx((ratio_lo - 1, ratio_hi - 1), rel=1e-9)
+
+
+def test_relative_interval_never_falls_below_minus_100_percent() -> None:
+    # 1/20 → 9/20: rel = 0.45/0.05 − 1 = 8; the symmetric delta SE = √(0.45·0.55/20/0.05² + 0.45²·0.05·0.95/20/0.05⁴)
+    #   = √(4.95 + 76.95) = 9.05, so 8 − 1.96·9.05 = −9.7: a fall of 970 %. The log-ratio interval stays above −100 %.
+    # 2/40 → 0/40: no log of 0, so the delta fallback: rel = −1, SE = √(0 + 0) = 0 → (−1, −1), clipped at −100 %.
+    zero = compare(binary_stats("c", 2, 40), binary_stats("v", 0, 40), BINARY)
+    assert zero.rel_diff == pytest.approx(-1.0) and zero.rel_ci[0] >= -1.0
+    big = compare(binary_stats("c", 1, 20), binary_stats("v", 9, 20), BINARY)
+    assert big.rel_ci[0] > -1.0 and big.rel_ci[0] < big.rel_diff < big.rel_ci[1]
+    # the same counts by statsmodels' log-ratio interval
+    lo, hi = confint_proportions_2indep(9, 20, 1, 20, method="log", compare="ratio")
+    assert big.rel_ci == pytest.approx((lo - 1, hi - 1), rel=1e-9)
 
 
 def test_binary_from_unit_rows_matches_statsmodels() -> None:
@@ -136,29 +154,31 @@ def test_mean_hand_example_with_relative_ci() -> None:
     # SE = √2.083333 = 1.443376; t = 2.5/1.443376 = 1.732051
     # df = 2.083333² / (0.416667²/3 + 1.666667²/3) = 4.340278 / 0.983796 = 4.411765
     # rel = 5/2.5 − 1 = 1; Var(rel) = 1.666667/6.25 + 25·0.416667/39.0625 = 0.266667 + 0.266667 = 0.533333
-    # SE(rel) = 0.730297; crit = t_{0.975, 4.411765}
+    # log-ratio interval: SE(log) = √(1.666667/5² + 0.416667/2.5²) = √(0.066667 + 0.066667) = 0.365148;
+    # crit = t_{0.975, 4.411765} = 2.677174 → 2·exp(∓2.677174·0.365148) − 1 = (−0.247548, 4.315955)
     r = compare(raw_stats("A", np.array([1.0, 2, 3, 4])), raw_stats("B", np.array([2.0, 4, 6, 8])), MEAN)
     crit = sps.t.ppf(0.975, 4.411765)
     assert r.se == pytest.approx(1.443376, rel=1e-6)
     assert r.p_value == pytest.approx(2 * sps.t.sf(1.732051, 4.411765), rel=1e-5)
     assert r.abs_ci == pytest.approx((2.5 - crit * 1.443376, 2.5 + crit * 1.443376), rel=1e-5)
     assert r.rel_diff == pytest.approx(1.0)
-    assert r.rel_ci == pytest.approx((1 - crit * 0.730297, 1 + crit * 0.730297), rel=1e-5)
+    assert r.rel_ci == pytest.approx((2 * math.exp(-crit * 0.365148) - 1, 2 * math.exp(crit * 0.365148) - 1),
+                                     rel=1e-5)
+    assert r.rel_ci == pytest.approx((-0.247548, 4.315955), abs=1e-5)
 
 
-def test_relative_ci_delta_method_matches_simulation() -> None:
-    # Brute force: the delta-method SE of the relative lift matches its spread over simulated experiments.
+def test_relative_ci_log_ratio_covers_in_simulation() -> None:
+    # Brute force: over simulated experiments (true lift 0.12/0.10 − 1 = +20 %) the 95 % log-ratio
+    # interval covers the true lift about 95 % of the time, and its lower end never passes −100 %.
     rng = np.random.default_rng(11)
-    rels, ses = [], []
-    for xc, xv in zip(rng.binomial(2000, 0.10, 400), rng.binomial(2000, 0.12, 400), strict=True):
+    covered, lows = [], []
+    for xc, xv in zip(rng.binomial(2000, 0.10, 800), rng.binomial(2000, 0.12, 800), strict=True):
         r = compare(binary_stats("c", int(xc), 2000), binary_stats("v", int(xv), 2000), BINARY)
-        rels.append(r.rel_diff)
-        ses.append((r.rel_ci[1] - r.rel_ci[0]) / 2 / Z975)  # z interval for binary metrics
-    # True relative lift 0.2; true SE = √(0.12·0.88/2000/0.1² + 0.12²·0.1·0.9/2000/0.1⁴)
-    #   = √(0.00528 + 0.00648) = 0.1084.
-    assert np.mean(rels) == pytest.approx(0.2, abs=0.02)
-    assert np.std(rels, ddof=1) == pytest.approx(np.mean(ses), rel=0.1)
-    assert np.mean(ses) == pytest.approx(0.1084, rel=0.05)
+        covered.append(r.rel_ci[0] <= 0.2 <= r.rel_ci[1])
+        lows.append(r.rel_ci[0])
+    # binomial sd of the coverage over 800 runs: √(0.95·0.05/800) = 0.0077; allow ±3 sd
+    assert np.mean(covered) == pytest.approx(0.95, abs=0.023)
+    assert min(lows) > -1.0
 
 
 def test_relative_is_nan_when_control_mean_is_zero() -> None:

@@ -21,7 +21,7 @@ def run_with(sample_dir: Path, **changes: Any) -> ExperimentRun:
         experiment_id="EXP-TITLE-01", data_dir=str(sample_dir), aggregates_file="", metrics=METRICS, primary=[],
         guardrails=[], mde="", lower_is_better=[], alpha=0.05, power=0.8, correction="holm", covariate="",
         segments=["platform"], time_column="assigned_at", plan_std=0.0, plan_baseline=0.04, plan_mde=0.15,
-        plan_relative=True, plan_variants=2, plan_daily_units=3000)
+        plan_relative=True, plan_variants=2, plan_daily_units=3000, lang="en")
     params.update(changes)
     return prepare(**params)
 
@@ -108,3 +108,14 @@ def test_sections_follow_the_data_the_run_has(sample_dir: Path, tmp_path: Path) 
 def test_plan_of_the_next_test_uses_the_run_alpha_and_power(sample_dir: Path) -> None:
     plan = run_with(sample_dir, alpha=0.1, power=0.9).plan_next_test()
     assert (plan["alpha"], plan["power"]) == (0.1, 0.9)
+
+
+def test_lang_sets_the_language_of_the_run(sample_dir: Path) -> None:
+    from helpers import i18n
+    from helpers.errors import ParameterError
+
+    run = run_with(sample_dir, lang="zh-CN")
+    assert run.lang == "zh-CN" and i18n.current_language() == "zh-CN"
+    assert run_with(sample_dir, lang="en").lang == "en" and i18n.current_language() == "en"
+    with pytest.raises(ParameterError, match="lang must be one of"):
+        run_with(sample_dir, lang="fr")

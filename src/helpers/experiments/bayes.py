@@ -22,8 +22,11 @@ Two posteriors, both computed exactly (numerical integration or closed form, no 
   - expected loss of choosing the variant E[max(−D, 0)] = σ·φ(μ/σ) − μ·Φ(−μ/σ);
   - expected loss of keeping control E[max(D, 0)] = σ·φ(μ/σ) + μ·Φ(μ/σ).
 
-Expected losses are in the metric's own absolute units (for a rate, 0.004 = 0.4 percentage points): the
-average amount given up by the choice when it is the wrong one. "Higher is better" is assumed.
+Expected losses are in the metric's own absolute units (for a rate, 0.004 = 0.4 percentage points).
+They are *unconditional* expectations over the whole posterior, E[max(control − variant, 0)]: the
+shortfall counts as 0 where the choice is right, so the loss equals P(wrong) × the average shortfall
+*when* wrong, and is smaller than that conditional average (not the amount lost "if it turns out
+worse"). "Higher is better" is assumed.
 """
 
 from __future__ import annotations

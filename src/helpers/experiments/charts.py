@@ -19,15 +19,18 @@ from helpers.charts import bar_chart, close, heatmap, png_image, setup_style, sh
 from helpers.errors import OpsbookError
 from helpers.experiments import findings
 from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore
+from helpers.experiments.labels import metric_label
 from helpers.experiments.metrics import MetricSpec
 from helpers.experiments.sequential import RunningDifference
+from helpers.i18n import _
 
 
-def forest_chart(results: pd.DataFrame, title: str = "Difference vs control with confidence intervals") -> plt.Figure:
-    """Relative difference per metric and variant with its interval; the zero line marks 'no effect'."""
+def forest_chart(results: pd.DataFrame, title: str | None = None) -> plt.Figure:
+    """Relative difference per metric and variant with its (log-ratio) interval; the zero line marks 'no effect'."""
     data = results.dropna(subset=["rel_diff"]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, 0.55 * max(len(data), 3) + 1.2), layout="constrained")
-    labels = [f"{r.metric} · {r.variant}" for r in data.itertuples()]
+    labels = [_("{metric} · {variant} vs {control}").format(metric=metric_label(r.metric), variant=r.variant,
+                                                             control=r.control) for r in data.itertuples()]
     colours = ["#2e7d32" if s and d > 0 else "#c62828" if s else "#607d8b"
                for s, d in zip(data["significant"].fillna(False), data["rel_diff"], strict=True)]
     y = list(range(len(data)))[::-1]
@@ -37,36 +40,42 @@ def forest_chart(results: pd.DataFrame, title: str = "Difference vs control with
     ax.axvline(0, color="#333", linewidth=1)
     ax.set_yticks(y, labels)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("relative difference vs control (green/red: significant after correction)")
-    ax.set_title(title)
+    ax.set_xlabel(_("relative change vs control, 95% CI (green/red: significant after correction)"))
+    ax.set_title(title or _("Relative change vs control with confidence intervals"))
     return fig
 
 
-def cumulative_chart(cumulative: pd.DataFrame, title: str) -> plt.Figure:
-    """Running difference with the naive (peeking-unsafe) interval and the always-valid one."""
+def cumulative_chart(cumulative: pd.DataFrame, title: str, share: bool = True) -> plt.Figure:
+    """Running difference with the naive (peeking-unsafe) interval and the always-valid one (pp for a share)."""
     fig, ax = plt.subplots(figsize=(10, 3.8), layout="constrained")
     ax.fill_between(cumulative["date"], cumulative["cs_low"], cumulative["cs_high"], color="#90caf9", alpha=0.5,
-                    label="always-valid interval (safe to peek)")
+                    label=_("always-valid interval (safe to peek)"))
     ax.plot(cumulative["date"], cumulative["fixed_low"], color="#ef6c00", linestyle="--", linewidth=1,
-            label="fixed-horizon interval (valid only at the planned end)")
+            label=_("fixed-horizon interval (valid only at the planned end)"))
     ax.plot(cumulative["date"], cumulative["fixed_high"], color="#ef6c00", linestyle="--", linewidth=1)
-    ax.plot(cumulative["date"], cumulative["diff"], color="#1565c0", marker="o", label="difference so far")
+    ax.plot(cumulative["date"], cumulative["diff"], color="#1565c0", marker="o", label=_("difference so far"))
     ax.axhline(0, color="#333", linewidth=1)
     ax.legend(loc="best", fontsize=8)
+    if share:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v * 100:+.1f}"))
+        ax.set_ylabel(_("difference, percentage points"))
+    else:
+        ax.set_ylabel(_("difference"))
     ax.set_title(title)
     slant_dates(ax)
     return fig
 
 
-def running_chart(difference: RunningDifference) -> plt.Figure:
+def running_chart(difference: RunningDifference, share: bool = True) -> plt.Figure:
     """The running difference of one treatment against the control, titled with the metric and the two arms."""
-    return cumulative_chart(difference.table,
-                            f"{difference.metric}: {difference.variant} − {difference.control} over time")
+    title = _("{metric}: {variant} − {control} over time").format(
+        metric=metric_label(difference.metric), variant=difference.variant, control=difference.control)
+    return cumulative_chart(difference.table, title, share)
 
 
-def running_charts(differences: Sequence[RunningDifference]) -> dict[str, plt.Figure]:
+def running_charts(differences: Sequence[RunningDifference], share: bool = True) -> dict[str, plt.Figure]:
     """One running-difference chart per treatment, by the name its figure is saved under."""
-    return {difference.name: running_chart(difference) for difference in differences}
+    return {difference.name: running_chart(difference, share) for difference in differences}
 
 
 def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpec], segments: Sequence[str],
@@ -79,22 +88,23 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     """
     import ipywidgets as widgets
 
-    from helpers.report import styled
-
-    experiment = widgets.Dropdown(options=experiment_ids(data_dir), description="Experiment")
-    metric = widgets.Dropdown(options=[m.name for m in metrics], description="Metric")
-    segment = widgets.Dropdown(options=[NO_SEGMENT, *segments], description="Segment")
+    words = findings.explorer_labels()
+    experiment = widgets.Dropdown(options=experiment_ids(data_dir), description=words["experiment"])
+    metric = widgets.Dropdown(options=[(metric_label(m.name), m.name) for m in metrics], description=words["metric"])
+    choices = [(words["none"], NO_SEGMENT), *((findings.segment_label(s), s) for s in segments)]
+    segment = widgets.Dropdown(options=choices, description=words["segment"])
     output = widgets.Output()
     by_name = {m.name: m for m in metrics}
 
-    def redraw(_: object = None) -> None:
+    def redraw(_change: object = None) -> None:
         try:
             view = explore(data_dir, experiment.value, by_name[metric.value], segment.value, alpha, correction)
         except OpsbookError as exc:
             output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{exc}\n"},)
             return
-        forest = png_image(forest_chart(view.evaluation.results, f"{view.design.experiment_id}: {view.metric.name}"))
-        tables = [styled(view.segments)] if not view.segments.empty else []
+        forest = png_image(forest_chart(view.evaluation.results, _("{experiment}: {metric}").format(
+            experiment=view.design.experiment_id, metric=metric_label(view.metric.name))))
+        tables = [findings.segments_table(view.segments, view.metric.kind)] if not view.segments.empty else []
         show_in(output, forest, *tables, text=findings.explorer_line(view.evaluation))
 
     for control in (experiment, metric, segment):

@@ -20,11 +20,13 @@ Inputs are plain floats, so the rule does not depend on how the comparison was c
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from helpers import i18n
 from helpers.errors import DataError, ParameterError
+from helpers.i18n import _
 
 Verdict = Literal["ship", "don't ship", "keep running", "invalid"]
 VERDICTS: tuple[str, ...] = ("ship", "don't ship", "keep running", "invalid")
@@ -74,54 +76,70 @@ def _check_inputs(p_value: float, abs_diff: float, ci_low: float, ci_high: float
         raise ParameterError(f"mde must be a positive effect size in the metric's units (or None), got {mde!r}.")
 
 
-def _invalid_reason(srm_passed: bool, guardrail_breaches: Sequence[str]) -> str | None:
+def _invalid_reason(srm_passed: bool, guardrail_breaches: Sequence[str], srm_p: float | None = None) -> str | None:
     """Why the experiment is invalid (SRM failure, guardrail breaches), or None when it is not."""
     parts = []
     if not srm_passed:
-        parts.append("the sample ratio mismatch check failed: units were not split as planned, so "
-                     "assignment or logging is broken and no metric can be trusted")
+        p_text = _(" ({p})").format(p=i18n.fmt_p_value(srm_p)) if srm_p is not None else ""
+        parts.append(_("the sample ratio mismatch check failed{p}: units were not split as planned, so "
+                       "assignment or logging is broken and no metric can be trusted").format(p=p_text))
     if guardrail_breaches:
-        parts.append(f"guardrail metric(s) breached: {', '.join(guardrail_breaches)}")
+        parts.append(_("guardrail metric(s) breached: {names}").format(names=_(", ").join(guardrail_breaches)))
     if not parts:
         return None
-    return "Invalid: " + "; ".join(parts) + ". Fix the cause before reading the primary metric."
+    return _("Invalid: {reasons}. Fix the cause before reading the primary metric.").format(
+        reasons=_("; ").join(parts))
 
 
 def decide(p_value: float, abs_diff: float, ci_low: float, ci_high: float, alpha: float, *,
            srm_passed: bool, guardrail_breaches: Sequence[str], additional_units_needed: int | None,
            mde: float | None = None, higher_is_better: bool = True,
-           metric: str = "the primary metric", p_label: str = "p") -> Decision:
+           metric: str = "the primary metric", p_label: str = "p",
+           value_format: Callable[[float], str] | None = None, srm_p: float | None = None) -> Decision:
     """Turn a primary-metric comparison plus the validity checks into ship / don't ship / keep running / invalid.
 
     ``additional_units_needed`` is None when no MDE was planned: then a non-significant result
     cannot be judged against a sample size and the verdict is "keep running" with that reason.
+    The reason is written in the run's language; ``value_format`` writes the difference, its
+    interval and the MDE (e.g. ``i18n.fmt_pp`` for a rate; default 4 significant digits);
+    ``p_label`` "adjusted p" says the p-value is multiplicity-adjusted; ``srm_p`` is named in an
+    SRM failure.
     """
     _check_inputs(p_value, abs_diff, ci_low, ci_high, alpha, additional_units_needed, mde)
-    invalid = _invalid_reason(srm_passed, list(guardrail_breaches))
+    invalid = _invalid_reason(srm_passed, list(guardrail_breaches), srm_p)
     if invalid is not None:
         return Decision("invalid", invalid)
+    show = value_format or _fmt
     sign = 1.0 if higher_is_better else -1.0
-    evidence = (f"{metric}: difference {_fmt(abs_diff)}, {100 * (1 - alpha):g}% CI "
-                f"[{_fmt(ci_low)}, {_fmt(ci_high)}], {p_label} = {_fmt(p_value)} (α = {alpha:g})")
+    p_text = i18n.fmt_p_value(p_value)
+    if p_label == "adjusted p":
+        p_text = _("adjusted {p}").format(p=p_text)
+    evidence = _("{metric}: difference {diff}, {level}% CI {low} to {high}, {p} (α = {alpha})").format(
+        metric=metric, diff=show(abs_diff), level=f"{100 * (1 - alpha):g}", low=show(ci_low), high=show(ci_high),
+        p=p_text, alpha=f"{alpha:g}")
     if p_value < alpha:
         if sign * abs_diff > 0:
-            return Decision("ship", f"Ship: the variant significantly improves {evidence}.")
-        return Decision("don't ship", f"Don't ship: the variant significantly worsens {evidence}.")
+            return Decision("ship", _("Ship: the variant significantly improves {evidence}.").format(evidence=evidence))
+        return Decision("don't ship", _("Don't ship: the variant significantly worsens {evidence}.").format(
+            evidence=evidence))
     best_case = ci_high if higher_is_better else -ci_low
     if mde is not None and best_case < mde:
-        return Decision("don't ship", f"Don't ship: no significant effect on {evidence}, and the interval rules "
-                                      f"out an improvement as large as the planned MDE of {_fmt(mde)}; any "
-                                      "effect is smaller than worth detecting.")
+        return Decision("don't ship", _("Don't ship: no significant effect on {evidence}, and the interval rules "
+                                        "out an improvement as large as the planned MDE of {mde}; any effect is "
+                                        "smaller than worth detecting.").format(evidence=evidence, mde=show(mde)))
     if additional_units_needed is None:
-        return Decision("keep running", f"Keep running: no significant effect yet on {evidence}. No MDE was "
-                                        "planned, so whether the sample is large enough cannot be judged; set the "
-                                        "smallest effect worth acting on (parameter mde) to get a stopping point.")
+        return Decision("keep running", _("Keep running: no significant effect yet on {evidence}. No MDE was "
+                                          "planned, so whether the sample is large enough cannot be judged; set "
+                                          "the smallest effect worth acting on (parameter mde) to get a stopping "
+                                          "point.").format(evidence=evidence))
     if additional_units_needed == 0:
-        return Decision("don't ship", f"Don't ship: no significant effect on {evidence}, and the planned sample "
-                                      "size has been reached; running longer to chase significance is peeking.")
-    return Decision("keep running", f"Keep running: no significant effect yet on {evidence}; an improvement of the "
-                                    f"planned size is still possible. Collect about {int(additional_units_needed):,} "
-                                    "more units per variant, then decide.")
+        return Decision("don't ship", _("Don't ship: no significant effect on {evidence}, and the planned sample "
+                                        "size has been reached; running longer to chase significance is "
+                                        "peeking.").format(evidence=evidence))
+    return Decision("keep running", _("Keep running: no significant effect yet on {evidence}; an improvement of the "
+                                      "planned size is still possible. Collect about {units} more units per "
+                                      "variant, then decide.").format(evidence=evidence,
+                                                                      units=i18n.fmt_count(additional_units_needed)))
 
 
 def decide_comparison(primary: ComparisonLike, *, srm_passed: bool, guardrail_breaches: Sequence[str],

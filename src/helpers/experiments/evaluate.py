@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers import i18n
 from helpers.errors import ParameterError
 from helpers.experiments.bayes import beta_binomial, normal_posterior
 from helpers.experiments.corrections import adjust_pvalues
@@ -26,9 +27,11 @@ from helpers.experiments.cuped import cuped_adjust
 from helpers.experiments.decision import decide
 from helpers.experiments.design import ExperimentDesign, unit_counts
 from helpers.experiments.frequentist import Comparison, compare, estimate
+from helpers.experiments.labels import difference_format, is_share, metric_label
 from helpers.experiments.metrics import MetricSpec, VariantStats, stats_from_aggregates, variant_stats
 from helpers.experiments.power import achieved_power, additional_units_needed, mde_at
 from helpers.experiments.srm import SrmResult, srm_test
+from helpers.i18n import _
 
 RESULT_COLUMNS = [
     "metric", "kind", "role", "control", "variant", "n_control", "n_variant", "control_value", "variant_value",
@@ -146,7 +149,7 @@ def compare_metrics(stats: Mapping[str, Mapping[str, VariantStats]], metrics: Se
             })
     table = pd.DataFrame(rows).reindex(columns=RESULT_COLUMNS)
     table["p_value_adjusted"] = np.nan
-    for _, family in table.groupby("role", sort=False):  # one correction family per role
+    for _role, family in table.groupby("role", sort=False):  # one correction family per role
         table.loc[family.index, "p_value_adjusted"] = adjust_pvalues(family["p_value"].to_numpy(dtype=float),
                                                                      settings.correction)
     table["significant"] = table["p_value_adjusted"] < settings.alpha
@@ -160,7 +163,7 @@ def guardrail_breaches(results: pd.DataFrame, variant: str, settings: Settings |
                    & results["significant"].fillna(False).astype(bool)]
     worse = [r for r in rows.itertuples()
              if (r.abs_diff < 0) == settings.higher_is_better(r.metric) and r.abs_diff != 0]
-    return [f"{r.metric} {r.rel_diff:+.1%}" for r in worse]
+    return [f"{metric_label(r.metric)} {i18n.fmt_change(r.rel_diff)}" for r in worse]
 
 
 def make_decisions(results: pd.DataFrame, stats: Mapping[str, Mapping[str, VariantStats]],
@@ -171,7 +174,9 @@ def make_decisions(results: pd.DataFrame, stats: Mapping[str, Mapping[str, Varia
     rows = []
     for r in results[results["role"] == "primary"].itertuples():
         if pd.isna(r.p_value):
-            rows.append({"metric": r.metric, "variant": r.variant, "verdict": "invalid", "reason": r.test})
+            rows.append({"metric": r.metric, "variant": r.variant, "verdict": "invalid",
+                         "reason": _("Invalid: the comparison could not be tested (see the test column of "
+                                     "tables/results.csv)."), "units_needed": None})
             continue
         control, treated = stats[r.metric][design.control], stats[r.metric][r.variant]
         mde = settings.mde_for(r.metric)
@@ -181,9 +186,11 @@ def make_decisions(results: pd.DataFrame, stats: Mapping[str, Mapping[str, Varia
                    settings.alpha, srm_passed=srm.passed,
                    guardrail_breaches=guardrail_breaches(results, r.variant, settings),
                    additional_units_needed=more, mde=mde, higher_is_better=settings.higher_is_better(r.metric),
-                   metric=r.metric, p_label="adjusted p")
-        rows.append({"metric": r.metric, "variant": r.variant, "verdict": d.verdict, "reason": d.reason})
-    return pd.DataFrame(rows, columns=["metric", "variant", "verdict", "reason"])
+                   metric=metric_label(r.metric), p_label="adjusted p", srm_p=srm.p_value,
+                   value_format=difference_format(is_share(r.kind, r.control_value, r.variant_value)))
+        rows.append({"metric": r.metric, "variant": r.variant, "verdict": d.verdict, "reason": d.reason,
+                     "units_needed": more if d.verdict == "keep running" else None})
+    return pd.DataFrame(rows, columns=["metric", "variant", "verdict", "reason", "units_needed"])
 
 
 def evaluate(design: ExperimentDesign, units: pd.DataFrame, metrics: Sequence[MetricSpec],

@@ -16,9 +16,14 @@ Conventions (tools differ here, so they are stated):
 - **Ratio** (Σ numerator ÷ Σ denominator, both per unit): delta method. Per variant
   R = Σx/Σy and Var(R) ≈ (s_x² − 2R·s_xy + R²·s_y²) / (n·ȳ²) with sample (n − 1) variances and
   covariance from the sums; z-test on R_v − R_c with SE = √(Var_v + Var_c).
-- **Relative difference** R_v/R_c − 1 (any kind): delta method for the ratio of two independent
-  estimates, Var(rel) ≈ Var_v/μc² + μv²·Var_c/μc⁴, interval rel ± crit·SE with the same critical
-  value as the absolute interval (Welch t for means, z otherwise). NaN when the control value is 0.
+- **Relative difference** R_v/R_c − 1 (any kind). Its interval is a *log-ratio* interval: the delta
+  method on log(R_v/R_c), SE² ≈ Var_v/μv² + Var_c/μc², then exp(log(μv/μc) ± crit·SE) − 1 with the
+  same critical value as the absolute interval (Welch t for means, z otherwise). It is asymmetric
+  and can never fall below −100 % (a rate cannot drop by more than all of it); for a binary metric
+  it is statsmodels' ``confint_proportions_2indep(compare="ratio", method="log")``. When a value
+  is ≤ 0 the log is undefined and the symmetric delta-method interval rel ± crit·SE,
+  SE² ≈ Var_v/μc² + μv²·Var_c/μc⁴, is used instead, its lower end clipped at −100 % for a binary
+  metric. NaN when the control value is 0.
 
 All p-values and intervals are two-sided.
 """
@@ -164,6 +169,24 @@ def relative_difference(control: Estimate, variant: Estimate) -> tuple[float, fl
     return mv / mc - 1.0, math.sqrt(var)
 
 
+def relative_interval(control: Estimate, variant: Estimate, crit: float,
+                      bounded_below: bool = False) -> tuple[float, float]:
+    """Interval of μv/μc − 1: log-ratio when both values are > 0, else delta method (see the module docstring).
+
+    `bounded_below` (binary metrics) clips the delta-method fallback at −100 %; NaN when μc is 0.
+    """
+    mc, mv = control.value, variant.value
+    if mc == 0:
+        return NAN, NAN
+    if mc > 0 and mv > 0:
+        se_log = math.sqrt(variant.var / mv ** 2 + control.var / mc ** 2)
+        centre = math.log(mv / mc)
+        return math.exp(centre - crit * se_log) - 1.0, math.exp(centre + crit * se_log) - 1.0
+    rel, rel_se = relative_difference(control, variant)
+    low, high = _interval(rel, rel_se, crit)
+    return (max(low, -1.0) if bounded_below else low), high
+
+
 def _interval(centre: float, se: float, crit: float) -> tuple[float, float]:
     """centre ± crit·se (NaN stays NaN)."""
     return centre - crit * se, centre + crit * se
@@ -212,10 +235,11 @@ def compare(control: VariantStats, variant: VariantStats, metric: MetricSpec, al
     se = math.sqrt(ce.var + ve.var)
     p, name, crit = _test(control, variant, metric, ce, ve, se, alpha)
     diff = ve.value - ce.value
-    rel, rel_se = relative_difference(ce, ve)
+    rel, _ = relative_difference(ce, ve)
     return Comparison(metric=metric.name, kind=metric.kind, control=control.variant, variant=variant.variant,
                       control_value=ce.value, variant_value=ve.value, abs_diff=diff,
-                      abs_ci=_interval(diff, se, crit), rel_diff=rel, rel_ci=_interval(rel, rel_se, crit),
+                      abs_ci=_interval(diff, se, crit), rel_diff=rel,
+                      rel_ci=relative_interval(ce, ve, crit, bounded_below=metric.kind == "binary"),
                       p_value=p, test=name, alpha=alpha, se=se)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers import config
+from helpers import config, i18n
 from helpers.errors import ParameterError
 from helpers.experiments.corrections import METHODS
 from helpers.experiments.design import ExperimentDesign, assignment_window, load_experiment
@@ -34,6 +34,7 @@ class ExperimentRun:
     time_column: str | None
     data_dir: Path
     plan: PlanInputs
+    lang: str = i18n.DEFAULT_LANGUAGE  # the report's language, resolved by prepare
 
     def evaluate(self) -> Evaluation:
         """Run the evaluation from unit rows, or from the totals export when one was given."""
@@ -70,6 +71,11 @@ class ExperimentRun:
         return running_differences(self.units, self.time_column, self.primary_metric, self.design.control,
                                    self.design.treatments, alpha=self.settings.alpha)
 
+    @property
+    def primary_is_share(self) -> bool:
+        """Is the primary metric written as a share (%, differences in percentage points)?"""
+        return self.primary_metric.kind in ("binary", "ratio")
+
     def plan_next_test(self) -> dict[str, Any]:
         """Units per variant and days for the planned next test, at the run's alpha and power."""
         return plan_next_test(self.plan, self.settings.alpha, self.settings.power)
@@ -79,8 +85,9 @@ def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics:
             primary: list[str], guardrails: list[str], mde: object, lower_is_better: list[str], alpha: float,
             power: float, correction: str, covariate: str, segments: list[str], time_column: str, plan_std: float,
             plan_baseline: float, plan_mde: float, plan_relative: bool, plan_variants: int,
-            plan_daily_units: float) -> ExperimentRun:
-    """Check every parameter, load the experiment (units or a totals export) and build the settings."""
+            plan_daily_units: float, lang: str) -> ExperimentRun:
+    """Set the report's language, check every parameter, load the experiment (units or a totals export)."""
+    language = i18n.set_language(lang)
     alpha = check_number("alpha", alpha, 0.0001, 0.5)
     power = check_number("power", power, 0.5, 0.999)
     correction = check_choice("correction", correction, tuple(METHODS))
@@ -119,7 +126,8 @@ def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics:
     if units is not None and time and time not in units.columns:
         raise ParameterError(f"Parameter time_column={time!r} is not a column of experiment_units; use '' to skip "
                              "the cumulative chart.")
-    return ExperimentRun(design, units, aggregates, specs, settings, seg, time, config.data_dir(data_dir), plan)
+    return ExperimentRun(design, units, aggregates, specs, settings, seg, time, config.data_dir(data_dir), plan,
+                         language)
 
 
 def _definition(name: str, value: Any) -> str:
