@@ -74,8 +74,9 @@ def test_summary_html_escapes_data_text_and_links_sections() -> None:
         text = repr(summary)
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "&lt;b&gt;频次&lt;/b&gt;" in html
-    assert 'href="#decision"' in html and 'href="#kpi"' in html and "● 上线" in html
-    assert text.splitlines() == ["复盘 <script>", "● 上线 上线 B", "曝光量: 1,586.6万 ● 健康; 达成率 104.0%",
+    assert 'href="#decision"' in html and 'href="#kpi"' in html
+    assert '<span class="ops-badge">●</span> 上线 B' in html  # the verdict names the status: the badge is the shape
+    assert text.splitlines() == ["复盘 <script>", "● 上线 B", "曝光量: 1,586.6万 ● 健康; 达成率 104.0%",
                                  "行动建议:", "1. 提高<b>频次</b>"]
 
 

@@ -274,7 +274,7 @@ def _babel_locale() -> str:
 
 
 def fmt_date(value: dt.date | pd.Timestamp | None) -> str:
-    """A day: 2026年10月15日 / 15 Oct 2026."""
+    """A day: 2026年10月15日 / Oct 15, 2026 (Babel's en)."""
     if _missing(value):
         return MISSING
     from babel.dates import format_skeleton
@@ -292,7 +292,7 @@ def fmt_month(value: dt.date | pd.Timestamp | None) -> str:
 
 
 def fmt_day_range(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> str:
-    """A span of days: 2026年5月1日至2026年10月31日 / 1 May 2026 – 31 Oct 2026."""
+    """A span of days: 2026年5月1日至2026年10月31日 / May 1, 2026 – Oct 31, 2026."""
     separator = "至" if _language == "zh-CN" else " – "
     return fmt_date(start) + separator + fmt_date(end)
 

@@ -56,6 +56,13 @@ def status_label(code: str) -> str:
     return f"{shape} {text}".strip()
 
 
+def verdict_badge(code: str, verdict: str) -> str:
+    """The badge before a verdict: the shape alone when the verdict already starts with the status word."""
+    label = status_label(code)
+    word = label.partition(" ")[2]
+    return label.partition(" ")[0] if word and verdict.startswith(word) else label
+
+
 def status_class(code: str) -> str:
     """The CSS class of a status (good, watch, bad, info)."""
     return STATUS_STYLE.get(code, ("", "", "info"))[2]
@@ -108,7 +115,7 @@ def _environment() -> Any:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(status_label=status_label, status_class=status_class)
+    env.globals.update(status_label=status_label, status_class=status_class, verdict_badge=verdict_badge)
     return env
 
 
@@ -125,7 +132,7 @@ def summary_text(summary: Summary) -> str:
     if summary.subtitle:
         lines.append(summary.subtitle)
     if summary.verdict:
-        lines.append(f"{status_label(summary.verdict_status)} {summary.verdict}".strip())
+        lines.append(f"{verdict_badge(summary.verdict_status, summary.verdict)} {summary.verdict}".strip())
     lines += [f"{t.label}: {t.value} {status_label(t.status)}".rstrip() + ("; " + "; ".join(t.lines) if t.lines
                                                                           else "") for t in summary.tiles]
     if summary.findings:
