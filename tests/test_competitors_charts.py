@@ -144,7 +144,7 @@ def test_growth_and_share_of_voice_titles() -> None:
     index = pd.DataFrame({"date": np.tile(dates, 2), "account_id": np.repeat(ACCOUNTS[:2], 10),
                           "index": np.linspace(100, 110, 20)})
     fig = plots.growth_chart(index, pd.Timestamp("2026-05-01"), highlight=ACCOUNTS[0])
-    assert fig.axes[0].get_title() == "Followers indexed to 100 on 2026-05-01 (own account in red)"
+    assert fig.axes[0].get_title() == "Followers indexed to 100 on May 1, 2026 (own account in red)"
     _check(fig)
     weeks = pd.date_range("2026-05-04", periods=3, freq="7D")
     sov = pd.DataFrame({"period_start": np.repeat(weeks, 2), "account_id": ACCOUNTS[:2] * 3,

@@ -647,7 +647,7 @@ def executive_summary(run: CompetitorRun, benchmark: pd.DataFrame, own_ranks: pd
              if (t := rank_tile(benchmark, sov, metric, label, href, run.own_id, names)) is not None]
     first = [t.label for t in tiles if t.status == "good"]
     last = [t.label for t in tiles if t.status == "bad"]
-    accounts = len(run.account_ids)
+    accounts = int((benchmark["account_id"] != FIELD_ROW).sum())
     verdict = _("{own} ranks first of {accounts} accounts on {first} of {total} headline benchmarks").format(
         own=own, accounts=accounts, first=len(first), total=len(tiles))
     verdict += (_(" ({metrics})").format(metrics=_list(first)) if first else "")
