@@ -435,6 +435,8 @@ def display_frame(frame: pd.DataFrame, names: Mapping[str, str] | None = None,
     for column in ("p_value", "q_value"):
         if column in data.columns:
             data[column] = data[column].map(_p_text)
+    if "difference" in data.columns:  # a difference of two shares: percentage points
+        data["difference"] = data["difference"].map(lambda v: i18n.fmt_pp(v, 1))
     data = account_names(data, names)
     if show is not None:
         data = data[[c for c in show if c in data.columns]]
@@ -487,11 +489,13 @@ VIEWS: dict[str, tuple[str, ...]] = {
 
 def view(frame: pd.DataFrame, kind: str, names: Mapping[str, str] | None = None) -> Any:
     """The report's view of one of the notebook's tables (``VIEWS[kind]`` columns, accounts by name)."""
-    percent = ("field_share", "own_share", "difference") if kind == "slots" else None
+    percent = ("field_share", "own_share") if kind == "slots" else None
     labels_of = {"traits": {"hit_share": N_("Share of hits"), "value": N_("Value")}}
     shown = display_frame(frame, names, VIEWS[kind])
     style = styled(shown, percent=percent, labels={**TABLE_LABELS, **labels_of.get(kind, {})})
     text = [c for c in ("reason", "note", "strengths", "weaknesses", "title") if c in shown.columns]
     if text:
         style = style.set_properties(subset=text, **{"min-width": "14em", "text-align": "left"})
-    return style
+    short = [c for c in ("account_id", "rank", "dimension", "category", "kind", "label", "format", "pillar",
+                         "published_at", "trait", "value") if c in shown.columns and c not in text]
+    return style.set_properties(subset=short, **_NOWRAP) if short else style
