@@ -352,9 +352,9 @@ def test_rank_tiles(benchmark: pd.DataFrame) -> None:
     tile = findings.rank_tile(benchmark, SOV, "engagements_mean", "Engagements per post", "#benchmark", "o", names)
     assert (tile.label, tile.value, tile.status, tile.href) == ("Engagements per post", "50", "neutral", "#benchmark")
     assert tile.lines == ("rank 2 of 3", "leader 乙: 90 (we are −44.4%)")
-    # ER: o 4 % > b 3 % > a 2 % → first; ahead of b by 1.0 percentage point
+    # ER: o 4 % > b 3 % > a 2 % → first; ahead of b by 4 − 3 = 1.00 percentage point
     tile = findings.rank_tile(benchmark, SOV, "er_mean_of_rates", "Engagement rate", "#benchmark", "o", names)
-    assert (tile.value, tile.status, tile.lines) == ("4.00%", "good", ("rank 1 of 3", "ahead of 乙 (3.00%) by +1.0 pp"))
+    assert (tile.value, tile.status, tile.lines) == ("4.00%", "good", ("rank 1 of 3", "ahead of 乙 (3.00%) by +1.00 pp"))
     # share of voice 40 % > 35 % > 25 % > 0 % → first of 4, +5.0 pp
     tile = findings.rank_tile(benchmark, SOV, "engagement_share", "Share of voice", "#sov", "o", names)
     assert (tile.value, tile.lines) == ("40.0%", ("rank 1 of 4", "ahead of 乙 (35.0%) by +5.0 pp"))
@@ -401,9 +401,10 @@ def test_executive_summary(benchmark: pd.DataFrame, traits: pd.DataFrame) -> Non
     with i18n.use_language("zh-CN"):
         zh = findings.executive_summary(_run(), benchmark, own_ranks, SOV, leaders, RANKED, traits)
     assert zh.title == "竞品分析 · 我们（抖音） · 2026年5月–2026年10月"
-    assert zh.verdict == "在 4 个对比账号中，我们在 5 项核心指标里有 4 项排名第一（互动率、周均发布、涨粉率、声量占比）。"
-    assert zh.findings[4].text == ("投入过多：直播（内容形式）占我方发布的 20%（竞品为 14%），而竞品在这里的互动率只有其平均水平的 "
-                                   "0.84×。")
+    assert zh.verdict == ("在 4 个对比账号中，我们在 5 项核心指标里有 4 项排名第一"
+                          "（互动率、周均发布、涨粉率、声量占比）。")
+    assert zh.findings[4].text == ("投入过多：直播（内容形式）占我方发布的 20%（竞品为 14%），"
+                                   "而竞品在这里的互动率只有其平均水平的 0.84×。")
     assert zh.actions[0].text.startswith("加测成分科普：把它在我方发布中的占比从 5% 向竞品的 23% 提升")
 
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from competitor_frames import benchmark_frame
+from helpers import i18n
 from helpers.competitors import benchmark as bench
 from helpers.competitors import content as cmix
 from helpers.competitors import gaps
-from helpers import i18n
 from helpers.competitors.benchmark import FIELD_ROW
 
 

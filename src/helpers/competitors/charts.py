@@ -309,8 +309,9 @@ def _label_axes(fig: plt.Figure, x: str = "", y: str = "", legend: str | None = 
     ax = fig.axes[0]
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    if legend is not None and ax.get_legend() is not None:
-        ax.get_legend().set_title(legend)
+    box = ax.get_legend()
+    if legend is not None and box is not None:
+        box.set_title(legend)
     return fig
 
 
@@ -406,7 +407,7 @@ _CODE_COLUMNS: dict[str, Callable[[object], str]] = {"format": format_name, "kin
 
 def _p_text(value: object) -> str:
     """A p- or q-value in a labelled column: 0.043, < 0.001 (never scientific notation)."""
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):
         return i18n.MISSING
     text = i18n.fmt_p_value(float(value))  # type: ignore[arg-type]
     return text[4:] if text.startswith("p = ") else text[2:]

@@ -541,8 +541,8 @@ def _shown(metric: str, value: float) -> str:
 
 def _gap(metric: str, own: float, other: float) -> str:
     """own − other: percentage points for rates, a relative change for counts."""
-    if metric in _RATE_GAPS:
-        return i18n.fmt_pp(own - other, 1)
+    if metric in _RATE_GAPS:  # engagement rates are small: two decimals of a point
+        return i18n.fmt_pp(own - other, 2 if metric == "er_mean_of_rates" else 1)
     return i18n.fmt_change(own / other - 1) if other else i18n.MISSING
 
 
