@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import i18n
+from helpers.competitors import benchmark as bench
 from helpers.competitors import charts as plots
 
 ACCOUNTS = ["青柠·抖音", "素颜记·抖音", "桃气研究所·抖音"]
@@ -121,6 +123,22 @@ def test_benchmark_explorer_draws_only_on_change() -> None:
     competitors.value = ()
     assert len(calls) == 1  # no competitor chosen: a message, no computation
     plt.close("all")
+
+
+def test_benchmark_explorer_speaks_the_run_language_and_names_accounts() -> None:
+    def compute(platform: str, ids: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"account_id": ["o", *ids, "field median"], "role": ["own", "field", "field median"],
+                             "posts_per_week": [3.0, 2.0, 2.0]})
+
+    with i18n.use_language("zh-CN"):
+        box = plots.benchmark_explorer(compute, {"douyin": ["a"], "xiaohongshu": ["b"]},
+                                       bench.metric_labels("followers", ["posts_per_week"]), platform="douyin",
+                                       names={"a": "甲"})
+    platform_box, metric = box.children[0].children
+    competitors = box.children[1]
+    assert (platform_box.description, competitors.description, metric.description) == ("平台", "竞品", "指标")
+    assert platform_box.options == (("抖音", "douyin"), ("小红书", "xiaohongshu"))
+    assert competitors.options == (("甲", "a"),) and metric.options == (("周均发布数", "posts_per_week"),)
 
 
 def _bench() -> pd.DataFrame:

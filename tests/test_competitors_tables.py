@@ -283,3 +283,18 @@ def test_views_show_labelled_headers_in_chinese() -> None:
     for header in ("账号", "发布占比", "互动占比", "播放占比"):
         assert f">{header}</th>" in html
     assert "我们" in html and "75.00%" in html and "note" not in html
+
+
+def test_labels_name_codes_and_keep_data_text() -> None:
+    from helpers.competitors import labels
+
+    assert labels.format_name("short_video") == "short video" and labels.format_name("hologram") == "hologram"
+    assert labels.category_name("format", "live") == "live stream"
+    assert labels.category_name("pillar", "live") == "live"  # a pillar is data text, shown as written
+    assert labels.trait_value("hour_band", "16–20") == "16–20"
+    frame = pd.DataFrame({"account_id": ["o", "x"]})
+    assert labels.account_names(frame, {"o": "我们"})["account_id"].tolist() == ["我们", "x"]  # no name: its id
+    with i18n.use_language("zh-CN"):
+        assert [labels.format_name("image"), labels.kind_name("own strength"), labels.weekday_name("Sun"),
+                labels.dimension_name("topics"), labels.role_name("own")] == ["图文", "我方强项", "周日", "话题标签",
+                                                                                  "我方账号"]
