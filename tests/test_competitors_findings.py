@@ -378,8 +378,8 @@ def test_executive_summary(benchmark: pd.DataFrame, traits: pd.DataFrame) -> Non
     assert summary.title == "Competitor analysis · 我们 (Douyin) · May 2026–Oct 2026"
     # first on ER (4 % vs 3 %, 2 %), posts per week (5 vs 4, 3, 0), growth (20 % vs 10 %, 5 %) and share of voice
     # (40 %); second on engagements per post → 4 of 5 first, none last: good
-    assert summary.verdict == ("我们 ranks first of 4 accounts on 4 of 5 headline benchmarks (Engagement rate, Posts "
-                               "per week, Follower growth, Share of voice).")
+    assert summary.verdict == ("我们 ranks first of 4 accounts on 4 of 5 headline benchmarks (engagement rate, posts "
+                               "per week, follower growth, share of voice).")
     assert summary.verdict_status == "good"
     assert [t.status for t in summary.tiles] == ["neutral", "good", "good", "good", "good"]
     assert [t.href for t in summary.tiles] == ["#benchmark", "#benchmark", "#growth", "#growth", "#sov"]

@@ -90,6 +90,11 @@ def _list(items: Iterable[str]) -> str:
     return ("、" if i18n.is_chinese() else ", ").join(items)
 
 
+def _in_sentence(label: str) -> str:
+    """A tile label inside an English sentence: 'Share of voice' → 'share of voice' (Chinese as it is)."""
+    return label if i18n.is_chinese() or label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _ratio(value: float) -> str:
     """A multiple: 2.5×."""
     return f"{value:.1f}×"
@@ -645,8 +650,8 @@ def executive_summary(run: CompetitorRun, benchmark: pd.DataFrame, own_ranks: pd
     own = run.name(run.own_id)
     tiles = [t for metric, label, href in HEADLINE_METRICS
              if (t := rank_tile(benchmark, sov, metric, label, href, run.own_id, names)) is not None]
-    first = [t.label for t in tiles if t.status == "good"]
-    last = [t.label for t in tiles if t.status == "bad"]
+    first = [_in_sentence(t.label) for t in tiles if t.status == "good"]
+    last = [_in_sentence(t.label) for t in tiles if t.status == "bad"]
     accounts = int((benchmark["account_id"] != FIELD_ROW).sum())
     verdict = _("{own} ranks first of {accounts} accounts on {first} of {total} headline benchmarks").format(
         own=own, accounts=accounts, first=len(first), total=len(tiles))
