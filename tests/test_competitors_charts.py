@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import i18n
+from helpers.competitors import benchmark as bench
 from helpers.competitors import charts as plots
 
 ACCOUNTS = ["青柠·抖音", "素颜记·抖音", "桃气研究所·抖音"]
@@ -123,6 +125,22 @@ def test_benchmark_explorer_draws_only_on_change() -> None:
     plt.close("all")
 
 
+def test_benchmark_explorer_speaks_the_run_language_and_names_accounts() -> None:
+    def compute(platform: str, ids: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"account_id": ["o", *ids, "field median"], "role": ["own", "field", "field median"],
+                             "posts_per_week": [3.0, 2.0, 2.0]})
+
+    with i18n.use_language("zh-CN"):
+        box = plots.benchmark_explorer(compute, {"douyin": ["a"], "xiaohongshu": ["b"]},
+                                       bench.metric_labels("followers", ["posts_per_week"]), platform="douyin",
+                                       names={"a": "甲"})
+    platform_box, metric = box.children[0].children
+    competitors = box.children[1]
+    assert (platform_box.description, competitors.description, metric.description) == ("平台", "竞品", "指标")
+    assert platform_box.options == (("抖音", "douyin"), ("小红书", "xiaohongshu"))
+    assert competitors.options == (("甲", "a"),) and metric.options == (("周均发布数", "posts_per_week"),)
+
+
 def _bench() -> pd.DataFrame:
     return pd.DataFrame({"account_id": [*ACCOUNTS, "field median"], "role": ["own", "field", "field", "field median"],
                          "engagements_mean": [50.0, 40.0, np.nan, 45.0], "er_mean_of_rates": [0.02, 0.01, 0.03, 0.02]})
@@ -144,7 +162,7 @@ def test_growth_and_share_of_voice_titles() -> None:
     index = pd.DataFrame({"date": np.tile(dates, 2), "account_id": np.repeat(ACCOUNTS[:2], 10),
                           "index": np.linspace(100, 110, 20)})
     fig = plots.growth_chart(index, pd.Timestamp("2026-05-01"), highlight=ACCOUNTS[0])
-    assert fig.axes[0].get_title() == "Followers indexed to 100 on 2026-05-01 (own account in red)"
+    assert fig.axes[0].get_title() == "Followers indexed to 100 on May 1, 2026 (own account in red)"
     _check(fig)
     weeks = pd.date_range("2026-05-04", periods=3, freq="7D")
     sov = pd.DataFrame({"period_start": np.repeat(weeks, 2), "account_id": ACCOUNTS[:2] * 3,

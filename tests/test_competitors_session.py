@@ -211,7 +211,7 @@ def test_stale_follower_count_is_not_a_base(posts: pd.DataFrame, daily: pd.DataF
 
 #: The notebook's defaults (its parameters cell), as prepare takes them: keyword-only, every one given.
 DEFAULTS = dict(own_account="own_douyin", competitors="auto", platform="auto", period="latest", lookback_months=6,
-                er_base="followers", top_n=5, hit_k=3.0, min_posts=10)
+                er_base="followers", top_n=5, hit_k=3.0, min_posts=10, lang="en")
 
 
 def _quiet_prepare(data_dir: str, **changes: object):
@@ -229,7 +229,7 @@ def test_defaults_on_the_sample(sample_dir: Path) -> None:
     assert run.start == pd.Timestamp("2026-05-01") and run.label == "own_douyin_2026-05..2026-10"
     assert run.components == ("likes", "comments", "shares")
     assert run.dropped_components == {"saves": ("own_douyin",)}
-    assert run.notes == ("saves reported only by own_douyin: left out of every account's engagements so all "
+    assert run.notes == ("saves reported only by 青柠生活·抖音: left out of every account's engagements so all "
                          "accounts are compared on the same components",)
     inside = run.period_posts()
     assert inside["published_at"].between("2026-05-01", "2026-11-01").all()
@@ -299,9 +299,9 @@ def test_competitor_without_posts_and_without_follower_history(sample_dir: Path,
         daily_keep=lambda d: ~((d["account_id"] == "comp_d_douyin") & (d["date"] >= "2026-04-01")))
     run = _quiet_prepare(str(folder))
     notes = "\n".join(run.notes)
-    assert "comp_c_douyin: no posts between 2026-05-01 and 2026-10-31" in notes
-    assert "comp_d_douyin: no follower count within 7 days before 100 of 100 posts" in notes
-    assert "comp_d_douyin: followers: " in notes and "no follower history in the period" in notes
+    assert "木槿集·抖音: no posts between May 1, 2026 and Oct 31, 2026" in notes  # accounts by name
+    assert "云朵肌·抖音: no follower count within 7 days before 100 of 100 posts" in notes
+    assert "云朵肌·抖音: followers: " in notes and "no follower history in the period" in notes
     inside = run.period_posts()
     assert not (inside["account_id"] == "comp_c_douyin").any()
     comp_d = inside[inside["account_id"] == "comp_d_douyin"]
@@ -320,7 +320,7 @@ def test_partly_reported_metrics_are_noted(sample_dir: Path, tmp_path: Path) -> 
     assert run.components == ("likes", "comments")
     assert run.dropped_components == {"shares": ("comp_b_douyin", "comp_c_douyin", "comp_d_douyin", "own_douyin"),
                                       "saves": ("own_douyin",)}
-    assert any(n.startswith("comp_b_douyin: views missing on 3 of") for n in run.notes)
+    assert any(n.startswith("桃气研究所·抖音: views missing on 3 of") for n in run.notes)
 
 
 def test_no_competitor_posts_in_the_window_is_a_data_error(sample_dir: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from competitor_frames import benchmark_frame
+from helpers import i18n
 from helpers.competitors import benchmark as bench
 from helpers.competitors import content as cmix
 from helpers.competitors import gaps
@@ -54,11 +55,22 @@ def test_field_value_reads_the_median_row(benchmark: pd.DataFrame) -> None:
 
 def test_benchmark_view_formats_rates_as_percentages(benchmark: pd.DataFrame) -> None:
     ranks = bench.all_percentile_ranks(benchmark)
-    view = bench.benchmark_view(benchmark, bench.ranks_of(ranks, "o"), "followers").set_index("metric")
-    assert view.loc["follower growth rate", "o"] == "20.00%"
+    view = bench.benchmark_view(benchmark, bench.ranks_of(ranks, "o"), "followers", {"o": "我们"}).set_index("Metric")
+    assert list(view.columns) == ["我们", "a", "b", "c", "field median", "own percentile rank"]  # names, not ids
+    assert view.loc["follower growth rate", "我们"] == "20.00%"
     assert view.loc["engagement rate by followers (mean of rates)", "a"] == "2.00%"
     assert view.loc["followers", "c"] == "–"  # missing stays missing
     assert view.loc["engagements per post (mean)", "own percentile rank"] == "50%"
+
+
+def test_benchmark_view_in_chinese(benchmark: pd.DataFrame) -> None:
+    ranks = bench.all_percentile_ranks(benchmark)
+    with i18n.use_language("zh-CN"):
+        view = bench.benchmark_view(benchmark, bench.ranks_of(ranks, "o"), "followers", {"o": "我们"})
+    assert list(view.columns) == ["指标", "我们", "a", "b", "c", "竞品中位数", "我方百分位排名"]
+    view = view.set_index("指标")
+    assert view.loc["涨粉率", "我们"] == "20.00%"
+    assert view.loc["按粉丝的互动率（单条均值）", "a"] == "2.00%"
 
 
 def test_flagged_notes_leave_out_the_field_row(benchmark: pd.DataFrame) -> None:
@@ -243,3 +255,46 @@ def test_coverage_puts_field_and_own_shares_side_by_side() -> None:
     assert long["who"].tolist() == ["competitors"] * 3 + ["o"] * 3
     assert long["share"].tolist() == [0.3, 0.2, 0.5, 0.1, 0.15, 0.4]
     assert long["category"].tolist() == ["成分", "防晒", "教程"] * 2
+
+
+def test_display_frame_names_accounts_codes_and_p_values() -> None:
+    from helpers.competitors import charts
+
+    traits = pd.DataFrame({"account_id": ["o", "b"], "trait": ["format", "weekday"], "value": ["short_video", "Mon"],
+                           "q_value": [0.0001, 0.0432], "kind": ["under-served", "crowded"]})
+    shown = charts.display_frame(traits, {"o": "我们"})
+    assert shown.to_dict(orient="list") == {
+        "account_id": ["我们", "b"], "trait": ["format", "weekday"], "value": ["short video", "Mon"],
+        "q_value": ["< 0.001", "0.043"], "kind": ["under-served", "crowded"]}
+    with i18n.use_language("zh-CN"):
+        shown = charts.display_frame(traits, {"o": "我们"}, show=["account_id", "trait", "value", "kind"])
+    assert shown.to_dict(orient="list") == {"account_id": ["我们", "b"], "trait": ["内容形式", "星期"],
+                                            "value": ["短视频", "周一"], "kind": ["被低估", "扎堆"]}
+
+
+def test_views_show_labelled_headers_in_chinese() -> None:
+    from helpers.competitors import charts
+
+    sov = pd.DataFrame({"account_id": ["o", "a"], "posts": [3.0, 1.0], "posts_share": [0.75, 0.25],
+                        "engagements": [30.0, 10.0], "engagement_share": [0.75, 0.25], "views_share": [np.nan, 1.0],
+                        "note": ["", ""]})
+    with i18n.use_language("zh-CN"):
+        html = charts.view(sov, "share_of_voice", {"o": "我们"}).to_html()
+    for header in ("账号", "发布占比", "互动占比", "播放占比"):
+        assert f">{header}</th>" in html
+    assert "我们" in html and "75.00%" in html and "note" not in html
+
+
+def test_labels_name_codes_and_keep_data_text() -> None:
+    from helpers.competitors import labels
+
+    assert labels.format_name("short_video") == "short video" and labels.format_name("hologram") == "hologram"
+    assert labels.category_name("format", "live") == "live stream"
+    assert labels.category_name("pillar", "live") == "live"  # a pillar is data text, shown as written
+    assert labels.trait_value("hour_band", "16–20") == "16–20"
+    frame = pd.DataFrame({"account_id": ["o", "x"]})
+    assert labels.account_names(frame, {"o": "我们"})["account_id"].tolist() == ["我们", "x"]  # no name: its id
+    with i18n.use_language("zh-CN"):
+        assert [labels.format_name("image"), labels.kind_name("own strength"), labels.weekday_name("Sun"),
+                labels.dimension_name("topics"), labels.role_name("own")] == ["图文", "我方强项", "周日", "话题标签",
+                                                                                  "我方账号"]

@@ -41,6 +41,7 @@ import pandas as pd
 
 from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements, with_engagement_rate
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import N_, _, fmt_count, fmt_date, fmt_percent
 from helpers.params import check_day
 from helpers.report import format_number
 
@@ -90,27 +91,31 @@ BENCHMARK_METRICS: tuple[str, ...] = (
     "er_mean_of_rates", "er_rate_of_sums", "views_per_video_post")
 
 _LABELS = {
-    "followers_start": "followers at start", "followers_end": "followers", "net_growth": "net follower growth",
-    "growth_pct": "follower growth rate", "posts": "posts", "posts_per_week": "posts per week",
-    "posts_with_metrics": "posts with engagements", "engagements_mean": "engagements per post (mean)",
-    "engagements_median": "engagements per post (median)",
-    "er_mean_of_rates": "engagement rate by {base} (mean of rates)",
-    "er_rate_of_sums": "engagement rate by {base} (rate of sums)",
-    "video_posts": "video posts", "views_per_video_post": "views per video post",
+    "followers_start": N_("followers at start"), "followers_end": N_("followers"),
+    "net_growth": N_("net follower growth"), "growth_pct": N_("follower growth rate"), "posts": N_("posts"),
+    "posts_per_week": N_("posts per week"), "posts_with_metrics": N_("posts with engagements"),
+    "engagements_mean": N_("engagements per post (mean)"), "engagements_median": N_("engagements per post (median)"),
+    "er_mean_of_rates": N_("engagement rate by {base} (mean of rates)"),
+    "er_rate_of_sums": N_("engagement rate by {base} (rate of sums)"),
+    "video_posts": N_("video posts"), "views_per_video_post": N_("views per video post"),
 }
+#: The engagement-rate base as a word inside a label ("engagement rate by followers").
+_BASE_WORDS = {"followers": N_("followers"), "views": N_("views")}
 #: Metrics the own account is ranked on (every comparable benchmark column).
 RANK_METRICS: tuple[str, ...] = BENCHMARK_METRICS
 #: Headline KPIs of strengths/weaknesses and the radar chart: size, growth, cadence, engagement, reach of video.
 KPI_METRICS: tuple[str, ...] = ("followers_end", "growth_pct", "posts_per_week", "engagements_mean",
                                 "er_mean_of_rates", "views_per_video_post")
 #: Short names of the KPIs for chart axes (the tables use metric_label, which states the ER base).
-SHORT_LABELS: dict[str, str] = {"followers_end": "followers", "growth_pct": "growth rate",
-                                "posts_per_week": "posts / week", "engagements_mean": "engagements / post",
-                                "er_mean_of_rates": "ER (mean of rates)", "views_per_video_post": "views / video post",
-                                "net_growth": "net growth", "engagements_median": "median engagements",
-                                "er_rate_of_sums": "ER (rate of sums)"}
+SHORT_LABELS: dict[str, str] = {"followers_end": N_("followers"), "growth_pct": N_("growth rate"),
+                                "posts_per_week": N_("posts / week"), "engagements_mean": N_("engagements / post"),
+                                "er_mean_of_rates": N_("ER (mean of rates)"),
+                                "views_per_video_post": N_("views / video post"), "net_growth": N_("net growth"),
+                                "engagements_median": N_("median engagements"),
+                                "er_rate_of_sums": N_("ER (rate of sums)")}
 #: How each engagement-rate base reads in a sentence or a chart title.
-ER_BASE_TEXT: dict[str, str] = {"followers": "followers at posting time", "views": "views (video posts only)"}
+ER_BASE_TEXT: dict[str, str] = {"followers": N_("followers at posting time"),
+                                "views": N_("views (video posts only)")}
 _PERCENT_METRICS = ("growth_pct", "er_mean_of_rates", "er_rate_of_sums")
 _VIEW_ROWS: tuple[str, ...] = ("followers_start", "followers_end", "net_growth", "growth_pct", "posts",
                                "posts_per_week", "engagements_mean", "engagements_median", "er_mean_of_rates",
@@ -187,7 +192,8 @@ def _join(notes: Iterable[str]) -> str:
 
 def metric_label(metric: str, er_base: str = "followers") -> str:
     """Readable name of a benchmark column, with the engagement-rate base stated."""
-    return _LABELS.get(metric, metric.replace("_", " ")).format(base=er_base)
+    base = _(_BASE_WORDS.get(er_base, er_base))
+    return _(_LABELS[metric]).format(base=base) if metric in _LABELS else metric.replace("_", " ")
 
 
 def metric_labels(er_base: str, metrics: Iterable[str] = BENCHMARK_METRICS) -> dict[str, str]:
@@ -197,7 +203,7 @@ def metric_labels(er_base: str, metrics: Iterable[str] = BENCHMARK_METRICS) -> d
 
 def er_base_text(er_base: str) -> str:
     """The engagement-rate base as a reader needs it: 'followers at posting time' or 'views (video posts only)'."""
-    return ER_BASE_TEXT.get(er_base, er_base)
+    return _(ER_BASE_TEXT[er_base]) if er_base in ER_BASE_TEXT else er_base
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,25 +231,27 @@ def _growth_row(account_id: str, values: pd.DataFrame, known: bool, first: pd.Ti
     before = values.loc[values["day"] <= first]
     notes = []
     if not known:
-        row["note"] = "no follower values for this account at all (unknown account id or followers not collected)"
+        row["note"] = _("no follower values for this account at all (unknown account id or followers not collected)")
         return row
     if len(before):
         row["followers_start"], row["start_date_used"] = before["followers"].iloc[-1], before["day"].iloc[-1]
         if row["start_date_used"] != first:
-            notes.append(f"no value on {first.date()}: start taken from {row['start_date_used'].date()}")
+            notes.append(_("no value on {day}: start taken from {used}").format(
+                day=fmt_date(first), used=fmt_date(row["start_date_used"])))
     elif len(within):
         row["followers_start"], row["start_date_used"] = within["followers"].iloc[0], within["day"].iloc[0]
-        notes.append(f"no value on or before {first.date()}: start taken from {row['start_date_used'].date()}, "
-                     "the first day with a value")
+        notes.append(_("no value on or before {day}: start taken from {used}, the first day with a value").format(
+            day=fmt_date(first), used=fmt_date(row["start_date_used"])))
     if within.empty:
-        notes.append("no follower history in the period")
+        notes.append(_("no follower history in the period"))
     else:
         row["followers_end"], row["end_date_used"] = within["followers"].iloc[-1], within["day"].iloc[-1]
         row["days_of_history"] = len(within)
         if row["end_date_used"] != last:
-            notes.append(f"no value on {last.date()}: end taken from {row['end_date_used'].date()}")
+            notes.append(_("no value on {day}: end taken from {used}").format(
+                day=fmt_date(last), used=fmt_date(row["end_date_used"])))
     if pd.notna(row["end_date_used"]) and row["end_date_used"] == row["start_date_used"]:
-        notes.append("a single follower value: growth over the period cannot be measured")
+        notes.append(_("a single follower value: growth over the period cannot be measured"))
     elif pd.notna(row["followers_end"]) and pd.notna(row["followers_start"]):
         row["net_growth"] = row["followers_end"] - row["followers_start"]
         if row["followers_start"] > 0:
@@ -394,17 +402,17 @@ def benchmark_table(posts: pd.DataFrame, growth: pd.DataFrame, account_ids: str 
         notes = []
         if account not in known:
             stats = dict.fromkeys(stats, np.nan)
-            notes.append("not in the posts table (unknown account id or posts not collected)")
+            notes.append(_("not in the posts table (unknown account id or posts not collected)"))
         elif stats["posts"] == 0:
-            notes.append("no posts in the period")
+            notes.append(_("no posts in the period"))
         if account in growth_by_id.index:
             found = growth_by_id.loc[account]
             grown = {c: float(found[c]) for c in _GROWTH_COLUMNS}
             if "note" in growth_by_id.columns and isinstance(found["note"], str) and found["note"]:
-                notes.append(f"followers: {found['note']}")
+                notes.append(_("followers: {note}").format(note=found["note"]))
         else:
             grown = dict.fromkeys(_GROWTH_COLUMNS, np.nan)
-            notes.append("not in the growth table")
+            notes.append(_("not in the growth table"))
         role = "own" if account in own else "field"
         rows.append({"account_id": account, "role": role, **grown, **stats, "er_base": er_base,
                      "note": _join(notes)})
@@ -412,8 +420,8 @@ def benchmark_table(posts: pd.DataFrame, growth: pd.DataFrame, account_ids: str 
     field = table.loc[table["role"] == "field"]
     numeric = [c for c in table.columns if c not in ("account_id", "role", "er_base", "note")]
     summary = {"account_id": FIELD_ROW, "role": FIELD_ROW, **field[numeric].median().to_dict(), "er_base": er_base,
-               "note": f"each metric's median over the field accounts with a value ({len(field)} in the field)"
-                       + (f"; own account(s) {', '.join(own)} excluded" if own else "; no own account given")}
+               "note": _("each metric's median over the field accounts with a value ({n} in the field)").format(
+                   n=len(field)) + "; " + (_("own account(s) excluded") if own else _("no own account given"))}
     table = pd.concat([table, pd.DataFrame([summary])], ignore_index=True)
     order = ["account_id", "role", *_GROWTH_COLUMNS, "posts", "posts_per_week", "posts_with_metrics",
              "posts_with_rate", "engagements_mean", "engagements_median", "er_mean_of_rates", "er_rate_of_sums",
@@ -499,7 +507,8 @@ def relative_to_field(benchmark: pd.DataFrame, metrics: Iterable[str], threshold
 
 def _phrase(metric: str, ratio: float, er_base: str) -> str:
     """'engagement rate by followers (mean of rates) 1.6× field median'."""
-    return f"{metric_label(metric, er_base)} {f'{ratio:.2f}'.rstrip('0').rstrip('.')}× field median"
+    return _("{metric} {ratio}× field median").format(metric=metric_label(metric, er_base),
+                                                     ratio=f"{ratio:.2f}".rstrip("0").rstrip("."))
 
 
 def strengths_weaknesses(benchmark: pd.DataFrame, metrics: Iterable[str], threshold: float = 0.2,
@@ -608,7 +617,7 @@ def share_of_voice(posts: pd.DataFrame, account_ids: str | Sequence[str], freq: 
     for column, share in (("posts", "posts_share"), ("engagements", "engagement_share"), ("views", "views_share")):
         total = out.groupby(period)[column].transform("sum")
         out[share] = out[column] / total.where(total > 0)
-    out["note"] = np.where(unknown, "not in the posts table (unknown account id or posts not collected)", "")
+    out["note"] = np.where(unknown, _("not in the posts table (unknown account id or posts not collected)"), "")
     return out[[*keys, "posts", "engagements", "posts_share", "engagement_share", "views", "views_share",
                 "posts_missing_engagements", "note"]]
 
@@ -668,19 +677,27 @@ def _fmt(metric: str, value: float) -> str:
     """A benchmark value as text: rates and growth as percentages, counts readable, missing as '–'."""
     if value is None or pd.isna(value):
         return "–"
-    return f"{value:.2%}" if metric in _PERCENT_METRICS else format_number(float(value))
+    if metric in _PERCENT_METRICS:
+        return fmt_percent(float(value), 2)
+    return format_number(float(value)) if metric == "posts_per_week" else fmt_count(float(value))
 
 
-def benchmark_view(benchmark: pd.DataFrame, own_ranks: pd.DataFrame, er_base: str) -> pd.DataFrame:
-    """Metrics as rows, accounts (and the field median) as columns, plus the own account's percentile rank."""
+def benchmark_view(benchmark: pd.DataFrame, own_ranks: pd.DataFrame, er_base: str,
+                   names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Metrics as rows, accounts (by name) and the field median as columns, plus the own account's percentile rank.
+
+    A display table in the run's language (its headers are what a reader sees).
+    """
+    names = names or {}
     rank = own_ranks.set_index("metric")["rank_pct"]
     rows = []
     for metric in _VIEW_ROWS:
-        row = {"metric": metric_label(metric, er_base)}
+        row = {_("Metric"): metric_label(metric, er_base)}
         for account, value in zip(benchmark["account_id"], benchmark[metric], strict=True):
-            row[account] = _fmt(metric, value)
+            header = _("field median") if account == FIELD_ROW else names.get(account, account)
+            row[header] = _fmt(metric, value)
         value = rank.get(metric, np.nan)
-        row["own percentile rank"] = "–" if pd.isna(value) else f"{value:.0%}"
+        row[_("own percentile rank")] = "–" if pd.isna(value) else fmt_percent(value, 0)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -784,4 +801,5 @@ def sov_period(freq: str) -> str:
 
 def strengths_view(table: pd.DataFrame) -> pd.DataFrame:
     """``strengths_weaknesses`` for reading: an empty list reads 'none'."""
-    return table.replace({"strengths": {"": "none"}, "weaknesses": {"": "none"}})
+    none = _("none")
+    return table.replace({"strengths": {"": none}, "weaknesses": {"": none}})

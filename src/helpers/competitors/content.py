@@ -19,9 +19,11 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from helpers.competitors.labels import weekday_name
 from helpers.content import performance_by, post_engagements
 from helpers.data import DataWarning
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import _
 from helpers.timezones import as_timestamps
 
 MISSING = "(missing)"
@@ -215,14 +217,14 @@ def topic_lift(posts: pd.DataFrame, column: str = "topics", min_posts: int = 10,
                "lift": np.nan, "lift_ci_low": np.nan, "lift_ci_high": np.nan, "p_value": np.nan,
                "n_accounts": np.nan, "note": ""}
         if min(n_with, n_without) < int(min_posts):
-            row["note"] = f"{TOO_FEW} (need ≥ {int(min_posts)} with a usable ER on each side)"
+            row["note"] = _("too few posts (need ≥ {n} with a usable ER on each side)").format(n=int(min_posts))
         elif adjust_for_account:
             diff, low, high, p, accounts = _account_fe_log(log_er[usable], has[usable], account[usable], confidence)
             row["n_accounts"] = accounts
             if accounts == 0:
-                row["note"] = "no account posts both with and without it: lift within accounts not identified"
+                row["note"] = _("no account posts both with and without it: lift within accounts not identified")
             elif not np.isfinite(low):
-                row["note"] = "too little variation within accounts for a robust CI"
+                row["note"] = _("too little variation within accounts for a robust CI")
             row.update(lift=math.exp(diff) if np.isfinite(diff) else np.nan,
                        lift_ci_low=math.exp(low) if np.isfinite(low) else np.nan,
                        lift_ci_high=math.exp(high) if np.isfinite(high) else np.nan, p_value=p)
@@ -283,7 +285,7 @@ def _slot_label(row: pd.Series, slot: str) -> str:
     if slot == "hour_band":
         return str(row["hour_band"])
     hours = f"{int(row['hour']):02d}:00–{int(row['hour']) + 1:02d}:00"
-    return f"{WEEKDAYS[int(row['weekday'])]} {hours}" if slot == "weekday_hour" else hours
+    return f"{weekday_name(WEEKDAYS[int(row['weekday'])])} {hours}" if slot == "weekday_hour" else hours
 
 
 def posting_hotspots(posting_times: pd.DataFrame, own_ids: Iterable[str], top: int | None = 5,
@@ -320,8 +322,8 @@ def posting_hotspots(posting_times: pd.DataFrame, own_ids: Iterable[str], top: i
     table["field_share"] = table["field_posts"] / field_total
     table["own_share"] = table["own_posts"] / own_total if own_total else 0.0
     table["difference"] = table["own_share"] - table["field_share"]
-    table["label"] = [_slot_label(r, slot) for _, r in table.iterrows()]
-    table["note"] = "" if own_total else "own accounts posted nothing in the period: own share is a real 0"
+    table["label"] = [_slot_label(r, slot) for _i, r in table.iterrows()]
+    table["note"] = "" if own_total else _("own accounts posted nothing in the period: own share is a real 0")
     table = table.sort_values(["field_share", *names], ascending=[False] + [True] * len(names), ignore_index=True)
     if top is not None:
         table = table.head(int(top))
@@ -373,14 +375,14 @@ def hit_thresholds(posts: pd.DataFrame, metric: str = "engagements", k: float = 
         row = {"account_id": account, "metric": metric, "posts": len(group), "posts_missing": int(group.isna().sum()),
                "median": np.nan, "mad": np.nan, "threshold": np.nan, "hits": 0, "note": ""}
         if known.size == 0:
-            row["note"] = f"no post has {metric}"
+            row["note"] = _("no post has {metric}").format(metric=metric)
         else:
             median = float(np.median(known))
             mad = float(stats.median_abs_deviation(known, scale="normal"))
             threshold = median + float(k) * mad
             row.update(median=median, mad=mad, threshold=threshold, hits=int((known > threshold).sum()))
             if mad == 0:
-                row["note"] = "MAD is 0: the threshold is the median and only posts strictly above it are hits"
+                row["note"] = _("MAD is 0: the threshold is the median and only posts strictly above it are hits")
         rows.append(row)
     table = pd.DataFrame(rows)
     table["hit_share"] = table["hits"] / (table["posts"] - table["posts_missing"]).where(
@@ -539,7 +541,7 @@ def time_grid(times: pd.DataFrame, account_ids: Sequence[str]) -> pd.DataFrame:
     grid = grid.reindex(index=range(7), columns=range(24), fill_value=0).fillna(0)
     total = grid.to_numpy().sum()
     grid = grid / total if total else grid.astype(float)
-    grid.index = list(WEEKDAYS)
+    grid.index = [weekday_name(d) for d in WEEKDAYS]
     return grid
 
 

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from helpers.competitors.content import TAG_COLUMNS, check_choice, check_confidence, er_base_of, rated_posts, tag_table
+from helpers.competitors.labels import BASE_WORDS, category_name, dimension_name
 from helpers.content import mean_interval
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import _, fmt_percent, ngettext
 
 OPPORTUNITY_BY: tuple[str, ...] = TAG_COLUMNS
 KINDS: tuple[str, ...] = ("under-served", "over-invested", "crowded", "own strength", "neutral")
@@ -49,44 +51,53 @@ def _classify(row: pd.Series, even_share: float, min_posts: int) -> tuple[str, f
 
 
 def _reason(row: pd.Series, base: str, even_share: float, min_posts: int) -> str:
-    """One sentence saying why the category got its kind, from its numbers."""
-    name, fi, fs, os_ = row["category"], row["field_index"], row["field_share"], row["own_share"]
-    er = f"ER (by {base})"
+    """One sentence saying why the category got its kind, from its numbers (in the run's language)."""
+    values = {"name": category_name(row["dimension"], row["category"]), "fi": f"{row['field_index']:.2f}",
+              "fs": fmt_percent(row["field_share"], 0), "os": fmt_percent(row["own_share"], 0),
+              "er": _("ER (by {base})").format(base=_(BASE_WORDS.get(base, base)))}
     if row["field_er_n"] < min_posts:
-        return (f"only {int(row['field_er_n'])} competitor posts with an {er} on {name} "
-                f"(fewer than {min_posts}): too few to judge; competitors give it {fs:.0%} of posts, you {os_:.0%}")
+        return _("only {n} competitor posts with an {er} on {name} (fewer than {min}): too few to judge; "
+                 "competitors give it {fs} of posts, you {os}").format(n=int(row["field_er_n"]), min=min_posts,
+                                                                        **values)
     if row["kind"] == "under-served":
-        return (f"the field earns {fi:.2f}× its average {er} on {name}, "
-                f"competitors give it {fs:.0%} of posts, you {os_:.0%}")
+        return _("the field earns {fi}× its average {er} on {name}, competitors give it {fs} of posts, "
+                 "you {os}").format(**values)
     if row["kind"] == "over-invested":
-        return (f"you give {name} {os_:.0%} of your posts, competitors {fs:.0%}, and the field earns only "
-                f"{fi:.2f}× its average {er} there")
+        return _("you give {name} {os} of your posts, competitors {fs}, and the field earns only {fi}× its "
+                 "average {er} there").format(**values)
     if row["kind"] == "crowded":
-        return (f"competitors give {name} {fs:.0%} of posts (an even split would be {even_share:.0%}) but earn only "
-                f"{fi:.2f}× their average {er} there; you give it {os_:.0%}")
+        return _("competitors give {name} {fs} of posts (an even split would be {even}) but earn only {fi}× their "
+                 "average {er} there; you give it {os}").format(even=fmt_percent(even_share, 0), **values)
     if row["kind"] == "own strength":
-        return (f"you earn {row['own_index']:.2f}× your average {er} on {name} ({int(row['own_er_n'])} posts), "
-                f"the field {fi:.2f}×; competitors give it {fs:.0%} of posts, you {os_:.0%}")
-    return (f"no clear gap on {name}: the field earns {fi:.2f}× its average {er} there, "
-            f"competitors give it {fs:.0%} of posts, you {os_:.0%}")
+        return _("you earn {oi}× your average {er} on {name} ({n} posts), the field {fi}×; competitors give it "
+                 "{fs} of posts, you {os}").format(oi=f"{row['own_index']:.2f}", n=int(row["own_er_n"]), **values)
+    return _("no clear gap on {name}: the field earns {fi}× its average {er} there, competitors give it {fs} "
+             "of posts, you {os}").format(**values)
+
+
+def _weak(row: pd.Series, side: str = "field") -> bool:
+    """True when the index interval of ``side`` (field or own) includes 1."""
+    return bool(row[f"{side}_index_ci_low"] <= 1 <= row[f"{side}_index_ci_high"])
 
 
 def _note(row: pd.Series, min_posts: int, silent: list[str]) -> str:
     """Caveats of one row: an index whose CI includes 1, small samples, own accounts that posted nothing."""
     notes = []
     if row["field_er_n"] < min_posts:
-        notes.append(f"too few competitor posts (< {min_posts})")
+        notes.append(_("too few competitor posts (< {min})").format(min=min_posts))
     judged = row["kind"] in ("under-served", "over-invested", "crowded")
-    if judged and row["field_index_ci_low"] <= 1 <= row["field_index_ci_high"]:
-        notes.append(f"field index CI {row['field_index_ci_low']:.2f}–{row['field_index_ci_high']:.2f} "
-                     "includes 1: weak evidence")
-    if row["kind"] == "own strength" and row["own_index_ci_low"] <= 1 <= row["own_index_ci_high"]:
-        notes.append(f"own index CI {row['own_index_ci_low']:.2f}–{row['own_index_ci_high']:.2f} "
-                     "includes 1: weak evidence")
+    if judged and _weak(row):
+        notes.append(_("field index CI {low}–{high} includes 1: weak evidence").format(
+            low=f"{row['field_index_ci_low']:.2f}", high=f"{row['field_index_ci_high']:.2f}"))
+    if row["kind"] == "own strength" and _weak(row, "own"):
+        notes.append(_("own index CI {low}–{high} includes 1: weak evidence").format(
+            low=f"{row['own_index_ci_low']:.2f}", high=f"{row['own_index_ci_high']:.2f}"))
     if 0 < row["own_posts"] < min_posts:
-        notes.append(f"own ER from only {int(row['own_posts'])} post(s)")
+        n = int(row["own_posts"])
+        notes.append(ngettext("own ER from only {n} post", "own ER from only {n} posts", n).format(n=n))
     if silent:
-        notes.append(f"own account(s) {', '.join(silent)} posted nothing in the period: their share is a real 0")
+        notes.append(_("own account(s) {accounts} posted nothing in the period: their share is a real 0").format(
+            accounts=", ".join(silent)))
     return "; ".join(notes)
 
 
@@ -160,11 +171,11 @@ def opportunities(posts: pd.DataFrame, own_ids: Iterable[str], by: str = "pillar
         })
     table = pd.DataFrame(rows)
     even_share = float(table.loc[table["field_posts"] > 0, "field_share"].mean())
-    kinds = [_classify(r, even_share, min_posts) for _, r in table.iterrows()]
-    table["kind"] = [k for k, _ in kinds]
-    table["score"] = [float(s) for _, s in kinds]
-    table["reason"] = [_reason(r, base, even_share, min_posts) for _, r in table.iterrows()]
-    table["note"] = [_note(r, min_posts, silent) for _, r in table.iterrows()]
+    kinds = [_classify(r, even_share, min_posts) for _i, r in table.iterrows()]
+    table["kind"] = [k for k, _s in kinds]
+    table["score"] = [float(s) for _k, s in kinds]
+    table["reason"] = [_reason(r, base, even_share, min_posts) for _i, r in table.iterrows()]
+    table["note"] = [_note(r, min_posts, silent) for _i, r in table.iterrows()]
     table["field_er_overall"] = field_overall
     table["own_er_overall"] = own_overall
     table["er_base"] = base
@@ -185,23 +196,31 @@ def strategy_summary(opportunities: pd.DataFrame, top: int = 3) -> list[str]:
     if int(top) < 1:
         raise ParameterError(f"strategy_summary needs top ≥ 1; got {top}.")
     if opportunities.empty:
-        return ["No categories to compare: the opportunities table is empty."]
+        return [_("No categories to compare: the opportunities table is empty.")]
     dimension = str(opportunities["dimension"].iloc[0])
     sentences = []
-    advice = {"under-served": "worth a bigger share of your posts",
-              "over-invested": "over-invested: you give it more posts than the field, which earns less than "
-                               "average there",
-              "crowded": "crowded and not rewarded: differentiate the angle or shift effort elsewhere"}
-    tentative = "a possible opening, not yet supported by the data"
+    advice = {"under-served": _("{name} ({dimension}) is worth a bigger share of your posts: {reason}"),
+              "over-invested": _("{name} ({dimension}) is over-invested: you give it more posts than the field, "
+                                 "which earns less than average there: {reason}"),
+              "crowded": _("{name} ({dimension}) is crowded and not rewarded: differentiate the angle or shift "
+                           "effort elsewhere: {reason}")}
+    tentative = _("{name} ({dimension}) is a possible opening, not yet supported by the data: {reason}")
+    none = {"under-served": _("No under-served {dimension} stands out in this period."),
+            "over-invested": _("No over-invested {dimension} stands out in this period."),
+            "crowded": _("No crowded {dimension} stands out in this period.")}
+    dimension_word = dimension_name(dimension)
     for kind in ("under-served", "over-invested", "crowded"):
         picked = opportunities[opportunities["kind"] == kind].sort_values("score", ascending=False).head(int(top))
         if picked.empty:
-            sentences.append(f"No {kind} {dimension} stands out in this period.")
-        for _, row in picked.iterrows():
+            sentences.append(none[kind].format(dimension=dimension_word))
+        for _i, row in picked.iterrows():
             note = row["note"] if "note" in row.index and isinstance(row["note"], str) else ""
-            caveat = f" (caveat: {note})" if note else ""
-            verdict = tentative if kind == "under-served" and "weak evidence" in note else advice[kind]
-            sentences.append(f"{row['category']} ({dimension}) is {verdict}: {row['reason']}{caveat}.")
+            weak = kind == "under-served" and {"field_index_ci_low", "field_index_ci_high"} <= set(row.index) \
+                and _weak(row)
+            sentence = (tentative if weak else advice[kind]).format(
+                name=category_name(dimension, row["category"]), dimension=dimension_word, reason=row["reason"])
+            caveat = _(" (caveat: {note})").format(note=note) if note else ""
+            sentences.append(sentence + caveat + _("."))
     return sentences
 
 

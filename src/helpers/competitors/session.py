@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import config
+from helpers import config, i18n
 from helpers.competitors.benchmark import VIDEO_FORMATS, benchmark_table, follower_growth
 from helpers.content import ENGAGEMENT_COMPONENTS, with_engagement_rate
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
+from helpers.i18n import N_, _, fmt_date, fmt_month
 from helpers.params import check_choice, check_list, check_number
 from helpers.periods import latest_complete_period, parse_period
 
@@ -53,6 +54,9 @@ ER_BASE_CHOICES: tuple[str, ...] = ("followers", "views")
 #: A follower count older than this (days before the post) is too stale to be a post's ER base.
 MAX_FOLLOWER_AGE_DAYS = 7
 _AUTO = ("", "auto")
+#: Engagement components as a reader names them.
+COMPONENT_NAMES: dict[str, str] = {"likes": N_("likes"), "comments": N_("comments"), "shares": N_("shares"),
+                                   "saves": N_("saves")}
 #: How a list of competitors is written (the error for the old "a,b" text form shows it).
 COMPETITORS_EXAMPLE = '["comp_a_douyin", "comp_b_douyin"]'
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*\.\.\s*(\d{4}-\d{1,2}-\d{1,2})$")
@@ -86,6 +90,7 @@ class CompetitorRun:
     min_posts: int
     data_dir: Path
     notes: tuple[str, ...]
+    lang: str
     names: dict[str, str] = field(repr=False)
     tables: dict[str, pd.DataFrame] = field(repr=False)
     posts: pd.DataFrame = field(repr=False)
@@ -148,7 +153,7 @@ class CompetitorRun:
         posts = posts[posts["account_id"].isin(ids)]
         daily = self.tables["account_daily"]
         daily = daily[daily["account_id"].isin(ids)]
-        components, _ = comparable_components(posts, ids, self.start, self.end)
+        components, _dropped = comparable_components(posts, ids, self.start, self.end)
         rated = rate_posts(posts, daily, self.er_base, components)
         growth = follower_growth(daily, ids, self.start, self.end)
         return benchmark_table(rated, growth, ids, self.start, self.end, er_base=self.er_base, own_id=own_id)
@@ -268,8 +273,9 @@ def resolve_window(period: str, lookback_months: int, dates: pd.Series) -> tuple
         start = (last.start - pd.DateOffset(months=months - 1)).normalize()
         end = last.end
         label = last.label if months == 1 else f"{start:%Y-%m}..{last.label}"
-        description = (f"the last complete month, {last.label}" if months == 1 else
-                       f"{months} complete months ending with the last complete month, {last.label}")
+        description = (_("the last complete month, {month}").format(month=fmt_month(last.start)) if months == 1 else
+                       _("{months} complete months ending with the last complete month, {month}").format(
+                           months=months, month=fmt_month(last.start)))
         if start < first_day.normalize():
             raise ParameterError(f"Parameter lookback_months={lookback_months}: the window would start on "
                                  f"{start:%Y-%m-%d}, before the data begins ({first_day:%Y-%m-%d}); "
@@ -283,7 +289,7 @@ def resolve_window(period: str, lookback_months: int, dates: pd.Series) -> tuple
             raise ParameterError(f"Parameter period={period!r}: a day in it is not a date.") from None
         if start > end:
             raise ParameterError(f"Parameter period={period!r}: start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}.")
-        label, description = f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+        label, description = f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", _("the chosen days")
     else:
         kind = ("month" if _MONTH.match(text) else "quarter" if _QUARTER.match(text)
                 else "week" if _WEEK.match(text) else None)
@@ -291,7 +297,8 @@ def resolve_window(period: str, lookback_months: int, dates: pd.Series) -> tuple
             raise ParameterError(f"Parameter period={period!r} is not valid: use latest, a month (2026-10), a "
                                  "quarter (2026-Q4), an ISO week (2026-W43) or a range 2026-05-01..2026-10-31.")
         chosen = parse_period(kind, text)
-        start, end, label, description = chosen.start, chosen.end, chosen.label, f"the {kind} {chosen.label}"
+        kinds = {"month": _("the month {label}"), "quarter": _("the quarter {label}"), "week": _("the week {label}")}
+        start, end, label, description = chosen.start, chosen.end, chosen.label, kinds[kind].format(label=chosen.label)
     if end < first_day.normalize() or start > last_day.normalize():
         raise ParameterError(f"Parameter period={period!r}: {start:%Y-%m-%d} – {end:%Y-%m-%d} has no data; the data "
                              f"covers {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d}.")
@@ -356,45 +363,57 @@ def rate_posts(posts: pd.DataFrame, account_daily: pd.DataFrame, er_base: str, c
 
 
 def _data_notes(run_posts: pd.DataFrame, rated: pd.DataFrame, daily: pd.DataFrame, ids: tuple[str, ...],
-                start: pd.Timestamp, end: pd.Timestamp, er_base: str, dropped: dict[str, tuple[str, ...]]
-                ) -> list[str]:
-    """One sentence per data gap that changes what can be compared."""
-    notes = [f"{c} reported only by {', '.join(who)}: left out of every account's engagements so all accounts "
-             "are compared on the same components" for c, who in dropped.items()]
+                start: pd.Timestamp, end: pd.Timestamp, er_base: str, dropped: dict[str, tuple[str, ...]],
+                names: dict[str, str] | None = None) -> list[str]:
+    """One sentence per data gap that changes what can be compared, in the run's language, accounts by name."""
+    names = names or {}
+
+    def called(account: str) -> str:
+        return names.get(account, account)
+
+    notes = [_("{component} reported only by {accounts}: left out of every account's engagements so all accounts "
+               "are compared on the same components").format(component=_(COMPONENT_NAMES.get(c, c)),
+                                                             accounts="、".join(called(a) for a in who))
+             for c, who in dropped.items()]
     known_posts = set(run_posts["account_id"])
     day = rated["published_at"].dt.normalize()
     inside = rated[(day >= start) & (day <= end)]
     growth = follower_growth(daily, list(ids), start, end)
     for account in ids:
         mine = inside[inside["account_id"] == account]
+        who = called(account)
         if account not in known_posts:
-            notes.append(f"{account}: no posts in the data at all (posts not collected?): its posting, engagement "
-                         "and content metrics are unknown (shown as missing, not 0)")
+            notes.append(_("{account}: no posts in the data at all (posts not collected?): its posting, engagement "
+                           "and content metrics are unknown (shown as missing, not 0)").format(account=who))
         elif mine.empty:
-            notes.append(f"{account}: no posts between {start:%Y-%m-%d} and {end:%Y-%m-%d}: 0 posts in the "
-                         "benchmark; engagement, content, timing and hit-post comparisons leave it out")
+            notes.append(_("{account}: no posts between {start} and {end}: 0 posts in the benchmark; engagement, "
+                           "content, timing and hit-post comparisons leave it out").format(
+                account=who, start=fmt_date(start), end=fmt_date(end)))
         else:
             unknown = int(mine["engagements"].isna().sum())
             if unknown:
-                notes.append(f"{account}: engagements unknown on {unknown} of {len(mine)} posts (a reported "
-                             "component is missing on them): those posts are left out of engagement averages")
+                notes.append(_("{account}: engagements unknown on {unknown} of {posts} posts (a reported component "
+                               "is missing on them): those posts are left out of engagement averages").format(
+                    account=who, unknown=unknown, posts=len(mine)))
             no_rate = int((mine["engagements"].notna() & mine["engagement_rate"].isna()).sum())
             if er_base == "views":
                 if no_rate:
-                    notes.append(f"{account}: {no_rate} of {len(mine)} posts have no views (views are public for "
-                                 "video posts only): the ER by views covers its video posts only")
+                    notes.append(_("{account}: {n} of {posts} posts have no views (views are public for video posts "
+                                   "only): the ER by views covers its video posts only").format(
+                        account=who, n=no_rate, posts=len(mine)))
             elif no_rate:
-                notes.append(f"{account}: no follower count within {MAX_FOLLOWER_AGE_DAYS} days before {no_rate} of "
-                             f"{len(mine)} posts: their ER by followers is missing (engagements still compared)")
+                notes.append(_("{account}: no follower count within {days} days before {n} of {posts} posts: their "
+                               "ER by followers is missing (engagements still compared)").format(
+                    account=who, days=MAX_FOLLOWER_AGE_DAYS, n=no_rate, posts=len(mine)))
             if er_base != "views" and "views" in mine.columns:
                 video = mine["format"].isin(VIDEO_FORMATS)
                 blind = int((video & mine["views"].isna()).sum())
                 if blind:
-                    notes.append(f"{account}: views missing on {blind} of {int(video.sum())} video posts: views per "
-                                 "video post uses the others")
+                    notes.append(_("{account}: views missing on {n} of {videos} video posts: views per video post "
+                                   "uses the others").format(account=who, n=blind, videos=int(video.sum())))
         row = growth[growth["account_id"] == account].iloc[0]
         if isinstance(row["note"], str) and row["note"]:
-            notes.append(f"{account}: followers: {row['note']}")
+            notes.append(_("{account}: followers: {note}").format(account=who, note=row["note"]))
     return notes
 
 
@@ -405,12 +424,14 @@ def _data_notes(run_posts: pd.DataFrame, rated: pd.DataFrame, daily: pd.DataFram
 
 def prepare(*, own_account: str, competitors: str | Sequence[str], platform: str, period: str,
             lookback_months: int, er_base: str, top_n: int, hit_k: float, min_posts: int,
-            data_dir: str) -> CompetitorRun:
+            data_dir: str, lang: str) -> CompetitorRun:
     """Check every parameter, load accounts, account_daily and posts, and rate the compared posts fairly.
 
     The notebook's parameters, by name (its parameters cell holds the defaults): ``competitors`` is
-    'auto' or a list of ids; ``own_account`` and ``platform`` are one id/name or 'auto'.
+    'auto' or a list of ids; ``own_account`` and ``platform`` are one id/name or 'auto'; ``lang`` is
+    the report language (zh-CN or en; empty = $OPSBOOK_LANG, else zh-CN), set first.
     """
+    language = i18n.set_language(lang)
     if er_base in ("impressions", "reach"):
         raise ParameterError(f"Parameter er_base={er_base!r} is not available for competitors: their impressions "
                              "and reach are private. Use followers (every post) or views (video posts).")
@@ -439,11 +460,11 @@ def prepare(*, own_account: str, competitors: str | Sequence[str], platform: str
     if not in_window["account_id"].isin(comp_ids).any():
         raise DataError(f"None of the competitors ({', '.join(comp_ids)}) has a post between {start:%Y-%m-%d} and "
                         f"{end:%Y-%m-%d}: there is nothing to compare. Choose a longer period or other competitors.")
-    notes = _data_notes(posts, rated, daily, ids, start, end, er_base, dropped)
     names = dict(zip(accounts["account_id"], accounts["name"].fillna(accounts["account_id"]), strict=True)) \
         if "name" in accounts.columns else {}
+    notes = _data_notes(posts, rated, daily, ids, start, end, er_base, dropped, names)
     return CompetitorRun(
         own_id=own_id, competitor_ids=comp_ids, platform=platform_name, category=_category(accounts, own_id),
         start=start, end=end, label=f"{own_id}_{window_label}", window=description, er_base=er_base,
         components=components, dropped_components=dropped, top_n=top, hit_k=k, min_posts=minimum,
-        data_dir=folder, notes=tuple(notes), names=names, tables=tables, posts=rated)
+        data_dir=folder, notes=tuple(notes), lang=language, names=names, tables=tables, posts=rated)
