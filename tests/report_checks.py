@@ -63,6 +63,8 @@ def data_text(data_dir: Path) -> set[str]:
             values = frame[column].dropna()
             if values.str.contains(CJK).any():
                 texts.update(values.unique().tolist())
+                # topic tags: a ";"-joined list whose tags a report names one by one
+                texts.update(t.strip() for v in values.unique() for t in str(v).split(";") if t.strip())
     return {t for t in texts if t}
 
 

@@ -109,7 +109,8 @@ def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None, labels: 
     """
     if percent is None:
         percent = tuple(c for c in frame.columns
-                        if any(h in str(c) for h in PERCENT_HINTS) and pd.api.types.is_float_dtype(frame[c]))
+                        if any(h in str(c) for h in PERCENT_HINTS) and pd.api.types.is_float_dtype(frame[c])
+                        and not str(c).startswith(("posts_", "n_")))  # posts_with_rate counts posts
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
                and not pd.api.types.is_bool_dtype(frame[c]) and c not in percent]
     if counts is None:
