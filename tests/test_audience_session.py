@@ -13,7 +13,7 @@ from helpers.errors import DataError, ParameterError
 
 #: The notebook's defaults (its parameters cell), spelled out here because prepare has none of its own.
 DEFAULTS = dict(account="own", as_of="latest", lookback_days=180, bot_rule="sigma", bot_k=3.0, n_clusters="auto",
-                min_segment_size=50, monetary="purchase", cohort="month")
+                min_segment_size=50, monetary="purchase", cohort="month", lang="en")
 
 
 def prepare(sample_dir: Path, **changes):
