@@ -1,4 +1,4 @@
-"""End-to-end: `opsbook run audience_profiling` in zh-CN and en finds the planted effects and renders a readable page."""
+"""End-to-end: `opsbook run audience_profiling` in zh-CN and en finds the planted effects; the page reads well."""
 
 from __future__ import annotations
 

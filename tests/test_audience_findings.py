@@ -88,7 +88,8 @@ def test_churn_line_states_the_peak_age_as_days_and_its_share() -> None:
         "unfollows are spread thinly over follow ages.")
     with i18n.use_language("zh-CN"):
         assert findings.churn_line(sample) == (
-            "取关最集中的关注时长：关注后 35–41 天（2,071 次取关中的 89 次，占 4.3%）；取关分散在各个关注时长，没有明显的集中期。")
+            "取关最集中的关注时长：关注后 35–41 天（2,071 次取关中的 89 次，占 4.3%）；"
+            "取关分散在各个关注时长，没有明显的集中期。")
     # follow ages 8, 10 and 20 days → weeks 1, 1, 2: week 1 (days 7–13) holds 2 of 3 = 66.7%
     audience = pd.DataFrame({"user_id": ["a", "b", "c"],
                              "first_seen": pd.to_datetime(["2026-03-01"] * 3),
@@ -139,8 +140,8 @@ def test_summary_holds_each_headline_in_reading_order_and_writes_as_json(tmp_pat
                               bot_counts=counts, demographics=demo, peak_windows=peaks,
                               rfm_segments=rfm, interests_by_group=distinctive, clusters=_clustering(2, 0.41),
                               cluster_profile=profile, retention=wide, churn_peak=churn, personas=personas)
-    assert list(result) == ["label", "title", "users", "demographics", "peak_windows", "rfm_segments", "interests_by_group",
-                            "clusters", "retention", "churn_peak", "personas"]
+    assert list(result) == ["label", "title", "users", "demographics", "peak_windows", "rfm_segments",
+                            "interests_by_group", "clusters", "retention", "churn_peak", "personas"]
     assert result["clusters"]["k"] == 2 and result["clusters"]["silhouette"] == 0.41
     assert result["retention"].columns.tolist() == ["cohort", "day 1"]  # the cohort becomes a column
 

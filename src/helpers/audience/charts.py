@@ -7,9 +7,8 @@ takes a table the compute modules built and returns a matplotlib Figure; the exp
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
@@ -17,9 +16,8 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.audience import words
+from helpers.audience import explore, words
 from helpers.audience.engine import Events, as_events
-from helpers.audience import explore
 from helpers.audience.explore import event_months, explorer_choices, month_range, profile_table
 from helpers.charts import bar_chart, close, heatmap, setup_style, show_in  # noqa: F401  (re-exported for the notebook)
 from helpers.errors import OpsbookError
@@ -78,6 +76,7 @@ def active_hours_chart(heat: pd.DataFrame) -> plt.Figure:
     grid.index = [_(d) for d in WEEKDAYS]
     fig = heatmap(grid, _("Share of events by weekday and hour"), fmt=".1%", cmap="Blues", annot=False)
     fig.axes[0].set(xlabel=_("Hour (local time)"), ylabel="")
+    fig.axes[0].tick_params(axis="y", labelrotation=0)
     return fig
 
 
@@ -111,6 +110,7 @@ def retention_chart(wide: pd.DataFrame, cohorts: int = RETENTION_COHORTS) -> plt
     shown = shown.set_axis([retention_day_label(c) for c in shown.columns], axis="columns")
     fig = heatmap(shown, _("Day-N retention by cohort"), fmt=".1%", cmap="Greens")
     fig.axes[0].set(xlabel="", ylabel=_("Cohort (month of first follow)"))
+    fig.axes[0].tick_params(axis="y", labelrotation=0)
     return fig
 
 
@@ -134,7 +134,8 @@ def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, seg
         events = as_events(events, accounts)  # once, not on every redraw
     months = event_months(events, accounts)
     if months:
-        period = widgets.SelectionRangeSlider(options=[(i18n.fmt_month(m.start_time), m) for m in months], index=(0, len(months) - 1),
+        choices = [(i18n.fmt_month(m.start_time), m) for m in months]
+        period = widgets.SelectionRangeSlider(options=choices, index=(0, len(months) - 1),
                                               description=_("Period"), continuous_update=False)
     else:
         period = widgets.SelectionRangeSlider(options=[_("no events")], index=(0, 0), description=_("Period"),

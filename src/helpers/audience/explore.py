@@ -23,8 +23,6 @@ from typing import Any
 import pandas as pd
 
 from helpers import i18n
-from helpers.audience import words
-
 from helpers.audience.demographics import MISSING, shares
 from helpers.audience.engine import Events, as_events, literal
 from helpers.audience.interests import segment_lookup, segment_order, user_tags

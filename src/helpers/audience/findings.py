@@ -16,8 +16,14 @@ from helpers import i18n
 from helpers.audience import words
 from helpers.audience.clusters import ClusterResult
 from helpers.audience.demographics import MISSING
-from helpers.audience.personas import (ACTION_NURTURE, ACTION_OFFERS, ACTION_ONBOARDING, ACTION_UGC,
-                                       ACTION_WIN_BACK, Persona)
+from helpers.audience.personas import (
+    ACTION_NURTURE,
+    ACTION_OFFERS,
+    ACTION_ONBOARDING,
+    ACTION_UGC,
+    ACTION_WIN_BACK,
+    Persona,
+)
 from helpers.audience.retention import PeakChurnAge
 from helpers.errors import require_columns
 from helpers.i18n import N_, _, ngettext
@@ -65,6 +71,13 @@ CLUSTER_ROWS: tuple[tuple[str, str, str], ...] = (
 
 
 # ---------------------------------------------------------------- lines under the sections
+
+def _left(style: Any, *columns: str) -> Any:
+    """Text columns (paths, actions, names) read from the left."""
+    labels = list(style.data.columns)
+    shown = [c for c in columns if c in labels]
+    return style.set_properties(subset=shown, **{"text-align": "left"}) if shown else style
+
 
 def _names(names: Sequence[str]) -> str:
     return ("、" if i18n.is_chinese() else ", ").join(str(n) for n in names)
@@ -148,12 +161,12 @@ def funnel_table(funnel: pd.DataFrame) -> Any:
 def paths_table(paths: pd.DataFrame) -> Any:
     """behaviour.top_paths: rank, path (events in words), length, users, share of users with a path."""
     frame = paths.assign(path=paths["path"].map(words.path))
-    return styled(frame, labels={"rank": N_("Rank"), "path": N_("Path (first time each event)"),
-                                 "length": N_("Steps"), "share": N_("Share of users with a path")})
+    return _left(styled(frame, labels={"rank": N_("Rank"), "path": N_("Path (first time each event)"),
+                                       "length": N_("Steps"), "share": N_("Share of users with a path")}), "path")
 
 
 def interests_table(interests: pd.DataFrame, top: int = 15) -> Any:
-    """demographics.interest_shares: the top tags and '(missing)', share of the base (bots removed) named in the header."""
+    """demographics.interest_shares: the top tags and '(missing)'; the share's header names its base (bots removed)."""
     require_columns(interests, ("interest", "users", "share"), "interest shares",
                     "Build it with demographics.interest_shares().")
     tags = interests[interests["interest"] != MISSING].head(top)
@@ -169,10 +182,11 @@ def interests_table(interests: pd.DataFrame, top: int = 15) -> Any:
 def rfm_table(summary: pd.DataFrame) -> Any:
     """rfm.segment_summary with segment and group names and labelled means."""
     frame = summary.assign(name=summary["name"].map(words.segment), group=summary["group"].map(words.group))
-    return styled(frame, labels={"name": N_("RFM segment"), "group": N_("Value group"),
+    return _left(styled(frame, labels={"name": N_("RFM segment"), "group": N_("Value group"),
                                  "share": N_("Share of RFM-scored users"),
                                  "mean_recency": N_("Days since last activity (mean)"),
-                                 "mean_frequency": N_("Events (mean)"), "mean_monetary": N_("Purchase value (mean)")})
+                                 "mean_frequency": N_("Events (mean)"), "mean_monetary": N_("Purchase value (mean)")}),
+                 "name", "group")
 
 
 def distinctive_text(text: object) -> str:
@@ -190,8 +204,9 @@ def distinctive_table(distinctive: pd.DataFrame) -> Any:
     """interests.distinctive_interests of the value groups: group and its distinctive tags (lift)."""
     frame = distinctive.assign(segment=distinctive["segment"].map(words.group),
                                interests=distinctive["interests"].map(distinctive_text))
-    return styled(frame, labels={"segment": N_("Value group"),
-                                 "interests": N_("Distinctive interests (lift vs the other groups)")})
+    return _left(styled(frame, labels={"segment": N_("Value group"),
+                                       "interests": N_("Distinctive interests (lift vs the other groups)")}),
+                 "segment", "interests")
 
 
 def cluster_line(result: ClusterResult) -> str:
@@ -249,9 +264,9 @@ def persona_display(table: pd.DataFrame) -> Any:
     """persona_table in words: segment name, users, share, purchase value per user, peak hour as 21:00, action."""
     frame = table.assign(persona=table["persona"].map(words.segment), peak_hour=table["peak_hour"].map(words.hour),
                          action=table["action"].map(lambda a: _(ACTION_LABELS[a]) if a in ACTION_LABELS else a))
-    return styled(frame, labels={"persona": N_("RFM segment"), "share": N_("Share of RFM-scored users"),
-                                 "value": N_("Purchase value per user"), "peak_hour": N_("Peak hour"),
-                                 "action": N_("Recommended action")})
+    return _left(styled(frame, labels={"persona": N_("RFM segment"), "share": N_("Share of RFM-scored users"),
+                                       "value": N_("Purchase value per user"), "peak_hour": N_("Peak hour"),
+                                       "action": N_("Recommended action")}), "persona", "action")
 
 
 def written_line(tables: int, figures: int) -> str:
@@ -371,14 +386,15 @@ def executive_summary(*, account_names: Sequence[str], start: pd.Timestamp, as_o
     high = int(rfm_segments.loc[rfm_segments["group"] == "high-value", "users"].sum())
     first = peak_windows.iloc[0]
     tiles = (
-        Tile(_("Followers (bots removed)"), i18n.fmt_count(base_users), "info",
-             (_("{bots} bots removed").format(bots=i18n.fmt_count(bot_counts["bots"])),), "#demographics"),
-        Tile(_("RFM-scored active users"), i18n.fmt_count(active), "info",
+        Tile(_("Followers (bots removed)"), i18n.fmt_count(base_users), "neutral",
+             (ngettext("{bots} bot removed", "{bots} bots removed", int(bot_counts["bots"])).format(
+                 bots=i18n.fmt_count(bot_counts["bots"])),), "#demographics"),
+        Tile(_("RFM-scored active users"), i18n.fmt_count(active), "neutral",
              (_("{share} of followers").format(share=i18n.fmt_percent(active / base_users if base_users else None)),),
              "#rfm"),
-        Tile(_("High-value users"), i18n.fmt_percent(high / active if active else None), "info",
-             (_("{users} users").format(users=i18n.fmt_count(high)),), "#rfm"),
-        Tile(_("Busiest 2 hours"), str(first["label"]), "info",
+        Tile(_("High-value users"), i18n.fmt_percent(high / active if active else None), "neutral",
+             (ngettext("{users} user", "{users} users", high).format(users=i18n.fmt_count(high)),), "#rfm"),
+        Tile(_("Busiest 2 hours"), str(first["label"]), "neutral",
              (_("{share} of events").format(share=i18n.fmt_percent(first["share"])),), "#behaviour"),
     )
     findings = (

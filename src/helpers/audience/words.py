@@ -112,6 +112,6 @@ def cluster(name: object) -> str:
 
 def hour(value: object) -> str:
     """A clock hour 21 as '21:00' (missing as –)."""
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):
         return i18n.MISSING
     return f"{int(value) % 24:02d}:00"  # type: ignore[call-overload]
