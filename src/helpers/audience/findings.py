@@ -386,15 +386,15 @@ def executive_summary(*, account_names: Sequence[str], start: pd.Timestamp, as_o
     high = int(rfm_segments.loc[rfm_segments["group"] == "high-value", "users"].sum())
     first = peak_windows.iloc[0]
     tiles = (
-        Tile(_("Followers (bots removed)"), i18n.fmt_count(base_users), "neutral",
+        Tile(_("Followers (bots removed)"), i18n.fmt_count(base_users), "",
              (ngettext("{bots} bot removed", "{bots} bots removed", int(bot_counts["bots"])).format(
                  bots=i18n.fmt_count(bot_counts["bots"])),), "#demographics"),
-        Tile(_("RFM-scored active users"), i18n.fmt_count(active), "neutral",
+        Tile(_("RFM-scored active users"), i18n.fmt_count(active), "",
              (_("{share} of followers").format(share=i18n.fmt_percent(active / base_users if base_users else None)),),
              "#rfm"),
-        Tile(_("High-value users"), i18n.fmt_percent(high / active if active else None), "neutral",
+        Tile(_("High-value users"), i18n.fmt_percent(high / active if active else None), "",
              (ngettext("{users} user", "{users} users", high).format(users=i18n.fmt_count(high)),), "#rfm"),
-        Tile(_("Busiest 2 hours"), str(first["label"]), "neutral",
+        Tile(_("Busiest 2 hours"), str(first["label"]), "",
              (_("{share} of events").format(share=i18n.fmt_percent(first["share"])),), "#behaviour"),
     )
     findings = (
