@@ -186,3 +186,18 @@ def test_base_line_counts_followers_without_bots() -> None:
     assert findings.base_line(audience, people) == (
         "Base of the demographics and interests: 2 followers of the profiled accounts (audience table), 2 bots "
         "removed; every share below is of these users.")
+
+
+def test_an_engagement_basis_is_named_as_such() -> None:
+    scored = pd.DataFrame({"user_id": ["u1"], "basis": ["engagement"]})
+    assert findings.rfm_basis(scored) == "engagement"
+    assert findings.rfm_basis(pd.DataFrame({"user_id": ["u1"]})) == "purchase"  # no column, no attrs: purchase
+    assert "Engagement value (mean)" in findings.rfm_table(RFM, "engagement").to_html()
+    assert "Purchase value (mean)" in findings.rfm_table(RFM).to_html()
+    # the same numbers as the purchase line: 105 days, 57.5 per user, all users 43
+    assert findings.rfm_line(RFM, "engagement") == (
+        "High-value users are 30.0% of the 10 active users; 4 (40.0%, at risk and can't lose) have been silent for "
+        "105 days on average but had an engagement value of 57.5 per user (all active users: 43).")
+    with i18n.use_language("zh-CN"):
+        assert "互动价值（均值）" in findings.rfm_table(RFM, "engagement").to_html()
+        assert "人均互动价值 57.5" in findings.rfm_line(RFM, "engagement")

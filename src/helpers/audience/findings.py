@@ -179,13 +179,21 @@ def interests_table(interests: pd.DataFrame, top: int = 15) -> Any:
     return styled(frame, labels={"interest": N_("Interest"), "users": N_("Users"), "share": share})
 
 
-def rfm_table(summary: pd.DataFrame) -> Any:
-    """rfm.segment_summary with segment and group names and labelled means."""
+def rfm_basis(scored: pd.DataFrame) -> str:
+    """The monetary basis of a scored RFM table: 'purchase' or 'engagement' (rfm_table's basis column)."""
+    if "basis" in scored.columns and len(scored):
+        return str(scored["basis"].iloc[0])
+    return str(scored.attrs.get("basis", "purchase"))
+
+
+def rfm_table(summary: pd.DataFrame, basis: str = "purchase") -> Any:
+    """rfm.segment_summary with segment and group names and labelled means (monetary named by its basis)."""
     frame = summary.assign(name=summary["name"].map(words.segment), group=summary["group"].map(words.group))
+    money = N_("Engagement value (mean)") if basis == "engagement" else N_("Purchase value (mean)")
     return _left(styled(frame, labels={"name": N_("RFM segment"), "group": N_("Value group"),
                                  "share": N_("Share of RFM-scored users"),
                                  "mean_recency": N_("Days since last activity (mean)"),
-                                 "mean_frequency": N_("Events (mean)"), "mean_monetary": N_("Purchase value (mean)")}),
+                                 "mean_frequency": N_("Events (mean)"), "mean_monetary": money}),
                  "name", "group")
 
 
@@ -330,8 +338,8 @@ def cluster_summary_line(result: ClusterResult, profile: pd.DataFrame, top: int 
         k=result.k, silhouette=f"{result.silhouette:.2f}", soft=soft, parts=parts)
 
 
-def rfm_line(summary: pd.DataFrame) -> str:
-    """High-value share and the lapsed high-value users (at risk, can't lose) with their days since last activity."""
+def rfm_line(summary: pd.DataFrame, basis: str = "purchase") -> str:
+    """High-value share and the lapsed users (at risk, can't lose): days since last activity and monetary value."""
     total = int(summary["users"].sum())
     high = int(summary.loc[summary["group"] == "high-value", "users"].sum())
     lapsed = summary[summary["name"].isin(["at risk", "can't lose"])]
@@ -339,9 +347,13 @@ def rfm_line(summary: pd.DataFrame) -> str:
     days = (lapsed["mean_recency"] * lapsed["users"]).sum() / lapsed_users if lapsed_users else float("nan")
     value = (lapsed["mean_monetary"] * lapsed["users"]).sum() / lapsed_users if lapsed_users else float("nan")
     overall = (summary["mean_monetary"] * summary["users"]).sum() / total if total else float("nan")
-    return _("High-value users are {high_share} of the {total} active users; {lapsed} ({lapsed_share}, at risk "
-             "and can't lose) have been silent for {days} days on average but spent {value} per user "
-             "(all active users: {overall}).").format(
+    message = (N_("High-value users are {high_share} of the {total} active users; {lapsed} ({lapsed_share}, at "
+                  "risk and can't lose) have been silent for {days} days on average but had an engagement value "
+                  "of {value} per user (all active users: {overall}).") if basis == "engagement" else
+               N_("High-value users are {high_share} of the {total} active users; {lapsed} ({lapsed_share}, at risk "
+                  "and can't lose) have been silent for {days} days on average but spent {value} per user "
+                  "(all active users: {overall})."))
+    return _(message).format(
         high_share=i18n.fmt_percent(high / total if total else None), total=i18n.fmt_count(total),
         lapsed=i18n.fmt_count(lapsed_users), lapsed_share=i18n.fmt_percent(lapsed_users / total if total else None),
         days=i18n.fmt_number(days, 0), value=i18n.fmt_number(value), overall=i18n.fmt_number(overall))
@@ -375,7 +387,8 @@ def action_lines(personas: pd.DataFrame, top: int = 2) -> list[Line]:
 def executive_summary(*, account_names: Sequence[str], start: pd.Timestamp, as_of: pd.Timestamp,
                       bot_counts: Mapping[str, Any], base_users: int, overall: pd.DataFrame,
                       peak_windows: pd.DataFrame, rfm_segments: pd.DataFrame, clusters: ClusterResult,
-                      cluster_profile: pd.DataFrame, retained: pd.DataFrame, personas: pd.DataFrame) -> Summary:
+                      cluster_profile: pd.DataFrame, retained: pd.DataFrame, personas: pd.DataFrame,
+                      monetary_basis: str = "purchase") -> Summary:
     """The report's first screen: tiles (followers, active users, high-value share, busiest window), findings, actions.
 
     Every number comes from the results: the followers and the demographics from the bot-free
@@ -399,7 +412,7 @@ def executive_summary(*, account_names: Sequence[str], start: pd.Timestamp, as_o
     )
     findings = (
         Line(who_line(overall, base_users), "#demographics"),
-        Line(rfm_line(rfm_segments), "#rfm", "bad"),
+        Line(rfm_line(rfm_segments, monetary_basis), "#rfm", "bad"),
         Line(cluster_summary_line(clusters, cluster_profile), "#clusters"),
         Line(retention_line(retained), "#retention"),
         Line(peak_line(peak_windows), "#behaviour"),
