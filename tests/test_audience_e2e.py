@@ -71,7 +71,7 @@ def test_report_is_in_its_language_summary_first_and_fits(lang: str, runs: dict[
     period = "2026年5月20日至2026年11月15日" if lang == "zh-CN" else "May 20, 2026 – Nov 15, 2026"
     assert report_name in title and "青柠生活·抖音" in title and period in title
     # every demographic dimension is shown, age bands and city tiers in their natural order
-    for word in (("性别", "年龄段", "城市级别", "设备") if lang == "zh-CN" else ("Gender", "Age band", "City tier",
+    for word in (("性别", "年龄段", "城市等级", "设备") if lang == "zh-CN" else ("Gender", "Age band", "City tier",
                                                                           "Device")):
         assert word in html
     assert html.index(">18-24<") < html.index(">25-30<") < html.index(">41+<")
