@@ -59,7 +59,7 @@ def test_profile_filters_platform_and_period() -> None:
     # events on D in 2025-01-01..2025-02-28: u1 20:10, 20:40; u2 20:05, 21:15 (u2's 1 March view is after the
     # period, u1's X view is another platform, u9 is not in the audience) → 2 active, 4/2 = 2.0, 20h = 3/4
     assert profile(platform="douyin", start="2025-01-01", end="2025-02-28") == {
-        "period": "2025-01-01 – 2025-02-28", "users": "3", "gender": "女 (66.7%); 33.3% missing",
+        "period": "Jan 1, 2025 – Feb 28, 2025", "users": "3", "gender": "女 (66.7%); 33.3% missing",
         "age band": "25-30 (66.7%)", "city tier": "一线 (66.7%)", "device": "Android (66.7%)",
         "top interest": "美食 (66.7% of users); 33.3% missing", "active users": "2 (66.7% of users)",
         "events per active user": "2.0", "busiest hour (local)": "20:00–21:00 (75.0% of events)"}
@@ -69,14 +69,14 @@ def test_profile_filters_segment_within_platform() -> None:
     # xiaohongshu fans: u1, u5 → every attribute a 1–1 tie, first by name (女 < 男, Android < iOS);
     # 美食 both; events on X in Jan–Feb: u1 09:00 only (u5's is 31 Dec) → 1 active, 1.0, 09h = 100%
     assert profile(platform="xiaohongshu", segment="fans", start="2025-01-01", end="2025-02-28") == {
-        "period": "2025-01-01 – 2025-02-28", "users": "2", "gender": "女 (50.0%)", "age band": "25-30 (50.0%)",
+        "period": "Jan 1, 2025 – Feb 28, 2025", "users": "2", "gender": "女 (50.0%)", "age band": "25-30 (50.0%)",
         "city tier": "一线 (50.0%)", "device": "Android (50.0%)", "top interest": "美食 (100.0% of users)",
         "active users": "1 (50.0% of users)", "events per active user": "1.0",
         "busiest hour (local)": "09:00–10:00 (100.0% of events)"}
     # the end day is included whole: u4's view at 23:30 on 28 February counts; the hour wraps to 00:00
     new = profile(platform="xiaohongshu", segment="new", end="2025-02-28")
     assert (new["period"], new["users"], new["active users"]) == (
-        "first event – 2025-02-28", "1", "1 (100.0% of users)")
+        "first event – Feb 28, 2025", "1", "1 (100.0% of users)")
     assert new["busiest hour (local)"] == "23:00–00:00 (100.0% of events)"
     # a period without events: users stay, activity says so
     quiet = profile(platform="douyin", start="2025-04-01")
@@ -114,17 +114,19 @@ def test_explorer_draws_nothing_until_a_choice_changes_then_shows_the_slice() ->
     segments = pd.concat([SEGMENTS, pd.DataFrame({"user_id": ["u9"], "segment": ["lapsed"]})])  # u9: no audience row
     box = audience_explorer(AUDIENCE, EVENTS, segments, ACCOUNTS)
     platform, segment, period = box.controls
-    assert platform.options == ("all", "douyin", "xiaohongshu")  # platforms with audience only
-    assert segment.options == ("all", "fans", "lapsed", "new")
-    assert [label for label, _ in period.options] == ["2024-12", "2025-01", "2025-02", "2025-03"]
+    # platforms with audience only, named as people name them; the values stay the machine codes
+    assert platform.options == (("all", "all"), ("Douyin", "douyin"), ("Xiaohongshu", "xiaohongshu"))
+    assert segment.options == (("all", "all"), ("fans", "fans"), ("lapsed", "lapsed"), ("new", "new"))
+    assert [label for label, _ in period.options] == ["Dec 2024", "Jan 2025", "Feb 2025", "Mar 2025"]
+    assert (platform.description, segment.description, period.description) == ("Platform", "Segment", "Period")
     assert box.children[1].outputs == ()
 
     platform.value = "douyin"  # whole range Dec–Mar: u1 2 + u2 3 events on D → 5 / 2 active = 2.5
     shown = html(box)
-    assert "2024-12-01 – 2025-03-31" in shown and "2.5" in shown and "Android (66.7%)" in shown
+    assert "Dec 1, 2024 – Mar 31, 2025" in shown and "2.5" in shown and "Android (66.7%)" in shown
     period.value = (period.options[1][1], period.options[2][1])  # Jan–Feb: as in the platform/period test
     shown = html(box)
-    assert "2025-01-01 – 2025-02-28" in shown and "20:00–21:00 (75.0% of events)" in shown
+    assert "Jan 1, 2025 – Feb 28, 2025" in shown and "20:00–21:00 (75.0% of events)" in shown
     segment.value = "lapsed"  # nobody on douyin: the widget shows it instead of failing
     assert EMPTY in html(box)
 
@@ -149,3 +151,22 @@ def test_the_explorer_choices_are_computed_from_the_data() -> None:
     jan, feb = pd.Period("2025-01", "M"), pd.Period("2025-02", "M")
     assert month_range(jan, feb) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-28"))
     assert month_range(None, None) == (None, None)
+
+
+def test_the_explorer_speaks_the_runs_language() -> None:
+    from helpers import i18n
+
+    with i18n.use_language("zh-CN"):
+        # douyin Jan–Feb as in test_profile_filters_platform_and_period, in Chinese
+        shown = dict(zip(*profile_table(AUDIENCE, EVENTS, SEGMENTS, "douyin", start="2025-01-01", end="2025-02-28",
+                                        accounts=ACCOUNTS).to_dict("list").values(), strict=True))
+        assert shown["时间范围"] == "2025年1月1日至2025年2月28日"
+        assert shown["性别"] == "女（66.7%）；缺失 33.3%"
+        assert shown["最常见兴趣"] == "美食（占用户 66.7%）；缺失 33.3%"
+        assert shown["活跃用户"] == "2（占用户 66.7%）"
+        assert shown["最忙时段（当地时间）"] == "20:00–21:00（占事件 75.0%）"
+        box = audience_explorer(AUDIENCE, EVENTS, SEGMENTS, ACCOUNTS)
+        platform, segment, period = box.controls
+        assert platform.options == (("全部", "all"), ("抖音", "douyin"), ("小红书", "xiaohongshu"))
+        assert (platform.description, segment.description, period.description) == ("平台", "细分人群", "时间范围")
+        assert period.options[0][0] == "2024年12月"

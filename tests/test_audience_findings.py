@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.preprocessing import StandardScaler
 
+from helpers import i18n
 from helpers.audience import findings
 from helpers.audience.behaviour import peak_windows
 from helpers.audience.bots import bot_summary
@@ -22,10 +23,13 @@ T = pd.Timestamp
 
 
 def test_window_line_names_the_accounts_and_both_ends_of_the_window() -> None:
-    assert findings.window_line(("own_douyin", "own_xhs"), T("2026-05-20"), T("2026-11-15")) == (
-        "Accounts: own_douyin, own_xhs; window 2026-05-20 – 2026-11-15")
-    assert findings.window_line(["own_weibo"], T("2026-11-09"), T("2026-11-15")) == (
-        "Accounts: own_weibo; window 2026-11-09 – 2026-11-15")
+    assert findings.window_line(("青柠生活·抖音", "青柠生活·小红书"), T("2026-05-20"), T("2026-11-15")) == (
+        "Accounts: 青柠生活·抖音, 青柠生活·小红书; window May 20, 2026 – Nov 15, 2026")
+    assert findings.window_line(["青柠生活·微博"], T("2026-11-09"), T("2026-11-15")) == (
+        "Accounts: 青柠生活·微博; window Nov 9, 2026 – Nov 15, 2026")
+    with i18n.use_language("zh-CN"):
+        assert findings.window_line(("青柠生活·抖音", "青柠生活·小红书"), T("2026-05-20"), T("2026-11-15")) == (
+            "账号：青柠生活·抖音、青柠生活·小红书；分析窗口：2026年5月20日至2026年11月15日")
 
 
 def test_bot_line_counts_users_bots_and_kept_with_thousands_separators() -> None:
@@ -35,6 +39,8 @@ def test_bot_line_counts_users_bots_and_kept_with_thousands_separators() -> None
     # the sample's counts: 12,278 − 30 = 12,248
     counts = {"users_before": 12278, "bots": 30, "users_after": 12248, "bot_share": 30 / 12278}
     assert findings.bot_line(counts) == "Users with activity: 12,278; flagged as bots: 30; kept: 12,248"
+    with i18n.use_language("zh-CN"):  # under 10万: plain separators in zh-CN too
+        assert findings.bot_line(counts) == "有行为的用户：12,278；判为机器人：30；保留：12,248"
 
 
 def _heat(events_by_hour: dict[int, int]) -> pd.DataFrame:
@@ -45,15 +51,18 @@ def _heat(events_by_hour: dict[int, int]) -> pd.DataFrame:
 
 
 def test_busiest_window_line_reads_the_first_peak_window_and_its_width() -> None:
-    # 20h 5 + 21h 4 = 9 beats 19h 1 + 20h 5 = 6 and 21h 4 + 22h 0 = 4 → 20:00–22:00
+    # 20h 5 + 21h 4 = 9 of 10 events beats 19h 1 + 20h 5 = 6 and 21h 4 + 22h 0 = 4 → 20:00–22:00, 90.0%
     assert findings.busiest_window_line(peak_windows(_heat({19: 1, 20: 5, 21: 4}))) == (
-        "Busiest 2-hour window: 20:00–22:00")
-    # around midnight: 23h 3 + 0h 3 = 6 is the busiest pair → 23:00–01:00, still 2 hours wide
+        "Busiest 2-hour window: 20:00–22:00 (90.0% of events)")
+    # around midnight: 23h 3 + 0h 3 = 6 of 8 is the busiest pair → 23:00–01:00, still 2 hours wide, 75.0%
     assert findings.busiest_window_line(peak_windows(_heat({23: 3, 0: 3, 12: 2}))) == (
-        "Busiest 2-hour window: 23:00–01:00")
-    # three hours: 8h 2 + 9h 2 + 10h 2 = 6 → 08:00–11:00
+        "Busiest 2-hour window: 23:00–01:00 (75.0% of events)")
+    # three hours: 8h 2 + 9h 2 + 10h 2 = 6 of 6 → 08:00–11:00, 100.0%
     assert findings.busiest_window_line(peak_windows(_heat({8: 2, 9: 2, 10: 2}), width_hours=3)) == (
-        "Busiest 3-hour window: 08:00–11:00")
+        "Busiest 3-hour window: 08:00–11:00 (100.0% of events)")
+    with i18n.use_language("zh-CN"):
+        assert findings.busiest_window_line(peak_windows(_heat({19: 1, 20: 5, 21: 4}))) == (
+            "最忙的 2 小时时段：20:00–22:00（占事件 90.0%）")
 
 
 def _clustering(k: int, silhouette: float) -> ClusterResult:
@@ -63,22 +72,32 @@ def _clustering(k: int, silhouette: float) -> ClusterResult:
 
 
 def test_cluster_line_rounds_the_silhouette_to_two_decimals() -> None:
-    assert findings.cluster_line(_clustering(8, 0.2349790952)) == "k = 8, silhouette 0.23"
+    # 0.23 < 0.3: the line says the groups are soft; 0.50 does not
+    assert findings.cluster_line(_clustering(8, 0.2349790952)) == (
+        "k = 8, silhouette 0.23 (below 0.3: soft groups along a continuum, useful for planning, not natural types)")
     assert findings.cluster_line(_clustering(3, 0.5)) == "k = 3, silhouette 0.50"
+    with i18n.use_language("zh-CN"):
+        assert findings.cluster_line(_clustering(3, 0.5)) == "k = 3，轮廓系数 0.50"
 
 
-def test_churn_line_states_the_peak_age_and_its_count() -> None:
-    assert findings.churn_line(PeakChurnAge(age=5, unit="week", unfollows=89, total_unfollows=2071,
-                                            share=89 / 2071)) == (
-        "Most unfollows happen in week 5 after following (89 of 2071).")
-    # follow ages 8, 10 and 20 days → weeks 1, 1, 2: week 1 holds 2 of 3
+def test_churn_line_states_the_peak_age_as_days_and_its_share() -> None:
+    # week 5 (0-based) = days 35–41; 89 of 2,071 = 4.3%: below 20%, so the line says unfollows are spread thinly
+    sample = PeakChurnAge(age=5, unit="week", unfollows=89, total_unfollows=2071, share=89 / 2071)
+    assert findings.churn_line(sample) == (
+        "The most common follow age at unfollow: 35–41 days after following (89 of 2,071 unfollows, 4.3%); "
+        "unfollows are spread thinly over follow ages.")
+    with i18n.use_language("zh-CN"):
+        assert findings.churn_line(sample) == (
+            "取关最集中的关注时长：关注后 35–41 天（2,071 次取关中的 89 次，占 4.3%）；"
+            "取关分散在各个关注时长，没有明显的集中期。")
+    # follow ages 8, 10 and 20 days → weeks 1, 1, 2: week 1 (days 7–13) holds 2 of 3 = 66.7%
     audience = pd.DataFrame({"user_id": ["a", "b", "c"],
                              "first_seen": pd.to_datetime(["2026-03-01"] * 3),
                              "unfollowed_at": pd.to_datetime(["2026-03-09", "2026-03-11", "2026-03-21"])})
     assert findings.churn_line(peak_churn_age(audience, unit="week")) == (
-        "Most unfollows happen in week 1 after following (2 of 3).")
+        "Most unfollows happen 7–13 days after following (2 of 3 unfollows, 66.7%).")
     assert findings.churn_line(peak_churn_age(audience, unit="day")) == (  # ages 8, 10, 20: a tie, the youngest
-        "Most unfollows happen in day 8 after following (1 of 3).")
+        "Most unfollows happen 8 days after following (1 of 3 unfollows, 33.3%).")
 
 
 def _persona(name: str, users: int, share: float, value: float, peak_hour: int | None, action: str) -> Persona:
@@ -101,6 +120,8 @@ def test_persona_table_has_one_row_per_card_in_card_order() -> None:
 
 def test_written_line() -> None:
     assert findings.written_line(14, 4) == "Wrote summary.json, 14 tables and 4 figures."
+    with i18n.use_language("zh-CN"):
+        assert findings.written_line(14, 4) == "已写出 summary.json、14 张表和 4 张图。"
 
 
 def test_summary_holds_each_headline_in_reading_order_and_writes_as_json(tmp_path: Path) -> None:
@@ -115,11 +136,12 @@ def test_summary_holds_each_headline_in_reading_order_and_writes_as_json(tmp_pat
                         index=pd.Index([T("2026-09-01"), T("2026-10-01")], name="cohort"))
     churn = PeakChurnAge(age=1, unit="week", unfollows=2, total_unfollows=3, share=2 / 3)
     personas = findings.persona_table([_persona("champions", 2, 0.5, 10.0, 21, ACTION_OFFERS)])
-    result = findings.summary(label="2026-10-31", bot_counts=counts, demographics=demo, peak_windows=peaks,
+    result = findings.summary(label="2026-10-31", title="Audience profile · A · Oct 1, 2026 – Oct 31, 2026",
+                              bot_counts=counts, demographics=demo, peak_windows=peaks,
                               rfm_segments=rfm, interests_by_group=distinctive, clusters=_clustering(2, 0.41),
                               cluster_profile=profile, retention=wide, churn_peak=churn, personas=personas)
-    assert list(result) == ["label", "users", "demographics", "peak_windows", "rfm_segments", "interests_by_group",
-                            "clusters", "retention", "churn_peak", "personas"]
+    assert list(result) == ["label", "title", "users", "demographics", "peak_windows", "rfm_segments",
+                            "interests_by_group", "clusters", "retention", "churn_peak", "personas"]
     assert result["clusters"]["k"] == 2 and result["clusters"]["silhouette"] == 0.41
     assert result["retention"].columns.tolist() == ["cohort", "day 1"]  # the cohort becomes a column
 
@@ -127,6 +149,7 @@ def test_summary_holds_each_headline_in_reading_order_and_writes_as_json(tmp_pat
     out.summary.update(result)
     out.write()
     written = read_summary(tmp_path)
+    assert written["title"] == "Audience profile · A · Oct 1, 2026 – Oct 31, 2026"
     assert written["label"] == "2026-10-31" and written["users"]["bots"] == 1
     assert written["peak_windows"][0]["start_hour"] == 20
     assert written["clusters"]["profile"][1] == {"cluster": 1, "name": "browsers", "size": 1}

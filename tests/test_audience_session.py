@@ -13,7 +13,7 @@ from helpers.errors import DataError, ParameterError
 
 #: The notebook's defaults (its parameters cell), spelled out here because prepare has none of its own.
 DEFAULTS = dict(account="own", as_of="latest", lookback_days=180, bot_rule="sigma", bot_k=3.0, n_clusters="auto",
-                min_segment_size=50, monetary="purchase", cohort="month")
+                min_segment_size=50, monetary="purchase", cohort="month", lang="en")
 
 
 def prepare(sample_dir: Path, **changes):
@@ -121,3 +121,15 @@ def test_prepare_takes_keywords_only_and_has_no_defaults() -> None:
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty for p in parameters)
     with pytest.raises(TypeError):
         session.prepare("own")  # type: ignore[misc]
+
+
+def test_lang_is_set_first_and_kept_on_the_run(sample_dir: Path) -> None:
+    from helpers import i18n
+
+    run = prepare(sample_dir, lang="zh-CN")
+    assert run.lang == "zh-CN" and i18n.current_language() == "zh-CN"
+    # the sample's own accounts by name (accounts.name), in account_ids order
+    assert run.account_ids[:2] == ("own_douyin", "own_xhs")
+    assert run.account_names[:2] == ("青柠生活·抖音", "青柠生活·小红书")
+    with pytest.raises(ParameterError, match="lang must be one of zh-CN, en; got 'fr'"):
+        prepare(sample_dir, lang="fr")

@@ -7,43 +7,111 @@ takes a table the compute modules built and returns a matplotlib Figure; the exp
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import pandas as pd
+import seaborn as sns
 
+from helpers import i18n
+from helpers.audience import explore, words
 from helpers.audience.engine import Events, as_events
 from helpers.audience.explore import event_months, explorer_choices, month_range, profile_table
 from helpers.charts import bar_chart, close, heatmap, setup_style, show_in  # noqa: F401  (re-exported for the notebook)
 from helpers.errors import OpsbookError
+from helpers.i18n import N_, _
 
-WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS: tuple[str, ...] = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 RETENTION_COHORTS = 12
 """The retention heatmap shows the most recent cohorts only (older ones are in tables/retention.csv)."""
 
 
+def _platform_frame(demographics: pd.DataFrame) -> pd.DataFrame:
+    """Rows with the value and the platform as a reader names them (order of the rows kept)."""
+    return demographics.assign(value=demographics["value"].map(words.value),
+                               platform=demographics["platform"].map(i18n.platform_name))
+
+
 def age_band_chart(demographics: pd.DataFrame) -> plt.Figure:
     """Share of users per age band, one bar per platform (the age_band rows of compare_platforms)."""
-    age = demographics[demographics["attribute"] == "age_band"]
-    return bar_chart(age, "value", "share", hue="platform", title="Age band by platform", percent=True)
+    age = _platform_frame(demographics[demographics["attribute"] == "age_band"])
+    fig = bar_chart(age, "value", "share", hue="platform", title=_("Age band by platform"), percent=True)
+    fig.axes[0].set(xlabel=_("Age band"), ylabel=_("Share of users"))
+    return fig
+
+
+def demographics_chart(demographics: pd.DataFrame) -> plt.Figure:
+    """One panel per attribute of compare_platforms (gender, age band, city tier, device ...): share per platform.
+
+    Values keep the table's order (age bands and city tiers in their natural order), bars are the
+    platforms, y is the share of the platform's users (missing values included in the base).
+    """
+    attributes = list(dict.fromkeys(demographics["attribute"]))
+    cols = 2 if len(attributes) > 1 else 1
+    rows = math.ceil(len(attributes) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(10, 3.4 * rows), layout="constrained", squeeze=False)
+    platforms = [i18n.platform_name(p) for p in dict.fromkeys(demographics["platform"])]
+    for ax, attribute in zip(axes.flat, attributes, strict=False):
+        part = _platform_frame(demographics[demographics["attribute"] == attribute])
+        sns.barplot(data=part, x="value", y="share", hue="platform", hue_order=platforms, ax=ax, errorbar=None,
+                    order=list(dict.fromkeys(part["value"])))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set(title=words.attribute(attribute), xlabel="", ylabel=_("Share of users"))
+        legend = ax.get_legend()
+        if legend is not None and ax is not axes.flat[0]:
+            legend.remove()
+        elif legend is not None:
+            legend.set_title(_("Platform"))
+    for ax in list(axes.flat)[len(attributes):]:
+        ax.set_visible(False)
+    fig.suptitle(_("Followers by platform: share of each platform's users (bots removed)"))
+    return fig
 
 
 def active_hours_chart(heat: pd.DataFrame) -> plt.Figure:
     """Share of events by weekday (rows, Mon–Sun) and local hour (columns), from behaviour.active_hours."""
     grid = heat.pivot(index="weekday", columns="hour", values="share")
-    grid.index = list(WEEKDAYS)
-    return heatmap(grid, "Share of events by weekday and hour", fmt=".1%", cmap="Blues", annot=False)
+    grid.index = [_(d) for d in WEEKDAYS]
+    fig = heatmap(grid, _("Share of events by weekday and hour"), fmt=".1%", cmap="Blues", annot=False)
+    fig.axes[0].set(xlabel=_("Hour (local time)"), ylabel="")
+    fig.axes[0].tick_params(axis="y", labelrotation=0)
+    return fig
 
 
 def rfm_chart(summary: pd.DataFrame) -> plt.Figure:
     """Share of users per RFM segment, coloured by value group (rfm.segment_summary)."""
-    return bar_chart(summary, "name", "share", hue="group", title="RFM segments (share of users)", percent=True,
-                     horizontal=True)
+    shown = summary.assign(name=summary["name"].map(words.segment), group=summary["group"].map(words.group))
+    fig = bar_chart(shown, "name", "share", hue="group", title=_("RFM segments (share of users)"), percent=True,
+                    horizontal=True)
+    fig.axes[0].set(xlabel=_("Share of RFM-scored users"), ylabel="")
+    legend = fig.axes[0].get_legend()
+    if legend is not None:
+        legend.set_title(_("Value group"))
+    return fig
+
+
+def retention_day_label(column: object) -> str:
+    """'day 1' as a reader names it: 次日留存 / day 1, 7日留存 / day 7."""
+    text = str(column)
+    number = text.removeprefix("day ").strip()
+    if not number.isdigit():
+        return text
+    if int(number) == 1:
+        return _("day 1")
+    return _("day {n}").format(n=number)
 
 
 def retention_chart(wide: pd.DataFrame, cohorts: int = RETENTION_COHORTS) -> plt.Figure:
     """Day-N retention of the most recent cohorts (retention.cohort_heatmap_table)."""
-    return heatmap(wide.tail(cohorts), "Day-N retention by cohort", fmt=".1%", cmap="Greens")
+    shown = wide.tail(cohorts)
+    shown = shown.set_axis([i18n.fmt_month(c) for c in shown.index], axis="index")
+    shown = shown.set_axis([retention_day_label(c) for c in shown.columns], axis="columns")
+    fig = heatmap(shown, _("Day-N retention by cohort"), fmt=".1%", cmap="Greens")
+    fig.axes[0].set(xlabel="", ylabel=_("Cohort (month of first follow)"))
+    fig.axes[0].tick_params(axis="y", labelrotation=0)
+    return fig
 
 
 def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, segments: pd.DataFrame | None,
@@ -58,16 +126,19 @@ def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, seg
     from helpers.report import styled
 
     platforms, segment_names = explorer_choices(audience, segments, accounts)
-    platform = widgets.Dropdown(options=platforms, description="Platform")
-    segment = widgets.Dropdown(options=segment_names, description="Segment")
+    platform = widgets.Dropdown(options=[(explore.choice_label(p, i18n.platform_name), p) for p in platforms],
+                                description=_("Platform"))
+    segment = widgets.Dropdown(options=[(explore.choice_label(s, words.segment), s) for s in segment_names],
+                               description=_("Segment"))
     if isinstance(events, pd.DataFrame) and not events.empty:
         events = as_events(events, accounts)  # once, not on every redraw
     months = event_months(events, accounts)
     if months:
-        period = widgets.SelectionRangeSlider(options=[(str(m), m) for m in months], index=(0, len(months) - 1),
-                                              description="Period", continuous_update=False)
+        choices = [(i18n.fmt_month(m.start_time), m) for m in months]
+        period = widgets.SelectionRangeSlider(options=choices, index=(0, len(months) - 1),
+                                              description=_("Period"), continuous_update=False)
     else:
-        period = widgets.SelectionRangeSlider(options=["no events"], index=(0, 0), description="Period",
+        period = widgets.SelectionRangeSlider(options=[_("no events")], index=(0, 0), description=_("Period"),
                                               disabled=True)
     output = widgets.Output()
 
@@ -79,7 +150,7 @@ def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, seg
         except OpsbookError as exc:  # a data problem is shown in the widget, not raised into the event loop
             output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{exc}\n"},)
             return
-        show_in(output, styled(table))
+        show_in(output, styled(table, labels=explore.LABELS))
 
     for control in (platform, segment, period):
         control.observe(redraw, names="value")

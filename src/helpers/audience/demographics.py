@@ -1,7 +1,14 @@
-"""Demographic shares (age band, gender, region, city tier, device) with missing values kept visible."""
+"""Demographic shares (age band, gender, region, city tier, device) with missing values kept visible.
+
+Ordinal attributes keep their natural order in every table and chart: age bands by their lower
+bound (18-24 before 25-30 ... before 41+), city tiers from 一线 down (一线, 新一线, 二线, 三线, 四线,
+五线, 四线及以下 ...); other attributes (gender, device, region) by users, most first. '(missing)'
+is always last.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -10,6 +17,40 @@ from helpers.errors import DataError, ParameterError, require_columns
 
 MISSING = "(missing)"
 """Label of the row counting users whose value is missing (NaN or blank): shown, never dropped."""
+
+
+CITY_TIERS: tuple[str, ...] = ("一线", "新一线", "二线", "三线", "四线", "四线及以下", "五线", "五线及以下", "其他")
+"""City tiers from the largest cities down (the order Chinese platforms report them in)."""
+ORDINAL: tuple[str, ...] = ("age_band", "city_tier")
+"""Attributes whose values have a natural order (sorted by it, not by users)."""
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+def natural_rank(attribute: str, value: object) -> tuple[int, float, str]:
+    """Sort key of one value of an attribute: natural order for age bands and city tiers, '(missing)' last.
+
+    Age bands sort by their first number ("18-24" < "25-30" < "41+", "<18" first); city tiers by
+    CITY_TIERS (unknown tiers after the known ones, by name). Other attributes get a key that keeps
+    their given order (rank 0) except '(missing)'.
+    """
+    text = str(value)
+    if text == MISSING:
+        return (2, 0.0, "")
+    if attribute == "age_band":
+        number = _FIRST_NUMBER.search(text)
+        if number is None:
+            return (1, 0.0, text)
+        return (0, float(number.group()) - (0.5 if text.lstrip().startswith("<") else 0.0), text)
+    if attribute == "city_tier":
+        return (0, float(CITY_TIERS.index(text)), text) if text in CITY_TIERS else (1, 0.0, text)
+    return (0, 0.0, "")
+
+
+def _natural_order(table: pd.DataFrame, attribute: str, group: str | None) -> pd.DataFrame:
+    """Rows of one attribute's share table sorted within each group by natural_rank (stable otherwise)."""
+    keys = table["value"].map(lambda v: natural_rank(attribute, v))
+    order = sorted(range(len(table)), key=lambda i: ((str(table[group].iloc[i]) if group else ""), keys.iloc[i]))
+    return table.iloc[order].reset_index(drop=True)
 
 
 def _labels(values: pd.Series) -> pd.Series:
@@ -50,7 +91,8 @@ def shares(audience: pd.DataFrame, column: str, by: str | None = None,
     """Distinct users and share per value of column (within each `by` group), missing shown as '(missing)'.
 
     A user following several accounts counts once per group. Shares sum to 1 within each group.
-    Rows are sorted by group, then users (descending), with '(missing)' last.
+    Rows are sorted by group, then users (descending) — age bands and city tiers in their natural
+    order instead (see natural_rank) — with '(missing)' last.
     """
     require_columns(audience, ("user_id", "account_id", column), "audience")
     if audience.empty:
@@ -64,6 +106,8 @@ def shares(audience: pd.DataFrame, column: str, by: str | None = None,
     counts["_last"] = counts["value"] == MISSING
     counts = counts.sort_values(["_group", "_last", "users", "value"], ascending=[True, True, False, True],
                                 ignore_index=True).drop(columns="_last")
+    if column in ORDINAL:
+        counts = _natural_order(counts, column, "_group")
     return counts.drop(columns="_group") if by is None else counts.rename(columns={"_group": by})[
         [by, "value", "users", "share"]]
 
@@ -77,15 +121,37 @@ def compare_platforms(audience: pd.DataFrame, accounts: pd.DataFrame, columns: S
     return pd.concat(parts, ignore_index=True)[["attribute", "platform", "value", "users", "share"]]
 
 
+def overall_shares(audience: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Tidy table (attribute, value, users, share) of each column's shares over all users (a user counts once)."""
+    columns = [c for c in columns if c in audience.columns]
+    if not columns:
+        raise ParameterError("overall_shares needs at least one demographic column the audience has.")
+    parts = [shares(audience, c).assign(attribute=c) for c in columns]
+    return pd.concat(parts, ignore_index=True)[["attribute", "value", "users", "share"]]
+
+
 def interest_shares(audience: pd.DataFrame, column: str = "interests", sep: str = ";") -> pd.DataFrame:
-    """Share of users holding each interest tag (a user may hold several, so shares do not add to 1)."""
-    users = audience.drop_duplicates("user_id")
-    total = len(users)
-    tags = users[column].astype("str").str.split(sep).explode().str.strip()
-    tags = tags[tags.notna() & (tags != "") & (tags != "nan")]
-    per_tag = pd.DataFrame({"user_id": users.loc[tags.index, "user_id"], "interest": tags}).drop_duplicates()
-    counts = per_tag.groupby("interest").size().sort_values(ascending=False, kind="stable")
-    missing = int(users[column].isna().sum())
+    """Share of users holding each interest tag (a user may hold several, so shares do not add to 1).
+
+    The base is every distinct user of `audience` (pass the same users as the demographics, e.g.
+    bots removed); a user holds every tag of any of their rows; users without any tag are the
+    '(missing)' row, last. The table's attrs["base_users"] is that base.
+    """
+    require_columns(audience, ("user_id", column), "audience")
+    rows = audience[audience["user_id"].notna()]
+    total = int(rows["user_id"].nunique())
+    if total == 0:
+        raise DataError("The audience table has no users; no interest shares to compute.")
+    text = rows[column]
+    tags = text[text.notna()].astype("str").str.split(sep).explode().str.strip()
+    tags = tags[tags.notna() & (tags != "")]
+    per_tag = pd.DataFrame({"user_id": rows.loc[tags.index, "user_id"].to_numpy(), "interest": tags.to_numpy()})
+    per_tag = per_tag.drop_duplicates()
+    counts = per_tag.groupby("interest").size().sort_index().sort_values(ascending=False, kind="stable")
+    missing = total - int(per_tag["user_id"].nunique())
     out = pd.DataFrame({"interest": counts.index, "users": counts.to_numpy(), "share": counts.to_numpy() / total})
-    return pd.concat([out, pd.DataFrame([{"interest": MISSING, "users": missing, "share": missing / total}])],
-                     ignore_index=True)
+    out = pd.concat([out, pd.DataFrame([{"interest": MISSING, "users": missing, "share": missing / total}])],
+                    ignore_index=True)
+    out["users"] = out["users"].astype("int64")
+    out.attrs["base_users"] = total
+    return out

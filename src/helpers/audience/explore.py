@@ -17,24 +17,34 @@ values stay in the denominator and their share is shown, never dropped.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
+from helpers import i18n
 from helpers.audience.demographics import MISSING, shares
 from helpers.audience.engine import Events, as_events, literal
 from helpers.audience.interests import segment_lookup, segment_order, user_tags
 from helpers.errors import ParameterError, require_columns
+from helpers.i18n import N_, _
 
 _slices = itertools.count()
 
 ALL = "all"
 """The choice that does not filter (platform or segment)."""
-EMPTY = "no users in this slice"
-DEMOGRAPHICS: tuple[tuple[str, str], ...] = (("gender", "gender"), ("age_band", "age band"),
-                                             ("city_tier", "city tier"), ("device", "device"))
+EMPTY = N_("no users in this slice")
+DEMOGRAPHICS: tuple[tuple[str, str], ...] = (("gender", N_("gender")), ("age_band", N_("age band")),
+                                             ("city_tier", N_("city tier")), ("device", N_("device")))
 """(audience column, measure label) of the demographics the profile shows."""
 NO_VALUE = "–"
+LABELS: dict[str, str] = {"measure": N_("Measure"), "value": N_("Value")}
+"""Column labels of profile_table for styled()."""
+
+
+def choice_label(value: str, namer: Callable[[str], str]) -> str:
+    """A dropdown choice as a reader sees it: 'all' in the run's language, else `namer(value)`."""
+    return _("all") if value == ALL else namer(value)
 
 
 def _day(value: Any, name: str) -> pd.Timestamp | None:
@@ -73,34 +83,36 @@ def _slice_rows(audience: pd.DataFrame, segments: pd.DataFrame | None, ids: set[
 def _top_value(rows: pd.DataFrame, column: str) -> str:
     """'value (share)' of the most common value among the rows' users, with the share missing when any."""
     if column not in rows.columns:
-        return "not in data"
-    table = shares(rows, column)
+        return _("not in data")
+    table = shares(rows, column).sort_values("users", ascending=False, kind="stable")
     missing = float(table.loc[table["value"] == MISSING, "share"].sum())
     known = table[table["value"] != MISSING]
     if known.empty:
-        return "all missing"
-    text = f"{known['value'].iloc[0]} ({known['share'].iloc[0]:.1%})"
-    return text + (f"; {missing:.1%} missing" if missing > 0 else "")
+        return _("all missing")
+    text = _("{value} ({share})").format(value=known["value"].iloc[0], share=i18n.fmt_percent(known["share"].iloc[0]))
+    return text + (_("; {share} missing").format(share=i18n.fmt_percent(missing)) if missing > 0 else "")
 
 
 def _top_interest(rows: pd.DataFrame, users: int) -> str:
     """'tag (share of users)' of the most held interest tag, with the share of users without interests."""
     if "interests" not in rows.columns:
-        return "not in data"
+        return _("not in data")
     counts = user_tags(rows).groupby("interest").size()
     missing = int(counts.get(MISSING, 0))
     counts = counts.drop(MISSING, errors="ignore").sort_index().sort_values(ascending=False, kind="stable")
     if counts.empty:
-        return "all missing"
-    text = f"{counts.index[0]} ({counts.iloc[0] / users:.1%} of users)"
-    return text + (f"; {missing / users:.1%} missing" if missing else "")
+        return _("all missing")
+    text = _("{value} ({share} of users)").format(value=counts.index[0], share=i18n.fmt_percent(counts.iloc[0] / users))
+    return text + (_("; {share} missing").format(share=i18n.fmt_percent(missing / users)) if missing else "")
 
 
 def _period_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     """The chosen period in words."""
     if start is None and end is None:
-        return "all events"
-    return f"{start.date() if start is not None else 'first event'} – {end.date() if end is not None else 'last event'}"
+        return _("all events")
+    first = i18n.fmt_date(start) if start is not None else _("first event")
+    last = i18n.fmt_date(end) if end is not None else _("last event")
+    return _("{start} – {end}").format(start=first, end=last)
 
 
 def _period_activity(events: pd.DataFrame | Events, accounts: pd.DataFrame, users: pd.Index, ids: set[str],
@@ -143,24 +155,25 @@ def profile_table(audience: pd.DataFrame, events: pd.DataFrame | Events, segment
     rows = _slice_rows(audience, segments, ids, segment)
     users = pd.Index(rows["user_id"].unique())
     if users.empty:
-        return pd.DataFrame({"measure": ["users"], "value": [EMPTY]})
+        return pd.DataFrame({"measure": [_("users")], "value": [_(EMPTY)]})
 
     n = len(users)
-    measures: list[tuple[str, str]] = [("period", _period_text(lo, hi)), ("users", f"{n:,}")]
-    measures += [(label, _top_value(rows, column)) for column, label in DEMOGRAPHICS]
-    measures.append(("top interest", _top_interest(rows, n)))
+    measures: list[tuple[str, str]] = [(_("period"), _period_text(lo, hi)), (_("users"), i18n.fmt_count(n))]
+    measures += [(_(label), _top_value(rows, column)) for column, label in DEMOGRAPHICS]
+    measures.append((_("top interest"), _top_interest(rows, n)))
     hours = _period_activity(events, accounts, users, ids, lo, hi)
     active = int(hours["active"].iloc[0]) if len(hours) else 0
     total = int(hours["events"].sum())
-    measures.append(("active users", f"{active:,} ({active / n:.1%} of users)"))
-    measures.append(("events per active user", f"{total / active:.1f}" if active else NO_VALUE))
+    measures.append((_("active users"), _("{count} ({share} of users)").format(
+        count=i18n.fmt_count(active), share=i18n.fmt_percent(active / n))))
+    measures.append((_("events per active user"), i18n.fmt_number(total / active, 1) if active else NO_VALUE))
     if active:
         busiest = hours.sort_values("events", ascending=False, kind="stable").iloc[0]
         hour, count = int(busiest["hour"]), int(busiest["events"])
-        measures.append(("busiest hour (local)", f"{hour:02d}:00–{(hour + 1) % 24:02d}:00 "
-                                                 f"({count / total:.1%} of events)"))
+        measures.append((_("busiest hour (local)"), _("{window} ({share} of events)").format(
+            window=f"{hour:02d}:00–{(hour + 1) % 24:02d}:00", share=i18n.fmt_percent(count / total))))
     else:
-        measures.append(("busiest hour (local)", NO_VALUE))
+        measures.append((_("busiest hour (local)"), NO_VALUE))
     return pd.DataFrame(measures, columns=["measure", "value"])
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from helpers import config
+from helpers import config, i18n
 from helpers.audience.engine import Events, check_parquet_events, events_from_parquet, from_frame, literal, one_row
 from helpers.data import DataWarning, find_table_file, load_tables
 from helpers.errors import DataError, ParameterError
@@ -50,6 +50,8 @@ class AudienceRun:
     min_segment_size: int
     monetary: str
     cohort: str
+    lang: str = i18n.DEFAULT_LANGUAGE
+    """The report's language (zh-CN or en), set by prepare before anything else."""
 
     @property
     def end(self) -> pd.Timestamp:
@@ -60,6 +62,14 @@ class AudienceRun:
     def label(self) -> str:
         """The run label (the analysis date, YYYY-MM-DD): the runner names the run folder from it."""
         return f"{self.as_of:%Y-%m-%d}"
+
+    @property
+    def account_names(self) -> tuple[str, ...]:
+        """The profiled accounts' names (accounts.name; the id when the name is missing), in account_ids order."""
+        accounts = self.tables["accounts"].drop_duplicates("account_id").set_index("account_id")
+        names = accounts["name"] if "name" in accounts.columns else pd.Series(dtype="object")
+        return tuple(str(names.get(i)) if pd.notna(names.get(i)) and str(names.get(i)).strip() else i
+                     for i in self.account_ids)
 
     def table(self, name: str) -> pd.DataFrame:
         """A small table (accounts, audience, posts) restricted to the profiled accounts."""
@@ -111,13 +121,15 @@ def load_events(folder: Path, accounts: pd.DataFrame, account_ids: tuple[str, ..
 
 
 def prepare(*, account: Any, as_of: Any, lookback_days: Any, data_dir: Any, bot_rule: Any, bot_k: Any,
-            n_clusters: Any, min_segment_size: Any, monetary: Any, cohort: Any) -> AudienceRun:
+            n_clusters: Any, min_segment_size: Any, monetary: Any, cohort: Any, lang: Any) -> AudienceRun:
     """Check every parameter, load the tables and fix the analysis window (lookback_days ending on as_of).
 
     account: 'own' or a list of account ids; as_of: a date or 'latest' (the last day with
-    interactions). Data warnings of the loader (optional columns missing) are not shown: the
-    sections show missing values as missing.
+    interactions); lang: the report's language (zh-CN or en; empty = $OPSBOOK_LANG, else zh-CN),
+    set first so everything after speaks it. Data warnings of the loader (optional columns missing)
+    are not shown: the sections show missing values as missing.
     """
+    language = i18n.set_language(lang)
     rule = check_choice("bot_rule", bot_rule, BOT_RULES)
     k = check_number("bot_k", bot_k, 0.5, 10.0)
     days = check_whole("lookback_days", lookback_days, 7, 3650)
@@ -136,7 +148,7 @@ def prepare(*, account: Any, as_of: Any, lookback_days: Any, data_dir: Any, bot_
     day = last_event_day(events) if day is None else day
     start = day - pd.Timedelta(days=days - 1)
     run = AudienceRun(ids, day, start, folder, tables, events, lookback_days=days, bot_rule=rule, bot_k=k,
-                      n_clusters=clusters, min_segment_size=min_size, monetary=basis, cohort=period)
+                      n_clusters=clusters, min_segment_size=min_size, monetary=basis, cohort=period, lang=language)
     if run.window_events().rows() == 0:
         raise DataError(f"No interactions for {', '.join(ids)} between {start:%Y-%m-%d} and {day:%Y-%m-%d}; "
                         "choose another as_of or a longer lookback_days.")
