@@ -58,7 +58,7 @@ def format_number(value: float) -> str:
 
 
 PERCENT_HINTS: tuple[str, ...] = ("rate", "share", "ctr", "cvr", "drop_off", "attainment", "_pct", "er_mean", "rel_",
-                                  "er_ci", "removal_effect")
+                                  "er_ci", "removal_effect", "conversion_from")
 TEXT_COLUMNS: tuple[str, ...] = ("title", "description", "finding", "action", "mitigation", "reason", "text")
 
 #: Display labels of columns many tables share; an analysis passes its own on top (`styled(labels=...)`).
