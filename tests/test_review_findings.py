@@ -47,7 +47,7 @@ def test_scorecard_rule_cites_attainment_and_gap() -> None:
     with i18n.use_language("zh-CN"):
         zh = rec.from_scorecard(board, names)
     # 净增粉丝 is the catalog's label; 600 − 1,000 = −400
-    assert zh.loc[0, "finding"] == "青柠生活·小红书 的Net follower change：达成率 60%（实际 600，目标 1,000，差距 −400）。"
+    assert zh.loc[0, "finding"] == "青柠生活·小红书的Net follower change：达成率 60%（实际 600，目标 1,000，差距 −400）。"
     assert zh.loc[0, "action"].startswith("复盘涨粉内容")
 
 

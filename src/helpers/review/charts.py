@@ -209,7 +209,8 @@ def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     ax.axvspan(low, 0.9, color=STATUS_COLOURS["at risk"], alpha=0.08)
     ax.axvspan(0.9, 1.0, color=STATUS_COLOURS["watch"], alpha=0.12)
     ax.axvspan(1.0, high, color=STATUS_COLOURS["healthy"], alpha=0.08)
-    data = data.assign(platform=[i18n.platform_name(p) for p in data["platform"]])
+    data = data.assign(platform=[_("all platforms") if p in ("all", "total") else i18n.platform_name(p)
+                                 for p in data["platform"]])
     sns.stripplot(data=data, y="label", x="attainment", hue="platform", size=9, ax=ax, jitter=False,
                   dodge=True, linewidth=0.5, edgecolor="white")
     ax.axvline(1.0, color="#333", linewidth=1)

@@ -531,6 +531,9 @@ def top_actions(actions: pd.DataFrame, n: int = MAX_ACTIONS) -> tuple[page.Line,
     lines = []
     for r in actions.head(n).itertuples(index=False):
         finding = str(r.finding).rstrip("。.")
+        for separator in ("；", "; "):  # an alert day lists every metric: the summary keeps the first
+            if separator in finding:
+                finding = finding.split(separator, 1)[0] + "…"
         lines.append(page.Line(_("{action} ({finding})").format(action=str(r.action).rstrip("。."), finding=finding),
                                "#" + str(getattr(r, "section", "") or AREA_SECTIONS.get(r.area, "actions"))))
     return tuple(lines)

@@ -59,6 +59,9 @@ def _table(rows: pd.DataFrame, numeric: Sequence[str] = (), code: Sequence[str] 
     if present:
         style = style.format(_code, subset=present)
     right = [c for c in numeric if c in frame.columns]
+    left = [c for c in frame.columns if c not in right]
+    if left:
+        style = style.set_properties(subset=left, **{"text-align": "left"})
     if right:
         style = style.set_properties(subset=right, **{"text-align": "right", "white-space": "nowrap"})
     long_text = [c for c in wide if c in frame.columns]
@@ -85,7 +88,7 @@ def scorecard_view(board: pd.DataFrame, scope: str = "total") -> Any:
     Values in each KPI's unit; attainment rounded so it never crosses 90 % or 100 %; the changes of
     flows are per day (the scorecard's change_basis), of rates and levels relative.
     """
-    rows = board[board["account_id"] == scope]
+    rows = board[(board["account_id"] == scope) & board["actual"].notna()]  # e.g. no total reach: not additive
     units = [KPIS[k].unit if k in KPIS else "count" for k in rows["kpi"]]
     codes = [status_code(s) for s in rows["status"]]
     frame = pd.DataFrame({
@@ -287,16 +290,22 @@ def creatives_view(creatives: pd.DataFrame) -> Any:
                   statuses={N_("Keep"): ["healthy" if k else "at risk" for k in creatives["keep"]]})
 
 
+def _money(value: float) -> str:
+    """An amount in a budget plan: whole units (0, not 0.00)."""
+    return i18n.MISSING if pd.isna(value) else i18n.fmt_money(round(float(value))) if abs(value) >= 100 \
+        else i18n.fmt_number(round(float(value)), 0)
+
+
 def budget_view(budget: pd.DataFrame, reserve_label: str = "flexible reserve") -> Any:
     """The budget shift: spend, ROAS, suggested spend, change and the revenue expected at the measured ROAS."""
     reserve = budget["campaign_id"] == reserve_label
     frame = pd.DataFrame({
         N_("Campaign"): list(budget["campaign_id"]),
-        N_("Spend"): _each(budget["spend"], i18n.fmt_money),
+        N_("Spend"): _each(budget["spend"], _money),
         "ROAS": [i18n.fmt_number(v, 2) for v in budget["roas"]],
-        N_("Suggested spend"): _each(budget["suggested_spend"], i18n.fmt_money),
-        N_("Change"): [("+" if v > 0 else "") + i18n.fmt_money(v) for v in budget["change"]],
-        N_("Expected revenue"): _each(budget["expected_revenue"], i18n.fmt_money),
+        N_("Suggested spend"): _each(budget["suggested_spend"], _money),
+        N_("Change"): [("+" if v > 0 else "") + _money(v) for v in budget["change"]],
+        N_("Expected revenue"): _each(budget["expected_revenue"], _money),
     })
     style = _table(frame, numeric=[N_("Spend"), "ROAS", N_("Suggested spend"), N_("Change"), N_("Expected revenue")],
                    code=[N_("Campaign")])
