@@ -12,9 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import i18n
-
 from helpers import charts as base
+from helpers import i18n
 from helpers.review import charts as plots
 
 

@@ -47,7 +47,8 @@ def test_scorecard_rule_cites_attainment_and_gap() -> None:
     with i18n.use_language("zh-CN"):
         zh = rec.from_scorecard(board, names)
     # 净增粉丝 is the catalog's label; 600 − 1,000 = −400
-    assert zh.loc[0, "finding"] == "青柠生活·小红书的Net follower change：达成率 60%（实际 600，目标 1,000，差距 −400）。"
+    assert zh.loc[0, "finding"] == ("青柠生活·小红书的Net follower change：达成率 60%（实际 600，目标 1,000，"
+                                    "差距 −400）。")
     assert zh.loc[0, "action"].startswith("复盘涨粉内容")
 
 
@@ -85,10 +86,11 @@ def test_content_rule_needs_non_overlapping_intervals() -> None:
     assert rec.from_content(overlapping).empty
     separated = overlapping.assign(er_ci_low=[0.05, 0.03], er_ci_high=[0.07, 0.045])
     table = rec.from_content(separated)
-    assert table.loc[0, "action"] == "Give short video more of next month's Douyin slots; test why live stream lags."
+    assert table.loc[0, "action"] == ("Give short video more of next month's Douyin slots; "
+                                      "test why live stream lags.")
     # 0.06 → 6.00 %, 0.04 → 4.00 %
-    assert table.loc[0, "finding"] == ("On Douyin, short video posts average 6.00% engagement rate vs live stream 4.00% "
-                                       "(95% intervals do not overlap; 20 and 10 posts).")
+    assert table.loc[0, "finding"] == ("On Douyin, short video posts average 6.00% engagement rate vs live stream "
+                                       "4.00% (95% intervals do not overlap; 20 and 10 posts).")
     with i18n.use_language("zh-CN"):
         assert rec.from_content(separated).loc[0, "action"] == "下月抖音排期给短视频更多位置；测试直播落后的原因。"
 
@@ -348,8 +350,12 @@ def test_recommendations_use_account_rows_critical_alerts_and_the_sections_with_
     assert bare["section"].tolist() == ["kpi", "kpi", "kpi", "alerts", "kpi"]
 
     ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
-    full = rec.recommendations(_board(), alerts, _removed(), by_format, ads, _attribution([2.0], ["assist"]),
-                               _risks())
+    roas_row = pd.DataFrame({"account_id": ["own_dy"], "platform": ["douyin"], "kpi": ["roas"], "label": ["ROAS"],
+                             "actual": [1.8], "target": [nan], "attainment": [nan], "previous": [2.0],
+                             "change_pct": [-0.1], "last_year": [nan], "yoy_pct": [nan], "status": ["at risk"]})
+    # with a stop-loss campaign, the ads rule names it: the account's ROAS row adds nothing and is left out
+    full = rec.recommendations(pd.concat([_board(), roas_row], ignore_index=True), alerts, _removed(), by_format,
+                               ads, _attribution([2.0], ["assist"]), _risks())
     areas = full["area"].tolist()
     # priority 1: 3 KPIs, 1 alert, the stop-loss campaign; 2: two bot days, creative a1, budget, the assist
     # channel, risk R1 (score 3.0 is high; R2 is low); 3: the watched KPI
@@ -409,8 +415,9 @@ def test_summary_has_one_key_per_section_with_data() -> None:
 
     ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
     full = rec.summary(OCTOBER, **common, attribution=_attribution([2.0], ["assist"]), ads=ads, risks=_risks())
-    assert list(full) == ["title", "label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel", "attribution",
-                          "stop_loss_campaigns", "low_ctr_creatives", "budget_shift", "top_risks", "recommendations"]
+    assert list(full) == ["title", "label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel",
+                          "attribution", "stop_loss_campaigns", "low_ctr_creatives", "budget_shift", "top_risks",
+                          "recommendations"]
     assert full["stop_loss_campaigns"]["campaign_id"].tolist() == ["cmp_a"]
     assert full["low_ctr_creatives"]["creative_id"].tolist() == ["a1"]
     assert full["top_risks"]["risk_id"].tolist() == ["R1", "R2"]

@@ -60,8 +60,9 @@ def _axis_labels(fig: plt.Figure, x: str, y: str, legend: str | None = None) -> 
     ax = fig.axes[0]
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    if legend is not None and ax.get_legend() is not None:
-        ax.get_legend().set_title(legend)
+    box = ax.get_legend()
+    if legend is not None and box is not None:
+        box.set_title(legend)
 
 
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
@@ -162,8 +163,9 @@ def funnel_chart(funnel: pd.DataFrame, title: str = "") -> plt.Figure:
     ax.set_yscale("log")
     ax.set_xlabel("")
     ax.set_ylabel("")
-    if ax.get_legend() is not None:
-        ax.get_legend().set_title(_("Platform"))
+    box = ax.get_legend()
+    if box is not None:
+        box.set_title(_("Platform"))
     ax.set_title(title)
     return fig
 

@@ -70,7 +70,7 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _day(value: object) -> str:
-    return i18n.fmt_date(pd.Timestamp(value))  # type: ignore[arg-type]
+    return i18n.fmt_date(pd.Timestamp(value))
 
 
 def _kpi(kpi: str, er_base: str = "impressions") -> str:
@@ -253,10 +253,15 @@ def recommendations(board: pd.DataFrame, alerts: pd.DataFrame, removed: pd.DataF
     only, bot days, ads, formats, assisting channels and high risks (a section without data adds none).
 
     `accounts` (the accounts table) names the accounts in the text; without it they are named by id.
+    When campaigns hit the ROAS stop-loss, the ads rule names them, so the scorecard's ROAS rows
+    (which say the same per account, without the campaign) are left out.
     """
     names = account_names(accounts)
+    accounts_board = board[board["account_id"] != "total"]
+    if ads is not None and bool(ads.campaigns["stop_loss"].any()):
+        accounts_board = accounts_board[accounts_board["kpi"] != "roas"]
     return combine(
-        from_scorecard(board[board["account_id"] != "total"], names),
+        from_scorecard(accounts_board, names),
         from_alerts(alerts[alerts["severity"] == "critical"], names),
         from_bot_traffic(removed, names),
         None if ads is None else from_ads(ads.campaigns, ads.creatives, ads.budget, ads.roas_floor, ads.ctr_keep),
@@ -530,11 +535,12 @@ def top_actions(actions: pd.DataFrame, n: int = MAX_ACTIONS) -> tuple[page.Line,
     """The first `n` recommendations: the action, then the finding behind it, linking to its section."""
     lines = []
     for r in actions.head(n).itertuples(index=False):
-        finding = str(r.finding).rstrip("。.")
+        finding = str(r.finding).strip().rstrip("。.")
         for separator in ("；", "; "):  # an alert day lists every metric: the summary keeps the first
             if separator in finding:
                 finding = finding.split(separator, 1)[0] + "…"
-        lines.append(page.Line(_("{action} ({finding})").format(action=str(r.action).rstrip("。."), finding=finding),
+        action = str(r.action).strip().rstrip("。.")
+        lines.append(page.Line(_("{action} ({finding})").format(action=action, finding=finding),
                                "#" + str(getattr(r, "section", "") or AREA_SECTIONS.get(r.area, "actions"))))
     return tuple(lines)
 

@@ -44,7 +44,7 @@ STATUS_CSS: dict[str, str] = {"good": "color: #2e7d32; font-weight: 600", "watch
 
 
 def _code(value: object) -> str:
-    return "<code>" + html.escape(str(value)) + "</code>" if pd.notna(value) else i18n.MISSING  # type: ignore[arg-type]
+    return "<code>" + html.escape(str(value)) + "</code>" if pd.notna(value) else i18n.MISSING
 
 
 def _table(rows: pd.DataFrame, numeric: Sequence[str] = (), code: Sequence[str] = (), wide: Sequence[str] = (),
