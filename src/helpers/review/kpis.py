@@ -28,9 +28,10 @@ import pandas as pd
 
 from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
-from helpers.i18n import N_, _
+from helpers.i18n import N_, _, fmt_count, fmt_date
 from helpers.params import check_day
 from helpers.periods import ReviewPeriod, parse_period
+from helpers.review.words import metric_name
 
 __all__ = [
     "ER_BASES",
@@ -171,8 +172,9 @@ def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, l
     notes: list[str] = []
     if "followers_net" in daily.columns:
         daily, filled = _followers_from_net_change(daily)
-        notes += [f"{account}: {n} follower count(s) filled from the daily net change (followers of the next day "
-                  f"− its net change, or of the day before + the day's)" for account, n in filled.items()]
+        notes += [_("{account}: {n} follower count(s) filled from the daily net change (followers of the next day "
+                    "− its net change, or of the day before + the day's)").format(account=account, n=n)
+                  for account, n in filled.items()]
         daily, added = _day_before_first(daily)
         notes += added
     components = [c for c in ENGAGEMENT_COMPONENTS if c in daily.columns]
@@ -186,7 +188,8 @@ def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, l
         if not reported:
             continue
         daily.loc[rows.index, "engagements"] = post_engagements(rows[reported], reported).to_numpy()
-        notes.append(f"{account_id}: engagements = {' + '.join(reported)} (its exports report no engagements)")
+        notes.append(_("{account}: engagements = {parts} (its exports report no engagements)").format(
+            account=account_id, parts=" + ".join(metric_name(c) for c in reported)))
     return daily, notes
 
 
@@ -239,8 +242,9 @@ def _day_before_first(daily: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if not rows:
         return daily, []
     added = pd.DataFrame(rows)
-    notes = [f"{r['account_id']}: followers on {r['date']:%Y-%m-%d} = {r['followers']:,.0f}, from the next day's "
-             "count − its net change (the base of the first period's growth)" for r in rows]
+    notes = [_("{account}: followers on {day} = {followers}, from the next day's count − its net change (the base "
+               "of the first period's growth)").format(account=r["account_id"], day=fmt_date(r["date"]),
+                                                      followers=fmt_count(r["followers"])) for r in rows]
     return pd.concat([daily, added], ignore_index=True).sort_values(["account_id", "date"], kind="stable"), notes
 
 

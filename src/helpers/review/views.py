@@ -120,7 +120,7 @@ def status_grid(board: pd.DataFrame, accounts: pd.DataFrame | None = None) -> An
                          for k, c in zip(kpis, codes, strict=True)]
         colours[column] = codes
     frame = pd.DataFrame(cells)
-    style = frame.style.format(escape="html")
+    style = frame.style.format(escape="html").set_properties(**{"text-align": "left", "white-space": "nowrap"})
     for column, codes in colours.items():
         css = [STATUS_CSS[page.status_class(c)] for c in codes]
         style = style.apply(lambda _col, css=css: css, subset=[column])

@@ -25,7 +25,8 @@ METRIC_NAMES: dict[str, str] = {
     "impressions": N_("impressions"), "reach": N_("reach"), "engagements": N_("engagements"),
     "followers": N_("followers"), "followers_gained": N_("followers gained"), "followers_lost": N_("followers lost"),
     "profile_visits": N_("profile visits"), "link_clicks": N_("link clicks"), "conversions": N_("conversions"),
-    "revenue": N_("revenue"),
+    "revenue": N_("revenue"), "likes": N_("likes"), "comments": N_("comments"), "shares": N_("shares"),
+    "saves": N_("saves"),
 }
 
 #: Post formats.
