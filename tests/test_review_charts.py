@@ -118,3 +118,10 @@ def test_section_charts_name_what_they_show() -> None:
     assert _texts(fig5) == ("各模型归给各渠道的转化占比", ["马尔可夫链", "末次触点"])
     for f in (fig, fig2, fig3, fig4, fig5):
         plt.close(f)
+
+
+def test_axis_numbers_follow_the_language() -> None:
+    assert plots.axis_number(1_000_000) == "1,000,000" and plots.axis_number(0.5) == "0.500"
+    with i18n.use_language("zh-CN"):
+        # 1,000,000 = 100.0万; under 10万 with separators
+        assert plots.axis_number(1_000_000) == "100.0万" and plots.axis_number(20_015) == "20,015"

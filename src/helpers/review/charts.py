@@ -55,6 +55,11 @@ PERIOD_WORDS: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quart
 BASE_WORDS: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("reach"), "followers": N_("followers")}
 
 
+def axis_number(value: float) -> str:
+    """A tick label: counts from 1,000 as people write them (100,000 / 10万), smaller values 3 significant digits."""
+    return i18n.fmt_count(value) if abs(value) >= 1000 else format_number(value)
+
+
 def _axis_labels(fig: plt.Figure, x: str, y: str, legend: str | None = None) -> None:
     """Axis labels (and the legend's title) in the run's language instead of column names."""
     ax = fig.axes[0]
@@ -88,7 +93,7 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
     ax.set_title(title)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: axis_number(v)))
     slant_dates(ax)
     return fig
 
@@ -101,7 +106,7 @@ def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     flagged = series[series["is_anomaly"]]
     ax.scatter(flagged["date"], flagged["observed"], color="#c62828", zorder=3, label=_("alert"), s=50)
     ax.set_title(title)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: axis_number(v)))
     ax.legend(loc="upper left")
     slant_dates(ax)
     return fig
