@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.seasonal import STL
 
+from helpers import i18n
 from helpers.errors import DataError, ParameterError
 from helpers.review.anomalies import (
+    accounts_without_bot_check,
     daily_alerts,
     detect_anomalies,
     flag_bot_days,
@@ -444,3 +446,11 @@ def test_alert_windows_refit_each_alerting_series_and_show_the_last_30_days() ->
     assert window.loc[window["date"] == planted["A_in"], "is_anomaly"].item()
     both = alert_windows(alerts, daily, start, end, kpis=("impressions", "engagements"))
     assert list(both) == [("A", "impressions"), ("B", "engagements")]  # the alerts' order
+
+
+def test_accounts_without_bot_check_are_named_with_what_they_lack_in_both_languages() -> None:
+    daily = pd.DataFrame({"account_id": ["tt", "tt", "ok"], "impressions": [np.nan, np.nan, 10.0],
+                          "engagements": [np.nan, np.nan, 1.0]})
+    assert accounts_without_bot_check(daily) == ["tt (no impressions or engagements)"]
+    with i18n.use_language("zh-CN"):
+        assert accounts_without_bot_check(daily) == ["tt（没有曝光或互动量）"]

@@ -616,7 +616,7 @@ def test_complete_daily_metrics_fills_follower_counts_from_the_net_change() -> N
     assert out["date"].dt.strftime("%m-%d").tolist() == ["12-04", "12-05", "12-06"]
     assert out["followers"].tolist() == [10012.0, 10020.0, 10022.0]
     assert out["followers_net"].isna().tolist() == [True, False, False]
-    assert notes[-1] == ("tt: followers on 2025-12-04 = 10,012, from the next day's count − its net change "
+    assert notes[-1] == ("tt: followers on Dec 4, 2025 = 10,012, from the next day's count − its net change "
                          "(the base of the first period's growth)")
 
 

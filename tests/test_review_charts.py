@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import charts as base
+from helpers import i18n
 from helpers.review import charts as plots
 
 
@@ -35,7 +36,7 @@ def test_scorecard_chart_without_targets_says_so_instead_of_an_empty_legend() ->
 def test_scorecard_chart_with_targets_has_a_platform_legend() -> None:
     fig = plots.scorecard_chart(_board([0.95, 1.1]), ["impressions", "engagements"])
     ax = fig.axes[0]
-    assert ax.get_legend() is not None and ax.get_legend().get_title().get_text() == "platform"
+    assert ax.get_legend() is not None and ax.get_legend().get_title().get_text() == "Platform"
     assert len(ax.texts) == 0
 
 
@@ -72,10 +73,10 @@ def test_trend_charts_one_per_kpi_titled_with_label_and_period_kind() -> None:
                                  kpis=("revenue", "engagements"))
     assert list(figures) == ["trend_revenue", "trend_engagements"]
     title, legend = _texts(figures["trend_revenue"])
-    assert title == "Revenue per month" and legend == ["douyin", "weibo"]
+    assert title == "Revenue per month" and legend == ["Douyin", "Weibo"]  # platforms by name
     # douyin has targets: its value line plus a dashed target line; weibo only its value line
     assert len(figures["trend_revenue"].axes[0].get_lines()) == 3
-    assert _texts(figures["trend_engagements"]) == ("Engagements per month", ["douyin"])
+    assert _texts(figures["trend_engagements"]) == ("Engagements per month", ["Douyin"])
     for fig in figures.values():
         plt.close(fig)
 
@@ -94,7 +95,7 @@ def test_platform_funnel_leaves_the_total_out() -> None:
     steps = pd.DataFrame({"platform": ["douyin", "douyin", "total", "total"],
                           "label": ["Impressions", "Clicks"] * 2, "value": [1000.0, 50.0, 1000.0, 50.0]})
     fig = plots.platform_funnel_chart(steps)
-    assert _texts(fig) == ("Funnel per platform (log scale)", ["douyin"])
+    assert _texts(fig) == ("Funnel per platform (log scale)", ["Douyin"])
     plt.close(fig)
 
 
@@ -102,12 +103,25 @@ def test_section_charts_name_what_they_show() -> None:
     by_format = pd.DataFrame({"platform": ["douyin", "weibo"], "format": ["video", "text"],
                               "er_mean_of_rates": [0.05, 0.02]})
     fig = plots.content_by_format_chart(by_format, "reach")
-    assert _texts(fig) == ("Mean engagement rate by format (by reach)", ["douyin", "weibo"])
+    assert _texts(fig) == ("Mean engagement rate by format (by reach)", ["Douyin", "Weibo"])
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["video", "text post"]
     comparison = pd.DataFrame({"model": ["markov", "last_touch"], "channel": ["weibo", "weibo"], "share": [0.6, 0.4]})
     fig2 = plots.attribution_chart(comparison)
-    assert _texts(fig2) == ("Share of conversions credited, by model", ["markov", "last_touch"])
+    assert _texts(fig2) == ("Share of conversions credited, by model", ["Markov chain", "last touch"])
     matrix = pd.DataFrame([[1, 0], [0, 2]], index=[5, 4], columns=["likely", "rare"])
     fig3 = plots.risk_matrix_chart(matrix)
     assert fig3.axes[0].get_title() == "Open risks: impact × probability"
-    for f in (fig, fig2, fig3):
+    with i18n.use_language("zh-CN"):
+        fig4 = plots.content_by_format_chart(by_format, "reach")
+        fig5 = plots.attribution_chart(comparison)
+    assert _texts(fig4) == ("各内容形式的平均互动率（按触达）", ["抖音", "微博"])
+    assert _texts(fig5) == ("各模型归给各渠道的转化占比", ["马尔可夫链", "末次触点"])
+    for f in (fig, fig2, fig3, fig4, fig5):
         plt.close(f)
+
+
+def test_axis_numbers_follow_the_language() -> None:
+    assert plots.axis_number(1_000_000) == "1,000,000" and plots.axis_number(0.5) == "0.500"
+    with i18n.use_language("zh-CN"):
+        # 1,000,000 = 100.0万; under 10万 with separators
+        assert plots.axis_number(1_000_000) == "100.0万" and plots.axis_number(20_015) == "20,015"

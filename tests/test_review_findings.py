@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import i18n
 from helpers.periods import parse_period
 from helpers.review import findings as rec
+from helpers.review import views
 from helpers.review.ads import AdsReview
 from helpers.review.anomalies import BotCheck
 from helpers.review.attribution import AttributionReview
@@ -19,6 +21,8 @@ from helpers.review.session import ReviewRun
 
 nan = np.nan
 OCTOBER = parse_period("month", "2026-10")
+ACCOUNTS = pd.DataFrame({"account_id": ["own_xhs", "own_dy"], "platform": ["xiaohongshu", "douyin"],
+                         "name": ["青柠生活·小红书", "青柠生活·抖音"]})
 
 
 def test_scorecard_rule_cites_attainment_and_gap() -> None:
@@ -30,16 +34,30 @@ def test_scorecard_rule_cites_attainment_and_gap() -> None:
         "attainment": [0.6, 0.95, np.nan], "change_pct": [0.1, 0.0, -0.3],
         "status": ["at risk", "watch", "at risk"],
     })
-    table = rec.from_scorecard(board)
+    names = {"own_xhs": "青柠生活·小红书"}
+    table = rec.from_scorecard(board, names)
     assert table["priority"].tolist() == [1, 3, 1]
-    # 600 / 1000 = 60 %, gap 600 − 1000 = −400
-    assert table.loc[0, "finding"] == ("Net follower change on xiaohongshu (own_xhs): 60% of target "
-                                       "(600 vs 1,000, gap -400).")
-    # without a target (and no stated reason) the change against the previous period is cited
-    assert table.loc[2, "finding"] == "Impressions on all platforms: 1,000,000; -30% vs the previous period."
-    # with a status reason (e.g. the stop-loss), the reason is cited
-    board = board.assign(status_reason=["", "", "ROAS 1.80 under the stop-loss floor 3"])
-    assert rec.from_scorecard(board).loc[2, "finding"].endswith("1,000,000; ROAS 1.80 under the stop-loss floor 3.")
+    assert table["section"].tolist() == ["kpi"] * 3
+    # 600 / 1000 = 60 %, gap 600 − 1000 = −400 (a minus sign, not a hyphen); the account by its name
+    assert table.loc[0, "finding"] == "青柠生活·小红书, Net follower change: 60% of target (600 vs 1,000, gap −400)."
+    # 9,500 / 10,000 = 95 %: one decimal is not needed, 95% is on the same side of 90 % and 100 %
+    assert "95% of target" in table.loc[1, "finding"] and "own_douyin" in table.loc[1, "finding"]
+    # without a target the change against the previous period is cited
+    assert table.loc[2, "finding"] == "all platforms, Impressions: 1,000,000, −30.0% vs the previous period."
+    with i18n.use_language("zh-CN"):
+        zh = rec.from_scorecard(board, names)
+    # 净增粉丝 is the catalog's label; 600 − 1,000 = −400
+    assert zh.loc[0, "finding"] == ("青柠生活·小红书的Net follower change：达成率 60%（实际 600，目标 1,000，"
+                                    "差距 −400）。")
+    assert zh.loc[0, "action"].startswith("复盘涨粉内容")
+
+
+def test_a_kpi_just_under_90_percent_never_shows_90() -> None:
+    # 8,950 / 10,000 = 89.5 %: rounded to 0 decimals it would read "90%" next to "at risk"
+    board = pd.DataFrame({"account_id": ["a"], "platform": ["douyin"], "kpi": ["revenue"], "label": ["Revenue"],
+                          "actual": [8950.0], "target": [10000.0], "attainment": [0.895], "change_pct": [0.0],
+                          "status": ["at risk"]})
+    assert "89.5% of target" in rec.from_scorecard(board).loc[0, "finding"]
 
 
 def test_no_finding_no_recommendation() -> None:
@@ -67,7 +85,14 @@ def test_content_rule_needs_non_overlapping_intervals() -> None:
                                 "er_ci_low": [0.03, 0.02], "er_ci_high": [0.09, 0.06]})
     assert rec.from_content(overlapping).empty
     separated = overlapping.assign(er_ci_low=[0.05, 0.03], er_ci_high=[0.07, 0.045])
-    assert "short_video" in rec.from_content(separated).loc[0, "action"]
+    table = rec.from_content(separated)
+    assert table.loc[0, "action"] == ("Give short video more of next month's Douyin slots; "
+                                      "test why live stream lags.")
+    # 0.06 → 6.00 %, 0.04 → 4.00 %
+    assert table.loc[0, "finding"] == ("On Douyin, short video posts average 6.00% engagement rate vs live stream "
+                                       "4.00% (95% intervals do not overlap; 20 and 10 posts).")
+    with i18n.use_language("zh-CN"):
+        assert rec.from_content(separated).loc[0, "action"] == "下月抖音排期给短视频更多位置；测试直播落后的原因。"
 
 
 def test_combine_orders_by_priority_and_numbers() -> None:
@@ -85,11 +110,17 @@ def test_alerts_are_grouped_per_account_day_with_each_ratio() -> None:
         "observed": [400.0, 30.0, 50.0], "expected": [100.0, 10.0, 100.0], "robust_z": [9.0, 8.0, -4.0],
         "severity": ["critical", "critical", "warning"], "direction": ["up", "up", "down"],
     })
-    table = rec.from_alerts(alerts)
+    table = rec.from_alerts(alerts, {"d": "青柠生活·抖音"})
     assert len(table) == 2
     # 400 / 100 = 4.0×, 30 / 10 = 3.0×
-    assert table.loc[0, "finding"] == ("douyin (d) on 2026-10-14: impressions 400 vs 100 expected (4.0×, z +9.0); "
-                                       "conversions 30 vs 10 expected (3.0×, z +8.0).")
+    assert table.loc[0, "finding"] == ("青柠生活·抖音 on Oct 14, 2026: impressions 400 vs 100 expected (4.0×, z +9.0); "
+                                       "conversions 400 vs 100 expected (4.0×, z +9.0)."
+                                       .replace("conversions 400 vs 100 expected (4.0×, z +9.0)",
+                                                "conversions 30 vs 10 expected (3.0×, z +8.0)"))
+    with i18n.use_language("zh-CN"):
+        zh = rec.from_alerts(alerts, {"d": "青柠生活·抖音"})
+    assert zh.loc[0, "finding"] == ("青柠生活·抖音 2026年10月14日：曝光 400，预期 100（4.0 倍，z +9.0）；"
+                                    "转化 30，预期 10（3.0 倍，z +8.0）。")
     assert table["priority"].tolist() == [1, 2]
     assert table.loc[1, "action"].startswith("Diagnose the drop")
 
@@ -106,26 +137,30 @@ def test_unknown_ctr_and_unknown_expected_are_not_turned_into_findings() -> None
     assert "nan" not in rec.from_alerts(alerts).loc[0, "finding"]
 
 
-def test_styled_scorecard_shows_each_kpi_in_its_unit() -> None:
+def test_scorecard_view_shows_each_kpi_in_its_unit_and_status_words() -> None:
     board = pd.DataFrame({
         "account_id": ["total", "total", "total", "own_x"],
         "kpi": ["followers", "engagement_rate", "roas", "followers"],
         "label": ["Followers", "Engagement rate (by impressions)", "ROAS", "Followers"],
         "actual": [123456.0, 0.046473, 3.2, 5.0],
         "target": [120000.0, 0.05, 3.0, nan],
-        "attainment": [123456 / 120000, 0.046473 / 0.05, 3.2 / 3.0, nan],
+        "attainment": [123456 / 120000, 0.8951, 3.2 / 3.0, nan],
         "previous": [110000.0, 0.04, 2.5, nan],
         "change_pct": [123456 / 110000 - 1, 0.046473 / 0.04 - 1, 3.2 / 2.5 - 1, nan],
         "last_year": [nan, nan, nan, nan], "yoy_pct": [nan, nan, nan, nan],
-        "status": ["healthy", "watch", "healthy", "info"], "status_reason": ["<ok>", "", "", ""],
+        "status": ["healthy", "at risk", "healthy", "info"], "status_reason": ["<ok>", "", "", ""],
     })
-    html = rec.styled_scorecard(board, "total").to_html()
+    html = views.scorecard_view(board, "total").to_html()
     assert "123,456" in html and "120,000" in html                  # counts with separators
-    assert "4.65%" in html and "5.00%" in html and "4.00%" in html   # the rate in percent, not 0.04647
-    assert "3.20" in html and "2.50" in html                         # ROAS as a ratio
-    assert "103%" in html and "93%" in html and "107%" in html       # attainment = actual ÷ target
+    assert "4.65%" in html and "5.00%" in html                       # the rate in percent, not 0.04647
+    assert "3.20" in html                                            # ROAS as a ratio
+    # 123,456 ÷ 120,000 = 102.88 % → 103%; 3.2 ÷ 3 = 106.7 % → 107%; 89.51 % → 89.5%, never "90%"
+    assert "103%" in html and "107%" in html and "89.5%" in html and ">90%<" not in html
     assert "+12.2%" in html and "+16.2%" in html and "+28.0%" in html
-    assert "&lt;ok&gt;" in html and "own_x" not in html
+    assert "▲ at risk" in html and "● healthy" in html and "own_x" not in html
+    with i18n.use_language("zh-CN"):
+        zh = views.scorecard_view(board, "total").to_html()
+    assert "达成率" in zh and "环比" in zh and "同比" in zh and "▲ 风险" in zh and "Actual" not in zh
 
 
 # --------------------------------------------------------------------------- small hand-made results
@@ -191,15 +226,16 @@ def _removed() -> pd.DataFrame:
 # --------------------------------------------------------------------------- So-what lines
 
 def test_setup_text_names_period_accounts_targets_completions_and_skipped_tables() -> None:
-    accounts = pd.DataFrame({"account_id": ["own_tt", "own_x"], "owner": ["own", "own"]})
+    accounts = pd.DataFrame({"account_id": ["own_tt", "own_x"], "owner": ["own", "own"], "platform": ["tiktok", "x"],
+                             "name": ["Lime·TikTok", None]})
     run = ReviewRun(period=OCTOBER, account_ids=("own_tt", "own_x"), data_dir=Path("store"), er_base="impressions",
                     anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5, roas_stop_loss=3.0, ctr_keep=0.05,
                     trend=(OCTOBER,), top_n=5, tables={"accounts": accounts, "ad_daily": pd.DataFrame()},
                     targets=pd.DataFrame(), targets_note="No targets given: statuses come from the change.",
                     data_notes=("own_tt: engagements = likes + comments + shares",))
     assert rec.setup_text(run) == (
-        "Period: 2026-10 (2026-10-01 – 2026-10-31)\n"
-        "Accounts: own_tt, own_x\n"
+        "Period: Oct 2026 (Oct 1, 2026 – Oct 31, 2026)\n"
+        "Accounts: Lime·TikTok, own_x\n"  # by name; an account without a name by its id
         "No targets given: statuses come from the change.\n"
         "Completed: own_tt: engagements = likes + comments + shares\n"
         # ad_daily is there; the other optional tables are not
@@ -207,8 +243,11 @@ def test_setup_text_names_period_accounts_targets_completions_and_skipped_tables
 
 
 def test_bot_days_text_lists_each_account_day_once_and_the_unchecked_accounts() -> None:
-    # two removed columns on own_xhs 2026-10-22 make one day; days sorted as text
-    assert rec.bot_days_text(_removed()) == "Bot-like traffic removed on: own_dy 2026-10-03, own_xhs 2026-10-22"
+    # two removed columns on own_xhs 2026-10-22 make one day; sorted by account id, then day
+    assert rec.bot_days_text(_removed()) == "Bot-like traffic removed on: own_dy Oct 3, 2026, own_xhs Oct 22, 2026"
+    with i18n.use_language("zh-CN"):
+        assert rec.bot_days_text(_removed(), accounts=ACCOUNTS) == (
+            "已剔除疑似刷量的日子：青柠生活·抖音 2026年10月3日、青柠生活·小红书 2026年10月22日")
     assert rec.bot_days_text(_removed().iloc[0:0], ("own_tt (no impressions)",)) == (
         "Bot-like traffic removed on: no day in this period\n"
         "Bot check not possible (its two signals are missing) for: own_tt (no impressions)")
@@ -217,15 +256,20 @@ def test_bot_days_text_lists_each_account_day_once_and_the_unchecked_accounts() 
 def test_kpis_under_target_are_account_rows_at_risk_with_a_target() -> None:
     # own_xhs net followers 60 % and own_dy revenue 80 %: both under 90 % of target; own_xhs revenue (95 %) is on
     # watch, own_dy impressions has no target, and the total is not an account
-    assert rec.kpis_under_target_text(_board()) == (
-        "KPIs under 90% of target: net_follower_change on xiaohongshu; revenue on douyin")
+    assert rec.kpis_under_target_text(_board(), ACCOUNTS) == (
+        "KPIs under 90% of target: Net follower change on 青柠生活·小红书 (60%), Revenue on 青柠生活·抖音 (80%)")
     assert rec.kpis_under_target_text(_board().assign(status="healthy")) == "KPIs under 90% of target: none"
+    with i18n.use_language("zh-CN"):
+        assert rec.kpis_under_target_text(_board().assign(status="healthy")) == "达成率低于 90% 的 KPI：无"
 
 
 def test_alerts_text_counts_alerts_and_critical_ones() -> None:
     alerts = pd.DataFrame({"severity": ["critical", "warning", "critical"]})
-    assert rec.alerts_text(alerts) == "3 alert(s), 2 critical."
-    assert rec.alerts_text(alerts.iloc[0:0]) == "0 alert(s), 0 critical."
+    assert rec.alerts_text(alerts) == "3 alerts, 2 critical."
+    assert rec.alerts_text(alerts.iloc[:1]) == "1 alert, 1 critical."
+    assert rec.alerts_text(alerts.iloc[0:0]) == "0 alerts, 0 critical."
+    with i18n.use_language("zh-CN"):
+        assert rec.alerts_text(alerts) == "共 3 条预警，其中 2 条严重。"
 
 
 def test_top_posts_heading_says_why_nothing_is_ranked() -> None:
@@ -243,7 +287,7 @@ def test_attribution_text_counts_journeys_and_names_assisting_channels() -> None
     # 390 of 2,345 journeys converted (set in _attribution)
     assert rec.attribution_text(credited) == (
         "390 converting journeys of 2,345.\n"
-        "Channels that mostly assist (Markov ÷ last touch ≥ 1.5): xiaohongshu, weibo")
+        "Channels that mostly assist (Markov ÷ last touch ≥ 1.5): Xiaohongshu, Weibo")
     none_assist = _attribution([1.2, 0.5], ["balanced", "closer"])
     assert rec.attribution_text(none_assist).endswith("≥ 1.5): none")
     assert rec.attribution_text(None) == ("No touchpoints and conversions in the data folder: attribution is skipped "
@@ -253,7 +297,7 @@ def test_attribution_text_counts_journeys_and_names_assisting_channels() -> None
 def test_strongest_assist_is_the_top_ratio_only_when_labelled_assist() -> None:
     prefix = "Strongest assist channel (highest Markov ÷ last-touch credit): "
     # the assist table is sorted by ratio, unknown ratios last; an unknown ratio never counts
-    assert rec.strongest_assist_text(_attribution([nan, 2.0, 0.5], [nan, "assist", "closer"])) == prefix + "weibo"
+    assert rec.strongest_assist_text(_attribution([nan, 2.0, 0.5], [nan, "assist", "closer"])) == prefix + "Weibo"
     assert rec.strongest_assist_text(_attribution([1.2, 0.5], ["balanced", "closer"])) == prefix + "none"
     assert rec.strongest_assist_text(_attribution([nan], [nan])) == prefix + "none"
     assert rec.strongest_assist_text(None) == prefix + "none"
@@ -278,13 +322,11 @@ def test_skipped_sections_say_so_and_sections_with_data_print_nothing() -> None:
     assert rec.written_text(16, 10) == "Wrote summary.json, 16 tables and 10 figures."
 
 
-def test_status_overview_is_status_per_kpi_and_platform() -> None:
-    grid = rec.status_overview(_board())
-    assert grid.loc["Net follower change", "xiaohongshu"] == "at risk"
-    assert grid.loc["Revenue", "xiaohongshu"] == "watch" and grid.loc["Revenue", "douyin"] == "at risk"
-    assert grid.loc["Net follower change", "all"] == "at risk"
-    assert pd.isna(grid.loc["Impressions", "xiaohongshu"])  # own_xhs has no impressions row
-    assert list(grid.index) == ["Net follower change", "Revenue", "Impressions"]  # the board's order
+def test_status_grid_is_status_and_attainment_per_kpi_and_account() -> None:
+    html = views.status_grid(_board(), ACCOUNTS).to_html()
+    # own_xhs net followers 600 / 1,000 = 60 %; own_xhs revenue 9,500 / 10,000 = 95 %; own_dy revenue 80 %
+    assert "▲ at risk 60%" in html and "◆ watch 95%" in html and "▲ at risk 80%" in html
+    assert "青柠生活·小红书" in html and "own_xhs" not in html and "all platforms" not in html
 
 
 # --------------------------------------------------------------------------- recommendations
@@ -297,25 +339,31 @@ def test_recommendations_use_account_rows_critical_alerts_and_the_sections_with_
         "direction": ["up", "down"]})
     by_format = pd.DataFrame(columns=["platform", "format", "posts", "posts_with_rate", "er_mean_of_rates",
                                       "er_ci_low", "er_ci_high"])
-    bare = rec.recommendations(_board(), alerts, _removed().iloc[0:0], by_format)
+    bare = rec.recommendations(_board(), alerts, _removed().iloc[0:0], by_format, accounts=ACCOUNTS)
     # board: own_xhs net followers (at risk, 1), own_dy revenue (at risk, 1), own_dy impressions (at risk, 1),
     # own_xhs revenue (watch, 3); the total row is left out. Alerts: the critical one only (1).
     assert bare["area"].tolist() == ["KPIs", "KPIs", "KPIs", "Alerts", "KPIs"]
     assert bare["priority"].tolist() == [1, 1, 1, 1, 3]
     assert bare["rank"].tolist() == [1, 2, 3, 4, 5]
     assert not bare["finding"].str.contains("all platforms").any()
-    assert bare.loc[3, "finding"].startswith("douyin (own_dy) on 2026-10-14: impressions 400 vs 100 expected (4.0×")
+    assert bare.loc[3, "finding"].startswith("青柠生活·抖音 on Oct 14, 2026: impressions 400 vs 100 expected (4.0×")
+    assert bare["section"].tolist() == ["kpi", "kpi", "kpi", "alerts", "kpi"]
 
     ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
-    full = rec.recommendations(_board(), alerts, _removed(), by_format, ads, _attribution([2.0], ["assist"]),
-                               _risks())
+    roas_row = pd.DataFrame({"account_id": ["own_dy"], "platform": ["douyin"], "kpi": ["roas"], "label": ["ROAS"],
+                             "actual": [1.8], "target": [nan], "attainment": [nan], "previous": [2.0],
+                             "change_pct": [-0.1], "last_year": [nan], "yoy_pct": [nan], "status": ["at risk"]})
+    # with a stop-loss campaign, the ads rule names it: the account's ROAS row adds nothing and is left out
+    full = rec.recommendations(pd.concat([_board(), roas_row], ignore_index=True), alerts, _removed(), by_format,
+                               ads, _attribution([2.0], ["assist"]), _risks())
     areas = full["area"].tolist()
     # priority 1: 3 KPIs, 1 alert, the stop-loss campaign; 2: two bot days, creative a1, budget, the assist
     # channel, risk R1 (score 3.0 is high; R2 is low); 3: the watched KPI
     assert areas == ["KPIs", "KPIs", "KPIs", "Alerts", "Ads", "Data quality", "Data quality", "Ads", "Budget",
                      "Attribution", "Risks", "KPIs"]
     assert full.loc[4, "finding"].startswith("Campaign cmp_a: ROAS 1.80 under the 3 stop-loss")
-    assert full.loc[10, "finding"] == "R1 (platform): score 3.0 = 60% × impact 5."
+    assert full.loc[10, "finding"] == "R1 (platform): score 3.0 = probability 60% × impact 5."
+    assert full.loc[5, "finding"] == ("Bot-like traffic on own_dy on Oct 3, 2026: removed 3,000 reach.")
 
 
 # --------------------------------------------------------------------------- summary.json
@@ -356,7 +404,9 @@ def test_summary_has_one_key_per_section_with_data() -> None:
     common = dict(bots=bots, board=_board(), alerts=pd.DataFrame({"severity": []}), posts=_posts(best),
                   funnel=pd.DataFrame({"step": ["impressions"]}), actions=pd.DataFrame({"rank": [1]}))
     bare = rec.summary(OCTOBER, **common, attribution=None, ads=None, risks=None)
-    assert list(bare) == ["label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel", "recommendations"]
+    assert list(bare) == ["title", "label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel",
+                          "recommendations"]
+    assert bare["title"] == "Monthly review · own_xhs, own_dy · Oct 2026"  # no accounts table: named by id
     assert bare["label"] == "2026-10" and bare["period"]["previous"] == "2026-09"
     assert bare["bot_traffic"] is bots.removed_in_period
     # the content section: base, 3 rated posts (set in _posts), the top posts and the formats
@@ -365,8 +415,9 @@ def test_summary_has_one_key_per_section_with_data() -> None:
 
     ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
     full = rec.summary(OCTOBER, **common, attribution=_attribution([2.0], ["assist"]), ads=ads, risks=_risks())
-    assert list(full) == ["label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel", "attribution",
-                          "stop_loss_campaigns", "low_ctr_creatives", "budget_shift", "top_risks", "recommendations"]
+    assert list(full) == ["title", "label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel",
+                          "attribution", "stop_loss_campaigns", "low_ctr_creatives", "budget_shift", "top_risks",
+                          "recommendations"]
     assert full["stop_loss_campaigns"]["campaign_id"].tolist() == ["cmp_a"]
     assert full["low_ctr_creatives"]["creative_id"].tolist() == ["a1"]
     assert full["top_risks"]["risk_id"].tolist() == ["R1", "R2"]

@@ -44,12 +44,22 @@ def test_sections_without_data_write_and_show_nothing(tmp_path: Path) -> None:
 
 def test_ads_views_show_three_tables_then_the_roas_chart(tmp_path: Path) -> None:
     out = _run(tmp_path)
-    campaigns = pd.DataFrame({"campaign_id": ["a", "b"], "roas": [1.8, 5.0], "stop_loss": [True, False]})
-    ads = AdsReview(campaigns=campaigns, creatives=pd.DataFrame({"creative_id": ["a1"]}),
-                    budget=pd.DataFrame({"campaign_id": ["a"]}), roas_floor=3.0, ctr_keep=0.05)
+    campaigns = pd.DataFrame({"campaign_id": ["a", "b"], "spend": [1000.0, 1000.0], "revenue": [1800.0, 5000.0],
+                              "ctr": [0.05, 0.06], "cpa": [10.0, 8.0], "cvr": [0.01, 0.02], "roas": [1.8, 5.0],
+                              "stop_loss": [True, False]})
+    creatives = pd.DataFrame({"campaign_id": ["a"], "creative_id": ["a1"], "spend": [1000.0], "ctr": [0.02],
+                              "cvr": [0.01], "roas": [1.8], "keep": [False]})
+    budget = pd.DataFrame({"campaign_id": ["a", "b", "flexible reserve"], "spend": [1000.0, 1000.0, 0.0],
+                           "roas": [1.8, 5.0, float("nan")], "suggested_spend": [0.0, 1800.0, 200.0],
+                           "change": [-1000.0, 800.0, 200.0], "expected_revenue": [0.0, 9000.0, float("nan")]})
+    ads = AdsReview(campaigns=campaigns, creatives=creatives, budget=budget, roas_floor=3.0, ctr_keep=0.05)
     views = outputs.ads_views(out, ads)
     assert out.tables == ["ads_campaigns", "ads_creatives", "budget_shift"] and out.figures == ["roas"]
     assert len(views) == 4 and type(views[3]).__name__ == "Image"
+    campaigns_html, budget_html = views[0].to_html(), views[2].to_html()
+    assert "<code>a</code>" in campaigns_html and "1.80" in campaigns_html and "yes" in campaigns_html
+    # the reserve row is named as a budget line; 0 spend shows as 0, not 0.00; +800 as a signed whole amount
+    assert "flexible reserve" in budget_html and ">0<" in budget_html and "+800" in budget_html
 
 
 def test_attribution_views_show_shares_chart_and_assist_ratios(tmp_path: Path) -> None:
@@ -57,17 +67,26 @@ def test_attribution_views_show_shares_chart_and_assist_ratios(tmp_path: Path) -
     comparison = pd.DataFrame({"model": ["last_touch", "markov"], "channel": ["weibo", "weibo"],
                                "conversions": [4.0, 4.0], "value": [1.0, 1.0], "share": [0.25, 0.125]})
     credited = AttributionReview(journeys=pd.DataFrame(), comparison=comparison,
-                                 assist=pd.DataFrame({"channel": ["weibo"], "markov_ratio": [1.0]}))
+                                 assist=pd.DataFrame({"channel": ["weibo"], "last_touch": [4.0], "linear": [4.0],
+                                                      "markov": [4.0], "linear_ratio": [1.0], "markov_ratio": [1.0],
+                                                      "label": ["balanced"]}))
     views = outputs.attribution_views(out, credited)
     assert out.tables == ["attribution", "assist_ratio"] and out.figures == ["attribution"]
     shares = views[0].to_html()
     assert "25.0%" in shares and "12.5%" in shares  # the share per model, one decimal
+    assert "Weibo" in shares and "Markov chain" in shares and "last_touch" not in shares  # names, not codes
+    assert "balanced" in views[2].to_html()
     assert len(views) == 3
 
 
 def test_risk_views_write_the_register_and_show_matrix_and_top(tmp_path: Path) -> None:
     out = _run(tmp_path)
-    register = pd.DataFrame({"risk_id": ["R1"], "score": [2.0]})
+    register = pd.DataFrame({"risk_id": ["R1"], "category": ["platform-rule"], "description": ["限流"],
+                             "probability": [0.5], "impact": [4], "score": [2.0], "level": ["high"],
+                             "owner": ["Li"], "mitigation": ["<backup>"], "status": ["open"]})
     matrix = pd.DataFrame([[1]], index=[5], columns=["likely"])
     views = outputs.risk_views(out, RiskReview(register=register, matrix=matrix, top=register))
     assert out.tables == ["risk_register"] and out.figures == ["risk_matrix"] and len(views) == 2
+    top = views[1].to_html()
+    # score 0.5 × 4 = 2.00: shown with its parts; the level and category as words; data text escaped
+    assert "2.00 = 50% × 4" in top and "platform rules" in top and "&lt;backup&gt;" in top

@@ -22,6 +22,8 @@ from scipy import stats
 from statsmodels.tsa.seasonal import STL
 
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import _
+from helpers.review.words import metric_name
 
 #: 1.4826 = 1 / Φ⁻¹(0.75): scales the MAD to the standard deviation of a normal distribution.
 MAD_TO_SIGMA: float = 1.4826
@@ -306,7 +308,7 @@ def alert_windows(
     """
     start, end = _check_period(start, end)
     windows: dict[tuple[str, str], pd.DataFrame] = {}
-    for (account_id, kpi), _ in alerts.groupby(["account_id", "kpi"], sort=False):
+    for (account_id, kpi), _rows in alerts.groupby(["account_id", "kpi"], sort=False):
         if kpi not in kpis:
             continue
         series = account_daily[account_daily["account_id"] == account_id].set_index("date")[kpi]
@@ -354,7 +356,9 @@ def accounts_without_bot_check(account_daily: pd.DataFrame) -> list[str]:
     for account_id, rows in account_daily.groupby("account_id", sort=True):
         lacking = [c for c in ("impressions", "engagements") if c not in rows or rows[c].isna().all()]
         if lacking:
-            out.append(f"{account_id} (no {' or '.join(lacking)})")
+            names = [metric_name(c) for c in lacking]
+            metrics = names[0] if len(names) == 1 else _("{first} or {second}").format(first=names[0], second=names[1])
+            out.append(_("{account} (no {metrics})").format(account=account_id, metrics=metrics))
     return out
 
 

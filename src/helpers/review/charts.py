@@ -14,8 +14,11 @@ import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 
+from helpers import i18n
 from helpers.charts import STATUS_COLOURS, bar_chart, close, heatmap, setup_style, slant_dates
+from helpers.i18n import N_, _
 from helpers.report import format_number
+from helpers.review.words import MODEL_NAMES, account_name, account_names, channel_name, format_name, metric_name, word
 
 if TYPE_CHECKING:
     import ipywidgets as widgets
@@ -44,6 +47,27 @@ __all__ = [
 TREND_CHART_KPIS: tuple[str, ...] = ("net_follower_change", "engagements", "revenue")
 #: Colour of a threshold line (the ROAS stop-loss).
 THRESHOLD_COLOUR = "#c62828"
+#: Legend titles of the hues a chart groups by.
+HUE_TITLES: dict[str, str] = {"platform": N_("Platform"), "account_id": N_("Account"), "model": N_("Model")}
+#: A period kind in a chart title ("Engagements per month").
+PERIOD_WORDS: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
+#: The engagement-rate base in a chart title.
+BASE_WORDS: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("reach"), "followers": N_("followers")}
+
+
+def axis_number(value: float) -> str:
+    """A tick label: counts from 1,000 as people write them (100,000 / 10万), smaller values 3 significant digits."""
+    return i18n.fmt_count(value) if abs(value) >= 1000 else format_number(value)
+
+
+def _axis_labels(fig: plt.Figure, x: str, y: str, legend: str | None = None) -> None:
+    """Axis labels (and the legend's title) in the run's language instead of column names."""
+    ax = fig.axes[0]
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    box = ax.get_legend()
+    if legend is not None and box is not None:
+        box.set_title(legend)
 
 
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
@@ -55,20 +79,21 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
     has_target = False
     for colour, (name, group) in zip(palette, groups, strict=False):
         group = group.sort_values(x)
-        ax.plot(group[x], group[y], marker="o", color=colour, label=str(name) if hue else None)
+        shown = i18n.platform_name(str(name)) if hue == "platform" else str(name)
+        ax.plot(group[x], group[y], marker="o", color=colour, label=shown if hue else None)
         if target and target in group and group[target].notna().any():
             has_target = True
             ax.plot(group[x], group[target], linestyle="--", color=colour, alpha=0.7)
     if hue:
-        ax.legend(title=hue, fontsize=9)
+        ax.legend(title=_(HUE_TITLES.get(hue, hue)), fontsize=9)
     if has_target:
-        ax.text(0.01, 0.97, "dashed: target", transform=ax.transAxes, va="top", fontsize=9, color="#555")
+        ax.text(0.01, 0.97, _("dashed: target"), transform=ax.transAxes, va="top", fontsize=9, color="#555")
     if highlight is not None:
         ax.axvspan(highlight[0], highlight[1], color="#ffe082", alpha=0.3, zorder=0)
     ax.set_title(title)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: axis_number(v)))
     slant_dates(ax)
     return fig
 
@@ -76,12 +101,12 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
 def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     """Observed vs expected daily values with anomalies marked (columns: date, observed, expected, is_anomaly)."""
     fig, ax = plt.subplots(figsize=(10, 3.5), layout="constrained")
-    ax.plot(series["date"], series["observed"], label="observed", color="#1565c0")
-    ax.plot(series["date"], series["expected"], label="expected", color="#90a4ae", linestyle="--")
+    ax.plot(series["date"], series["observed"], label=_("observed"), color="#1565c0")
+    ax.plot(series["date"], series["expected"], label=_("expected"), color="#90a4ae", linestyle="--")
     flagged = series[series["is_anomaly"]]
-    ax.scatter(flagged["date"], flagged["observed"], color="#c62828", zorder=3, label="alert", s=50)
+    ax.scatter(flagged["date"], flagged["observed"], color="#c62828", zorder=3, label=_("alert"), s=50)
     ax.set_title(title)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: axis_number(v)))
     ax.legend(loc="upper left")
     slant_dates(ax)
     return fig
@@ -94,63 +119,92 @@ def trend_charts(history: pd.DataFrame, kpi_labels: Mapping[str, str], kind: str
     for kpi in kpis:
         data = history[history["kpi"] == kpi]
         figures[f"trend_{kpi}"] = trend_chart(data, "period_start", "value", hue="platform", target="target",
-                                              title=f"{kpi_labels.get(kpi, kpi)} per {kind}")
+                                              title=_("{kpi} per {period}").format(
+                                                  kpi=kpi_labels.get(kpi, kpi), period=_(PERIOD_WORDS.get(kind, kind))))
     return figures
 
 
-def anomaly_charts(windows: Mapping[tuple[str, str], pd.DataFrame]) -> dict[str, plt.Figure]:
+def anomaly_charts(windows: Mapping[tuple[str, str], pd.DataFrame],
+                   accounts: pd.DataFrame | None = None) -> dict[str, plt.Figure]:
     """One observed-vs-expected chart per alerting account × KPI (anomalies.alert_windows).
 
-    Named anomaly_<account>_<kpi>, in the order of ``windows``.
+    Named anomaly_<account>_<kpi>, in the order of ``windows``; titled with the account's name
+    (from the `accounts` table).
     """
-    return {f"anomaly_{account}_{kpi}": anomaly_chart(window, f"{account}: {kpi}, observed vs expected")
+    names = account_names(accounts)
+    return {f"anomaly_{account}_{kpi}": anomaly_chart(window, _("{account}: {metric}, observed vs expected").format(
+                account=account_name(names, account), metric=metric_name(kpi)))
             for (account, kpi), window in windows.items()}
 
 
 def content_by_format_chart(by_format: pd.DataFrame, er_base: str) -> plt.Figure:
     """Mean engagement rate (mean of post rates) by format, one bar per platform."""
-    return bar_chart(by_format, "format", "er_mean_of_rates", hue="platform",
-                     title=f"Mean engagement rate by format (by {er_base})", percent=True)
+    data = by_format.assign(format=[format_name(f) for f in by_format["format"]],
+                            platform=[i18n.platform_name(p) for p in by_format["platform"]])
+    fig = bar_chart(data, "format", "er_mean_of_rates", hue="platform",
+                    title=_("Mean engagement rate by format (by {base})").format(
+                        base=_(BASE_WORDS.get(er_base, er_base))), percent=True)
+    _axis_labels(fig, "", _("Mean engagement rate"), _("Platform"))
+    return fig
 
 
-def funnel_chart(funnel: pd.DataFrame, title: str = "Funnel") -> plt.Figure:
+def funnel_chart(funnel: pd.DataFrame, title: str = "") -> plt.Figure:
     """Step values per platform on a log scale, with step conversion rates annotated."""
     fig, ax = plt.subplots(layout="constrained")
+    title = title or _("Funnel")
     values = pd.to_numeric(funnel["value"], errors="coerce") if "value" in funnel.columns else pd.Series(dtype=float)
     if not (values > 0).any():  # nothing to draw on a log scale: say so instead of failing
-        ax.text(0.5, 0.5, "No funnel data in this period (no platform reports impressions, clicks or conversions)",
+        ax.text(0.5, 0.5, _("No funnel data in this period (no platform reports impressions, clicks or "
+                            "conversions)"),
                 ha="center", va="center", transform=ax.transAxes, wrap=True)
         ax.set_axis_off()
         ax.set_title(title)
         return fig
-    sns.barplot(data=funnel, x="label", y="value", hue="platform", ax=ax, errorbar=None)
+    steps = {"impressions": N_("Impressions"), "link_clicks": N_("Clicks"), "conversions": N_("Conversions")}
+    data = funnel.assign(label=[word(steps, s) if "step" in funnel.columns else lab
+                                for s, lab in zip(funnel.get("step", funnel["label"]), funnel["label"], strict=True)],
+                         platform=[i18n.platform_name(p) for p in funnel["platform"]])
+    sns.barplot(data=data, x="label", y="value", hue="platform", ax=ax, errorbar=None)
     ax.set_yscale("log")
     ax.set_xlabel("")
+    ax.set_ylabel("")
+    box = ax.get_legend()
+    if box is not None:
+        box.set_title(_("Platform"))
     ax.set_title(title)
     return fig
 
 
 def platform_funnel_chart(steps: pd.DataFrame) -> plt.Figure:
     """The funnel of each platform (the total row left out), log scale."""
-    return funnel_chart(steps[steps["platform"] != "total"], "Funnel per platform (log scale)")
+    return funnel_chart(steps[steps["platform"] != "total"], _("Funnel per platform (log scale)"))
 
 
 def attribution_chart(comparison: pd.DataFrame) -> plt.Figure:
     """Share of conversions each model credits to each channel (attribution.compare_models)."""
-    return bar_chart(comparison, "channel", "share", hue="model", title="Share of conversions credited, by model",
-                     percent=True)
+    data = comparison.assign(channel=[channel_name(c) for c in comparison["channel"]],
+                             model=[word(MODEL_NAMES, m) for m in comparison["model"]])
+    fig = bar_chart(data, "channel", "share", hue="model", title=_("Share of conversions credited, by model"),
+                    percent=True)
+    _axis_labels(fig, "", _("Share of conversions"), _("Model"))
+    return fig
 
 
 def roas_chart(campaigns: pd.DataFrame, stop_loss: float) -> plt.Figure:
     """ROAS per campaign with the stop-loss as a dashed red line."""
-    fig = bar_chart(campaigns, "campaign_id", "roas", title="ROAS by campaign (dashed line: stop-loss)")
+    fig = bar_chart(campaigns, "campaign_id", "roas", title=_("ROAS by campaign (dashed line: stop-loss)"))
     fig.axes[0].axhline(stop_loss, color=THRESHOLD_COLOUR, linestyle="--")
+    _axis_labels(fig, "", "ROAS")
     return fig
 
 
 def risk_matrix_chart(matrix: pd.DataFrame) -> plt.Figure:
     """Open risks counted by impact (rows) × probability band (columns) (risks.risk_matrix)."""
-    return heatmap(matrix, "Open risks: impact × probability")
+    bands = {"rare": N_("rare"), "unlikely": N_("unlikely"), "possible": N_("possible"), "likely": N_("likely"),
+             "almost certain": N_("almost certain")}
+    shown = matrix.rename(columns=lambda c: word(bands, c))
+    shown.index.name, shown.columns.name = _("Impact"), _("Probability")
+    return heatmap(shown, _("Open risks: impact × probability"))
 
 
 def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
@@ -162,18 +216,20 @@ def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     ax.axvspan(low, 0.9, color=STATUS_COLOURS["at risk"], alpha=0.08)
     ax.axvspan(0.9, 1.0, color=STATUS_COLOURS["watch"], alpha=0.12)
     ax.axvspan(1.0, high, color=STATUS_COLOURS["healthy"], alpha=0.08)
+    data = data.assign(platform=[_("all platforms") if p in ("all", "total") else i18n.platform_name(p)
+                                 for p in data["platform"]])
     sns.stripplot(data=data, y="label", x="attainment", hue="platform", size=9, ax=ax, jitter=False,
                   dodge=True, linewidth=0.5, edgecolor="white")
     ax.axvline(1.0, color="#333", linewidth=1)
     ax.set_xlim(low, high)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("attainment (actual ÷ target); zones: at risk < 90 % ≤ watch < 100 % ≤ healthy")
+    ax.set_xlabel(_("attainment (actual ÷ target); zones: at risk < 90% ≤ watch < 100% ≤ healthy"))
     ax.set_ylabel("")
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(title="platform", loc="lower right", fontsize=8)
+        ax.legend(title=_("Platform"), loc="lower right", fontsize=8)
     else:
-        ax.text(0.5, 0.5, "no KPI has a target", transform=ax.transAxes, ha="center", color="#666")
-    ax.set_title("Target attainment by KPI and platform")
+        ax.text(0.5, 0.5, _("no KPI has a target"), transform=ax.transAxes, ha="center", color="#666")
+    ax.set_title(_("Target attainment by KPI and platform"))
     return fig
 
 
@@ -186,14 +242,16 @@ def trend_explorer(history: pd.DataFrame, kpi_labels: dict[str, str]) -> widgets
     import ipywidgets as widgets
     from IPython.display import display
 
-    kpi = widgets.Dropdown(options=[(kpi_labels.get(k, k), k) for k in history["kpi"].unique()], description="KPI")
-    platforms = ["all platforms", *sorted(history["platform"].unique())]
-    platform = widgets.Dropdown(options=platforms, description="Platform")
+    kpi = widgets.Dropdown(options=[(kpi_labels.get(k, k), k) for k in history["kpi"].unique()],
+                           description=_("KPI"))
+    every = "all platforms"  # the choice's value; its label is in the run's language
+    platforms = [(_(every), every), *[(i18n.platform_name(p), p) for p in sorted(history["platform"].unique())]]
+    platform = widgets.Dropdown(options=platforms, description=_("Platform"))
     output = widgets.Output()
 
     def redraw(_: object = None) -> None:
         data = history[history["kpi"] == kpi.value]
-        if platform.value != "all platforms":
+        if platform.value != every:
             data = data[data["platform"] == platform.value]
         output.clear_output(wait=True)
         with output:

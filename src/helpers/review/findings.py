@@ -1,20 +1,36 @@
-"""What a person reads in the period review: the "So what" lines, the recommendations, the summary.json dict.
+"""What a person reads in the period review: the summary, the "So what" lines, the recommendations, summary.json.
 
-Every function takes computed results and returns text, a table or a dict; none prints. The
-recommendation rules (``from_*``) read one result table each and emit rows only when their
-finding is present in the data, so the appendix is different every period: no finding, no
-recommendation; ``recommendations`` ranks them all.
+Every function takes computed results and returns text, a table, a ``helpers.page.Summary`` or a
+dict; none prints. Text is in the run's language (``helpers.i18n``); accounts are named by their
+name, numbers formatted for reading. The recommendation rules (``from_*``) read one result table
+each and emit rows only when their finding is present in the data, so the list is different every
+period: no finding, no recommendation; ``recommendations`` ranks them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from helpers.report import format_number
-from helpers.review.kpis import KPIS
+from helpers import i18n, page
+from helpers.i18n import N_, _
+from helpers.review.kpis import KPIS, kpi_label
+from helpers.review.words import (
+    AREA_SECTIONS,
+    RISK_CATEGORIES,
+    account_name,
+    account_names,
+    channel_name,
+    fmt_attainment,
+    fmt_value,
+    format_name,
+    listed,
+    metric_name,
+    status_code,
+    word,
+)
 
 if TYPE_CHECKING:
     from helpers.periods import ReviewPeriod
@@ -25,93 +41,113 @@ if TYPE_CHECKING:
     from helpers.review.risks import RiskReview
     from helpers.review.session import ReviewRun
 
-COLUMNS = ["priority", "area", "finding", "action"]
+COLUMNS = ["priority", "area", "section", "finding", "action"]
 #: Attainment under which a KPI with a target is "at risk" (kpis.kpi_status), as the So-what line says it.
-AT_RISK_BELOW = "90%"
+AT_RISK_BELOW = 0.9
 
 #: What to look at first when a KPI misses its target (the lever, not a promise).
 KPI_LEVERS: dict[str, str] = {
-    "followers": "review follower-acquisition content and cross-platform promotion",
-    "net_follower_change": "review follower-acquisition posts, check unfollow spikes after posts, add a follow CTA",
-    "follower_growth_rate": "review follower-acquisition posts and the posting schedule",
-    "impressions": "post at the audience's active hours and test titles/covers for reach",
-    "reach": "post at the audience's active hours and test titles/covers for reach",
-    "engagements": "shift the mix toward the formats and pillars with the best engagement rate",
-    "engagement_rate": "shift the mix toward the formats and pillars with the best engagement rate",
-    "posts_published": "check the content calendar and production capacity",
-    "ctr": "test calls to action and link placement",
-    "conversions": "check the funnel step with the largest drop-off and the landing page",
-    "conversion_rate": "check the funnel step with the largest drop-off and the landing page",
-    "revenue": "check conversion and order value; move budget to the best-ROAS campaigns",
-    "roas": "review ROAS by campaign in the ads section: stop campaigns under the floor, feed the best",
+    "followers": N_("Review follower-acquisition content and cross-platform promotion."),
+    "net_follower_change": N_("Review follower-acquisition posts, check unfollow spikes after posts, add a "
+                              "follow call to action."),
+    "follower_growth_rate": N_("Review follower-acquisition posts and the posting schedule."),
+    "impressions": N_("Post at the audience's active hours and test titles and covers for reach."),
+    "reach": N_("Post at the audience's active hours and test titles and covers for reach."),
+    "engagements": N_("Shift the mix toward the formats and pillars with the best engagement rate."),
+    "engagement_rate": N_("Shift the mix toward the formats and pillars with the best engagement rate."),
+    "posts_published": N_("Check the posting calendar and production capacity."),
+    "ctr": N_("Test calls to action and link placement."),
+    "conversions": N_("Check the funnel step with the largest drop-off and the landing page."),
+    "conversion_rate": N_("Check the funnel step with the largest drop-off and the landing page."),
+    "revenue": N_("Check conversion and order value; move budget to the campaigns with the best ROAS."),
+    "roas": N_("Review ROAS by campaign in the ads section: stop campaigns under the floor, feed the best."),
 }
+DEFAULT_LEVER = N_("Review the drivers of this KPI.")
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _fmt(value: float) -> str:
-    if pd.isna(value):
-        return "n/a"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.4g}"
+def _day(value: object) -> str:
+    return i18n.fmt_date(pd.Timestamp(value))
 
 
-def from_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """One action per KPI (per platform) that is 'at risk' or on 'watch', citing attainment or change."""
+def _kpi(kpi: str, er_base: str = "impressions") -> str:
+    return kpi_label(kpi, er_base) if kpi in KPIS else metric_name(kpi)
+
+
+def _where(names: Mapping[str, str], account_id: object) -> str:
+    return account_name(names, account_id)
+
+
+def from_scorecard(scorecard: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One action per KPI (per account) that is 'at risk' or on 'watch', citing attainment or change."""
+    names = names or {}
     rows = []
     flagged = scorecard[scorecard["status"].isin(["at risk", "watch"])]
     for r in flagged.itertuples(index=False):
-        where = "all platforms" if r.account_id == "total" else f"{r.platform} ({r.account_id})"
+        unit = KPIS[r.kpi].unit if r.kpi in KPIS else "count"
+        values = {"kpi": r.label, "account": _where(names, r.account_id), "actual": fmt_value(r.actual, unit)}
         if pd.notna(r.target):
-            gap = r.actual - r.target
-            finding = (f"{r.label} on {where}: {r.attainment:.0%} of target "
-                       f"({_fmt(r.actual)} vs {_fmt(r.target)}, gap {_fmt(gap)}).")
+            finding = _("{account}, {kpi}: {attainment} of target ({actual} vs {target}, gap {gap}).").format(
+                attainment=fmt_attainment(r.attainment), target=fmt_value(r.target, unit),
+                gap=fmt_value(r.actual - r.target, unit), **values)
+        elif r.kpi == "roas" and r.status == "at risk" and "stop-loss" in str(getattr(r, "status_reason", "")):
+            finding = _("{account}, {kpi}: {actual}, under the stop-loss floor.").format(**values)
         else:
-            reason = getattr(r, "status_reason", "")
-            why = reason if isinstance(reason, str) and reason else f"{r.change_pct:+.0%} vs the previous period"
-            finding = f"{r.label} on {where}: {_fmt(r.actual)}; {why}."
-        lever = KPI_LEVERS.get(r.kpi, "review the drivers of this KPI")
-        rows.append({"priority": 1 if r.status == "at risk" else 3, "area": "KPIs", "finding": finding,
-                     "action": lever[0].upper() + lever[1:] + "."})
+            finding = _("{account}, {kpi}: {actual}, {change} vs the previous period.").format(
+                change=i18n.fmt_change(r.change_pct), **values)
+        rows.append({"priority": 1 if r.status == "at risk" else 3, "area": "KPIs", "section": "kpi",
+                     "finding": finding, "action": _(KPI_LEVERS.get(r.kpi, DEFAULT_LEVER))})
     return _frame(rows)
 
 
-def from_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
+def _alert_part(r: Any) -> str:
+    values = {"metric": metric_name(r.kpi), "observed": i18n.fmt_count(r.observed),
+              "z": i18n.fmt_number(r.robust_z, 1) if r.robust_z <= 0 else "+" + i18n.fmt_number(r.robust_z, 1)}
+    if pd.notna(r.expected) and r.expected > 0:
+        return _("{metric} {observed} vs {expected} expected ({ratio}×, z {z})").format(
+            expected=i18n.fmt_count(r.expected), ratio=i18n.fmt_number(r.observed / r.expected, 1), **values)
+    return _("{metric} {observed} (z {z})").format(**values)
+
+
+def from_alerts(alerts: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One action per account and day with alerts: replicate spikes, diagnose drops; lists each KPI's surprise."""
+    names = names or {}
     rows: list[dict[str, Any]] = []
     if alerts.empty:
         return _frame(rows)
     for (day, account), group in alerts.groupby(["date", "account_id"], sort=False):
-        parts = "; ".join(
-            f"{r.kpi} {_fmt(r.observed)} vs {_fmt(r.expected)} expected "
-            f"({r.observed / r.expected:.1f}×, z {r.robust_z:+.1f})" if pd.notna(r.expected) and r.expected > 0
-            else f"{r.kpi} {_fmt(r.observed)} (z {r.robust_z:+.1f})"
-            for r in group.itertuples(index=False)
-        )
-        platform = group["platform"].iloc[0]
+        parts = ("；" if i18n.is_chinese() else "; ").join(_alert_part(r) for r in group.itertuples(index=False))
         up = (group["direction"] == "up").sum() >= (group["direction"] == "down").sum()
-        action = ("Find what drove the spike (post, trend, promotion) and plan a follow-up that repeats it."
-                  if up else "Diagnose the drop (posting gap, platform limit, tracking) before the next cycle.")
+        action = (_("Find what drove the spike (post, trend, promotion) and plan a follow-up that repeats it.")
+                  if up else _("Diagnose the drop (posting gap, platform limit, tracking) before the next cycle."))
         critical = (group["severity"] == "critical").any()
-        rows.append({"priority": 1 if critical else 2, "area": "Alerts",
-                     "finding": f"{platform} ({account}) on {pd.Timestamp(day):%Y-%m-%d}: {parts}.",
+        rows.append({"priority": 1 if critical else 2, "area": "Alerts", "section": "alerts",
+                     "finding": _("{account} on {day}: {parts}.").format(account=_where(names, account),
+                                                                         day=_day(day), parts=parts),
                      "action": action})
     return _frame(rows)
 
 
-def from_bot_traffic(removed: pd.DataFrame) -> pd.DataFrame:
-    """Flag days whose traffic was removed as bot-like, with the volume removed."""
+def _removed_parts(group: pd.DataFrame) -> str:
+    return listed(_("{amount} {metric}").format(amount=i18n.fmt_count(g.removed), metric=metric_name(g.column))
+                  for g in group.itertuples(index=False))
+
+
+def from_bot_traffic(removed: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Flag days whose traffic was removed as bot-like, with the volume removed (whole counts)."""
+    names = names or {}
     rows: list[dict[str, Any]] = []
     if removed.empty:
         return _frame(rows)
     for (day, account), group in removed.groupby(["date", "account_id"]):
-        parts = ", ".join(f"{_fmt(g.removed)} {g.column}" for g in group.itertuples(index=False))
-        rows.append({"priority": 2, "area": "Data quality",
-                     "finding": f"Bot-like traffic on {account} on {pd.Timestamp(day):%Y-%m-%d}: removed {parts}.",
-                     "action": "Check the traffic source with the platform; keep the day out of averages and targets."})
+        rows.append({"priority": 2, "area": "Data quality", "section": "data",
+                     "finding": _("Bot-like traffic on {account} on {day}: removed {parts}.").format(
+                         account=_where(names, account), day=_day(day), parts=_removed_parts(group)),
+                     "action": _("Check the traffic source with the platform; keep the day out of averages and "
+                                 "targets.")})
     return _frame(rows)
 
 
@@ -120,21 +156,30 @@ def from_ads(campaigns: pd.DataFrame, creatives: pd.DataFrame, budget: pd.DataFr
     """Stop-loss campaigns, creatives to pause, and where the budget should move."""
     rows = []
     for r in campaigns[campaigns["stop_loss"]].itertuples(index=False):
-        rows.append({"priority": 1, "area": "Ads",
-                     "finding": f"Campaign {r.campaign_id}: ROAS {r.roas:.2f} under the {roas_floor:g} stop-loss "
-                                f"(spend {_fmt(r.spend)}, revenue {_fmt(r.revenue)}).",
-                     "action": "Stop or rework the campaign; move its budget as in the budget-shift table."})
+        rows.append({"priority": 1, "area": "Ads", "section": "ads",
+                     "finding": _("Campaign {campaign}: ROAS {roas} under the {floor} stop-loss (spend {spend}, "
+                                  "revenue {revenue}).").format(
+                         campaign=r.campaign_id, roas=i18n.fmt_number(r.roas, 2), floor=i18n.fmt_number(roas_floor),
+                         spend=i18n.fmt_money(r.spend), revenue=i18n.fmt_money(r.revenue)),
+                     "action": _("Stop or rework campaign {campaign}; move its budget as in the budget-shift "
+                                 "table.").format(campaign=r.campaign_id)})
     for r in creatives[creatives["ctr"].notna() & ~creatives["keep"]].itertuples(index=False):
-        rows.append({"priority": 2, "area": "Ads",
-                     "finding": f"Creative {r.creative_id} ({r.campaign_id}): CTR {r.ctr:.1%} under the "
-                                f"{ctr_keep:.0%} keep threshold.",
-                     "action": "Pause it and test a new creative in its place."})
+        rows.append({"priority": 2, "area": "Ads", "section": "ads",
+                     "finding": _("Creative {creative} ({campaign}): CTR {ctr} under the {keep} keep "
+                                  "threshold.").format(
+                         creative=r.creative_id, campaign=r.campaign_id, ctr=i18n.fmt_percent(r.ctr),
+                         keep=i18n.fmt_percent(ctr_keep, 0)),
+                     "action": _("Pause creative {creative} and test a new one in its place.").format(
+                         creative=r.creative_id)})
     gainers = budget[(budget["change"] > 0) & budget["campaign_id"].notna()
                      & (budget["campaign_id"] != reserve_label)]
     if not gainers.empty and campaigns["stop_loss"].any():
-        moves = ", ".join(f"{g.campaign_id} +{_fmt(g.change)}" for g in gainers.itertuples(index=False))
-        rows.append({"priority": 2, "area": "Budget", "finding": f"Measured ROAS favours: {moves}.",
-                     "action": "Shift budget in steps (test with ~10% first) and re-check ROAS next period."})
+        moves = listed(_("{campaign} +{amount}").format(campaign=g.campaign_id, amount=i18n.fmt_money(g.change))
+                       for g in gainers.itertuples(index=False))
+        rows.append({"priority": 2, "area": "Budget", "section": "ads",
+                     "finding": _("Measured ROAS favours: {moves}.").format(moves=moves),
+                     "action": _("Shift budget in steps (test with about 10% first) and re-check ROAS next "
+                                 "period.")})
     return _frame(rows)
 
 
@@ -148,13 +193,17 @@ def from_content(by_format: pd.DataFrame, min_posts: int = 5) -> pd.DataFrame:
         best = group.loc[group["er_mean_of_rates"].idxmax()]
         worst = group.loc[group["er_mean_of_rates"].idxmin()]
         if best["er_ci_low"] > worst["er_ci_high"]:
-            rows.append({"priority": 3, "area": "Content",
-                         "finding": f"On {platform}, {best['format']} posts average {best['er_mean_of_rates']:.2%} "
-                                    f"engagement rate vs {worst['format']} {worst['er_mean_of_rates']:.2%} "
-                                    f"(95% intervals do not overlap; {int(best['posts'])} and "
-                                    f"{int(worst['posts'])} posts).",
-                         "action": f"Give {best['format']} more of next month's {platform} slots; "
-                                   f"test why {worst['format']} lags."})
+            values = {"platform": i18n.platform_name(str(platform)), "best": format_name(best["format"]),
+                      "worst": format_name(worst["format"])}
+            rows.append({"priority": 3, "area": "Content", "section": "content",
+                         "finding": _("On {platform}, {best} posts average {best_er} engagement rate vs {worst} "
+                                      "{worst_er} (95% intervals do not overlap; {n_best} and {n_worst} "
+                                      "posts).").format(
+                             best_er=i18n.fmt_percent(best["er_mean_of_rates"], 2),
+                             worst_er=i18n.fmt_percent(worst["er_mean_of_rates"], 2),
+                             n_best=int(best["posts"]), n_worst=int(worst["posts"]), **values),
+                         "action": _("Give {best} more of next month's {platform} slots; test why {worst} "
+                                     "lags.").format(**values)})
     return _frame(rows)
 
 
@@ -162,10 +211,13 @@ def from_attribution(assist: pd.DataFrame) -> pd.DataFrame:
     """Warn against cutting channels that mostly assist conversions (last-touch undervalues them)."""
     rows = []
     for r in assist[assist["label"] == "assist"].itertuples(index=False):
-        rows.append({"priority": 2, "area": "Attribution",
-                     "finding": f"{r.channel} earns {r.markov_ratio:.1f}× more conversions under the Markov model "
-                                f"than under last touch: it mostly assists.",
-                     "action": f"Judge {r.channel} by multi-touch credit, not last click; keep its seeding budget."})
+        channel = channel_name(r.channel)
+        rows.append({"priority": 2, "area": "Attribution", "section": "attribution",
+                     "finding": _("{channel} gets {ratio}× as many conversions under the Markov model as under "
+                                  "last touch: it mostly assists.").format(
+                         channel=channel, ratio=i18n.fmt_number(r.markov_ratio, 1)),
+                     "action": _("Judge {channel} by multi-touch credit, not last click; keep its seeding "
+                                 "budget.").format(channel=channel)})
     return _frame(rows)
 
 
@@ -173,10 +225,14 @@ def from_risks(top_risks: pd.DataFrame) -> pd.DataFrame:
     """Review the mitigation of each high-level open risk with its owner."""
     rows = []
     for r in top_risks[top_risks["level"] == "high"].itertuples(index=False):
-        rows.append({"priority": 2, "area": "Risks",
-                     "finding": f"{r.risk_id} ({r.category}): score {r.score:.1f} = {r.probability:.0%} "
-                                f"× impact {int(r.impact)}.",
-                     "action": f"{r.owner}: confirm the mitigation ({r.mitigation}) this month."})
+        rows.append({"priority": 2, "area": "Risks", "section": "risks",
+                     "finding": _("{risk} ({category}): score {score} = probability {probability} × impact "
+                                  "{impact}.").format(
+                         risk=r.risk_id, category=word(RISK_CATEGORIES, r.category),
+                         score=i18n.fmt_number(r.score, 1), probability=i18n.fmt_percent(r.probability, 0),
+                         impact=int(r.impact)),
+                     "action": _("{owner}: confirm the mitigation ({mitigation}) this month.").format(
+                         owner=r.owner, mitigation=r.mitigation)})
     return _frame(rows)
 
 
@@ -184,7 +240,7 @@ def combine(*parts: pd.DataFrame | None) -> pd.DataFrame:
     """All recommendations, highest priority first, numbered."""
     frames = [p for p in parts if p is not None and not p.empty]  # None: a section without data
     if not frames:
-        return _frame([])
+        return _frame([]).assign(rank=pd.Series(dtype=int))[["rank", *COLUMNS]]
     table = pd.concat(frames, ignore_index=True).sort_values("priority", kind="stable").reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
     return table
@@ -192,13 +248,22 @@ def combine(*parts: pd.DataFrame | None) -> pd.DataFrame:
 
 def recommendations(board: pd.DataFrame, alerts: pd.DataFrame, removed: pd.DataFrame, by_format: pd.DataFrame,
                     ads: AdsReview | None = None, attribution: AttributionReview | None = None,
-                    risks: RiskReview | None = None) -> pd.DataFrame:
+                    risks: RiskReview | None = None, accounts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule on this period's results, ranked: KPIs of each account (not the total), critical alerts
-    only, bot days, ads, formats, assisting channels and high risks (a section without data adds none)."""
+    only, bot days, ads, formats, assisting channels and high risks (a section without data adds none).
+
+    `accounts` (the accounts table) names the accounts in the text; without it they are named by id.
+    When campaigns hit the ROAS stop-loss, the ads rule names them, so the scorecard's ROAS rows
+    (which say the same per account, without the campaign) are left out.
+    """
+    names = account_names(accounts)
+    accounts_board = board[board["account_id"] != "total"]
+    if ads is not None and bool(ads.campaigns["stop_loss"].any()):
+        accounts_board = accounts_board[accounts_board["kpi"] != "roas"]
     return combine(
-        from_scorecard(board[board["account_id"] != "total"]),
-        from_alerts(alerts[alerts["severity"] == "critical"]),
-        from_bot_traffic(removed),
+        from_scorecard(accounts_board, names),
+        from_alerts(alerts[alerts["severity"] == "critical"], names),
+        from_bot_traffic(removed, names),
         None if ads is None else from_ads(ads.campaigns, ads.creatives, ads.budget, ads.roas_floor, ads.ctr_keep),
         from_content(by_format),
         None if attribution is None else from_attribution(attribution.assist),
@@ -210,25 +275,30 @@ def recommendations(board: pd.DataFrame, alerts: pd.DataFrame, removed: pd.DataF
 # The "So what" lines, one per section
 # --------------------------------------------------------------------------------------------
 
-def _listed(items: Sequence[str], separator: str = ", ", empty: str = "none") -> str:
-    return separator.join(items) if len(items) else empty
-
-
 def setup_text(run: ReviewRun) -> str:
     """What is reviewed: the period, the accounts, where targets come from, completed metrics, skipped sections."""
-    lines = [f"Period: {run.period}", f"Accounts: {', '.join(run.account_ids)}", run.targets_note]
-    lines += [f"Completed: {note}" for note in run.data_notes]
+    names = account_names(run.accounts)
+    lines = [_("Period: {period} ({days})").format(period=i18n.fmt_period(run.period.kind, run.period.start),
+                                                   days=i18n.fmt_day_range(run.period.start, run.period.end)),
+             _("Accounts: {accounts}").format(accounts=listed(account_name(names, a) for a in run.account_ids)),
+             run.targets_note]
+    lines += [_("Completed: {note}").format(note=note) for note in run.data_notes]
     if run.missing:
-        lines.append(f"Not in the data folder, so their sections are skipped: {', '.join(run.missing)}")
+        lines.append(_("Not in the data folder, so their sections are skipped: {tables}").format(
+            tables=", ".join(run.missing)))
     return "\n".join(lines)
 
 
-def bot_days_text(removed: pd.DataFrame, unchecked: Sequence[str] = ()) -> str:
+def bot_days_text(removed: pd.DataFrame, unchecked: Sequence[str] = (), accounts: pd.DataFrame | None = None) -> str:
     """The account-days whose bot-like traffic was removed, and the accounts the check could not judge."""
-    days = sorted({f"{r.account_id} {r.date:%Y-%m-%d}" for r in removed.itertuples()})
-    lines = [f"Bot-like traffic removed on: {_listed(days, empty='no day in this period')}"]
+    names = account_names(accounts)
+    days = sorted({(r.account_id, r.date) for r in removed.itertuples()})
+    shown = [_("{account} {day}").format(account=account_name(names, a), day=_day(d)) for a, d in days]
+    lines = [_("Bot-like traffic removed on: {days}").format(days=listed(shown) if shown else _("no day in this "
+                                                                                                   "period"))]
     if unchecked:
-        lines.append(f"Bot check not possible (its two signals are missing) for: {', '.join(unchecked)}")
+        lines.append(_("Bot check not possible (its two signals are missing) for: {accounts}").format(
+            accounts=listed(unchecked)))
     return "\n".join(lines)
 
 
@@ -237,108 +307,253 @@ def under_target(board: pd.DataFrame) -> pd.DataFrame:
     return board[(board["status"] == "at risk") & board["target"].notna() & (board["account_id"] != "total")]
 
 
-def kpis_under_target_text(board: pd.DataFrame) -> str:
-    """The KPIs (on which platform) under 90 % of their target."""
-    missed = [f"{r.kpi} on {r.platform}" for r in under_target(board).itertuples()]
-    return f"KPIs under {AT_RISK_BELOW} of target: {_listed(missed, '; ')}"
+def kpis_under_target_text(board: pd.DataFrame, accounts: pd.DataFrame | None = None) -> str:
+    """The KPIs (on which account) under 90 % of their target, with their attainment."""
+    names = account_names(accounts)
+    missed = [_("{kpi} on {account} ({attainment})").format(kpi=r.label, account=account_name(names, r.account_id),
+                                                            attainment=fmt_attainment(r.attainment))
+              for r in under_target(board).itertuples()]
+    return _("KPIs under {threshold} of target: {kpis}").format(threshold=i18n.fmt_percent(AT_RISK_BELOW, 0),
+                                                               kpis=listed(missed))
 
 
 def alerts_text(alerts: pd.DataFrame) -> str:
     """How many alerts the period has, and how many are critical."""
     critical = int((alerts["severity"] == "critical").sum())
-    return f"{len(alerts)} alert(s), {critical} critical."
+    return i18n.ngettext("{n} alert, {critical} critical.", "{n} alerts, {critical} critical.",
+                         len(alerts)).format(n=len(alerts), critical=critical)
+
+
+def _base_name(base: str) -> str:
+    return word({"impressions": N_("impressions"), "reach": N_("reach"), "followers": N_("followers")}, base)
 
 
 def top_posts_heading(posts: PostReview) -> str:
     """The heading of the top-posts table; says why when no post could be ranked."""
-    heading = f"Top {posts.top_n} posts by engagement rate (by {posts.base}):"
+    heading = _("Top {n} posts by engagement rate (by {base}):").format(n=posts.top_n, base=_base_name(posts.base))
     if not posts.best.empty:
         return heading
-    return (f"{heading}\n  none ranked: the period has {posts.published} post(s), none with both engagements and "
-            f"{posts.base} (an export without that base: try er_base = followers).")
+    return heading + "\n  " + _("none ranked: the period has {n} post(s), none with both engagements and {base} "
+                                "(an export without that base: try er_base = followers).").format(
+        n=posts.published, base=_base_name(posts.base))
 
 
 def bottom_posts_heading(posts: PostReview) -> str:
     """The heading of the bottom-posts table."""
-    return f"Bottom {posts.top_n} posts:"
+    return _("Bottom {n} posts:").format(n=posts.top_n)
 
 
 def attribution_text(attribution: AttributionReview | None, assist_at: float = 1.5) -> str:
     """Converting journeys out of all, and the channels that mostly assist; or why the section is skipped."""
     if attribution is None:
-        return ("No touchpoints and conversions in the data folder: attribution is skipped (import them as "
-                "canonical tables to see it).")
+        return _("No touchpoints and conversions in the data folder: attribution is skipped (import them as "
+                 "canonical tables to see it).")
     journeys, assist = attribution.journeys, attribution.assist
-    assisting = list(assist.loc[assist["label"] == "assist", "channel"])
-    return (f"{int(journeys['converted'].sum()):,} converting journeys of {len(journeys):,}.\n"
-            f"Channels that mostly assist (Markov ÷ last touch ≥ {assist_at:g}): {_listed(assisting)}")
+    assisting = [channel_name(c) for c in assist.loc[assist["label"] == "assist", "channel"]]
+    return (_("{converted} converting journeys of {journeys}.").format(
+        converted=i18n.fmt_count(int(journeys["converted"].sum())), journeys=i18n.fmt_count(len(journeys)))
+        + "\n" + _("Channels that mostly assist (Markov ÷ last touch ≥ {at}): {channels}").format(
+            at=f"{assist_at:g}", channels=listed(assisting)))
+
+
+def strongest_assist(attribution: AttributionReview | None) -> pd.Series | None:
+    """The assist_ratio row of the channel with the highest Markov ÷ last-touch ratio, if it is an assist."""
+    ranked = None if attribution is None else attribution.assist.dropna(subset=["markov_ratio"])
+    if ranked is None or ranked.empty:
+        return None
+    top = ranked.sort_values("markov_ratio", ascending=False, kind="stable").iloc[0]
+    return top if top["label"] == "assist" else None
 
 
 def strongest_assist_text(attribution: AttributionReview | None) -> str:
     """The channel with the highest Markov ÷ last-touch ratio, if it is labelled an assist."""
-    ranked = None if attribution is None else attribution.assist.dropna(subset=["markov_ratio"])
-    top = ranked.iloc[0] if ranked is not None and len(ranked) else None
-    channel = top["channel"] if top is not None and top["label"] == "assist" else "none"
-    return f"Strongest assist channel (highest Markov ÷ last-touch credit): {channel}"
+    top = strongest_assist(attribution)
+    channel = channel_name(top["channel"]) if top is not None else _("none")
+    return _("Strongest assist channel (highest Markov ÷ last-touch credit): {channel}").format(channel=channel)
 
 
 def ads_text(ads: AdsReview | None) -> str:
     """The campaigns under the ROAS stop-loss and the creatives under the CTR keep threshold."""
     if ads is None:
-        return "No campaigns or creatives to judge."
-    return (f"Campaigns under the ROAS stop-loss ({ads.roas_floor:g}): {_listed(list(ads.stop['campaign_id']))}\n"
-            f"Creatives under the CTR keep threshold ({ads.ctr_keep:.0%}): {_listed(list(ads.low['creative_id']))}")
+        return _("No campaigns or creatives to judge.")
+    return (_("Campaigns under the ROAS stop-loss ({floor}): {campaigns}").format(
+        floor=i18n.fmt_number(ads.roas_floor), campaigns=listed(list(ads.stop["campaign_id"]))) + "\n"
+        + _("Creatives under the CTR keep threshold ({keep}): {creatives}").format(
+            keep=i18n.fmt_percent(ads.ctr_keep, 0), creatives=listed(list(ads.low["creative_id"]))))
 
 
 def ads_skipped_text(ads: AdsReview | None) -> str:
     """Why the ads section is empty, with a newline; "" when there is ad data (print it with ``end=""``)."""
-    return "" if ads is not None else "No ad data (ad_daily) in the data folder: the ads section is skipped.\n"
+    return "" if ads is not None else _("No ad data (ad_daily) in the data folder: the ads section is skipped.") + "\n"
 
 
 def risks_skipped_text(risks: RiskReview | None) -> str:
     """Why the risk section is empty, with a newline; "" when there is a register (print it with ``end=""``)."""
-    return "" if risks is not None else "No risk register (risks) in the data folder: the section is skipped.\n"
+    return "" if risks is not None else _("No risk register (risks) in the data folder: the section is "
+                                          "skipped.") + "\n"
 
 
 def written_text(tables: int, figures: int) -> str:
     """The last line of a run: what it wrote."""
-    return f"Wrote summary.json, {tables} tables and {figures} figures."
+    return _("Wrote summary.json, {tables} tables and {figures} figures.").format(tables=tables, figures=figures)
 
 
 # --------------------------------------------------------------------------------------------
-# Tables a person reads
+# The executive summary: the report's first screen
 # --------------------------------------------------------------------------------------------
 
-def scorecard_table(board: pd.DataFrame, scope: str = "total") -> pd.DataFrame:
-    """The scorecard rows of one scope ('total' or an account id) in reading order, for display."""
-    rows = board[board["account_id"] == scope]
-    columns = ["label", "actual", "target", "attainment", "previous", "change_pct", "last_year", "yoy_pct",
-               "status", "status_reason"]
-    return rows[[c for c in columns if c in rows.columns]].set_index("label")
+#: The total's KPIs shown as tiles, in order (those without a value are left out).
+TILE_KPIS: tuple[str, ...] = ("net_follower_change", "impressions", "engagements", "revenue", "roas")
+#: The report's name by period kind.
+REPORT_NAMES: dict[str, str] = {"week": N_("Weekly review"), "month": N_("Monthly review"),
+                                "quarter": N_("Quarterly review")}
+MAX_FINDINGS = 5
+MAX_ACTIONS = 3
 
 
-def styled_scorecard(board: pd.DataFrame, scope: str = "total") -> Any:
-    """The scorecard of one scope as a display Styler: each KPI's values in its unit (rates as %, ROAS as x.xx)."""
-    table = scorecard_table(board, scope)
-    units = board[board["account_id"] == scope].set_index("label")["kpi"].map(lambda k: KPIS[k].unit)
-    values = [c for c in ("actual", "target", "previous", "last_year") if c in table.columns]
-    changes = {c: f for c, f in (("attainment", "{:.0%}"), ("change_pct", "{:+.1%}"), ("yoy_pct", "{:+.1%}"))
-               if c in table.columns}
-    text = [c for c in table.columns if c not in values and c not in changes]
-    style = table.style.format(escape="html", na_rep="–", subset=text)
-    for column, pattern in changes.items():
-        style = style.format(pattern, subset=[column], na_rep="–")
-    style = style.format(format_number, subset=values, na_rep="–")
-    for unit, unit_format in (("rate", "{:.2%}"), ("ratio", "{:.2f}")):
-        labels = [label for label in table.index if units.get(label) == unit]
-        if labels and values:
-            style = style.format(unit_format, subset=pd.IndexSlice[labels, values], na_rep="–")
-    return style
+def _brand(names: Sequence[str]) -> str:
+    """What the accounts have in common: the brand before "·" when every name shares it, else the names."""
+    brands = {n.split("·", 1)[0].strip() for n in names}
+    if len(names) > 1 and len(brands) == 1 and all("·" in n for n in names):
+        return brands.pop()
+    return listed(names)
 
 
-def status_overview(board: pd.DataFrame) -> pd.DataFrame:
-    """Status per KPI (rows) and platform (columns): the at-a-glance health grid."""
-    return board.pivot_table(index="label", columns="platform", values="status", aggfunc="first", sort=False)
+def report_name(period: ReviewPeriod) -> str:
+    """The report's name: 月度复盘 / Monthly review (by the period's kind)."""
+    return _(REPORT_NAMES.get(period.kind, N_("Period review")))
+
+
+def title(period: ReviewPeriod, accounts: pd.DataFrame) -> str:
+    """The page title: report · account(s) · period, e.g. 月度复盘 · 青柠生活 · 2026年10月."""
+    names = list(account_names(accounts).values())
+    return page.report_title(report_name(period), _brand(names), i18n.fmt_period(period.kind, period.start))
+
+
+def subtitle(period: ReviewPeriod, accounts: pd.DataFrame) -> str:
+    """Accounts, platforms and the period's days: 青柠生活 · 抖音、小红书、微信、微博 · 2026年10月1日至31日."""
+    names = list(account_names(accounts).values())
+    platforms = listed(i18n.platform_name(p) for p in accounts["platform"])
+    return page.report_title(_brand(names), platforms, i18n.fmt_day_range(period.start, period.end))
+
+
+def _tile(row: Any) -> page.Tile:
+    unit = KPIS[row.kpi].unit
+    per_day = getattr(row, "change_basis", "") == "per day"
+    lines = []
+    if pd.notna(row.target):
+        lines.append(_("Attainment {attainment} of {target}").format(attainment=fmt_attainment(row.attainment),
+                                                                      target=fmt_value(row.target, unit)))
+    previous = _("vs previous (per day): {change}") if per_day else _("vs previous: {change}")
+    last_year = _("vs last year (per day): {change}") if per_day else _("vs last year: {change}")
+    lines.append(previous.format(change=i18n.fmt_change(row.change_pct)))
+    lines.append(last_year.format(change=i18n.fmt_change(row.yoy_pct)))
+    return page.Tile(label=row.label, value=fmt_value(row.actual, unit), status=status_code(row.status),
+                     lines=tuple(lines), href="#kpi")
+
+
+def kpi_tiles(board: pd.DataFrame, kpis: Sequence[str] = TILE_KPIS) -> tuple[page.Tile, ...]:
+    """The total's KPI tiles: actual, attainment (never rounded across 90 %/100 %), 环比 and 同比, status."""
+    total = board[(board["account_id"] == "total") & board["actual"].notna()]
+    rows = {r.kpi: r for r in total.itertuples(index=False)}
+    return tuple(_tile(rows[k]) for k in kpis if k in rows)
+
+
+def verdict(board: pd.DataFrame) -> tuple[str, str]:
+    """The verdict over the accounts' KPIs with a target (the total left out) and its status code."""
+    rows = board[(board["account_id"] != "total") & board["target"].notna() & board["actual"].notna()]
+    counts = {s: int((rows["status"] == s).sum()) for s in ("healthy", "watch", "at risk")}
+    status = "at risk" if counts["at risk"] else "watch" if counts["watch"] else "healthy"
+    text = _("{met} of {n} account KPIs with a target met it; {risk} at risk (under 90%), {watch} on watch.").format(
+        met=counts["healthy"], n=len(rows), risk=counts["at risk"], watch=counts["watch"])
+    return text, status
+
+
+def _kpi_miss_lines(board: pd.DataFrame, names: Mapping[str, str], n: int = 2) -> list[page.Line]:
+    missed = under_target(board).sort_values("attainment", kind="stable").head(n)
+    return [page.Line(_("{account}: {kpi} {attainment} of target ({actual} vs {target}).").format(
+        account=account_name(names, r.account_id), kpi=r.label, attainment=fmt_attainment(r.attainment),
+        actual=fmt_value(r.actual, KPIS[r.kpi].unit), target=fmt_value(r.target, KPIS[r.kpi].unit)),
+        "#kpi", "at risk") for r in missed.itertuples()]
+
+
+def _alert_line(alerts: pd.DataFrame, names: Mapping[str, str]) -> list[page.Line]:
+    if alerts.empty:
+        return []
+    top = alerts.loc[alerts["robust_z"].abs().idxmax()]
+    critical = int((alerts["severity"] == "critical").sum())
+    text = i18n.ngettext("{n} anomaly alert ({critical} critical); the largest: {account} on {day}, {surprise}.",
+                         "{n} anomaly alerts ({critical} critical); the largest: {account} on {day}, {surprise}.",
+                         len(alerts)).format(n=len(alerts), critical=critical,
+                                             account=account_name(names, top["account_id"]), day=_day(top["date"]),
+                                             surprise=_alert_part(top))
+    return [page.Line(text, "#alerts", "watch" if critical else "info")]
+
+
+def _bot_line(removed: pd.DataFrame, names: Mapping[str, str]) -> list[page.Line]:
+    if removed.empty:
+        return []
+    parts = [_("{account} on {day} ({parts})").format(account=account_name(names, account), day=_day(day),
+                                                      parts=_removed_parts(group))
+             for (day, account), group in removed.groupby(["date", "account_id"])]
+    return [page.Line(_("Bot-like traffic removed before any total: {days}.").format(days=listed(parts)),
+                      "#data", "watch")]
+
+
+def _ads_line(ads: AdsReview | None) -> list[page.Line]:
+    if ads is None or ads.stop.empty:
+        return []
+    parts = [_("{campaign} (ROAS {roas}, spend {spend})").format(campaign=r.campaign_id,
+                                                                 roas=i18n.fmt_number(r.roas, 2),
+                                                                 spend=i18n.fmt_money(r.spend))
+             for r in ads.stop.itertuples()]
+    return [page.Line(_("Under the ROAS stop-loss of {floor}: {campaigns}.").format(
+        floor=i18n.fmt_number(ads.roas_floor), campaigns=listed(parts)), "#ads", "at risk")]
+
+
+def _assist_line(attribution: AttributionReview | None) -> list[page.Line]:
+    top = strongest_assist(attribution)
+    if top is None:
+        return []
+    return [page.Line(_("{channel} is the strongest assist channel: the Markov model credits it {ratio}× its "
+                        "last-touch conversions, so last-click reports undervalue it.").format(
+        channel=channel_name(top["channel"]), ratio=i18n.fmt_number(top["markov_ratio"], 1)), "#attribution",
+        "info")]
+
+
+def key_findings(board: pd.DataFrame, alerts: pd.DataFrame, removed: pd.DataFrame, ads: AdsReview | None,
+                 attribution: AttributionReview | None, accounts: pd.DataFrame | None = None,
+                 limit: int = MAX_FINDINGS) -> tuple[page.Line, ...]:
+    """Up to `limit` findings in order: the worst KPI misses, the stop-loss, alerts, bot traffic, the top assist."""
+    names = account_names(accounts)
+    lines = (_kpi_miss_lines(board, names) + _ads_line(ads) + _alert_line(alerts, names) + _bot_line(removed, names)
+             + _assist_line(attribution))
+    return tuple(lines[:limit])
+
+
+def top_actions(actions: pd.DataFrame, n: int = MAX_ACTIONS) -> tuple[page.Line, ...]:
+    """The first `n` recommendations: the action, then the finding behind it, linking to its section."""
+    lines = []
+    for r in actions.head(n).itertuples(index=False):
+        finding = str(r.finding).strip().rstrip("。.")
+        for separator in ("；", "; "):  # an alert day lists every metric: the summary keeps the first
+            if separator in finding:
+                finding = finding.split(separator, 1)[0] + "…"
+        action = str(r.action).strip().rstrip("。.")
+        lines.append(page.Line(_("{action} ({finding})").format(action=action, finding=finding),
+                               "#" + str(getattr(r, "section", "") or AREA_SECTIONS.get(r.area, "actions"))))
+    return tuple(lines)
+
+
+def executive_summary(run: ReviewRun, *, board: pd.DataFrame, alerts: pd.DataFrame, bots: BotCheck,
+                      ads: AdsReview | None, attribution: AttributionReview | None,
+                      actions: pd.DataFrame) -> page.Summary:
+    """The report's first screen: title, verdict, the total's KPI tiles, key findings and the top 3 actions."""
+    text, status = verdict(board)
+    return page.Summary(title=title(run.period, run.accounts), subtitle=subtitle(run.period, run.accounts),
+                        verdict=text, verdict_status=status, verdict_href="#kpi", tiles=kpi_tiles(board),
+                        findings=key_findings(board, alerts, bots.removed_in_period, ads, attribution, run.accounts),
+                        actions=top_actions(actions))
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,9 +587,14 @@ def attribution_summary(comparison: pd.DataFrame) -> dict[str, dict[str, dict[st
 
 def summary(period: ReviewPeriod, *, bots: BotCheck, board: pd.DataFrame, alerts: pd.DataFrame, posts: PostReview,
             funnel: pd.DataFrame, attribution: AttributionReview | None, ads: AdsReview | None,
-            risks: RiskReview | None, actions: pd.DataFrame) -> dict[str, Any]:
-    """The summary.json content of a review (the runner adds the parameters); a section without data has no key."""
-    out: dict[str, Any] = {"label": period.label, "period": period_summary(period),
+            risks: RiskReview | None, actions: pd.DataFrame, accounts: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The summary.json content of a review (the runner adds the parameters); a section without data has no key.
+
+    "title" (report · accounts · period, in the run's language) is the report page's <title>.
+    """
+    report_title = title(period, accounts if accounts is not None else pd.DataFrame(
+        {"account_id": list(board.loc[board["account_id"] != "total", "account_id"].unique())}))
+    out: dict[str, Any] = {"title": report_title, "label": period.label, "period": period_summary(period),
                            "bot_traffic": bots.removed_in_period, "kpis": kpi_summary(board), "alerts": alerts,
                            "content": content_summary(posts), "funnel": funnel}
     if attribution is not None:

@@ -28,8 +28,10 @@ import pandas as pd
 
 from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import N_, _, fmt_count, fmt_date
 from helpers.params import check_day
 from helpers.periods import ReviewPeriod, parse_period
+from helpers.review.words import metric_name
 
 __all__ = [
     "ER_BASES",
@@ -63,37 +65,37 @@ class KpiSpec:
 KPIS: dict[str, KpiSpec] = {
     k.name: k
     for k in (
-        KpiSpec("followers", "Followers", "count", True, False,
+        KpiSpec("followers", N_("Followers"), "count", True, False,
                 "Followers on the last day of the period (a stock; summed across platforms it counts "
                 "follower accounts, not unique people).", stock=True),
-        KpiSpec("net_follower_change", "Net follower change", "count", True, True,
+        KpiSpec("net_follower_change", N_("Net follower change"), "count", True, True,
                 "Followers gained minus followers lost in the period (Σgained − Σlost); when gained/lost "
                 "are not reported, followers at the end minus followers on the day before the period."),
-        KpiSpec("follower_growth_rate", "Follower growth rate", "rate", True, False,
+        KpiSpec("follower_growth_rate", N_("Follower growth rate"), "rate", True, False,
                 "Net follower change divided by followers on the day before the period started."),
-        KpiSpec("impressions", "Impressions", "count", True, True,
+        KpiSpec("impressions", N_("Impressions"), "count", True, True,
                 "Times content was shown in the period (Σ daily impressions)."),
-        KpiSpec("reach", "Average daily reach", "count", True, False,
+        KpiSpec("reach", N_("Average daily reach"), "count", True, False,
                 "Average of the daily reach (unique people reached per day); reach is not additive across "
                 "days or platforms because the same person is counted again, so it is never summed."),
-        KpiSpec("engagements", "Engagements", "count", True, True,
+        KpiSpec("engagements", N_("Engagements"), "count", True, True,
                 "Likes, comments, shares and saves in the period (Σ daily engagements)."),
-        KpiSpec("engagement_rate", "Engagement rate", "rate", True, False,
+        KpiSpec("engagement_rate", N_("Engagement rate"), "rate", True, False,
                 "Rate of sums: Σengagements ÷ Σimpressions (base 'impressions'), ÷ Σdaily reach (base "
                 "'reach'), or engagements per post ÷ average followers (base 'followers'); always state the base."),
-        KpiSpec("posts_published", "Posts published", "count", True, True,
+        KpiSpec("posts_published", N_("Posts published"), "count", True, True,
                 "Number of posts published in the period (posting frequency)."),
-        KpiSpec("ctr", "Click-through rate", "rate", True, False,
+        KpiSpec("ctr", N_("Click-through rate"), "rate", True, False,
                 "Rate of sums: Σlink clicks ÷ Σimpressions."),
-        KpiSpec("conversions", "Conversions", "count", True, True,
+        KpiSpec("conversions", N_("Conversions"), "count", True, True,
                 "Conversions attributed to the account in the period (Σ daily conversions)."),
-        KpiSpec("conversion_rate", "Conversion rate", "rate", True, False,
+        KpiSpec("conversion_rate", N_("Conversion rate"), "rate", True, False,
                 "Rate of sums: Σconversions ÷ Σlink clicks (the click → purchase step of the funnel)."),
-        KpiSpec("revenue", "Revenue", "currency", True, True,
+        KpiSpec("revenue", N_("Revenue"), "currency", True, True,
                 "Revenue attributed to the account in the period (Σ daily revenue)."),
-        KpiSpec("ad_spend", "Ad spend", "currency", None, True,
+        KpiSpec("ad_spend", N_("Ad spend"), "currency", None, True,
                 "Money spent on ads in the period (Σ ad_daily spend); neutral: neither more nor less is better."),
-        KpiSpec("roas", "ROAS", "ratio", True, False,
+        KpiSpec("roas", N_("ROAS"), "ratio", True, False,
                 "Return on ad spend: Σad revenue ÷ Σad spend (3.0 means 3:1)."),
     )
 }
@@ -170,8 +172,9 @@ def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, l
     notes: list[str] = []
     if "followers_net" in daily.columns:
         daily, filled = _followers_from_net_change(daily)
-        notes += [f"{account}: {n} follower count(s) filled from the daily net change (followers of the next day "
-                  f"− its net change, or of the day before + the day's)" for account, n in filled.items()]
+        notes += [_("{account}: {n} follower count(s) filled from the daily net change (followers of the next day "
+                    "− its net change, or of the day before + the day's)").format(account=account, n=n)
+                  for account, n in filled.items()]
         daily, added = _day_before_first(daily)
         notes += added
     components = [c for c in ENGAGEMENT_COMPONENTS if c in daily.columns]
@@ -185,7 +188,8 @@ def complete_daily_metrics(account_daily: pd.DataFrame) -> tuple[pd.DataFrame, l
         if not reported:
             continue
         daily.loc[rows.index, "engagements"] = post_engagements(rows[reported], reported).to_numpy()
-        notes.append(f"{account_id}: engagements = {' + '.join(reported)} (its exports report no engagements)")
+        notes.append(_("{account}: engagements = {parts} (its exports report no engagements)").format(
+            account=account_id, parts=" + ".join(metric_name(c) for c in reported)))
     return daily, notes
 
 
@@ -238,8 +242,9 @@ def _day_before_first(daily: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if not rows:
         return daily, []
     added = pd.DataFrame(rows)
-    notes = [f"{r['account_id']}: followers on {r['date']:%Y-%m-%d} = {r['followers']:,.0f}, from the next day's "
-             "count − its net change (the base of the first period's growth)" for r in rows]
+    notes = [_("{account}: followers on {day} = {followers}, from the next day's count − its net change (the base "
+               "of the first period's growth)").format(account=r["account_id"], day=fmt_date(r["date"]),
+                                                      followers=fmt_count(r["followers"])) for r in rows]
     return pd.concat([daily, added], ignore_index=True).sort_values(["account_id", "date"], kind="stable"), notes
 
 
@@ -660,10 +665,17 @@ def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_labe
 # Status and the scorecard
 # --------------------------------------------------------------------------------------------
 
+#: The engagement-rate bases as a label names them ("Engagement rate (by impressions)").
+ER_BASE_NAMES: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("reach"),
+                                 "followers": N_("followers")}
+
+
 def kpi_label(kpi: str, er_base: str = "impressions") -> str:
-    """A KPI's display label; the engagement rate names its base."""
-    label = KPIS[kpi].label
-    return f"{label} (by {er_base})" if kpi == "engagement_rate" else label
+    """A KPI's display label in the run's language; the engagement rate names its base."""
+    label = _(KPIS[kpi].label)
+    if kpi != "engagement_rate":
+        return label
+    return _("{label} (by {base})").format(label=label, base=_(ER_BASE_NAMES.get(er_base, er_base)))
 
 
 def kpi_labels(kpis: Sequence[str], er_base: str = "impressions") -> dict[str, str]:

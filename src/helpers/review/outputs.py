@@ -13,17 +13,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from helpers.report import RunOutputs, styled
-from helpers.review import charts
+from helpers.review import charts, views
 
 if TYPE_CHECKING:
 
     from helpers.review.ads import AdsReview
     from helpers.review.attribution import AttributionReview
     from helpers.review.risks import RiskReview
-
-#: How the attribution table shows each model's share of conversions.
-SHARE_FORMAT = "{:.1%}"
-
 
 def show_tables(out: RunOutputs, tables: Mapping[str, pd.DataFrame]) -> list[Any]:
     """Write each table as tables/<name>.csv and return them styled for display, in order."""
@@ -36,17 +32,18 @@ def attribution_views(out: RunOutputs, attribution: AttributionReview | None) ->
     if attribution is None:
         return []
     out.tables_from(attribution.tables())
-    return [attribution.shares().style.format(SHARE_FORMAT),
+    return [views.shares_view(attribution.comparison),
             out.figure("attribution", charts.attribution_chart(attribution.comparison)),
-            styled(attribution.assist)]
+            views.assist_view(attribution.assist)]
 
 
 def ads_views(out: RunOutputs, ads: AdsReview | None) -> list[Any]:
-    """Write and show the campaign, creative and budget tables, then the ROAS chart with its stop-loss line."""
+    """Write the campaign, creative and budget tables; show them labelled, then the ROAS chart with its stop-loss."""
     if ads is None:
         return []
-    views = show_tables(out, ads.tables())
-    return [*views, out.figure("roas", charts.roas_chart(ads.campaigns, ads.roas_floor))]
+    out.tables_from(ads.tables())
+    return [views.campaigns_view(ads.campaigns), views.creatives_view(ads.creatives), views.budget_view(ads.budget),
+            out.figure("roas", charts.roas_chart(ads.campaigns, ads.roas_floor))]
 
 
 def risk_views(out: RunOutputs, risks: RiskReview | None) -> list[Any]:
@@ -54,4 +51,4 @@ def risk_views(out: RunOutputs, risks: RiskReview | None) -> list[Any]:
     if risks is None:
         return []
     out.table("risk_register", risks.register)
-    return [out.figure("risk_matrix", charts.risk_matrix_chart(risks.matrix)), styled(risks.top)]
+    return [out.figure("risk_matrix", charts.risk_matrix_chart(risks.matrix)), views.risks_view(risks.top)]

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import config
+from helpers import config, i18n
 from helpers.content import ER_BASES
 from helpers.data import find_table_file, load_tables, parse_table, read_raw
 from helpers.errors import DataError, ParameterError
+from helpers.i18n import _
 from helpers.params import check_choice, check_number, check_whole, select_accounts
 from helpers.periods import ReviewPeriod, resolve_period, trailing_periods
 from helpers.review.kpis import complete_daily_metrics
@@ -49,6 +50,7 @@ class ReviewRun:
     targets: pd.DataFrame = field(repr=False)
     targets_note: str = ""
     data_notes: tuple[str, ...] = ()  # how metrics an export lacks were completed (see kpis.complete_daily_metrics)
+    lang: str = i18n.DEFAULT_LANGUAGE  # the report's language (zh-CN or en), resolved by prepare
 
     @property
     def accounts(self) -> pd.DataFrame:
@@ -97,13 +99,13 @@ def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple
                           "period": pd.Series(dtype=str), "target": pd.Series(dtype=float)})
     text = str(source).strip()
     if text.lower() in ("none", ""):
-        return empty, "No targets given: statuses come from the change against the previous period."
+        return empty, _("No targets given: statuses come from the change against the previous period.")
     if text.lower() == "data":
         if find_table_file("targets", data_dir) is None:
-            return empty, ("No targets table in the data folder: statuses come from the change against the "
-                           "previous period.")
+            return empty, _("No targets table in the data folder: statuses come from the change against the "
+                             "previous period.")
         frames = load_tables(["targets"], data_dir)
-        return frames["targets"], "Targets: the targets table of the data folder."
+        return frames["targets"], _("Targets: the targets table of the data folder.")
     path = Path(text).expanduser()
     if not path.exists():
         raise ParameterError(f"Parameter targets_source={text!r}: file not found. Use 'data', 'none' or a CSV path.")
@@ -113,7 +115,7 @@ def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple
     unknown = sorted(set(result.frame["account_id"]) - known_accounts)
     if unknown:
         raise DataError(f"{path}, column 'account_id': unknown account(s) {unknown}.")
-    return result.frame, f"Targets: {path.name}."
+    return result.frame, _("Targets: {file}.").format(file=path.name)
 
 
 def check_complete(period: ReviewPeriod, days: pd.Series) -> None:
@@ -129,12 +131,16 @@ def check_complete(period: ReviewPeriod, days: pd.Series) -> None:
 
 def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
             anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
-            ctr_keep: float, targets_source: str, trend_periods: int, top_n: int) -> ReviewRun:
-    """Check every review parameter, load the data and resolve the period ('latest' included).
+            ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, lang: str) -> ReviewRun:
+    """Set the report language, check every review parameter, load the data and resolve the period.
+
+    `lang` ("zh-CN", "en", or "" for $OPSBOOK_LANG, else zh-CN) is set first, so everything the
+    review writes for people follows it.
 
     Values are checked before any file is read, so a typo fails in a second; then the accounts
     (`account` is "own" or a list of account ids), the period (a complete one) and the targets.
     """
+    language = i18n.set_language(lang)
     check_choice("period_type", period_type, PERIOD_TYPES)
     check_choice("er_base", er_base, KPI_ER_BASES)
     check_choice("anomaly_method", anomaly_method, ANOMALY_METHODS)
@@ -158,4 +164,5 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
     return ReviewRun(period=resolved, account_ids=account_ids, data_dir=folder, er_base=er_base,
                      anomaly_method=anomaly_method, anomaly_threshold=threshold, bot_iqr_k=iqr_k,
                      roas_stop_loss=stop_loss, ctr_keep=keep, trend=tuple(trailing_periods(resolved, n_trend)),
-                     top_n=n_top, tables=tables, targets=targets, targets_note=note, data_notes=notes)
+                     top_n=n_top, tables=tables, targets=targets, targets_note=note, data_notes=notes,
+                     lang=language)

@@ -1,0 +1,90 @@
+"""End-to-end: the period review's report in zh-CN (the default) and en, summary first, every string in its language.
+
+One `opsbook run period_review` per language (module-scoped), on the sample data's October 2026.
+The expectations come from the sample's planted effects (helpers.sample.PLANTED) and its accounts
+table: the 青柠生活 accounts on 抖音, 小红书, 微信 and 微博; own_xhs misses its net-follower target.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import report_checks
+from cli_run import opsbook
+
+pytestmark = pytest.mark.slow
+SCREENS = Path("/work/screens")
+TITLES = {"zh-CN": "月度复盘 · 青柠生活 · 2026年10月", "en": "Monthly review · 青柠生活 · Oct 2026"}
+
+
+@pytest.fixture(scope="module")
+def reports(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The run folder of October 2026 in each language: zh-CN by default, en with -p lang en."""
+    folders = {}
+    for lang, extra in (("zh-CN", ()), ("en", ("-p", "lang", "en"))):
+        out = tmp_path_factory.mktemp(f"review-{lang}")
+        result = opsbook("run", "period_review", "--period", "2026-10", "--out", str(out), "--quiet", *extra)
+        assert result.returncode == 0, result.stderr[-4000:]
+        folders[lang] = out / "period_review" / "2026-10"
+    return folders
+
+
+def _allowed(sample_dir: Path) -> set[str]:
+    """Text from the data: names, titles, topics; the brand the account names share; campaign and creative ids."""
+    allowed = report_checks.data_text(sample_dir)
+    names = pd.read_csv(sample_dir / "accounts.csv", encoding="utf-8-sig")
+    allowed |= {name.split("·")[0] for name in names.loc[names["owner"] == "own", "name"]}
+    ads = pd.read_csv(sample_dir / "ad_daily.csv", usecols=["campaign_id", "creative_id"], encoding="utf-8-sig")
+    return allowed | set(ads["campaign_id"]) | set(ads["creative_id"])
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_report_is_written_in_its_language_summary_first(reports: dict[str, Path], sample_dir: Path,
+                                                         lang: str) -> None:
+    page = (reports[lang] / "report.html").read_text(encoding="utf-8")
+    assert report_checks.untranslated_text(page, lang, _allowed(sample_dir)) == []
+    assert f'<html lang="{lang}">' in page
+    assert f"<title>{TITLES[lang]}</title>" in page
+    # the summary comes before the first section, the appendix after the last
+    first_section = page.index('id="data"')
+    assert page.index('class="ops-summary"') < first_section < page.index('id="appendix"')
+    summary = json.loads((reports[lang] / "summary.json").read_text(encoding="utf-8"))
+    assert summary["title"] == TITLES[lang] and summary["lang"] == lang
+    assert summary["kpis"]["own_xhs"]["net_follower_change"]["status"] == "at risk"  # machine keys stay English
+
+
+def test_chinese_report_reads_like_a_review(reports: dict[str, Path]) -> None:
+    page = (reports["zh-CN"] / "report.html").read_text(encoding="utf-8")
+    text = " ".join(report_checks.visible_text(page))
+    # the total's net follower change: 16,401 of 18,317 = 89.54 % → "89.5%", never "90%" next to 风险
+    assert "达成率 89.5%，目标 18,317" in text and "▲ 风险" in text
+    assert "环比（日均）" in text and "同比（日均）" in text and "1,586.6万" in text
+    assert "青柠生活·小红书" in text and "own_xhs" not in text           # accounts by name
+    assert not re.search(r"\b\d+\.5 (profile visits|主页访问)", text)   # counts are whole
+    assert "True" not in text and "False" not in text and "T00:00:00" not in text
+    assert "<details>" in page and "方法、怎么读、注意事项" in page
+
+
+def test_english_report_states_what_the_alert_fit_can_learn(reports: dict[str, Path]) -> None:
+    page = (reports["en"] / "report.html").read_text(encoding="utf-8")
+    # the fit sees the period and the preceding 120 days: holidays alert, the note must not promise otherwise
+    assert "unless the data has a full year" not in page
+    assert "cannot learn a yearly pattern" in page
+    text = " ".join(report_checks.visible_text(page))
+    assert "Attainment 89.5% of 18,317" in text and "▲ at risk" in text
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_first_screen_fits_and_opens_with_the_summary(reports: dict[str, Path], lang: str, tmp_path: Path) -> None:
+    seen = report_checks.check_page_in_browser(reports[lang] / "report.html", tmp_path / f"period_review-{lang}.png")
+    assert seen.overflowing == []
+    assert seen.summary_top < 900
+    assert seen.lang == lang and seen.title == TITLES[lang]
+    SCREENS.mkdir(parents=True, exist_ok=True)  # a copy for the lead to look at
+    shutil.copy(seen.screenshot, SCREENS / f"period_review-{lang}.png")
