@@ -321,6 +321,19 @@ PLATFORM_NAMES: dict[str, str] = {
 }
 
 
+#: Post formats (posts.format codes) as people name them.
+FORMAT_NAMES: dict[str, str] = {
+    "short_video": N_("short video"), "video": N_("long video"), "live": N_("live stream"),
+    "image": N_("image post"), "carousel": N_("carousel"), "article": N_("article"), "text": N_("text post"),
+}
+
+
+def format_name(code: object) -> str:
+    """A post format as people name it: short_video → 短视频 / short video; unknown codes as given."""
+    label = FORMAT_NAMES.get(str(code))
+    return gettext(label) if label else str(code)
+
+
 def platform_name(platform: str) -> str:
     """A platform as people name it: 抖音, 小红书 / Douyin, Xiaohongshu; unknown codes as given."""
     label = PLATFORM_NAMES.get(str(platform).lower())

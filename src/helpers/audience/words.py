@@ -29,10 +29,6 @@ EVENT_LABELS: dict[str, str] = {
     "click": N_("click"), "message": N_("message"), "purchase": N_("purchase"), "follow": N_("follow"),
     "unfollow": N_("unfollow"),
 }
-FORMAT_LABELS: dict[str, str] = {
-    "short_video": N_("short video"), "image": N_("image post"), "carousel": N_("carousel"),
-    "article": N_("article"), "live": N_("live stream"), "text": N_("text post"), "video": N_("long video"),
-}
 ATTRIBUTE_LABELS: dict[str, str] = {"gender": N_("Gender"), "age_band": N_("Age band"), "region": N_("Region"),
                                     "city_tier": N_("City tier"), "device": N_("Device")}
 CLUSTER_WORDS: dict[str, str] = {
@@ -78,7 +74,8 @@ def path(text: object) -> str:
 
 def post_format(name: object) -> str:
     """A post format (短视频 / short video); unknown formats as given."""
-    return _lookup(FORMAT_LABELS, name)
+    text = _lookup({}, name)  # missing values as the other labels show them
+    return text if text != str(name) else i18n.format_name(name)
 
 
 def attribute(name: object) -> str:

@@ -10,13 +10,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from helpers import i18n
 from helpers.i18n import N_, _
 
-#: Post formats as a reader names them.
-FORMAT_NAMES: dict[str, str] = {
-    "short_video": N_("short video"), "video": N_("video"), "live": N_("live stream"), "image": N_("image post"),
-    "carousel": N_("carousel"), "article": N_("article"), "text": N_("text post"),
-}
 #: Dimensions of the content comparisons.
 DIMENSION_NAMES: dict[str, str] = {"pillar": N_("pillar"), "format": N_("format"), "topic": N_("topic tag"),
                                    "topics": N_("topic tag"), "weekday": N_("weekday"),
@@ -44,7 +40,7 @@ def _named(table: Mapping[str, str], code: object) -> str:
 
 def format_name(code: object) -> str:
     """A post format as a reader names it: 'short_video' → 短视频 / short video; unknown codes as given."""
-    return _named(FORMAT_NAMES, code)
+    return i18n.format_name(code)
 
 
 def dimension_name(code: object) -> str:

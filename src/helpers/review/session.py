@@ -7,6 +7,7 @@ accepts, and returns the checked values with the loaded tables, the period and i
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from helpers import config, i18n
 from helpers.content import ER_BASES
-from helpers.data import find_table_file, load_tables, parse_table, read_raw
+from helpers.data import DataWarning, find_table_file, load_tables, parse_table, read_raw
 from helpers.errors import DataError, ParameterError
 from helpers.i18n import _
 from helpers.params import check_choice, check_number, check_whole, select_accounts
@@ -152,7 +153,9 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
     n_top = check_whole("top_n", top_n, 1, 100)
     folder = config.data_dir(data_dir)
     present = [t for t in OPTIONAL_REVIEW_TABLES if folder.is_dir() and find_table_file(t, folder) is not None]
-    tables = load_tables([*REVIEW_TABLES, *present], folder)
+    with warnings.catch_warnings():  # optional metric columns a platform lacks are shown as missing, not warned
+        warnings.simplefilter("ignore", DataWarning)
+        tables = load_tables([*REVIEW_TABLES, *present], folder)
     account_ids = select_accounts(tables["accounts"], account)
     daily = tables["account_daily"]   # the days the data covers, before any derived day is added
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]

@@ -29,12 +29,6 @@ METRIC_NAMES: dict[str, str] = {
     "saves": N_("saves"),
 }
 
-#: Post formats.
-FORMAT_NAMES: dict[str, str] = {
-    "short_video": N_("short video"), "video": N_("video"), "live": N_("live stream"), "image": N_("image post"),
-    "carousel": N_("carousel"), "text": N_("text post"), "article": N_("article"),
-}
-
 #: Attribution channels that are not platforms (platform channels use i18n.platform_name).
 CHANNEL_NAMES: dict[str, str] = {"kol": N_("KOL seeding"), "search": N_("search"), "wechat": N_("WeChat")}
 
@@ -78,8 +72,8 @@ def metric_name(metric: str) -> str:
 
 
 def format_name(fmt: str) -> str:
-    """A post format: 短视频 / short video."""
-    return word(FORMAT_NAMES, fmt)
+    """A post format: 短视频 / short video (the shared names of helpers.i18n)."""
+    return i18n.format_name(fmt)
 
 
 def channel_name(channel: str) -> str:
