@@ -65,6 +65,13 @@ def data_text(data_dir: Path) -> set[str]:
                 texts.update(values.unique().tolist())
                 # topic tags: a ";"-joined list whose tags a report names one by one
                 texts.update(t.strip() for v in values.unique() for t in str(v).split(";") if t.strip())
+                # the brand, the shared part of account names (青柠生活 of 青柠生活·抖音)
+                texts.update(v.split("·")[0] for v in values.unique() if isinstance(v, str) and "·" in v)
+    ads = data_dir / "ad_daily.csv"
+    if ads.exists():  # campaign and creative ids are the data's only names for them
+        ids = pd.read_csv(ads, usecols=["campaign_id", "creative_id"], dtype=str, encoding="utf-8-sig")
+        texts.update(ids["campaign_id"].dropna())
+        texts.update(ids["creative_id"].dropna())
     return {t for t in texts if t}
 
 

@@ -111,3 +111,12 @@ def test_plural_messages() -> None:
     with i18n.use_language("en"):
         assert i18n.ngettext("{n} post", "{n} posts", 1) == "{n} post"
         assert i18n.ngettext("{n} post", "{n} posts", 2) == "{n} posts"
+
+
+def test_money_amounts() -> None:
+    with i18n.use_language("en"):
+        assert i18n.fmt_money(0) == "0"
+        assert i18n.fmt_money(12.5) == "12.50"
+        assert i18n.fmt_money(274000) == "274,000"
+    with i18n.use_language("zh-CN"):
+        assert i18n.fmt_money(274000) == "27.4万"

@@ -187,7 +187,7 @@ def fmt_money(value: float | None) -> str:
     number = float(value)  # type: ignore[arg-type]
     if _language == "zh-CN" and abs(number) >= 1e5:
         return fmt_count(number)
-    return _grouped(number, 0 if abs(number) >= 100 else 2)
+    return _grouped(number, 0 if abs(number) >= 100 or number == round(number) else 2)
 
 
 def fmt_percent(value: float | None, decimals: int = 1) -> str:
