@@ -503,6 +503,7 @@ def sample_inputs(sample_dir: Path) -> tuple[Any, pd.DataFrame, pd.DataFrame, tu
     """The sample's run with the notebook's defaults, its windows, topic scores and seasonal names."""
     values = runner.default_values(config.NOTEBOOKS / "content_planning.ipynb")
     values.pop("output_dir")
+    values["lang"] = "en"  # the notebook's "" would switch this test process to zh-CN
     run = prepare(**values)
     works = performance.what_works(run.own_posts, run.accounts, base=run.er_base, min_posts=run.min_posts)
     table = windows.posting_windows(run.own_posts, run.accounts, base=run.er_base,
