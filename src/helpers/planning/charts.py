@@ -49,7 +49,7 @@ def what_works_chart(table: pd.DataFrame, title: str = "", max_rows: int = 40) -
         ax.annotate(f"n={int(r.posts_with_rate)}", (high, pos), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=7, color=colour)
     if "platform_er_mean" in data.columns:
-        for _, group in data.groupby("platform", sort=False):
+        for _platform, group in data.groupby("platform", sort=False):
             rows = [y[i] for i in group.index]
             ax.vlines(group["platform_er_mean"].iloc[0], min(rows) - 0.4, max(rows) + 0.4, colors="#c62828",
                       linestyles="--", linewidth=1)

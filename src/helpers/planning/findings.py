@@ -34,6 +34,10 @@ TOPICS_SHOWN = ["platform", "rank", "topic", "pillar", "format", "score", "expec
 TOPICS_SAVED = ["rank", "topic", "pillar", "format", "score", "expected_er", "level", "reason"]
 CALENDAR_SHOWN = ["date", "time", "platform", "tier", "pillar", "format", "topic", "is_reserve", "shared_with",
                   "reason"]
+#: The rates of the best-windows table (shown as percentages).
+WINDOW_RATES: tuple[str, ...] = ("er_cell_mean", "er_prior", "er_shrunk", "ci_low", "ci_high")
+#: The rates of the completion table (shown as percentages).
+COMPLETION_RATES: tuple[str, ...] = ("completion_rate_mean", "completion_ci_low", "completion_ci_high")
 KEY_DATES_SHOWN = ["date", "name", "kind", "lead_days", "warmup_start", "in_month"]
 CAPACITY_SHOWN = ["format", "planned", "reserve", "capacity", "spare", "status"]
 
@@ -480,7 +484,7 @@ def capacity_so_what(capacity: pd.DataFrame) -> str:
         format=format_name(r.format), planned=r.planned, capacity=f"{r.capacity:.0f}") for r in over.itertuples())
     text = _("So what: {verdict}.").format(verdict=fits or _("every format fits the plan"))
     if len(tight):
-        text += " " + _("Tight if the reserve is used: {formats}.").format(
+        text += ("" if i18n.is_chinese() else " ") + _("Tight if the reserve is used: {formats}.").format(
             formats=_join([format_name(f) for f in tight["format"]]))
     return text
 
@@ -562,11 +566,15 @@ def executive_summary(run: PlanningRun, calendar: Calendar, keys: pd.DataFrame,
         mix=" / ".join(f"{tier_name(t)} {_pct(s['mix_achieved'][t])}" for t in TIERS),
         target=" / ".join(f"{tier_name(t)} {_pct(s['mix_target'][t])}" for t in TIERS)), "#calendar"))
     if not no_capacity:
-        findings.append(page.Line(capacity_so_what(capacity).removeprefix(_("So what: ")), "#capacity", status))
+        verdict_text = capacity_so_what(capacity).removeprefix(_("So what: "))
+        findings.append(page.Line(verdict_text[:1].upper() + verdict_text[1:], "#capacity", status))
     actions: list[page.Line] = []
-    for name in key_dates_without_topic(calendar, keys):
-        actions.append(page.Line(_("Add a topic for {name}: its flagship carries a general topic now.").format(
-            name=key_date_name(name, keys)), "#calendar"))
+    bare = key_dates_without_topic(calendar, keys)
+    if bare:
+        actions.append(page.Line(ngettext(
+            "Add a topic of its own for {names}: its flagship carries a general topic now.",
+            "Add a topic of their own for {names}: their flagships carry general topics now.", len(bare)).format(
+            names=_join([key_date_name(n, keys) for n in bare])), "#calendar"))
     for r in over.itertuples():
         actions.append(page.Line(_("Cut {format} to {capacity} pieces ({planned} planned): move slots to another "
                                    "format, post less or add production.").format(

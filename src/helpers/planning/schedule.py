@@ -77,6 +77,11 @@ def format_name(fmt: str) -> str:
     return _(FORMAT_NAMES[fmt]) if fmt in FORMAT_NAMES else str(fmt)
 
 
+def short_date(day: dt.date) -> str:
+    """A day of the plan without its year: 12月12日 / 12 Dec."""
+    return f"{day.month}月{day.day}日" if i18n.is_chinese() else f"{day.day} {day:%b}"
+
+
 def weekday_name(weekday: int) -> str:
     """A weekday (0 = Monday) in the run's language: 周三 / Wed."""
     return _(WEEKDAY_LABELS[int(weekday)])
@@ -871,7 +876,7 @@ def _warm_ups(month: _Month, keys: Sequence[_KeyDate], slots: Sequence[_Slot]) -
         if ahead:
             k = min(ahead, key=lambda k: k.day)
             s.role, s.key_date = "warm_up", k.name
-            s.note = _("warm-up for {name} on {day}").format(name=k.title, day=i18n.fmt_date(k.day))
+            s.note = _("warm-up for {name} on {day}").format(name=k.title, day=short_date(k.day))
 
 
 def _window_notes(slots: Sequence[_Slot], er_windows: bool) -> None:
@@ -879,8 +884,8 @@ def _window_notes(slots: Sequence[_Slot], er_windows: bool) -> None:
     for s in slots:
         window = (_("shrunk ER {er}").format(er=i18n.fmt_percent(s.score)) if er_windows
                   else _("window score {score}").format(score=f"{s.score:.2f}"))
-        s.note = s.note or _("{tier} post at a top {platform} window ({time}, {window})").format(
-            tier=tier_name(s.tier), platform=i18n.platform_name(s.platform), time=f"{s.hour:02d}:00", window=window)
+        s.note = s.note or _("top {platform} window {time} ({window})").format(
+            platform=i18n.platform_name(s.platform), time=f"{s.hour:02d}:00", window=window)
 
 
 def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame, topics: pd.DataFrame,
@@ -1042,8 +1047,7 @@ def _topic_notes(todo: Sequence[_Slot], bank: Sequence[_Topic], keys: Sequence[_
                  seasons: Mapping[int, tuple[str, ...]], in_calendar: set[str]) -> list[str]:
     """Plain-language notes: seasonal topics left for their month, key dates no topic speaks to, shared topics."""
     notes = []
-    later = [f"{t.topic} ({', '.join(seasons[t.rank])})" for t in bank
-             if seasons[t.rank] and not in_calendar & set(seasons[t.rank])]
+    later = [t.topic for t in bank if seasons[t.rank] and not in_calendar & set(seasons[t.rank])]
     if later:
         notes.append(_("{n} seasonal topic(s) wait for their date and are not planned this month: {topics}.").format(
             n=len(later), topics="; ".join(later)))
