@@ -99,3 +99,21 @@ def test_text_repr_lists_each_slot() -> None:
 def test_slots_outside_the_month_are_refused() -> None:
     with pytest.raises(ValueError, match="outside 2026-12"):
         G.month_grid_view(SLOTS.assign(date="2027-01-02"), "2026-12")
+
+
+def test_calendar_explorer_labels_follow_the_language() -> None:
+    pytest.importorskip("ipywidgets")
+    from helpers.planning import charts
+    from helpers.planning.schedule import PlanSettings
+
+    def no_rebuild(**_changes: object) -> None:
+        raise AssertionError("nothing is rebuilt until a value changes")
+
+    settings = PlanSettings({"douyin": 5, "weibo": 3})
+    with i18n.use_language("zh-CN"):
+        box = charts.calendar_explorer(no_rebuild, settings)
+    sliders = [w for column in box.children[0].children for w in column.children]
+    assert [w.description for w in sliders] == ["日常占比", "系列占比", "预留位占比", "抖音每周发布数", "微博每周发布数"]
+    english = charts.calendar_explorer(no_rebuild, settings)
+    assert [w.description for column in english.children[0].children for w in column.children] == [
+        "daily share", "series share", "reserve share", "Douyin posts/week", "Weibo posts/week"]

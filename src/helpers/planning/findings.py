@@ -14,7 +14,7 @@ import pandas as pd
 from helpers import i18n, page
 from helpers.i18n import N_, _, ngettext
 from helpers.planning.grid import MonthGrid, key_date_name, month_grid_view
-from helpers.planning.schedule import TIERS, Calendar, format_name, tier_name, weekday_name
+from helpers.planning.schedule import TIERS, Calendar, format_name, short_date, tier_name, weekday_name
 from helpers.planning.session import PlanningRun
 
 #: The evening window the sample plants (PLANTED.evening_window): a best window in it is named as such.
@@ -550,8 +550,9 @@ def executive_summary(run: PlanningRun, calendar: Calendar, keys: pd.DataFrame,
     )
     findings: list[page.Line] = []
     if len(in_month):
-        dated = _join([f"{key_date_name(k, keys)} ({v.split(' ')[0][5:]}, {i18n.platform_name(v.split(' ')[1])})"
-                       for k, v in flagships.items()])
+        dated = _join([_("{name} ({day}, {platform})").format(
+            name=key_date_name(k, keys), day=short_date(pd.Timestamp(v.split(" ")[0]).date()),
+            platform=i18n.platform_name(v.split(" ")[1])) for k, v in flagships.items()])
         findings.append(page.Line(_("Key dates: {n} in the month, each with one flagship: {list}.").format(
             n=len(in_month), list=dated or _("none")), "#key-dates"))
     pillar, places, total = leading_pillar(scores)
