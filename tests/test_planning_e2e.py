@@ -134,7 +134,7 @@ def test_machine_keys_stay_english_in_a_chinese_run(runs: dict[str, Path]) -> No
     csv = pd.read_csv(runs["zh-CN"] / "calendar.csv", encoding="utf-8-sig", keep_default_na=False)
     assert list(csv.columns[: len(CSV_COLUMNS)]) == CSV_COLUMNS
     assert set(csv["tier"]) == {"daily", "series", "flagship", "reserve"}
-    assert any("留给突发热点" == r for r in csv["reason"])  # the reasons a person reads follow the run's language
+    assert any(r == "留给突发热点" for r in csv["reason"])  # the reasons a person reads follow the run's language
 
 
 def test_empty_topic_bank_fails_with_a_clear_message(sample_dir: Path, tmp_path: Path) -> None:

@@ -322,7 +322,8 @@ def test_written() -> None:
 # --- the executive summary -----------------------------------------------------------------------
 
 ACCOUNTS = pd.DataFrame({"account_id": ["d", "w", "x"], "platform": ["douyin", "weibo", "douyin"],
-                         "name": ["青柠生活·抖音", "青柠生活·微博", "对手·抖音"], "owner": ["own", "own", "competitor"]})
+                         "name": ["青柠生活·抖音", "青柠生活·微博", "对手·抖音"],
+                         "owner": ["own", "own", "competitor"]})
 CAPACITY = _capacity([("short_video", 20, 2, 18.0, "over capacity"), ("image", 10, 3, 12.0, "tight"),
                       ("article", 5, 0, 12.0, "ok")])
 KEYS_ZH = KEYS.assign(name_zh=["双十二", "元旦"])
@@ -384,7 +385,8 @@ def test_executive_summary_in_chinese_and_without_capacity() -> None:
         s = F.executive_summary(_summary_run(), CALENDAR, KEYS_ZH, TOP, SCORES, CAPACITY)
         html = s._repr_html_()
     assert s.title == "内容规划 · 青柠生活 · 2026年12月"
-    assert s.verdict == ("2026年12月排期表：共 8 个发布位（抖音 4、微博 4），其中预留位 2 个（25%）；本月 1 个营销节点中 "
+    assert s.verdict == ("2026年12月排期表：共 8 个发布位（抖音 4、微博 4），其中预留位 2 个（25%）；"
+                         "本月 1 个营销节点中 "
                          "1 个安排了重磅内容。")
     assert s.findings[0].text == "营销节点：本月 1 个，各安排 1 条重磅：双十二（12月12日，抖音）。"
     assert s.actions[0].text == "为双十二补专属选题：目前这些节点的重磅位用的是通用选题。"

@@ -15,7 +15,8 @@ from helpers.planning import grid as G
 # and the last three cells (Fri 1 Jan – Sun 3 Jan) are empty.
 SLOTS = pd.DataFrame([
     # date, time, platform, tier, format, topic, reason, is_reserve
-    ("2026-12-01", "20:00", "douyin", "daily", "short_video", "早C晚A入门", "daily post at a top window; topic score 1.20", False),
+    ("2026-12-01", "20:00", "douyin", "daily", "short_video", "早C晚A入门", "daily post at a top window; topic score 1.20",
+     False),
     ("2026-12-01", "09:00", "weibo", "reserve", "image", "", "reserved for breaking trends", True),
     ("2026-12-07", "21:00", "xiaohongshu", "series", "carousel", "成分党<必看> & 避坑", "warm-up for Double 12", False),
     ("2026-12-12", "20:00", "douyin", "flagship", "live", "双12宠粉直播", "flagship for key date Double 12; topic "
@@ -79,7 +80,7 @@ def test_reserve_slots_are_marked_and_key_dates_named_in_each_language() -> None
         assert "直播" in cells["2026-12-12"][1] and "抖音" in cells["2026-12-12"][1]
         assert "元旦" not in html  # 1 Jan 2027 is not a day of the grid
         assert view.title == "2026年12月排期表"
-        assert ["周一", "周二", "周三", "周四", "周五", "周六", "周日"] == view.words["weekdays"]
+        assert view.words["weekdays"] == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
     view = G.month_grid_view(SLOTS, "2026-12", KEYS)
     cells = _cells(view._repr_html_())
     assert "○ reserve slot" in cells["2026-12-01"][1] and "◎ Double 12" in cells["2026-12-12"][1]
@@ -113,7 +114,8 @@ def test_calendar_explorer_labels_follow_the_language() -> None:
     with i18n.use_language("zh-CN"):
         box = charts.calendar_explorer(no_rebuild, settings)
     sliders = [w for column in box.children[0].children for w in column.children]
-    assert [w.description for w in sliders] == ["日常占比", "系列占比", "预留位占比", "抖音每周发布数", "微博每周发布数"]
+    assert [w.description for w in sliders] == ["日常占比", "系列占比", "预留位占比", "抖音每周发布数",
+                                                "微博每周发布数"]
     english = charts.calendar_explorer(no_rebuild, settings)
     assert [w.description for column in english.children[0].children for w in column.children] == [
         "daily share", "series share", "reserve share", "Douyin posts/week", "Weibo posts/week"]

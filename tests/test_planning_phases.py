@@ -290,7 +290,8 @@ def test_give_topic_recuts_to_a_native_format_and_says_why() -> None:
     S._give_topic(slot, _topic("image"))
     assert (slot.topic, slot.pillar, slot.format, slot.topic_format, slot.topic_score) == (
         "选题", "成分科普", "short_video", "image", 1.25)
-    assert slot.reason == "daily post at a top douyin window; topic score 1.25: r; re-cut from image post to short video"
+    assert slot.reason == ("daily post at a top douyin window; topic score 1.25: r; re-cut from image post to short "
+                           "video")
     unscored = _Slot(2, 20, "weibo", 0.5, tier="daily", note="n")
     S._give_topic(unscored, _Topic(0, "t", "p", "image", math.nan, "", {}))
     assert (unscored.format, unscored.reason) == ("image", "n; no performance estimate for this topic")

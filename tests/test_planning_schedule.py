@@ -9,12 +9,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-from helpers import i18n
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from helpers import i18n
 from helpers.errors import DataError, ParameterError
 from helpers.planning.schedule import (
     NATIVE_FORMATS,

@@ -198,7 +198,7 @@ def calendar_explorer(rebuild: Callable[..., Calendar], settings: PlanSettings,
                                 description=_("{platform} posts/week").format(platform=i18n.platform_name(p)),
                                 style=style, layout=layout, continuous_update=False) for p, n in posts_per_week.items()}
     output = widgets.Output()
-    def redraw(_: object = None) -> None:
+    def redraw(_change: object = None) -> None:
         output.clear_output(wait=True)
         with output:
             flagship = round(1 - daily.value - series.value, 6)

@@ -85,10 +85,10 @@ def capacity_status(code: str) -> str:
     return f"{shape} {_(label) if code in CAPACITY_STATUS else label}".strip()
 
 
-def window_label(weekday: object, hour: int) -> str:
+def window_label(weekday: Any, hour: int) -> str:
     """A posting window as a reader names it: "周二 20:00–21:00" / "Tue 20:00–21:00"."""
     span = f"{int(hour):02d}:00–{(int(hour) + 1) % 24:02d}:00"
-    return span if weekday is None or pd.isna(weekday) else f"{weekday_name(int(weekday))} {span}"  # type: ignore[arg-type]
+    return span if weekday is None or pd.isna(weekday) else f"{weekday_name(int(weekday))} {span}"
 
 
 def _window(item: Mapping[str, Any]) -> str:

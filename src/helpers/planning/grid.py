@@ -79,7 +79,7 @@ class MonthGrid:
     month: str
     title: str
     weeks: tuple[tuple[GridDay, ...], ...]
-    words: Mapping[str, str]
+    words: Mapping[str, Any]
 
     @property
     def days(self) -> list[GridDay]:
