@@ -15,8 +15,7 @@ from helpers.planning import grid as G
 # and the last three cells (Fri 1 Jan – Sun 3 Jan) are empty.
 SLOTS = pd.DataFrame([
     # date, time, platform, tier, format, topic, reason, is_reserve
-    ("2026-12-01", "20:00", "douyin", "daily", "short_video", "早C晚A入门", "daily post at a top window; topic score 1.20",
-     False),
+    ("2026-12-01", "20:00", "douyin", "daily", "short_video", "早C晚A入门", "daily post; topic score 1.20", False),
     ("2026-12-01", "09:00", "weibo", "reserve", "image", "", "reserved for breaking trends", True),
     ("2026-12-07", "21:00", "xiaohongshu", "series", "carousel", "成分党<必看> & 避坑", "warm-up for Double 12", False),
     ("2026-12-12", "20:00", "douyin", "flagship", "live", "双12宠粉直播", "flagship for key date Double 12; topic "
@@ -119,3 +118,19 @@ def test_calendar_explorer_labels_follow_the_language() -> None:
     english = charts.calendar_explorer(no_rebuild, settings)
     assert [w.description for column in english.children[0].children for w in column.children] == [
         "daily share", "series share", "reserve share", "Douyin posts/week", "Weibo posts/week"]
+
+
+def test_calendar_explorer_says_why_there_is_no_calendar(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("ipywidgets")
+    from helpers.errors import ParameterError
+    from helpers.planning import charts
+    from helpers.planning.schedule import PlanSettings
+
+    def refuse(**_changes: object) -> None:
+        raise ParameterError("30 posts a week do not fit")
+
+    with i18n.use_language("zh-CN"):
+        box = charts.calendar_explorer(refuse, PlanSettings({"douyin": 5}))
+        box.children[0].children[0].children[2].value = 0.22  # the reserve slider: a change redraws
+    # outside a kernel the Output widget does not capture: the message reaches stdout
+    assert capsys.readouterr().out.endswith("无法生成排期表：30 posts a week do not fit\n")
