@@ -355,7 +355,8 @@ class PlanningRun:
 
     def ics(self, calendar: Calendar) -> bytes:
         """calendar.ics of a calendar in the plan's timezone."""
-        return to_ics(calendar.slots, self.settings.timezone, f"Content plan {self.month}")
+        return to_ics(calendar.slots, self.settings.timezone,
+                      i18n.gettext("Content plan {month}").format(month=self.month))
 
 
 def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
