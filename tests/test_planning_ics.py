@@ -76,7 +76,8 @@ def test_round_trip(slots, ics):
                            else f"{name} · {row.tier} · {row.topic}")    # Chinese intact
         assert event["DTSTAMP"].dt == STAMP
         description = str(event["DESCRIPTION"])
-        shown_format = {"short_video": "short video", "video": "long video", "live": "live stream", "image": "image post",
+        shown_format = {"short_video": "short video", "video": "long video", "live": "live stream",
+                        "image": "image post",
                         "carousel": "carousel", "article": "article", "text": "text post"}[row.format]
         assert f"Format: {shown_format}\n" in description and row.reason in description
         categories = [str(c) for c in event["CATEGORIES"].cats]
