@@ -8,7 +8,7 @@ run (what works, windows, topic scores), which the widget does not repeat.
 
     .venv/bin/python benchmarks/bench_content_planning.py [--repeats 5]
 
-Floor: building the month grid alone (schedule.month_grid + the chart) for the default calendar,
+Floor: building the month grid alone (grid.month_grid_view rendered to HTML) for the default calendar,
 i.e. what any redraw costs even if the schedule were free.
 """
 
@@ -23,15 +23,8 @@ import sys
 import time
 from collections.abc import Callable
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-
 from helpers import config, runner
-from helpers.planning import charts as plots
-from helpers.planning import performance, schedule, session, topics, windows
+from helpers.planning import grid, performance, session, topics, windows
 from helpers.sample import ensure_sample
 
 #: Slider positions: (daily, series, reserve, posts-per-week offset) — flagship is the rest.
@@ -73,8 +66,7 @@ def main() -> None:
         cal = run.rebuild(table, scores, keys, mix={"daily": daily, "series": series,
                                                    "flagship": round(1 - daily - series, 6)},
                           reserve_share=reserve, posts_per_week=ppw)
-        fig = plots.month_grid_chart(schedule.month_grid(cal.slots, run.month), "explorer")
-        plt.close(fig)
+        grid.month_grid_view(cal.slots, cal.month)._repr_html_()
         return len(cal.slots)
 
     rebuild_only = [t for step in SWEEP for t in _seconds(
@@ -85,7 +77,7 @@ def main() -> None:
     default = run.calendar(table, scores, keys)
 
     def floor_step() -> None:
-        plt.close(plots.month_grid_chart(schedule.month_grid(default.slots, run.month), "explorer"))
+        grid.month_grid_view(default.slots, default.month)._repr_html_()
 
     floor = _seconds(floor_step, args.repeats * len(SWEEP))
     result = {

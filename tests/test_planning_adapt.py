@@ -28,7 +28,7 @@ def test_long_video_becomes_clips_and_explainers():
     assert "text/image explainer" in table.loc["weibo", "derived_from"]
     assert "text/image explainer" in table.loc["xiaohongshu", "derived_from"]
     assert table.loc["bilibili", "format"] == "video" and table.loc["bilibili", "length"].startswith("5–15 min")
-    assert table.loc["bilibili", "derived_from"].startswith("the original video")
+    assert table.loc["bilibili", "derived_from"].startswith("the original long video")
     assert table.loc["wechat", "format"] == "article" and table.loc["wechat", "length"] == "1,500–2,500 characters"
     assert table["version"].str.contains("“618囤货直播回放”").all()
 
@@ -36,7 +36,7 @@ def test_long_video_becomes_clips_and_explainers():
 @pytest.mark.parametrize(("source", "platform", "words"), [
     ("live", "douyin", "short clips cut from the live replay"),
     ("live", "youtube", "the live replay, edited"),
-    ("article", "douyin", "short video scripted from the article"),
+    ("article", "douyin", "short video scripted from the key points of the article"),
     ("article", "weibo", "image/carousel version of the article"),
     ("short_video", "bilibili", "expanded long video"),
     ("carousel", "tiktok", "slideshow video"),

@@ -10,6 +10,7 @@ import icalendar
 import pandas as pd
 import pytest
 
+from helpers import i18n
 from helpers.errors import ParameterError
 from helpers.planning.ics import slot_uid, to_ics, write_calendar_csv, write_ics
 from helpers.planning.schedule import PlanSettings, build_calendar
@@ -45,12 +46,15 @@ KEYS = pd.DataFrame({"date": pd.to_datetime(["2025-06-18"]), "name": ["618"], "k
 def slots() -> pd.DataFrame:
     settings = PlanSettings({"douyin": 5, "xiaohongshu": 4, "weibo": 7},
                             fixed_columns=[(2, "douyin", "series", "short_video", "周三vlog")], min_gap_hours=4)
-    return build_calendar("2025-06", settings, make_windows(("douyin", "xiaohongshu", "weibo")), TOPICS, KEYS).slots
+    with i18n.use_language("en"):  # module fixtures are built before the function-scoped english_by_default
+        return build_calendar("2025-06", settings, make_windows(("douyin", "xiaohongshu", "weibo")), TOPICS,
+                              KEYS).slots
 
 
 @pytest.fixture(scope="module")
 def ics(slots) -> bytes:
-    return to_ics(slots, "Asia/Shanghai", "青柠生活 · 2025-06 内容排期", stamp=STAMP)
+    with i18n.use_language("en"):
+        return to_ics(slots, "Asia/Shanghai", "青柠生活 · 2025-06 内容排期", stamp=STAMP)
 
 
 def test_round_trip(slots, ics):
@@ -67,11 +71,15 @@ def test_round_trip(slots, ics):
         assert str(start.tzinfo) == "Asia/Shanghai" or getattr(start.tzinfo, "key", None) == "Asia/Shanghai"
         assert event["DTEND"].dt - start == dt.timedelta(minutes=30)
         summary = str(event["SUMMARY"])
-        assert summary == (f"{row.platform} · Reserve" if row.is_reserve
-                           else f"{row.platform} · {row.tier} · {row.topic}")    # Chinese intact
+        name = {"douyin": "Douyin", "xiaohongshu": "Xiaohongshu", "weibo": "Weibo"}[row.platform]
+        assert summary == (f"{name} · reserve slot" if row.is_reserve
+                           else f"{name} · {row.tier} · {row.topic}")    # Chinese intact
         assert event["DTSTAMP"].dt == STAMP
         description = str(event["DESCRIPTION"])
-        assert f"Format: {row.format}" in description and row.reason in description
+        shown_format = {"short_video": "short video", "video": "long video", "live": "live stream",
+                        "image": "image post",
+                        "carousel": "carousel", "article": "article", "text": "text post"}[row.format]
+        assert f"Format: {shown_format}\n" in description and row.reason in description
         categories = [str(c) for c in event["CATEGORIES"].cats]
         assert row.platform in categories and row.tier in categories
     uids = [str(e["UID"]) for e in events]

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from helpers import config, runner
+from helpers import config, i18n, runner
 from helpers.errors import ParameterError
 from helpers.planning import dates, performance, topics, windows
 from helpers.planning import schedule as S
@@ -177,11 +177,11 @@ def test_day_slots_put_placed_posts_on_the_best_windows() -> None:
     assert plain[0].note == "fixed column 周三vlog (Wed)"
     key = S._day_slots("douyin", 18, [20], [(20, 3.0)], [("key", _key(18))])
     assert (key[0].role, key[0].tier, key[0].key_date, key[0].note) == (
-        "key_date", "flagship", "618", "flagship for key date 618 (marketing)")
+        "key_date", "flagship", "618", "flagship for key date 618 (marketing date)")
     both = S._day_slots("douyin", 18, [20], [(20, 3.0)], [("fixed+key", (WED_VLOG, _key(18)))])
     assert (both[0].role, both[0].tier, both[0].format, both[0].label, both[0].note) == (
         "key_date", "flagship", "short_video", "周三vlog", "fixed column 周三vlog (Wed); flagship for key date 618 "
-        "(marketing)")
+        "(marketing date)")
 
 
 # --- phases 5–8: reserve, tiers, warm-ups, window notes --------------------------------------------
@@ -240,16 +240,16 @@ def test_warm_ups_label_daily_and_series_posts_before_their_date() -> None:
     assert [(s.day, s.role, s.key_date) for s in slots] == [
         (14, "warm_up", "父亲节"), (15, "warm_up", "618"), (16, "warm_up", "618"), (16, "regular", ""),
         (17, "reserve", ""), (18, "regular", "")]
-    assert slots[1].note == "warm-up for 618 on 06-18"
+    assert slots[1].note == "warm-up for 618 on 18 Jun"
 
 
 def test_window_notes_fill_only_empty_notes() -> None:
     slots = [_Slot(1, 20, "douyin", 0.05, tier="daily"), _Slot(2, 9, "weibo", 0.5, tier="series", note="kept")]
     S._window_notes(slots, er_windows=True)
-    assert [s.note for s in slots] == ["daily post at a top douyin window (20:00, shrunk ER 5.0%)", "kept"]
+    assert [s.note for s in slots] == ["top Douyin window 20:00 (shrunk ER 5.0%)", "kept"]
     other = [_Slot(1, 20, "douyin", 1.234, tier="daily")]
     S._window_notes(other, er_windows=False)
-    assert other[0].note == "daily post at a top douyin window (20:00, window score 1.23)"
+    assert other[0].note == "top Douyin window 20:00 (window score 1.23)"
 
 
 # --- phase 9: topics -------------------------------------------------------------------------------
@@ -290,7 +290,8 @@ def test_give_topic_recuts_to_a_native_format_and_says_why() -> None:
     S._give_topic(slot, _topic("image"))
     assert (slot.topic, slot.pillar, slot.format, slot.topic_format, slot.topic_score) == (
         "选题", "成分科普", "short_video", "image", 1.25)
-    assert slot.reason == "daily post at a top douyin window; topic score 1.25: r; re-cut from image to short_video"
+    assert slot.reason == ("daily post at a top douyin window; topic score 1.25: r; re-cut from image post to short "
+                           "video")
     unscored = _Slot(2, 20, "weibo", 0.5, tier="daily", note="n")
     S._give_topic(unscored, _Topic(0, "t", "p", "image", math.nan, "", {}))
     assert (unscored.format, unscored.reason) == ("image", "n; no performance estimate for this topic")
@@ -301,7 +302,7 @@ def test_shared_topics_name_the_other_platforms() -> None:
              _Slot(3, 20, "wechat", 0.5, topic="B", reason="z")]
     S._mark_shared(slots)
     assert [s.shared_with for s in slots] == ["weibo", "douyin", ""]
-    assert slots[0].reason == "x; also planned on weibo: one master piece, adapted per platform"
+    assert slots[0].reason == "x; also planned on Weibo: one master piece, adapted per platform"
     assert slots[2].reason == "z"
 
 
@@ -429,7 +430,7 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
                 if key is not None:
                     s.role, s.tier, s.key_date = "key_date", "flagship", key.name
                     s.note = "; ".join(x for x in (s.note, f"flagship for key date {key.name}"
-                                                   + (f" ({key.kind})" if key.kind else "")) if x)
+                                                   + (f" ({S._kind_name(key.kind)})" if key.kind else "")) if x)
             slots.extend(day_slots)
             prev = (d - 1) * 24 + max(hours)
     slots.sort(key=lambda s: (s.day, s.hour, platforms.index(s.platform)))
@@ -470,11 +471,11 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
         if ahead and s.tier in ("daily", "series"):
             k = min(ahead, key=lambda k: k.day)
             s.role, s.key_date = "warm_up", k.name
-            s.note = f"warm-up for {k.name} on {k.day:%m-%d}"
+            s.note = f"warm-up for {k.name} on {k.day.day} {k.day:%b}"
 
     for s in slots:
         window = f"shrunk ER {s.score:.1%}" if er_windows else f"window score {s.score:.2f}"
-        s.note = s.note or f"{s.tier} post at a top {s.platform} window ({s.hour:02d}:00, {window})"
+        s.note = s.note or f"top {i18n.platform_name(s.platform)} window {s.hour:02d}:00 ({window})"
     notes = S._fill_topics(slots, bank, keys, tuple(seasonal), label)
     if settings.capacity:
         notes += S._fit_capacity(slots, settings.capacity)
@@ -503,6 +504,7 @@ def sample_inputs(sample_dir: Path) -> tuple[Any, pd.DataFrame, pd.DataFrame, tu
     """The sample's run with the notebook's defaults, its windows, topic scores and seasonal names."""
     values = runner.default_values(config.NOTEBOOKS / "content_planning.ipynb")
     values.pop("output_dir")
+    values["lang"] = "en"  # the notebook's "" would switch this test process to zh-CN
     run = prepare(**values)
     works = performance.what_works(run.own_posts, run.accounts, base=run.er_base, min_posts=run.min_posts)
     table = windows.posting_windows(run.own_posts, run.accounts, base=run.er_base,

@@ -35,6 +35,7 @@ def _prepare(**overrides: Any):
     """prepare with the notebook's defaults (its parameters cell is the only place they live), some overridden."""
     values = runner.default_values(config.NOTEBOOKS / "content_planning.ipynb")
     values.pop("output_dir")
+    values["lang"] = "en"  # the notebook's "" would switch this test process to zh-CN
     values.update(overrides)
     return prepare(**values)
 

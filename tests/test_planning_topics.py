@@ -55,13 +55,13 @@ def test_score_is_expected_index_times_weight(table: pd.DataFrame, bank: pd.Data
 
 def test_reason_is_built_from_the_numbers(table: pd.DataFrame, bank: pd.DataFrame) -> None:
     reasons = _by_topic(score_topics(bank, table))["reason"]
-    assert reasons["防晒补涂技巧"].startswith("防晒补涂技巧 — 教程 short_video on douyin: ER 20.0% by impressions "
+    assert reasons["防晒补涂技巧"].startswith("防晒补涂技巧 — 教程 short video on Douyin: ER 20.0% by impressions "
                                           "(1.23× platform mean, 3 posts) × weight 2")
     assert "= score 2.46" in reasons["防晒补涂技巧"]
     assert "none given, neutral" in reasons["新品首发直播"]
-    assert "estimate from pillar×platform" in reasons["新品首发直播"]
-    assert "4 posts at pillar×platform level" in reasons["新品首发直播"]
-    assert "no own carousel posts on douyin yet" in reasons["烟酰胺浓度怎么选"]
+    assert "estimate from pillar" in reasons["新品首发直播"]
+    assert "4 posts at pillar level" in reasons["新品首发直播"]
+    assert "no own carousel posts on Douyin yet" in reasons["烟酰胺浓度怎么选"]
     assert "adapt" not in reasons["防晒补涂技巧"]
 
 

@@ -29,7 +29,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers import i18n
 from helpers.errors import ParameterError
+from helpers.i18n import N_, _
+from helpers.planning.schedule import format_name
 from helpers.schema import POST_FORMATS
 
 ADAPT_COLUMNS: tuple[str, ...] = ("platform", "format", "length", "derived_from", "version")
@@ -53,71 +56,74 @@ class Convention:
 
 
 CONVENTIONS: dict[str, Convention] = {c.platform: c for c in (
-    Convention("weibo", "image", "~200 characters + 3–9 images",
-               "a ~200-character hook with the key points, 3–9 images, 1–2 hashtags and a link to the full piece"),
-    Convention("xiaohongshu", "carousel", "~800 characters, 6–9 images with a cover",
-               "an image note: a cover with the title on it, 6–9 step images and ~800 characters of "
-               "first-person notes"),
-    Convention("douyin", "short_video", "15–60 s, vertical 9:16",
-               "a vertical clip with the strongest moment in the first 3 seconds and captions on screen"),
-    Convention("bilibili", "video", "5–15 min, horizontal 16:9",
-               "a long video with chapters, a strong cover and an opening that states the payoff"),
-    Convention("wechat", "article", "1,500–2,500 characters",
-               "a long-form article with a headline, 3–5 sub-heads, images and a call to action at the end"),
-    Convention("wechat_channels", "short_video", "30–90 s, vertical",
-               "a vertical clip linked to the official-account article, captions on screen"),
-    Convention("zhihu", "article", "1,000–3,000 characters (answer)",
-               "an answer to a matching question: conclusion first, then evidence and sources"),
-    Convention("tiktok", "short_video", "15–60 s, vertical 9:16",
-               "a vertical clip with a hook in the first 2 seconds, on-screen text and a trending sound"),
-    Convention("instagram", "carousel", "5–10 slides, caption ~150 words",
-               "a carousel with a title slide, one point per slide and a save-worthy summary slide"),
-    Convention("facebook", "video", "1–3 min, square or vertical",
-               "a short native video with captions (most watch muted) and a question to start comments"),
-    Convention("youtube", "video", "8–15 min (+ a ≤ 60 s Short)",
-               "a long video with chapters and a custom thumbnail, plus a Short cut from its best minute"),
-    Convention("x", "text", "≤ 280 characters (+ image or thread)",
-               "a post of ≤ 280 characters with one image, or a 3–6 post thread for the key points"),
-    Convention("linkedin", "text", "150–300 words (+ document carousel)",
-               "a 150–300-word post with a professional takeaway, optionally a PDF carousel of the key points"),
+    Convention("weibo", "image", N_("~200 characters + 3–9 images"),
+               N_("a ~200-character hook with the key points, 3–9 images, 1–2 hashtags and a link to the full piece")),
+    Convention("xiaohongshu", "carousel", N_("~800 characters, 6–9 images with a cover"),
+               N_("an image note: a cover with the title on it, 6–9 step images and ~800 characters of "
+               "first-person notes")),
+    Convention("douyin", "short_video", N_("15–60 s, vertical 9:16"),
+               N_("a vertical clip with the strongest moment in the first 3 seconds and captions on screen")),
+    Convention("bilibili", "video", N_("5–15 min, horizontal 16:9"),
+               N_("a long video with chapters, a strong cover and an opening that states the payoff")),
+    Convention("wechat", "article", N_("1,500–2,500 characters"),
+               N_("a long-form article with a headline, 3–5 sub-heads, images and a call to action at the end")),
+    Convention("wechat_channels", "short_video", N_("30–90 s, vertical"),
+               N_("a vertical clip linked to the official-account article, captions on screen")),
+    Convention("zhihu", "article", N_("1,000–3,000 characters (answer)"),
+               N_("an answer to a matching question: conclusion first, then evidence and sources")),
+    Convention("tiktok", "short_video", N_("15–60 s, vertical 9:16"),
+               N_("a vertical clip with a hook in the first 2 seconds, on-screen text and a trending sound")),
+    Convention("instagram", "carousel", N_("5–10 slides, caption ~150 words"),
+               N_("a carousel with a title slide, one point per slide and a save-worthy summary slide")),
+    Convention("facebook", "video", N_("1–3 min, square or vertical"),
+               N_("a short native video with captions (most watch muted) and a question to start comments")),
+    Convention("youtube", "video", N_("8–15 min (+ a ≤ 60 s Short)"),
+               N_("a long video with chapters and a custom thumbnail, plus a Short cut from its best minute")),
+    Convention("x", "text", N_("≤ 280 characters (+ image or thread)"),
+               N_("a post of ≤ 280 characters with one image, or a 3–6 post thread for the key points")),
+    Convention("linkedin", "text", N_("150–300 words (+ document carousel)"),
+               N_("a 150–300-word post with a professional takeaway, optionally a PDF carousel of the key points")),
 )}
 
 
 def _recut(source: str, target: str) -> str:
-    """What the derived version is made from, given the source format and the target format."""
+    """What the derived version is made from, given the source format and the target format (run's language)."""
+    src, tgt = format_name(source), format_name(target)
     if source == target:
-        return f"the original {source}, fitted to the platform's length"
+        return _("the original {source}, fitted to the platform's length").format(source=src)
     if source in _VIDEO:
-        long = "the live replay" if source == "live" else "the long video"
+        long = _("the live replay") if source == "live" else _("the long video")
         if target in _SHORT:
-            return f"short clips cut from {long}"
+            return _("short clips cut from {long}").format(long=long)
         if target in _VIDEO:
-            return f"{long}, edited to the platform's length"
+            return _("{long}, edited to the platform's length").format(long=long)
         if target in _VISUAL:
-            return f"a text/image explainer from {long}: key points as text, screenshots as images"
-        return f"a text explainer written from {long}'s script and key points"
+            return _("a text/image explainer from {long}: key points as text, screenshots as images").format(long=long)
+        return _("a text explainer written from the script and key points of {long}").format(long=long)
     if source in _SHORT:
         if target in _VIDEO:
-            return "an expanded long video built around the short video (re-shoot with more depth)"
+            return _("an expanded long video built around the short video (re-shoot with more depth)")
         if target in _VISUAL:
-            return "a text/image explainer from the short video: frames as images, script as text"
-        return "a text explainer written from the short video's script"
+            return _("a text/image explainer from the short video: frames as images, script as text")
+        return _("a text explainer written from the short video's script")
     if source in _TEXT:
         if target in _SHORT:
-            return f"a short video scripted from the {source}'s key points"
+            return _("a short video scripted from the key points of the {source}").format(source=src)
         if target in _VIDEO:
-            return f"a long video scripted from the {source}"
+            return _("a long video scripted from the {source}").format(source=src)
         if target in _VISUAL:
-            return f"an image/carousel version of the {source}: one key point per image"
-        return f"a {'condensed' if source == 'article' else 'expanded'} text version of the {source}"
+            return _("an image/carousel version of the {source}: one key point per image").format(source=src)
+        if source == "article":
+            return _("a condensed text version of the {source}").format(source=src)
+        return _("an expanded text version of the {source}").format(source=src)
     # image or carousel sources
     if target in _SHORT:
-        return f"a short slideshow video from the {source}'s images with voice-over"
+        return _("a short slideshow video from the images of the {source}, with voice-over").format(source=src)
     if target in _VIDEO:
-        return f"a long video scripted from the {source}'s points"
+        return _("a long video scripted from the points of the {source}").format(source=src)
     if target in _TEXT:
-        return f"a text version of the {source}'s notes"
-    return f"the {source}'s images re-arranged as a {target}"
+        return _("a text version of the notes of the {source}").format(source=src)
+    return _("the images of the {source} re-arranged as a {target}").format(source=src, target=tgt)
 
 
 def adapt_topic(topic: str, pillar: str, source_format: str, platforms: Sequence[str]) -> pd.DataFrame:
@@ -136,9 +142,10 @@ def adapt_topic(topic: str, pillar: str, source_format: str, platforms: Sequence
     rows = []
     for p in dict.fromkeys(platforms):
         c = CONVENTIONS[p]
-        rows.append({"platform": p, "format": c.format, "length": c.length,
+        rows.append({"platform": p, "format": c.format, "length": _(c.length),
                      "derived_from": _recut(source_format, c.format),
-                     "version": f"“{topic}” ({pillar}) on {p}: {c.make}."})
+                     "version": _("“{topic}” ({pillar}) on {platform}: {make}.").format(
+                         topic=topic, pillar=pillar, platform=i18n.platform_name(p), make=_(c.make))})
     return pd.DataFrame(rows, columns=list(ADAPT_COLUMNS))
 
 

@@ -14,8 +14,12 @@ import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 
+from helpers import i18n
 from helpers.charts import bar_chart, close, heatmap, setup_style  # noqa: F401  (re-exported for the notebook)
-from helpers.planning.schedule import Calendar, PlanSettings, month_grid
+from helpers.i18n import _
+from helpers.planning.findings import CAPACITY_STATUS, LABELS
+from helpers.planning.grid import month_grid_view
+from helpers.planning.schedule import Calendar, PlanSettings, format_name, tier_name, weekday_name
 from helpers.report import styled
 
 if TYPE_CHECKING:
@@ -23,13 +27,6 @@ if TYPE_CHECKING:
 
 
 TIER_COLOURS = {"flagship": "#c62828", "series": "#1565c0", "daily": "#455a64", "reserve": "#9e9e9e"}
-
-
-_TIER_OF_MARK = {"★": "flagship", "◆": "series", "·": "daily", "○": "reserve"}
-
-
-PLATFORM_SHORT = {"douyin": "抖音", "xiaohongshu": "小红书", "wechat": "公众号", "weibo": "微博", "bilibili": "B站",
-                  "zhihu": "知乎", "wechat_channels": "视频号"}
 
 
 def what_works_chart(table: pd.DataFrame, title: str = "", max_rows: int = 40) -> plt.Figure:
@@ -52,13 +49,14 @@ def what_works_chart(table: pd.DataFrame, title: str = "", max_rows: int = 40) -
         ax.annotate(f"n={int(r.posts_with_rate)}", (high, pos), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=7, color=colour)
     if "platform_er_mean" in data.columns:
-        for _, group in data.groupby("platform", sort=False):
+        for _platform, group in data.groupby("platform", sort=False):
             rows = [y[i] for i in group.index]
             ax.vlines(group["platform_er_mean"].iloc[0], min(rows) - 0.4, max(rows) + 0.4, colors="#c62828",
                       linestyles="--", linewidth=1)
-    ax.set_yticks(y, [f"{r.platform} · {r.pillar} · {r.format}" for r in data.itertuples()], fontsize=8)
+    ax.set_yticks(y, [f"{i18n.platform_name(r.platform)} · {r.pillar} · {format_name(r.format)}"
+                      for r in data.itertuples()], fontsize=8)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("engagement rate, mean of per-post rates (95 % CI); grey: thin group; red dashes: platform mean")
+    ax.set_xlabel(_("engagement rate, mean of per-post rates (95% CI); grey: thin group; red dashes: platform mean"))
     ax.set_title(title)
     return fig
 
@@ -73,12 +71,12 @@ def windows_heatmaps(windows: pd.DataFrame, platforms: Sequence[str], value: str
     for ax, platform in zip(axes.flat, platforms, strict=False):  # more axes than platforms
         part = windows[windows["platform"] == platform]
         grid = part.pivot(index="weekday", columns="hour", values=value).reindex(range(7))
-        grid.index = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        grid.index = [weekday_name(d) for d in range(7)]
         sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=1.0, vmin=0.6, vmax=1.4, cbar=True, linewidths=0.3,
                     cbar_kws={"shrink": 0.8})
-        ax.set_title(platform, fontsize=10)
+        ax.set_title(i18n.platform_name(platform), fontsize=10)
         ax.tick_params(axis="y", rotation=0)
-        ax.set_xlabel("hour (local)")
+        ax.set_xlabel(_("hour (local time)"))
         ax.set_ylabel("")
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
@@ -103,8 +101,10 @@ def best_windows_chart(best: pd.DataFrame, title: str = "") -> plt.Figure:
         ax.annotate(f"n={int(r.posts)}", (r.index_ci_high, pos), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=8)
     ax.axvline(1.0, color="#333", linewidth=1)
-    ax.set_yticks(y, [f"{r.platform} · {r.label}" for r in data.itertuples()], fontsize=9)
-    ax.set_xlabel("ER ÷ platform mean: dot = shrunk estimate with 95 % interval, x = raw cell mean (before shrinking)")
+    ax.set_yticks(y, [f"{i18n.platform_name(r.platform)} · {weekday_name(r.weekday)} {r.hour:02d}:00"
+                      for r in data.itertuples()], fontsize=9)
+    ax.set_xlabel(_("ER ÷ platform mean: dot = shrunk estimate with 95% interval, x = raw cell mean (before "
+                    "shrinking)"))
     ax.set_title(title)
     return fig
 
@@ -119,57 +119,15 @@ def topic_score_chart(scores: pd.DataFrame, title: str = "", top: int = 15) -> p
     y = list(range(len(best)))[::-1]
     ax.barh(y, best["score"], color=[palette[p] for p in best["pillar"]])
     for pos, r in zip(y, best.itertuples(), strict=True):
-        ax.annotate(f"{r.platform} · {r.format}", (r.score, pos), xytext=(4, 0), textcoords="offset points",
+        ax.annotate(f"{i18n.platform_name(r.platform)} · {format_name(r.format)}", (r.score, pos), xytext=(4, 0),
+                    textcoords="offset points",
                     va="center", fontsize=8)
     ax.set_yticks(y, list(best["topic"]), fontsize=9)
     ax.axvline(1.0, color="#333", linewidth=1, linestyle=":")
     handles = [matplotlib.patches.Patch(color=palette[p], label=p) for p in pillars]
-    ax.legend(handles=handles, fontsize=8, loc="lower right", title="pillar")
-    ax.set_xlabel("score = expected ER ÷ platform mean × strategic weight (best platform shown)")
+    ax.legend(handles=handles, fontsize=8, loc="lower right", title=_("Content pillar"))
+    ax.set_xlabel(_("score = expected ER ÷ platform mean × strategic weight (best platform shown)"))
     ax.set_title(title)
-    return fig
-
-
-def month_grid_chart(grid: pd.DataFrame, title: str = "", short: dict[str, str] | None = None,
-                     fontsize: float = 7.0) -> plt.Figure:
-    """schedule.month_grid as a calendar picture: one box per day, one line per slot coloured by tier."""
-    import matplotlib.patches
-
-    short = PLATFORM_SHORT if short is None else short
-    weeks = len(grid)
-    lines_per_week = [max((len(str(c).split("\n")) for c in row), default=1) for row in grid.to_numpy()]
-    heights = [max(n, 3) * 0.19 + 0.25 for n in lines_per_week]
-    fig, ax = plt.subplots(figsize=(16, sum(heights) + 0.9), layout="constrained")
-    ax.set_xlim(0, 7)
-    ax.set_ylim(0, sum(heights))
-    ax.axis("off")
-    for d, name in enumerate(grid.columns):
-        ax.text(d + 0.5, sum(heights) + 0.05, name, ha="center", va="bottom", fontsize=10)
-    top = sum(heights)
-    for w in range(weeks):
-        h = heights[w]
-        for d in range(7):
-            text = str(grid.iat[w, d])
-            box = matplotlib.patches.Rectangle((d, top - h), 1, h, fill=bool(text), facecolor="#fafafa",
-                                               edgecolor="#bdbdbd", linewidth=0.8)
-            ax.add_patch(box)
-            if not text:
-                continue
-            head, *rows = text.split("\n")
-            keyday = " " in head
-            ax.text(d + 0.03, top - 0.05, head, ha="left", va="top", fontsize=fontsize + 1.5,
-                    color="#c62828" if keyday else "#212121")
-            for i, line in enumerate(rows):
-                parts = line.split(" ", 3)
-                tier = _TIER_OF_MARK.get(parts[2], "daily") if len(parts) > 2 else "daily"
-                if len(parts) > 1:
-                    parts[1] = short.get(parts[1], parts[1])
-                ax.text(d + 0.03, top - 0.3 - 0.19 * i, " ".join(parts), ha="left", va="top", fontsize=fontsize,
-                        color=TIER_COLOURS[tier], clip_on=True)
-        top -= h
-    legend = [matplotlib.patches.Patch(color=TIER_COLOURS[t], label=f"{m} {t}") for m, t in _TIER_OF_MARK.items()]
-    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False, fontsize=9)
-    ax.set_title(title, fontsize=12, pad=22)
     return fig
 
 
@@ -179,38 +137,38 @@ def capacity_chart(capacity: pd.DataFrame, title: str = "") -> plt.Figure:
     fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
     x = range(len(data))
     colours = {"ok": "#2e7d32", "tight": "#f9a825", "over capacity": "#c62828", "no capacity given": "#607d8b"}
-    ax.bar(x, data["planned"], color=[colours.get(s, "#607d8b") for s in data["status"]], label="planned")
-    ax.bar(x, data["reserve"], bottom=data["planned"], color="#bdbdbd", label="reserve (possible pieces)")
+    ax.bar(x, data["planned"], color=[colours.get(s, "#607d8b") for s in data["status"]], label=_("planned"))
+    ax.bar(x, data["reserve"], bottom=data["planned"], color="#bdbdbd", label=_("reserve slots (possible pieces)"))
     for i, r in data.iterrows():
         if pd.notna(r["capacity"]):
             ax.hlines(r["capacity"], i - 0.4, i + 0.4, colors="#212121", linewidth=2.5)
-        ax.annotate(r["status"], (i, r["planned"] + r["reserve"]), xytext=(0, 3), textcoords="offset points",
+        ax.annotate(status_text(r["status"]), (i, r["planned"] + r["reserve"]), xytext=(0, 3),
+                    textcoords="offset points",
                     ha="center", fontsize=8)
-    ax.set_xticks(list(x), list(data["format"]))
-    ax.set_ylabel("pieces in the month")
+    ax.set_xticks(list(x), [format_name(f) for f in data["format"]])
+    ax.set_ylabel(_("pieces in the month"))
     ax.legend(fontsize=8, loc="upper right")
     ax.set_title(title)
     return fig
 
 
+def status_text(code: str) -> str:
+    """A capacity status in the run's language (findings.CAPACITY_STATUS words, without the shape)."""
+    label = CAPACITY_STATUS.get(code, ("", code, ""))[1]
+    return _(label) if code in CAPACITY_STATUS else code
+
+
 def styled_topics(shown: pd.DataFrame) -> Any:
     """findings.topic_table for display: expected ER as a percentage, names on one line, room for the reason."""
-    return (styled(shown, percent=("expected_er",))
-            .set_properties(subset=["platform", "topic", "pillar", "format"], **{"white-space": "nowrap"})
-            .set_properties(subset=["reason"], **{"min-width": "28em", "text-align": "left"}))
-
-
-def styled_calendar(shown: pd.DataFrame) -> Any:
-    """findings.calendar_table for display: date, platform, pillar and topic on one line, room for the reason."""
-    return (styled(shown)
-            .set_properties(subset=["date", "platform", "pillar", "topic"], **{"white-space": "nowrap"})
-            .set_properties(subset=["reason"], **{"min-width": "32em", "text-align": "left"}))
+    return (styled(shown, percent=("expected_er",), labels=LABELS)
+            .set_properties(subset=["platform", "format"], **{"white-space": "nowrap"})
+            .set_properties(subset=["reason"], **{"min-width": "22em", "text-align": "left"}))
 
 
 def styled_adaptation(versions: pd.DataFrame) -> Any:
-    """adapt.adapt_topic's versions for display, with room for what each is cut from and what to make."""
-    return styled(versions).set_properties(subset=["derived_from", "version"],
-                                           **{"min-width": "20em", "text-align": "left"})
+    """findings.adaptation_table for display, with room for what each is cut from and what to make."""
+    return styled(versions, labels=LABELS).set_properties(subset=["derived_from", "version"],
+                                                          **{"min-width": "16em", "text-align": "left"})
 
 
 def calendar_explorer(rebuild: Callable[..., Calendar], settings: PlanSettings,
@@ -228,38 +186,41 @@ def calendar_explorer(rebuild: Callable[..., Calendar], settings: PlanSettings,
     mix, reserve_share, posts_per_week = dict(settings.mix), settings.reserve_share, dict(settings.posts_per_week)
     style = {"description_width": "9em"}
     layout = widgets.Layout(width="26em")
-    daily = widgets.FloatSlider(value=mix["daily"], min=0, max=1, step=0.05, description="daily share",
+    daily = widgets.FloatSlider(value=mix["daily"], min=0, max=1, step=0.05,
+                                description=_("{tier} share").format(tier=tier_name("daily")),
                                 style=style, layout=layout, continuous_update=False)
-    series = widgets.FloatSlider(value=mix["series"], min=0, max=1, step=0.05, description="series share",
+    series = widgets.FloatSlider(value=mix["series"], min=0, max=1, step=0.05,
+                                 description=_("{tier} share").format(tier=tier_name("series")),
                                  style=style, layout=layout, continuous_update=False)
     reserve = widgets.FloatSlider(value=reserve_share, min=reserve_range[0], max=reserve_range[1], step=0.01,
-                                  description="reserve share", style=style, layout=layout, continuous_update=False)
-    ppw = {p: widgets.IntSlider(value=n, min=1, max=21, description=f"{p} posts/wk",
+                                  description=_("reserve share"), style=style, layout=layout, continuous_update=False)
+    ppw = {p: widgets.IntSlider(value=n, min=1, max=21,
+                                description=_("{platform} posts/week").format(platform=i18n.platform_name(p)),
                                 style=style, layout=layout, continuous_update=False) for p, n in posts_per_week.items()}
     output = widgets.Output()
-    def redraw(_: object = None) -> None:
+    def redraw(_change: object = None) -> None:
         output.clear_output(wait=True)
         with output:
             flagship = round(1 - daily.value - series.value, 6)
             if flagship < 0:
-                print(f"daily {daily.value:.0%} + series {series.value:.0%} exceed 100 %: lower one of them "
-                      "(flagship = the rest).")
+                print(_("{daily} + {series} exceed 100%: lower one of them (flagship = the rest).").format(
+                    daily=f"{tier_name('daily')} {i18n.fmt_percent(daily.value, 0)}",
+                    series=f"{tier_name('series')} {i18n.fmt_percent(series.value, 0)}"))
                 return
             try:
                 cal = rebuild(mix={"daily": daily.value, "series": series.value, "flagship": flagship},
                               reserve_share=reserve.value,
                               posts_per_week={p: slider.value for p, slider in ppw.items()})
             except Exception as exc:  # a constraint that cannot be met: say which
-                print(f"No calendar: {exc}")
+                print(_("No calendar: {error}").format(error=exc))
                 return
             s = cal.summary()
-            print(f"{s['slots']} slots, {s['reserve']} reserve ({s['reserve_share']:.0%}); mix achieved "
-                  + " / ".join(f"{t} {v:.0%}" for t, v in s["mix_achieved"].items())
-                  + f" (flagship target {flagship:.0%}); {s['distinct_topics']} distinct topics, "
-                  f"{s['shared_topics']} posts share a topic across platforms.")
-            fig = month_grid_chart(month_grid(cal.slots, cal.month), title=f"Calendar {cal.month}")
-            display(fig)
-            close(fig)
+            print(_("{slots} slots, {reserve} reserve slots ({share}); mix achieved {mix} (flagship target "
+                    "{flagship}); {topics} distinct topics, {shared} posts share a topic across platforms.").format(
+                slots=s["slots"], reserve=s["reserve"], share=i18n.fmt_percent(s["reserve_share"], 0),
+                mix=" / ".join(f"{tier_name(t)} {i18n.fmt_percent(v, 0)}" for t, v in s["mix_achieved"].items()),
+                flagship=i18n.fmt_percent(flagship, 0), topics=s["distinct_topics"], shared=s["shared_topics"]))
+            display(month_grid_view(cal.slots, cal.month))
 
     for w in (daily, series, reserve, *ppw.values()):
         w.observe(redraw, names="value")

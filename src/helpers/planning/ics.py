@@ -16,8 +16,11 @@ from pathlib import Path
 import icalendar
 import pandas as pd
 
+from helpers import i18n
 from helpers.errors import ParameterError, require_columns
+from helpers.i18n import _
 from helpers.params import check_timezone
+from helpers.planning.schedule import format_name, tier_name
 from helpers.report import write_csv
 
 PRODID = "-//opsbook//content planning//EN"
@@ -55,8 +58,9 @@ def to_ics(slots: pd.DataFrame, timezone: str, calendar_name: str, duration_minu
            stamp: dt.datetime | None = None) -> bytes:
     """The slots as an RFC 5545 calendar: VTIMEZONE, one VEVENT per slot, CRLF lines folded at 75 octets.
 
-    SUMMARY is "platform · tier · topic" ("platform · Reserve" for a reserve slot); DESCRIPTION gives
-    pillar, format and reason; CATEGORIES platform, tier and pillar.
+    SUMMARY is "platform · tier · topic" ("platform · reserve slot" for a reserve slot) and DESCRIPTION
+    gives pillar, format and reason, in the run's language (抖音 · 重磅 · topic); CATEGORIES keep the
+    codes (platform, tier, pillar) for filtering.
 
     `stamp` (UTC) is the DTSTAMP of every event; give it for byte-identical output across runs.
     """
@@ -77,19 +81,21 @@ def to_ics(slots: pd.DataFrame, timezone: str, calendar_name: str, duration_minu
         reserve = bool(row["is_reserve"])
         platform, tier = _text(row["platform"]), _text(row["tier"])
         topic = _text(row["topic"])
-        summary = f"{platform} · Reserve" if reserve else " · ".join(x for x in (platform, tier, topic) if x)
+        shown = (i18n.platform_name(platform), tier_name("reserve" if reserve else tier))
+        summary = " · ".join(shown) if reserve else " · ".join(x for x in (*shown, topic) if x)
         event = icalendar.Event()
         event.add("uid", slot_uid(row["date"], row["time"], platform, index))
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
         event.add("dtend", start + dt.timedelta(minutes=duration_minutes))
         event.add("summary", summary)
-        lines = [f"Pillar: {_text(row.get('pillar')) or '–'}", f"Format: {_text(row.get('format')) or '–'}",
-                 f"Reason: {_text(row.get('reason')) or '–'}"]
+        lines = [_("Content pillar") + ": " + (_text(row.get("pillar")) or "–"),
+                 _("Format") + ": " + (format_name(_text(row.get("format"))) or "–"),
+                 _("Reason") + ": " + (_text(row.get("reason")) or "–")]
         if _text(row.get("key_date")):
-            lines.append(f"Key date: {_text(row.get('key_date'))}")
+            lines.append(_("Key date") + ": " + _text(row.get("key_date")))
         if _text(row.get("label")):
-            lines.append(f"Column: {_text(row.get('label'))}")
+            lines.append(_("Fixed column") + ": " + _text(row.get("label")))
         event.add("description", "\n".join(lines))
         categories = (platform, tier, _text(row.get("pillar")), "reserve" if reserve else "")
         event.add("categories", [x for x in dict.fromkeys(categories) if x])

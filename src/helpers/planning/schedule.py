@@ -47,20 +47,53 @@ from typing import Any
 
 import pandas as pd
 
+from helpers import i18n
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import N_, _
 from helpers.params import check_timezone
 from helpers.schema import PLATFORMS, POST_FORMATS, TIERS
 from helpers.timezones import DEFAULT_TIMEZONE
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Weekday labels a reader sees (translated when shown: _(WEEKDAY_LABELS[i])).
+WEEKDAY_LABELS: tuple[str, ...] = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+#: Tier code → the word a reader sees (translated when shown).
+TIER_NAMES: dict[str, str] = {"flagship": N_("flagship"), "series": N_("series"), "daily": N_("daily"),
+                              "reserve": N_("reserve slot")}
+#: Format code (schema.POST_FORMATS) → the word a reader sees (translated when shown).
+FORMAT_NAMES: dict[str, str] = {
+    "short_video": N_("short video"), "video": N_("long video"), "live": N_("live stream"),
+    "image": N_("image post"), "carousel": N_("carousel"), "text": N_("text post"), "article": N_("article"),
+}
+
+
+def tier_name(tier: str) -> str:
+    """A tier in the run's language: 旗舰 / flagship (unknown codes as given)."""
+    return _(TIER_NAMES[tier]) if tier in TIER_NAMES else str(tier)
+
+
+def format_name(fmt: str) -> str:
+    """A post format in the run's language: 短视频 / short video (unknown codes as given)."""
+    return _(FORMAT_NAMES[fmt]) if fmt in FORMAT_NAMES else str(fmt)
+
+
+def short_date(day: dt.date) -> str:
+    """A day of the plan without its year: 12月12日 / 12 Dec."""
+    return f"{day.month}月{day.day}日" if i18n.is_chinese() else f"{day.day} {day:%b}"
+
+
+def weekday_name(weekday: int) -> str:
+    """A weekday (0 = Monday) in the run's language: 周三 / Wed."""
+    return _(WEEKDAY_LABELS[int(weekday)])
+
 DEFAULT_MIX: dict[str, float] = {"daily": 0.6, "series": 0.3, "flagship": 0.1}
 RESERVE_RANGE: tuple[float, float] = (0.20, 0.30)
 MIN_GAP_RANGE: tuple[float, float] = (0.0, 24.0)
 POSTS_PER_WEEK_RANGE: tuple[int, int] = (1, 168)
 RESERVE_TIER = "reserve"
-RESERVE_REASON = "reserved for breaking trends"
+RESERVE_REASON = N_("reserved for breaking trends")
 SLOT_COLUMNS: tuple[str, ...] = ("date", "time", "platform", "tier", "pillar", "format", "topic", "reason",
-                                 "is_reserve", "key_date", "role", "label", "shared_with")
+                                 "is_reserve", "key_date", "role", "label", "shared_with", "topic_format")
 
 # The format a platform's post of each tier takes by default (a topic of another format is re-cut).
 TIER_FORMAT: dict[str, dict[str, str]] = {
@@ -294,6 +327,20 @@ class _KeyDate:
     warmup_start: dt.date
     flagship: bool
     aliases: tuple[str, ...] = ()
+    name_zh: str = ""
+
+    @property
+    def title(self) -> str:
+        """The name a reader sees: the Chinese name in zh-CN when the table gives one."""
+        return self.name_zh if i18n.is_chinese() and self.name_zh else self.name
+
+
+_KIND_NAMES: dict[str, str] = {"holiday": N_("public holiday"), "marketing": N_("marketing date")}
+
+
+def _kind_name(kind: str) -> str:
+    """A key date's kind in the run's language (unknown kinds as given)."""
+    return _(_KIND_NAMES[kind]) if kind in _KIND_NAMES else str(kind)
 
 
 def _split_names(value: object) -> tuple[str, ...]:
@@ -331,7 +378,7 @@ def _key_dates(key_dates: pd.DataFrame | None, first: dt.date, last: dt.date) ->
         current = out.get(name)
         if current is None or (not current.flagship and flag and in_month):
             out[name] = _KeyDate(day, name, kind, min(start, day), bool(flag and in_month),
-                                 tuple(dict.fromkeys(x for x in (name, alias, *_split_names(other)) if x)))
+                                 tuple(dict.fromkeys(x for x in (name, alias, *_split_names(other)) if x)), alias)
     return sorted(out.values(), key=lambda k: (k.day, k.name))
 
 
@@ -436,8 +483,8 @@ def _spread(n_days: int, anchors: Sequence[int], candidates: Sequence[int], k: i
     pool = set(candidates)
     segments = [(a, b, [d for d in range(a + 1, b) if d in pool]) for a, b in itertools.pairwise(points)]
     added = [0] * len(segments)
-    for _ in range(k):
-        open_ = [i for i, (_, _, free) in enumerate(segments) if added[i] < len(free)]
+    for _step in range(k):
+        open_ = [i for i, (_a, _b, free) in enumerate(segments) if added[i] < len(free)]
         i = max(open_, key=lambda j: (math.ceil((segments[j][1] - segments[j][0]) / (added[j] + 1)),
                                       segments[j][1] - segments[j][0], -j))
         added[i] += 1
@@ -470,7 +517,7 @@ def _choose_hours(windows: Sequence[tuple[int, float]], count: int, step: int, l
         return [max(cand, key=lambda hs: (hs[1], hs[0]))[0]]
     n = len(cand)
     best: list[list[tuple[float, list[int]] | None]] = [[None] * n for _ in range(count + 1)]
-    for i, (_, s) in enumerate(cand):
+    for i, (_hour, s) in enumerate(cand):
         best[1][i] = (s, [i])
     for k in range(2, count + 1):
         for i, (h, s) in enumerate(cand):
@@ -759,11 +806,13 @@ def _day_slots(platform: str, day: int, hours: Sequence[int], windows: Sequence[
         column, key = (item, None) if kind == "fixed" else (None, item) if kind == "key" else item
         if column is not None:
             s.role, s.tier, s.format, s.label = "fixed", column.tier, column.format, column.label
-            s.note = f"fixed column {column.label} ({WEEKDAYS[column.weekday]})"
+            s.note = _("fixed column {label} ({weekday})").format(label=column.label,
+                                                                    weekday=weekday_name(column.weekday))
         if key is not None:
             s.role, s.tier, s.key_date = "key_date", "flagship", key.name
-            s.note = "; ".join(x for x in (s.note, f"flagship for key date {key.name}"
-                                           + (f" ({key.kind})" if key.kind else "")) if x)
+            flag = (_("flagship for key date {name} ({kind})").format(name=key.title, kind=_kind_name(key.kind))
+                    if key.kind else _("flagship for key date {name}").format(name=key.title))
+            s.note = "; ".join(x for x in (s.note, flag) if x)
     return slots
 
 
@@ -798,7 +847,7 @@ def _reserve_slots(month: _Month, settings: PlanSettings, slots: Sequence[_Slot]
         m, r = len(regular[p]), split[p]
         for j in range(r):
             s = regular[p][int((j + 0.5) * m / r)]
-            s.role, s.tier, s.format, s.reason = "reserve", RESERVE_TIER, TIER_FORMAT[p]["daily"], RESERVE_REASON
+            s.role, s.tier, s.format, s.reason = "reserve", RESERVE_TIER, TIER_FORMAT[p]["daily"], _(RESERVE_REASON)
 
 
 def _assign_tiers(month: _Month, mix: Mapping[str, float], slots: Sequence[_Slot]) -> None:
@@ -827,14 +876,16 @@ def _warm_ups(month: _Month, keys: Sequence[_KeyDate], slots: Sequence[_Slot]) -
         if ahead:
             k = min(ahead, key=lambda k: k.day)
             s.role, s.key_date = "warm_up", k.name
-            s.note = f"warm-up for {k.name} on {k.day:%m-%d}"
+            s.note = _("warm-up for {name} on {day}").format(name=k.title, day=short_date(k.day))
 
 
 def _window_notes(slots: Sequence[_Slot], er_windows: bool) -> None:
     """Phase 8: a slot without a note yet says it sits at a top window of its platform, with the window's score."""
     for s in slots:
-        window = f"shrunk ER {s.score:.1%}" if er_windows else f"window score {s.score:.2f}"
-        s.note = s.note or f"{s.tier} post at a top {s.platform} window ({s.hour:02d}:00, {window})"
+        window = (_("shrunk ER {er}").format(er=i18n.fmt_percent(s.score)) if er_windows
+                  else _("window score {score}").format(score=f"{s.score:.2f}"))
+        s.note = s.note or _("top {platform} window {time} ({window})").format(
+            platform=i18n.platform_name(s.platform), time=f"{s.hour:02d}:00", window=window)
 
 
 def build_calendar(month: object, settings: PlanSettings, windows: pd.DataFrame, topics: pd.DataFrame,
@@ -921,10 +972,11 @@ def _give_topic(slot: _Slot, topic: _Topic) -> None:
     slot.topic, slot.pillar, slot.topic_format = topic.topic, topic.pillar, topic.format
     score, why = topic.score_on(slot.platform)
     slot.topic_score = score
-    parts = [slot.note, ("no performance estimate for this topic" if math.isnan(score) else f"topic score {score:.2f}")
-             + (f": {why}" if why else "")]
+    parts = [slot.note, (_("no performance estimate for this topic") if math.isnan(score)
+                         else _("topic score {score}").format(score=f"{score:.2f}")) + (f": {why}" if why else "")]
     if slot.format != topic.format:
-        parts.append(f"re-cut from {topic.format} to {slot.format}")
+        parts.append(_("re-cut from {old} to {new}").format(old=format_name(topic.format),
+                                                            new=format_name(slot.format)))
     slot.reason = "; ".join(parts)
 
 
@@ -937,7 +989,8 @@ def _mark_shared(todo: Sequence[_Slot]) -> None:
         for s in group:
             s.shared_with = ", ".join(dict.fromkeys(o.platform for o in group if o is not s))
             if s.shared_with:
-                s.reason += f"; also planned on {s.shared_with}: one master piece, adapted per platform"
+                s.reason += "; " + _("also planned on {platforms}: one master piece, adapted per platform").format(
+                    platforms=", ".join(i18n.platform_name(p) for p in s.shared_with.split(", ")))
 
 
 def _fill_topics(slots: list[_Slot], bank: list[_Topic], keys: Sequence[_KeyDate], seasonal: Sequence[str],
@@ -994,20 +1047,20 @@ def _topic_notes(todo: Sequence[_Slot], bank: Sequence[_Topic], keys: Sequence[_
                  seasons: Mapping[int, tuple[str, ...]], in_calendar: set[str]) -> list[str]:
     """Plain-language notes: seasonal topics left for their month, key dates no topic speaks to, shared topics."""
     notes = []
-    later = [f"{t.topic} ({', '.join(seasons[t.rank])})" for t in bank
-             if seasons[t.rank] and not in_calendar & set(seasons[t.rank])]
+    later = [t.topic for t in bank if seasons[t.rank] and not in_calendar & set(seasons[t.rank])]
     if later:
-        notes.append(f"{len(later)} seasonal topic(s) wait for their date and are not planned this month: "
-                     + "; ".join(later) + ".")
+        notes.append(_("{n} seasonal topic(s) wait for their date and are not planned this month: {topics}.").format(
+            n=len(later), topics="; ".join(later)))
     named = {n for s in todo for t in bank if t.topic == s.topic for n in seasons[t.rank]}
     for k in keys:
         if k.flagship and not named & set(k.aliases):
-            notes.append(f"No topic in the bank names {k.name} ({', '.join(a for a in k.aliases if a != k.name)}): "
-                         "its flagship and warm-up posts carry the best general topics; add a topic for it.")
+            notes.append(_("No topic in the bank names {name} ({aliases}): its flagship and warm-up posts carry the "
+                           "best general topics; add a topic for it.").format(
+                name=k.title, aliases=", ".join(a for a in k.aliases if a != k.title)))
     shared = sum(1 for s in todo if s.shared_with)
     if shared:
-        notes.append(f"{shared} of {len(todo)} planned posts share their topic with another platform "
-                     "(column shared_with): produce one master piece per topic and adapt it.")
+        notes.append(_("{shared} of {planned} planned posts share their topic with another platform: produce one "
+                       "master piece per topic and adapt it.").format(shared=shared, planned=len(todo)))
     return notes
 
 
@@ -1038,15 +1091,17 @@ def _fit_capacity(slots: list[_Slot], capacity: Mapping[str, int]) -> list[str]:
             new = choices[0]
             count[fmt] -= 1
             count[new] += 1
-            s.reason += f"; re-cut from {s.format} to {new}: {fmt} is at production capacity ({cap} a month)"
+            s.reason += "; " + _("re-cut from {old} to {new}: {old} is at production capacity ({cap} a month)").format(
+                old=format_name(s.format), new=format_name(new), cap=cap)
             s.format = new
             moved += 1
         if moved:
-            notes.append(f"{moved} {fmt} post(s) re-cut to other formats to stay within production capacity "
-                         f"({cap} {fmt} a month).")
+            notes.append(_("{moved} {format} post(s) re-cut to other formats to stay within production capacity "
+                           "({cap} a month).").format(moved=moved, format=format_name(fmt), cap=cap))
         if count[fmt] > cap:
-            notes.append(f"{fmt}: {count[fmt]} planned against a capacity of {cap}, and no other format with spare "
-                         "capacity suits the rest; raise capacity, post less or move the fixed column.")
+            notes.append(_("{format}: {planned} planned against a capacity of {cap}, and no other format with spare "
+                           "capacity suits the rest; raise capacity, post less or move the fixed column.").format(
+                format=format_name(fmt), planned=count[fmt], cap=cap))
     return notes
 
 
@@ -1066,6 +1121,7 @@ def _frame(slots: list[_Slot], year: int, mon: int) -> pd.DataFrame:
         "role": [s.role for s in slots],
         "label": [s.label for s in slots],
         "shared_with": [s.shared_with for s in slots],
+        "topic_format": [s.topic_format for s in slots],
     }, columns=list(SLOT_COLUMNS))
     return frame.reset_index(drop=True)
 

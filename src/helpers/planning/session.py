@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers import config
+from helpers import config, i18n
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.params import check_choice, check_list, check_mapping, check_number, check_timezone
@@ -96,13 +96,14 @@ def resolve_month(plan_month: object, posts: pd.DataFrame) -> tuple[str, str]:
         if pd.isna(last):
             raise DataError("plan_month=next needs the date of the last post, but no post has a published_at.")
         month = (pd.Timestamp(last).to_period("M") + 1).strftime("%Y-%m")
-        return month, f"the month after the last post in the data, {pd.Timestamp(last):%Y-%m-%d}"
+        return month, i18n.gettext("the month after the last post in the data, {date}").format(
+            date=f"{pd.Timestamp(last):%Y-%m-%d}")
     try:
         year, mon = parse_month(plan_month)
     except ParameterError:
         raise ParameterError(f"Parameter plan_month={plan_month!r} is not valid: use next (the month after the last "
                              "post in the data) or a month such as 2026-12.") from None
-    return f"{year:04d}-{mon:02d}", f"the month {year:04d}-{mon:02d}"
+    return f"{year:04d}-{mon:02d}", i18n.gettext("the month {month}").format(month=f"{year:04d}-{mon:02d}")
 
 
 def select_platforms(accounts: pd.DataFrame, platforms: object) -> tuple[str, ...]:
@@ -276,6 +277,7 @@ class PlanningRun:
     top_n: int
     data_dir: Path
     tables: dict[str, pd.DataFrame] = field(repr=False)
+    lang: str = i18n.DEFAULT_LANGUAGE
 
     @property
     def year(self) -> int:
@@ -353,14 +355,17 @@ class PlanningRun:
 
     def ics(self, calendar: Calendar) -> bytes:
         """calendar.ics of a calendar in the plan's timezone."""
-        return to_ics(calendar.slots, self.settings.timezone, f"Content plan {self.month}")
+        return to_ics(calendar.slots, self.settings.timezone,
+                      i18n.gettext("Content plan {month}").format(month=self.month))
 
 
 def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
             fixed_columns: Any, min_gap_hours: Any, timezone: Any, country: Any, extra_dates_file: Any,
             capacity: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
-            data_dir: Any) -> PlanningRun:
-    """Check every parameter (ParameterError naming it), load accounts, posts and topic_bank, build PlanSettings."""
+            data_dir: Any, lang: Any) -> PlanningRun:
+    """Set the report language (`lang`: zh-CN, en, or "" = $OPSBOOK_LANG else zh-CN), check every other parameter
+    (ParameterError naming it), load accounts, posts and topic_bank and build PlanSettings."""
+    language = i18n.set_language(lang)
     base = check_choice("er_base", er_base, ER_BASE_CHOICES)
     reserve = check_number("reserve_share", reserve_share, *RESERVE_RANGE)
     gap = check_number("min_gap_hours", min_gap_hours, 0, 24)
@@ -385,4 +390,4 @@ def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, r
                             min_gap_hours=gap, timezone=tz, capacity=cap)
     return PlanningRun(month=month, month_note=note, platforms=chosen, settings=settings, country=code,
                        extra_dates_file=extra, er_base=base, min_posts=minimum, prior_strength=prior, top_n=top,
-                       data_dir=folder, tables=tables)
+                       data_dir=folder, tables=tables, lang=language)

@@ -16,8 +16,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from helpers import i18n
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import N_, _, ngettext
 from helpers.planning.performance import FALLBACK_LEVELS, Expectation, expected_performance
+from helpers.planning.schedule import format_name
 
 __all__ = ["DEFAULT_WEIGHT", "score_topics", "topic_reason"]
 
@@ -49,22 +52,42 @@ def _label(value: object) -> str:
     return "?" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
+_LEVEL_NAMES: dict[str, str] = {"pillar×format×platform": N_("pillar × format"), "pillar×platform": N_("pillar"),
+                                 "platform": N_("platform")}
+_BASE_NAMES: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("reach"), "views": N_("views"),
+                               "followers": N_("followers")}
+
+
+def _level(level: str) -> str:
+    return _(_LEVEL_NAMES[level]) if level in _LEVEL_NAMES else level
+
+
 def topic_reason(topic: str, expectation: Expectation, weight: float, weight_given: bool, min_posts: int,
                  format_fit: bool = True) -> str:
-    """One sentence from the numbers: 'pillar format on platform: ER x% (k× platform mean, n posts) × weight w'."""
+    """One sentence from the numbers, in the run's language: 'pillar format on platform: ER x% (k× platform mean,
+    n posts) × weight w = score s', plus the fallback level, thinness and format fit when they apply."""
     e = expectation
-    head = f"{topic} — {_label(e.pillar)} {_label(e.format)} on {e.platform}"
-    weight_text = f"weight {weight:g}" if weight_given else f"weight {weight:g} (none given, neutral)"
+    platform = i18n.platform_name(e.platform)
+    head = _("{topic} — {pillar} {format} on {platform}").format(topic=topic, pillar=_label(e.pillar),
+                                                                format=format_name(_label(e.format)),
+                                                                platform=platform)
+    weight_text = (_("weight {w}") if weight_given else _("weight {w} (none given, neutral)")).format(w=f"{weight:g}")
     if e.level == "none":
-        return f"{head}: no own posts with an ER on {e.platform}, so no estimate × {weight_text}"
-    basis = f"{e.posts} posts" if e.level == _FINEST else f"{e.posts} posts at {e.level} level"
+        return _("{head}: no own posts with an ER on {platform}, so no estimate × {weight}").format(
+            head=head, platform=platform, weight=weight_text)
+    basis = (ngettext("{n} post", "{n} posts", e.posts).format(n=e.posts) if e.level == _FINEST
+             else _("{n} posts at {level} level").format(n=e.posts, level=_level(e.level)))
     fallback = ""
     if e.level != _FINEST:
-        fallback = f"; fewer than {min_posts} posts of this pillar × format here, estimate from {e.level}"
-    thin = f"; thin: under {min_posts} posts" if not e.reliable else ""
-    fit = "" if format_fit else f"; no own {_label(e.format)} posts on {e.platform} yet: adapt the format"
-    return (f"{head}: ER {e.er:.1%} by {e.er_base} ({e.index:.2f}× platform mean, {basis}) × {weight_text} "
-            f"= score {e.index * weight:.2f}{fallback}{thin}{fit}")
+        fallback = "; " + _("fewer than {n} posts of this pillar × format here, estimate from {level}").format(
+            n=min_posts, level=_level(e.level))
+    thin = "; " + _("thin: under {n} posts").format(n=min_posts) if not e.reliable else ""
+    fit = "" if format_fit else "; " + _("no own {format} posts on {platform} yet: adapt the format").format(
+        format=format_name(_label(e.format)), platform=platform)
+    base = _(_BASE_NAMES[e.er_base]) if e.er_base in _BASE_NAMES else e.er_base
+    return _("{head}: ER {er} by {base} ({index}× platform mean, {basis}) × {weight} = score {score}").format(
+        head=head, er=i18n.fmt_percent(e.er), base=base, index=f"{e.index:.2f}", basis=basis, weight=weight_text,
+        score=f"{e.index * weight:.2f}") + fallback + thin + fit
 
 
 def score_topics(topic_bank: pd.DataFrame, what_works_table: pd.DataFrame,
