@@ -18,6 +18,14 @@ def sample_dir() -> Path:
     return ensure_sample(config.SAMPLE_DATA)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def english_for_module_fixtures() -> None:
+    """Module fixtures (built before the per-test language) also read English unless they choose."""
+    from helpers import i18n
+
+    i18n.set_language("en")
+
+
 @pytest.fixture(autouse=True)
 def english_by_default() -> Iterator[None]:
     """Unit tests read English unless they choose zh-CN with `i18n.use_language` (notebook runs use `lang`)."""

@@ -453,4 +453,4 @@ def test_accounts_without_bot_check_are_named_with_what_they_lack_in_both_langua
                           "engagements": [np.nan, np.nan, 1.0]})
     assert accounts_without_bot_check(daily) == ["tt (no impressions or engagements)"]
     with i18n.use_language("zh-CN"):
-        assert accounts_without_bot_check(daily) == ["tt（没有曝光或互动量）"]
+        assert accounts_without_bot_check(daily) == ["tt（没有曝光量或互动量）"]

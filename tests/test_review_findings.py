@@ -119,7 +119,7 @@ def test_alerts_are_grouped_per_account_day_with_each_ratio() -> None:
                                                 "conversions 30 vs 10 expected (3.0×, z +8.0)"))
     with i18n.use_language("zh-CN"):
         zh = rec.from_alerts(alerts, {"d": "青柠生活·抖音"})
-    assert zh.loc[0, "finding"] == ("青柠生活·抖音 2026年10月14日：曝光 400，预期 100（4.0 倍，z +9.0）；"
+    assert zh.loc[0, "finding"] == ("青柠生活·抖音 2026年10月14日：曝光量 400，预期 100（4.0 倍，z +9.0）；"
                                     "转化 30，预期 10（3.0 倍，z +8.0）。")
     assert table["priority"].tolist() == [1, 2]
     assert table.loc[1, "action"].startswith("Diagnose the drop")

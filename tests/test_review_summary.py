@@ -141,7 +141,7 @@ def test_summary_in_chinese() -> None:
     assert followers.lines == ("达成率 89.5%，目标 10,000", "环比（日均）：+5.0%", "同比（日均）：−3.2%")
     assert summary.tiles[1].value == "1,586.6万"  # 15,865,812 = 1,586.58万
     assert summary.findings[3].text == ("计算合计之前已剔除疑似刷量：青柠生活·小红书 2026年10月22日"
-                                        "（曝光 36.7万、主页访问 6,280）。")
+                                        "（曝光量 36.7万、主页访问 6,280）。")
     assert summary.actions[0].text == "Do A（a）"
     assert "▲ 风险" in html and "关键发现" in html and "行动建议" in html and 'href="#ads"' in html
 

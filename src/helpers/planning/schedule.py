@@ -60,11 +60,6 @@ WEEKDAY_LABELS: tuple[str, ...] = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N
 #: Tier code → the word a reader sees (translated when shown).
 TIER_NAMES: dict[str, str] = {"flagship": N_("flagship"), "series": N_("series"), "daily": N_("daily"),
                               "reserve": N_("reserve slot")}
-#: Format code (schema.POST_FORMATS) → the word a reader sees (translated when shown).
-FORMAT_NAMES: dict[str, str] = {
-    "short_video": N_("short video"), "video": N_("long video"), "live": N_("live stream"),
-    "image": N_("image post"), "carousel": N_("carousel"), "text": N_("text post"), "article": N_("article"),
-}
 
 
 def tier_name(tier: str) -> str:
@@ -73,8 +68,8 @@ def tier_name(tier: str) -> str:
 
 
 def format_name(fmt: str) -> str:
-    """A post format in the run's language: 短视频 / short video (unknown codes as given)."""
-    return _(FORMAT_NAMES[fmt]) if fmt in FORMAT_NAMES else str(fmt)
+    """A post format in the run's language: 短视频 / short video (the shared names of helpers.i18n)."""
+    return i18n.format_name(fmt)
 
 
 def short_date(day: dt.date) -> str:
