@@ -62,7 +62,7 @@ def test_executive_summary_in_english_is_computed_from_the_results() -> None:
         ("Busiest 2 hours", "20:00–22:00", ("50.0% of events",), "#behaviour")]
     texts = [f.text for f in s.findings]
     # the dominant value of each attribute, missing left out of the choice but kept in the base
-    assert texts[0] == "Who follows us (20 followers, bots removed): Gender 女 60.0%; Age band 25-30 60.0%."
+    assert texts[0] == "Who follows us (20 followers, bots removed): Gender female 60.0%; Age band 25-30 60.0%."
     # lapsed = 3 + 1 = 4 of 10 (40.0%); days (3·100 + 1·120) / 4 = 105; value (3·50 + 1·80) / 4 = 57.5;
     # all users (2·100 + 1·80 + 4·0 + 3·50) / 10 = 43
     assert texts[1] == ("High-value users are 30.0% of the 10 active users; 4 (40.0%, at risk and can't lose) have "

@@ -304,7 +304,7 @@ def who_line(overall: pd.DataFrame, base_users: int) -> str:
         top = _top(overall, attribute)
         if top is not None:
             parts.append(_("{attribute} {value} {share}").format(
-                attribute=words.attribute(attribute), value=top[0], share=i18n.fmt_percent(top[1])))
+                attribute=words.attribute(attribute), value=words.value(top[0]), share=i18n.fmt_percent(top[1])))
     return _("Who follows us ({users} followers, bots removed): {parts}.").format(
         users=i18n.fmt_count(base_users), parts=_("; ").join(parts))
 

@@ -83,9 +83,18 @@ def attribute(name: object) -> str:
     return _lookup(ATTRIBUTE_LABELS, name)
 
 
+#: Demographic values exports write in Chinese or English, named in the run's language; others stay as written.
+DATA_VALUES: dict[str, str] = {
+    "女": N_("female"), "female": N_("female"), "F": N_("female"), "男": N_("male"), "male": N_("male"),
+    "M": N_("male"), "未知": N_("unknown"), "unknown": N_("unknown"),
+    "一线": N_("tier 1"), "新一线": N_("new tier 1"), "二线": N_("tier 2"), "三线": N_("tier 3"),
+    "四线": N_("tier 4"), "五线": N_("tier 5"), "四线及以下": N_("tier 4 and below"),
+}
+
+
 def value(text: object) -> str:
-    """A data value as shown: the data's own text, '(missing)' in the run's language."""
-    return _lookup({}, text)
+    """A data value as shown: gender and city tier in the run's language, other values as written, '(missing)'."""
+    return _lookup(DATA_VALUES, text)
 
 
 _SUFFIX = re.compile(r"^(.*?)(?: #(\d+))?$")
