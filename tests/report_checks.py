@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -132,8 +133,12 @@ OVERFLOW_JS = """
 """
 
 
+#: Where every screenshot is also kept, for a person to look at ($OPSBOOK_SCREENS, default outputs/screens).
+SCREENS = Path(os.environ.get("OPSBOOK_SCREENS") or Path(__file__).resolve().parents[1] / "outputs" / "screens")
+
+
 def check_page_in_browser(report: Path, screenshot: Path, width: int = 1280, height: int = 900) -> PageCheck:
-    """Open `report` in headless Chromium, screenshot the first screen, and measure overflow."""
+    """Open `report` in headless Chromium, screenshot the first screen (a copy in SCREENS), and measure overflow."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium()
@@ -146,6 +151,8 @@ def check_page_in_browser(report: Path, screenshot: Path, width: int = 1280, hei
             tab.goto(report.resolve().as_uri())
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(screenshot))
+            SCREENS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(screenshot, SCREENS / screenshot.name)
             overflowing = tab.evaluate(OVERFLOW_JS)
             lang = tab.evaluate("document.documentElement.lang")
             title = tab.title()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,6 @@ from helpers.sample import PLANTED
 pytestmark = pytest.mark.slow
 
 CSV_COLUMNS = ["date", "time", "platform", "tier", "pillar", "format", "topic", "reason", "is_reserve"]
-SCREENS = Path("/work/screens")
 TITLES = {"zh-CN": "内容规划 · 青柠生活 · 2026年12月", "en": "Content planning · 青柠生活 · Dec 2026"}
 
 
@@ -83,8 +81,6 @@ def test_report_page_in_each_language(runs: dict[str, Path], sample_dir: Path, t
     assert check.overflowing == []
     assert check.summary_top < 900
     assert check.lang == lang and check.title == TITLES[lang]
-    if SCREENS.is_dir():
-        shutil.copy(check.screenshot, SCREENS / f"content_planning-{lang}.png")
 
 
 def test_calendar_exports_and_planted_effects(runs: dict[str, Path]) -> None:
