@@ -76,3 +76,17 @@ def test_the_bundled_font_does_not_count_as_a_system_font(monkeypatch: pytest.Mo
 def test_setup_style_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     charts.setup_style()  # checked notebook outputs never depend on the machine's fonts
     assert capsys.readouterr().out == ""
+
+
+def test_label_axes_names_axes_and_legend_in_the_readers_words() -> None:
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from helpers.charts import bar_chart, label_axes
+
+    fig = bar_chart(pd.DataFrame({"fmt": ["a", "b"], "er": [0.1, 0.2], "platform": ["x", "y"]}), "fmt", "er",
+                    hue="platform")
+    assert label_axes(fig, "", "互动率", "平台") is fig
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_legend().get_title().get_text()) == ("", "互动率", "平台")
+    plt.close(fig)

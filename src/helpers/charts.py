@@ -143,6 +143,17 @@ def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "d", cmap: str = "Reds"
     return fig
 
 
+def label_axes(fig: plt.Figure, x: str = "", y: str = "", legend: str | None = None) -> plt.Figure:
+    """Name the axes (and the legend) of a one-axes figure in the reader's words instead of column names."""
+    ax = fig.axes[0]
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    box = ax.get_legend()
+    if legend is not None and box is not None:
+        box.set_title(legend)
+    return fig
+
+
 def close(fig: plt.Figure) -> None:
     """Release a figure's memory after it has been shown and saved."""
     plt.close(fig)

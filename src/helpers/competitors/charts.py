@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.charts import bar_chart, close, heatmap, setup_style, slant_dates
+from helpers.charts import bar_chart, close, heatmap, label_axes, setup_style, slant_dates
 from helpers.competitors.benchmark import FIELD_ROW, SHORT_LABELS, er_base_text
 from helpers.competitors.labels import account_names, dimension_name, format_name, kind_name, trait_value
 from helpers.i18n import N_, _
@@ -305,43 +305,33 @@ def sov_chart(trend: pd.DataFrame, freq: str, highlight: str | Sequence[str] | N
                                 _(_SOV_TITLES["W" if freq == "W" else "MS"]), highlight=_names_of(names, highlight))
 
 
-def _label_axes(fig: plt.Figure, x: str = "", y: str = "", legend: str | None = None) -> plt.Figure:
-    ax = fig.axes[0]
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    box = ax.get_legend()
-    if legend is not None and box is not None:
-        box.set_title(legend)
-    return fig
-
-
 def er_by_format_chart(mix_format: pd.DataFrame, er_base: str, names: Mapping[str, str] | None = None
                        ) -> plt.Figure:
     """Mean of per-post ERs per account, one bar per format (``content.content_mix`` by format)."""
     data = account_names(mix_format, names).assign(format=mix_format["format"].map(format_name))
     fig = bar_chart(data, "account_id", "er_mean_of_rates", hue="format", percent=True,
                     title=_("ER by {base} per format (mean of per-post rates)").format(base=er_base_text(er_base)))
-    return _label_axes(fig, "", _("engagement rate"), _("format"))
+    return label_axes(fig, "", _("engagement rate"), _("format"))
 
 
 def time_grid_chart(grid: pd.DataFrame, account: str | None = None, cmap: str = "Reds") -> plt.Figure:
     """Weekday × hour shares (``content.time_grid``) of the competitors (account None) or of one account (a name)."""
     title = (_("Competitors: share of posts by weekday and hour") if account is None
              else _("{account}: share of posts by weekday and hour").format(account=account))
-    return _label_axes(heatmap(grid, title, fmt=".1%", cmap=cmap, annot=False), _("hour"), "")
+    return label_axes(heatmap(grid, title, fmt=".1%", cmap=cmap, annot=False), _("hour"), "")
 
 
 def cadence_chart(grid: pd.DataFrame, names: Mapping[str, str] | None = None) -> plt.Figure:
     """Posts per calendar week per account (``benchmark.cadence_grid``), accounts by name."""
     shown = grid.rename(index=lambda a: (names or {}).get(a, a))
-    return _label_axes(heatmap(shown, _("Posts per calendar week (columns: week starting)"), fmt=".0f",
+    return label_axes(heatmap(shown, _("Posts per calendar week (columns: week starting)"), fmt=".0f",
                                cmap="Blues"), _("week starting"), "")
 
 
 def posting_hours_chart(grid: pd.DataFrame, names: Mapping[str, str] | None = None) -> plt.Figure:
     """Share of each account's posts by hour of day (``content.account_hour_grid``), accounts by name."""
     shown = grid.rename(index=lambda a: (names or {}).get(a, a))
-    return _label_axes(heatmap(shown, _("Share of each account's posts by hour of day"), fmt=".0%",
+    return label_axes(heatmap(shown, _("Share of each account's posts by hour of day"), fmt=".0%",
                                cmap="Purples", annot=False), _("hour"), "")
 
 
@@ -367,7 +357,7 @@ def coverage_chart(coverage: pd.DataFrame, own_name: str) -> plt.Figure:
     data = coverage.assign(who=coverage["who"].replace({"competitors": _("competitors")}))
     fig = bar_chart(data, "category", "share", hue="who", percent=True,
                     title=_("Share of posts by pillar: competitors vs {own}").format(own=own_name))
-    return _label_axes(fig, "", _("share of posts"), "")
+    return label_axes(fig, "", _("share of posts"), "")
 
 
 def kpi_radar_chart(scores: pd.DataFrame, highlight: str, names: Mapping[str, str] | None = None) -> plt.Figure:

@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.charts import STATUS_COLOURS, bar_chart, close, heatmap, setup_style, slant_dates
+from helpers.charts import STATUS_COLOURS, bar_chart, close, heatmap, label_axes, setup_style, slant_dates
 from helpers.i18n import N_, _
 from helpers.report import format_number
 from helpers.review.words import MODEL_NAMES, account_name, account_names, channel_name, format_name, metric_name, word
@@ -58,16 +58,6 @@ BASE_WORDS: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("rea
 def axis_number(value: float) -> str:
     """A tick label: counts from 1,000 as people write them (100,000 / 10万), smaller values 3 significant digits."""
     return i18n.fmt_count(value) if abs(value) >= 1000 else format_number(value)
-
-
-def _axis_labels(fig: plt.Figure, x: str, y: str, legend: str | None = None) -> None:
-    """Axis labels (and the legend's title) in the run's language instead of column names."""
-    ax = fig.axes[0]
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    box = ax.get_legend()
-    if legend is not None and box is not None:
-        box.set_title(legend)
 
 
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
@@ -144,7 +134,7 @@ def content_by_format_chart(by_format: pd.DataFrame, er_base: str) -> plt.Figure
     fig = bar_chart(data, "format", "er_mean_of_rates", hue="platform",
                     title=_("Mean engagement rate by format (by {base})").format(
                         base=_(BASE_WORDS.get(er_base, er_base))), percent=True)
-    _axis_labels(fig, "", _("Mean engagement rate"), _("Platform"))
+    label_axes(fig, "", _("Mean engagement rate"), _("Platform"))
     return fig
 
 
@@ -186,7 +176,7 @@ def attribution_chart(comparison: pd.DataFrame) -> plt.Figure:
                              model=[word(MODEL_NAMES, m) for m in comparison["model"]])
     fig = bar_chart(data, "channel", "share", hue="model", title=_("Share of conversions credited, by model"),
                     percent=True)
-    _axis_labels(fig, "", _("Share of conversions"), _("Model"))
+    label_axes(fig, "", _("Share of conversions"), _("Model"))
     return fig
 
 
@@ -194,7 +184,7 @@ def roas_chart(campaigns: pd.DataFrame, stop_loss: float) -> plt.Figure:
     """ROAS per campaign with the stop-loss as a dashed red line."""
     fig = bar_chart(campaigns, "campaign_id", "roas", title=_("ROAS by campaign (dashed line: stop-loss)"))
     fig.axes[0].axhline(stop_loss, color=THRESHOLD_COLOUR, linestyle="--")
-    _axis_labels(fig, "", "ROAS")
+    label_axes(fig, "", "ROAS")
     return fig
 
 
