@@ -101,7 +101,8 @@ def profile(folder: Path) -> dict[str, float]:
         clock = now
 
     run = session.prepare(account="own", as_of="latest", lookback_days=DAYS, data_dir=str(folder), bot_rule="sigma",
-                          bot_k=3.0, n_clusters="auto", min_segment_size=50, monetary="purchase", cohort="month")
+                          bot_k=3.0, n_clusters="auto", min_segment_size=50, monetary="purchase", cohort="month",
+                          lang="en")
     accounts, audience, posts = (run.table(t) for t in ("accounts", "audience", "posts"))
     events = run.window_events()
     lap("load_and_validate")

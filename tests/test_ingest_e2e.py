@@ -70,7 +70,7 @@ def test_store_info_lists_every_account(store: Path) -> None:
 
 
 def test_period_review_runs_on_the_store(store: Path, tmp_path: Path) -> None:
-    done = opsbook("run", "period_review", "--data", str(store), "--out", str(tmp_path), "--quiet")
+    done = opsbook("run", "period_review", "--data", str(store), "--out", str(tmp_path), "--quiet", "--lang", "en", "--lang", "en")
     assert done.returncode == 0, done.stderr[-3000:]
     (folder,) = [p for p in (tmp_path / "period_review").iterdir() if not p.name.startswith("_")]
     assert (folder / "report.html").is_file()
@@ -103,7 +103,7 @@ def test_content_planning_says_when_posts_have_no_pillar(store: Path, tmp_path: 
 def test_period_review_of_an_account_whose_exports_have_no_impressions_or_engagements(store: Path,
                                                                                        tmp_path: Path) -> None:
     # TikTok's Overview has video views, likes, comments and shares, but no impressions or engagements
-    done = opsbook("run", "period_review", "--data", str(store), "--out", str(tmp_path), "--quiet",
+    done = opsbook("run", "period_review", "--data", str(store), "--out", str(tmp_path), "--quiet", "--lang", "en",
                     "-p", "account", "own_tt", "--period", "2025-12")
     assert done.returncode == 0, done.stderr[-3000:]
     html = (tmp_path / "period_review" / "2025-12" / "report.html").read_text(encoding="utf-8")

@@ -104,7 +104,7 @@ def test_section_charts_name_what_they_show() -> None:
                               "er_mean_of_rates": [0.05, 0.02]})
     fig = plots.content_by_format_chart(by_format, "reach")
     assert _texts(fig) == ("Mean engagement rate by format (by reach)", ["Douyin", "Weibo"])
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["video", "text post"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["long video", "text post"]
     comparison = pd.DataFrame({"model": ["markov", "last_touch"], "channel": ["weibo", "weibo"], "share": [0.6, 0.4]})
     fig2 = plots.attribution_chart(comparison)
     assert _texts(fig2) == ("Share of conversions credited, by model", ["Markov chain", "last touch"])
@@ -114,7 +114,7 @@ def test_section_charts_name_what_they_show() -> None:
     with i18n.use_language("zh-CN"):
         fig4 = plots.content_by_format_chart(by_format, "reach")
         fig5 = plots.attribution_chart(comparison)
-    assert _texts(fig4) == ("各内容形式的平均互动率（按触达）", ["抖音", "微博"])
+    assert _texts(fig4) == ("各内容形式的平均互动率（按触达人数）", ["抖音", "微博"])
     assert _texts(fig5) == ("各模型归给各渠道的转化占比", ["马尔可夫链", "末次触点"])
     for f in (fig, fig2, fig3, fig4, fig5):
         plt.close(f)
