@@ -70,7 +70,7 @@ def test_store_info_lists_every_account(store: Path) -> None:
 
 
 def test_period_review_runs_on_the_store(store: Path, tmp_path: Path) -> None:
-    done = opsbook("run", "period_review", "--data", str(store), "--out", str(tmp_path), "--quiet", "--lang", "en", "--lang", "en")
+    done = opsbook("run", "period_review", "--data", str(store), "--out", str(tmp_path), "--quiet", "--lang", "en")
     assert done.returncode == 0, done.stderr[-3000:]
     (folder,) = [p for p in (tmp_path / "period_review").iterdir() if not p.name.startswith("_")]
     assert (folder / "report.html").is_file()
