@@ -147,7 +147,8 @@ def test_scorecard_view_shows_each_kpi_in_its_unit_and_status_words() -> None:
         "attainment": [123456 / 120000, 0.8951, 3.2 / 3.0, nan],
         "previous": [110000.0, 0.04, 2.5, nan],
         "change_pct": [123456 / 110000 - 1, 0.046473 / 0.04 - 1, 3.2 / 2.5 - 1, nan],
-        "last_year": [nan, nan, nan, nan], "yoy_pct": [nan, nan, nan, nan],
+        "change_abs": [123456 - 110000, 0.046473 - 0.04, 3.2 - 2.5, nan],
+        "last_year": [nan, nan, nan, nan], "yoy_pct": [nan, nan, nan, nan], "yoy_abs": [nan, nan, nan, nan],
         "status": ["healthy", "at risk", "healthy", "info"], "status_reason": ["<ok>", "", "", ""],
     })
     html = views.scorecard_view(board, "total").to_html()
@@ -156,7 +157,9 @@ def test_scorecard_view_shows_each_kpi_in_its_unit_and_status_words() -> None:
     assert "3.20" in html                                            # ROAS as a ratio
     # 123,456 ÷ 120,000 = 102.88 % → 103%; 3.2 ÷ 3 = 106.7 % → 107%; 89.51 % → 89.5%, never "90%"
     assert "103%" in html and "107%" in html and "89.5%" in html and ">90%<" not in html
-    assert "+12.2%" in html and "+16.2%" in html and "+28.0%" in html
+    # counts and ratios change in %: 123,456 ÷ 110,000 − 1 = +12.2 %, 3.2 ÷ 2.5 − 1 = +28.0 %; the rate in
+    # percentage points: 4.6473 % − 4.00 % = +0.65 pp (its relative +16.2 % stays in the CSV only)
+    assert "+12.2%" in html and "+28.0%" in html and "+0.65 pp" in html and "+16.2%" not in html
     assert "▲ at risk" in html and "● healthy" in html and "own_x" not in html
     with i18n.use_language("zh-CN"):
         zh = views.scorecard_view(board, "total").to_html()

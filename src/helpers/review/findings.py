@@ -24,6 +24,7 @@ from helpers.review.words import (
     account_names,
     channel_name,
     fmt_attainment,
+    fmt_kpi_change,
     fmt_value,
     format_name,
     listed,
@@ -97,7 +98,7 @@ def from_scorecard(scorecard: pd.DataFrame, names: Mapping[str, str] | None = No
             finding = _("{account}, {kpi}: {actual}, under the stop-loss floor.").format(**values)
         else:
             finding = _("{account}, {kpi}: {actual}, {change} vs the previous period.").format(
-                change=i18n.fmt_change(r.change_pct), **values)
+                change=fmt_kpi_change(unit, r.change_pct, getattr(r, "change_abs", None)), **values)
         rows.append({"priority": 1 if r.status == "at risk" else 3, "area": "KPIs", "section": "kpi",
                      "finding": finding, "action": _(KPI_LEVERS.get(r.kpi, DEFAULT_LEVER))})
     return _frame(rows)
@@ -446,8 +447,8 @@ def _tile(row: Any) -> page.Tile:
                                                                       target=fmt_value(row.target, unit)))
     previous = _("vs previous (per day): {change}") if per_day else _("vs previous: {change}")
     last_year = _("vs last year (per day): {change}") if per_day else _("vs last year: {change}")
-    lines.append(previous.format(change=i18n.fmt_change(row.change_pct)))
-    lines.append(last_year.format(change=i18n.fmt_change(row.yoy_pct)))
+    lines.append(previous.format(change=fmt_kpi_change(unit, row.change_pct, getattr(row, "change_abs", None))))
+    lines.append(last_year.format(change=fmt_kpi_change(unit, row.yoy_pct, getattr(row, "yoy_abs", None))))
     return page.Tile(label=row.label, value=fmt_value(row.actual, unit), status=status_code(row.status),
                      lines=tuple(lines), href="#kpi")
 

@@ -29,6 +29,7 @@ from helpers.review.words import (
     account_names,
     channel_name,
     fmt_attainment,
+    fmt_kpi_change,
     fmt_value,
     format_name,
     metric_name,
@@ -96,8 +97,10 @@ def scorecard_view(board: pd.DataFrame, scope: str = "total") -> Any:
         N_("Actual"): [fmt_value(v, u) for v, u in zip(rows["actual"], units, strict=True)],
         N_("Target"): [fmt_value(v, u) for v, u in zip(rows["target"], units, strict=True)],
         N_("Attainment"): _each(rows["attainment"], fmt_attainment),
-        N_("Change vs previous period"): _each(rows["change_pct"], i18n.fmt_change),
-        N_("Change vs last year"): _each(rows["yoy_pct"], i18n.fmt_change),
+        N_("Change vs previous period"): [fmt_kpi_change(u, r, a) for u, r, a in
+                                          zip(units, rows["change_pct"], rows["change_abs"], strict=True)],
+        N_("Change vs last year"): [fmt_kpi_change(u, r, a) for u, r, a in
+                                    zip(units, rows["yoy_pct"], rows["yoy_abs"], strict=True)],
         N_("Status"): [page.status_label(c) for c in codes],
     })
     return _table(frame, numeric=[N_("Actual"), N_("Target"), N_("Attainment"), N_("Change vs previous period"),

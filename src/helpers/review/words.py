@@ -129,6 +129,11 @@ def fmt_attainment(value: float | None) -> str:
     return i18n.fmt_percent_near(value, ATTAINMENT_THRESHOLDS)
 
 
+def fmt_kpi_change(unit: str, relative: float | None, absolute: float | None) -> str:
+    """A KPI's change as a reader expects it: a rate in percentage points (4% → 5% is +1.00 pp), others in %."""
+    return i18n.fmt_pp(absolute) if unit == "rate" else i18n.fmt_change(relative)
+
+
 def status_code(status: str) -> str:
     """A scorecard status as a page status code ('missing' → 'insufficient data')."""
     return "insufficient data" if status == "missing" else str(status)
