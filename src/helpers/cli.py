@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from helpers import config
-from helpers.errors import OpsbookError
+from helpers.errors import OpsbookError, ParameterError
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -24,8 +24,14 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("notebook", help="notebook name, e.g. period_review")
     _add_run_options(run)
 
-    run_all = sub.add_parser("run-all", help="run every notebook of the suite")
+    run_all = sub.add_parser("run-all", help="run every notebook of the suite (with --period: one coherent pack)",
+                             description="Without --period each notebook runs on its own defaults. With --period "
+                                         "(2026-10, 2026-Q4, 2026-W43 or latest) each reads the period as its own "
+                                         "window: the review the period, the audience as of its last day, the "
+                                         "competitors the 6 months ending with it, the plan the month after, and "
+                                         "one experiment evaluation per experiment running in it.")
     _add_run_options(run_all, per_notebook=False)
+    run_all.add_argument("--notebooks", help="comma-separated notebooks to run (default: all)")
 
     sample = sub.add_parser("sample-data", help="(re)generate the bundled sample data set")
     sample.add_argument("--out", type=Path, default=config.SAMPLE_DATA, help="folder to write (default data/sample)")
@@ -100,17 +106,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_run_all(args: argparse.Namespace) -> int:
+    from helpers import pack
     from helpers.runner import available_notebooks, run_notebook
 
+    names = available_notebooks()
+    if args.notebooks:
+        asked = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+        unknown = [n for n in asked if n not in names]
+        if unknown:
+            raise ParameterError(f"--notebooks: unknown {', '.join(unknown)}; choose from {', '.join(names)}.")
+        names = [n for n in names if n in asked]
+    if args.period is None:
+        runs = [pack.PackRun(name) for name in names]
+    else:  # one pack: every notebook on the window the period means for it, checked before any kernel
+        data = args.data if args.data is not None else config.SAMPLE_DATA
+        if not Path(data).is_dir():
+            raise ParameterError(f"--data {data}: no such folder.")
+        period = pack.resolve_pack_period(args.period, Path(data))
+        runs = pack.pack_runs(period, Path(data), names)
+        print(f"Pack {period.label} ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}): {len(runs)} runs")
     failures = 0
-    for name in available_notebooks():
+    for item in runs:
+        where = f"{item.notebook} ({item.window})" if item.window else item.notebook
         try:
-            result = run_notebook(name, data_dir=args.data, out_root=args.out, period=args.period,
-                                  lang=args.lang, progress=not args.quiet)
-            print(f"{name}: {result.report}")
+            result = run_notebook(item.notebook, data_dir=args.data, out_root=args.out, lang=args.lang,
+                                  parameters=item.parameters, progress=not args.quiet)
+            print(f"{where}: {result.report}")
         except OpsbookError as exc:
             failures += 1
-            print(f"{name}: FAILED\n{exc}", file=sys.stderr)
+            print(f"{where}: FAILED\n{exc}", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -304,8 +304,12 @@ def run_notebook(
     period: str | None = None,
     progress: bool = True,
     lang: str | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Run one notebook with papermill; publish outputs/<notebook>/<label>/ only on success."""
+    """Run one notebook with papermill; publish outputs/<notebook>/<label>/ only on success.
+
+    `parameters` are set as the runner's own options are (a pack's window, e.g. {"plan_month": "2026-11"}).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -316,12 +320,15 @@ def run_notebook(
     notebook_root.mkdir(parents=True, exist_ok=True)
     tmp = notebook_root / f".running-{stamp}-{os.getpid()}"
     tmp.mkdir()
-    extra: dict[str, Any] = {"output_dir": str(tmp)}
+    extra: dict[str, Any] = {**(parameters or {}), "output_dir": str(tmp)}
     if data_dir is not None:
         extra["data_dir"] = str(Path(data_dir).resolve())
     if period is not None:
         extra["period"] = period
     try:
+        if data_dir is not None and not Path(data_dir).is_dir():  # before the kernel: exit 2, one message
+            raise ParameterError(f"--data {data_dir}: no such folder. Pass the folder that holds accounts.csv, "
+                                 "account_daily.csv, ... (or a store: data/store).")
         if lang is not None:
             extra["lang"] = i18n.resolve_language(lang)  # a typo fails here, before the kernel starts
         parameters = merge_parameters(path, params_file, cli_pairs or [], extra)
