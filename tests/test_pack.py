@@ -74,3 +74,48 @@ def test_run_all_with_a_period_publishes_one_coherent_pack(sample_dir: Path, tmp
     plan = json.loads((tmp_path / "content_planning" / "2026-11" / "summary.json").read_text(encoding="utf-8"))
     assert review["params"]["period"] == "2026-10" and plan["params"]["plan_month"] == "2026-11"
     assert review["lang"] == plan["lang"] == "en"
+    index = tmp_path / "packs" / "2026-10" / "index.html"
+    assert f"Pack: {index}" in done.stdout
+    record = json.loads((index.parent / "pack.json").read_text(encoding="utf-8"))
+    assert [(r["notebook"], r["status"], r["window"]) for r in record["runs"]] == [
+        ("period_review", "ok", "2026-10"), ("content_planning", "ok", "2026-11")]
+    html = index.read_text(encoding="utf-8")
+    assert '<a href="../../period_review/2026-10/report.html">Monthly review' in html
+
+
+def _results(tmp_path: Path) -> list[pack.PackResult]:
+    review = tmp_path / "out" / "period_review" / "2026-10"
+    review.mkdir(parents=True, exist_ok=True)
+    (review / "summary.json").write_text(json.dumps({"title": "月度复盘 · 青柠生活 · 2026年10月", "label": "2026-10"}),
+                                         encoding="utf-8")
+    return [pack.PackResult(pack.PackRun("period_review", {"period": "2026-10"}, "2026-10"), review),
+            pack.PackResult(pack.PackRun("experiment_evaluation", {"experiment_id": "EXP-X"}, "EXP-X"), None,
+                            "Run failed in cell 7: <ValueError> boom")]
+
+
+def test_pack_json_lists_every_run_with_its_status_and_relative_report(tmp_path: Path) -> None:
+    folder = tmp_path / "out" / "packs" / "2026-10"
+    pack.write_pack(pack.parse_pack_period("2026-10"), _results(tmp_path), folder, "en")
+    record = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
+    assert (record["period"], record["start"], record["end"], record["failed"]) == ("2026-10", "2026-10-01",
+                                                                                    "2026-10-31", 1)
+    assert [(r["notebook"], r["status"], r["report"]) for r in record["runs"]] == [
+        ("period_review", "ok", "../../period_review/2026-10/report.html"),
+        ("experiment_evaluation", "failed", None)]
+    assert record["runs"][1]["message"] == "Run failed in cell 7: <ValueError> boom"
+    assert not list(folder.glob(".*.tmp"))
+
+
+def test_pack_index_in_both_languages_escapes_messages(tmp_path: Path) -> None:
+    # and keeps its style intact: the CSS's quoted font names are not HTML-escaped
+    folder = tmp_path / "out" / "packs" / "2026-10"
+    period = pack.parse_pack_period("2026-10")
+    en = pack.write_pack(period, _results(tmp_path), folder, "en").read_text(encoding="utf-8")
+    assert '<html lang="en">' in en and "<title>Reports of Oct 2026</title>" in en
+    assert "2 runs, 1 failed" in en and "Period review" in en and "● published" in en and "▲ run failed" in en
+    assert '<a href="../../period_review/2026-10/report.html">月度复盘 · 青柠生活 · 2026年10月</a>' in en
+    assert "&lt;ValueError&gt; boom" in en and "<ValueError>" not in en
+    assert '"PingFang SC"' in en and "&#34;PingFang" not in en
+    zh = pack.write_pack(period, _results(tmp_path), folder, "zh-CN").read_text(encoding="utf-8")
+    assert "<title>2026年10月 报告</title>" in zh and "共 2 份，失败 1 份" in zh
+    assert "A/B 测试评估" in zh and "▲ 运行失败" in zh

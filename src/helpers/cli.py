@@ -125,17 +125,24 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
         period = pack.resolve_pack_period(args.period, Path(data))
         runs = pack.pack_runs(period, Path(data), names)
         print(f"Pack {period.label} ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}): {len(runs)} runs")
-    failures = 0
+    results = []
     for item in runs:
         where = f"{item.notebook} ({item.window})" if item.window else item.notebook
         try:
             result = run_notebook(item.notebook, data_dir=args.data, out_root=args.out, lang=args.lang,
                                   parameters=item.parameters, progress=not args.quiet)
+            results.append(pack.PackResult(item, result.output_dir))
             print(f"{where}: {result.report}")
         except OpsbookError as exc:
-            failures += 1
+            results.append(pack.PackResult(item, None, str(exc)))
             print(f"{where}: FAILED\n{exc}", file=sys.stderr)
-    return 1 if failures else 0
+    if args.period is not None:  # the pack folder: index.html and pack.json, failed runs listed with their message
+        from helpers import i18n
+
+        root = Path(args.out) if args.out else config.OUTPUTS
+        index = pack.write_pack(period, results, root / "packs" / period.label, i18n.resolve_language(args.lang))
+        print(f"Pack: {index}")
+    return 1 if any(r.error for r in results) else 0
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ _KINDS = ("month", "quarter", "week")
 
 @dataclass(frozen=True)
 class PackRun:
-    """One notebook run of a pack: the parameters the period means for it, and why, in words."""
+    """One notebook run of a pack: the parameters the period means for it, and its window (dates or an id)."""
 
     notebook: str
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -87,16 +87,73 @@ def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str],
         if name == "period_review":
             runs.append(PackRun(name, {"period_type": period.kind, "period": period.label}, period.label))
         elif name == "audience_profiling":
-            runs.append(PackRun(name, {"as_of": f"{last:%Y-%m-%d}"}, f"as of {last:%Y-%m-%d}"))
+            runs.append(PackRun(name, {"as_of": f"{last:%Y-%m-%d}"}, f"{last:%Y-%m-%d}"))
         elif name == "competitor_analysis":
             first = _month_start(last, lookback_months - 1)
             window = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
             runs.append(PackRun(name, {"period": window}, window))
         elif name == "content_planning":
             month = f"{(last + pd.Timedelta(days=1)):%Y-%m}"
-            runs.append(PackRun(name, {"plan_month": month}, f"plan for {month}"))
+            runs.append(PackRun(name, {"plan_month": month}, month))
         elif name == "experiment_evaluation":
             runs += [PackRun(name, {"experiment_id": e}, e) for e in experiments_in(period, data_dir)]
         else:
             raise ParameterError(f"the pack does not know how the period maps to notebook {name!r}")
     return runs
+
+
+# ---------------------------------------------------------------- the pack folder
+
+@dataclass(frozen=True)
+class PackResult:
+    """How one run of the pack ended: its report folder, or the failure message."""
+
+    run: PackRun
+    output_dir: Path | None = None
+    error: str = ""
+
+
+def _summary(folder: Path | None) -> dict[str, Any]:
+    import json
+
+    path = folder / "summary.json" if folder is not None else None
+    if path is None or not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def pack_record(period: ReviewPeriod, results: Sequence[PackResult], folder: Path, lang: str) -> dict[str, Any]:
+    """pack.json: the period, then per run its notebook, window, status, title and report path (relative)."""
+    import datetime as dt
+    import os
+
+    runs = []
+    for result in results:
+        summary = _summary(result.output_dir)
+        report = (os.path.relpath(result.output_dir / "report.html", folder)
+                  if result.output_dir is not None else None)
+        runs.append({"notebook": result.run.notebook, "window": result.run.window,
+                     "parameters": result.run.parameters, "status": "failed" if result.error else "ok",
+                     "title": summary.get("title", ""), "label": summary.get("label", ""), "report": report,
+                     "message": result.error})
+    return {"period": period.label, "kind": period.kind, "start": f"{period.start:%Y-%m-%d}",
+            "end": f"{period.end:%Y-%m-%d}",
+            "lang": lang, "runs": runs, "failed": sum(r["status"] == "failed" for r in runs),
+            "written_at": dt.datetime.now().isoformat(timespec="seconds")}
+
+
+def write_pack(period: ReviewPeriod, results: Sequence[PackResult], folder: Path, lang: str) -> Path:
+    """Write <folder>/pack.json and index.html (in `lang`), replacing the previous ones atomically; return the index."""
+    import json
+
+    from helpers import i18n, page
+
+    folder.mkdir(parents=True, exist_ok=True)
+    record = pack_record(period, results, folder, lang)
+    with i18n.use_language(lang):
+        html = page.render_pack_index(record)
+    for name, text in (("pack.json", json.dumps(record, ensure_ascii=False, indent=2)), ("index.html", html)):
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(folder / name)
+    return folder / "index.html"

@@ -200,3 +200,27 @@ def section_headings(cells: Sequence[Any]) -> list[Heading]:
 def report_title(*parts: str) -> str:
     """The page title: report, account and period joined by " · " (empty parts left out)."""
     return " · ".join(p for p in parts if p)
+
+
+#: Notebook → its report's name, for the pack index.
+REPORT_NAMES: dict[str, str] = {
+    "period_review": N_("Period review"), "audience_profiling": N_("Audience profile"),
+    "competitor_analysis": N_("Competitor analysis"), "content_planning": N_("Content planning"),
+    "experiment_evaluation": N_("Experiment evaluation"),
+}
+
+
+def render_pack_index(record: dict[str, Any]) -> str:
+    """A pack's index.html in the current language: one row per run with its status, title and report link."""
+    words = {"title": i18n.gettext("Reports of {period}").format(
+                 period=i18n.fmt_period(record["kind"], record["start"])),
+             "ok": status_label("healthy").split(" ")[0] + " " + i18n.gettext("published"),
+             "failed": status_label("at risk").split(" ")[0] + " " + i18n.gettext("run failed"),
+             "open": i18n.gettext("open the report"),
+             "summary": i18n.ngettext("{n} run, {failed} failed", "{n} runs, {failed} failed",
+                                      len(record["runs"])).format(n=len(record["runs"]), failed=record["failed"])}
+    names = {k: i18n.gettext(v) for k, v in REPORT_NAMES.items()}
+    template = _environment().get_template("pack_index.html.j2")
+    return str(template.render(record=record, words=words, names=names,
+                               lang=i18n.current_language(),
+                               css=(TEMPLATES / "report.css").read_text(encoding="utf-8")))
