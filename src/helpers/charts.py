@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -167,6 +168,21 @@ def png_image(fig: Figure, dpi: int = 100) -> Any:
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return Image(data=buffer.getvalue(), format="png")
+
+
+def explorer_box(controls: Sequence[Any], output: Any, redraw: Callable[..., None]) -> Any:
+    """An explorer: its controls in a row above its output, redrawn on every change.
+
+    The box keeps ``redraw`` (draw the current choice now) and ``controls``, for tests and notebooks.
+    """
+    import ipywidgets as widgets
+
+    for control in controls:
+        control.observe(redraw, names="value")
+    box = widgets.VBox([widgets.HBox(list(controls)), output])
+    box.redraw = redraw
+    box.controls = tuple(controls)
+    return box
 
 
 def show_in(output: Any, *objects: Any, text: str | None = None) -> None:

@@ -19,7 +19,7 @@ from helpers import i18n
 from helpers.audience import explore, words
 from helpers.audience.engine import Events, as_events
 from helpers.audience.explore import event_months, explorer_choices, month_range, profile_table
-from helpers.charts import bar_chart, close, heatmap, setup_style, show_in  # noqa: F401  (re-exported for the notebook)
+from helpers.charts import bar_chart, close, explorer_box, heatmap, setup_style, show_in  # noqa: F401  (re-exported for the notebook)
 from helpers.errors import OpsbookError
 from helpers.i18n import N_, _
 
@@ -148,13 +148,8 @@ def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, seg
             table = profile_table(audience, events, segments, platform.value, segment.value, start, end,
                                   accounts=accounts)
         except OpsbookError as exc:  # a data problem is shown in the widget, not raised into the event loop
-            output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{exc}\n"},)
+            show_in(output, text=str(exc))
             return
         show_in(output, styled(table, labels=explore.LABELS))
 
-    for control in (platform, segment, period):
-        control.observe(redraw, names="value")
-    box = widgets.VBox([widgets.HBox([platform, segment, period]), output])
-    box.redraw = redraw
-    box.controls = (platform, segment, period)
-    return box
+    return explorer_box((platform, segment, period), output, redraw)

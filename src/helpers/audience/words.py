@@ -74,8 +74,9 @@ def path(text: object) -> str:
 
 def post_format(name: object) -> str:
     """A post format (短视频 / short video); unknown formats as given."""
-    text = _lookup({}, name)  # missing values as the other labels show them
-    return text if text != str(name) else i18n.format_name(name)
+    if name is None or (not isinstance(name, str) and pd.isna(name)) or str(name) == MISSING:
+        return _lookup({}, name)  # missing as the other labels show it
+    return i18n.format_name(name)
 
 
 def attribute(name: object) -> str:

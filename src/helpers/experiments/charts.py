@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 
-from helpers.charts import bar_chart, close, heatmap, png_image, setup_style, show_in, slant_dates  # noqa: F401  (re-exported)
+from helpers.charts import bar_chart, close, explorer_box, heatmap, png_image, setup_style, show_in, slant_dates  # noqa: F401  (re-exported)
 from helpers.errors import OpsbookError
 from helpers.experiments import findings
 from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore
@@ -100,16 +100,11 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
         try:
             view = explore(data_dir, experiment.value, by_name[metric.value], segment.value, alpha, correction)
         except OpsbookError as exc:
-            output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"{exc}\n"},)
+            show_in(output, text=str(exc))
             return
         forest = png_image(forest_chart(view.evaluation.results, _("{experiment}: {metric}").format(
             experiment=view.design.experiment_id, metric=metric_label(view.metric.name))))
         tables = [findings.segments_table(view.segments, view.metric.kind)] if not view.segments.empty else []
         show_in(output, forest, *tables, text=findings.explorer_line(view.evaluation))
 
-    for control in (experiment, metric, segment):
-        control.observe(redraw, names="value")
-    box = widgets.VBox([widgets.HBox([experiment, metric, segment]), output])
-    box.redraw = redraw
-    box.controls = (experiment, metric, segment)
-    return box
+    return explorer_box((experiment, metric, segment), output, redraw)
