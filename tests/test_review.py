@@ -120,3 +120,13 @@ def test_prepare_checks_every_number_before_reading_data(name: str, value: objec
 def test_prepare_refuses_the_old_text_form_of_an_account_list(sample_dir: Path) -> None:
     with pytest.raises(ParameterError, match=r"old text form.*account = \[\"own_douyin\", \"own_weibo\"\]"):
         review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "account": "own_weibo,own_xhs"})
+
+
+def test_an_account_without_ad_rows_has_no_ad_data_rather_than_an_empty_table(sample_dir: Path) -> None:
+    # Weibo runs no campaign in the sample: its review skips the ads section instead of failing on empty tables
+    daily = pd.read_csv(sample_dir / "ad_daily.csv", usecols=["account_id"])
+    assert "own_weibo" not in set(daily["account_id"]) and "own_douyin" in set(daily["account_id"])
+    weibo = review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "account": ["own_weibo"]})
+    douyin = review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "account": ["own_douyin"]})
+    assert weibo.ad_daily is None
+    assert douyin.ad_daily is not None and set(douyin.ad_daily["account_id"]) == {"own_douyin"}

@@ -7,13 +7,31 @@ message and a non-zero exit code, never as a traceback: 2 for bad input, 1 for a
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from helpers import config
 from helpers.errors import OpsbookError, ParameterError
+
+if TYPE_CHECKING:
+    from helpers.pack import PackResult, PackRun
+
+log = logging.getLogger("opsbook")
+
+
+def setup_logging(quiet: bool) -> None:
+    """Timestamped log lines on stderr (a cron log reads when each run ended); --quiet keeps warnings and errors."""
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -31,7 +49,7 @@ def _build_parser() -> argparse.ArgumentParser:
                                          "competitors the 6 months ending with it, the plan the month after, and "
                                          "one experiment evaluation per experiment running in it.")
     _add_run_options(run_all, per_notebook=False)
-    run_all.add_argument("--notebooks", help="comma-separated notebooks to run (default: all)")
+    _add_pack_options(run_all)
 
     sample = sub.add_parser("sample-data", help="(re)generate the bundled sample data set")
     sample.add_argument("--out", type=Path, default=config.SAMPLE_DATA, help="folder to write (default data/sample)")
@@ -90,59 +108,178 @@ def _add_run_options(p: argparse.ArgumentParser, per_notebook: bool = True) -> N
     p.add_argument("--out", type=Path, help="outputs root (default outputs/)")
     p.add_argument("--period", help="period label, e.g. 2026-10, 2026-Q4, 2026-W43, or 'latest'")
     p.add_argument("--lang", help="report language: zh-CN or en (default: $OPSBOOK_LANG, else zh-CN)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--pdf", action="store_true", help="also print each report (and a pack's index) to PDF "
+                                                      "with headless Chromium")
+    p.add_argument("--quiet", action="store_true", help="only warnings and errors; no progress bars")
+
+
+def _add_pack_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--notebooks", help="comma-separated notebooks to run (default: all)")
+    p.add_argument("--accounts", help="with --period: 'all' own accounts or ID,ID,... one row each "
+                                      "(default: the own accounts together)")
+    p.add_argument("--max-age", type=int, default=None, metavar="DAYS",
+                   help="with --period latest: data older than DAYS is stale (default 7)")
+    p.add_argument("--require-fresh", action="store_true",
+                   help="stop (exit 2, before any run) when an account's data is stale or ends before the period")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="run N notebooks at a time on this machine (default: the number of cores)")
+    p.add_argument("--cluster", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
+    p.add_argument("--notify", type=Path, metavar="CONFIG",
+                   help="send the pack by e-mail and chat webhooks as CONFIG (YAML) says; secrets from env vars")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from helpers.runner import run_notebook
 
+    if args.pdf:
+        from helpers import pdf
+
+        pdf.require_browser()
     result = run_notebook(
         args.notebook, params_file=args.parameters_file, cli_pairs=[tuple(p) for p in args.parameter],
-        data_dir=args.data, out_root=args.out, period=args.period, lang=args.lang, progress=not args.quiet,
+        data_dir=args.data, out_root=args.out, period=args.period, lang=args.lang,
+        progress=not args.quiet and runner_progress(),
     )
     print(f"Report: {result.report}")
     print(f"Summary: {result.output_dir / 'summary.json'}")
+    if args.pdf:
+        return _print_pdfs([result.report])
     return 0
 
 
-def _cmd_run_all(args: argparse.Namespace) -> int:
-    from helpers import pack
-    from helpers.runner import available_notebooks, run_notebook
+def runner_progress() -> bool:
+    """Papermill's progress bar only where a person watches (a terminal), never in a cron log."""
+    from helpers.runner import progress_enabled
+
+    return progress_enabled()
+
+
+def _notebooks(spec: str | None) -> list[str]:
+    from helpers.runner import available_notebooks
 
     names = available_notebooks()
-    if args.notebooks:
-        asked = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+    if spec:
+        asked = [n.strip() for n in spec.split(",") if n.strip()]
         unknown = [n for n in asked if n not in names]
         if unknown:
             raise ParameterError(f"--notebooks: unknown {', '.join(unknown)}; choose from {', '.join(names)}.")
         names = [n for n in names if n in asked]
+    return names
+
+
+def _cmd_run_all(args: argparse.Namespace) -> int:
+    from helpers import pack
+
+    names = _notebooks(args.notebooks)
     if args.period is None:
+        for flag in ("accounts", "max_age", "notify"):
+            if getattr(args, flag) not in (None, False):
+                raise ParameterError(f"--{flag.replace('_', '-')} needs --period: a pack is one period's reports.")
         runs = [pack.PackRun(name) for name in names]
-    else:  # one pack: every notebook on the window the period means for it, checked before any kernel
-        data = args.data if args.data is not None else config.SAMPLE_DATA
-        if not Path(data).is_dir():
-            raise ParameterError(f"--data {data}: no such folder.")
-        period = pack.resolve_pack_period(args.period, Path(data))
-        runs = pack.pack_runs(period, Path(data), names)
-        print(f"Pack {period.label} ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}): {len(runs)} runs")
+        results = _execute(runs, args)
+        if args.pdf:
+            _print_pdfs([r.output_dir / "report.html" for r in results if r.output_dir is not None])
+        return 1 if any(r.error for r in results) else 0
+    return _run_pack(names, args)
+
+
+def _run_pack(names: list[str], args: argparse.Namespace) -> int:
+    """One period's pack: checked before any kernel, run, written, printed and sent; 1 when anything failed."""
+    import datetime as dt
+
+    from helpers import i18n, pack
+
+    data = Path(args.data) if args.data is not None else config.SAMPLE_DATA
+    if not data.is_dir():
+        raise ParameterError(f"--data {data}: no such folder.")
+    folder = config.data_dir(data)
+    lang = i18n.resolve_language(args.lang)
+    period = pack.resolve_pack_period(args.period, folder)
+    rows = pack.select_pack_accounts(args.accounts, folder)
+    notify_config = _notify_config(args.notify)
+    if args.pdf:
+        from helpers import pdf
+
+        pdf.require_browser()
+    max_age = args.max_age if args.max_age is not None else pack.MAX_AGE_DAYS
+    if max_age < 0:
+        raise ParameterError(f"--max-age {max_age}: give a number of days, 0 or more.")
+    freshness = pack.pack_freshness(folder, rows, period, dt.date.today(),
+                                    max_age if pack.is_latest(args.period) else None)
+    with i18n.use_language("en"):
+        for f in freshness:
+            if f.fresh:
+                log.info("%s: data to %s (%d days ago)", f.account, f"{f.data_end:%Y-%m-%d}", f.days_old)
+            else:
+                log.warning("%s: %s", f.account, f.note())
+    stale = [f for f in freshness if not f.fresh]
+    if stale and args.require_fresh:
+        raise ParameterError(pack.stale_message(stale))
+    runs = pack.pack_runs(period, folder, names, rows)
+    log.info("Pack %s (%s – %s): %d runs, %d account row(s)", period.label, f"{period.start:%Y-%m-%d}",
+             f"{period.end:%Y-%m-%d}", len(runs), len(rows))
+    results = _execute(runs, args)
+    root = Path(args.out) if args.out else config.OUTPUTS
+    names_by_id, own = pack.account_names(folder)
+    record = pack.pack_record(period, results, root / "packs" / period.label, lang, freshness, names_by_id, own)
+    index = pack.write_pack(record, root / "packs" / period.label)
+    log.info("Pack: %s", index)
+    failed = bool(record["failed"])
+    if args.pdf:
+        failed |= bool(_print_pdfs([*(r.output_dir / "report.html" for r in results if r.output_dir), index]))
+    if notify_config is not None:
+        failed |= bool(_send(record, index.parent, notify_config))
+    return 1 if failed else 0
+
+
+def _execute(runs: Sequence[PackRun], args: argparse.Namespace) -> list[PackResult]:
+    """Run the pack's notebooks (one by one for now) and log each as it ends."""
+    from helpers import pack
+    from helpers.runner import run_notebook
+
+    root = Path(args.out) if args.out else config.OUTPUTS
     results = []
     for item in runs:
         where = f"{item.notebook} ({item.window})" if item.window else item.notebook
+        out_root = root / item.subfolder if item.subfolder else root
         try:
-            result = run_notebook(item.notebook, data_dir=args.data, out_root=args.out, lang=args.lang,
-                                  parameters=item.parameters, progress=not args.quiet)
+            result = run_notebook(item.notebook, data_dir=args.data, out_root=out_root, lang=args.lang,
+                                  parameters=item.parameters, progress=not args.quiet and runner_progress())
             results.append(pack.PackResult(item, result.output_dir))
-            print(f"{where}: {result.report}")
+            log.info("%s: %s", where, result.report)
         except OpsbookError as exc:
             results.append(pack.PackResult(item, None, str(exc)))
-            print(f"{where}: FAILED\n{exc}", file=sys.stderr)
-    if args.period is not None:  # the pack folder: index.html and pack.json, failed runs listed with their message
-        from helpers import i18n
+            log.error("%s: FAILED\n%s", where, exc)
+    return results
 
-        root = Path(args.out) if args.out else config.OUTPUTS
-        index = pack.write_pack(period, results, root / "packs" / period.label, i18n.resolve_language(args.lang))
-        print(f"Pack: {index}")
-    return 1 if any(r.error for r in results) else 0
+
+def _notify_config(path: Path | None) -> Any:
+    """The --notify configuration, read and checked before any run (None without --notify)."""
+    if path is None:
+        return None
+    from helpers import notify
+
+    return notify.load_config(path)
+
+
+def _send(record: dict[str, Any], folder: Path, settings: Any) -> int:
+    """Send the pack; log each channel; the number of channels that failed."""
+    from helpers import notify
+
+    deliveries = notify.send_all(notify.compose(record, folder, settings), settings)
+    for delivery in deliveries:
+        (log.info if delivery.ok else log.error)("notify: %s", delivery)
+    return sum(not d.ok for d in deliveries)
+
+
+def _print_pdfs(pages: Sequence[Path]) -> int:
+    """Print report pages to PDF beside them; log each; the number that failed."""
+    from helpers import pdf
+
+    results = pdf.print_reports(list(pages))
+    for result in results:
+        (log.info if result.ok else log.error)("pdf: %s", result)
+    return sum(not r.ok for r in results)
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -233,6 +370,7 @@ def _cmd_store(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `opsbook` command; returns the exit code."""
     args = _build_parser().parse_args(argv)
+    setup_logging(getattr(args, "quiet", False))
     commands = {"run": _cmd_run, "run-all": _cmd_run_all, "sample-data": _cmd_sample, "validate": _cmd_validate,
                 "import": _cmd_import, "store": _cmd_store}
     try:

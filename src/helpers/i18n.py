@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -75,6 +75,14 @@ def use_language(lang: str) -> Iterator[str]:
         yield _language
     finally:
         _language = previous
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items in running text: 抖音、小红书 / Douyin, Xiaohongshu; none as 无 / none."""
+    items = list(items)
+    if not items:
+        return gettext("none")
+    return ("、" if is_chinese() else ", ").join(items)
 
 
 def is_chinese() -> bool:

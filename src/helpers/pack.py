@@ -8,12 +8,25 @@ A scheduler asks for "October 2026"; each analysis reads that as its own window:
 - content planning: the plan for the month after the period;
 - experiment evaluation: one run per experiment running in or ending in the period.
 
+Accounts: without `--accounts` the pack covers the brand's own accounts together (one row, "own",
+as each notebook reads by default). With `--accounts all` (every own account) or a list of ids,
+the review, the audience and the competitor analysis run once per account (the competitor
+analysis only where the account's platform has competitor accounts in the data), each into
+`outputs/accounts/<id>/`, so one account's months sit together and never overwrite another's. The
+content plan and the experiments are the brand's: they run once, shared by every row.
+
 `latest` is the last complete month (week, quarter) of `account_daily`, as the review reads it.
-Everything here is checked before any kernel starts, so a bad period is one clear message (exit 2).
+Freshness is stated per account: the data's last day, flagged when it ends before the period does
+or, for `latest`, when it is older than `max_age_days` (no new data arrived: the pack would
+re-review an old month). Everything here is checked before any kernel starts, so a bad period or
+account is one clear message (exit 2).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,23 +34,32 @@ from typing import Any
 
 import pandas as pd
 
-from helpers import periods
+from helpers import i18n, periods
 from helpers.data import find_table_file, load_tables
 from helpers.errors import ParameterError
+from helpers.i18n import _
 from helpers.periods import ReviewPeriod
 
 #: How the competitor analysis looks back by default (its notebook's lookback_months).
 COMPETITOR_LOOKBACK_MONTHS = 6
+#: For `--period latest`: data older than this many days is stale (no new data arrived).
+MAX_AGE_DAYS = 7
+#: The account row of a pack without --accounts: the brand's own accounts together.
+OWN = "own"
+#: Notebooks that run once per account row; the others are the brand's (shared by every row).
+PER_ACCOUNT = ("period_review", "audience_profiling", "competitor_analysis")
 _KINDS = ("month", "quarter", "week")
 
 
 @dataclass(frozen=True)
 class PackRun:
-    """One notebook run of a pack: the parameters the period means for it, and its window (dates or an id)."""
+    """One notebook run of a pack: its account row ("" = shared), parameters, window and outputs subfolder."""
 
     notebook: str
     parameters: dict[str, Any] = field(default_factory=dict)
     window: str = ""
+    account: str = ""
+    subfolder: str = ""
 
 
 def parse_pack_period(label: str) -> ReviewPeriod:
@@ -52,15 +74,42 @@ def parse_pack_period(label: str) -> ReviewPeriod:
                          "an ISO week (2026-W43) or 'latest'.")
 
 
+def is_latest(label: str) -> bool:
+    """Whether a --period value asks for the last complete month of the data."""
+    return str(label).strip().lower() == "latest"
+
+
+def _table(name: str, data_dir: Path, flag: str) -> pd.DataFrame:
+    if find_table_file(name, data_dir) is None:
+        raise ParameterError(f"{flag} needs the {name} table in {data_dir}: import the exports first "
+                             "(`opsbook import`) or pass --data with the folder that holds it.")
+    return load_tables([name], data_dir)[name]
+
+
 def resolve_pack_period(label: str, data_dir: Path) -> ReviewPeriod:
     """The pack's period: an explicit label, or 'latest' = the last complete month of the data's account_daily."""
-    if str(label).strip().lower() != "latest":
+    if not is_latest(label):
         return parse_pack_period(label)
-    if find_table_file("account_daily", data_dir) is None:
-        raise ParameterError(f"--period latest needs account_daily in {data_dir}: give an explicit period "
-                             "such as 2026-10.")
-    daily = load_tables(["account_daily"], data_dir)["account_daily"]
+    daily = _table("account_daily", data_dir, "--period latest")
     return periods.latest_complete_period("month", daily["date"])
+
+
+def select_pack_accounts(spec: str | None, data_dir: Path) -> list[str]:
+    """The pack's account rows: ["own"] without --accounts; every own account for 'all'; else the ids given."""
+    if spec is None or not str(spec).strip():
+        return [OWN]
+    accounts = _table("accounts", data_dir, "--accounts")
+    own = [str(a) for a in accounts.loc[accounts["owner"] == "own", "account_id"]]
+    if str(spec).strip().lower() == "all":
+        if not own:
+            raise ParameterError(f"--accounts all: the accounts table in {data_dir} has no account with owner 'own'.")
+        return own
+    asked = [a.strip() for a in str(spec).split(",") if a.strip()]
+    unknown = [a for a in asked if a not in own]
+    if unknown:
+        raise ParameterError(f"--accounts: {', '.join(unknown)} is not an own account in {data_dir}; "
+                             f"give 'all' or own account ids from: {', '.join(own) or 'none'}.")
+    return list(dict.fromkeys(asked))
 
 
 def _month_start(day: pd.Timestamp, months_back: int) -> pd.Timestamp:
@@ -78,28 +127,137 @@ def experiments_in(period: ReviewPeriod, data_dir: Path) -> list[str]:
     return [str(e) for e in table.loc[running, "experiment_id"]]
 
 
-def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str],
-              lookback_months: int = COMPETITOR_LOOKBACK_MONTHS) -> list[PackRun]:
-    """The runs of the pack for `period`, notebook by notebook, in the order given."""
-    runs: list[PackRun] = []
+def account_names(data_dir: Path) -> tuple[dict[str, str], list[str]]:
+    """Account id → name (the id where the name is missing), and the own account ids, from the accounts table."""
+    accounts = load_tables(["accounts"], data_dir)["accounts"]
+    ids = accounts["account_id"].astype(str)
+    names = accounts["name"].fillna(accounts["account_id"]).astype(str) if "name" in accounts else ids
+    return dict(zip(ids, names, strict=True)), list(ids[accounts["owner"] == "own"])
+
+
+def has_competitors(account: str, data_dir: Path) -> bool:
+    """Whether the accounts table holds a competitor account on the own account's platform."""
+    if find_table_file("accounts", data_dir) is None:
+        return False
+    accounts = load_tables(["accounts"], data_dir)["accounts"]
+    platform = accounts.loc[accounts["account_id"] == account, "platform"]
+    rivals = accounts[(accounts["owner"] == "competitor") & accounts["platform"].isin(platform)]
+    return not rivals.empty
+
+
+def _account_runs(name: str, period: ReviewPeriod, account: str, data_dir: Path,
+                  lookback_months: int) -> list[PackRun]:
+    """The runs of one per-account notebook for one account row (the competitor run needs rivals on the platform)."""
     last = period.end
+    single = account != OWN
+    where = f"accounts/{account}" if single else ""
+    chosen: dict[str, Any] = {"account": [account]} if single else {}
+    if name == "period_review":
+        return [PackRun(name, {**chosen, "period_type": period.kind, "period": period.label}, period.label,
+                        account, where)]
+    if name == "audience_profiling":
+        return [PackRun(name, {**chosen, "as_of": f"{last:%Y-%m-%d}"}, f"{last:%Y-%m-%d}", account, where)]
+    if single and not has_competitors(account, data_dir):
+        return []
+    first = _month_start(last, lookback_months - 1)
+    window = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
+    params = {"own_account": account, "period": window} if single else {"period": window}
+    return [PackRun(name, params, window, account, where)]
+
+
+def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], accounts: Sequence[str] = (OWN,),
+              lookback_months: int = COMPETITOR_LOOKBACK_MONTHS) -> list[PackRun]:
+    """The runs of the pack for `period`: per account row the per-account notebooks, then the shared ones."""
+    unknown = [n for n in notebooks if n not in (*PER_ACCOUNT, "content_planning", "experiment_evaluation")]
+    if unknown:
+        raise ParameterError(f"the pack does not know how the period maps to notebook {unknown[0]!r}")
+    runs: list[PackRun] = []
+    for account in accounts:
+        for name in (n for n in notebooks if n in PER_ACCOUNT):
+            runs += _account_runs(name, period, account, data_dir, lookback_months)
     for name in notebooks:
-        if name == "period_review":
-            runs.append(PackRun(name, {"period_type": period.kind, "period": period.label}, period.label))
-        elif name == "audience_profiling":
-            runs.append(PackRun(name, {"as_of": f"{last:%Y-%m-%d}"}, f"{last:%Y-%m-%d}"))
-        elif name == "competitor_analysis":
-            first = _month_start(last, lookback_months - 1)
-            window = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
-            runs.append(PackRun(name, {"period": window}, window))
-        elif name == "content_planning":
-            month = f"{(last + pd.Timedelta(days=1)):%Y-%m}"
+        if name == "content_planning":
+            month = f"{(period.end + pd.Timedelta(days=1)):%Y-%m}"
             runs.append(PackRun(name, {"plan_month": month}, month))
         elif name == "experiment_evaluation":
             runs += [PackRun(name, {"experiment_id": e}, e) for e in experiments_in(period, data_dir)]
-        else:
-            raise ParameterError(f"the pack does not know how the period maps to notebook {name!r}")
     return runs
+
+
+# ---------------------------------------------------------------- freshness
+
+@dataclass(frozen=True)
+class Freshness:
+    """How far one account row's data reaches: its last day, whether that is fresh enough, and why not."""
+
+    account: str
+    data_end: pd.Timestamp | None
+    fresh: bool
+    reason: str = ""  # "", "ends early" (before the period's end) or "old" (older than the allowed age)
+    late_accounts: tuple[str, ...] = ()
+    days_short: int = 0
+    days_old: int = 0
+
+    def note(self) -> str:
+        """The flag as a reader sees it, in the current language; empty when fresh."""
+        if self.fresh or self.data_end is None:
+            return "" if self.fresh else _("no daily data for this account")
+        who = i18n.listed(self.late_accounts) if self.account == OWN else ""
+        if self.reason == "ends early":
+            text = i18n.ngettext("data ends {day}, {n} day before the period ends",
+                                 "data ends {day}, {n} days before the period ends", self.days_short)
+        else:
+            text = i18n.ngettext("data ends {day}, {n} day ago: no newer data arrived",
+                                 "data ends {day}, {n} days ago: no newer data arrived", self.days_old)
+        line = text.format(day=i18n.fmt_date(self.data_end), n=self.days_short or self.days_old)
+        return f"{who}: {line}" if who else line
+
+
+def data_freshness(daily: pd.DataFrame, account_rows: Sequence[str], own: Sequence[str], period: ReviewPeriod,
+                   today: dt.date, max_age_days: int | None) -> list[Freshness]:
+    """Per account row: the last day of its account_daily, flagged when it ends before the period's end or
+    (max_age_days given, as for `latest`) when it is more than max_age_days old on `today`.
+
+    The "own" row is as fresh as its stalest account, and names the accounts that hold it back.
+    """
+    last_days = daily.groupby("account_id")["date"].max()
+    out = []
+    for row in account_rows:
+        members = list(own) if row == OWN else [row]
+        ends = last_days.reindex(members)
+        if ends.isna().all():
+            out.append(Freshness(row, None, False, "missing", tuple(members)))
+            continue
+        end = pd.Timestamp(ends.min())
+        short = (period.end.normalize() - end.normalize()).days
+        old = (pd.Timestamp(today) - end.normalize()).days
+        if short > 0:
+            late = tuple(str(a) for a, e in ends.items() if pd.isna(e) or e < period.end)
+            out.append(Freshness(row, end, False, "ends early", late, days_short=short, days_old=old))
+        elif max_age_days is not None and old > max_age_days:
+            late = tuple(str(a) for a, e in ends.items() if pd.isna(e) or (pd.Timestamp(today) - e).days > max_age_days)
+            out.append(Freshness(row, end, False, "old", late, days_old=old))
+        else:
+            out.append(Freshness(row, end, True, days_old=old))
+    return out
+
+
+def pack_freshness(data_dir: Path, account_rows: Sequence[str], period: ReviewPeriod, today: dt.date,
+                   max_age_days: int | None) -> list[Freshness]:
+    """data_freshness read from the data folder (account_daily and the own accounts)."""
+    tables = load_tables(["accounts", "account_daily"], data_dir)
+    accounts = tables["accounts"]
+    own = [str(a) for a in accounts.loc[accounts["owner"] == "own", "account_id"]]
+    return data_freshness(tables["account_daily"], account_rows, own, period, today, max_age_days)
+
+
+def stale_message(stale: Sequence[Freshness]) -> str:
+    """The --require-fresh error: every stale row with its last day (English, like every CLI error)."""
+    with i18n.use_language("en"):
+        lines = [f"- {f.account}: {f.note()}" for f in stale]
+    return ("--require-fresh: the data is not fresh enough for this pack:\n" + "\n".join(lines) +
+            "\nImport the newer exports (`opsbook import`), or run without --require-fresh to publish with the "
+            "accounts flagged.")
 
 
 # ---------------------------------------------------------------- the pack folder
@@ -114,44 +272,122 @@ class PackResult:
 
 
 def _summary(folder: Path | None) -> dict[str, Any]:
-    import json
-
     path = folder / "summary.json" if folder is not None else None
     if path is None or not path.exists():
         return {}
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def pack_record(period: ReviewPeriod, results: Sequence[PackResult], folder: Path, lang: str) -> dict[str, Any]:
-    """pack.json: the period, then per run its notebook, window, status, title and report path (relative)."""
-    import datetime as dt
-    import os
+def _run_entry(result: PackResult, folder: Path) -> dict[str, Any]:
+    summary = _summary(result.output_dir)
+    headline = summary.get("headline", {})
+    report = (os.path.relpath(result.output_dir / "report.html", folder).replace(os.sep, "/")
+              if result.output_dir is not None else None)
+    return {"notebook": result.run.notebook, "account": result.run.account, "window": result.run.window,
+            "parameters": result.run.parameters, "status": "failed" if result.error else "ok",
+            "title": summary.get("title", ""), "label": summary.get("label", ""),
+            "verdict": headline.get("verdict", ""), "verdict_status": headline.get("status", ""),
+            "report": report, "message": result.error}
 
-    runs = []
+
+def _alert_count(results: Sequence[PackResult], account: str) -> int | None:
+    """The review's anomaly alerts for an account row (None when its review did not run)."""
     for result in results:
-        summary = _summary(result.output_dir)
-        report = (os.path.relpath(result.output_dir / "report.html", folder)
-                  if result.output_dir is not None else None)
-        runs.append({"notebook": result.run.notebook, "window": result.run.window,
-                     "parameters": result.run.parameters, "status": "failed" if result.error else "ok",
-                     "title": summary.get("title", ""), "label": summary.get("label", ""), "report": report,
-                     "message": result.error})
-    return {"period": period.label, "kind": period.kind, "start": f"{period.start:%Y-%m-%d}",
-            "end": f"{period.end:%Y-%m-%d}",
-            "lang": lang, "runs": runs, "failed": sum(r["status"] == "failed" for r in runs),
-            "written_at": dt.datetime.now().isoformat(timespec="seconds")}
+        if result.run.account == account and result.run.notebook == "period_review" and not result.error:
+            return len(_summary(result.output_dir).get("alerts", []))
+    return None
 
 
-def write_pack(period: ReviewPeriod, results: Sequence[PackResult], folder: Path, lang: str) -> Path:
-    """Write <folder>/pack.json and index.html (in `lang`), replacing the previous ones atomically; return the index."""
-    import json
+def _account_name(account: str, names: dict[str, str], own: Sequence[str]) -> str:
+    if account == OWN:
+        from helpers import page
 
-    from helpers import i18n, page
+        return page.brand_name([names.get(a, a) for a in own]) if own else _("own accounts")
+    return names.get(account, account)
 
-    folder.mkdir(parents=True, exist_ok=True)
-    record = pack_record(period, results, folder, lang)
+
+_STATUS_RANK = {"at risk": 3, "watch": 2, "healthy": 1, "info": 0}
+
+
+def _row_status(entries: Sequence[dict[str, Any]]) -> str:
+    """A row's status: failed when a run failed, else its review's verdict status, else the worst verdict."""
+    if any(e["status"] == "failed" for e in entries):
+        return "failed"
+    review = [e["verdict_status"] for e in entries if e["notebook"] == "period_review" and e["verdict_status"]]
+    if review:
+        return str(review[0])
+    known = [e["verdict_status"] for e in entries if e["verdict_status"] in _STATUS_RANK]
+    return max(known, key=_STATUS_RANK.__getitem__) if known else "info"
+
+
+def pack_record(period: ReviewPeriod, results: Sequence[PackResult], folder: Path, lang: str,
+                freshness: Sequence[Freshness] = (), names: dict[str, str] | None = None,
+                own: Sequence[str] = ()) -> dict[str, Any]:
+    """pack.json: the period, one row per account (status, headline KPIs, alerts, freshness) and every run."""
+    names = names or {}
+    runs = [_run_entry(r, folder) for r in results]
+    fresh = {f.account: f for f in freshness}
+    rows = list(dict.fromkeys([*fresh, *(r.run.account for r in results if r.run.account)]))
     with i18n.use_language(lang):
-        html = page.render_pack_index(record)
+        accounts = []
+        for row in rows:
+            indices = [i for i, r in enumerate(results) if r.run.account == row]
+            review = [i for i in indices if runs[i]["notebook"] == "period_review"]
+            tiles = _summary(results[review[0]].output_dir).get("headline", {}).get("tiles", []) if review else []
+            f = fresh.get(row)
+            accounts.append({
+                "account": row, "name": _account_name(row, names, own),
+                "status": _row_status([runs[i] for i in indices]),
+                "verdict": runs[review[0]]["verdict"] if review else "", "kpis": tiles[:3],
+                "alerts": _alert_count(results, row),
+                "data_end": f"{f.data_end:%Y-%m-%d}" if f is not None and f.data_end is not None else None,
+                "fresh": f.fresh if f is not None else True, "freshness_note": f.note() if f is not None else "",
+                "runs": indices})
+        title = _("Report pack · {period}").format(period=i18n.fmt_period(period.kind, period.start))
+    return {"period": period.label, "kind": period.kind, "start": f"{period.start:%Y-%m-%d}",
+            "end": f"{period.end:%Y-%m-%d}", "lang": lang, "title": title,
+            "written_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "failed": sum(r["status"] == "failed" for r in runs),
+            "stale": sum(not a["fresh"] for a in accounts), "accounts": accounts,
+            "shared_runs": [i for i, r in enumerate(results) if not r.run.account], "runs": runs}
+
+
+def pack_verdict(record: dict[str, Any]) -> str:
+    """The pack's first line in the current language: accounts by status, failed runs, stale data."""
+    from helpers.page import status_label
+
+    counts = {s: sum(a["status"] == s for a in record["accounts"]) for s in ("at risk", "watch", "healthy")}
+    parts = [i18n.ngettext("{n} account", "{n} accounts", len(record["accounts"])).format(n=len(record["accounts"]))]
+    line = " · ".join([*parts, *(f"{status_label(s)} {n}" for s, n in counts.items() if n)])
+    extra = []
+    if record["failed"]:
+        extra.append(i18n.ngettext("{n} run failed", "{n} runs failed", record["failed"]).format(n=record["failed"]))
+    if record["stale"]:
+        extra.append(i18n.ngettext("{n} account with stale data", "{n} accounts with stale data",
+                                   record["stale"]).format(n=record["stale"]))
+    return ("；" if i18n.is_chinese() else "; ").join([line, *extra])
+
+
+def render_index(record: dict[str, Any]) -> str:
+    """The pack's index.html in the current language: a row of tiles per account, then the shared reports."""
+    from helpers import page
+
+    words = {"verdict": pack_verdict(record), "alerts": _("anomaly alerts"), "open": _("open the report"),
+             "failed": page.status_label("at risk").split(" ")[0] + " " + _("run failed"),
+             "shared": _("For every account"), "data_end": _("data to {day}")}
+    names = {k: _(v) for k, v in page.REPORT_NAMES.items()}
+    days = {a["account"]: i18n.fmt_date(pd.Timestamp(a["data_end"])) if a["data_end"] else "" for a in
+            record["accounts"]}
+    template = page.environment().get_template("pack_index.html.j2")
+    return str(template.render(record=record, words=words, names=names, days=days, lang=i18n.current_language(),
+                               css=(page.TEMPLATES / "report.css").read_text(encoding="utf-8")))
+
+
+def write_pack(record: dict[str, Any], folder: Path) -> Path:
+    """Write <folder>/pack.json and index.html (in the record's language), each replaced atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with i18n.use_language(record["lang"]):
+        html = render_index(record)
     for name, text in (("pack.json", json.dumps(record, ensure_ascii=False, indent=2)), ("index.html", html)):
         tmp = folder / f".{name}.tmp"
         tmp.write_text(text, encoding="utf-8")

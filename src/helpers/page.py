@@ -109,8 +109,16 @@ class Summary:
         return summary_text(self)
 
 
+def headline_record(summary: Summary, tiles: int = 3) -> dict[str, Any]:
+    """The part of a summary a pack index and a notification show: verdict, its status and the first tiles."""
+    return {"verdict": summary.verdict, "status": summary.verdict_status,
+            "tiles": [{"label": t.label, "value": t.value, "status": t.status, "lines": list(t.lines)}
+                      for t in summary.tiles[:tiles]]}
+
+
 @cache
-def _environment() -> Any:
+def environment() -> Any:
+    """The Jinja2 environment of the page templates (autoescaped; status helpers as globals)."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
@@ -123,7 +131,7 @@ def render_summary(summary: Summary) -> str:
     """The summary as HTML (Jinja2 template ``summary.html.j2``, every text escaped)."""
     words = {"findings": i18n.gettext("Key findings"), "actions": i18n.gettext("What to do"),
              "see": i18n.gettext("see section"), "heading": i18n.gettext("Summary")}
-    return str(_environment().get_template("summary.html.j2").render(s=summary, words=words))
+    return str(environment().get_template("summary.html.j2").render(s=summary, words=words))
 
 
 def summary_text(summary: Summary) -> str:
@@ -197,6 +205,14 @@ def section_headings(cells: Sequence[Any]) -> list[Heading]:
     return headings
 
 
+def brand_name(names: Sequence[str]) -> str:
+    """What the accounts have in common: the brand before "·" when every name shares it, else the names."""
+    brands = {n.split("·", 1)[0].strip() for n in names}
+    if len(names) > 1 and len(brands) == 1 and all("·" in n for n in names):
+        return brands.pop()
+    return i18n.listed(names)
+
+
 def report_title(*parts: str) -> str:
     """The page title: report, account and period joined by " · " (empty parts left out)."""
     return " · ".join(p for p in parts if p)
@@ -208,19 +224,3 @@ REPORT_NAMES: dict[str, str] = {
     "competitor_analysis": N_("Competitor analysis"), "content_planning": N_("Content planning"),
     "experiment_evaluation": N_("Experiment evaluation"),
 }
-
-
-def render_pack_index(record: dict[str, Any]) -> str:
-    """A pack's index.html in the current language: one row per run with its status, title and report link."""
-    words = {"title": i18n.gettext("Reports of {period}").format(
-                 period=i18n.fmt_period(record["kind"], record["start"])),
-             "ok": status_label("healthy").split(" ")[0] + " " + i18n.gettext("published"),
-             "failed": status_label("at risk").split(" ")[0] + " " + i18n.gettext("run failed"),
-             "open": i18n.gettext("open the report"),
-             "summary": i18n.ngettext("{n} run, {failed} failed", "{n} runs, {failed} failed",
-                                      len(record["runs"])).format(n=len(record["runs"]), failed=record["failed"])}
-    names = {k: i18n.gettext(v) for k, v in REPORT_NAMES.items()}
-    template = _environment().get_template("pack_index.html.j2")
-    return str(template.render(record=record, words=words, names=names,
-                               lang=i18n.current_language(),
-                               css=(TEMPLATES / "report.css").read_text(encoding="utf-8")))

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import config, i18n
+from helpers import config, i18n, page
 from helpers.i18n import N_
 
 CSV_ENCODING = "utf-8-sig"
@@ -171,6 +171,11 @@ class RunOutputs:
     def update(self, values: Mapping[str, Any]) -> None:
         """Record several headline results at once (e.g. a findings.summary(...) dict)."""
         self.summary.update(values)
+
+    def headline(self, summary: page.Summary) -> page.Summary:
+        """Record the executive summary's verdict and first tiles (summary.json "headline") and return it to show."""
+        self.summary["headline"] = page.headline_record(summary)
+        return summary
 
     def table(self, name: str, frame: pd.DataFrame) -> None:
         """Write tables/<name>.csv (UTF-8 with BOM)."""

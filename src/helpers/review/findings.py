@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from helpers import i18n, page
-from helpers.i18n import N_, _
+from helpers.i18n import N_, _, listed
 from helpers.review.kpis import KPIS, kpi_label
 from helpers.review.words import (
     AREA_SECTIONS,
@@ -27,7 +27,6 @@ from helpers.review.words import (
     fmt_kpi_change,
     fmt_value,
     format_name,
-    listed,
     metric_name,
     status_code,
     word,
@@ -385,7 +384,7 @@ def ads_text(ads: AdsReview | None) -> str:
 
 def ads_skipped_text(ads: AdsReview | None) -> str:
     """Why the ads section is empty, with a newline; "" when there is ad data (print it with ``end=""``)."""
-    return "" if ads is not None else _("No ad data (ad_daily) in the data folder: the ads section is skipped.") + "\n"
+    return "" if ads is not None else _("No ad data (ad_daily) for the reviewed accounts: the ads section is skipped.") + "\n"
 
 
 def risks_skipped_text(risks: RiskReview | None) -> str:
@@ -412,14 +411,6 @@ MAX_FINDINGS = 5
 MAX_ACTIONS = 3
 
 
-def _brand(names: Sequence[str]) -> str:
-    """What the accounts have in common: the brand before "·" when every name shares it, else the names."""
-    brands = {n.split("·", 1)[0].strip() for n in names}
-    if len(names) > 1 and len(brands) == 1 and all("·" in n for n in names):
-        return brands.pop()
-    return listed(names)
-
-
 def report_name(period: ReviewPeriod) -> str:
     """The report's name: 月度复盘 / Monthly review (by the period's kind)."""
     return _(REPORT_NAMES.get(period.kind, N_("Period review")))
@@ -428,14 +419,14 @@ def report_name(period: ReviewPeriod) -> str:
 def title(period: ReviewPeriod, accounts: pd.DataFrame) -> str:
     """The page title: report · account(s) · period, e.g. 月度复盘 · 青柠生活 · 2026年10月."""
     names = list(account_names(accounts).values())
-    return page.report_title(report_name(period), _brand(names), i18n.fmt_period(period.kind, period.start))
+    return page.report_title(report_name(period), page.brand_name(names), i18n.fmt_period(period.kind, period.start))
 
 
 def subtitle(period: ReviewPeriod, accounts: pd.DataFrame) -> str:
     """Accounts, platforms and the period's days: 青柠生活 · 抖音、小红书、微信、微博 · 2026年10月1日至31日."""
     names = list(account_names(accounts).values())
     platforms = listed(i18n.platform_name(p) for p in accounts["platform"])
-    return page.report_title(_brand(names), platforms, i18n.fmt_day_range(period.start, period.end))
+    return page.report_title(page.brand_name(names), platforms, i18n.fmt_day_range(period.start, period.end))
 
 
 def _tile(row: Any) -> page.Tile:

@@ -87,8 +87,9 @@ class ReviewRun:
 
     @property
     def ad_daily(self) -> pd.DataFrame | None:
-        """The reviewed accounts' ad_daily rows; None when the data folder has no ad data."""
-        return self.table("ad_daily")
+        """The reviewed accounts' ad_daily rows; None when there are none (no ad data, or none for these accounts)."""
+        rows = self.table("ad_daily")
+        return rows if rows is not None and not rows.empty else None
 
     def _reviewed(self, frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["account_id"].isin(self.account_ids)].reset_index(drop=True)

@@ -8,7 +8,7 @@ Accounts are shown by their name (accounts.name, e.g. 青柠生活·抖音), nev
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -97,14 +97,6 @@ def account_name(names: Mapping[str, str], account_id: object) -> str:
     if str(account_id) == "total":
         return _("all platforms")
     return names.get(str(account_id), str(account_id))
-
-
-def listed(items: Iterable[str]) -> str:
-    """Items in running text: 抖音、小红书 / Douyin, Xiaohongshu; none as 无 / none."""
-    items = list(items)
-    if not items:
-        return _("none")
-    return ("、" if i18n.is_chinese() else ", ").join(items)
 
 
 def fmt_value(value: float | None, unit: str) -> str:
