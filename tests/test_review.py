@@ -130,3 +130,25 @@ def test_an_account_without_ad_rows_has_no_ad_data_rather_than_an_empty_table(sa
     douyin = review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "account": ["own_douyin"]})
     assert weibo.ad_daily is None
     assert douyin.ad_daily is not None and set(douyin.ad_daily["account_id"]) == {"own_douyin"}
+
+
+def test_an_account_whose_data_ends_early_is_noted_in_the_summary(sample_dir: Path, tmp_path: Path) -> None:
+    # Weibo's daily rows stop on 2026-10-20; the other accounts cover October, so the period still counts as
+    # complete for the group, and the summary says Weibo's totals are short
+    import shutil
+
+    from helpers.i18n import use_language
+    from helpers.review import findings
+
+    for path in sample_dir.glob("*.csv"):
+        shutil.copy(path, tmp_path / path.name)
+    daily = pd.read_csv(sample_dir / "account_daily.csv", encoding="utf-8-sig")
+    cut = (daily["account_id"] == "own_weibo") & (daily["date"] > "2026-10-20")
+    daily[~cut].to_csv(tmp_path / "account_daily.csv", index=False)
+    run = review.prepare(**{**DEFAULTS, "data_dir": str(tmp_path), "period": "2026-10"})
+    with use_language("en"):
+        assert findings.coverage_notes(run) == (
+            "青柠生活·微博: the data ends Oct 20, 2026, before the period does; its totals and attainment are short "
+            "by the missing days.",)
+    full = review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "period": "2026-10"})
+    assert findings.coverage_notes(full) == ()

@@ -384,7 +384,9 @@ def ads_text(ads: AdsReview | None) -> str:
 
 def ads_skipped_text(ads: AdsReview | None) -> str:
     """Why the ads section is empty, with a newline; "" when there is ad data (print it with ``end=""``)."""
-    return "" if ads is not None else _("No ad data (ad_daily) for the reviewed accounts: the ads section is skipped.") + "\n"
+    if ads is not None:
+        return ""
+    return _("No ad data (ad_daily) for the reviewed accounts: the ads section is skipped.") + "\n"
 
 
 def risks_skipped_text(risks: RiskReview | None) -> str:
@@ -537,6 +539,17 @@ def top_actions(actions: pd.DataFrame, n: int = MAX_ACTIONS) -> tuple[page.Line,
     return tuple(lines)
 
 
+def coverage_notes(run: ReviewRun) -> tuple[str, ...]:
+    """A note per reviewed account whose daily data ends before the period does: its totals are short."""
+    last = run.daily.groupby("account_id")["date"].max().reindex(list(run.account_ids))
+    names = account_names(run.accounts)
+    short = [(a, d) for a, d in last.items() if pd.isna(d) or d < run.period.end]
+    return tuple(_("{account}: the data ends {day}, before the period does; its totals and attainment are short "
+                   "by the missing days.").format(account=account_name(names, a),
+                                                  day=i18n.fmt_date(d) if pd.notna(d) else i18n.MISSING)
+                 for a, d in short)
+
+
 def executive_summary(run: ReviewRun, *, board: pd.DataFrame, alerts: pd.DataFrame, bots: BotCheck,
                       ads: AdsReview | None, attribution: AttributionReview | None,
                       actions: pd.DataFrame) -> page.Summary:
@@ -545,7 +558,7 @@ def executive_summary(run: ReviewRun, *, board: pd.DataFrame, alerts: pd.DataFra
     return page.Summary(title=title(run.period, run.accounts), subtitle=subtitle(run.period, run.accounts),
                         verdict=text, verdict_status=status, verdict_href="#kpi", tiles=kpi_tiles(board),
                         findings=key_findings(board, alerts, bots.removed_in_period, ads, attribution, run.accounts),
-                        actions=top_actions(actions))
+                        actions=top_actions(actions), notes=coverage_notes(run))
 
 
 # --------------------------------------------------------------------------------------------
