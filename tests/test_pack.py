@@ -221,14 +221,15 @@ def test_pack_json_has_a_row_per_account_with_its_headline_alerts_and_freshness(
          "../../accounts/own_xhs/competitor_analysis/own_xhs_2026-05-01..2026-10-31/report.html"),
         ("period_review", "failed", None), ("content_planning", "ok", "../../content_planning/2026-11/report.html")]
     assert record["runs"][2]["message"] == "Run failed in cell 7: <ValueError> boom"
-    assert pack.pack_verdict(record) == "2 accounts · ▲ at risk 1; 1 run failed; 1 account with stale data"
+    assert pack.pack_verdict(record) == ("2 accounts: ▲ at risk 1 · ▲ run failed 1; 1 account with stale data; "
+                                         "1 run failed")
 
 
 def test_pack_index_in_both_languages_escapes_data_and_messages(tmp_path: Path) -> None:
     folder = tmp_path / "out" / "packs" / "2026-10"
     en = pack.write_pack(_record(tmp_path, "en"), folder).read_text(encoding="utf-8")
     assert '<html lang="en">' in en and "<title>Report pack · Oct 2026</title>" in en
-    assert "▲ at risk 1; 1 run failed; 1 account with stale data" in en
+    assert "2 accounts: ▲ at risk 1 · ▲ run failed 1; 1 account with stale data; 1 run failed" in en
     assert '<span class="ops-tile-value">3,095</span>' in en and "anomaly alerts" in en
     assert '<a href="../../accounts/own_xhs/period_review/2026-10/report.html">月度复盘 · 青柠生活·小红书' in en
     assert "竞品分析 · &lt;小红书&gt;" in en and "青柠生活·微博 &lt;b&gt;&amp;" in en
@@ -238,7 +239,7 @@ def test_pack_index_in_both_languages_escapes_data_and_messages(tmp_path: Path) 
     assert not list(folder.glob(".*.tmp"))
     zh = pack.write_pack(_record(tmp_path, "zh-CN"), folder).read_text(encoding="utf-8")
     assert "<title>运营报告包 · 2026年10月</title>" in zh
-    assert "2 个账号 · ▲ 风险 1；1 个运行失败；1 个账号数据过期" in zh
+    assert "2 个账号：▲ 风险 1 · ▲ 运行失败 1；1 个账号数据滞后；1 个运行失败" in zh
     assert "异常预警" in zh and "⚠ 数据截至 2026年10月20日，比周期结束早 11 天" in zh and "全部账号共用" in zh
     assert "▲ 运行失败" in zh and "竞品分析" in zh
     assert json.loads((folder / "pack.json").read_text(encoding="utf-8"))["lang"] == "zh-CN"

@@ -431,18 +431,11 @@ def _failed_runs(record: Mapping[str, Any]) -> int:
     return sum(run.get("status") == "failed" for run in record.get("runs", []))
 
 
-def _badge(status: str) -> str:
-    """A status as the message shows it; an account whose review failed reads "▲ run failed"."""
-    if status == "failed":
-        return page.status_label("at risk").split(" ")[0] + " " + _("run failed")
-    return page.status_label(status)
-
-
 def _subject(record: Mapping[str, Any]) -> str:
     """Title and headline: "运营报告包 · 2026年10月：2 个账号需关注，1 个运行失败"."""
     title = str(record.get("title") or "")
     if not title:
-        title = _("Reports of {period}").format(period=i18n.fmt_period(record["kind"], record["start"]))
+        title = _("Report pack · {period}").format(period=i18n.fmt_period(record["kind"], record["start"]))
     counted = _counted(record.get("accounts", []))
     attention = sum(a.get("status") in ("watch", "at risk") for a in counted)
     failed = _failed_runs(record)
@@ -455,22 +448,20 @@ def _subject(record: Mapping[str, Any]) -> str:
     return title + _punct("colon") + (_punct("comma").join(parts) or _("all clear"))
 
 
+def _row_badge(status: str) -> str:
+    from helpers import pack
+
+    return pack.row_badge(status)
+
+
 def _verdict(record: Mapping[str, Any]) -> str:
-    """The first line: accounts by status, stale data, runs failed."""
-    counted = _counted(record.get("accounts", []))
-    parts = []
-    if counted:
-        counts = [f"{_badge(code)} {n}" for code in ("healthy", "watch", "at risk", "info", "failed")
-                  if (n := sum(a.get("status") == code for a in counted))]
-        parts.append(ngettext("{n} account", "{n} accounts", len(counted)).format(n=len(counted))
-                     + (_punct("colon") + " · ".join(counts) if counts else ""))
-        stale = sum(not a.get("fresh", True) for a in counted)
-        if stale:
-            parts.append(ngettext("{n} account with stale data", "{n} accounts with stale data",
-                                  stale).format(n=stale))
-    else:
-        published = sum(run.get("status") == "ok" for run in record.get("runs", []))
-        parts.append(ngettext("{n} report published", "{n} reports published", published).format(n=published))
+    """The first line: the pack's verdict (accounts by status, stale data, runs failed), as the index shows it."""
+    from helpers import pack
+
+    if record.get("accounts"):
+        return pack.pack_verdict(dict(record))
+    published = sum(run.get("status") == "ok" for run in record.get("runs", []))
+    parts = [ngettext("{n} report published", "{n} reports published", published).format(n=published)]
     failed = _failed_runs(record)
     if failed:
         parts.append(ngettext("{n} run failed", "{n} runs failed", failed).format(n=failed))
@@ -526,7 +517,7 @@ def _account_line(account: Mapping[str, Any], runs: Sequence[Mapping[str, Any]],
     links = tuple(Link(_report_name(str(run.get("notebook", ""))), url) for run in mine
                   if run.get("status") == "ok" and (url := linker.url(run.get("report"))))
     return AccountLine(name=str(account.get("name") or account.get("account") or ""), status=status,
-                       badge=_badge(status), kpis=tuple(_kpi(t) for t in account.get("kpis", [])[:3]),
+                       badge=_row_badge(status), kpis=tuple(_kpi(t) for t in account.get("kpis", [])[:3]),
                        notes=_notes(account), links=links)
 
 

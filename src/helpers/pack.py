@@ -352,20 +352,33 @@ def pack_record(period: ReviewPeriod, results: Sequence[PackResult], folder: Pat
             "shared_runs": [i for i, r in enumerate(results) if not r.run.account], "runs": runs}
 
 
-def pack_verdict(record: dict[str, Any]) -> str:
-    """The pack's first line in the current language: accounts by status, failed runs, stale data."""
+def row_badge(status: str) -> str:
+    """An account row's status as shown: "▲ 风险" / "▲ at risk"; a row whose run failed reads "▲ run failed"."""
     from helpers.page import status_label
 
-    counts = {s: sum(a["status"] == s for a in record["accounts"]) for s in ("at risk", "watch", "healthy")}
-    parts = [i18n.ngettext("{n} account", "{n} accounts", len(record["accounts"])).format(n=len(record["accounts"]))]
-    line = " · ".join([*parts, *(f"{status_label(s)} {n}" for s, n in counts.items() if n)])
-    extra = []
-    if record["failed"]:
-        extra.append(i18n.ngettext("{n} run failed", "{n} runs failed", record["failed"]).format(n=record["failed"]))
+    if status == "failed":
+        return status_label("at risk").split(" ")[0] + " " + _("run failed")
+    return status_label(status)
+
+
+def pack_verdict(record: dict[str, Any]) -> str:
+    """The pack's first line in the current language: accounts by status, stale data, failed runs.
+
+    "2 个账号：▲ 风险 1 · ▲ 运行失败 1；1 个账号数据滞后；1 个运行失败" / "2 accounts: ▲ at risk 1 · ..."
+    """
+    chinese = i18n.is_chinese()
+    # a brand row ("own") beside single accounts would count them twice: it counts only when it is the only row
+    rows = [a for a in record["accounts"] if a["account"] != OWN] or record["accounts"]
+    counts = [f"{row_badge(code)} {n}" for code in ("healthy", "watch", "at risk", "info", "failed")
+              if (n := sum(a["status"] == code for a in rows))]
+    parts = [i18n.ngettext("{n} account", "{n} accounts", len(rows)).format(n=len(rows))
+             + (("：" if chinese else ": ") + " · ".join(counts) if counts else "")]
     if record["stale"]:
-        extra.append(i18n.ngettext("{n} account with stale data", "{n} accounts with stale data",
+        parts.append(i18n.ngettext("{n} account with stale data", "{n} accounts with stale data",
                                    record["stale"]).format(n=record["stale"]))
-    return ("；" if i18n.is_chinese() else "; ").join([line, *extra])
+    if record["failed"]:
+        parts.append(i18n.ngettext("{n} run failed", "{n} runs failed", record["failed"]).format(n=record["failed"]))
+    return ("；" if chinese else "; ").join(parts)
 
 
 def render_index(record: dict[str, Any]) -> str:
@@ -373,13 +386,14 @@ def render_index(record: dict[str, Any]) -> str:
     from helpers import page
 
     words = {"verdict": pack_verdict(record), "alerts": _("anomaly alerts"), "open": _("open the report"),
-             "failed": page.status_label("at risk").split(" ")[0] + " " + _("run failed"),
+             "failed": row_badge("failed"),
              "shared": _("For every account"), "data_end": _("data to {day}")}
     names = {k: _(v) for k, v in page.REPORT_NAMES.items()}
     days = {a["account"]: i18n.fmt_date(pd.Timestamp(a["data_end"])) if a["data_end"] else "" for a in
             record["accounts"]}
     template = page.environment().get_template("pack_index.html.j2")
     return str(template.render(record=record, words=words, names=names, days=days, lang=i18n.current_language(),
+                               row_badge=row_badge,
                                css=(page.TEMPLATES / "report.css").read_text(encoding="utf-8")))
 
 
