@@ -12,7 +12,10 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import json
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
@@ -107,7 +110,8 @@ def test_a_pack_records_a_precheck_failure_as_a_failed_run(tmp_path: Path) -> No
                      "--out", tmp_path / "out", "--quiet")
     assert result.returncode == 1, result.stderr
     assert "experiment_evaluation: FAILED" in result.stderr
-    assert "experiments.csv: file not found" in result.stderr and "experiment_units.csv: file not found" in result.stderr
+    for table in ("experiments", "experiment_units"):
+        assert f"{table}.csv: file not found" in result.stderr, result.stderr
     _no_kernel_started(tmp_path / "out", "experiment_evaluation")
 
 
@@ -240,3 +244,14 @@ def test_check_parameters_reads_no_big_table(notebook: str, sample_dir: Path, tm
         else:
             target.write_text("", encoding="utf-8")
     _session(notebook).check_parameters(**_defaults(notebook, tmp_path))
+
+
+@pytest.mark.slow
+def test_the_benchmark_runs() -> None:
+    # benchmarks/bench_precheck.py measures the checks and the refusal; its timings are read by hand, not here
+    script = config.ROOT / "benchmarks" / "bench_precheck.py"
+    done = subprocess.run([sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert set(report["check_parameters_median_s"]) == set(config.NOTEBOOK_NAMES)
+    assert report["bad_period_exit_code"] == 2
