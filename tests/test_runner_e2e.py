@@ -93,14 +93,18 @@ def test_csv_opens_in_excel_and_html_escapes_data_text_and_hides_code(good_run: 
         assert html.escape(title, quote=False) in html_text, title
 
 
-def test_failed_run_keeps_previous_report_and_names_the_cell(good_run: Path) -> None:
+def test_failed_run_keeps_previous_report_and_names_the_cell(good_run: Path, tmp_path: Path) -> None:
+    # the targets file exists (checked before the kernel) but names an unknown account: only the notebook,
+    # reading it, finds that, so the run fails in a cell (exit 1) rather than before the kernel (exit 2)
+    targets = tmp_path / "targets.csv"
+    targets.write_text("account_id,kpi,period,target\nnobody,revenue,2026-10,100\n", encoding="utf-8")
     before = (good_run / "summary.json").read_text(encoding="utf-8")
     out_root = good_run.parent.parent
     result = opsbook("run", "period_review", "--period", "2026-10", "--out", str(out_root), "--quiet",
-                     "-p", "er_base", "likes")
+                     "-p", "targets_source", str(targets))
     assert result.returncode == 1
     assert "Run failed in cell" in result.stderr
-    assert "ParameterError: Parameter er_base='likes' is not valid" in result.stderr
+    assert f"DataError: {targets}, column 'account_id': unknown account(s) ['nobody']" in result.stderr
     assert "Traceback" not in result.stderr
     assert "IPKernelApp" not in result.stderr  # the kernel's own warnings go to kernel.log, not the log of cron
     assert (good_run / "summary.json").read_text(encoding="utf-8") == before

@@ -29,6 +29,15 @@ NOTEBOOK_NAMES: tuple[str, ...] = (
     "experiment_evaluation",
 )
 
+#: The analysis package (helpers.<package>) each notebook uses; its session.check_parameters runs before the kernel.
+NOTEBOOK_PACKAGES: dict[str, str] = {
+    "period_review": "review",
+    "audience_profiling": "audience",
+    "competitor_analysis": "competitors",
+    "content_planning": "planning",
+    "experiment_evaluation": "experiments",
+}
+
 
 def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
     """Resolve a data folder parameter: empty means the bundled sample data; a store means its current tables."""

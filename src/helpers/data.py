@@ -249,16 +249,42 @@ def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[
                     hint="Add the account to accounts.csv or fix the id.")]
 
 
+def missing_file(table: str, data_dir: Path) -> Problem:
+    """The problem of a data folder without a file for a table, with where to put it."""
+    return Problem(table, str(data_dir / f"{table}.csv"), None, "file not found",
+                   hint=f"Put {table}.csv (or .parquet) in {data_dir}; it holds one row per {TABLES[table].grain}.")
+
+
+def _problems_error(folder: Path, errors: list[Problem]) -> DataError:
+    """One DataError listing every error found in a data folder."""
+    return DataError(f"The data in {folder} has {len(errors)} problem(s):\n" + format_problems(errors))
+
+
+def existing_folder(data_dir: str | Path | None = None) -> Path:
+    """The data folder a parameter names (see config.data_dir); DataError when it does not exist."""
+    folder = config.data_dir(data_dir)
+    if not folder.is_dir():
+        raise DataError(f"Data folder {folder} does not exist. Pass --data DIR (or data_dir) pointing at "
+                        "a folder of CSV/Parquet files; `opsbook sample-data` creates the sample set.")
+    return folder
+
+
+def check_files(tables: Iterable[str], data_dir: str | Path | None = None) -> Path:
+    """The data folder, once it exists and has a file for every table (nothing is read: a check before loading)."""
+    folder = existing_folder(data_dir)
+    missing = [missing_file(t, folder) for t in tables if find_table_file(t, folder) is None]
+    if missing:
+        raise _problems_error(folder, missing)
+    return folder
+
+
 def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = None,
                zones: pd.Series | None = None) -> LoadResult:
     """Read, parse and check one table of a data folder; never raises for data problems."""
     spec = TABLES[table]
     path = find_table_file(table, data_dir)
     if path is None:
-        return LoadResult(table, None, [Problem(
-            table, str(data_dir / f"{table}.csv"), None, "file not found",
-            hint=f"Put {table}.csv (or .parquet) in {data_dir}; it holds one row per {spec.grain}.",
-        )])
+        return LoadResult(table, None, [missing_file(table, data_dir)])
     result = parse_table(read_raw(path), spec, str(path), zones)
     if result.frame is not None and known_accounts is not None and spec.references_accounts:
         account_problems = _check_accounts(result.frame, spec, str(path), known_accounts)
@@ -269,10 +295,7 @@ def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = Non
 
 def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Load and validate the given tables (plus accounts when they refer to it); one DataError lists every error."""
-    folder = config.data_dir(data_dir)
-    if not folder.is_dir():
-        raise DataError(f"Data folder {folder} does not exist. Pass --data DIR (or data_dir) pointing at "
-                        "a folder of CSV/Parquet files; `opsbook sample-data` creates the sample set.")
+    folder = existing_folder(data_dir)
     requested = [t for t in tables if t != "accounts"]
     unknown = [t for t in requested if t not in TABLES]
     if unknown:
@@ -291,10 +314,17 @@ def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> di
     problems = [p for r in results.values() for p in r.problems]
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise DataError(f"The data in {folder} has {len(errors)} problem(s):\n" + format_problems(errors))
+        raise _problems_error(folder, errors)
     for p in problems:
         warnings.warn(str(p), DataWarning, stacklevel=2)
     return {name: r.frame for name, r in results.items() if r.frame is not None}
+
+
+def load_checked_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """load_tables for a parameter check: the same errors, its warnings left to the run's full load."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return load_tables(tables, data_dir)
 
 
 def load_table(table: str, data_dir: str | Path | None = None) -> pd.DataFrame:

@@ -24,6 +24,7 @@ __all__ = [
     "latest_complete_period",
     "parse_period",
     "period_containing",
+    "requested_period",
     "resolve_period",
     "trailing_periods",
 ]
@@ -149,12 +150,18 @@ def latest_complete_period(kind: str, dates: pd.Series | pd.DatetimeIndex) -> Re
     return candidate
 
 
+def requested_period(kind: str, label: str | None) -> ReviewPeriod | None:
+    """The period a label names, checked without data; None for 'latest' (or empty), which the data resolves."""
+    _check_kind(kind)
+    text = "" if label is None else str(label).strip()
+    return None if text.lower() in _LATEST else parse_period(kind, text)
+
+
 def resolve_period(kind: str, label: str | None, dates: pd.Series | pd.DatetimeIndex) -> ReviewPeriod:
     """The period a run asked for: 'latest' (or empty) means the latest complete one; it must hold some data."""
-    text = "" if label is None else str(label).strip()
-    if text.lower() in _LATEST:
+    period = requested_period(kind, label)
+    if period is None:
         return latest_complete_period(kind, dates)
-    period = parse_period(kind, text)
     days = _days(dates)
     if not ((days >= period.start) & (days <= period.end)).any():
         first, last = days.min(), days.max()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import importlib
 import json
 import os
 import re
@@ -164,6 +165,23 @@ def merge_parameters(path: Path, params_file: str | Path | None, cli_pairs: list
             f"It takes: {', '.join(sorted(set(declared) - set(RUNNER_PARAMETERS)))}."
         )
     return merged
+
+
+def precheck(path: Path, parameters: dict[str, Any]) -> None:
+    """Check a run's parameters and small tables as the notebook will, before any kernel starts (exit 2, one message).
+
+    The notebook's defaults updated with `parameters` go to its package's session.check_parameters
+    (config.NOTEBOOK_PACKAGES), in the run's language and leaving the runner's as it was; a notebook
+    outside the suite (an .ipynb passed by path) is not checked here.
+    """
+    package = config.NOTEBOOK_PACKAGES.get(path.stem)
+    if package is None or path.parent.resolve() != config.NOTEBOOKS.resolve():
+        return
+    session = importlib.import_module(f"helpers.{package}.session")
+    values = {**default_values(path), **parameters}
+    values = {k: v for k, v in values.items() if k not in RUNNER_PARAMETERS}
+    with i18n.use_language(str(values.get("lang") or "")):
+        session.check_parameters(**values)
 
 
 def check_kernel(kernel_name: str = config.KERNEL_NAME) -> None:
@@ -332,6 +350,7 @@ def run_notebook(
         if lang is not None:
             extra["lang"] = i18n.resolve_language(lang)  # a typo fails here, before the kernel starts
         parameters = merge_parameters(path, params_file, cli_pairs or [], extra)
+        precheck(path, parameters)
         check_kernel()
     except OpsbookError:
         shutil.rmtree(tmp, ignore_errors=True)

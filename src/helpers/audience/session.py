@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from helpers import config, i18n
+from helpers import i18n
 from helpers.audience.engine import Events, check_parquet_events, events_from_parquet, from_frame, literal, one_row
-from helpers.data import DataWarning, find_table_file, load_tables
+from helpers.data import DataWarning, check_files, find_table_file, load_checked_tables, load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.params import check_choice, check_number, check_whole, select_accounts
 from helpers.timezones import account_zones
@@ -120,16 +120,28 @@ def load_events(folder: Path, accounts: pd.DataFrame, account_ids: tuple[str, ..
     return from_frame(mine, accounts)
 
 
-def prepare(*, account: Any, as_of: Any, lookback_days: Any, data_dir: Any, bot_rule: Any, bot_k: Any,
-            n_clusters: Any, min_segment_size: Any, monetary: Any, cohort: Any, lang: Any) -> AudienceRun:
-    """Check every parameter, load the tables and fix the analysis window (lookback_days ending on as_of).
+@dataclass(frozen=True)
+class AudienceParameters:
+    """The audience parameters checked before the big tables are read (check_parameters)."""
 
-    account: 'own' or a list of account ids; as_of: a date or 'latest' (the last day with
-    interactions); lang: the report's language (zh-CN or en; empty = $OPSBOOK_LANG, else zh-CN),
-    set first so everything after speaks it. Data warnings of the loader (optional columns missing)
-    are not shown: the sections show missing values as missing.
-    """
-    language = i18n.set_language(lang)
+    data_dir: Path
+    account_ids: tuple[str, ...]
+    as_of: pd.Timestamp | None
+    """The analysis date; None for 'latest' (the last day with interactions, found on the data)."""
+    lookback_days: int
+    bot_rule: str
+    bot_k: float
+    n_clusters: int | Literal["auto"]
+    min_segment_size: int
+    monetary: str
+    cohort: str
+
+
+def check_parameters(*, account: Any, as_of: Any, lookback_days: Any, data_dir: Any, bot_rule: Any, bot_k: Any,
+                     n_clusters: Any, min_segment_size: Any, monetary: Any, cohort: Any,
+                     lang: Any) -> AudienceParameters:
+    """Every check of prepare that needs no big table: values, as_of, the data folder, the accounts and their zones."""
+    i18n.resolve_language(lang)
     rule = check_choice("bot_rule", bot_rule, BOT_RULES)
     k = check_number("bot_k", bot_k, 0.5, 10.0)
     days = check_whole("lookback_days", lookback_days, 7, 3650)
@@ -138,17 +150,39 @@ def prepare(*, account: Any, as_of: Any, lookback_days: Any, data_dir: Any, bot_
     basis = check_choice("monetary", monetary, MONETARY)
     period = check_choice("cohort", cohort, COHORTS)
     day = check_as_of(as_of)
-    folder = config.data_dir(data_dir)
+    folder = check_files(AUDIENCE_TABLES, data_dir)
+    accounts = load_checked_tables(["accounts"], folder)["accounts"]
+    ids = select_accounts(accounts, account)
+    account_zones(accounts[accounts["account_id"].isin(ids)])  # unknown zone → DataError
+    return AudienceParameters(folder, ids, day, lookback_days=days, bot_rule=rule, bot_k=k, n_clusters=clusters,
+                              min_segment_size=min_size, monetary=basis, cohort=period)
+
+
+def prepare(*, account: Any, as_of: Any, lookback_days: Any, data_dir: Any, bot_rule: Any, bot_k: Any,
+            n_clusters: Any, min_segment_size: Any, monetary: Any, cohort: Any, lang: Any) -> AudienceRun:
+    """Check every parameter, load the tables and fix the analysis window (lookback_days ending on as_of).
+
+    account: 'own' or a list of account ids; as_of: a date or 'latest' (the last day with
+    interactions); lang: the report's language (zh-CN or en; empty = $OPSBOOK_LANG, else zh-CN),
+    set first so everything after speaks it. check_parameters checks everything the big tables are
+    not needed for. Data warnings of the loader (optional columns missing) are not shown: the
+    sections show missing values as missing.
+    """
+    language = i18n.set_language(lang)
+    checked = check_parameters(account=account, as_of=as_of, lookback_days=lookback_days, data_dir=data_dir,
+                               bot_rule=bot_rule, bot_k=bot_k, n_clusters=n_clusters,
+                               min_segment_size=min_segment_size, monetary=monetary, cohort=cohort, lang=lang)
+    folder, ids = checked.data_dir, checked.account_ids
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         tables = load_tables(SMALL_TABLES, folder)
-        ids = select_accounts(tables["accounts"], account)
-        account_zones(tables["accounts"][tables["accounts"]["account_id"].isin(ids)])  # unknown zone → DataError
         events = load_events(folder, tables["accounts"], ids)
-    day = last_event_day(events) if day is None else day
-    start = day - pd.Timedelta(days=days - 1)
-    run = AudienceRun(ids, day, start, folder, tables, events, lookback_days=days, bot_rule=rule, bot_k=k,
-                      n_clusters=clusters, min_segment_size=min_size, monetary=basis, cohort=period, lang=language)
+    day = last_event_day(events) if checked.as_of is None else checked.as_of
+    start = day - pd.Timedelta(days=checked.lookback_days - 1)
+    run = AudienceRun(ids, day, start, folder, tables, events, lookback_days=checked.lookback_days,
+                      bot_rule=checked.bot_rule, bot_k=checked.bot_k, n_clusters=checked.n_clusters,
+                      min_segment_size=checked.min_segment_size, monetary=checked.monetary, cohort=checked.cohort,
+                      lang=language)
     if run.window_events().rows() == 0:
         raise DataError(f"No interactions for {', '.join(ids)} between {start:%Y-%m-%d} and {day:%Y-%m-%d}; "
                         "choose another as_of or a longer lookback_days.")

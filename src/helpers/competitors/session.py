@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import config, i18n
+from helpers import i18n
 from helpers.competitors.benchmark import VIDEO_FORMATS, benchmark_table, follower_growth
 from helpers.content import ENGAGEMENT_COMPONENTS, with_engagement_rate
-from helpers.data import load_tables
+from helpers.data import check_files, load_checked_tables, load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.i18n import N_, _, fmt_date, fmt_month
 from helpers.params import check_choice, check_list, check_number
@@ -38,9 +38,12 @@ __all__ = [
     "COMPETITOR_TABLES",
     "ER_BASE_CHOICES",
     "MAX_FOLLOWER_AGE_DAYS",
+    "CompetitorParameters",
     "CompetitorRun",
     "check_competitors",
+    "check_parameters",
     "comparable_components",
+    "parse_window",
     "prepare",
     "rate_posts",
     "resolve_window",
@@ -258,16 +261,43 @@ def _category(accounts: pd.DataFrame, account_id: str) -> str | None:
     return None if value.empty or pd.isna(value.iloc[0]) or not str(value.iloc[0]).strip() else str(value.iloc[0])
 
 
+def parse_window(period: str) -> tuple[pd.Timestamp, pd.Timestamp, str, str] | None:
+    """(start, end, label, description) of an explicit window, checked without data; None for latest (or empty).
+
+    A month '2026-10', quarter '2026-Q4' or ISO week '2026-W43', or 'start..end'
+    ('2026-05-01..2026-10-31', both days included).
+    """
+    text = str(period).strip()
+    if text.lower() in ("", "latest"):
+        return None
+    match = _RANGE.match(text)
+    if match:
+        try:
+            start, end = (pd.Timestamp(match.group(i)).normalize() for i in (1, 2))
+        except ValueError:
+            raise ParameterError(f"Parameter period={period!r}: a day in it is not a date.") from None
+        if start > end:
+            raise ParameterError(f"Parameter period={period!r}: start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}.")
+        return start, end, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", _("the chosen days")
+    kind = ("month" if _MONTH.match(text) else "quarter" if _QUARTER.match(text)
+            else "week" if _WEEK.match(text) else None)
+    if kind is None:
+        raise ParameterError(f"Parameter period={period!r} is not valid: use latest, a month (2026-10), a "
+                             "quarter (2026-Q4), an ISO week (2026-W43) or a range 2026-05-01..2026-10-31.")
+    chosen = parse_period(kind, text)
+    kinds = {"month": _("the month {label}"), "quarter": _("the quarter {label}"), "week": _("the week {label}")}
+    return chosen.start, chosen.end, chosen.label, kinds[kind].format(label=chosen.label)
+
+
 def resolve_window(period: str, lookback_months: int, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp, str, str]:
     """(start, end, label, description) of the compared window.
 
     period: 'latest' = the ``lookback_months`` complete months ending with the last complete month
-    of the data; a month '2026-10', quarter '2026-Q4' or ISO week '2026-W43'; or 'start..end'
-    ('2026-05-01..2026-10-31', both days included). The window must overlap the data.
+    of the data, or an explicit window (see parse_window). The window must overlap the data.
     """
-    text = str(period).strip()
+    explicit = parse_window(period)
     first_day, last_day = pd.DatetimeIndex(dates.dropna()).min(), pd.DatetimeIndex(dates.dropna()).max()
-    if text.lower() in ("", "latest"):
+    if explicit is None:
         months = int(lookback_months)
         last = latest_complete_period("month", dates)
         start = (last.start - pd.DateOffset(months=months - 1)).normalize()
@@ -281,28 +311,11 @@ def resolve_window(period: str, lookback_months: int, dates: pd.Series) -> tuple
                                  f"{start:%Y-%m-%d}, before the data begins ({first_day:%Y-%m-%d}); "
                                  "use fewer months or an explicit period.")
         return start, end, label, description
-    match = _RANGE.match(text)
-    if match:
-        try:
-            start, end = (pd.Timestamp(match.group(i)).normalize() for i in (1, 2))
-        except ValueError:
-            raise ParameterError(f"Parameter period={period!r}: a day in it is not a date.") from None
-        if start > end:
-            raise ParameterError(f"Parameter period={period!r}: start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}.")
-        label, description = f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", _("the chosen days")
-    else:
-        kind = ("month" if _MONTH.match(text) else "quarter" if _QUARTER.match(text)
-                else "week" if _WEEK.match(text) else None)
-        if kind is None:
-            raise ParameterError(f"Parameter period={period!r} is not valid: use latest, a month (2026-10), a "
-                                 "quarter (2026-Q4), an ISO week (2026-W43) or a range 2026-05-01..2026-10-31.")
-        chosen = parse_period(kind, text)
-        kinds = {"month": _("the month {label}"), "quarter": _("the quarter {label}"), "week": _("the week {label}")}
-        start, end, label, description = chosen.start, chosen.end, chosen.label, kinds[kind].format(label=chosen.label)
+    start, end = explicit[0], explicit[1]
     if end < first_day.normalize() or start > last_day.normalize():
         raise ParameterError(f"Parameter period={period!r}: {start:%Y-%m-%d} – {end:%Y-%m-%d} has no data; the data "
                              f"covers {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d}.")
-    return start, end, label, description
+    return explicit
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,16 +435,29 @@ def _data_notes(run_posts: pd.DataFrame, rated: pd.DataFrame, daily: pd.DataFram
 # --------------------------------------------------------------------------------------------
 
 
-def prepare(*, own_account: str, competitors: str | Sequence[str], platform: str, period: str,
-            lookback_months: int, er_base: str, top_n: int, hit_k: float, min_posts: int,
-            data_dir: str, lang: str) -> CompetitorRun:
-    """Check every parameter, load accounts, account_daily and posts, and rate the compared posts fairly.
+@dataclass(frozen=True)
+class CompetitorParameters:
+    """The competitor parameters checked before the big tables are read (check_parameters)."""
 
-    The notebook's parameters, by name (its parameters cell holds the defaults): ``competitors`` is
-    'auto' or a list of ids; ``own_account`` and ``platform`` are one id/name or 'auto'; ``lang`` is
-    the report language (zh-CN or en; empty = $OPSBOOK_LANG, else zh-CN), set first.
+    data_dir: Path
+    own_id: str
+    competitor_ids: tuple[str, ...]
+    platform: str
+    lookback_months: int
+    top_n: int
+    hit_k: float
+    min_posts: int
+
+
+def check_parameters(*, own_account: str, competitors: str | Sequence[str], platform: str, period: str,
+                     lookback_months: int, er_base: str, top_n: int, hit_k: float, min_posts: int,
+                     data_dir: str, lang: str) -> CompetitorParameters:
+    """Every check of prepare that needs no big table: values, the window's syntax, the data folder, the accounts.
+
+    The own account, the competitors and the platform are checked on the accounts table (small);
+    whether the window has data is prepare's to check.
     """
-    language = i18n.set_language(lang)
+    i18n.resolve_language(lang)
     if er_base in ("impressions", "reach"):
         raise ParameterError(f"Parameter er_base={er_base!r} is not available for competitors: their impressions "
                              "and reach are private. Use followers (every post) or views (video posts).")
@@ -441,16 +467,37 @@ def prepare(*, own_account: str, competitors: str | Sequence[str], platform: str
     k = check_number("hit_k", hit_k, 0.0, 20.0)
     minimum = int(check_number("min_posts", min_posts, 2, 10_000))
     chosen = check_competitors(competitors)
-    folder = config.data_dir(data_dir)
-    tables = load_tables(COMPETITOR_TABLES, folder)
-    accounts = tables["accounts"]
+    parse_window(period)
+    folder = check_files(COMPETITOR_TABLES, data_dir)
+    accounts = load_checked_tables(["accounts"], folder)["accounts"]
     own_id, platform_name = select_own_account(accounts, own_account, platform)
     comp_ids = select_competitors(accounts, chosen, own_id, platform_name)
+    return CompetitorParameters(folder, own_id, comp_ids, platform_name, lookback_months=months, top_n=top, hit_k=k,
+                                min_posts=minimum)
+
+
+def prepare(*, own_account: str, competitors: str | Sequence[str], platform: str, period: str,
+            lookback_months: int, er_base: str, top_n: int, hit_k: float, min_posts: int,
+            data_dir: str, lang: str) -> CompetitorRun:
+    """Check every parameter, load accounts, account_daily and posts, and rate the compared posts fairly.
+
+    The notebook's parameters, by name (its parameters cell holds the defaults): ``competitors`` is
+    'auto' or a list of ids; ``own_account`` and ``platform`` are one id/name or 'auto'; ``lang`` is
+    the report language (zh-CN or en; empty = $OPSBOOK_LANG, else zh-CN), set first. check_parameters
+    checks everything the big tables are not needed for.
+    """
+    language = i18n.set_language(lang)
+    checked = check_parameters(own_account=own_account, competitors=competitors, platform=platform, period=period,
+                               lookback_months=lookback_months, er_base=er_base, top_n=top_n, hit_k=hit_k,
+                               min_posts=min_posts, data_dir=data_dir, lang=lang)
+    own_id, comp_ids, folder = checked.own_id, checked.competitor_ids, checked.data_dir
+    tables = load_tables(COMPETITOR_TABLES, folder)
+    accounts = tables["accounts"]
     ids = (own_id, *comp_ids)
     daily = tables["account_daily"]
     daily = daily[daily["account_id"].isin(ids)]
     dates = daily["date"] if not daily.empty else tables["account_daily"]["date"]
-    start, end, window_label, description = resolve_window(period, months, dates)
+    start, end, window_label, description = resolve_window(period, checked.lookback_months, dates)
     posts = tables["posts"]
     posts = posts[posts["account_id"].isin(ids)].reset_index(drop=True)
     components, dropped = comparable_components(posts, ids, start, end)
@@ -464,7 +511,8 @@ def prepare(*, own_account: str, competitors: str | Sequence[str], platform: str
         if "name" in accounts.columns else {}
     notes = _data_notes(posts, rated, daily, ids, start, end, er_base, dropped, names)
     return CompetitorRun(
-        own_id=own_id, competitor_ids=comp_ids, platform=platform_name, category=_category(accounts, own_id),
+        own_id=own_id, competitor_ids=comp_ids, platform=checked.platform, category=_category(accounts, own_id),
         start=start, end=end, label=f"{own_id}_{window_label}", window=description, er_base=er_base,
-        components=components, dropped_components=dropped, top_n=top, hit_k=k, min_posts=minimum,
-        data_dir=folder, notes=tuple(notes), lang=language, names=names, tables=tables, posts=rated)
+        components=components, dropped_components=dropped, top_n=checked.top_n, hit_k=checked.hit_k,
+        min_posts=checked.min_posts, data_dir=folder, notes=tuple(notes), lang=language, names=names, tables=tables,
+        posts=rated)

@@ -88,15 +88,19 @@ def design_from_row(row: pd.Series) -> ExperimentDesign:
     )
 
 
-def load_experiment(experiment_id: str, data_dir: str | Path | None = None) -> tuple[ExperimentDesign, pd.DataFrame]:
-    """The design of one experiment and its unit rows, checked against each other."""
-    frames = load_tables(["experiments", "experiment_units"], config.data_dir(data_dir))
-    experiments, units = frames["experiments"], frames["experiment_units"]
+def find_design(experiments: pd.DataFrame, experiment_id: str) -> ExperimentDesign:
+    """The design of one experiment of the experiments table; a ParameterError listing the ids it has otherwise."""
     match = experiments[experiments["experiment_id"] == experiment_id]
     if match.empty:
         raise ParameterError(f"Parameter experiment_id={experiment_id!r} is not in the experiments table; "
                              f"it has: {', '.join(experiments['experiment_id'])}.")
-    design = design_from_row(match.iloc[0])
+    return design_from_row(match.iloc[0])
+
+
+def load_experiment(experiment_id: str, data_dir: str | Path | None = None) -> tuple[ExperimentDesign, pd.DataFrame]:
+    """The design of one experiment and its unit rows, checked against each other."""
+    frames = load_tables(["experiments", "experiment_units"], config.data_dir(data_dir))
+    design, units = find_design(frames["experiments"], experiment_id), frames["experiment_units"]
     mine = typed_units(units[units["experiment_id"] == experiment_id].reset_index(drop=True))
     check_units(design, mine)
     return design, mine

@@ -8,10 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from helpers import config, i18n
+from helpers import i18n
+from helpers.data import check_files, load_checked_tables
 from helpers.errors import ParameterError
 from helpers.experiments.corrections import METHODS
-from helpers.experiments.design import ExperimentDesign, assignment_window, load_experiment
+from helpers.experiments.design import ExperimentDesign, assignment_window, find_design, load_experiment
 from helpers.experiments.evaluate import Evaluation, Settings, evaluate, evaluate_aggregates, segment_breakdown
 from helpers.experiments.metrics import MetricSpec, parse_metrics
 from helpers.experiments.power import PlanInputs, plan_next_test
@@ -81,13 +82,30 @@ class ExperimentRun:
         return plan_next_test(self.plan, self.settings.alpha, self.settings.power)
 
 
-def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics: dict[str, str],
-            primary: list[str], guardrails: list[str], mde: object, lower_is_better: list[str], alpha: float,
-            power: float, correction: str, covariate: str, segments: list[str], time_column: str, plan_std: float,
-            plan_baseline: float, plan_mde: float, plan_relative: bool, plan_variants: int,
-            plan_daily_units: float, lang: str) -> ExperimentRun:
-    """Set the report's language, check every parameter, load the experiment (units or a totals export)."""
-    language = i18n.set_language(lang)
+@dataclass(frozen=True)
+class ExperimentParameters:
+    """The experiment parameters checked before the unit rows are read (check_parameters)."""
+
+    data_dir: Path
+    metrics: tuple[MetricSpec, ...]
+    settings: Settings
+    segments: tuple[str, ...]
+    time_column: str | None
+    aggregates_file: Path | None
+    plan: PlanInputs
+
+
+def check_parameters(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics: dict[str, str],
+                     primary: list[str], guardrails: list[str], mde: object, lower_is_better: list[str], alpha: float,
+                     power: float, correction: str, covariate: str, segments: list[str], time_column: str,
+                     plan_std: float, plan_baseline: float, plan_mde: float, plan_relative: bool, plan_variants: int,
+                     plan_daily_units: float, lang: str) -> ExperimentParameters:
+    """Every check of prepare that needs no unit rows: values, metrics, the data folder, the experiment's design.
+
+    The experiment is looked up in the experiments table (small); segments and time_column are
+    columns of experiment_units, checked by prepare once it has read them.
+    """
+    i18n.resolve_language(lang)
     alpha = check_number("alpha", alpha, 0.0001, 0.5)
     power = check_number("power", power, 0.5, 0.999)
     correction = check_choice("correction", correction, tuple(METHODS))
@@ -99,7 +117,8 @@ def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics:
     seg = check_optional_list("segments", segments, example='["platform", "device", "is_new"]')
     plan = check_plan(plan_std=plan_std, plan_baseline=plan_baseline, plan_mde=plan_mde, plan_relative=plan_relative,
                       plan_variants=plan_variants, plan_daily_units=plan_daily_units)
-    design, units = load_experiment(experiment_id, data_dir)
+    folder = check_files(("experiments", "experiment_units"), data_dir)
+    design = find_design(load_checked_tables(["experiments"], folder)["experiments"], experiment_id)
     primary_names = primary_names or (design.primary_metric,)
     # explicit guardrails must be defined metrics; the design's are used where a metric defines them
     defined = {m.name for m in specs}
@@ -110,24 +129,43 @@ def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics:
     settings = Settings(alpha=alpha, power=power, correction=correction, primary=primary_names,
                         guardrails=guardrail_names, covariate=str(covariate).strip() or None,
                         mde=planned_mde(design, primary_names, mde), lower_is_better=lower)
-    aggregates = None
+    totals = None
     if str(aggregates_file).strip():
-        path = Path(aggregates_file).expanduser()
-        if not path.exists():
+        totals = Path(aggregates_file).expanduser()
+        if not totals.exists():
             raise ParameterError(f"Parameter aggregates_file={aggregates_file!r}: file not found.")
-        aggregates = pd.read_csv(path, encoding="utf-8-sig")
+    return ExperimentParameters(folder, specs, settings, seg, str(time_column).strip() or None, totals, plan)
+
+
+def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics: dict[str, str],
+            primary: list[str], guardrails: list[str], mde: object, lower_is_better: list[str], alpha: float,
+            power: float, correction: str, covariate: str, segments: list[str], time_column: str, plan_std: float,
+            plan_baseline: float, plan_mde: float, plan_relative: bool, plan_variants: int,
+            plan_daily_units: float, lang: str) -> ExperimentRun:
+    """Set the report's language, check every parameter (check_parameters), load the units or a totals export."""
+    language = i18n.set_language(lang)
+    checked = check_parameters(
+        experiment_id=experiment_id, data_dir=data_dir, aggregates_file=aggregates_file, metrics=metrics,
+        primary=primary, guardrails=guardrails, mde=mde, lower_is_better=lower_is_better, alpha=alpha, power=power,
+        correction=correction, covariate=covariate, segments=segments, time_column=time_column, plan_std=plan_std,
+        plan_baseline=plan_baseline, plan_mde=plan_mde, plan_relative=plan_relative, plan_variants=plan_variants,
+        plan_daily_units=plan_daily_units, lang=lang)
+    design, units = load_experiment(experiment_id, checked.data_dir)
+    seg, time = checked.segments, checked.time_column
+    aggregates = None
+    if checked.aggregates_file is not None:
+        aggregates = pd.read_csv(checked.aggregates_file, encoding="utf-8-sig")
         units = None
     if units is not None:
         absent = [c for c in seg if c not in units.columns]
         if absent:
             raise ParameterError(f"Parameter segments: column(s) {absent} are not in experiment_units "
                                  f"(columns: {', '.join(map(str, units.columns))}).")
-    time = str(time_column).strip() or None
     if units is not None and time and time not in units.columns:
         raise ParameterError(f"Parameter time_column={time!r} is not a column of experiment_units; use '' to skip "
                              "the cumulative chart.")
-    return ExperimentRun(design, units, aggregates, specs, settings, seg, time, config.data_dir(data_dir), plan,
-                         language)
+    return ExperimentRun(design, units, aggregates, checked.metrics, checked.settings, seg, time, checked.data_dir,
+                         checked.plan, language)
 
 
 def _definition(name: str, value: Any) -> str:

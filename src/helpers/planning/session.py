@@ -33,8 +33,8 @@ from typing import Any
 
 import pandas as pd
 
-from helpers import config, i18n
-from helpers.data import load_tables
+from helpers import i18n
+from helpers.data import check_files, load_checked_tables, load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.params import check_choice, check_list, check_mapping, check_number, check_timezone
 from helpers.planning import dates as key_dates_mod
@@ -55,11 +55,14 @@ __all__ = [
     "DEFAULT_KEY",
     "ER_BASE_CHOICES",
     "PLANNING_TABLES",
+    "PlanningParameters",
     "PlanningRun",
     "check_capacity",
     "check_fixed_columns",
     "check_mix",
+    "check_parameters",
     "check_pillars",
+    "check_plan_month",
     "check_posts_per_week",
     "prepare",
     "resolve_month",
@@ -88,22 +91,29 @@ _CAPACITY_EXAMPLE = '{"short_video": 12, "carousel": 10}'
 # --------------------------------------------------------------------------------------------
 
 
+def check_plan_month(plan_month: object) -> str | None:
+    """A plan month 'YYYY-MM' as given, checked without data; None for next (the data says which month)."""
+    if str(plan_month).strip().lower() in ("", "next"):
+        return None
+    try:
+        year, mon = parse_month(plan_month)
+    except ParameterError:
+        raise ParameterError(f"Parameter plan_month={plan_month!r} is not valid: use next (the month after the last "
+                             "post in the data) or a month such as 2026-12.") from None
+    return f"{year:04d}-{mon:02d}"
+
+
 def resolve_month(plan_month: object, posts: pd.DataFrame) -> tuple[str, str]:
     """('YYYY-MM', how it was chosen): 'next' = the month after the last post, else a 'YYYY-MM' month."""
-    text = str(plan_month).strip().lower()
-    if text in ("", "next"):
+    month = check_plan_month(plan_month)
+    if month is None:
         last = pd.to_datetime(posts["published_at"]).max()
         if pd.isna(last):
             raise DataError("plan_month=next needs the date of the last post, but no post has a published_at.")
         month = (pd.Timestamp(last).to_period("M") + 1).strftime("%Y-%m")
         return month, i18n.gettext("the month after the last post in the data, {date}").format(
             date=f"{pd.Timestamp(last):%Y-%m-%d}")
-    try:
-        year, mon = parse_month(plan_month)
-    except ParameterError:
-        raise ParameterError(f"Parameter plan_month={plan_month!r} is not valid: use next (the month after the last "
-                             "post in the data) or a month such as 2026-12.") from None
-    return f"{year:04d}-{mon:02d}", i18n.gettext("the month {month}").format(month=f"{year:04d}-{mon:02d}")
+    return month, i18n.gettext("the month {month}").format(month=month)
 
 
 def select_platforms(accounts: pd.DataFrame, platforms: object) -> tuple[str, ...]:
@@ -359,13 +369,31 @@ class PlanningRun:
                       i18n.gettext("Content plan {month}").format(month=self.month))
 
 
-def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
-            fixed_columns: Any, min_gap_hours: Any, timezone: Any, country: Any, extra_dates_file: Any,
-            capacity: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
-            data_dir: Any, lang: Any) -> PlanningRun:
-    """Set the report language (`lang`: zh-CN, en, or "" = $OPSBOOK_LANG else zh-CN), check every other parameter
-    (ParameterError naming it), load accounts, posts and topic_bank and build PlanSettings."""
-    language = i18n.set_language(lang)
+@dataclass(frozen=True)
+class PlanningParameters:
+    """The planning parameters checked before the posts are read (check_parameters)."""
+
+    data_dir: Path
+    platforms: tuple[str, ...]
+    settings: PlanSettings
+    country: str
+    extra_dates_file: Path | None
+    er_base: str
+    min_posts: int
+    prior_strength: float
+    top_n: int
+
+
+def check_parameters(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
+                     fixed_columns: Any, min_gap_hours: Any, timezone: Any, country: Any, extra_dates_file: Any,
+                     capacity: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
+                     data_dir: Any, lang: Any) -> PlanningParameters:
+    """Every check of prepare that needs no big table: values, plan_month, the data folder, the topic bank, platforms.
+
+    The calendar settings are built (PlanSettings checks them together) on the accounts table's own
+    platforms; the posts (pillars, the month after the last post) are prepare's to read.
+    """
+    i18n.resolve_language(lang)
     base = check_choice("er_base", er_base, ER_BASE_CHOICES)
     reserve = check_number("reserve_share", reserve_share, *RESERVE_RANGE)
     gap = check_number("min_gap_hours", min_gap_hours, 0, 24)
@@ -377,17 +405,36 @@ def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, r
     extra = _extra_dates(extra_dates_file)
     shares = check_mix(mix)
     cap = check_capacity(capacity)
-    folder = config.data_dir(data_dir)
-    tables = load_tables(PLANNING_TABLES, folder)
-    if tables["topic_bank"].empty:
+    check_plan_month(plan_month)
+    folder = check_files(PLANNING_TABLES, data_dir)
+    small = load_checked_tables(["accounts", "topic_bank"], folder)
+    if small["topic_bank"].empty:
         raise DataError("The topic bank is empty: add candidate topics (topic, pillar, format, optional "
                         "strategic_weight) to topic_bank before planning a calendar.")
-    chosen = select_platforms(tables["accounts"], platforms)
-    check_pillars(tables["posts"], tables["accounts"], chosen)
-    month, note = resolve_month(plan_month, tables["posts"])
+    chosen = select_platforms(small["accounts"], platforms)
     settings = PlanSettings(posts_per_week=check_posts_per_week(posts_per_week, chosen), mix=shares,
                             reserve_share=reserve, fixed_columns=check_fixed_columns(fixed_columns, chosen),
                             min_gap_hours=gap, timezone=tz, capacity=cap)
-    return PlanningRun(month=month, month_note=note, platforms=chosen, settings=settings, country=code,
-                       extra_dates_file=extra, er_base=base, min_posts=minimum, prior_strength=prior, top_n=top,
-                       data_dir=folder, tables=tables, lang=language)
+    return PlanningParameters(folder, chosen, settings, code, extra, er_base=base, min_posts=minimum,
+                              prior_strength=prior, top_n=top)
+
+
+def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
+            fixed_columns: Any, min_gap_hours: Any, timezone: Any, country: Any, extra_dates_file: Any,
+            capacity: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
+            data_dir: Any, lang: Any) -> PlanningRun:
+    """Set the report language (`lang`: zh-CN, en, or "" = $OPSBOOK_LANG else zh-CN), check every other parameter
+    (check_parameters; a ParameterError names it), load accounts, posts and topic_bank, resolve the month."""
+    language = i18n.set_language(lang)
+    checked = check_parameters(
+        plan_month=plan_month, platforms=platforms, posts_per_week=posts_per_week, mix=mix,
+        reserve_share=reserve_share, fixed_columns=fixed_columns, min_gap_hours=min_gap_hours, timezone=timezone,
+        country=country, extra_dates_file=extra_dates_file, capacity=capacity, er_base=er_base,
+        min_posts=min_posts, prior_strength=prior_strength, top_n=top_n, data_dir=data_dir, lang=lang)
+    tables = load_tables(PLANNING_TABLES, checked.data_dir)
+    check_pillars(tables["posts"], tables["accounts"], checked.platforms)
+    month, note = resolve_month(plan_month, tables["posts"])
+    return PlanningRun(month=month, month_note=note, platforms=checked.platforms, settings=checked.settings,
+                       country=checked.country, extra_dates_file=checked.extra_dates_file, er_base=checked.er_base,
+                       min_posts=checked.min_posts, prior_strength=checked.prior_strength, top_n=checked.top_n,
+                       data_dir=checked.data_dir, tables=tables, lang=language)

@@ -13,13 +13,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import config, i18n
+from helpers import i18n
 from helpers.content import ER_BASES
-from helpers.data import DataWarning, find_table_file, load_tables, parse_table, read_raw
+from helpers.data import (
+    DataWarning,
+    check_files,
+    find_table_file,
+    load_checked_tables,
+    load_tables,
+    parse_table,
+    read_raw,
+)
 from helpers.errors import DataError, ParameterError
 from helpers.i18n import _
 from helpers.params import check_choice, check_number, check_whole, select_accounts
-from helpers.periods import ReviewPeriod, resolve_period, trailing_periods
+from helpers.periods import ReviewPeriod, requested_period, resolve_period, trailing_periods
 from helpers.review.kpis import complete_daily_metrics
 from helpers.schema import TABLES
 
@@ -95,11 +103,19 @@ class ReviewRun:
         return frame[frame["account_id"].isin(self.account_ids)].reset_index(drop=True)
 
 
+def check_targets_source(source: str) -> str:
+    """targets_source as text: 'data', 'none' (or empty) or the path of a CSV file that exists."""
+    text = str(source).strip()
+    if text.lower() not in ("none", "", "data") and not Path(text).expanduser().exists():
+        raise ParameterError(f"Parameter targets_source={text!r}: file not found. Use 'data', 'none' or a CSV path.")
+    return text
+
+
 def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple[pd.DataFrame, str]:
     """Targets from the data folder ('data'), a CSV path, or none; with a note saying which."""
     empty = pd.DataFrame({"account_id": pd.Series(dtype=str), "kpi": pd.Series(dtype=str),
                           "period": pd.Series(dtype=str), "target": pd.Series(dtype=float)})
-    text = str(source).strip()
+    text = check_targets_source(source)
     if text.lower() in ("none", ""):
         return empty, _("No targets given: statuses come from the change against the previous period.")
     if text.lower() == "data":
@@ -109,8 +125,6 @@ def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple
         frames = load_tables(["targets"], data_dir)
         return frames["targets"], _("Targets: the targets table of the data folder.")
     path = Path(text).expanduser()
-    if not path.exists():
-        raise ParameterError(f"Parameter targets_source={text!r}: file not found. Use 'data', 'none' or a CSV path.")
     result = parse_table(read_raw(path), TABLES["targets"], str(path))
     if result.frame is None:
         raise DataError("\n".join(str(p) for p in result.errors))
@@ -131,18 +145,30 @@ def check_complete(period: ReviewPeriod, days: pd.Series) -> None:
         )
 
 
-def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
-            anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
-            ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, lang: str) -> ReviewRun:
-    """Set the report language, check every review parameter, load the data and resolve the period.
+@dataclass(frozen=True)
+class ReviewParameters:
+    """The review's parameters checked before the big tables are read (check_parameters)."""
 
-    `lang` ("zh-CN", "en", or "" for $OPSBOOK_LANG, else zh-CN) is set first, so everything the
-    review writes for people follows it.
+    data_dir: Path
+    account_ids: tuple[str, ...]
+    anomaly_threshold: float
+    bot_iqr_k: float
+    roas_stop_loss: float
+    ctr_keep: float
+    trend_periods: int
+    top_n: int
 
-    Values are checked before any file is read, so a typo fails in a second; then the accounts
-    (`account` is "own" or a list of account ids), the period (a complete one) and the targets.
+
+def check_parameters(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
+                     anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
+                     ctr_keep: float, targets_source: str, trend_periods: int, top_n: int,
+                     lang: str) -> ReviewParameters:
+    """Every check of prepare that needs no big table: values, the period's label, the data folder, the accounts.
+
+    Values are checked before any file is read, so a typo fails in a second; then the data folder's
+    files and the accounts table (small). Whether the data covers the period is prepare's to check.
     """
-    language = i18n.set_language(lang)
+    i18n.resolve_language(lang)
     check_choice("period_type", period_type, PERIOD_TYPES)
     check_choice("er_base", er_base, KPI_ER_BASES)
     check_choice("anomaly_method", anomaly_method, ANOMALY_METHODS)
@@ -152,12 +178,36 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
     keep = check_number("ctr_keep", ctr_keep, 0.0, 1.0)
     n_trend = check_whole("trend_periods", trend_periods, 1, 60)
     n_top = check_whole("top_n", top_n, 1, 100)
-    folder = config.data_dir(data_dir)
-    present = [t for t in OPTIONAL_REVIEW_TABLES if folder.is_dir() and find_table_file(t, folder) is not None]
+    requested_period(period_type, str(period))
+    check_targets_source(targets_source)
+    folder = check_files(REVIEW_TABLES, data_dir)
+    account_ids = select_accounts(load_checked_tables(["accounts"], folder)["accounts"], account)
+    return ReviewParameters(data_dir=folder, account_ids=account_ids, anomaly_threshold=threshold, bot_iqr_k=iqr_k,
+                            roas_stop_loss=stop_loss, ctr_keep=keep, trend_periods=n_trend, top_n=n_top)
+
+
+def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
+            anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
+            ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, lang: str) -> ReviewRun:
+    """Set the report language, check every review parameter, load the data and resolve the period.
+
+    `lang` ("zh-CN", "en", or "" for $OPSBOOK_LANG, else zh-CN) is set first, so everything the
+    review writes for people follows it.
+
+    check_parameters checks the values, the period's label, the data folder and the accounts before
+    the big tables are read; then the period is resolved on the data (a complete one) and the targets loaded.
+    """
+    language = i18n.set_language(lang)
+    checked = check_parameters(
+        account=account, period_type=period_type, period=period, data_dir=data_dir, er_base=er_base,
+        anomaly_method=anomaly_method, anomaly_threshold=anomaly_threshold, bot_iqr_k=bot_iqr_k,
+        roas_stop_loss=roas_stop_loss, ctr_keep=ctr_keep, targets_source=targets_source,
+        trend_periods=trend_periods, top_n=top_n, lang=lang)
+    folder, account_ids = checked.data_dir, checked.account_ids
+    present = [t for t in OPTIONAL_REVIEW_TABLES if find_table_file(t, folder) is not None]
     with warnings.catch_warnings():  # optional metric columns a platform lacks are shown as missing, not warned
         warnings.simplefilter("ignore", DataWarning)
         tables = load_tables([*REVIEW_TABLES, *present], folder)
-    account_ids = select_accounts(tables["accounts"], account)
     daily = tables["account_daily"]   # the days the data covers, before any derived day is added
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]
     tables["account_daily"], data_notes = complete_daily_metrics(daily)
@@ -166,7 +216,7 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
     targets, note = load_targets(targets_source, folder, set(tables["accounts"]["account_id"]))
     notes = tuple(n for n in data_notes if n.split(":", 1)[0] in account_ids)
     return ReviewRun(period=resolved, account_ids=account_ids, data_dir=folder, er_base=er_base,
-                     anomaly_method=anomaly_method, anomaly_threshold=threshold, bot_iqr_k=iqr_k,
-                     roas_stop_loss=stop_loss, ctr_keep=keep, trend=tuple(trailing_periods(resolved, n_trend)),
-                     top_n=n_top, tables=tables, targets=targets, targets_note=note, data_notes=notes,
-                     lang=language)
+                     anomaly_method=anomaly_method, anomaly_threshold=checked.anomaly_threshold,
+                     bot_iqr_k=checked.bot_iqr_k, roas_stop_loss=checked.roas_stop_loss, ctr_keep=checked.ctr_keep,
+                     trend=tuple(trailing_periods(resolved, checked.trend_periods)), top_n=checked.top_n,
+                     tables=tables, targets=targets, targets_note=note, data_notes=notes, lang=language)
