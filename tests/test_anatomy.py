@@ -18,14 +18,8 @@ import yaml
 
 from helpers import config, runner
 
-#: Each notebook and the helpers package that holds its logic.
-PACKAGE_OF = {
-    "period_review": "review",
-    "audience_profiling": "audience",
-    "competitor_analysis": "competitors",
-    "content_planning": "planning",
-    "experiment_evaluation": "experiments",
-}
+#: Each notebook and the helpers package that holds its logic (the one map, in helpers.config).
+PACKAGE_OF = config.NOTEBOOK_PACKAGES
 ANALYSES = tuple(sorted(set(PACKAGE_OF.values()) | {"ingest"}))
 ROOMS = ("session", "findings", "charts")
 MAX_CODE_LINES = 8
