@@ -31,6 +31,8 @@ VERDICT = "两项指标都达标，无需额外行动"
 SECTIONS = (("fans", "1. 粉丝增长"), ("content", "2. 内容表现"))
 SECTION_TEXT = ("这一节回答粉丝涨了多少", "这一节回答哪类内容最好")
 NOTE_TEXT = "方法说明的正文只在展开后可见"
+#: An output's own folded detail (as a calendar slot's reasons): printed as the output says, closed.
+OUTPUT_DETAIL = "输出里折叠的细节"
 TABLE_ROW = ("青柠生活·抖音", "12,345")
 #: Enough findings that the summary does not fit under the title on page 1: it flows on rather than moving.
 FINDINGS = tuple(f"第{n}条发现：青柠生活·抖音的曝光量比上期高出{n}%" for n in range(1, 31))
@@ -88,7 +90,7 @@ def _report(folder: Path) -> Path:
         _cell("md", f"# {TITLE}\n\n本报告用于检查打印。", "lang-zh-CN"),
         _cell("md", f'## <a id="{anchor1}"></a>{head1}\n\n{SECTION_TEXT[0]}。\n\n'
                     f"<details><summary>方法、怎么读</summary>\n\n{NOTE_TEXT}。\n\n</details>", "lang-zh-CN"),
-        _cell("code", "board", html=_table(TABLE_ROW)),
+        _cell("code", "board", html=_table(TABLE_ROW) + f"<details><summary>原因</summary>{OUTPUT_DETAIL}</details>"),
         _cell("md", f'## <a id="{anchor2}"></a>{head2}\n\n{SECTION_TEXT[1]}。', "lang-zh-CN"),
         _cell("code", "posts", html=_table(("青柠生活·小红书", "6,789"))),
         _cell("code", "summary", "report-summary", html=_summary_html()),
@@ -202,6 +204,7 @@ def test_method_notes_print_open(printed: Path) -> None:
         pytest.skip("Chromium before 131 has no ::details-content: the Method notes print closed")
     texts = _page_texts(printed)
     assert _page_of(texts, NOTE_TEXT) == _page_of(texts, SECTIONS[0][1])
+    assert OUTPUT_DETAIL not in "".join(texts)
 
 
 def test_chinese_text_is_drawn_with_an_embedded_font(printed: Path) -> None:
