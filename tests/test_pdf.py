@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pypdf
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers import i18n, page, pdf, runner
 from helpers.errors import OpsbookError, ParameterError
-
-pypdf = pytest.importorskip("pypdf")
 
 TITLE = "周期复盘测试"
 REPORT_TITLE = "月度复盘 · 青柠生活 · 2026年10月"
@@ -164,7 +163,7 @@ def _html(folder: Path, name: str = "report.html") -> Path:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report page, exported and printed once for the checks below (with no writable HOME)."""
+    """The report page, exported and printed once for the checks below (with HOME pointing at no folder)."""
     browser = _browser()
     folder = tmp_path_factory.mktemp("printed")
     report = _report(folder)

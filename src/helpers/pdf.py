@@ -7,9 +7,11 @@ notes open; the Chinese text is embedded with the system's CJK font; the PDF's b
 report's headings. The page header and footer (date, file path) are left out.
 
 One browser process prints one page, through Chromium's own command line: the runtime needs no
-Python browser driver (Playwright stays a test dependency). Reusing one browser for many pages
-saves the start-up, about a second a page on a 2-core machine (benchmarks/bench_pdf.py), which is
-small next to the notebook run that made the page.
+browser driver (Playwright stays a test dependency). Measured on the 2-core machine, shared, with the
+1.1 MB period review (benchmarks/bench_pdf.py): 3.7 s a page with a browser each, 2.7 s a page two
+at a time (print_reports' default), 2.1 s a page in one reused browser plus 1.3 s to start it. A
+reused browser needs a DevTools client (Playwright, or a hand-written one) at run time; the second
+it saves is small next to the notebook run (20 s and more) that made the page.
 
 The browser is ``$OPSBOOK_CHROMIUM`` if set, else the first of chromium, chromium-browser,
 google-chrome and google-chrome-stable on PATH.
@@ -186,10 +188,10 @@ def _print_one(html: Path, browser: Path, timeout: float) -> PrintResult:
 
 
 def print_reports(pages: Sequence[Path], *, browser: Path | None = None, timeout: float = 120,
-                  workers: int = 1) -> list[PrintResult]:
+                  workers: int = 2) -> list[PrintResult]:
     """Print each page to a PDF beside it (report.html → report.pdf), in order; a page that fails is recorded.
 
-    `workers` pages print at once (each in its own browser).
+    `workers` pages print at once, each in its own browser (two: about a quarter less time a page on 2 cores).
     """
     chosen = browser or require_browser()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
