@@ -318,7 +318,8 @@ def test_ads_text_names_stopped_campaigns_and_weak_creatives_with_known_ctr() ->
 
 
 def test_skipped_sections_say_so_and_sections_with_data_print_nothing() -> None:
-    assert rec.ads_skipped_text(None) == "No ad data (ad_daily) for the reviewed accounts: the ads section is skipped.\n"
+    assert rec.ads_skipped_text(None) == ("No ad data (ad_daily) for the reviewed accounts: the ads section is "
+                                          "skipped.\n")
     assert rec.risks_skipped_text(None) == "No risk register (risks) in the data folder: the section is skipped.\n"
     assert rec.ads_skipped_text(_ads([False, False], [0.1, 0.1, 0.1], [True, True, True])) == ""
     assert rec.risks_skipped_text(_risks()) == ""
