@@ -313,3 +313,61 @@ def test_the_readme_cron_line_works_as_written_in_a_clean_environment(sample_dir
     index = outputs / "packs" / "2026-10" / "index.html"
     seen = report_checks.check_page_in_browser(index, tmp_path / "pack-index-zh-CN.png")
     assert seen.overflowing == [] and seen.lang == "zh-CN" and seen.title == "运营报告包 · 2026年10月"
+
+
+@pytest.mark.slow
+def test_a_pack_is_printed_to_pdf_and_sent_and_a_failed_channel_keeps_the_pack(
+        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pytest.importorskip("pypdf")
+    from helpers import pdf
+
+    if pdf.find_browser() is None:
+        pytest.skip("no chromium on this machine (apt-get install chromium): --pdf is not checked")
+    posted: list[dict[str, object]] = []
+
+    class Slack(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            posted.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slack)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with socket.socket() as probe:  # a port nobody listens on: the WeCom robot is "down"
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("OPSBOOK_TEST_SLACK", f"http://127.0.0.1:{server.server_port}/hook")
+    monkeypatch.setenv("OPSBOOK_TEST_WECOM", f"http://127.0.0.1:{closed}/cgi-bin/webhook/send?key=SECRETKEY")
+    config_file = tmp_path / "notify.yaml"
+    config_file.write_text("link_base: https://reports.example.com/opsbook/\nwebhooks:\n"
+                           "  - kind: slack\n    url_env: OPSBOOK_TEST_SLACK\n"
+                           "  - kind: wecom\n    url_env: OPSBOOK_TEST_WECOM\n", encoding="utf-8")
+    try:
+        done = opsbook("run-all", "--period", "2026-10", "--notebooks", "content_planning", "--lang", "en",
+                       "--pdf", "--notify", str(config_file), "--out", str(tmp_path / "out"))
+    finally:
+        server.shutdown()
+    assert done.returncode == 1, done.stderr[-3000:]  # the WeCom channel failed ...
+    assert "SECRETKEY" not in done.stderr and "notify: slack: sent" in done.stderr
+    folder = tmp_path / "out" / "packs" / "2026-10"  # ... and the pack, its PDFs and the Slack message stand
+    record = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
+    assert record["failed"] == 0 and (folder / "index.html").is_file()
+    from pypdf import PdfReader
+
+    index_text = "".join(p.extract_text() for p in PdfReader(folder / "index.pdf").pages)
+    assert "Report pack · Oct 2026" in index_text and "Content planning" in index_text
+    report_text = "".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "content_planning" / "2026-11" /
+                                                              "report.pdf").pages)
+    assert record["runs"][0]["title"].split(" · ")[0] in report_text
+    assert len(posted) == 1
+    text = str(posted[0]["text"])
+    assert "Report pack · Oct 2026" in text
+    assert "https://reports.example.com/opsbook/content_planning/2026-11/report.html" in text
