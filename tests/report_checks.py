@@ -19,6 +19,7 @@ import shutil
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -161,3 +162,14 @@ def check_page_in_browser(report: Path, screenshot: Path, width: int = 1280, hei
         finally:
             browser.close()
     return PageCheck(list(overflowing), str(lang), str(title), float(top), screenshot)
+
+
+def notebook_cell(kind: str, source: str, *tags: str, html: str = "") -> Any:
+    """A markdown ("md") or code cell with tags and, for code, one HTML output: notebooks built by hand for export."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
+
+    cell = new_markdown_cell(source) if kind == "md" else new_code_cell(source)
+    cell.metadata["tags"] = list(tags)
+    if html:
+        cell.outputs = [new_output("display_data", data={"text/html": html, "text/plain": "x"})]
+    return cell

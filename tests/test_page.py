@@ -6,21 +6,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbformat.v4 import new_notebook
 
 from helpers import i18n, page, runner
 from report_checks import check_page_in_browser, untranslated_text
+from report_checks import notebook_cell as _cell
 
 #: 60 columns of unbreakable numbers: far wider than the page's column.
 WIDE_TABLE = "<table><tr>" + "".join(f"<td>{n:,}{n:,}</td>" for n in range(10**6, 10**6 + 60)) + "</tr></table>"
-
-
-def _cell(kind: str, source: str, *tags: str, html: str = "") -> nbformat.NotebookNode:
-    cell = new_markdown_cell(source) if kind == "md" else new_code_cell(source)
-    cell.metadata["tags"] = list(tags)
-    if html:
-        cell.outputs = [new_output("display_data", data={"text/html": html, "text/plain": "x"})]
-    return cell
 
 
 def _notebook() -> nbformat.NotebookNode:
