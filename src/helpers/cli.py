@@ -168,9 +168,13 @@ def _notebooks(spec: str | None) -> list[str]:
 
 
 def _cmd_run_all(args: argparse.Namespace) -> int:
-    from helpers import pack
+    from helpers import fanout, pack
 
     names = _notebooks(args.notebooks)
+    if args.workers is not None:
+        fanout.check_workers(args.workers)
+    if args.cluster is not None:
+        fanout.check_address(args.cluster)
     if args.period is None:
         for flag in ("accounts", "max_age", "notify"):
             if getattr(args, flag) not in (None, False):
@@ -233,24 +237,27 @@ def _run_pack(names: list[str], args: argparse.Namespace) -> int:
 
 
 def _execute(runs: Sequence[PackRun], args: argparse.Namespace) -> list[PackResult]:
-    """Run the pack's notebooks (one by one for now) and log each as it ends."""
-    from helpers import pack
-    from helpers.runner import run_notebook
+    """Run the pack's notebooks (serially, on --workers processes or a --cluster) and log each as it ends."""
+    from helpers import fanout, pack
 
     root = Path(args.out) if args.out else config.OUTPUTS
-    results = []
-    for item in runs:
-        where = f"{item.notebook} ({item.window})" if item.window else item.notebook
-        out_root = root / item.subfolder if item.subfolder else root
-        try:
-            result = run_notebook(item.notebook, data_dir=args.data, out_root=out_root, lang=args.lang,
-                                  parameters=item.parameters, progress=not args.quiet and runner_progress())
-            results.append(pack.PackResult(item, result.output_dir))
-            log.info("%s: %s", where, result.report)
-        except OpsbookError as exc:
-            results.append(pack.PackResult(item, None, str(exc)))
-            log.error("%s: FAILED\n%s", where, exc)
-    return results
+    data = str(args.data) if args.data is not None else None
+    tasks = [fanout.RunTask(r.notebook, dict(r.parameters), data, str(root / r.subfolder if r.subfolder else root),
+                            args.lang) for r in runs]
+
+    def logged(task: fanout.RunTask, outcome: fanout.RunOutcome) -> None:
+        where = f"{task.notebook} ({', '.join(str(v) for v in task.parameters.values())})" if task.parameters \
+            else task.notebook
+        if outcome.ok:
+            log.info("%s: %s (%.0f s)", where, Path(str(outcome.output_dir)) / "report.html", outcome.seconds)
+        else:
+            log.error("%s: FAILED\n%s", where, outcome.error)
+
+    workers = args.workers if args.workers is not None else fanout.default_workers()
+    outcomes = fanout.run_tasks(tasks, workers=workers, cluster=args.cluster, on_done=logged,
+                                progress=not args.quiet and runner_progress())
+    return [pack.PackResult(run, Path(o.output_dir) if o.output_dir else None, o.error)
+            for run, o in zip(runs, outcomes, strict=True)]
 
 
 def _notify_config(path: Path | None) -> Any:
