@@ -8,8 +8,8 @@ atomic publishing, in its own kernel, so the outputs are those of a serial run:
 - a process pool (workers>1): `concurrent.futures.ProcessPoolExecutor` with the *spawn* start
   method. The parent may hold threads (the progress bar, the runner's nbconvert warm-up) and
   imported pandas/matplotlib state that a fork would copy mid-flight; spawn starts each worker
-  clean on every OS, and its cost (a fresh interpreter importing the runner, about a second) is
-  paid once per worker, not per run, because the pool reuses its workers;
+  clean on every OS, and its cost (a fresh interpreter, 0.2 s, then the runner's imports, about
+  5 s on 2 cores, in its first run) is paid once per worker, not per run: the pool reuses them;
 - a Dask cluster (cluster="tcp://host:8786"): `dask.distributed` (imported only here, so the CLI
   starts as fast without it). Each run is one task; a task that raises (a worker lost, a shared
   folder that hiccuped) is submitted once more, and one that fails twice becomes a failed outcome
@@ -17,6 +17,9 @@ atomic publishing, in its own kernel, so the outputs are those of a serial run:
   is never retried: it would fail the same way. Workers read the data folder and write the
   outputs root at the same paths as this process (a shared filesystem); `run_tasks` checks that
   before the first run. docs/scale_out.md says how to start a cluster.
+
+In every mode a run's kernel does its math on one thread (`ONE_THREAD_MATH`) and a task without a
+language runs in this process's, so a run gives the same bytes however it was run.
 """
 
 from __future__ import annotations
