@@ -52,3 +52,19 @@ def test_content_planning_benchmark_runs_once() -> None:
     # one timing per slider position of the sweep (5); the default plan's slots: posts a week × 31/7 days
     # of December, rounded per platform: douyin 5 → 22, xiaohongshu 4 → 18, wechat 3 → 13, weibo 5 → 22
     assert run["steps"] == 5 and run["slots_default"] == 22 + 18 + 13 + 22
+
+
+def test_pack_benchmark_runs_two_runs_in_each_mode(tmp_path: Path) -> None:
+    script = config.ROOT / "benchmarks" / "bench_pack.py"
+    result = subprocess.run([sys.executable, str(script), "--runs", "2", "--floor-repeat", "0", "--results",
+                             str(tmp_path)], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((tmp_path / "pack_scale.json").read_text(encoding="utf-8"))
+    assert report["mix"] == {"period_review": 1, "audience_profiling": 1}  # own_douyin's review and audience
+    assert set(report["modes"]) == {"serial", "workers", "cluster"}
+    assert all(mode["failed"] == 0 for mode in report["modes"].values())
+    assert report["same_values"] is True  # (byte-identical but for the audience's DuckDB sums, see the script)
+    # 500 accounts × 5 notebooks on 10 workers: 250 rounds of one run per worker; serial: s = wall / 2 runs
+    serial_s = report["modes"]["serial"]["wall_s"] / 2
+    hours = report["estimate_500x5_on_10"]["hours"]
+    assert hours["serial (one run has the machine)"] == round(250 * serial_s / 3600, 2)

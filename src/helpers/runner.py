@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -294,9 +295,14 @@ def safe_label(label: str) -> str:
     return cleaned or "run"
 
 
+def _run_folder(notebook_root: Path, stamp: str) -> Path:
+    """The temporary folder of a run: .running-<time>-<pid>-<random>, unique across processes and threads."""
+    return notebook_root / f".running-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
 def _keep_failed(tmp: Path, notebook_root: Path, stamp: str) -> Path:
-    """Move a failed run's folder to _failed/<time>/ so its notebook can be inspected."""
-    failed_dir = notebook_root / "_failed" / stamp
+    """Move a failed run's folder to _failed/<time>-<random>/ so its notebook can be inspected."""
+    failed_dir = notebook_root / "_failed" / f"{stamp}-{uuid.uuid4().hex[:8]}"
     failed_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp.rename(failed_dir)
     return failed_dir
@@ -336,7 +342,7 @@ def run_notebook(
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     notebook_root = root / path.stem
     notebook_root.mkdir(parents=True, exist_ok=True)
-    tmp = notebook_root / f".running-{stamp}-{os.getpid()}"
+    tmp = _run_folder(notebook_root, stamp)
     tmp.mkdir()
     extra: dict[str, Any] = {**(parameters or {}), "output_dir": str(tmp)}
     if data_dir is not None:
