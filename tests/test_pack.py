@@ -133,8 +133,11 @@ def test_freshness_flags_data_that_ends_before_the_period_and_names_the_late_acc
     with i18n.use_language("en"):
         assert by["b"].note() == "data ends Oct 20, 2026, 11 days before the period ends"
         assert by["own"].note() == "b: data ends Oct 20, 2026, 11 days before the period ends"
+        assert by["own"].note({"b": "Brand·Weibo"}) == "Brand·Weibo: data ends Oct 20, 2026, 11 days before the " \
+                                                       "period ends"
     with i18n.use_language("zh-CN"):
         assert by["b"].note() == "数据截至 2026年10月20日，比周期结束早 11 天"
+        assert by["own"].note({"b": "品牌·微博"}) == "品牌·微博：数据截至 2026年10月20日，比周期结束早 11 天"
 
 
 def test_latest_flags_data_older_than_the_allowed_age() -> None:
@@ -311,6 +314,9 @@ def test_the_readme_cron_line_works_as_written_in_a_clean_environment(sample_dir
         "experiment_evaluation", "experiment_evaluation"]
     assert all((outputs / "packs" / "2026-10" / r["report"]).is_file() for r in record["runs"])
     index = outputs / "packs" / "2026-10" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert report_checks.untranslated_text(html, "zh-CN", report_checks.data_text(sample_dir)) == []
+    assert "青柠生活·抖音、青柠生活·小红书、青柠生活·公众号、青柠生活·微博：数据截至 2026年11月15日" in html
     seen = report_checks.check_page_in_browser(index, tmp_path / "pack-index-zh-CN.png")
     assert seen.overflowing == [] and seen.lang == "zh-CN" and seen.title == "运营报告包 · 2026年10月"
 

@@ -198,11 +198,13 @@ class Freshness:
     days_short: int = 0
     days_old: int = 0
 
-    def note(self) -> str:
-        """The flag as a reader sees it, in the current language; empty when fresh."""
+    def note(self, names: dict[str, str] | None = None) -> str:
+        """The flag as a reader sees it, in the current language; empty when fresh.
+
+        The "own" row names the accounts that hold it back (by `names`, else their ids).
+        """
         if self.fresh or self.data_end is None:
             return "" if self.fresh else _("no daily data for this account")
-        who = i18n.listed(self.late_accounts) if self.account == OWN else ""
         if self.reason == "ends early":
             text = i18n.ngettext("data ends {day}, {n} day before the period ends",
                                  "data ends {day}, {n} days before the period ends", self.days_short)
@@ -210,7 +212,10 @@ class Freshness:
             text = i18n.ngettext("data ends {day}, {n} day ago: no newer data arrived",
                                  "data ends {day}, {n} days ago: no newer data arrived", self.days_old)
         line = text.format(day=i18n.fmt_date(self.data_end), n=self.days_short or self.days_old)
-        return f"{who}: {line}" if who else line
+        if self.account != OWN:
+            return line
+        who = i18n.listed((names or {}).get(a, a) for a in self.late_accounts)
+        return f"{who}{'：' if i18n.is_chinese() else ': '}{line}"
 
 
 def data_freshness(daily: pd.DataFrame, account_rows: Sequence[str], own: Sequence[str], period: ReviewPeriod,
@@ -341,7 +346,7 @@ def pack_record(period: ReviewPeriod, results: Sequence[PackResult], folder: Pat
                 "verdict": runs[review[0]]["verdict"] if review else "", "kpis": tiles[:3],
                 "alerts": _alert_count(results, row),
                 "data_end": f"{f.data_end:%Y-%m-%d}" if f is not None and f.data_end is not None else None,
-                "fresh": f.fresh if f is not None else True, "freshness_note": f.note() if f is not None else "",
+                "fresh": f.fresh if f is not None else True, "freshness_note": f.note(names) if f is not None else "",
                 "runs": indices})
         title = _("Report pack · {period}").format(period=i18n.fmt_period(period.kind, period.start))
     return {"period": period.label, "kind": period.kind, "start": f"{period.start:%Y-%m-%d}",
