@@ -1,6 +1,6 @@
 """The same runs serially, on 2 worker processes and on a 2-worker Dask LocalCluster give the same results.
 
-Four runs (two accounts' reviews, a content plan, an experiment) and one the notebook rejects, into
+Three runs (an account's review, a content plan, an experiment) and one the notebook rejects, into
 three outputs roots: every table is byte-identical, every summary.json equal but for its time, and
 the failure reads the same, each pointing at its own kept notebook.
 """
@@ -17,16 +17,15 @@ import pytest
 
 from helpers.fanout import RunOutcome, RunTask, run_tasks
 
-pytestmark = pytest.mark.slow  # 15 notebook runs, about 2-3 minutes on 2 cores
+pytestmark = pytest.mark.slow  # 12 notebook runs (3 refused by the notebook), about 2-3 minutes on 2 cores
 
 RUNS: list[tuple[str, dict[str, Any], str]] = [
     ("period_review", {"account": "own_douyin", "period_type": "month", "period": "2026-10"}, "zh-CN"),
-    # another month: today a review's folder is named by its period alone, so two accounts' reviews of one
-    # month would publish to the same folder (the later replacing the earlier) in any mode
-    ("period_review", {"account": "own_xhs", "period_type": "month", "period": "2026-09"}, "en"),
     ("content_planning", {"plan_month": "2026-11"}, "en"),
     ("experiment_evaluation", {"experiment_id": "EXP-COVER-02"}, "en"),
-    ("experiment_evaluation", {"experiment_id": "EXP-NOPE-99"}, "en"),  # no such experiment: the notebook refuses
+    # November is only partly in the data: the notebook refuses it (only the daily table shows it, so the runner's
+    # checks before the kernel let it through)
+    ("period_review", {"account": "own_douyin", "period_type": "month", "period": "2026-11"}, "en"),
 ]
 MODES = ("serial", "workers", "cluster")
 
@@ -55,7 +54,7 @@ def results(sample_dir: Path, cluster: str, tmp_path_factory: pytest.TempPathFac
 
 def test_every_mode_runs_every_task_where_it_says(results: dict[str, tuple[Path, list[RunOutcome]]]) -> None:
     for mode, (root, outcomes) in results.items():
-        assert [o.ok for o in outcomes] == [True, True, True, True, False], (mode, [o.error for o in outcomes])
+        assert [o.ok for o in outcomes] == [True, True, True, False], (mode, [o.error for o in outcomes])
         assert all(Path(o.output_dir).is_relative_to(root) for o in outcomes if o.output_dir), mode
         assert not list(root.rglob(".running-*")), mode
         in_here = [o.worker.endswith(f":{os.getpid()}") for o in outcomes]
@@ -76,7 +75,7 @@ def test_tables_and_summaries_are_identical(results: dict[str, tuple[Path, list[
     serial_root, serial = results["serial"]
     for mode in ("workers", "cluster"):
         root, outcomes = results[mode]
-        for expected, got in zip(serial[:4], outcomes[:4], strict=True):
+        for expected, got in zip(serial[:3], outcomes[:3], strict=True):
             assert expected.output_dir is not None and got.output_dir is not None
             mine, theirs = Path(expected.output_dir), Path(got.output_dir)
             assert mine.relative_to(serial_root) == theirs.relative_to(root)  # the same label
@@ -88,10 +87,10 @@ def test_the_refused_run_fails_alike_and_keeps_its_own_notebook(
         results: dict[str, tuple[Path, list[RunOutcome]]]) -> None:
     first_lines = set()
     for mode, (root, outcomes) in results.items():
-        failure = outcomes[4]
+        failure = outcomes[3]
         first_lines.add(failure.error.splitlines()[0])
-        kept = root / "experiment_evaluation" / "_failed"
+        kept = root / "period_review" / "_failed"
         assert str(kept) in failure.error and failure.attempts == 1, mode
         assert len(list(kept.glob("*/notebook.ipynb"))) == 1, mode
     assert len(first_lines) == 1
-    assert "EXP-NOPE-99" in first_lines.pop()
+    assert "is only partly covered by the data" in first_lines.pop()
