@@ -17,7 +17,7 @@ help:
 	@echo "make test   - set up, lint, and run every test (unit, notebook via nbval, end-to-end) on all cores"
 	@echo "make lint   - ruff (lint + import order) and mypy"
 	@echo "make lab    - open the notebooks in JupyterLab"
-	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer"
+	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer, checks before the kernel, PDF, the pack serial vs workers vs a Dask cluster"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench: sample
 	$(BIN)/python benchmarks/bench_audience_scale.py
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_content_planning.py
+	$(BIN)/python benchmarks/bench_precheck.py
+	$(BIN)/python benchmarks/bench_pdf.py
+	$(BIN)/python benchmarks/bench_pack.py
 
 # docs/schema.md and docs/glossary.md are generated from helpers.schema and helpers/glossary.yaml (a test
 # fails when either is stale).

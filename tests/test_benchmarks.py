@@ -68,3 +68,13 @@ def test_pack_benchmark_runs_two_runs_in_each_mode(tmp_path: Path) -> None:
     serial_s = report["modes"]["serial"]["wall_s"] / 2
     hours = report["estimate_500x5_on_10"]["hours"]
     assert hours["serial (one run has the machine)"] == round(250 * serial_s / 3600, 2)
+
+
+def test_precheck_benchmark_times_every_notebook_and_the_refusal() -> None:
+    script = config.ROOT / "benchmarks" / "bench_precheck.py"
+    result = subprocess.run([sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report["check_parameters_median_s"]) == set(config.NOTEBOOK_NAMES)
+    assert report["bad_period_exit_code"] == 2  # refused before any kernel
