@@ -21,11 +21,16 @@ ACCOUNTS = pd.DataFrame({"account_id": ["own_dy", "own_xhs"], "platform": ["douy
                          "name": ["青柠生活·抖音", "青柠生活·小红书"], "owner": ["own", "own"]})
 
 
+#: Both accounts' daily rows cover October: no coverage note.
+DAILY = pd.DataFrame({"account_id": ["own_dy", "own_xhs"] * 31,
+                      "date": [d for d in pd.date_range("2026-10-01", "2026-10-31") for _ in range(2)]})
+
+
 def _run() -> ReviewRun:
     return ReviewRun(period=OCTOBER, account_ids=("own_dy", "own_xhs"), data_dir=Path("store"),
                      er_base="impressions", anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5,
-                     roas_stop_loss=3.0, ctr_keep=0.05, trend=(OCTOBER,), top_n=5, tables={"accounts": ACCOUNTS},
-                     targets=pd.DataFrame())
+                     roas_stop_loss=3.0, ctr_keep=0.05, trend=(OCTOBER,), top_n=5,
+                     tables={"accounts": ACCOUNTS, "account_daily": DAILY}, targets=pd.DataFrame())
 
 
 def _board() -> pd.DataFrame:
