@@ -47,7 +47,11 @@ def _build_parser() -> argparse.ArgumentParser:
                                          "(2026-10, 2026-Q4, 2026-W43 or latest) each reads the period as its own "
                                          "window: the review the period, the audience as of its last day, the "
                                          "competitors the 6 months ending with it, the plan the month after, and "
-                                         "one experiment evaluation per experiment running in it.")
+                                         "one experiment evaluation per experiment running in it, and the "
+                                         "pack is written to outputs/packs/<period>/ (index.html, pack.json).",
+                             epilog="Exit codes: 0 every run published (and printed, and sent); 1 a run, a PDF or "
+                                    "a notification failed (the pack is still written; the log says what failed); "
+                                    "2 bad input, stopped before any notebook ran.")
     _add_run_options(run_all, per_notebook=False)
     _add_pack_options(run_all)
 
