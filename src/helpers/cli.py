@@ -249,9 +249,10 @@ def _execute(runs: Sequence[PackRun], args: argparse.Namespace) -> list[PackResu
     tasks = [fanout.RunTask(r.notebook, dict(r.parameters), data, str(root / r.subfolder if r.subfolder else root),
                             args.lang) for r in runs]
 
+    names = {_task_key(t): _run_name(r) for t, r in zip(tasks, runs, strict=True)}
+
     def logged(task: fanout.RunTask, outcome: fanout.RunOutcome) -> None:
-        where = f"{task.notebook} ({', '.join(str(v) for v in task.parameters.values())})" if task.parameters \
-            else task.notebook
+        where = names.get(_task_key(task), task.notebook)
         if outcome.ok:
             log.info("%s: %s (%.0f s)", where, Path(str(outcome.output_dir)) / "report.html", outcome.seconds)
         else:
@@ -262,6 +263,19 @@ def _execute(runs: Sequence[PackRun], args: argparse.Namespace) -> list[PackResu
                                 progress=not args.quiet and runner_progress())
     return [pack.PackResult(run, Path(o.output_dir) if o.output_dir else None, o.error)
             for run, o in zip(runs, outcomes, strict=True)]
+
+
+def _task_key(task: Any) -> str:
+    """A run's identity in the log: notebook, outputs root and parameters (a task may come back as a copy)."""
+    import json
+
+    return json.dumps([task.notebook, task.out_root, task.parameters], sort_keys=True, default=str)
+
+
+def _run_name(run: PackRun) -> str:
+    """How the log names a run: notebook, account row and window, e.g. "period_review [own_douyin] 2026-10"."""
+    account = f" [{run.account}]" if run.account else ""
+    return f"{run.notebook}{account} {run.window}".strip()
 
 
 def _notify_config(path: Path | None) -> Any:

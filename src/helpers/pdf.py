@@ -68,6 +68,11 @@ class PrintResult:
         """Whether the PDF was written."""
         return self.pdf is not None
 
+    def __str__(self) -> str:
+        if self.pdf is not None:
+            return f"{self.pdf} ({self.seconds:.1f} s)"
+        return f"{self.html}: FAILED\n{self.error}"
+
 
 def find_browser() -> Path | None:
     """The browser to print with: $OPSBOOK_CHROMIUM when set (None if it is not an executable), else one on PATH."""
