@@ -160,11 +160,12 @@ def print_pdf(html: Path, pdf: Path, *, browser: Path | None = None, timeout: fl
         raise PrintError(f"Cannot write {pdf}: the folder {pdf.parent} does not exist.")
     browser = browser or require_browser()
     partial = pdf.with_name(f".{pdf.name}.{uuid.uuid4().hex[:12]}.part")
+    page = _with_cjk_font(html, partial.with_suffix(".html"))
     with tempfile.TemporaryDirectory(prefix="opsbook-chromium-", ignore_cleanup_errors=True) as scratch:
         profile, log = Path(scratch) / "profile", Path(scratch) / "browser.log"
         try:
             try:
-                code = _run_browser(browser_command(browser, html, partial, profile), log, timeout)
+                code = _run_browser(browser_command(browser, page, partial, profile), log, timeout)
             except OSError as exc:
                 raise PrintError(f"{browser} could not be started to print {html}: {exc}") from exc
             if code is None:
@@ -179,7 +180,38 @@ def print_pdf(html: Path, pdf: Path, *, browser: Path | None = None, timeout: fl
             detail = _last_lines(log)
         finally:
             partial.unlink(missing_ok=True)
+            if page != html:
+                page.unlink(missing_ok=True)
     raise PrintError(f"{browser} {problem} printing {html} to PDF" + (f":\n{detail}" if detail else "."))
+
+
+#: The characters the bundled CJK font draws when the system has none; Latin text keeps the system's own font.
+CJK_RANGES = "U+2E80-2FFF, U+3000-303F, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FF00-FFEF"
+
+
+def system_has_cjk_font() -> bool:
+    """Whether fontconfig (what Chromium draws with) knows a font for Chinese; True when it cannot be asked."""
+    if shutil.which("fc-list") is None:
+        return True
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
+    return listed.returncode != 0 or bool(listed.stdout.strip())
+
+
+def _with_cjk_font(html: Path, copy: Path) -> Path:
+    """The page to print: `html` itself, or where the system has no CJK font a copy beside it (same relative
+    links) that declares the CJK font shipped with the Python dependencies, so the PDF embeds real glyphs."""
+    from helpers.charts import bundled_font_path
+
+    font = bundled_font_path()
+    if font is None or system_has_cjk_font():
+        return html
+    face = (f'<style>@font-face {{ font-family: "Noto Sans CJK SC"; src: url("{font.as_uri()}"); '
+            f'unicode-range: {CJK_RANGES}; }}</style>')
+    text = html.read_text(encoding="utf-8")
+    head = text.find("<head>")
+    at = head + len("<head>") if head >= 0 else 0
+    copy.write_text(text[:at] + face + text[at:], encoding="utf-8")
+    return copy
 
 
 def _print_one(html: Path, browser: Path, timeout: float) -> PrintResult:
