@@ -249,7 +249,7 @@ def _execute(runs: Sequence[PackRun], args: argparse.Namespace) -> list[PackResu
     tasks = [fanout.RunTask(r.notebook, dict(r.parameters), data, str(root / r.subfolder if r.subfolder else root),
                             args.lang) for r in runs]
 
-    names = {_task_key(t): _run_name(r) for t, r in zip(tasks, runs, strict=True)}
+    names = {_task_key(t): r.name for t, r in zip(tasks, runs, strict=True)}
 
     def logged(task: fanout.RunTask, outcome: fanout.RunOutcome) -> None:
         where = names.get(_task_key(task), task.notebook)
@@ -270,12 +270,6 @@ def _task_key(task: Any) -> str:
     import json
 
     return json.dumps([task.notebook, task.out_root, task.parameters], sort_keys=True, default=str)
-
-
-def _run_name(run: PackRun) -> str:
-    """How the log names a run: notebook, account row and window, e.g. "period_review [own_douyin] 2026-10"."""
-    account = f" [{run.account}]" if run.account else ""
-    return f"{run.notebook}{account} {run.window}".strip()
 
 
 def _notify_config(path: Path | None) -> Any:

@@ -85,6 +85,12 @@ def listed(items: Iterable[str]) -> str:
     return ("、" if is_chinese() else ", ").join(items)
 
 
+def punctuation(kind: str) -> str:
+    """A separator in the current language: "colon" (：/: ), "semicolon" (；/; ) or "comma" (，/, )."""
+    marks = {"colon": ("：", ": "), "semicolon": ("；", "; "), "comma": ("，", ", ")}
+    return marks[kind][0 if is_chinese() else 1]
+
+
 def is_chinese() -> bool:
     """True when the run writes zh-CN."""
     return _language == "zh-CN"

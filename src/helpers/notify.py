@@ -412,12 +412,6 @@ class Message:
         return f"{self.subject}\n{self.text}"
 
 
-def _punct(kind: str) -> str:
-    """Punctuation in the message's language: colon, semicolon or comma."""
-    marks = {"colon": ("：", ": "), "semicolon": ("；", "; "), "comma": ("，", ", ")}
-    return marks[kind][0 if i18n.is_chinese() else 1]
-
-
 def _counted(accounts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The accounts the verdict counts: the brand total ("own") only when it is the only row."""
     single = [a for a in accounts if a.get("account") != _TOTAL_ACCOUNT]
@@ -445,7 +439,7 @@ def _subject(record: Mapping[str, Any]) -> str:
                               attention).format(n=attention))
     if failed:
         parts.append(ngettext("{n} run failed", "{n} runs failed", failed).format(n=failed))
-    return title + _punct("colon") + (_punct("comma").join(parts) or _("all clear"))
+    return title + i18n.punctuation("colon") + (i18n.punctuation("comma").join(parts) or _("all clear"))
 
 
 def _row_badge(status: str) -> str:
@@ -465,7 +459,7 @@ def _verdict(record: Mapping[str, Any]) -> str:
     failed = _failed_runs(record)
     if failed:
         parts.append(ngettext("{n} run failed", "{n} runs failed", failed).format(n=failed))
-    return _punct("semicolon").join(parts)
+    return i18n.punctuation("semicolon").join(parts)
 
 
 class _Linker:
@@ -538,7 +532,7 @@ def _failure(run: Mapping[str, Any], names: Mapping[str, str]) -> str:
     where = names.get(str(account), str(account)) if account else str(run.get("window", ""))
     head = " · ".join(p for p in (_report_name(str(run.get("notebook", ""))), where) if p)
     message = _first_line(str(run.get("message", "")))
-    return head + (_punct("colon") + message if message else "")
+    return head + (i18n.punctuation("colon") + message if message else "")
 
 
 def _attachments(pack_dir: Path, period: str) -> tuple[Attachment, ...]:

@@ -61,6 +61,12 @@ class PackRun:
     account: str = ""
     subfolder: str = ""
 
+    @property
+    def name(self) -> str:
+        """How logs name the run: notebook, account row and window, e.g. "period_review [own_douyin] 2026-10"."""
+        account = f" [{self.account}]" if self.account else ""
+        return f"{self.notebook}{account} {self.window}".strip()
+
 
 def parse_pack_period(label: str) -> ReviewPeriod:
     """A month (2026-10), quarter (2026-Q4) or ISO week (2026-W43) label, whichever it is."""
@@ -135,17 +141,14 @@ def account_names(data_dir: Path) -> tuple[dict[str, str], list[str]]:
     return dict(zip(ids, names, strict=True)), list(ids[accounts["owner"] == "own"])
 
 
-def has_competitors(account: str, data_dir: Path) -> bool:
+def has_competitors(account: str, accounts: pd.DataFrame) -> bool:
     """Whether the accounts table holds a competitor account on the own account's platform."""
-    if find_table_file("accounts", data_dir) is None:
-        return False
-    accounts = load_tables(["accounts"], data_dir)["accounts"]
     platform = accounts.loc[accounts["account_id"] == account, "platform"]
     rivals = accounts[(accounts["owner"] == "competitor") & accounts["platform"].isin(platform)]
     return not rivals.empty
 
 
-def _account_runs(name: str, period: ReviewPeriod, account: str, data_dir: Path,
+def _account_runs(name: str, period: ReviewPeriod, account: str, accounts: pd.DataFrame,
                   lookback_months: int) -> list[PackRun]:
     """The runs of one per-account notebook for one account row (the competitor run needs rivals on the platform)."""
     last = period.end
@@ -157,7 +160,7 @@ def _account_runs(name: str, period: ReviewPeriod, account: str, data_dir: Path,
                         account, where)]
     if name == "audience_profiling":
         return [PackRun(name, {**chosen, "as_of": f"{last:%Y-%m-%d}"}, f"{last:%Y-%m-%d}", account, where)]
-    if single and not has_competitors(account, data_dir):
+    if single and not has_competitors(account, accounts):
         return []
     first = _month_start(last, lookback_months - 1)
     window = f"{first:%Y-%m-%d}..{last:%Y-%m-%d}"
@@ -172,9 +175,11 @@ def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], ac
     if unknown:
         raise ParameterError(f"the pack does not know how the period maps to notebook {unknown[0]!r}")
     runs: list[PackRun] = []
+    single = [a for a in accounts if a != OWN]  # only single accounts look up their platform's competitors
+    table = load_tables(["accounts"], data_dir)["accounts"] if single else pd.DataFrame()
     for account in accounts:
         for name in (n for n in notebooks if n in PER_ACCOUNT):
-            runs += _account_runs(name, period, account, data_dir, lookback_months)
+            runs += _account_runs(name, period, account, table, lookback_months)
     for name in notebooks:
         if name == "content_planning":
             month = f"{(period.end + pd.Timedelta(days=1)):%Y-%m}"
@@ -215,7 +220,7 @@ class Freshness:
         if self.account != OWN:
             return line
         who = i18n.listed((names or {}).get(a, a) for a in self.late_accounts)
-        return f"{who}{'：' if i18n.is_chinese() else ': '}{line}"
+        return f"{who}{i18n.punctuation('colon')}{line}"
 
 
 def data_freshness(daily: pd.DataFrame, account_rows: Sequence[str], own: Sequence[str], period: ReviewPeriod,
@@ -283,8 +288,7 @@ def _summary(folder: Path | None) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _run_entry(result: PackResult, folder: Path) -> dict[str, Any]:
-    summary = _summary(result.output_dir)
+def _run_entry(result: PackResult, summary: dict[str, Any], folder: Path) -> dict[str, Any]:
     headline = summary.get("headline", {})
     report = (os.path.relpath(result.output_dir / "report.html", folder).replace(os.sep, "/")
               if result.output_dir is not None else None)
@@ -293,14 +297,6 @@ def _run_entry(result: PackResult, folder: Path) -> dict[str, Any]:
             "title": summary.get("title", ""), "label": summary.get("label", ""),
             "verdict": headline.get("verdict", ""), "verdict_status": headline.get("status", ""),
             "report": report, "message": result.error}
-
-
-def _alert_count(results: Sequence[PackResult], account: str) -> int | None:
-    """The review's anomaly alerts for an account row (None when its review did not run)."""
-    for result in results:
-        if result.run.account == account and result.run.notebook == "period_review" and not result.error:
-            return len(_summary(result.output_dir).get("alerts", []))
-    return None
 
 
 def _account_name(account: str, names: dict[str, str], own: Sequence[str]) -> str:
@@ -330,7 +326,8 @@ def pack_record(period: ReviewPeriod, results: Sequence[PackResult], folder: Pat
                 own: Sequence[str] = ()) -> dict[str, Any]:
     """pack.json: the period, one row per account (status, headline KPIs, alerts, freshness) and every run."""
     names = names or {}
-    runs = [_run_entry(r, folder) for r in results]
+    summaries = [_summary(r.output_dir) for r in results]  # each run's summary.json, read once
+    runs = [_run_entry(r, summary, folder) for r, summary in zip(results, summaries, strict=True)]
     fresh = {f.account: f for f in freshness}
     rows = list(dict.fromkeys([*fresh, *(r.run.account for r in results if r.run.account)]))
     with i18n.use_language(lang):
@@ -338,13 +335,14 @@ def pack_record(period: ReviewPeriod, results: Sequence[PackResult], folder: Pat
         for row in rows:
             indices = [i for i, r in enumerate(results) if r.run.account == row]
             review = [i for i in indices if runs[i]["notebook"] == "period_review"]
-            tiles = _summary(results[review[0]].output_dir).get("headline", {}).get("tiles", []) if review else []
+            shown = summaries[review[0]] if review and runs[review[0]]["status"] == "ok" else None
+            tiles = shown.get("headline", {}).get("tiles", []) if shown is not None else []
             f = fresh.get(row)
             accounts.append({
                 "account": row, "name": _account_name(row, names, own),
                 "status": _row_status([runs[i] for i in indices]),
                 "verdict": runs[review[0]]["verdict"] if review else "", "kpis": tiles[:3],
-                "alerts": _alert_count(results, row),
+                "alerts": len(shown.get("alerts", [])) if shown is not None else None,  # None: no review ran
                 "data_end": f"{f.data_end:%Y-%m-%d}" if f is not None and f.data_end is not None else None,
                 "fresh": f.fresh if f is not None else True, "freshness_note": f.note(names) if f is not None else "",
                 "runs": indices})
@@ -371,19 +369,18 @@ def pack_verdict(record: dict[str, Any]) -> str:
 
     "2 个账号：▲ 风险 1 · ▲ 运行失败 1；1 个账号数据滞后；1 个运行失败" / "2 accounts: ▲ at risk 1 · ..."
     """
-    chinese = i18n.is_chinese()
     # a brand row ("own") beside single accounts would count them twice: it counts only when it is the only row
     rows = [a for a in record["accounts"] if a["account"] != OWN] or record["accounts"]
     counts = [f"{row_badge(code)} {n}" for code in ("healthy", "watch", "at risk", "info", "failed")
               if (n := sum(a["status"] == code for a in rows))]
     parts = [i18n.ngettext("{n} account", "{n} accounts", len(rows)).format(n=len(rows))
-             + (("：" if chinese else ": ") + " · ".join(counts) if counts else "")]
+             + (i18n.punctuation("colon") + " · ".join(counts) if counts else "")]
     if record["stale"]:
         parts.append(i18n.ngettext("{n} account with stale data", "{n} accounts with stale data",
                                    record["stale"]).format(n=record["stale"]))
     if record["failed"]:
         parts.append(i18n.ngettext("{n} run failed", "{n} runs failed", record["failed"]).format(n=record["failed"]))
-    return ("；" if chinese else "; ").join(parts)
+    return i18n.punctuation("semicolon").join(parts)
 
 
 def render_index(record: dict[str, Any]) -> str:
