@@ -7,8 +7,8 @@
   commands are not prose.
 - `check_page_in_browser(report, screenshot)`: opens the page in headless Chromium (Playwright,
   Debian's /usr/bin/chromium), saves a screenshot of the first screen and returns what overflows
-  the main column, the page's `<html lang>` and `<title>`, and whether the summary is on the first
-  screen.
+  the main column, the page's `<html lang>` and `<title>`, whether the summary is on the first
+  screen, and the console errors and uncaught exceptions of the page.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -94,13 +94,14 @@ def untranslated_text(page: str, lang: str, allowed: set[str] = frozenset()) -> 
 
 @dataclass(frozen=True)
 class PageCheck:
-    """What the browser saw: elements overflowing the main column, lang, title, summary position."""
+    """What the browser saw: elements overflowing the main column, lang, title, summary position, console errors."""
 
     overflowing: list[str]
     lang: str
     title: str
     summary_top: float
     screenshot: Path
+    console_errors: list[str] = field(default_factory=list)
 
 
 def chromium() -> str:
@@ -109,6 +110,19 @@ def chromium() -> str:
     if not path:
         pytest.skip("no chromium on this machine (apt-get install chromium): the browser check is skipped")
     return path
+
+
+#: Chromium's command line for the suite: headless in a container, nothing fetched in the background.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def collect_console_errors(tab: Any) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions (a Playwright Page) from now on."""
+    errors: list[str] = []
+    tab.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
+    tab.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    return errors
 
 
 OVERFLOW_JS = """
@@ -143,12 +157,11 @@ def check_page_in_browser(report: Path, screenshot: Path, width: int = 1280, hei
     from playwright.sync_api import sync_playwright
 
     executable = chromium()
-    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=args)
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             tab = browser.new_page(viewport={"width": width, "height": height})
+            errors = collect_console_errors(tab)
             tab.goto(report.resolve().as_uri())
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(screenshot))
@@ -161,7 +174,7 @@ def check_page_in_browser(report: Path, screenshot: Path, width: int = 1280, hei
                                " return s ? s.getBoundingClientRect().top : 1e9; })()")
         finally:
             browser.close()
-    return PageCheck(list(overflowing), str(lang), str(title), float(top), screenshot)
+    return PageCheck(list(overflowing), str(lang), str(title), float(top), screenshot, list(errors))
 
 
 def notebook_cell(kind: str, source: str, *tags: str, html: str = "") -> Any:
