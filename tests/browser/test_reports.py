@@ -59,3 +59,14 @@ def test_page_has_no_console_error_and_nothing_wider_than_the_column(pack: Path,
     seen = report_checks.check_page_in_browser(path, tmp_path / f"browser-pack-{page}.png")
     assert not seen.console_errors, f"{path}: console errors:\n" + "\n".join(seen.console_errors)
     assert not seen.overflowing, f"{path}: wider than the main column:\n" + "\n".join(seen.overflowing)
+
+
+def test_console_errors_and_uncaught_exceptions_are_collected(tmp_path: Path) -> None:
+    """check_page_in_browser reports a page's console.error and its uncaught exception (so the check above can fail)."""
+    page = tmp_path / "broken.html"
+    page.write_text("<!doctype html><html lang='en'><title>t</title><main><p>text</p></main>"
+                    "<script>console.error('logged on purpose'); throw new Error('thrown on purpose');</script>",
+                    encoding="utf-8")
+    seen = report_checks.check_page_in_browser(page, tmp_path / "browser-broken.png")
+    assert any("logged on purpose" in e for e in seen.console_errors), seen.console_errors
+    assert any("thrown on purpose" in e for e in seen.console_errors), seen.console_errors
