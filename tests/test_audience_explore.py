@@ -105,12 +105,22 @@ def test_an_empty_slice_is_a_one_row_table_and_bad_choices_are_named() -> None:
 
 
 def html(box: object) -> str:
-    outputs = box.children[1].outputs  # type: ignore[attr-defined]
-    assert len(outputs) == 1
-    return outputs[0]["data"]["text/html"]
+    """The slice table the explorer shows (after the pending change is answered)."""
+    box.settle()  # type: ignore[attr-defined]
+    assert box.tables.value.count("<table") == 1  # type: ignore[attr-defined]
+    return str(box.tables.value)  # type: ignore[attr-defined]
 
 
-def test_explorer_draws_nothing_until_a_choice_changes_then_shows_the_slice() -> None:
+def test_explorer_shows_the_whole_audience_at_once() -> None:
+    # first display: all platforms, all segments, Dec–Mar (every event) = test_profile_of_everyone_over_all_events
+    shown = html(audience_explorer(AUDIENCE, EVENTS, SEGMENTS, ACCOUNTS))
+    assert "Dec 1, 2024 – Mar 31, 2025" in shown and "女 (60.0%); 20.0% missing" in shown
+    assert "4 (80.0% of users)" in shown and "20:00–21:00 (37.5% of events)" in shown
+
+
+def test_explorer_draws_nothing_headless_until_a_choice_changes_then_shows_the_slice(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSBOOK_HEADLESS", "1")
     segments = pd.concat([SEGMENTS, pd.DataFrame({"user_id": ["u9"], "segment": ["lapsed"]})])  # u9: no audience row
     box = audience_explorer(AUDIENCE, EVENTS, segments, ACCOUNTS)
     platform, segment, period = box.controls
@@ -119,7 +129,7 @@ def test_explorer_draws_nothing_until_a_choice_changes_then_shows_the_slice() ->
     assert segment.options == (("all", "all"), ("fans", "fans"), ("lapsed", "lapsed"), ("new", "new"))
     assert [label for label, _ in period.options] == ["Dec 2024", "Jan 2025", "Feb 2025", "Mar 2025"]
     assert (platform.description, segment.description, period.description) == ("Platform", "Segment", "Period")
-    assert box.children[1].outputs == ()
+    assert box.answers == 0 and box.tables.value == ""
 
     platform.value = "douyin"  # whole range Dec–Mar: u1 2 + u2 3 events on D → 5 / 2 active = 2.5
     shown = html(box)
@@ -135,8 +145,8 @@ def test_explorer_shows_a_data_problem_instead_of_raising() -> None:
     conflicting = AUDIENCE.assign(gender=["女", "男", "女", None, "女", "男"])  # u1 女 on D but 男 on X
     box = audience_explorer(conflicting, EVENTS, SEGMENTS, ACCOUNTS)
     box.controls[1].value = "fans"
-    outputs = box.children[1].outputs
-    assert len(outputs) == 1 and outputs[0]["output_type"] == "stream" and "conflicting" in outputs[0]["text"]
+    box.settle()
+    assert "conflicting" in box.text.value and "opsbook-problem" in box.text.value and box.tables.value == ""
 
 
 def test_the_explorer_choices_are_computed_from_the_data() -> None:

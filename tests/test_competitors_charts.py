@@ -104,7 +104,8 @@ def test_stacked_share_chart_in_given_order() -> None:
     _check(fig)
 
 
-def test_benchmark_explorer_draws_only_on_change() -> None:
+def test_benchmark_explorer_draws_the_start_at_once_and_redraws_on_change() -> None:
+    plt.close("all")
     calls: list[tuple[str, list[str]]] = []
 
     def compute(platform: str, ids: list[str]) -> pd.DataFrame:
@@ -115,14 +116,30 @@ def test_benchmark_explorer_draws_only_on_change() -> None:
 
     box = plots.benchmark_explorer(compute, {"douyin": ["甲", "乙"], "xiaohongshu": ["丙"]},
                                    {"posts_per_week": "每周发帖"}, platform="douyin")
-    assert calls == []  # nothing computed or drawn until a choice changes
-    platform_box = box.children[0].children[0]
-    platform_box.value = "xiaohongshu"
-    assert calls == [("xiaohongshu", ["丙"])]
-    competitors = box.children[1]
+    assert calls == [("douyin", ["甲", "乙"])]  # the starting choice, drawn as soon as it is shown
+    assert box.image.value[:8] == b"\x89PNG\r\n\x1a\n" and box.answers == 1
+    platform_box, competitors, _metric = box.controls
+    platform_box.value = "xiaohongshu"  # three changes (platform, its competitor list, the choice): one answer
+    box.settle()
+    assert calls[1:] == [("xiaohongshu", ["丙"])] and competitors.value == ("丙",) and box.answers == 2
     competitors.value = ()
-    assert len(calls) == 1  # no competitor chosen: a message, no computation
-    plt.close("all")
+    box.settle()
+    assert len(calls) == 2 and "Choose at least one competitor." in box.text.value  # a message, no computation
+    assert box.image.layout.display == "none"
+    assert plt.get_fignums() == []  # built outside pyplot
+
+
+def test_benchmark_explorer_waits_in_a_headless_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSBOOK_HEADLESS", "1")
+    calls: list[str] = []
+
+    def compute(platform: str, ids: list[str]) -> pd.DataFrame:
+        calls.append(platform)
+        return pd.DataFrame({"account_id": ["o", *ids, "m"], "role": ["own", "field", "field median"],
+                             "posts_per_week": [3.0, 2.0, 2.0]})
+
+    box = plots.benchmark_explorer(compute, {"douyin": ["a"]}, {"posts_per_week": "x"})
+    assert calls == [] and box.answers == 0
 
 
 def test_benchmark_explorer_speaks_the_run_language_and_names_accounts() -> None:
@@ -134,8 +151,7 @@ def test_benchmark_explorer_speaks_the_run_language_and_names_accounts() -> None
         box = plots.benchmark_explorer(compute, {"douyin": ["a"], "xiaohongshu": ["b"]},
                                        bench.metric_labels("followers", ["posts_per_week"]), platform="douyin",
                                        names={"a": "甲"})
-    platform_box, metric = box.children[0].children
-    competitors = box.children[1]
+    platform_box, competitors, metric = box.controls
     assert (platform_box.description, competitors.description, metric.description) == ("平台", "竞品", "指标")
     assert platform_box.options == (("抖音", "douyin"), ("小红书", "xiaohongshu"))
     assert competitors.options == (("甲", "a"),) and metric.options == (("周均发布数", "posts_per_week"),)

@@ -116,14 +116,16 @@ def test_a_declared_variant_without_units_cannot_be_tested(sample_dir: Path) -> 
         "Invalid: the comparison could not be tested (see the test column of tables/results.csv).")
 
 
-def test_explorer_lists_every_experiment_and_draws_nothing_until_used(sample_dir: Path) -> None:
+def test_explorer_lists_every_experiment_and_draws_nothing_headless_until_used(
+        sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from helpers.experiments.charts import experiment_explorer
     from helpers.experiments.explore import experiment_ids
 
     assert set(experiment_ids(sample_dir)) == {PLANTED.experiment_with_lift, PLANTED.experiment_without_lift,
                                                PLANTED.experiment_with_srm}
+    monkeypatch.setenv("OPSBOOK_HEADLESS", "1")
     box = experiment_explorer(sample_dir, METRICS, ["platform"])
-    assert len(box.children[1].outputs) == 0
+    assert box.answers == 0 and box.text.value == "" and box.image.layout.display == "none"
 
 
 def test_mde_applies_only_to_its_metric_and_no_mde_means_keep_running(sample_dir: Path) -> None:

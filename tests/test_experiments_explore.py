@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import io
+import re
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 from helpers.experiments.charts import experiment_explorer
 from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore
@@ -32,9 +38,15 @@ def test_explore_takes_the_chosen_metric_as_primary(sample_dir: Path) -> None:
     assert explore(sample_dir, PLANTED.experiment_with_lift, METRICS[0], "not_a_column").segments.empty
 
 
-def test_explorer_draws_nothing_until_a_choice_changes_then_shows_verdict_forest_and_segments(
+def shown_line(box: object) -> str:
+    """The explorer's text line as a person reads it (after the pending change is answered)."""
+    box.settle()  # type: ignore[attr-defined]
+    return html.unescape(re.sub(r"<[^>]+>", "", box.text.value))  # type: ignore[attr-defined]
+
+
+def test_explorer_starts_on_the_notebooks_experiment_then_shows_verdict_forest_and_segments(
         sample_dir: Path) -> None:
-    box = experiment_explorer(sample_dir, METRICS, ["platform"])
+    box = experiment_explorer(sample_dir, METRICS, ["platform"], experiment_id=PLANTED.experiment_with_srm)
     experiment, metric, segment = box.controls
     assert experiment.options == (PLANTED.experiment_with_lift, PLANTED.experiment_without_lift,
                                   PLANTED.experiment_with_srm)
@@ -42,15 +54,20 @@ def test_explorer_draws_nothing_until_a_choice_changes_then_shows_verdict_forest
     assert metric.options == (("conversion rate", "conversions"), ("revenue per user", "revenue"))
     assert segment.options == (("(none)", NO_SEGMENT), ("Platform", "platform"))
     assert (experiment.description, metric.description, segment.description) == ("Experiment", "Metric", "Segment")
-    assert box.children[1].outputs == ()
-    experiment.value = PLANTED.experiment_with_srm  # 10,400 vs 9,600 against 50/50: invalid
-    text, forest = box.children[1].outputs
-    assert text["output_type"] == "stream" and text["text"].startswith("SRM FAILED (p < 0.001); ")
-    assert text["text"].endswith("; B: ▲ invalid\n")
-    assert "image/png" in forest["data"]
+    # drawn at once: 10,400 vs 9,600 against 50/50 is invalid
+    line = shown_line(box)
+    assert line.startswith("SRM FAILED (p < 0.001); ") and line.endswith("; B: ▲ invalid")
+    with Image.open(io.BytesIO(box.image.value)) as forest:
+        assert forest.format == "PNG" and forest.size[0] > 300
+        assert len(np.unique(np.asarray(forest.convert("L")))) > 10  # a drawn chart, not a blank page
+    assert box.tables.value == ""
     segment.value = "platform"
-    outputs = box.children[1].outputs
-    assert len(outputs) == 3 and "WeChat" in outputs[2]["data"]["text/html"]  # platform by its name
+    shown_line(box)
+    assert box.tables.value.count("<table") == 1 and "WeChat" in box.tables.value  # platform by its name
+    experiment.value = PLANTED.experiment_with_lift
+    assert shown_line(box).startswith("SRM passed")
+    assert experiment_explorer(sample_dir, METRICS, [], experiment_id="EXP-NOPE").controls[0].value == (
+        PLANTED.experiment_with_lift)  # an unknown start falls back to the first experiment
 
 
 def test_explorer_labels_follow_the_language(sample_dir: Path) -> None:
@@ -59,16 +76,14 @@ def test_explorer_labels_follow_the_language(sample_dir: Path) -> None:
 
     setup_style()  # the CJK font, as the notebook's set-up cell does
     with i18n.use_language("zh-CN"):
-        box = experiment_explorer(sample_dir, METRICS, ["platform"])
+        box = experiment_explorer(sample_dir, METRICS, ["platform"], experiment_id=PLANTED.experiment_with_srm)
         experiment, metric, segment = box.controls
         assert (experiment.description, metric.description, segment.description) == ("实验", "指标", "细分人群")
         assert metric.options[0] == ("转化率", "conversions") and segment.options[1] == ("平台", "platform")
-        experiment.value = PLANTED.experiment_with_srm
-        assert box.children[1].outputs[0]["text"] == "分流检查未通过（p < 0.001）；B：▲ 实验无效\n"
+        assert shown_line(box) == "分流检查未通过（p < 0.001）；B：▲ 实验无效"
 
 
 def test_explorer_shows_a_data_problem_instead_of_raising(sample_dir: Path) -> None:
     box = experiment_explorer(sample_dir, [MetricSpec("refunds", "binary", "refunded")], [])
-    box.redraw()
-    [shown] = box.children[1].outputs
-    assert shown["output_type"] == "stream" and "refunded" in shown["text"]
+    assert "refunded" in shown_line(box) and "opsbook-problem" in box.text.value
+    assert box.image.layout.display == "none"

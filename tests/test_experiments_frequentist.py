@@ -415,6 +415,16 @@ def test_corrections_match_statsmodels_and_skip_nan(method: str, sm: str) -> Non
     assert np.delete(out, 5) == pytest.approx(multipletests(p, method=sm)[1], rel=1e-12)
 
 
+@pytest.mark.parametrize("method, sm", [("holm", "holm"), ("bh", "fdr_bh"), ("bonferroni", "bonferroni")])
+def test_a_family_of_one_is_left_as_it_is_as_statsmodels_leaves_it(method: str, sm: str) -> None:
+    # one comparison: Holm 1·p, BH p·1/1, Bonferroni 1·p — the p-value itself, with or without a NaN beside it
+    for p in (0.0, 0.003, 0.5, 1.0):
+        assert adjust_pvalues([p], method) == pytest.approx(multipletests([p], method=sm)[1])
+        assert adjust_pvalues([p], method) == pytest.approx([p])
+    out = adjust_pvalues([np.nan, 0.02], method)
+    assert math.isnan(out[0]) and out[1] == pytest.approx(0.02)
+
+
 def test_corrections_bad_input() -> None:
     assert adjust_pvalues([]).shape == (0,)
     assert np.isnan(adjust_pvalues([np.nan, np.nan])).all()

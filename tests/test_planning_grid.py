@@ -101,26 +101,29 @@ def test_slots_outside_the_month_are_refused() -> None:
         G.month_grid_view(SLOTS.assign(date="2027-01-02"), "2026-12")
 
 
-def test_calendar_explorer_labels_follow_the_language() -> None:
+def test_calendar_explorer_labels_follow_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("ipywidgets")
     from helpers.planning import charts
     from helpers.planning.schedule import PlanSettings
 
     def no_rebuild(**_changes: object) -> None:
-        raise AssertionError("nothing is rebuilt until a value changes")
+        raise AssertionError("a headless run rebuilds nothing until a value changes")
 
+    monkeypatch.setenv("OPSBOOK_HEADLESS", "1")
     settings = PlanSettings({"douyin": 5, "weibo": 3})
     with i18n.use_language("zh-CN"):
         box = charts.calendar_explorer(no_rebuild, settings)
-    sliders = [w for column in box.children[0].children for w in column.children]
-    assert [w.description for w in sliders] == ["日常占比", "系列占比", "预留位占比", "抖音每周发布数",
-                                                "微博每周发布数"]
+    assert [w.description for w in box.controls] == ["日常占比", "系列占比", "预留位占比", "抖音每周发布数",
+                                                     "微博每周发布数"]
+    # every label gets the longest one's width: 7 CJK characters = 7 em, + 0.8
+    assert {w.style.description_width for w in box.controls} == {"7.8em"}
     english = charts.calendar_explorer(no_rebuild, settings)
-    assert [w.description for column in english.children[0].children for w in column.children] == [
+    assert [w.description for w in english.controls] == [
         "daily share", "series share", "reserve share", "Douyin posts/week", "Weibo posts/week"]
+    assert english.controls[0].readout_format == ".0%"  # shares read as percentages
 
 
-def test_calendar_explorer_says_why_there_is_no_calendar(capsys: pytest.CaptureFixture[str]) -> None:
+def test_calendar_explorer_says_why_there_is_no_calendar() -> None:
     pytest.importorskip("ipywidgets")
     from helpers.errors import ParameterError
     from helpers.planning import charts
@@ -131,6 +134,7 @@ def test_calendar_explorer_says_why_there_is_no_calendar(capsys: pytest.CaptureF
 
     with i18n.use_language("zh-CN"):
         box = charts.calendar_explorer(refuse, PlanSettings({"douyin": 5}))
-        box.children[0].children[0].children[2].value = 0.22  # the reserve slider: a change redraws
-    # outside a kernel the Output widget does not capture: the message reaches stdout
-    assert capsys.readouterr().out.endswith("无法生成排期表：30 posts a week do not fit\n")
+        assert "无法生成排期表：30 posts a week do not fit" in box.text.value  # said on first display
+        box.controls[0].value = 0.95  # daily 95% + series 30% > 100%
+        box.settle()
+    assert "日常 95% + 系列 30% 超过 100%" in box.text.value and box.tables.value == ""

@@ -158,3 +158,20 @@ def test_a_bad_language_fails_before_the_kernel_starts(tmp_path: Path, capsys: p
     err = capsys.readouterr().err
     assert "lang must be one of zh-CN, en; got 'fr'" in err
     assert not list((tmp_path / "period_review").glob(".running-*"))  # nothing left behind
+
+
+@pytest.mark.slow
+def test_the_runners_kernel_is_told_it_runs_headless(tmp_path: Path) -> None:
+    # explorers read OPSBOOK_HEADLESS to draw nothing until used; a person's kernel does not have it
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "opsbook", "display_name": "Python (opsbook)", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('output_dir = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    probe = nbformat.v4.new_code_cell("import os, pathlib\n"
+                                      "flag = os.environ.get('OPSBOOK_HEADLESS', '-')\n"
+                                      "pathlib.Path(output_dir, 'headless.txt').write_text(flag)")
+    nb.cells = [parameters, probe]
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    result = runner.run_notebook(str(path), out_root=tmp_path / "out", progress=False)
+    assert (result.output_dir / "headless.txt").read_text() == "1"

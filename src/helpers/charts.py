@@ -10,9 +10,7 @@ logged warning.
 
 from __future__ import annotations
 
-import io
 import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -113,6 +111,17 @@ def setup_style() -> ChartFont:
     return font
 
 
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,
+             **kwargs: Any) -> tuple[Figure, Any]:
+    """A new figure and its axes as ``pyplot.subplots`` gives them, but outside pyplot's global state.
+
+    pyplot never sees the figure, so the inline backend does not show it a second time, an
+    explorer may draw it in its own thread, and it is freed once unreferenced (constrained layout).
+    """
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
 def slant_dates(ax: plt.Axes) -> None:
     """Slant date tick labels so they do not overlap (works with the constrained layout)."""
     for label in ax.get_xticklabels():
@@ -123,7 +132,7 @@ def slant_dates(ax: plt.Axes) -> None:
 def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
               percent: bool = False, horizontal: bool = False) -> plt.Figure:
     """A labelled bar chart (optionally grouped by hue, optionally as percentages)."""
-    fig, ax = plt.subplots(layout="constrained")
+    fig, ax = subplots()
     if horizontal:
         sns.barplot(data=frame, y=x, x=y, hue=hue, ax=ax, orient="h", errorbar=None)
     else:
@@ -138,7 +147,7 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title
 def heatmap(matrix: pd.DataFrame, title: str, fmt: str = "d", cmap: str = "Reds",
             annot: bool = True) -> plt.Figure:
     """An annotated heatmap (e.g. the risk matrix: impact × probability band)."""
-    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    fig, ax = subplots(figsize=(8, 4))
     sns.heatmap(matrix, annot=annot, fmt=fmt, cmap=cmap, cbar=False, linewidths=0.5, ax=ax)
     ax.set_title(title)
     return fig
@@ -158,44 +167,3 @@ def label_axes(fig: plt.Figure, x: str = "", y: str = "", legend: str | None = N
 def close(fig: plt.Figure) -> None:
     """Release a figure's memory after it has been shown and saved."""
     plt.close(fig)
-
-
-def png_image(fig: Figure, dpi: int = 100) -> Any:
-    """A figure as a PNG image for an Output widget (the figure is closed, so it is drawn once)."""
-    from IPython.display import Image
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    plt.close(fig)
-    return Image(data=buffer.getvalue(), format="png")
-
-
-def explorer_box(controls: Sequence[Any], output: Any, redraw: Callable[..., None]) -> Any:
-    """An explorer: its controls in a row above its output, redrawn on every change.
-
-    The box keeps ``redraw`` (draw the current choice now) and ``controls``, for tests and notebooks.
-    """
-    import ipywidgets as widgets
-
-    for control in controls:
-        control.observe(redraw, names="value")
-    box = widgets.VBox([widgets.HBox(list(controls)), output])
-    box.redraw = redraw
-    box.controls = tuple(controls)
-    return box
-
-
-def show_in(output: Any, *objects: Any, text: str | None = None) -> None:
-    """Replace what an Output widget shows: an optional line of text, then objects in the shell's formats.
-
-    Setting ``outputs`` (rather than ``with output: display(...)``) works in a kernel and headless
-    alike, so an explorer's drawing is the same code under test as in JupyterLab.
-    """
-    from IPython import get_ipython
-    from IPython.core.formatters import DisplayFormatter
-
-    shell = get_ipython()
-    fmt = (shell.display_formatter if shell is not None else DisplayFormatter()).format
-    lines = ({"output_type": "stream", "name": "stdout", "text": f"{text}\n"},) if text is not None else ()
-    output.outputs = (*lines, *({"output_type": "display_data", "data": data, "metadata": meta}
-                                for data, meta in map(fmt, objects)))

@@ -17,6 +17,9 @@ STORE: Path = Path(os.environ.get("OPSBOOK_STORE", ROOT / "data" / "store"))
 #: Name of the Jupyter kernel `make` registers and the runner executes notebooks with.
 KERNEL_NAME: str = "opsbook"
 
+#: Set to 1 in the kernels the runner starts: the explorers draw nothing there until a control changes.
+HEADLESS_ENV: str = "OPSBOOK_HEADLESS"
+
 #: Seed of the bundled sample data set.
 SAMPLE_SEED: int = 20261031
 

@@ -219,6 +219,8 @@ KERNEL_LOG = "kernel.log"
 def quiet_kernel_manager(log: IO[bytes]) -> type:
     """A kernel manager whose kernel writes its own stderr (start-up warnings, shutdown noise) to `log`.
 
+    The kernel is told it runs headless (``OPSBOOK_HEADLESS=1``): the explorers draw nothing until used.
+
     The kernel process inherits the runner's stderr otherwise, so a cron log would carry ipykernel's
     "running over TCP" warning on every run and, now and then, a traceback from its shutdown. What a
     cell raises still reaches the runner through the kernel's messages.
@@ -228,6 +230,7 @@ def quiet_kernel_manager(log: IO[bytes]) -> type:
     class QuietKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
             kw.setdefault("stderr", log)
+            kw.setdefault("env", {**os.environ, config.HEADLESS_ENV: "1"})  # explorers wait to be used
             await super().start_kernel(**kw)
 
     return QuietKernelManager

@@ -19,8 +19,7 @@ from helpers import i18n
 from helpers.audience import explore, words
 from helpers.audience.engine import Events, as_events
 from helpers.audience.explore import event_months, explorer_choices, month_range, profile_table
-from helpers.charts import bar_chart, close, explorer_box, heatmap, setup_style, show_in  # noqa: F401  (re-exported for the notebook)
-from helpers.errors import OpsbookError
+from helpers.charts import bar_chart, close, heatmap, setup_style, subplots  # noqa: F401  (re-exported for the notebook)
 from helpers.i18n import N_, _
 
 WEEKDAYS: tuple[str, ...] = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -51,7 +50,7 @@ def demographics_chart(demographics: pd.DataFrame) -> plt.Figure:
     attributes = list(dict.fromkeys(demographics["attribute"]))
     cols = 2 if len(attributes) > 1 else 1
     rows = math.ceil(len(attributes) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(10, 3.4 * rows), layout="constrained", squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(10, 3.4 * rows), squeeze=False)
     platforms = [i18n.platform_name(p) for p in dict.fromkeys(demographics["platform"])]
     for ax, attribute in zip(axes.flat, attributes, strict=False):
         part = _platform_frame(demographics[demographics["attribute"] == attribute])
@@ -116,13 +115,13 @@ def retention_chart(wide: pd.DataFrame, cohorts: int = RETENTION_COHORTS) -> plt
 
 def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, segments: pd.DataFrame | None,
                       accounts: pd.DataFrame) -> Any:
-    """Platform and segment dropdowns and a month-range slider that redraw the slice's profile on change.
+    """Platform and segment dropdowns and a month-range slider that show the slice's profile.
 
-    Nothing is drawn until a choice changes, so a headless run never waits on it. The returned
-    VBox has ``redraw`` (draw the current choice now) and ``controls`` (platform, segment, period).
+    See helpers.explorer for when it draws; ``controls`` are (platform, segment, period).
     """
     import ipywidgets as widgets
 
+    from helpers.explorer import Explorer, View, fit_descriptions
     from helpers.report import styled
 
     platforms, segment_names = explorer_choices(audience, segments, accounts)
@@ -133,23 +132,20 @@ def audience_explorer(audience: pd.DataFrame, events: pd.DataFrame | Events, seg
     if isinstance(events, pd.DataFrame) and not events.empty:
         events = as_events(events, accounts)  # once, not on every redraw
     months = event_months(events, accounts)
+    wide = widgets.Layout(width="42em")  # room for the readout "Dec 2024 – Mar 2025"
     if months:
         choices = [(i18n.fmt_month(m.start_time), m) for m in months]
-        period = widgets.SelectionRangeSlider(options=choices, index=(0, len(months) - 1),
-                                              description=_("Period"), continuous_update=False)
+        period = widgets.SelectionRangeSlider(options=choices, index=(0, len(months) - 1), description=_("Period"),
+                                              continuous_update=False, layout=wide)
     else:
         period = widgets.SelectionRangeSlider(options=[_("no events")], index=(0, 0), description=_("Period"),
-                                              disabled=True)
-    output = widgets.Output()
+                                              disabled=True, layout=wide)
+    fit_descriptions((platform, segment, period))
 
-    def redraw(_: object = None) -> None:
+    def draw() -> View:
         start, end = month_range(*period.value) if months else (None, None)
-        try:
-            table = profile_table(audience, events, segments, platform.value, segment.value, start, end,
-                                  accounts=accounts)
-        except OpsbookError as exc:  # a data problem is shown in the widget, not raised into the event loop
-            show_in(output, text=str(exc))
-            return
-        show_in(output, styled(table, labels=explore.LABELS))
+        table = profile_table(audience, events, segments, platform.value, segment.value, start, end,
+                              accounts=accounts)
+        return View(tables=(styled(table, labels=explore.LABELS),))
 
-    return explorer_box((platform, segment, period), output, redraw)
+    return Explorer("audience", (platform, segment, period), draw)

@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.charts import bar_chart, close, heatmap, label_axes, setup_style, slant_dates
+from helpers.charts import bar_chart, close, heatmap, label_axes, setup_style, slant_dates, subplots
 from helpers.competitors.benchmark import FIELD_ROW, SHORT_LABELS, er_base_text
 from helpers.competitors.labels import account_names, dimension_name, format_name, kind_name, trait_value
 from helpers.i18n import N_, _
@@ -58,7 +58,7 @@ def _names_of(names: Mapping[str, str] | None, highlight: str | Sequence[str] | 
 def indexed_growth_chart(index: pd.DataFrame, title: str = "", highlight: str | Sequence[str] | None = None
                          ) -> plt.Figure:
     """Follower trajectories of accounts of different sizes on one axis (columns: date, account_id, index)."""
-    fig, ax = plt.subplots(layout="constrained")
+    fig, ax = subplots()
     accounts = list(dict.fromkeys(index["account_id"]))
     colours = _account_colours(accounts, highlight)
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
@@ -81,7 +81,7 @@ def share_of_voice_chart(sov: pd.DataFrame, value: str = "engagement_share", tit
     accounts = list(dict.fromkeys(sov["account_id"]))
     table = table[[a for a in accounts if a in table.columns]]
     colours = _account_colours(list(table.columns), highlight)
-    fig, ax = plt.subplots(layout="constrained")
+    fig, ax = subplots()
     ax.stackplot(table.index, table.T.to_numpy(), labels=list(table.columns),
                  colors=[colours[a] for a in table.columns], alpha=0.85)
     ax.set_ylim(0, 1)
@@ -103,7 +103,7 @@ def radar_chart(scores: pd.DataFrame, labels: dict[str, str] | None = None,
         raise ValueError("a radar chart needs at least three metrics")
     labels = {m: _(v) for m, v in (labels or {}).items()}
     angles = np.linspace(0, 2 * np.pi, len(metrics), endpoint=False).tolist()
-    fig, ax = plt.subplots(figsize=(7.5, 6.5), subplot_kw={"polar": True}, layout="constrained")
+    fig, ax = subplots(figsize=(7.5, 6.5), subplot_kw={"polar": True})
     accounts = list(scores["account_id"])
     colours = _account_colours(accounts, highlight)
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
@@ -131,7 +131,7 @@ def radar_chart(scores: pd.DataFrame, labels: dict[str, str] | None = None,
 def lift_chart(table: pd.DataFrame, key: str, title: str = "", max_rows: int = 15) -> plt.Figure:
     """Lift per tag with its interval on a log axis; the line at 1 marks 'no difference' (columns: key, lift, CIs)."""
     data = table.dropna(subset=["lift"]).head(max_rows).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, 0.42 * max(len(data), 3) + 1.3), layout="constrained")
+    fig, ax = subplots(figsize=(9, 0.42 * max(len(data), 3) + 1.3))
     y = list(range(len(data)))[::-1]
     for pos, r in zip(y, data.itertuples(), strict=True):
         low = r.lift_ci_low if pd.notna(r.lift_ci_low) else r.lift
@@ -155,7 +155,7 @@ def metric_bar_chart(benchmark: pd.DataFrame, metric: str, title: str = "",
     """One benchmark metric per account (by name) as bars, the reference row (field median) as a dashed line."""
     rows = account_names(benchmark[benchmark["account_id"] != reference], names)
     highlight = _names_of(names, highlight)
-    fig, ax = plt.subplots(figsize=(9, 3.8), layout="constrained")
+    fig, ax = subplots(figsize=(9, 3.8))
     colours = _account_colours(list(rows["account_id"]), highlight)
     values = rows[metric].astype(float)
     ax.bar(rows["account_id"], values.fillna(0.0), color=[colours[a] for a in rows["account_id"]])
@@ -188,7 +188,7 @@ def stacked_share_chart(table: pd.DataFrame, index: str, column: str, value: str
     wide = table.pivot_table(index=index, columns=column, values=value, aggfunc="sum", sort=False).fillna(0.0)
     if order is not None:
         wide = wide.reindex([o for o in order if o in wide.index])
-    fig, ax = plt.subplots(figsize=(10, 0.5 * max(len(wide), 3) + 1.4), layout="constrained")
+    fig, ax = subplots(figsize=(10, 0.5 * max(len(wide), 3) + 1.4))
     left = pd.Series(0.0, index=wide.index)
     palette = sns.color_palette("Set2", n_colors=max(len(wide.columns), 1))
     for colour, name in zip(palette, wide.columns, strict=False):  # one colour at least
@@ -209,15 +209,16 @@ def benchmark_explorer(compute: Callable[[str, list[str]], pd.DataFrame], compet
                        metric_labels: dict[str, str], platform: str | None = None,
                        percent_metrics: Sequence[str] = ("growth_pct", "er_mean_of_rates", "er_rate_of_sums"),
                        names: Mapping[str, str] | None = None) -> widgets.VBox:
-    """Platform, competitors and metric controls that redraw a benchmark bar chart, for a person in JupyterLab.
+    """Platform, competitors and metric controls that draw a benchmark bar chart, for a person in JupyterLab.
 
     ``compute(platform, competitor_ids)`` returns a benchmark table (with a field-median row);
     ``competitors`` maps each platform to its competitor ids. Labels are in the run's language and
-    accounts and platforms are shown by name. Nothing is drawn until a choice changes, so a headless
-    run never waits on a widget.
+    accounts and platforms are shown by name. See helpers.explorer for when it draws; ``controls``
+    are (platform, competitors, metric).
     """
     import ipywidgets as widgets
-    from IPython.display import display
+
+    from helpers.explorer import Explorer, View, fit_descriptions
 
     names = names or {}
     platforms = list(competitors)
@@ -226,40 +227,30 @@ def benchmark_explorer(compute: Callable[[str, list[str]], pd.DataFrame], compet
                                     description=_("Platform"))
     first = competitors.get(start, []) if start is not None else []
     chosen = widgets.SelectMultiple(options=[(names.get(a, a), a) for a in first], value=tuple(first),
-                                    description=_("Competitors"), rows=min(max(len(first), 2), 8))
+                                    description=_("Competitors"), rows=min(max(len(first), 2), 8),
+                                    layout=widgets.Layout(width="32em"))
     metric = widgets.Dropdown(options=[(label, key) for key, label in metric_labels.items()], description=_("Metric"))
-    output = widgets.Output()
-    busy = {"switching": False}
+    fit_descriptions((platform_box, chosen, metric))
 
-    def redraw(_change: object = None) -> None:
-        if busy["switching"]:
-            return
-        output.clear_output(wait=True)
-        with output:
-            if not chosen.value:
-                print(_("Choose at least one competitor."))
-                return
-            table = compute(platform_box.value, list(chosen.value))
-            own = table.loc[table["role"] == "own", "account_id"].tolist()
-            title = _("{metric} · {platform}").format(metric=metric_labels[metric.value],
-                                                      platform=i18n.platform_name(platform_box.value))
-            fig = metric_bar_chart(table, metric.value, title=title, highlight=own,
-                                   percent=metric.value in percent_metrics, names=names)
-            display(fig)
-            close(fig)
+    def draw() -> View:
+        if not chosen.value:
+            return View(text=_("Choose at least one competitor."))
+        table = compute(platform_box.value, list(chosen.value))
+        own = table.loc[table["role"] == "own", "account_id"].tolist()
+        title = _("{metric} · {platform}").format(metric=metric_labels[metric.value],
+                                                  platform=i18n.platform_name(platform_box.value))
+        return View(figure=metric_bar_chart(table, metric.value, title=title, highlight=own,
+                                            percent=metric.value in percent_metrics, names=names))
 
     def switch_platform(_change: object = None) -> None:
-        busy["switching"] = True
         options = competitors.get(platform_box.value, [])
         chosen.options = [(names.get(a, a), a) for a in options]
         chosen.value = tuple(options)
-        busy["switching"] = False
-        redraw()
+        chosen.rows = min(max(len(options), 2), 8)
 
     platform_box.observe(switch_platform, names="value")
-    chosen.observe(redraw, names="value")
-    metric.observe(redraw, names="value")
-    return widgets.VBox([widgets.HBox([platform_box, metric]), chosen, output])
+    header = widgets.VBox([widgets.HBox([platform_box, metric], layout=widgets.Layout(flex_flow="row wrap")), chosen])
+    return Explorer("benchmark", (platform_box, chosen, metric), draw, header=header)
 
 
 # --------------------------------------------------------------------------------------------

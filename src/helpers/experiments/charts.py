@@ -2,11 +2,12 @@
 
 The chart base is re-exported so the notebook imports one charts module. Figure functions take
 tables the compute modules built and return a matplotlib Figure; the explorer wraps
-`helpers.experiments.explore.explore` in three dropdowns.
+`helpers.experiments.explore.explore_loaded` in three dropdowns.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,10 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 
-from helpers.charts import bar_chart, close, explorer_box, heatmap, png_image, setup_style, show_in, slant_dates  # noqa: F401  (re-exported)
-from helpers.errors import OpsbookError
+from helpers.charts import bar_chart, close, heatmap, setup_style, slant_dates, subplots  # noqa: F401  (re-exported)
 from helpers.experiments import findings
-from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore
+from helpers.experiments.design import load_experiment
+from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore_loaded
 from helpers.experiments.labels import metric_label
 from helpers.experiments.metrics import MetricSpec
 from helpers.experiments.sequential import RunningDifference
@@ -28,7 +29,7 @@ from helpers.i18n import _
 def forest_chart(results: pd.DataFrame, title: str | None = None) -> plt.Figure:
     """Relative difference per metric and variant with its (log-ratio) interval; the zero line marks 'no effect'."""
     data = results.dropna(subset=["rel_diff"]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, 0.55 * max(len(data), 3) + 1.2), layout="constrained")
+    fig, ax = subplots(figsize=(9, 0.55 * max(len(data), 3) + 1.2))
     labels = [_("{metric} · {variant} vs {control}").format(metric=metric_label(r.metric), variant=r.variant,
                                                              control=r.control) for r in data.itertuples()]
     colours = ["#2e7d32" if s and d > 0 else "#c62828" if s else "#607d8b"
@@ -47,7 +48,7 @@ def forest_chart(results: pd.DataFrame, title: str | None = None) -> plt.Figure:
 
 def cumulative_chart(cumulative: pd.DataFrame, title: str, share: bool = True) -> plt.Figure:
     """Running difference with the naive (peeking-unsafe) interval and the always-valid one (pp for a share)."""
-    fig, ax = plt.subplots(figsize=(10, 3.8), layout="constrained")
+    fig, ax = subplots(figsize=(10, 3.8))
     ax.fill_between(cumulative["date"], cumulative["cs_low"], cumulative["cs_high"], color="#90caf9", alpha=0.5,
                     label=_("always-valid interval (safe to peek)"))
     ax.plot(cumulative["date"], cumulative["fixed_low"], color="#ef6c00", linestyle="--", linewidth=1,
@@ -79,32 +80,34 @@ def running_charts(differences: Sequence[RunningDifference], share: bool = True)
 
 
 def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpec], segments: Sequence[str],
-                        alpha: float = 0.05, correction: str = "holm") -> Any:
-    """Dropdowns (experiment, metric, segment) that re-run the evaluation of the chosen metric on change.
+                        alpha: float = 0.05, correction: str = "holm", experiment_id: str | None = None) -> Any:
+    """Dropdowns (experiment, metric, segment) that re-run the evaluation of the chosen metric.
 
-    Nothing runs until a choice changes, so a headless run never waits on it. The returned VBox
-    has ``redraw`` (draw the current choice now) and ``controls`` (experiment, metric, segment); a
-    data or parameter problem is shown in the widget instead of raising into the event loop.
+    It starts on `experiment_id` (the notebook's) and shows its verdict line, forest plot and, with a
+    segment, the breakdown; each experiment's units are read once. See helpers.explorer for when
+    it draws; ``controls`` are (experiment, metric, segment).
     """
     import ipywidgets as widgets
 
+    from helpers.explorer import Explorer, View, fit_descriptions
+
     words = findings.explorer_labels()
-    experiment = widgets.Dropdown(options=experiment_ids(data_dir), description=words["experiment"])
+    ids = experiment_ids(data_dir)
+    start = experiment_id if experiment_id in ids else (ids[0] if ids else None)
+    experiment = widgets.Dropdown(options=ids, value=start, description=words["experiment"])
     metric = widgets.Dropdown(options=[(metric_label(m.name), m.name) for m in metrics], description=words["metric"])
     choices = [(words["none"], NO_SEGMENT), *((findings.segment_label(s), s) for s in segments)]
     segment = widgets.Dropdown(options=choices, description=words["segment"])
-    output = widgets.Output()
+    fit_descriptions((experiment, metric, segment))
     by_name = {m.name: m for m in metrics}
+    load = functools.lru_cache(maxsize=8)(lambda eid: load_experiment(eid, data_dir))
 
-    def redraw(_change: object = None) -> None:
-        try:
-            view = explore(data_dir, experiment.value, by_name[metric.value], segment.value, alpha, correction)
-        except OpsbookError as exc:
-            show_in(output, text=str(exc))
-            return
-        forest = png_image(forest_chart(view.evaluation.results, _("{experiment}: {metric}").format(
-            experiment=view.design.experiment_id, metric=metric_label(view.metric.name))))
-        tables = [findings.segments_table(view.segments, view.metric.kind)] if not view.segments.empty else []
-        show_in(output, forest, *tables, text=findings.explorer_line(view.evaluation))
+    def draw() -> View:
+        design, units = load(experiment.value)
+        view = explore_loaded(design, units, by_name[metric.value], segment.value, alpha, correction)
+        forest = forest_chart(view.evaluation.results, _("{experiment}: {metric}").format(
+            experiment=view.design.experiment_id, metric=metric_label(view.metric.name)))
+        tables = (findings.segments_table(view.segments, view.metric.kind),) if not view.segments.empty else ()
+        return View(findings.explorer_line(view.evaluation), forest, tables)
 
-    return explorer_box((experiment, metric, segment), output, redraw)
+    return Explorer("experiment", (experiment, metric, segment), draw)

@@ -38,6 +38,12 @@ def explore(data_dir: str | Path | None, experiment_id: str, metric: MetricSpec,
     Guardrails are left out: this is a quick look at one metric, not the decision of the notebook.
     """
     design, units = load_experiment(experiment_id, data_dir)
+    return explore_loaded(design, units, metric, segment, alpha, correction)
+
+
+def explore_loaded(design: ExperimentDesign, units: pd.DataFrame, metric: MetricSpec, segment: str = NO_SEGMENT,
+                   alpha: float = 0.05, correction: str = "holm") -> Exploration:
+    """`explore` on an experiment already loaded (the explorer reads each experiment's units once)."""
     mde = {design.primary_metric: design.mde} if design.mde else {}
     settings = Settings(alpha=alpha, correction=correction, primary=(metric.name,), mde=mde)
     evaluation = evaluate(design, units, [metric], settings)

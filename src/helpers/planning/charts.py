@@ -15,9 +15,10 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.charts import bar_chart, close, heatmap, setup_style  # noqa: F401  (re-exported for the notebook)
+from helpers.charts import bar_chart, close, heatmap, setup_style, subplots  # noqa: F401  (re-exported for the notebook)
+from helpers.errors import OpsbookError
 from helpers.i18n import _
-from helpers.planning.findings import CAPACITY_STATUS, LABELS
+from helpers.planning.findings import CAPACITY_STATUS, LABELS, calendar_line
 from helpers.planning.grid import month_grid_view
 from helpers.planning.schedule import Calendar, PlanSettings, format_name, tier_name, weekday_name
 from helpers.report import styled
@@ -38,7 +39,7 @@ def what_works_chart(table: pd.DataFrame, title: str = "", max_rows: int = 40) -
     data = (table.dropna(subset=["er_mean_of_rates"]).sort_values(["platform", "er_mean_of_rates"],
                                                                     ascending=[True, False])
             .head(max_rows).reset_index(drop=True))
-    fig, ax = plt.subplots(figsize=(10, 0.27 * max(len(data), 4) + 1.4), layout="constrained")
+    fig, ax = subplots(figsize=(10, 0.27 * max(len(data), 4) + 1.4))
     y = list(range(len(data)))[::-1]
     for pos, r in zip(y, data.itertuples(), strict=True):
         colour = "#1565c0" if r.reliable else "#9e9e9e"
@@ -67,7 +68,7 @@ def windows_heatmaps(windows: pd.DataFrame, platforms: Sequence[str], value: str
     n = len(platforms)
     cols = 2 if n > 1 else 1
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 2.9 * rows), layout="constrained", squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(6.2 * cols, 2.9 * rows), squeeze=False)
     for ax, platform in zip(axes.flat, platforms, strict=False):  # more axes than platforms
         part = windows[windows["platform"] == platform]
         grid = part.pivot(index="weekday", columns="hour", values=value).reindex(range(7))
@@ -91,7 +92,7 @@ def best_windows_chart(best: pd.DataFrame, title: str = "") -> plt.Figure:
     Columns: platform, label, posts, index, index_ci_low, index_ci_high, er_cell_mean, platform_er_mean.
     """
     data = best.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(data), 4) + 1.3), layout="constrained")
+    fig, ax = subplots(figsize=(10, 0.38 * max(len(data), 4) + 1.3))
     y = list(range(len(data)))[::-1]
     for pos, r in zip(y, data.itertuples(), strict=True):
         ax.errorbar([r.index], [pos], xerr=[[r.index - r.index_ci_low], [r.index_ci_high - r.index]], fmt="o",
@@ -115,7 +116,7 @@ def topic_score_chart(scores: pd.DataFrame, title: str = "", top: int = 15) -> p
             .drop_duplicates("topic").head(top).reset_index(drop=True))
     pillars = list(dict.fromkeys(best["pillar"]))
     palette = dict(zip(pillars, sns.color_palette("tab10", n_colors=max(len(pillars), 1)), strict=False))
-    fig, ax = plt.subplots(figsize=(10, 0.34 * max(len(best), 4) + 1.3), layout="constrained")
+    fig, ax = subplots(figsize=(10, 0.34 * max(len(best), 4) + 1.3))
     y = list(range(len(best)))[::-1]
     ax.barh(y, best["score"], color=[palette[p] for p in best["pillar"]])
     for pos, r in zip(y, best.itertuples(), strict=True):
@@ -134,7 +135,7 @@ def topic_score_chart(scores: pd.DataFrame, title: str = "", top: int = 15) -> p
 def capacity_chart(capacity: pd.DataFrame, title: str = "") -> plt.Figure:
     """Planned pieces (and reserve slots on top) per format against production capacity (black tick)."""
     data = capacity.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
+    fig, ax = subplots(figsize=(9, 3.6))
     x = range(len(data))
     colours = {"ok": "#2e7d32", "tight": "#f9a825", "over capacity": "#c62828", "no capacity given": "#607d8b"}
     ax.bar(x, data["planned"], color=[colours.get(s, "#607d8b") for s in data["status"]], label=_("planned"))
@@ -173,56 +174,46 @@ def styled_adaptation(versions: pd.DataFrame) -> Any:
 
 def calendar_explorer(rebuild: Callable[..., Calendar], settings: PlanSettings,
                       reserve_range: tuple[float, float] = (0.20, 0.30)) -> widgets.VBox:
-    """Sliders for the pyramid mix, reserve share and posts per week that rebuild the calendar on change.
+    """Sliders for the pyramid mix, reserve share and posts per week that rebuild the calendar.
 
     ``rebuild(mix=..., reserve_share=..., posts_per_week=...)`` returns a schedule.Calendar (about
-    10 ms on the sample); its summary and month grid are shown. The sliders start at `settings`; the
-    flagship share is 1 − daily − series. Nothing is drawn until a value changes, so a headless run
-    never waits on a widget; a constraint that cannot be met is printed instead of a calendar.
+    10 ms on the sample); its summary line and month grid are shown. The sliders start at
+    `settings`; the flagship share is 1 − daily − series. A constraint that cannot be met is said
+    instead of a calendar. See helpers.explorer for when it draws.
     """
     import ipywidgets as widgets
-    from IPython.display import display
+
+    from helpers.explorer import Explorer, View, fit_descriptions
 
     mix, reserve_share, posts_per_week = dict(settings.mix), settings.reserve_share, dict(settings.posts_per_week)
-    style = {"description_width": "9em"}
-    layout = widgets.Layout(width="26em")
+    layout = widgets.Layout(width="30em")
+    percent = {"readout_format": ".0%", "layout": layout, "continuous_update": False}
     daily = widgets.FloatSlider(value=mix["daily"], min=0, max=1, step=0.05,
-                                description=_("{tier} share").format(tier=tier_name("daily")),
-                                style=style, layout=layout, continuous_update=False)
+                                description=_("{tier} share").format(tier=tier_name("daily")), **percent)
     series = widgets.FloatSlider(value=mix["series"], min=0, max=1, step=0.05,
-                                 description=_("{tier} share").format(tier=tier_name("series")),
-                                 style=style, layout=layout, continuous_update=False)
+                                 description=_("{tier} share").format(tier=tier_name("series")), **percent)
     reserve = widgets.FloatSlider(value=reserve_share, min=reserve_range[0], max=reserve_range[1], step=0.01,
-                                  description=_("reserve share"), style=style, layout=layout, continuous_update=False)
-    ppw = {p: widgets.IntSlider(value=n, min=1, max=21,
-                                description=_("{platform} posts/week").format(platform=i18n.platform_name(p)),
-                                style=style, layout=layout, continuous_update=False) for p, n in posts_per_week.items()}
-    output = widgets.Output()
-    def redraw(_change: object = None) -> None:
-        output.clear_output(wait=True)
-        with output:
-            flagship = round(1 - daily.value - series.value, 6)
-            if flagship < 0:
-                print(_("{daily} + {series} exceed 100%: lower one of them (flagship = the rest).").format(
-                    daily=f"{tier_name('daily')} {i18n.fmt_percent(daily.value, 0)}",
-                    series=f"{tier_name('series')} {i18n.fmt_percent(series.value, 0)}"))
-                return
-            try:
-                cal = rebuild(mix={"daily": daily.value, "series": series.value, "flagship": flagship},
-                              reserve_share=reserve.value,
-                              posts_per_week={p: slider.value for p, slider in ppw.items()})
-            except Exception as exc:  # a constraint that cannot be met: say which
-                print(_("No calendar: {error}").format(error=exc))
-                return
-            s = cal.summary()
-            print(_("{slots} slots, {reserve} reserve slots ({share}); mix achieved {mix} (flagship target "
-                    "{flagship}); {topics} distinct topics, {shared} posts share a topic across platforms.").format(
-                slots=s["slots"], reserve=s["reserve"], share=i18n.fmt_percent(s["reserve_share"], 0),
-                mix=" / ".join(f"{tier_name(t)} {i18n.fmt_percent(v, 0)}" for t, v in s["mix_achieved"].items()),
-                flagship=i18n.fmt_percent(flagship, 0), topics=s["distinct_topics"], shared=s["shared_topics"]))
-            display(month_grid_view(cal.slots, cal.month))
+                                  description=_("reserve share"), **percent)
+    ppw = {p: widgets.IntSlider(value=n, min=1, max=21, layout=layout, continuous_update=False,
+                                description=_("{platform} posts/week").format(platform=i18n.platform_name(p)))
+           for p, n in posts_per_week.items()}
+    sliders = (daily, series, reserve, *ppw.values())
+    fit_descriptions(sliders)
 
-    for w in (daily, series, reserve, *ppw.values()):
-        w.observe(redraw, names="value")
-    return widgets.VBox([widgets.HBox([widgets.VBox([daily, series, reserve]), widgets.VBox(list(ppw.values()))]),
-                         output])
+    def draw() -> View:
+        flagship = round(1 - daily.value - series.value, 6)
+        if flagship < 0:
+            return View(text=_("{daily} + {series} exceed 100%: lower one of them (flagship = the rest).").format(
+                daily=f"{tier_name('daily')} {i18n.fmt_percent(daily.value, 0)}",
+                series=f"{tier_name('series')} {i18n.fmt_percent(series.value, 0)}"), problem=True)
+        try:
+            cal = rebuild(mix={"daily": daily.value, "series": series.value, "flagship": flagship},
+                          reserve_share=reserve.value, posts_per_week={p: slider.value for p, slider in ppw.items()})
+        except (OpsbookError, ValueError) as exc:  # a constraint that cannot be met: say which
+            return View(text=_("No calendar: {error}").format(error=exc), problem=True)
+        return View(calendar_line(cal.summary(), flagship), tables=(month_grid_view(cal.slots, cal.month),))
+
+    header = widgets.HBox([widgets.VBox([daily, series, reserve]), widgets.VBox(list(ppw.values()))],
+                          layout=widgets.Layout(flex_flow="row wrap"))
+    return Explorer("calendar", sliders, draw, header=header)
+

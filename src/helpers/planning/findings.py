@@ -596,3 +596,12 @@ def executive_summary(run: PlanningRun, calendar: Calendar, keys: pd.DataFrame,
 def summary(run: PlanningRun) -> dict[str, Any]:
     """summary.json's "title" (the page <title>: report · brand · month)."""
     return {"title": report_title(run)}
+
+
+def calendar_line(summary: Mapping[str, Any], flagship: float) -> str:
+    """The explorer's line about a calendar: slots, reserve, the mix achieved, topics."""
+    return _("{slots} slots, {reserve} reserve slots ({share}); mix achieved {mix} (flagship target "
+             "{flagship}); {topics} distinct topics, {shared} posts share a topic across platforms.").format(
+        slots=summary["slots"], reserve=summary["reserve"], share=i18n.fmt_percent(summary["reserve_share"], 0),
+        mix=" / ".join(f"{tier_name(t)} {i18n.fmt_percent(v, 0)}" for t, v in summary["mix_achieved"].items()),
+        flagship=i18n.fmt_percent(flagship, 0), topics=summary["distinct_topics"], shared=summary["shared_topics"])

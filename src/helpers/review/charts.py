@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.charts import STATUS_COLOURS, bar_chart, close, heatmap, label_axes, setup_style, slant_dates
+from helpers.charts import STATUS_COLOURS, bar_chart, close, heatmap, label_axes, setup_style, slant_dates, subplots
 from helpers.i18n import N_, _
 from helpers.report import format_number
 from helpers.review.words import MODEL_NAMES, account_name, account_names, channel_name, format_name, metric_name, word
@@ -63,7 +63,7 @@ def axis_number(value: float) -> str:
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
                 title: str = "", highlight: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> plt.Figure:
     """Line chart of a KPI over time (one line per hue), with a dashed target line where one exists."""
-    fig, ax = plt.subplots(layout="constrained")
+    fig, ax = subplots()
     groups = history.groupby(hue, sort=False) if hue else [("", history)]
     palette = sns.color_palette(n_colors=max(len(groups), 1))
     has_target = False
@@ -90,7 +90,7 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
 
 def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     """Observed vs expected daily values with anomalies marked (columns: date, observed, expected, is_anomaly)."""
-    fig, ax = plt.subplots(figsize=(10, 3.5), layout="constrained")
+    fig, ax = subplots(figsize=(10, 3.5))
     ax.plot(series["date"], series["observed"], label=_("observed"), color="#1565c0")
     ax.plot(series["date"], series["expected"], label=_("expected"), color="#90a4ae", linestyle="--")
     flagged = series[series["is_anomaly"]]
@@ -140,7 +140,7 @@ def content_by_format_chart(by_format: pd.DataFrame, er_base: str) -> plt.Figure
 
 def funnel_chart(funnel: pd.DataFrame, title: str = "") -> plt.Figure:
     """Step values per platform on a log scale, with step conversion rates annotated."""
-    fig, ax = plt.subplots(layout="constrained")
+    fig, ax = subplots()
     title = title or _("Funnel")
     values = pd.to_numeric(funnel["value"], errors="coerce") if "value" in funnel.columns else pd.Series(dtype=float)
     if not (values > 0).any():  # nothing to draw on a log scale: say so instead of failing
@@ -200,7 +200,7 @@ def risk_matrix_chart(matrix: pd.DataFrame) -> plt.Figure:
 def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     """Attainment per KPI (rows) and platform (colours) over status zones: red < 90 %, amber < 100 %."""
     data = scorecard[scorecard["kpi"].isin(kpis) & scorecard["attainment"].notna()]
-    fig, ax = plt.subplots(figsize=(10, 0.6 * max(data["label"].nunique(), 4) + 1), layout="constrained")
+    fig, ax = subplots(figsize=(10, 0.6 * max(data["label"].nunique(), 4) + 1))
     low = min(0.8, float(data["attainment"].min()) - 0.05) if len(data) else 0.8
     high = max(1.2, float(data["attainment"].max()) + 0.05) if len(data) else 1.2
     ax.axvspan(low, 0.9, color=STATUS_COLOURS["at risk"], alpha=0.08)
@@ -224,32 +224,26 @@ def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
 
 
 def trend_explorer(history: pd.DataFrame, kpi_labels: dict[str, str]) -> widgets.VBox:
-    """Dropdowns (KPI, platform) that redraw a trend chart on change, for a person in JupyterLab.
+    """Dropdowns (KPI, platform) that draw the KPI's trend, for a person in JupyterLab.
 
-    Nothing is drawn until a choice changes, so a headless run shows only the static charts and
-    never waits on a widget.
+    See helpers.explorer for when it draws; ``controls`` are (KPI, platform).
     """
     import ipywidgets as widgets
-    from IPython.display import display
+
+    from helpers.explorer import Explorer, View, fit_descriptions
 
     kpi = widgets.Dropdown(options=[(kpi_labels.get(k, k), k) for k in history["kpi"].unique()],
                            description=_("KPI"))
     every = "all platforms"  # the choice's value; its label is in the run's language
     platforms = [(_(every), every), *[(i18n.platform_name(p), p) for p in sorted(history["platform"].unique())]]
     platform = widgets.Dropdown(options=platforms, description=_("Platform"))
-    output = widgets.Output()
+    fit_descriptions((kpi, platform))
 
-    def redraw(_: object = None) -> None:
+    def draw() -> View:
         data = history[history["kpi"] == kpi.value]
         if platform.value != every:
             data = data[data["platform"] == platform.value]
-        output.clear_output(wait=True)
-        with output:
-            fig = trend_chart(data, "period_start", "value", hue="platform", target="target",
-                              title=kpi_labels.get(kpi.value, kpi.value))
-            display(fig)
-            close(fig)
+        return View(figure=trend_chart(data, "period_start", "value", hue="platform", target="target",
+                                       title=kpi_labels.get(kpi.value, kpi.value)))
 
-    kpi.observe(redraw, names="value")
-    platform.observe(redraw, names="value")
-    return widgets.VBox([widgets.HBox([kpi, platform]), output])
+    return Explorer("trend", (kpi, platform), draw)
