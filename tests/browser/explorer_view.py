@@ -5,16 +5,20 @@
   a pixel hash (drawn to a canvas in the page), the text line and the tables' visible text.
 - `wait_for_answer(page, explorer, after)`: wait until the explorer shows an answer newer than
   `after` and is no longer busy; the milliseconds it took in the page.
-- `cut_labels(explorer)`, `too_wide(explorer)`: labels and readouts whose text does not fit, and
-  elements wider than the notebook's cell.
+- `fit_problems(explorer)`: labels and readouts whose text does not fit, and elements wider than
+  the notebook's cell.
+- `foreign_labels(labels, lang)`: control descriptions not written in the run's language.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from playwright.sync_api import Locator, Page
+
+from helpers import i18n
 
 #: The views each explorer draws (the issue's contract): chart, text (the line) and tables.
 VIEWS: dict[str, frozenset[str]] = {
@@ -250,3 +254,27 @@ def label_texts(explorer: Locator) -> list[str]:
     texts: list[str] = explorer.locator(".opsbook-explorer-controls .widget-label").evaluate_all(
         "els => els.filter(e => e.getClientRects().length).map(e => e.textContent.trim()).filter(t => t)")
     return texts
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def latin_terms_zh() -> set[str]:
+    """Terms the zh-CN catalogs keep in Latin letters on purpose (msgstr equal to msgid, no Chinese: KPI, ROAS)."""
+    from babel.messages.pofile import read_po
+
+    kept = set()
+    for path in i18n.catalog_files():
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                if isinstance(message.id, str) and message.string == message.id and not CJK.search(message.id):
+                    kept.add(message.id)
+    return kept
+
+
+def foreign_labels(labels: list[str], lang: str) -> list[str]:
+    """Labels not in `lang`: in zh-CN, without Chinese unless the catalog keeps the term; in English, with Chinese."""
+    if lang == "zh-CN":
+        kept = latin_terms_zh()
+        return [t for t in labels if not CJK.search(t) and t not in kept]
+    return [t for t in labels if CJK.search(t)]

@@ -10,7 +10,8 @@
   the cell's error text if a cell shows one.
 - `controls(explorer)`, `change(control)` find an explorer's controls and change one as a person
   does: another option of a dropdown, one more (or one less) option of a multi-select, an arrow key
-  on a slider handle.
+  on a slider handle; the `Change` can be taken back. `burst_dropdown`, `burst_slider`: rapid
+  changes of one control.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,8 +131,8 @@ class JupyterLab:
         return json.loads(body) if body else None
 
     def notebook_url(self, name: str) -> str:
-        """The address that opens <name>.ipynb in JupyterLab and logs in with the token."""
-        return f"{self.url}/lab/tree/{quote(name)}.ipynb?token={self.token}"
+        """The address that opens <name>.ipynb alone (reset: no tab of an earlier page reopens) and logs in."""
+        return f"{self.url}/lab/tree/{quote(name)}.ipynb?reset&token={self.token}"
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the server's log (for a failure message)."""
@@ -368,8 +370,16 @@ def controls(explorer: Locator) -> list[Control]:
     return found
 
 
-def select_next(control: Control, step: int = 1) -> str:
-    """Choose the option `step` places after the current one in a dropdown (wrapping); the chosen option's text."""
+@dataclass(frozen=True)
+class Change:
+    """A change made to a control: what it was, and how to take it back (as a person would)."""
+
+    what: str
+    undo: Callable[[], object] = field(repr=False)
+
+
+def select_next(control: Control, step: int = 1) -> Change:
+    """Choose the option `step` places after the current one in a dropdown (wrapping)."""
     select = control.root.locator("select")
     options = select.locator("option").all_inner_texts()
     if len(options) < 2:
@@ -377,7 +387,7 @@ def select_next(control: Control, step: int = 1) -> str:
     index = int(select.evaluate("s => s.selectedIndex"))
     target = (index + step) % len(options)
     select.select_option(index=target)
-    return options[target]
+    return Change(options[target], lambda: select_index(control, index))
 
 
 def select_index(control: Control, index: int) -> str:
@@ -387,20 +397,22 @@ def select_index(control: Control, index: int) -> str:
     return str(select.evaluate("(s, i) => s.options[i].text", index))
 
 
-def toggle_option(control: Control) -> str:
+def toggle_option(control: Control) -> Change:
     """Add the first unselected option of a multi-select to its selection (or drop the last one if all are chosen)."""
     select = control.root.locator("select")
     options: list[dict[str, Any]] = select.evaluate(
         "s => [...s.options].map(o => ({value: o.value, text: o.text, selected: o.selected}))")
-    chosen = [o["value"] for o in options if o["selected"]]
+    chosen = [o for o in options if o["selected"]]
     spare = [o for o in options if not o["selected"]]
+    values = [o["value"] for o in chosen]
+    undo = lambda: select.select_option(value=values)
     if spare:
-        select.select_option(value=[*chosen, spare[0]["value"]])
-        return f"+{spare[0]['text']}"
+        select.select_option(value=[*values, spare[0]["value"]])
+        return Change(f"+{spare[0]['text']}", undo)
     if len(chosen) < 2:
         raise AssertionError(f"{control} has {len(options)} option(s): nothing to toggle")
-    select.select_option(value=chosen[:-1])
-    return f"-{options[-1]['text']}"
+    select.select_option(value=values[:-1])
+    return Change(f"-{chosen[-1]['text']}", undo)
 
 
 def slider_values(control: Control) -> list[float]:
@@ -424,25 +436,30 @@ def movable_handle(control: Control) -> tuple[Locator, str, str]:
     raise AssertionError(f"{control}: no handle can move")
 
 
-def nudge_slider(control: Control) -> str:
-    """Press an arrow key on a slider handle that can move (ArrowRight if it can, else ArrowLeft); what moved."""
-    handle, key, _back = movable_handle(control)
+def press(handle: Locator, key: str) -> None:
+    """Focus a slider handle and press `key` on it."""
     handle.focus()
     handle.press(key)
-    return f"{key} {slider_values(control)}"
 
 
-def burst_slider(control: Control, presses: int = 4) -> tuple[int, str, str]:
-    """Press one arrow key `presses` times in a row on a slider handle; (presses, the key, the key back)."""
+def nudge_slider(control: Control) -> Change:
+    """Press an arrow key on a slider handle that can move (ArrowRight if it can, else ArrowLeft)."""
+    handle, key, back = movable_handle(control)
+    press(handle, key)
+    return Change(f"{key} {slider_values(control)}", lambda: press(handle, back))
+
+
+def burst_slider(control: Control, presses: int = 4) -> tuple[int, Locator, str, str]:
+    """Press one arrow key `presses` times in a row on a slider handle; (presses, the handle, the key, the key back)."""
     handle, key, back = movable_handle(control)
     handle.focus()
     for _ in range(presses):
         handle.press(key)
-    return presses, key, back
+    return presses, handle, key, back
 
 
-def change(control: Control) -> str:
-    """Change `control` as a person does (see the module docstring); a description of the change."""
+def change(control: Control) -> Change:
+    """Change `control` as a person does (see the module docstring)."""
     if control.kind == "dropdown":
         return select_next(control)
     if control.kind == "multiselect":

@@ -92,7 +92,8 @@ def seen(page: Page) -> str:
 
 
 def test_each_control_helper_changes_what_the_kernel_sees(lab: JupyterLab, page: Page) -> None:
-    """Dropdown, multi-select, slider and range slider, each changed once, report a new value to the kernel."""
+    """Dropdown, multi-select, slider and range slider, each changed once, report a new value to the kernel;
+    each change taken back reports the first value again."""
     write_notebook(lab, "controls", WIDGETS_SOURCE)
     open_notebook(page, lab, "controls")
     run_all(page)
@@ -107,11 +108,16 @@ def test_each_control_helper_changes_what_the_kernel_sees(lab: JupyterLab, page:
         "Share": "Share=0.25",  # at its maximum 0.3: one step left
         "Months": "Months=('Jun', 'Aug')",  # the lower handle one option right
     }
+    first = {"KPI": "KPI='reach'", "Platforms": "Platforms=('douyin',)", "Weeks": "Weeks=3", "Share": "Share=0.3",
+             "Months": "Months=('May', 'Aug')"}
+    shows = "want => document.querySelector('.seen').innerText.trim() === want"
     for label, control in found.items():
-        change(control)
-        page.wait_for_function("want => document.querySelector('.seen').innerText.trim() === want",
-                               arg=expected[label], timeout=10_000)
-    assert slider_values(found["Months"]) == [1.0, 3.0]
+        made = change(control)
+        page.wait_for_function(shows, arg=expected[label], timeout=10_000)
+        if label == "Months":
+            assert slider_values(control) == [1.0, 3.0]
+        made.undo()  # taken back: the kernel sees the first value again
+        page.wait_for_function(shows, arg=first[label], timeout=10_000)
 
 
 def test_a_dropdown_burst_ends_on_its_last_choice(lab: JupyterLab, page: Page) -> None:
