@@ -442,11 +442,17 @@ def press(handle: Locator, key: str) -> None:
     handle.press(key)
 
 
+def slider_readout(control: Control) -> str:
+    """The value a slider shows beside it (its readout), as a person reads it."""
+    readout = control.root.locator(".widget-readout")
+    return readout.first.inner_text().strip() if readout.count() else str(slider_values(control))
+
+
 def nudge_slider(control: Control) -> Change:
     """Press an arrow key on a slider handle that can move (ArrowRight if it can, else ArrowLeft)."""
     handle, key, back = movable_handle(control)
     press(handle, key)
-    return Change(f"{key} {slider_values(control)}", lambda: press(handle, back))
+    return Change(f"{key} → {slider_readout(control)}", lambda: press(handle, back))
 
 
 def burst_slider(control: Control, presses: int = 4) -> tuple[int, Locator, str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import pytest
@@ -190,7 +191,8 @@ def measure(run: ExplorerRun, act: Callable[[], T]) -> tuple[T, float, ViewState
 
 def test_every_control_answers_with_a_new_drawn_view(run: ExplorerRun) -> None:
     """Each control, changed once from the notebook's own choice, brings a new answer: a different view,
-    drawn, within the generous bound; taking the change back brings back the view it had."""
+    drawn, its text line in the run's language, within the generous bound; taking the change back brings
+    back the view it had."""
     run.require_explorer()
     found = controls(run.explorer)
     assert found, f"{run.label}: no control in .opsbook-explorer-controls"
@@ -201,7 +203,7 @@ def test_every_control_answers_with_a_new_drawn_view(run: ExplorerRun) -> None:
             continue
         control.root.scroll_into_view_if_needed()
         before = view_state(run.explorer)
-        made, elapsed, after = measure(run, lambda c=control: change(c))
+        made, elapsed, after = measure(run, partial(change, control))
         TIMINGS.append({"explorer": run.label, "control": f"{control.kind} {control.label}", "change": made.what,
                         "browser_ms": round(elapsed, 1), "kernel_seconds": after.seconds})
         if index == 0:
@@ -210,6 +212,8 @@ def test_every_control_answers_with_a_new_drawn_view(run: ExplorerRun) -> None:
         if after.signature == before.signature:
             problems.append(f"{where}: the view did not change")
         problems += [f"{where}: {reason}" for reason in after.blank_reasons(VIEWS[run.name])]
+        if run.lang == "zh-CN" and report_checks.ENGLISH_RUN.search(after.text):
+            problems.append(f"{where}: the text line is not in zh-CN: {after.text!r}")
         if elapsed > ANSWER_BOUND_MS:
             problems.append(f"{where}: answered in {elapsed:.0f} ms (bound {ANSWER_BOUND_MS:.0f} ms)")
         _undone, _ms, back = measure(run, made.undo)
@@ -249,9 +253,9 @@ def test_a_burst_of_changes_ends_on_the_last_choice(run: ExplorerRun) -> None:
     # the same choice again, reached by moving away and back, must look the same
     for step in range(2):
         if control.kind == "dropdown":
-            measure(run, lambda i=away if step == 0 else last: select_index(control, i))
+            measure(run, partial(select_index, control, away if step == 0 else last))
         else:
-            measure(run, lambda k=back if step == 0 else key: press(handle, k))
+            measure(run, partial(press, handle, back if step == 0 else key))
     if control.kind == "slider":
         assert slider_values(control) == position, f"{control}: moving away and back did not return"
     reference = view_state(run.explorer)
