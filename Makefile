@@ -17,7 +17,7 @@ help:
 	@echo "make test   - set up, lint, and run every test (unit, notebook via nbval, end-to-end) on all cores"
 	@echo "make lint   - ruff (lint + import order) and mypy"
 	@echo "make lab    - open the notebooks in JupyterLab"
-	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer, checks before the kernel, PDF, the pack serial vs workers vs a Dask cluster"
+	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer, checks before the kernel, PDF, the pack serial vs workers vs a Dask cluster, each explorer's answer in the kernel"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,7 @@ bench: sample
 	$(BIN)/python benchmarks/bench_precheck.py
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_pack.py
+	$(BIN)/python benchmarks/bench_explorers.py
 
 # docs/schema.md and docs/glossary.md are generated from helpers.schema and helpers/glossary.yaml (a test
 # fails when either is stale).

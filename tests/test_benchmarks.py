@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,18 @@ def test_precheck_benchmark_times_every_notebook_and_the_refusal() -> None:
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(report["check_parameters_median_s"]) == set(config.NOTEBOOK_NAMES)
     assert report["bad_period_exit_code"] == 2  # refused before any kernel
+
+
+@pytest.mark.slow
+def test_explorer_benchmark_times_every_control_of_the_calendar_explorer(tmp_path: Path) -> None:
+    script = config.ROOT / "benchmarks" / "bench_explorers.py"
+    result = subprocess.run([sys.executable, str(script), "--notebooks", "content_planning", "--repeats", "1"],
+                            capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "OPSBOOK_OUTPUTS": str(tmp_path), "OPSBOOK_LANG": "en"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    [calendar] = json.loads(result.stdout.strip().splitlines()[-1])
+    assert calendar["name"] == "calendar" and calendar["first"] > 0  # drawn when shown: the kernel is not headless
+    # 3 shares + posts a week for the 4 platforms of the default plan; each moved one step and back: 2 answers
+    assert list(calendar["controls"]) == ["daily share", "series share", "reserve share", "Douyin posts/week",
+                                          "Xiaohongshu posts/week", "WeChat posts/week", "Weibo posts/week"]
+    assert {t["n"] for t in calendar["controls"].values()} == {2}

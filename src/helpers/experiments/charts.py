@@ -18,8 +18,8 @@ import pandas as pd
 
 from helpers.charts import bar_chart, close, heatmap, setup_style, slant_dates, subplots  # noqa: F401  (re-exported)
 from helpers.experiments import findings
-from helpers.experiments.design import load_experiment
-from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore_loaded
+from helpers.experiments.design import experiment_from_tables, load_experiment_tables
+from helpers.experiments.explore import NO_SEGMENT, explore_loaded
 from helpers.experiments.labels import metric_label
 from helpers.experiments.metrics import MetricSpec
 from helpers.experiments.sequential import RunningDifference
@@ -92,7 +92,8 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     from helpers.explorer import Explorer, View, fit_descriptions
 
     words = findings.explorer_labels()
-    ids = experiment_ids(data_dir)
+    tables = load_experiment_tables(data_dir)  # read once; each experiment's units typed once, on first use
+    ids = list(tables["experiments"]["experiment_id"])
     start = experiment_id if experiment_id in ids else (ids[0] if ids else None)
     experiment = widgets.Dropdown(options=ids, value=start, description=words["experiment"])
     metric = widgets.Dropdown(options=[(metric_label(m.name), m.name) for m in metrics], description=words["metric"])
@@ -100,7 +101,7 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     segment = widgets.Dropdown(options=choices, description=words["segment"])
     fit_descriptions((experiment, metric, segment))
     by_name = {m.name: m for m in metrics}
-    load = functools.lru_cache(maxsize=8)(lambda eid: load_experiment(eid, data_dir))
+    load = functools.lru_cache(maxsize=16)(lambda eid: experiment_from_tables(tables, eid))
 
     def draw() -> View:
         design, units = load(experiment.value)

@@ -7,6 +7,7 @@ later number assumes them away.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,7 +100,17 @@ def find_design(experiments: pd.DataFrame, experiment_id: str) -> ExperimentDesi
 
 def load_experiment(experiment_id: str, data_dir: str | Path | None = None) -> tuple[ExperimentDesign, pd.DataFrame]:
     """The design of one experiment and its unit rows, checked against each other."""
-    frames = load_tables(["experiments", "experiment_units"], config.data_dir(data_dir))
+    return experiment_from_tables(load_experiment_tables(data_dir), experiment_id)
+
+
+def load_experiment_tables(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """The experiments and experiment_units tables (read once by the explorer, for every experiment)."""
+    return load_tables(["experiments", "experiment_units"], config.data_dir(data_dir))
+
+
+def experiment_from_tables(frames: Mapping[str, pd.DataFrame], experiment_id: str,
+                           ) -> tuple[ExperimentDesign, pd.DataFrame]:
+    """The design of one experiment and its typed unit rows, from tables already loaded, checked together."""
     design, units = find_design(frames["experiments"], experiment_id), frames["experiment_units"]
     mine = typed_units(units[units["experiment_id"] == experiment_id].reset_index(drop=True))
     check_units(design, mine)
@@ -125,8 +136,11 @@ def typed_units(units: pd.DataFrame) -> pd.DataFrame:
         if str(column).endswith("_at"):
             out[column] = pd.to_datetime(out[column], errors="coerce", format="ISO8601")
             continue
-        numbers = pd.to_numeric(out[column], errors="coerce")
-        if numbers.notna().sum() == out[column].notna().sum() and out[column].notna().any():
+        try:  # raises at the first value that is not a number: text columns are left at once
+            numbers = pd.to_numeric(out[column])
+        except (ValueError, TypeError):
+            continue
+        if out[column].notna().any():
             out[column] = numbers.astype("float64")
     return out
 
