@@ -415,31 +415,34 @@ def toggle_option(control: Control) -> Change:
     return Change(f"-{chosen[-1]['text']}", undo)
 
 
+#: A slider handle's value: aria-valuetext (exact) or, without it, aria-valuenow (noUiSlider rounds it to 0.1).
+HANDLE_VALUE_JS = "h => h.getAttribute('aria-valuetext') ?? h.getAttribute('aria-valuenow')"
+
+
 def slider_values(control: Control) -> list[float]:
-    """The values of a slider's handles (aria-valuenow; a selection slider counts option indices)."""
-    values: list[str] = control.root.locator(".noUi-handle").evaluate_all(
-        "hs => hs.map(h => h.getAttribute('aria-valuenow'))")
+    """The values of a slider's handles (a selection slider counts option indices)."""
+    values: list[str] = control.root.locator(".noUi-handle").evaluate_all(f"hs => hs.map({HANDLE_VALUE_JS})")
     return [float(v) for v in values]
-
-
-def movable_handle(control: Control) -> tuple[Locator, str, str]:
-    """A slider handle that can move, the arrow key that moves it, and the key that moves it back."""
-    handles = control.root.locator(".noUi-handle")
-    for index in range(handles.count()):
-        handle = handles.nth(index)
-        now, low, high = (float(handle.get_attribute(a) or "nan")
-                          for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
-        if now < high:
-            return handle, "ArrowRight", "ArrowLeft"
-        if now > low:
-            return handle, "ArrowLeft", "ArrowRight"
-    raise AssertionError(f"{control}: no handle can move")
 
 
 def press(handle: Locator, key: str) -> None:
     """Focus a slider handle and press `key` on it."""
     handle.focus()
     handle.press(key)
+
+
+def first_move(control: Control) -> tuple[Locator, str, str]:
+    """Move a slider one step as a person tries: ArrowRight on the first handle, ArrowLeft if it is at its end,
+    then the next handle; (the handle that moved, the key that moved it, the key back)."""
+    handles = control.root.locator(".noUi-handle")
+    for index in range(handles.count()):
+        handle = handles.nth(index)
+        for key, back in (("ArrowRight", "ArrowLeft"), ("ArrowLeft", "ArrowRight")):
+            before = handle.evaluate(HANDLE_VALUE_JS)
+            press(handle, key)
+            if handle.evaluate(HANDLE_VALUE_JS) != before:
+                return handle, key, back
+    raise AssertionError(f"{control}: no handle moves with the arrow keys")
 
 
 def slider_readout(control: Control) -> str:
@@ -449,17 +452,15 @@ def slider_readout(control: Control) -> str:
 
 
 def nudge_slider(control: Control) -> Change:
-    """Press an arrow key on a slider handle that can move (ArrowRight if it can, else ArrowLeft)."""
-    handle, key, back = movable_handle(control)
-    press(handle, key)
+    """Move a slider handle one step with an arrow key (see `first_move`)."""
+    handle, key, back = first_move(control)
     return Change(f"{key} → {slider_readout(control)}", lambda: press(handle, back))
 
 
 def burst_slider(control: Control, presses: int = 4) -> tuple[int, Locator, str, str]:
     """Press one arrow key `presses` times in a row on a slider handle; (presses, the handle, the key, the key back)."""
-    handle, key, back = movable_handle(control)
-    handle.focus()
-    for _ in range(presses):
+    handle, key, back = first_move(control)
+    for _ in range(presses - 1):
         handle.press(key)
     return presses, handle, key, back
 

@@ -37,12 +37,13 @@ kpi = widgets.Dropdown(options=["reach", "views", "likes", "shares"], descriptio
 platforms = widgets.SelectMultiple(options=["douyin", "weibo", "wechat"], value=("douyin",), description="Platforms")
 weeks = widgets.IntSlider(value=3, min=1, max=6, description="Weeks")
 share = widgets.FloatSlider(value=0.3, min=0.2, max=0.3, step=0.05, description="Share")
+reserve = widgets.FloatSlider(value=0.25, min=0.2, max=0.3, step=0.01, description="Reserve")
 months = widgets.SelectionRangeSlider(options=["May", "Jun", "Jul", "Aug"], index=(0, 3), description="Months")
-box = widgets.VBox([widgets.HBox([kpi, platforms, weeks, share, months]), seen])
+box = widgets.VBox([widgets.HBox([kpi, platforms, weeks, share, reserve, months]), seen])
 box.add_class("opsbook-explorer-controls")
 def echo(change):
     seen.value = change["owner"].description + "=" + repr(change["new"])
-for control in (kpi, platforms, weeks, share, months):
+for control in (kpi, platforms, weeks, share, reserve, months):
     control.observe(echo, names="value")
 box
 """
@@ -100,16 +101,17 @@ def test_each_control_helper_changes_what_the_kernel_sees(lab: JupyterLab, page:
     found = {c.label: c for c in controls(page.locator(".jp-OutputArea-output"))}
     assert [(c.kind, c.label) for c in found.values()] == [
         ("dropdown", "KPI"), ("multiselect", "Platforms"), ("slider", "Weeks"), ("slider", "Share"),
-        ("slider", "Months")]
+        ("slider", "Reserve"), ("slider", "Months")]
     expected = {
         "KPI": "KPI='views'",  # the option after the first
         "Platforms": "Platforms=('douyin', 'weibo')",  # the first unselected option added
         "Weeks": "Weeks=4",  # 3 + one step
         "Share": "Share=0.25",  # at its maximum 0.3: one step left
+        "Reserve": "Reserve=0.26",  # one step right (aria-valuenow reads 0.3 = the maximum, rounded)
         "Months": "Months=('Jun', 'Aug')",  # the lower handle one option right
     }
     first = {"KPI": "KPI='reach'", "Platforms": "Platforms=('douyin',)", "Weeks": "Weeks=3", "Share": "Share=0.3",
-             "Months": "Months=('May', 'Aug')"}
+             "Reserve": "Reserve=0.25", "Months": "Months=('May', 'Aug')"}
     shows = "want => document.querySelector('.seen').innerText.trim() === want"
     for label, control in found.items():
         made = change(control)
