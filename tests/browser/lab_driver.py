@@ -1,7 +1,7 @@
 """A JupyterLab server for the browser suite, and the steps a person takes in it.
 
-- `start_lab(root, notebooks, ...)` starts ``python -m jupyter lab`` (the test process's Python) on
-  127.0.0.1 with a free port and a random token, in a temporary folder holding copies of the
+- `start_lab(home, notebooks, lang)` starts ``python -m jupyter lab`` (the test process's Python) on
+  127.0.0.1 with a free port and a random token, in `home`/root holding copies of the
   notebooks, with every Jupyter and IPython folder in that temporary folder, no news or update
   popups, and the kernels' outputs in a temporary folder; `JupyterLab.stop()` shuts the kernels
   down through the REST API, then stops the server.
