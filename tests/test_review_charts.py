@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers import charts as base
 from helpers import i18n
+from helpers.charts import CountTicks
 from helpers.review import charts as plots
 
 
@@ -120,8 +121,20 @@ def test_section_charts_name_what_they_show() -> None:
         plt.close(f)
 
 
-def test_axis_numbers_follow_the_language() -> None:
-    assert plots.axis_number(1_000_000) == "1,000,000" and plots.axis_number(0.5) == "0.500"
+def ticks(locs: list[float]) -> list[str]:
+    """The labels CountTicks gives an axis with ticks at `locs`."""
+    formatter = CountTicks()
+    formatter.set_locs(locs)
+    return [formatter(v, i) for i, v in enumerate(locs)]
+
+
+def test_count_axes_keep_one_unit_in_the_runs_language() -> None:
+    assert ticks([0, 500_000, 1_000_000]) == ["0", "500,000", "1,000,000"]
+    assert ticks([0, 0.25, 0.5]) == ["0", "0.250", "0.500"]
     with i18n.use_language("zh-CN"):
-        # 1,000,000 = 100.0万; under 10万 with separators
-        assert plots.axis_number(1_000_000) == "100.0万" and plots.axis_number(20_015) == "20,015"
+        # largest tick 15万 ≥ 10万: every tick in 万, whole numbers need no decimals (not "50,000" beside "10.0万")
+        assert ticks([0, 50_000, 100_000, 150_000]) == ["0", "5万", "10万", "15万"]
+        # 32.5万 needs one decimal, so every tick gets one
+        assert ticks([300_000, 312_500 + 12_500, 350_000]) == ["30.0万", "32.5万", "35.0万"]
+        assert ticks([0, 1e8, 2.5e8]) == ["0", "1.0亿", "2.5亿"]
+        assert ticks([0, 20_000, 40_000]) == ["0", "20,000", "40,000"]  # under 10万: as people write counts

@@ -23,6 +23,8 @@ import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from helpers import i18n
+
 log = logging.getLogger(__name__)
 
 #: CJK-capable system font families, most preferred first (Linux, macOS, Windows names).
@@ -109,6 +111,33 @@ def setup_style() -> ChartFont:
     plt.rcParams["axes.unicode_minus"] = False
     plt.rcParams["figure.figsize"] = (10, 4.5)
     return font
+
+
+class CountTicks(matplotlib.ticker.Formatter):
+    """Tick labels of a count axis, in one unit along the axis.
+
+    In zh-CN, once the largest tick reaches 10万 every tick is written in 万 (亿 from 1亿) with the
+    fewest decimals that keep each tick exact (0, 5万, 10万, 15万), where tick by tick formatting
+    would mix "50,000" with "10.0万". Otherwise counts read as people write them (120,000) and
+    values under 1,000 keep three significant digits.
+    """
+
+    def __init__(self) -> None:
+        self.ticks: list[float] = []
+
+    def set_locs(self, locs: Any) -> None:
+        """Keep the axis' tick values: the unit and decimals depend on all of them."""
+        super().set_locs(locs)
+        self.ticks = [float(v) for v in locs]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        ticks = self.ticks or [float(x)]
+        top = max(abs(v) for v in ticks)
+        if i18n.current_language() == "zh-CN" and top >= 1e5:
+            unit, word = (1e8, "亿") if top >= 1e8 else (1e4, "万")
+            digits = next((d for d in range(3) if all(abs(round(v / unit, d) - v / unit) < 1e-9 for v in ticks)), 2)
+            return "0" if x == 0 else f"{x / unit:,.{digits}f}{word}"
+        return i18n.fmt_count(x) if abs(x) >= 1000 else i18n.fmt_number(x)
 
 
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,

@@ -431,13 +431,15 @@ def press(handle: Locator, key: str) -> None:
     handle.press(key)
 
 
-def first_move(control: Control) -> tuple[Locator, str, str]:
-    """Move a slider one step as a person tries: ArrowRight on the first handle, ArrowLeft if it is at its end,
-    then the next handle; (the handle that moved, the key that moved it, the key back)."""
+def first_move(control: Control, leftwards: bool = False) -> tuple[Locator, str, str]:
+    """Move a slider one step as a person tries: ArrowRight on the first handle, ArrowLeft if it is at its end
+    (the other way round when `leftwards`), then the next handle; (the handle that moved, the key that moved
+    it, the key back)."""
     handles = control.root.locator(".noUi-handle")
+    keys = [("ArrowRight", "ArrowLeft"), ("ArrowLeft", "ArrowRight")]
     for index in range(handles.count()):
         handle = handles.nth(index)
-        for key, back in (("ArrowRight", "ArrowLeft"), ("ArrowLeft", "ArrowRight")):
+        for key, back in keys[::-1] if leftwards else keys:
             before = handle.evaluate(HANDLE_VALUE_JS)
             press(handle, key)
             if handle.evaluate(HANDLE_VALUE_JS) != before:
@@ -451,9 +453,9 @@ def slider_readout(control: Control) -> str:
     return readout.first.inner_text().strip() if readout.count() else str(slider_values(control))
 
 
-def nudge_slider(control: Control) -> Change:
+def nudge_slider(control: Control, leftwards: bool = False) -> Change:
     """Move a slider handle one step with an arrow key (see `first_move`)."""
-    handle, key, back = first_move(control)
+    handle, key, back = first_move(control, leftwards)
     return Change(f"{key} → {slider_readout(control)}", lambda: press(handle, back))
 
 

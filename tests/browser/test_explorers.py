@@ -39,6 +39,7 @@ from lab_driver import (
     burst_slider,
     change,
     controls,
+    nudge_slider,
     open_notebook,
     press,
     run_all,
@@ -192,7 +193,8 @@ def measure(run: ExplorerRun, act: Callable[[], T]) -> tuple[T, float, ViewState
 def test_every_control_answers_with_a_new_drawn_view(run: ExplorerRun) -> None:
     """Each control, changed once from the notebook's own choice, brings a new answer: a different view,
     drawn, its text line in the run's language, within the generous bound; taking the change back brings
-    back the view it had."""
+    back the view it had. A slider step that asks for what cannot be met (the content plan's mix) must say
+    why in the run's language with nothing stale under it, and the other direction must draw."""
     run.require_explorer()
     found = controls(run.explorer)
     assert found, f"{run.label}: no control in .opsbook-explorer-controls"
@@ -209,6 +211,13 @@ def test_every_control_answers_with_a_new_drawn_view(run: ExplorerRun) -> None:
         if index == 0:
             run.screenshot("after")
         where = f"{control} ({made.what})"
+        if after.problem and control.kind == "slider":
+            # a setting that cannot be met (the content plan's mix one step off): the reason is said in the
+            # run's language, nothing stale stays under it, and the slider's other direction must draw
+            problems += stated_problem(run, where, after)
+            measure(run, made.undo)
+            made, elapsed, after = measure(run, partial(nudge_slider, control, True))
+            where = f"{control} ({made.what})"
         if after.signature == before.signature:
             problems.append(f"{where}: the view did not change")
         problems += [f"{where}: {reason}" for reason in after.blank_reasons(VIEWS[run.name])]
@@ -221,6 +230,18 @@ def test_every_control_answers_with_a_new_drawn_view(run: ExplorerRun) -> None:
             problems.append(f"{where}, taken back: the view differs from before the change:\n"
                             f"  before: {before}\n  back:   {back}")
     assert not problems, f"{run.label}:\n" + "\n".join(problems)
+
+
+def stated_problem(run: ExplorerRun, where: str, view: ViewState) -> list[str]:
+    """What is wrong with a problem answer: it must speak the run's language and show no chart or tables."""
+    found = []
+    foreign = report_checks.ENGLISH_RUN if run.lang == "zh-CN" else report_checks.CJK
+    if foreign.search(view.text):
+        found.append(f"{where}: the problem is not said in {run.lang}: {view.text!r}")
+    if view.chart is not None or (view.tables_shown and view.tables.strip()):
+        found.append(f"{where}: a chart or table stays under the problem {view.text!r}")
+    print(f"\n{run.label}: {where} cannot be met, the explorer says: {view.text}")
+    return found
 
 
 def burst_control(found: list[Control]) -> Control:

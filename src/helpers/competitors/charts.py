@@ -15,11 +15,11 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.charts import bar_chart, close, heatmap, label_axes, setup_style, slant_dates, subplots
+from helpers.charts import CountTicks, bar_chart, close, heatmap, label_axes, setup_style, slant_dates, subplots
 from helpers.competitors.benchmark import FIELD_ROW, SHORT_LABELS, er_base_text
 from helpers.competitors.labels import account_names, dimension_name, format_name, kind_name, trait_value
 from helpers.i18n import N_, _
-from helpers.report import format_number, styled
+from helpers.report import styled
 
 __all__ = ["bar_chart", "benchmark_explorer", "close", "engagement_rate_chart", "engagements_chart",
            "er_by_format_chart", "growth_chart", "heatmap", "indexed_growth_chart", "lift_chart", "metric_bar_chart",
@@ -169,7 +169,7 @@ def metric_bar_chart(benchmark: pd.DataFrame, metric: str, title: str = "",
     if percent:
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     else:
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: format_number(v)))
+        ax.yaxis.set_major_formatter(CountTicks())
     ax.set_title(title or metric)
     ax.tick_params(axis="x", labelsize=8)
     return fig

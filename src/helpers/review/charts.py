@@ -15,9 +15,18 @@ import pandas as pd
 import seaborn as sns
 
 from helpers import i18n
-from helpers.charts import STATUS_COLOURS, bar_chart, close, heatmap, label_axes, setup_style, slant_dates, subplots
+from helpers.charts import (
+    STATUS_COLOURS,
+    CountTicks,
+    bar_chart,
+    close,
+    heatmap,
+    label_axes,
+    setup_style,
+    slant_dates,
+    subplots,
+)
 from helpers.i18n import N_, _
-from helpers.report import format_number
 from helpers.review.words import MODEL_NAMES, account_name, account_names, channel_name, format_name, metric_name, word
 
 if TYPE_CHECKING:
@@ -55,11 +64,6 @@ PERIOD_WORDS: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quart
 BASE_WORDS: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("reach"), "followers": N_("followers")}
 
 
-def axis_number(value: float) -> str:
-    """A tick label: counts from 1,000 as people write them (100,000 / 10万), smaller values 3 significant digits."""
-    return i18n.fmt_count(value) if abs(value) >= 1000 else format_number(value)
-
-
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
                 title: str = "", highlight: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> plt.Figure:
     """Line chart of a KPI over time (one line per hue), with a dashed target line where one exists."""
@@ -83,7 +87,7 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
     ax.set_title(title)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: axis_number(v)))
+    ax.yaxis.set_major_formatter(CountTicks())
     slant_dates(ax)
     return fig
 
@@ -96,7 +100,7 @@ def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     flagged = series[series["is_anomaly"]]
     ax.scatter(flagged["date"], flagged["observed"], color="#c62828", zorder=3, label=_("alert"), s=50)
     ax.set_title(title)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: axis_number(v)))
+    ax.yaxis.set_major_formatter(CountTicks())
     ax.legend(loc="upper left")
     slant_dates(ax)
     return fig
