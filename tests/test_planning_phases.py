@@ -81,7 +81,8 @@ def test_slot_grid_more_than_seven_a_week_takes_what_the_windows_fit() -> None:
 def test_slot_grid_refuses_more_slots_than_room_and_fixed_columns_without_windows() -> None:
     wins = {"douyin": _wins([(20, 1.0)], weekdays=range(6))}
     with pytest.raises(ParameterError, match=r"Douyin needs 30 slots \(7 posts/week × 30 days ÷ 7\), but its "
-                                             r"posting windows fit at most 25 with a 3-hour minimum gap and one post"):
+                                             r"posting windows fit at most 25 with posts at least 3 hours apart "
+                                             r"and one a day"):
         S._slot_grid(JUNE, PlanSettings({"douyin": 7}), wins, 3, {"douyin": {}})
     sunday = FixedColumn(6, "douyin", "series", "short_video", "周日")
     settings = PlanSettings({"douyin": 5}, fixed_columns=(sunday,))

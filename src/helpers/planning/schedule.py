@@ -609,10 +609,10 @@ def _room_error(month: str, platform: str, ppw: int, n_slots: int, step: int, ro
               "room": room}
     if ppw <= 7:
         problem = _("{platform} needs {slots} slots ({ppw} posts/week × {days} days ÷ 7), but its posting windows "
-                    "fit at most {room} with a {gap}-hour minimum gap and one post a day").format(**values)
+                    "fit at most {room} with posts at least {gap} hours apart and one a day").format(**values)
     else:
         problem = _("{platform} needs {slots} slots ({ppw} posts/week × {days} days ÷ 7), but its posting windows "
-                    "fit at most {room} with a {gap}-hour minimum gap").format(**values)
+                    "fit at most {room} with posts at least {gap} hours apart").format(**values)
     return _fail(month, problem, _("Post less, lower the minimum gap (min_gap_hours), or widen the posting windows."))
 
 
@@ -1141,8 +1141,8 @@ def _usable_topics_error(short: Sequence[str], slots: Sequence[_Slot], bank: Seq
                        "per platform in a month",
                        "{counts}, but the topic bank has only {n} evergreen topics{seasonal}; a topic runs at most "
                        "once per platform in a month", evergreen).format(counts=counts, n=evergreen, seasonal=seasonal)
-    fix = _("Add topics to the topic bank (the topic_bank table), post less on {platforms}, or raise the reserve "
-            "share.").format(platforms=i18n.listed(i18n.platform_name(p) for p in short))
+    fix = _("Add topics to the topic bank (the topic_bank table), raise the reserve share, or post less on "
+            "{platforms}.").format(platforms=i18n.listed(i18n.platform_name(p) for p in short))
     return _fail(month, problem, fix)
 
 
