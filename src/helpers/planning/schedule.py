@@ -31,8 +31,8 @@ METHODOLOGY.md §5 as rules a test can check (issue 6, section 5):
   first, to another native format of the platform that suits the tier and has spare capacity;
   what cannot be moved is reported in the notes.
 
-Anything that cannot be met raises ParameterError naming the constraint and the numbers: never a
-silent partial plan.
+Anything that cannot be met raises CalendarError (a ParameterError) naming the constraint, the numbers
+and the fix in the run's language: never a silent partial plan.
 """
 
 from __future__ import annotations
