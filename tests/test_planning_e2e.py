@@ -152,15 +152,17 @@ def test_empty_topic_bank_fails_with_a_clear_message(sample_dir: Path, tmp_path:
 
 def test_more_planned_slots_than_topics_stops_with_the_numbers(sample_dir: Path, tmp_path: Path) -> None:
     # Six evergreen topics; douyin at 5 posts/week has 22 December slots, of which 16 are planned
-    # (reserve 19 of 75 split 22:18:13:22 gives douyin 6) — more than six, so the run must stop.
+    # (reserve 19 of 75 split 22:18:13:22 gives douyin 6) — more than six, so the run must stop, with the
+    # message in the run's language (zh-CN here; tests/test_planning_messages.py has both languages).
     data = tmp_path / "data"
     data.mkdir()
     for table in ("accounts", "posts"):
         (data / f"{table}.csv").write_bytes((sample_dir / f"{table}.csv").read_bytes())
     lines = (sample_dir / "topic_bank.csv").read_text(encoding="utf-8").splitlines()
     (data / "topic_bank.csv").write_text("\n".join(lines[:7]) + "\n", encoding="utf-8")
-    result = _run(tmp_path / "out", "--data", str(data))
+    result = _run(tmp_path / "out", "--data", str(data), "-p", "lang", "zh-CN")
     assert result.returncode != 0
-    assert "douyin has 16 planned slots" in result.stderr and "6 evergreen topic(s)" in result.stderr
+    assert "无法生成2026年12月的排期表：抖音有 16 个已排发布位" in result.stderr
+    assert "选题库只有 6 个通用选题" in result.stderr
     assert "Traceback" not in result.stderr
     assert not _published(tmp_path / "out")

@@ -80,12 +80,14 @@ def test_slot_grid_more_than_seven_a_week_takes_what_the_windows_fit() -> None:
 
 def test_slot_grid_refuses_more_slots_than_room_and_fixed_columns_without_windows() -> None:
     wins = {"douyin": _wins([(20, 1.0)], weekdays=range(6))}
-    with pytest.raises(ParameterError, match=r"douyin needs 30 slots .* one post a day fit at most 25"):
+    with pytest.raises(ParameterError, match=r"Douyin needs 30 slots \(7 posts/week × 30 days ÷ 7\), but its "
+                                             r"posting windows fit at most 25 with posts at least 3 hours apart "
+                                             r"and one a day"):
         S._slot_grid(JUNE, PlanSettings({"douyin": 7}), wins, 3, {"douyin": {}})
     sunday = FixedColumn(6, "douyin", "series", "short_video", "周日")
     settings = PlanSettings({"douyin": 5}, fixed_columns=(sunday,))
-    with pytest.raises(ParameterError, match=r"1 fixed column\(s\) on Sun 2025-06-01, but its windows that weekday "
-                                             r"fit 0"):
+    with pytest.raises(ParameterError, match=r"Douyin has 1 fixed column on Sun 1 Jun, but its posting windows "
+                                             r"that day have room for 0"):
         S._slot_grid(JUNE, settings, wins, 3, S._fixed_column_days(JUNE, settings))
 
 
@@ -128,7 +130,7 @@ def test_key_dates_rotate_over_carriers_and_fail_without_a_slot() -> None:
     assert grid.forced["xiaohongshu"] == {20: [("key", _key(20, "B"))]}
     no_tuesday = {"douyin": _wins([(20, 1.0)], weekdays=(0, 2, 3, 4, 5, 6))}
     only = PlanSettings({"douyin": 5})
-    with pytest.raises(ParameterError, match=r"key date 618 \(06-10\) needs a flagship slot, but douyin have no free"):
+    with pytest.raises(ParameterError, match=r"key date 618 \(10 Jun\) needs a flagship slot, but Douyin has no free"):
         S._key_date_flagships(JUNE, [_key(10)], only, _grid(only, no_tuesday))  # the 10th is a Tuesday
 
 
@@ -150,7 +152,8 @@ def test_posting_days_spread_over_the_month() -> None:
 def test_gap_check_names_the_longest_gap() -> None:
     S._check_gaps(JUNE, "douyin", 5, [3, 6, 9, 12, 15, 18, 21, 24, 27, 30])  # every gap 3 = ceil(14 / 5)
     # days 10 and 20 of 30: gaps 10, 10 and 11 (day 20 → the edge day 31)
-    with pytest.raises(ParameterError, match=r"at most 3 days between posting days, .* leave 11 \(day 20 → day 31\)"):
+    with pytest.raises(ParameterError, match=r"at most 3 days between posting days, .* leave 11 days \(20 Jun → the "
+                                             r"month's end\)"):
         S._check_gaps(JUNE, "douyin", 5, [10, 20])
 
 
@@ -165,8 +168,8 @@ def test_posting_hours_look_one_posting_day_ahead() -> None:
     # would be 3 h later, under the 6 h gap; looking ahead the 3rd ends by 2 + 24 − 6 = 20:00
     wins = {1: [(20, 1.0), (23, 5.0)], 2: [(2, 1.0)], **{wd: [] for wd in (0, 3, 4, 5, 6)}}
     assert S._posting_hours(JUNE, "douyin", wins, {3: 1, 4: 1}, 6) == [(3, [20]), (4, [2])]
-    with pytest.raises(ParameterError, match=r"douyin on 2025-06-05: 1 post\(s\) 6 hours apart .* Thu windows "
-                                             r"\(none\)"):
+    with pytest.raises(ParameterError, match=r"Douyin on 5 Jun: 1 post 6 hours after the previous post does not "
+                                             r"fit its Thu windows \(none\)"):
         S._posting_hours(JUNE, "douyin", wins, {5: 1}, 6)
 
 
@@ -227,7 +230,7 @@ def test_tiers_count_fixed_columns_and_refuse_too_many() -> None:
     assert (tiers.count("daily"), tiers.count("series"), tiers.count("flagship")) == (4, 2, 2)
     flagships = _slots("douyin", [1, 2], role="key_date", tier="flagship") + _slots("douyin", range(3, 11))
     # 0.1 × 10 planned = 1 flagship at most, but two key dates need one each
-    with pytest.raises(ParameterError, match=r"need 2 flagship post\(s\), but the mix gives flagship 10% of 10"):
+    with pytest.raises(ParameterError, match=r"need 2 flagship posts, but the mix gives flagship 10% of 10"):
         S._assign_tiers(JUNE, {"daily": 0.6, "series": 0.3, "flagship": 0.1}, flagships)
 
 
@@ -309,7 +312,9 @@ def test_shared_topics_name_the_other_platforms() -> None:
 # --- the phases together: the same calendar as the function they were split from ------------------
 
 # The monolithic build_calendar as it was before the split (186 lines, complexity 33), verbatim but for the
-# module prefix S. and lint-only changes (dict.fromkeys, zip strict), kept as the second implementation.
+# module prefix S. and lint-only changes (dict.fromkeys, zip strict), kept as the second implementation. Its
+# errors are said by the module's message functions (S._room_error, ..., issue 16) from its own numbers, so an
+# equal message means the same constraint failed with the same numbers.
 # fmt: off
 def reference_build_calendar(month: object, settings: S.PlanSettings, windows: pd.DataFrame, topics: pd.DataFrame,
                    key_dates: pd.DataFrame | None = None, seasonal: Sequence[str] = ()) -> S.Calendar:
@@ -345,15 +350,10 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
         n_slots[p] = max(S.slots_for_month(ppw, n_days), n_fixed)
         room = sum(cap[p].values())
         if n_slots[p] > room:
-            raise S._fail(label, f"{p} needs {n_slots[p]} slots ({ppw} posts/week × {n_days} days / 7), but its "
-                        f"posting windows with a {step}-hour minimum gap"
-                        + (" and one post a day" if ppw <= 7 else "") + f" fit at most {room}",
-                        "Post less, lower min_gap_hours, or widen the windows.")
+            raise S._room_error(label, p, ppw, n_slots[p], step, room)
         for d, items in forced[p].items():
             if len(items) > cap[p][d]:
-                raise S._fail(label, f"{p} has {len(items)} fixed column(s) on {S.WEEKDAYS[weekday[d]]} {first:%Y-%m}-"
-                            f"{d:02d}, but its windows that weekday fit {cap[p][d]} post(s)",
-                            "Move the column to a weekday with posting windows.")
+                raise S._column_room_error(label, p, d, len(items), cap[p][d])
 
     # One flagship per key date in the month.
     order = sorted(platforms, key=lambda p: (S.TIER_FORMAT[p]["flagship"] not in ("live", "video"), platforms.index(p)))
@@ -373,9 +373,7 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
             i = next(i for i, (kind, _) in enumerate(items) if kind == "fixed")
             items[i] = ("fixed+key", (items[i][1], k))
         else:
-            raise S._fail(label, f"key date {k.name} ({k.day:%m-%d}) needs a flagship slot, but "
-                        f"{', '.join(carriers)} have no free slot or posting window that day",
-                        "Raise posts_per_week, drop a fixed column, or add flagship_platforms.")
+            raise S._key_date_error(label, k, carriers)
         load[p] += 1
 
     # Days and hours per platform.
@@ -384,8 +382,7 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
         ppw = settings.posts_per_week[p]
         counts = {d: len(v) for d, v in forced[p].items()}
         if sum(counts.values()) > n_slots[p]:
-            raise S._fail(label, f"{p} has {sum(counts.values())} fixed-column and key-date posts but only "
-                        f"{n_slots[p]} slots")
+            raise S._placed_error(label, p, sum(counts.values()), n_slots[p])
         need, level = n_slots[p] - sum(counts.values()), 0
         while need > 0:
             cand = [d for d in weekday if counts.get(d, 0) == level and cap[p][d] > level]
@@ -400,9 +397,7 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
         worst = max(gaps)
         if worst[0] > limit:
             _, a, b = worst
-            raise S._fail(label, f"{p} at {ppw} posts/week allows at most {limit} days between posting days, but its "
-                        f"windows, fixed columns and key dates leave {worst[0]} (day {a} → day {b})",
-                        "Add posting windows on more weekdays or post more often.")
+            raise S._gap_error(label, p, ppw, limit, a, b)
         prev: int | None = None
         for i, d in enumerate(days):
             lower = 0 if prev is None else max(0, prev + step - (d - 1) * 24)
@@ -416,10 +411,7 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
             if hours is None:
                 hours = S._choose_hours(wins[p][weekday[d]], counts[d], step, lower)
             if hours is None:
-                raise S._fail(label, f"{p} on {first:%Y-%m}-{d:02d}: {counts[d]} post(s) {step} hours apart (and "
-                            f"{step} hours after the previous post) do not fit its {S.WEEKDAYS[weekday[d]]} windows "
-                            f"({', '.join(f'{h:02d}:00' for h, _ in wins[p][weekday[d]]) or 'none'})",
-                            "Lower min_gap_hours or widen the windows.")
+                raise S._hours_error(label, p, d, counts[d], step, wins[p][weekday[d]])
             score = dict(wins[p][weekday[d]])
             day_slots = sorted((S._Slot(d, h, p, score[h]) for h in hours), key=lambda s: (-s.score, s.hour))
             for s, (kind, item) in zip(day_slots, forced[p].get(d, []), strict=False):
@@ -442,9 +434,8 @@ def reference_build_calendar(month: object, settings: S.PlanSettings, windows: p
     split = S._split_largest_remainder(n_reserve, {p: float(n_slots[p]) for p in platforms},
                                      {p: len(regular[p]) for p in platforms})
     if sum(split.values()) < n_reserve:
-        raise S._fail(label, f"the reserve needs {n_reserve} of {total} slots ({settings.reserve_share:.0%}), but "
-                    f"fixed columns and key dates leave only {sum(len(v) for v in regular.values())} free slots",
-                    "Drop a fixed column or post more.")
+        raise S._reserve_error(label, n_reserve, total, settings.reserve_share,
+                               sum(len(v) for v in regular.values()))
     for p in platforms:
         m, r = len(regular[p]), split[p]
         for j in range(r):

@@ -271,8 +271,8 @@ def test_more_slots_than_topics_on_one_platform_is_a_clear_error():
     with pytest.raises(ParameterError) as err:
         build_calendar("2025-06", PlanSettings({"douyin": 5, "weibo": 7}), WINDOWS, make_topics(10))
     text = str(err.value)
-    assert "douyin has 16 planned slots, weibo 22" in text and "10 evergreen topic(s)" in text
-    assert "at most once per platform" in text and "Add topics to topic_bank" in text
+    assert "Douyin has 16 planned slots, Weibo 22" in text and "only 10 evergreen topics;" in text
+    assert "at most once per platform" in text and "Add topics to the topic bank" in text
 
 
 def test_a_topic_runs_once_per_platform_and_is_shared_across_platforms():
@@ -393,7 +393,7 @@ def test_windows_too_narrow_for_the_posts_is_named():
     narrow = make_windows(hours=range(19, 23))                      # 19–22 h: one post a day at a 6-hour gap
     with pytest.raises(ParameterError) as err:
         build_calendar("2025-06", PlanSettings({"douyin": 10}, min_gap_hours=6), narrow, TOPICS)
-    assert "douyin needs 43 slots" in str(err.value) and "fit at most 30" in str(err.value)
+    assert "Douyin needs 43 slots" in str(err.value) and "fit at most 30" in str(err.value)
 
 
 def test_fixed_column_on_a_weekday_without_windows():
@@ -422,7 +422,7 @@ def test_key_dates_need_more_flagships_than_the_mix_allows():
     st_ = PlanSettings({"douyin": 3}, mix={"daily": 0.7, "series": 0.25, "flagship": 0.05})
     with pytest.raises(ParameterError) as err:
         build_calendar("2025-06", st_, WINDOWS, TOPICS, keys)
-    assert "5 flagship post(s)" in str(err.value) and "Raise the flagship share" in str(err.value)
+    assert "5 flagship posts" in str(err.value) and "Raise the flagship share" in str(err.value)
 
 
 def test_reserve_needs_free_slots():

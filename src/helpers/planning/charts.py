@@ -20,7 +20,7 @@ from helpers.errors import OpsbookError
 from helpers.i18n import _
 from helpers.planning.findings import CAPACITY_STATUS, LABELS, calendar_line
 from helpers.planning.grid import month_grid_view
-from helpers.planning.schedule import Calendar, PlanSettings, format_name, tier_name, weekday_name
+from helpers.planning.schedule import Calendar, CalendarError, PlanSettings, format_name, tier_name, weekday_name
 from helpers.report import styled
 
 if TYPE_CHECKING:
@@ -179,7 +179,8 @@ def calendar_explorer(rebuild: Callable[..., Calendar], settings: PlanSettings,
     ``rebuild(mix=..., reserve_share=..., posts_per_week=...)`` returns a schedule.Calendar (about
     10 ms on the sample); its summary line and month grid are shown. The sliders start at
     `settings`; the flagship share is 1 − daily − series. A constraint that cannot be met is said
-    instead of a calendar. See helpers.explorer for when it draws.
+    instead of a calendar: a schedule.CalendarError as it is (it names the month, the numbers and the
+    fix), settings refused earlier after "No calendar:". See helpers.explorer for when it draws.
     """
     import ipywidgets as widgets
 
@@ -209,7 +210,9 @@ def calendar_explorer(rebuild: Callable[..., Calendar], settings: PlanSettings,
         try:
             cal = rebuild(mix={"daily": daily.value, "series": series.value, "flagship": flagship},
                           reserve_share=reserve.value, posts_per_week={p: slider.value for p, slider in ppw.items()})
-        except (OpsbookError, ValueError) as exc:  # a constraint that cannot be met: say which
+        except CalendarError as exc:  # a constraint that cannot be met: the message says which, and the fix
+            return View(text=str(exc), problem=True)
+        except (OpsbookError, ValueError) as exc:  # settings refused before any calendar is built
             return View(text=_("No calendar: {error}").format(error=exc), problem=True)
         return View(calendar_line(cal.summary(), flagship), tables=(month_grid_view(cal.slots, cal.month),))
 

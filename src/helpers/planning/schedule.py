@@ -31,8 +31,8 @@ METHODOLOGY.md §5 as rules a test can check (issue 6, section 5):
   first, to another native format of the platform that suits the tier and has spare capacity;
   what cannot be moved is reported in the notes.
 
-Anything that cannot be met raises ParameterError naming the constraint and the numbers: never a
-silent partial plan.
+Anything that cannot be met raises CalendarError (a ParameterError) naming the constraint, the numbers
+and the fix in the run's language: never a silent partial plan.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import pandas as pd
 
 from helpers import i18n
 from helpers.errors import DataError, ParameterError, require_columns
-from helpers.i18n import N_, _
+from helpers.i18n import N_, _, ngettext
 from helpers.params import check_timezone
 from helpers.schema import PLATFORMS, POST_FORMATS, TIERS
 from helpers.timezones import DEFAULT_TIMEZONE
@@ -546,8 +546,133 @@ class _Slot:
     shared_with: str = ""
 
 
-def _fail(month: str, constraint: str, fix: str = "") -> ParameterError:
-    return ParameterError(f"Cannot build the {month} calendar: {constraint}." + (f" {fix}" if fix else ""))
+# ---------------------------------------------------------------------------------------------
+# What cannot be met: one message per constraint, in the run's language, with its numbers and fix
+# ---------------------------------------------------------------------------------------------
+
+class CalendarError(ParameterError):
+    """Settings a month's calendar cannot meet: the message names the constraint, its numbers and the fix."""
+
+
+def _fail(month: str, problem: str, fix: str = "") -> CalendarError:
+    """The error for a constraint the month cannot meet: "Cannot build the Dec 2026 calendar: {problem}. {fix}"."""
+    year, mon = parse_month(month)
+    name = i18n.fmt_month(dt.date(year, mon, 1))
+    if not fix:
+        return CalendarError(_("Cannot build the {month} calendar: {problem}.").format(month=name, problem=problem))
+    return CalendarError(_("Cannot build the {month} calendar: {problem}. {fix}").format(
+        month=name, problem=problem, fix=fix))
+
+
+def _day_of(month: str, day: int) -> dt.date:
+    """Day `day` of the month labelled `month` ('YYYY-MM')."""
+    year, mon = parse_month(month)
+    return dt.date(year, mon, day)
+
+
+def _day_with_weekday(day: dt.date) -> str:
+    """A day of the plan with its weekday: 6月1日（周日） / Sun 1 Jun."""
+    return _("{weekday} {date}").format(weekday=weekday_name(day.weekday()), date=short_date(day))
+
+
+def _tier_posts(n: int, tier: str) -> str:
+    """A number of posts of one tier: 4 条重磅内容 / 4 flagship posts."""
+    return ngettext("{n} {tier} post", "{n} {tier} posts", n).format(n=n, tier=tier_name(tier))
+
+
+def _mix_error(month: str, tier: str, forced: int, share: float, planned: int, most: int) -> CalendarError:
+    """Fixed columns and key dates need more posts of a tier than its share of the planned slots allows."""
+    problem = ngettext(
+        "fixed columns and key dates need {n} {tier} post, but the mix gives {tier} {share} of {planned} planned "
+        "slots = {exact} (at most {most})",
+        "fixed columns and key dates need {n} {tier} posts, but the mix gives {tier} {share} of {planned} planned "
+        "slots = {exact} (at most {most})", forced).format(
+        n=forced, tier=tier_name(tier), share=i18n.fmt_percent(share, 0), planned=planned,
+        exact=i18n.fmt_number(share * planned, 1), most=most)
+    fix = _("Raise the {tier} share to at least {need}, or drop {tier} fixed columns / key dates.").format(
+        tier=tier_name(tier), need=i18n.fmt_percent(forced / planned, 0))
+    return _fail(month, problem, fix)
+
+
+def _tier_split_error(month: str, forced: Mapping[str, int], planned: int) -> CalendarError:
+    """The placed posts leave no tier counts within one slot of the mix."""
+    posts = i18n.listed(_tier_posts(forced[t], t) for t in TIERS if forced[t])
+    problem = _("fixed columns and key dates force {posts}, which leaves no way to keep every tier within one slot "
+                "of the mix over {planned} planned slots").format(posts=posts, planned=planned)
+    return _fail(month, problem, _("Change the mix or the fixed columns."))
+
+
+def _room_error(month: str, platform: str, ppw: int, n_slots: int, step: int, room: int) -> CalendarError:
+    """A platform's posting windows fit fewer posts than its slots."""
+    n_days = _calendar.monthrange(*parse_month(month))[1]
+    values = {"platform": i18n.platform_name(platform), "slots": n_slots, "ppw": ppw, "days": n_days, "gap": step,
+              "room": room}
+    if ppw <= 7:
+        problem = _("{platform} needs {slots} slots ({ppw} posts/week × {days} days ÷ 7), but its posting windows "
+                    "fit at most {room} with posts at least {gap} hours apart and one a day").format(**values)
+    else:
+        problem = _("{platform} needs {slots} slots ({ppw} posts/week × {days} days ÷ 7), but its posting windows "
+                    "fit at most {room} with posts at least {gap} hours apart").format(**values)
+    return _fail(month, problem, _("Post less, lower the minimum gap (min_gap_hours), or widen the posting windows."))
+
+
+def _column_room_error(month: str, platform: str, day: int, columns: int, cap: int) -> CalendarError:
+    """A day has more fixed columns than its posting windows fit."""
+    problem = ngettext("{platform} has {n} fixed column on {day}, but its posting windows that day have room for "
+                       "{cap}",
+                       "{platform} has {n} fixed columns on {day}, but its posting windows that day have room for "
+                       "{cap}", columns).format(platform=i18n.platform_name(platform), n=columns, cap=cap,
+                                                day=_day_with_weekday(_day_of(month, day)))
+    return _fail(month, problem, _("Move the column to a weekday with posting windows."))
+
+
+def _key_date_error(month: str, key: _KeyDate, carriers: Sequence[str]) -> CalendarError:
+    """No platform that may carry a key date's flagship has a slot that day."""
+    problem = ngettext("key date {name} ({day}) needs a flagship slot, but {platforms} has no free slot or posting "
+                       "window that day",
+                       "key date {name} ({day}) needs a flagship slot, but {platforms} have no free slot or posting "
+                       "window that day", len(carriers)).format(
+        name=key.title, day=short_date(key.day), platforms=i18n.listed(i18n.platform_name(p) for p in carriers))
+    return _fail(month, problem, _("Post more often, drop a fixed column, or name more platforms in "
+                                   "flagship_platforms."))
+
+
+def _placed_error(month: str, platform: str, placed: int, n_slots: int) -> CalendarError:
+    """A platform has more placed posts (fixed columns, key-date flagships) than slots."""
+    problem = _("{platform} has {n} fixed-column and key-date posts but only {slots} slots").format(
+        platform=i18n.platform_name(platform), n=placed, slots=n_slots)
+    return _fail(month, problem, _("Post more often or drop a fixed column."))
+
+
+def _gap_error(month: str, platform: str, ppw: int, limit: int, start: int, end: int) -> CalendarError:
+    """Two consecutive posting days (days 0 and D + 1 are the month's edges) are too far apart."""
+    n_days = _calendar.monthrange(*parse_month(month))[1]
+    first = _("the month's start") if start == 0 else short_date(_day_of(month, start))
+    last = _("the month's end") if end == n_days + 1 else short_date(_day_of(month, end))
+    problem = _("{platform} at {ppw} posts/week allows at most {limit} days between posting days, but its posting "
+                "windows, fixed columns and key dates leave {gap} days ({first} → {last})").format(
+        platform=i18n.platform_name(platform), ppw=ppw, limit=limit, gap=end - start, first=first, last=last)
+    return _fail(month, problem, _("Add posting windows on more weekdays or post more often."))
+
+
+def _hours_error(month: str, platform: str, day: int, posts: int, step: int,
+                 windows: Sequence[tuple[int, float]]) -> CalendarError:
+    """A posting day's posts do not fit its weekday's windows `step` hours apart."""
+    when = _day_of(month, day)
+    problem = ngettext("{platform} on {day}: {n} post {gap} hours after the previous post does not fit its {weekday} "
+                       "windows ({hours})",
+                       "{platform} on {day}: {n} posts {gap} hours apart (and {gap} hours after the previous post) do "
+                       "not fit its {weekday} windows ({hours})", posts).format(
+        platform=i18n.platform_name(platform), day=short_date(when), n=posts, gap=step,
+        weekday=weekday_name(when.weekday()), hours=i18n.listed(f"{h:02d}:00" for h, _score in windows))
+    return _fail(month, problem, _("Lower the minimum gap (min_gap_hours) or widen the posting windows."))
+
+
+def _reserve_error(month: str, n_reserve: int, total: int, share: float, free: int) -> CalendarError:
+    """Fixed columns and key dates leave fewer free slots than the reserve needs."""
+    problem = _("the reserve needs {n} of {total} slots ({share}), but fixed columns and key dates leave only {free} "
+                "free slots").format(n=n_reserve, total=total, share=i18n.fmt_percent(share, 0), free=free)
+    return _fail(month, problem, _("Drop a fixed column or post more often."))
 
 
 def _split_largest_remainder(total: int, weights: Mapping[str, float], caps: Mapping[str, int]) -> dict[str, int]:
@@ -572,10 +697,7 @@ def _tier_counts(planned: int, mix: Mapping[str, float], forced: Mapping[str, in
     high = {t: math.ceil(exact[t] - 1e-9) for t in TIERS}
     for t in TIERS:
         if forced[t] > high[t]:
-            need = forced[t] / planned
-            raise _fail(month, f"fixed columns and key dates need {forced[t]} {t} post(s), but the mix gives {t} "
-                        f"{mix[t]:.0%} of {planned} planned slots = {exact[t]:.1f} (at most {high[t]})",
-                        f"Raise the {t} share to at least {need:.0%}, or drop {t} fixed columns / key dates.")
+            raise _mix_error(month, t, forced[t], mix[t], planned, high[t])
     counts = {t: max(low[t], forced[t]) for t in TIERS}
     order = sorted(TIERS, key=lambda t: (-(exact[t] - low[t]), TIERS.index(t)))
     for t in order:
@@ -584,10 +706,7 @@ def _tier_counts(planned: int, mix: Mapping[str, float], forced: Mapping[str, in
         if counts[t] < high[t]:
             counts[t] += 1
     if sum(counts.values()) != planned:
-        raise _fail(month, "fixed columns and key dates force "
-                    + ", ".join(f"{forced[t]} {t}" for t in TIERS if forced[t])
-                    + f" posts, which leaves no way to keep every tier within one slot of the mix over {planned} "
-                    "planned slots", "Change the mix or the fixed columns.")
+        raise _tier_split_error(month, forced, planned)
     return counts
 
 
@@ -677,15 +796,10 @@ def _check_room(month: _Month, platform: str, ppw: int, step: int, n_slots: int,
     """ParameterError when a platform's windows fit fewer posts than its slots, or than a day's fixed columns."""
     room = sum(cap.values())
     if n_slots > room:
-        raise _fail(month.label, f"{platform} needs {n_slots} slots ({ppw} posts/week × {month.n_days} days / 7), "
-                    f"but its posting windows with a {step}-hour minimum gap"
-                    + (" and one post a day" if ppw <= 7 else "") + f" fit at most {room}",
-                    "Post less, lower min_gap_hours, or widen the windows.")
+        raise _room_error(month.label, platform, ppw, n_slots, step, room)
     for d, items in forced.items():
         if len(items) > cap[d]:
-            raise _fail(month.label, f"{platform} has {len(items)} fixed column(s) on {WEEKDAYS[month.weekday[d]]} "
-                        f"{month.first:%Y-%m}-{d:02d}, but its windows that weekday fit {cap[d]} post(s)",
-                        "Move the column to a weekday with posting windows.")
+            raise _column_room_error(month.label, platform, d, len(items), cap[d])
 
 
 def _flagship_carriers(settings: PlanSettings) -> list[str]:
@@ -717,9 +831,7 @@ def _key_date_flagships(month: _Month, keys: Sequence[_KeyDate], settings: PlanS
             i = next(i for i, (kind, _) in enumerate(items) if kind == "fixed")
             items[i] = ("fixed+key", (items[i][1], k))
         else:
-            raise _fail(month.label, f"key date {k.name} ({k.day:%m-%d}) needs a flagship slot, but "
-                        f"{', '.join(carriers)} have no free slot or posting window that day",
-                        "Raise posts_per_week, drop a fixed column, or add flagship_platforms.")
+            raise _key_date_error(month.label, k, carriers)
         load[p] += 1
     return replace(grid, forced=forced)
 
@@ -730,8 +842,7 @@ def _posting_days(month: _Month, platform: str, grid: _Grid) -> dict[int, int]:
     counts = {d: len(v) for d, v in grid.forced[platform].items()}
     n_slots = grid.n_slots[platform]
     if sum(counts.values()) > n_slots:
-        raise _fail(month.label, f"{platform} has {sum(counts.values())} fixed-column and key-date posts but only "
-                    f"{n_slots} slots")
+        raise _placed_error(month.label, platform, sum(counts.values()), n_slots)
     need, level = n_slots - sum(counts.values()), 0
     while need > 0:
         cand = [d for d in month.weekday if counts.get(d, 0) == level and grid.cap[platform][d] > level]
@@ -749,10 +860,7 @@ def _check_gaps(month: _Month, platform: str, ppw: int, days: Sequence[int]) -> 
     limit = max_gap_days(ppw)
     worst = max((b - a, a, b) for a, b in itertools.pairwise([0, *days, month.n_days + 1]))
     if worst[0] > limit:
-        _, a, b = worst
-        raise _fail(month.label, f"{platform} at {ppw} posts/week allows at most {limit} days between posting days, "
-                    f"but its windows, fixed columns and key dates leave {worst[0]} (day {a} → day {b})",
-                    "Add posting windows on more weekdays or post more often.")
+        raise _gap_error(month.label, platform, ppw, limit, worst[1], worst[2])
 
 
 def _posting_hours(month: _Month, platform: str, wins: Mapping[int, list[tuple[int, float]]],
@@ -783,11 +891,7 @@ def _day_hours(month: _Month, platform: str, wins: Mapping[int, list[tuple[int, 
     if hours is None:
         hours = _choose_hours(windows, counts[day], step, lower)
     if hours is None:
-        hours_text = ", ".join(f"{h:02d}:00" for h, _ in windows) or "none"
-        raise _fail(month.label, f"{platform} on {month.first:%Y-%m}-{day:02d}: {counts[day]} post(s) {step} hours "
-                    f"apart (and {step} hours after the previous post) do not fit its "
-                    f"{WEEKDAYS[month.weekday[day]]} windows ({hours_text})",
-                    "Lower min_gap_hours or widen the windows.")
+        raise _hours_error(month.label, platform, day, counts[day], step, windows)
     return hours
 
 
@@ -835,9 +939,8 @@ def _reserve_slots(month: _Month, settings: PlanSettings, slots: Sequence[_Slot]
     split = _split_largest_remainder(n_reserve, {p: float(n_slots[p]) for p in platforms},
                                      {p: len(regular[p]) for p in platforms})
     if sum(split.values()) < n_reserve:
-        raise _fail(month.label, f"the reserve needs {n_reserve} of {total} slots ({settings.reserve_share:.0%}), "
-                    f"but fixed columns and key dates leave only {sum(len(v) for v in regular.values())} free slots",
-                    "Drop a fixed column or post more.")
+        raise _reserve_error(month.label, n_reserve, total, settings.reserve_share,
+                             sum(len(v) for v in regular.values()))
     for p in platforms:
         m, r = len(regular[p]), split[p]
         for j in range(r):
@@ -1024,18 +1127,23 @@ def _fill_topics(slots: list[_Slot], bank: list[_Topic], keys: Sequence[_KeyDate
 
 
 def _usable_topics_error(short: Sequence[str], slots: Sequence[_Slot], bank: Sequence[_Topic],
-                         seasons: Mapping[int, tuple[str, ...]], in_calendar: set[str], month: str) -> ParameterError:
+                         seasons: Mapping[int, tuple[str, ...]], in_calendar: set[str], month: str) -> CalendarError:
     """The message when platforms have more planned slots than topics they may use."""
     planned = {p: sum(1 for s in slots if s.platform == p and s.role != "reserve") for p in short}
     evergreen = sum(1 for t in bank if not seasons[t.rank])
     other = sum(1 for t in bank if seasons[t.rank] and not in_calendar & set(seasons[t.rank]))
     here = len(bank) - evergreen - other
-    counts = ", ".join(f"{p} {n}" if i else f"{p} has {n} planned slots" for i, (p, n) in enumerate(planned.items()))
-    return _fail(month, f"{counts}, but the topic bank has only {evergreen} evergreen topic(s)"
-                 + (f" plus {here} for this month's key dates" if here else "")
-                 + (f" ({other} more belong to other dates)" if other else "")
-                 + "; a topic runs at most once per platform in a month",
-                 f"Add topics to topic_bank, lower posts_per_week for {', '.join(short)}, or raise reserve_share.")
+    counts = i18n.listed((_("{platform} {n}") if i else _("{platform} has {n} planned slots")).format(
+        platform=i18n.platform_name(p), n=n) for i, (p, n) in enumerate(planned.items()))
+    seasonal = (_(" plus {n} for this month's key dates").format(n=here) if here else "") + (
+        _(" ({n} more belong to other dates)").format(n=other) if other else "")
+    problem = ngettext("{counts}, but the topic bank has only {n} evergreen topic{seasonal}; a topic runs at most once "
+                       "per platform in a month",
+                       "{counts}, but the topic bank has only {n} evergreen topics{seasonal}; a topic runs at most "
+                       "once per platform in a month", evergreen).format(counts=counts, n=evergreen, seasonal=seasonal)
+    fix = _("Add topics to the topic bank (the topic_bank table), raise the reserve share, or post less on "
+            "{platforms}.").format(platforms=i18n.listed(i18n.platform_name(p) for p in short))
+    return _fail(month, problem, fix)
 
 
 def _topic_notes(todo: Sequence[_Slot], bank: Sequence[_Topic], keys: Sequence[_KeyDate],
