@@ -12,6 +12,7 @@ import pytest
 
 from helpers.errors import DataError, ParameterError
 from helpers.review.attribution import (
+    MODELS,
     MarkovResult,
     assist_ratio,
     build_journeys,
@@ -284,11 +285,15 @@ def test_markov_second_order_by_hand():
 
 
 def _count_chain(j: pd.DataFrame) -> tuple[list[str], np.ndarray]:
-    """Independent estimate of the first-order chain: plain Python transition counts."""
+    """Independent estimate of the first-order chain: plain Python transition counts.
+
+    A journey that converted n times is walked n times (each conversion counts), one that did not once.
+    """
     counts: Counter[tuple[str, str]] = Counter()
-    for path, conv in zip(j["path"], j["converted"], strict=True):
+    for path, conv, n in zip(j["path"], j["converted"], j["conversions"], strict=True):
         walk = ["start", *path, "conversion" if conv else "null"]
-        counts.update(pairwise(walk))
+        for pair in pairwise(walk):
+            counts[pair] += int(n) if conv else 1
     channels = sorted({c for p in j["path"] for c in p})
     states = ["start", *channels, "conversion", "null"]
     p = np.zeros((len(states), len(states)))
@@ -339,7 +344,10 @@ def test_markov_matches_counting_power_series_and_simulation():
     # Exact P equals the matrix power series and the share of converting journeys (flow conservation).
     p_conv = _power_series(p)
     assert res.conversion_probability == pytest.approx(p_conv, abs=1e-10)
-    assert res.conversion_probability == pytest.approx(j["converted"].mean(), abs=1e-10)
+    # each conversion is a walk ending in conversion, each non-converting journey one ending in null
+    n_conv, n_null = j["conversions"].sum(), (~j["converted"]).sum()
+    assert (j["conversions"] > 1).any()  # the example has repeat converters
+    assert res.conversion_probability == pytest.approx(n_conv / (n_conv + n_null), abs=1e-10)
     # Removal effects from the power series of the redirected chains.
     effects = {c: 1 - _power_series(_without(p, states.index(c))) / p_conv for c in states[1:-2]}
     assert credit(res.credit, "removal_effect") == pytest.approx(effects, abs=1e-10)
@@ -518,3 +526,165 @@ def test_review_journeys_credits_the_period_and_skips_without_data(tables):
     assert shares.sum().round(12).eq(1).all()  # every model shares out all conversions
     assert review_journeys(None, conversions, "2026-01-01", "2026-01-31") is None
     assert review_journeys(touchpoints, None, "2026-01-01", "2026-01-31") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Conventions (issue 17): value credit of the Markov model, repeat conversions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_markov_value_credit_share_and_removal_by_hand():
+    # J1: A -> conversion worth 90; J2: B -> conversion worth 10; J3: A, B -> conversion worth 40.
+    j = make_journeys([("A",), ("B",), ("A", "B")], [True, True, True], [90.0, 10.0, 40.0])
+    # Chain: start->A 2/3, start->B 1/3; A->conv 1/2, A->B 1/2; B->conv 1.  P = 1.
+    # Without A: P = 1/3 -> RE_A = 2/3.  Without B: x_A = 1/2, P = 2/3 * 1/2 = 1/3 -> RE_B = 2/3.
+    # "share": value = conversion share (1/2 each) x total value 140 -> A 70, B 70.
+    share = markov(j).credit.set_index("channel")
+    assert share["value"].to_dict() == pytest.approx({"A": 70.0, "B": 70.0})
+    # "removal" (ChannelAttribution's var_value): each conversion carries the mean value of the
+    # conversions leaving its last state: A 90 (J1), B (10 + 40) / 2 = 25. Value chain: the
+    # conversion column times that value, r_A = 1/2 * 90 = 45, r_B = 1 * 25 = 25.
+    # x_B = 25, x_A = 45 + 1/2 * 25 = 57.5, V = 2/3 * 57.5 + 1/3 * 25 = 140/3 (= 140 over 3 walks).
+    # Without A: V = 1/3 * 25 = 25/3 -> RE_A = 1 - 25/140 = 23/28.
+    # Without B: x_A = 45, V = 2/3 * 45 = 30 -> RE_B = 1 - 90/140 = 10/28.
+    # Normalised: A 23/33, B 10/33 of 140.
+    removal = markov(j, value_credit="removal")
+    c = removal.credit.set_index("channel")
+    assert c["value_removal_effect"].to_dict() == pytest.approx({"A": 23 / 28, "B": 10 / 28})
+    assert c["value"].to_dict() == pytest.approx({"A": 140 * 23 / 33, "B": 140 * 10 / 33})
+    # conversion credit and conversion removal effects do not depend on the value convention
+    assert c["conversions"].to_dict() == pytest.approx({"A": 1.5, "B": 1.5})
+    assert c["removal_effect"].to_dict() == pytest.approx({"A": 2 / 3, "B": 2 / 3})
+    assert removal.value_credit == "removal" and markov(j).value_credit == "share"
+
+
+def _simulate_channelattribution(p: np.ndarray, value_draws: dict[int, tuple[np.ndarray, np.ndarray]], walks: int,
+                                 rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """ChannelAttribution's markov_model with var_value, by simulation (its C++ W_markov_model_1).
+
+    Walk the chain from start; a walk that reaches conversion draws a value from the per-conversion
+    values observed after its last state (value / conversions of each path, weighted by conversions)
+    and adds it to every state it visited. Returns the value per state and the total value drawn.
+    """
+    cum = np.cumsum(p, axis=1)
+    n_states = p.shape[0]
+    conv, null = n_states - 2, n_states - 1
+    pos = np.zeros(walks, dtype=np.int64)
+    last = np.zeros(walks, dtype=np.int64)
+    visited = np.zeros((walks, n_states), dtype=bool)
+    active = np.arange(walks)
+    while active.size:
+        u = rng.random(active.size)
+        nxt = np.minimum((cum[pos[active]] <= u[:, None]).sum(axis=1), null)
+        last[active] = pos[active]
+        pos[active] = nxt
+        visited[active, nxt] = True
+        active = active[nxt < conv]
+    value = np.zeros(walks)
+    for state, (values, weights) in value_draws.items():
+        ends = np.flatnonzero((pos == conv) & (last == state))
+        value[ends] = rng.choice(values, size=ends.size, p=weights / weights.sum())
+    per_state = (visited * value[:, None]).sum(axis=0)
+    return per_state, float(value.sum())
+
+
+def test_markov_value_removal_matches_channelattribution_simulation():
+    j = random_journeys(seed=11, n=400)
+    # conversions closed by A are worth five times as much: value credit should lean to A's paths
+    j["value"] *= np.where([p[-1] == "A" for p in j["path"]], 5.0, 1.0)
+    res = markov(j, value_credit="removal").credit.set_index("channel")
+    states, p = _count_chain(j)
+    draws: dict[int, tuple[list[float], list[float]]] = {}
+    for path, conv, n, v in zip(j["path"], j["converted"], j["conversions"], j["value"], strict=True):
+        if conv:
+            values, weights = draws.setdefault(states.index(path[-1]), ([], []))
+            values.append(v / n)
+            weights.append(float(n))
+    arrays = {s: (np.array(v), np.array(w)) for s, (v, w) in draws.items()}
+    per_state, total = _simulate_channelattribution(p, arrays, 200_000, np.random.default_rng(17))
+    channels = states[1:-2]
+    simulated_effect = {c: per_state[states.index(c)] / total for c in channels}  # its removal_effects_conversion_value
+    shares = np.array([per_state[states.index(c)] for c in channels])
+    simulated_credit = dict(zip(channels, shares / shares.sum() * j["value"].sum(), strict=True))
+    assert res["value_removal_effect"].to_dict() == pytest.approx(simulated_effect, abs=0.01)
+    assert res["value"].to_dict() == pytest.approx(simulated_credit, rel=0.02)
+    assert res["value"].sum() == pytest.approx(j["value"].sum())
+    # the two conventions differ on this data (else the test would not tell them apart)
+    share = markov(j).credit.set_index("channel")["value"]
+    assert res["value"]["A"] > 1.2 * share["A"]
+
+
+def test_markov_value_removal_missing_and_bad_convention():
+    j = make_journeys([("A",), ("B",), ("A", "B")], [True, True, True], [90.0, np.nan, 40.0])
+    assert markov(j, value_credit="removal").credit["value"].isna().all()  # unknown value stays unknown
+    untracked = make_journeys([("A",), ("B",)], [True, False], [np.nan, np.nan])
+    assert markov(untracked, value_credit="removal").credit["value"].isna().all()
+    nothing = make_journeys([("A",), ("B",)], [False, False], [0.0, 0.0])
+    assert markov(nothing, value_credit="removal").credit["value"].tolist() == [0.0, 0.0]
+    with pytest.raises(ParameterError, match="value_credit='revenue'.*share, removal"):
+        markov(j, value_credit="revenue")
+
+
+def test_markov_counts_each_conversion_of_a_repeat_converter():
+    # J1: A, converted twice; J2: B, converted once; J3: B, no conversion.
+    j = make_journeys([("A",), ("B",), ("B",)], [True, True, False], [20.0, 10.0, 0.0], [2, 1, 0])
+    # Each conversion a walk: start->A 2, start->B 2 (J2, J3); A->conv 2; B->conv 1, B->null 1.
+    # P = 1/2 * 1 + 1/2 * 1/2 = 3/4. Without A: 1/4 -> RE_A = 2/3. Without B: 1/2 -> RE_B = 1/3.
+    # Shares 2/3, 1/3 of 3 conversions: A 2, B 1 (A's only path converted twice, B's once in two).
+    # (Counting J1 once would give start->A 1/3 and RE_A = RE_B = 1/2: 1.5 conversions each.)
+    res = markov(j)
+    assert res.conversion_probability == pytest.approx(3 / 4)
+    assert credit(res.credit, "removal_effect") == pytest.approx({"A": 2 / 3, "B": 1 / 3})
+    assert credit(res.credit) == pytest.approx({"A": 2.0, "B": 1.0})
+    assert res.transition_matrix.loc["start", "A"] == pytest.approx(0.5)
+
+
+def test_a_repeat_converter_counts_as_one_journey_per_conversion():
+    j = random_journeys(seed=21, n=300)
+    assert (j["conversions"] > 1).sum() > 5
+    # the same data with each repeat converter split into one journey per conversion (value split evenly)
+    rows = []
+    for r in j.itertuples(index=False):
+        n = max(int(r.conversions), 1)
+        rows += [(r.path, r.converted, r.value / n, int(r.converted))] * n
+    split = make_journeys([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+    for value_credit in ("share", "removal"):
+        a, b = markov(j, value_credit=value_credit), markov(split, value_credit=value_credit)
+        assert a.conversion_probability == pytest.approx(b.conversion_probability, abs=1e-12)
+        pd.testing.assert_frame_equal(a.credit, b.credit, atol=1e-9)
+
+
+def test_credited_conversions_add_up_to_the_data_with_a_repeat_converter():
+    touchpoints = pd.DataFrame(
+        {"journey_id": ["K", "K", "L", "M", "M"],
+         "occurred_at": ["2026-03-01 10:00", "2026-03-02 10:00", "2026-03-01 11:00", "2026-03-01 09:00",
+                         "2026-03-05 09:00"],
+         "channel": ["A", "B", "B", "C", "A"]}
+    )
+    # K converts 3 times, L once, M never: 4 conversions worth 10 + 20 + 30 + 5 = 65
+    conversions = pd.DataFrame(
+        {"journey_id": ["K", "K", "K", "L"],
+         "occurred_at": ["2026-03-01 12:00", "2026-03-02 12:00", "2026-03-03 12:00", "2026-03-01 12:00"],
+         "value": [10.0, 20.0, 30.0, 5.0]}
+    )
+    for markov_value in ("share", "removal"):
+        comparison = compare_models(build_journeys(touchpoints, conversions), markov_value=markov_value)
+        sums = comparison.groupby("model")[["conversions", "value"]].sum()
+        assert sums["conversions"].to_dict() == pytest.approx(dict.fromkeys(MODELS, 4.0))
+        assert sums["value"].to_dict() == pytest.approx(dict.fromkeys(MODELS, 65.0))
+
+
+def test_review_states_its_conventions(tables):
+    from helpers.review.attribution import review_journeys
+
+    touchpoints, conversions = tables
+    default = review_journeys(touchpoints, conversions, "2026-01-01", "2026-01-31")
+    removal = review_journeys(touchpoints, conversions, "2026-01-01", "2026-01-31", markov_value="removal")
+    assert default is not None and removal is not None
+    assert default.conventions() == {"markov_value": "share", "repeat_conversions": "each counted"}
+    assert removal.conventions() == {"markov_value": "removal", "repeat_conversions": "each counted"}
+    expected = markov(default.journeys, value_credit="removal").credit.set_index("channel")["value"]
+    got = removal.comparison[removal.comparison["model"] == "markov"].set_index("channel")["value"]
+    pd.testing.assert_series_equal(got, expected, check_names=False)
+    with pytest.raises(ParameterError, match="markov_value"):
+        review_journeys(touchpoints, conversions, "2026-01-01", "2026-01-31", markov_value="both")

@@ -16,6 +16,13 @@ Conventions every model shares:
   channel it feeds NaN, and without a value column every value credit is NaN.
 - Every channel seen in an attributable journey gets a row, with zero credit when the model gives
   it none, so the models line up channel by channel.
+- Each conversion counts: a journey that converts n times gives its channels n conversions' credit
+  in every model, and the Markov chain counts its transitions n times (as n journeys along the
+  same path), so credited conversions add up to the conversions in the data. All of a journey's
+  conversions are credited to its touches up to its last conversion.
+- Markov value credit follows ``value_credit`` (:data:`MARKOV_VALUES`): ``"share"`` (the channel's
+  conversion share × total value) or ``"removal"`` (removal effects of the value-weighted chain,
+  as ChannelAttribution's ``markov_model(..., var_value=...)``).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ import pandas as pd
 from helpers.errors import DataError, ParameterError, require_columns
 
 __all__ = [
+    "MARKOV_VALUES",
+    "REPEAT_CONVERSIONS",
     "AttributionReview",
     "MarkovResult",
     "assist_ratio",
@@ -49,6 +58,10 @@ CONVERSION_COLUMNS: tuple[str, ...] = ("journey_id", "occurred_at")
 JOURNEY_COLUMNS: tuple[str, ...] = ("journey_id", "path", "converted", "conversions", "value", "end_at")
 MODELS: tuple[str, ...] = ("first_touch", "last_touch", "linear", "markov", "shapley")
 START, CONVERSION, NULL = "start", "conversion", "null"
+#: How the Markov model credits value: "share" = conversion share × total value; "removal" = value removal effects.
+MARKOV_VALUES: tuple[str, ...] = ("share", "removal")
+#: How a journey that converts more than once is counted (every model): each of its conversions counts.
+REPEAT_CONVERSIONS = "each counted"
 
 DateLike = str | date  # pd.Timestamp is a date too
 
@@ -356,21 +369,25 @@ def linear(journeys: pd.DataFrame) -> pd.DataFrame:
 class MarkovResult:
     """Markov-chain attribution: channel credit from removal effects, plus the chain it came from.
 
-    ``credit`` has channel, removal_effect, conversions, value; ``conversion_probability`` is
-    P(start → conversion) of the estimated chain; ``transition_matrix`` is the row-stochastic
-    matrix over start, the channel states, conversion and null (absorbing states loop to themselves).
+    ``credit`` has channel, removal_effect, value_removal_effect, conversions, value;
+    ``conversion_probability`` is P(start → conversion) of the estimated chain (a walk per
+    conversion and per non-converting journey); ``transition_matrix`` is the row-stochastic matrix
+    over start, the channel states, conversion and null (absorbing states loop to themselves);
+    ``value_credit`` is the convention the value column follows (:data:`MARKOV_VALUES`).
     """
 
     credit: pd.DataFrame
     conversion_probability: float
     transition_matrix: pd.DataFrame
     order: int = 1
+    value_credit: str = "share"
 
     def __repr__(self) -> str:
         top = self.credit.sort_values("conversions", ascending=False).head(5)
         shares = ", ".join(f"{c}={r:.3f}" for c, r in zip(top["channel"], top["removal_effect"], strict=True))
         return (
-            f"MarkovResult(order={self.order}, P(conversion)={self.conversion_probability:.4f}, "
+            f"MarkovResult(order={self.order}, value_credit={self.value_credit}, "
+            f"P(conversion)={self.conversion_probability:.4f}, "
             f"states={len(self.transition_matrix) - 3}, removal effects: {shares})"
         )
 
@@ -391,19 +408,41 @@ def _state_codes(t: _Touches, order: int) -> tuple[np.ndarray, list[tuple[int, .
     return inverse.reshape(-1).astype(np.int64), states
 
 
+def _walks(t: _Touches) -> np.ndarray:
+    """How many walks of the chain each journey stands for: its conversions if it converted, else one."""
+    return np.where(t.converted, t.conversions, 1.0)
+
+
 def _transition_counts(t: _Touches, state: np.ndarray, n_states: int) -> np.ndarray:
-    """Counts of observed transitions between start (0), states (1..n), conversion and null."""
+    """Counts of observed transitions between start (0), states (1..n), conversion and null, a journey per walk."""
     start, conv, null = 0, n_states + 1, n_states + 2
     ends = t.starts + t.lengths
     end_state = np.where(t.converted, conv, null)
     src = np.insert(state + 1, t.starts, start)
     dst = np.insert(state + 1, ends, end_state)
     size = n_states + 3
-    return np.bincount(src * size + dst, minlength=size * size).reshape(size, size).astype(float)
+    weights = np.repeat(_walks(t), t.lengths + 1)  # a journey's transitions, start and end included
+    return np.bincount(src * size + dst, weights, minlength=size * size).reshape(size, size)
+
+
+def _value_exits(t: _Touches, state: np.ndarray, n_states: int, rows: np.ndarray) -> np.ndarray:
+    """Conversion value per walk out of each transient state (start first): the value-weighted conversion column.
+
+    The value of the conversions whose last state is s over the walks leaving s; equal to
+    P(s → conversion) × the mean value of a conversion leaving s, the value ChannelAttribution
+    draws for a simulated conversion from its last state.
+    """
+    last = state[t.starts + t.lengths - 1] + 1
+    value = np.bincount(last[t.converted], t.value[t.converted], minlength=n_states + 1).astype(float)
+    out = rows[: n_states + 1, 0]
+    return np.divide(value, out, out=np.zeros_like(value), where=out > 0)
 
 
 def _absorption(q: np.ndarray, r: np.ndarray, keep: np.ndarray) -> float:
-    """P(start → conversion) using only the transient states in ``keep`` (start first); moves elsewhere go to null."""
+    """What start expects to collect from ``r`` (P(start → conversion) for r = P(· → conversion)).
+
+    Only the transient states in ``keep`` (start first) are used; moves elsewhere go to null.
+    """
     sub = q[np.ix_(keep, keep)]
     x = np.linalg.solve(np.eye(len(sub)) - sub, r[keep])
     return float(x[0])
@@ -414,12 +453,38 @@ def _state_label(state: tuple[int, ...], channels: pd.Index) -> str:
     return " > ".join(str(channels[c]) for c in state)
 
 
-def markov(journeys: pd.DataFrame, order: int = 1) -> MarkovResult:
+def _removal_effects(q: np.ndarray, r: np.ndarray, states: list[tuple[int, ...]], n_channels: int) -> np.ndarray:
+    """1 − (what start collects from r without channel c) / (what it collects with every channel), per channel.
+
+    NaN for every channel when start collects nothing (or a negative net amount) from r.
+    """
+    total = _absorption(q, r, np.ones(len(q), dtype=bool))
+    effects = np.full(n_channels, np.nan)
+    if total > 0 and (r >= 0).all():
+        for c in range(n_channels):
+            keep = np.r_[True, [c not in s for s in states]]
+            effects[c] = 1.0 - _absorption(q, r, keep) / total
+        effects = np.clip(effects, 0.0, 1.0)  # removal can only lower it; clip rounding noise (±1e-16)
+    return effects
+
+
+def _normalised_credit(effects: np.ndarray, total: float) -> np.ndarray:
+    """``total`` shared in proportion to the removal effects; zeros when the total is 0, NaN when it is unknown."""
+    if total == 0:
+        return np.zeros(len(effects))
+    if not np.isfinite(total) or not np.isfinite(effects).all() or effects.sum() <= 0:
+        return np.full(len(effects), np.nan)
+    return effects / effects.sum() * total
+
+
+def markov(journeys: pd.DataFrame, order: int = 1, value_credit: str = "share") -> MarkovResult:
     """Markov-chain attribution: credit channels by how much P(conversion) drops when each is removed.
 
     The chain has states start, one per channel (or per run of ``order`` channels), conversion and
-    null. Transition probabilities are counted from every attributable journey, converting or not
-    (each journey ends once, in conversion or null, whatever its number of conversions).
+    null. Transition probabilities are counted from every attributable journey, converting or not;
+    a journey that converted n times counts n times (n walks along its path ending in conversion),
+    one that did not convert once (ending in null), as ChannelAttribution weights a path by its
+    conversions. So a repeat converter weighs like that many single converters.
     Repeated consecutive touches of a channel are kept as self-loops (the data as it is): in a
     first-order chain a self-loop changes how long a walk stays in a channel but not where it
     goes next, so P(conversion) and removal effects equal those of the de-duplicated paths; in
@@ -428,12 +493,25 @@ def markov(journeys: pd.DataFrame, order: int = 1) -> MarkovResult:
     P(conversion) is exact, from the absorbing chain: with Q the transient-to-transient block
     and r the transient-to-conversion column, x solves (I − Q) x = r and P = x[start]. Removing
     channel c sends every transition into a state containing c to null; its removal effect is
-    1 − P_without_c / P. Credit is the removal effects normalised to sum to 1, times the total
-    conversions (and total value, which is NaN if any converting journey's value is unknown).
-    Removal effects are NaN when nothing converted (P = 0), and every channel then gets 0.
+    1 − P_without_c / P. Conversion credit is the removal effects normalised to sum to 1, times the
+    total conversions. Removal effects are NaN when nothing converted (P = 0), and every channel
+    then gets 0.
+
+    Value credit (NaN if any converting journey's value is unknown) follows ``value_credit``:
+    ``"share"`` gives each channel its conversion share of the total value; ``"removal"`` computes
+    ChannelAttribution's value removal effect (``markov_model(..., var_value=...)``): each
+    conversion carries the mean value of the conversions leaving its last state, so the
+    conversion column r becomes the value-weighted column r_v (``_value_exits``); V solves
+    (I − Q) x = r_v at start, a channel's ``value_removal_effect`` is 1 − V_without_c / V, and the
+    total value is shared in proportion to those effects. Channels that lead to the valuable
+    conversions get more value credit than their conversion share. It needs values ≥ 0 (removal
+    effects of refunds are undefined): with a negative value the value credit is NaN.
     """
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
         raise ParameterError(f"order={order!r} must be a whole number ≥ 1 (1 = first-order chain).")
+    if value_credit not in MARKOV_VALUES:
+        raise ParameterError(f"value_credit={value_credit!r} is not a value convention; use one of: "
+                             f"{', '.join(MARKOV_VALUES)}.")
     t = _flatten(journeys)
     state, states = _state_codes(t, int(order))
     n = len(states)
@@ -447,26 +525,24 @@ def markov(journeys: pd.DataFrame, order: int = 1) -> MarkovResult:
     matrix = pd.DataFrame(probs, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
 
     q, r = probs[: n + 1, : n + 1], probs[: n + 1, n + 1]
-    everything = np.ones(n + 1, dtype=bool)
-    p_all = _absorption(q, r, everything)
-    effects = np.full(len(t.channels), np.nan)
-    if p_all > 0:
-        for c in range(len(t.channels)):
-            keep = np.r_[True, [c not in s for s in states]]
-            effects[c] = 1.0 - _absorption(q, r, keep) / p_all
-        effects = np.clip(effects, 0.0, 1.0)  # removal can only lower P; clip rounding noise (±1e-16)
+    p_all = _absorption(q, r, np.ones(n + 1, dtype=bool))
+    effects = _removal_effects(q, r, states, len(t.channels))
+    value_effects = _removal_effects(q, _value_exits(t, state, n, rows), states, len(t.channels))
     total_conv = float(t.conversions[t.converted].sum())
     total_value = float(np.sum(t.value[t.converted])) if t.value_tracked else np.nan
     share = effects / effects.sum() if p_all > 0 else np.zeros(len(t.channels))
+    value = share * total_value if value_credit == "share" else _normalised_credit(value_effects, total_value)
     credit = pd.DataFrame(
         {
             "channel": t.channels.to_numpy(),
             "removal_effect": effects,
+            "value_removal_effect": value_effects,
             "conversions": share * total_conv,
-            "value": share * total_value,
+            "value": value,
         }
     )
-    return MarkovResult(credit=credit, conversion_probability=p_all, transition_matrix=matrix, order=int(order))
+    return MarkovResult(credit=credit, conversion_probability=p_all, transition_matrix=matrix, order=int(order),
+                        value_credit=value_credit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,17 +576,19 @@ def shapley(journeys: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
-def compare_models(journeys: pd.DataFrame) -> pd.DataFrame:
+def compare_models(journeys: pd.DataFrame, markov_value: str = "share") -> pd.DataFrame:
     """All five models in one tidy table (model, channel, conversions, value, share) to read side by side.
 
     ``share`` is the channel's share of that model's conversions (NaN when there are none).
     Every model distributes the same total: the conversions of journeys with at least one touch.
+    The Markov model's value credit follows ``markov_value`` (see :func:`markov`'s ``value_credit``).
     """
     tables = {
         "first_touch": first_touch(journeys),
         "last_touch": last_touch(journeys),
         "linear": linear(journeys),
-        "markov": markov(journeys).credit.drop(columns="removal_effect"),
+        "markov": markov(journeys, value_credit=markov_value).credit.drop(
+            columns=["removal_effect", "value_removal_effect"]),
         "shapley": shapley(journeys),
     }
     out = pd.concat(tables, names=["model", None]).reset_index(level=0).reset_index(drop=True)
@@ -566,11 +644,16 @@ def assist_ratio(comparison: pd.DataFrame, assist_at: float = 1.5, closer_at: fl
 
 @dataclass(frozen=True)
 class AttributionReview:
-    """The journeys of a period, the five models side by side, and which channels assist."""
+    """The journeys of a period, the five models side by side, which channels assist, and the conventions used."""
 
     journeys: pd.DataFrame  # build_journeys
     comparison: pd.DataFrame  # compare_models
     assist: pd.DataFrame  # assist_ratio
+    markov_value: str = "share"  # the Markov value credit convention (MARKOV_VALUES)
+
+    def conventions(self) -> dict[str, str]:
+        """The stated model conventions: Markov value credit, and how repeat conversions count."""
+        return {"markov_value": self.markov_value, "repeat_conversions": REPEAT_CONVERSIONS}
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The section's tables by artefact name, in reading order."""
@@ -582,10 +665,14 @@ class AttributionReview:
 
 
 def review_journeys(touchpoints: pd.DataFrame | None, conversions: pd.DataFrame | None,
-                    start: DateLike, end: DateLike) -> AttributionReview | None:
+                    start: DateLike, end: DateLike, markov_value: str = "share") -> AttributionReview | None:
     """Journeys ending in [start, end] credited by every model; None without touchpoints or conversions."""
+    if markov_value not in MARKOV_VALUES:
+        raise ParameterError(f"Parameter markov_value={markov_value!r} is not valid; use one of: "
+                             f"{', '.join(MARKOV_VALUES)}.")
     if touchpoints is None or conversions is None:
         return None
     journeys = build_journeys(touchpoints, conversions, start, end)
-    comparison = compare_models(journeys)
-    return AttributionReview(journeys=journeys, comparison=comparison, assist=assist_ratio(comparison))
+    comparison = compare_models(journeys, markov_value=markov_value)
+    return AttributionReview(journeys=journeys, comparison=comparison, assist=assist_ratio(comparison),
+                             markov_value=markov_value)
