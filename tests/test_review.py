@@ -60,14 +60,14 @@ def test_targets_from_csv_are_validated(tmp_path: Path) -> None:
 
 DEFAULTS = dict(account="own", period_type="month", period="latest", data_dir="", er_base="impressions",
                 anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5, roas_stop_loss=3.0, ctr_keep=0.05,
-                targets_source="data", trend_periods=6, top_n=5, lang="en")
+                targets_source="data", trend_periods=6, top_n=5, markov_value="share", lang="en")
 
 
 @pytest.fixture(scope="module")
 def two_accounts(sample_dir: Path) -> review.ReviewRun:
     """A review of two accounts chosen by list, with non-default display numbers."""
     return review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "account": ["own_weibo", "own_xhs"],
-                             "trend_periods": 3, "top_n": 7.0, "roas_stop_loss": "2.5"})
+                             "trend_periods": 3, "top_n": 7.0, "roas_stop_loss": "2.5", "markov_value": "removal"})
 
 
 def test_prepare_on_sample_resolves_latest_to_last_complete_month(two_accounts: review.ReviewRun) -> None:
@@ -89,6 +89,7 @@ def test_prepare_returns_checked_values_and_the_trend_window(two_accounts: revie
     assert [p.label for p in two_accounts.trend] == ["2026-08", "2026-09", "2026-10"]
     assert two_accounts.top_n == 7 and isinstance(two_accounts.top_n, int)
     assert two_accounts.roas_stop_loss == 2.5 and two_accounts.ctr_keep == 0.05 and two_accounts.bot_iqr_k == 1.5
+    assert two_accounts.markov_value == "removal"
     assert two_accounts.targets_note == "Targets: the targets table of the data folder."
     assert two_accounts.missing == ()
     with pytest.raises(AttributeError):
@@ -109,6 +110,7 @@ def test_partly_covered_period_is_refused(sample_dir: Path) -> None:
     ("trend_periods", True, r"Parameter trend_periods=True must be a whole number"),
     ("top_n", 101, r"Parameter top_n=101 must be between 1 and 100"),
     ("anomaly_threshold", 0.5, r"Parameter anomaly_threshold=0.5 must be between 1.0 and 20.0"),
+    ("markov_value", "revenue", r"Parameter markov_value='revenue' is not valid; use one of: share, removal"),
 ])
 def test_prepare_checks_every_number_before_reading_data(name: str, value: object, message: str,
                                                          tmp_path: Path) -> None:

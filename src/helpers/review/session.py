@@ -28,6 +28,7 @@ from helpers.errors import DataError, ParameterError
 from helpers.i18n import _
 from helpers.params import check_choice, check_number, check_whole, select_accounts
 from helpers.periods import ReviewPeriod, requested_period, resolve_period, trailing_periods
+from helpers.review.attribution import MARKOV_VALUES
 from helpers.review.kpis import complete_daily_metrics
 from helpers.schema import TABLES
 
@@ -60,6 +61,7 @@ class ReviewRun:
     targets_note: str = ""
     data_notes: tuple[str, ...] = ()  # how metrics an export lacks were completed (see kpis.complete_daily_metrics)
     lang: str = i18n.DEFAULT_LANGUAGE  # the report's language (zh-CN or en), resolved by prepare
+    markov_value: str = MARKOV_VALUES[0]  # the Markov model's value credit: conversion share or value removal effects
 
     @property
     def accounts(self) -> pd.DataFrame:
@@ -157,11 +159,12 @@ class ReviewParameters:
     ctr_keep: float
     trend_periods: int
     top_n: int
+    markov_value: str
 
 
 def check_parameters(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
                      anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
-                     ctr_keep: float, targets_source: str, trend_periods: int, top_n: int,
+                     ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, markov_value: str,
                      lang: str) -> ReviewParameters:
     """Every check of prepare that needs no big table: values, the period's label, the data folder, the accounts.
 
@@ -178,17 +181,20 @@ def check_parameters(*, account: str | list[str], period_type: str, period: str,
     keep = check_number("ctr_keep", ctr_keep, 0.0, 1.0)
     n_trend = check_whole("trend_periods", trend_periods, 1, 60)
     n_top = check_whole("top_n", top_n, 1, 100)
+    value_credit = check_choice("markov_value", markov_value, MARKOV_VALUES)
     requested_period(period_type, str(period))
     check_targets_source(targets_source)
     folder = check_files(REVIEW_TABLES, data_dir)
     account_ids = select_accounts(load_checked_tables(["accounts"], folder)["accounts"], account)
     return ReviewParameters(data_dir=folder, account_ids=account_ids, anomaly_threshold=threshold, bot_iqr_k=iqr_k,
-                            roas_stop_loss=stop_loss, ctr_keep=keep, trend_periods=n_trend, top_n=n_top)
+                            roas_stop_loss=stop_loss, ctr_keep=keep, trend_periods=n_trend, top_n=n_top,
+                            markov_value=value_credit)
 
 
 def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
             anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
-            ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, lang: str) -> ReviewRun:
+            ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, markov_value: str,
+            lang: str) -> ReviewRun:
     """Set the report language, check every review parameter, load the data and resolve the period.
 
     `lang` ("zh-CN", "en", or "" for $OPSBOOK_LANG, else zh-CN) is set first, so everything the
@@ -202,7 +208,7 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
         account=account, period_type=period_type, period=period, data_dir=data_dir, er_base=er_base,
         anomaly_method=anomaly_method, anomaly_threshold=anomaly_threshold, bot_iqr_k=bot_iqr_k,
         roas_stop_loss=roas_stop_loss, ctr_keep=ctr_keep, targets_source=targets_source,
-        trend_periods=trend_periods, top_n=top_n, lang=lang)
+        trend_periods=trend_periods, top_n=top_n, markov_value=markov_value, lang=lang)
     folder, account_ids = checked.data_dir, checked.account_ids
     present = [t for t in OPTIONAL_REVIEW_TABLES if find_table_file(t, folder) is not None]
     with warnings.catch_warnings():  # optional metric columns a platform lacks are shown as missing, not warned
@@ -219,4 +225,5 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
                      anomaly_method=anomaly_method, anomaly_threshold=checked.anomaly_threshold,
                      bot_iqr_k=checked.bot_iqr_k, roas_stop_loss=checked.roas_stop_loss, ctr_keep=checked.ctr_keep,
                      trend=tuple(trailing_periods(resolved, checked.trend_periods)), top_n=checked.top_n,
-                     tables=tables, targets=targets, targets_note=note, data_notes=notes, lang=language)
+                     tables=tables, targets=targets, targets_note=note, data_notes=notes, lang=language,
+                     markov_value=checked.markov_value)
