@@ -195,15 +195,17 @@ def _ads(stop: list[bool], ctr: list[float], keep: list[bool]) -> AdsReview:
     return AdsReview(campaigns=campaigns, creatives=creatives, budget=budget, roas_floor=3.0, ctr_keep=0.05)
 
 
-def _attribution(markov_ratio: list[float], label: list[object]) -> AttributionReview:
-    journeys = pd.DataFrame({"journey_id": range(2345), "converted": [True] * 390 + [False] * 1955})
+def _attribution(markov_ratio: list[float], label: list[object], markov_value: str = "share") -> AttributionReview:
+    # 390 of 2,345 journeys converted, 10 of them twice: 400 conversions
+    journeys = pd.DataFrame({"journey_id": range(2345), "converted": [True] * 390 + [False] * 1955,
+                             "conversions": [2] * 10 + [1] * 380 + [0] * 1955})
     assist = pd.DataFrame({"channel": ["xiaohongshu", "weibo", "search"][:len(label)],
                            "markov_ratio": markov_ratio, "label": label})
     comparison = pd.DataFrame({"model": ["last_touch", "last_touch", "markov", "markov"],
                                "channel": ["search", "xiaohongshu", "search", "xiaohongshu"],
                                "conversions": [300.0, 90.0, 210.0, 180.0], "value": [3000.0, 900.0, 2100.0, nan],
                                "share": [300 / 390, 90 / 390, 210 / 390, 180 / 390]})
-    return AttributionReview(journeys=journeys, comparison=comparison, assist=assist)
+    return AttributionReview(journeys=journeys, comparison=comparison, assist=assist, markov_value=markov_value)
 
 
 def _posts(best: pd.DataFrame, published: int = 12) -> PostReview:
@@ -287,12 +289,17 @@ def test_top_posts_heading_says_why_nothing_is_ranked() -> None:
 
 def test_attribution_text_counts_journeys_and_names_assisting_channels() -> None:
     credited = _attribution([2.0, 1.6, 0.5], ["assist", "assist", "closer"])
-    # 390 of 2,345 journeys converted (set in _attribution)
+    # 390 of 2,345 journeys converted, 10 of them twice: 400 conversions (set in _attribution)
     assert rec.attribution_text(credited) == (
-        "390 converting journeys of 2,345.\n"
-        "Channels that mostly assist (Markov ÷ last touch ≥ 1.5): Xiaohongshu, Weibo")
-    none_assist = _attribution([1.2, 0.5], ["balanced", "closer"])
-    assert rec.attribution_text(none_assist).endswith("≥ 1.5): none")
+        "390 converting journeys of 2,345, with 400 conversions: a journey that converts more than once "
+        "counts each conversion.\n"
+        "Channels that mostly assist (Markov ÷ last touch ≥ 1.5): Xiaohongshu, Weibo\n"
+        "Markov value credit: each channel's share of the conversions × the total value.")
+    none_assist = _attribution([1.2, 0.5], ["balanced", "closer"], markov_value="removal")
+    assert rec.attribution_text(none_assist).endswith(
+        "≥ 1.5): none\n"
+        "Markov value credit: value removal effects (the conversion value lost without the channel, "
+        "as ChannelAttribution computes it).")
     assert rec.attribution_text(None) == ("No touchpoints and conversions in the data folder: attribution is skipped "
                                           "(import them as canonical tables to see it).")
 
@@ -393,8 +400,11 @@ def test_kpi_summary_nests_account_kpi_and_fields() -> None:
 
 
 def test_attribution_summary_is_credit_per_model_and_channel() -> None:
-    credit = rec.attribution_summary(_attribution([2.0], ["assist"]).comparison)
-    assert list(credit) == ["last_touch", "markov"]
+    credit = rec.attribution_summary(_attribution([2.0], ["assist"]))
+    assert list(credit) == ["model_conventions", "last_touch", "markov"]
+    assert credit["model_conventions"] == {"markov_value": "share", "repeat_conversions": "each counted"}
+    removal = rec.attribution_summary(_attribution([2.0], ["assist"], markov_value="removal"))
+    assert removal["model_conventions"] == {"markov_value": "removal", "repeat_conversions": "each counted"}
     assert credit["last_touch"] == {"search": {"conversions": 300.0, "value": 3000.0},
                                     "xiaohongshu": {"conversions": 90.0, "value": 900.0}}
     assert credit["markov"]["xiaohongshu"]["conversions"] == 180.0
@@ -422,6 +432,7 @@ def test_summary_has_one_key_per_section_with_data() -> None:
     assert list(full) == ["title", "label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel",
                           "attribution", "stop_loss_campaigns", "low_ctr_creatives", "budget_shift", "top_risks",
                           "recommendations"]
+    assert full["attribution"]["model_conventions"] == {"markov_value": "share", "repeat_conversions": "each counted"}
     assert full["stop_loss_campaigns"]["campaign_id"].tolist() == ["cmp_a"]
     assert full["low_ctr_creatives"]["creative_id"].tolist() == ["a1"]
     assert full["top_risks"]["risk_id"].tolist() == ["R1", "R2"]

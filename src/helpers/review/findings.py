@@ -343,17 +343,28 @@ def bottom_posts_heading(posts: PostReview) -> str:
     return _("Bottom {n} posts:").format(n=posts.top_n)
 
 
+#: How the Markov model's value credit is computed, by markov_value (attribution.MARKOV_VALUES).
+MARKOV_VALUE_WORDS: dict[str, str] = {
+    "share": N_("Markov value credit: each channel's share of the conversions × the total value."),
+    "removal": N_("Markov value credit: value removal effects (the conversion value lost without the channel, "
+                  "as ChannelAttribution computes it)."),
+}
+
+
 def attribution_text(attribution: AttributionReview | None, assist_at: float = 1.5) -> str:
-    """Converting journeys out of all, and the channels that mostly assist; or why the section is skipped."""
+    """Journeys and conversions, the channels that mostly assist and the Markov value convention; or why skipped."""
     if attribution is None:
         return _("No touchpoints and conversions in the data folder: attribution is skipped (import them as "
                  "canonical tables to see it).")
     journeys, assist = attribution.journeys, attribution.assist
     assisting = [channel_name(c) for c in assist.loc[assist["label"] == "assist", "channel"]]
-    return (_("{converted} converting journeys of {journeys}.").format(
-        converted=i18n.fmt_count(int(journeys["converted"].sum())), journeys=i18n.fmt_count(len(journeys)))
+    return (_("{converted} converting journeys of {journeys}, with {conversions} conversions: a journey that "
+              "converts more than once counts each conversion.").format(
+        converted=i18n.fmt_count(int(journeys["converted"].sum())), journeys=i18n.fmt_count(len(journeys)),
+        conversions=i18n.fmt_count(int(journeys["conversions"].sum())))
         + "\n" + _("Channels that mostly assist (Markov ÷ last touch ≥ {at}): {channels}").format(
-            at=f"{assist_at:g}", channels=listed(assisting)))
+            at=f"{assist_at:g}", channels=listed(assisting))
+        + "\n" + _(MARKOV_VALUE_WORDS[attribution.markov_value]))
 
 
 def strongest_assist(attribution: AttributionReview | None) -> pd.Series | None:
@@ -584,10 +595,15 @@ def content_summary(posts: PostReview) -> dict[str, Any]:
     return {"er_base": posts.base, "posts": len(posts.rated), "top_posts": posts.best, "by_format": posts.by_format}
 
 
-def attribution_summary(comparison: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
-    """Credit per model and channel: {model: {channel: {conversions, value}}}, models in the comparison's order."""
-    return {str(model): {r.channel: {"conversions": r.conversions, "value": r.value} for r in group.itertuples()}
-            for model, group in comparison.groupby("model", sort=False)}
+def attribution_summary(attribution: AttributionReview) -> dict[str, dict[str, Any]]:
+    """The conventions and the credit per model and channel.
+
+    {"model_conventions": {markov_value, repeat_conversions}, model: {channel: {conversions, value}}},
+    models in the comparison's order.
+    """
+    credit = {str(model): {r.channel: {"conversions": r.conversions, "value": r.value} for r in group.itertuples()}
+              for model, group in attribution.comparison.groupby("model", sort=False)}
+    return {"model_conventions": attribution.conventions(), **credit}
 
 
 def summary(period: ReviewPeriod, *, bots: BotCheck, board: pd.DataFrame, alerts: pd.DataFrame, posts: PostReview,
@@ -603,7 +619,7 @@ def summary(period: ReviewPeriod, *, bots: BotCheck, board: pd.DataFrame, alerts
                            "bot_traffic": bots.removed_in_period, "kpis": kpi_summary(board), "alerts": alerts,
                            "content": content_summary(posts), "funnel": funnel}
     if attribution is not None:
-        out["attribution"] = attribution_summary(attribution.comparison)
+        out["attribution"] = attribution_summary(attribution)
     if ads is not None:
         out.update(stop_loss_campaigns=ads.stop, low_ctr_creatives=ads.low, budget_shift=ads.budget)
     if risks is not None:
