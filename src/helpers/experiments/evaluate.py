@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import i18n
-from helpers.errors import ParameterError
+from helpers.errors import ParameterError, require_columns
 from helpers.experiments.bayes import beta_binomial, normal_posterior
 from helpers.experiments.corrections import adjust_pvalues
 from helpers.experiments.cuped import cuped_adjust
@@ -28,7 +28,14 @@ from helpers.experiments.decision import decide
 from helpers.experiments.design import ExperimentDesign, unit_counts
 from helpers.experiments.frequentist import Comparison, compare, estimate
 from helpers.experiments.labels import difference_format, is_share, metric_label
-from helpers.experiments.metrics import MetricSpec, VariantStats, stats_from_aggregates, variant_stats
+from helpers.experiments.metrics import (
+    MetricSpec,
+    VariantStats,
+    as_segment,
+    stats_from_aggregates,
+    totals_by_variant,
+    variant_stats,
+)
 from helpers.experiments.power import achieved_power, additional_units_needed, mde_at
 from helpers.experiments.srm import SrmResult, srm_test
 from helpers.i18n import _
@@ -206,15 +213,23 @@ def evaluate(design: ExperimentDesign, units: pd.DataFrame, metrics: Sequence[Me
 
 def evaluate_aggregates(design: ExperimentDesign, aggregates: pd.DataFrame, metrics: Sequence[MetricSpec],
                         settings: Settings) -> Evaluation:
-    """The same evaluation from a platform's totals export (variant, units, per-metric sums); no CUPED."""
+    """The same evaluation from a platform's totals export (variant, units, per-metric sums); no CUPED.
+
+    Several rows of one variant (one per platform or day) are summed, once, for the SRM check and
+    every metric alike.
+    """
     _check_roles(metrics, settings)
     if settings.covariate:
         raise ParameterError("CUPED needs unit rows; with an aggregates file set covariate to ''.")
-    stats = {m.name: stats_from_aggregates(aggregates, m) for m in metrics}
-    unknown = sorted(set(aggregates["variant"].astype(str)) - set(design.variants))
+    require_columns(aggregates, ["variant", "units"], "aggregates", "A totals export has a row per variant "
+                    "(or several: per platform or day) with its units.")
+    units = totals_by_variant(aggregates, [])["units"]  # the same summed rows every metric's statistics use
+    unknown = sorted(set(units.index) - set(design.variants))
     if unknown:
-        raise ParameterError(f"aggregates: variant(s) {unknown} are not declared for {design.experiment_id}.")
-    counts = {v: int(aggregates.loc[aggregates["variant"].astype(str) == v, "units"].sum()) for v in design.variants}
+        raise ParameterError(f"aggregates: variant(s) {unknown} are not declared for {design.experiment_id} "
+                             f"(declared: {list(design.variants)}).")
+    stats = {m.name: stats_from_aggregates(aggregates, m) for m in metrics}
+    counts = {v: int(units.get(v, 0)) for v in design.variants}
     return _evaluation(design, counts, stats, metrics, settings, pd.DataFrame())
 
 
@@ -248,7 +263,7 @@ def segment_breakdown(units: pd.DataFrame, design: ExperimentDesign, metric: Met
     for column in segment_columns:
         if column not in units.columns:
             raise ParameterError(f"Segment column {column!r} is not in experiment_units.")
-        for value, part in units.groupby(column, dropna=False, sort=True):
+        for value, part in units.groupby(as_segment(units[column]), dropna=False, sort=True):
             stats = variant_stats(part, metric)
             for variant in design.treatments:
                 c_stats, v_stats = stats.get(design.control), stats.get(variant)
