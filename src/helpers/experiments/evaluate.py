@@ -3,6 +3,8 @@
 Conventions (tools differ here, so they are stated): binary metrics use the pooled-SE z-test for
 the p-value and the unpooled Wald interval, no continuity correction, Fisher's exact test when an
 expected cell count is under 5; mean metrics use Welch's t; ratio metrics the delta method with z.
+The relative interval has its own p-value (rel_p_value, agreeing with it); p_value, of the
+absolute difference, is the one adjusted and decided on.
 Adjusted p-values correct within each role's family (Holm by default): the primary metrics over
 their variants, the guardrails over theirs, the secondary metrics over theirs, so adding a
 secondary metric never weakens the primary test and a guardrail need not beat the whole family
@@ -42,8 +44,8 @@ from helpers.i18n import _
 
 RESULT_COLUMNS = [
     "metric", "kind", "role", "control", "variant", "n_control", "n_variant", "control_value", "variant_value",
-    "abs_diff", "abs_ci_low", "abs_ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value",
-    "p_value_adjusted", "significant", "test", "power", "mde", "prob_beat_control", "expected_loss", "prior",
+    "abs_diff", "abs_ci_low", "abs_ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "rel_p_value",
+    "p_value", "p_value_adjusted", "significant", "test", "power", "mde", "prob_beat_control", "expected_loss", "prior",
 ]
 
 
@@ -148,7 +150,8 @@ def compare_metrics(stats: Mapping[str, Mapping[str, VariantStats]], metrics: Se
                 "control": design.control, "variant": variant, "n_control": control.n, "n_variant": treated.n,
                 "control_value": c.control_value, "variant_value": c.variant_value, "abs_diff": c.abs_diff,
                 "abs_ci_low": c.abs_ci[0], "abs_ci_high": c.abs_ci[1], "rel_diff": c.rel_diff,
-                "rel_ci_low": c.rel_ci[0], "rel_ci_high": c.rel_ci[1], "p_value": c.p_value,
+                "rel_ci_low": c.rel_ci[0], "rel_ci_high": c.rel_ci[1], "rel_p_value": c.rel_p_value,
+                "p_value": c.p_value,
                 "test": c.test + (" (CUPED-adjusted values)" if adjusted else ""),
                 "power": achieved_power(control, treated, metric, effect, settings.alpha),
                 "mde": mde_at(control, treated, metric, settings.alpha, settings.power),
