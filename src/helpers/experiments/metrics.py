@@ -67,8 +67,8 @@ class VariantStats:
 
 #: Spellings of a true/false flag (compared trimmed and lower-case): platform exports write all of these.
 FLAG_SPELLINGS: dict[str, bool] = {
-    "true": True, "false": False, "yes": True, "no": False, "y": True, "n": False, "1": True, "0": False,
-    "1.0": True, "0.0": False, "是": True, "否": False, "t": True, "f": False,
+    "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False, "1.0": True, "0.0": False,
+    "是": True, "否": False,
 }
 FLAG_HINT = "true/false, yes/no, 是/否 or 1/0"
 
