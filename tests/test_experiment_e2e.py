@@ -76,6 +76,35 @@ def test_lists_from_the_command_line(sample_dir: Path, tmp_path: Path) -> None:
     # the old text form ('platform,device') is refused in session.prepare: tests/test_experiments_session.py
 
 
+def test_a_totals_export_alone_runs_the_notebook(sample_dir: Path, tmp_path: Path) -> None:
+    """Issue 17: an experiment with its row in experiments, no unit rows, and two totals rows per variant."""
+    import shutil
+
+    import pandas as pd
+    from scipy import stats as sps
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    experiments = pd.read_csv(data / "experiments.csv", dtype=str)
+    row = experiments.iloc[[0]].assign(experiment_id="EXP-TOTALS-09")
+    pd.concat([experiments, row]).to_csv(data / "experiments.csv", index=False)
+    totals = tmp_path / "totals.csv"
+    pd.DataFrame({"variant": ["A", "B", "A", "B"], "platform": ["douyin", "douyin", "weibo", "weibo"],
+                  "units": [6000, 6100, 4000, 4150], "conversions_sum": [240, 300, 160, 190],
+                  "revenue_sum": [30000.0, -3000.0, 20000.0, 21000.0],  # refunds: a negative sum is fine
+                  "revenue_sum_sq": [9.0e6, 1.0e7, 6.0e6, 6.5e6]}).to_csv(totals, index=False)
+    folder = run("EXP-TOTALS-09", tmp_path / "out", ("data_dir", str(data)), ("aggregates_file", str(totals)),
+                 ("metrics", "{conversions: 'binary:conversions', revenue: 'mean:revenue'}"), ("covariate", ""),
+                 ("lang", "en"))
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    # summed by hand: A 10,000 units / 400 conversions, B 10,250 / 490
+    assert summary["srm"]["p_value"] == pytest.approx(sps.chisquare([10_000, 10_250]).pvalue)
+    conversions = next(r for r in summary["results"] if r["metric"] == "conversions")
+    assert (conversions["n_control"], conversions["n_variant"]) == (10_000, 10_250)
+    assert conversions["abs_diff"] == pytest.approx(490 / 10_250 - 400 / 10_000)
+    assert 0 < conversions["rel_p_value"] < 1 and [d["metric"] for d in summary["decision"]] == ["conversions"]
+
+
 # ---------------------------------------------------------------- the report page in both languages
 
 

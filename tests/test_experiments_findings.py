@@ -30,7 +30,8 @@ RESULTS = pd.DataFrame({
     "n_control": [100, 100, 100], "n_variant": [100, 100, 100], "control_value": [0.04, 0.04, 10.0],
     "variant_value": [0.06, 0.05, 11.0], "abs_diff": [0.02, 0.01, 1.0], "abs_ci_low": [0.01, -0.01, -0.5],
     "abs_ci_high": [0.03, 0.03, 2.5], "rel_diff": [0.5, 0.25, 0.1], "rel_ci_low": [0.2, -0.2, -0.05],
-    "rel_ci_high": [0.8, 0.7, 0.25], "p_value": [0.001, 0.3, 0.2], "p_value_adjusted": [0.002, 0.3, 0.2],
+    "rel_ci_high": [0.8, 0.7, 0.25], "rel_p_value": [0.0004, 0.3, 0.2], "p_value": [0.001, 0.3, 0.2],
+    "p_value_adjusted": [0.002, 0.3, 0.2],
     "significant": [True, False, False], "test": ["z", "z", "welch"], "power": [0.9, 0.9, np.nan],
     "mde": [0.008, 0.008, 1.5], "prob_beat_control": [0.99, 0.85, 0.9], "expected_loss": [0.0, 0.001, 0.05],
     "prior": ["Beta(1, 1)", "Beta(1, 1)", "flat"],
@@ -103,7 +104,8 @@ def test_results_view_is_transposed_with_units_of_each_metric() -> None:
     # relative 0.06/0.04 − 1 = +50.0%, MDE 0.008 = 0.80 pp, power 0.9 = 90%
     assert rows == {"Role": "primary", "Control value": "4.00%", "Variant value": "6.00%", "Difference": "+2.00 pp",
                     "95% CI of the difference": "+1.00 to +3.00 pp", "Relative change": "+50.0%",
-                    "95% CI of the relative change": "+20.0% to +80.0%", "p-value": "p = 0.001",
+                    "95% CI of the relative change": "+20.0% to +80.0%",
+                    "p-value of the relative change": "p < 0.001", "p-value": "p = 0.001",
                     "p-value adjusted (within its role)": "p = 0.002", "Significant after correction": "yes",
                     "Test": "z", "Power for the planned MDE": "90%", "MDE at this sample size": "0.80 pp"}
     revenue = dict(zip(view["measure"], view["revenue per user · B vs A"], strict=True))

@@ -51,7 +51,7 @@ def test_bad_metric_input_is_explained(units: pd.DataFrame) -> None:
         MetricSpec("ctr", "ratio", "clicks")
     gap = units.astype({"revenue": "float64"})
     gap.loc[3, "revenue"] = np.nan
-    with pytest.raises(DataError, match="missing or non-numeric"):
+    with pytest.raises(DataError, match=r"1 missing value\(s\), first at line\(s\) \[5\]"):
         variant_stats(gap, MetricSpec("rpu", "mean", "revenue"))
 
 
@@ -88,18 +88,3 @@ def test_aggregates_give_the_same_statistics_as_units(units: pd.DataFrame) -> No
     bad = totals.assign(cvr_sum=totals["units"] + 1)
     with pytest.raises(DataError, match="exceeds units"):
         stats_from_aggregates(bad, MetricSpec("cvr", "binary", "conversions"))
-
-
-def test_negative_totals_are_rejected() -> None:
-    from helpers.experiments.metrics import stats_from_aggregates
-
-    totals = pd.DataFrame({"variant": ["A", "B"], "units": [100, 100], "rpu_sum": [50.0, -5.0],
-                           "rpu_sum_sq": [80.0, 10.0]})
-    with pytest.raises(DataError, match="variant 'B': negative totals"):
-        stats_from_aggregates(totals, MetricSpec("rpu", "mean", "revenue"))
-
-
-def test_negative_ratio_numerators_are_rejected() -> None:
-    frame = pd.DataFrame({"variant": ["A", "B"], "clicks": [3, -1], "exposures": [10, 10]})
-    with pytest.raises(DataError, match="negative numerator"):
-        variant_stats(frame, MetricSpec("ctr", "ratio", "clicks", "exposures"))

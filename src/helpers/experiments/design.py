@@ -16,6 +16,7 @@ import pandas as pd
 from helpers import config
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
+from helpers.experiments.metrics import as_flags
 
 
 def _split_list(text: object) -> tuple[str, ...]:
@@ -121,10 +122,13 @@ KEY_COLUMNS = ("experiment_id", "unit_id", "variant")
 
 
 def typed_units(units: pd.DataFrame) -> pd.DataFrame:
-    """Metric and covariate columns as numbers, timestamps as datetimes; other columns stay text.
+    """Metric and covariate columns as numbers, flags as booleans, timestamps as datetimes; other columns stay text.
 
-    The schema fixes only the key columns; a column whose every value reads as a number is a metric,
-    and a column named *_at is a timestamp.
+    The schema fixes only the key columns; a column whose every value reads as a number is a metric
+    (a 0/1 column stays numbers: metrics read it as is, segments as yes/no, metrics.as_segment), a
+    column whose every value is a true/false spelling (metrics.FLAG_SPELLINGS: True/False,
+    true/false, yes/no, 是/否, with 1/0 among them) a nullable boolean (1/0 to a metric, yes/no as a
+    segment), and a column named *_at is a timestamp.
     """
     out = units.copy()
     out["variant"] = out["variant"].astype(str).astype("category")  # a few labels on many rows
@@ -136,9 +140,15 @@ def typed_units(units: pd.DataFrame) -> pd.DataFrame:
         if str(column).endswith("_at"):
             out[column] = pd.to_datetime(out[column], errors="coerce", format="ISO8601")
             continue
+        if pd.api.types.is_bool_dtype(out[column].dtype):  # a Parquet bool column
+            out[column] = out[column].astype("boolean")
+            continue
         try:  # raises at the first value that is not a number: text columns are left at once
             numbers = pd.to_numeric(out[column])
         except (ValueError, TypeError):
+            flags = as_flags(out[column])
+            if flags is not None:  # true/false, yes/no, 是/否 (1/0 among them): 1/0 to a metric, yes/no segment
+                out[column] = flags
             continue
         if out[column].notna().any():
             out[column] = numbers.astype("float64")

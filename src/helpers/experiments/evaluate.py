@@ -3,6 +3,8 @@
 Conventions (tools differ here, so they are stated): binary metrics use the pooled-SE z-test for
 the p-value and the unpooled Wald interval, no continuity correction, Fisher's exact test when an
 expected cell count is under 5; mean metrics use Welch's t; ratio metrics the delta method with z.
+The relative interval has its own p-value (rel_p_value, agreeing with it); p_value, of the
+absolute difference, is the one adjusted and decided on.
 Adjusted p-values correct within each role's family (Holm by default): the primary metrics over
 their variants, the guardrails over theirs, the secondary metrics over theirs, so adding a
 secondary metric never weakens the primary test and a guardrail need not beat the whole family
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import i18n
-from helpers.errors import ParameterError
+from helpers.errors import ParameterError, require_columns
 from helpers.experiments.bayes import beta_binomial, normal_posterior
 from helpers.experiments.corrections import adjust_pvalues
 from helpers.experiments.cuped import cuped_adjust
@@ -28,15 +30,22 @@ from helpers.experiments.decision import decide
 from helpers.experiments.design import ExperimentDesign, unit_counts
 from helpers.experiments.frequentist import Comparison, compare, estimate
 from helpers.experiments.labels import difference_format, is_share, metric_label
-from helpers.experiments.metrics import MetricSpec, VariantStats, stats_from_aggregates, variant_stats
+from helpers.experiments.metrics import (
+    MetricSpec,
+    VariantStats,
+    as_segment,
+    stats_from_aggregates,
+    totals_by_variant,
+    variant_stats,
+)
 from helpers.experiments.power import achieved_power, additional_units_needed, mde_at
 from helpers.experiments.srm import SrmResult, srm_test
 from helpers.i18n import _
 
 RESULT_COLUMNS = [
     "metric", "kind", "role", "control", "variant", "n_control", "n_variant", "control_value", "variant_value",
-    "abs_diff", "abs_ci_low", "abs_ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value",
-    "p_value_adjusted", "significant", "test", "power", "mde", "prob_beat_control", "expected_loss", "prior",
+    "abs_diff", "abs_ci_low", "abs_ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "rel_p_value",
+    "p_value", "p_value_adjusted", "significant", "test", "power", "mde", "prob_beat_control", "expected_loss", "prior",
 ]
 
 
@@ -141,7 +150,8 @@ def compare_metrics(stats: Mapping[str, Mapping[str, VariantStats]], metrics: Se
                 "control": design.control, "variant": variant, "n_control": control.n, "n_variant": treated.n,
                 "control_value": c.control_value, "variant_value": c.variant_value, "abs_diff": c.abs_diff,
                 "abs_ci_low": c.abs_ci[0], "abs_ci_high": c.abs_ci[1], "rel_diff": c.rel_diff,
-                "rel_ci_low": c.rel_ci[0], "rel_ci_high": c.rel_ci[1], "p_value": c.p_value,
+                "rel_ci_low": c.rel_ci[0], "rel_ci_high": c.rel_ci[1], "rel_p_value": c.rel_p_value,
+                "p_value": c.p_value,
                 "test": c.test + (" (CUPED-adjusted values)" if adjusted else ""),
                 "power": achieved_power(control, treated, metric, effect, settings.alpha),
                 "mde": mde_at(control, treated, metric, settings.alpha, settings.power),
@@ -206,15 +216,23 @@ def evaluate(design: ExperimentDesign, units: pd.DataFrame, metrics: Sequence[Me
 
 def evaluate_aggregates(design: ExperimentDesign, aggregates: pd.DataFrame, metrics: Sequence[MetricSpec],
                         settings: Settings) -> Evaluation:
-    """The same evaluation from a platform's totals export (variant, units, per-metric sums); no CUPED."""
+    """The same evaluation from a platform's totals export (variant, units, per-metric sums); no CUPED.
+
+    Several rows of one variant (one per platform or day) are summed, once, for the SRM check and
+    every metric alike.
+    """
     _check_roles(metrics, settings)
     if settings.covariate:
         raise ParameterError("CUPED needs unit rows; with an aggregates file set covariate to ''.")
-    stats = {m.name: stats_from_aggregates(aggregates, m) for m in metrics}
-    unknown = sorted(set(aggregates["variant"].astype(str)) - set(design.variants))
+    require_columns(aggregates, ["variant", "units"], "aggregates", "A totals export has a row per variant "
+                    "(or several: per platform or day) with its units.")
+    units = totals_by_variant(aggregates, [])["units"]  # the same summed rows every metric's statistics use
+    unknown = sorted(set(units.index) - set(design.variants))
     if unknown:
-        raise ParameterError(f"aggregates: variant(s) {unknown} are not declared for {design.experiment_id}.")
-    counts = {v: int(aggregates.loc[aggregates["variant"].astype(str) == v, "units"].sum()) for v in design.variants}
+        raise ParameterError(f"aggregates: variant(s) {unknown} are not declared for {design.experiment_id} "
+                             f"(declared: {list(design.variants)}).")
+    stats = {m.name: stats_from_aggregates(aggregates, m) for m in metrics}
+    counts = {v: int(units.get(v, 0)) for v in design.variants}
     return _evaluation(design, counts, stats, metrics, settings, pd.DataFrame())
 
 
@@ -248,7 +266,7 @@ def segment_breakdown(units: pd.DataFrame, design: ExperimentDesign, metric: Met
     for column in segment_columns:
         if column not in units.columns:
             raise ParameterError(f"Segment column {column!r} is not in experiment_units.")
-        for value, part in units.groupby(column, dropna=False, sort=True):
+        for value, part in units.groupby(as_segment(units[column]), dropna=False, sort=True):
             stats = variant_stats(part, metric)
             for variant in design.treatments:
                 c_stats, v_stats = stats.get(design.control), stats.get(variant)

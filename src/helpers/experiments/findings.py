@@ -163,7 +163,8 @@ def comparison_column(row: Any) -> str:
 RESULT_ROWS: tuple[tuple[str, str], ...] = (
     ("role", N_("Role")), ("control_value", N_("Control value")), ("variant_value", N_("Variant value")),
     ("abs_diff", N_("Difference")), ("abs_ci", N_("95% CI of the difference")), ("rel_diff", N_("Relative change")),
-    ("rel_ci", N_("95% CI of the relative change")), ("p_value", N_("p-value")),
+    ("rel_ci", N_("95% CI of the relative change")), ("rel_p_value", N_("p-value of the relative change")),
+    ("p_value", N_("p-value")),
     ("p_value_adjusted", N_("p-value adjusted (within its role)")), ("significant", N_("Significant after correction")),
     ("test", N_("Test")), ("power", N_("Power for the planned MDE")), ("mde", N_("MDE at this sample size")),
 )
@@ -181,6 +182,7 @@ def _result_cells(row: Any) -> dict[str, str]:
         "abs_ci": interval_text(row["abs_ci_low"], row["abs_ci_high"], share),
         "rel_diff": i18n.fmt_change(row["rel_diff"]), "rel_ci": relative_interval_text(row["rel_ci_low"],
                                                                                           row["rel_ci_high"]),
+        "rel_p_value": i18n.fmt_p_value(row["rel_p_value"]) if _present(row.get("rel_p_value")) else i18n.MISSING,
         "p_value": i18n.fmt_p_value(row["p_value"]), "p_value_adjusted": i18n.fmt_p_value(row["p_value_adjusted"]),
         "significant": i18n.yes_no(row["significant"]), "test": method_label(row["test"]),
         "power": i18n.fmt_percent(row["power"], 0) if _present(row["power"]) else _("no MDE planned"),

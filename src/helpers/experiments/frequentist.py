@@ -24,6 +24,12 @@ Conventions (tools differ here, so they are stated):
   is ≤ 0 the log is undefined and the symmetric delta-method interval rel ± crit·SE,
   SE² ≈ Var_v/μc² + μv²·Var_c/μc⁴, is used instead, its lower end clipped at −100 % for a binary
   metric. NaN when the control value is 0.
+- **p-value of the relative difference** (``rel_p_value``): the p-value of the same test as the
+  relative interval — log(R_v/R_c) ÷ SE_log on the log-ratio scale, else rel ÷ SE — against the same
+  distribution (Welch t for means, normal otherwise), so it is below α exactly when the relative
+  interval excludes 0 (GrowthBook-style engines report both). It can differ from ``p_value``, the
+  test of the absolute difference (pooled z, Welch, delta), which stays the one that is adjusted
+  and decides; the two disagree only near the threshold.
 
 All p-values and intervals are two-sided.
 """
@@ -63,6 +69,7 @@ class Comparison:
     test: str
     alpha: float
     se: float
+    rel_p_value: float = NAN  # the relative interval's own test (see relative_test); p_value decides
 
     def __repr__(self) -> str:
         """One readable line: values, differences with intervals, p-value and test."""
@@ -71,7 +78,7 @@ class Comparison:
                 f"{self.control_value:.4g} → {self.variant_value:.4g}, "
                 f"abs {self.abs_diff:+.4g} ({level} CI {self.abs_ci[0]:+.4g} … {self.abs_ci[1]:+.4g}), "
                 f"rel {self.rel_diff:+.2%} ({self.rel_ci[0]:+.2%} … {self.rel_ci[1]:+.2%}), "
-                f"p={self.p_value:.4g}, {self.test})")
+                f"p={self.p_value:.4g} (relative {self.rel_p_value:.4g}), {self.test})")
 
 
 @dataclass(frozen=True)
@@ -175,16 +182,36 @@ def relative_interval(control: Estimate, variant: Estimate, crit: float,
 
     `bounded_below` (binary metrics) clips the delta-method fallback at −100 %; NaN when μc is 0.
     """
+    return relative_test(control, variant, crit, bounded_below=bounded_below)[0]
+
+
+def relative_test(control: Estimate, variant: Estimate, crit: float, df: float | None = None,
+                  bounded_below: bool = False) -> tuple[tuple[float, float], float]:
+    """The relative interval and the p-value of the same test, so p < α exactly when the interval excludes 0.
+
+    Log-ratio scale when both values are > 0 (statistic log(μv/μc) ÷ SE_log), else the delta
+    method on μv/μc − 1 (statistic rel ÷ SE); two-sided, Welch t with `df` degrees of freedom when
+    given (mean metrics), else normal. `crit` must be the same distribution's critical value.
+    """
     mc, mv = control.value, variant.value
     if mc == 0:
-        return NAN, NAN
+        return (NAN, NAN), NAN
     if mc > 0 and mv > 0:
         se_log = math.sqrt(variant.var / mv ** 2 + control.var / mc ** 2)
         centre = math.log(mv / mc)
-        return math.exp(centre - crit * se_log) - 1.0, math.exp(centre + crit * se_log) - 1.0
+        interval = (math.exp(centre - crit * se_log) - 1.0, math.exp(centre + crit * se_log) - 1.0)
+        return interval, _two_sided_p(centre, se_log, df)
     rel, rel_se = relative_difference(control, variant)
     low, high = _interval(rel, rel_se, crit)
-    return (max(low, -1.0) if bounded_below else low), high
+    return ((max(low, -1.0) if bounded_below else low), high), _two_sided_p(rel, rel_se, df)
+
+
+def _two_sided_p(centre: float, se: float, df: float | None) -> float:
+    """Two-sided p-value of centre ÷ se under t(df), or the normal when df is None (1 or 0 when se is 0)."""
+    if se == 0:
+        return 1.0 if centre == 0 else 0.0
+    stat = abs(centre / se)
+    return float(2 * (sps.t.sf(stat, df) if df is not None else sps.norm.sf(stat)))
 
 
 def _interval(centre: float, se: float, crit: float) -> tuple[float, float]:
@@ -213,19 +240,20 @@ def _welch_df(control: Estimate, variant: Estimate, nc: int, nv: int) -> float:
 
 
 def _test(control: VariantStats, variant: VariantStats, metric: MetricSpec,
-          ce: Estimate, ve: Estimate, se: float, alpha: float) -> tuple[float, str, float]:
-    """p-value, test name and two-sided critical value for the metric's kind."""
+          ce: Estimate, ve: Estimate, se: float, alpha: float) -> tuple[float, str, float, float | None]:
+    """p-value, test name, two-sided critical value and degrees of freedom (None: normal) for the metric's kind."""
     diff = ve.value - ce.value
     if metric.kind == "binary":
         p, name = _binary_p_value(control, variant)
-        return p, name, float(sps.norm.ppf(1 - alpha / 2))
+        return p, name, float(sps.norm.ppf(1 - alpha / 2)), None
     if se == 0:
         raise ParameterError(f"Metric {metric.name!r}: cannot test {variant.variant!r} vs {control.variant!r}: "
                              "every unit has the same value in both variants (zero variance).")
     if metric.kind == "mean":
         df = _welch_df(ce, ve, control.n, variant.n)
-        return (float(2 * sps.t.sf(abs(diff / se), df)), "welch t-test", float(sps.t.ppf(1 - alpha / 2, df)))
-    return float(2 * sps.norm.sf(abs(diff / se))), "delta-method z-test", float(sps.norm.ppf(1 - alpha / 2))
+        return (float(2 * sps.t.sf(abs(diff / se), df)), "welch t-test", float(sps.t.ppf(1 - alpha / 2, df)), df)
+    return (float(2 * sps.norm.sf(abs(diff / se))), "delta-method z-test", float(sps.norm.ppf(1 - alpha / 2)),
+            None)
 
 
 def compare(control: VariantStats, variant: VariantStats, metric: MetricSpec, alpha: float = 0.05) -> Comparison:
@@ -233,14 +261,14 @@ def compare(control: VariantStats, variant: VariantStats, metric: MetricSpec, al
     alpha = check_alpha(alpha)
     ce, ve = estimate(control, metric), estimate(variant, metric)
     se = math.sqrt(ce.var + ve.var)
-    p, name, crit = _test(control, variant, metric, ce, ve, se, alpha)
+    p, name, crit, df = _test(control, variant, metric, ce, ve, se, alpha)
     diff = ve.value - ce.value
     rel, _ = relative_difference(ce, ve)
+    rel_ci, rel_p = relative_test(ce, ve, crit, df, bounded_below=metric.kind == "binary")
     return Comparison(metric=metric.name, kind=metric.kind, control=control.variant, variant=variant.variant,
                       control_value=ce.value, variant_value=ve.value, abs_diff=diff,
-                      abs_ci=_interval(diff, se, crit), rel_diff=rel,
-                      rel_ci=relative_interval(ce, ve, crit, bounded_below=metric.kind == "binary"),
-                      p_value=p, test=name, alpha=alpha, se=se)
+                      abs_ci=_interval(diff, se, crit), rel_diff=rel, rel_ci=rel_ci,
+                      p_value=p, test=name, alpha=alpha, se=se, rel_p_value=rel_p)
 
 
 def check_variants(stats: Mapping[str, VariantStats], control: str) -> None:

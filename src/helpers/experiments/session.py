@@ -93,6 +93,7 @@ class ExperimentParameters:
     time_column: str | None
     aggregates_file: Path | None
     plan: PlanInputs
+    design: ExperimentDesign | None = None  # the experiment's row of the experiments table
 
 
 def check_parameters(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics: dict[str, str],
@@ -134,7 +135,7 @@ def check_parameters(*, experiment_id: str, data_dir: str, aggregates_file: str,
         totals = Path(aggregates_file).expanduser()
         if not totals.exists():
             raise ParameterError(f"Parameter aggregates_file={aggregates_file!r}: file not found.")
-    return ExperimentParameters(folder, specs, settings, seg, str(time_column).strip() or None, totals, plan)
+    return ExperimentParameters(folder, specs, settings, seg, str(time_column).strip() or None, totals, plan, design)
 
 
 def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics: dict[str, str],
@@ -142,7 +143,11 @@ def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics:
             power: float, correction: str, covariate: str, segments: list[str], time_column: str, plan_std: float,
             plan_baseline: float, plan_mde: float, plan_relative: bool, plan_variants: int,
             plan_daily_units: float, lang: str) -> ExperimentRun:
-    """Set the report's language, check every parameter (check_parameters), load the units or a totals export."""
+    """Set the report's language, check every parameter (check_parameters), load the units or a totals export.
+
+    With a totals export the experiment's row of the experiments table is its design; it needs no
+    rows in experiment_units.
+    """
     language = i18n.set_language(lang)
     checked = check_parameters(
         experiment_id=experiment_id, data_dir=data_dir, aggregates_file=aggregates_file, metrics=metrics,
@@ -150,12 +155,14 @@ def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics:
         correction=correction, covariate=covariate, segments=segments, time_column=time_column, plan_std=plan_std,
         plan_baseline=plan_baseline, plan_mde=plan_mde, plan_relative=plan_relative, plan_variants=plan_variants,
         plan_daily_units=plan_daily_units, lang=lang)
-    design, units = load_experiment(experiment_id, checked.data_dir)
     seg, time = checked.segments, checked.time_column
-    aggregates = None
-    if checked.aggregates_file is not None:
+    aggregates, units = None, None
+    if checked.aggregates_file is not None:  # the totals and the design's row are enough: no unit rows needed
+        assert checked.design is not None
+        design = checked.design
         aggregates = pd.read_csv(checked.aggregates_file, encoding="utf-8-sig")
-        units = None
+    else:
+        design, units = load_experiment(experiment_id, checked.data_dir)
     if units is not None:
         absent = [c for c in seg if c not in units.columns]
         if absent:
