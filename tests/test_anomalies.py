@@ -80,13 +80,14 @@ def test_stl_finds_planted_spike_with_few_false_alarms() -> None:
 def test_stl_false_alarm_rate_on_pure_noise_is_near_nominal() -> None:
     # 20 seeds × 120 days of noise around a weekly pattern: a calibrated |z| ≥ 3.5 would raise
     # 2400 × 0.00047 ≈ 1.1 alarms; allow a generous 10 (robust z of the raw residuals gives ~160).
-    alarms = sum(int(detect_anomalies(seasonal_series(seed=seed)).is_anomaly.sum()) for seed in range(20))
+    alarms = sum(int(detect_anomalies(seasonal_series(seed=seed), transform="none").is_anomaly.sum())
+                 for seed in range(20))
     assert alarms <= 10
 
 
 def test_stl_expected_matches_statsmodels_and_z_uses_weekly_difference_scale() -> None:
     series = seasonal_series(days=60, seed=3)
-    result = detect_anomalies(series, method="stl")
+    result = detect_anomalies(series, method="stl", transform="none")
     fit = STL(series, period=7, seasonal_deg=0, robust=True).fit()
     np.testing.assert_allclose(result["expected"], (fit.trend + fit.seasonal).to_numpy())
     # noise sigma from week-over-week differences: 1.4826 · median|d − median(d)| / sqrt(2)
@@ -146,13 +147,13 @@ def test_hampel_by_hand() -> None:
     # z = (50 − 12) / 1.4826 = 25.631
     values = [10.0, 12.0, 11.0, 50.0, 13.0, 12.0, 11.0]
     series = pd.Series(values, index=pd.date_range("2026-05-01", periods=7))
-    row = detect_anomalies(series, method="hampel", window=7).iloc[3]
+    row = detect_anomalies(series, method="hampel", window=7, transform="none").iloc[3]
     assert row["expected"] == 12.0 and row["residual"] == 38.0
     assert row["robust_z"] == pytest.approx(25.631, abs=1e-3)
     assert row["severity"] == "critical" and row["direction"] == "up"  # 25.6 ≥ 2 × 3.5
     # threshold 13: 25.63 < 26 → warning only; threshold 26: not an anomaly
-    assert detect_anomalies(series, method="hampel", threshold=13).iloc[3]["severity"] == "warning"
-    assert not detect_anomalies(series, method="hampel", threshold=26).iloc[3]["is_anomaly"]
+    assert detect_anomalies(series, method="hampel", threshold=13, transform="none").iloc[3]["severity"] == "warning"
+    assert not detect_anomalies(series, method="hampel", threshold=26, transform="none").iloc[3]["is_anomaly"]
 
 
 def brute_force_hampel(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +181,7 @@ def test_hampel_matches_brute_force_loop(window: int) -> None:
     values[[1, 10, 11, 40, 58]] = NAN  # 1 and 58: the truncated edge windows fall short of 4 values
     values[25] = 90.0
     series = pd.Series(values, index=pd.date_range("2026-01-01", periods=60))
-    result = detect_anomalies(series, method="hampel", window=window)
+    result = detect_anomalies(series, method="hampel", window=window, transform="none")
     medians, zs = brute_force_hampel(values, window)
     np.testing.assert_allclose(result["expected"], medians)
     np.testing.assert_allclose(result["robust_z"], zs)
