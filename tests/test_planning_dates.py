@@ -1,4 +1,4 @@
-"""helpers.planning.dates: holidays match the holidays package; marketing dates on known days; the editable YAML."""
+"""helpers.keydates: holidays match the holidays package; marketing dates on known days; the editable YAML."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.errors import DataError, ParameterError
-from helpers.planning.dates import (
+from helpers.keydates import (
     QIXI_DATES,
     KeyDateWarning,
     key_dates,

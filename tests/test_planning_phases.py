@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from helpers import config, i18n, runner
+from helpers import keydates as dates
 from helpers.errors import ParameterError
-from helpers.planning import dates, performance, topics, windows
+from helpers.planning import performance, topics, windows
 from helpers.planning import schedule as S
 from helpers.planning.schedule import FixedColumn, PlanSettings, _KeyDate, _Slot, _Topic
 from helpers.planning.session import prepare

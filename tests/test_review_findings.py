@@ -436,3 +436,21 @@ def test_summary_has_one_key_per_section_with_data() -> None:
     assert full["stop_loss_campaigns"]["campaign_id"].tolist() == ["cmp_a"]
     assert full["low_ctr_creatives"]["creative_id"].tolist() == ["a1"]
     assert full["top_risks"]["risk_id"].tolist() == ["R1", "R2"]
+
+
+def test_false_alarm_text_states_the_rate_and_the_count_to_expect() -> None:
+    # 2·(1 − Φ(3.5)) = 0.000465 = 0.047 %, 1 / 0.000465 = 2,149; 744 account-KPI-days × 0.000465 = 0.35 → 0.3
+    assert rec.false_alarm_text(3.5, 744) == ("At |z| ≥ 3.5 an ordinary day alerts with probability 0.047% (about "
+                                              "1 in 2,149): over this period's 744 account-KPI-days, expect about "
+                                              "0.3 false alarms.")
+    with i18n.use_language("zh-CN"):
+        assert rec.false_alarm_text(3.0, 720).startswith("阈值 |z| ≥ 3 时，普通的一天被误报的概率约为 0.270%")
+
+
+def test_festival_text_names_the_windows_and_counts_the_moves() -> None:
+    days = pd.DataFrame({"date": pd.date_range("2026-09-24", "2026-10-07"), "occasion": "National Day"})
+    lifts = pd.DataFrame({"date": pd.to_datetime(["2026-10-01", "2026-10-02"])})
+    assert rec.festival_text(lifts, days) == (
+        "Festival windows in this period: National Day (Sep 24, 2026 – Oct 7, 2026). 2 account-KPI-days beyond the "
+        "threshold there are listed below as expected festival moves, not as anomalies.")
+    assert rec.festival_text(lifts.iloc[:0], days.iloc[:0]) == "No festival window falls in this period."

@@ -34,10 +34,10 @@ from typing import Any
 import pandas as pd
 
 from helpers import i18n
+from helpers import keydates as key_dates_mod
 from helpers.data import check_files, load_checked_tables, load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.params import check_choice, check_list, check_mapping, check_number, check_timezone
-from helpers.planning import dates as key_dates_mod
 from helpers.planning.ics import to_ics
 from helpers.planning.schedule import (
     POSTS_PER_WEEK_RANGE,
@@ -260,7 +260,7 @@ def _extra_dates(extra_dates_file: Any) -> Path | None:
     extra = Path(str(extra_dates_file)).expanduser()
     if not extra.is_file():
         raise ParameterError(f"Parameter extra_dates_file={str(extra_dates_file)!r} does not exist; give the path "
-                             "of a YAML file in the format of helpers/planning/marketing_dates.yaml, or leave it "
+                             "of a YAML file in the format of helpers/marketing_dates.yaml, or leave it "
                              "empty.")
     key_dates_mod.load_marketing_dates(extra)
     return extra

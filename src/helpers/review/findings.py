@@ -16,6 +16,7 @@ import pandas as pd
 
 from helpers import i18n, page
 from helpers.i18n import N_, _, listed
+from helpers.review.anomalies import false_alarm_rate
 from helpers.review.kpis import KPIS, kpi_label
 from helpers.review.words import (
     AREA_SECTIONS,
@@ -322,6 +323,29 @@ def alerts_text(alerts: pd.DataFrame) -> str:
     critical = int((alerts["severity"] == "critical").sum())
     return i18n.ngettext("{n} alert, {critical} critical.", "{n} alerts, {critical} critical.",
                          len(alerts)).format(n=len(alerts), critical=critical)
+
+
+def false_alarm_text(threshold: float, series_days: int) -> str:
+    """What the threshold costs in false alarms: its rate on ordinary days and the number to expect this period."""
+    rate = false_alarm_rate(threshold)
+    return _("At |z| ≥ {threshold} an ordinary day alerts with probability {rate} (about 1 in {one_in}): over "
+             "this period's {n} account-KPI-days, expect about {expected} false alarms.").format(
+        threshold=f"{threshold:g}", rate=i18n.fmt_percent(rate, 3), one_in=i18n.fmt_count(round(1 / rate)),
+        n=i18n.fmt_count(series_days), expected=i18n.fmt_number(series_days * rate, 1))
+
+
+def festival_text(lifts: pd.DataFrame, festival_days: pd.DataFrame) -> str:
+    """The period's festival windows and the days beyond the threshold inside them (listed apart, not as anomalies)."""
+    if festival_days.empty:
+        return _("No festival window falls in this period.")
+    windows = [_("{occasion} ({days})").format(occasion=occasion, days=i18n.fmt_day_range(days.min(), days.max()))
+               for occasion, days in festival_days.groupby("occasion", sort=False)["date"]]
+    return i18n.ngettext(
+        "Festival windows in this period: {windows}. {n} account-KPI-day beyond the threshold there is listed "
+        "below as an expected festival move, not as an anomaly.",
+        "Festival windows in this period: {windows}. {n} account-KPI-days beyond the threshold there are listed "
+        "below as expected festival moves, not as anomalies.", len(lifts)).format(
+        windows=i18n.listed(windows), n=len(lifts))
 
 
 def _base_name(base: str) -> str:

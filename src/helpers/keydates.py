@@ -35,6 +35,7 @@ __all__ = [
     "load_marketing_dates",
     "resolve_rule",
     "seasonal_aliases",
+    "year_dates",
 ]
 
 KINDS: tuple[str, ...] = ("holiday", "marketing")
@@ -216,7 +217,7 @@ def _holiday_leads(data: dict, source: str) -> dict[str, int]:
 
 def load_marketing_dates(extra_dates_file: str | Path | None = None) -> tuple[list[MarketingDate], dict[str, int]]:
     """The shipped marketing dates and holiday lead days, updated by a user file (same name replaces)."""
-    shipped = resources.files("helpers.planning").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
+    shipped = resources.files("helpers").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
     data = _read_yaml(shipped, SHIPPED_FILE)
     entries = {e.name: e for e in _entries(data, SHIPPED_FILE)}
     leads = _holiday_leads(data, SHIPPED_FILE)
@@ -233,7 +234,7 @@ def load_marketing_dates(extra_dates_file: str | Path | None = None) -> tuple[li
 
 def load_holiday_aliases(extra_dates_file: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """Other names of holidays (shipped, then the user file's entries added or replaced by holiday name)."""
-    shipped = resources.files("helpers.planning").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
+    shipped = resources.files("helpers").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
     found = _holiday_aliases(_read_yaml(shipped, SHIPPED_FILE), SHIPPED_FILE)
     if extra_dates_file is not None and Path(extra_dates_file).is_file():
         path = Path(extra_dates_file)
@@ -314,6 +315,13 @@ def key_dates(year: int, month: int, country: str = "CN", include: Sequence[str]
     frame = frame[keep].sort_values(["date", "kind", "name"], kind="stable").reset_index(drop=True)
     frame.attrs.update(country=code, year=year, month=month)
     return frame[["date", "name", "name_zh", "kind", "lead_days", "warmup_start", "in_month", "aliases"]]
+
+
+def year_dates(years: Sequence[int], country: str = "CN") -> pd.DataFrame:
+    """Every holiday and marketing date of the years: date, name, name_zh, kind, lead_days, warmup_start (by date)."""
+    frame = _all_dates(_country(country), list(years), list(KINDS), None)
+    return frame.sort_values(["date", "kind", "name"], kind="stable").reset_index(drop=True)[
+        ["date", "name", "name_zh", "kind", "lead_days", "warmup_start"]]
 
 
 def _all_dates(code: str, years: Sequence[int], kinds: Sequence[str],
