@@ -225,6 +225,41 @@ def cluster_line(result: ClusterResult) -> str:
     return text
 
 
+def _k_best(table: pd.DataFrame) -> pd.Series:
+    """The row of the highest silhouette of a k search, whatever its smallest cluster (ties → smaller k)."""
+    return table.dropna(subset=["silhouette"]).sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
+
+
+def k_choice_line(result: ClusterResult) -> str:
+    """How k was chosen: the searched range, the segment-size rule, and what the curve says (peak at the top, tiny clusters)."""
+    table = result.silhouette_by_k
+    if table is None:
+        return _("k = {k} as given by the n_clusters parameter (silhouette {silhouette}).").format(
+            k=result.k, silhouette=f"{result.silhouette:.2f}")
+    low, high, least = int(table["k"].min()), int(table["k"].max()), result.min_size
+    best = _k_best(table)
+    allowed = table[table["smallest_segment"] >= least].dropna(subset=["silhouette"])
+    text = _("k = {k}: the highest mean silhouette among k = {low}–{high} whose smallest cluster has at least "
+             "{least} users.").format(k=result.k, low=low, high=high, least=i18n.fmt_count(least))
+    if allowed.empty:
+        text += " " + _("Every k leaves a cluster under {least} users, so the highest silhouette of all is used and "
+                        "the small clusters are flagged.").format(least=i18n.fmt_count(least))
+    elif int(best["k"]) != result.k:
+        text += " " + _("k = {k} scores higher ({silhouette}) but its smallest cluster has only {users} users.").format(
+            k=int(best["k"]), silhouette=f"{best['silhouette']:.2f}", users=i18n.fmt_count(best["smallest_segment"]))
+    if int(best["k"]) == high and high > low:
+        text += " " + _("The silhouette is highest at the top of the searched range (k = {high}): more clusters "
+                        "might score higher still, so read the clusters as a planning split, not as the "
+                        "audience's natural number of groups.").format(high=high)
+    return text
+
+
+def k_search_display(k_search: pd.DataFrame) -> Any:
+    """clusters.k_search_table labelled: k, mean silhouette, smallest cluster (users), chosen (yes/no)."""
+    return styled(k_search, labels={"k": N_("Clusters k"), "silhouette": N_("Mean silhouette"),
+                                 "smallest_segment": N_("Smallest cluster (users)"), "chosen": N_("Chosen")})
+
+
 def cluster_table(profile: pd.DataFrame, features: pd.DataFrame | None = None) -> Any:
     """The named cluster profile transposed: one row per feature, one column per cluster (by name), all users last.
 
