@@ -143,7 +143,8 @@ def test_k_choice_line_states_the_rule_and_what_the_curve_says() -> None:
     assert findings.k_choice_line(none).endswith(
         "Every k leaves a cluster under 500 users, so the highest silhouette of all is used and the small clusters "
         "are flagged.")
-    assert findings.k_choice_line(_clustering(4, 0.5)) == "k = 4 as given by the n_clusters parameter (silhouette 0.50)."
+    given = findings.k_choice_line(_clustering(4, 0.5))
+    assert given == "k = 4 as given by the n_clusters parameter (silhouette 0.50)."
     with i18n.use_language("zh-CN"):
         assert findings.k_choice_line(plain) == (
             "k = 3：在 k = 2–5 中、最小的群不少于 50 个用户的 k 里，平均轮廓系数最高。")

@@ -92,7 +92,7 @@ def rfm_chart(summary: pd.DataFrame) -> plt.Figure:
 
 
 def silhouette_chart(k_search: pd.DataFrame, min_size: int = 1) -> plt.Figure:
-    """Mean silhouette by k (clusters.k_search_table): a line, the chosen k ringed, k with a cluster < min_size hollow."""
+    """Mean silhouette by k (clusters.k_search_table): a line, the chosen k ringed, hollow if a cluster < min_size."""
     fig, ax = subplots(figsize=(7, 3.4))
     ax.plot(k_search["k"], k_search["silhouette"], color="#4C72B0", zorder=1)
     small = k_search["smallest_segment"] < min_size

@@ -387,7 +387,7 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
 
 
 def k_search_table(result: ClusterResult) -> pd.DataFrame:
-    """The silhouette-by-k curve for the report: k, silhouette, smallest_segment, chosen (the given k alone if given)."""
+    """The silhouette-by-k curve for the report: k, silhouette, smallest_segment, chosen (a given k alone)."""
     if result.silhouette_by_k is not None:
         return result.silhouette_by_k[["k", "silhouette", "smallest_segment", "chosen"]].reset_index(drop=True)
     return pd.DataFrame({"k": [result.k], "silhouette": [result.silhouette],

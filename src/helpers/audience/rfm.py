@@ -193,7 +193,8 @@ def rfm_table(interactions: pd.DataFrame | Events, as_of: pd.Timestamp, window_d
 def _positions(values: pd.Series, higher_is_better: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Each known value's first, middle (mean) and last position in worse-to-better order (1..n)."""
     known = values.dropna()
-    return tuple(known.rank(method=m, ascending=higher_is_better) for m in ("min", "average", "max"))  # type: ignore[return-value]
+    ranks = [known.rank(method=m, ascending=higher_is_better) for m in ("min", "average", "max")]
+    return ranks[0], ranks[1], ranks[2]
 
 
 def _score_of(position: pd.Series, n: int, bins: int) -> np.ndarray:
@@ -203,7 +204,7 @@ def _score_of(position: pd.Series, n: int, bins: int) -> np.ndarray:
 
 
 def quantile_scores(values: pd.Series, bins: int, higher_is_better: bool = True) -> pd.Series:
-    """Scores 1..bins by position; a tie group takes its middle position's score, the worst and best groups 1 and bins."""
+    """Scores 1..bins by position; a tie group takes its middle position's score; worst/best groups pinned to 1/bins."""
     first, middle, last = _positions(values, higher_is_better)
     n = len(middle)
     scores = pd.Series(_score_of(middle, n, bins), index=middle.index)
