@@ -241,7 +241,7 @@ def _k_best(table: pd.DataFrame) -> pd.Series:
 
 
 def k_choice_line(result: ClusterResult) -> str:
-    """How k was chosen: the searched range, the segment-size rule, what the curve says (top of range, tiny clusters)."""
+    """How k was chosen: the searched range, the segment-size rule, what the curve says (top of range, tiny ones)."""
     table = result.silhouette_by_k
     if table is None:
         return _("k = {k} as given by the n_clusters parameter (silhouette {silhouette}).").format(
