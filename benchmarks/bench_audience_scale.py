@@ -127,7 +127,7 @@ def profile(folder: Path) -> dict[str, float]:
     rfm.segment_summary(scored)
     lap("rfm")
     features = clusters.behaviour_features(clean, run.as_of, window_days=run.lookback_days)
-    result = clusters.cluster_users(features, k=run.n_clusters, n_init="auto")
+    result = clusters.cluster_users(features, k=run.n_clusters, min_size=run.min_segment_size)
     profile_ = clusters.named_profile(features, result.labels, min_size=run.min_segment_size)
     lap("clusters")
     first_seen = retention.first_seen_by_user(audience, exclude=bot_ids)

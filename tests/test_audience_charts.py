@@ -69,3 +69,16 @@ def test_retention_chart_shows_the_last_twelve_cohorts() -> None:
     values = ax.collections[0].get_array().reshape(12, 3)
     assert values[0, 0] == pytest.approx(0.03) and values[-1, 0] == pytest.approx(0.14)
     assert len(charts.retention_chart(wide, cohorts=3).axes[0].get_yticklabels()) == 3
+
+
+def test_silhouette_chart_rings_the_chosen_k_and_hollows_small_clusters() -> None:
+    table = pd.DataFrame({"k": [2, 3, 4, 5], "silhouette": [0.2, 0.3, 0.25, 0.4],
+                          "smallest_segment": [400, 120, 80, 10], "chosen": [False, True, False, False]})
+    ax = charts.silhouette_chart(table, min_size=50).axes[0]
+    line = ax.get_lines()[0]
+    assert list(line.get_xdata()) == [2, 3, 4, 5] and list(line.get_ydata()) == [0.2, 0.3, 0.25, 0.4]
+    full, small, chosen = ax.collections
+    assert full.get_offsets().tolist() == [[2, 0.2], [3, 0.3], [4, 0.25]]
+    assert small.get_offsets().tolist() == [[5, 0.4]]  # k = 5 leaves a 10-user cluster: hollow
+    assert chosen.get_offsets().tolist() == [[3, 0.3]]
+    assert ax.get_xlabel() == "Number of clusters k"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,47 @@ def test_persona_table_has_one_row_per_card_in_card_order() -> None:
     assert findings.persona_table([]).columns.tolist() == table.columns.tolist()
 
 
+def _searched(silhouettes: list[float], smallest: list[int], chosen: int, min_size: int) -> ClusterResult:
+    ks = list(range(2, 2 + len(silhouettes)))
+    table = pd.DataFrame({"k": ks, "silhouette": silhouettes, "inertia": np.nan, "smallest_segment": smallest,
+                          "chosen": [k == chosen for k in ks]})
+    return replace(_clustering(chosen, silhouettes[chosen - 2]), silhouette_by_k=table, min_size=min_size)
+
+
+def test_k_choice_line_states_the_rule_and_what_the_curve_says() -> None:
+    # peak at k = 3 inside 2..5, every smallest cluster ≥ 50: the rule only
+    plain = _searched([0.2, 0.3, 0.25, 0.22], [400, 120, 80, 60], 3, 50)
+    assert findings.k_choice_line(plain) == (
+        "k = 3: the highest mean silhouette among k = 2–5 whose smallest cluster has at least 50 users.")
+    # k = 5 scores 0.40 but keeps a 10-user cluster: k = 3 chosen, both facts said, and 5 is the top of the range
+    capped = _searched([0.2, 0.3, 0.25, 0.4], [400, 120, 80, 10], 3, 50)
+    assert findings.k_choice_line(capped) == (
+        "k = 3: the highest mean silhouette among k = 2–5 whose smallest cluster has at least 50 users. "
+        "k = 5 scores higher (0.40) but its smallest cluster has only 10 users. "
+        "The silhouette is highest at the top of the searched range (k = 5): more clusters might score higher "
+        "still, so read the clusters as a planning split, not as the audience's natural number of groups.")
+    # no k keeps every cluster ≥ 500: the highest silhouette of all (k = 3)
+    none = _searched([0.2, 0.3, 0.25], [400, 120, 80], 3, 500)
+    assert findings.k_choice_line(none).endswith(
+        "Every k leaves a cluster under 500 users, so the highest silhouette of all is used and the small clusters "
+        "are flagged.")
+    given = findings.k_choice_line(_clustering(4, 0.5))
+    assert given == "k = 4 as given by the n_clusters parameter (silhouette 0.50)."
+    with i18n.use_language("zh-CN"):
+        assert findings.k_choice_line(plain) == (
+            "k = 3：在 k = 2–5 中、最小的群不少于 50 个用户的 k 里，平均轮廓系数最高。")
+
+
+def test_rfm_tie_line_counts_the_users_on_a_boundary_tie() -> None:
+    assert findings.rfm_tie_line({"r": 2, "f": 1250, "m": 0, "users": 1251}) == (
+        "1,251 users sit on a tie at a score boundary (R 2, F 1,250, M 0); small changes of the data can move "
+        "them as a block.")
+    assert findings.rfm_tie_line({"r": 0, "f": 1, "m": 0, "users": 1}).startswith("1 user sits on a tie")
+    with i18n.use_language("zh-CN"):
+        assert findings.rfm_tie_line({"r": 2, "f": 3, "m": 0, "users": 3}) == (
+            "3 个用户处在分数分界的并列上（R 2、F 3、M 0）：数据稍有变化，他们就可能整组换到相邻的分数。")
+
+
 def test_written_line() -> None:
     assert findings.written_line(14, 4) == "Wrote summary.json, 14 tables and 4 figures."
     with i18n.use_language("zh-CN"):
@@ -139,9 +181,11 @@ def test_summary_holds_each_headline_in_reading_order_and_writes_as_json(tmp_pat
     result = findings.summary(label="2026-10-31", title="Audience profile · A · Oct 1, 2026 – Oct 31, 2026",
                               bot_counts=counts, demographics=demo, peak_windows=peaks,
                               rfm_segments=rfm, interests_by_group=distinctive, clusters=_clustering(2, 0.41),
-                              cluster_profile=profile, retention=wide, churn_peak=churn, personas=personas)
+                              cluster_profile=profile, retention=wide, churn_peak=churn, personas=personas,
+                              rfm_boundary_ties={"r": 2, "f": 3, "m": 0, "users": 3})
     assert list(result) == ["label", "title", "users", "demographics", "peak_windows", "rfm_segments",
-                            "interests_by_group", "clusters", "retention", "churn_peak", "personas"]
+                            "rfm_boundary_ties", "interests_by_group", "clusters", "retention", "churn_peak",
+                            "personas"]
     assert result["clusters"]["k"] == 2 and result["clusters"]["silhouette"] == 0.41
     assert result["retention"].columns.tolist() == ["cohort", "day 1"]  # the cohort becomes a column
 
@@ -153,6 +197,10 @@ def test_summary_holds_each_headline_in_reading_order_and_writes_as_json(tmp_pat
     assert written["label"] == "2026-10-31" and written["users"]["bots"] == 1
     assert written["peak_windows"][0]["start_hour"] == 20
     assert written["clusters"]["profile"][1] == {"cluster": 1, "name": "browsers", "size": 1}
+    assert written["rfm_boundary_ties"] == {"r": 2, "f": 3, "m": 0, "users": 3}
+    # k given (no search): the k search is the given k alone, its smallest cluster 1 user (u1 and u2 apart)
+    assert written["clusters"]["k_search"] == [{"k": 2, "silhouette": 0.41, "smallest_segment": 1, "chosen": True}]
+    assert written["clusters"]["min_segment_size"] == 1
     assert written["retention"][1]["day 1"] is None  # nobody eligible: missing, not 0
     assert written["churn_peak"]["age"] == 1 and written["churn_peak"]["total_unfollows"] == 3
     assert written["personas"][0]["action"] == ACTION_OFFERS

@@ -11,6 +11,9 @@ import pytest
 from helpers.audience.rfm import (
     SEGMENT_GROUPS,
     SEGMENTS,
+    boundary_tie_counts,
+    on_boundary_tie,
+    quantile_scores,
     rfm_scores,
     rfm_segments,
     rfm_table,
@@ -81,18 +84,42 @@ def test_frequency_purchases_option() -> None:
 
 
 def test_scores_by_hand_with_ties(scored: pd.DataFrame) -> None:
-    # 10 users → qcut on ranks 1..10 puts ranks {1,2}→1, {3,4}→2, {5,6}→3, {7,8}→4, {9,10}→5.
-    # Ranks "first" follow user_id order; then a tie group takes its lowest score.
-    # R (recency descending = rank 1): u10 1, u09 2, u08 3, u07 4, u06 5, u05 6, u04 7, u02 8, u03 9, u01 10
-    #   → 1,1,2,2,3,3,4,4,5,5; tie u02/u03 (3 days) had 4 and 5 → both 4.
-    # F ascending: u10 1, u09 2, u07 3, u06 4, u04 5, u05 6, u02 7, u03 8, u08 9, u01 10
-    #   → u04/u05 3,3 → 3; u02/u03/u08 (9 events) had 4,4,5 → all 4.
-    # M ascending: zeros u03,u05,u07,u09,u10 ranks 1-5 (scores 1,1,2,2,3) → all 1;
+    # 10 users → qcut's edges on positions 1..10 are 2.8, 4.6, 6.4, 8.2: positions {1,2}→1, {3,4}→2,
+    # {5,6}→3, {7,8}→4, {9,10}→5. A tie group takes the score of its middle position (mean of its
+    # positions); the group of the lowest value scores 1 and that of the highest value scores 5.
+    # R (recency descending = position 1): u10 1, u09 2, u08 3, u07 4, u06 5, u05 6, u04 7,
+    #   u02/u03 (3 days) 8,9 → middle 8.5 > 8.2 → both 5 (the old lowest-score rule gave 4), u01 10 → 5.
+    # F ascending: u10 1, u09 2, u07 3, u06 4 → 1,1,2,2; u04/u05 (6 events) 5,6 → middle 5.5 → 3;
+    #   u02/u03/u08 (9 events) 7,8,9 → middle 8 ≤ 8.2 → 4; u01 10 → 5.
+    # M ascending: zeros u03,u05,u07,u09,u10 at 1-5 (middle 3 → 2) are the lowest value → 1;
     #   u08 40 → 3, u04 80 → 4, u01 150 → 4, u02 200 → 5, u06 620 → 5.
-    expected = {"u01": "554", "u02": "445", "u03": "441", "u04": "434", "u05": "331",
+    expected = {"u01": "554", "u02": "545", "u03": "541", "u04": "434", "u05": "331",
                 "u06": "325", "u07": "221", "u08": "243", "u09": "111", "u10": "111"}
     assert dict(zip(scored["user_id"], scored["rfm_code"], strict=True)) == expected
     assert dict(zip(scored["user_id"], scored["r_score"], strict=True)) == {u: int(c[0]) for u, c in expected.items()}
+
+
+def test_tie_group_takes_the_score_of_its_middle_position() -> None:
+    # values 1,2,3,4,5,6,6,6,6,9: the four 6s hold positions 6..9 (scores 3,4,4,5 one by one),
+    # middle 7.5 → 4 (6.4 < 7.5 ≤ 8.2); the lowest-score rule would give them 3.
+    values = pd.Series([1, 2, 3, 4, 5, 6, 6, 6, 6, 9], index=[f"u{i}" for i in range(10)])
+    assert quantile_scores(values, 5).tolist() == [1, 1, 2, 2, 3, 4, 4, 4, 4, 5]
+    # reversed (lower is better): 9 → 1; 6s hold positions 2..5 (middle 3.5 → 2); 5 → 3, 4 → 4, 3 → 4, 2,1 → 5
+    assert quantile_scores(values, 5, higher_is_better=False).tolist() == [5, 5, 4, 4, 3, 2, 2, 2, 2, 1]
+    # the straddling 6s are the boundary-tie users; a group of the lowest or highest value is pinned, not counted
+    assert on_boundary_tie(values, 5).tolist() == [False] * 5 + [True] * 4 + [False]
+    zeros = pd.Series([0, 0, 0, 0, 0, 0, 1, 2, 3, 4])  # six zeros at positions 1..6, middle 3.5 → 2, pinned to 1
+    assert quantile_scores(zeros, 5).tolist() == [1] * 6 + [4, 4, 5, 5]
+    assert not on_boundary_tie(zeros, 5).any()
+    # a middle exactly on an edge goes to the lower score: n = 6, edges 2, 3, 4, 5; positions 2,3,4 → middle 3 → 2
+    assert quantile_scores(pd.Series([1, 5, 5, 5, 8, 9]), 5).tolist() == [1, 2, 2, 2, 4, 5]
+
+
+def test_boundary_tie_counts_by_hand(scored: pd.DataFrame) -> None:
+    # From the hand calculation above: R ties u02/u03 sit on positions 8,9 across the edge 8.2;
+    # F ties u02/u03/u08 sit on 7,8,9 across 8.2; u04/u05 (5,6) stay inside one score; the zero-M group
+    # is the lowest value (pinned to 1), so no M user counts. Users on any boundary tie: u02, u03, u08.
+    assert boundary_tie_counts(scored) == {"r": 2, "f": 3, "m": 0, "users": 3}
 
 
 def test_scores_without_ties_are_equal_quintiles() -> None:
@@ -110,7 +137,7 @@ def test_scores_without_ties_are_equal_quintiles() -> None:
 def test_segments_on_fixture(scored: pd.DataFrame) -> None:
     segmented = rfm_segments(scored)
     # (R, F) from the hand calculation above, read off the grid in the module docstring.
-    expected = {"u01": "champions", "u02": "loyal", "u03": "loyal", "u04": "potential loyalists",
+    expected = {"u01": "champions", "u02": "champions", "u03": "champions", "u04": "potential loyalists",
                 "u05": "need attention", "u06": "about to sleep", "u07": "hibernating",
                 "u08": "at risk", "u09": "hibernating", "u10": "hibernating"}
     assert dict(zip(segmented["user_id"], segmented["segment"], strict=True)) == expected
@@ -150,10 +177,12 @@ def test_segment_summary_by_hand(scored: pd.DataFrame) -> None:
     assert hib["mean_recency"] == pytest.approx((60 + 200 + 300) / 3)
     assert hib["mean_frequency"] == pytest.approx((3 + 2 + 1) / 3)
     assert hib["mean_monetary"] == 0
-    loyal = summary.loc["loyal"]  # u02, u03
-    assert (loyal["users"], loyal["mean_recency"], loyal["mean_frequency"], loyal["mean_monetary"]) == (2, 3, 9, 100)
-    empty = summary.loc["can't lose"]
-    assert empty["users"] == 0 and empty["share"] == 0 and pd.isna(empty["mean_recency"])
+    champions = summary.loc["champions"]  # u01 (1 day, 12 events, 150), u02 (3, 9, 200), u03 (3, 9, 0)
+    assert (champions["users"], champions["mean_frequency"]) == (3, 10)
+    assert champions["mean_recency"] == pytest.approx(7 / 3) and champions["mean_monetary"] == pytest.approx(350 / 3)
+    for name in ("loyal", "can't lose"):
+        empty = summary.loc[name]
+        assert empty["users"] == 0 and empty["share"] == 0 and pd.isna(empty["mean_recency"])
 
 
 def test_engagement_fallback_when_no_purchases() -> None:
@@ -187,7 +216,7 @@ def test_missing_purchase_values_are_not_zero() -> None:
     assert monetary["u03"] == 0.0            # no purchase at all: spent nothing
     scored = rfm_scores(table).set_index("user_id")
     assert pd.isna(scored.loc["u02", "m_score"]) and pd.isna(scored.loc["u02", "rfm_code"])
-    assert rfm_segments(scored.reset_index()).set_index("user_id").loc["u02", "segment"] == "loyal"
+    assert rfm_segments(scored.reset_index()).set_index("user_id").loc["u02", "segment"] == "champions"  # R5 F4
 
 
 def test_all_purchase_values_missing_raises() -> None:

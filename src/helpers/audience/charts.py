@@ -91,6 +91,26 @@ def rfm_chart(summary: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def silhouette_chart(k_search: pd.DataFrame, min_size: int = 1) -> plt.Figure:
+    """Mean silhouette by k (clusters.k_search_table): a line, the chosen k ringed, hollow if a cluster < min_size."""
+    fig, ax = subplots(figsize=(7, 3.4))
+    ax.plot(k_search["k"], k_search["silhouette"], color="#4C72B0", zorder=1)
+    small = k_search["smallest_segment"] < min_size
+    ax.scatter(k_search.loc[~small, "k"], k_search.loc[~small, "silhouette"], color="#4C72B0", zorder=2,
+               label=_("every cluster ≥ {n} users").format(n=i18n.fmt_count(min_size)))
+    if small.any():
+        ax.scatter(k_search.loc[small, "k"], k_search.loc[small, "silhouette"], facecolors="white",
+                   edgecolors="#4C72B0", zorder=2, label=_("a cluster < {n} users").format(n=i18n.fmt_count(min_size)))
+    chosen = k_search[k_search["chosen"]]
+    ax.scatter(chosen["k"], chosen["silhouette"], s=220, facecolors="none", edgecolors="#C44E52", linewidths=2,
+               zorder=3, label=_("chosen k"))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set(title=_("Mean silhouette by number of clusters k"), xlabel=_("Number of clusters k"),
+           ylabel=_("Mean silhouette"))
+    ax.legend(loc="best", fontsize="small")
+    return fig
+
+
 def retention_day_label(column: object) -> str:
     """'day 1' as a reader names it: 次日留存 / day 1, 7日留存 / day 7."""
     text = str(column)

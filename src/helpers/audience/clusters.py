@@ -7,7 +7,11 @@ Method (METHODOLOGY.md section 3, issue 4 §6):
 2. `cluster_users` scales them — log1p on the count-like columns (events, active days, recency,
    purchase value are heavy-tailed; without the log a handful of heavy users would own a cluster
    each), then StandardScaler so every feature weighs the same — and runs k-means with k given or
-   chosen by `choose_k` (highest mean silhouette; ties go to the smaller k).
+   chosen by `choose_k` and `best_k`: k-means with several starts (n_init ≥ 10) for every k from 2
+   to k_max = min(12, ⌊√(n/2)⌋) (`k_search_range`, wide enough to see the silhouette peak on
+   real audiences), and the highest mean silhouette among the k whose smallest cluster keeps at
+   least `min_size` users (ties go to the smaller k; when every k leaves a smaller cluster, the
+   highest silhouette of all). The whole curve is kept (`k_search_table`) for the report.
 3. `profile_clusters` reports each cluster's size, share, feature means and z-scores against the
    whole population, flagging clusters below a minimum size instead of dropping them.
 4. `name_clusters` names each cluster from its distinguishing (|z| > threshold) features with
@@ -16,6 +20,7 @@ Method (METHODOLOGY.md section 3, issue 4 §6):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -45,6 +50,10 @@ CLUSTER_FEATURES: tuple[str, ...] = (
 )
 """Default clustering features (peak_hour is circular and categorical, so it is profiled, not clustered)."""
 SMALL_FLAG = "small (merge or ignore)"
+K_MAX = 12
+"""The largest k the automatic search tries (fewer with few users, see k_search_range)."""
+MIN_STARTS = 10
+"""The fewest k-means starts (n_init) accepted: one start can land in a poor local optimum."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +167,21 @@ def _matrix(X: Any) -> np.ndarray:
     return arr
 
 
-def _kmeans(arr: np.ndarray, k: int, seed: int, n_init: int | str) -> KMeans:
+def _check_starts(n_init: Any) -> int:
+    """n_init as a whole number ≥ MIN_STARTS, or ParameterError ("auto" is a single k-means++ start)."""
+    if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < MIN_STARTS:
+        raise ParameterError(f"n_init must be a whole number of k-means starts ≥ {MIN_STARTS}; got {n_init!r} "
+                             "('auto' is a single start). Leave it out to use 10.")
+    return int(n_init)
+
+
+def k_search_range(n_users: int, k_max: int = K_MAX) -> range:
+    """The k the automatic search tries: 2 to min(k_max, ⌊√(n_users/2)⌋, n_users − 1), at least k = 2."""
+    top = min(int(k_max), math.isqrt(int(n_users) // 2), int(n_users) - 1)
+    return range(2, max(top, 2) + 1)
+
+
+def _kmeans(arr: np.ndarray, k: int, seed: int, n_init: int) -> KMeans:
     """A fitted seeded k-means."""
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(arr)
 
@@ -198,14 +221,17 @@ def _subsample(arr: np.ndarray, size: int, seed: int) -> np.ndarray:
     return arr[np.random.default_rng(seed).choice(len(arr), size, replace=False)]
 
 
-def choose_k(X: Any, k_range: Iterable[int] = range(2, 9), seed: int = 0, sample: int = 10_000,
-             n_init: int | str = 10) -> pd.DataFrame:
-    """Silhouette and inertia of seeded k-means for each feasible k (2 ≤ k < users), to pick k.
+def choose_k(X: Any, k_range: Iterable[int] | None = None, seed: int = 0, sample: int = 10_000,
+             n_init: int = MIN_STARTS) -> pd.DataFrame:
+    """Silhouette, inertia and smallest cluster of seeded k-means for each feasible k (2 ≤ k < users), to pick k.
 
-    X is the already-scaled matrix. k-means fits all rows; the silhouette is computed on a seeded
-    random sample of `sample` rows when there are more (exact otherwise), because it is O(n²).
+    X is the already-scaled matrix; k_range defaults to k_search_range(rows). k-means fits all
+    rows; the silhouette is computed on a seeded random sample of `sample` rows when there are
+    more (exact otherwise), because it is O(n²). smallest_segment counts the rows of the smallest cluster.
     """
     arr = _matrix(X)
+    starts = _check_starts(n_init)
+    k_range = k_search_range(len(arr)) if k_range is None else k_range
     if sample < 2:
         raise ParameterError(f"sample must be at least 2 rows; got {sample}.")
     ks = sorted({int(k) for k in k_range if 2 <= int(k) < len(arr)})
@@ -214,16 +240,23 @@ def choose_k(X: Any, k_range: Iterable[int] = range(2, 9), seed: int = 0, sample
     rows, distances = _sample_distances(arr, seed, sample)
     table = []
     for k in ks:
-        km = _kmeans(arr, k, seed, n_init)
-        table.append({"k": k, "silhouette": _silhouette(distances, rows, km.labels_), "inertia": float(km.inertia_)})
+        km = _kmeans(arr, k, seed, starts)
+        table.append({"k": k, "silhouette": _silhouette(distances, rows, km.labels_), "inertia": float(km.inertia_),
+                      "smallest_segment": int(np.bincount(km.labels_, minlength=k).min())})
     return pd.DataFrame(table)
 
 
-def best_k(table: pd.DataFrame) -> int:
-    """The k with the highest silhouette in a choose_k table (ties → smaller k)."""
+def best_k(table: pd.DataFrame, min_size: int = 1) -> int:
+    """The k with the highest silhouette whose smallest cluster has ≥ min_size users (ties → smaller k).
+
+    When every k leaves a smaller cluster (or the table has no smallest_segment), the highest
+    silhouette of all: the small clusters are then flagged by profile_clusters.
+    """
     valid = table.dropna(subset=["silhouette"])
     if valid.empty:
         raise DataError("No k gives a defined silhouette: the users' features do not separate into clusters.")
+    if "smallest_segment" in valid.columns and (valid["smallest_segment"] >= min_size).any():
+        valid = valid[valid["smallest_segment"] >= min_size]
     return int(valid.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
 
 
@@ -239,6 +272,9 @@ class ClusterResult:
     columns: tuple[str, ...]
     log_columns: tuple[str, ...]
     silhouette_by_k: pd.DataFrame | None
+    """The k search (k, silhouette, inertia, smallest_segment, chosen); None when k was given."""
+    min_size: int = 1
+    """The smallest cluster the k search allowed (min_size of cluster_users)."""
 
 
 def _feature_frame(features: pd.DataFrame, columns: Sequence[str] | None) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -291,11 +327,30 @@ def _centers(km: KMeans, labels_old: np.ndarray, labels_new: np.ndarray, scaler:
     return raw.sort_values("cluster", ignore_index=True)
 
 
+def _search_table(table: pd.DataFrame, n_fit: int, n_users: int) -> pd.DataFrame:
+    """A choose_k table with smallest_segment in users of the whole population (scaled from a subsample)."""
+    if n_fit < n_users:
+        table = table.assign(smallest_segment=(table["smallest_segment"] * n_users / n_fit).round().astype("int64"))
+    return table
+
+
+def _check_min_size(min_size: Any) -> int:
+    """min_size as a whole number ≥ 1, or ParameterError."""
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 1:
+        raise ParameterError(f"min_size must be a whole number of users ≥ 1; got {min_size!r}.")
+    return int(min_size)
+
+
 def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", seed: int = 0,
-                  columns: Sequence[str] | None = None, k_range: Iterable[int] = range(2, 9),
-                  sample: int = 10_000, n_init: int | str = 10,
-                  log_columns: Sequence[str] = COUNT_FEATURES, choose_on: int = 100_000) -> ClusterResult:
-    """k-means on log1p-and-standardised behaviour features, k given or chosen by silhouette.
+                  columns: Sequence[str] | None = None, k_range: Iterable[int] | None = None,
+                  sample: int = 10_000, n_init: int = MIN_STARTS,
+                  log_columns: Sequence[str] = COUNT_FEATURES, choose_on: int = 100_000,
+                  min_size: int = 1) -> ClusterResult:
+    """k-means (n_init ≥ 10 starts) on log1p-and-standardised behaviour features, k given or chosen by silhouette.
+
+    k="auto" searches k_range (default k_search_range(users): 2..min(12, ⌊√(n/2)⌋)) and takes
+    best_k(table, min_size): the highest silhouette among the k whose smallest cluster has at
+    least `min_size` users (the highest of all when none has).
 
     With k="auto", k is chosen on a seeded random subsample of `choose_on` users when there are
     more (the silhouette of 100,000 users ranks k as the full population does, at a tenth of the
@@ -305,26 +360,38 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
     (profile_clusters gives those). Clusters are numbered by size, 0 = largest.
     """
     frame, cols = _feature_frame(features, columns)
+    starts, least = _check_starts(n_init), _check_min_size(min_size)
     arr, scaler, logged = scaled_matrix(frame, log_columns)
     arr = _matrix(arr)
     table = None
     if isinstance(k, str):
         if k != "auto":
             raise ParameterError(f"k must be a whole number ≥ 2 or 'auto'; got {k!r}.")
-        table = choose_k(_subsample(arr, choose_on, seed), k_range, seed=seed, sample=sample, n_init=n_init)
-        k_used = best_k(table)
+        fit = _subsample(arr, choose_on, seed)
+        table = _search_table(choose_k(fit, k_search_range(len(arr)) if k_range is None else k_range, seed=seed,
+                                       sample=sample, n_init=starts), len(fit), len(arr))
+        k_used = best_k(table, least)
+        table = table.assign(chosen=table["k"] == k_used)
     else:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < len(arr):
             raise ParameterError(f"k must be a whole number with 2 ≤ k < users ({len(arr)}); got {k!r}.")
         k_used = int(k)
-    km = _kmeans(arr, k_used, seed, n_init)
+    km = _kmeans(arr, k_used, seed, starts)
     labels = _by_size(km.labels_)
     rows, distances = _sample_distances(arr, seed, sample)
     sil = _silhouette(distances, rows, labels)
     return ClusterResult(
         labels=pd.Series(labels, index=frame.index, name="cluster"), k=k_used, silhouette=sil,
         centers=_centers(km, km.labels_, labels, scaler, cols, logged), scaler=scaler, columns=cols,
-        log_columns=logged, silhouette_by_k=table)
+        log_columns=logged, silhouette_by_k=table, min_size=least)
+
+
+def k_search_table(result: ClusterResult) -> pd.DataFrame:
+    """The silhouette-by-k curve for the report: k, silhouette, smallest_segment, chosen (a given k alone)."""
+    if result.silhouette_by_k is not None:
+        return result.silhouette_by_k[["k", "silhouette", "smallest_segment", "chosen"]].reset_index(drop=True)
+    return pd.DataFrame({"k": [result.k], "silhouette": [result.silhouette],
+                         "smallest_segment": [int(result.labels.value_counts().min())], "chosen": [True]})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 
 from helpers import i18n
 from helpers.audience import words
-from helpers.audience.clusters import ClusterResult
+from helpers.audience.clusters import ClusterResult, k_search_table
 from helpers.audience.demographics import MISSING
 from helpers.audience.personas import (
     ACTION_NURTURE,
@@ -225,6 +225,51 @@ def cluster_line(result: ClusterResult) -> str:
     return text
 
 
+def rfm_tie_line(ties: Mapping[str, int]) -> str:
+    """The users whose tie group straddles a score cut (rfm.boundary_tie_counts), per R, F and M."""
+    return ngettext("{users} user sits on a tie at a score boundary (R {r}, F {f}, M {m}); small changes of the data "
+                    "can move them as a block.",
+                    "{users} users sit on a tie at a score boundary (R {r}, F {f}, M {m}); small changes of the data "
+                    "can move them as a block.", int(ties["users"])).format(
+        users=i18n.fmt_count(ties["users"]), r=i18n.fmt_count(ties["r"]), f=i18n.fmt_count(ties["f"]),
+        m=i18n.fmt_count(ties["m"]))
+
+
+def _k_best(table: pd.DataFrame) -> pd.Series:
+    """The row of the highest silhouette of a k search, whatever its smallest cluster (ties → smaller k)."""
+    return table.dropna(subset=["silhouette"]).sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
+
+
+def k_choice_line(result: ClusterResult) -> str:
+    """How k was chosen: the searched range, the segment-size rule, what the curve says (top of range, tiny ones)."""
+    table = result.silhouette_by_k
+    if table is None:
+        return _("k = {k} as given by the n_clusters parameter (silhouette {silhouette}).").format(
+            k=result.k, silhouette=f"{result.silhouette:.2f}")
+    low, high, least = int(table["k"].min()), int(table["k"].max()), result.min_size
+    best = _k_best(table)
+    allowed = table[table["smallest_segment"] >= least].dropna(subset=["silhouette"])
+    text = _("k = {k}: the highest mean silhouette among k = {low}–{high} whose smallest cluster has at least "
+             "{least} users.").format(k=result.k, low=low, high=high, least=i18n.fmt_count(least))
+    if allowed.empty:
+        text += " " + _("Every k leaves a cluster under {least} users, so the highest silhouette of all is used and "
+                        "the small clusters are flagged.").format(least=i18n.fmt_count(least))
+    elif int(best["k"]) != result.k:
+        text += " " + _("k = {k} scores higher ({silhouette}) but its smallest cluster has only {users} users.").format(
+            k=int(best["k"]), silhouette=f"{best['silhouette']:.2f}", users=i18n.fmt_count(best["smallest_segment"]))
+    if int(best["k"]) == high and high > low:
+        text += " " + _("The silhouette is highest at the top of the searched range (k = {high}): more clusters "
+                        "might score higher still, so read the clusters as a planning split, not as the "
+                        "audience's natural number of groups.").format(high=high)
+    return text
+
+
+def k_search_display(k_search: pd.DataFrame) -> Any:
+    """clusters.k_search_table labelled: k, mean silhouette, smallest cluster (users), chosen (yes/no)."""
+    return styled(k_search, labels={"k": N_("Number of clusters k"), "silhouette": N_("Mean silhouette"),
+                                 "smallest_segment": N_("Smallest cluster (users)"), "chosen": N_("Chosen")})
+
+
 def cluster_table(profile: pd.DataFrame, features: pd.DataFrame | None = None) -> Any:
     """The named cluster profile transposed: one row per feature, one column per cluster (by name), all users last.
 
@@ -426,11 +471,13 @@ def executive_summary(*, account_names: Sequence[str], start: pd.Timestamp, as_o
 def summary(*, label: str, title: str, bot_counts: Mapping[str, Any], demographics: pd.DataFrame,
             peak_windows: pd.DataFrame, rfm_segments: pd.DataFrame, interests_by_group: pd.DataFrame,
             clusters: ClusterResult, cluster_profile: pd.DataFrame, retention: pd.DataFrame,
-            churn_peak: PeakChurnAge, personas: pd.DataFrame) -> dict[str, Any]:
+            churn_peak: PeakChurnAge, personas: pd.DataFrame,
+            rfm_boundary_ties: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The headline results for summary.json, in reading order (RunOutputs makes them JSON).
 
     title is the report's title (executive_summary's, the page <title>); retention is the wide
     cohort × day-N table (retention.cohort_heatmap_table), written with its cohort as a column.
+    rfm_boundary_ties is rfm.boundary_tie_counts; clusters carries its k search (clusters.k_search_table).
     The runner adds the parameters itself.
     """
     return {
@@ -440,8 +487,10 @@ def summary(*, label: str, title: str, bot_counts: Mapping[str, Any], demographi
         "demographics": demographics,
         "peak_windows": peak_windows,
         "rfm_segments": rfm_segments,
+        "rfm_boundary_ties": None if rfm_boundary_ties is None else dict(rfm_boundary_ties),
         "interests_by_group": interests_by_group,
-        "clusters": {"k": clusters.k, "silhouette": clusters.silhouette, "profile": cluster_profile},
+        "clusters": {"k": clusters.k, "silhouette": clusters.silhouette, "min_segment_size": clusters.min_size,
+                     "k_search": k_search_table(clusters), "profile": cluster_profile},
         "retention": retention.reset_index(),
         "churn_peak": churn_peak,
         "personas": personas,

@@ -18,11 +18,19 @@ Definitions (one row per user with at least one *activity* event in the window):
   purchase in the window at all: Σ weight(event) over activity events, ``DEFAULT_ENGAGEMENT_WEIGHTS``
   unless given (events without a weight count 0). The basis is in the ``basis`` column and attrs.
 
-Scores (``rfm_scores``): quintiles of ``rank(method="first")`` cut with ``pd.qcut`` into 1..bins
-(higher = better; for recency, more recent = higher). Ties: rank "first" alone would give equal
-users different scores by row order, so every tie group then takes the *lowest* score any of its
-members got (equal users score equally; groups can be uneven when a value repeats a lot, e.g.
-the many users with monetary 0 all score 1). Missing monetary gives a missing m_score.
+Scores (``rfm_scores``, ``quantile_scores``): 1..bins (higher = better; for recency, more recent =
+higher) by position in value order, cut into equal-size groups at ``pd.qcut``'s edges on the
+positions 1..n (with distinct values, exactly ``qcut(rank(method="first"))``). Tie rule: equal
+values always get the same score — a tie group takes the score of its *middle* position (the mean
+of its positions, ``rank(method="average")``), i.e. the side of a cut that holds most of the group
+(a middle exactly on a cut goes to the lower score) — except that the group of the worst value
+scores 1 and the group of the best value scores ``bins`` (the many users with monetary 0 all score
+1). The old rule, the group's lowest score, moved a large tie group as a block whenever one more
+user landed below it (issue 17: on the sample, switching the bot rule moved ~550 users between
+"at risk" and "can't lose"); the middle moves only when most of the group crosses the cut.
+Users whose tie group straddles a cut still depend on the rule: ``boundary_tie_counts`` counts them
+per R/F/M (the pinned worst and best groups left out: they cannot move). Missing monetary gives a
+missing m_score.
 
 Segments (``rfm_segments``): the widely used RFM segment grid on (R score, F score), bins=5:
 
@@ -182,13 +190,47 @@ def rfm_table(interactions: pd.DataFrame | Events, as_of: pd.Timestamp, window_d
     return table
 
 
-def quantile_scores(values: pd.Series, bins: int, higher_is_better: bool = True) -> pd.Series:
-    """Scores 1..bins by qcut of rank(method='first'); each tie group then takes its lowest score."""
+def _positions(values: pd.Series, higher_is_better: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each known value's first, middle (mean) and last position in worse-to-better order (1..n)."""
     known = values.dropna()
-    ranks = known.rank(method="first", ascending=higher_is_better)
-    first = pd.qcut(ranks, bins, labels=False) + 1
-    tied_min = first.groupby(known).transform("min")
-    return tied_min.reindex(values.index).astype("Int64")
+    ranks = [known.rank(method=m, ascending=higher_is_better) for m in ("min", "average", "max")]
+    return ranks[0], ranks[1], ranks[2]
+
+
+def _score_of(position: pd.Series, n: int, bins: int) -> np.ndarray:
+    """The score 1..bins of a position 1..n: qcut's edges on 1..n, a position on an edge in the lower group."""
+    edges = np.linspace(1.0, float(n), bins + 1)[1:-1]
+    return np.searchsorted(edges, position.to_numpy(dtype="float64"), side="left") + 1
+
+
+def quantile_scores(values: pd.Series, bins: int, higher_is_better: bool = True) -> pd.Series:
+    """Scores 1..bins by position; a tie group takes its middle position's score; worst/best groups pinned to 1/bins."""
+    first, middle, last = _positions(values, higher_is_better)
+    n = len(middle)
+    scores = pd.Series(_score_of(middle, n, bins), index=middle.index)
+    scores[last == n] = bins
+    scores[first == 1] = 1
+    return scores.reindex(values.index).astype("Int64")
+
+
+def on_boundary_tie(values: pd.Series, bins: int, higher_is_better: bool = True) -> pd.Series:
+    """True for users whose tie group straddles a score cut (not the pinned worst or best group); False if missing."""
+    first, _middle, last = _positions(values, higher_is_better)
+    n = len(first)
+    straddles = _score_of(first, n, bins) != _score_of(last, n, bins)
+    pinned = (first == 1) | (last == n)
+    return (pd.Series(straddles, index=first.index) & ~pinned).reindex(values.index, fill_value=False).astype(bool)
+
+
+def boundary_tie_counts(scored: pd.DataFrame) -> dict[str, int]:
+    """Users on a boundary tie per score (r, f, m) and in any of them (users), for a table scored by rfm_scores."""
+    require_columns(scored, ["user_id", "recency_days", "frequency", "monetary"], "scored RFM table",
+                    "Score it with rfm_scores().")
+    bins = int(scored.attrs.get("rfm_bins", 5))
+    ties = {"r": on_boundary_tie(scored["recency_days"], bins, higher_is_better=False),
+            "f": on_boundary_tie(scored["frequency"], bins), "m": on_boundary_tie(scored["monetary"], bins)}
+    anywhere = ties["r"] | ties["f"] | ties["m"]
+    return {**{k: int(v.sum()) for k, v in ties.items()}, "users": int(anywhere.sum())}
 
 
 def rfm_scores(table: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
