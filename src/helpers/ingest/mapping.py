@@ -44,7 +44,7 @@ from helpers.ingest.types import (
     UnknownExportError,
     ValueKind,
 )
-from helpers.ingest.values import parse_values
+from helpers.ingest.values import YearlessDatesError, parse_values
 
 __all__ = ["HEADER_ROWS", "Detection", "detect", "map_grid", "normalise_header"]
 
@@ -396,10 +396,19 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     body = _data_rows(grid, detection)
     rows, lines, notes = body.rows, body.lines, list(body.notes)
     parsed: dict[str, tuple[ValueKind, pd.Series, pd.Series]] = {}
+    year_notes: list[str] = []
     for column, source in detection.sources.items():
         texts = pd.Series([row[source] for row in rows], dtype=object)
         value_kind: ValueKind = kind.parse.get(column, "text")
-        values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
+        try:
+            values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
+        except YearlessDatesError as exc:
+            raise ImportFileError(
+                f'{grid.where}: column "{header[source].strip()}" has dates without a year and {exc}. Export '
+                f"the dates with their year, or a shorter period sorted by date."
+            ) from exc
+        if values.attrs.get("yearless"):
+            year_notes.append(_yearless_note(grid, header[source], values, context))
         parsed[column] = (value_kind, values, bad)
     footers = _trailing_notes(body, parsed, detection.sources, grid)
     if footers:
@@ -429,11 +438,35 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     row_lines = tuple(int(n) for n in frame["_line"]) if "_line" in frame.columns else ()
     frame = frame.drop(columns="_line", errors="ignore").reset_index(drop=True)
     frame.attrs.pop("skipped", None)
-    other_notes = [note for note in [_dropped_columns(header, detection)] if note]
+    other_notes = [note for note in [_dropped_columns(header, detection)] if note] + year_notes
     if body.unterminated:
         other_notes.append(_unterminated_note(grid, body, footers, rows, lines))
     return Mapped(kind=kind.name, table=kind.table, rows=frame, header_line=_line(grid, detection.header_index),
                   skipped=skipped, source=grid.where, notes=other_notes, lines=row_lines)
+
+
+#: With the reference taken from the file's modification time, dates without a year must end this close to it.
+FILE_TIME_YEARLESS_DAYS = 62
+
+
+def _yearless_note(grid: Grid, header: str, values: pd.Series, context: ImportContext) -> str:
+    """The note saying which years a column's dates without a year were given (ImportFileError when unsafe).
+
+    With the reference from the file's modification time (no --as-of), the dates must end within
+    FILE_TIME_YEARLESS_DAYS of it: a copy, sync or checkout a year later would move every date a year.
+    """
+    first, last = values.min(), values.max()
+    since = (pd.Timestamp(context.reference) - last.normalize()).days
+    where = f'{grid.where}: column "{header.strip()}"'
+    if context.reference_source == "file time" and since > FILE_TIME_YEARLESS_DAYS:
+        raise ImportFileError(
+            f"{where} has dates without a year, the last one {since} days before the file's modification time "
+            f"({context.reference:%Y-%m-%d}); a copy, sync or checkout resets that time, so the years cannot be "
+            f"trusted. Pass --as-of YYYY-MM-DD, the day the export was downloaded."
+        )
+    return (f"{where}: dates without a year read as {first:%Y-%m-%d} … {last:%Y-%m-%d} (the latest on or before "
+            f"{context.reference:%Y-%m-%d}, the {context.reference_source}); pass --as-of with the download day "
+            f"if that is wrong")
 
 
 def _unterminated_note(grid: Grid, body: _Body, footers: int, rows: Sequence[tuple[str, ...]],

@@ -325,8 +325,12 @@ def _account(store: Store, account_id: str | None) -> pd.Series | None:
 
 
 def map_file(path: Path, account: pd.Series | None, kind: str | None = None, mapping: ExportKind | None = None,
-             reference: dt.date | None = None, rules: PillarRules | None = None) -> list[Mapped]:
-    """Read one file and map every recognised sheet to canonical rows (ImportFileError naming what is wrong)."""
+             reference: dt.date | None = None, rules: PillarRules | None = None,
+             reference_source: str = "as-of") -> list[Mapped]:
+    """Read one file and map every recognised sheet to canonical rows (ImportFileError naming what is wrong).
+
+    `reference` dates the dates exported without a year ("as-of", "file time" or, when None, "today").
+    """
     grids = read_grids(path)
     out: list[Mapped] = []
     unrecognised: list[tuple[Grid, ImportFileError]] = []
@@ -357,7 +361,8 @@ def map_file(path: Path, account: pd.Series | None, kind: str | None = None, map
         timezone = account.get("timezone") if "timezone" in account.index else None
         context = ImportContext(account_id=account_id or "", platform=platform,
                                 timezone=str(timezone) if isinstance(timezone, str) and timezone else DEFAULT_TIMEZONE,
-                                reference=reference or dt.date.today())
+                                reference=reference or dt.date.today(),
+                                reference_source=reference_source if reference else "today")
         out.append(_check_mapped(map_grid(grid, found, context), grid.where, rules))
     if not out:
         raise unrecognised[0][1] if unrecognised else ImportFileError(f"{path.name}: no data in the file.")
@@ -390,7 +395,8 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
         reference = snapshot_time(f.path, as_of).date()
         try:
             checks.same_bytes_elsewhere(f)
-            f.mapped = map_file(f.path, account, kind, spec, reference, rules)
+            f.mapped = map_file(f.path, account, kind, spec, reference, rules,
+                                "as-of" if as_of is not None else "file time")
             checks.rows_elsewhere(f)
         except OpsbookError as exc:
             unknown = isinstance(exc, UnknownExportError) or f.path.stat().st_size == 0

@@ -1,0 +1,156 @@
+"""Issue 17, "Importers: no silent wrong value": each test failed on the code before its fix.
+
+Expected values are worked out by hand in the comments (calendar arithmetic, the Excel epoch, counts
+read off the CSV text written in the test); nothing is copied from the code's output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.ingest import kinds  # noqa: F401  (registers the export kinds)
+from helpers.ingest import values as ingest_values
+from helpers.ingest.mapping import detect, map_grid
+from helpers.ingest.pipeline import import_files
+from helpers.ingest.read import read_grids
+from helpers.ingest.store import Store
+from helpers.ingest.types import ImportContext, ImportFileError, Mapped
+from helpers.ingest.values import parse_values
+
+TZ = "Asia/Shanghai"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding=encoding, newline="")
+    return path
+
+
+def make_store(tmp_path: Path, **accounts: str) -> Path:
+    """A fresh store with the given accounts (account_id=platform); returns its root."""
+    root = tmp_path / "store"
+    store = Store.create(root)
+    with store.transaction() as txn:
+        for account_id, platform in accounts.items():
+            txn.upsert_account(account_id, platform, f"name of {account_id}")
+    return root
+
+
+def mapped(path: Path, platform: str, reference: dt.date = dt.date(2026, 1, 10)) -> Mapped:
+    """One file through read → detect → map, for an account on `platform`."""
+    [grid] = read_grids(path)
+    context = ImportContext(account_id="own", platform=platform, reference=reference)
+    return map_grid(grid, detect(grid), context)
+
+
+def days(values: pd.Series) -> list[str]:
+    return [f"{v:%Y-%m-%d}" for v in values]
+
+
+# --- dates without a year: one run per file ------------------------------------------------------
+
+def test_yearless_dates_across_new_year_stay_one_run_when_the_reference_is_late() -> None:
+    # an export of 3 Nov – 5 Jan copied on 2026-12-01: the run ends on 5 Jan, whose latest year on or
+    # before 2026-12-01 is 2026; the days before New Year in the run are 2025. Cell by cell, "Nov 3"
+    # alone would be 2026-11-03 (after 5 Jan 2026: the run split across two years).
+    values, bad = parse_values(pd.Series(["Nov 3", "Dec 30", "Jan 5"]), "date", reference=dt.date(2026, 12, 1),
+                               timezone=TZ)
+    assert not bad.any()
+    assert days(values) == ["2025-11-03", "2025-12-30", "2026-01-05"]
+
+
+def test_yearless_dates_in_descending_order() -> None:
+    # newest first, as Content.csv lists posts: 2 Jan is the run's end → 2026 (reference 2026-12-01;
+    # cell by cell "November 4" would be 2026-11-04)
+    values, _ = parse_values(pd.Series(["January 2", "December 31", "November 4"]), "date",
+                             reference=dt.date(2026, 12, 1), timezone=TZ)
+    assert days(values) == ["2026-01-02", "2025-12-31", "2025-11-04"]
+
+
+def test_yearless_dates_unordered_but_within_half_a_year() -> None:
+    # rows in no order (a posts export sorted by views); the gap Jan 6 → Nov 3 is the largest, so the
+    # run is 3 Nov … 6 Jan; reference 2026-12-01 → 6 Jan 2026 (cell by cell "Nov 3" would be 2026-11-03)
+    values, _ = parse_values(pd.Series(["Dec 30", "Jan 6", "Nov 3", "Jan 5"]), "datetime",
+                             reference=dt.date(2026, 12, 1), timezone=TZ)
+    assert days(values) == ["2025-12-30", "2026-01-06", "2025-11-03", "2026-01-05"]
+
+
+def test_yearless_dates_that_cannot_be_placed_are_refused() -> None:
+    # unordered and spanning Feb … Oct (8 months): which year each is in cannot be told
+    texts = pd.Series(["Feb 1", "Oct 1", "Jun 1", "Mar 1"])
+    with pytest.raises(ingest_values.YearlessDatesError, match="not in date order"):
+        parse_values(texts, "date", reference=dt.date(2026, 1, 10), timezone=TZ)
+
+
+def test_unplaceable_yearless_dates_name_the_file_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "Overview.csv", "Date,Video Views,Profile Views\n"
+                 "February 1,10,1\nOctober 1,10,1\nJune 1,10,1\nMarch 1,10,1\n")
+    with pytest.raises(ImportFileError, match=r'Overview\.csv: column "Date" has dates without a year and the rows '
+                                              r"are not in date order"):
+        mapped(path, "tiktok")
+
+
+OVERVIEW_YEARLESS = ("Date,Video Views,Profile Views,Likes,Comments,Shares\n"
+                     "December 30,100,5,10,1,1\nDecember 31,110,6,11,1,1\nJanuary 1,120,7,12,1,1\n")
+
+
+def test_yearless_dates_far_before_the_file_time_are_refused_without_as_of(tmp_path: Path) -> None:
+    root = make_store(tmp_path, tt="tiktok")
+    path = write(tmp_path / "exports/Overview.csv", OVERVIEW_YEARLESS)
+    stamp = dt.datetime(2026, 6, 1, 12, 0).timestamp()   # a checkout five months after the export
+    os.utime(path, (stamp, stamp))
+    with pytest.raises(ImportFileError, match=r"151 days before the file's modification time \(2026-06-01\).*"
+                                              r"--as-of"):
+        import_files([path], root, "tt")
+    # 1 Jan 2026 → 1 Jun 2026: 30 + 28 + 31 + 30 + 31 + 1 = 151 days
+    report = import_files([path], root, "tt", as_of=dt.datetime(2026, 1, 2, 9, 0))
+    daily = Store.open(root).read("account_daily")
+    assert days(daily.sort_values("date")["date"]) == ["2025-12-30", "2025-12-31", "2026-01-01"]
+    [outcome] = report.files
+    assert any("dates without a year read as 2025-12-30 … 2026-01-01" in note for note in outcome.notes)
+
+
+def test_yearless_dates_near_the_file_time_are_read_with_a_note(tmp_path: Path) -> None:
+    root = make_store(tmp_path, tt="tiktok")
+    path = write(tmp_path / "exports/Overview.csv", OVERVIEW_YEARLESS)
+    stamp = dt.datetime(2026, 1, 2, 9, 0).timestamp()
+    os.utime(path, (stamp, stamp))
+    [outcome] = import_files([path], root, "tt").files
+    assert any("2025-12-30 … 2026-01-01" in n and "file time" in n for n in outcome.notes)
+
+
+# --- Excel serial dates ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Excel day 1 is 1900-01-01 and Excel counts a 1900-02-29 that never was, so from March 1900 on day N
+    # is 1899-12-30 + N (day 61 = 1900-03-01). 2025-01-01 is day 45658 (checked against Excel's
+    # documented DATE(2025,1,1)), 2026-01-01 is 45658 + 365 = 46023; 31 October is day 304 of 2026, so
+    # it is 46023 + 303 = 46326, and 46327 is 1 November 2026 (not 31 October, as the brief had it).
+    ("46326", dt.datetime(2026, 10, 31)),
+    ("46327", dt.datetime(2026, 11, 1)),
+    ("46326.75", dt.datetime(2026, 10, 31, 18, 0)),     # .75 of a day = 18:00
+    ("45658", dt.datetime(2025, 1, 1)),
+    ("12400", None), ("2025", None), ("463270", None),
+])
+def test_excel_serial(text: str, expected: dt.datetime | None) -> None:
+    assert ingest_values.excel_serial(text) == expected
+
+
+def test_excel_serial_dates_in_a_daily_file_are_dates(tmp_path: Path) -> None:
+    path = write(tmp_path / "x_overview.csv", "Date,Impressions,New follows,Unfollows\n"
+                 "46326,1000,5,1\n46327,1200,6,0\n")
+    rows = mapped(path, "x").rows
+    assert days(rows["date"]) == ["2026-10-31", "2026-11-01"]
+    assert rows["impressions"].tolist() == [1000.0, 1200.0]
+
+
+def test_a_count_column_is_not_read_as_a_date() -> None:
+    values, bad = parse_values(pd.Series(["46327"]), "count", reference=dt.date(2026, 1, 1), timezone=TZ)
+    assert values.tolist() == [46327.0] and not bad.any()
+    assert not np.isnan(values.iloc[0])
