@@ -154,3 +154,61 @@ def test_a_count_column_is_not_read_as_a_date() -> None:
     values, bad = parse_values(pd.Series(["46327"]), "count", reference=dt.date(2026, 1, 1), timezone=TZ)
     assert values.tolist() == [46327.0] and not bad.any()
     assert not np.isnan(values.iloc[0])
+
+
+# --- snapshot order: the export's own dates, not the file's time ---------------------------------
+
+X_HEADER = "Post id,Date,Post text,Post Link,Impressions,Likes\n"
+# Export B (downloaded 10 Feb): both posts, the second with more impressions, and a post of 9 Feb.
+X_NEW = X_HEADER + (
+    '101,"Mon, Jan 05, 2026",first,https://x.com/a/status/101,"5,000",50\n'
+    '102,"Thu, Jan 08, 2026",second,https://x.com/a/status/102,"3,000",30\n'
+    '103,"Mon, Feb 09, 2026",third,https://x.com/a/status/103,900,9\n'
+)
+# Export A (downloaded 10 Jan, copied to the laptop on 1 Mar): the same two posts, lower counts.
+X_OLD = X_HEADER + (
+    '101,"Mon, Jan 05, 2026",first,https://x.com/a/status/101,"4,000",40\n'
+    '102,"Thu, Jan 08, 2026",second,https://x.com/a/status/102,"1,000",10\n'
+)
+
+
+def touch(path: Path, when: dt.datetime) -> Path:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def test_an_older_export_copied_later_does_not_overwrite_newer_counts(tmp_path: Path) -> None:
+    root = make_store(tmp_path, own_x="x")
+    new = touch(write(tmp_path / "b/x_posts.csv", X_NEW), dt.datetime(2026, 2, 10, 9, 0))
+    old = touch(write(tmp_path / "a/x_posts.csv", X_OLD), dt.datetime(2026, 3, 1, 9, 0))
+    import_files([new], root, "own_x")
+    [outcome] = import_files([old], root, "own_x").files
+    counts = outcome.counts["posts"]
+    # A's last post is 8 Jan, B's 9 Feb: A is the older snapshot, its 2 posts are kept as stored
+    assert (counts.added, counts.updated, counts.skipped_older) == (0, 0, 2)
+    posts = Store.open(root).read("posts").set_index("post_id")
+    assert posts.loc["101", "impressions"] == 5000 and posts.loc["102", "likes"] == 30
+    assert any("snapshot 2026-01-08" in note and "the export's last date" in note for note in outcome.notes)
+
+
+def test_lifetime_counts_going_down_are_warned(tmp_path: Path) -> None:
+    # the same posts in both exports (same last date), the older one merged last: its counts would
+    # win the tie, so the report warns, naming post 102's impressions 3,000 → 1,000
+    root = make_store(tmp_path, own_x="x")
+    same_range = "".join(X_NEW.splitlines(keepends=True)[:3])   # B without its post of 9 Feb
+    import_files([write(tmp_path / "b/x_posts.csv", same_range)], root, "own_x")
+    [outcome] = import_files([write(tmp_path / "a/x_posts.csv", X_OLD)], root, "own_x").files
+    [warning] = [n for n in outcome.notes if "WARNING" in n]
+    assert "2 post(s) would have lifetime counts go down" in warning
+    assert "post 101 impressions 5,000 → 4,000" in warning and "--as-of" in warning
+    log = Store.open(root).log()
+    assert log["notes"].str.contains("lifetime counts go down").any()
+
+
+def test_as_of_still_decides(tmp_path: Path) -> None:
+    root = make_store(tmp_path, own_x="x")
+    import_files([write(tmp_path / "b/x_posts.csv", X_NEW)], root, "own_x", as_of=dt.datetime(2026, 2, 10))
+    [outcome] = import_files([write(tmp_path / "a/x_posts.csv", X_OLD)], root, "own_x",
+                             as_of=dt.datetime(2026, 3, 1)).files
+    assert outcome.counts["posts"].updated == 2    # told it is newer: it wins, but says the counts drop
+    assert any("lifetime counts go down" in n for n in outcome.notes)
