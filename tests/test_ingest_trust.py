@@ -212,3 +212,23 @@ def test_as_of_still_decides(tmp_path: Path) -> None:
                              as_of=dt.datetime(2026, 3, 1)).files
     assert outcome.counts["posts"].updated == 2    # told it is newer: it wins, but says the counts drop
     assert any("lifetime counts go down" in n for n in outcome.notes)
+
+
+# --- totals rows in daily files, X entities ---------------------------------------------------------
+
+def test_totals_rows_in_a_daily_file_are_dropped_with_a_log_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "用户增长.csv", "时间,新关注人数,取消关注人数,净增关注人数,累积关注人数\n"
+                 "合计,30,5,25,-\n2025-11-01,10,2,8,1008\n2025-11-02,20,3,17,1025\nTotal,30,5,25,\n")
+    result = mapped(path, "wechat")
+    assert days(result.rows["date"]) == ["2025-11-01", "2025-11-02"]
+    assert result.rows["followers_gained"].tolist() == [10.0, 20.0]
+    assert len(result.skipped) == 2
+    assert "line 2: a totals row ('合计 30 5 25 -')" in result.skipped[0]
+    assert "line 5: a totals row" in result.skipped[1]
+
+
+def test_x_titles_are_html_unescaped(tmp_path: Path) -> None:
+    path = write(tmp_path / "x_posts.csv", X_HEADER + '101,"Mon, Jan 05, 2026",Q&amp;A: tips &lt;3 &quot;ok&quot; '
+                 "#a&amp;b,https://x.com/a/status/101,10,1\n")
+    rows = mapped(path, "x").rows
+    assert rows["title"].tolist() == ['Q&A: tips <3 "ok" #a&b']

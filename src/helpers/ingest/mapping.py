@@ -13,7 +13,9 @@ nothing name the closest kind and the headers it still needs.
 
 Mapping: the rows below the header are data. Rows with every cell blank are ignored; a row with
 more non-empty cells than the header has columns is refused (an unquoted delimiter); a row with
-fewer fields is padded. The last row alone may be a note below the table, or cut short by a
+fewer fields is padded. A row whose date cell is a totals label (合计, 总计, Total …: TOTAL_LABELS)
+is the sum of the others, not a day: it is dropped and reported in Mapped.skipped. The last row
+alone may be a note below the table, or cut short by a
 truncated download (see `_data_rows` and `_is_footer`); a text file without a final line break is
 imported with a note asking to check its last row, since a cut inside the last cell cannot be told
 from a complete value (exports written by JavaScript often lack the final line break). Each output
@@ -319,6 +321,30 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
     return _Body(rows, lines, filled_cells, notes, candidates, unterminated)
 
 
+#: Labels of a totals row in a date column (compared normalised): the sum of the other rows, not a day.
+TOTAL_LABELS: frozenset[str] = frozenset(normalise_header(label) for label in (
+    "合计", "总计", "汇总", "小计", "合計", "總計", "总和", "Total", "Totals", "Grand total", "Sum", "Summary",
+    "Gesamt", "Totale", "Totaal", "合計値",
+))
+
+
+def _without_total_rows(body: _Body, detection: Detection, grid: Grid) -> tuple[_Body, list[tuple[int, str]]]:
+    """The body without rows whose date cell is a totals label (合计, Total …), and a note for each dropped."""
+    dated = [source for column, source in detection.sources.items()
+             if detection.kind.parse.get(column) in ("date", "datetime")]
+    if not dated:
+        return body, []
+    drop = [any(normalise_header(row[source]) in TOTAL_LABELS for source in dated) for row in body.rows]
+    if not any(drop):
+        return body, []
+    notes = [(line, f"{grid.where} line {line}: a totals row ({_joined(row)[:40]!r}), not a day or a post — "
+                    f"row skipped") for row, line, gone in zip(body.rows, body.lines, drop, strict=True) if gone]
+    keep = [i for i, gone in enumerate(drop) if not gone]
+    tail = set(range(len(body.rows) - body.footer_candidates, len(body.rows)))
+    return _Body([body.rows[i] for i in keep], [body.lines[i] for i in keep], [body.filled[i] for i in keep],
+                 body.notes, sum(1 for i in keep if i in tail), body.unterminated), notes
+
+
 def _note(grid: Grid, line: int, row: Sequence[str]) -> str:
     """The report line for a note below the table."""
     text = _joined(row)
@@ -393,8 +419,8 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     """The data rows of a detected grid as the kind's canonical table (see the module docstring)."""
     kind = detection.kind
     header = grid.rows[detection.header_index]
-    body = _data_rows(grid, detection)
-    rows, lines, notes = body.rows, body.lines, list(body.notes)
+    body, total_notes = _without_total_rows(_data_rows(grid, detection), detection, grid)
+    rows, lines, notes = body.rows, body.lines, list(body.notes) + total_notes
     parsed: dict[str, tuple[ValueKind, pd.Series, pd.Series]] = {}
     year_notes: list[str] = []
     for column, source in detection.sources.items():

@@ -208,8 +208,9 @@ def lifetime_decreases(stored: pd.DataFrame | None, rows: pd.DataFrame, snapshot
     if not columns:
         return None
     keys = ["account_id", "post_id"]
-    old = stored.loc[pd.to_datetime(stored["_snapshot_at"]) <= snapshot, [*keys, *columns]].astype({k: str for k in keys})
-    both = rows[[*keys, *columns]].astype({k: str for k in keys}).merge(old, on=keys, suffixes=("", "_stored"))
+    as_text = dict.fromkeys(keys, str)
+    old = stored.loc[pd.to_datetime(stored["_snapshot_at"]) <= snapshot, [*keys, *columns]].astype(as_text)
+    both = rows[[*keys, *columns]].astype(as_text).merge(old, on=keys, suffixes=("", "_stored"))
     drops: list[str] = []
     lower = pd.Series(False, index=both.index)
     for c in columns:
@@ -910,7 +911,7 @@ def describe_kinds() -> pd.DataFrame:
 
 
 __all__ = [
-    "EXPORT_SUFFIXES", "DataError", "FileOutcome", "ImportReport", "canonical_table", "describe_kinds", "expand_paths",
-    "LIFETIME_COUNTS", "export_time", "file_sha256", "import_files", "lifetime_decreases", "map_file",
+    "EXPORT_SUFFIXES", "LIFETIME_COUNTS", "DataError", "FileOutcome", "ImportReport", "canonical_table",
+    "describe_kinds", "expand_paths", "export_time", "file_sha256", "import_files", "lifetime_decreases", "map_file",
     "normalise_header", "scan_paths", "snapshot_time",
 ]
