@@ -232,3 +232,69 @@ def test_x_titles_are_html_unescaped(tmp_path: Path) -> None:
                  "#a&amp;b,https://x.com/a/status/101,10,1\n")
     rows = mapped(path, "x").rows
     assert rows["title"].tolist() == ['Q&A: tips <3 "ok" #a&b']
+
+
+# --- columns that were dropped or refused ------------------------------------------------------------
+
+def test_meta_2025_viewers_daily_file_is_reach(tmp_path: Path) -> None:
+    text = ('sep=,\n"Facebook Page viewers"\n"Date","Primary"\n'
+            '"2025-11-01T00:00:00","1,234"\n"2025-11-02T00:00:00","980"\n')
+    path = tmp_path / "viewers.csv"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    rows = mapped(path, "facebook").rows
+    assert rows["reach"].tolist() == [1234.0, 980.0]
+    assert days(rows["date"]) == ["2025-11-01", "2025-11-02"]
+
+
+def test_meta_2025_posts_viewers_column_is_reach(tmp_path: Path) -> None:
+    path = write(tmp_path / "ig.csv", "Post ID,Account username,Publish time,Description,Post type,Views,Viewers,"
+                 "Likes\n17900000000000001,acme,11/01/2025 08:15,hello,IG image,500,320,40\n")
+    rows = mapped(path, "instagram").rows
+    assert rows["reach"].tolist() == [320.0] and rows["views"].tolist() == [500.0]
+
+
+def test_tiktok_content_favorites_watch_time_and_full_views_are_kept(tmp_path: Path) -> None:
+    path = write(tmp_path / "Content.csv", "Video title,Video link,Post time,Total likes,Total comments,"
+                 "Total shares,Total views,Add to favorites,Average watch time,Watched full video\n"
+                 "a,https://www.tiktok.com/@acme/video/7301234567890123456,2026-01-05 10:00,10,1,1,200,7,"
+                 "10.3,34.62%\n")
+    result = mapped(path, "tiktok")
+    rows = result.rows
+    assert rows["saves"].tolist() == [7.0]
+    assert rows["avg_watch_s"].tolist() == [10.3]
+    assert rows["completion_rate"].tolist() == [pytest.approx(0.3462)]
+    assert not any("no place" in note for note in result.notes)
+
+
+WECHAT_HEADER = "标题,发表时间,阅读人数,阅读次数,内容url\n"
+WECHAT_URL = "https://mp.weixin.qq.com/s?__biz=MzA5NTQ&mid=2247565667&idx=2&sn=61d0fa01"
+
+
+def test_wechat_content_url_is_the_link_and_the_post_id(tmp_path: Path) -> None:
+    first = mapped(write(tmp_path / "a.csv", WECHAT_HEADER + f"旧标题,2025-11-01 08:00,100,120,{WECHAT_URL}\n"),
+                   "wechat").rows
+    retitled = mapped(write(tmp_path / "b.csv", WECHAT_HEADER + f"新标题,2025-11-01 08:00,150,180,{WECHAT_URL}\n"),
+                      "wechat").rows
+    assert first["link"].tolist() == [WECHAT_URL]
+    # mid 2247565667, idx 2 (the 2nd article of that send): the same post after the retitle
+    assert first["post_id"].tolist() == ["wx-2247565667-2"] == retitled["post_id"].tolist()
+
+
+# --- translated headers ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("header", "language"), [
+    ("Fecha,Visualizaciones de video,Visualizaciones del perfil,Me gusta,Comentarios,Compartidos", "Spanish"),
+    ("Data,Visualizações do vídeo,Visualizações do perfil,Curtidas,Comentários,Compartilhamentos", "Portuguese"),
+])
+def test_translated_headers_are_named_as_unsupported(tmp_path: Path, header: str, language: str) -> None:
+    path = write(tmp_path / "Overview.csv", header + "\n2025-11-03,1204,56,301,12,4\n")
+    with pytest.raises(ImportFileError, match=rf"Overview\.csv: headers in {language} are not supported yet .*"
+                                              r"export in English or Chinese") as caught:
+        mapped(path, "tiktok")
+    assert "closest known export" not in str(caught.value)
+
+
+def test_english_headers_of_no_kind_still_get_the_closest_kind(tmp_path: Path) -> None:
+    path = write(tmp_path / "other.csv", "Date,Interactions,Something\n2025-11-03,1,2\n")
+    with pytest.raises(ImportFileError, match="closest known export"):
+        mapped(path, "tiktok")

@@ -196,9 +196,55 @@ def _line(grid: Grid, index: int) -> int:
     return grid.line_numbers[index] if index < len(grid.line_numbers) else index + 1
 
 
+#: Header words of TikTok Studio and Meta Business Suite exports in languages the kinds do not read:
+#: a header row with at least two of one language's words (and more than of any other) is in it.
+FOREIGN_HEADER_WORDS: dict[str, frozenset[str]] = {
+    language: frozenset(normalise_header(word) for word in words) for language, words in {
+        "Spanish": ("Fecha", "Visualizaciones", "Visualizaciones de video", "Visualizaciones del perfil",
+                    "Me gusta", "Comentarios", "Compartidos", "Veces compartido", "Seguidores",
+                    "Alcance", "Espectadores", "Interacciones", "Publicación", "Título del video",
+                    "Enlace del video", "Hora de publicación", "Guardados"),
+        "Portuguese": ("Data", "Visualizações", "Visualizações do vídeo", "Visualizações do perfil", "Curtidas",
+                       "Comentários", "Compartilhamentos", "Seguidores", "Alcance", "Espectadores",
+                       "Interações", "Publicação", "Título do vídeo", "Link do vídeo", "Horário da publicação",
+                       "Salvamentos"),
+        "Japanese": ("日付", "動画視聴数", "視聴数", "プロフィール表示回数", "いいね", "コメント", "シェア",
+                     "フォロワー", "リーチ", "インプレッション", "投稿日時", "動画タイトル", "動画リンク", "保存"),
+        "French": ("Vues", "Vues de la vidéo", "Vues du profil", "J'aime", "Commentaires", "Partages",
+                   "Abonnés", "Couverture", "Spectateurs"),
+        "German": ("Datum", "Aufrufe", "Videoaufrufe", "Profilaufrufe", "Gefällt mir", "Kommentare",
+                   "Geteilt", "Reichweite", "Zuschauer", "Interaktionen"),
+    }.items()
+}
+
+
+def header_language(rows: Sequence[Sequence[str]]) -> tuple[str, list[str]] | None:
+    """The language of the first rows' headers when it is one the kinds do not read, and the words that tell it.
+
+    >>> header_language([["Fecha", "Visualizaciones de video", "Me gusta"]])
+    ('Spanish', ['Fecha', 'Visualizaciones de video', 'Me gusta'])
+    """
+    best: tuple[int, str, list[str]] = (0, "", [])
+    for row in rows[:HEADER_ROWS]:
+        found = {language: [cell.strip() for cell in row if normalise_header(cell) in words]
+                 for language, words in FOREIGN_HEADER_WORDS.items()}
+        ranked = sorted(found.items(), key=lambda item: len(item[1]), reverse=True)
+        (language, words), second = ranked[0], len(ranked[1][1])
+        if len(words) >= 2 and len(words) > second and len(words) > best[0]:
+            best = (len(words), language, words)
+    return (best[1], best[2]) if best[0] else None
+
+
 def _no_match(grid: Grid, candidates: list[_Candidate], forced: ExportKind | None) -> UnknownExportError:
     """The error for a grid no kind matches: its first row, the closest kind and what it still needs."""
     first = f"Its first row has columns: {_cells(grid.rows[0]) if grid.rows else '(none)'}."
+    language = header_language(grid.rows)
+    if language is not None:
+        name, words = language
+        return UnknownExportError(
+            f"{grid.where}: headers in {name} are not supported yet ({_quoted(words[:4])} …): export in English "
+            f"or Chinese (switch the platform's language before downloading), then import that file. {first}"
+        )
     if not candidates:
         return UnknownExportError(f"{grid.where}: not a known export (no export kinds are known). {first}")
     closest = max(candidates, key=lambda c: c.closeness)
