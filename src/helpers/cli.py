@@ -72,7 +72,8 @@ def _build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--store", type=Path, default=config.STORE, help=f"store folder (default {config.STORE})")
     imp.add_argument("--kind", help="force the export kind instead of detecting it (see `opsbook store kinds`)")
     imp.add_argument("--mapping", type=Path, help="YAML column mapping for an export no built-in kind knows")
-    imp.add_argument("--as-of", help="when the export was taken (YYYY-MM-DD[THH:MM]); default: the file's time")
+    imp.add_argument("--as-of", help="when the export was downloaded (YYYY-MM-DD[THH:MM]); give it for copied or "
+                                     "synced files. Default: the export's last date, else the file's time")
     imp.add_argument("--keep-going", action="store_true", help="import the good files even if some fail")
     imp.add_argument("--dry-run", action="store_true", help="check and map everything, write nothing")
 

@@ -13,7 +13,9 @@ nothing name the closest kind and the headers it still needs.
 
 Mapping: the rows below the header are data. Rows with every cell blank are ignored; a row with
 more non-empty cells than the header has columns is refused (an unquoted delimiter); a row with
-fewer fields is padded. The last row alone may be a note below the table, or cut short by a
+fewer fields is padded. A row whose date cell is a totals label (合计, 总计, Total …: TOTAL_LABELS)
+is the sum of the others, not a day: it is dropped and reported in Mapped.skipped. The last row
+alone may be a note below the table, or cut short by a
 truncated download (see `_data_rows` and `_is_footer`); a text file without a final line break is
 imported with a note asking to check its last row, since a cut inside the last cell cannot be told
 from a complete value (exports written by JavaScript often lack the final line break). Each output
@@ -44,7 +46,7 @@ from helpers.ingest.types import (
     UnknownExportError,
     ValueKind,
 )
-from helpers.ingest.values import parse_values
+from helpers.ingest.values import YearlessDatesError, parse_values
 
 __all__ = ["HEADER_ROWS", "Detection", "detect", "map_grid", "normalise_header"]
 
@@ -194,9 +196,55 @@ def _line(grid: Grid, index: int) -> int:
     return grid.line_numbers[index] if index < len(grid.line_numbers) else index + 1
 
 
+#: Header words of TikTok Studio and Meta Business Suite exports in languages the kinds do not read:
+#: a header row with at least two of one language's words (and more than of any other) is in it.
+FOREIGN_HEADER_WORDS: dict[str, frozenset[str]] = {
+    language: frozenset(normalise_header(word) for word in words) for language, words in {
+        "Spanish": ("Fecha", "Visualizaciones", "Visualizaciones de video", "Visualizaciones del perfil",
+                    "Me gusta", "Comentarios", "Compartidos", "Veces compartido", "Seguidores",
+                    "Alcance", "Espectadores", "Interacciones", "Publicación", "Título del video",
+                    "Enlace del video", "Hora de publicación", "Guardados"),
+        "Portuguese": ("Data", "Visualizações", "Visualizações do vídeo", "Visualizações do perfil", "Curtidas",
+                       "Comentários", "Compartilhamentos", "Seguidores", "Alcance", "Espectadores",
+                       "Interações", "Publicação", "Título do vídeo", "Link do vídeo", "Horário da publicação",
+                       "Salvamentos"),
+        "Japanese": ("日付", "動画視聴数", "視聴数", "プロフィール表示回数", "いいね", "コメント", "シェア",
+                     "フォロワー", "リーチ", "インプレッション", "投稿日時", "動画タイトル", "動画リンク", "保存"),
+        "French": ("Vues", "Vues de la vidéo", "Vues du profil", "J'aime", "Commentaires", "Partages",
+                   "Abonnés", "Couverture", "Spectateurs"),
+        "German": ("Datum", "Aufrufe", "Videoaufrufe", "Profilaufrufe", "Gefällt mir", "Kommentare",
+                   "Geteilt", "Reichweite", "Zuschauer", "Interaktionen"),
+    }.items()
+}
+
+
+def header_language(rows: Sequence[Sequence[str]]) -> tuple[str, list[str]] | None:
+    """The language of the first rows' headers when it is one the kinds do not read, and the words that tell it.
+
+    >>> header_language([["Fecha", "Visualizaciones de video", "Me gusta"]])
+    ('Spanish', ['Fecha', 'Visualizaciones de video', 'Me gusta'])
+    """
+    best: tuple[int, str, list[str]] = (0, "", [])
+    for row in rows[:HEADER_ROWS]:
+        found = {language: [cell.strip() for cell in row if normalise_header(cell) in words]
+                 for language, words in FOREIGN_HEADER_WORDS.items()}
+        ranked = sorted(found.items(), key=lambda item: len(item[1]), reverse=True)
+        (language, words), second = ranked[0], len(ranked[1][1])
+        if len(words) >= 2 and len(words) > second and len(words) > best[0]:
+            best = (len(words), language, words)
+    return (best[1], best[2]) if best[0] else None
+
+
 def _no_match(grid: Grid, candidates: list[_Candidate], forced: ExportKind | None) -> UnknownExportError:
     """The error for a grid no kind matches: its first row, the closest kind and what it still needs."""
     first = f"Its first row has columns: {_cells(grid.rows[0]) if grid.rows else '(none)'}."
+    language = header_language(grid.rows)
+    if language is not None:
+        name, words = language
+        return UnknownExportError(
+            f"{grid.where}: headers in {name} are not supported yet ({_quoted(words[:4])} …): export in English "
+            f"or Chinese (switch the platform's language before downloading), then import that file. {first}"
+        )
     if not candidates:
         return UnknownExportError(f"{grid.where}: not a known export (no export kinds are known). {first}")
     closest = max(candidates, key=lambda c: c.closeness)
@@ -319,6 +367,30 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
     return _Body(rows, lines, filled_cells, notes, candidates, unterminated)
 
 
+#: Labels of a totals row in a date column (compared normalised): the sum of the other rows, not a day.
+TOTAL_LABELS: frozenset[str] = frozenset(normalise_header(label) for label in (
+    "合计", "总计", "汇总", "小计", "合計", "總計", "总和", "Total", "Totals", "Grand total", "Sum", "Summary",
+    "Gesamt", "Totale", "Totaal", "合計値",
+))
+
+
+def _without_total_rows(body: _Body, detection: Detection, grid: Grid) -> tuple[_Body, list[tuple[int, str]]]:
+    """The body without rows whose date cell is a totals label (合计, Total …), and a note for each dropped."""
+    dated = [source for column, source in detection.sources.items()
+             if detection.kind.parse.get(column) in ("date", "datetime")]
+    if not dated:
+        return body, []
+    drop = [any(normalise_header(row[source]) in TOTAL_LABELS for source in dated) for row in body.rows]
+    if not any(drop):
+        return body, []
+    notes = [(line, f"{grid.where} line {line}: a totals row ({_joined(row)[:40]!r}), not a day or a post — "
+                    f"row skipped") for row, line, gone in zip(body.rows, body.lines, drop, strict=True) if gone]
+    keep = [i for i, gone in enumerate(drop) if not gone]
+    tail = set(range(len(body.rows) - body.footer_candidates, len(body.rows)))
+    return _Body([body.rows[i] for i in keep], [body.lines[i] for i in keep], [body.filled[i] for i in keep],
+                 body.notes, sum(1 for i in keep if i in tail), body.unterminated), notes
+
+
 def _note(grid: Grid, line: int, row: Sequence[str]) -> str:
     """The report line for a note below the table."""
     text = _joined(row)
@@ -393,13 +465,22 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     """The data rows of a detected grid as the kind's canonical table (see the module docstring)."""
     kind = detection.kind
     header = grid.rows[detection.header_index]
-    body = _data_rows(grid, detection)
-    rows, lines, notes = body.rows, body.lines, list(body.notes)
+    body, total_notes = _without_total_rows(_data_rows(grid, detection), detection, grid)
+    rows, lines, notes = body.rows, body.lines, list(body.notes) + total_notes
     parsed: dict[str, tuple[ValueKind, pd.Series, pd.Series]] = {}
+    year_notes: list[str] = []
     for column, source in detection.sources.items():
         texts = pd.Series([row[source] for row in rows], dtype=object)
         value_kind: ValueKind = kind.parse.get(column, "text")
-        values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
+        try:
+            values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
+        except YearlessDatesError as exc:
+            raise ImportFileError(
+                f'{grid.where}: column "{header[source].strip()}" has dates without a year and {exc}. Export '
+                f"the dates with their year, or a shorter period sorted by date."
+            ) from exc
+        if values.attrs.get("yearless"):
+            year_notes.append(_yearless_note(grid, header[source], values, context))
         parsed[column] = (value_kind, values, bad)
     footers = _trailing_notes(body, parsed, detection.sources, grid)
     if footers:
@@ -429,11 +510,35 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     row_lines = tuple(int(n) for n in frame["_line"]) if "_line" in frame.columns else ()
     frame = frame.drop(columns="_line", errors="ignore").reset_index(drop=True)
     frame.attrs.pop("skipped", None)
-    other_notes = [note for note in [_dropped_columns(header, detection)] if note]
+    other_notes = [note for note in [_dropped_columns(header, detection)] if note] + year_notes
     if body.unterminated:
         other_notes.append(_unterminated_note(grid, body, footers, rows, lines))
     return Mapped(kind=kind.name, table=kind.table, rows=frame, header_line=_line(grid, detection.header_index),
                   skipped=skipped, source=grid.where, notes=other_notes, lines=row_lines)
+
+
+#: With the reference taken from the file's modification time, dates without a year must end this close to it.
+FILE_TIME_YEARLESS_DAYS = 62
+
+
+def _yearless_note(grid: Grid, header: str, values: pd.Series, context: ImportContext) -> str:
+    """The note saying which years a column's dates without a year were given (ImportFileError when unsafe).
+
+    With the reference from the file's modification time (no --as-of), the dates must end within
+    FILE_TIME_YEARLESS_DAYS of it: a copy, sync or checkout a year later would move every date a year.
+    """
+    first, last = values.min(), values.max()
+    since = (pd.Timestamp(context.reference) - last.normalize()).days
+    where = f'{grid.where}: column "{header.strip()}"'
+    if context.reference_source == "file time" and since > FILE_TIME_YEARLESS_DAYS:
+        raise ImportFileError(
+            f"{where} has dates without a year, the last one {since} days before the file's modification time "
+            f"({context.reference:%Y-%m-%d}); a copy, sync or checkout resets that time, so the years cannot be "
+            f"trusted. Pass --as-of YYYY-MM-DD, the day the export was downloaded."
+        )
+    return (f"{where}: dates without a year read as {first:%Y-%m-%d} … {last:%Y-%m-%d} (the latest on or before "
+            f"{context.reference:%Y-%m-%d}, the {context.reference_source}); pass --as-of with the download day "
+            f"if that is wrong")
 
 
 def _unterminated_note(grid: Grid, body: _Body, footers: int, rows: Sequence[tuple[str, ...]],

@@ -14,8 +14,13 @@ good files and reports the bad ones). For each file:
    table's key (the later snapshot wins, daily rows by date), and the import log records what was
    added, updated, unchanged and skipped.
 
-The snapshot time of an export is `as_of` when given, else the file's modification time (when it
-was downloaded), so an older export imported later does not overwrite newer metrics.
+The snapshot time of an export is `as_of` when given (`--as-of`, the documented way to say when a
+file was exported), else the export's own last date (`export_time`: its latest publish time, or the
+midnight after its last day), else the file's modification time — which a copy, sync or checkout
+resets, so it comes last. An older export imported later then does not overwrite newer metrics; when
+one would still lower a post's lifetime counts (same last date), the file's report carries a WARNING
+naming the posts (`lifetime_decreases`). Dates exported without a year are read against `as_of`, else
+against the file's modification time, and then only when they end within two months of it.
 """
 
 from __future__ import annotations
@@ -149,11 +154,76 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return scan_paths(paths)[0]
 
 
-def snapshot_time(path: Path, as_of: dt.date | dt.datetime | None) -> pd.Timestamp:
-    """When the export's numbers were taken: `as_of`, else the file's modification time."""
+def snapshot_time(path: Path, as_of: dt.date | dt.datetime | None, mapped: Sequence[Mapped] = ()) -> pd.Timestamp:
+    """When the export's numbers were taken: `as_of`, else the export's own last date, else the file's time.
+
+    The file's modification time comes last: a copy, sync or checkout resets it, and an older export
+    copied later would then overwrite newer lifetime counts.
+    """
     if as_of is not None:
         return pd.Timestamp(as_of)
+    carried = export_time(mapped)
+    if carried is not None:
+        return carried
     return pd.Timestamp(dt.datetime.fromtimestamp(path.stat().st_mtime)).floor("s")
+
+
+#: The dated column of each export table: (column, whether a row's day is over only at the next midnight).
+_EXPORT_DATES: dict[str, tuple[str, bool]] = {
+    "posts": ("published_at", False), "account_daily": ("date", True), "follower_activity": ("date", True),
+}
+
+
+def export_time(mapped: Sequence[Mapped]) -> pd.Timestamp | None:
+    """The earliest time an export can have been taken, from its own rows (None when they carry no date).
+
+    The latest publish time of its posts, or the midnight after its last day (a day's figures exist
+    once the day is over); canonical files (topic bank, targets …) carry no export time.
+    """
+    times: list[pd.Timestamp] = []
+    for m in mapped:
+        column, whole_day = _EXPORT_DATES.get(m.table, ("", False))
+        if m.kind.startswith("canonical:") or column not in m.rows.columns:
+            continue
+        latest = pd.to_datetime(m.rows[column], errors="coerce").max()
+        if pd.notna(latest):
+            times.append(pd.Timestamp(latest).normalize() + pd.Timedelta(days=1) if whole_day else pd.Timestamp(latest))
+    return max(times).floor("s") if times else None
+
+
+#: Posts metrics counted over a post's lifetime: a later export never has less of them.
+LIFETIME_COUNTS: tuple[str, ...] = ("impressions", "reach", "views", "likes", "comments", "shares", "saves",
+                                    "clicks", "follows")
+
+
+def lifetime_decreases(stored: pd.DataFrame | None, rows: pd.DataFrame, snapshot: pd.Timestamp) -> str | None:
+    """A warning when merging these posts would lower lifetime counts the store holds (None when none would).
+
+    Only stored rows the merge would overwrite (snapshot at or before this one) are compared; a drop
+    means this export is older than one already imported, or the platform corrected its count.
+    """
+    if stored is None or stored.empty or rows.empty or "post_id" not in rows.columns:
+        return None
+    columns = [c for c in LIFETIME_COUNTS if c in rows.columns and c in stored.columns]
+    if not columns:
+        return None
+    keys = ["account_id", "post_id"]
+    as_text = dict.fromkeys(keys, str)
+    old = stored.loc[pd.to_datetime(stored["_snapshot_at"]) <= snapshot, [*keys, *columns]].astype(as_text)
+    both = rows[[*keys, *columns]].astype(as_text).merge(old, on=keys, suffixes=("", "_stored"))
+    drops: list[str] = []
+    lower = pd.Series(False, index=both.index)
+    for c in columns:
+        new, was = pd.to_numeric(both[c], errors="coerce"), pd.to_numeric(both[f"{c}_stored"], errors="coerce")
+        down = (new < was).fillna(False)
+        lower |= down
+        drops += [f"post {pid} {c} {b:,.0f} → {a:,.0f}" for pid, a, b in zip(both.loc[down, "post_id"],
+                                                                           new[down], was[down], strict=True)]
+    if not lower.any():
+        return None
+    return (f"WARNING: {int(lower.sum())} post(s) would have lifetime counts go down (e.g. {'; '.join(drops[:3])}): "
+            f"is this export older than one already imported? Import it again with --as-of YYYY-MM-DD (the day it "
+            f"was downloaded) to keep the newer counts")
 
 
 def canonical_table(grid: Grid) -> str | None:
@@ -325,8 +395,12 @@ def _account(store: Store, account_id: str | None) -> pd.Series | None:
 
 
 def map_file(path: Path, account: pd.Series | None, kind: str | None = None, mapping: ExportKind | None = None,
-             reference: dt.date | None = None, rules: PillarRules | None = None) -> list[Mapped]:
-    """Read one file and map every recognised sheet to canonical rows (ImportFileError naming what is wrong)."""
+             reference: dt.date | None = None, rules: PillarRules | None = None,
+             reference_source: str = "as-of") -> list[Mapped]:
+    """Read one file and map every recognised sheet to canonical rows (ImportFileError naming what is wrong).
+
+    `reference` dates the dates exported without a year ("as-of", "file time" or, when None, "today").
+    """
     grids = read_grids(path)
     out: list[Mapped] = []
     unrecognised: list[tuple[Grid, ImportFileError]] = []
@@ -357,7 +431,8 @@ def map_file(path: Path, account: pd.Series | None, kind: str | None = None, map
         timezone = account.get("timezone") if "timezone" in account.index else None
         context = ImportContext(account_id=account_id or "", platform=platform,
                                 timezone=str(timezone) if isinstance(timezone, str) and timezone else DEFAULT_TIMEZONE,
-                                reference=reference or dt.date.today())
+                                reference=reference or dt.date.today(),
+                                reference_source=reference_source if reference else "today")
         out.append(_check_mapped(map_grid(grid, found, context), grid.where, rules))
     if not out:
         raise unrecognised[0][1] if unrecognised else ImportFileError(f"{path.name}: no data in the file.")
@@ -390,7 +465,8 @@ def import_files(paths: Sequence[str | Path], store_root: str | Path, account_id
         reference = snapshot_time(f.path, as_of).date()
         try:
             checks.same_bytes_elsewhere(f)
-            f.mapped = map_file(f.path, account, kind, spec, reference, rules)
+            f.mapped = map_file(f.path, account, kind, spec, reference, rules,
+                                "as-of" if as_of is not None else "file time")
             checks.rows_elsewhere(f)
         except OpsbookError as exc:
             unknown = isinstance(exc, UnknownExportError) or f.path.stat().st_size == 0
@@ -574,8 +650,18 @@ def _merge_file(txn: Transaction, f: FileOutcome, account_id: str | None, kind: 
     """Archive one file, merge each of its tables and log them; errors name the file."""
     if archive:
         txn.archive(f.path)
-    snapshot = snapshot_time(f.path, as_of)
+    snapshot = snapshot_time(f.path, as_of, f.mapped)
+    if as_of is None:
+        carried = export_time(f.mapped)
+        f.notes.append(f"snapshot {snapshot:%Y-%m-%d %H:%M}: "
+                       + ("the export's last date" if carried is not None else "the file's modification time")
+                       + " (pass --as-of with the download time to say when it was exported)")
     for m in f.mapped:
+        if m.table == "posts" and not m.kind.startswith("canonical:"):
+            warning = lifetime_decreases(txn.read("posts"), m.rows, snapshot)
+            if warning:
+                m.notes.append(warning)   # in the import log too
+                f.notes.append(f"{m.source}: {warning}")
         try:
             counts = _merge_rows(txn, m, snapshot, f.sha256)
         except OpsbookError as exc:
@@ -825,6 +911,7 @@ def describe_kinds() -> pd.DataFrame:
 
 
 __all__ = [
-    "EXPORT_SUFFIXES", "DataError", "FileOutcome", "ImportReport", "canonical_table", "describe_kinds", "expand_paths",
-    "file_sha256", "import_files", "map_file", "normalise_header", "scan_paths", "snapshot_time",
+    "EXPORT_SUFFIXES", "LIFETIME_COUNTS", "DataError", "FileOutcome", "ImportReport", "canonical_table",
+    "describe_kinds", "expand_paths", "export_time", "file_sha256", "import_files", "lifetime_decreases", "map_file",
+    "normalise_header", "scan_paths", "snapshot_time",
 ]

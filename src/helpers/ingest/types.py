@@ -80,6 +80,9 @@ class ImportContext:
     platform: str
     timezone: str = DEFAULT_TIMEZONE
     reference: dt.date = field(default_factory=dt.date.today)   # for dates exported without a year
+    #: where `reference` came from: "as-of" (given), "file time" (the file's modification time: a copy,
+    #: sync or checkout resets it, so dates without a year far before it are refused), or "today"
+    reference_source: str = "as-of"
 
 
 Finish = Callable[[pd.DataFrame, "ImportContext", "Grid"], pd.DataFrame]

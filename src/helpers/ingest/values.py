@@ -19,7 +19,12 @@ Rules shared by every parser:
   ("11/01/2025" is 1 November), unless a column shows otherwise (`parse_values` switches the whole
   column to day first when one of its values has a first field above 12 and none has a second one
   above 12); dot dates ("01.11.2025") are day first. A date without a year ("Nov 1", "11-01",
-  "11月1日", "1 nov.") takes the latest year that puts it on or before the reference date. Numeric,
+  "11月1日", "1 nov.") takes, in `parse_datetime`, the latest year that puts it on or before the
+  reference date; in `parse_values` a column's dates without a year are placed as one run
+  (`yearless_window`: across at most one New Year, the latest on or before the reference), and a
+  column whose years cannot be told raises YearlessDatesError. A bare 5-digit number from 20000 to
+  80000 ("46326", "46326.5") in a date column is an Excel serial day (a workbook saved as CSV
+  without its date format): 1899-12-30 + N days, so 46326 is 2026-10-31. Numeric,
   Chinese and English forms are parsed by regular expressions; `dateparser` is only the fallback
   for month names in other languages (it would misread Chinese dates, which never reach it).
 * Text that is not a value of the expected kind raises ValueError; `parse_values` turns those into
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -43,6 +49,8 @@ from helpers.ingest.types import ValueKind
 
 __all__ = [
     "MISSING_TOKENS",
+    "YearlessDatesError",
+    "excel_serial",
     "is_missing",
     "parse_count",
     "parse_datetime",
@@ -52,6 +60,7 @@ __all__ = [
     "parse_percent",
     "parse_rate",
     "parse_values",
+    "yearless_window",
 ]
 
 #: Cell texts that mean "no value" in exports (compared after strip + casefold).
@@ -228,8 +237,9 @@ _CHINESE_WEEKDAY = re.compile(r"[(\[]?\s*(?:星期|礼拜|禮拜|周|週)[一二
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _DATEPARSER_LANGUAGES = ("en", "fr", "es", "de", "pt", "it", "nl")
 
-#: A parsed timestamp before time-zone handling: the wall time as written and its UTC offset (if any).
-_Parts = tuple[dt.datetime, dt.timedelta | None]
+#: A parsed timestamp before time-zone handling: the wall time as written, its UTC offset (if any),
+#: and whether the text had no year (the year then came from the reference date).
+_Parts = tuple[dt.datetime, dt.timedelta | None, bool]
 
 
 def _year_for(month: int, day: int, reference: dt.date) -> int:
@@ -278,6 +288,7 @@ def _offset_of(tz: str | None) -> dt.timedelta | None:
 
 def _build(year: int | None, month: int, day: int, match: re.Match[str], reference: dt.date) -> _Parts:
     """A datetime from date fields plus the match's time and zone groups (yearless → the year rule)."""
+    yearless = year is None
     if year is None:
         year = _year_for(month, day, reference)
     elif year < 100:
@@ -286,7 +297,7 @@ def _build(year: int | None, month: int, day: int, match: re.Match[str], referen
         raise ValueError(f"year {year} out of range")
     hour, minute, second, micro = _time_of(match)
     groups = match.groupdict()
-    return dt.datetime(year, month, day, hour, minute, second, micro), _offset_of(groups.get("tz"))
+    return dt.datetime(year, month, day, hour, minute, second, micro), _offset_of(groups.get("tz")), yearless
 
 
 def _chinese(text: str, reference: dt.date) -> _Parts | None:
@@ -301,7 +312,7 @@ def _chinese(text: str, reference: dt.date) -> _Parts | None:
     hour = int(match["H"] or 0)
     if (match["ampm"] in ("下午", "晚上") and hour < 12) or (match["ampm"] == "中午" and hour < 11):
         hour += 12
-    return dt.datetime(year, month, day, hour, int(match["M"] or 0), int(match["S"] or 0)), None
+    return dt.datetime(year, month, day, hour, int(match["M"] or 0), int(match["S"] or 0)), None, not match["y"]
 
 
 def _numeric(text: str, reference: dt.date, dayfirst: bool) -> _Parts | None:
@@ -359,9 +370,31 @@ def _fallback(text: str, reference: dt.date) -> _Parts | None:
         return None
     offset = parsed.utcoffset()
     naive = parsed.replace(tzinfo=None)
-    if not re.search(r"(?<!\d)\d{4}(?!\d)", text):      # no year written: the year rule decides
+    yearless = not re.search(r"(?<!\d)\d{4}(?!\d)", text)
+    if yearless:      # no year written: the year rule decides
         naive = naive.replace(year=_year_for(naive.month, naive.day, reference))
-    return naive, offset
+    return naive, offset, yearless
+
+
+#: An Excel serial day number as text ("46327", "46327.5"): what a date cell becomes when a workbook saved
+#: as CSV loses its date format. 20000–80000 are the days 1954-10-03 … 2119-01-10.
+_EXCEL_SERIAL = re.compile(r"(?P<days>[2-7]\d{4})(?P<fraction>\.\d+)?")
+#: Day 0 of Excel's 1900 date system as it counts after its fictitious 1900-02-29: serial 1 is 1900-01-01,
+#: serial 61 is 1900-03-01, so from March 1900 on day N is 1899-12-30 + N days.
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def excel_serial(text: str) -> dt.datetime | None:
+    """The time an Excel serial day number stands for ("46326" → 2026-10-31), None when not one.
+
+    >>> excel_serial("46326"), excel_serial("46326.75")
+    (datetime.datetime(2026, 10, 31, 0, 0), datetime.datetime(2026, 10, 31, 18, 0))
+    """
+    match = _EXCEL_SERIAL.fullmatch(_clean(text))
+    if match is None:
+        return None
+    seconds = round(float(Decimal(match["days"] + (match["fraction"] or ""))) * 86400)
+    return _EXCEL_EPOCH + dt.timedelta(seconds=seconds)
 
 
 def _datetime_parts(text: object, reference: dt.date, dayfirst: bool = False) -> _Parts | None:
@@ -369,6 +402,9 @@ def _datetime_parts(text: object, reference: dt.date, dayfirst: bool = False) ->
     cleaned = _clean(text)
     if cleaned.casefold() in MISSING_TOKENS:
         return None
+    serial = excel_serial(cleaned)
+    if serial is not None:
+        return serial, None, False
     try:
         parts = (_numeric(cleaned, reference, dayfirst) or _chinese(cleaned, reference)
                  or _english(cleaned, reference))
@@ -383,8 +419,8 @@ def _datetime_parts(text: object, reference: dt.date, dayfirst: bool = False) ->
 
 def _localise(parts: list[_Parts], timezone: str) -> list[pd.Timestamp]:
     """Naive local timestamps: tz-aware parts are converted to `timezone` (vectorised), naive kept."""
-    out = [pd.Timestamp(wall) for wall, _ in parts]
-    aware = [i for i, (_, offset) in enumerate(parts) if offset is not None]
+    out = [pd.Timestamp(wall) for wall, _, _ in parts]
+    aware = [i for i, (_, offset, _) in enumerate(parts) if offset is not None]
     if aware:
         utc = pd.DatetimeIndex([parts[i][0] - parts[i][1] for i in aware])  # type: ignore[operator]
         local = utc.tz_localize("UTC").tz_convert(timezone).tz_localize(None)
@@ -399,6 +435,73 @@ def parse_datetime(text: str, *, reference: dt.date, timezone: str, dayfirst: bo
     if parts is None:
         return None
     return _localise([parts], timezone)[0]
+
+
+class YearlessDatesError(ValueError):
+    """A column's dates without a year cannot be placed in years as one run: the message says why."""
+
+
+#: Seconds in the leap year 2000, the circle on which dates without a year are placed.
+_CIRCLE = 366 * 86400
+#: Dates without a year in no row order are placed only when they fit in this many days.
+UNORDERED_SPAN_DAYS = 183
+
+
+def _circle_position(wall: dt.datetime) -> int:
+    """Seconds from 1 January 00:00 of a wall time's month, day and time (in the leap year 2000)."""
+    return int((wall.replace(year=2000) - dt.datetime(2000, 1, 1)).total_seconds())
+
+
+def _is_monotonic(values: list[int]) -> bool:
+    """Whether a sequence never goes down, or never goes up."""
+    pairs = list(itertools.pairwise(values))
+    return all(a <= b for a, b in pairs) or all(a >= b for a, b in pairs)
+
+
+def yearless_window(walls: list[dt.datetime], reference: dt.date) -> list[int]:
+    """The year of each date written without one (in row order), placing the column's dates as one run.
+
+    The dates are put on the year's circle (month, day, time); the run starts after the largest gap
+    between them, so it spans less than a year and at most one New Year. Its latest date takes the
+    latest year on or before `reference`; dates before the New Year in the run take the year before.
+    The run is trusted when the rows are in time order (ascending or descending, as exports list
+    days) or, in any order, when it spans at most UNORDERED_SPAN_DAYS; otherwise, or when two gaps
+    tie for the largest, YearlessDatesError (the years cannot be told).
+    """
+    positions = [_circle_position(w) for w in walls]
+    distinct = sorted(set(positions))
+    gaps = [((distinct[(i + 1) % len(distinct)] - p) % _CIRCLE or _CIRCLE, i) for i, p in enumerate(distinct)]
+    largest = max(g for g, _ in gaps)
+    if sum(1 for g, _ in gaps if g == largest) > 1:
+        raise YearlessDatesError(f"the dates are spread evenly over the year ({len(distinct)} different days), "
+                                 "so which year each is in cannot be told")
+    start = distinct[(next(i for g, i in gaps if g == largest) + 1) % len(distinct)]
+    unwrapped = [p if p >= start else p + _CIRCLE for p in positions]
+    span_days = (max(unwrapped) - min(unwrapped)) / 86400
+    if not _is_monotonic(unwrapped) and span_days > UNORDERED_SPAN_DAYS:
+        raise YearlessDatesError(f"the rows are not in date order and span {span_days:.0f} days of the year, "
+                                 "so which year each is in cannot be told")
+    latest = walls[unwrapped.index(max(unwrapped))]
+    end_year = _year_for(latest.month, latest.day, reference)
+    crosses = max(unwrapped) >= _CIRCLE
+    return [end_year - 1 if crosses and u < _CIRCLE else end_year for u in unwrapped]
+
+
+def _resolve_yearless(found: dict[Hashable, _Parts], rows: list[Hashable], reference: dt.date
+                      ) -> dict[Hashable, _Parts]:
+    """`found` with the years of its dates without a year set by `yearless_window` over the rows in order."""
+    ordered = [key for key in rows if key in found and found[key][2]]
+    if not ordered:
+        return found
+    years = yearless_window([found[key][0] for key in ordered], reference)
+    out = dict(found)
+    for key, year in zip(ordered, years, strict=True):
+        wall, offset, _ = found[key]
+        try:
+            out[key] = (wall.replace(year=year), offset, True)
+        except ValueError as exc:   # 29 February placed in a year that has none
+            raise YearlessDatesError(f"{key!r} would fall in {year}, which has no such day") from exc
+    return out
 
 
 _DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})\s*([/-])\s*(\d{1,2})\s*\2\s*\d{2,4}(?!\d)")
@@ -472,12 +575,14 @@ def parse_values(
                 continue
             if parts is not None:
                 found[key] = parts
+        found = _resolve_yearless(found, list(raw), reference)
         stamps = dict(zip(found, _localise(list(found.values()), timezone), strict=True))
         mapped = [stamps.get(key, pd.NaT) for key in raw]
         index = pd.DatetimeIndex(mapped).as_unit("ns")
         if kind == "date":
             index = index.normalize()
         values = pd.Series(index, index=texts.index, name=texts.name, dtype="datetime64[ns]")
+        values.attrs["yearless"] = any(parts[2] for parts in found.values())
     else:
         raise ValueError(f"unknown value kind {kind!r}")
     bad = pd.Series(raw.isin(bad_keys).to_numpy(dtype=bool), index=texts.index, name=texts.name)

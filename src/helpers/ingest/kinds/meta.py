@@ -3,7 +3,7 @@
 - ``instagram_posts`` — Insights › Content export, one row per post → posts.
   Post ID → post_id, Publish time → published_at (US "11/01/2025 08:15", month first), Description
   → title, Permalink → link, Post type → format (and kept as post_type), Duration (sec) →
-  duration_s, Views → views, Reach → reach, Likes → likes, Comments → comments, Shares → shares,
+  duration_s, Views → views, Reach (2025: Viewers) → reach, Likes → likes, Comments → comments, Shares → shares,
   Saves → saves, Follows → follows, Impressions → impressions, Profile visits → profile_visits
   (older exports); Account username → account_username (kept: it shows whose export it is).
   Account ID, Account name, Data comment and Date ("Lifetime") are not imported.
@@ -19,7 +19,8 @@
 - ``meta_daily_metric`` — the one-metric daily files (UTF-16 with BOM, ``sep=,``, a title line such
   as "Facebook Page reach" or "Instagram follows", then "Date","Primary") → account_daily.
   Date → date, Primary → the column the title names (platform prefix "Facebook Page",
-  "Facebook", "Instagram", "Page" removed first): reach → reach; views, impressions → impressions;
+  "Facebook", "Instagram", "Page" removed first): reach, viewers (Meta's 2025 name for reach) → reach;
+  views, impressions → impressions;
   follows, new follows → followers_gained; visits, profile visits, page visits → profile_visits;
   link clicks → link_clicks; interactions, content interactions → engagements. Any other title
   is an ImportFileError naming it and the known ones. A title naming Instagram imported into a
@@ -145,7 +146,7 @@ _INSTAGRAM_COLUMNS = cols(
     link=("Permalink",),
     post_type=("Post type",),
     views=("Views", "Plays"),
-    reach=("Reach",),
+    reach=("Reach", "Viewers"),
     impressions=("Impressions",),
     likes=("Likes",),
     shares=("Shares",),
@@ -177,7 +178,7 @@ _FACEBOOK_COLUMNS = cols(
     link=("Permalink",),
     post_type=("Post type",),
     views=("Views",),
-    reach=("Reach",),
+    reach=("Reach", "Viewers"),
     impressions=("Impressions",),
     likes=("Reactions",),
     comments=("Comments",),
@@ -207,6 +208,7 @@ FACEBOOK_POSTS = ExportKind(
 #: Title of a Meta daily metric file (platform prefix removed, casefolded) → account_daily column.
 META_TITLES: dict[str, str] = {
     "reach": "reach",
+    "viewers": "reach",          # 2025 exports: Meta renamed Reach (unique accounts) to Viewers
     "views": "impressions",
     "impressions": "impressions",
     "follows": "followers_gained",

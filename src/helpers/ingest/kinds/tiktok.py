@@ -17,10 +17,12 @@
 - ``tiktok_content`` — Content.csv → posts: Video title → title, Video link → link, post_id = the
   numeric id in the link (…/video/7301234567890123456; the link itself when it has none; a row
   without a link is skipped), Post time → published_at, Total likes / comments / shares / views →
-  likes / comments / shares / views; format short_video, except photo-mode posts (a …/photo/NNN
-  link: a swipeable set of images) which are carousel. The "Time" column (the export's period)
-  is not imported. TikTok dates without a year ("November 3", "3 nov.") take the latest year on or
-  before the import's reference date.
+  likes / comments / shares / views, Add to favorites → saves, Average watch time → avg_watch_s
+  (seconds), Watched full video → completion_rate ("34.6%" → 0.346); format short_video, except
+  photo-mode posts (a …/photo/NNN link: a swipeable set of images) which are carousel. The "Time"
+  column (the export's period) is not imported. TikTok dates without a year ("November 3", "3 nov.")
+  are placed as one run per column (helpers.ingest.values.yearless_window): its latest date takes the
+  latest year on or before the import's reference date (--as-of, else the file's time).
 """
 
 from __future__ import annotations
@@ -176,10 +178,13 @@ TIKTOK_CONTENT = ExportKind(
         comments=("Total comments",),
         shares=("Total shares",),
         views=("Total views",),
+        saves=("Add to favorites", "Total favorites", "Favorites"),
+        avg_watch_s=("Average watch time",),
+        completion_rate=("Watched full video", "Watched full video (%)"),
     ),
     required=("title", "link"),
     parse={"published_at": "datetime", "likes": "count", "comments": "count", "shares": "count",
-           "views": "count"},
+           "views": "count", "saves": "count", "avg_watch_s": "duration", "completion_rate": "rate"},
     constants={"format": "short_video", "paid": False},
     finish=_tiktok_content_finish,
 )

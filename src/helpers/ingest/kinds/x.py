@@ -27,6 +27,7 @@ Decisions
   "retweets"), so they are the canonical ``shares``; X's "Shares" counts private shares (DM, copy
   link, share sheet) and is kept as ``dm_shares``. "Engagements" is X's own total (it counts
   detail expands and clicks too), kept as ``engagements_reported``, not recomputed.
+- **X post text** is HTML-unescaped ("Q&amp;A" → "Q&A", "&lt;3" → "<3"): X writes it escaped.
 - **X format** is "text": neither X export says whether a post had media.
 - **X post ids** are text. When the id cell was mangled by a spreadsheet ("1.85391E+18") or is
   missing, the id in the link (…/status/NNN) is used.
@@ -35,6 +36,7 @@ Decisions
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -60,6 +62,9 @@ def _x_posts_finish(frame: pd.DataFrame, context: ImportContext, grid: Grid) -> 
             text = match.group(1)          # missing, or mangled by a spreadsheet ("1.85411E+18")
         fixed.append(text)
     frame["post_id"] = text_series(fixed, frame.index)
+    if "title" in frame:   # X writes the post text HTML-escaped ("Q&amp;A")
+        frame["title"] = text_series([v if is_missing(v) else html.unescape(str(v)) for v in frame["title"]],
+                                     frame.index)
     frame = require_post_id(frame, grid, "Post id or link")
     if "promoted_impressions" in frame:
         frame["paid"] = (frame["promoted_impressions"].fillna(0) > 0).to_numpy()
