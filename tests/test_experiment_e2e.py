@@ -85,6 +85,7 @@ def test_a_totals_export_alone_runs_the_notebook(sample_dir: Path, tmp_path: Pat
 
     data = tmp_path / "data"
     shutil.copytree(sample_dir, data)
+    (data / "experiment_units.csv").unlink()  # a folder of totals: no unit rows at all
     experiments = pd.read_csv(data / "experiments.csv", dtype=str)
     row = experiments.iloc[[0]].assign(experiment_id="EXP-TOTALS-09")
     pd.concat([experiments, row]).to_csv(data / "experiments.csv", index=False)

@@ -87,3 +87,19 @@ def test_explorer_shows_a_data_problem_instead_of_raising(sample_dir: Path) -> N
     box = experiment_explorer(sample_dir, [MetricSpec("refunds", "binary", "refunded")], [])
     assert "refunded" in shown_line(box) and "opsbook-problem" in box.text.value
     assert box.image.layout.display == "none"
+
+
+def test_explorer_without_unit_rows_says_the_results_come_from_totals(sample_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from helpers import i18n
+
+    shutil.copy(sample_dir / "experiments.csv", tmp_path / "experiments.csv")  # a totals-only folder
+    box = experiment_explorer(tmp_path, METRICS, ["platform"])
+    assert box.controls[0].options == (PLANTED.experiment_with_lift, PLANTED.experiment_without_lift,
+                                       PLANTED.experiment_with_srm)  # the experiments table is there
+    assert "has none: the results above come from the totals export" in shown_line(box)
+    assert "opsbook-problem" in box.text.value and box.image.layout.display == "none"
+    with i18n.use_language("zh-CN"):
+        box.redraw()
+    assert shown_line(box).startswith("探索器需要用逐个用户的数据（experiment_units）重新评估")

@@ -16,10 +16,12 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 
+from helpers import config
 from helpers.charts import bar_chart, close, heatmap, setup_style, slant_dates, subplots  # noqa: F401  (re-exported)
+from helpers.data import find_table_file
 from helpers.experiments import findings
 from helpers.experiments.design import experiment_from_tables, load_experiment_tables
-from helpers.experiments.explore import NO_SEGMENT, explore_loaded
+from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore_loaded
 from helpers.experiments.labels import metric_label
 from helpers.experiments.metrics import MetricSpec
 from helpers.experiments.sequential import RunningDifference
@@ -92,8 +94,7 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     from helpers.explorer import Explorer, View, fit_descriptions
 
     words = findings.explorer_labels()
-    tables = load_experiment_tables(data_dir)  # read once; each experiment's units typed once, on first use
-    ids = list(tables["experiments"]["experiment_id"])
+    ids = experiment_ids(data_dir)
     start = experiment_id if experiment_id in ids else (ids[0] if ids else None)
     experiment = widgets.Dropdown(options=ids, value=start, description=words["experiment"])
     metric = widgets.Dropdown(options=[(metric_label(m.name), m.name) for m in metrics], description=words["metric"])
@@ -101,14 +102,19 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     segment = widgets.Dropdown(options=choices, description=words["segment"])
     fit_descriptions((experiment, metric, segment))
     by_name = {m.name: m for m in metrics}
-    load = functools.lru_cache(maxsize=16)(lambda eid: experiment_from_tables(tables, eid))
+    folder = config.data_dir(data_dir)
+    tables = functools.cache(lambda: load_experiment_tables(folder))  # read on the first draw, once
+    load = functools.lru_cache(maxsize=16)(lambda eid: experiment_from_tables(tables(), eid))
 
     def draw() -> View:
+        if find_table_file("experiment_units", folder) is None:  # a totals export only: nothing to re-run
+            return View(_("The explorer re-runs the evaluation from unit rows (experiment_units), and this data "
+                          "folder has none: the results above come from the totals export."), problem=True)
         design, units = load(experiment.value)
         view = explore_loaded(design, units, by_name[metric.value], segment.value, alpha, correction)
         forest = forest_chart(view.evaluation.results, _("{experiment}: {metric}").format(
             experiment=view.design.experiment_id, metric=metric_label(view.metric.name)))
-        tables = (findings.segments_table(view.segments, view.metric.kind),) if not view.segments.empty else ()
-        return View(findings.explorer_line(view.evaluation), forest, tables)
+        tables_shown = (findings.segments_table(view.segments, view.metric.kind),) if not view.segments.empty else ()
+        return View(findings.explorer_line(view.evaluation), forest, tables_shown)
 
     return Explorer("experiment", (experiment, metric, segment), draw)

@@ -118,7 +118,8 @@ def check_parameters(*, experiment_id: str, data_dir: str, aggregates_file: str,
     seg = check_optional_list("segments", segments, example='["platform", "device", "is_new"]')
     plan = check_plan(plan_std=plan_std, plan_baseline=plan_baseline, plan_mde=plan_mde, plan_relative=plan_relative,
                       plan_variants=plan_variants, plan_daily_units=plan_daily_units)
-    folder = check_files(("experiments", "experiment_units"), data_dir)
+    totals_given = bool(str(aggregates_file).strip())  # a totals export needs no unit rows
+    folder = check_files(("experiments",) if totals_given else ("experiments", "experiment_units"), data_dir)
     design = find_design(load_checked_tables(["experiments"], folder)["experiments"], experiment_id)
     primary_names = primary_names or (design.primary_metric,)
     # explicit guardrails must be defined metrics; the design's are used where a metric defines them
