@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
+from helpers.ingest.store import Store
 from helpers.ingest.types import ImportContext
 
 #: Canonical posts columns that hold text ("string" dtype in the importer's output).
@@ -31,3 +33,13 @@ def expected(columns: dict[str, list[object]]) -> pd.DataFrame:
         else:
             out[name] = pd.Series(values, dtype="float64")
     return pd.DataFrame(out)
+
+
+def make_store(tmp_path: Path, **accounts: str) -> Path:
+    """A fresh store with the given accounts (account_id=platform); returns its root."""
+    root = tmp_path / "store"
+    store = Store.create(root)
+    with store.transaction() as txn:
+        for account_id, platform in accounts.items():
+            txn.upsert_account(account_id, platform, f"name of {account_id}")
+    return root

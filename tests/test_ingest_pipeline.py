@@ -28,6 +28,7 @@ from helpers.ingest import store as store_mod
 from helpers.ingest.pipeline import expand_paths, import_files, rebuild_store
 from helpers.ingest.store import BOOKKEEPING, Store
 from helpers.ingest.types import ImportFileError
+from ingest_expected import make_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -82,16 +83,6 @@ ID_UNBOX = dy_id("新品开箱", "2025-10-25 08:05")
 
 # ------------------------------------------------------------------------------------------------
 # helpers
-
-
-def make_store(tmp_path: Path, **accounts: str) -> Path:
-    """A fresh store with the given accounts (account_id=platform); returns its root."""
-    root = tmp_path / "store"
-    store = Store.create(root)
-    with store.transaction() as txn:
-        for account_id, platform in accounts.items():
-            txn.upsert_account(account_id, platform, f"name of {account_id}")
-    return root
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -22,6 +22,7 @@ from helpers.ingest.read import read_grids
 from helpers.ingest.store import Store
 from helpers.ingest.types import ImportContext, ImportFileError, Mapped
 from helpers.ingest.values import parse_values
+from ingest_expected import make_store
 
 TZ = "Asia/Shanghai"
 
@@ -30,16 +31,6 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding=encoding, newline="")
     return path
-
-
-def make_store(tmp_path: Path, **accounts: str) -> Path:
-    """A fresh store with the given accounts (account_id=platform); returns its root."""
-    root = tmp_path / "store"
-    store = Store.create(root)
-    with store.transaction() as txn:
-        for account_id, platform in accounts.items():
-            txn.upsert_account(account_id, platform, f"name of {account_id}")
-    return root
 
 
 def mapped(path: Path, platform: str, reference: dt.date = dt.date(2026, 1, 10)) -> Mapped:
