@@ -454,3 +454,17 @@ def test_festival_text_names_the_windows_and_counts_the_moves() -> None:
         "Festival windows in this period: National Day (Sep 24, 2026 – Oct 7, 2026). 2 account-KPI-days beyond the "
         "threshold there are listed below as expected festival moves, not as anomalies.")
     assert rec.festival_text(lifts.iloc[:0], days.iloc[:0]) == "No festival window falls in this period."
+    assert rec.festival_text(lifts.iloc[:0], days) == ("Festival windows in this period: National Day (Sep 24, 2026 – "
+                                                       "Oct 7, 2026). No account-KPI-day went beyond the threshold "
+                                                       "there.")
+
+
+def test_festival_views_show_each_move_with_its_festival_or_nothing() -> None:
+    lifts = pd.DataFrame({"date": pd.to_datetime(["2026-10-01"]), "account_id": ["own_dy"], "platform": ["douyin"],
+                          "kpi": ["impressions"], "observed": [300_000.0], "expected": [200_000.0],
+                          "deviation_pct": [0.5], "robust_z": [4.2], "severity": ["warning"], "direction": ["up"],
+                          "occasion": ["National Day"]})
+    assert views.festival_views(lifts.iloc[:0]) == ()  # nothing shown, not an empty table
+    [table] = views.festival_views(lifts)
+    html = table.to_html()
+    assert "Festival" in html and "National Day" in html and "+50.0%" in html and "+4.2" in html

@@ -340,6 +340,9 @@ def festival_text(lifts: pd.DataFrame, festival_days: pd.DataFrame) -> str:
         return _("No festival window falls in this period.")
     windows = [_("{occasion} ({days})").format(occasion=occasion, days=i18n.fmt_day_range(days.min(), days.max()))
                for occasion, days in festival_days.groupby("occasion", sort=False)["date"]]
+    if lifts.empty:
+        return _("Festival windows in this period: {windows}. No account-KPI-day went beyond the threshold "
+                 "there.").format(windows=i18n.listed(windows))
     return i18n.ngettext(
         "Festival windows in this period: {windows}. {n} account-KPI-day beyond the threshold there is listed "
         "below as an expected festival move, not as an anomaly.",

@@ -157,6 +157,7 @@ def alerts_view(alerts: pd.DataFrame, accounts: pd.DataFrame | None = None, rows
     names = account_names(accounts)
     shown = alerts.head(rows)
     frame = pd.DataFrame({
+        **({N_("Festival"): list(shown["occasion"])} if "occasion" in shown else {}),
         N_("Date"): _each(shown["date"], i18n.fmt_date),
         N_("Account"): [account_name(names, a) for a in shown["account_id"]],
         N_("Metric"): _each(shown["kpi"], metric_name),
@@ -168,6 +169,11 @@ def alerts_view(alerts: pd.DataFrame, accounts: pd.DataFrame | None = None, rows
         N_("Direction"): [word(DIRECTION_NAMES, d) for d in shown["direction"]],
     })
     return _table(frame, numeric=[N_("Observed"), N_("Expected"), N_("Deviation"), N_("Robust z")])
+
+
+def festival_views(lifts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> tuple[Any, ...]:
+    """The festival moves as a table (with their festival), or nothing at all when there are none."""
+    return (alerts_view(lifts, accounts),) if not lifts.empty else ()
 
 
 # --------------------------------------------------------------------------------------------
