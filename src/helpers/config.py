@@ -30,6 +30,7 @@ NOTEBOOK_NAMES: tuple[str, ...] = (
     "competitor_analysis",
     "content_planning",
     "experiment_evaluation",
+    "voice_of_customer",
 )
 
 #: The analysis package (helpers.<package>) each notebook uses; its session.check_parameters runs before the kernel.
@@ -39,6 +40,7 @@ NOTEBOOK_PACKAGES: dict[str, str] = {
     "competitor_analysis": "competitors",
     "content_planning": "planning",
     "experiment_evaluation": "experiments",
+    "voice_of_customer": "voc",
 }
 
 

@@ -47,7 +47,9 @@ MAX_AGE_DAYS = 7
 #: The account row of a pack without --accounts: the brand's own accounts together.
 OWN = "own"
 #: Notebooks that run once per account row; the others are the brand's (shared by every row).
-PER_ACCOUNT = ("period_review", "audience_profiling", "competitor_analysis")
+PER_ACCOUNT = ("period_review", "audience_profiling", "competitor_analysis", "voice_of_customer")
+#: Per-account notebooks that read the period exactly as the review does (period_type and period).
+PERIOD_NOTEBOOKS = ("period_review", "voice_of_customer")
 _KINDS = ("month", "quarter", "week")
 
 
@@ -155,7 +157,7 @@ def _account_runs(name: str, period: ReviewPeriod, account: str, accounts: pd.Da
     single = account != OWN
     where = f"accounts/{account}" if single else ""
     chosen: dict[str, Any] = {"account": [account]} if single else {}
-    if name == "period_review":
+    if name in PERIOD_NOTEBOOKS:
         return [PackRun(name, {**chosen, "period_type": period.kind, "period": period.label}, period.label,
                         account, where)]
     if name == "audience_profiling":
@@ -175,6 +177,8 @@ def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], ac
     if unknown:
         raise ParameterError(f"the pack does not know how the period maps to notebook {unknown[0]!r}")
     runs: list[PackRun] = []
+    if find_table_file("comments", data_dir) is None:  # no feedback imported: the voice of the customer has nothing to read
+        notebooks = [n for n in notebooks if n != "voice_of_customer"]
     single = [a for a in accounts if a != OWN]  # only single accounts look up their platform's competitors
     table = load_tables(["accounts"], data_dir)["accounts"] if single else pd.DataFrame()
     for account in accounts:

@@ -222,5 +222,5 @@ def report_title(*parts: str) -> str:
 REPORT_NAMES: dict[str, str] = {
     "period_review": N_("Period review"), "audience_profiling": N_("Audience profile"),
     "competitor_analysis": N_("Competitor analysis"), "content_planning": N_("Content planning"),
-    "experiment_evaluation": N_("Experiment evaluation"),
+    "experiment_evaluation": N_("Experiment evaluation"), "voice_of_customer": N_("Voice of the customer"),
 }
