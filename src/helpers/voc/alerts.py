@@ -115,8 +115,8 @@ KIND_LABELS: dict[str, str] = {
     "crisis_surge": N_("crisis keywords surge"),
     "crisis_comment": N_("liked crisis comment"),
 }
-STATUS_LABELS: dict[str, str] = {"open": N_("open, within the deadline"), "overdue": N_("overdue"), "escalated": N_("escalated"),
-                                 "no_reply_data": N_("no reply data")}
+STATUS_LABELS: dict[str, str] = {"open": N_("open, within the deadline"), "overdue": N_("overdue"),
+                                 "escalated": N_("escalated"), "no_reply_data": N_("no reply data")}
 
 #: Columns of an alert table (before the SOP and the comments behind it are attached).
 _ALERT_DTYPES: dict[str, str] = {
