@@ -350,3 +350,11 @@ def test_a_reply_before_its_comment_is_a_data_error() -> None:
                            replied_at=[T("2026-03-01 09:00")], replied_by_brand=[True])
     with pytest.raises(DataError, match="c0"):
         va.response_times(frame)
+
+
+def test_empty_text_and_no_comments_never_crash() -> None:
+    frame = comments_frame([("a", "2026-03-01 10:00", None, 0, None), ("a", "2026-03-01 11:00", "negative", 0, "😡😡")])
+    run = va.early_warning(frame, None, va.AlertSettings())
+    assert run.alerts.empty and run.daily["comments"].tolist() == [2]
+    empty = va.early_warning(frame.iloc[0:0], None, va.AlertSettings())
+    assert empty.alerts.empty and empty.daily.empty and empty.crisis.empty

@@ -27,7 +27,8 @@ Method and its choices:
   n·24 hours, with weight k = ``HOURLY_PRIOR_HOURS`` (an hour never commented on still expects the
   account's background rate). p = P(X ≥ x | λ), z = Φ⁻¹(1 − p) (one-sided), so the severity levels
   (warning ≥ threshold, critical ≥ 2 × threshold) and the false-alarm rate mean what they mean for
-  the daily detector. Hours without 4 weeks of history are not scored. Bursty (overdispersed)
+  the daily detector. Hours without 4 weeks of history are not scored; the hourly share is shown,
+  not alerted on (an hour has too few comments for a share). Bursty (overdispersed)
   comment streams alert more than Poisson noise would; the ``min_negative`` rule guards the night.
 * **Crisis keywords** (a parameter list: 投诉, 退款, 假货, 过敏 …) are matched as substrings of the
   masked text. A crisis comment with at least ``crisis_min_likes`` likes alerts (critical from 2×),
@@ -189,6 +190,9 @@ def _grain(grain: str) -> str:
 
 def _grid(keys: pd.DataFrame, values: pd.DataFrame, freq: str, accounts: Sequence[str]) -> pd.DataFrame:
     """Sums of `values` per account and period start on the full grid of the span of `keys` (empty periods 0)."""
+    if keys.empty:
+        return pd.DataFrame({"account_id": pd.Series(dtype="str"), "start": pd.Series(dtype="datetime64[ns]"),
+                             **{c: pd.Series(dtype=values[c].dtype) for c in values.columns}})
     span = pd.date_range(keys["start"].min(), keys["start"].max(), freq=freq)
     index = pd.MultiIndex.from_product([list(accounts), span], names=["account_id", "start"])
     sums = values.groupby([keys["account_id"], keys["start"]]).sum()
@@ -211,10 +215,6 @@ def negative_volume(comments: pd.DataFrame, grain: str) -> pd.DataFrame:
     freq = _grain(grain)
     require_columns(comments, ["account_id", "created_at", "sentiment"], "comments")
     timed = comments[pd.to_datetime(comments["created_at"]).notna()]
-    if timed.empty:
-        return pd.DataFrame({"account_id": pd.Series(dtype="str"), "start": pd.Series(dtype="datetime64[ns]"),
-                             **{c: pd.Series(dtype="int64") for c in ("comments", "scored", "negative")},
-                             "negative_share": pd.Series(dtype="float64")})
     keys = _period_keys(timed, freq)
     sentiment = timed["sentiment"]
     values = pd.DataFrame({"comments": 1, "scored": sentiment.notna().astype("int64"),
