@@ -309,3 +309,87 @@ def test_empty_topic_bank_is_an_error(sample_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "topic_bank.csv").write_text("topic,pillar,format,source,strategic_weight,notes\n", encoding="utf-8")
     with pytest.raises(DataError, match="topic_bank"):
         _prepare(data_dir=str(tmp_path))
+
+
+# --- extra_topic_banks (topic-bank rows proposed from comments, issue 18) ------------------------------------
+
+
+COMMENT_TOPICS = ("topic,pillar,format,source,strategic_weight,notes\n"
+                  "敏感肌能用吗？成分与刺激性解答,产品种草,carousel,comments,5,评论高频问题（38 条）\n"
+                  "物流多久能到？发货时效说明,产品种草,short_video,comments,,评论高频问题（21 条）\n")
+
+
+def test_extra_topic_banks_default_is_todays_topic_bank(sample_dir: Path) -> None:
+    run = _prepare()
+    assert run.extra_topic_banks == ()
+    own = pd.read_csv(sample_dir / "topic_bank.csv", dtype=str)
+    assert run.topic_bank["topic"].tolist() == own["topic"].tolist()
+
+
+def test_extra_topic_banks_are_appended_and_scheduled(sample_dir: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "topic_bank_from_comments.csv"
+    extra.write_text(COMMENT_TOPICS, encoding="utf-8")
+    run = _prepare(extra_topic_banks=[str(extra)], platforms=["douyin", "weibo"], posts_per_week=5, fixed_columns=[],
+                   capacity={})
+    own = pd.read_csv(sample_dir / "topic_bank.csv", dtype=str)
+    bank = run.topic_bank
+    assert run.extra_topic_banks == (extra,)
+    assert len(bank) == len(own) + 2  # the bank's rows first, then the file's two
+    added = bank.iloc[len(own):]
+    assert added["topic"].tolist() == ["敏感肌能用吗？成分与刺激性解答", "物流多久能到？发货时效说明"]
+    assert added["source"].tolist() == ["comments", "comments"]
+    assert added["strategic_weight"].iloc[0] == 5.0 and pd.isna(added["strategic_weight"].iloc[1])  # missing stays
+    # End to end: with weight 5 the comment topic is among the best on each platform, and the calendar plans it.
+    works = performance.what_works(run.own_posts, run.accounts)
+    table = windows.posting_windows(run.own_posts, run.accounts, platforms=list(run.platforms))
+    scores = topics.score_topics(run.topic_bank, works, list(run.platforms))
+    assert "敏感肌能用吗？成分与刺激性解答" in set(scores["topic"])
+    calendar = run.calendar(table, scores, run.key_dates())
+    assert "敏感肌能用吗？成分与刺激性解答" in set(calendar.slots["topic"])
+
+
+def test_extra_topic_banks_drop_rows_the_bank_already_has(sample_dir: Path, tmp_path: Path) -> None:
+    own = pd.read_csv(sample_dir / "topic_bank.csv", dtype=str)
+    first = own.iloc[0]
+    extra = tmp_path / "again.csv"
+    extra.write_text(f"topic,pillar,format,source\n{first['topic']},{first['pillar']},{first['format']},comments\n",
+                     encoding="utf-8")
+    run = _prepare(extra_topic_banks=[str(extra)])
+    assert len(run.topic_bank) == len(own)  # the bank's own row (and weight) is kept, the copy dropped
+
+
+def test_an_empty_extra_topic_bank_adds_nothing(sample_dir: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "none.csv"
+    extra.write_text("topic,pillar,format,source,strategic_weight,notes\n", encoding="utf-8")
+    own = pd.read_csv(sample_dir / "topic_bank.csv", dtype=str)
+    assert len(_prepare(extra_topic_banks=[str(extra)]).topic_bank) == len(own)
+
+
+def test_bad_extra_topic_bank_rows_name_the_file_and_line(sample_dir: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "bad.csv"
+    extra.write_text(COMMENT_TOPICS + "播客选题,产品种草,podcast,comments,1,\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        _prepare(extra_topic_banks=[str(extra)])
+    message = str(info.value)  # header = line 1, so the third row is line 4
+    assert all(w in message for w in ("extra_topic_banks", str(extra), "format", "podcast", "line(s) 4")), message
+    blank = tmp_path / "blank.csv"
+    blank.write_text(COMMENT_TOPICS + ",产品种草,image,comments,1,\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        _prepare(extra_topic_banks=[str(extra), str(blank)])
+    message = str(info.value)  # every file's problems in one message
+    assert all(w in message for w in (str(blank), "'topic'", "missing value", "line(s) 4", "podcast")), message
+    no_format = tmp_path / "no_format.csv"
+    no_format.write_text("topic,pillar\nA,B\n", encoding="utf-8")
+    with pytest.raises(DataError, match="format"):
+        _prepare(extra_topic_banks=[str(no_format)])
+
+
+@pytest.mark.parametrize("value, words", [
+    (["/nonexistent/topics.csv"], ["extra_topic_banks", "/nonexistent/topics.csv", "does not exist"]),
+    (5, ["extra_topic_banks", "list"]),
+    ("a.csv,b.csv", ["extra_topic_banks", "old text form"]),
+])
+def test_bad_extra_topic_banks_parameter(sample_dir: Path, value: object, words: list[str]) -> None:
+    with pytest.raises(ParameterError) as info:
+        _prepare(extra_topic_banks=value)
+    assert all(w in str(info.value) for w in words), str(info.value)

@@ -18,6 +18,10 @@ Parameters (lists and maps are YAML/Python lists and dicts, as in every notebook
   [{"weekday": "wed", "platform": "douyin", "tier": "series", "format": "short_video", "label": "周三vlog"}];
   weekdays mon..sun (monday.., 周一..); [] for none.
 - capacity: pieces per month per format, e.g. {"short_video": 12, "carousel": 10}; {} for no check.
+- extra_topic_banks: a list of CSV (or Parquet) files of topic-bank rows appended to the data folder's
+  topic_bank, e.g. the voice-of-the-customer notebook's topic_bank_from_comments.csv; [] for none. Each
+  is validated as topic_bank (a DataError names the file, column and lines); a row the bank already
+  has (same topic, pillar and format) is dropped, so the bank's own weight wins.
 
 The old text forms ('douyin=5,xiaohongshu=4', 'daily:0.6,...', 'wed:douyin:...; fri:...') are refused
 with the new form spelled out.
@@ -35,9 +39,16 @@ import pandas as pd
 
 from helpers import i18n
 from helpers import keydates as key_dates_mod
-from helpers.data import check_files, load_checked_tables, load_tables
+from helpers.data import check_files, format_problems, load_checked_tables, load_tables, parse_table, read_raw
 from helpers.errors import DataError, ParameterError
-from helpers.params import check_choice, check_list, check_mapping, check_number, check_timezone
+from helpers.params import (
+    check_choice,
+    check_list,
+    check_mapping,
+    check_number,
+    check_optional_list,
+    check_timezone,
+)
 from helpers.planning.ics import to_ics
 from helpers.planning.schedule import (
     POSTS_PER_WEEK_RANGE,
@@ -49,7 +60,7 @@ from helpers.planning.schedule import (
     capacity_table,
     parse_month,
 )
-from helpers.schema import POST_FORMATS, TIERS
+from helpers.schema import POST_FORMATS, TABLES, TIERS
 
 __all__ = [
     "DEFAULT_KEY",
@@ -57,7 +68,9 @@ __all__ = [
     "PLANNING_TABLES",
     "PlanningParameters",
     "PlanningRun",
+    "append_topics",
     "check_capacity",
+    "check_extra_topic_banks",
     "check_fixed_columns",
     "check_mix",
     "check_parameters",
@@ -65,6 +78,7 @@ __all__ = [
     "check_plan_month",
     "check_posts_per_week",
     "prepare",
+    "read_extra_topic_banks",
     "resolve_month",
     "select_platforms",
 ]
@@ -84,6 +98,9 @@ _MIX_EXAMPLE = '{"daily": 0.6, "series": 0.3, "flagship": 0.1}'
 _FIXED_EXAMPLE = ('[{"weekday": "wed", "platform": "douyin", "tier": "series", "format": "short_video", '
                   '"label": "周三vlog"}]')
 _CAPACITY_EXAMPLE = '{"short_video": 12, "carousel": 10}'
+_TOPIC_BANKS_EXAMPLE = '["outputs/voice_of_customer/2026-10/topic_bank_from_comments.csv"]'
+#: The columns that make two topic-bank rows the same topic (an extra bank's copy is dropped).
+TOPIC_KEY: tuple[str, ...] = ("topic", "pillar", "format")
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,6 +283,49 @@ def _extra_dates(extra_dates_file: Any) -> Path | None:
     return extra
 
 
+def check_extra_topic_banks(value: Any) -> tuple[Path, ...]:
+    """The extra topic-bank files ([] or "" for none): a list of paths, each an existing file."""
+    names = check_optional_list("extra_topic_banks", value, example=_TOPIC_BANKS_EXAMPLE)
+    paths = tuple(Path(name).expanduser() for name in names)
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ParameterError(f"Parameter extra_topic_banks: {', '.join(missing)} does not exist; give the paths of "
+                             f"CSV files of topic-bank rows (topic, pillar, format, optional source, "
+                             f"strategic_weight, notes), e.g. {_TOPIC_BANKS_EXAMPLE}, or [] for none.")
+    return paths
+
+
+def read_extra_topic_banks(paths: Sequence[Path]) -> pd.DataFrame:
+    """The rows of the extra topic-bank files, each validated as topic_bank (one DataError lists every problem).
+
+    A file with the columns but no rows adds nothing (a run of the VoC notebook may find no question).
+    """
+    spec = TABLES["topic_bank"]
+    frames, problems = [], []
+    for path in paths:
+        raw = read_raw(path)
+        if raw.empty and all(c in raw.columns for c in spec.required):
+            continue
+        result = parse_table(raw, spec, str(path))
+        problems += result.errors
+        if result.frame is not None:
+            frames.append(result.frame)
+    if problems:
+        raise DataError(f"Parameter extra_topic_banks: {len(problems)} problem(s) in the extra topic banks:\n"
+                        + format_problems(problems))
+    if not frames:
+        return pd.DataFrame(columns=[c.name for c in spec.columns])
+    return pd.concat(frames, ignore_index=True)
+
+
+def append_topics(bank: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """The topic bank with the extra rows after its own, less those whose topic, pillar and format it already has."""
+    if extra.empty:
+        return bank
+    both = pd.concat([bank, extra], ignore_index=True)
+    return both[~both.duplicated(list(TOPIC_KEY), keep="first")].reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------------------------
 # The run
 # --------------------------------------------------------------------------------------------
@@ -288,6 +348,7 @@ class PlanningRun:
     data_dir: Path
     tables: dict[str, pd.DataFrame] = field(repr=False)
     lang: str = i18n.DEFAULT_LANGUAGE
+    extra_topic_banks: tuple[Path, ...] = ()
 
     @property
     def year(self) -> int:
@@ -382,13 +443,16 @@ class PlanningParameters:
     min_posts: int
     prior_strength: float
     top_n: int
+    extra_topic_banks: tuple[Path, ...] = ()
+    extra_topics: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 def check_parameters(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
                      fixed_columns: Any, min_gap_hours: Any, timezone: Any, country: Any, extra_dates_file: Any,
-                     capacity: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
-                     data_dir: Any, lang: Any) -> PlanningParameters:
-    """Every check of prepare that needs no big table: values, plan_month, the data folder, the topic bank, platforms.
+                     capacity: Any, extra_topic_banks: Any, er_base: Any, min_posts: Any, prior_strength: Any,
+                     top_n: Any, data_dir: Any, lang: Any) -> PlanningParameters:
+    """Every check of prepare that needs no big table: values, plan_month, the data folder, the topic bank and
+    the extra topic banks (read and validated here: small tables), platforms.
 
     The calendar settings are built (PlanSettings checks them together) on the accounts table's own
     platforms; the posts (pillars, the month after the last post) are prepare's to read.
@@ -405,6 +469,7 @@ def check_parameters(*, plan_month: Any, platforms: Any, posts_per_week: Any, mi
     extra = _extra_dates(extra_dates_file)
     shares = check_mix(mix)
     cap = check_capacity(capacity)
+    extra_banks = check_extra_topic_banks(extra_topic_banks)
     check_plan_month(plan_month)
     folder = check_files(PLANNING_TABLES, data_dir)
     small = load_checked_tables(["accounts", "topic_bank"], folder)
@@ -416,25 +481,30 @@ def check_parameters(*, plan_month: Any, platforms: Any, posts_per_week: Any, mi
                             reserve_share=reserve, fixed_columns=check_fixed_columns(fixed_columns, chosen),
                             min_gap_hours=gap, timezone=tz, capacity=cap)
     return PlanningParameters(folder, chosen, settings, code, extra, er_base=base, min_posts=minimum,
-                              prior_strength=prior, top_n=top)
+                              prior_strength=prior, top_n=top, extra_topic_banks=extra_banks,
+                              extra_topics=read_extra_topic_banks(extra_banks))
 
 
 def prepare(*, plan_month: Any, platforms: Any, posts_per_week: Any, mix: Any, reserve_share: Any,
             fixed_columns: Any, min_gap_hours: Any, timezone: Any, country: Any, extra_dates_file: Any,
-            capacity: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
+            capacity: Any, extra_topic_banks: Any, er_base: Any, min_posts: Any, prior_strength: Any, top_n: Any,
             data_dir: Any, lang: Any) -> PlanningRun:
     """Set the report language (`lang`: zh-CN, en, or "" = $OPSBOOK_LANG else zh-CN), check every other parameter
-    (check_parameters; a ParameterError names it), load accounts, posts and topic_bank, resolve the month."""
+    (check_parameters; a ParameterError names it), load accounts, posts and topic_bank (with the rows of
+    extra_topic_banks appended), resolve the month."""
     language = i18n.set_language(lang)
     checked = check_parameters(
         plan_month=plan_month, platforms=platforms, posts_per_week=posts_per_week, mix=mix,
         reserve_share=reserve_share, fixed_columns=fixed_columns, min_gap_hours=min_gap_hours, timezone=timezone,
-        country=country, extra_dates_file=extra_dates_file, capacity=capacity, er_base=er_base,
+        country=country, extra_dates_file=extra_dates_file, capacity=capacity,
+        extra_topic_banks=extra_topic_banks, er_base=er_base,
         min_posts=min_posts, prior_strength=prior_strength, top_n=top_n, data_dir=data_dir, lang=lang)
     tables = load_tables(PLANNING_TABLES, checked.data_dir)
+    tables["topic_bank"] = append_topics(tables["topic_bank"], checked.extra_topics)
     check_pillars(tables["posts"], tables["accounts"], checked.platforms)
     month, note = resolve_month(plan_month, tables["posts"])
     return PlanningRun(month=month, month_note=note, platforms=checked.platforms, settings=checked.settings,
                        country=checked.country, extra_dates_file=checked.extra_dates_file, er_base=checked.er_base,
                        min_posts=checked.min_posts, prior_strength=checked.prior_strength, top_n=checked.top_n,
-                       data_dir=checked.data_dir, tables=tables, lang=language)
+                       data_dir=checked.data_dir, tables=tables, lang=language,
+                       extra_topic_banks=checked.extra_topic_banks)
