@@ -589,3 +589,18 @@ def test_the_sample_alerts_on_its_planted_day_and_rarely_otherwise(sample_clean_
     assert len(october) - len(planted) <= 3
     bot_account, bot_day = PLANTED.bot_spike_day
     assert not ((october["account_id"] == bot_account) & (october["date"] == pd.Timestamp(bot_day))).any()
+
+
+@pytest.mark.parametrize("position", [10, 35, 60, 64, 69])
+def test_a_spike_in_a_series_of_zeros_is_found_wherever_it_falls(position: int) -> None:
+    """A count that is 0 every day but one (crisis words, conversions of a small account) must alert on that day.
+
+    The robust STL ends with its fit on such a spike when it falls in the last weeks (its robustness
+    weight is 0, yet trend + seasonal pass through it), so before the refit it read as expected
+    (expected 25, z 0). The neighbours say 0, so expected must be about 0 and the day critical.
+    """
+    series = pd.Series(0.0, index=pd.date_range("2026-01-01", periods=70))
+    series.iloc[position] = 25
+    day = detect_anomalies(series).iloc[position]
+    assert day["expected"] < 1
+    assert day["is_anomaly"] and day["severity"] == "critical"

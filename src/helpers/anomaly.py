@@ -128,7 +128,26 @@ def _stl_expected(observed: pd.Series, period: int) -> pd.Series:
         )
     filled = observed.interpolate(method="linear", limit_direction="both")
     fit = STL(filled, period=period, seasonal_deg=STL_SEASONAL_DEG, robust=True).fit()
-    return fit.trend + fit.seasonal
+    expected = fit.trend + fit.seasonal
+    dragged = _dragged_outliers(filled, expected, np.asarray(fit.weights))
+    if dragged.any():  # the fit went through points it had itself weighted 0: refit without them
+        refill = filled.mask(dragged).interpolate(method="linear", limit_direction="both")
+        refit = STL(refill, period=period, seasonal_deg=STL_SEASONAL_DEG, robust=True).fit()
+        expected = expected.where(~dragged, refit.trend + refit.seasonal)
+    return expected
+
+
+def _dragged_outliers(values: pd.Series, expected: pd.Series, weights: np.ndarray) -> pd.Series:
+    """Points STL's robustness weighting dropped (weight 0) yet its fit passes through (a degenerate fit).
+
+    On a series that is almost all one value (a count that is mostly 0) the robust STL can end with
+    its trend and seasonal on a spike it weighted 0, so the spike looks expected and never alerts.
+    A point weighted 0 has a large residual unless the fit is degenerate, so the sign is a residual of
+    about 0 (≤ 1e-6 of the value) on a point that differs from its neighbours' median.
+    """
+    level = values.rolling(7, center=True, min_periods=1).median()
+    through = (values - expected).abs() <= 1e-6 * np.maximum(values.abs(), 1.0)
+    return pd.Series((weights == 0) & through & (values != level), index=values.index)
 
 
 def _seasonal_noise_scale(observed: pd.Series, period: int) -> float:
