@@ -15,7 +15,8 @@ from helpers.schema import TABLES, schema_markdown
 ACCOUNTS = ("account_id,platform,name,owner,timezone\n"
             "a1,douyin,品牌·抖音,own,Asia/Shanghai\n"
             "a2,instagram,Brand IG,own,Europe/London\n")
-HEADER = "comment_id,account_id,created_at,text,source,post_id,user_id,parent_id,likes,replied_at,replied_by_brand,rating\n"
+HEADER = ("comment_id,account_id,created_at,text,source,post_id,user_id,parent_id,likes,replied_at,"
+          "replied_by_brand,rating\n")
 
 
 def write(folder: Path, **files: str) -> Path:
@@ -97,7 +98,8 @@ RISKS = "risk_id,category,description,probability,impact,owner,mitigation,status
 
 
 def test_risk_response_hours_load_and_may_be_empty(tmp_path: Path) -> None:
-    rows = "R1,content,负面舆情,0.3,4,客服主管,24小时内回应,open,24,48\nR2,technical,接口变更,0.2,3,数据分析,监控,closed,,\n"
+    rows = ("R1,content,负面舆情,0.3,4,客服主管,24小时内回应,open,24,48\n"
+            "R2,technical,接口变更,0.2,3,数据分析,监控,closed,,\n")
     risks = load_tables(["risks"], write(tmp_path, risks=RISKS + rows))["risks"]
     assert risks.loc[0, "respond_within_h"] == 24.0 and risks.loc[0, "escalate_after_h"] == 48.0
     assert risks.loc[1, ["respond_within_h", "escalate_after_h"]].isna().all()
