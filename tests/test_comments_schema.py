@@ -110,3 +110,14 @@ def test_risk_response_hours_must_be_above_zero(tmp_path: Path, hours: str) -> N
     write(tmp_path, risks=RISKS + f"R1,content,负面舆情,0.3,4,客服主管,24小时内回应,open,{hours}\n")
     with pytest.raises(DataError, match=r"risks.csv, column '(respond_within_h|escalate_after_h)': .*> 0"):
         load_tables(["risks"], tmp_path)
+
+
+def test_net_sentiment_targets_are_not_an_unknown_kpi_for_the_review() -> None:
+    from helpers.review.kpis import _prepare_targets
+
+    targets = pd.DataFrame({"account_id": ["a1", "a1"], "kpi": ["net_sentiment", "reach_of_moon"],
+                            "period": ["2026-10", "2026-10"], "target": [0.45, 1.0]})
+    with pytest.warns(UserWarning) as caught:
+        _prepare_targets(targets)
+    messages = [str(w.message) for w in caught]
+    assert any("reach_of_moon" in m for m in messages) and not any("net_sentiment" in m.split(";")[0] for m in messages)
