@@ -34,6 +34,7 @@ REQUIRED = {
     "targets": ["account_id", "kpi", "period", "target"],
     "risks": ["risk_id", "category", "description", "probability", "impact", "owner", "mitigation", "status"],
     "topic_bank": ["topic", "pillar", "format"],
+    "comments": ["comment_id", "account_id", "created_at", "text", "source"],
 }
 # Optional columns the brief asks the sample to carry.
 OPTIONAL = {
@@ -51,8 +52,9 @@ OPTIONAL = {
     "experiment_units": ["exposures", "clicks", "conversions", "revenue", "pre_revenue", "platform", "device",
                          "is_new"],
     "targets": [],
-    "risks": [],
+    "risks": ["respond_within_h", "escalate_after_h"],
     "topic_bank": ["source", "strategic_weight", "notes"],
+    "comments": ["post_id", "user_id", "parent_id", "likes", "replied_at", "replied_by_brand", "rating"],
 }
 OWN = ["own_douyin", "own_xhs", "own_wechat", "own_weibo"]
 EVENTS = {"view", "like", "comment", "share", "save", "click", "follow", "unfollow", "message", "purchase"}
@@ -357,8 +359,9 @@ def _actuals(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def test_targets_and_missed_kpi(t: dict[str, pd.DataFrame]) -> None:
     targets = t["targets"]
-    # 25 months (2024-11 .. 2026-11) × 4 own accounts × 7 KPIs
-    assert len(targets) == 25 * 4 * 7 and targets["target"].gt(0).all()
+    # 25 months (2024-11 .. 2026-11) × 4 own accounts × 7 KPIs, plus net_sentiment for the 13 months with comments
+    assert len(targets) == 25 * 4 * 7 + 13 * 4 and targets["target"].gt(0).all()
+    targets = targets[targets["kpi"] != "net_sentiment"]
     merged = targets.merge(_actuals(t), on=["account_id", "kpi", "period"], validate="one_to_one")
     merged["attainment"] = merged["actual"] / merged["target"]
     account, kpi, period, planted = PLANTED.missed_kpi

@@ -25,6 +25,7 @@ import pandas as pd
 
 from helpers import config
 from helpers.errors import ParameterError
+from helpers.sample_comments import COMMENT_COLUMNS, comment_rows
 
 START = pd.Timestamp("2024-11-01")
 END = pd.Timestamp("2026-11-15")
@@ -56,8 +57,9 @@ COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
                          "conversions", "revenue", "pre_revenue", "platform", "device", "is_new"),
     "targets": ("account_id", "kpi", "period", "target"),
     "risks": ("risk_id", "category", "description", "probability", "impact", "owner", "mitigation",
-              "status"),
+              "status", "respond_within_h", "escalate_after_h"),
     "topic_bank": ("topic", "pillar", "format", "source", "strategic_weight", "notes"),
+    "comments": COMMENT_COLUMNS,
 })
 TABLES: tuple[str, ...] = tuple(COLUMNS)
 _DATE_COLUMNS = frozenset({"date", "start", "end"})
@@ -181,6 +183,95 @@ class PlantedEffects:
 
     escaped_title: str = '<限定>礼盒开箱 & 测评 "真香"'
     """The title of ``escaped_title_post``."""
+
+    # --- voice of the customer: the comments table (helpers.sample_comments) ---------------------
+
+    voc_start: str = "2025-11-01"
+    """First day of the comments table; comments run to END, on own posts published from this day."""
+
+    voc_base_rows: int = 34_000
+    """Rows outside the planted effects (comments, danmaku, DMs, surveys), before replies and brand answers."""
+
+    voc_sentiment_mix: tuple[float, float, float] = (0.60, 0.28, 0.12)
+    """Intended (positive, neutral, negative) shares of the base rows."""
+
+    voc_english_share: float = 0.04
+    """Share of the base rows written in English."""
+
+    voc_empty_texts: int = 60
+    """Survey answers with a rating but no text (the text cell is empty)."""
+
+    logistics_spike: tuple[str, tuple[str, str]] = ("own_douyin", ("2026-10-21", "2026-10-22"))
+    """(account, days) of the negative spike about delivery (物流/发货慢/快递/还没到/催单)."""
+
+    logistics_spike_counts: tuple[int, int] = (260, 190)
+    """Extra negative logistics comments on each spike day, on top of the usual level (~3 a day)."""
+
+    logistics_spike_hours: tuple[int, int] = (19, 23)
+    """The spike's comments are written from 19:00 to 22:59 (hours [19, 23)), on the account's latest posts."""
+
+    logistics_terms: tuple[str, ...] = ("物流", "发货", "快递", "还没到", "催", "没收到")
+    """Words that mark a logistics complaint; every spike comment has at least one."""
+
+    logistics_never_answered: int = 135
+    """Spike complaints the brand never answers (30 % of 450); no replied_at."""
+
+    logistics_answered_late: int = 90
+    """Spike complaints answered after more than 48 h (20 % of 450); the rest within 36 h."""
+
+    sensitive_question: str = "敏感肌能用吗"
+    """The repeated question of the review period (a cluster of near-duplicates)."""
+
+    sensitive_question_variants: tuple[str, ...] = (
+        "敏感肌能用吗", "敏感肌可以用吗", "敏感皮能用吗", "敏感肌肤适合吗", "敏感肌适用吗", "敏感肌可以用不",
+        "敏感肌友好吗", "敏感肌孕妇能用吗")
+    """Core wordings of the question; each planted row is an opener + a core + a tail (？, 呀, 孕妇呢 ...)."""
+
+    sensitive_question_count: int = 320
+    """Rows carrying a core wording, all in ``review_period`` across the own accounts, with likes (median ~9)."""
+
+    praise_terms: tuple[str, ...] = ("保湿", "吸收快", "不油腻", "回购")
+    """The praise theme: the most frequent terms of positive comments."""
+
+    rising_keyword: str = "礼盒"
+    """A keyword that rises clearly in ``review_period`` against the month before (Double 11 gift boxes)."""
+
+    rising_keyword_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({
+        "2025-11": 160, "2026-09": 30, "2026-10": 240, "2026-11": 180}))
+    """Rows naming ``rising_keyword`` per month; no other comment names it."""
+
+    spam_texts: tuple[str, ...] = (
+        "加V：mei2024 领取同款小样 http://t.cn/A6xYz9k", "低价代购正品，vx：dg8899，全网最低价",
+        "点击 https://bit.ly/3skincare 免费领取试用装，加微信 meiyan_666")
+    """Spam posted word for word by many different user ids."""
+
+    spam_count_per_text: int = 90
+    """How often each spam text appears, each time from a different user id (ids starting with ``s``)."""
+
+    comment_bots: tuple[str, ...] = ("u900001", "u900002", "u900003", "u900004")
+    """User ids of comment bots (outside the ordinary commenters' ids)."""
+
+    comment_bot_days: tuple[str, ...] = ("2026-10-08", "2026-10-15", "2026-10-21", "2026-10-22", "2026-10-29")
+    """The days the comment bots post."""
+
+    comment_bot_daily: int = 40
+    """Short generic comments (支持支持, 666 ...) each bot posts on each bot day, from 09:00 to 22:59."""
+
+    pii_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({
+        "phone": 8, "email": 6, "handle": 10}))
+    """Comments with personal data to mask: mainland mobile numbers, e-mail addresses, @handles."""
+
+    voc_brand_prefix: str = "brand_"
+    """user_id prefix of the brand's own reply rows (brand_<account_id>); they are answers, not customer voice."""
+
+    voc_brand_reply_rows_share: float = 0.35
+    """Share of answered comments whose brand answer is also a reply row (parent_id = the comment)."""
+
+    net_sentiment_target: float = 0.45
+    """Monthly target of the KPI net_sentiment (share positive − share negative) for each own account."""
+
+    voc_risk: str = "R13"
+    """The risk register's 舆情 row, with the response SOP: respond within 24 h, escalate after 48 h."""
 
 
 PLANTED = PlantedEffects()
@@ -1150,7 +1241,15 @@ def _targets(daily: pd.DataFrame, posts: pd.DataFrame, seed: int) -> pd.DataFram
     missed = ((actuals["account_id"] == account) & (actuals["kpi"] == kpi) & (actuals["period"] == period)).to_numpy()
     attainment = np.where(missed, miss, attainment)
     target = _nice_round(_full_month(actuals, daily) / attainment)
-    return actuals[["account_id", "kpi", "period"]].assign(target=target)
+    frame = actuals[["account_id", "kpi", "period"]].assign(target=target)
+    return pd.concat([frame, _sentiment_targets()], ignore_index=True)
+
+
+def _sentiment_targets() -> pd.DataFrame:
+    """Monthly net_sentiment targets (PLANTED.net_sentiment_target) per own account for the months comments cover."""
+    months = pd.period_range(PLANTED.voc_start, END, freq="M").strftime("%Y-%m")
+    rows = [(s.account_id, "net_sentiment", m) for s in _OWN for m in months]
+    return pd.DataFrame(rows, columns=["account_id", "kpi", "period"]).assign(target=PLANTED.net_sentiment_target)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1176,15 +1275,20 @@ _RISKS = (
     ("compliance", "用户个人信息收集未获明示同意（个人信息保护法）", 0.10, 5, "法务", "抽奖活动统一隐私条款与授权流程",
      "open"),
     ("compliance", "广告未标注“广告”字样被处罚", 0.20, 4, "法务", "付费内容统一加注标识，月度抽查", "closed"),
+    ("content", "负面舆情集中爆发（物流、质量投诉）", 0.30, 4, "客服主管",
+     "24小时内回应，48小时未平息升级至品牌公关", "open"),
 )
+#: Response SOP hours (respond within, escalate after) of the risks that have one, by risk_id.
+_RISK_SOP: Mapping[str, tuple[float, float]] = MappingProxyType({PLANTED.voc_risk: (24.0, 48.0)})
 
 
 def _risks() -> pd.DataFrame:
-    """The risk register: twelve risks across the five categories of the methodology."""
+    """The risk register: thirteen risks across the five categories of the methodology; the 舆情 one has an SOP."""
     frame = pd.DataFrame(_RISKS, columns=["category", "description", "probability", "impact", "owner", "mitigation",
                                           "status"])
     frame.insert(0, "risk_id", [f"R{i + 1:02d}" for i in range(len(frame))])
-    return frame
+    sop = frame["risk_id"].map(lambda r: _RISK_SOP.get(r, (np.nan, np.nan)))
+    return frame.assign(respond_within_h=[h[0] for h in sop], escalate_after_h=[h[1] for h in sop])
 
 
 _TOPICS = {
@@ -1239,6 +1343,7 @@ def build_tables(seed: int = config.SAMPLE_SEED) -> dict[str, pd.DataFrame]:
         "ad_daily": _ad_daily(dates, seed), "experiments": _experiments(),
         "experiment_units": _all_experiment_units(seed), "targets": _targets(daily, posts, seed),
         "risks": _risks(), "topic_bank": _topic_bank(seed),
+        "comments": comment_rows(posts, tuple(s.account_id for s in _OWN), PLANTED, _rng(seed, "comments"), END),
     }
     return {name: tables[name].reindex(columns=list(COLUMNS[name])) for name in TABLES}
 
@@ -1306,5 +1411,5 @@ def ensure_sample(out_dir: Path | None = None) -> Path:
 
 def generator_fingerprint(seed: int = config.SAMPLE_SEED) -> str:
     """A hash of this generator's source and the seed: sample data made by another version is regenerated."""
-    source = Path(__file__).read_bytes()
+    source = Path(__file__).read_bytes() + (Path(__file__).parent / "sample_comments.py").read_bytes()
     return hashlib.sha256(source + str(seed).encode()).hexdigest()[:16]

@@ -22,6 +22,8 @@ EVENTS: tuple[str, ...] = (
     "view", "like", "comment", "share", "save", "click", "follow", "unfollow", "message", "purchase",
 )
 TIERS: tuple[str, ...] = ("daily", "series", "flagship")
+#: What a row of the comments table is: a comment, a reply to one, a direct message, a survey answer or a danmaku.
+COMMENT_SOURCES: tuple[str, ...] = ("comment", "reply", "dm", "survey", "danmaku")
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 
 
@@ -34,6 +36,7 @@ class ColumnSpec:
     required: bool = True
     nullable: bool = False
     allowed: tuple[str, ...] | None = None
+    above: float | None = None   # values must be strictly greater (e.g. hours > 0)
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,9 @@ TABLES: dict[str, TableSpec] = {
             "risks", "risk",
             (_req("risk_id", "id"), _req("category", "text"), _req("description", "text"),
              _req("probability", "rate"), _req("impact", "score"), _req("owner", "text"),
-             _req("mitigation", "text"), _req("status", "text")),
-            key=("risk_id",), used_by=("period_review",),
+             _req("mitigation", "text"), _req("status", "text"),
+             _opt("respond_within_h", "amount", above=0.0), _opt("escalate_after_h", "amount", above=0.0)),
+            key=("risk_id",), used_by=("period_review", "voice_of_customer"),
         ),
         TableSpec(
             "topic_bank", "candidate topic",
@@ -172,12 +176,22 @@ TABLES: dict[str, TableSpec] = {
              _opt("source", "text"), _opt("strategic_weight", "amount"), _opt("notes", "text")),
             used_by=("content_planning",),
         ),
+        TableSpec(
+            "comments", "comment, reply, direct message, survey answer or danmaku",
+            (_req("comment_id", "id"), _req("account_id", "id"), _req("created_at", "date"),
+             _req("text", "text", nullable=True), _req("source", "category", allowed=COMMENT_SOURCES),
+             _opt("post_id", "id"), _opt("user_id", "id"), _opt("parent_id", "id"), _opt("likes", "count"),
+             _opt("replied_at", "date"), _opt("replied_by_brand", "bool"), _opt("rating", "score")),
+            key=("comment_id",), references_accounts=True, used_by=("voice_of_customer", "period_review"),
+        ),
     )
 }
 
 
 def _checks(col: ColumnSpec) -> list[pa.Check]:
-    """The value checks of a column kind (parsing has already happened)."""
+    """The value checks of a column kind (parsing has already happened), plus its lower bound if it has one."""
+    if col.above is not None:
+        return [pa.Check.gt(col.above, error=f"value must be > {col.above:g}")]
     if col.kind in ("count", "amount"):
         return [pa.Check.ge(0, error="negative value (counts and amounts cannot be below 0)")]
     if col.kind == "rate":
@@ -233,6 +247,18 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
     ("experiments", "variants"): "variant names separated by `;` (the control included)",
     ("experiments", "expected_split"): "planned weights separated by `;`, in the order of variants",
     ("experiments", "guardrails"): "guardrail metric names separated by `;`",
+    ("risks", "respond_within_h"): "response SOP: hours within which a triggered risk must be answered "
+                                   "(e.g. 24); a number > 0, empty = no SOP",
+    ("risks", "escalate_after_h"): "response SOP: hours after which an unresolved risk is escalated (e.g. 48); "
+                                   "a number > 0, empty = no SOP",
+    ("comments", "created_at"): "when the comment was written; ISO 8601, naive = local time of the account",
+    ("comments", "text"): "the comment as written (emoji kept)",
+    ("comments", "post_id"): "the commented post (empty for direct messages and surveys)",
+    ("comments", "user_id"): "pseudonymous id of the commenter (never shown in a report)",
+    ("comments", "parent_id"): "comment_id of the comment a reply answers",
+    ("comments", "replied_at"): "when the brand first answered (empty = not answered)",
+    ("comments", "replied_by_brand"): "true when the brand answered the comment",
+    ("comments", "rating"): "survey rating, integer 1–5",
     ("experiments", "mde"): "smallest effect worth acting on for the primary metric, absolute (0.008 = 0.8 points)",
 }
 

@@ -7,7 +7,7 @@ tests/fixtures/exports/generic/bilibili_mapping.yaml (with bilibili_videos.csv);
 (post_id_from, values) and weibo_fans_mapping.yaml (account_daily, header_row) sit next to it::
 
     name: bilibili_videos          # a label for the import log (default: the file name)
-    table: posts                   # posts | account_daily | follower_activity | follower_demographics
+    table: posts                   # posts | account_daily | follower_activity | follower_demographics | comments
     platform: bilibili             # optional; must match the platform of the account imported into
     columns:                       # output column: source header (a string, or a list of alternatives)
       post_id: 视频BV号
@@ -45,7 +45,11 @@ Keys:
   minute|title"), so re-titling a post makes it a new post), ``published_at`` (mapped) and
   ``format`` (mapped or constant); account_daily needs ``date``; follower_activity ``date`` and
   ``hour``; follower_demographics ``dimension`` and ``category`` (mapped or constant, e.g.
-  ``constants: {dimension: gender}``).
+  ``constants: {dimension: gender}``); comments need ``comment_id`` (and ``created_at``, ``text``:
+  the schema's required columns). A comments mapping reads created_at / replied_at as epoch seconds,
+  epoch milliseconds or datetime text; without a mapped ``source`` a row with a parent_id is a reply,
+  the others comments; a parent id of "0" means none. Map a nickname to user_id only when the export
+  has no user id (a nickname is not stable and not pseudonymous).
 - ``parse`` — how a column's text is read (text, count, number, rate, percent, duration, hours,
   datetime, date; see types.ValueKind). Defaults by name: published_at and ``*_at`` → datetime;
   date and ``*_date`` → date; counts (impressions, reach, views, likes, comments, shares, saves,
@@ -89,6 +93,7 @@ import yaml
 
 from helpers.errors import ParameterError
 from helpers.ingest.kinds.cn_common import derive_post_ids, fill_posts_defaults
+from helpers.ingest.kinds.comments import finish_comments
 from helpers.ingest.types import TABLE_KEYS, ExportKind, Finish, Grid, ImportContext, ImportFileError, ValueKind
 
 __all__ = ["MappingError", "MappingKind", "default_parse", "load_mapping", "restrict_to_header_row"]
@@ -103,7 +108,9 @@ _COUNTS = frozenset({"impressions", "reach", "views", "likes", "comments", "shar
                      "profile_visits", "engagements", "link_clicks", "hour"})
 _COUNT_SUFFIXES = ("_count", "_users", "_total", "_views", "_clicks", "_visits", "_followers")
 _RATES = frozenset({"completion_rate", "ctr", "share", "distribution"})
-_NUMBERS = frozenset({"revenue", "cost", "spend", "followers_net"})
+_NUMBERS = frozenset({"revenue", "cost", "spend", "followers_net", "rating"})
+#: Time columns of the comments table, read by kinds.comments.comment_times (epoch seconds/ms or text).
+_COMMENT_TIMES = frozenset({"created_at", "replied_at"})
 
 
 class MappingError(ParameterError):
@@ -121,8 +128,10 @@ class MappingKind(ExportKind):
     platform: str | None = None
 
 
-def default_parse(column: str) -> ValueKind:
+def default_parse(column: str, table: str = "") -> ValueKind:
     """The ValueKind of an output column when the mapping's `parse` does not say (see the module doc)."""
+    if table == "comments" and column in _COMMENT_TIMES:
+        return "text"   # epoch seconds, epoch milliseconds or datetime text: read by the comments finish step
     if column == "published_at" or column.endswith("_at"):
         return "datetime"
     if column == "date" or column.endswith("_date"):
@@ -301,7 +310,7 @@ def load_mapping(path: Path) -> MappingKind:
             raise MappingError(f"mapping {path.name}: key parse.{column}: unknown value kind {kind!r} "
                                f"(one of {', '.join(VALUE_KINDS)})")
     for column in columns:
-        parse[column] = typing.cast(ValueKind, raw_parse.get(column, default_parse(column)))
+        parse[column] = typing.cast(ValueKind, raw_parse.get(column, default_parse(column, table)))
 
     values: dict[str, dict[str, object]] = {}
     for column, table_of in _section(path, raw, "values").items():
@@ -495,6 +504,8 @@ def _finisher(mapping: str, table: str, header_row: int | None, post_id_from: tu
             if column in frame:
                 frame[column] = frame[column].map(
                     lambda v, labels=labels: labels.get(v.strip(), v) if isinstance(v, str) else v)
+        if table == "comments":
+            return finish_comments(frame, context, grid)
         if table != "posts":
             return _skip_missing(frame, grid, tuple(k for k in TABLE_KEYS[table] if k != "account_id"))
         frame = _skip_missing(frame, grid, ("published_at",) if post_id_from else ("post_id", "published_at"))

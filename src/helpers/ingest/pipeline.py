@@ -171,6 +171,7 @@ def snapshot_time(path: Path, as_of: dt.date | dt.datetime | None, mapped: Seque
 #: The dated column of each export table: (column, whether a row's day is over only at the next midnight).
 _EXPORT_DATES: dict[str, tuple[str, bool]] = {
     "posts": ("published_at", False), "account_daily": ("date", True), "follower_activity": ("date", True),
+    "comments": ("created_at", False),
 }
 
 

@@ -59,7 +59,7 @@ from helpers.ingest.store_transaction import Transaction
 #: The date-like column whose range `info` reports, per table.
 DATE_COLUMNS: dict[str, str] = {
     "posts": "published_at", "account_daily": "date", "follower_activity": "date",
-    "ad_daily": "date", "interactions": "occurred_at", "audience": "first_seen",
+    "ad_daily": "date", "interactions": "occurred_at", "audience": "first_seen", "comments": "created_at",
 }
 
 

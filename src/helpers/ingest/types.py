@@ -38,6 +38,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "account_daily": ("account_id", "date"),
     "follower_activity": ("account_id", "date", "hour"),
     "follower_demographics": ("account_id", "dimension", "category"),
+    "comments": ("account_id", "comment_id"),
 }
 
 

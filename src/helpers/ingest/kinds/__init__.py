@@ -7,7 +7,8 @@ being its signature. The families:
 - international: ``x`` (X / Twitter), ``meta`` (Instagram, Facebook, Meta daily metric files),
   ``tiktok`` (TikTok Studio), ``youtube`` (YouTube Studio), ``linkedin`` (LinkedIn Page);
 - Chinese back offices: ``wechat`` (WeChat Official Account), ``douyin`` (Douyin creator centre),
-  ``xiaohongshu`` (Xiaohongshu creator platform).
+  ``xiaohongshu`` (Xiaohongshu creator platform);
+- comments: ``comments`` (crawler comment exports → the comments table).
 
 ``common`` holds what every family uses (column helpers, hashtags, finish steps); ``cn_common`` what
 the Chinese back-office exports share (post ids derived from minute and title, 体裁 labels). Each
@@ -17,17 +18,19 @@ append it there (a new family: a new module, added to ``FAMILIES`` below).
 
 from __future__ import annotations
 
-from helpers.ingest.kinds import douyin, linkedin, meta, tiktok, wechat, x, xiaohongshu, youtube
+from helpers.ingest.kinds import comments, douyin, linkedin, meta, tiktok, wechat, x, xiaohongshu, youtube
 from helpers.ingest.types import ExportKind, register
 
 #: The families in registration (and so detection) order: international first, then the Chinese ones.
-FAMILIES = (x, meta, tiktok, youtube, linkedin, wechat, douyin, xiaohongshu)
+FAMILIES = (x, meta, tiktok, youtube, linkedin, wechat, douyin, xiaohongshu, comments)
 
 #: The international kinds, in registration order.
 KINDS_INTL: tuple[ExportKind, ...] = (*x.KINDS, *meta.KINDS, *tiktok.KINDS, *youtube.KINDS, *linkedin.KINDS)
 #: The Chinese back-office kinds, in registration order.
 KINDS_CN: tuple[ExportKind, ...] = (*wechat.KINDS, *douyin.KINDS, *xiaohongshu.KINDS)
+#: The comment exports (comments table), registered last.
+KINDS_COMMENTS: tuple[ExportKind, ...] = comments.KINDS
 
 register(*(kind for family in FAMILIES for kind in family.KINDS))
 
-__all__ = ["FAMILIES", "KINDS_CN", "KINDS_INTL"]
+__all__ = ["FAMILIES", "KINDS_CN", "KINDS_COMMENTS", "KINDS_INTL"]
