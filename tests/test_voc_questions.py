@@ -88,3 +88,15 @@ def test_topic_bank_notes_in_chinese() -> None:
     with use_language("zh-CN"):
         rows = topic_bank_rows(ranked, pillar="产品种草", format="carousel")
     assert rows.iloc[0]["notes"] == "4 条评论问到（1 种问法）"
+
+
+def test_groups_are_stars_not_chains() -> None:
+    # A–B and B–C are close, A–C are not: single linkage would make one group; stars keep C apart.
+    texts = pd.Series(["敏感肌能用吗"] * 5 + ["敏感肌孕妇能用吗"] * 3 + ["孕妇能用吗"] * 2)
+    labels = group_questions(texts, None, threshold=0.5).labels.to_numpy()
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+    norm = ["敏感肌能用", "敏感肌孕妇能用", "孕妇能用"]      # particles out, as the module normalises
+    sim = cosine_similarity(TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform(norm))
+    assert sim[0, 1] >= 0.5 and sim[1, 2] >= 0.5 and sim[0, 2] < 0.5   # the premise of the test
+    assert labels[0] == labels[5] and labels[8] != labels[0]

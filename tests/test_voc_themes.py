@@ -62,6 +62,9 @@ def test_fitting_on_a_sample_gives_the_same_themes() -> None:
     tokens, texts, labels = _corpus(per_theme=200)
     result = find_themes(tokens, texts, k_range=range(3, 4), sample_size=150, seed=1)
     assert adjusted_rand_score(labels, result.assignments["theme"]) == pytest.approx(1.0)
+    searched = find_themes(tokens, texts, k_range=range(2, 6), sample_size=500, search_size=300, seed=1)
+    assert searched.k == 3
+    assert adjusted_rand_score(labels, searched.assignments["theme"]) == pytest.approx(1.0)
 
 
 def test_npmi_by_hand() -> None:

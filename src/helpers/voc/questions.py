@@ -9,11 +9,13 @@
   comments are printed by tests/test_voc_questions.py.
 - **Groups** (``group_questions``): texts are normalised (NFKC, lower case; punctuation, spaces, emoji and
   the politeness/particle parts 请问, 想问, 问一下, 吗, 呢, 啊, 呀 removed); the ``max_unique`` most frequent
-  distinct normalised texts are compared by cosine similarity of character 1–2-gram TF-IDF vectors, pairs
-  at or above ``threshold`` are linked and the connected components are the groups (single linkage: a
-  chain of close variants is one group). Rarer texts join the group of their most similar frequent text
-  when it is at or above the threshold, else form their own group. Similarities are computed in blocks of
-  sparse products, so 150 k questions stay within seconds and memory.
+  distinct normalised texts are compared by cosine similarity of character 1–2-gram TF-IDF vectors
+  (with 1,000 texts or more, characters in more than 10 % of them are dropped: they say little and make
+  the products dense). Groups are stars around a leader, not chains: in order of frequency, a text not
+  yet grouped leads a new group and takes every ungrouped text at or above ``threshold`` from it (single
+  linkage would chain "A and B?" to "B and C?" into one group). Rarer texts join the group of their most
+  similar frequent text when it is at or above the threshold, else form their own group. Similarities
+  are computed in blocks of sparse products, so 150 k questions stay within seconds and memory.
 - **Ranking** (``rank_questions``): by the number of questions, then by likes (sum; missing when the data
   has no likes), then by text. ``topic_bank_rows`` turns the top groups into rows of the topic_bank
   table (topic, pillar, format, source = "comments", strategic_weight, notes), which content planning reads.
@@ -28,7 +30,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from helpers.errors import ParameterError
@@ -102,6 +103,21 @@ def _links(matrix: sparse.csr_matrix, threshold: float, block: int = 2_000) -> s
     return sparse.vstack(parts).tocsr() if parts else sparse.csr_matrix((0, 0))
 
 
+def _stars(links: sparse.csr_matrix) -> tuple[int, np.ndarray]:
+    """Greedy star cover in row order (rows sorted by frequency): each ungrouped row leads its ungrouped links."""
+    group = np.full(links.shape[0], -1, dtype=np.int64)
+    n_groups = 0
+    for i in range(links.shape[0]):
+        if group[i] >= 0:
+            continue
+        members = links.indices[links.indptr[i]:links.indptr[i + 1]]
+        free = members[group[members] < 0]
+        group[free] = n_groups
+        group[i] = n_groups
+        n_groups += 1
+    return n_groups, group
+
+
 def _nearest(tail: sparse.csr_matrix, head: sparse.csr_matrix, block: int = 2_000) -> tuple[np.ndarray, np.ndarray]:
     """For each tail row, the most similar head row and the similarity."""
     best = np.zeros(tail.shape[0], dtype=np.int64)
@@ -114,7 +130,7 @@ def _nearest(tail: sparse.csr_matrix, head: sparse.csr_matrix, block: int = 2_00
 
 
 def group_questions(texts: pd.Series, likes: pd.Series | None = None, *, threshold: float = 0.5,
-                    max_unique: int = 20_000) -> QuestionGroups:
+                    max_unique: int = 5_000) -> QuestionGroups:
     """Group near-duplicate questions (texts: text_masked of the questions; likes: same index, optional)."""
     if not 0 < threshold <= 1 or max_unique < 1:
         raise ParameterError(f"group_questions needs 0 < threshold ≤ 1 and max_unique ≥ 1, got {threshold}, "
@@ -127,9 +143,10 @@ def group_questions(texts: pd.Series, likes: pd.Series | None = None, *, thresho
     group_of = np.zeros(len(unique), dtype=np.int64)
     if len(unique):
         head = unique[:max_unique]
-        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True,
+                                     max_df=0.1 if len(head) >= 1_000 else 1.0)
         matrix = vectorizer.fit_transform(head).tocsr()
-        n_groups, group_of[:len(head)] = connected_components(_links(matrix, threshold), directed=False)
+        n_groups, group_of[:len(head)] = _stars(_links(matrix, threshold))
         if len(unique) > max_unique:
             best, score = _nearest(vectorizer.transform(unique[max_unique:]).tocsr(), matrix)
             alone = score < threshold

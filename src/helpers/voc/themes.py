@@ -16,8 +16,9 @@ Method:
   keep two perfectly coherent ones). The chosen k is the smallest whose score is within
   ``COHERENCE_TOLERANCE`` (0.02) of the best: splitting a real theme in two keeps the score about the
   same, merging or dropping one lowers it, so the smallest near-best k neither merges nor splits.
-- **Speed.** Fitted on a seeded sample of at most ``sample_size`` (50,000) comments; the chosen model is
-  applied to every distinct token list once (NMF.transform). Themes are numbered "1", "2", … by size.
+- **Speed.** k is searched on a seeded sub-sample of at most ``search_size`` (10,000) comments; the
+  chosen k is then fitted on a seeded sample of at most ``sample_size`` (50,000) and applied to every
+  distinct token list once (NMF.transform). Themes are numbered "1", "2", … by size.
 """
 
 from __future__ import annotations
@@ -148,13 +149,14 @@ def _choose_k(matrix: sparse.csr_matrix, present: sparse.csc_matrix, k_values: S
     return table, models
 
 
-def _check(k_range: Sequence[int], sample_size: int, n_top: int) -> list[int]:
+def _check(k_range: Sequence[int], sample_size: int, search_size: int, n_top: int) -> list[int]:
     """The k values to try; ParameterError for k < 2, an empty range, a tiny sample or n_top < 2."""
     values = sorted({int(k) for k in k_range})
     if not values or values[0] < 2:
         raise ParameterError(f"k_range must hold numbers of themes ≥ 2, got {list(k_range)!r}.")
-    if sample_size < 100 or n_top < 2:
-        raise ParameterError(f"sample_size must be ≥ 100 and n_top ≥ 2, got {sample_size} and {n_top}.")
+    if sample_size < 100 or search_size < 100 or n_top < 2:
+        raise ParameterError(f"sample_size and search_size must be ≥ 100 and n_top ≥ 2, got {sample_size}, "
+                             f"{search_size} and {n_top}.")
     return values
 
 
@@ -167,7 +169,8 @@ def _unique(tokens: Tokens) -> tuple[list[tuple[str, ...]], np.ndarray]:
 
 
 def find_themes(tokens: Tokens, texts: pd.Series, *, k_range: Sequence[int] = range(3, 11),
-                sample_size: int = 50_000, n_top: int = 10, min_df: int = 2, seed: int = 0) -> ThemeResult:
+                sample_size: int = 50_000, search_size: int = 10_000, n_top: int = 10, min_df: int = 2,
+                seed: int = 0) -> ThemeResult:
     """Themes of the comments (tokens and text_masked in the same order); see the module docstring.
 
     assignments: theme ("1", "2", … or "other"), theme_weight, in the input order (index of ``texts``).
@@ -176,7 +179,7 @@ def find_themes(tokens: Tokens, texts: pd.Series, *, k_range: Sequence[int] = ra
     """
     if len(tokens) != len(texts):
         raise ParameterError(f"find_themes needs one text per token list: {len(tokens)} and {len(texts)}.")
-    k_values = _check(k_range, sample_size, n_top)
+    k_values = _check(k_range, sample_size, search_size, n_top)
     rng = np.random.default_rng(seed)
     pick = np.sort(rng.choice(len(tokens), sample_size, replace=False)) if len(tokens) > sample_size \
         else np.arange(len(tokens))
@@ -190,10 +193,13 @@ def find_themes(tokens: Tokens, texts: pd.Series, *, k_range: Sequence[int] = ra
     k_values = [k for k in k_values if k < min(matrix.shape)]
     if not k_values:
         return _no_themes(texts)
-    present = _binary(sample, vectorizer.vocabulary_)
-    k_choice, models = _choose_k(matrix, present, k_values, n_top, seed)
+    search = np.arange(len(sample))
+    if len(sample) > search_size:
+        search = np.sort(rng.choice(len(sample), search_size, replace=False))
+    present = _binary([sample[i] for i in search], vectorizer.vocabulary_)
+    k_choice, models = _choose_k(matrix[search], present, k_values, n_top, seed)
     k = int(k_choice.loc[k_choice["chosen"], "k"].iloc[0])
-    model = models[k]
+    model = models[k] if len(search) == len(sample) else _fit(matrix, k, seed)
     distinct, inverse = _unique(tokens)
     weights = model.transform(vectorizer.transform(distinct))[inverse]
     assignments = _assign(weights, texts.index)
