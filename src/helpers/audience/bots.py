@@ -17,9 +17,13 @@ import pandas as pd
 from helpers.audience.engine import Events, as_events
 from helpers.errors import DataError, ParameterError, require_columns
 
+# The fence rule lives in the shared base (the comments' bot rule uses it too); re-exported here.
+from helpers.fences import DEFAULT_K as DEFAULT_K
+from helpers.fences import check_fence_rule as _check_rule
+from helpers.fences import upper_fence
+
 BURST_GAP_S = 60
 """Two events of a user this many seconds apart or less count as one burst (burstiness)."""
-DEFAULT_K = {"iqr": 1.5, "sigma": 3.0}
 ACTIVITY_COLUMNS = ("events", "active_days", "events_per_active_day", "max_events_per_hour", "burstiness")
 
 
@@ -71,28 +75,6 @@ def user_activity(interactions: pd.DataFrame | Events, start: object, end: objec
     out = out.astype({"events": "int64", "active_days": "int64", "max_events_per_hour": "int64",
                       "events_per_active_day": "float64", "burstiness": "float64"})
     return out[["user_id", *ACTIVITY_COLUMNS]]
-
-
-def _check_rule(rule: str, k: float | None) -> float:
-    """The fence multiplier for a rule (its default when k is None); ParameterError on a bad rule or k."""
-    if rule not in DEFAULT_K:
-        raise ParameterError(f"Unknown bot rule {rule!r}; use 'iqr' (Q3 + k·IQR) or 'sigma' (mean + k·σ).")
-    k = DEFAULT_K[rule] if k is None else float(k)
-    if not math.isfinite(k) or k <= 0:
-        raise ParameterError(f"The bot threshold k must be a positive number, got {k!r}.")
-    return k
-
-
-def upper_fence(values: pd.Series, rule: str = "iqr", k: float | None = None) -> float:
-    """Upper fence of log1p(values): Q3 + k·IQR (linear quantiles) or mean + k·σ (sample σ); NaNs ignored."""
-    k = _check_rule(rule, k)
-    logged = np.log1p(values.dropna().astype(float))
-    if len(logged) < 2:
-        raise DataError(f"Need at least two users with {values.name!r} to compute a bot fence, got {len(logged)}.")
-    if rule == "iqr":
-        q1, q3 = logged.quantile([0.25, 0.75])
-        return float(q3 + k * (q3 - q1))
-    return float(logged.mean() + k * logged.std(ddof=1))
 
 
 def bot_fences(activity: pd.DataFrame, rule: str = "iqr", k: float | None = None,

@@ -1,1 +1,1 @@
-"""The voice of the customer (issue 18): comments cleaned, keywords, sentiment, themes, questions and 舆情 alerts."""
+"""Voice of the customer: session, compute modules (clean, text, themes, questions, alerts), findings, charts."""

@@ -1,0 +1,1 @@
+"""Language tools several analyses share: segmentation (segment), sentiment and corpora (vocsenti)."""
