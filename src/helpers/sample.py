@@ -261,9 +261,6 @@ class PlantedEffects:
         "phone": 8, "email": 6, "handle": 10}))
     """Comments with personal data to mask: mainland mobile numbers, e-mail addresses, @handles."""
 
-    voc_brand_prefix: str = "brand_"
-    """user_id prefix of the brand's own reply rows (brand_<account_id>); they are answers, not customer voice."""
-
     voc_brand_reply_rows_share: float = 0.35
     """Share of answered comments whose brand answer is also a reply row (parent_id = the comment)."""
 

@@ -17,8 +17,8 @@ pools, string concatenation on object arrays; no loop per comment):
 - Planted rows on top: the logistics spike, the 敏感肌 question cluster, the rising keyword,
   spam texts, comment bots and personal data (see PLANTED for days and exact counts).
 - Brand answers: ``replied_at`` / ``replied_by_brand`` per row (answer probability by sentiment and
-  source; delay log-normal, median 4 h); a share of answers also appear as brand reply rows whose
-  user_id starts with ``voc_brand_prefix``. The spike's complaints have exact never-answered and
+  source; delay log-normal, median 4 h); a share of answers also appear as brand reply rows written by
+  the account itself (user_id = account_id): they are answers, not customer voice. The spike's complaints have exact never-answered and
   answered-after-48-h counts.
 """
 
@@ -505,7 +505,7 @@ def _brand_rows(rows: pd.DataFrame, planted: PlantedEffects, rng: np.random.Gene
                   account_id=shown["account_id"].to_numpy(dtype=object),
                   created_at=shown["replied_at"].to_numpy("datetime64[s]"),
                   text=_by_sentiment(_BRAND_REPLIES, s, rng), source="reply",
-                  user_id=(planted.voc_brand_prefix + shown["account_id"]).to_numpy(dtype=object),
+                  user_id=shown["account_id"].to_numpy(dtype=object),
                   parent_id=shown["comment_id"].to_numpy(dtype=object), replied_by_brand=False,
                   sentiment_truth="brand", role="brand_reply")
 
