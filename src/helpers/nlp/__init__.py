@@ -1,0 +1,1 @@
+"""Language tools several analyses share: segmentation, labelled corpora, sentiment."""
