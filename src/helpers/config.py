@@ -13,6 +13,9 @@ OUTPUTS: Path = Path(os.environ.get("OPSBOOK_OUTPUTS", ROOT / "outputs"))
 SAMPLE_DATA: Path = ROOT / "data" / "sample"
 #: The local store `opsbook import` writes to (helpers.ingest.store); override with OPSBOOK_STORE or --store.
 STORE: Path = Path(os.environ.get("OPSBOOK_STORE", ROOT / "data" / "store"))
+#: Cache of language resources (helpers.nlp): the vaderSentiment sdist `make setup` downloads, fitted sentiment
+#: models; gitignored, rebuilt when absent. Override with OPSBOOK_NLP_CACHE.
+NLP_CACHE: Path = Path(os.environ.get("OPSBOOK_NLP_CACHE", ROOT / "data" / "nlp"))
 
 #: Name of the Jupyter kernel `make` registers and the runner executes notebooks with.
 KERNEL_NAME: str = "opsbook"
