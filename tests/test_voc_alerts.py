@@ -155,31 +155,48 @@ def _hourly_rows(days: int, hour_counts: dict[int, int], last_day: dict[int, int
     return rows
 
 
-def test_hourly_poisson_baseline_by_hand() -> None:
-    # 28 days with 1 negative at 14:00; day 29 has 8 at 14:00 and 1 at 03:00.
-    rows = _hourly_rows(29, {14: 1}, {14: 8, 3: 1})
+def test_hourly_binomial_baseline_by_hand() -> None:
+    # 28 days with 1 negative at 14:00 among 5 comments (4 neutral); day 29 has 8 negatives among 10 at 14:00.
+    rows = []
+    for d in range(29):
+        at = T("2026-02-01") + pd.Timedelta(days=d, hours=14, minutes=30)
+        negatives, others = (8, 2) if d == 28 else (1, 4)
+        rows += [("a", at, "negative", 0, f"n{d}-{i}") for i in range(negatives)]
+        rows += [("a", at, "neutral", 0, f"o{d}-{i}") for i in range(others)]
     hourly = va.negative_volume(comments_frame(rows), "hour")
-    scored = va.hourly_baseline(hourly, weeks=4, prior_hours=28)
-    # Same hour on the previous 28 days: 28 negatives. The previous 672 hours (02-01 14:00 to 03-01 13:00) hold
-    # those 28 and the one at 03:00 today: m = 29 / 672 an hour. Shrunk with 28 hours of weight towards m:
-    m = 29 / 672
-    lam = (28 + 28 * m) / (28 + 28)
+    scored = va.hourly_baseline(hourly, weeks=4)
+    # The previous 672 hours (02-01 14:00 to 03-01 13:00) hold 28 negatives among 140 scored: p0 = 0.2.
     at = scored.set_index("start").loc[T("2026-03-01 14:00")]
-    assert at["expected"] == pytest.approx(lam)
-    tail = sum(math.exp(-lam) * lam ** k / math.factorial(k) for k in range(8, 60))  # P(X ≥ 8)
+    assert at["expected"] == pytest.approx(10 * 0.2)
+    tail = sum(math.comb(10, k) * 0.2 ** k * 0.8 ** (10 - k) for k in range(8, 11))  # P(X ≥ 8 | n 10, p 0.2)
     assert at["p_value"] == pytest.approx(tail, rel=1e-9)
     assert at["z"] == pytest.approx(stats.norm.isf(tail))
-    first_days = scored[scored["start"] < T("2026-03-01")]
-    assert first_days["z"].isna().all()  # no 4 weeks of history yet: not scored
+    assert scored[scored["start"] < T("2026-03-01")]["z"].isna().all()  # no 4 weeks of history yet: not scored
     found = va.hourly_alerts(hourly, va.AlertSettings(min_negative=3))
-    assert found[["start", "negative"]].values.tolist() == [[T("2026-03-01 14:00"), 8]]  # 03:00 has 1 < 3
+    assert found[["start", "negative"]].values.tolist() == [[T("2026-03-01 14:00"), 8]]
 
 
-def test_hourly_false_alarm_rate_on_poisson_noise_stays_below_the_stated_rate() -> None:
+def test_a_burst_of_comments_with_the_usual_share_of_complaints_does_not_alert() -> None:
+    # A new post brings 50 comments in one hour, 10 of them negative: the usual 20 %. Not 舆情.
+    rows = []
+    for d in range(29):
+        at = T("2026-02-01") + pd.Timedelta(days=d, hours=14, minutes=30)
+        negatives, others = (10, 40) if d == 28 else (1, 4)
+        rows += [("a", at, "negative", 0, f"n{d}-{i}") for i in range(negatives)]
+        rows += [("a", at, "neutral", 0, f"o{d}-{i}") for i in range(others)]
+    hourly = va.negative_volume(comments_frame(rows), "hour")
+    assert va.hourly_alerts(hourly, va.AlertSettings(min_negative=3)).empty
+
+
+def test_hourly_false_alarm_rate_on_binomial_noise_stays_below_the_stated_rate() -> None:
     rng = np.random.default_rng(7)
     hours = pd.date_range("2026-01-01", periods=24 * 7 * 12, freq="h")
-    grid = pd.concat([pd.DataFrame({"account_id": account, "start": hours, "negative": rng.poisson(2.0, len(hours)),
-                                    "comments": 10, "scored": 10}) for account in "abcd"], ignore_index=True)
+    frames = []
+    for account in "abcd":
+        comments = rng.poisson(10.0, len(hours))
+        frames.append(pd.DataFrame({"account_id": account, "start": hours, "comments": comments, "scored": comments,
+                                    "negative": rng.binomial(comments, 0.2)}))
+    grid = pd.concat(frames, ignore_index=True)
     grid["negative_share"] = grid["negative"] / grid["scored"]
     settings = va.AlertSettings(threshold=2.5, min_negative=1)
     scored = va.hourly_baseline(grid, weeks=4)

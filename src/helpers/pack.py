@@ -177,7 +177,7 @@ def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], ac
     if unknown:
         raise ParameterError(f"the pack does not know how the period maps to notebook {unknown[0]!r}")
     runs: list[PackRun] = []
-    if find_table_file("comments", data_dir) is None:  # no feedback imported: the voice of the customer has nothing to read
+    if find_table_file("comments", data_dir) is None:  # no feedback imported: nothing for the voice of the customer
         notebooks = [n for n in notebooks if n != "voice_of_customer"]
     single = [a for a in accounts if a != OWN]  # only single accounts look up their platform's competitors
     table = load_tables(["accounts"], data_dir)["accounts"] if single else pd.DataFrame()

@@ -18,8 +18,8 @@ pools, string concatenation on object arrays; no loop per comment):
   spam texts, comment bots and personal data (see PLANTED for days and exact counts).
 - Brand answers: ``replied_at`` / ``replied_by_brand`` per row (answer probability by sentiment and
   source; delay log-normal, median 4 h); a share of answers also appear as brand reply rows written by
-  the account itself (user_id = account_id): they are answers, not customer voice. The spike's complaints have exact never-answered and
-  answered-after-48-h counts.
+  the account itself (user_id = account_id): they are answers, not customer voice. The spike's
+  complaints have exact never-answered and answered-after-48-h counts.
 """
 
 from __future__ import annotations
@@ -83,14 +83,23 @@ _NEG = (
     "{p}比直播间贵了三十块，无语，差评", "{s}用了{p}爆痘，后悔死了",
     "{p}瓶子质量太差，按压泵坏了", "{p}越用越干，退货退货",
 )
-_POS_EN = ("Love this serum, my skin feels so soft", "Great moisturizer, absorbs fast and not greasy",
-           "Repurchased twice already, highly recommend", "Best sunscreen I have tried, no white cast",
-           "The packaging is so pretty, perfect gift")
-_NEU_EN = ("Is this suitable for oily skin?", "Where can I buy this in Singapore?", "When is the restock?",
-           "How many times a day should I use it?", "Does it ship overseas?")
-_NEG_EN = ("Shipping took forever and it still has not arrived, very disappointed",
-           "Broke me out badly, terrible product", "Terrible customer service, no reply for days",
-           "The bottle leaked, awful packaging", "Waste of money, it does nothing")
+_POS_EN = ("Love this {p}, my skin feels so soft", "Great {p}, absorbs fast and not greasy",
+           "Repurchased the {p} twice already, highly recommend", "Best {p} I have tried", "The {p} packaging is "
+           "so pretty, perfect gift", "My skin has never looked better since the {p}", "This {p} is amazing",
+           "Obsessed with the {p}", "The {p} smells lovely and works")
+_NEU_EN = ("Is the {p} suitable for oily skin?", "Where can I buy the {p} in Singapore?", "When is the {p} restock?",
+           "How many times a day should I use the {p}?", "Does the {p} ship overseas?", "Is the {p} ok for kids?",
+           "What size is the {p}?", "Got the {p} today, will try it")
+_NEG_EN = ("Shipping took forever and my {p} still has not arrived, very disappointed",
+           "The {p} broke me out badly, terrible product", "Terrible customer service, no reply about my {p} for days",
+           "The {p} bottle leaked, awful packaging", "The {p} is a waste of money, it does nothing",
+           "Ordered the {p} two weeks ago, still waiting, so annoyed", "The {p} made my skin red and itchy")
+_PRODUCTS_EN = ("serum", "moisturizer", "sunscreen", "cleansing oil", "body lotion", "eye cream", "face mask",
+                "toner", "cleanser", "hand cream")
+_OPEN_EN = ("", "", "", "Honestly, ", "Wow, ", "Ugh, ", "OK so ", "Update: ")
+_TAIL_EN = {"positive": ("", "", "!", "!!", " 😍", ", will buy again", ", 10/10", " ❤️"),
+            "neutral": ("", "", " thanks", " 🤔", " pls", " anyone?"),
+            "negative": ("", "", ".", "!", " 😡", ", never again", " 👎")}
 
 _OPEN_POS = ("", "", "", "姐妹们，", "救命，", "真心推荐，", "yyds！", "绝绝子，", "爱了爱了，", "宝子们，")
 _OPEN_NEU = ("", "", "", "请问，", "想问下，", "姐妹们，", "小白求问，")
@@ -196,8 +205,19 @@ def _texts(sentiment: np.ndarray, rng: np.random.Generator, english_share: float
         zh = (sentiment == s) & ~english
         out[zh] = _sentences(s, int(zh.sum()), rng)
         en = (sentiment == s) & english
-        out[en] = _pick(rng, _POOLS_EN[s], int(en.sum()))
+        out[en] = _english(s, int(en.sum()), rng)
     return out
+
+
+def _english(sentiment: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n English comments of one sentiment: opener + sentence about a product + tail."""
+    sentence = _pick(rng, _POOLS_EN[sentiment], n)
+    product = _pick(rng, _PRODUCTS_EN, n)
+    body = np.array([t.replace("{p}", p) for t, p in zip(sentence, product, strict=True)], dtype=object)
+    text = _pick(rng, _OPEN_EN, n) + body + _pick(rng, _TAIL_EN[sentiment], n)
+    starts = np.array([t[:1] for t in text], dtype=object)
+    return np.array([t[:1].upper() + t[1:] if s.islower() else t for t, s in zip(text, starts, strict=True)],
+                    dtype=object)
 
 
 def _by_sentiment(pools: Mapping[str, tuple[str, ...]], sentiment: np.ndarray, rng: np.random.Generator) -> np.ndarray:

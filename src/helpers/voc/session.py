@@ -55,6 +55,7 @@ class VocParameters:
     data_dir: Path
     account_ids: tuple[str, ...]
     sources: tuple[str, ...]
+    brand_user_ids: tuple[str, ...]
     user_terms: tuple[str, ...]
     stop_words: tuple[str, ...]
     sentiment_method: str
@@ -125,8 +126,8 @@ def _check_n_themes(value: object) -> int | None:
 
 
 def check_parameters(*, account: str | list[str], period_type: str, period: str, data_dir: str,
-                     sources: list[str], user_terms: list[str], stop_words: list[str], sentiment_method: str,
-                     n_themes: int | str, spam_min_users: int, alert_threshold: float,
+                     sources: list[str], brand_user_ids: list[str], user_terms: list[str], stop_words: list[str],
+                     sentiment_method: str, n_themes: int | str, spam_min_users: int, alert_threshold: float,
                      crisis_keywords: list[str], sop_risk_id: str, topic_pillar: str, topic_format: str,
                      top_n: int, lang: str) -> VocParameters:
     """Every check of prepare that needs no big table: values, the period's label, the data folder, the accounts."""
@@ -152,6 +153,7 @@ def check_parameters(*, account: str | list[str], period_type: str, period: str,
     account_ids = select_accounts(accounts, account)
     return VocParameters(
         data_dir=folder, account_ids=account_ids, sources=chosen_sources,
+        brand_user_ids=_check_terms("brand_user_ids", brand_user_ids),
         user_terms=_check_terms("user_terms", user_terms), stop_words=_check_terms("stop_words", stop_words),
         sentiment_method=method, n_themes=themes, spam_min_users=spam_users, alert_threshold=threshold,
         crisis_keywords=crisis, sop_risk_id=str(sop_risk_id).strip(), topic_pillar=pillar, topic_format=fmt,
@@ -174,14 +176,15 @@ def _check_has_comments(comments: pd.DataFrame, settings: VocParameters) -> None
 
 
 def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, sources: list[str],
-            user_terms: list[str], stop_words: list[str], sentiment_method: str, n_themes: int | str,
-            spam_min_users: int, alert_threshold: float, crisis_keywords: list[str], sop_risk_id: str,
-            topic_pillar: str, topic_format: str, top_n: int, lang: str) -> VocRun:
+            brand_user_ids: list[str], user_terms: list[str], stop_words: list[str], sentiment_method: str,
+            n_themes: int | str, spam_min_users: int, alert_threshold: float, crisis_keywords: list[str],
+            sop_risk_id: str, topic_pillar: str, topic_format: str, top_n: int, lang: str) -> VocRun:
     """Set the report language, check every parameter, load the comments and resolve the period on their dates."""
     language = i18n.set_language(lang)
     settings = check_parameters(
         account=account, period_type=period_type, period=period, data_dir=data_dir, sources=sources,
-        user_terms=user_terms, stop_words=stop_words, sentiment_method=sentiment_method, n_themes=n_themes,
+        brand_user_ids=brand_user_ids, user_terms=user_terms, stop_words=stop_words,
+        sentiment_method=sentiment_method, n_themes=n_themes,
         spam_min_users=spam_min_users, alert_threshold=alert_threshold, crisis_keywords=crisis_keywords,
         sop_risk_id=sop_risk_id, topic_pillar=topic_pillar, topic_format=topic_format, top_n=top_n, lang=lang)
     folder = settings.data_dir
