@@ -91,6 +91,11 @@ def punctuation(kind: str) -> str:
     return marks[kind][0 if is_chinese() else 1]
 
 
+def sentences(*parts: str) -> str:
+    """Sentences in running text: joined without a space in Chinese (。 ends them), with one in English."""
+    return ("" if is_chinese() else " ").join(p for p in parts if p)
+
+
 def is_chinese() -> bool:
     """True when the run writes zh-CN."""
     return _language == "zh-CN"

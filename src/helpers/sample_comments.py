@@ -125,12 +125,17 @@ _BRAND_REPLIES = {"positive": ("感谢宝子的喜欢❤️", "谢谢支持～�
                   "negative": ("亲亲抱歉给您带来不好的体验，已私信您处理", "非常抱歉，已帮您加急催促仓库",
                                "抱歉久等了，客服会第一时间联系您")}
 
-_LOGISTICS = ("下单三天了还没发货，物流呢😡", "快递到现在还没到，太慢了", "发货慢也就算了，客服也不回，差评",
-              "物流一直不更新，到底发没发货", "催单催了三次，还是没动静，垃圾", "说好48小时发货，现在还没到",
-              "快递停在中转站三天了，服了", "等了一周还没收到，退款！", "双11还没到就这么慢，发货太慢了",
-              "物流太差了，包裹都压坏了")
+_LOGISTICS = ("下单{d}了还没发货，物流呢", "{p}快递到现在还没到，太慢了", "发货慢也就算了，客服也不回，差评",
+              "物流一直不更新，到底发没发货", "催单催了{n}次，还是没动静，垃圾", "说好48小时发货，现在{d}了还没到",
+              "快递停在中转站{d}了，服了", "等了{d}还没收到{p}，退款！", "双11还没到就这么慢，发货太慢了",
+              "物流太差了，{p}包裹都压坏了", "买的{p}{d}了还没发货，什么情况", "{p}到底什么时候发货？等了{d}了")
+_LOGISTICS_OPEN = ("", "", "", "无语，", "真的服了，", "姐妹们避雷，", "客服在吗，", "气死了，", "第一次买就这样，")
+_LOGISTICS_TAIL = ("", "", "！", "！！", "，差评", "，再也不买了", "。", "，给个说法", "😡", "😭", "🙄")
+_DAYS = ("两天", "三天", "四天", "五天", "一周", "十天", "整整三天", "快一周")
 _RISING = ("双11{k}已经预订了", "{k}包装太好看了，送闺蜜刚好", "{k}什么时候开始预售呀", "抢到{k}了，开心",
-           "今年的{k}好精致", "{k}里的小样也太多了吧", "冲{k}，价格很香")
+           "今年的{k}好精致", "{k}里的小样也太多了吧", "冲{k}，价格很香", "给妈妈也订了一份{k}",
+           "{k}颜值太高了", "蹲到{k}了", "{k}比去年的还好看")
+_RISING_OPEN = ("", "", "", "姐妹们，", "啊啊啊", "终于，", "救命，", "宝子们，")
 _QUESTION_OPEN = ("", "", "请问", "想问下", "姐妹们，", "求问：")
 _QUESTION_TAIL = ("", "？", "?", "？？", "呀", "～", "孕妇呢")
 _BOT_TEXTS = ("支持支持", "好看", "👍👍", "来了", "关注了，互关", "666")
@@ -347,13 +352,22 @@ def _surveys(rows: pd.DataFrame, planted: PlantedEffects, rng: np.random.Generat
     return rows
 
 
+def _fill(templates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Templates with {p} (a product), {d} (a wait) and {n} (a number of reminders) filled at random."""
+    n = len(templates)
+    product, wait, times = _pick(rng, _PRODUCTS, n), _pick(rng, _DAYS, n), _pick(rng, ("两", "三", "四", "五"), n)
+    return np.array([t.replace("{p}", p).replace("{d}", d).replace("{n}", k)
+                     for t, p, d, k in zip(templates, product, wait, times, strict=True)], dtype=object)
+
+
 def _logistics_spike(planted: PlantedEffects, posts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """The planted complaints about delivery: exact counts on the spike days, in the evening hours."""
     account, days = planted.logistics_spike
     counts = planted.logistics_spike_counts
     day = np.repeat(np.array(days, dtype="datetime64[D]"), counts)
     created = _clock_times(day, rng, planted.logistics_spike_hours)
-    text = _colloquial(_pick(rng, _LOGISTICS, len(day)) + _pick(rng, ("", "", "😡", "😭", "🙄"), len(day)), rng)
+    text = _colloquial(_fill(_pick(rng, _LOGISTICS, len(day)), rng), rng)
+    text = _pick(rng, _LOGISTICS_OPEN, len(day)) + text + _pick(rng, _LOGISTICS_TAIL, len(day))
     return _frame(account_id=account, created_at=created, text=text, source="comment",
                   post_id=_latest_posts_before(posts, account, created, rng),
                   sentiment_truth="negative", role="logistics_spike")
@@ -388,7 +402,8 @@ def _rising(planted: PlantedEffects, posts: pd.DataFrame, own: tuple[str, ...], 
         days = _random_days(np.datetime64(period.start_time, "D"), last, n, rng)
         created = _clock_times(days, rng)
         tails = ("，好开心", "，超喜欢", "，太值了", "！爱了")
-        parts.append(_frame(created_at=created, text=_pick(rng, templates, n) + _pick(rng, tails, n),
+        text = _pick(rng, _RISING_OPEN, n) + _pick(rng, templates, n) + _pick(rng, tails, n)
+        parts.append(_frame(created_at=created, text=text,
                             source="comment", sentiment_truth="positive", role="rising"))
     rows = pd.concat(parts, ignore_index=True)
     return _attach_latest(rows, posts, own, rng)
