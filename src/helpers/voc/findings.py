@@ -342,8 +342,9 @@ def questions_line(asked: Questions) -> str:
                        groups=fmt_count(len(asked.ranked)), question=first["question"],
                        count=fmt_count(int(first["questions"])), variants=fmt_count(int(first["variants"])))
     if len(asked.topic_rows):
-        text = i18n.sentences(text, _("The top {n} are proposed as topic-bank rows (topic_bank_from_comments.csv).")
-                              .format(n=len(asked.topic_rows)))
+        more = _("The top {n} are written as topic-bank rows for content planning (the table below; the appendix "
+                 "names the file).")
+        text = i18n.sentences(text, more.format(n=len(asked.topic_rows)))
     return text
 
 
@@ -423,8 +424,7 @@ def reply_line(replies: pd.DataFrame) -> str:
     """How fast the brand answered complaints this period, in all: within 24 h, unanswered after 48 h, median."""
     row = replies[(replies["account_id"] == "all") & (replies["subset"] == "complaints")]
     if row.empty or not bool(row["reply_data"].iloc[0]):
-        return _("The comments carry no reply data (replied_at, replied_by_brand): response times cannot be "
-                 "measured.")
+        return _("The comments carry no reply times: how fast the brand answers cannot be measured.")
     r = row.iloc[0]
     line = _("Complaints answered within 24 h: {share} ({n} of {judged}); still unanswered after 48 h: {open} "
              "({open_share}); median time to the brand's reply {median} h.")
@@ -555,8 +555,8 @@ def executive_summary(run: VocRun, voice: Feedback, words: Keywords, found: Them
         findings_lines.append(page.Line(keywords_line(words), ANCHORS["keywords"]))
     if asked.asked:
         findings_lines.append(page.Line(questions_line(asked), ANCHORS["questions"]))
-        actions.append(page.Line(_("Answer \"{question}\" in a post and in the pinned comment: add "
-                                   "topic_bank_from_comments.csv to content planning (extra_topic_banks).").format(
+        actions.append(page.Line(_("Answer \"{question}\" in a post and in the pinned comment; give this run's "
+                                   "topic-bank rows to content planning.").format(
             question=asked.ranked.iloc[0]["question"]), ANCHORS["questions"]))
     findings_lines.append(page.Line(sentiment_line(voice, run), ANCHORS["sentiment"]))
     reply = replies[(replies["account_id"] == "all") & (replies["subset"] == "complaints")]
