@@ -36,6 +36,7 @@ corpora: $(STAMP)
 	test -f "$$cache/vaderSentiment-3.3.2.tar.gz" || { mkdir -p "$$cache" && \
 	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-binary :all: --no-deps \
 		'$(VADER_SDIST)' -d "$$cache" || echo "warning: could not download the $(VADER_SDIST) sdist into $$cache (English sentiment figures will be missing)"; }
+	@$(BIN)/python -c 'from helpers.nlp.sentiment import fitted_sentiment; fitted_sentiment()'  # fit once (~35 s), cached
 
 kernel: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (opsbook)"
