@@ -45,7 +45,7 @@ kernel: $(STAMP)
 kernel-user: $(STAMP)
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (opsbook)"
 
-sample: $(STAMP)
+sample: setup
 	$(BIN)/python -c "from helpers.sample import ensure_sample; print('Sample data:', ensure_sample())"
 
 demo: sample
