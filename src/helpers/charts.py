@@ -103,7 +103,8 @@ def chart_font_path() -> Path | None:
     font = chart_font()
     if font.source == "bundled":
         return bundled_font_path()
-    files = [Path(f.fname) for f in font_manager.fontManager.ttflist if f.name == font.family and Path(f.fname).is_file()]
+    files = [Path(f.fname) for f in font_manager.fontManager.ttflist
+             if f.name == font.family and Path(f.fname).is_file()]
     return min(files, key=lambda f: (f.suffix.lower() == ".ttc", len(f.name))) if files else None
 
 

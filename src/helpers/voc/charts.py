@@ -18,6 +18,7 @@ ids are never part of the view.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ from matplotlib.figure import Figure
 from wordcloud import WordCloud
 
 from helpers import i18n
-from helpers.charts import (  # noqa: F401  (bar_chart, heatmap, close, setup_style re-exported for the notebook)
+from helpers.charts import (
     CountTicks,
     bar_chart,
     chart_font_path,
@@ -42,6 +43,7 @@ from helpers.charts import (  # noqa: F401  (bar_chart, heatmap, close, setup_st
     subplots,
 )
 from helpers.i18n import N_, _
+from helpers.nlp.segment import is_emoji
 from helpers.nlp.sentiment import EMPTY, NOT_SCORED
 from helpers.voc.themes import OTHER
 
@@ -62,6 +64,7 @@ __all__ = [
     "sentiment_bars",
     "sentiment_trend",
     "setup_style",
+    "term_label",
     "theme_chart",
     "theme_names",
     "word_cloud",
@@ -105,6 +108,20 @@ def _group_label(by: str, value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or str(value) == "":
         return _("none")
     return i18n.platform_name(str(value)) if by == "platform" else str(value)
+
+
+def term_label(term: object) -> str:
+    """A word as a chart can draw it: an emoji (no chart font has them) as "emoji" and its Unicode name."""
+    text = str(term)
+    if not _has_emoji(text):
+        return text
+    names = [unicodedata.name(c, "").lower() for c in text if unicodedata.name(c, "")]
+    return _("emoji {name}").format(name=" ".join(n for n in names if "variation" not in n and "modifier" not in n))
+
+
+def _has_emoji(text: str) -> bool:
+    """Whether a word holds an emoji (which no chart font draws)."""
+    return any(is_emoji(c) for c in text)
 
 
 def _percent_axis(axis: Any) -> None:
@@ -169,7 +186,8 @@ def sentiment_trend(trend: pd.DataFrame) -> Figure:
     slant_dates(ax)
     handles = ax.get_legend_handles_labels()
     extra = bars.get_legend_handles_labels()
-    ax.legend(handles[0] + extra[0], handles[1] + extra[1], loc="upper left", fontsize=8)
+    ax.legend(handles[0] + extra[0], handles[1] + extra[1], loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncols=3, fontsize=8, frameon=False)
     ax.set_title(title)
     return fig
 
@@ -178,13 +196,13 @@ def word_cloud(frequencies: Mapping[str, int]) -> Figure:
     """The period's words sized by how many comments use them (CJK font, fixed layout, white background)."""
     fig, ax = subplots(figsize=(10, 5))
     title = _("Words of the period's comments")
-    words = {str(w): int(n) for w, n in frequencies.items() if n and str(w).strip()}
+    words = {str(w): int(n) for w, n in frequencies.items() if n and str(w).strip() and not _has_emoji(str(w))}
     if not words:
         _say_nothing(ax, _("No words to show in this period"), title)
         return fig
     path = chart_font_path()
     cloud = WordCloud(font_path=str(path) if path else None, width=1000, height=500, background_color="white",
-                      random_state=WORD_CLOUD_SEED, prefer_horizontal=0.9, colormap="viridis", max_words=150)
+                      random_state=WORD_CLOUD_SEED, prefer_horizontal=0.9, colormap="Dark2", max_words=150)
     cloud.generate_from_frequencies(words)
     ax.imshow(cloud.to_array(), interpolation="bilinear")
     ax.set_axis_off()
@@ -210,7 +228,7 @@ def keyword_bars(table: pd.DataFrame, value: str, label: str) -> Figure:
     ax.barh(y, values, color="#0072B2", height=0.7)
     for row, v in zip(y, values, strict=True):
         ax.text(v, row, f" {_count_format(v)}", va="center", fontsize=8)
-    ax.set_yticks(y, [str(t) for t in rows["term"]])
+    ax.set_yticks(y, [term_label(t) for t in rows["term"]])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(CountTicks())
     ax.margins(x=0.12)
@@ -237,8 +255,9 @@ def rising_chart(rising: pd.DataFrame, top: int = 10) -> Figure:
     ax.scatter(before, y, color="#90A4AE", s=50, zorder=2, label=_("previous period"))
     ax.scatter(now, y, color=SENTIMENT_COLOURS["negative"], s=60, zorder=3, label=_("this period"))
     for row, (share, n_before, n_now) in enumerate(zip(now, chosen["n_before"], chosen["n_now"], strict=True)):
-        ax.text(share, row, f"  {int(n_before):,} → {int(n_now):,}", va="center", fontsize=8)
-    ax.set_yticks(y, [str(t) for t in chosen["term"]])
+        ax.annotate(f"{int(n_before):,} → {int(n_now):,}", (share, row), xytext=(9, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_yticks(y, [term_label(t) for t in chosen["term"]])
     ax.invert_yaxis()
     _percent_axis(ax.xaxis)
     ax.set_xlim(left=0)
@@ -257,7 +276,7 @@ def theme_names(themes: pd.DataFrame) -> dict[str, str]:
         if label == OTHER:
             names[label] = _("other")
             continue
-        words = [str(t) for t in list(terms)[:3]] if terms is not None else []
+        words = [str(t) for t in (terms if terms is not None else []) if not _has_emoji(str(t))][:3]
         names[label] = f"{label} · {' / '.join(words)}" if words else _("theme {n}").format(n=label)
     return names
 
@@ -331,7 +350,7 @@ def alert_chart(daily: pd.DataFrame, alerts: pd.DataFrame, account_id: str, star
         h, lab = axes.get_legend_handles_labels()
         handles += h
         labels += lab
-    ax.legend(handles, labels, loc="upper left", fontsize=8)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=4, fontsize=8, frameon=False)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     slant_dates(ax)
     ax.set_title(title)
