@@ -90,3 +90,13 @@ def test_label_axes_names_axes_and_legend_in_the_readers_words() -> None:
     ax = fig.axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_legend().get_title().get_text()) == ("", "互动率", "平台")
     plt.close(fig)
+
+
+def test_chart_font_path_is_the_file_of_the_chosen_cjk_font() -> None:
+    from fontTools.ttLib import TTFont
+
+    path = charts.chart_font_path()
+    assert path is not None and path.is_file()
+    assert font_manager.FontProperties(fname=str(path)).get_name() == charts.chart_font().family
+    cmap = TTFont(str(path), fontNumber=0).getBestCmap()
+    assert all(ord(c) in cmap for c in "抖音小红书敏感肌")  # a font that draws Chinese, not a fallback

@@ -98,6 +98,16 @@ def chart_font() -> ChartFont:
     return _chosen
 
 
+def chart_font_path() -> Path | None:
+    """The file of the CJK font charts use (for drawing outside matplotlib: word clouds), or None without one."""
+    font = chart_font()
+    if font.source == "bundled":
+        return bundled_font_path()
+    files = [Path(f.fname) for f in font_manager.fontManager.ttflist
+             if f.name == font.family and Path(f.fname).is_file()]
+    return min(files, key=lambda f: (f.suffix.lower() == ".ttc", len(f.name))) if files else None
+
+
 def setup_style() -> ChartFont:
     """Apply the suite's chart style with a CJK-capable font first in the sans-serif list."""
     sns.set_theme(style="whitegrid", context="notebook")

@@ -27,6 +27,7 @@ VIEWS: dict[str, frozenset[str]] = {
     "benchmark": frozenset({"chart"}),
     "calendar": frozenset({"text", "tables"}),
     "experiment": frozenset({"text", "chart"}),
+    "voc": frozenset({"text", "tables"}),
 }
 #: The explorer of each notebook.
 EXPLORERS: dict[str, str] = {
@@ -35,6 +36,7 @@ EXPLORERS: dict[str, str] = {
     "competitor_analysis": "benchmark",
     "content_planning": "calendar",
     "experiment_evaluation": "experiment",
+    "voice_of_customer": "voc",
 }
 #: A chart is drawn when it is larger than this (px each way), at least this share of its pixels is
 #: not white, and their luminance (0-255) spreads more than this standard deviation.

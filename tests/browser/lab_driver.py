@@ -10,7 +10,8 @@
   the cell's error text if a cell shows one.
 - `controls(explorer)`, `change(control)` find an explorer's controls and change one as a person
   does: another option of a dropdown, one more (or one less) option of a multi-select, an arrow key
-  on a slider handle; the `Change` can be taken back. `burst_dropdown`, `burst_slider`: rapid
+  on a slider handle, a piece of the first listed comment typed into a text box; the `Change` can be
+  taken back. `burst_dropdown`, `burst_slider`: rapid
   changes of one control.
 """
 
@@ -48,7 +49,7 @@ ERROR_TEXT = re.compile(r"Traceback|\w*Error\b")
 #: The browser window: a laptop screen, JupyterLab's file browser open beside the notebook as a new user has it.
 VIEWPORT = {"width": 1366, "height": 900}
 #: Controls an explorer may have, by the ipywidgets 8 class of their root element.
-CONTROL_SELECTOR = ".widget-dropdown, .widget-select-multiple, .widget-slider"
+CONTROL_SELECTOR = ".widget-dropdown, .widget-select-multiple, .widget-slider, .widget-text"
 
 
 def kernel_spec() -> Path:
@@ -338,7 +339,7 @@ def run_all(page: Page, timeout: float = RUN_ALL_SECONDS) -> float:
 
 @dataclass(frozen=True)
 class Control:
-    """One control of an explorer: its kind (dropdown, multiselect, slider), label and root element."""
+    """One control of an explorer: its kind (dropdown, multiselect, slider, text), label and root element."""
 
     kind: str
     label: str
@@ -349,10 +350,10 @@ class Control:
 
 
 def control_kind(root: Locator) -> str:
-    """The kind of a control from its ipywidgets class: dropdown, multiselect or slider."""
+    """The kind of a control from its ipywidgets class: dropdown, multiselect, slider or text."""
     classes = (root.get_attribute("class") or "").split()
     for css, kind in (("widget-dropdown", "dropdown"), ("widget-select-multiple", "multiselect"),
-                      ("widget-slider", "slider")):
+                      ("widget-slider", "slider"), ("widget-text", "text")):
         if css in classes:
             return kind
     raise AssertionError(f"not a control this suite knows: class {' '.join(classes)!r}")
@@ -467,8 +468,32 @@ def burst_slider(control: Control, presses: int = 4) -> tuple[int, Locator, str,
     return presses, handle, key, back
 
 
+#: The first characters of the last cell of the first row of the explorer's tables (a comment's text), or "".
+FIRST_TEXT_JS = """
+(el, n) => {
+  const root = el.closest('.opsbook-explorer');
+  const cell = root && root.querySelector('.opsbook-explorer-tables tbody tr td:last-child');
+  return cell ? [...cell.textContent.trim()].slice(0, n).join('') : '';
+}
+"""
+
+
+def type_text(control: Control, chars: int = 2) -> Change:
+    """Type into a text box what a person looking for similar comments types: the first `chars` characters of
+    the first comment the explorer lists (cleared to take it back)."""
+    box = control.root.locator("input")
+    before = box.input_value()
+    word = str(control.root.evaluate(FIRST_TEXT_JS, chars))
+    if not word or word == before:
+        raise AssertionError(f"{control}: the explorer lists no comment to take a word from")
+    box.fill(word)
+    return Change(f"typed {word!r}", lambda: box.fill(before))
+
+
 def change(control: Control) -> Change:
     """Change `control` as a person does (see the module docstring)."""
+    if control.kind == "text":
+        return type_text(control)
     if control.kind == "dropdown":
         return select_next(control)
     if control.kind == "multiselect":

@@ -1,4 +1,4 @@
-"""The five explorers in JupyterLab, as a new user meets them (issue 16).
+"""The explorers in JupyterLab (one per notebook of config.NOTEBOOK_NAMES), as a new user meets them (issue 16).
 
 Each notebook is opened in a real JupyterLab (Chromium through Playwright), run with Run → Run All
 Cells, and its explorer is checked through its DOM contract (src/helpers/explorer.py): drawn on
