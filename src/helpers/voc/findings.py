@@ -584,7 +584,7 @@ def summary(run: VocRun, voice: Feedback, scorer: SentimentScorer, words: Keywor
     worst = _negative_theme(found, by_sentiment)
     return {
         "title": _title(run),
-        "period": run.period.label, "accounts": list(run.account_ids),
+        "label": run.period.label, "period": run.period.label, "accounts": list(run.account_ids),
         "cleaning": {str(k): int(v) for k, v in _period_reasons(voice).items()},
         "sentiment": _split_record(voice.split([]).iloc[0]),
         "sentiment_by_platform": {str(p): _split_record(r) for p, r in by_platform.iterrows()},
