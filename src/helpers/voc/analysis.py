@@ -140,7 +140,7 @@ class Feedback:
 
     def trend(self) -> pd.DataFrame:
         """Sentiment split per period over every period up to this one (for the trend chart)."""
-        return sentiment_split(self.comments, ["period"]).reset_index()
+        return sentiment_split(self.comments, ["period"])
 
 
 def _segmenter(run: VocRun) -> Segmenter:
