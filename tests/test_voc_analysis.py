@@ -110,10 +110,10 @@ def _warning(alerts: pd.DataFrame, sop: ResponseSop = vf.SOP_DEFAULT) -> EarlyWa
 
 
 ALERTS = _alerts([
-    ("a1", "hourly_negative", "hour", "2026-03-10 10:00", "warning", 4.0, ("a1 hour",)),
-    ("a1", "daily_negative", "day", "2026-03-11 00:00", "critical", 5.0, ("a1 day",)),  # 14 h after: same incident
-    ("a1", "hourly_negative", "hour", "2026-03-13 12:00", "warning", 3.8, ("a1 later",)),  # 60 h after: a new one
-    ("a2", "hourly_negative", "hour", "2026-03-10 11:00", "warning", 4.5, ("a2 hour",)),  # another account
+    ("a1", "negative_volume_hourly", "hour", "2026-03-10 10:00", "warning", 4.0, ("a1 hour",)),
+    ("a1", "negative_volume", "day", "2026-03-11 00:00", "critical", 5.0, ("a1 day",)),  # 14 h after: same incident
+    ("a1", "negative_volume_hourly", "hour", "2026-03-13 12:00", "warning", 3.8, ("a1 later",)),  # 60 h on: new
+    ("a2", "negative_volume_hourly", "hour", "2026-03-10 11:00", "warning", 4.5, ("a2 hour",)),  # another account
 ])
 
 
@@ -140,7 +140,7 @@ def test_incidents_merge_one_accounts_alerts_within_24_h_and_judge_the_response(
     first, second, third = (found.iloc[i] for i in range(3))
     assert first["start"] == T("2026-03-10 10:00") and first["end"] == T("2026-03-12 00:00")
     assert first["alerts"] == 2 and first["severity"] == "critical"
-    assert first["kinds"] == ("hourly_negative", "daily_negative")
+    assert first["kinds"] == ("negative_volume_hourly", "negative_volume")
     assert first["top_comments"] == ("a1 day",)  # of the worst alert
     assert first["negative"] == 2
     assert first["first_reply_h"] == pytest.approx(10.5) and first["answered_24h"] == pytest.approx(0.5)
