@@ -84,7 +84,8 @@ def period_labels(times: pd.Series, kind: str) -> pd.Series:
     if kind == "month":
         return times.dt.strftime("%Y-%m")
     if kind == "quarter":
-        return times.dt.year.astype("string") + "-Q" + times.dt.quarter.astype("string")
+        return (times.dt.year.astype("Int64").astype("string") + "-Q"
+                + times.dt.quarter.astype("Int64").astype("string"))
     iso = times.dt.isocalendar()
     return iso["year"].astype("string") + "-W" + iso["week"].astype("string").str.zfill(2)
 
@@ -139,7 +140,7 @@ class Feedback:
 
     def trend(self) -> pd.DataFrame:
         """Sentiment split per period over every period up to this one (for the trend chart)."""
-        return sentiment_split(self.comments, ["period"]).reset_index()
+        return sentiment_split(self.comments, ["period"])
 
 
 def _segmenter(run: VocRun) -> Segmenter:
@@ -295,7 +296,7 @@ def incidents(warning: voc_alerts.EarlyWarning, voice: Feedback, gap_h: float = 
     the response seen in the data: first_reply_h (hours from the start to the brand's first reply to
     one of those negative comments), answered_24h (share of them each answered within respond_within_h
     of being posted), response: "in_time" (a first reply before the deadline), "late" (after it),
-    "none" (no reply by the data's end), "no_reply_data" (the export has no reply columns).
+    "none" (no reply by the data's end), "no_reply_data" (the export has no replied_at column).
     """
     alerts = warning.alerts
     columns = ["account_id", "start", "end", "alerts", "severity", "kinds", "negative", "top_comments", "owner",
@@ -309,7 +310,7 @@ def incidents(warning: voc_alerts.EarlyWarning, voice: Feedback, gap_h: float = 
     frame["incident"] = (gap | frame["account_id"].ne(frame["account_id"].shift())).cumsum()
     sop = warning.sop
     comments = voice.comments
-    known = voc_alerts.has_reply_data(comments)
+    known = "replied_at" in comments.columns  # reply times need the time; replied_by_brand alone cannot say when
     rows = []
     for _, group in frame.groupby("incident", sort=False):
         worst = group.assign(_rank=group["severity"].map(_SEVERITY_RANK)).sort_values(

@@ -220,7 +220,7 @@ def _signed(value: float) -> str:
 
 def split_view(voice: Feedback, by: str, run: VocRun, top: int | None = None) -> Any:
     """The period's split by a column (platform, campaign, post title): counts, shares and net sentiment."""
-    frame = voice.split([by]).reset_index()
+    frame = voice.split([by])  # one row per value of `by`, already a column
     if by == "platform":
         frame[by] = frame[by].map(i18n.platform_name)
     if by == "campaign":
@@ -580,7 +580,7 @@ def summary(run: VocRun, voice: Feedback, scorer: SentimentScorer, words: Keywor
             by_sentiment: pd.DataFrame, asked: Questions, incidents_found: pd.DataFrame, warning: EarlyWarning,
             replies: pd.DataFrame) -> dict[str, Any]:
     """summary.json: sentiment split (in all and per platform), keywords, themes, questions, alerts, reply times."""
-    by_platform = voice.split(["platform"])
+    by_platform = voice.split(["platform"]).set_index("platform")
     worst = _negative_theme(found, by_sentiment)
     return {
         "title": _title(run),
@@ -616,7 +616,7 @@ def summary(run: VocRun, voice: Feedback, scorer: SentimentScorer, words: Keywor
 def tables(voice: Feedback, words: Keywords, found: ThemeResult, by_sentiment: pd.DataFrame, asked: Questions,
            incidents_found: pd.DataFrame, warning: EarlyWarning, replies: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The CSV outputs (machine column names; masked texts only, never user ids)."""
-    split = pd.concat([voice.split([by]).reset_index().rename(columns={by: "group"}).assign(by=by)
+    split = pd.concat([voice.split([by]).rename(columns={by: "group"}).assign(by=by)
                        for by in ("platform", "campaign", "account_id")], ignore_index=True)
     return {
         "sentiment_split": split,

@@ -147,7 +147,9 @@ def _two_proportion_p(x1: np.ndarray, n1: int, x2: np.ndarray, n2: int) -> np.nd
     se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (x1 / n1 - x2 / n2) / se
-    return 2 * stats.norm.sf(np.abs(z))
+    # se = 0 only when the word is in every comment of both periods: no difference, p = 1 (not NaN, which
+    # would make every Benjamini–Hochberg q-value NaN).
+    return np.where(se > 0, 2 * stats.norm.sf(np.abs(z)), 1.0)
 
 
 def rising_keywords(tokens_now: Tokens, tokens_before: Tokens, *, min_count: int = 5,
