@@ -367,7 +367,7 @@ def test_explorer_never_shows_user_ids_and_escapes_text(results: Results) -> Non
     comments = voice.comments.copy()
     newest = comments.index[comments["created_at"] == voice.now["created_at"].max()][0]
     comments.loc[newest, "text_masked"] = "<script>alert(1)</script> 物流"
-    tricky = Feedback(comments, voice.cleaned, voice.brand_rows, voice.period, voice.previous)
+    tricky = Feedback(comments, voice.cleaned, voice.brand_rows, voice.brand_rows_now, voice.period, voice.previous)
     ex = voc_charts.comment_explorer(tricky, results.themes_of, {})
     ex.redraw()
     page = ex.text.value + ex.tables.value

@@ -184,7 +184,8 @@ def test_questions_line() -> None:
     # 4 questions of 6 comments = 66.7 %.
     assert findings.questions_line(_questions()) == (
         '4 questions (66.7% of the comments) in 2 groups. Asked most: "敏感肌能用吗" (3 comments in 1 wordings). '
-        "The top 1 are proposed as topic-bank rows (topic_bank_from_comments.csv).")
+        "The top 1 are written as topic-bank rows for content planning (the table below; the appendix names the "
+        "file).")
     none = Questions(asked=0, comments=6, ranked=_questions().ranked.iloc[0:0], topic_rows=_questions().topic_rows)
     assert findings.questions_line(none) == "No questions among this period's comments."
 
@@ -234,8 +235,7 @@ def test_alerts_line_with_incidents_names_the_worst_and_the_sop() -> None:
 
 def test_reply_line_without_reply_data_says_so_never_zero() -> None:
     line = findings.reply_line(vf.replies(None, reply_data=False))
-    assert line == ("The comments carry no reply data (replied_at, replied_by_brand): response times cannot be "
-                    "measured.")
+    assert line == "The comments carry no reply times: how fast the brand answers cannot be measured."
     assert "0" not in line and "%" not in line
 
 
@@ -345,7 +345,7 @@ def test_summary_keys_and_values() -> None:
     replies = vf.replies(0.95, within=19, judged=20)
     out = findings.summary(vf.run(tables={"targets": _targets(0.0, 0.2)}), _voice(), _scorer(), _words(), found, by,
                            _questions(), _incidents(), _warning(SOP_R7, alerts=3), replies)
-    assert set(out) == {"title", "period", "accounts", "cleaning", "sentiment", "sentiment_by_platform",
+    assert set(out) == {"title", "label", "period", "accounts", "cleaning", "sentiment", "sentiment_by_platform",
                         "net_sentiment_target", "sentiment_methods", "sentiment_evaluation", "keywords",
                         "rising_keywords", "themes", "themes_k", "negative_theme", "questions", "alerts", "reply_times"}
     assert out["period"] == "2026-03" and out["accounts"] == ["a1", "a2"]

@@ -342,6 +342,8 @@ def _response(complaints: pd.DataFrame, start: pd.Timestamp, within_h: float, kn
     if complaints.empty:
         return float("nan"), float("nan"), "none"
     replied = pd.to_datetime(complaints["replied_at"])
+    if "replied_by_brand" in complaints:  # a reply time the export marks as not the brand's is not an answer
+        replied = replied.where(complaints["replied_by_brand"].astype("boolean").fillna(True).to_numpy(dtype=bool))
     waited = (replied - complaints["created_at"]) / pd.Timedelta(hours=1)
     answered = float((waited <= within_h).mean())
     first = replied.min()

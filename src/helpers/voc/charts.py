@@ -418,7 +418,7 @@ def accuracy_chart(evaluation: pd.DataFrame) -> Figure:
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(y, labels)
     for tick, pick in zip(axes[0].get_yticklabels(), chosen, strict=True):
-        tick.set_fontweight("bold" if pick else "normal")
+        tick.set_color("#000000" if pick else "#666666")  # one weight only in the bundled CJK font: colour marks it
     axes[0].invert_yaxis()
     axes[1].legend(loc="lower left", fontsize=8)
     fig.suptitle(title)

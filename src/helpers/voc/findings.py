@@ -63,6 +63,10 @@ METHOD_NAMES: dict[str, str] = {"model": N_("trained model"), "lexicon": N_("lex
 LANGUAGE_NAMES: dict[str, str] = {"zh": N_("Chinese"), "en": N_("English")}
 RESPONSE_NAMES: dict[str, str] = {"in_time": N_("answered in time"), "late": N_("answered late"),
                                   "none": N_("no answer yet"), "no_reply_data": N_("no reply data")}
+REPLY_CLAUSES: dict[str, str] = {"in_time": N_("the brand first answered {h} h after it began"),
+                                 "late": N_("the brand first answered {h} h after it began"),
+                                 "none": N_("the brand has answered none of them"),
+                                 "no_reply_data": N_("the data has no reply times")}
 SEVERITY_NAMES: dict[str, str] = {"critical": N_("critical"), "warning": N_("warning")}
 SOURCE_NAMES: dict[str, str] = {"comment": N_("comments"), "reply": N_("replies"), "dm": N_("DMs"),
                                 "survey": N_("survey answers"), "danmaku": N_("danmaku")}
@@ -380,9 +384,9 @@ def alerts_line(found: pd.DataFrame, warning: EarlyWarning, run: VocRun) -> str:
         return i18n.sentences(_("No public-opinion alert this period."), rule)
     worst = found.iloc[0]
     line = _("{n} public-opinion incidents this period ({alerts} alerts). Worst: {account}, from {start}, {severity}, "
-             "{negative} negative comments; the brand first answered {reply}.")
-    reply = (_("{h} h after it began").format(h=f"{worst['first_reply_h']:.1f}")
-             if pd.notna(worst["first_reply_h"]) else _(RESPONSE_NAMES[str(worst["response"])]))
+             "{negative} negative comments; {reply}.")
+    reply = _(REPLY_CLAUSES[str(worst["response"])]).format(
+        h=f"{worst['first_reply_h']:.1f}" if pd.notna(worst["first_reply_h"]) else "")
     text = line.format(n=fmt_count(len(found)), alerts=fmt_count(int(found["alerts"].sum())),
                        account=_names(run, str(worst["account_id"])), start=_when(worst["start"]),
                        severity=_(SEVERITY_NAMES[str(worst["severity"])]), negative=fmt_count(int(worst["negative"])),
