@@ -24,8 +24,8 @@ NAN = math.nan
 
 def _rows(account: str, day: str, sentiments: list[str], scored: bool = True) -> pd.DataFrame:
     score = {"positive": 0.8, "neutral": 0.0, "negative": -0.8}
-    return pd.DataFrame({"account_id": account, "created_at": pd.Timestamp(day) + pd.to_timedelta(range(len(sentiments)), "h"),
-                         "sentiment": sentiments,
+    hours = pd.to_timedelta(range(len(sentiments)), "h")
+    return pd.DataFrame({"account_id": account, "created_at": pd.Timestamp(day) + hours, "sentiment": sentiments,
                          "sentiment_score": [score[s] if scored else NAN for s in sentiments]})
 
 

@@ -78,7 +78,7 @@ class ReviewPeriod:
         return period_containing(self.kind, self.start - pd.Timedelta(days=1))
 
     def same_period_last_year(self) -> ReviewPeriod:
-        """The same month, quarter or ISO week number one year earlier (week 52 if that year has no week 53); a year's is the year before."""
+        """The same period one year earlier: month, quarter, year, or ISO week number (week 52 if no week 53)."""
         if self.kind != "week":
             return period_containing(self.kind, self.start - pd.DateOffset(years=1))
         iso = self.start.isocalendar()

@@ -41,9 +41,9 @@ from helpers.review.words import metric_name
 __all__ = [
     "ER_BASES",
     "KPIS",
+    "REPUTATION_KPIS",
     "STATUSES",
     "KpiSpec",
-    "REPUTATION_KPIS",
     "attach_targets",
     "comment_kpis",
     "complete_daily_metrics",
@@ -739,9 +739,10 @@ def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_labe
     """KPI rows with their target for the period, where it came from, and attainment = actual ÷ target.
 
     A quarter (a year) without its own target falls back to the sum of its monthly targets
-    (additive KPIs), its last month's target (followers) or their mean (net sentiment, a share). The total's target is an explicit
-    target for account_id 'total', else the sum of the accounts' targets for additive KPIs and
-    followers when every account has one. Rates get no fallback: their targets must be explicit.
+    (additive KPIs), its last month's target (followers) or their mean (net sentiment, a share).
+    The total's target is an explicit target for account_id 'total', else the sum of the accounts'
+    targets for additive KPIs and followers when every account has one. Other rates get no
+    fallback: their targets must be explicit.
     """
     period = parse_period(kind, period_label)
     require_columns(kpis, ["scope", "account_id", "kpi", "value"], "kpis")
