@@ -16,6 +16,7 @@ import pytest
 
 import report_checks
 from cli_run import opsbook
+from helpers.nlp.clean import mask_personal_data, safe_text
 
 pytestmark = pytest.mark.slow
 TITLES = {"zh-CN": "月度复盘 · 青柠生活 · 2026年10月", "en": "Monthly review · 青柠生活 · Oct 2026"}
@@ -39,6 +40,9 @@ def _allowed(sample_dir: Path) -> set[str]:
     names = pd.read_csv(sample_dir / "accounts.csv", encoding="utf-8-sig")
     allowed |= {name.split("·")[0] for name in names.loc[names["owner"] == "own", "name"]}
     ads = pd.read_csv(sample_dir / "ad_daily.csv", usecols=["campaign_id", "creative_id"], encoding="utf-8-sig")
+    # customers' comments as the crisis cases quote them: cleaned (NFKC: ，→ , and ！→ !) and masked
+    texts = pd.read_csv(sample_dir / "comments.csv", usecols=["text"], dtype=str, encoding="utf-8-sig")["text"]
+    allowed |= set(mask_personal_data(safe_text(texts.dropna())))
     return allowed | set(ads["campaign_id"]) | set(ads["creative_id"])
 
 
@@ -113,4 +117,4 @@ def test_reputation_kpis_and_crisis_cases_are_in_the_review(reports: dict[str, P
     page = (reports["en"] / "report.html").read_text(encoding="utf-8")
     assert "Reputation and crisis cases" in page and "Net sentiment" in page
     zh = " ".join(report_checks.visible_text((reports["zh-CN"] / "report.html").read_text(encoding="utf-8")))
-    assert "净情感值" in zh and "舆情事件" in zh
+    assert "净情感值" in zh and "舆情事件" in zh and "舆情预警" in zh

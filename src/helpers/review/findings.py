@@ -461,7 +461,7 @@ def crisis_days_text(cases: CrisisCases, accounts: pd.DataFrame | None = None) -
         days = sorted({pd.Timestamp(d).normalize() for d in rows["start"]})
         shown.append(_("{account} {days}").format(account=account_name(names, account_id),
                                                    days=listed(_day(d) for d in days)))
-    return _("Crisis cases (critical 舆情 alerts): {cases}").format(
+    return _("Crisis cases (critical public-opinion alerts): {cases}").format(
         cases="; ".join(shown) if shown else _("none in this period"))
 
 
@@ -471,7 +471,7 @@ def crisis_sop_text(cases: CrisisCases) -> str:
         return ""
     sop = cases.sop
     owner = sop.owner or _("no owner named")
-    return _("{alerts} 舆情 alert(s), {critical} critical. Response SOP: {owner} (risk {risk}), respond within "
+    return _("{alerts} public-opinion alert(s), {critical} critical. Response SOP: {owner} (risk {risk}), respond within "
              "{respond} h, escalate after {escalate} h.").format(
         alerts=i18n.fmt_count(len(cases.alerts)), critical=i18n.fmt_count(cases.critical), owner=owner,
         risk=sop.risk_id or i18n.MISSING, respond=i18n.fmt_number(sop.respond_within_h),
