@@ -471,8 +471,8 @@ def crisis_sop_text(cases: CrisisCases) -> str:
         return ""
     sop = cases.sop
     owner = sop.owner or _("no owner named")
-    return _("{alerts} public-opinion alert(s), {critical} critical. Response SOP: {owner} (risk {risk}), respond within "
-             "{respond} h, escalate after {escalate} h.").format(
+    return _("{alerts} public-opinion alert(s), {critical} critical. Response SOP: {owner} (risk {risk}), "
+             "respond within {respond} h, escalate after {escalate} h.").format(
         alerts=i18n.fmt_count(len(cases.alerts)), critical=i18n.fmt_count(cases.critical), owner=owner,
         risk=sop.risk_id or i18n.MISSING, respond=i18n.fmt_number(sop.respond_within_h),
         escalate=i18n.fmt_number(sop.escalate_after_h))
