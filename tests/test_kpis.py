@@ -33,7 +33,7 @@ import pytest
 
 from helpers.errors import DataError, ParameterError
 from helpers.periods import parse_period
-from helpers.review.kpis import KPIS, attach_targets, compute_kpis, kpi_label, kpi_status, scorecard
+from helpers.review.kpis import KPIS, REPUTATION_KPIS, attach_targets, compute_kpis, kpi_label, kpi_status, scorecard
 
 NAN = math.nan
 SEP_START, SEP_END = "2026-09-01", "2026-09-30"
@@ -125,13 +125,17 @@ def check(got: dict[tuple[str, str], float], expected: dict[tuple[str, str], flo
 def test_registry_order_and_fields() -> None:
     assert list(KPIS) == ["followers", "net_follower_change", "follower_growth_rate", "impressions", "reach",
                           "engagements", "engagement_rate", "posts_published", "ctr", "conversions",
-                          "conversion_rate", "revenue", "ad_spend", "roas"]
+                          "conversion_rate", "revenue", "ad_spend", "roas", "comments", "negative_share",
+                          "net_sentiment"]
     assert all(spec.unit in {"count", "rate", "currency", "ratio"} for spec in KPIS.values())
     assert KPIS["ad_spend"].higher_is_better is None
     assert not KPIS["reach"].additive and "not additive" in KPIS["reach"].definition
     assert "rate of sums" in KPIS["engagement_rate"].definition.lower()
     assert {k for k, s in KPIS.items() if s.additive} == {
-        "net_follower_change", "impressions", "engagements", "posts_published", "conversions", "revenue", "ad_spend"}
+        "net_follower_change", "impressions", "engagements", "posts_published", "conversions", "revenue", "ad_spend",
+        "comments"}
+    assert KPIS["net_sentiment"].higher_is_better and KPIS["negative_share"].higher_is_better is False
+    assert KPIS["comments"].higher_is_better is None  # more comments is neither good nor bad
     assert KPIS["followers"].stock and not KPIS["followers"].additive
     assert kpi_label("engagement_rate", "reach") == "Engagement rate (by reach)"
 
@@ -206,7 +210,7 @@ def test_every_kpi_every_base(daily, posts, ads, accounts, er_base: str) -> None
     k = compute_kpis(daily, posts, ads, accounts, SEP_START, SEP_END, er_base=er_base)
     check(values(k), {**SEPTEMBER, **ER[er_base]})
     assert list(k.columns) == ["scope", "account_id", "platform", "kpi", "value", "coverage", "note"]
-    assert len(k) == 3 * len(KPIS)
+    assert len(k) == 3 * (len(KPIS) - len(REPUTATION_KPIS))  # reputation KPIs need comments
     assert set(k.loc[k["scope"] == "total", "platform"]) == {"all"}
     assert er_base in cell(k, "total", "engagement_rate", "note")
 
@@ -456,7 +460,7 @@ def test_scorecard_shape(board: pd.DataFrame) -> None:
     assert list(board.columns[:17]) == ["scope", "account_id", "platform", "kpi", "label", "unit", "actual",
                                         "target", "attainment", "previous", "change_pct", "change_abs",
                                         "last_year", "yoy_pct", "yoy_abs", "status", "status_reason"]
-    assert len(board) == 3 * len(KPIS)
+    assert len(board) == 3 * (len(KPIS) - len(REPUTATION_KPIS))  # reputation KPIs need comments
     assert not board.duplicated(["account_id", "kpi"]).any()
     assert set(board["status"]) <= {"healthy", "watch", "at risk", "info", "missing"}
 
@@ -655,3 +659,35 @@ def test_kpi_labels_name_the_engagement_rate_base() -> None:
     assert kpi_labels(["engagement_rate", "revenue"], "reach") == {
         "engagement_rate": "Engagement rate (by reach)", "revenue": "Revenue"}
     assert list(kpi_labels(TREND_KPIS)) == list(TREND_KPIS)
+
+
+def test_year_falls_back_to_its_twelve_monthly_targets(daily, posts, ads, accounts) -> None:
+    k = compute_kpis(daily, posts, ads, accounts, "2026-01-01", "2026-12-31")
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    t = targets_frame([*[("A", "impressions", m, 1000 * i) for i, m in enumerate(months, start=1)],
+                       *[("A", "followers", m, 9000 + i) for i, m in enumerate(months, start=1)],
+                       *[("B", "engagements", m, 10) for m in months[1:]],        # January missing
+                       ("B", "impressions", "2026", 777), ("B", "impressions", "2026-05", 1)])
+    out = attach_targets(k, t, "2026", "year")
+    check(values(out, "target"), {
+        ("A", "impressions"): 1000 * (1 + 12) * 12 / 2,   # additive: 1000 × (1 + 2 + ... + 12) = 78,000
+        ("A", "followers"): 9012,                         # stock: December's target
+        ("B", "engagements"): NAN,                        # a month is missing: no fallback
+        ("B", "impressions"): 777,                        # the yearly target wins
+    })
+    assert cell(out, "A", "impressions", "target_source") == "sum of monthly targets 2026-01 to 2026-12"
+
+
+def test_net_sentiment_period_target_is_the_mean_of_its_monthly_targets(daily, posts, ads, accounts) -> None:
+    k = compute_kpis(daily, posts, ads, accounts, "2026-07-01", SEP_END)
+    k = pd.concat([k, pd.DataFrame({"scope": "account", "account_id": ["A", "B"], "platform": ["weibo", "douyin"],
+                                    "kpi": "net_sentiment", "value": [0.55, 0.2], "coverage": "", "note": ""})],
+                  ignore_index=True)
+    t = targets_frame([("A", "net_sentiment", "2026-07", 0.4), ("A", "net_sentiment", "2026-08", 0.5),
+                       ("A", "net_sentiment", "2026-09", 0.6), ("B", "net_sentiment", "2026-09", 0.45)])
+    out = attach_targets(k, t, "2026-Q3", "quarter")
+    # a share: the mean of (0.4, 0.5, 0.6) = 0.5, never their sum; B lacks July and August: no target
+    assert cell(out, "A", "net_sentiment", "target") == pytest.approx(0.5)
+    assert cell(out, "A", "net_sentiment", "attainment") == pytest.approx(0.55 / 0.5)
+    assert "mean of monthly targets 2026-07 to 2026-09" in cell(out, "A", "net_sentiment", "target_source")
+    assert math.isnan(cell(out, "B", "net_sentiment", "target"))

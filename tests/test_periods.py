@@ -52,6 +52,10 @@ def span(p: ReviewPeriod) -> tuple[str, str, str]:
         # 53-week ISO years: 2020 (leap year starting on Wednesday) and 2026 (starts on Thursday)
         ("week", "2020-W53", ("2020-W53", "2020-12-28", "2021-01-03"), 7),
         ("week", "2026-W53", ("2026-W53", "2026-12-28", "2027-01-03"), 7),
+        # a year (the year-end review): 365 days, 366 in a leap year
+        ("year", "2026", ("2026", "2026-01-01", "2026-12-31"), 365),
+        ("year", "2024", ("2024", "2024-01-01", "2024-12-31"), 366),
+        ("year", " 2025 ", ("2025", "2025-01-01", "2025-12-31"), 365),
     ],
 )
 def test_parse_period(kind: str, label: str, expected: tuple[str, str, str], days: int) -> None:
@@ -80,7 +84,10 @@ def test_weeks_run_monday_to_sunday() -> None:
         ("quarter", "2026-10", "looks like a month label"),
         ("month", "2026-Q4", "looks like a quarter label"),
         ("week", "2026-10", "'2026-W43'"),
-        ("year", "2026", "not one of week, month, quarter"),
+        ("decade", "2020s", "not one of week, month, quarter, year"),
+        ("year", "2026-10", "looks like a month label"),
+        ("year", "26", "'2026' (YYYY)"),
+        ("month", "2026", "looks like a year label"),
     ],
 )
 def test_parse_period_rejects_bad_labels_with_an_example(kind: str, label: str, fragment: str) -> None:
@@ -102,6 +109,8 @@ def test_parse_period_rejects_bad_labels_with_an_example(kind: str, label: str, 
         ("week", "2026-W01", ("2025-W52", "2025-12-22", "2025-12-28")),
         ("week", "2021-W01", ("2020-W53", "2020-12-28", "2021-01-03")),
         ("week", "2026-W43", ("2026-W42", "2026-10-12", "2026-10-18")),
+        ("year", "2026", ("2025", "2025-01-01", "2025-12-31")),
+        ("year", "2025", ("2024", "2024-01-01", "2024-12-31")),
     ],
 )
 def test_previous(kind: str, label: str, previous: tuple[str, str, str]) -> None:
@@ -120,6 +129,8 @@ def test_previous(kind: str, label: str, previous: tuple[str, str, str]) -> None
         # week 53 of 2026: 2025 has no week 53, so week 52 of 2025
         ("week", "2026-W53", ("2025-W52", "2025-12-22", "2025-12-28")),
         ("week", "2021-W01", ("2020-W01", "2019-12-30", "2020-01-05")),
+        # a year's same period last year is the previous year
+        ("year", "2026", ("2025", "2025-01-01", "2025-12-31")),
     ],
 )
 def test_same_period_last_year(kind: str, label: str, last_year: tuple[str, str, str]) -> None:
@@ -132,6 +143,16 @@ def test_trailing_periods_end_with_the_period_oldest_first() -> None:
     weeks = [p.label for p in trailing_periods(parse_period("week", "2021-W02"), 3)]
     assert weeks == ["2020-W53", "2021-W01", "2021-W02"]
     assert [p.label for p in trailing_periods(parse_period("quarter", "2026-Q1"), 1)] == ["2026-Q1"]
+    assert [p.label for p in trailing_periods(parse_period("year", "2026"), 3)] == ["2024", "2025", "2026"]
+
+
+def test_latest_complete_year_needs_every_day_of_it() -> None:
+    # data from 2024-11-01 to 2026-11-15: 2026 is not over, 2025 is the latest complete year
+    days = pd.Series(pd.date_range("2024-11-01", "2026-11-15", freq="D"))
+    assert span(latest_complete_period("year", days)) == ("2025", "2025-01-01", "2025-12-31")
+    assert span(period_containing("year", T("2026-07-04 18:30"))) == ("2026", "2026-01-01", "2026-12-31")
+    with pytest.raises(ParameterError, match="no complete year"):
+        latest_complete_period("year", days[days >= T("2025-02-01")])
 
 
 @pytest.mark.parametrize("n", [0, -1, 2.0, True])

@@ -26,7 +26,7 @@ def test_explicit_accounts_must_exist() -> None:
         review.select_accounts(ACCOUNTS, "nope")
 
 
-@pytest.mark.parametrize(("name", "value", "allowed"), [("period_type", "year", review.PERIOD_TYPES),
+@pytest.mark.parametrize(("name", "value", "allowed"), [("period_type", "decade", review.PERIOD_TYPES),
                                                        ("er_base", "likes", review.KPI_ER_BASES)])
 def test_choices_name_the_parameter_and_the_options(name: str, value: str, allowed: tuple[str, ...]) -> None:
     with pytest.raises(ParameterError, match=f"Parameter {name}='{value}' is not valid; use one of: "):

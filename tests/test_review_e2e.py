@@ -16,6 +16,7 @@ import pytest
 
 import report_checks
 from cli_run import opsbook
+from helpers.nlp.clean import mask_personal_data, safe_text
 
 pytestmark = pytest.mark.slow
 TITLES = {"zh-CN": "月度复盘 · 青柠生活 · 2026年10月", "en": "Monthly review · 青柠生活 · Oct 2026"}
@@ -39,6 +40,9 @@ def _allowed(sample_dir: Path) -> set[str]:
     names = pd.read_csv(sample_dir / "accounts.csv", encoding="utf-8-sig")
     allowed |= {name.split("·")[0] for name in names.loc[names["owner"] == "own", "name"]}
     ads = pd.read_csv(sample_dir / "ad_daily.csv", usecols=["campaign_id", "creative_id"], encoding="utf-8-sig")
+    # customers' comments as the crisis cases quote them: cleaned (NFKC: ，→ , and ！→ !) and masked
+    texts = pd.read_csv(sample_dir / "comments.csv", usecols=["text"], dtype=str, encoding="utf-8-sig")["text"]
+    allowed |= set(mask_personal_data(safe_text(texts.dropna())))
     return allowed | set(ads["campaign_id"]) | set(ads["creative_id"])
 
 
@@ -86,3 +90,31 @@ def test_first_screen_fits_and_opens_with_the_summary(reports: dict[str, Path], 
     assert seen.overflowing == []
     assert seen.summary_top < 900
     assert seen.lang == lang and seen.title == TITLES[lang]
+
+
+def test_reputation_kpis_and_crisis_cases_are_in_the_review(reports: dict[str, Path]) -> None:
+    """The sample's comments table gives the board net sentiment with its target (PLANTED.net_sentiment_target per own
+    account per month) and the planted logistics spike on own_douyin (2026-10-21 and 22, 19:00–23:00) is a crisis."""
+    from helpers.sample import PLANTED
+
+    summary = json.loads((reports["en"] / "summary.json").read_text(encoding="utf-8"))
+    account, (first, second) = PLANTED.logistics_spike
+    net = summary["kpis"][account]["net_sentiment"]
+    assert net["target"] == pytest.approx(PLANTED.net_sentiment_target)
+    assert net["attainment"] == pytest.approx(net["actual"] / PLANTED.net_sentiment_target)
+    assert net["actual"] < net["previous"]   # the spike's ~450 negative comments pull October down
+    assert {"comments", "negative_share", "net_sentiment"} <= set(summary["kpis"]["total"])
+    tables = reports["en"] / "tables"
+    split = pd.read_csv(tables / "sentiment_split.csv", encoding="utf-8-sig")
+    october = split[(split["window"] == "period") & (split["account_id"] == "total")].iloc[0]
+    assert october["positive"] + october["neutral"] + october["negative"] == october["scored"] <= october["comments"]
+    assert october["net_sentiment"] == pytest.approx((october["positive"] - october["negative"]) / october["scored"])
+    crises = pd.read_csv(tables / "crisis_cases.csv", encoding="utf-8-sig", parse_dates=["start"])
+    critical = crises[crises["severity"] == "critical"]
+    assert set(critical["account_id"]) == {account}
+    assert {f"{d:%Y-%m-%d}" for d in critical["start"]} == {first, second}
+    assert set(crises["owner"].dropna()) and (crises["risk_id"] == PLANTED.voc_risk).all()
+    page = (reports["en"] / "report.html").read_text(encoding="utf-8")
+    assert "Reputation and crisis cases" in page and "Net sentiment" in page
+    zh = " ".join(report_checks.visible_text((reports["zh-CN"] / "report.html").read_text(encoding="utf-8")))
+    assert "净情感值" in zh and "舆情事件" in zh and "舆情预警" in zh

@@ -244,7 +244,7 @@ def test_setup_text_names_period_accounts_targets_completions_and_skipped_tables
         "No targets given: statuses come from the change.\n"
         "Completed: own_tt: engagements = likes + comments + shares\n"
         # ad_daily is there; the other optional tables are not
-        "Not in the data folder, so their sections are skipped: touchpoints, conversions, risks")
+        "Not in the data folder, so their sections are skipped: touchpoints, conversions, risks, comments")
 
 
 def test_bot_days_text_lists_each_account_day_once_and_the_unchecked_accounts() -> None:

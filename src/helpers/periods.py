@@ -1,9 +1,11 @@
-"""Review periods: ISO weeks, calendar months and quarters, and the periods they are compared with.
+"""Review periods: ISO weeks, calendar months, quarters and years, and the periods they are compared with.
 
 A period review (METHODOLOGY 2 and 7) sets a period's KPIs next to the previous period of the
 same kind and the same period one year earlier. Weeks are ISO weeks: Monday to Sunday, labelled
 by ISO year and week number, so ``2026-W01`` starts on Monday 2025-12-29 and some years have a
-week 53. Every period is a whole number of days; ``end`` is the last day and is included.
+week 53. A year (the year-end review) is a calendar year labelled ``2026``; its previous period and
+its same period last year are both the year before. Every period is a whole number of days; ``end``
+is the last day and is included.
 """
 
 from __future__ import annotations
@@ -29,27 +31,29 @@ __all__ = [
     "trailing_periods",
 ]
 
-PeriodKind = Literal["week", "month", "quarter"]
+PeriodKind = Literal["week", "month", "quarter", "year"]
 
 #: The period kinds a review can cover.
-KINDS: tuple[str, ...] = ("week", "month", "quarter")
+KINDS: tuple[str, ...] = ("week", "month", "quarter", "year")
 
 _EXAMPLES: dict[str, str] = {
     "week": "'2026-W43' (ISO year and week number, Monday to Sunday)",
     "month": "'2026-10' (YYYY-MM)",
     "quarter": "'2026-Q4' (YYYY-Qn)",
+    "year": "'2026' (YYYY)",
 }
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "week": re.compile(r"^(\d{4})-?W(\d{1,2})$"),
     "month": re.compile(r"^(\d{4})-(\d{1,2})$"),
     "quarter": re.compile(r"^(\d{4})-?Q(\d)$"),
+    "year": re.compile(r"^(\d{4})$"),
 }
 _LATEST = ("", "latest")
 
 
 @dataclass(frozen=True)
 class ReviewPeriod:
-    """One week, month or quarter under review: whole days from ``start`` to ``end`` inclusive."""
+    """One week, month, quarter or year under review: whole days from ``start`` to ``end`` inclusive."""
 
     kind: str
     label: str
@@ -74,7 +78,7 @@ class ReviewPeriod:
         return period_containing(self.kind, self.start - pd.Timedelta(days=1))
 
     def same_period_last_year(self) -> ReviewPeriod:
-        """The same month, quarter or ISO week number one year earlier (week 52 if that year has no week 53)."""
+        """The same period one year earlier: month, quarter, year, or ISO week number (week 52 if no week 53)."""
         if self.kind != "week":
             return period_containing(self.kind, self.start - pd.DateOffset(years=1))
         iso = self.start.isocalendar()
@@ -97,25 +101,30 @@ class ReviewPeriod:
 
 
 def period_containing(kind: str, when: object) -> ReviewPeriod:
-    """The week, month or quarter that contains a given day."""
+    """The week, month, quarter or year that contains a given day."""
     _check_kind(kind)
     day = _as_day(when)
     if kind == "week":
         iso = day.isocalendar()
         return _week_period(iso[0], iso[1])
+    if kind == "year":
+        return ReviewPeriod("year", str(day.year), pd.Timestamp(year=day.year, month=1, day=1),
+                            pd.Timestamp(year=day.year, month=12, day=31))
     span = pd.Period(day, freq="M" if kind == "month" else "Q")
     label = f"{span.year}-{span.month:02d}" if kind == "month" else f"{span.year}-Q{span.quarter}"
     return ReviewPeriod(kind, label, span.start_time.normalize(), span.end_time.normalize())
 
 
 def parse_period(kind: str, label: str) -> ReviewPeriod:
-    """The period named by a label such as '2026-10', '2026-Q4' or '2026-W43' (also '2026Q4', '2026W43')."""
+    """The period named by a label such as '2026-10', '2026-Q4', '2026-W43' or '2026' (also '2026Q4', '2026W43')."""
     _check_kind(kind)
     text = str(label).strip().upper()
     match = _PATTERNS[kind].match(text)
     if match is None:
         raise ParameterError(f"{kind} period {label!r} is not valid: expected {_EXAMPLES[kind]}"
                              f"{_hint_other_kind(kind, text)}.")
+    if kind == "year":
+        return period_containing("year", pd.Timestamp(year=int(match.group(1)), month=1, day=1))
     year, number = int(match.group(1)), int(match.group(2))
     if kind == "week":
         if not 1 <= number <= (53 if _has_week_53(year) else 52):

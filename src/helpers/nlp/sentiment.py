@@ -597,7 +597,7 @@ class SentimentScorer:
     def score(self, frame: pd.DataFrame) -> pd.DataFrame:
         """sentiment_score, sentiment and sentiment_method per row of a frame with text_masked and language."""
         require_columns(frame, ["text_masked", "language"], "comments",
-                        "Clean the comments first (helpers.voc.clean adds text_masked and language).")
+                        "Clean the comments first (helpers.nlp.clean adds text_masked and language).")
         text = frame["text_masked"].fillna("").astype(str)
         language = _language_group(frame["language"])
         out = pd.DataFrame({"sentiment_score": np.nan, "sentiment": "neutral", "sentiment_method": NOT_SCORED},

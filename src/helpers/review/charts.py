@@ -59,7 +59,8 @@ THRESHOLD_COLOUR = "#c62828"
 #: Legend titles of the hues a chart groups by.
 HUE_TITLES: dict[str, str] = {"platform": N_("Platform"), "account_id": N_("Account"), "model": N_("Model")}
 #: A period kind in a chart title ("Engagements per month").
-PERIOD_WORDS: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
+PERIOD_WORDS: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter"),
+                                "year": N_("year")}
 #: The engagement-rate base in a chart title.
 BASE_WORDS: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("reach"), "followers": N_("followers")}
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from helpers.review.anomalies import BotCheck
     from helpers.review.attribution import AttributionReview
     from helpers.review.posts import PostReview
+    from helpers.review.reputation import CrisisCases, Voice
     from helpers.review.risks import RiskReview
     from helpers.review.session import ReviewRun
 
@@ -433,6 +434,50 @@ def risks_skipped_text(risks: RiskReview | None) -> str:
                                           "skipped.") + "\n"
 
 
+def reputation_text(voice: Voice, split: pd.DataFrame) -> str:
+    """The period's customer comments and their sentiment split in all, or why there are none (no comments table)."""
+    if not voice.available:
+        return _("No comments table in the data folder: the reputation KPIs (sentiment split, net sentiment) and the "
+                 "crisis cases need one (comments.csv; `opsbook import` reads comment exports).")
+    rows = split[(split["window"] == "period") & (split["account_id"] == "total")]
+    if rows.empty or not int(rows["comments"].iloc[0]):
+        return _("No customer comment in this period.")
+    r = rows.iloc[0]
+    return _("Customer comments this period: {comments} ({scored} scored): {positive} positive, {neutral} neutral, "
+             "{negative} negative; net sentiment {net}. Set apart before cleaning: {brand} brand replies; removed up "
+             "to the period's end as empty, spam, bot or duplicate: {removed}.").format(
+        comments=i18n.fmt_count(r["comments"]), scored=i18n.fmt_count(r["scored"]),
+        positive=i18n.fmt_percent(r["positive_share"]), neutral=i18n.fmt_percent(r["neutral_share"]),
+        negative=i18n.fmt_percent(r["negative_share"]), net=i18n.fmt_percent(r["net_sentiment"]),
+        brand=i18n.fmt_count(voice.brand_rows), removed=i18n.fmt_count(voice.removed))
+
+
+def crisis_days_text(cases: CrisisCases, accounts: pd.DataFrame | None = None) -> str:
+    """The accounts and days with a critical 舆情 alert in the period (the crisis cases)."""
+    names = account_names(accounts)
+    critical = cases.alerts[cases.alerts["severity"] == "critical"] if len(cases.alerts) else cases.alerts
+    shown = []
+    for account_id, rows in critical.groupby("account_id", sort=True):
+        days = sorted({pd.Timestamp(d).normalize() for d in rows["start"]})
+        shown.append(_("{account} {days}").format(account=account_name(names, account_id),
+                                                   days=listed(_day(d) for d in days)))
+    return _("Crisis cases (critical public-opinion alerts): {cases}").format(
+        cases="; ".join(shown) if shown else _("none in this period"))
+
+
+def crisis_sop_text(cases: CrisisCases) -> str:
+    """How many 舆情 alerts the period has and the SOP they follow (owner, deadline, escalation)."""
+    if cases.sop is None:
+        return ""
+    sop = cases.sop
+    owner = sop.owner or _("no owner named")
+    return _("{alerts} public-opinion alert(s), {critical} critical. Response SOP: {owner} (risk {risk}), "
+             "respond within {respond} h, escalate after {escalate} h.").format(
+        alerts=i18n.fmt_count(len(cases.alerts)), critical=i18n.fmt_count(cases.critical), owner=owner,
+        risk=sop.risk_id or i18n.MISSING, respond=i18n.fmt_number(sop.respond_within_h),
+        escalate=i18n.fmt_number(sop.escalate_after_h))
+
+
 def written_text(tables: int, figures: int) -> str:
     """The last line of a run: what it wrote."""
     return _("Wrote summary.json, {tables} tables and {figures} figures.").format(tables=tables, figures=figures)
@@ -446,7 +491,7 @@ def written_text(tables: int, figures: int) -> str:
 TILE_KPIS: tuple[str, ...] = ("net_follower_change", "impressions", "engagements", "revenue", "roas")
 #: The report's name by period kind.
 REPORT_NAMES: dict[str, str] = {"week": N_("Weekly review"), "month": N_("Monthly review"),
-                                "quarter": N_("Quarterly review")}
+                                "quarter": N_("Quarterly review"), "year": N_("Year-end review")}
 MAX_FINDINGS = 5
 MAX_ACTIONS = 3
 

@@ -11,7 +11,12 @@ at risk. Conventions every number here follows:
 - Reach is the average daily reach. Reach is not additive (the same person is reached on many
   days and on several platforms), so it is never summed across days or accounts.
 - Followers is a stock (a level on a day): summed across accounts it counts follower *accounts*,
-  not unique people; a quarter's follower target is the target of its last month.
+  not unique people; a quarter's (a year's) follower target is the target of its last month.
+- Reputation (METHODOLOGY's brand KPI, issue 18), when a comments table exists: customer comments
+  (cleaned, brand rows apart), negative share and net sentiment = positive share − negative share,
+  shares of the *scored* comments (a comment without a sentiment score, e.g. an empty text, counts as
+  a comment but not in the shares); totals are rates of sums over the accounts' comments. A quarter's
+  or year's net-sentiment target is the mean of its monthly targets (a share: never summed).
 """
 
 from __future__ import annotations
@@ -36,9 +41,11 @@ from helpers.review.words import metric_name
 __all__ = [
     "ER_BASES",
     "KPIS",
+    "REPUTATION_KPIS",
     "STATUSES",
     "KpiSpec",
     "attach_targets",
+    "comment_kpis",
     "complete_daily_metrics",
     "compute_kpis",
     "kpi_label",
@@ -60,6 +67,7 @@ class KpiSpec:
     additive: bool  # a flow: can be summed across accounts and across months
     definition: str
     stock: bool = False  # a level on a day: summed across accounts, but a quarter takes its last month
+    mean_target: bool = False  # a share whose quarter or year target is the mean of its monthly targets
 
 
 KPIS: dict[str, KpiSpec] = {
@@ -97,12 +105,23 @@ KPIS: dict[str, KpiSpec] = {
                 "Money spent on ads in the period (Σ ad_daily spend); neutral: neither more nor less is better."),
         KpiSpec("roas", N_("ROAS"), "ratio", True, False,
                 "Return on ad spend: Σad revenue ÷ Σad spend (3.0 means 3:1)."),
+        KpiSpec("comments", N_("Customer comments"), "count", None, True,
+                "Customers' comments, replies, DMs, survey answers and danmaku in the period, after cleaning "
+                "(duplicates, spam and bots out) and without the brand's own rows; neutral: reported for information."),
+        KpiSpec("negative_share", N_("Negative share"), "rate", False, False,
+                "Negative comments ÷ scored comments (those with a sentiment score)."),
+        KpiSpec("net_sentiment", N_("Net sentiment"), "rate", True, False,
+                "Positive share − negative share of the scored comments, from −1 to 1 (the voice-of-customer "
+                "notebook's sentiment per comment).", mean_target=True),
     )
 }
 
-#: KPIs whose targets the targets table may carry for another section (net_sentiment: the voice of the
-#: customer, issue 18); the scorecard does not compute them yet, and does not warn about them.
-TARGETED_ELSEWHERE: tuple[str, ...] = ("net_sentiment",)
+#: The reputation KPIs, computed only when the review is given scored comments (comment_kpis).
+REPUTATION_KPIS: tuple[str, ...] = ("comments", "negative_share", "net_sentiment")
+
+#: KPIs whose targets the targets table may carry for another section; the scorecard does not compute
+#: them and does not warn about them (none at present: net_sentiment is on the board with comments).
+TARGETED_ELSEWHERE: tuple[str, ...] = ()
 
 #: Denominators the engagement rate can be computed on.
 ER_BASES: tuple[str, ...] = ("impressions", "reach", "followers")
@@ -575,6 +594,81 @@ def compute_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dai
 
 
 # --------------------------------------------------------------------------------------------
+# Reputation KPIs from scored customer comments
+# --------------------------------------------------------------------------------------------
+
+def _comment_counts(rows: pd.DataFrame) -> dict[str, float]:
+    """Comments, scored comments and the positive and negative counts among the scored."""
+    scored = rows["sentiment_score"].notna()
+    return {"comments": float(len(rows)), "scored": float(scored.sum()),
+            "positive": float((scored & (rows["sentiment"] == "positive")).sum()),
+            "negative": float((scored & (rows["sentiment"] == "negative")).sum())}
+
+
+def _comment_rows(account_id: str, platform: str, counts: dict[str, float] | None, scope: str,
+                  coverage: str) -> list[dict[str, object]]:
+    """The three reputation rows of one account (or the total) from its counts; None = not covered."""
+    nan = math.nan
+    if counts is None:
+        why = "comments table does not cover this account in this period"
+        return [{"scope": scope, "account_id": account_id, "platform": platform, "kpi": kpi, "value": nan,
+                 "coverage": "", "note": why} for kpi in REPUTATION_KPIS]
+    scored = counts["scored"]
+    net = _ratio(counts["positive"] - counts["negative"], scored)
+    negative = _ratio(counts["negative"], scored)
+    share_note = "" if scored else "no scored comment in the period"
+    share_coverage = coverage or f"{int(scored)}/{int(counts['comments'])} comments scored"
+    return [
+        {"scope": scope, "account_id": account_id, "platform": platform, "kpi": "comments",
+         "value": counts["comments"], "coverage": coverage, "note": "after cleaning, brand rows apart"},
+        {"scope": scope, "account_id": account_id, "platform": platform, "kpi": "negative_share",
+         "value": negative, "coverage": share_coverage, "note": share_note or "negative ÷ scored comments"},
+        {"scope": scope, "account_id": account_id, "platform": platform, "kpi": "net_sentiment",
+         "value": net, "coverage": share_coverage, "note": share_note or "(positive − negative) ÷ scored comments"},
+    ]
+
+
+def comment_kpis(comments: pd.DataFrame, accounts: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
+    """Reputation KPIs (comments, negative share, net sentiment) per account and in total over start..end.
+
+    ``comments``: customers' comments, cleaned and scored (account_id, created_at, sentiment,
+    sentiment_score; a missing score = not scored). Rows as compute_kpis returns them. An account
+    with no comment in the days but some elsewhere in a table whose span reaches the days has 0
+    comments and no shares; outside the table's span every value is missing (missing is not zero).
+    """
+    require_columns(comments, ["account_id", "created_at", "sentiment", "sentiment_score"], "comments")
+    w_start, w_end = check_day("start", start), check_day("end", end)
+    acc = _prepare_accounts(accounts)
+    day = _as_days(comments["created_at"], "comments", "created_at")
+    ids = comments["account_id"].astype("str")
+    has_rows = set(ids)
+    spans = bool(len(day)) and day.min() <= w_end and day.max() >= w_start
+    inside = comments[day.between(w_start, w_end).to_numpy() & ids.isin(acc["account_id"]).to_numpy()]
+    inside_ids = inside["account_id"].astype("str")
+    rows: list[dict[str, object]] = []
+    covered: list[dict[str, float]] = []
+    for account_id, platform in acc.itertuples(index=False):
+        counts = _comment_counts(inside[inside_ids == account_id]) if spans and account_id in has_rows else None
+        if counts is not None:
+            covered.append(counts)
+        rows += _comment_rows(account_id, platform, counts, "account", "")
+    total = {k: float(sum(c[k] for c in covered)) for k in ("comments", "scored", "positive", "negative")}
+    rows += _comment_rows(_TOTAL, "all", total if covered else None, _TOTAL, f"{len(covered)}/{len(acc)} accounts")
+    out = pd.DataFrame(rows, columns=["scope", "account_id", "platform", "kpi", "value", "coverage", "note"])
+    return out.astype({"value": "float64"})
+
+
+def _period_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+                 accounts: pd.DataFrame, start: object, end: object, er_base: str,
+                 comments: pd.DataFrame | None) -> pd.DataFrame:
+    """compute_kpis, with the reputation KPIs after them when scored comments are given."""
+    values = compute_kpis(account_daily, posts, ad_daily, accounts, start, end, er_base)
+    if comments is None:
+        return values
+    return pd.concat([values, comment_kpis(comments, accounts, start, end)], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
 # Targets and attainment
 # --------------------------------------------------------------------------------------------
 
@@ -613,33 +707,42 @@ def _prepare_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _months_of(period: ReviewPeriod) -> list[str]:
+    """The month labels a quarter or a year is made of (2026-10, 2026-11, ...)."""
+    months = pd.period_range(period.start, period.end, freq="M")
+    return [f"{m.year}-{m.month:02d}" for m in months]
+
+
 def _target_for(lookup: pd.Series, account_id: str, kpi: str, period: ReviewPeriod) -> tuple[float, str]:
     """An account's target for a KPI in a period, and where it came from ('' when there is none)."""
     direct = lookup.get((account_id, kpi, period.label))
     if direct is not None and not math.isnan(direct):
         return float(direct), period.label
-    if period.kind != "quarter":
+    if period.kind not in ("quarter", "year"):
         return math.nan, ""
-    months = [f"{period.start.year}-{m:02d}" for m in range(period.start.month, period.start.month + 3)]
+    months = _months_of(period)
     spec = KPIS[kpi]
+    values = [lookup.get((account_id, kpi, m)) for m in months]
+    every = all(v is not None and not math.isnan(v) for v in values)
     if spec.stock:
-        last = lookup.get((account_id, kpi, months[-1]))
+        last = values[-1]
         if last is not None and not math.isnan(last):
-            return float(last), f"{months[-1]} target (a stock: the quarter's last month)"
-    elif spec.additive:
-        values = [lookup.get((account_id, kpi, m)) for m in months]
-        if all(v is not None and not math.isnan(v) for v in values):
-            return float(sum(values)), f"sum of monthly targets {months[0]} to {months[-1]}"
+            return float(last), f"{months[-1]} target (a stock: the {period.kind}'s last month)"
+    elif spec.additive and every:
+        return float(sum(values)), f"sum of monthly targets {months[0]} to {months[-1]}"
+    elif spec.mean_target and every:
+        return float(np.mean(values)), f"mean of monthly targets {months[0]} to {months[-1]} (a share)"
     return math.nan, ""
 
 
 def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_label: str, kind: str) -> pd.DataFrame:
     """KPI rows with their target for the period, where it came from, and attainment = actual ÷ target.
 
-    A quarter without a quarterly target falls back to the sum of its three monthly targets
-    (additive KPIs) or its last month's target (followers). The total's target is an explicit
-    target for account_id 'total', else the sum of the accounts' targets for additive KPIs and
-    followers when every account has one. Rates get no fallback: their targets must be explicit.
+    A quarter (a year) without its own target falls back to the sum of its monthly targets
+    (additive KPIs), its last month's target (followers) or their mean (net sentiment, a share).
+    The total's target is an explicit target for account_id 'total', else the sum of the accounts'
+    targets for additive KPIs and followers when every account has one. Other rates get no
+    fallback: their targets must be explicit.
     """
     period = parse_period(kind, period_label)
     require_columns(kpis, ["scope", "account_id", "kpi", "value"], "kpis")
@@ -740,9 +843,10 @@ def _relative_change(actual: pd.Series, base: pd.Series) -> pd.Series:
 
 
 def _comparison(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
-                accounts: pd.DataFrame, period: ReviewPeriod, er_base: str, name: str) -> pd.DataFrame:
+                accounts: pd.DataFrame, period: ReviewPeriod, er_base: str, name: str,
+                comments: pd.DataFrame | None = None) -> pd.DataFrame:
     """The KPI values of a comparison period, keyed for merging, in a column called ``name``."""
-    values = compute_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base)
+    values = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base, comments)
     return values[[*_KEYS, "value"]].rename(columns={"value": name})
 
 
@@ -750,11 +854,12 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
               accounts: pd.DataFrame, targets: pd.DataFrame | None, period: ReviewPeriod,
               er_base: str = "impressions", watch_below: float = 1.0, risk_below: float = 0.9,
               change_watch: float = -0.10, change_risk: float = -0.25,
-              roas_floor: float | None = None) -> pd.DataFrame:
+              roas_floor: float | None = None, comments: pd.DataFrame | None = None) -> pd.DataFrame:
     """The review's KPI board: actual, target, attainment, change vs previous period and last year, status.
 
     With ``roas_floor`` (the ads stop-loss), a ROAS under the floor is "at risk" whatever its
-    target or trend, so the board never calls healthy what the ads section stops.
+    target or trend, so the board never calls healthy what the ads section stops. With ``comments``
+    (customers' comments, cleaned and scored: see comment_kpis) the board adds the reputation KPIs.
 
     One row per account (and the total) and KPI. change_pct and yoy_pct are relative changes
     ((actual − base) ÷ |base|), also for rates; for flows (additive KPIs summed over days) the base
@@ -765,11 +870,11 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     """
     _check_er_base(er_base)
     _check_thresholds(watch_below, risk_below, change_watch, change_risk)
-    current = compute_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base)
+    current = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base, comments)
     board = attach_targets(current, targets, period.label, period.kind).rename(columns={"value": "actual"})
     prev_p, ly_p = period.previous(), period.same_period_last_year()
     for p, name in ((prev_p, "previous"), (ly_p, "last_year")):
-        board = board.merge(_comparison(account_daily, posts, ad_daily, accounts, p, er_base, name),
+        board = board.merge(_comparison(account_daily, posts, ad_daily, accounts, p, er_base, name, comments),
                             on=_KEYS, how="left", validate="one_to_one")
     # flows (sums over days) are compared per day, so a 31-day month is not +3 % on a 30-day one
     flow = board["kpi"].map(lambda k: KPIS[k].additive and not KPIS[k].stock)

@@ -35,8 +35,9 @@ from helpers.schema import TABLES
 REVIEW_TABLES: tuple[str, ...] = ("accounts", "account_daily", "posts")
 #: Tables the review uses when the data folder has them; without one, its section says so and is skipped
 #: (platform exports bring posts and daily metrics, not ads, journeys or the risk register).
-OPTIONAL_REVIEW_TABLES: tuple[str, ...] = ("ad_daily", "touchpoints", "conversions", "risks")
-PERIOD_TYPES: tuple[str, ...] = ("week", "month", "quarter")
+OPTIONAL_REVIEW_TABLES: tuple[str, ...] = ("ad_daily", "touchpoints", "conversions", "risks", "comments")
+#: "year" is the year-end review (METHODOLOGY: the year's attainment, growth, sentiment split and crises).
+PERIOD_TYPES: tuple[str, ...] = ("week", "month", "quarter", "year")
 ANOMALY_METHODS: tuple[str, ...] = ("stl", "hampel")
 KPI_ER_BASES: tuple[str, ...] = tuple(b for b in ER_BASES if b != "views")
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers import i18n, page
 from helpers.i18n import N_, _
+from helpers.nlp.opinion import KIND_LABELS, STATUS_LABELS  # 舆情 alert kinds and statuses, as the VoC names them
 from helpers.review.kpis import KPIS
 from helpers.review.words import (
     DIRECTION_NAMES,
@@ -357,3 +358,47 @@ def recommendations_view(actions: pd.DataFrame) -> Any:
         N_("Action"): list(actions["action"]),
     })
     return _table(frame, numeric=["#", N_("Priority")], wide=[N_("Finding"), N_("Action")])
+
+
+# --------------------------------------------------------------------------------------------
+# Reputation: the sentiment split and the crisis cases
+# --------------------------------------------------------------------------------------------
+
+#: The windows of the sentiment split, as the KPI board names them.
+WINDOW_NAMES: dict[str, str] = {"period": N_("This period"), "previous": N_("Previous period"),
+                                "last_year": N_("Same period last year")}
+def sentiment_view(split: pd.DataFrame, accounts: pd.DataFrame | None = None) -> Any:
+    """The sentiment split per account and in all, for the period, the previous period and last year, with counts."""
+    names = account_names(accounts)
+    frame = pd.DataFrame({
+        N_("Period"): [f"{_(WINDOW_NAMES[w])} ({p})" for w, p in zip(split["window"], split["period"], strict=True)],
+        N_("Account"): [_("All accounts") if a == "total" else account_name(names, a) for a in split["account_id"]],
+        N_("Comments"): _each(split["comments"], i18n.fmt_count),
+        N_("Positive"): [f"{i18n.fmt_count(n)} ({i18n.fmt_percent(s)})"
+                         for n, s in zip(split["positive"], split["positive_share"], strict=True)],
+        N_("Neutral"): [f"{i18n.fmt_count(n)} ({i18n.fmt_percent(s)})"
+                        for n, s in zip(split["neutral"], split["neutral_share"], strict=True)],
+        N_("Negative"): [f"{i18n.fmt_count(n)} ({i18n.fmt_percent(s)})"
+                         for n, s in zip(split["negative"], split["negative_share"], strict=True)],
+        N_("Net sentiment"): _each(split["net_sentiment"], i18n.fmt_percent),
+    })
+    return _table(frame, numeric=[N_("Comments"), N_("Positive"), N_("Neutral"), N_("Negative"), N_("Net sentiment")])
+
+
+def crises_view(alerts: pd.DataFrame, accounts: pd.DataFrame | None = None, rows: int = SHOWN_ROWS) -> Any:
+    """The period's 舆情 alerts (the first `rows`, most severe first): start, account, kind, severity, SOP owner."""
+    names = account_names(accounts)
+    shown = alerts.head(rows)
+    frame = pd.DataFrame({
+        N_("Start"): [i18n.fmt_date(t) + pd.Timestamp(t).strftime(" %H:%M") if g == "hour" else i18n.fmt_date(t)
+                      for t, g in zip(shown["start"], shown["grain"], strict=True)],
+        N_("Account"): [account_name(names, a) for a in shown["account_id"]],
+        N_("Alert"): [word(KIND_LABELS, k) for k in shown["kind"]],
+        N_("Severity"): [word(SEVERITY_NAMES, s) for s in shown["severity"]],
+        N_("Negative comments"): _each(shown["negative"], i18n.fmt_count),
+        N_("Owner"): [i18n.MISSING if pd.isna(o) else str(o) for o in shown["owner"]],
+        N_("Deadline"): [i18n.fmt_date(t) + pd.Timestamp(t).strftime(" %H:%M") for t in shown["deadline"]],
+        N_("Status"): [word(STATUS_LABELS, s) for s in shown["status"]],
+        N_("Most-liked comments"): [" / ".join(t) for t in shown["top_comments"]],
+    })
+    return _table(frame, numeric=[N_("Negative comments")], wide=[N_("Most-liked comments")])

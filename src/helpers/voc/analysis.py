@@ -24,11 +24,11 @@ import pandas as pd
 
 from helpers import i18n
 from helpers.keydates import year_dates
+from helpers.nlp.clean import CleanResult, clean_comments, split_brand_rows  # the brand-row rule: shared base
 from helpers.nlp.segment import Segmenter, default_stop_words, is_emoji
 from helpers.nlp.sentiment import SentimentScorer, build_scorer, evaluation_table, sentiment_split
 from helpers.periods import ReviewPeriod
 from helpers.voc import alerts as voc_alerts
-from helpers.voc.clean import CleanResult, clean_comments
 from helpers.voc.questions import group_questions, is_question, rank_questions, topic_bank_rows
 from helpers.voc.session import VocRun, in_period
 from helpers.voc.text import keywords_tfidf, rising_keywords, textrank_keywords, word_frequencies
@@ -68,15 +68,6 @@ def scorer(run: VocRun) -> SentimentScorer:
 def evaluation(scoring: SentimentScorer) -> pd.DataFrame:
     """The held-out figures of every method (helpers.nlp.sentiment.evaluation_table)."""
     return evaluation_table(scoring)
-
-
-def split_brand_rows(comments: pd.DataFrame, account_ids: Sequence[str], brand_user_ids: Sequence[str] = ()
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(customers' rows, the brand's rows): a row by an account id or a brand user id is the brand's."""
-    if "user_id" not in comments.columns:
-        return comments, comments.iloc[0:0]
-    brand = comments["user_id"].isin({*map(str, account_ids), *map(str, brand_user_ids)})
-    return comments[~brand].reset_index(drop=True), comments[brand].reset_index(drop=True)
 
 
 def period_labels(times: pd.Series, kind: str) -> pd.Series:

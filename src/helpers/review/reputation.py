@@ -1,0 +1,153 @@
+"""Reputation in the period review (issue 18 item 7): customers' comments cleaned and scored as the
+voice-of-customer notebook does, the sentiment split, and the period's crisis cases (舆情 alerts).
+
+Method (the voice-of-customer notebook's, through the shared base helpers.nlp; that notebook's
+"Sentiment" section states the models and their held-out accuracy):
+
+- **Comments.** The comments table's rows of the reviewed accounts (every source) up to the period's
+  end. The brand's own rows (user_id = one of the accounts table's ids: the account answering under
+  its post) are set apart (``helpers.nlp.clean.split_brand_rows``); the rest is cleaned with the
+  shared rules and defaults (``helpers.nlp.clean.clean_comments``: empty texts, link spam, bots,
+  duplicates and copy-paste spam out).
+- **Sentiment** per comment by ``helpers.nlp.sentiment.build_scorer("auto")``: per language the
+  model where it beats the lexicon baseline on held-out labelled text, with its neutral band. A
+  comment without a score (empty text, a language neither zh nor en) counts as a comment, not in
+  the shares. Net sentiment = positive share − negative share of the scored comments (from −1 to 1);
+  totals are rates of sums over the accounts' comments (kpis.comment_kpis puts them on the board).
+- **Crisis cases** are the 舆情 alerts of ``helpers.nlp.opinion.early_warning`` over every kept
+  comment up to the period's end (the baselines need the weeks before): daily negative volume and
+  share, hourly negatives, crisis-keyword surges and liked crisis comments, with the default crisis
+  keywords (``DEFAULT_CRISIS_KEYWORDS``) and the review's anomaly threshold; those starting in the
+  period are listed with severity and the risk register's SOP owner and deadline. For a year
+  (the year-end review) they are the year's crises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from helpers.nlp.clean import clean_comments, split_brand_rows
+from helpers.nlp.opinion import AlertSettings, ResponseSop, early_warning
+from helpers.nlp.sentiment import SentimentScorer, build_scorer, sentiment_split
+from helpers.periods import ReviewPeriod
+from helpers.review.session import ReviewRun
+
+__all__ = ["CrisisCases", "Voice", "crisis_cases", "customer_comments", "sentiment_table"]
+
+#: The columns of the crisis-case table (the alert table of helpers.nlp.opinion, shown in this order).
+CRISIS_COLUMNS: tuple[str, ...] = ("account_id", "kind", "grain", "start", "severity", "observed", "expected", "z",
+                                   "negative", "comments", "negative_share", "top_comments", "owner", "risk_id",
+                                   "deadline", "escalate_at", "status")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Customers' comments of the reviewed accounts up to the period's end, cleaned and scored (None: no table)."""
+
+    comments: pd.DataFrame | None = field(repr=False)
+    brand_rows: int = 0
+    removed: int = 0
+
+    @property
+    def available(self) -> bool:
+        """Whether the data folder has a comments table (the reputation KPIs need one)."""
+        return self.comments is not None
+
+
+def customer_comments(run: ReviewRun, scorer: SentimentScorer | None = None) -> Voice:
+    """The reviewed accounts' customer comments up to the period's end: brand rows apart, cleaned, scored."""
+    table = run.table("comments")
+    if table is None:
+        return Voice(None)
+    mine = table[table["account_id"].isin(run.account_ids)]
+    upto = mine[mine["created_at"] < run.period.end + pd.Timedelta(days=1)].reset_index(drop=True)
+    customers, brand = split_brand_rows(upto, run.account_ids)
+    cleaned = clean_comments(customers)
+    kept = cleaned.comments
+    if len(kept):
+        kept = kept.join((scorer or build_scorer("auto")).score(kept))
+    else:
+        kept = kept.assign(sentiment_score=pd.Series(dtype="float64"), sentiment=pd.Series(dtype="object"),
+                           sentiment_method=pd.Series(dtype="object"))
+    return Voice(kept, brand_rows=len(brand), removed=len(cleaned.removed))
+
+
+def _window(comments: pd.DataFrame, period: ReviewPeriod) -> pd.DataFrame:
+    """The comments whose day falls in the period."""
+    day = comments["created_at"].dt.normalize()
+    return comments[(day >= period.start) & (day <= period.end)]
+
+
+def sentiment_table(voice: Voice, run: ReviewRun) -> pd.DataFrame:
+    """The sentiment split per account and in total for the period, the previous period and last year.
+
+    Columns: window ("period", "previous", "last_year"), period (its label), account_id ("total" for
+    all), comments, scored, positive, neutral, negative, their shares of the scored comments and
+    net_sentiment. Empty without a comments table. A window before the first comment has no rows.
+    """
+    columns = ["window", "period", "account_id", "comments", "scored", "positive", "neutral", "negative",
+               "positive_share", "neutral_share", "negative_share", "net_sentiment"]
+    if voice.comments is None or voice.comments.empty:
+        return pd.DataFrame(columns=columns)
+    first = voice.comments["created_at"].min().normalize()
+    frames = []
+    windows = (("period", run.period), ("previous", run.period.previous()),
+               ("last_year", run.period.same_period_last_year()))
+    for name, period in windows:
+        if period.end < first:
+            continue
+        rows = _window(voice.comments, period)
+        accounts = pd.Categorical(rows["account_id"], categories=list(run.account_ids))
+        per_account = sentiment_split(rows.assign(account_id=accounts), ["account_id"])
+        total = sentiment_split(rows).assign(account_id="total")
+        frames.append(pd.concat([per_account, total], ignore_index=True).assign(window=name, period=period.label))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True)
+    table["account_id"] = table["account_id"].astype("str")
+    return table[columns]
+
+
+@dataclass(frozen=True)
+class CrisisCases:
+    """The period's 舆情 alerts (most severe first) with the SOP they follow and the alerts' calibration."""
+
+    alerts: pd.DataFrame
+    sop: ResponseSop | None
+    calibration: pd.DataFrame = field(repr=False)
+
+    @property
+    def critical(self) -> int:
+        """Number of critical alerts."""
+        return int((self.alerts["severity"] == "critical").sum()) if len(self.alerts) else 0
+
+
+def crisis_cases(voice: Voice, run: ReviewRun) -> CrisisCases:
+    """The 舆情 alerts starting in the period, by the voice-of-customer rules (helpers.nlp.opinion)."""
+    empty = pd.DataFrame(columns=list(CRISIS_COLUMNS))
+    if voice.comments is None or voice.comments.empty:
+        return CrisisCases(empty, None, pd.DataFrame())
+    settings = AlertSettings(threshold=run.anomaly_threshold)
+    found = early_warning(voice.comments, run.table("risks"), settings)
+    start = pd.to_datetime(found.alerts["start"])
+    inside = ((start >= run.period.start) & (start < run.period.end + pd.Timedelta(days=1))).to_numpy(dtype=bool)
+    alerts = found.alerts[inside].reset_index(drop=True)
+    return CrisisCases(alerts[[c for c in CRISIS_COLUMNS if c in alerts.columns]], found.sop, found.calibration)
+
+
+def crisis_days(cases: CrisisCases) -> dict[str, list[pd.Timestamp]]:
+    """Account → the days with a critical alert, in order (what the review's checked line names)."""
+    critical = cases.alerts[cases.alerts["severity"] == "critical"] if len(cases.alerts) else cases.alerts
+    days: dict[str, list[pd.Timestamp]] = {}
+    for account_id, rows in critical.groupby("account_id", sort=True):
+        days[str(account_id)] = sorted({pd.Timestamp(d).normalize() for d in rows["start"]})
+    return days
+
+
+def share_of_negative(table: pd.DataFrame) -> float:
+    """The total's negative share in the period (NaN without comments)."""
+    rows = table[(table["window"] == "period") & (table["account_id"] == "total")]
+    return float(rows["negative_share"].iloc[0]) if len(rows) else float(np.nan)
