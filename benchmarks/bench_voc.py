@@ -233,7 +233,8 @@ def _table(report: dict[str, object]) -> str:
     total = float(report["total_s"])  # type: ignore[arg-type]
     lines = [f"{'stage':<30}{'seconds':>9}{'share':>8}{'peak GB':>9}"]
     lines += [f"{name:<30}{s:>9.2f}{s / total:>8.1%}{peaks[name]:>9.2f}" for name, s in stages.items()]
-    lines.append(f"{'total (aim <= %.0f s)' % AIM_S:<30}{total:>9.2f}{1:>8.0%}"
+    label = f"total (aim <= {AIM_S:.0f} s)"
+    lines.append(f"{label:<30}{total:>9.2f}{1:>8.0%}"
                  f"{float(report['peak_rss_gb']):>9.2f}  (aim <= {AIM_GB:.0f} GB)")  # type: ignore[arg-type]
     lines += [f"{'floor: ' + name:<30}{s:>9.2f}{'':>8}{peaks[name]:>9.2f}" for name, s in floor.items()]
     lines.append(f"end to end / segmenter floor: {report['ratio_to_segmenter_floor']}x; "
