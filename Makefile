@@ -17,7 +17,7 @@ help:
 	@echo "make test   - set up, lint, and run every test (unit, notebook via nbval, end-to-end) on all cores"
 	@echo "make lint   - ruff (lint + import order) and mypy"
 	@echo "make lab    - open the notebooks in JupyterLab"
-	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer, checks before the kernel, PDF, the pack serial vs workers vs a Dask cluster, each explorer's answer in the kernel"
+	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer, checks before the kernel, PDF, the pack serial vs workers vs a Dask cluster, each explorer's answer in the kernel, voice of the customer on 1 M comments vs the segmentation floor"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,7 @@ bench: sample
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_pack.py
 	$(BIN)/python benchmarks/bench_explorers.py
+	$(BIN)/python benchmarks/bench_voc.py
 
 # docs/schema.md and docs/glossary.md are generated from helpers.schema and helpers/glossary.yaml (a test
 # fails when either is stale).

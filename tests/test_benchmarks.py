@@ -94,3 +94,19 @@ def test_explorer_benchmark_times_every_control_of_the_calendar_explorer(tmp_pat
     assert list(calendar["controls"]) == ["daily share", "series share", "reserve share", "Douyin posts/week",
                                           "Xiaohongshu posts/week", "WeChat posts/week", "Weibo posts/week"]
     assert {t["n"] for t in calendar["controls"].values()} == {2}
+
+
+def test_voc_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
+    script = config.ROOT / "benchmarks" / "bench_voc.py"
+    result = subprocess.run([sys.executable, str(script), "--comments", "60000", "--check", "--results",
+                             str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((tmp_path / "voc_scale.json").read_text(encoding="utf-8"))
+    assert report["comments"] == 60000  # the sample's 39,699 comments and 20,301 copies with new ids
+    assert set(report["stages_s"]) == {
+        "load", "scorer_load", "feedback_brand_and_cleaning", "feedback_scoring", "feedback_labels",
+        "feedback_segmentation", "keywords", "themes", "questions", "early_warning", "reply_times"}
+    assert set(report["floor_s"]) == {"segmenter", "rjieba"}
+    assert report["total_s"] == round(sum(report["stages_s"].values()), 2)
+    assert 0 < report["distinct_text_share"] < 1 and report["peak_rss_gb"] > 0
+    assert report["feedback_same_as_analysis"] is True  # the timed steps give analysis.feedback's frame

@@ -107,8 +107,8 @@ def test_report_is_written_in_its_language(reports: dict[str, Path], sample_dir:
     words = {run for node in report_checks.visible_text(page) for run in re.findall(r"[\u3400-\u9fff]+", node)
              if run in comments}
     # the Method notes name the Chinese question marks and crisis words they look for, and the field's word 舆情
-    marks = {"吗", "呢", "怎么", "多少", "哪里", "能不能", "可不可以", "有没有", "是否", "为什么", "怎么这么好用", "舆情",
-             "投诉", "退款", "假货", "过敏"}
+    marks = {"吗", "呢", "怎么", "多少", "哪里", "能不能", "可不可以", "有没有", "是否", "为什么", "怎么这么好用",
+             "舆情", "投诉", "退款", "假货", "过敏"}
     allowed = report_checks.data_text(sample_dir) | words | marks
     assert report_checks.untranslated_text(page, lang, allowed) == []
     assert f'<html lang="{lang}">' in page

@@ -245,16 +245,23 @@ def _duplicates(frame: pd.DataFrame, key: pa.Array, empty: np.ndarray) -> np.nda
 
 
 def _repeated(frame: pd.DataFrame, key: pa.Array, empty: np.ndarray, min_users: int, min_chars: int) -> np.ndarray:
-    """Rows whose long-enough normalised text was posted by at least min_users distinct users."""
+    """Rows whose long-enough normalised text was posted by at least min_users distinct users.
+
+    Texts and users as integer codes, distinct (text, user) pairs counted per text: no sort of strings.
+    """
     long_enough = (pc.utf8_length(key).to_numpy(zero_copy_only=False) >= min_chars) & ~empty
     if not long_enough.any():
         return long_enough
-    keys = _series(key, pd.RangeIndex(len(key)), "key")[long_enough]
-    users = frame.loc[long_enough, "user_id"]
-    distinct = users.groupby(keys.to_numpy()).nunique()
-    spam_keys = set(distinct.index[distinct >= min_users])
+    rows = np.flatnonzero(long_enough)
+    text_code = pc.dictionary_encode(key.take(pa.array(rows))).indices.to_numpy(zero_copy_only=False)
+    user_code, _ = pd.factorize(frame["user_id"].to_numpy()[rows], use_na_sentinel=True)
+    known = user_code >= 0  # a missing user is no user (as groupby.nunique drops it)
+    if not known.any():
+        return np.zeros(len(frame), dtype=bool)
+    pairs = np.unique(text_code[known].astype(np.int64) * (int(user_code.max()) + 1) + user_code[known])
+    users_per_text = np.bincount(pairs // (int(user_code.max()) + 1), minlength=int(text_code.max()) + 1)
     out = np.zeros(len(frame), dtype=bool)
-    out[np.flatnonzero(long_enough)] = keys.isin(spam_keys).to_numpy()
+    out[rows] = users_per_text[text_code] >= min_users
     return out
 
 

@@ -56,6 +56,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -577,15 +578,32 @@ def apply_sop(alerts: pd.DataFrame, sop: ResponseSop, data_end: pd.Timestamp) ->
 # --------------------------------------------------------------------------- comments behind an alert
 
 
-def _behind(alert: pd.Series, by_account: dict[str, pd.DataFrame], crisis: pd.Series) -> pd.DataFrame:
+class _Window(NamedTuple):
+    """One account's relevant comments (original order) and their times sorted, to find a window by bisection."""
+
+    rows: pd.DataFrame
+    order: np.ndarray   # positions of rows by created_at (stable)
+    times: np.ndarray   # created_at in that order
+
+
+def _window_index(rows: pd.DataFrame) -> _Window:
+    """The account's rows with their time order (a window is then two binary searches, not a scan)."""
+    times = rows["created_at"].to_numpy()
+    order = np.argsort(times, kind="stable")
+    return _Window(rows, order, times[order])
+
+
+def _behind(alert: pd.Series, by_account: dict[str, _Window], crisis: pd.Series) -> pd.DataFrame:
     """The comments behind one alert: the account's negative (or crisis-keyword) comments in its hour or day."""
-    rows = by_account.get(str(alert["account_id"]))
-    if rows is None:
+    window = by_account.get(str(alert["account_id"]))
+    if window is None:
         return pd.DataFrame()
     width = pd.Timedelta(hours=1) if alert["grain"] == "hour" else pd.Timedelta(days=1)
     if alert["kind"] == "crisis_comment":
         width = pd.Timedelta(days=1) - (alert["start"] - alert["start"].normalize())  # the rest of that day
-    inside = rows[(rows["created_at"] >= alert["start"]) & (rows["created_at"] < alert["start"] + width)]
+    start = pd.Timestamp(alert["start"])
+    lo, hi = np.searchsorted(window.times, [start.to_datetime64(), (start + width).to_datetime64()], side="left")
+    inside = window.rows.iloc[np.sort(window.order[lo:hi])]  # start <= created_at < start + width, in row order
     wanted = crisis[inside.index] if str(alert["kind"]).startswith("crisis") else inside["sentiment"] == "negative"
     return inside[wanted.to_numpy(dtype=bool)]
 
@@ -615,9 +633,11 @@ def attach_comments(alerts: pd.DataFrame, comments: pd.DataFrame, keywords: Sequ
     """
     out = alerts.copy()
     wanted = comments["sentiment"].eq("negative") | crisis_hits(comments, keywords).map(bool)
-    relevant = comments[wanted]
+    read = [c for c in ("account_id", "created_at", "sentiment", "likes", "text_masked", "theme", "terms")
+            if c in comments.columns]  # only what _behind and _top read: each window is a small copy
+    relevant = comments.loc[wanted.to_numpy(dtype=bool), read]
     crisis = crisis_hits(relevant, keywords).map(bool)
-    by_account = {str(a): rows for a, rows in relevant.groupby("account_id", sort=False)}
+    by_account = {str(a): _window_index(rows) for a, rows in relevant.groupby("account_id", sort=False)}
     tops = [_top(_behind(alert, by_account, crisis), n) for _, alert in out.iterrows()]
     out["top_comments"] = pd.Series([t[0] for t in tops], index=out.index, dtype="object")
     out["top_themes"] = pd.Series([t[1] for t in tops], index=out.index, dtype="object")
