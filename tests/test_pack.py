@@ -25,6 +25,7 @@ def test_october_means_its_own_window_for_each_notebook(sample_dir: Path) -> Non
         ("period_review", {"period_type": "month", "period": "2026-10"}),
         ("audience_profiling", {"as_of": "2026-10-31"}),                       # the period's last day
         ("competitor_analysis", {"period": "2026-05-01..2026-10-31"}),         # 6 months ending with October
+        ("voice_of_customer", {"period_type": "month", "period": "2026-10"}),  # the period, as the review
         ("content_planning", {"plan_month": "2026-11"}),                       # the month after
         # sample experiments: TITLE-01 ran 09-01..09-28 (not in October), COVER-02 10-05..10-25, CTA-03 10-01..10-14
         ("experiment_evaluation", {"experiment_id": "EXP-COVER-02"}),
@@ -37,11 +38,21 @@ def test_a_quarter_and_a_week_map_the_same_way(sample_dir: Path) -> None:
     assert runs[0].parameters == {"period_type": "quarter", "period": "2026-Q3"}
     assert runs[1].parameters == {"as_of": "2026-09-30"}
     assert runs[2].parameters == {"period": "2026-04-01..2026-09-30"}
-    assert runs[3].parameters == {"plan_month": "2026-10"}
-    assert [r.parameters for r in runs[4:]] == [{"experiment_id": "EXP-TITLE-01"}]
+    assert runs[3].parameters == {"period_type": "quarter", "period": "2026-Q3"}
+    assert runs[4].parameters == {"plan_month": "2026-10"}
+    assert [r.parameters for r in runs[5:]] == [{"experiment_id": "EXP-TITLE-01"}]
     week = pack.parse_pack_period("2026-W40")  # Mon 2026-09-28 .. Sun 2026-10-04: TITLE-01 ends on its first day
     assert (week.start, week.end) == (pd.Timestamp("2026-09-28"), pd.Timestamp("2026-10-04"))
     assert pack.experiments_in(week, sample_dir) == ["EXP-TITLE-01", "EXP-CTA-03"]
+
+
+def test_without_comments_the_pack_leaves_out_the_voice_of_the_customer(sample_dir: Path, tmp_path: Path) -> None:
+    for csv in sample_dir.glob("*.csv"):
+        if csv.name != "comments.csv":
+            (tmp_path / csv.name).write_bytes(csv.read_bytes())
+    runs = pack.pack_runs(pack.parse_pack_period("2026-10"), tmp_path, config.NOTEBOOK_NAMES)
+    assert "voice_of_customer" not in {r.notebook for r in runs}
+    assert [r.notebook for r in runs][:3] == ["period_review", "audience_profiling", "competitor_analysis"]
 
 
 def test_latest_is_the_last_complete_month_of_the_data(sample_dir: Path) -> None:
@@ -83,7 +94,7 @@ def test_bad_pack_options_exit_2_before_any_kernel(tmp_path: Path, capsys: pytes
 def test_without_accounts_the_pack_has_one_row_of_the_own_accounts_together(sample_dir: Path) -> None:
     assert pack.select_pack_accounts(None, sample_dir) == ["own"]
     runs = pack.pack_runs(pack.parse_pack_period("2026-10"), sample_dir, config.NOTEBOOK_NAMES)
-    assert {r.account for r in runs[:3]} == {"own"} and {r.account for r in runs[3:]} == {""}  # plan, tests: shared
+    assert {r.account for r in runs[:4]} == {"own"} and {r.account for r in runs[4:]} == {""}  # plan, tests: shared
     assert {r.subfolder for r in runs} == {""}  # outputs/<notebook>/<label>/ as a single run writes them
 
 
@@ -103,10 +114,14 @@ def test_each_account_gets_its_review_audience_and_competitors_where_it_has_riva
         ("own_douyin", "audience_profiling", {"account": ["own_douyin"], "as_of": "2026-10-31"}, "accounts/own_douyin"),
         ("own_douyin", "competitor_analysis", {"own_account": "own_douyin", "period": "2026-05-01..2026-10-31"},
          "accounts/own_douyin"),
+        ("own_douyin", "voice_of_customer", {"account": ["own_douyin"], "period_type": "month", "period": "2026-10"},
+         "accounts/own_douyin"),
         ("own_wechat", "period_review", {"account": ["own_wechat"], "period_type": "month", "period": "2026-10"},
          "accounts/own_wechat"),
         ("own_wechat", "audience_profiling", {"account": ["own_wechat"], "as_of": "2026-10-31"}, "accounts/own_wechat"),
         # the sample has competitor accounts on Douyin and Xiaohongshu only: no comparison for WeChat
+        ("own_wechat", "voice_of_customer", {"account": ["own_wechat"], "period_type": "month", "period": "2026-10"},
+         "accounts/own_wechat"),
         ("", "content_planning", {"plan_month": "2026-11"}, ""),
         ("", "experiment_evaluation", {"experiment_id": "EXP-COVER-02"}, ""),
         ("", "experiment_evaluation", {"experiment_id": "EXP-CTA-03"}, ""),
@@ -310,7 +325,7 @@ def test_the_readme_cron_line_works_as_written_in_a_clean_environment(sample_dir
     record = json.loads((outputs / "packs" / "2026-10" / "pack.json").read_text(encoding="utf-8"))
     assert record["lang"] == "zh-CN" and record["failed"] == 0 and record["stale"] == 1
     assert [r["notebook"] for r in record["runs"]] == [
-        "period_review", "audience_profiling", "competitor_analysis", "content_planning",
+        "period_review", "audience_profiling", "competitor_analysis", "voice_of_customer", "content_planning",
         "experiment_evaluation", "experiment_evaluation"]
     assert all((outputs / "packs" / "2026-10" / r["report"]).is_file() for r in record["runs"])
     index = outputs / "packs" / "2026-10" / "index.html"
