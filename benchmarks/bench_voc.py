@@ -190,7 +190,8 @@ def profile(folder: Path, check: bool) -> dict[str, object]:
     with stage("feedback_segmentation", times):
         kept["terms"] = analysis.content_terms(analysis._segmenter(run).cut_many(kept["text_masked"]),
                                                run.settings.user_terms)
-        voice = analysis.Feedback(kept, cleaned, len(brand), run.period, run.previous)
+        voice = analysis.Feedback(kept, cleaned, len(brand), len(session.in_period(brand, run.period)), run.period,
+                                  run.previous)
     with stage("keywords", times):
         analysis.keywords(voice, run.settings.top_n)
     with stage("themes", times):
@@ -244,7 +245,9 @@ def _table(report: dict[str, object]) -> str:
 
 def _child(args: list[str]) -> dict[str, object]:
     """Run this script with args in a new process; the JSON on its last line."""
-    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"the measured process failed:\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
