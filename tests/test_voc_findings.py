@@ -233,6 +233,15 @@ def test_alerts_line_with_incidents_names_the_worst_and_the_sop() -> None:
     assert "。应急流程（风险登记表 R7）：王经理在 4 小时内回应，12 小时未平息即升级。" in line
 
 
+def test_critical_line_names_only_the_critical_incidents() -> None:
+    # a1 is critical (from Mar 10 10:00); a2 only a warning, so it is not named.
+    assert findings.critical_line(_incidents(), vf.run()) == "Critical incidents: 青柠·抖音 from Mar 10, 2026 10:00."
+    assert findings.critical_line(_incidents().iloc[1:], vf.run()) == "No critical incident this period."
+    assert findings.critical_line(_incidents().iloc[0:0], vf.run()) == "No critical incident this period."
+    with i18n.use_language("zh-CN"):
+        assert findings.critical_line(_incidents(), vf.run()) == "严重舆情事件：青柠·抖音（自 2026年3月10日 10:00 起）。"
+
+
 def test_reply_line_without_reply_data_says_so_never_zero() -> None:
     line = findings.reply_line(vf.replies(None, reply_data=False))
     assert line == "The comments carry no reply times: how fast the brand answers cannot be measured."

@@ -31,6 +31,7 @@ __all__ = [
     "calibration_line",
     "cleaning_line",
     "cleaning_view",
+    "critical_line",
     "executive_summary",
     "incidents_view",
     "k_choice_view",
@@ -449,6 +450,16 @@ def reply_view(replies: pd.DataFrame, run: VocRun) -> Any:
               "share_within_24h": _("answered within 24 h"), "share_within_48h": _("answered within 48 h"),
               "share_unanswered_48h": _("unanswered after 48 h"), "median_hours_to_reply": _("median hours to reply")}
     return styled(frame, labels=labels, percent=("share_within_24h", "share_within_48h", "share_unanswered_48h"))
+
+
+def critical_line(found: pd.DataFrame, run: VocRun) -> str:
+    """The critical incidents of the period, by account and first day (the ones that cannot wait)."""
+    critical = found[found["severity"] == "critical"] if len(found) else found
+    if critical.empty:
+        return _("No critical incident this period.")
+    return _("Critical incidents: {list}.").format(list=i18n.listed(
+        _("{account} from {start}").format(account=_names(run, str(r["account_id"])), start=_when(r["start"]))
+        for _i, r in critical.iterrows()))
 
 
 def calibration_line(warning: EarlyWarning) -> str:
