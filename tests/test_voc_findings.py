@@ -239,7 +239,8 @@ def test_critical_line_names_only_the_critical_incidents() -> None:
     assert findings.critical_line(_incidents().iloc[1:], vf.run()) == "No critical incident this period."
     assert findings.critical_line(_incidents().iloc[0:0], vf.run()) == "No critical incident this period."
     with i18n.use_language("zh-CN"):
-        assert findings.critical_line(_incidents(), vf.run()) == "严重舆情事件：青柠·抖音（自 2026年3月10日 10:00 起）。"
+        line = findings.critical_line(_incidents(), vf.run())
+    assert line == "严重舆情事件：青柠·抖音（自 2026年3月10日 10:00 起）。"
 
 
 def test_reply_line_without_reply_data_says_so_never_zero() -> None:
