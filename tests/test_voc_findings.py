@@ -184,8 +184,7 @@ def test_questions_line() -> None:
     # 4 questions of 6 comments = 66.7 %.
     assert findings.questions_line(_questions()) == (
         '4 questions (66.7% of the comments) in 2 groups. Asked most: "敏感肌能用吗" (3 comments in 1 wordings). '
-        "The top 1 are written as topic-bank rows for content planning (the table below; the appendix names the "
-        "file).")
+        "The top 1 are written as topic-bank rows that content planning can schedule (the appendix names the file).")
     none = Questions(asked=0, comments=6, ranked=_questions().ranked.iloc[0:0], topic_rows=_questions().topic_rows)
     assert findings.questions_line(none) == "No questions among this period's comments."
 

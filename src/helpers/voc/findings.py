@@ -347,8 +347,8 @@ def questions_line(asked: Questions) -> str:
                        groups=fmt_count(len(asked.ranked)), question=first["question"],
                        count=fmt_count(int(first["questions"])), variants=fmt_count(int(first["variants"])))
     if len(asked.topic_rows):
-        more = _("The top {n} are written as topic-bank rows for content planning (the table below; the appendix "
-                 "names the file).")
+        more = _("The top {n} are written as topic-bank rows that content planning can schedule (the appendix names "
+                 "the file).")
         text = i18n.sentences(text, more.format(n=len(asked.topic_rows)))
     return text
 
