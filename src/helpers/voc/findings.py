@@ -321,7 +321,8 @@ def themes_view(found: ThemeResult, by_sentiment: pd.DataFrame) -> Any:
         "share_of_negative": [float(negative_share.get(t, np.nan)) for t in found.themes["theme"]],
         "examples": [" ｜ ".join(e) for e in found.themes["examples"]],
     })
-    labels = {"theme": _("theme"), "comments": _("comments"), "share": _("share"), "positive": _("positive"),
+    labels = {"theme": _("theme"), "comments": _("comments"), "share": _("share of comments"),
+              "positive": _("positive"),
               "neutral": _("neutral"), "negative": _("negative"), "share_of_negative": _("share of all negative"),
               "examples": _("example comments")}
     return styled(frame, labels=labels, percent=("share", "share_of_negative"))
