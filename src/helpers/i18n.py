@@ -235,14 +235,14 @@ def fmt_pp(value: float | None, decimals: int = 2) -> str:
     return text + (" 个百分点" if _language == "zh-CN" else " pp")
 
 
-def fmt_p_value(p: float | None) -> str:
-    """A p-value a person reads: p < 0.001, p = 0.043, p = 0.21 (never scientific notation)."""
+def fmt_p_value(p: float | None, name: str = "p") -> str:
+    """A p-value a person reads: p < 0.001, p = 0.043, p = 0.21 (never scientific notation); name q for a q-value."""
     if _missing(p):
-        return "p = " + MISSING
+        return f"{name} = {MISSING}"
     value = float(p)  # type: ignore[arg-type]
     if value < 0.001:
-        return "p < 0.001"
-    return f"p = {value:.3f}" if value < 0.1 else f"p = {value:.2f}"
+        return f"{name} < 0.001"
+    return f"{name} = {value:.3f}" if value < 0.1 else f"{name} = {value:.2f}"
 
 
 def fmt_probability(p: float | None, decimals: int = 1) -> str:

@@ -275,6 +275,9 @@ def keywords_view(words: Keywords) -> Any:
 def rising_view(words: Keywords, top: int) -> Any:
     """The rising words: comments now and before, shares, ratio and the corrected q-value."""
     frame = words.rising[words.rising["rising"]].head(top).drop(columns=["rising", "p_value"])
+    frame = frame.assign(  # q as the suite writes p-values (p < 0.001); a word absent before has no finite ratio
+        ratio=[_("new this period") if np.isinf(r) else f"{r:.2f}" for r in frame["ratio"]],
+        q_value=[i18n.fmt_p_value(q, "q") for q in frame["q_value"]])
     labels = {"term": _("word"), "n_now": _("comments this period"), "n_before": _("comments previous period"),
               "share_now": _("share this period"), "share_before": _("share previous period"),
               "ratio": _("ratio"), "q_value": _("q (BH)")}
