@@ -245,6 +245,17 @@ def test_questions_of_the_period_grouped_ranked_and_proposed() -> None:
     assert asked.topic_rows.iloc[0][["pillar", "format", "source"]].tolist() == ["教程", "short_video", "comments"]
 
 
+def test_a_complaint_asked_as_a_question_is_listed_but_not_proposed_as_a_topic() -> None:
+    # 4 × "物流呢？还没发货" scored negative (a complaint), 3 × "敏感肌能用吗" neutral: both are questions and
+    # both are ranked, but only the neutral group becomes a topic-bank row.
+    rows = [("a1", f"2026-03-{10 + i} 10:00", "negative", "下单五天了物流呢？还没发货", 0) for i in range(4)]
+    rows += [("a1", f"2026-03-{20 + i} 10:00", "neutral", "敏感肌能用吗", 0) for i in range(3)]
+    comments = vf.scored(rows, ("account_id", "created_at", "sentiment", "text_masked", "likes"))
+    asked = analysis.questions(vf.feedback(comments), vf.run(top_n=5))
+    assert asked.ranked["question"].tolist() == ["下单五天了物流呢？还没发货", "敏感肌能用吗"]
+    assert asked.topic_rows["topic"].tolist() == ["敏感肌能用吗"]
+
+
 def test_no_question_this_period() -> None:
     comments = vf.scored([("a1", "2026-03-10 10:00", "positive", "很好用")],
                          ("account_id", "created_at", "sentiment", "text_masked"))

@@ -223,16 +223,20 @@ class Questions:
 
 
 def questions(voice: Feedback, run: VocRun) -> Questions:
-    """Questions of the period: detected, grouped by near-duplicate wording, ranked, turned into topic-bank rows."""
+    """Questions of the period: detected, grouped by near-duplicate wording, ranked; the non-negative ones become
+    topic-bank rows (complaints phrased as questions are answered in section 6, not made into posts)."""
     now = voice.now
     asked = now[is_question(now["text_masked"]).to_numpy(dtype=bool)]
     if asked.empty:
         empty = pd.DataFrame(columns=["group", "question", "questions", "variants", "likes", "share", "examples"])
         return Questions(0, len(now), empty, topic_bank_rows(empty, pillar=run.settings.topic_pillar,
                                                              format=run.settings.topic_format))
-    likes = asked.get("likes")
-    ranked = rank_questions(group_questions(asked["text_masked"], likes))
-    rows = topic_bank_rows(ranked, pillar=run.settings.topic_pillar, format=run.settings.topic_format,
+    ranked = rank_questions(group_questions(asked["text_masked"], asked.get("likes")))
+    # a negative "question" (下单十天了还没发货，物流呢？) is a complaint for section 6, not a topic for a post
+    curious = asked[asked["sentiment"] != "negative"] if "sentiment" in asked else asked
+    topics = rank_questions(group_questions(curious["text_masked"], curious.get("likes"))) if len(curious) else \
+        ranked.iloc[0:0]
+    rows = topic_bank_rows(topics, pillar=run.settings.topic_pillar, format=run.settings.topic_format,
                            top_n=run.settings.top_n)
     return Questions(len(asked), len(now), ranked, rows)
 

@@ -371,7 +371,7 @@ def topic_rows_view(asked: Questions) -> Any:
     labels = {"topic": _("topic"), "pillar": _("pillar"), "format": _("format"), "source": _("source"),
               "strategic_weight": _("strategic weight"), "notes": _("notes")}
     frame = asked.topic_rows.assign(format=lambda f: f["format"].map(i18n.format_name))
-    return styled(frame, labels=labels)
+    return styled(frame, labels=labels, percent=())  # a strategic weight is a multiplier (1.0), not a share
 
 
 # ---------------------------------------------------------------- 6. alerts and replies
