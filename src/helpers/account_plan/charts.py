@@ -1,0 +1,200 @@
+"""Charts of the account plan: history, backtest accuracy, forecast fans, the target cascade and response curves.
+
+Every figure function takes a tidy table the analysis built and returns a matplotlib Figure made with
+helpers.charts.subplots (outside pyplot); labels are in the run's language, count axes use
+CountTicks, rates are percentages. Small multiples share one layout: one panel per KPI, three per
+row. An empty input gives a figure that says there is nothing to show, never an error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.dates
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from helpers import i18n
+from helpers.account_plan.session import KPI_LABELS, PlanRun
+from helpers.charts import CountTicks, close, setup_style, subplots
+from helpers.i18n import _
+
+__all__ = ["backtest_chart", "cascade_chart", "close", "forecast_chart", "history_chart", "response_chart",
+           "setup_style"]
+
+_RATES = ("engagement_rate",)
+_MODEL_COLOUR, _BASELINE_COLOUR, _ACTUAL_COLOUR = "#0072B2", "#E69F00", "#333333"
+
+
+def _nothing(message: str) -> Figure:
+    """A small figure that says there is nothing to show."""
+    fig, ax = subplots(figsize=(6, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+    return fig
+
+
+def _panels(kpis: Sequence[str], height: float = 2.4) -> tuple[Figure, list[Axes]]:
+    """One panel per KPI, three to a row; spare panels hidden."""
+    ncols = min(3, max(1, len(kpis)))
+    nrows = math.ceil(len(kpis) / ncols)
+    fig, axes = subplots(nrows, ncols, figsize=(4.0 * ncols, height * nrows + 0.4), squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[len(kpis):]:
+        ax.axis("off")
+    return fig, flat[:len(kpis)]
+
+
+def _value_axis(ax: Axes, kpi: str) -> None:
+    """Percent ticks for a rate, counts otherwise."""
+    if kpi in _RATES:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    else:
+        ax.yaxis.set_major_formatter(CountTicks())
+
+
+def _months(values: pd.Series) -> pd.DatetimeIndex:
+    """Month labels as timestamps on the first day."""
+    return pd.DatetimeIndex(pd.PeriodIndex(values.astype(str), freq="M").to_timestamp())
+
+
+def _kpi_title(kpi: str) -> str:
+    """A panel's title: the KPI's name in the run's language."""
+    return i18n.gettext(KPI_LABELS.get(kpi, kpi))
+
+
+def _tidy_dates(ax: Axes) -> None:
+    """Month ticks that do not overlap."""
+    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(maxticks=6))
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
+
+
+def history_chart(actuals: pd.DataFrame, run: PlanRun) -> Figure:
+    """Monthly actuals, one panel per KPI, one line per account."""
+    kpis = [k for k in run.settings.kpis if k in set(actuals["kpi"])]
+    if not kpis:
+        return _nothing(_("No complete month to show."))
+    fig, axes = _panels(kpis)
+    for ax, kpi in zip(axes, kpis, strict=True):
+        rows = actuals[actuals["kpi"] == kpi]
+        for account_id, group in rows.groupby("account_id", sort=False):
+            ax.plot(_months(group["month"]), group["value"].to_numpy(), marker=".", linewidth=1.2,
+                    label=run.names.get(str(account_id), str(account_id)))
+        ax.set_title(_kpi_title(kpi))
+        _value_axis(ax, kpi)
+        _tidy_dates(ax)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), frameon=False)
+    return fig
+
+
+def backtest_chart(choice: pd.DataFrame, run: PlanRun) -> Figure:
+    """MASE of the model and of the seasonal-naive baseline per account × KPI (below 1 beats 'same month last year')."""
+    rows = choice.dropna(subset=["model_mase", "baseline_mase"], how="all")
+    if rows.empty:
+        return _nothing(_("Too little history to backtest."))
+    labels = [f"{run.names.get(str(a), str(a))} · {_kpi_title(str(k))}" for a, k in
+              zip(rows["account_id"], rows["kpi"], strict=True)]
+    y = np.arange(len(rows))
+    fig, ax = subplots(figsize=(8, 0.28 * len(rows) + 1.2))
+    ax.barh(y - 0.2, rows["model_mase"].to_numpy(dtype=float), height=0.4, color=_MODEL_COLOUR, label=_("model"))
+    ax.barh(y + 0.2, rows["baseline_mase"].to_numpy(dtype=float), height=0.4, color=_BASELINE_COLOUR,
+            label=_("seasonal-naive baseline"))
+    ax.axvline(1.0, color="#666666", linewidth=0.8, linestyle="--")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(_("MASE (lower is better; 1 = as good as last year's same month)"))
+    ax.legend(loc="lower right", frameon=False)
+    return fig
+
+
+def forecast_chart(actual: pd.DataFrame, forecast: pd.DataFrame, run: PlanRun) -> Figure:
+    """The brand's monthly actuals, the median forecast and its 80 % band, one panel per KPI.
+
+    ``actual``: kpi, month, value; ``forecast``: kpi, month, p10, p50, p90 (the brand's totals).
+    """
+    kpis = [k for k in run.settings.kpis if k in set(forecast["kpi"])]
+    if not kpis:
+        return _nothing(_("No forecast to show."))
+    fig, axes = _panels(kpis)
+    for ax, kpi in zip(axes, kpis, strict=True):
+        past = actual[actual["kpi"] == kpi]
+        ahead = forecast[forecast["kpi"] == kpi]
+        x = _months(ahead["month"])
+        ax.fill_between(x, ahead["p10"].to_numpy(dtype=float), ahead["p90"].to_numpy(dtype=float),
+                        color=_MODEL_COLOUR, alpha=0.2, linewidth=0, label=_("80% prediction interval"))
+        ax.plot(x, ahead["p50"].to_numpy(dtype=float), color=_MODEL_COLOUR, linestyle="--", label=_("median forecast"))
+        ax.plot(_months(past["month"]), past["value"].to_numpy(dtype=float), color=_ACTUAL_COLOUR, label=_("actual"))
+        ax.set_title(_kpi_title(kpi))
+        _value_axis(ax, kpi)
+        _tidy_dates(ax)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    return fig
+
+
+def cascade_chart(monthly: pd.DataFrame, run: PlanRun) -> Figure:
+    """The brand's monthly targets (bars) against the median forecast (dots), one panel per KPI.
+
+    ``monthly``: kpi, period ('YYYY-MM'), target, forecast_p50, actual (the brand's totals per month).
+    """
+    kpis = [k for k in run.settings.kpis if k in set(monthly["kpi"])]
+    if not kpis:
+        return _nothing(_("No target to show."))
+    fig, axes = _panels(kpis)
+    for ax, kpi in zip(axes, kpis, strict=True):
+        rows = monthly[monthly["kpi"] == kpi]
+        x = np.arange(len(rows))
+        closed = rows["actual"].notna().to_numpy()
+        ax.bar(x[~closed], rows["target"].to_numpy(dtype=float)[~closed], color=_MODEL_COLOUR, alpha=0.7,
+               label=_("monthly target"))
+        if closed.any():
+            ax.bar(x[closed], rows["actual"].to_numpy(dtype=float)[closed], color="#999999", label=_("actual"))
+        ax.plot(x, rows["forecast_p50"].to_numpy(dtype=float), "o", color=_ACTUAL_COLOUR, markersize=3,
+                label=_("median forecast"))
+        ax.set_xticks(x, [str(p)[5:] for p in rows["period"]], fontsize=7)
+        ax.set_title(_kpi_title(kpi))
+        _value_axis(ax, kpi)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    return fig
+
+
+def response_chart(days: pd.DataFrame, curves: pd.DataFrame, outcome_label: str) -> Figure:
+    """Daily spend against the outcome per unit, with the fitted curve and last month's and the proposed daily spend.
+
+    ``days``: unit, spend, outcome (one row per unit and day); ``curves``: unit, shape, grid (spend values),
+    fitted (expected outcome on the grid), last_daily_spend, proposed_daily_spend.
+    """
+    units = list(dict.fromkeys(curves["unit"])) if len(curves) else []
+    if not units:
+        return _nothing(_("No ad spend to show."))
+    ncols = min(2, len(units))
+    nrows = math.ceil(len(units) / ncols)
+    fig, axes = subplots(nrows, ncols, figsize=(5.0 * ncols, 3.0 * nrows + 0.4), squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[len(units):]:
+        ax.axis("off")
+    for ax, (_i, curve) in zip(flat, curves.iterrows(), strict=False):
+        points = days[days["unit"] == curve["unit"]]
+        ax.scatter(points["spend"], points["outcome"], s=6, alpha=0.35, color="#888888", label=_("a day"))
+        ax.plot(curve["grid"], curve["fitted"], color=_MODEL_COLOUR, linewidth=1.8, label=_("fitted response"))
+        ax.axvline(curve["last_daily_spend"], color=_ACTUAL_COLOUR, linestyle=":", label=_("last month's daily spend"))
+        if pd.notna(curve["proposed_daily_spend"]):
+            ax.axvline(curve["proposed_daily_spend"], color=_BASELINE_COLOUR, linestyle="--",
+                       label=_("proposed daily spend"))
+        ax.set_title(str(curve["unit"]))
+        ax.set_xlabel(_("daily spend"))
+        ax.set_ylabel(outcome_label)
+        ax.xaxis.set_major_formatter(CountTicks())
+        ax.yaxis.set_major_formatter(CountTicks())
+    handles, labels = flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
+    return fig
