@@ -1,0 +1,1 @@
+"""Account plan (issue 19): forecasts, targets, budget and the plan notebook's rooms."""
