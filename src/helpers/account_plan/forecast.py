@@ -69,6 +69,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from threadpoolctl import threadpool_limits
 
 from helpers.anomaly import FESTIVAL_AFTER_DAYS
 from helpers.errors import DataError, ParameterError, require_columns
@@ -84,9 +85,9 @@ __all__ = [
     "DailyFit",
     "ForecastSet",
     "KpiForecast",
+    "accuracy_table",
     "backtest",
     "backtest_pairs",
-    "accuracy_table",
     "choose_methods",
     "derive_paths",
     "festival_windows",
@@ -133,6 +134,8 @@ _KPI_INPUTS: dict[str, tuple[str, ...]] = {
 }
 _NET = "net_follower_change"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# The fits run on one BLAS thread (threadpoolctl): the model's matrices are small (≈ 700 × 30) and a
+# multi-threaded BLAS spends more time on its threads than on them (on a busy 2-core machine 15× longer).
 _DOW = ("Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -649,21 +652,30 @@ def backtest_pairs(daily: pd.DataFrame, account_ids: Sequence[str], *, key_dates
         raise ParameterError(f"origins and max_horizon must be ≥ 1; got {origins} and {max_horizon}.")
     last = _month(last_month, "last_month") if last_month is not None else None
     rows: list[tuple] = []
-    for account_id in _check_daily(daily, account_ids):
-        acc = _prepare(daily, account_id)
-        value, _days, complete = _monthly_table(acc)
-        kpis = _kpis_of(acc)
-        months = _account_months(complete, kpis, last)
-        if len(months) <= MIN_BACKTEST_MONTHS:
-            continue
-        windows = _check_key_dates(key_dates, acc.days[0].to_period("M"), months[-1])
-        for origin in months[-origins:]:
-            if (months < origin).sum() < MIN_BACKTEST_MONTHS:
-                continue
-            rows += _origin_rows(acc, value, complete, kpis, origin, months, windows, max_horizon, n_sims,
-                                 _rng(seed, account_id, str(origin)))
+    with threadpool_limits(limits=1, user_api="blas"):  # small fits: see the note above _DOW
+        for account_id in _check_daily(daily, account_ids):
+            rows += _account_pairs(daily, account_id, key_dates, last, origins, max_horizon, n_sims, seed)
     columns = ["account_id", "kpi", "method", "origin", "horizon", "month", "actual", "forecast", "scale"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _account_pairs(daily: pd.DataFrame, account_id: str, key_dates: pd.DataFrame, last: pd.Period | None,
+                   origins: int, max_horizon: int, n_sims: int, seed: int) -> list[tuple]:
+    """The backtest pairs of one account over its last complete months as origins."""
+    rows: list[tuple] = []
+    acc = _prepare(daily, account_id)
+    value, _days, complete = _monthly_table(acc)
+    kpis = _kpis_of(acc)
+    months = _account_months(complete, kpis, last)
+    if len(months) <= MIN_BACKTEST_MONTHS:
+        return rows
+    windows = _check_key_dates(key_dates, acc.days[0].to_period("M"), months[-1])
+    for origin in months[-origins:]:
+        if (months < origin).sum() < MIN_BACKTEST_MONTHS:
+            continue
+        rows += _origin_rows(acc, value, complete, kpis, origin, months, windows, max_horizon, n_sims,
+                             _rng(seed, account_id, str(origin)))
+    return rows
 
 
 def _origin_rows(acc: _Account, value: pd.DataFrame, complete: pd.DataFrame, kpis: Sequence[str],
@@ -824,12 +836,12 @@ def forecast_kpis(daily: pd.DataFrame, account_ids: Sequence[str], *, last_month
         acc = _prepare(daily, account_id)
         value, _days, complete = _monthly_table(acc)
         windows = _check_key_dates(key_dates, acc.days[0].to_period("M"), end)
-        rng = _rng(seed, account_id)
+        with threadpool_limits(limits=1, user_api="blas"):  # small fits: see the note above _DOW
+            model_flows = _model_paths(acc, complete, last, months, windows, n_sims, _rng(seed, account_id))
         known = value.where(complete)
         last_followers = float(known["followers"].get(last, np.nan)) if "followers" in known else np.nan
-        model = derive_paths(_model_paths(acc, complete, last, months, windows, n_sims, rng),
-                             last_followers=last_followers)
-        base, notes = _baseline_paths(acc, value, complete, last, months, n_sims, rng)
+        model = derive_paths(model_flows, last_followers=last_followers)
+        base, notes = _baseline_paths(acc, value, complete, last, months, n_sims, _rng(seed, account_id, "baseline"))
         for kpi in _kpis_of(acc):
             wanted = _wanted_method(methods, account_id, kpi)
             if wanted == "seasonal naive" and kpi in base:
