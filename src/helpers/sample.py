@@ -126,6 +126,15 @@ class PlantedEffects:
     """The channel that assists: early in about half of converting journeys, last in < 10% of them,
     and journeys containing it convert about 3× as often, so multi-touch credit ≥ 2× last-touch credit."""
 
+    seasonal_kpi: tuple[str, str] = ("own_douyin", "revenue")
+    """(account, KPI) whose monthly level peaks with the shopping festivals (``_shopping``: more traffic and
+    higher conversion rates around 618 and Double 11) and dips at Spring Festival: the account plan's forecast
+    must find it. Every own account's conversions and revenue follow the same calendar; this one is checked."""
+
+    seasonal_peaks: tuple[tuple[str, str], ...] = (("2026-11", "2026-10"), ("2026-06", "2026-05"))
+    """(peak month, month before) pairs of ``seasonal_kpi``: Double 11 and 618. Noise-free, November is about
+    1.22 × October and June about 1.22 × May; the same calendar months peak every year."""
+
     missed_kpi: tuple[str, str, str, float] = ("own_xhs", "net_follower_change", "2026-10", 0.6)
     """(account, KPI, period, attainment): the one missed target; other own KPIs that month are 0.95–1.15."""
 
