@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers import i18n
+from helpers.account_plan.analysis import Spend
 from helpers.account_plan.session import KPI_LABELS, PlanRun
 from helpers.charts import CountTicks, close, setup_style, subplots
 from helpers.i18n import _
@@ -167,12 +168,12 @@ def cascade_chart(monthly: pd.DataFrame, run: PlanRun) -> Figure:
     return fig
 
 
-def response_chart(days: pd.DataFrame, curves: pd.DataFrame, outcome_label: str) -> Figure:
-    """Daily spend against the outcome per unit, with the fitted curve and last month's and the proposed daily spend.
-
-    ``days``: unit, spend, outcome (one row per unit and day); ``curves``: unit, shape, grid (spend values),
-    fitted (expected outcome on the grid), last_daily_spend, proposed_daily_spend.
-    """
+def response_chart(spend: Spend | None, run: PlanRun) -> Figure:
+    """Daily spend against the outcome per unit, with the fitted curve and last month's and the proposed daily spend."""
+    if spend is None:
+        return _nothing(_("No ad_daily.csv in the data folder: no budget plan."))
+    days, curves = spend.days, spend.chart_table()
+    outcome_label = _kpi_title(spend.outcome)
     units = list(dict.fromkeys(curves["unit"])) if len(curves) else []
     if not units:
         return _nothing(_("No ad spend to show."))
