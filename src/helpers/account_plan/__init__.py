@@ -1,0 +1,1 @@
+"""Account plan: targets from history and budget by return (issue 19)."""
