@@ -133,6 +133,14 @@ def test_too_few_days_fall_back() -> None:
     assert curve.shape == "constant" and "40 days" in curve.warning and "60" in curve.warning
 
 
+def test_channels_as_units_and_conversions_as_outcome() -> None:
+    ads = pd.concat([_ads(np.array([100.0, 200.0]), np.array([300.0, 500.0]), unit="c1", channel="feed"),
+                     _ads(np.array([50.0, 10.0]), np.array([200.0, 40.0]), unit="c2", channel="feed")])
+    daily = daily_spend_and_return(ads, by="channel", outcome="conversions")
+    # conversions = round(revenue / 100): day 1 3 + 2, day 2 5 + 0
+    assert daily["unit"].tolist() == ["feed", "feed"] and daily["outcome"].tolist() == [5.0, 5.0]
+
+
 def test_festival_lift_is_a_multiplicative_factor() -> None:
     rng = np.random.default_rng(11)
     n = 730
@@ -240,8 +248,8 @@ def test_reserve_test_slice_and_unplaced_sum_to_the_budget() -> None:
 
 
 def test_intervals_bracket_the_median() -> None:
-    curves = {"a": ResponseCurve("a", "feed", "saturating", (6000.0, 1000.0, 1.0),
-                                 np.array([[250_000.0, 30_000.0, 0], [30_000.0, 10_000.0, 0], [0, 0, 0]]), 365, 0.4, "")}
+    cov = np.array([[250_000.0, 30_000.0, 0], [30_000.0, 10_000.0, 0], [0, 0, 0]])
+    curves = {"a": ResponseCurve("a", "feed", "saturating", (6000.0, 1000.0, 1.0), cov, 365, 0.4, "")}
     plan = allocate_budget(curves, budget=100_000, days=30, last_spend={"a": 50_000.0}, n_draws=2000, seed=1)
     row = plan.table.iloc[0]
     assert row["return_low"] < row["expected_return"] < row["return_high"]
@@ -296,11 +304,13 @@ def test_sample_curves_find_the_planted_shapes(sample_curves: dict[str, Response
 
 
 def test_sample_plan_cuts_the_stop_loss_campaign(sample_curves: dict[str, ResponseCurve]) -> None:
-    last = {u: 31 * 5000.0 for u in sample_curves}
+    last = dict.fromkeys(sample_curves, 31 * 5000.0)
     plan = allocate_budget(sample_curves, budget=31 * 20_000.0, days=31, last_spend=last)
     table = plan.table.set_index("unit")
     assert "stop-loss" in table.loc[PLANTED.stop_loss_campaign, "warning"]
     assert table.loc[PLANTED.stop_loss_campaign, "proposed_spend"] == 0
     assert table.loc[PLANTED.flat_spend_campaign, "role"] == "test"
+    # the stop-loss campaign cannot take its part of the test slice: the flat one takes all of it
+    assert table.loc[PLANTED.flat_spend_campaign, "proposed_spend"] == pytest.approx(plan.test_slice)
     placed = table.loc[table["proposed_spend"] > 0]
     assert (placed["average_roas"] >= 3 - 1e-6).all()

@@ -46,7 +46,7 @@ from scipy.optimize import brentq, curve_fit
 
 from helpers.anomaly import festival_days
 from helpers.errors import DataError, ParameterError, require_columns
-from helpers.i18n import gettext as _
+from helpers.i18n import _
 
 #: Units ``daily_spend_and_return`` groups by, and outcomes it sums.
 BY: tuple[str, ...] = ("campaign_id", "channel")
@@ -132,7 +132,7 @@ def daily_spend_and_return(ad_daily: pd.DataFrame, by: str = "campaign_id", outc
     require_columns(ad_daily, ["date", "campaign_id", "channel", "spend", outcome], "ad_daily",
                     hint=f"Response curves need daily spend and {outcome}; add the column or choose the other "
                          f"outcome ({', '.join(o for o in OUTCOMES if o != outcome)}).")
-    frame = ad_daily[["date", by, "channel", "spend", outcome]].copy()
+    frame = ad_daily[list(dict.fromkeys(["date", by, "channel", "spend", outcome]))].copy()
     frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
     bad = frame.index[frame["spend"].isna() | (frame["spend"] < 0)]
     if len(bad):
@@ -151,7 +151,7 @@ def daily_spend_and_return(ad_daily: pd.DataFrame, by: str = "campaign_id", outc
 def _wls(model: object, x: np.ndarray, y: np.ndarray, sigma: np.ndarray, p0: list[float],
          bounds: tuple[list[float], list[float]]) -> tuple[np.ndarray, np.ndarray, float]:
     """curve_fit with relative sigma: parameters, covariance, weighted residual sum of squares."""
-    params, cov = curve_fit(model, x, y, p0=p0, sigma=sigma, bounds=bounds, maxfev=20_000)  # type: ignore[call-overload]
+    params, cov = curve_fit(model, x, y, p0=p0, sigma=sigma, bounds=bounds, maxfev=20_000)
     rss = float((((y - model(x, *params)) / sigma) ** 2).sum())  # type: ignore[operator]
     return np.asarray(params), np.asarray(cov), rss
 
@@ -336,6 +336,21 @@ def _water_fill(curves: Sequence[ResponseCurve], lo: np.ndarray, hi: np.ndarray,
     return under + (gap / gap.sum() * rest if gap.sum() > 0 else 0.0)
 
 
+def _equal_split(amount: float, lo: Mapping[str, float], hi: Mapping[str, float]) -> dict[str, float]:
+    """Equal daily parts of ``amount`` within [lo, hi]: what a capped unit cannot take goes to the others."""
+    out = {u: float(lo[u]) for u in lo}
+    open_ = [u for u in lo if hi[u] > out[u]]
+    left = amount - sum(out.values())
+    while open_ and left > 1e-9:
+        part = left / len(open_)
+        for u in open_:
+            take = min(part, hi[u] - out[u])
+            out[u] += take
+            left -= take
+        open_ = [u for u in open_ if hi[u] - out[u] > 1e-9]
+    return out
+
+
 def allocate_budget(curves: Mapping[str, ResponseCurve], *, budget: float, days: int,
                     last_spend: Mapping[str, float], stop_loss: float = 3.0, reserve_share: float = 0.15,
                     test_share: float = 0.10, test_units: Sequence[str] = (),
@@ -380,15 +395,14 @@ def allocate_budget(curves: Mapping[str, ResponseCurve], *, budget: float, days:
         cap[u] = hi[u] if u not in curves else max(_stop_cap(curves[u], stop_loss, hi[u]), 0.0)
         if cap[u] <= lo[u] and u in curves and curves[u].average(max(lo[u], 1e-9)) < stop_loss:
             cap[u] = lo[u]
-            note = _("under the {roas}:1 stop-loss even at its minimum: cut to the minimum").format(roas=f"{stop_loss:g}")
+            note = _("under the {roas}:1 stop-loss even at its minimum: cut to the minimum").format(
+                roas=f"{stop_loss:g}")
             warnings[u] = "; ".join(w for w in (warnings[u], note) if w)
 
     daily: dict[str, float] = {}
     unplaced_test, reasons = 0.0, []
     if testing:
-        share = test_slice / days / len(testing)
-        for u in testing:
-            daily[u] = float(np.clip(share, lo[u], cap[u]))
+        daily.update(_equal_split(test_slice / days, {u: lo[u] for u in testing}, {u: cap[u] for u in testing}))
         unplaced_test = max(test_slice - sum(daily[u] for u in testing) * days, 0.0)
         if unplaced_test > 0.005:
             reasons.append(_("part of the test slice would break a test unit's maximum or the stop-loss"))
@@ -426,7 +440,7 @@ def _total_interval(curves: Mapping[str, ResponseCurve], daily: Mapping[str, flo
     draws = [_unit_draws(curves[u], s, days, n_draws, seed) for u, s in daily.items()
              if u in curves and np.isfinite(curves[u].params[0])]
     if not draws:
-        return (float("nan"),) * 3  # type: ignore[return-value]
+        return (float("nan"),) * 3
     low, mid, high = np.percentile(np.sum(draws, axis=0), [10, 50, 90])
     return float(low), float(mid), float(high)
 
