@@ -528,3 +528,17 @@ def test_assignment_times_fall_inside_each_experiment(t: dict[str, pd.DataFrame]
     start = pd.to_datetime(units["experiment_id"].map(runs["start"]))
     end = pd.to_datetime(units["experiment_id"].map(runs["end"])) + pd.Timedelta(days=1)
     assert (at >= start).all() and (at < end).all()
+
+
+def test_ad_spend_variation_and_returns_planted(t: dict[str, pd.DataFrame]) -> None:
+    daily = t["ad_daily"].groupby(["campaign_id", "date"])[["spend", "revenue"]].sum()
+    spend = daily["spend"].unstack(0)
+    cv = spend.std() / spend.mean()
+    assert cv[PLANTED.flat_spend_campaign] < 0.1  # the curve cannot be identified
+    assert cv[PLANTED.saturating_campaign] > 0.3 and cv[PLANTED.constant_campaign] > 0.3
+    # diminishing returns: ROAS of the top spend quintile well under the bottom one's; constant: about equal
+    for campaign, low_ratio in ((PLANTED.saturating_campaign, 0.75), (PLANTED.constant_campaign, 0.95)):
+        days = daily.loc[campaign]
+        quintile = pd.qcut(days["spend"], 5, labels=False)
+        roas = days.groupby(quintile)["revenue"].sum() / days.groupby(quintile)["spend"].sum()
+        assert (roas[4] / roas[0] < low_ratio) == (campaign == PLANTED.saturating_campaign)

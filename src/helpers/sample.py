@@ -122,6 +122,26 @@ class PlantedEffects:
     low_ctr: float = 0.025
     """Expected CTR (clicks ÷ impressions) of ``low_ctr_creative``."""
 
+    saturating_campaign: str = "cmp_seeding_xhs"
+    """The campaign with diminishing returns: a day's expected revenue is a·(1 − exp(−spend/b)), with
+    b = ``saturation_spend`` and a set so the average ROAS at spend b is its ``campaign_roas`` (4.5); the
+    marginal ROAS there is 4.5·e⁻¹ ÷ (1 − e⁻¹) ≈ 2.62, under the 3:1 stop-loss. Its daily spend varies
+    (budget tests, ``varied_spend_sigma``), so the curve is identified."""
+
+    saturation_spend: float = 4500.0
+    """b of ``saturating_campaign``: its usual daily spend in ``review_period`` (3,000 grown by 25 % a year)."""
+
+    constant_campaign: str = "cmp_search_brand"
+    """The campaign with constant returns (expected revenue ∝ spend) and a daily spend that varies as much."""
+
+    varied_spend_sigma: float = 0.35
+    """σ of the lognormal day-to-day factor on the spend of ``saturating_campaign`` and ``constant_campaign``
+    (the others: 0.10), on top of growth and shopping festivals."""
+
+    flat_spend_campaign: str = "cmp_retarget"
+    """The campaign whose daily spend hardly varies (no growth, no festival push, σ 0.05: CV about 0.05), so
+    its response curve cannot be identified and a budget plan falls back to its average ROAS."""
+
     assist_channel: str = "xiaohongshu"
     """The channel that assists: early in about half of converting journeys, last in < 10% of them,
     and journeys containing it convert about 3× as often, so multi-touch credit ≥ 2× last-touch credit."""
@@ -1032,7 +1052,11 @@ def _journeys(dates: pd.DatetimeIndex, seed: int) -> tuple[pd.DataFrame, pd.Data
 
 @dataclass(frozen=True)
 class _Campaign:
-    """An ad campaign: where it runs, its daily budget, CPM and its creatives' CTRs and budget shares."""
+    """An ad campaign: where it runs, its daily budget, CPM and its creatives' CTRs and budget shares.
+
+    ``spend_sigma`` is the day-to-day lognormal spread of its spend; ``steady`` campaigns neither grow nor
+    push spend on shopping festivals; ``saturation`` (b, or None for constant returns) shapes its revenue.
+    """
 
     campaign_id: str
     account_id: str
@@ -1042,18 +1066,39 @@ class _Campaign:
     ctrs: tuple[float, float, float]
     shares: tuple[float, float, float]
     prefix: str
+    spend_sigma: float = 0.10
+    steady: bool = False
+    saturation: float | None = None
 
 
 _CAMPAIGNS: tuple[_Campaign, ...] = (
     _Campaign("cmp_broad_reach", "own_douyin", "douyin_feed", 6000, 30, (0.062, PLANTED.low_ctr, 0.070),
               (0.40, 0.25, 0.35), "broad"),
     _Campaign("cmp_seeding_xhs", "own_xhs", "xiaohongshu_feed", 3000, 55, (0.075, 0.065, 0.082),
-              (0.35, 0.30, 0.35), "seed"),
+              (0.35, 0.30, 0.35), "seed", spend_sigma=PLANTED.varied_spend_sigma,
+              saturation=PLANTED.saturation_spend),
     _Campaign("cmp_search_brand", "own_wechat", "search", 2000, 90, (0.085, 0.078, 0.090),
-              (0.40, 0.30, 0.30), "search"),
+              (0.40, 0.30, 0.30), "search", spend_sigma=PLANTED.varied_spend_sigma),
     _Campaign("cmp_retarget", "own_wechat", "wechat_moments", 2500, 45, (0.058, 0.063, 0.068),
-              (0.30, 0.35, 0.35), "retarget"),
+              (0.30, 0.35, 0.35), "retarget", spend_sigma=0.05, steady=True),
 )
+
+
+def _daily_spend(c: _Campaign, dates: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
+    """A campaign's spend per day: budget × growth × festival push × lognormal day-to-day spread."""
+    n = len(dates)
+    trend = 1.0 if c.steady else (1 + 0.25 * _years(n)) * (1 + 0.6 * _shopping(dates))
+    return c.budget * trend * _lognormal(rng, c.spend_sigma, n)
+
+
+def _expected_revenue(c: _Campaign, spend_day: np.ndarray) -> np.ndarray:
+    """A day's expected revenue at the planted ROAS: ∝ spend, or a·(1 − exp(−spend/b)) for a saturating one."""
+    roas = PLANTED.campaign_roas[c.campaign_id]
+    if c.saturation is None:
+        return roas * spend_day
+    b = c.saturation
+    a = roas * b / (1 - np.exp(-1.0))  # average ROAS at spend b is the planted one
+    return a * (1 - np.exp(-spend_day / b))
 
 
 def _campaign_daily(c: _Campaign, dates: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
@@ -1061,8 +1106,8 @@ def _campaign_daily(c: _Campaign, dates: pd.DatetimeIndex, rng: np.random.Genera
     n = len(dates)
     month = dates.strftime("%Y-%m").to_numpy()
     months, month_idx = np.unique(month, return_inverse=True)
-    roas = PLANTED.campaign_roas[c.campaign_id] * _lognormal(rng, 0.07, len(months))[month_idx]
-    spend_day = c.budget * (1 + 0.25 * _years(n)) * (1 + 0.6 * _shopping(dates)) * _lognormal(rng, 0.10, n)
+    noise = _lognormal(rng, 0.07, len(months))[month_idx]  # the month's ROAS level ± 7 %
+    spend_day = _daily_spend(c, dates, rng)
     split = rng.dirichlet(np.asarray(c.shares) * 60, n)
     ctr = np.asarray(c.ctrs)
     spend = np.round(spend_day[:, None] * split, 2)
@@ -1071,7 +1116,8 @@ def _campaign_daily(c: _Campaign, dates: pd.DatetimeIndex, rng: np.random.Genera
     expected_clicks = spend / c.cpm * 1000 * ctr
     aov = 150.0
     cvr_weight = expected_clicks / expected_clicks.sum(axis=1, keepdims=True)
-    conversions = np.minimum(rng.poisson((roas * spend_day / aov)[:, None] * cvr_weight), clicks)
+    value_day = noise * _expected_revenue(c, spend_day)
+    conversions = np.minimum(rng.poisson((value_day / aov)[:, None] * cvr_weight), clicks)
     revenue = conversions * aov * _lognormal(rng, 0.10, (n, 3))
     frame = pd.DataFrame({
         "date": np.repeat(dates, 3), "account_id": c.account_id, "campaign_id": c.campaign_id,
