@@ -174,18 +174,23 @@ def test_curves_table_has_one_row_per_unit() -> None:
 
 def _grid_best(curves: dict[str, ResponseCurve], total_daily: float, upper: dict[str, float], stop_loss: float,
                step: float) -> tuple[float, dict[str, float]]:
-    """Brute force: every split of the daily amount on a grid; the best feasible one."""
+    """Brute force: every split of at most the daily amount on a grid, each unit's next yuan returning ≥ the
+    stop-loss (checked by a finite difference); the best one. The last unit takes the largest feasible grid
+    value that fits, since more spend never lowers an increasing curve."""
     names = list(curves)
+
+    def next_yuan(n: str, s: float) -> float:
+        return float(curves[n].expected(np.array([s + 1.0]))[0] - curves[n].expected(np.array([s]))[0])
+
+    grids = {n: [s for s in np.arange(0, upper[n] + step / 2, step) if s == 0 or next_yuan(n, s - 1) >= stop_loss]
+             for n in names}
     best, split = -np.inf, {}
-    grids = [np.arange(0, upper[n] + step / 2, step) for n in names[:-1]]
-    for combo in itertools.product(*grids):
-        last = total_daily - sum(combo)
+    for combo in itertools.product(*(grids[n] for n in names[:-1])):
+        left = total_daily - sum(combo)
+        if left < -1e-9:
+            continue
+        last = max(s for s in grids[names[-1]] if s <= left + 1e-9)
         spends = dict(zip(names, [*combo, last], strict=True))
-        if last < -1e-9 or last > upper[names[-1]] + 1e-9:
-            continue
-        ok = all(s == 0 or curves[n].expected(np.array([s]))[0] / s >= stop_loss - 1e-9 for n, s in spends.items())
-        if not ok:
-            continue
         value = sum(float(curves[n].expected(np.array([s]))[0]) for n, s in spends.items())
         if value > best:
             best, split = value, spends
@@ -210,20 +215,16 @@ def test_allocation_matches_a_brute_force_grid() -> None:
 
 
 def test_stop_loss_caps_spend_and_flags_a_unit_under_it() -> None:
-    # a: average ROAS a(1-e^(-s/b))/s = 3 at some s; b: a/b = 2.5 < 3 even at the first yuan; c: line 2.0
+    # a: marginal ROAS (a/b)e^(-s/b) = 3 at some s; b: a/b = 2.5 < 3 even at the first yuan; c: line 2.0
     curves = {"a": _curve("a", 6000, 1000), "b": _curve("b", 1000, 400), "c": _line("c", 2.0)}
     days = 10
     last = {"a": 10 * 1000.0, "b": 10 * 500.0, "c": 10 * 500.0}
     plan = allocate_budget(curves, budget=100_000, days=days, last_spend=last, stop_loss=3.0,
                            min_spend={"c": 1000.0}, max_spend={"a": 1e9})
     table = plan.table.set_index("unit")
-    # cap of a: solve 6000(1-exp(-s/1000))/s = 3 by bisection, independently of the code
-    lo, hi = 1.0, 1e5
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if 6000 * (1 - np.exp(-mid / 1000)) / mid > 3 else (lo, mid)
-    assert table.loc["a", "proposed_spend"] / days == pytest.approx(lo, rel=1e-4)
-    assert table.loc["a", "average_roas"] >= 3 - 1e-6
+    # cap of a: the next yuan returns 6000/1000·e^(-s/1000) = 3 at s = 1000·ln 2 = 693.15 a day
+    assert table.loc["a", "proposed_spend"] / days == pytest.approx(1000 * np.log(2), rel=1e-6)
+    assert table.loc["a", "marginal_roas"] == pytest.approx(3.0) and table.loc["a", "average_roas"] > 3
     assert table.loc["b", "proposed_spend"] == 0 and "stop-loss" in table.loc["b", "warning"]
     assert table.loc["c", "proposed_spend"] == 1000 and "stop-loss" in table.loc["c", "warning"]
     placed = table["proposed_spend"].sum()
@@ -238,13 +239,24 @@ def test_reserve_test_slice_and_unplaced_sum_to_the_budget() -> None:
     table = plan.table.set_index("unit")
     assert plan.reserve == pytest.approx(0.15 * 300_000)
     assert plan.test_slice == pytest.approx(0.10 * 300_000)
-    # the test slice goes to the uncertain unit (b, on the fallback line) and the new one, half each
-    assert table.loc["b", "role"] == "test" and table.loc["new_channel", "role"] == "test"
-    assert table.loc[["b", "new_channel"], "proposed_spend"].sum() + plan.unplaced_test == pytest.approx(30_000)
+    # b (on the fallback line) is held at its last pace; the named new unit takes the whole test slice
+    assert table.loc["b", "role"] == "hold" and table.loc["b", "proposed_spend"] == pytest.approx(40_000)
+    assert table.loc["new_channel", "role"] == "test"
+    assert table.loc["new_channel", "proposed_spend"] + plan.unplaced_test == pytest.approx(30_000)
     assert np.isnan(table.loc["new_channel", "expected_return"])  # no curve: unknown, not zero
     total = table["proposed_spend"].sum() + plan.reserve + plan.unplaced
     assert total == pytest.approx(300_000)
     assert table.loc["a", "change"] == pytest.approx(table.loc["a", "proposed_spend"] - 40_000)
+
+
+def test_held_unit_without_test_units_gets_the_test_slice_as_a_budget_test() -> None:
+    curves = {"a": _curve("a", 6000, 1000), "b": _line("b", 4.0, warning="spend hardly varied: CV 0.05 < 0.20")}
+    plan = allocate_budget(curves, budget=300_000, days=30, last_spend={"a": 40_000.0, "b": 40_000.0})
+    table = plan.table.set_index("unit")
+    # b: its pace 40,000 plus the whole test slice 30,000 (under its 2 × 40,000 maximum)
+    assert table.loc["b", "proposed_spend"] == pytest.approx(70_000) and "budget test" in table.loc["b", "warning"]
+    # a gets what is left, up to its caps; reserve + everything placed + unplaced = the budget
+    assert table["proposed_spend"].sum() + plan.reserve + plan.unplaced == pytest.approx(300_000)
 
 
 def test_intervals_bracket_the_median() -> None:
@@ -309,8 +321,9 @@ def test_sample_plan_cuts_the_stop_loss_campaign(sample_curves: dict[str, Respon
     table = plan.table.set_index("unit")
     assert "stop-loss" in table.loc[PLANTED.stop_loss_campaign, "warning"]
     assert table.loc[PLANTED.stop_loss_campaign, "proposed_spend"] == 0
-    assert table.loc[PLANTED.flat_spend_campaign, "role"] == "test"
-    # the stop-loss campaign cannot take its part of the test slice: the flat one takes all of it
-    assert table.loc[PLANTED.flat_spend_campaign, "proposed_spend"] == pytest.approx(plan.test_slice)
+    # the flat-spend campaign is held at its last pace, and with no test unit named the test slice is its
+    # budget test (the stop-loss campaign has an identified line, so it is cut, not tested)
+    assert table.loc[PLANTED.flat_spend_campaign, "role"] == "hold"
+    assert table.loc[PLANTED.flat_spend_campaign, "proposed_spend"] == pytest.approx(31 * 5000.0 + plan.test_slice)
     placed = table.loc[table["proposed_spend"] > 0]
     assert (placed["average_roas"] >= 3 - 1e-6).all()

@@ -71,6 +71,14 @@ def test_accuracy_table_pools_origins_and_horizons() -> None:
     assert table.loc["seasonal naive", "mase"] == pytest.approx((5 / 2 + 5 / 2 + 0 / 3) / 3)
     assert table.loc["model", "smape"] == pytest.approx((200 * 2 / 22 + 0 + 200 * 3 / 57) / 3)
     assert (table["n_pairs"] == 3).all()
+    assert table["coverage_80"].isna().all()  # pairs without p10/p90: no coverage, not 0
+
+
+def test_interval_coverage_counts_actuals_inside_their_interval() -> None:
+    actual = pd.Series([10.0, 20.0, 30.0, 40.0])
+    low, high = pd.Series([9.0, 21.0, 25.0, np.nan]), pd.Series([11.0, 25.0, 30.0, 50.0])
+    # 10 in [9, 11] yes; 20 in [21, 25] no; 30 in [25, 30] yes (ends count); the 4th has no interval
+    assert fc.interval_coverage(actual, low, high) == pytest.approx(2 / 3)
 
 
 # ------------------------------------------------------------------ choose_methods
@@ -329,3 +337,26 @@ def test_backtest_table_covers_every_own_account_and_kpi(
     assert (table["p50"] <= table["p90"]).all()
     chosen = methods.set_index(["account_id", "kpi"])["method"]
     assert all(forecasts[key].method == method for key, method in chosen.items())
+
+
+def test_interval_scale_is_the_quantile_of_errors_in_half_widths() -> None:
+    # ten months of one KPI: median 100, interval [90, 110] (half-width 10 both sides)
+    actual = [100.0, 105.0, 95.0, 112.0, 88.0, 120.0, 80.0, 101.0, 99.0, 130.0]
+    pairs = pd.DataFrame({"kpi": "revenue", "method": "model", "actual": actual, "forecast": 100.0,
+                          "p10": 90.0, "p90": 110.0})
+    row = fc.interval_scale(pairs).iloc[0]
+    # errors in half-widths, sorted: 0, .1, .1, .5, .5, 1.2, 1.2, 2, 2, 3; the 0.8 quantile (position 7.2) is 2.0
+    assert row["factor"] == pytest.approx(2.0)
+    assert row["coverage_before"] == pytest.approx(0.5)  # 100, 105, 95, 101 and 99 lie inside [90, 110]
+    assert fc.interval_scale(pairs.head(9)).iloc[0]["factor"] == 1.0  # too few months: left as it is
+
+
+def test_widen_stretches_paths_around_the_median_and_keeps_flows_non_negative() -> None:
+    paths = np.array([[10.0, 100.0], [20.0, 110.0], [30.0, 120.0]])
+    f = fc.KpiForecast("a", "revenue", "model", ("2027-01", "2027-02"), paths)
+    wide = fc.widen(f, 2.0)
+    # medians 20 and 110; distances doubled: 0, 20, 40 → 0 clipped at 0 stays 0; 90, 110, 130
+    assert wide.paths.tolist() == [[0.0, 90.0], [20.0, 110.0], [40.0, 130.0]]
+    net = fc.widen(fc.KpiForecast("a", "net_follower_change", "model", ("2027-01",), np.array([[-5.0], [5.0],
+                                                                                                 [10.0]])), 3.0)
+    assert net.paths.ravel().tolist() == [-25.0, 5.0, 20.0]  # a net change may go below 0

@@ -536,6 +536,7 @@ def test_ad_spend_variation_and_returns_planted(t: dict[str, pd.DataFrame]) -> N
     cv = spend.std() / spend.mean()
     assert cv[PLANTED.flat_spend_campaign] < 0.1  # the curve cannot be identified
     assert cv[PLANTED.saturating_campaign] > 0.3 and cv[PLANTED.constant_campaign] > 0.3
+    assert cv[PLANTED.stop_loss_campaign] > 0.3
     # diminishing returns: ROAS of the top spend quintile well under the bottom one's; constant: about equal
     for campaign, low_ratio in ((PLANTED.saturating_campaign, 0.75), (PLANTED.constant_campaign, 0.95)):
         days = daily.loc[campaign]

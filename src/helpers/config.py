@@ -34,6 +34,7 @@ NOTEBOOK_NAMES: tuple[str, ...] = (
     "content_planning",
     "experiment_evaluation",
     "voice_of_customer",
+    "account_plan",
 )
 
 #: The analysis package (helpers.<package>) each notebook uses; its session.check_parameters runs before the kernel.
@@ -44,6 +45,7 @@ NOTEBOOK_PACKAGES: dict[str, str] = {
     "content_planning": "planning",
     "experiment_evaluation": "experiments",
     "voice_of_customer": "voc",
+    "account_plan": "account_plan",
 }
 
 

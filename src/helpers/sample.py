@@ -135,8 +135,9 @@ class PlantedEffects:
     """The campaign with constant returns (expected revenue ∝ spend) and a daily spend that varies as much."""
 
     varied_spend_sigma: float = 0.35
-    """σ of the lognormal day-to-day factor on the spend of ``saturating_campaign`` and ``constant_campaign``
-    (the others: 0.10), on top of growth and shopping festivals."""
+    """σ of the lognormal day-to-day factor on the spend of ``saturating_campaign``, ``constant_campaign`` and
+    ``stop_loss_campaign`` (whose constant ROAS 1.8 is then identified, so a budget plan cuts it as under the
+    stop-loss rather than testing it), on top of growth and shopping festivals."""
 
     flat_spend_campaign: str = "cmp_retarget"
     """The campaign whose daily spend hardly varies (no growth, no festival push, σ 0.05: CV about 0.05), so
@@ -1073,7 +1074,7 @@ class _Campaign:
 
 _CAMPAIGNS: tuple[_Campaign, ...] = (
     _Campaign("cmp_broad_reach", "own_douyin", "douyin_feed", 6000, 30, (0.062, PLANTED.low_ctr, 0.070),
-              (0.40, 0.25, 0.35), "broad"),
+              (0.40, 0.25, 0.35), "broad", spend_sigma=PLANTED.varied_spend_sigma),
     _Campaign("cmp_seeding_xhs", "own_xhs", "xiaohongshu_feed", 3000, 55, (0.075, 0.065, 0.082),
               (0.35, 0.30, 0.35), "seed", spend_sigma=PLANTED.varied_spend_sigma,
               saturation=PLANTED.saturation_spend),

@@ -32,9 +32,19 @@ class Accuracy:
     accuracy: pd.DataFrame
     """account_id, kpi, method, mase, smape, n_pairs, note."""
     choice: pd.DataFrame
-    """account_id, kpi, method, model_mase, baseline_mase, model_smape, baseline_smape, n_pairs, reason."""
+    """account_id, kpi, method, model_mase, baseline_mase, reason, model_smape, baseline_smape, model_coverage,
+    baseline_coverage (share of actual months inside the 80 % interval), n_pairs."""
+    scale: pd.DataFrame
+    """kpi, method, factor, coverage_before, n_pairs: how much the forecast intervals are stretched (calibration)."""
     pairs: pd.DataFrame = field(repr=False)
-    """account_id, kpi, method, origin, horizon, month, actual, forecast, scale."""
+    """account_id, kpi, method, origin, horizon, month, actual, forecast, scale, p10, p90."""
+
+    def coverage(self, method: str) -> float:
+        """Share of all backtested months inside the method's 80 % interval (NaN when none)."""
+        rows = self.pairs[self.pairs["method"] == method] if len(self.pairs) else self.pairs
+        if rows.empty:
+            return float("nan")
+        return forecast.interval_coverage(rows["actual"], rows["p10"], rows["p90"])
 
 
 @dataclass(frozen=True)
@@ -81,20 +91,28 @@ def backtest(run: PlanRun) -> Accuracy:
                                  origins=run.settings.backtest_origins, max_horizon=run.settings.backtest_horizon,
                                  last_month=run.as_of)
     choice = forecast.choose_methods(accuracy)
-    smape = accuracy.pivot_table(index=["account_id", "kpi"], columns="method", values="smape", aggfunc="first")
-    pairs = accuracy.pivot_table(index=["account_id", "kpi"], columns="method", values="n_pairs", aggfunc="first")
     keys = pd.MultiIndex.from_frame(choice[["account_id", "kpi"]])
-    choice = choice.assign(
-        model_smape=smape.reindex(keys)["model"].to_numpy() if "model" in smape else np.nan,
-        baseline_smape=smape.reindex(keys)["seasonal naive"].to_numpy() if "seasonal naive" in smape else np.nan,
-        n_pairs=pairs.reindex(keys).min(axis=1).to_numpy())
-    return Accuracy(accuracy=accuracy, choice=choice, pairs=accuracy.attrs.get("pairs", pd.DataFrame()))
+
+    def per_method(column: str, method: str) -> np.ndarray:
+        wide = accuracy.pivot_table(index=["account_id", "kpi"], columns="method", values=column, aggfunc="first",
+                                    dropna=False)
+        return wide.reindex(keys)[method].to_numpy() if method in wide else np.full(len(keys), np.nan)
+
+    choice = choice.assign(model_smape=per_method("smape", "model"),
+                           baseline_smape=per_method("smape", "seasonal naive"),
+                           model_coverage=per_method("coverage_80", "model"),
+                           baseline_coverage=per_method("coverage_80", "seasonal naive"),
+                           n_pairs=np.fmin(per_method("n_pairs", "model"), per_method("n_pairs", "seasonal naive")))
+    pairs = accuracy.attrs.get("pairs", pd.DataFrame())
+    return Accuracy(accuracy=accuracy, choice=choice, scale=forecast.interval_scale(pairs), pairs=pairs)
 
 
 def forecasts(run: PlanRun, accuracy: Accuracy) -> ForecastSet:
-    """Simulated monthly paths to the plan year's end, with the method the backtest chose per account × KPI."""
-    return forecast.forecast_kpis(run.daily, run.account_ids, last_month=run.as_of, horizon_end=run.horizon_end,
-                                  key_dates=key_dates(run), methods=accuracy.choice, n_sims=run.settings.n_sims)
+    """Simulated monthly paths to the plan year's end, with the method the backtest chose per account × KPI,
+    their spread calibrated so the backtest's 80 % intervals would have held 80 % of the months."""
+    raw = forecast.forecast_kpis(run.daily, run.account_ids, last_month=run.as_of, horizon_end=run.horizon_end,
+                                 key_dates=key_dates(run), methods=accuracy.choice, n_sims=run.settings.n_sims)
+    return forecast.calibrate(raw, accuracy.scale)
 
 
 def targets(run: PlanRun, paths: Mapping[tuple[str, str], KpiForecast], actuals: pd.DataFrame) -> Plan:

@@ -18,10 +18,16 @@ Method
   The intervals are those of the EXPECTED return (the curve's uncertainty), not of a single period's
   realised return, which also has day-to-day noise.
 - Allocation: per day, evenly over the period. The flexible reserve and the test slice are set aside
-  first; the test slice goes in equal parts to the test units (named in ``test_units``, or on the
-  fallback line), the rest to the other units by equal-marginal water-filling (bisection on the marginal
-  ROAS λ; exact for concave curves) between each unit's minimum and its maximum, where the maximum is
-  also capped at the spend at which the unit's average ROAS reaches the stop-loss.
+  first. A unit on the fallback line is *held* at last period's pace (the only spend its average ROAS is
+  known at; a line extrapolated further would be a guess), within its minimum and stop-loss cap. The test
+  slice goes in equal parts to the units named in ``test_units`` (new channels, or units to scale up);
+  when none is named it funds budget tests of the held units (spend above their pace, so the next plan
+  can identify their curve); with neither it joins the unplaced money. The rest goes to the units with
+  an identified curve by equal-marginal water-filling (bisection on the marginal ROAS λ; exact for
+  concave curves) between each unit's minimum and its maximum, where the maximum is also capped at the
+  spend at which the unit's MARGINAL ROAS reaches the stop-loss: the methodology stops spending where ROI
+  falls under 3:1, and for a diminishing curve the yuan that falls under it is the next one, while the
+  average still looks healthy (the planted seeding campaign: average 4.4, next yuan 2.6).
 
 Choices and pitfalls
 - Festival days are modelled as a lift, so the curves describe ordinary days; the plan allocates
@@ -42,7 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq, curve_fit
+from scipy.optimize import curve_fit
 
 from helpers.anomaly import festival_days
 from helpers.errors import DataError, ParameterError, require_columns
@@ -64,8 +70,8 @@ B_MAX_MULTIPLE: float = 5.0
 MIN_FESTIVAL_DAYS: int = 10
 #: The methodology's range of the flexible reserve.
 RESERVE_RANGE: tuple[float, float] = (0.10, 0.20)
-#: Unit roles in a plan.
-ROLES: tuple[str, ...] = ("optimised", "test")
+#: Unit roles in a plan: allocated by return, held at last period's pace (no identified curve), test units.
+ROLES: tuple[str, ...] = ("optimised", "hold", "test")
 
 
 @dataclass(frozen=True)
@@ -297,18 +303,18 @@ def _check_units(name: str, units: Iterable[str], known: Sequence[str]) -> None:
 
 
 def _stop_cap(curve: ResponseCurve, stop_loss: float, upper: float) -> float:
-    """Largest daily spend ≤ upper at which the average ROAS is still ≥ the stop-loss (0 when never)."""
-    if curve.average(0.0) < stop_loss:
+    """Largest daily spend ≤ upper at which the NEXT yuan still returns at least the stop-loss (0 when never).
+
+    The stop-loss applies at the margin: a yuan spent where it returns under 3 loses against the 3:1 line
+    however good the unit's average still looks. For the curve a·(1 − e^(−s/b)) the marginal return
+    (a/b)·e^(−s/b) reaches the stop-loss at s = b·ln(a / (b·stop)); a line's marginal is its average.
+    """
+    if curve.marginal(0.0) < stop_loss:
         return 0.0
-    if not np.isfinite(upper) or curve.average(upper) < stop_loss:
-        if curve.shape == "constant":
-            return upper
-        a, b = curve.params[0], curve.params[1]
-        hi = a / stop_loss  # average ≤ a/s, so it is under the stop-loss beyond a/stop_loss
-        if not curve.average(hi) < stop_loss:
-            return min(hi, upper)
-        return float(brentq(lambda x: float(curve.average(x)) - stop_loss, b * 1e-9, hi, xtol=1e-9 * b))
-    return upper
+    if curve.shape == "constant" or stop_loss <= 0:
+        return upper
+    a, b = curve.params[0], curve.params[1]
+    return float(min(upper, b * np.log(a / (b * stop_loss))))
 
 
 def _water_fill(curves: Sequence[ResponseCurve], lo: np.ndarray, hi: np.ndarray, amount: float) -> np.ndarray:
@@ -383,8 +389,9 @@ def allocate_budget(curves: Mapping[str, ResponseCurve], *, budget: float, days:
         raise ParameterError(f"The min_spend amounts ({sum(mins.values()):,.0f}) exceed the budget after the "
                              f"reserve ({budget * (1 - reserve_share):,.0f}); lower them or raise the budget.")
     reserve, test_slice = reserve_share * budget, test_share * budget
-    testing = [u for u in known if u in new_units or u in test_units or curves[u].warning]
-    optimised = [u for u in curves if u not in testing]
+    testing = [u for u in known if u in new_units or u in test_units]
+    held = [u for u in curves if curves[u].warning and u not in testing]
+    optimised = [u for u in curves if u not in testing and u not in held]
 
     lo = {u: mins.get(u, 0.0) / days for u in known}
     hi = {u: maxs.get(u, 2 * last_spend[u] if u in last_spend else np.inf) / days for u in known}
@@ -393,34 +400,44 @@ def allocate_budget(curves: Mapping[str, ResponseCurve], *, budget: float, days:
     cap = {}
     for u in known:
         cap[u] = hi[u] if u not in curves else max(_stop_cap(curves[u], stop_loss, hi[u]), 0.0)
-        if cap[u] <= lo[u] and u in curves and curves[u].average(max(lo[u], 1e-9)) < stop_loss:
+        if cap[u] <= lo[u] and u in curves and curves[u].marginal(max(lo[u], 0.0)) < stop_loss:
             cap[u] = lo[u]
             note = _("under the {roas}:1 stop-loss even at its minimum: cut to the minimum").format(
                 roas=f"{stop_loss:g}")
             warnings[u] = "; ".join(w for w in (warnings[u], note) if w)
 
-    daily: dict[str, float] = {}
+    # a unit without an identified curve keeps last period's pace: the only spend its average ROAS is known at
+    daily: dict[str, float] = {u: float(np.clip(last_spend.get(u, 0.0) / days, lo[u], cap[u])) for u in held}
+    held_daily = dict(daily)
+    recipients = testing or held  # named test units take the slice; else it funds budget tests of the held ones
     unplaced_test, reasons = 0.0, []
-    if testing:
-        daily.update(_equal_split(test_slice / days, {u: lo[u] for u in testing}, {u: cap[u] for u in testing}))
-        unplaced_test = max(test_slice - sum(daily[u] for u in testing) * days, 0.0)
+    if recipients and test_slice > 0:
+        base = {u: daily.get(u, lo[u]) for u in recipients}
+        daily.update(_equal_split(test_slice / days + sum(base.values()), base, {u: cap[u] for u in recipients}))
+        unplaced_test = max(test_slice - sum(daily[u] - base[u] for u in recipients) * days, 0.0)
         if unplaced_test > 0.005:
             reasons.append(_("part of the test slice would break a test unit's maximum or the stop-loss"))
-    else:
+    elif test_slice > 0:
         unplaced_test = test_slice
-        if test_slice > 0:
-            reasons.append(_("no new or uncertain unit to test"))
-    available = budget - reserve - test_slice - sum(daily.values()) * days + (test_slice - unplaced_test)
+        reasons.append(_("no new or uncertain unit to test"))
+    for u in held:
+        if daily[u] > held_daily[u] + 1e-9:
+            warnings[u] = "; ".join(w for w in (warnings[u], _("held at last period's pace, plus a budget test from "
+                                                               "the test slice to learn its curve")) if w)
+        else:
+            warnings[u] = "; ".join(w for w in (warnings[u], _("held at last period's pace")) if w)
+    available = budget - reserve - sum(daily.values()) * days - unplaced_test
     if optimised:
         fitted = [curves[u] for u in optimised]
         spends = _water_fill(fitted, np.array([lo[u] for u in optimised]), np.array([cap[u] for u in optimised]),
-                             available / days)
+                             max(available, 0.0) / days)
         daily.update(zip(optimised, map(float, spends), strict=True))
     placed_main = sum(daily[u] for u in optimised) * days
     if available - placed_main > 0.005:
         reasons.append(_("every unit is at its maximum or at its stop-loss limit"))
     unplaced = budget - reserve - sum(daily.values()) * days
-    table = _plan_table(curves, known, testing, daily, last_spend, days, warnings, n_draws, seed)
+    roles = {u: "test" if u in testing else "hold" if u in held else "optimised" for u in known}
+    table = _plan_table(curves, known, roles, daily, last_spend, days, warnings, n_draws, seed)
     totals = _total_interval(curves, daily, days, n_draws, seed)
     return BudgetPlan(budget=budget, days=days, reserve=reserve, test_slice=test_slice, unplaced=max(unplaced, 0.0),
                       unplaced_test=unplaced_test, unplaced_reason="; ".join(reasons), total_expected=totals[1],
@@ -445,7 +462,7 @@ def _total_interval(curves: Mapping[str, ResponseCurve], daily: Mapping[str, flo
     return float(low), float(mid), float(high)
 
 
-def _plan_table(curves: Mapping[str, ResponseCurve], units: Sequence[str], testing: Sequence[str],
+def _plan_table(curves: Mapping[str, ResponseCurve], units: Sequence[str], roles: Mapping[str, str],
                 daily: Mapping[str, float], last_spend: Mapping[str, float], days: int,
                 warnings: Mapping[str, str], n_draws: int, seed: int) -> pd.DataFrame:
     """One row per unit with spend, change, expected return and its interval, ROAS and marginal ROAS."""
@@ -458,7 +475,7 @@ def _plan_table(curves: Mapping[str, ResponseCurve], units: Sequence[str], testi
         else:
             low = mid = high = avg = marg = float("nan")
         last = float(last_spend.get(u, np.nan))
-        rows.append({"unit": u, "channel": c.channel if c else "", "role": "test" if u in testing else "optimised",
+        rows.append({"unit": u, "channel": c.channel if c else "", "role": roles[u],
                      "shape": c.shape if c else "", "last_spend": last, "proposed_spend": s * days,
                      "change": s * days - last, "expected_return": mid, "return_low": low, "return_high": high,
                      "average_roas": avg, "marginal_roas": marg, "warning": warnings[u]})

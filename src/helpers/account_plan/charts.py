@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers import i18n
-from helpers.account_plan.analysis import Spend
+from helpers.account_plan.analysis import Accuracy, Spend
 from helpers.account_plan.session import KPI_LABELS, PlanRun
 from helpers.charts import CountTicks, close, setup_style, subplots
 from helpers.i18n import _
@@ -69,8 +69,10 @@ def _kpi_title(kpi: str) -> str:
 
 
 def _tidy_dates(ax: Axes) -> None:
-    """Month ticks that do not overlap."""
-    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(maxticks=6))
+    """Month ticks that do not overlap: at most about six, on whole months."""
+    low, high = (matplotlib.dates.num2date(x) for x in ax.get_xlim())
+    months = max(1, (high.year - low.year) * 12 + high.month - low.month)
+    ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(interval=max(1, math.ceil(months / 6))))
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
     for label in ax.get_xticklabels():
         label.set_rotation(30)
@@ -96,9 +98,9 @@ def history_chart(actuals: pd.DataFrame, run: PlanRun) -> Figure:
     return fig
 
 
-def backtest_chart(choice: pd.DataFrame, run: PlanRun) -> Figure:
+def backtest_chart(accuracy: Accuracy, run: PlanRun) -> Figure:
     """MASE of the model and of the seasonal-naive baseline per account × KPI (below 1 beats 'same month last year')."""
-    rows = choice.dropna(subset=["model_mase", "baseline_mase"], how="all")
+    rows = accuracy.choice.dropna(subset=["model_mase", "baseline_mase"], how="all")
     if rows.empty:
         return _nothing(_("Too little history to backtest."))
     labels = [f"{run.names.get(str(a), str(a))} · {_kpi_title(str(k))}" for a, k in

@@ -111,13 +111,19 @@ def backtest_view(accuracy: Accuracy, run: PlanRun) -> Any:
     frame["kpi"] = [kpi_name(str(k)) for k in frame["kpi"]]
     frame["method"] = [i18n.gettext(METHOD_NAMES.get(str(m), str(m))) for m in frame["method"]]
     frame["reason"] = [i18n.gettext(str(r)) for r in frame["reason"]]
-    columns = ["account_id", "kpi", "model_mase", "baseline_mase", "model_smape", "baseline_smape", "n_pairs",
-               "method", "reason"]
-    labels = {"model_mase": _("Model MASE"), "baseline_mase": _("Baseline MASE"), "model_smape": _("Model sMAPE"),
-              "baseline_smape": _("Baseline sMAPE"), "n_pairs": _("Forecasts compared"),
+    columns = ["account_id", "kpi", "model_mase", "baseline_mase", "model_smape", "baseline_smape",
+               "model_coverage", "n_pairs", "method", "reason"]
+    labels = {"model_mase": _("Model MASE"), "baseline_mase": _("Baseline MASE"), "model_smape": _("Model sMAPE (%)"),
+              "baseline_smape": _("Baseline sMAPE (%)"), "n_pairs": _("Forecasts compared"),
+              "model_coverage": _("Model: actuals inside the 80 % interval"),
               "method": _("Method used"), "reason": _("Why")}
     present = [c for c in columns if c in frame]
-    return styled(frame[present], percent=(), labels=labels)
+    style = styled(frame[present], percent=(), labels=labels)
+    mase = [c for c in ("model_mase", "baseline_mase") if c in present]
+    smape = [c for c in ("model_smape", "baseline_smape") if c in present]
+    return (style.format(lambda v: i18n.fmt_number(v, 2), subset=mase, na_rep=i18n.MISSING)
+            .format(lambda v: i18n.fmt_number(v, 1), subset=smape, na_rep=i18n.MISSING)
+            .format(lambda v: i18n.fmt_percent(v, 0), subset=["model_coverage"], na_rep=i18n.MISSING))
 
 
 def backtest_line(accuracy: Accuracy, run: PlanRun) -> str:
@@ -130,11 +136,21 @@ def backtest_line(accuracy: Accuracy, run: PlanRun) -> str:
         wins=wins, n=len(compared), model=i18n.fmt_number(float(compared["model_mase"].median()), 2)
         if len(compared) else i18n.MISSING,
         baseline=i18n.fmt_number(float(compared["baseline_mase"].median()), 2) if len(compared) else i18n.MISSING)
+    covered = accuracy.coverage("model")
+    if not math.isnan(covered):
+        text = i18n.sentences(text, _("Its 80 % intervals held {share} of the backtested months (80 % if they were "
+                                      "calibrated).").format(share=i18n.fmt_percent(covered, 0)))
+        used = accuracy.scale[accuracy.scale["method"] == "model"]
+        if len(used) and (used["factor"] != 1.0).any():
+            text = i18n.sentences(text, _("The plan stretches each KPI's intervals by what the backtest needed "
+                                          "(×{low} to ×{high}) so the chances in section 4 are not too "
+                                          "confident.").format(low=i18n.fmt_number(float(used["factor"].min()), 2),
+                                                               high=i18n.fmt_number(float(used["factor"].max()), 2)))
     naive = choice[choice["method"] == "seasonal naive"]
     if len(naive):
-        kpis = naive.groupby("kpi", sort=False)["account_id"].size()
         text = i18n.sentences(text, _("The plan uses the baseline for {items}.").format(
-            items=i18n.listed(f"{kpi_name(str(k))} ({n})" for k, n in kpis.items())))
+            items=i18n.listed(_("{account} {kpi}").format(account=_name(run, str(a)), kpi=kpi_name(str(k)))
+                              for a, k in zip(naive["account_id"], naive["kpi"], strict=True))))
     return text
 
 
@@ -277,7 +293,7 @@ def setup_text(run: PlanRun) -> str:
         month=run.budget_month,
         budget=i18n.fmt_money(run.settings.budget) if run.settings.budget else _("last month's spend"),
         reserve=i18n.fmt_percent(run.settings.reserve_share, 0), test=i18n.fmt_percent(run.settings.test_share, 0),
-        stop=i18n.fmt_number(run.settings.roas_stop_loss, 1), folder=run.settings.data_dir.name)
+        stop=f"{run.settings.roas_stop_loss:g}:1", folder=run.settings.data_dir.name)
 
 
 def written_line(tables_written: Sequence[str], figures: Sequence[str]) -> str:
@@ -342,20 +358,19 @@ def budget_view(spend: Spend | None, run: PlanRun) -> Any:
     return style.format(i18n.fmt_money, subset=money, na_rep="")
 
 
-ROLE_NAMES: dict[str, str] = {"optimised": N_("allocated by return"), "test": N_("test slice")}
+ROLE_NAMES: dict[str, str] = {"optimised": N_("allocated by return"), "hold": N_("held at last month's pace"),
+                              "test": N_("test slice")}
 
 
-def _shifts(spend: Spend) -> tuple[pd.Series | None, pd.Series | None]:
-    """The unit with the largest increase and the one with the largest cut (None when none)."""
-    t = spend.plan.table
-    up = t[t["change"] > 0.5]
-    down = t[t["change"] < -0.5]
-    return (up.loc[up["change"].idxmax()] if len(up) else None,
-            down.loc[down["change"].idxmin()] if len(down) else None)
+def _move(row: pd.Series) -> str:
+    """One unit's move: 'cut X by N' or 'add N to X'."""
+    if row["change"] < 0:
+        return _("cut {unit} by {amount}").format(unit=row["unit"], amount=i18n.fmt_money(-row["change"]))
+    return _("add {amount} to {unit}").format(unit=row["unit"], amount=i18n.fmt_money(row["change"]))
 
 
 def budget_line(spend: Spend | None, run: PlanRun) -> str:
-    """Next month's budget, its expected return with the interval, and the largest move."""
+    """Next month's budget, what is kept back, its expected return with the interval, and every unit's move."""
     if spend is None:
         return _("No ad_daily.csv in the data folder: no budget plan.")
     plan = spend.plan
@@ -366,14 +381,13 @@ def budget_line(spend: Spend | None, run: PlanRun) -> str:
         reserve=i18n.fmt_money(plan.reserve), test=i18n.fmt_money(plan.test_slice),
         expected=i18n.fmt_money(plan.total_expected), low=i18n.fmt_money(plan.total_low),
         high=i18n.fmt_money(plan.total_high))
-    up, down = _shifts(spend)
-    moves = []
-    if down is not None:
-        moves.append(_("cut {unit} by {amount}").format(unit=down["unit"], amount=i18n.fmt_money(-down["change"])))
-    if up is not None:
-        moves.append(_("add {amount} to {unit}").format(unit=up["unit"], amount=i18n.fmt_money(up["change"])))
-    if moves:
-        text = i18n.sentences(text, _("Largest moves: {moves}.").format(moves=i18n.listed(moves)))
+    if plan.unplaced > 0.5:
+        text = i18n.sentences(text, _("{amount} is not placed and stays with the reserve: {reason}.").format(
+            amount=i18n.fmt_money(plan.unplaced), reason=plan.unplaced_reason))
+    moves = plan.table[plan.table["change"].abs() > 0.5].sort_values("change")
+    if len(moves):
+        text = i18n.sentences(text, _("Moves: {moves}.").format(moves=i18n.listed(_move(r) for _i, r in
+                                                                                  moves.iterrows())))
     return text
 
 
@@ -397,7 +411,7 @@ def saturation_line(spend: Spend | None, run: PlanRun) -> str:
     saturated = saturated_units(spend, stop)
     unidentified = [u for u, c in spend.curves.items() if c.warning]
     parts = [_("Saturated (the next yuan returns less than the {stop}:1 stop-loss at last month's pace): "
-               "{units}.").format(stop=i18n.fmt_number(stop, 1), units=i18n.listed(saturated) if saturated
+               "{units}.").format(stop=f"{stop:g}", units=i18n.listed(saturated) if saturated
                                   else _("none"))]
     parts.append(_("No curve identified (average ROAS used): {units}.").format(
         units=i18n.listed(unidentified) if unidentified else _("none")))
@@ -457,14 +471,20 @@ def executive_summary(run: PlanRun, accuracy: Accuracy, plan: Plan, totals: pd.D
                            "<this run>/tables/targets.csv), or copy it into the data folder."), ANCHORS["cascade"])]
     if spend is not None:
         lines.append(page.Line(saturation_line(spend, run), ANCHORS["budget"]))
-        up, down = _shifts(spend)
-        if up is not None or down is not None:
-            actions.append(page.Line(budget_line(spend, run), ANCHORS["budget"], "watch"))
+        moves = spend.plan.table[spend.plan.table["change"].abs() > 0.5].sort_values("change")
+        if len(moves):
+            actions.append(page.Line(_("Move next month's ad money: {moves}.").format(
+                moves=i18n.listed(_move(r) for _i, r in moves.iterrows())), ANCHORS["budget"], "watch"))
         testing = spend.plan.table[spend.plan.table["role"] == "test"]
         if len(testing):
-            actions.append(page.Line(_("Test {units} with the test slice ({amount}) before scaling them.").format(
+            actions.append(page.Line(_("Test {units} with the test slice ({amount}) before scaling up.").format(
                 units=i18n.listed(testing["unit"].astype(str)), amount=i18n.fmt_money(spend.plan.test_slice)),
                 ANCHORS["budget"]))
+        held = spend.plan.table[spend.plan.table["role"] == "hold"]
+        if len(held):
+            actions.append(page.Line(_("Vary the daily spend of {units} (the test slice pays for it) so the next "
+                                       "plan can tell how it responds.").format(
+                units=i18n.listed(held["unit"].astype(str))), ANCHORS["budget"]))
     return page.Summary(title=_title(run), verdict=verdict, verdict_status=status, verdict_href=ANCHORS["targets"],
                         tiles=tuple(tiles), findings=tuple(lines[:5]), actions=tuple(actions[:3]))
 
@@ -483,7 +503,7 @@ def summary(run: PlanRun, accuracy: Accuracy, forecasts: Mapping[tuple[str, str]
     out: dict[str, Any] = {
         "label": str(run.plan_year), "title": _title(run), "as_of": run.as_of, "plan_year": run.plan_year,
         "replan": run.replan, "accounts": list(run.account_ids),
-        "backtest": _records(accuracy.choice),
+        "backtest": _records(accuracy.choice), "interval_calibration": _records(accuracy.scale),
         "forecast": _records(brand_forecast(run, forecasts)),
         "targets": _records(plan.annual), "brand_targets": _records(totals),
         "cascade": _records(plan.cascade), "stages": _records(stages)}
@@ -501,7 +521,8 @@ def tables(run: PlanRun, actuals: pd.DataFrame, accuracy: Accuracy, forecasts: M
            spend: Spend | None) -> dict[str, pd.DataFrame | None]:
     """The CSV tables; targets.csv is the full targets file (the data folder's rows + this plan's) for the review."""
     return {"history": actuals, "backtest": accuracy.choice, "backtest_accuracy": accuracy.accuracy,
-            "backtest_forecasts": accuracy.pairs, "forecast": forecast_table(forecasts),
+            "backtest_forecasts": accuracy.pairs,
+            "interval_calibration": accuracy.scale, "forecast": forecast_table(forecasts),
             "targets_annual": plan.annual, "targets_cascade": plan.cascade, "brand_targets": totals, "stages": stages,
             "proposed_targets": plan.rows(), "targets": merge_targets(run.targets, plan.rows()),
             "response_curves": None if spend is None else curves_table(spend.curves),

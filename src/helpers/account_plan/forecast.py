@@ -88,12 +88,15 @@ __all__ = [
     "accuracy_table",
     "backtest",
     "backtest_pairs",
+    "calibrate",
     "choose_methods",
     "derive_paths",
     "festival_windows",
     "fit_daily_model",
     "forecast_kpis",
     "forecast_table",
+    "interval_coverage",
+    "interval_scale",
     "mase",
     "monthly_actuals",
     "seasonal_naive",
@@ -101,6 +104,7 @@ __all__ = [
     "simulate_daily",
     "skipped_kpis",
     "smape",
+    "widen",
 ]
 
 PLAN_KPIS: tuple[str, ...] = ("followers", "net_follower_change", "impressions", "engagements",
@@ -611,13 +615,26 @@ def mase(actual: np.ndarray | Sequence[float], forecast: np.ndarray | Sequence[f
     return float(np.mean(np.abs(y - f) / s))
 
 
+def interval_coverage(actual: pd.Series, low: pd.Series, high: pd.Series) -> float:
+    """Share of actuals inside their prediction interval (NaN when no pair has an interval)."""
+    ok = low.notna() & high.notna() & actual.notna()
+    if not ok.any():
+        return float("nan")
+    return float(((actual[ok] >= low[ok]) & (actual[ok] <= high[ok])).mean())
+
+
 def accuracy_table(pairs: pd.DataFrame) -> pd.DataFrame:
-    """MASE and sMAPE per account × KPI × method from backtest pairs: account_id, kpi, method, mase, smape, n_pairs."""
+    """MASE, sMAPE and the 80 % interval's coverage per account × KPI × method from backtest pairs.
+
+    Columns: account_id, kpi, method, mase, smape, coverage_80 (NaN without p10/p90), n_pairs.
+    """
     rows = []
     for (account_id, kpi, method), g in pairs.groupby(["account_id", "kpi", "method"], sort=False):
+        coverage = (interval_coverage(g["actual"], g["p10"], g["p90"]) if {"p10", "p90"} <= set(g.columns)
+                    else float("nan"))
         rows.append((account_id, kpi, method, mase(g["actual"], g["forecast"], g["scale"]),
-                     smape(g["actual"], g["forecast"]), len(g)))
-    return pd.DataFrame(rows, columns=["account_id", "kpi", "method", "mase", "smape", "n_pairs"])
+                     smape(g["actual"], g["forecast"]), coverage, len(g)))
+    return pd.DataFrame(rows, columns=["account_id", "kpi", "method", "mase", "smape", "coverage_80", "n_pairs"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -647,7 +664,7 @@ def backtest_pairs(daily: pd.DataFrame, account_ids: Sequence[str], *, key_dates
                    max_horizon: int = 3, n_sims: int = 200, seed: int = 0, last_month: str | None = None
                    ) -> pd.DataFrame:
     """Rolling-origin forecasts of both methods: account_id, kpi, method, origin, horizon, month, actual,
-    forecast (median path), scale (the origin's M4 scale)."""
+    forecast (median path), scale (the origin's M4 scale), p10 and p90 (the 80 % prediction interval)."""
     if origins < 1 or max_horizon < 1:
         raise ParameterError(f"origins and max_horizon must be ≥ 1; got {origins} and {max_horizon}.")
     last = _month(last_month, "last_month") if last_month is not None else None
@@ -655,7 +672,8 @@ def backtest_pairs(daily: pd.DataFrame, account_ids: Sequence[str], *, key_dates
     with threadpool_limits(limits=1, user_api="blas"):  # small fits: see the note above _DOW
         for account_id in _check_daily(daily, account_ids):
             rows += _account_pairs(daily, account_id, key_dates, last, origins, max_horizon, n_sims, seed)
-    columns = ["account_id", "kpi", "method", "origin", "horizon", "month", "actual", "forecast", "scale"]
+    columns = ["account_id", "kpi", "method", "origin", "horizon", "month", "actual", "forecast", "scale", "p10",
+               "p90"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -695,18 +713,19 @@ def _origin_rows(acc: _Account, value: pd.DataFrame, complete: pd.DataFrame, kpi
         for method, paths in by_method.items():
             if kpi not in paths:
                 continue
-            point = np.median(paths[kpi], axis=0)
+            low, point, high = np.quantile(paths[kpi], [0.1, 0.5, 0.9], axis=0)
             for h, month in enumerate(targets):
                 if complete[kpi].get(month, False):
                     rows.append((acc.account_id, kpi, method, str(origin), h + 1, str(month),
-                                 float(value.at[month, kpi]), float(point[h]), scale))
+                                 float(value.at[month, kpi]), float(point[h]), scale, float(low[h]),
+                                 float(high[h])))
     return rows
 
 
 def backtest(daily: pd.DataFrame, account_ids: Sequence[str], *, key_dates: pd.DataFrame, origins: int = 6,
              max_horizon: int = 3, n_sims: int = 200, seed: int = 0, last_month: str | None = None
              ) -> pd.DataFrame:
-    """Backtest accuracy: account_id, kpi, method, mase, smape, n_pairs, note — a row per forecastable
+    """Backtest accuracy: account_id, kpi, method, mase, smape, coverage_80, n_pairs, note — a row per forecastable
     account × KPI × method (n_pairs 0 and a note where it could not be backtested); the pairs in
     ``attrs["pairs"]`` (see backtest_pairs)."""
     pairs = backtest_pairs(daily, account_ids, key_dates=key_dates, origins=origins, max_horizon=max_horizon,
@@ -721,12 +740,14 @@ def backtest(daily: pd.DataFrame, account_ids: Sequence[str], *, key_dates: pd.D
                 if len(hit):
                     r = hit.iloc[0]
                     note = "" if np.isfinite(r["mase"]) else "no MASE: the history's seasonal scale is 0 or missing"
-                    rows.append((account_id, kpi, method, r["mase"], r["smape"], int(r["n_pairs"]), note))
+                    rows.append((account_id, kpi, method, r["mase"], r["smape"], r["coverage_80"],
+                                 int(r["n_pairs"]), note))
                 else:
-                    rows.append((account_id, kpi, method, np.nan, np.nan, 0,
+                    rows.append((account_id, kpi, method, np.nan, np.nan, np.nan, 0,
                                  f"not backtested: fewer than {MIN_BACKTEST_MONTHS} complete months before "
                                  "any origin"))
-    out = pd.DataFrame(rows, columns=["account_id", "kpi", "method", "mase", "smape", "n_pairs", "note"])
+    out = pd.DataFrame(rows, columns=["account_id", "kpi", "method", "mase", "smape", "coverage_80", "n_pairs",
+                                      "note"])
     out.attrs["pairs"] = pairs
     return out
 
@@ -870,3 +891,54 @@ def forecast_table(forecasts: Mapping[tuple[str, str], KpiForecast]) -> pd.DataF
                                     "method": f.method, "p10": q[0], "p50": q[1], "p90": q[2]}))
     columns = ["account_id", "kpi", "month", "method", "p10", "p50", "p90"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration of the intervals by the backtest
+# --------------------------------------------------------------------------------------------
+
+#: Fewest backtested months a KPI × method needs before its interval is recalibrated.
+MIN_CALIBRATION_PAIRS: int = 10
+#: The interval is never narrowed or widened beyond these factors (a backtest is a handful of months).
+CALIBRATION_LIMITS: tuple[float, float] = (0.5, 5.0)
+
+
+def interval_scale(pairs: pd.DataFrame, coverage: float = 0.8) -> pd.DataFrame:
+    """Per KPI × method, the factor that stretches the 80 % intervals so ``coverage`` of backtested months fit.
+
+    Each backtested month's error is measured in half-widths of its own interval on the error's side
+    (|actual − median| ÷ (p90 − median) above the median, ÷ (median − p10) below); the factor is the
+    ``coverage`` quantile of these ratios, kept within CALIBRATION_LIMITS, and 1 (no change) with fewer than
+    MIN_CALIBRATION_PAIRS months. Pooled over accounts: one account has too few months. Columns: kpi,
+    method, factor, coverage_before, n_pairs.
+    """
+    rows = []
+    for (kpi, method), g in pairs.groupby(["kpi", "method"], sort=False):
+        err = g["actual"] - g["forecast"]
+        half = np.where(err >= 0, g["p90"] - g["forecast"], g["forecast"] - g["p10"])
+        ok = np.isfinite(half) & (half > 0) & err.notna().to_numpy()
+        ratios = np.abs(err.to_numpy()[ok]) / half[ok]
+        factor = (float(np.clip(np.quantile(ratios, coverage), *CALIBRATION_LIMITS))
+                  if len(ratios) >= MIN_CALIBRATION_PAIRS else 1.0)
+        rows.append((kpi, method, factor, interval_coverage(g["actual"], g["p10"], g["p90"]), int(ok.sum())))
+    return pd.DataFrame(rows, columns=["kpi", "method", "factor", "coverage_before", "n_pairs"])
+
+
+def widen(forecast: KpiForecast, factor: float) -> KpiForecast:
+    """The forecast with every path's distance from the monthly median multiplied by ``factor``.
+
+    The median stays; a flow that cannot be negative is clipped at 0 (a net follower change can be).
+    """
+    median = np.median(forecast.paths, axis=0)
+    paths = median + factor * (forecast.paths - median)
+    if forecast.kpi != _NET and KPI_KIND.get(forecast.kpi) != "ratio":
+        paths = np.maximum(paths, 0.0)
+    return KpiForecast(forecast.account_id, forecast.kpi, forecast.method, forecast.months, paths, forecast.note)
+
+
+def calibrate(forecasts: ForecastSet, scale: pd.DataFrame) -> ForecastSet:
+    """Each forecast widened (or narrowed) by its KPI × method's backtest factor; unknown pairs unchanged."""
+    factors = {(str(k), str(m)): float(f) for k, m, f in zip(scale["kpi"], scale["method"], scale["factor"],
+                                                              strict=True)}
+    out = {key: widen(fc, factors.get((fc.kpi, fc.method), 1.0)) for key, fc in forecasts.items()}
+    return ForecastSet(out, forecasts.skipped)

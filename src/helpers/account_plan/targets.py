@@ -64,10 +64,13 @@ _RATIO_PARTS = ("engagements", "impressions")
 class PathsLike(Protocol):
     """What the cascade needs of a forecast: its months and simulated monthly values."""
 
-    account_id: str
-    kpi: str
-    months: tuple[str, ...]
-    paths: np.ndarray
+    @property
+    def months(self) -> tuple[str, ...]:
+        """The forecast months, 'YYYY-MM', consecutive."""
+
+    @property
+    def paths(self) -> np.ndarray:
+        """(n_sims, len(months)) simulated monthly values."""
 
 
 def plan_months(plan_year: int) -> list[str]:
