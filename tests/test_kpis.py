@@ -127,7 +127,7 @@ def test_registry_order_and_fields() -> None:
                           "engagements", "engagement_rate", "posts_published", "ctr", "conversions",
                           "conversion_rate", "revenue", "ad_spend", "roas", "comments", "negative_share",
                           "net_sentiment"]
-    assert all(spec.unit in {"count", "rate", "currency", "ratio"} for spec in KPIS.values())
+    assert all(spec.unit in {"count", "rate", "currency", "ratio", "index"} for spec in KPIS.values())
     assert KPIS["ad_spend"].higher_is_better is None
     assert not KPIS["reach"].additive and "not additive" in KPIS["reach"].definition
     assert "rate of sums" in KPIS["engagement_rate"].definition.lower()

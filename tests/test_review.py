@@ -52,7 +52,7 @@ def test_targets_from_csv_are_validated(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("account_id,kpi,period,target\nown_a,revenue,2026-10,100\n", encoding="utf-8")
     targets, note = review.load_targets(str(path), tmp_path, {"own_a"})
-    assert targets.loc[0, "target"] == 100.0 and note == "Targets: t.csv."
+    assert targets.loc[0, "target"] == 100.0 and note == f"Targets: {path}."  # outside the project: the path as given
     path.write_text("account_id,kpi,period,target\nown_a,revenue,Oct 2026,100\n", encoding="utf-8")
     with pytest.raises(Exception, match="period must look like 2026-10"):
         review.load_targets(str(path), tmp_path, {"own_a"})
@@ -108,7 +108,7 @@ def test_partly_covered_period_is_refused(sample_dir: Path) -> None:
     ("trend_periods", 0, r"Parameter trend_periods=0 must be between 1 and 60"),
     ("trend_periods", 2.5, r"Parameter trend_periods=2.5 must be a whole number between 1 and 60"),
     ("trend_periods", True, r"Parameter trend_periods=True must be a whole number"),
-    ("top_n", 101, r"Parameter top_n=101 must be between 1 and 100"),
+    ("top_n", 101, r"Parameter top_n=101 must be between 0 and 100"),
     ("anomaly_threshold", 0.5, r"Parameter anomaly_threshold=0.5 must be between 1.0 and 20.0"),
     ("markov_value", "revenue", r"Parameter markov_value='revenue' is not valid; use one of: share, removal"),
 ])

@@ -279,9 +279,11 @@ def test_alerts_text_counts_alerts_and_critical_ones() -> None:
 
 def test_top_posts_heading_says_why_nothing_is_ranked() -> None:
     ranked = pd.DataFrame({"post_id": [1], "engagement_rate": [0.05]})
-    assert rec.top_posts_heading(_posts(ranked)) == "Top 5 posts by engagement rate (by impressions):"
+    score = ("Score: engagement rate = the post's engagements (likes, comments, shares and saves, as the platform "
+             "reports them) ÷ its impressions.")
+    assert rec.top_posts_heading(_posts(ranked)) == "Top 5 posts by engagement rate (by impressions):\n" + score
     assert rec.top_posts_heading(_posts(ranked.iloc[0:0], published=1)) == (
-        "Top 5 posts by engagement rate (by impressions):\n"
+        "Top 5 posts by engagement rate (by impressions):\n" + score + "\n"
         "  none ranked: the period has 1 post(s), none with both engagements and impressions "
         "(an export without that base: try er_base = followers).")
     assert rec.bottom_posts_heading(_posts(ranked)) == "Bottom 5 posts:"

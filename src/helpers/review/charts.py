@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import matplotlib.dates
 import matplotlib.pyplot as plt
 import matplotlib.ticker
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -27,6 +29,7 @@ from helpers.charts import (
     subplots,
 )
 from helpers.i18n import N_, _
+from helpers.review.kpis import KPIS
 from helpers.review.words import MODEL_NAMES, account_name, account_names, channel_name, format_name, metric_name, word
 
 if TYPE_CHECKING:
@@ -41,12 +44,15 @@ __all__ = [
     "close",
     "content_by_format_chart",
     "funnel_chart",
+    "growth_chart",
     "heatmap",
+    "monthly_charts",
     "platform_funnel_chart",
     "risk_matrix_chart",
     "roas_chart",
     "scorecard_chart",
     "setup_style",
+    "shares_chart",
     "trend_chart",
     "trend_charts",
     "trend_explorer",
@@ -252,3 +258,89 @@ def trend_explorer(history: pd.DataFrame, kpi_labels: dict[str, str]) -> widgets
                                        title=kpi_labels.get(kpi.value, kpi.value)))
 
     return Explorer("trend", (kpi, platform), draw)
+
+
+# --------------------------------------------------------------------------------------------
+# The year-end review: growth comparison and monthly small multiples
+# --------------------------------------------------------------------------------------------
+
+def _platform_colours(platforms: Sequence[str]) -> dict[str, tuple[float, float, float]]:
+    """One colour per platform, the same in every panel of a figure."""
+    names = sorted(set(map(str, platforms)))  # sorted: the same colour for a platform in every chart
+    return dict(zip(names, sns.color_palette(n_colors=max(len(names), 1)), strict=False))
+
+
+def growth_chart(indexed: pd.DataFrame, kpi_labels: Mapping[str, str]) -> plt.Figure:
+    """Indexed growth (period start = 100), one panel per KPI and one line per platform."""
+    kpis = list(dict.fromkeys(indexed["kpi"]))
+    fig, axes = subplots(1, max(len(kpis), 1), figsize=(4.2 * max(len(kpis), 1), 3.6), squeeze=False)
+    colours = _platform_colours(list(indexed["platform"]))
+    for ax, kpi in zip(axes[0], kpis, strict=False):
+        for platform, rows in indexed[indexed["kpi"] == kpi].groupby("platform", sort=False):
+            ax.plot(rows["step"], rows["index"], marker="o", markersize=3, color=colours[str(platform)],
+                    label=i18n.platform_name(str(platform)))
+        ax.axhline(100, color="#333", linewidth=0.8, linestyle=":")
+        ax.set_title(_("{kpi} (start = 100)").format(kpi=kpi_labels.get(kpi, kpi)))
+        slant_dates(ax)
+    if kpis:
+        axes[0][0].legend(title=_("Platform"), fontsize=8)
+    return fig
+
+
+def shares_chart(shares: pd.DataFrame, kpi_labels: Mapping[str, str]) -> plt.Figure:
+    """Each platform's share of the period's gains, one panel per KPI (horizontal bars; 100 % = all accounts)."""
+    kpis = list(dict.fromkeys(shares["kpi"]))
+    fig, axes = subplots(1, max(len(kpis), 1), figsize=(4.2 * max(len(kpis), 1), 0.5 * shares["account_id"].nunique()
+                                                         + 1.6), squeeze=False, sharey=True)
+    colours = _platform_colours(list(shares["platform"]))
+    for ax, kpi in zip(axes[0], kpis, strict=False):
+        rows = shares[shares["kpi"] == kpi]
+        labels = [i18n.platform_name(str(p)) for p in rows["platform"]]
+        ax.barh(labels, rows["share"].fillna(0.0), color=[colours[str(p)] for p in rows["platform"]])
+        for y, value in enumerate(rows["share"]):
+            ax.text(0 if np.isnan(value) else value, y, " " + i18n.fmt_percent(value), va="center", fontsize=8)
+        ax.axvline(0, color="#333", linewidth=0.8)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_title(_("Share of {kpi}").format(kpi=kpi_labels.get(kpi, kpi)))
+        ax.invert_yaxis()
+    return fig
+
+
+def monthly_charts(monthly: pd.DataFrame, kpi_labels: Mapping[str, str]) -> dict[str, plt.Figure]:
+    """Small multiples of the period's months: one panel per KPI, a line per platform, targets as markers.
+
+    Panels in the order of ``kpi_labels``. Named {"monthly_trends": figure}; empty (nothing to draw)
+    when ``monthly`` is empty (a week or a month).
+    """
+    if monthly.empty:
+        return {}
+    present = list(dict.fromkeys(monthly["kpi"]))
+    kpis = [k for k in kpi_labels if k in present] + [k for k in present if k not in kpi_labels]  # labels' order
+    cols = 4
+    nrows = -(-len(kpis) // cols)
+    fig, axes = subplots(nrows, cols, figsize=(4.0 * cols, 3.0 * nrows), squeeze=False, sharex=True)
+    colours = _platform_colours(list(monthly["platform"]))
+    has_target = False
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        rows = monthly[monthly["kpi"] == kpi]
+        for platform, line in rows.groupby("platform", sort=False):
+            colour = colours[str(platform)]
+            ax.plot(line["period_start"], line["value"], color=colour, marker="o", markersize=2.5,
+                    label=i18n.platform_name(str(platform)))
+            targets = line.dropna(subset=["target"])
+            if len(targets):
+                has_target = True
+                ax.scatter(targets["period_start"], targets["target"], marker="_", s=90, color=colour, linewidths=2)
+        ax.set_title(kpi_labels.get(kpi, kpi), fontsize=10)
+        if kpi in KPIS and KPIS[kpi].unit == "rate":
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+        else:
+            ax.yaxis.set_major_formatter(CountTicks())
+        ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m"))
+    for ax in list(axes.flat)[len(kpis):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    note = _("line: actual per month; dash: the month's target") if has_target else _("line: actual per month")
+    fig.legend(handles, labels, title=_("Platform"), loc="outside right upper", fontsize=8)
+    fig.suptitle(note, fontsize=9, color="#555")
+    return {"monthly_trends": fig}

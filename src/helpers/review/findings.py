@@ -9,12 +9,14 @@ period: no finding, no recommendation; ``recommendations`` ranks them all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from helpers import i18n, page
+from helpers import config, i18n, page
 from helpers.i18n import N_, _, listed
 from helpers.review.anomalies import false_alarm_rate
 from helpers.review.kpis import KPIS, kpi_label
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from helpers.review.ads import AdsReview
     from helpers.review.anomalies import BotCheck
     from helpers.review.attribution import AttributionReview
+    from helpers.review.growth import Growth
     from helpers.review.posts import PostReview
     from helpers.review.reputation import CrisisCases, Voice
     from helpers.review.risks import RiskReview
@@ -356,9 +359,21 @@ def _base_name(base: str) -> str:
     return word({"impressions": N_("impressions"), "reach": N_("reach"), "followers": N_("followers")}, base)
 
 
+#: What a post's score (its engagement rate) divides by, per base: stated above the top posts.
+SCORE_WORDS: dict[str, str] = {
+    "impressions": N_("Score: engagement rate = the post's engagements (likes, comments, shares and saves, as the "
+                      "platform reports them) ÷ its impressions."),
+    "reach": N_("Score: engagement rate = the post's engagements (likes, comments, shares and saves, as the "
+                "platform reports them) ÷ its reach."),
+    "followers": N_("Score: engagement rate = the post's engagements (likes, comments, shares and saves, as the "
+                    "platform reports them) ÷ the account's followers on the day it was published."),
+}
+
+
 def top_posts_heading(posts: PostReview) -> str:
-    """The heading of the top-posts table; says why when no post could be ranked."""
-    heading = _("Top {n} posts by engagement rate (by {base}):").format(n=posts.top_n, base=_base_name(posts.base))
+    """The heading of the top-posts table with the score it ranks by; says why when no post could be ranked."""
+    heading = (_("Top {n} posts by engagement rate (by {base}):").format(n=posts.top_n, base=_base_name(posts.base))
+               + "\n" + _(SCORE_WORDS[posts.base]))
     if not posts.best.empty:
         return heading
     return heading + "\n  " + _("none ranked: the period has {n} post(s), none with both engagements and {base} "
@@ -444,11 +459,12 @@ def reputation_text(voice: Voice, split: pd.DataFrame) -> str:
         return _("No customer comment in this period.")
     r = rows.iloc[0]
     return _("Customer comments this period: {comments} ({scored} scored): {positive} positive, {neutral} neutral, "
-             "{negative} negative; net sentiment {net}. Set apart before cleaning: {brand} brand replies; removed up "
-             "to the period's end as empty, spam, bot or duplicate: {removed}.").format(
+             "{negative} negative; net sentiment {net} (positive share − negative share, from −1 to +1). Set apart "
+             "before cleaning: {brand} brand replies in this period; removed up to the period's end as empty, spam, "
+             "bot or duplicate: {removed}.").format(
         comments=i18n.fmt_count(r["comments"]), scored=i18n.fmt_count(r["scored"]),
         positive=i18n.fmt_percent(r["positive_share"]), neutral=i18n.fmt_percent(r["neutral_share"]),
-        negative=i18n.fmt_percent(r["negative_share"]), net=i18n.fmt_percent(r["net_sentiment"]),
+        negative=i18n.fmt_percent(r["negative_share"]), net=fmt_value(r["net_sentiment"], "index"),
         brand=i18n.fmt_count(voice.brand_rows), removed=i18n.fmt_count(voice.removed))
 
 
@@ -466,16 +482,65 @@ def crisis_days_text(cases: CrisisCases, accounts: pd.DataFrame | None = None) -
 
 
 def crisis_sop_text(cases: CrisisCases) -> str:
-    """How many 舆情 alerts the period has and the SOP they follow (owner, deadline, escalation)."""
+    """How many 舆情 alerts and incidents the period has and the SOP they follow (owner, deadline, escalation)."""
     if cases.sop is None:
         return ""
     sop = cases.sop
     owner = sop.owner or _("no owner named")
-    return _("{alerts} public-opinion alert(s), {critical} critical. Response SOP: {owner} (risk {risk}), "
-             "respond within {respond} h, escalate after {escalate} h.").format(
-        alerts=i18n.fmt_count(len(cases.alerts)), critical=i18n.fmt_count(cases.critical), owner=owner,
+    return _("{alerts} public-opinion alert(s) in {incidents} incident(s) (alerts of one account less than a day "
+             "apart are one incident), {critical} critical. Response SOP: {owner} (risk {risk}), respond within "
+             "{respond} h, escalate after {escalate} h.").format(
+        alerts=i18n.fmt_count(len(cases.alerts)), incidents=i18n.fmt_count(len(cases.incidents)),
+        critical=i18n.fmt_count(cases.critical_incidents), owner=owner,
         risk=sop.risk_id or i18n.MISSING, respond=i18n.fmt_number(sop.respond_within_h),
         escalate=i18n.fmt_number(sop.escalate_after_h))
+
+
+def _signed_count(value: float) -> str:
+    """A count with its sign: +900, −450 (0 unsigned)."""
+    text = i18n.fmt_count(value)
+    return "+" + text if value > 0 else text
+
+
+def growth_text(growth: Growth, accounts: pd.DataFrame | None = None) -> str:
+    """The platform that grew most (largest net follower change): its share of the gains, index and change."""
+    leader = growth.leader()
+    if leader is None:
+        return _("No net follower change could be computed for this period: no growth comparison.")
+    names = account_names(accounts)
+    account_id = str(leader["account_id"])
+    shares = growth.shares[growth.shares["account_id"] == account_id].set_index("kpi")["share"]
+    followers = growth.indexed[(growth.indexed["account_id"] == account_id) & (growth.indexed["kpi"] == "followers")]
+    index = followers["index"].iloc[-1] if len(followers) else float("nan")
+    return _("Grew most: {platform} ({account}), {net} followers, {share} of the net follower change; followers "
+             "index {index} at the period's end (start = 100); {change} vs the same period last year. Its share of "
+             "engagements: {engagements}; of revenue: {revenue}.").format(
+        platform=i18n.platform_name(str(leader["platform"])), account=account_name(names, account_id),
+        net=_signed_count(float(leader["value"])), share=i18n.fmt_percent(leader["share"]),
+        index=i18n.fmt_number(index, 0), change=i18n.fmt_change(leader["change_vs_last_year"]),
+        engagements=i18n.fmt_percent(shares.get("engagements", float("nan"))),
+        revenue=i18n.fmt_percent(shares.get("revenue", float("nan"))))
+
+
+def plan_link_text(period: ReviewPeriod, report_dir: Path) -> str:
+    """The year-end review's closing line: a link to next year's account plan, or the command that makes it.
+
+    ``report_dir`` is the folder this report is written to (outputs/period_review/<label>); the plan
+    is looked for under the same outputs root, then under config.OUTPUTS, and linked relative to
+    ``report_dir``, so the two reports can be moved together. Empty for a period other than a year.
+    """
+    if period.kind != "year":
+        return ""
+    year = int(period.label) + 1
+    here = report_dir.resolve()
+    found = [p for p in (here.parent.parent / "account_plan" / str(year) / "report.html",  # this run's outputs root
+                         config.OUTPUTS / "account_plan" / str(year) / "report.html") if p.is_file()]
+    if found:
+        plan = found[0]
+        link = Path(os.path.relpath(plan, here)).as_posix()
+        return _("Next year's plan: [account plan {year}]({link}).").format(year=year, link=link)
+    return _("Next year's plan: not made yet. Make it with `{command}`.").format(
+        command=f"opsbook run account_plan -p plan_year {year}")
 
 
 def written_text(tables: int, figures: int) -> str:

@@ -35,7 +35,7 @@ from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.i18n import N_, _, fmt_count, fmt_date
 from helpers.params import check_day
-from helpers.periods import ReviewPeriod, parse_period
+from helpers.periods import ReviewPeriod, parse_period, period_containing
 from helpers.review.words import metric_name
 
 __all__ = [
@@ -62,7 +62,7 @@ class KpiSpec:
 
     name: str
     label: str
-    unit: str  # "count", "rate", "currency" or "ratio"
+    unit: str  # "count", "rate", "currency", "ratio" or "index" (net sentiment: a signed index from −1 to 1)
     higher_is_better: bool | None  # None: neutral, reported for information (e.g. ad spend)
     additive: bool  # a flow: can be summed across accounts and across months
     definition: str
@@ -110,7 +110,7 @@ KPIS: dict[str, KpiSpec] = {
                 "(duplicates, spam and bots out) and without the brand's own rows; neutral: reported for information."),
         KpiSpec("negative_share", N_("Negative share"), "rate", False, False,
                 "Negative comments ÷ scored comments (those with a sentiment score)."),
-        KpiSpec("net_sentiment", N_("Net sentiment"), "rate", True, False,
+        KpiSpec("net_sentiment", N_("Net sentiment"), "index", True, False,
                 "Positive share − negative share of the scored comments, from −1 to 1 (the voice-of-customer "
                 "notebook's sentiment per comment).", mean_target=True),
     )
@@ -547,7 +547,7 @@ def _total_rows(parts: dict[str, dict[str, float]], er_base: str) -> list[dict[s
     for kpi, (needs, formula) in _formulas(er_base).items():
         reporting = frame[list(needs)].notna().all(axis=1)
         value = formula(*(float(frame.loc[reporting, p].sum()) for p in needs)) if reporting.any() else math.nan
-        note = "rate of sums over accounts" if KPIS[kpi].unit in ("rate", "ratio") else "sum over accounts"
+        note = "rate of sums over accounts" if KPIS[kpi].unit in ("rate", "ratio", "index") else "sum over accounts"
         if kpi == "engagement_rate":
             note = _er_note(er_base) + ", summed over accounts"
         if kpi == "followers":
@@ -847,7 +847,15 @@ def _comparison(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dail
                 comments: pd.DataFrame | None = None) -> pd.DataFrame:
     """The KPI values of a comparison period, keyed for merging, in a column called ``name``."""
     values = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base, comments)
+    if not covers(account_daily, period):  # a part-covered year would read as a fall (2 months vs 12)
+        values = values.assign(value=math.nan)
     return values[[*_KEYS, "value"]].rename(columns={"value": name})
+
+
+def covers(account_daily: pd.DataFrame, period: ReviewPeriod) -> bool:
+    """Whether account_daily starts on or before the period's first day (a comparison needs the whole period)."""
+    days = pd.to_datetime(account_daily["date"])
+    return bool(len(days)) and days.min() <= period.start
 
 
 def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
@@ -948,3 +956,21 @@ def kpi_trend(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     columns = ["period", "period_start", "account_id", "platform", "kpi", "value", "target"]
     trend = pd.concat(frames, ignore_index=True)[columns]
     return trend[trend["account_id"] != _TOTAL]
+
+
+#: The KPIs of the year-end review's monthly small multiples (METHODOLOGY 7).
+MONTHLY_KPIS: tuple[str, ...] = ("followers", "net_follower_change", "impressions", "engagements", "engagement_rate",
+                                 "conversions", "revenue")
+
+
+def monthly_trend(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+                  accounts: pd.DataFrame, targets: pd.DataFrame | None, period: ReviewPeriod,
+                  kpi_names: Sequence[str] = MONTHLY_KPIS, er_base: str = "impressions") -> pd.DataFrame:
+    """The months of a quarter or a year, each as kpi_trend computes it (value and monthly target per account).
+
+    Same columns as kpi_trend; empty for a week or a month (they have no months to draw).
+    """
+    if period.kind not in ("quarter", "year"):
+        return pd.DataFrame(columns=["period", "period_start", "account_id", "platform", "kpi", "value", "target"])
+    months = [period_containing("month", day) for day in pd.date_range(period.start, period.end, freq="MS")]
+    return kpi_trend(account_daily, posts, ad_daily, accounts, targets, months, kpi_names, er_base)

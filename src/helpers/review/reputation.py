@@ -18,19 +18,24 @@ Method (the voice-of-customer notebook's, through the shared base helpers.nlp; t
   comment up to the period's end (the baselines need the weeks before): daily negative volume and
   share, hourly negatives, crisis-keyword surges and liked crisis comments, with the default crisis
   keywords (``DEFAULT_CRISIS_KEYWORDS``) and the review's anomaly threshold; those starting in the
-  period are listed with severity and the risk register's SOP owner and deadline. For a year
-  (the year-end review) they are the year's crises.
+  period are grouped into incidents as the voice-of-customer notebook groups them
+  (``helpers.nlp.opinion.incidents``: one account's alerts less than 24 h apart), each with its
+  start, end, worst severity, peak (the alert with the highest z), the SOP owner and deadline and
+  whether the brand's first reply came in time. For a year (the year-end review) they are the
+  year's crises: 15 alerts are fewer incidents, and an incident is what someone handled.
+- **Brand replies** set apart are counted in the period (the history up to the period's end is
+  still read, for the alerts' baselines).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from helpers.nlp.clean import clean_comments, split_brand_rows
-from helpers.nlp.opinion import AlertSettings, ResponseSop, early_warning
+from helpers.nlp.opinion import AlertSettings, ResponseSop, early_warning, incidents
 from helpers.nlp.sentiment import SentimentScorer, build_scorer, sentiment_split
 from helpers.periods import ReviewPeriod
 from helpers.review.session import ReviewRun
@@ -48,7 +53,7 @@ class Voice:
     """Customers' comments of the reviewed accounts up to the period's end, cleaned and scored (None: no table)."""
 
     comments: pd.DataFrame | None = field(repr=False)
-    brand_rows: int = 0
+    brand_rows: int = 0  # the brand's own rows (its replies) created in the period, set apart before cleaning
     removed: int = 0
 
     @property
@@ -65,6 +70,7 @@ def customer_comments(run: ReviewRun, scorer: SentimentScorer | None = None) -> 
     mine = table[table["account_id"].isin(run.account_ids)]
     upto = mine[mine["created_at"] < run.period.end + pd.Timedelta(days=1)].reset_index(drop=True)
     customers, brand = split_brand_rows(upto, run.account_ids)
+    brand_in_period = len(_window(brand, run.period))  # the whole history's replies are not this period's
     cleaned = clean_comments(customers)
     kept = cleaned.comments
     if len(kept):
@@ -72,7 +78,7 @@ def customer_comments(run: ReviewRun, scorer: SentimentScorer | None = None) -> 
     else:
         kept = kept.assign(sentiment_score=pd.Series(dtype="float64"), sentiment=pd.Series(dtype="object"),
                            sentiment_method=pd.Series(dtype="object"))
-    return Voice(kept, brand_rows=len(brand), removed=len(cleaned.removed))
+    return Voice(kept, brand_rows=brand_in_period, removed=len(cleaned.removed))
 
 
 def _window(comments: pd.DataFrame, period: ReviewPeriod) -> pd.DataFrame:
@@ -111,22 +117,48 @@ def sentiment_table(voice: Voice, run: ReviewRun) -> pd.DataFrame:
     return table[columns]
 
 
+#: The columns of the incident table (helpers.nlp.opinion.incidents, with the peak of each incident).
+INCIDENT_COLUMNS: tuple[str, ...] = ("account_id", "start", "end", "alerts", "severity", "kinds", "peak_at", "peak_z",
+                                     "negative", "owner", "risk_id", "deadline", "first_reply_h", "response",
+                                     "top_comments")
+
+
 @dataclass(frozen=True)
 class CrisisCases:
-    """The period's 舆情 alerts (most severe first) with the SOP they follow and the alerts' calibration."""
+    """The period's 舆情 alerts (most severe first), grouped into incidents, with their SOP and calibration."""
 
     alerts: pd.DataFrame
     sop: ResponseSop | None
     calibration: pd.DataFrame = field(repr=False)
+    incidents: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(INCIDENT_COLUMNS)))
 
     @property
     def critical(self) -> int:
         """Number of critical alerts."""
         return int((self.alerts["severity"] == "critical").sum()) if len(self.alerts) else 0
 
+    @property
+    def critical_incidents(self) -> int:
+        """Number of critical incidents."""
+        return int((self.incidents["severity"] == "critical").sum()) if len(self.incidents) else 0
+
+
+def incident_peaks(found: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
+    """Incidents with their peak: the start (peak_at) and z (peak_z) of their alert with the highest z."""
+    if found.empty:
+        return found.assign(peak_at=pd.Series(dtype="datetime64[ns]"), peak_z=pd.Series(dtype="float64"))
+    starts = pd.to_datetime(alerts["start"])
+    peaks = []
+    for r in found.itertuples(index=False):
+        mine = alerts[(alerts["account_id"] == r.account_id) & (starts >= r.start) & (starts < r.end)]
+        top = mine.loc[mine["z"].astype(float).idxmax()] if len(mine) else None
+        peaks.append((pd.Timestamp(top["start"]) if top is not None else pd.NaT,
+                      float(top["z"]) if top is not None else float("nan")))
+    return found.assign(peak_at=[p for p, _ in peaks], peak_z=[z for _, z in peaks])
+
 
 def crisis_cases(voice: Voice, run: ReviewRun) -> CrisisCases:
-    """The 舆情 alerts starting in the period, by the voice-of-customer rules (helpers.nlp.opinion)."""
+    """The 舆情 alerts starting in the period and their incidents, by the VoC rules (helpers.nlp.opinion)."""
     empty = pd.DataFrame(columns=list(CRISIS_COLUMNS))
     if voice.comments is None or voice.comments.empty:
         return CrisisCases(empty, None, pd.DataFrame())
@@ -135,7 +167,9 @@ def crisis_cases(voice: Voice, run: ReviewRun) -> CrisisCases:
     start = pd.to_datetime(found.alerts["start"])
     inside = ((start >= run.period.start) & (start < run.period.end + pd.Timedelta(days=1))).to_numpy(dtype=bool)
     alerts = found.alerts[inside].reset_index(drop=True)
-    return CrisisCases(alerts[[c for c in CRISIS_COLUMNS if c in alerts.columns]], found.sop, found.calibration)
+    grouped = incident_peaks(incidents(replace(found, alerts=alerts), voice.comments), alerts)
+    return CrisisCases(alerts[[c for c in CRISIS_COLUMNS if c in alerts.columns]], found.sop, found.calibration,
+                       grouped[list(INCIDENT_COLUMNS)])
 
 
 def crisis_days(cases: CrisisCases) -> dict[str, list[pd.Timestamp]]:

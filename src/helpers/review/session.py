@@ -7,13 +7,14 @@ accepts, and returns the checked values with the loaded tables, the period and i
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import i18n
+from helpers import config, i18n
 from helpers.content import ER_BASES
 from helpers.data import (
     DataWarning,
@@ -40,6 +41,10 @@ OPTIONAL_REVIEW_TABLES: tuple[str, ...] = ("ad_daily", "touchpoints", "conversio
 PERIOD_TYPES: tuple[str, ...] = ("week", "month", "quarter", "year")
 ANOMALY_METHODS: tuple[str, ...] = ("stl", "hampel")
 KPI_ER_BASES: tuple[str, ...] = tuple(b for b in ER_BASES if b != "views")
+#: Posts ranked in the content section when top_n is 0 (auto): the year-end review shows a top 10.
+TOP_N_DEFAULT: int = 5
+TOP_N_YEAR: int = 10
+_YEAR_LABEL = re.compile(r"^\d{4}$")
 
 
 @dataclass(frozen=True)
@@ -106,11 +111,27 @@ class ReviewRun:
         return frame[frame["account_id"].isin(self.account_ids)].reset_index(drop=True)
 
 
+def targets_path(source: str) -> Path:
+    """A targets CSV path: absolute as given; relative to the current folder, else to the project root.
+
+    The project root (config.ROOT) is where an account-plan run writes outputs/account_plan/<year>/targets.csv;
+    the kernel runs in notebooks/, so a path relative to the root must work there too.
+    """
+    path = Path(str(source).strip()).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    return config.ROOT / path
+
+
 def check_targets_source(source: str) -> str:
     """targets_source as text: 'data', 'none' (or empty) or the path of a CSV file that exists."""
     text = str(source).strip()
-    if text.lower() not in ("none", "", "data") and not Path(text).expanduser().exists():
-        raise ParameterError(f"Parameter targets_source={text!r}: file not found. Use 'data', 'none' or a CSV path.")
+    if text.lower() not in ("none", "", "data") and not targets_path(text).is_file():
+        raise ParameterError(
+            f"Parameter targets_source={text!r}: file not found (looked in the current folder and in {config.ROOT}). "
+            "Use 'data' (the data folder's targets table), 'none', or the path of a targets CSV such as the one "
+            "an account-plan run writes: run `opsbook run account_plan -p plan_year <year>` first, then pass "
+            "outputs/account_plan/<year>/targets.csv.")
     return text
 
 
@@ -127,14 +148,22 @@ def load_targets(source: str, data_dir: Path, known_accounts: set[str]) -> tuple
                              "previous period.")
         frames = load_tables(["targets"], data_dir)
         return frames["targets"], _("Targets: the targets table of the data folder.")
-    path = Path(text).expanduser()
+    path = targets_path(text)
     result = parse_table(read_raw(path), TABLES["targets"], str(path))
     if result.frame is None:
         raise DataError("\n".join(str(p) for p in result.errors))
     unknown = sorted(set(result.frame["account_id"]) - known_accounts)
     if unknown:
         raise DataError(f"{path}, column 'account_id': unknown account(s) {unknown}.")
-    return result.frame, _("Targets: {file}.").format(file=path.name)
+    return result.frame, _("Targets: {file}.").format(file=_shown_path(path))
+
+
+def _shown_path(path: Path) -> str:
+    """A file's path as the report shows it: relative to the project root when inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(config.ROOT.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def check_complete(period: ReviewPeriod, days: pd.Series) -> None:
@@ -161,6 +190,17 @@ class ReviewParameters:
     trend_periods: int
     top_n: int
     markov_value: str
+    period_type: str = "month"  # the period's kind: a 4-digit period (2025) is a year whatever period_type says
+
+
+def period_kind(period_type: str, period: str) -> str:
+    """The kind of period reviewed: 'year' for a 4-digit label (``--period 2025``), else period_type."""
+    return "year" if _YEAR_LABEL.match(str(period).strip()) else period_type
+
+
+def top_posts_shown(top_n: int, kind: str) -> int:
+    """Posts in the top and bottom tables: top_n, or when it is 0 (auto) 10 for a year and 5 otherwise."""
+    return top_n or (TOP_N_YEAR if kind == "year" else TOP_N_DEFAULT)
 
 
 def check_parameters(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
@@ -174,6 +214,7 @@ def check_parameters(*, account: str | list[str], period_type: str, period: str,
     """
     i18n.resolve_language(lang)
     check_choice("period_type", period_type, PERIOD_TYPES)
+    kind = period_kind(period_type, period)
     check_choice("er_base", er_base, KPI_ER_BASES)
     check_choice("anomaly_method", anomaly_method, ANOMALY_METHODS)
     threshold = check_number("anomaly_threshold", anomaly_threshold, 1.0, 20.0)
@@ -181,15 +222,15 @@ def check_parameters(*, account: str | list[str], period_type: str, period: str,
     stop_loss = check_number("roas_stop_loss", roas_stop_loss, 0.0, 100.0)
     keep = check_number("ctr_keep", ctr_keep, 0.0, 1.0)
     n_trend = check_whole("trend_periods", trend_periods, 1, 60)
-    n_top = check_whole("top_n", top_n, 1, 100)
+    n_top = check_whole("top_n", top_n, 0, 100)
     value_credit = check_choice("markov_value", markov_value, MARKOV_VALUES)
-    requested_period(period_type, str(period))
+    requested_period(kind, str(period))
     check_targets_source(targets_source)
     folder = check_files(REVIEW_TABLES, data_dir)
     account_ids = select_accounts(load_checked_tables(["accounts"], folder)["accounts"], account)
     return ReviewParameters(data_dir=folder, account_ids=account_ids, anomaly_threshold=threshold, bot_iqr_k=iqr_k,
-                            roas_stop_loss=stop_loss, ctr_keep=keep, trend_periods=n_trend, top_n=n_top,
-                            markov_value=value_credit)
+                            roas_stop_loss=stop_loss, ctr_keep=keep, trend_periods=n_trend,
+                            top_n=top_posts_shown(n_top, kind), markov_value=value_credit, period_type=kind)
 
 
 def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
@@ -218,7 +259,7 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
     daily = tables["account_daily"]   # the days the data covers, before any derived day is added
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]
     tables["account_daily"], data_notes = complete_daily_metrics(daily)
-    resolved = resolve_period(period_type, str(period), reviewed_days)
+    resolved = resolve_period(checked.period_type, str(period), reviewed_days)
     check_complete(resolved, reviewed_days)
     targets, note = load_targets(targets_source, folder, set(tables["accounts"]["account_id"]))
     notes = tuple(n for n in data_notes if n.split(":", 1)[0] in account_ids)

@@ -17,8 +17,7 @@ import pandas as pd
 
 from helpers import i18n, page
 from helpers.i18n import N_, _
-from helpers.nlp.opinion import KIND_LABELS, STATUS_LABELS  # 舆情 alert kinds and statuses, as the VoC names them
-from helpers.review.kpis import KPIS
+from helpers.review.kpis import KPIS, kpi_label
 from helpers.review.words import (
     DIRECTION_NAMES,
     MODEL_NAMES,
@@ -380,25 +379,59 @@ def sentiment_view(split: pd.DataFrame, accounts: pd.DataFrame | None = None) ->
                         for n, s in zip(split["neutral"], split["neutral_share"], strict=True)],
         N_("Negative"): [f"{i18n.fmt_count(n)} ({i18n.fmt_percent(s)})"
                          for n, s in zip(split["negative"], split["negative_share"], strict=True)],
-        N_("Net sentiment"): _each(split["net_sentiment"], i18n.fmt_percent),
+        N_("Net sentiment"): _each(split["net_sentiment"], lambda v: fmt_value(v, "index")),
     })
     return _table(frame, numeric=[N_("Comments"), N_("Positive"), N_("Neutral"), N_("Negative"), N_("Net sentiment")])
 
 
-def crises_view(alerts: pd.DataFrame, accounts: pd.DataFrame | None = None, rows: int = SHOWN_ROWS) -> Any:
-    """The period's 舆情 alerts (the first `rows`, most severe first): start, account, kind, severity, SOP owner."""
+#: How the brand answered an incident (helpers.nlp.opinion.incidents' response codes).
+RESPONSE_NAMES: dict[str, str] = {"in_time": N_("yes, in time"), "late": N_("late (after the deadline)"),
+                                  "none": N_("no reply by the data's end"),
+                                  "no_reply_data": N_("unknown (no reply times in the export)")}
+
+
+def _hour(value: object) -> str:
+    """A time as the date and hour: 2025-06-18 14:00."""
+    return i18n.MISSING if pd.isna(value) else i18n.fmt_date(value) + pd.Timestamp(value).strftime(" %H:%M")
+
+
+def crises_view(incidents: pd.DataFrame, accounts: pd.DataFrame | None = None, rows: int = SHOWN_ROWS) -> Any:
+    """The period's 舆情 incidents (the first `rows`, most severe first): when, where, severity, peak, owner, reply."""
     names = account_names(accounts)
-    shown = alerts.head(rows)
+    shown = incidents.head(rows)
     frame = pd.DataFrame({
-        N_("Start"): [i18n.fmt_date(t) + pd.Timestamp(t).strftime(" %H:%M") if g == "hour" else i18n.fmt_date(t)
-                      for t, g in zip(shown["start"], shown["grain"], strict=True)],
+        N_("Start"): _each(shown["start"], _hour),
+        N_("Incident end"): _each(shown["end"], _hour),
         N_("Account"): [account_name(names, a) for a in shown["account_id"]],
-        N_("Alert"): [word(KIND_LABELS, k) for k in shown["kind"]],
         N_("Severity"): [word(SEVERITY_NAMES, s) for s in shown["severity"]],
+        N_("Alerts"): _each(shown["alerts"], i18n.fmt_count),
+        N_("Peak alert"): [_("{time} (z {z})").format(time=_hour(t), z=i18n.fmt_number(z, 1))
+                     for t, z in zip(shown["peak_at"], shown["peak_z"], strict=True)],
         N_("Negative comments"): _each(shown["negative"], i18n.fmt_count),
         N_("Owner"): [i18n.MISSING if pd.isna(o) else str(o) for o in shown["owner"]],
-        N_("Deadline"): [i18n.fmt_date(t) + pd.Timestamp(t).strftime(" %H:%M") for t in shown["deadline"]],
-        N_("Status"): [word(STATUS_LABELS, s) for s in shown["status"]],
+        N_("Deadline"): _each(shown["deadline"], _hour),
+        N_("Responded in time?"): [word(RESPONSE_NAMES, r) for r in shown["response"]],
         N_("Most-liked comments"): [" / ".join(t) for t in shown["top_comments"]],
     })
-    return _table(frame, numeric=[N_("Negative comments")], wide=[N_("Most-liked comments")])
+    return _table(frame, numeric=[N_("Alerts"), N_("Negative comments")], wide=[N_("Most-liked comments")])
+
+
+# --------------------------------------------------------------------------------------------
+# Growth comparison
+# --------------------------------------------------------------------------------------------
+
+def growth_view(shares: pd.DataFrame, accounts: pd.DataFrame | None = None) -> Any:
+    """Each account's part of the period's gains: value, share of the total and change vs last year, per KPI."""
+    names = account_names(accounts)
+    units = [KPIS[k].unit for k in shares["kpi"]]
+    frame = pd.DataFrame({
+        N_("KPI"): [kpi_label(k) for k in shares["kpi"]],
+        N_("Platform"): [i18n.platform_name(p) for p in shares["platform"]],
+        N_("Account"): [account_name(names, a) for a in shares["account_id"]],
+        N_("This period"): [fmt_value(v, u) for v, u in zip(shares["value"], units, strict=True)],
+        N_("Share of all accounts"): _each(shares["share"], i18n.fmt_percent),
+        N_("Same period last year"): [fmt_value(v, u) for v, u in zip(shares["last_year"], units, strict=True)],
+        N_("Change vs last year"): _each(shares["change_vs_last_year"], i18n.fmt_change),
+    })
+    return _table(frame, numeric=[N_("This period"), N_("Share of all accounts"), N_("Same period last year"),
+                                  N_("Change vs last year")])

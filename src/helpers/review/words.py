@@ -100,11 +100,13 @@ def account_name(names: Mapping[str, str], account_id: object) -> str:
 
 
 def fmt_value(value: float | None, unit: str) -> str:
-    """A KPI value in its unit: counts 20,015 (1,586.6万), rates 4.64%, money, ratios 1.80."""
+    """A KPI value in its unit: counts 20,015 (1,586.6万), rates 4.64%, money, ratios 1.80, indexes +0.28."""
     if value is None or pd.isna(value):
         return i18n.MISSING
     if unit == "rate":
         return i18n.fmt_percent(value, 2)
+    if unit == "index":  # net sentiment, as the voice-of-customer notebook shows it: +0.28, −0.05
+        return f"{float(value):+.2f}".replace("-", "−")
     if unit == "currency":
         return i18n.fmt_money(value)
     if unit == "ratio":
@@ -123,6 +125,8 @@ def fmt_attainment(value: float | None) -> str:
 
 def fmt_kpi_change(unit: str, relative: float | None, absolute: float | None) -> str:
     """A KPI's change as a reader expects it: a rate in percentage points (4% → 5% is +1.00 pp), others in %."""
+    if unit == "index":  # a signed index changes in its own units (+0.28 → +0.31 is +0.03)
+        return fmt_value(absolute, "index")
     return i18n.fmt_pp(absolute) if unit == "rate" else i18n.fmt_change(relative)
 
 

@@ -25,6 +25,8 @@ import pandas as pd
 from helpers import i18n
 from helpers.keydates import year_dates
 from helpers.nlp.clean import CleanResult, clean_comments, split_brand_rows  # the brand-row rule: shared base
+from helpers.nlp.opinion import INCIDENT_GAP_H
+from helpers.nlp.opinion import incidents as opinion_incidents  # shared with the period review's crisis cases
 from helpers.nlp.segment import Segmenter, default_stop_words, is_emoji
 from helpers.nlp.sentiment import SentimentScorer, build_scorer, evaluation_table, sentiment_split
 from helpers.periods import ReviewPeriod
@@ -36,6 +38,7 @@ from helpers.voc.themes import ThemeResult, find_themes, theme_sentiment
 
 __all__ = [
     "CAMPAIGN_COUNTRY",
+    "INCIDENT_GAP_H",
     "Feedback",
     "Keywords",
     "Questions",
@@ -277,72 +280,6 @@ def share_of(frame: pd.DataFrame, column: str, value: object) -> float:
     return float(np.mean(frame[column] == value)) if len(frame) else float("nan")
 
 
-#: Alerts of one account closer than this (hours from one alert's start to the next) form one incident.
-INCIDENT_GAP_H: float = 24.0
-_SEVERITY_RANK = {"critical": 2, "warning": 1}
-
-
 def incidents(warning: voc_alerts.EarlyWarning, voice: Feedback, gap_h: float = INCIDENT_GAP_H) -> pd.DataFrame:
-    """The period's alerts grouped into incidents (one account, alerts ≤ gap_h apart) and how the brand responded.
-
-    Per incident: account_id, start, end (the last alert's hour or day end), alerts, severity (the
-    worst), kinds, negative (negative comments of the account from start to end), top_comments (of
-    its most severe alert), owner, risk_id, deadline (start + respond_within_h), escalate_at, and
-    the response seen in the data: first_reply_h (hours from the start to the brand's first reply to
-    one of those negative comments), answered_24h (share of them each answered within respond_within_h
-    of being posted), response: "in_time" (a first reply before the deadline), "late" (after it),
-    "none" (no reply by the data's end), "no_reply_data" (the export has no replied_at column).
-    """
-    alerts = warning.alerts
-    columns = ["account_id", "start", "end", "alerts", "severity", "kinds", "negative", "top_comments", "owner",
-               "risk_id", "deadline", "escalate_at", "first_reply_h", "answered_24h", "response"]
-    if alerts.empty:
-        return pd.DataFrame(columns=columns)
-    frame = alerts.assign(start=pd.to_datetime(alerts["start"]))
-    frame["until"] = frame["start"] + pd.to_timedelta(np.where(frame["grain"] == "hour", 1, 24), unit="h")
-    frame = frame.sort_values(["account_id", "start"], kind="stable")
-    gap = frame.groupby("account_id")["start"].diff() > pd.Timedelta(hours=gap_h)
-    frame["incident"] = (gap | frame["account_id"].ne(frame["account_id"].shift())).cumsum()
-    sop = warning.sop
-    comments = voice.comments
-    known = "replied_at" in comments.columns  # reply times need the time; replied_by_brand alone cannot say when
-    rows = []
-    for _, group in frame.groupby("incident", sort=False):
-        worst = group.assign(_rank=group["severity"].map(_SEVERITY_RANK)).sort_values(
-            ["_rank", "z"], ascending=[False, False], kind="stable").iloc[0]
-        start, end = group["start"].min(), group["until"].max()
-        account = str(group["account_id"].iloc[0])
-        inside = comments[(comments["account_id"] == account) & (comments["created_at"] >= start)
-                          & (comments["created_at"] < end) & (comments["sentiment"] == "negative")]
-        deadline = start + pd.Timedelta(hours=sop.respond_within_h)
-        first_reply_h, answered, response = _response(inside, start, sop.respond_within_h, known)
-        rows.append({"account_id": account, "start": start, "end": end, "alerts": len(group),
-                     "severity": worst["severity"], "kinds": tuple(dict.fromkeys(group["kind"])),
-                     "negative": len(inside), "top_comments": worst["top_comments"], "owner": sop.owner,
-                     "risk_id": sop.risk_id, "deadline": deadline,
-                     "escalate_at": start + pd.Timedelta(hours=sop.escalate_after_h),
-                     "first_reply_h": first_reply_h, "answered_24h": answered, "response": response})
-    out = pd.DataFrame(rows, columns=columns)
-    rank = out["severity"].map(_SEVERITY_RANK)
-    return out.assign(_rank=rank).sort_values(["_rank", "negative"], ascending=[False, False],
-                                             kind="stable").drop(columns="_rank").reset_index(drop=True)
-
-
-def _response(complaints: pd.DataFrame, start: pd.Timestamp, within_h: float, known: bool
-              ) -> tuple[float, float, str]:
-    """(hours from the start to the brand's first reply, share of the complaints each answered within within_h
-    of being posted, response code: in_time when the first reply came within within_h of the start)."""
-    if not known:
-        return float("nan"), float("nan"), "no_reply_data"
-    if complaints.empty:
-        return float("nan"), float("nan"), "none"
-    replied = pd.to_datetime(complaints["replied_at"])
-    if "replied_by_brand" in complaints:  # a reply time the export marks as not the brand's is not an answer
-        replied = replied.where(complaints["replied_by_brand"].astype("boolean").fillna(True).to_numpy(dtype=bool))
-    waited = (replied - complaints["created_at"]) / pd.Timedelta(hours=1)
-    answered = float((waited <= within_h).mean())
-    first = replied.min()
-    if pd.isna(first):
-        return float("nan"), answered, "none"
-    hours = float((first - start) / pd.Timedelta(hours=1))
-    return hours, answered, "in_time" if hours <= within_h else "late"
+    """The period's alerts grouped into incidents, with the brand's response (helpers.nlp.opinion.incidents)."""
+    return opinion_incidents(warning, voice.comments, gap_h)
