@@ -70,10 +70,10 @@ def data_text(data_dir: Path) -> set[str]:
                 # the brand, the shared part of account names (青柠生活 of 青柠生活·抖音)
                 texts.update(v.split("·")[0] for v in values.unique() if isinstance(v, str) and "·" in v)
     ads = data_dir / "ad_daily.csv"
-    if ads.exists():  # campaign and creative ids are the data's only names for them
-        ids = pd.read_csv(ads, usecols=["campaign_id", "creative_id"], dtype=str, encoding="utf-8-sig")
-        texts.update(ids["campaign_id"].dropna())
-        texts.update(ids["creative_id"].dropna())
+    if ads.exists():  # campaign, creative and channel ids are the data's only names for them
+        ids = pd.read_csv(ads, usecols=["campaign_id", "creative_id", "channel"], dtype=str, encoding="utf-8-sig")
+        for column in ("campaign_id", "creative_id", "channel"):
+            texts.update(ids[column].dropna())
     return {t for t in texts if t}
 
 

@@ -420,6 +420,11 @@ def saturation_line(spend: Spend | None, run: PlanRun) -> str:
 
 # ---------------------------------------------------------------- summary
 
+def first_open_month(run: PlanRun) -> str:
+    """The first month of the plan year without actuals (the first one the new targets apply to)."""
+    return run.budget_month if run.replan else f"{run.plan_year}-01"
+
+
 def _title(run: PlanRun) -> str:
     """Report · brand · plan year."""
     return page.report_title(_("Account plan"), page.brand_name([_name(run, a) for a in run.account_ids]),
@@ -467,8 +472,9 @@ def executive_summary(run: PlanRun, accuracy: Accuracy, plan: Plan, totals: pd.D
                              year=run.plan_year)), _budget_tile(spend)) if t is not None]
     lines = [page.Line(backtest_line(accuracy, run), ANCHORS["backtest"]),
              page.Line(targets_line(plan, totals, run), ANCHORS["targets"])]
-    actions = [page.Line(_("Give targets.csv to the period review (opsbook run period_review -p targets_file "
-                           "<this run>/tables/targets.csv), or copy it into the data folder."), ANCHORS["cascade"])]
+    actions = [page.Line(_("Give the {year} targets to the period review from {month} on: run it with this plan's "
+                           "targets file (the appendix has the command), or copy that file into the data "
+                           "folder.").format(month=first_open_month(run), year=run.plan_year), "#appendix")]
     if spend is not None:
         lines.append(page.Line(saturation_line(spend, run), ANCHORS["budget"]))
         moves = spend.plan.table[spend.plan.table["change"].abs() > 0.5].sort_values("change")
