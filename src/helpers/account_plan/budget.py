@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
 
+from helpers import i18n
 from helpers.anomaly import festival_days
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.i18n import _
@@ -288,6 +289,11 @@ class BudgetPlan:
         return "\n".join(lines)
 
 
+def _joined(notes: Iterable[str]) -> str:
+    """Notes joined by the language's semicolon."""
+    return i18n.punctuation("semicolon").join(notes)
+
+
 def _check_share(name: str, value: float, low: float, high: float, why: str) -> None:
     """ParameterError unless low ≤ value ≤ high."""
     if not (np.isfinite(value) and low <= value <= high):
@@ -404,7 +410,7 @@ def allocate_budget(curves: Mapping[str, ResponseCurve], *, budget: float, days:
             cap[u] = lo[u]
             note = _("under the {roas}:1 stop-loss even at its minimum: cut to the minimum").format(
                 roas=f"{stop_loss:g}")
-            warnings[u] = "; ".join(w for w in (warnings[u], note) if w)
+            warnings[u] = _joined(w for w in (warnings[u], note) if w)
 
     # a unit without an identified curve keeps last period's pace: the only spend its average ROAS is known at
     daily: dict[str, float] = {u: float(np.clip(last_spend.get(u, 0.0) / days, lo[u], cap[u])) for u in held}
@@ -422,10 +428,10 @@ def allocate_budget(curves: Mapping[str, ResponseCurve], *, budget: float, days:
         reasons.append(_("no new or uncertain unit to test"))
     for u in held:
         if daily[u] > held_daily[u] + 1e-9:
-            warnings[u] = "; ".join(w for w in (warnings[u], _("held at last period's pace, plus a budget test from "
+            warnings[u] = _joined(w for w in (warnings[u], _("held at last period's pace, plus a budget test from "
                                                                "the test slice to learn its curve")) if w)
         else:
-            warnings[u] = "; ".join(w for w in (warnings[u], _("held at last period's pace")) if w)
+            warnings[u] = _joined(w for w in (warnings[u], _("held at last period's pace")) if w)
     available = budget - reserve - sum(daily.values()) * days - unplaced_test
     if optimised:
         fitted = [curves[u] for u in optimised]
@@ -440,7 +446,7 @@ def allocate_budget(curves: Mapping[str, ResponseCurve], *, budget: float, days:
     table = _plan_table(curves, known, roles, daily, last_spend, days, warnings, n_draws, seed)
     totals = _total_interval(curves, daily, days, n_draws, seed)
     return BudgetPlan(budget=budget, days=days, reserve=reserve, test_slice=test_slice, unplaced=max(unplaced, 0.0),
-                      unplaced_test=unplaced_test, unplaced_reason="; ".join(reasons), total_expected=totals[1],
+                      unplaced_test=unplaced_test, unplaced_reason=_joined(reasons), total_expected=totals[1],
                       total_low=totals[0], total_high=totals[2], table=table)
 
 

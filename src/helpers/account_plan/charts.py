@@ -72,7 +72,8 @@ def _tidy_dates(ax: Axes) -> None:
     """Month ticks that do not overlap: at most about six, on whole months."""
     low, high = (matplotlib.dates.num2date(x) for x in ax.get_xlim())
     months = max(1, (high.year - low.year) * 12 + high.month - low.month)
-    ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(interval=max(1, math.ceil(months / 6))))
+    every = next((k for k in (1, 2, 3, 6, 12) if months / k <= 7), 12)
+    ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=range(1, 13, every)))
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
     for label in ax.get_xticklabels():
         label.set_rotation(30)

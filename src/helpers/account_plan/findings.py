@@ -142,10 +142,11 @@ def backtest_line(accuracy: Accuracy, run: PlanRun) -> str:
                                       "calibrated).").format(share=i18n.fmt_percent(covered, 0)))
         used = accuracy.scale[accuracy.scale["method"] == "model"]
         if len(used) and (used["factor"] != 1.0).any():
-            text = i18n.sentences(text, _("The plan stretches each KPI's intervals by what the backtest needed "
-                                          "(×{low} to ×{high}) so the chances in section 4 are not too "
-                                          "confident.").format(low=i18n.fmt_number(float(used["factor"].min()), 2),
-                                                               high=i18n.fmt_number(float(used["factor"].max()), 2)))
+            text = i18n.sentences(text, _("The plan rescales each KPI's intervals by what the backtest needed "
+                                          "(×{low} to ×{high}; above 1 widens) so the chances in section 4 are "
+                                          "neither too confident nor too timid.").format(
+                low=i18n.fmt_number(float(used["factor"].min()), 2),
+                high=i18n.fmt_number(float(used["factor"].max()), 2)))
     naive = choice[choice["method"] == "seasonal naive"]
     if len(naive):
         text = i18n.sentences(text, _("The plan uses the baseline for {items}.").format(
@@ -202,7 +203,8 @@ def targets_view(plan: Plan, run: PlanRun) -> Any:
                      "stretch": fmt_kpi(kpi, r["stretch"]), "p_stretch": _chance(r["p_stretch"]),
                      "growth": fmt_kpi(kpi, r["growth"]), "p_growth": _chance(r["p_growth"]),
                      "written": _level_text(r), "target": fmt_kpi(kpi, r["target"])})
-    labels = {"reference": _("Year before the plan"), "baseline": _("Baseline (median)"),
+    labels = {"reference": _("{year} (actual + forecast)").format(year=run.plan_year - 1),
+              "baseline": _("Baseline (median)"),
               "stretch": _("Stretch"), "p_stretch": _("Chance of stretch"), "growth": _("Growth goal"),
               "p_growth": _("Chance of growth goal"), "written": _("Level written"), "target": _("Target written")}
     return styled(pd.DataFrame(rows), labels=labels)
@@ -267,7 +269,8 @@ def stage_line(stages: pd.DataFrame, run: PlanRun) -> str:
     lead = stage_lead(run.settings.stage_kpis)
     by_stage = {s: [kpi_name(k) for k, st in lead.items() if st == s] for s in STAGE_NAMES}
     text = _("Stages: {stages}.").format(stages=i18n.listed(
-        f"{i18n.gettext(STAGE_NAMES[s])} ({i18n.listed(ks)})" for s, ks in by_stage.items() if ks))
+        _("{stage} ({kpis})").format(stage=i18n.gettext(STAGE_NAMES[s]), kpis=i18n.listed(ks))
+        for s, ks in by_stage.items() if ks))
     open_rows = stages.dropna(subset=["probability"])
     if len(open_rows):
         worst = open_rows.loc[open_rows["probability"].idxmin()]
@@ -282,12 +285,13 @@ def stage_line(stages: pd.DataFrame, run: PlanRun) -> str:
 def setup_text(run: PlanRun) -> str:
     """This run's set-up: accounts, actuals, plan year, ambition, budget settings and the data folder."""
     goals = run.settings.growth_goals
+    quantile = run.settings.stretch_quantile if run.settings.ambition == "stretch" else 0.5
     return _("Accounts: {accounts}. Actuals to {as_of}; plan year {year}. Targets written at: {level} "
              "({quantile} quantile of the forecast){goals}. Budget for {month}: {budget}; reserve {reserve}, test "
              "slice {test}, stop-loss {stop}. Data: {folder}.").format(
         accounts=i18n.listed(_name(run, a) for a in run.account_ids), as_of=run.as_of, year=run.plan_year,
         level=i18n.gettext(LEVEL_NAMES[run.settings.ambition]),
-        quantile=i18n.fmt_number(run.settings.stretch_quantile, 2),
+        quantile=i18n.fmt_number(quantile, 2),
         goals=_("; growth goals {goals}").format(goals=i18n.listed(
             f"{kpi_name(k)} {i18n.fmt_change(v, 0)}" for k, v in goals.items())) if goals else "",
         month=run.budget_month,
@@ -327,7 +331,9 @@ def curves_view(spend: Spend | None, run: PlanRun) -> Any:
               "marginal_at_last": _("Marginal return per yuan at last month's pace"),
               "saturation_spend": _("Saturation scale b (daily spend)"), "n_days": _("Days"),
               "spend_cv": _("Spend variation (CV)"), "warning": _("Note")}
-    return styled(pd.DataFrame(rows), percent=(), labels=labels)
+    two = ["average_at_last", "marginal_at_last", "spend_cv"]
+    return styled(pd.DataFrame(rows), percent=(), labels=labels).format(lambda v: i18n.fmt_number(v, 2),
+                                                                         subset=two, na_rep=i18n.MISSING)
 
 
 def budget_view(spend: Spend | None, run: PlanRun) -> Any:
@@ -355,10 +361,11 @@ def budget_view(spend: Spend | None, run: PlanRun) -> Any:
     frame = pd.DataFrame(rows)
     money = ["last_spend", "proposed_spend", "change", "expected_return", "return_low", "return_high"]
     style = styled(frame, percent=(), labels=labels)
-    return style.format(i18n.fmt_money, subset=money, na_rep="")
+    return (style.format(i18n.fmt_money, subset=money, na_rep="")
+            .format(lambda v: i18n.fmt_number(v, 2), subset=["average_roas", "marginal_roas"], na_rep=""))
 
 
-ROLE_NAMES: dict[str, str] = {"optimised": N_("allocated by return"), "hold": N_("held at last month's pace"),
+ROLE_NAMES: dict[str, str] = {"optimised": N_("allocated by return"), "hold": N_("held (no curve yet)"),
                               "test": N_("test slice")}
 
 

@@ -73,6 +73,7 @@ from threadpoolctl import threadpool_limits
 
 from helpers.anomaly import FESTIVAL_AFTER_DAYS
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.i18n import N_
 
 __all__ = [
     "BASE_FLOWS",
@@ -130,8 +131,8 @@ MIN_MODEL_MONTHS: int = 3
 MIN_BASELINE_MONTHS: int = 12
 MIN_BACKTEST_MONTHS: int = 13
 #: choose_methods' reasons (stable English identifiers; the notebook maps them to translated text).
-REASONS: tuple[str, ...] = ("model beats the baseline", "the model does not beat the baseline",
-                            "model not backtested", "not backtested: history too short")
+REASONS: tuple[str, ...] = (N_("model beats the baseline"), N_("the model does not beat the baseline"),
+                            N_("model not backtested"), N_("not backtested: history too short"))
 _KPI_INPUTS: dict[str, tuple[str, ...]] = {
     "impressions": ("impressions",), "engagements": ("engagements",), "conversions": ("conversions",),
     "revenue": ("revenue",), "engagement_rate": ("engagements", "impressions"),
