@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -93,9 +94,24 @@ def _experiments() -> dict[str, str]:
     return {"srm_chi2": f"{result.chi2:.1f}", "srm_p": i18n.fmt_p_value(result.p_value).split()[-1]}
 
 
+@cache
+def _account_plan() -> dict[str, str]:
+    from helpers.account_plan import budget
+
+    ads = pd.read_csv(config.SAMPLE_DATA / "ad_daily.csv", parse_dates=["date"])
+    ads = ads[ads["date"] <= "2026-10-31"]  # as_of latest: the last complete month
+    curve = budget.fit_response_curves(ads)["cmp_seeding_xhs"]
+    october = ads[(ads["campaign_id"] == "cmp_seeding_xhs") & (ads["date"] >= "2026-10-01")]["spend"].sum() / 31
+    a, b = curve.params[0], curve.params[1]
+    cap = b * np.log(a / (3.0 * b))  # where the next yuan returns exactly 3: (a/b)·e^(−s/b) = 3
+    return {"saturated_marginal": i18n.fmt_number(float(curve.marginal(october)), 2),
+            "saturated_average": i18n.fmt_number(float(curve.average(october)), 2),
+            "saturated_cap": i18n.fmt_count(round(cap))}
+
+
 SOURCES: dict[str, Callable[[], dict[str, str]]] = {
     "review": _review, "audience": _audience, "competitors": _competitors, "planning": _planning,
-    "experiments": _experiments,
+    "experiments": _experiments, "account_plan": _account_plan,
 }
 
 
@@ -117,5 +133,5 @@ def test_every_marker_has_a_computation() -> None:
     known = {"er_status_changes", "srm_chi2", "srm_p", "december_slots", "reserve_at_25", "reserve_at_30"}
     known |= {f"er_{b}_{p}" for b in ("impressions", "followers") for p in PLATFORMS}
     known |= {"alerts_at_3_5", "alerts_at_3_0", "critical_at_3_0", "bots_at_k3", "bots_at_k2", "hits_at_k3",
-              "hits_at_k2"}
+              "hits_at_k2", "saturated_marginal", "saturated_cap", "saturated_average"}
     assert {name for name, _ in _marked(DOC)} == known

@@ -30,7 +30,19 @@ def test_october_means_its_own_window_for_each_notebook(sample_dir: Path) -> Non
         # sample experiments: TITLE-01 ran 09-01..09-28 (not in October), COVER-02 10-05..10-25, CTA-03 10-01..10-14
         ("experiment_evaluation", {"experiment_id": "EXP-COVER-02"}),
         ("experiment_evaluation", {"experiment_id": "EXP-CTA-03"}),
+        ("account_plan", {"as_of": "2026-10", "plan_year": "current"}),      # re-plan the year in progress
     ]
+
+
+def test_the_plan_reads_whole_months_and_plans_next_year_from_december() -> None:
+    def plan(label: str) -> tuple[dict[str, str], str]:
+        run = pack.plan_run(pack.parse_pack_period(label))
+        return run.parameters, run.window
+
+    assert plan("2026-12") == ({"as_of": "2026-12", "plan_year": "next"}, "2027")
+    assert plan("2026-Q4") == ({"as_of": "2026-12", "plan_year": "next"}, "2027")
+    # week 40 runs Mon 2026-09-28 .. Sun 2026-10-04: its last whole month is September
+    assert plan("2026-W40") == ({"as_of": "2026-09", "plan_year": "current"}, "2026")
 
 
 def test_a_quarter_and_a_week_map_the_same_way(sample_dir: Path) -> None:
@@ -40,7 +52,8 @@ def test_a_quarter_and_a_week_map_the_same_way(sample_dir: Path) -> None:
     assert runs[2].parameters == {"period": "2026-04-01..2026-09-30"}
     assert runs[3].parameters == {"period_type": "quarter", "period": "2026-Q3"}
     assert runs[4].parameters == {"plan_month": "2026-10"}
-    assert [r.parameters for r in runs[5:]] == [{"experiment_id": "EXP-TITLE-01"}]
+    assert [r.parameters for r in runs[5:]] == [{"experiment_id": "EXP-TITLE-01"},
+                                               {"as_of": "2026-09", "plan_year": "current"}]
     week = pack.parse_pack_period("2026-W40")  # Mon 2026-09-28 .. Sun 2026-10-04: TITLE-01 ends on its first day
     assert (week.start, week.end) == (pd.Timestamp("2026-09-28"), pd.Timestamp("2026-10-04"))
     assert pack.experiments_in(week, sample_dir) == ["EXP-TITLE-01", "EXP-CTA-03"]
@@ -125,6 +138,7 @@ def test_each_account_gets_its_review_audience_and_competitors_where_it_has_riva
         ("", "content_planning", {"plan_month": "2026-11"}, ""),
         ("", "experiment_evaluation", {"experiment_id": "EXP-COVER-02"}, ""),
         ("", "experiment_evaluation", {"experiment_id": "EXP-CTA-03"}, ""),
+        ("", "account_plan", {"as_of": "2026-10", "plan_year": "current"}, ""),
     ]
 
 
@@ -326,7 +340,7 @@ def test_the_readme_cron_line_works_as_written_in_a_clean_environment(sample_dir
     assert record["lang"] == "zh-CN" and record["failed"] == 0 and record["stale"] == 1
     assert [r["notebook"] for r in record["runs"]] == [
         "period_review", "audience_profiling", "competitor_analysis", "voice_of_customer", "content_planning",
-        "experiment_evaluation", "experiment_evaluation"]
+        "experiment_evaluation", "experiment_evaluation", "account_plan"]
     assert all((outputs / "packs" / "2026-10" / r["report"]).is_file() for r in record["runs"])
     index = outputs / "packs" / "2026-10" / "index.html"
     html = index.read_text(encoding="utf-8")

@@ -163,3 +163,28 @@ def test_brand_total_adds_accounts_path_by_path() -> None:
     # a: 78 × (1, 2, 3, 4); b: 12 × (4, 3, 2, 1) → sums 126, 192, 258, 324; targets 195 + 30 = 225
     assert total["target"] == pytest.approx(225.0) and total["forecast_p50"] == pytest.approx(225.0)
     assert total["probability"] == pytest.approx(0.5) and total["accounts"] == 2
+
+
+def test_committed_targets_read_as_the_review_reads_them() -> None:
+    months = [f"2027-{m:02d}" for m in range(1, 13)]
+    existing = pd.DataFrame({
+        "account_id": ["a"] * 12 + ["a"] * 12 + ["b", "a"],
+        "kpi": ["revenue"] * 12 + ["followers"] * 12 + ["revenue", "engagement_rate"],
+        "period": months + months + [2027.0, "2027-03"], "target": [10.0] * 12 + list(range(100, 112)) + [7.0, 0.05]})
+    got = targets.committed_targets(existing, 2027)
+    # a's revenue: 12 × 10; a's followers: December's 111; b's revenue: its own year row (read as 2027.0);
+    # a rate has no fallback from one month
+    assert got == {("a", "revenue"): 120.0, ("a", "followers"): 111.0, ("b", "revenue"): 7.0}
+
+
+def test_a_replan_keeps_the_committed_target_and_spreads_its_remainder() -> None:
+    base = np.arange(1, 13, dtype=float)
+    fc = {("a", "revenue"): _fc("revenue", base[6:], MONTHS_2027[6:])}
+    actuals = pd.DataFrame({"account_id": "a", "kpi": "revenue", "month": MONTHS_2027[:6], "value": 5.0})
+    plan = targets.plan_targets(fc, actuals, account_ids=["a"], kpis=["revenue"], plan_year=2027, as_of="2027-06",
+                                committed={("a", "revenue"): 144.0})
+    row = plan.annual.iloc[0]
+    # totals 87, 144, 201, 258: three of four reach the committed 144; 144 − 30 done = 114 spread by 7..12 / 57
+    assert row["level"] == "committed" and row["target"] == 144.0 and row["p_target"] == pytest.approx(0.75)
+    months = plan.cascade.set_index("period")["target"]
+    assert months["2027-07"] == pytest.approx(114 * 7 / 57) and months["2027-12"] == pytest.approx(114 * 12 / 57)

@@ -48,6 +48,8 @@ MAX_AGE_DAYS = 7
 OWN = "own"
 #: Notebooks that run once per account row; the others are the brand's (shared by every row).
 PER_ACCOUNT = ("period_review", "audience_profiling", "competitor_analysis", "voice_of_customer")
+#: Notebooks the brand runs once per pack, whatever the account rows.
+SHARED = ("content_planning", "experiment_evaluation", "account_plan")
 #: Per-account notebooks that read the period exactly as the review does (period_type and period).
 PERIOD_NOTEBOOKS = ("period_review", "voice_of_customer")
 _KINDS = ("month", "quarter", "week")
@@ -173,7 +175,7 @@ def _account_runs(name: str, period: ReviewPeriod, account: str, accounts: pd.Da
 def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], accounts: Sequence[str] = (OWN,),
               lookback_months: int = COMPETITOR_LOOKBACK_MONTHS) -> list[PackRun]:
     """The runs of the pack for `period`: per account row the per-account notebooks, then the shared ones."""
-    unknown = [n for n in notebooks if n not in (*PER_ACCOUNT, "content_planning", "experiment_evaluation")]
+    unknown = [n for n in notebooks if n not in (*PER_ACCOUNT, *SHARED)]
     if unknown:
         raise ParameterError(f"the pack does not know how the period maps to notebook {unknown[0]!r}")
     runs: list[PackRun] = []
@@ -190,7 +192,20 @@ def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], ac
             runs.append(PackRun(name, {"plan_month": month}, month))
         elif name == "experiment_evaluation":
             runs += [PackRun(name, {"experiment_id": e}, e) for e in experiments_in(period, data_dir)]
+        elif name == "account_plan":
+            runs.append(plan_run(period))
     return runs
+
+
+def plan_run(period: ReviewPeriod) -> PackRun:
+    """The account plan of a pack: actuals to the last whole month of the period, re-planning the year it is in
+    (the committed annual targets kept, the rest re-spread), or planning next year once December is in."""
+    end = period.end
+    last_whole = end if (end + pd.Timedelta(days=1)).day == 1 else end.replace(day=1) - pd.Timedelta(days=1)
+    as_of = f"{last_whole:%Y-%m}"
+    year = last_whole.year + 1 if last_whole.month == 12 else last_whole.year
+    return PackRun("account_plan", {"as_of": as_of, "plan_year": "next" if last_whole.month == 12 else "current"},
+                   str(year))
 
 
 # ---------------------------------------------------------------- freshness

@@ -116,11 +116,14 @@ def forecasts(run: PlanRun, accuracy: Accuracy) -> ForecastSet:
 
 
 def targets(run: PlanRun, paths: Mapping[tuple[str, str], KpiForecast], actuals: pd.DataFrame) -> Plan:
-    """Annual targets at each ambition level, their chances, and the cascade to quarters and months."""
+    """Annual targets at each ambition level, their chances, and the cascade to quarters and months; a re-plan
+    keeps the year's committed targets of the targets file and spreads only what is left of them."""
     s = run.settings
+    committed = plan_targets.committed_targets(run.targets, run.plan_year) if run.replan else {}
     return plan_targets.plan_targets(paths, actuals, account_ids=run.account_ids, kpis=s.kpis,
                                      plan_year=run.plan_year, as_of=run.as_of, ambition=s.ambition,
-                                     stretch_quantile=s.stretch_quantile, growth_goals=s.growth_goals)
+                                     stretch_quantile=s.stretch_quantile, growth_goals=s.growth_goals,
+                                     committed=committed)
 
 
 def brand_totals(run: PlanRun, plan: Plan, paths: Mapping[tuple[str, str], KpiForecast],

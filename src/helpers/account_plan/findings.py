@@ -50,7 +50,8 @@ __all__ = [
 ]
 
 ANCHORS: dict[str, str] = {k: f"#{k}" for k in ("history", "backtest", "forecast", "targets", "cascade", "budget")}
-LEVEL_NAMES: dict[str, str] = {"baseline": N_("baseline"), "stretch": N_("stretch"), "growth": N_("growth goal")}
+LEVEL_NAMES: dict[str, str] = {"baseline": N_("baseline"), "stretch": N_("stretch"), "growth": N_("growth goal"),
+                               "committed": N_("committed target")}
 METHOD_NAMES: dict[str, str] = {"model": N_("model"), "seasonal naive": N_("seasonal-naive baseline")}
 STAGE_NAMES: dict[str, str] = {"1-3": N_("months 1–3: audience base"), "4-6": N_("months 4–6: deep engagement"),
                                "7-12": N_("months 7–12: commercial conversion")}
@@ -465,7 +466,8 @@ def executive_summary(run: PlanRun, accuracy: Accuracy, plan: Plan, totals: pd.D
                       spend: Spend | None) -> page.Summary:
     """The report's first screen: the plan's revenue target and chance, three tiles, findings and actions."""
     revenue = totals[totals["kpi"] == "revenue"]
-    level = i18n.gettext(LEVEL_NAMES["growth" if "revenue" in run.settings.growth_goals else run.settings.ambition])
+    written = plan.annual.loc[plan.annual["kpi"] == "revenue", "level"]
+    level = i18n.listed(i18n.gettext(LEVEL_NAMES[str(v)]) for v in dict.fromkeys(written))
     if len(revenue):
         r = revenue.iloc[0]
         verdict = _("Plan {year}: brand revenue target {target} ({level}), {chance} chance of reaching it on the "

@@ -47,14 +47,15 @@ __all__ = [
     "annual_paths",
     "brand_totals",
     "cascade",
+    "committed_targets",
     "merge_targets",
     "plan_months",
     "plan_targets",
     "stage_table",
 ]
 
-#: Ambition levels a target can be set at.
-AMBITIONS: tuple[str, ...] = ("baseline", "stretch", "growth")
+#: Ambition levels a target can be set at ("committed": a re-plan keeps the year's target already agreed).
+AMBITIONS: tuple[str, ...] = ("baseline", "stretch", "growth", "committed")
 #: How a KPI adds up over months (the period review's conventions).
 KIND: dict[str, str] = {"followers": "stock", "net_follower_change": "flow", "impressions": "flow",
                         "engagements": "flow", "engagement_rate": "ratio", "conversions": "flow", "revenue": "flow"}
@@ -117,8 +118,8 @@ class Plan:
     """Proposed targets: the annual levels with their chances, and the monthly/quarterly cascade."""
 
     annual: pd.DataFrame
-    """account_id, kpi, kind, level (written), reference, baseline, stretch, growth, target, p_baseline,
-    p_stretch, p_growth, p_target, actual_to_date, months_actual."""
+    """account_id, kpi, kind, level (written), reference, baseline, stretch, growth, committed, target,
+    p_baseline, p_stretch, p_growth, p_committed, p_target, months_actual, actual_to_date."""
     cascade: pd.DataFrame
     """account_id, kpi, period, period_kind (month/quarter/year), target, forecast_p50, actual, written."""
 
@@ -205,13 +206,46 @@ def _reference(ref: _Sims) -> float:
     return float(np.median(totals)) if np.isfinite(totals).all() else math.nan
 
 
+def _year_label(value: object) -> str:
+    """A targets period label as text ('2026.0', read as a number, is '2026')."""
+    text = str(value).strip()
+    return text[:-2] if text.endswith(".0") else text
+
+
+def committed_targets(existing: pd.DataFrame | None, plan_year: int) -> dict[tuple[str, str], float]:
+    """The plan year's annual targets already in a targets table, as the period review would read them.
+
+    The year's own row; else a flow's 12 monthly targets summed, followers' December target; a rate only
+    from its own row (the review gives rates no fallback either).
+    """
+    if existing is None or existing.empty:
+        return {}
+    rows = existing.assign(period=existing["period"].map(_year_label))
+    out: dict[tuple[str, str], float] = {}
+    months = plan_months(plan_year)
+    for (account_id, kpi), group in rows.groupby(["account_id", "kpi"], sort=False):
+        if kpi not in KIND:
+            continue
+        by_period = dict(zip(group["period"], group["target"].astype(float), strict=True))
+        value = by_period.get(str(plan_year), math.nan)
+        if math.isnan(value) and KIND[str(kpi)] == "flow" and all(m in by_period for m in months):
+            value = float(sum(by_period[m] for m in months))
+        elif math.isnan(value) and KIND[str(kpi)] == "stock":
+            value = by_period.get(months[-1], math.nan)
+        if not math.isnan(value):
+            out[(str(account_id), str(kpi))] = float(value)
+    return out
+
+
 def plan_targets(forecasts: Mapping[tuple[str, str], PathsLike], actuals: pd.DataFrame, *, account_ids: Sequence[str],
                  kpis: Sequence[str], plan_year: int, as_of: str, ambition: str = "stretch",
-                 stretch_quantile: float = 0.75, growth_goals: Mapping[str, float] | None = None) -> Plan:
+                 stretch_quantile: float = 0.75, growth_goals: Mapping[str, float] | None = None,
+                 committed: Mapping[tuple[str, str], float] | None = None) -> Plan:
     """Annual targets per account × KPI at each ambition level with their chances, and their cascade.
 
     ``actuals`` has account_id, kpi, month ('YYYY-MM'), value (and optionally complete); months up to
-    ``as_of`` count as actuals, later months come from the forecast paths.
+    ``as_of`` count as actuals, later months come from the forecast paths. ``committed`` holds annual
+    targets already agreed (a re-plan): those are kept, with their chance, and only their remainder spread.
     """
     goals = dict(growth_goals or {})
     _check_levels(ambition, stretch_quantile, goals)
@@ -230,7 +264,9 @@ def plan_targets(forecasts: Mapping[tuple[str, str], PathsLike], actuals: pd.Dat
                       "stretch": float(np.nanquantile(total, stretch_quantile))}
             reference = _reference(ref_sims) if ref_sims is not None else math.nan
             levels["growth"] = reference * (1 + goals[kpi]) if kpi in goals else math.nan
-            level = "growth" if kpi in goals else ambition
+            levels["committed"] = (committed or {}).get((account_id, kpi), math.nan)
+            level = ("committed" if not math.isnan(levels["committed"]) else "growth" if kpi in goals
+                     else ambition)
             target = levels[level]
             row = {"account_id": account_id, "kpi": kpi, "kind": KIND[kpi], "level": level,
                    "reference": reference, **levels, "target": target,
