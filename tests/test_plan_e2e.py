@@ -101,7 +101,7 @@ def test_a_mid_year_replan_feeds_the_period_review(tmp_path: Path, sample_dir: P
     assert total == pytest.approx(rev.loc["2026", "target"], rel=1e-9)
     review = run(tmp_path / "review", ("targets_source", str(replan / "tables" / "targets.csv")),
                  ("period_type", "month"), ("lang", "en"), notebook="period_review", period="2026-09")
-    board = pd.read_csv(next(review.rglob("kpi_scorecard.csv")), encoding="utf-8-sig")
+    board = pd.read_csv(review / "tables" / "scorecard.csv", encoding="utf-8-sig")
     row = board[(board["account_id"] == "own_douyin") & (board["kpi"] == "revenue")].iloc[0]
     assert row["target"] == pytest.approx(rev.loc["2026-09", "target"], rel=1e-9)
     assert np.isfinite(row["attainment"])

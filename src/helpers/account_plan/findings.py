@@ -446,9 +446,12 @@ def _total_tile(totals: pd.DataFrame, kpi: str, label: str) -> page.Tile | None:
         return None
     r = rows.iloc[0]
     status = "good" if r["probability"] >= 0.5 else "watch" if r["probability"] >= _LOW_CHANCE else "bad"
-    return page.Tile(label, fmt_kpi(kpi, r["target"]), status,
-                     (_("median forecast {value}").format(value=fmt_kpi(kpi, r["forecast_p50"])),
-                      _("chance of reaching {chance}").format(chance=_chance(r["probability"]))), ANCHORS["targets"])
+    lines = [_("median forecast {value}").format(value=fmt_kpi(kpi, r["forecast_p50"])),
+             _("chance of reaching {chance}").format(chance=_chance(r["probability"]))]
+    if r["reference"] > 0:
+        lines.append(_("vs the year before {change}").format(change=i18n.fmt_change(r["target"] / r["reference"] - 1,
+                                                                                    0)))
+    return page.Tile(label, fmt_kpi(kpi, r["target"]), status, tuple(lines), ANCHORS["targets"])
 
 
 def _budget_tile(spend: Spend | None) -> page.Tile | None:
@@ -470,9 +473,11 @@ def executive_summary(run: PlanRun, accuracy: Accuracy, plan: Plan, totals: pd.D
     level = i18n.listed(i18n.gettext(LEVEL_NAMES[str(v)]) for v in dict.fromkeys(written))
     if len(revenue):
         r = revenue.iloc[0]
-        verdict = _("Plan {year}: brand revenue target {target} ({level}), {chance} chance of reaching it on the "
-                    "forecast.").format(year=run.plan_year, target=fmt_kpi("revenue", r["target"]), level=level,
-                                        chance=_chance(r["probability"]))
+        verdict = _("Plan {year}: brand revenue target {target} ({level}, {growth} on {before}), {chance} chance of "
+                    "reaching it on the forecast.").format(
+            year=run.plan_year, target=fmt_kpi("revenue", r["target"]), level=level, before=run.plan_year - 1,
+            growth=i18n.fmt_change(r["target"] / r["reference"] - 1 if r["reference"] > 0 else math.nan, 0),
+            chance=_chance(r["probability"]))
         status = "good" if r["probability"] >= 0.5 else "watch" if r["probability"] >= _LOW_CHANCE else "bad"
     else:
         verdict, status = targets_line(plan, totals, run), "info"

@@ -155,12 +155,17 @@ def _check_levels(ambition: str, stretch_quantile: float, growth_goals: Mapping[
                              "above −1 (0.3 = +30 % over the year before the plan).")
 
 
-def _actual_lookup(actuals: pd.DataFrame, account_id: str, kpi: str) -> dict[str, float]:
-    """Month → actual value of one account × KPI (complete months only)."""
-    rows = actuals[(actuals["account_id"] == account_id) & (actuals["kpi"] == kpi)]
-    if "complete" in rows:
-        rows = rows[rows["complete"].astype(bool)]
-    return dict(zip(rows["month"].astype(str), rows["value"].astype(float), strict=True))
+_Lookup = dict[tuple[str, str], dict[str, float]]
+
+
+def _actual_index(actuals: pd.DataFrame) -> _Lookup:
+    """(account_id, kpi) → month → actual value, over complete months only, built once per call."""
+    rows = actuals[actuals["complete"].astype(bool)] if "complete" in actuals else actuals
+    out: _Lookup = {}
+    for account_id, kpi, month, value in zip(rows["account_id"].astype(str), rows["kpi"].astype(str),
+                                             rows["month"].astype(str), rows["value"].astype(float), strict=True):
+        out.setdefault((account_id, kpi), {})[month] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ class _Sims:
         return np.nanmedian(self.values, axis=0) / np.nanmedian(self.weights, axis=0)
 
 
-def _sims(forecasts: Mapping[tuple[str, str], PathsLike], actuals: pd.DataFrame, account_id: str, kpi: str,
+def _sims(forecasts: Mapping[tuple[str, str], PathsLike], actuals: _Lookup, account_id: str, kpi: str,
           months: Sequence[str]) -> _Sims | None:
     """The simulations of a KPI over some months, or None when the forecast lacks it (or its ratio's parts)."""
     kind = KIND[kpi]
@@ -191,13 +196,13 @@ def _sims(forecasts: Mapping[tuple[str, str], PathsLike], actuals: pd.DataFrame,
         parts = [forecasts.get((account_id, k)) for k in _RATIO_PARTS]
         if any(p is None for p in parts):
             return None
-        num, den = (_month_values(p, months, _actual_lookup(actuals, account_id, k))  # type: ignore[arg-type]
+        num, den = (_month_values(p, months, actuals.get((account_id, k), {}))  # type: ignore[arg-type]
                     for p, k in zip(parts, _RATIO_PARTS, strict=True))
         return _Sims(kind, num, den)
     fc = forecasts.get((account_id, kpi))
     if fc is None:
         return None
-    return _Sims(kind, _month_values(fc, months, _actual_lookup(actuals, account_id, kpi)))
+    return _Sims(kind, _month_values(fc, months, actuals.get((account_id, kpi), {})))
 
 
 def _reference(ref: _Sims) -> float:
@@ -252,11 +257,12 @@ def plan_targets(forecasts: Mapping[tuple[str, str], PathsLike], actuals: pd.Dat
     months = plan_months(plan_year)
     before = plan_months(plan_year - 1)
     closed = [m for m in months if m <= as_of]
+    index = _actual_index(actuals)
     annual_rows, cascade_rows = [], []
     for account_id in account_ids:
         for kpi in kpis:
-            sims = _sims(forecasts, actuals, account_id, kpi, months)
-            ref_sims = _sims(forecasts, actuals, account_id, kpi, before)
+            sims = _sims(forecasts, index, account_id, kpi, months)
+            ref_sims = _sims(forecasts, index, account_id, kpi, before)
             if sims is None:
                 continue
             total = sims.annual(slice(None))
@@ -349,6 +355,8 @@ def stage_table(plan: Plan, forecasts: Mapping[tuple[str, str], PathsLike], actu
     Columns: stage, months, account_id, kpi, target, forecast_p50, probability.
     """
     months = plan_months(plan_year)
+    index = _actual_index(actuals)
+    cells_of = dict(list(plan.cascade.groupby(["account_id", "kpi"], sort=False)))
     rows = []
     for stage, kpis in stage_kpis.items():
         first, last = (int(x) for x in stage.split("-"))
@@ -356,9 +364,9 @@ def stage_table(plan: Plan, forecasts: Mapping[tuple[str, str], PathsLike], actu
         columns = np.arange(first - 1, last)
         for kpi in kpis:
             for account_id in plan.annual["account_id"].unique():
-                sims = _sims(forecasts, actuals, str(account_id), kpi, months)
-                cells = plan.cascade[(plan.cascade["account_id"] == account_id) & (plan.cascade["kpi"] == kpi)
-                                     & plan.cascade["period"].isin(span)]
+                sims = _sims(forecasts, index, str(account_id), kpi, months)
+                group = cells_of.get((account_id, kpi))
+                cells = group[group["period"].isin(span)] if group is not None else plan.cascade.iloc[:0]
                 if sims is None or cells.empty:
                     continue
                 part = pd.DataFrame({"target": cells["target"].to_numpy(), "forecast_p50": cells["forecast_p50"]})
@@ -398,16 +406,20 @@ def brand_totals(plan: Plan, forecasts: Mapping[tuple[str, str], PathsLike], act
     """The brand's annual target per flow or stock KPI (Σ account targets) and the chance the accounts' sum reaches it.
 
     The accounts' simulations are added path by path, which treats their ups and downs as independent.
-    Columns: kpi, accounts, target, forecast_p50, probability. Ratios are not summed and are left out.
+    Columns: kpi, accounts, reference (Σ the year before the plan), target, forecast_p50, probability. Ratios
+    are not summed and are left out.
     """
     months = plan_months(plan_year)
+    index = _actual_index(actuals)
     rows = []
     for kpi, group in plan.annual.groupby("kpi", sort=False):
         if KIND[str(kpi)] == "ratio":
             continue
-        totals = [_sims(forecasts, actuals, str(a), str(kpi), months) for a in group["account_id"]]
+        totals = [_sims(forecasts, index, str(a), str(kpi), months) for a in group["account_id"]]
         sims = np.sum([s.annual(slice(None)) for s in totals if s is not None], axis=0)
         target = float(group["target"].sum())
-        rows.append({"kpi": kpi, "accounts": len(group), "target": target,
+        references = group["reference"].astype(float)
+        rows.append({"kpi": kpi, "accounts": len(group), "reference": float(references.sum())
+                     if references.notna().all() else math.nan, "target": target,
                      "forecast_p50": float(np.median(sims)), "probability": _probability(sims, target)})
-    return pd.DataFrame(rows, columns=["kpi", "accounts", "target", "forecast_p50", "probability"])
+    return pd.DataFrame(rows, columns=["kpi", "accounts", "reference", "target", "forecast_p50", "probability"])
