@@ -353,3 +353,13 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
             continue
         problems.extend(read_table(name, folder, known, zones).problems)
     return problems
+
+
+def account_names(accounts: pd.DataFrame) -> dict[str, str]:
+    """Account id → display name from the accounts table (the id where the name is missing)."""
+    return dict(zip(accounts["account_id"], accounts["name"].fillna(accounts["account_id"]), strict=True))
+
+
+def account_platforms(accounts: pd.DataFrame) -> dict[str, str]:
+    """Account id → platform from the accounts table."""
+    return dict(zip(accounts["account_id"], accounts["platform"], strict=True))

@@ -50,6 +50,12 @@ def _panels(kpis: Sequence[str], height: float = 2.4) -> tuple[Figure, list[Axes
     return fig, flat[:len(kpis)]
 
 
+def _legend_below(fig: Figure, ax: Axes, ncols: int) -> None:
+    """One legend for all panels, under them (taken from the first panel)."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(ncols, max(1, len(labels))), frameon=False)
+
+
 def _value_axis(ax: Axes, kpi: str) -> None:
     """Percent ticks for a rate, counts otherwise."""
     if kpi in _RATES:
@@ -94,8 +100,7 @@ def history_chart(actuals: pd.DataFrame, run: PlanRun) -> Figure:
         ax.set_title(_kpi_title(kpi))
         _value_axis(ax, kpi)
         _tidy_dates(ax)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), frameon=False)
+    _legend_below(fig, axes[0], 4)
     return fig
 
 
@@ -139,8 +144,7 @@ def forecast_chart(actual: pd.DataFrame, forecast: pd.DataFrame, run: PlanRun) -
         ax.set_title(_kpi_title(kpi))
         _value_axis(ax, kpi)
         _tidy_dates(ax)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    _legend_below(fig, axes[0], 3)
     return fig
 
 
@@ -166,8 +170,7 @@ def cascade_chart(monthly: pd.DataFrame, run: PlanRun) -> Figure:
         ax.set_xticks(x, [str(p)[5:] for p in rows["period"]], fontsize=7)
         ax.set_title(_kpi_title(kpi))
         _value_axis(ax, kpi)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    _legend_below(fig, axes[0], 3)
     return fig
 
 
@@ -199,6 +202,5 @@ def response_chart(spend: Spend | None, run: PlanRun) -> Figure:
         ax.set_ylabel(outcome_label)
         ax.xaxis.set_major_formatter(CountTicks())
         ax.yaxis.set_major_formatter(CountTicks())
-    handles, labels = flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
+    _legend_below(fig, flat[0], 4)
     return fig

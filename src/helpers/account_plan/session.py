@@ -20,7 +20,15 @@ from typing import Any
 import pandas as pd
 
 from helpers import i18n
-from helpers.data import DataWarning, check_files, find_table_file, load_checked_tables, load_tables
+from helpers.data import (
+    DataWarning,
+    account_names,
+    account_platforms,
+    check_files,
+    find_table_file,
+    load_checked_tables,
+    load_tables,
+)
 from helpers.errors import DataError, ParameterError
 from helpers.i18n import N_
 from helpers.params import check_choice, check_mapping, check_number, check_optional_list, check_whole, select_accounts
@@ -101,14 +109,12 @@ class PlanRun:
     @property
     def names(self) -> dict[str, str]:
         """Account id → display name."""
-        accounts = self.tables["accounts"]
-        return dict(zip(accounts["account_id"], accounts["name"].fillna(accounts["account_id"]), strict=True))
+        return account_names(self.tables["accounts"])
 
     @property
     def platforms(self) -> dict[str, str]:
         """Account id → platform."""
-        accounts = self.tables["accounts"]
-        return dict(zip(accounts["account_id"], accounts["platform"], strict=True))
+        return account_platforms(self.tables["accounts"])
 
     @property
     def replan(self) -> bool:

@@ -20,7 +20,15 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import i18n
-from helpers.data import DataWarning, check_files, find_table_file, load_checked_tables, load_tables
+from helpers.data import (
+    DataWarning,
+    account_names,
+    account_platforms,
+    check_files,
+    find_table_file,
+    load_checked_tables,
+    load_tables,
+)
 from helpers.errors import DataError, ParameterError
 from helpers.params import check_choice, check_number, check_optional_list, check_whole, select_accounts
 from helpers.periods import ReviewPeriod, requested_period, resolve_period, trailing_periods
@@ -94,14 +102,12 @@ class VocRun:
     @property
     def names(self) -> dict[str, str]:
         """Account id → display name."""
-        accounts = self.tables["accounts"]
-        return dict(zip(accounts["account_id"], accounts["name"].fillna(accounts["account_id"]), strict=True))
+        return account_names(self.tables["accounts"])
 
     @property
     def platforms(self) -> dict[str, str]:
         """Account id → platform."""
-        accounts = self.tables["accounts"]
-        return dict(zip(accounts["account_id"], accounts["platform"], strict=True))
+        return account_platforms(self.tables["accounts"])
 
     def table(self, name: str) -> pd.DataFrame | None:
         """An optional table of the data folder, or None when the folder has none."""
