@@ -183,6 +183,8 @@ def test_growth_sentence_names_the_platform_that_grew_most_and_its_share() -> No
     text = findings.growth_text(growth, ACCOUNTS)
     assert text.startswith("Grew most: Weibo (A), +900 followers, 200.0% of the net follower change")
     assert "followers index 190" in text
+    # the fixture has no last year: no comparison is written, rather than a dash
+    assert "same period last year" not in text and "–" not in text
     i18n.set_language("zh-CN")
     assert "微博" in findings.growth_text(growth, ACCOUNTS)
     i18n.set_language("en")

@@ -512,14 +512,19 @@ def growth_text(growth: Growth, accounts: pd.DataFrame | None = None) -> str:
     shares = growth.shares[growth.shares["account_id"] == account_id].set_index("kpi")["share"]
     followers = growth.indexed[(growth.indexed["account_id"] == account_id) & (growth.indexed["kpi"] == "followers")]
     index = followers["index"].iloc[-1] if len(followers) else float("nan")
-    return _("Grew most: {platform} ({account}), {net} followers, {share} of the net follower change; followers "
-             "index {index} at the period's end (start = 100); {change} vs the same period last year. Its share of "
-             "engagements: {engagements}; of revenue: {revenue}.").format(
+    text = _("Grew most: {platform} ({account}), {net} followers, {share} of the net follower change; followers "
+             "index {index} at the period's end (start = 100). Its share of engagements: {engagements}; of revenue: "
+             "{revenue}.").format(
         platform=i18n.platform_name(str(leader["platform"])), account=account_name(names, account_id),
         net=_signed_count(float(leader["value"])), share=i18n.fmt_percent(leader["share"]),
-        index=i18n.fmt_number(index, 0), change=i18n.fmt_change(leader["change_vs_last_year"]),
+        index=i18n.fmt_number(index, 0),
         engagements=i18n.fmt_percent(shares.get("engagements", float("nan"))),
         revenue=i18n.fmt_percent(shares.get("revenue", float("nan"))))
+    change = leader["change_vs_last_year"]
+    if pd.notna(change):  # no comparison when last year is not wholly in the data: said nowhere rather than "–"
+        text = i18n.sentences(text, _("Its net follower change is {change} vs the same period last year.").format(
+            change=i18n.fmt_change(change)))
+    return text
 
 
 def plan_link_text(period: ReviewPeriod, report_dir: Path) -> str:
@@ -700,13 +705,18 @@ def coverage_notes(run: ReviewRun) -> tuple[str, ...]:
 
 def executive_summary(run: ReviewRun, *, board: pd.DataFrame, alerts: pd.DataFrame, bots: BotCheck,
                       ads: AdsReview | None, attribution: AttributionReview | None,
-                      actions: pd.DataFrame) -> page.Summary:
-    """The report's first screen: title, verdict, the total's KPI tiles, key findings and the top 3 actions."""
+                      actions: pd.DataFrame, growth: Growth | None = None) -> page.Summary:
+    """The report's first screen: title, verdict, the total's KPI tiles, key findings and the top 3 actions.
+
+    A year-end review leads its findings with the per-platform growth comparison (METHODOLOGY 7).
+    """
     text, status = verdict(board)
+    lines = key_findings(board, alerts, bots.removed_in_period, ads, attribution, run.accounts)
+    if growth is not None and run.period.kind == "year" and growth.leader() is not None:
+        lines = (page.Line(growth_text(growth, run.accounts), "#growth", "info"), *lines)
     return page.Summary(title=title(run.period, run.accounts), subtitle=subtitle(run.period, run.accounts),
                         verdict=text, verdict_status=status, verdict_href="#kpi", tiles=kpi_tiles(board),
-                        findings=key_findings(board, alerts, bots.removed_in_period, ads, attribution, run.accounts),
-                        actions=top_actions(actions), notes=coverage_notes(run))
+                        findings=tuple(lines), actions=top_actions(actions), notes=coverage_notes(run))
 
 
 # --------------------------------------------------------------------------------------------
