@@ -110,3 +110,11 @@ def test_voc_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     assert report["total_s"] == round(sum(report["stages_s"].values()), 2)
     assert 0 < report["distinct_text_share"] < 1 and report["peak_rss_gb"] > 0
     assert report["feedback_same_as_analysis"] is True  # the timed steps give analysis.feedback's frame
+
+
+def test_account_plan_benchmark_runs_on_a_small_input(sample_dir: Path) -> None:
+    script = config.ROOT / "benchmarks" / "bench_account_plan.py"
+    result = subprocess.run([sys.executable, str(script), "--accounts", "2"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "2 accounts:" in result.stdout and "floor (bare daily least squares)" in result.stdout
