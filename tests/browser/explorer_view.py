@@ -28,6 +28,7 @@ VIEWS: dict[str, frozenset[str]] = {
     "calendar": frozenset({"text", "tables"}),
     "experiment": frozenset({"text", "chart"}),
     "voc": frozenset({"text", "tables"}),
+    "budget": frozenset({"text", "chart", "tables"}),
 }
 #: The explorer of each notebook.
 EXPLORERS: dict[str, str] = {
@@ -37,6 +38,7 @@ EXPLORERS: dict[str, str] = {
     "content_planning": "calendar",
     "experiment_evaluation": "experiment",
     "voice_of_customer": "voc",
+    "account_plan": "budget",
 }
 #: A chart is drawn when it is larger than this (px each way), at least this share of its pixels is
 #: not white, and their luminance (0-255) spreads more than this standard deviation.

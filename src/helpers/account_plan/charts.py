@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.dates
 import matplotlib.ticker
@@ -20,12 +21,13 @@ from matplotlib.figure import Figure
 
 from helpers import i18n
 from helpers.account_plan.analysis import Accuracy, Spend
+from helpers.account_plan.budget import BudgetPlan
 from helpers.account_plan.session import KPI_LABELS, PlanRun
 from helpers.charts import CountTicks, close, setup_style, subplots
 from helpers.i18n import _
 
-__all__ = ["backtest_chart", "cascade_chart", "close", "forecast_chart", "history_chart", "response_chart",
-           "setup_style"]
+__all__ = ["allocation_chart", "backtest_chart", "budget_explorer", "cascade_chart", "close", "forecast_chart",
+           "history_chart", "response_chart", "setup_style"]
 
 _RATES = ("engagement_rate",)
 _MODEL_COLOUR, _BASELINE_COLOUR, _ACTUAL_COLOUR = "#0072B2", "#E69F00", "#333333"
@@ -120,7 +122,7 @@ def backtest_chart(accuracy: Accuracy, run: PlanRun) -> Figure:
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel(_("MASE (lower is better; 1 = as good as last year's same month)"))
-    ax.legend(loc="lower right", frameon=False)
+    _legend_below(fig, ax, 2)
     return fig
 
 
@@ -204,3 +206,66 @@ def response_chart(spend: Spend | None, run: PlanRun) -> Figure:
         ax.yaxis.set_major_formatter(CountTicks())
     _legend_below(fig, flat[0], 4)
     return fig
+
+
+def allocation_chart(plan: BudgetPlan) -> Figure:
+    """Last month's pace against the proposed spend per campaign or channel (bars), money kept back as a note."""
+    table = plan.table
+    if table.empty:
+        return _nothing(_("No ad spend to show."))
+    y = np.arange(len(table))
+    fig, ax = subplots(figsize=(7.5, 0.55 * len(table) + 1.3))
+    ax.barh(y - 0.2, table["last_spend"].to_numpy(dtype=float), height=0.4, color="#999999",
+            label=_("last month's pace"))
+    ax.barh(y + 0.2, table["proposed_spend"].to_numpy(dtype=float), height=0.4, color=_MODEL_COLOUR,
+            label=_("proposed"))
+    ax.set_yticks(y, table["unit"].astype(str).tolist())
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(CountTicks())
+    ax.set_xlabel(_("spend in the month"))
+    _legend_below(fig, ax, 2)
+    return fig
+
+
+def budget_explorer(spend: Spend | None, run: PlanRun) -> Any:
+    """Sliders for next month's budget (× last month's pace), the reserve, the test slice and the stop-loss.
+
+    Each change re-allocates with the fitted curves (no refit: ~10 ms) and shows the budget line, the
+    allocation against last month and the plan table. Without ad_daily there is nothing to explore and
+    the explorer says so. See helpers.explorer for when it draws.
+    """
+    import ipywidgets as widgets
+
+    from helpers.account_plan.budget import allocate_budget
+    from helpers.account_plan.findings import budget_line, budget_view
+    from helpers.explorer import Explorer, View, fit_descriptions
+
+    if spend is None:
+        return widgets.HTML(_("No ad_daily.csv in the data folder: no budget plan."))
+    table = spend.plan.table
+    pace = float(table["last_spend"].sum())
+    last = {str(u): float(v) for u, v in zip(table["unit"], table["last_spend"], strict=True) if pd.notna(v)}
+    layout = widgets.Layout(width="30em")
+    percent = {"readout_format": ".0%", "layout": layout, "continuous_update": False}
+    scale = widgets.FloatSlider(value=round(spend.plan.budget / pace, 2) if pace else 1.0, min=0.5, max=2.0,
+                                step=0.05, description=_("budget vs last month's pace"), **percent)
+    reserve = widgets.FloatSlider(value=run.settings.reserve_share, min=0.10, max=0.20, step=0.01,
+                                  description=_("flexible reserve"), **percent)
+    test = widgets.FloatSlider(value=run.settings.test_share, min=0.0, max=0.30, step=0.01,
+                               description=_("test slice"), **percent)
+    stop = widgets.FloatSlider(value=run.settings.roas_stop_loss, min=1.0, max=6.0, step=0.5,
+                               description=_("ROAS stop-loss"), readout_format=".1f", layout=layout,
+                               continuous_update=False)
+    sliders = (scale, reserve, test, stop)
+    fit_descriptions(sliders)
+
+    def draw() -> View:
+        plan = allocate_budget(spend.curves, budget=pace * scale.value, days=spend.plan.days, last_spend=last,
+                               stop_loss=stop.value if spend.outcome == "revenue" else 0.0,
+                               reserve_share=reserve.value, test_share=test.value,
+                               test_units=run.settings.test_units, n_draws=200)
+        chosen = Spend(days=spend.days, curves=spend.curves, plan=plan, outcome=spend.outcome, month=spend.month,
+                       budget_given=True)
+        return View(budget_line(chosen, run), figure=allocation_chart(plan), tables=(budget_view(chosen, run),))
+
+    return Explorer("budget", sliders, draw)
