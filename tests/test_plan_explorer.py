@@ -41,7 +41,7 @@ def test_first_view_is_the_plan_of_the_report(explorer: Any, planned: tuple[Any,
 
 
 def test_a_lower_stop_loss_lets_the_saturated_campaign_spend_more(explorer: Any, planned: tuple[Any, Any]) -> None:
-    run, spend = planned
+    _run, spend = planned
     table = spend.plan.table.set_index("unit")
     last = dict(zip(spend.plan.table["unit"], spend.plan.table["last_spend"], strict=True))
     explorer.controls[3].value = 2.0
