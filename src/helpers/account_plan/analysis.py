@@ -19,10 +19,15 @@ from helpers.account_plan import targets as plan_targets
 from helpers.account_plan.forecast import ForecastSet, KpiForecast
 from helpers.account_plan.session import PlanRun
 from helpers.account_plan.targets import KIND, Plan
+from helpers.i18n import N_
 from helpers.keydates import year_dates
 
-__all__ = ["Accuracy", "Spend", "backtest", "brand_actuals", "brand_forecast", "brand_months", "brand_totals",
-           "budget", "forecasts", "history", "key_dates", "stages", "stop_loss", "targets"]
+__all__ = ["NO_BUDGET", "Accuracy", "Spend", "backtest", "brand_actuals", "brand_forecast", "brand_months",
+           "brand_totals", "budget", "forecasts", "history", "key_dates", "stages", "stop_loss", "targets"]
+
+
+#: What the budget section says without ad_daily.csv (findings and the explorer say it alike).
+NO_BUDGET = N_("No ad_daily.csv in the data folder: no budget plan.")
 
 
 @dataclass(frozen=True)

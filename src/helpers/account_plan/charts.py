@@ -20,10 +20,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers import i18n
-from helpers.account_plan.analysis import Accuracy, Spend
+from helpers.account_plan.analysis import NO_BUDGET, Accuracy, Spend
 from helpers.account_plan.budget import BudgetPlan
 from helpers.account_plan.session import KPI_LABELS, PlanRun
-from helpers.charts import CountTicks, close, setup_style, subplots
+from helpers.charts import CountTicks, close, setup_style, slant_dates, subplots
 from helpers.i18n import _
 
 __all__ = ["allocation_chart", "backtest_chart", "budget_explorer", "cascade_chart", "close", "forecast_chart",
@@ -83,9 +83,7 @@ def _tidy_dates(ax: Axes) -> None:
     every = next((k for k in (1, 2, 3, 6, 12) if months / k <= 7), 12)
     ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=range(1, 13, every)))
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
-    for label in ax.get_xticklabels():
-        label.set_rotation(30)
-        label.set_horizontalalignment("right")
+    slant_dates(ax)
 
 
 def history_chart(actuals: pd.DataFrame, run: PlanRun) -> Figure:
@@ -179,7 +177,7 @@ def cascade_chart(monthly: pd.DataFrame, run: PlanRun) -> Figure:
 def response_chart(spend: Spend | None, run: PlanRun) -> Figure:
     """Daily spend against the outcome per unit, with the fitted curve and last month's and the proposed daily spend."""
     if spend is None:
-        return _nothing(_("No ad_daily.csv in the data folder: no budget plan."))
+        return _nothing(_(NO_BUDGET))
     days, curves = spend.days, spend.chart_table()
     outcome_label = _kpi_title(spend.outcome)
     units = list(dict.fromkeys(curves["unit"])) if len(curves) else []
@@ -241,7 +239,7 @@ def budget_explorer(spend: Spend | None, run: PlanRun) -> Any:
     from helpers.explorer import Explorer, View, fit_descriptions
 
     if spend is None:
-        return widgets.HTML(_("No ad_daily.csv in the data folder: no budget plan."))
+        return widgets.HTML(_(NO_BUDGET))
     table = spend.plan.table
     pace = float(table["last_spend"].sum())
     last = {str(u): float(v) for u, v in zip(table["unit"], table["last_spend"], strict=True) if pd.notna(v)}

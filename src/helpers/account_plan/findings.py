@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import i18n, page
-from helpers.account_plan.analysis import Accuracy, Spend, brand_forecast
+from helpers.account_plan.analysis import NO_BUDGET, Accuracy, Spend, brand_forecast
 from helpers.account_plan.budget import curves_table
 from helpers.account_plan.forecast import KpiForecast, forecast_table
 from helpers.account_plan.session import KPI_LABELS, PlanRun, stage_lead
@@ -317,7 +317,7 @@ def _unit_name(unit: str) -> str:
 def curves_view(spend: Spend | None, run: PlanRun) -> Any:
     """The fitted response curves: shape, parameters, spend variation, and why a curve was not used."""
     if spend is None:
-        return _("No ad_daily.csv in the data folder: no budget plan.")
+        return _(NO_BUDGET)
     rows = []
     for unit, c in spend.curves.items():
         last = spend.plan.table.set_index("unit")
@@ -340,7 +340,7 @@ def curves_view(spend: Spend | None, run: PlanRun) -> Any:
 def budget_view(spend: Spend | None, run: PlanRun) -> Any:
     """Next month's allocation per unit, then the reserve, the unplaced money and the total."""
     if spend is None:
-        return _("No ad_daily.csv in the data folder: no budget plan.")
+        return _(NO_BUDGET)
     plan = spend.plan
     t = plan.table
     rows = [{"unit": _unit_name(str(r["unit"])), "role": i18n.gettext(ROLE_NAMES.get(str(r["role"]), str(r["role"]))),
@@ -380,7 +380,7 @@ def _move(row: pd.Series) -> str:
 def budget_line(spend: Spend | None, run: PlanRun) -> str:
     """Next month's budget, what is kept back, its expected return with the interval, and every unit's move."""
     if spend is None:
-        return _("No ad_daily.csv in the data folder: no budget plan.")
+        return _(NO_BUDGET)
     plan = spend.plan
     text = _("Budget for {month}: {budget} ({source}); {reserve} kept flexible, {test} for tests. Expected return "
              "{expected} (80 % interval {low} to {high}).").format(
@@ -414,7 +414,7 @@ def saturated_units(spend: Spend, stop_loss: float) -> list[str]:
 def saturation_line(spend: Spend | None, run: PlanRun) -> str:
     """Which units are saturated at last month's pace and which have no identified curve (planted in the sample)."""
     if spend is None:
-        return _("No ad_daily.csv in the data folder: no budget plan.")
+        return _(NO_BUDGET)
     stop = run.settings.roas_stop_loss if spend.outcome == "revenue" else 0.0
     saturated = saturated_units(spend, stop)
     unidentified = [u for u, c in spend.curves.items() if c.warning]
@@ -511,28 +511,23 @@ def executive_summary(run: PlanRun, accuracy: Accuracy, plan: Plan, totals: pd.D
 
 # ---------------------------------------------------------------- summary.json and tables
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A table as JSON-ready records (NaN → None)."""
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")]
-
-
 def summary(run: PlanRun, accuracy: Accuracy, forecasts: Mapping[tuple[str, str], KpiForecast], plan: Plan,
             totals: pd.DataFrame, stages: pd.DataFrame, spend: Spend | None) -> dict[str, Any]:
-    """summary.json: the label (the plan year), forecasts, backtest accuracy, targets, cascade and the budget plan."""
+    """summary.json: the label (the plan year), forecasts, backtest accuracy, targets, cascade and the budget plan
+    (tables as records; RunOutputs writes them as plain JSON, NaN as null)."""
     out: dict[str, Any] = {
         "label": str(run.plan_year), "title": _title(run), "as_of": run.as_of, "plan_year": run.plan_year,
         "replan": run.replan, "accounts": list(run.account_ids),
-        "backtest": _records(accuracy.choice), "interval_calibration": _records(accuracy.scale),
-        "forecast": _records(brand_forecast(run, forecasts)),
-        "targets": _records(plan.annual), "brand_targets": _records(totals),
-        "cascade": _records(plan.cascade), "stages": _records(stages)}
+        "backtest": accuracy.choice, "interval_calibration": accuracy.scale,
+        "forecast": brand_forecast(run, forecasts),
+        "targets": plan.annual, "brand_targets": totals,
+        "cascade": plan.cascade, "stages": stages}
     if spend is not None:
         p = spend.plan
         out["budget"] = {"month": spend.month, "outcome": spend.outcome, "budget": p.budget, "reserve": p.reserve,
                          "test_slice": p.test_slice, "unplaced": p.unplaced, "unplaced_reason": p.unplaced_reason,
                          "expected_return": p.total_expected, "return_low": p.total_low, "return_high": p.total_high,
-                         "units": _records(p.table.drop(columns=[], errors="ignore"))}
+                         "units": p.table}
     return out
 
 
