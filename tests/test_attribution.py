@@ -1,4 +1,4 @@
-"""Tests of helpers.review.attribution against hand calculations and independent brute-force versions."""
+"""Tests of helpers.attribution (models) and helpers.review.attribution against hand calculations and brute force."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.errors import DataError, ParameterError
-from helpers.review.attribution import (
+from helpers.attribution import (
     MODELS,
     MarkovResult,
     assist_ratio,
@@ -23,6 +22,7 @@ from helpers.review.attribution import (
     markov,
     shapley,
 )
+from helpers.errors import DataError, ParameterError
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures and small helpers
