@@ -372,3 +372,14 @@ def test_fake_follower_estimate_uses_the_most_direct_evidence() -> None:
 def test_fake_follower_estimate_with_no_inputs() -> None:
     got = fake_follower_estimate(None, None, None, None, kol_ids=["a"])
     assert got["basis"].tolist() == ["none"] and got["share"].isna().all()
+
+
+def test_a_clean_history_that_the_size_norm_doubts_keeps_its_share_but_not_its_narrow_interval() -> None:
+    jumps = pd.DataFrame({"kol_id": ["q", "r"], "share": [0.0, 0.0], "low": [0.0, 0.0], "high": [0.0, 0.0]})
+    norms = pd.DataFrame({"kol_id": ["q", "r"], "implied_fake_share": [0.6, 0.2], "low": [0.3, 0.0],
+                          "high": [0.8, 0.5], "below_norm": [True, False]})
+    got = fake_follower_estimate(None, jumps, norms, None, kol_ids=["q", "r"]).set_index("kol_id")
+    # q: no jump, but engagement far below the norm: share 0 from the history, high end the norm's 0.8
+    assert (got.loc["q", "share"], got.loc["q", "high"], bool(got.loc["q", "widened_by_norm"])) == (0.0, 0.8, True)
+    # r: the norm does not flag it: the history's interval stands
+    assert (got.loc["r", "high"], bool(got.loc["r", "widened_by_norm"])) == (0.0, False)

@@ -393,7 +393,10 @@ def fake_follower_estimate(sample_share: pd.DataFrame | None, jump_share: pd.Dat
                            norms: pd.DataFrame | None, ratios: pd.DataFrame | None, *,
                            kol_ids: Any = None, min_sample: int = 30, threshold: float = 0.30) -> pd.DataFrame:
     """Per kol_id: share, low, high, basis (follower sample > follower history > engagement norm > none), and
-    sample_share, sample_n, jump_share, norm_share, below_norm, low_comment_ratio, n_signals_raising_concern."""
+    sample_share, sample_n, jump_share, norm_share, below_norm, low_comment_ratio, n_signals_raising_concern.
+
+    On the history basis a KOL the size norm flags keeps the history's share but its high end rises to the
+    norm's (widened_by_norm): no jump is not proof of no purchase."""
     if not (isinstance(threshold, int | float) and 0 <= threshold <= 1):
         raise ParameterError(f"The fake-follower threshold must be a share within 0–1 (0.3 = 30 %), got {threshold!r}.")
     parts = [
@@ -417,6 +420,11 @@ def fake_follower_estimate(sample_share: pd.DataFrame | None, jump_share: pd.Dat
         values = [frame[f"{key}{prefix}"] for key in ("s", "j", "m")]
         out[column] = np.select(choices, values, default=np.nan)
     out["basis"] = np.select(choices, ["follower sample", "follower history", "engagement norm"], default="none")
+    # A clean history cannot see buying spread thinly over many days: when the size norm also flags the KOL,
+    # the interval reaches up to the norm's upper bound, so the screen reads it as borderline, not as 0 %.
+    doubtful = (use_jump & frame["below_norm"].astype("boolean").fillna(False).astype(bool)).to_numpy()
+    out["high"] = np.where(doubtful, np.fmax(out["high"].to_numpy(), frame["m_high"].to_numpy()), out["high"])
+    out["widened_by_norm"] = doubtful
     out["sample_share"] = frame["s"].to_numpy()
     out["sample_n"] = frame["sample_n"].to_numpy()
     out["jump_share"] = frame["j"].to_numpy()
