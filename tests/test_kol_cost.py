@@ -17,8 +17,8 @@ from helpers.kol.cost import (
     expected_engagements,
     feed_cpa,
     kol_conversion_rate,
-    post_engagements,
 )
+from helpers.kol.engagement import post_engagements
 
 # ---------------------------------------------------------------------------------------------
 # feed_cpa

@@ -1,7 +1,7 @@
 """Expected cost per engagement and CPA of a KOL post, against the CPA of feed ads (信息流).
 
 Method
-- Engagements of a post (:func:`post_engagements`) = likes + comments + shares + saves, over the
+- Engagements of a post (:func:`helpers.kol.engagement.post_engagements`) = likes + comments + shares + saves, over the
   parts the KOL reports at all (a platform that never shows saves is left out of that KOL's sum); a
   gap in a part the KOL does report makes that post's engagements missing, never a smaller number.
 - Expected engagements of ONE sponsored post (:func:`expected_engagements`) = the mean engagements
@@ -50,19 +50,17 @@ import pandas as pd
 from scipy import stats
 
 from helpers.errors import DataError, ParameterError, require_columns
+from helpers.kol.engagement import is_organic, post_engagements
 
 __all__ = [
-    "ENGAGEMENT_PARTS",
     "MIN_SPONSORED",
     "ConversionRate",
     "cost_per_result",
     "expected_engagements",
     "feed_cpa",
     "kol_conversion_rate",
-    "post_engagements",
 ]
 
-ENGAGEMENT_PARTS: tuple[str, ...] = ("likes", "comments", "shares", "saves")
 """Post metrics summed into engagements (互动量)."""
 MIN_SPONSORED = 3
 """Sponsored posts a KOL needs for its own sponsored/organic ratio (and ratios the panel needs for its median)."""
@@ -87,14 +85,6 @@ def _rows(index: pd.Index, limit: int = 5) -> str:
     """Row labels for an error message: the first few, then '...'."""
     items = list(index)
     return ", ".join(map(str, items[:limit])) + (", ..." if len(items) > limit else "")
-
-
-def _flag(values: pd.Series) -> pd.Series:
-    """A bool column from bools or text ('true', '1', 'yes', '是'); missing counts as False."""
-    if pd.api.types.is_bool_dtype(values):
-        return values.fillna(False).astype(bool)
-    text = values.astype("string").str.strip().str.lower()
-    return text.isin(["true", "1", "1.0", "yes", "y", "t", "是"]).fillna(False).astype(bool)
 
 
 def _day(value: DateLike | pd.Timestamp, name: str) -> pd.Timestamp:
@@ -194,19 +184,6 @@ def feed_cpa(
 # ---------------------------------------------------------------------------------------------
 
 
-def post_engagements(kol_posts: pd.DataFrame) -> pd.Series:
-    """Engagements per post: Σ of the parts its KOL reports; NaN when a reported part is missing or none is reported."""
-    require_columns(kol_posts, ("kol_id",), "kol_posts")
-    parts = [p for p in ENGAGEMENT_PARTS if p in kol_posts.columns]
-    if not parts:
-        return pd.Series(np.nan, index=kol_posts.index, name="engagements")
-    values = kol_posts[parts].apply(pd.to_numeric, errors="coerce")
-    reported = values.notna().groupby(kol_posts["kol_id"].astype(str)).transform("any")
-    gap = (reported & values.isna()).any(axis=1)
-    total = values.where(reported).sum(axis=1, min_count=1)
-    return total.where(~gap & reported.any(axis=1)).astype(float).rename("engagements")
-
-
 def _posts(kol_posts: pd.DataFrame, kols: pd.DataFrame) -> pd.DataFrame:
     """Posts with kol_id, post_id, day, engagements, sponsored, campaign; rows with unknown engagements kept (NaN)."""
     require_columns(kol_posts, ("post_id", "kol_id", "published_at"), "kol_posts")
@@ -218,7 +195,7 @@ def _posts(kol_posts: pd.DataFrame, kols: pd.DataFrame) -> pd.DataFrame:
         raise DataError(f"kol_posts.kol_id is not in kols in rows {_rows(stray)}; add the KOL to kols or drop them.")
     campaign = _text(kol_posts["campaign"]) if "campaign" in kol_posts.columns else pd.Series(np.nan,
                                                                                              index=kol_posts.index)
-    sponsored = _flag(kol_posts["is_sponsored"]) if "is_sponsored" in kol_posts.columns else False
+    sponsored = ~is_organic(kol_posts)
     out = pd.DataFrame({
         "post_id": kol_posts["post_id"].astype(str), "kol_id": kol_id,
         "day": _days(kol_posts["published_at"], "kol_posts", "published_at"),

@@ -106,10 +106,14 @@ def _fake_shares(fake_share: pd.Series | pd.DataFrame | None) -> pd.Series:
 
 
 def is_organic(kol_posts: pd.DataFrame) -> pd.Series:
-    """True for organic posts: is_sponsored false or missing (the column absent = all organic)."""
-    if "is_sponsored" not in kol_posts.columns:
-        return pd.Series(True, index=kol_posts.index)
-    return ~kol_posts["is_sponsored"].astype("boolean").fillna(False).astype(bool)
+    """True for organic posts: is_sponsored false or missing and no campaign of ours (a booked post is paid)."""
+    organic = pd.Series(True, index=kol_posts.index)
+    if "is_sponsored" in kol_posts.columns:
+        organic &= ~kol_posts["is_sponsored"].astype("boolean").fillna(False).astype(bool)
+    if "campaign" in kol_posts.columns:
+        campaign = kol_posts["campaign"].astype("string").str.strip()
+        organic &= (campaign.isna() | (campaign == "")).fillna(True).astype(bool)
+    return organic
 
 
 def _base_from_daily(posts: pd.DataFrame, kol_daily: pd.DataFrame) -> pd.Series:
