@@ -11,16 +11,24 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.kol import after as af
 from helpers.kol import authenticity as au
+from helpers.kol import cost as co
 from helpers.kol import engagement as en
+from helpers.kol import fit as fi
 from helpers.kol.session import KolRun
 from helpers.kol.shortlist import Thresholds, rank_sensitivity, screen_table
 from helpers.kol.shortlist import shortlist as rank_kols
 
 __all__ = [
     "Authenticity",
+    "Cost",
+    "Fit",
     "Ranked",
+    "after_campaign",
+    "audience_fit",
     "authenticity",
+    "cost",
     "coverage",
     "interaction",
     "recent_posts",
@@ -41,6 +49,29 @@ class Authenticity:
     ratios: pd.DataFrame             # per KOL: comment/like ratio against the category
     estimate: pd.DataFrame           # per KOL: share, low, high, basis and the other signals
     threshold: float
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The brand's audience, each KOL's, their similarity per dimension, the fit score and the follower overlap."""
+
+    brand: pd.DataFrame             # dimension, bucket, share (the brand's followers)
+    kol: pd.DataFrame               # kol_id, dimension, bucket, share, source
+    similarity: pd.DataFrame        # kol_id, dimension, similarity (1 - TVD), top buckets
+    score: pd.DataFrame             # kol_id, fit, one column per dimension
+    overlap: pd.DataFrame | None    # kol_id, share of sampled followers who follow the brand (None without a sample)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Feed CPA, each KOL's expected engagements and CPE/CPA at its price, and what they rest on."""
+
+    feed: pd.DataFrame                         # platform, channel, spend, conversions, cpa with its interval
+    expected: pd.DataFrame                     # kol_id, expected engagements of one sponsored post
+    credit: pd.DataFrame | None                # campaign, conversions, value (our KOL campaigns' credit)
+    conversion_rate: co.ConversionRate | None  # conversions per engagement of our past bookings
+    table: pd.DataFrame                        # kol_id, price, cpe, cpa, feed_cpa, cpa_ratio, break_even_price, ...
+    feed_start: pd.Timestamp
 
 
 @dataclass(frozen=True)
@@ -123,10 +154,70 @@ def interaction(run: KolRun, fake: Authenticity) -> pd.DataFrame:
                                     threshold=run.settings.interaction_threshold, kol_daily=run.kol_table("kol_daily"))
 
 
-def shortlist(run: KolRun, fake: Authenticity, rates: pd.DataFrame, fit: pd.DataFrame | None,
-              cost: pd.DataFrame | None) -> Ranked:
+def audience_fit(run: KolRun) -> Fit | None:
+    """The KOLs' audiences against the brand's followers; None without the brand's audience or any KOL audience."""
+    audience = run.brand_audience
+    shares, sample = run.kol_table("kol_audience"), run.kol_table("kol_followers")
+    if audience is None or audience.empty or (shares is None and sample is None):
+        return None
+    accounts = run.tables["accounts"]
+    brand = fi.brand_distribution(audience, accounts, account_ids=run.settings.brand_accounts)
+    if shares is None:
+        shares = pd.DataFrame({"kol_id": [], "dimension": [], "bucket": [], "share": []})
+    kol = fi.kol_distribution(shares, sample)
+    similarity = fi.distribution_similarity(kol, brand)
+    score = fi.fit_score(similarity, weights=run.settings.fit_weights, kol_ids=list(run.kol_ids))
+    overlap = fi.user_overlap(sample, audience, accounts, run.kols) if sample is not None else None
+    return Fit(brand, kol, similarity, score, overlap)
+
+
+def _journeys(run: KolRun) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Touchpoints and conversions up to as_of, or None without either table."""
+    touches, conversions = run.tables.get("touchpoints"), run.tables.get("conversions")
+    if touches is None or conversions is None:
+        return None
+    end = run.as_of + pd.Timedelta(days=1)
+    return (touches[touches["occurred_at"] < end].reset_index(drop=True),
+            conversions[conversions["occurred_at"] < end].reset_index(drop=True))
+
+
+def campaign_credit(run: KolRun) -> pd.DataFrame | None:
+    """Our KOL campaigns' attribution credit up to as_of, or None without touchpoints and conversions."""
+    journeys = _journeys(run)
+    if journeys is None:
+        return None
+    return af.kol_campaign_credit(*journeys, model=run.settings.attribution_model)
+
+
+def cost(run: KolRun) -> Cost:
+    """Each KOL's expected CPE and CPA at its price against the feed-ad CPA of the recent_days before as_of."""
+    start = run.as_of - pd.Timedelta(days=run.settings.recent_days - 1)
+    ads = run.tables.get("ad_daily")
+    if ads is None:
+        ads = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "channel": [], "spend": [], "conversions": []})
+    feed = co.feed_cpa(ads, channel_of_platform=run.settings.feed_channels, start=start, end=run.as_of)
+    credit = campaign_credit(run)
+    rate = co.kol_conversion_rate(credit, run.posts) if credit is not None else None
+    expected = co.expected_engagements(run.posts, run.kols, as_of=run.as_of, recent_days=run.settings.recent_days)
+    table = co.cost_per_result(run.kols, expected, rate, feed, cpa_ratio_max=run.settings.cpa_ratio_max)
+    return Cost(feed, expected, credit, rate, table, start)
+
+
+def after_campaign(run: KolRun, spend: Cost) -> pd.DataFrame | None:
+    """Every post we booked: delivery against its prediction, credited conversions and revenue, ROI, rebook;
+    None when no post carries a campaign of ours."""
+    posts = run.posts
+    if "campaign" not in posts or posts["campaign"].isna().all():
+        return None
+    credit = spend.credit if spend.credit is not None else pd.DataFrame({"campaign": [], "conversions": [],
+                                                                        "value": []})
+    return af.campaign_results(posts, run.kols, credit, as_of=run.as_of, stop_loss=run.settings.rebook_roi,
+                               recent_days=run.settings.recent_days)
+
+
+def shortlist(run: KolRun, fake: Authenticity, rates: pd.DataFrame, fit: Fit | None, spend: Cost) -> Ranked:
     """Decisions, reasons, scores and rank ranges for every screened KOL."""
     bars = thresholds(run)
-    screens = screen_table(run.kols, fake.estimate, rates, fit, cost)
+    screens = screen_table(run.kols, fake.estimate, rates, None if fit is None else fit.score, spend.table)
     ranked = rank_kols(screens, run.settings.score_weights, bars)
     return Ranked(ranked, rank_sensitivity(ranked, run.settings.score_weights, bars), bars)

@@ -15,10 +15,12 @@ import pandas as pd
 
 from helpers import i18n, page
 from helpers.i18n import N_, _
-from helpers.kol.analysis import Authenticity, Ranked
+from helpers.kol.after import REBOOK
+from helpers.kol.analysis import Authenticity, Cost, Fit, Ranked
 from helpers.kol.authenticity import BASIS_LABELS
 from helpers.kol.engagement import BASE_LABELS
 from helpers.kol.session import KolRun
+from helpers.kol.shortlist import DECISIONS
 from helpers.report import styled
 
 __all__ = [
@@ -41,6 +43,15 @@ ANCHORS: dict[str, str] = {k: f"#{k}" for k in ("candidates", "authenticity", "i
                                                   "shortlist", "after", "appendix")}
 DECISION_NAMES: dict[str, str] = {"accept": N_("accept"), "negotiate": N_("negotiate"), "reject": N_("reject")}
 DECISION_STATUS: dict[str, str] = {"accept": "good", "negotiate": "watch", "reject": "bad"}
+DIMENSION_NAMES: dict[str, str] = {"gender": N_("gender"), "age_band": N_("age"), "region": N_("region"),
+                                   "city_tier": N_("city tier"), "interests": N_("interests")}
+MODEL_NAMES: dict[str, str] = {"linear": N_("linear"), "markov": N_("Markov"), "shapley": N_("Shapley"),
+                               "first_touch": N_("first touch"), "last_touch": N_("last touch")}
+DELIVERY_NAMES: dict[str, str] = {"above": N_("above the prediction"), "within": N_("within the prediction"),
+                                  "below": N_("below the prediction")}
+AFTER_REASONS: dict[str, str] = {"rebook": N_("rebook"), "roi_below_stop_loss": N_("ROI below the stop-loss"),
+                                 "under_delivered": N_("engagements below the predicted range"),
+                                 "roi_unknown": N_("ROI unknown: the campaign is not in the touchpoints, or no cost")}
 
 
 def _pct(value: float | None) -> str:
@@ -181,6 +192,116 @@ def rate_line(rates: pd.DataFrame, run: KolRun) -> str:
     return text
 
 
+# ---------------------------------------------------------------- 4. audience fit
+
+NO_AUDIENCE = N_("No audience to compare: the fit needs the brand's audience table and the KOLs' audience shares "
+                 "or a follower sample.")
+
+
+def fit_view(fit: Fit | None, run: KolRun) -> Any:
+    """Fit and per-dimension similarity per KOL, with the follower overlap, best fit first."""
+    if fit is None:
+        return _(NO_AUDIENCE)
+    score = fit.score.sort_values("fit", ascending=False, na_position="last")
+    dims = [d for d in DIMENSION_NAMES if d in score.columns]
+    frame = pd.DataFrame({"kol": [kol_label(run, k) for k in score["kol_id"]], "fit": score["fit"].to_numpy()})
+    for d in dims:
+        frame[d] = score[d].to_numpy()
+    if fit.overlap is not None:
+        overlap = fit.overlap.set_index("kol_id")
+        frame["overlap"] = overlap["share"].reindex(score["kol_id"]).to_numpy()
+        frame["new_reach"] = overlap["new_reach_share"].reindex(score["kol_id"]).to_numpy()
+    labels = {"kol": _("KOL"), "fit": _("audience fit"), "overlap": _("already follow the brand"),
+              "new_reach": _("new reach")}
+    labels.update({d: i18n.gettext(DIMENSION_NAMES[d]) for d in dims})
+    return styled(frame, percent=("overlap", "new_reach"), labels=labels)
+
+
+def _weakest(fit: Fit, kol_id: str) -> str:
+    """A KOL's least similar dimension and its top bucket against the brand's."""
+    rows = fit.similarity[fit.similarity["kol_id"] == kol_id].sort_values("similarity")
+    if rows.empty:
+        return ""
+    r = rows.iloc[0]
+    return _("{dimension}: mostly {kol_top}, the brand's mostly {brand_top}").format(
+        dimension=i18n.gettext(DIMENSION_NAMES.get(str(r["dimension"]), str(r["dimension"]))),
+        kol_top=r["top_bucket_kol"], brand_top=r["top_bucket_brand"])
+
+
+def fit_line(fit: Fit | None, run: KolRun) -> str:
+    """How many KOLs fit the brand's audience, the best fit, and the poorest with its weakest dimension."""
+    if fit is None:
+        return _(NO_AUDIENCE)
+    scored = fit.score.dropna(subset=["fit"]).sort_values("fit", ascending=False)
+    below = scored[scored["fit"] < run.settings.min_fit]
+    text = _("{n} of {total} KOLs fit the brand's audience at {bar} or better.").format(
+        n=len(scored) - len(below), total=len(fit.score), bar=i18n.fmt_number(run.settings.min_fit, 2))
+    if len(scored):
+        best = scored.iloc[0]
+        text = i18n.sentences(text, _("Closest: {kol}, {fit}.").format(kol=kol_label(run, best["kol_id"]),
+                                                                       fit=i18n.fmt_number(best["fit"], 2)))
+    for _i, r in below.tail(2).iloc[::-1].iterrows():
+        text = i18n.sentences(text, _("{kol} fits at {fit} ({weakest}).").format(
+            kol=kol_label(run, r["kol_id"]), fit=i18n.fmt_number(r["fit"], 2), weakest=_weakest(fit, r["kol_id"])))
+    return text
+
+
+# ---------------------------------------------------------------- 5. cost
+
+def feed_view(spend: Cost, run: KolRun) -> Any:
+    """The feed-ad CPA each platform's KOLs are compared with, with its interval."""
+    feed = spend.feed
+    if feed.empty:
+        return _("No feed-ad data (ad_daily) in the {days} days before {day}: only the cost per engagement can be "
+                 "compared.").format(days=run.settings.recent_days, day=i18n.fmt_date(run.as_of))
+    frame = pd.DataFrame({
+        "platform": [i18n.platform_name(str(p)) if p != "all" else _("all feed ads") for p in feed["platform"]],
+        "channel": feed["channel"], "spend": feed["spend"], "conversions": feed["conversions"], "cpa": feed["cpa"],
+        "cpa_low": feed["cpa_low"], "cpa_high": feed["cpa_high"]})
+    return styled(frame, labels={"platform": _("platform"), "channel": _("feed channel"), "spend": _("spend"),
+                                 "conversions": _("conversions"), "cpa": _("feed CPA"), "cpa_low": _("low"),
+                                 "cpa_high": _("high")})
+
+
+def cost_view(spend: Cost, run: KolRun) -> Any:
+    """Per KOL: price, expected engagements, CPE, expected CPA with its range, the feed CPA, the chance of beating
+    it and the break-even price; cheapest CPA first."""
+    t = spend.table.sort_values(["cpa_ratio", "cpe"], na_position="last")
+    frame = pd.DataFrame({
+        "kol": [kol_label(run, k) for k in t["kol_id"]], "price": t["price"], "expected": t["expected"],
+        "cpe": t["cpe"], "expected_conversions": t["expected_conversions"], "cpa": t["cpa"], "cpa_low": t["cpa_low"],
+        "cpa_high": t["cpa_high"], "feed_cpa": t["feed_cpa"], "cpa_ratio": t["cpa_ratio"],
+        "p_cheaper": t["p_cheaper"], "break_even_price": t["break_even_price"]})
+    return styled(frame, percent=("p_cheaper",), labels={
+        "kol": _("KOL"), "price": _("price per post"), "expected": _("expected engagements"), "cpe": _("CPE"),
+        "expected_conversions": _("expected conversions"), "cpa": _("expected CPA"), "cpa_low": _("low"),
+        "cpa_high": _("high"), "feed_cpa": _("feed CPA"), "cpa_ratio": _("CPA ÷ feed CPA"),
+        "p_cheaper": _("chance of beating the feed"), "break_even_price": _("break-even price")})
+
+
+def cost_line(spend: Cost, run: KolRun) -> str:
+    """What the conversion rate rests on, how many KOLs beat the feed CPA, and the dearest against it."""
+    rate = spend.conversion_rate
+    if rate is None:
+        return _("No booking history with attributed conversions: KOLs are compared on cost per engagement only.")
+    text = _("Conversions per engagement from our {n} past KOL campaigns: {rate} ({low}–{high}).").format(
+        n=rate.n_campaigns, rate=i18n.fmt_percent(rate.rate, 2), low=i18n.fmt_percent(rate.low, 2),
+        high=i18n.fmt_percent(rate.high, 2))
+    t = spend.table.dropna(subset=["cpa_ratio"])
+    cheaper = t[t["cpa_ratio"] <= run.settings.cpa_ratio_max]
+    text = i18n.sentences(text, _("{n} of {total} KOLs with a price are expected to convert at or under {ratio}× "
+                                  "the feed CPA.").format(n=len(cheaper), total=len(t),
+                                                          ratio=i18n.fmt_number(run.settings.cpa_ratio_max, 1)))
+    if len(t):
+        worst = t.sort_values("cpa_ratio").iloc[-1]
+        text = i18n.sentences(text, _("Dearest: {kol}, expected CPA {cpa} against the feed's {feed} ({ratio}×); it "
+                                      "pays off at a price of {price} or less (quoted {quote}).").format(
+            kol=kol_label(run, worst["kol_id"]), cpa=i18n.fmt_money(worst["cpa"]),
+            feed=i18n.fmt_money(worst["feed_cpa"]), ratio=i18n.fmt_number(worst["cpa_ratio"], 1),
+            price=i18n.fmt_money(worst["break_even_price"]), quote=i18n.fmt_money(worst["price"])))
+    return text
+
+
 # ---------------------------------------------------------------- 6. shortlist
 
 def reason_text(code: str, row: pd.Series, run: KolRun) -> str:
@@ -250,6 +371,159 @@ def decision_line(ranked: Ranked, run: KolRun) -> str:
     return text
 
 
+# ---------------------------------------------------------------- 7. after the campaign
+
+NO_BOOKINGS = N_("No post in kol_posts carries a campaign of ours: nothing booked to review yet.")
+
+
+def after_view(booked: pd.DataFrame | None, run: KolRun) -> Any:
+    """Each booked post: cost, engagements against the predicted range, credit, ROI and the rebook call."""
+    if booked is None:
+        return _(NO_BOOKINGS)
+    frame = pd.DataFrame({
+        "kol": [kol_label(run, k) for k in booked["kol_id"]], "campaign": booked["campaign"],
+        "published_at": booked["published_at"], "cost": booked["cost"], "engagements": booked["engagements"],
+        "predicted": booked["predicted"], "p10": booked["p10"], "p90": booked["p90"],
+        "delivery": [i18n.gettext(DELIVERY_NAMES[d]) if d in DELIVERY_NAMES else i18n.MISSING
+                     for d in booked["delivery"]],
+        "conversions": booked["conversions"], "revenue": booked["revenue"], "cpa": booked["cpa"],
+        "roi": booked["roi"], "call": [i18n.gettext(AFTER_REASONS[r]) for r in booked["reason"]]})
+    return styled(frame, labels={
+        "kol": _("KOL"), "campaign": _("campaign"), "published_at": _("published"), "cost": _("cost"),
+        "engagements": _("engagements"), "predicted": _("predicted"), "p10": _("predicted low (p10)"),
+        "p90": _("predicted high (p90)"), "delivery": _("delivery"), "conversions": _("credited conversions"),
+        "revenue": _("credited revenue"), "cpa": _("CPA"), "roi": _("ROI"), "call": _("call")})
+
+
+def after_line(booked: pd.DataFrame | None, run: KolRun) -> str:
+    """How many bookings to rebook, and each booking that is not, with its reason."""
+    if booked is None:
+        return _(NO_BOOKINGS)
+    rebook = booked[booked["reason"] == REBOOK]
+    text = _("{n} of {total} booked posts meet the rebook rule (ROI at least {roi} and delivery not below the "
+             "prediction).").format(n=len(rebook), total=len(booked), roi=f"{run.settings.rebook_roi:g}:1")
+    if len(rebook):
+        text = i18n.sentences(text, _("Rebook: {kols}.").format(kols=_names(run, list(dict.fromkeys(
+            rebook["kol_id"])))))
+    for _i, r in booked[booked["reason"] != REBOOK].iterrows():
+        text = i18n.sentences(text, _("{kol} ({campaign}): {why}; engagements {actual} against {low}–{high}, ROI "
+                                      "{roi}.").format(
+            kol=kol_label(run, r["kol_id"]), campaign=r["campaign"], why=i18n.gettext(AFTER_REASONS[r["reason"]]),
+            actual=i18n.fmt_count(r["engagements"]), low=i18n.fmt_count(r["p10"]), high=i18n.fmt_count(r["p90"]),
+            roi=i18n.fmt_number(r["roi"], 1)))
+    return text
+
+
+# ---------------------------------------------------------------- summary, summary.json and tables
+
+def _title(run: KolRun) -> str:
+    """Report · day."""
+    return page.report_title(_("KOL vetting"), i18n.fmt_date(run.as_of))
+
+
+def _by_decision(ranked: Ranked, decision: str) -> pd.DataFrame:
+    """The ranked rows of one decision."""
+    return ranked.table[ranked.table["decision"] == decision]
+
+
+def executive_summary(run: KolRun, ranked: Ranked, spend: Cost, booked: pd.DataFrame | None) -> page.Summary:
+    """The report's first screen: the decisions, three tiles, the reasons behind them and whom to call."""
+    accepted, talks, rejected = (_by_decision(ranked, d) for d in DECISIONS)
+    verdict = decision_line(ranked, run)
+    status = "good" if len(accepted) else "watch" if len(talks) else "bad"
+    tiles = [page.Tile(_("KOLs to accept"), i18n.fmt_count(len(accepted)), "good" if len(accepted) else "watch",
+                       (_("of {n} screened").format(n=len(ranked.table)),
+                        _("{n} to negotiate, {m} rejected").format(n=len(talks), m=len(rejected))),
+                       ANCHORS["shortlist"])]
+    priced = accepted.dropna(subset=["cpa"])
+    if len(priced):
+        tiles.append(page.Tile(_("expected CPA of the accepted"), i18n.fmt_money(priced["cpa"].median()), "good",
+                               (_("feed CPA {feed}").format(feed=i18n.fmt_money(priced["feed_cpa"].median())),
+                                _("median over {n} KOLs").format(n=len(priced))), ANCHORS["cost"]))
+    if booked is not None:
+        again = int((booked["reason"] == REBOOK).sum())
+        tiles.append(page.Tile(_("bookings worth rebooking"), _("{n} of {total}").format(n=again, total=len(booked)),
+                               "good" if again == len(booked) else "watch",
+                               (_("ROI at least {roi}").format(roi=f"{run.settings.rebook_roi:g}:1"),),
+                               ANCHORS["after"]))
+    lines = [page.Line(_("Rejected: {kols}.").format(kols=i18n.listed(
+        _("{kol}: {why}").format(kol=kol_label(run, r["kol_id"]),
+                                 why=reason_text(str(r["reasons"]).split(";")[0], r, run))
+        for _i, r in rejected.head(3).iterrows())), ANCHORS["shortlist"], "bad")] if len(rejected) else []
+    over = talks[talks["reasons"].str.startswith("cpa_above")]
+    if len(over):
+        lines.append(page.Line(_("Too dear for now: {kols}.").format(kols=i18n.listed(
+            _("{kol} pays off at {price} (quoted {quote})").format(
+                kol=kol_label(run, r["kol_id"]), price=i18n.fmt_money(r["break_even_price"]),
+                quote=i18n.fmt_money(r["price"])) for _i, r in over.head(3).iterrows())), ANCHORS["cost"], "watch"))
+    lines.append(page.Line(fake_summary(ranked, run), ANCHORS["authenticity"]))
+    if booked is not None:
+        lines.append(page.Line(after_line(booked, run), ANCHORS["after"]))
+    actions = []
+    if len(accepted):
+        actions.append(page.Line(_("Contact first: {kols}.").format(kols=_names(run, list(accepted["kol_id"]), 3)),
+                                 ANCHORS["shortlist"], "good"))
+    if len(over):
+        actions.append(page.Line(_("Negotiate {kols} down to the break-even price, or drop them.").format(
+            kols=_names(run, list(over["kol_id"]), 3)), ANCHORS["cost"], "watch"))
+    asking = talks[~talks["reasons"].str.startswith("cpa_above")]
+    if len(asking):
+        actions.append(page.Line(_("Ask {kols} for the missing data (follower sample, audience shares or a price) "
+                                   "before deciding.").format(kols=_names(run, list(asking["kol_id"]), 3)),
+                                 ANCHORS["shortlist"]))
+    return page.Summary(title=_title(run), verdict=verdict, verdict_status=status, verdict_href=ANCHORS["shortlist"],
+                        tiles=tuple(tiles), findings=tuple(lines[:5]), actions=tuple(actions[:3]))
+
+
+def fake_summary(ranked: Ranked, run: KolRun) -> str:
+    """How many screened KOLs are rejected on fake followers, and the worst."""
+    fakes = ranked.table[ranked.table["reasons"].str.contains("fake_above")].sort_values("fake_share",
+                                                                                         ascending=False)
+    if fakes.empty:
+        return _("No KOL is rejected on fake followers.")
+    worst = fakes.iloc[0]
+    return _("{n} rejected on fake followers; worst {kol}, {share} ({low}–{high}).").format(
+        n=len(fakes), kol=kol_label(run, worst["kol_id"]), share=_pct(worst["fake_share"]),
+        low=_pct(worst["fake_low"]), high=_pct(worst["fake_high"]))
+
+
+def scores_table(ranked: Ranked) -> pd.DataFrame:
+    """Every KOL's screens, score parts, decision, reason codes and rank range (summary.json and shortlist.csv)."""
+    return ranked.table.merge(ranked.sensitivity[["kol_id", "rank_low", "rank_high", "p_same_rank"]], on="kol_id")
+
+
+def summary(run: KolRun, coverage: pd.DataFrame, fake: Authenticity, rates: pd.DataFrame, fit: Fit | None,
+            spend: Cost, ranked: Ranked, booked: pd.DataFrame | None) -> dict[str, Any]:
+    """summary.json: the label (the screening day), the shortlist, every KOL's scores and decision, the bars, the
+    feed CPA and conversion basis, and the after-campaign review."""
+    scores = scores_table(ranked)
+    rate = spend.conversion_rate
+    return {
+        "label": f"{run.as_of:%Y-%m-%d}", "title": _title(run), "as_of": f"{run.as_of:%Y-%m-%d}",
+        "kols": list(run.kol_ids),
+        "thresholds": {"fake_share": run.settings.fake_threshold,
+                       "interaction_rate": run.settings.interaction_threshold, "min_fit": run.settings.min_fit,
+                       "cpa_ratio_max": run.settings.cpa_ratio_max, "rebook_roi": run.settings.rebook_roi},
+        "shortlist": scores.loc[scores["decision"] == "accept", ["kol_id", "name", "platform", "rank", "score"]],
+        "decisions": {d: list(scores.loc[scores["decision"] == d, "kol_id"]) for d in DECISIONS},
+        "scores": scores, "coverage": coverage, "fake_followers": fake.estimate, "interaction": rates,
+        "fit": None if fit is None else fit.score, "feed_cpa": spend.feed,
+        "conversion_rate": None if rate is None else {"rate": rate.rate, "low": rate.low, "high": rate.high,
+                                                      "campaigns": rate.n_campaigns, "posts": rate.n_posts},
+        "cost": spend.table, "after_campaign": booked}
+
+
+def tables(coverage: pd.DataFrame, fake: Authenticity, rates: pd.DataFrame, fit: Fit | None, spend: Cost,
+           ranked: Ranked, booked: pd.DataFrame | None) -> dict[str, pd.DataFrame | None]:
+    """The CSV tables, one per step (shortlist.csv holds every KOL's screens, decision and reasons)."""
+    return {"shortlist": scores_table(ranked), "coverage": coverage, "fake_followers": fake.estimate,
+            "follower_jumps": fake.jumps, "engagement_norms": fake.norms, "comment_like_ratio": fake.ratios,
+            "interaction_rate": rates, "audience_fit": None if fit is None else fit.score,
+            "audience_similarity": None if fit is None else fit.similarity,
+            "follower_overlap": None if fit is None else fit.overlap, "feed_cpa": spend.feed, "cost": spend.table,
+            "campaign_credit": spend.credit, "after_campaign": booked}
+
+
 # ---------------------------------------------------------------- appendix
 
 def setup_text(run: KolRun) -> str:
@@ -264,7 +538,7 @@ def setup_text(run: KolRun) -> str:
         day=i18n.fmt_date(run.as_of), days=s.recent_days, fake=_pct(s.fake_threshold),
         rate=_pct(s.interaction_threshold), fit=i18n.fmt_number(s.min_fit, 2),
         ratio=i18n.fmt_number(s.cpa_ratio_max, 1), accounts=i18n.listed(s.brand_accounts),
-        roi=f"{s.rebook_roi:g}:1", model=s.attribution_model.replace("_", " "), folder=s.data_dir.name)
+        roi=f"{s.rebook_roi:g}:1", model=i18n.gettext(MODEL_NAMES[s.attribution_model]), folder=s.data_dir.name)
 
 
 def written_line(tables_written: Sequence[str], figures: Sequence[str]) -> str:
@@ -273,6 +547,3 @@ def written_line(tables_written: Sequence[str], figures: Sequence[str]) -> str:
         tables=len(tables_written), figures=len(figures))
 
 
-def _unused() -> None:
-    """Keep page imported for the summary functions that follow."""
-    _ = page

@@ -21,12 +21,12 @@ import pandas as pd
 from helpers import i18n
 from helpers.data import DataWarning, check_files, find_table_file, load_checked_tables, load_tables
 from helpers.errors import DataError, ParameterError
+from helpers.kol.after import CREDIT_MODELS
+from helpers.kol.fit import DIMENSIONS
 from helpers.params import check_choice, check_day, check_mapping, check_number, check_optional_list, check_whole
 from helpers.schema import PLATFORMS
 
 __all__ = [
-    "ATTRIBUTION_MODELS",
-    "DIMENSIONS",
     "KOL_TABLES",
     "OPTIONAL_KOL_TABLES",
     "SCORE_PARTS",
@@ -40,12 +40,8 @@ KOL_TABLES: tuple[str, ...] = ("accounts", "kols", "kol_posts")
 #: Read when the data folder has them: KOL history and audience, the brand's audience, ads and journeys.
 OPTIONAL_KOL_TABLES: tuple[str, ...] = ("kol_daily", "kol_audience", "kol_followers", "audience", "ad_daily",
                                         "touchpoints", "conversions")
-#: The audience dimensions a fit is measured on.
-DIMENSIONS: tuple[str, ...] = ("gender", "age_band", "region", "city_tier", "interests")
 #: The parts of the shortlist score.
 SCORE_PARTS: tuple[str, ...] = ("fit", "interaction", "authenticity", "cost")
-#: The attribution models that credit our KOL campaigns (helpers.attribution).
-ATTRIBUTION_MODELS: tuple[str, ...] = ("linear", "markov", "shapley", "first_touch", "last_touch")
 _LATEST = "latest"
 
 
@@ -185,7 +181,7 @@ def check_parameters(*, platforms: list[str], categories: list[str], brand_accou
         cpa_ratio_max=check_number("cpa_ratio_max", cpa_ratio_max, 0.1, 10.0),
         score_weights=_check_weights("score_weights", score_weights, SCORE_PARTS,
                                      '{"fit": 0.3, "interaction": 0.3, "authenticity": 0.2, "cost": 0.2}'),
-        attribution_model=check_choice("attribution_model", attribution_model, ATTRIBUTION_MODELS),
+        attribution_model=check_choice("attribution_model", attribution_model, CREDIT_MODELS),
         rebook_roi=check_number("rebook_roi", rebook_roi, 0.0, 100.0))
 
 
