@@ -35,6 +35,7 @@ NOTEBOOK_NAMES: tuple[str, ...] = (
     "experiment_evaluation",
     "voice_of_customer",
     "account_plan",
+    "kol_evaluation",
 )
 
 #: The analysis package (helpers.<package>) each notebook uses; its session.check_parameters runs before the kernel.
@@ -46,6 +47,7 @@ NOTEBOOK_PACKAGES: dict[str, str] = {
     "experiment_evaluation": "experiments",
     "voice_of_customer": "voc",
     "account_plan": "account_plan",
+    "kol_evaluation": "kol",
 }
 
 

@@ -224,4 +224,5 @@ REPORT_NAMES: dict[str, str] = {
     "competitor_analysis": N_("Competitor analysis"), "content_planning": N_("Content planning"),
     "experiment_evaluation": N_("Experiment evaluation"), "voice_of_customer": N_("Voice of the customer"),
     "account_plan": N_("Account plan"),
+    "kol_evaluation": N_("KOL vetting"),
 }

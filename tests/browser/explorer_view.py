@@ -29,6 +29,7 @@ VIEWS: dict[str, frozenset[str]] = {
     "experiment": frozenset({"text", "chart"}),
     "voc": frozenset({"text", "tables"}),
     "budget": frozenset({"text", "chart", "tables"}),
+    "kol": frozenset({"text", "chart", "tables"}),
 }
 #: The explorer of each notebook.
 EXPLORERS: dict[str, str] = {
@@ -39,6 +40,7 @@ EXPLORERS: dict[str, str] = {
     "experiment_evaluation": "experiment",
     "voice_of_customer": "voc",
     "account_plan": "budget",
+    "kol_evaluation": "kol",
 }
 #: A chart is drawn when it is larger than this (px each way), at least this share of its pixels is
 #: not white, and their luminance (0-255) spreads more than this standard deviation.
