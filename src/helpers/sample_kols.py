@@ -35,9 +35,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # helpers.sample imports this module
+    from helpers.sample import PlantedEffects
 
 Rng = Callable[[str], np.random.Generator]
 
@@ -77,20 +81,26 @@ class KolSpec:
 
 # (name, platform, category) of the 40 KOLs, kol_01..kol_40; the planted ones are fixed below.
 _ROSTER: tuple[tuple[str, str, str], ...] = (
-    ("小鹿护肤日记", "xiaohongshu", "护肤"), ("成分党阿May", "xiaohongshu", "护肤"), ("糖糖爱美妆", "xiaohongshu", "美妆"),
-    ("敏感肌自救指南", "xiaohongshu", "护肤"), ("Coco的梳妆台", "xiaohongshu", "护肤"), ("早八通勤妆", "xiaohongshu", "美妆"),
-    ("一颗柠檬酱", "xiaohongshu", "美妆"), ("穿搭小课堂", "xiaohongshu", "穿搭"), ("油皮亲妈小周", "xiaohongshu", "护肤"),
-    ("宝妈的护肤清单", "xiaohongshu", "母婴"), ("护肤研究所Lily", "xiaohongshu", "护肤"), ("空瓶记录员", "xiaohongshu", "护肤"),
-    ("美妆博主七七", "xiaohongshu", "美妆"), ("平价好物挖掘机", "xiaohongshu", "美妆"), ("干皮星人", "xiaohongshu", "护肤"),
-    ("小个子穿搭日记", "xiaohongshu", "穿搭"), ("素颜女孩阿琳", "xiaohongshu", "护肤"), ("深夜食堂小厨", "xiaohongshu", "美食"),
+    ("小鹿护肤日记", "xiaohongshu", "护肤"), ("成分党阿May", "xiaohongshu", "护肤"),
+    ("糖糖爱美妆", "xiaohongshu", "美妆"), ("敏感肌自救指南", "xiaohongshu", "护肤"),
+    ("Coco的梳妆台", "xiaohongshu", "护肤"), ("早八通勤妆", "xiaohongshu", "美妆"),
+    ("一颗柠檬酱", "xiaohongshu", "美妆"), ("穿搭小课堂", "xiaohongshu", "穿搭"),
+    ("油皮亲妈小周", "xiaohongshu", "护肤"), ("宝妈的护肤清单", "xiaohongshu", "母婴"),
+    ("护肤研究所Lily", "xiaohongshu", "护肤"), ("空瓶记录员", "xiaohongshu", "护肤"),
+    ("美妆博主七七", "xiaohongshu", "美妆"), ("平价好物挖掘机", "xiaohongshu", "美妆"),
+    ("干皮星人", "xiaohongshu", "护肤"), ("小个子穿搭日记", "xiaohongshu", "穿搭"),
+    ("素颜女孩阿琳", "xiaohongshu", "护肤"), ("深夜食堂小厨", "xiaohongshu", "美食"),
     ("化妆师Tony老师", "xiaohongshu", "美妆"), ("护肤老司机", "xiaohongshu", "护肤"),
-    ("皮肤科医生王姐", "douyin", "护肤"), ("美妆情报局", "douyin", "美妆"), ("数码测评老张", "douyin", "数码"),
-    ("变美研究社", "douyin", "美妆"), ("护肤课代表", "douyin", "护肤"), ("时髦精穿搭", "douyin", "穿搭"),
-    ("护肤实验室小吴", "douyin", "护肤"), ("新手妈妈日记", "douyin", "母婴"), ("好物种草机", "douyin", "美妆"),
-    ("口红一哥小刘", "douyin", "美妆"), ("吃货阿飞", "douyin", "美食"), ("成分真相", "douyin", "护肤"),
+    ("皮肤科医生王姐", "douyin", "护肤"), ("美妆情报局", "douyin", "美妆"),
+    ("数码测评老张", "douyin", "数码"), ("变美研究社", "douyin", "美妆"),
+    ("护肤课代表", "douyin", "护肤"), ("时髦精穿搭", "douyin", "穿搭"),
+    ("护肤实验室小吴", "douyin", "护肤"), ("新手妈妈日记", "douyin", "母婴"),
+    ("好物种草机", "douyin", "美妆"), ("口红一哥小刘", "douyin", "美妆"),
+    ("吃货阿飞", "douyin", "美食"), ("成分真相", "douyin", "护肤"),
     ("美妆大咖Vivi", "douyin", "美妆"), ("搞机少年", "douyin", "数码"),
-    ("护肤UP主柚子", "bilibili", "护肤"), ("化妆品成分解析", "bilibili", "护肤"), ("数码区小白", "bilibili", "数码"),
-    ("时尚博主Momo", "weibo", "美妆"), ("护肤达人晴天", "weibo", "护肤"), ("明星化妆师Amy", "weibo", "美妆"),
+    ("护肤UP主柚子", "bilibili", "护肤"), ("化妆品成分解析", "bilibili", "护肤"),
+    ("数码区小白", "bilibili", "数码"), ("时尚博主Momo", "weibo", "美妆"),
+    ("护肤达人晴天", "weibo", "护肤"), ("明星化妆师Amy", "weibo", "美妆"),
 )
 
 _PRICE_PER_FOLLOWER = {"xiaohongshu": (0.05, 0.15), "douyin": (0.10, 0.30), "bilibili": (0.15, 0.30),
@@ -118,7 +128,7 @@ def norm_rate(followers: np.ndarray | float, platform: np.ndarray | str) -> np.n
     return np.asarray(0.06 * (np.asarray(followers, dtype=float) / 1e5) ** -0.25 * factor, dtype=float)
 
 
-def kol_specs(planted: object, rng: np.random.Generator, feed_cpa: Mapping[str, float]) -> tuple[KolSpec, ...]:
+def kol_specs(planted: PlantedEffects, rng: np.random.Generator, feed_cpa: Mapping[str, float]) -> tuple[KolSpec, ...]:
     """The 40 KOLs' truths: drawn sizes and rates, the planted cases set exactly."""
     n = len(_ROSTER)
     ids = [f"kol_{i + 1:02d}" for i in range(n)]
@@ -135,16 +145,16 @@ def kol_specs(planted: object, rng: np.random.Generator, feed_cpa: Mapping[str, 
         i = by_id[kol]
         followers[i], rate[i], no_price[i] = f, _BOOKED_RATE, False
         price[i] = np.round(_booking_cost(f * (1 - fake[i]) * _BOOKED_RATE * 0.7, planted), -1)
-    cpe = float(getattr(planted, "kol_conversions_per_engagement"))
+    cpe = float(planted.kol_conversions_per_engagement)
     overrides = {
-        getattr(planted, "kol_fake_id"): dict(followers=400_000, rate=0.0065 / 0.45, fake=0.55, ratio=0.005),
-        getattr(planted, "kol_real_mid_id"): dict(followers=180_000, rate=0.085, fake=0.05, ratio=0.045),
-        getattr(planted, "kol_mismatch_id"): dict(followers=600_000, rate=0.045, fake=0.06, ratio=0.04),
-        getattr(planted, "kol_expensive_id"): dict(followers=1_200_000, rate=0.03, fake=0.06, ratio=0.035),
-        getattr(planted, "kol_borderline_id"): dict(followers=90_000, rate=0.05, fake=0.30, ratio=0.03),
+        planted.kol_fake_id: dict(followers=400_000, rate=0.0065 / 0.45, fake=0.55, ratio=0.005),
+        planted.kol_real_mid_id: dict(followers=180_000, rate=0.085, fake=0.05, ratio=0.045),
+        planted.kol_mismatch_id: dict(followers=600_000, rate=0.045, fake=0.06, ratio=0.04),
+        planted.kol_expensive_id: dict(followers=1_200_000, rate=0.03, fake=0.06, ratio=0.035),
+        planted.kol_borderline_id: dict(followers=90_000, rate=0.05, fake=0.30, ratio=0.03),
     }
-    cpa_of = {getattr(planted, "kol_real_mid_id"): ("xiaohongshu_feed", 0.7),
-              getattr(planted, "kol_expensive_id"): ("douyin_feed", 2.5)}
+    cpa_of = {planted.kol_real_mid_id: ("xiaohongshu_feed", 0.7),
+              planted.kol_expensive_id: ("douyin_feed", 2.5)}
     for kol, o in overrides.items():
         i = by_id[kol]
         followers[i], rate[i], fake[i], ratio[i], no_price[i] = o["followers"], o["rate"], o["fake"], o["ratio"], False
@@ -159,16 +169,17 @@ def kol_specs(planted: object, rng: np.random.Generator, feed_cpa: Mapping[str, 
         for i in range(n))
 
 
-def _booking_cost(predicted_engagements: float, planted: object) -> float:
+def _booking_cost(predicted_engagements: float, planted: PlantedEffects) -> float:
     """What we paid for a booking: the predicted credited revenue ÷ the planned ROI."""
-    cpe = float(getattr(planted, "kol_conversions_per_engagement"))
+    cpe = float(planted.kol_conversions_per_engagement)
     return predicted_engagements * cpe * _MEAN_ORDER / _PLANNED_ROI
 
 
 def kols_table(specs: tuple[KolSpec, ...], rng: np.random.Generator) -> pd.DataFrame:
     """The kols table: one row per KOL; some without a quote, some with our contact owner."""
     n = len(specs)
-    owner = np.where(rng.random(n) < 0.4, np.array(_OWNERS)[rng.integers(0, len(_OWNERS), n)], None)
+    has_owner = rng.random(n) < 0.4
+    owner = pd.Series(np.array(_OWNERS)[rng.integers(0, len(_OWNERS), n)]).where(has_owner)
     region = np.array(("上海", "杭州", "广州", "北京", "成都", "深圳"))[rng.integers(0, 6, n)]
     return pd.DataFrame({
         "kol_id": [s.kol_id for s in specs], "platform": [s.platform for s in specs],
@@ -219,7 +230,7 @@ def history_posts(specs: tuple[KolSpec, ...], end: pd.Timestamp, rng: np.random.
     engaged = real * rate * np.where(sponsored, rng.uniform(0.6, 0.8, len(k)), 1.0) * rng.lognormal(-0.06, 0.35, len(k))
     frame = pd.DataFrame({
         "kol_id": np.array([s.kol_id for s in specs])[k], "published_at": when, "is_sponsored": sponsored,
-        "brand": np.where(sponsored, np.array(_OTHER_BRANDS)[rng.integers(0, len(_OTHER_BRANDS), len(k))], None),
+        "brand": pd.Series(np.array(_OTHER_BRANDS)[rng.integers(0, len(_OTHER_BRANDS), len(k))]).where(sponsored),
         "_k": k, "_engaged": engaged,
     })
     return _with_metrics(frame, specs, rng)
@@ -251,7 +262,7 @@ def _with_metrics(frame: pd.DataFrame, specs: tuple[KolSpec, ...], rng: np.rando
     return order
 
 
-def booked_posts(specs: tuple[KolSpec, ...], brand: str, planted: object, rng: np.random.Generator
+def booked_posts(specs: tuple[KolSpec, ...], brand: str, planted: PlantedEffects, rng: np.random.Generator
                  ) -> pd.DataFrame:
     """Our six bookings as kol_posts rows: engagements = prediction × delivery, our brand, campaign id, cost."""
     by_id = {s.kol_id: s for s in specs}
@@ -281,7 +292,7 @@ def kol_posts_table(history: pd.DataFrame, booked: pd.DataFrame) -> pd.DataFrame
 # kol_daily
 # ---------------------------------------------------------------------------------------------
 
-def kol_daily_table(specs: tuple[KolSpec, ...], end: pd.Timestamp, planted: object, rng: np.random.Generator
+def kol_daily_table(specs: tuple[KolSpec, ...], end: pd.Timestamp, planted: PlantedEffects, rng: np.random.Generator
                     ) -> pd.DataFrame:
     """180 days of followers per KOL: organic growth with noise; the fake account's three bought jumps."""
     dates = pd.date_range(end - pd.Timedelta(days=DAILY_DAYS - 1), end, freq="D")
@@ -290,9 +301,9 @@ def kol_daily_table(specs: tuple[KolSpec, ...], end: pd.Timestamp, planted: obje
     end_followers = np.array([s.followers for s in specs], dtype=float)
     daily = end_followers[:, None] * ((1 + growth[:, None]) ** (1 / 365) - 1)
     net = daily * rng.lognormal(-0.08, 0.4, (n, m)) - daily * 0.15 * rng.lognormal(0, 0.5, (n, m))
-    fake = [s.kol_id for s in specs].index(getattr(planted, "kol_fake_id"))
-    jumps = np.asarray(getattr(planted, "kol_fake_jumps"), dtype=float)
-    for day, size in zip(getattr(planted, "kol_fake_jump_days"), jumps, strict=True):
+    fake = [s.kol_id for s in specs].index(planted.kol_fake_id)
+    jumps = np.asarray(planted.kol_fake_jumps, dtype=float)
+    for day, size in zip(planted.kol_fake_jump_days, jumps, strict=True):
         net[fake, dates.get_loc(pd.Timestamp(day))] += size
     after = np.cumsum(net[:, ::-1], axis=1)[:, ::-1]          # net change from each day (exclusive) to the end
     followers = end_followers[:, None] - after + net           # followers on each day
@@ -325,19 +336,19 @@ _CATEGORY_TAGS = {"护肤": {"护肤": 2.0, "彩妆": 1.3}, "美妆": {"彩妆":
                   "母婴": {"母婴": 4.0}, "美食": {"美食": 4.0}, "数码": {"数码": 5.0, "护肤": 0.2, "彩妆": 0.1}}
 
 
-def _target_shares(spec: KolSpec, brand: BrandProfile, planted: object) -> dict[str, pd.Series]:
+def _target_shares(spec: KolSpec, brand: BrandProfile, planted: PlantedEffects) -> dict[str, pd.Series]:
     """The KOL's expected audience per dimension before noise: the brand's, tilted by category (and plants)."""
     female = _CATEGORY_FEMALE[spec.category]
     age = pd.Series([0.34, 0.33, 0.18, 0.09, 0.06], index=list(AGE_BANDS))
     tags = brand.shares["interests"].copy()
     for tag, lift in _CATEGORY_TAGS[spec.category].items():
         tags[tag] = tags.get(tag, 0.0) * lift
-    if spec.kol_id == getattr(planted, "kol_real_mid_id"):
+    if spec.kol_id == planted.kol_real_mid_id:
         female, age = 0.85, pd.Series([0.46, 0.38, 0.10, 0.04, 0.02], index=list(AGE_BANDS))
         tags = brand.shares["interests"].copy()
-    if spec.kol_id == getattr(planted, "kol_mismatch_id"):
+    if spec.kol_id == planted.kol_mismatch_id:
         brand_female = float(brand.shares["gender"].get("女", 0.76))
-        female = brand_female - (1 - float(getattr(planted, "kol_mismatch_gender_fit")))
+        female = brand_female - (1 - float(planted.kol_mismatch_gender_fit))
         tags = pd.Series({"数码": 0.45, "游戏": 0.30, "健身": 0.08, "美食": 0.07, "旅行": 0.06, "护肤": 0.03,
                           "彩妆": 0.01})
         age = pd.Series([0.40, 0.32, 0.16, 0.08, 0.04], index=list(AGE_BANDS))
@@ -345,12 +356,12 @@ def _target_shares(spec: KolSpec, brand: BrandProfile, planted: object) -> dict[
             "region": brand.shares["region"], "city_tier": brand.shares["city_tier"], "interests": tags / tags.sum()}
 
 
-def kol_audience_table(specs: tuple[KolSpec, ...], brand: BrandProfile, planted: object,
+def kol_audience_table(specs: tuple[KolSpec, ...], brand: BrandProfile, planted: PlantedEffects,
                        rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, dict[str, pd.Series]]]:
     """All five dimensions for ~34 KOLs (shares = Dirichlet noise around the target); the targets of every KOL."""
     keep = rng.random(len(specs)) < 0.85
-    planted_ids = {getattr(planted, f) for f in ("kol_fake_id", "kol_real_mid_id", "kol_mismatch_id",
-                                                   "kol_expensive_id", "kol_borderline_id")}
+    planted_ids = {planted.kol_fake_id, planted.kol_real_mid_id, planted.kol_mismatch_id, planted.kol_expensive_id,
+                   planted.kol_borderline_id}
     frames, targets = [], {}
     for spec, has in zip(specs, keep, strict=True):
         target = _target_shares(spec, brand, planted)
@@ -377,7 +388,7 @@ def _draw(share: pd.Series, size: int, rng: np.random.Generator) -> np.ndarray:
 def _follower_sample(spec: KolSpec, size: int, empty_share: float, target: Mapping[str, pd.Series],
                      end: pd.Timestamp, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
     """One KOL's follower sample and which rows are empty profiles (a planted share, exactly rounded)."""
-    n_empty = int(round(size * empty_share))
+    n_empty = round(size * empty_share)
     empty = np.zeros(size, dtype=bool)
     empty[rng.choice(size, n_empty, replace=False)] = True
     days_old = np.where(empty, rng.integers(1, _EMPTY_DAYS, size), rng.integers(365, 8 * 365, size))
@@ -397,23 +408,23 @@ def _follower_sample(spec: KolSpec, size: int, empty_share: float, target: Mappi
                              + pd.Series(rng.integers(1, 999, size)).astype(str).to_numpy()),
     })
     for dim in ("gender", "age_band", "region", "city_tier"):
-        frame[dim] = np.where(empty, None, _draw(target[dim], size, rng))
+        frame[dim] = pd.Series(_draw(target[dim], size, rng)).where(~empty)
     return frame, empty
 
 
 def kol_followers_table(specs: tuple[KolSpec, ...], targets: Mapping[str, Mapping[str, pd.Series]],
-                        audience: pd.DataFrame, planted: object, end: pd.Timestamp, rng: np.random.Generator
+                        audience: pd.DataFrame, planted: PlantedEffects, end: pd.Timestamp, rng: np.random.Generator
                         ) -> pd.DataFrame:
-    """Follower samples of ~24 KOLs (200–400 each; fake 300, borderline 60); some ids shared with the brand's audience."""
-    fake, mid, border = (getattr(planted, f) for f in ("kol_fake_id", "kol_real_mid_id", "kol_borderline_id"))
-    forced = {fake: (300, getattr(planted, "kol_fake_share")), border: (60, getattr(planted, "kol_borderline_share")),
+    """Follower samples of 24 KOLs (200–400 each; fake 300, borderline 60), some ids shared with the brand's."""
+    fake, mid, border = planted.kol_fake_id, planted.kol_real_mid_id, planted.kol_borderline_id
+    forced = {fake: (300, planted.kol_fake_share), border: (60, planted.kol_borderline_share),
               mid: (320, 0.05)}
-    always = set(forced) | {b[0] for b in _BOOKINGS} | set(dict(getattr(planted, "kol_user_overlap")))
+    always = set(forced) | {b[0] for b in _BOOKINGS} | set(dict(planted.kol_user_overlap))
     chosen = [s for s in specs if s.kol_id in always]
     others = [s for s in specs if s not in chosen]
     picks = rng.choice(len(others), 24 - len(chosen), replace=False)
     chosen += [others[i] for i in sorted(picks)]
-    overlap = dict(getattr(planted, "kol_user_overlap"))
+    overlap = dict(planted.kol_user_overlap)
     own = {"xiaohongshu": "own_xhs", "douyin": "own_douyin"}
     frames = []
     for spec in sorted(chosen, key=lambda s: s.kol_id):
@@ -423,7 +434,7 @@ def kol_followers_table(specs: tuple[KolSpec, ...], targets: Mapping[str, Mappin
         if share > 0 and spec.platform in own:
             pool = audience.loc[audience["account_id"] == own[spec.platform], "user_id"].to_numpy()
             real = np.flatnonzero(~empty)
-            take = rng.choice(real, int(round(share * size)), replace=False)
+            take = rng.choice(real, round(share * size), replace=False)
             frame.loc[take, "follower_id"] = rng.choice(pool, len(take), replace=False)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True).reindex(columns=list(KOL_COLUMNS["kol_followers"]))
@@ -470,14 +481,14 @@ def label_bookings(touchpoints: pd.DataFrame, conversions: pd.DataFrame, booked:
 
 
 def build_kol_tables(rng: Rng, end: pd.Timestamp, audience: pd.DataFrame, touchpoints: pd.DataFrame,
-                     conversions: pd.DataFrame, feed_cpa: Mapping[str, float], brand: str, planted: object
+                     conversions: pd.DataFrame, feed_cpa: Mapping[str, float], brand: str, planted: PlantedEffects
                      ) -> dict[str, pd.DataFrame]:
     """The five KOL tables and the touchpoints with our bookings' campaigns (key "touchpoints")."""
     specs = kol_specs(planted, rng("kols/specs"), feed_cpa)
     history = history_posts(specs, end, rng("kols/posts"))
     booked = booked_posts(specs, brand, planted, rng("kols/bookings"))
     audience_table, targets = kol_audience_table(specs, BrandProfile.of(audience), planted, rng("kols/audience"))
-    cpe = float(getattr(planted, "kol_conversions_per_engagement"))
+    cpe = float(planted.kol_conversions_per_engagement)
     return {
         "kols": kols_table(specs, rng("kols/table")),
         "kol_posts": kol_posts_table(history, booked),

@@ -309,7 +309,7 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
     ("kol_posts", "brand"): "the sponsoring brand of a paid post",
     ("kol_posts", "campaign"): "OUR campaign id when we booked the post; the same id as `touchpoints.campaign`",
     ("kol_posts", "cost"): "what we paid for the post, CNY",
-    ("kol_audience", "bucket"): "a label of the dimension, as the audience table writes it: 女, 18-24, 广东, 一线, 护肤",
+    ("kol_audience", "bucket"): "a label of the dimension as the audience table writes it: 女, 18-24, 广东, 一线, 护肤",
     ("kol_audience", "share"): "share of the KOL's audience in the bucket (0–1); a dimension's shares sum to about 1",
     ("kol_followers", "follower_id"): "the follower's platform user id; equal to `audience.user_id` for the same user",
     ("kol_followers", "created_at"): "when the follower's account was created",
