@@ -223,7 +223,7 @@ def test_validate_reads_the_stores_current_generation(cli: dict) -> None:
     assert "0 error(s)" in run.stdout
     assert str(generation_dir) in run.stdout                        # it looked inside the generation ...
     assert f"{generation_dir}/touchpoints.csv: file not found" in run.stdout   # ... which has no touchpoints
-    assert "posts.csv: file not found" not in run.stdout             # ... but has the imported posts
+    assert f"{generation_dir}/posts.csv: file not found" not in run.stdout  # ... but has the imported posts
     assert "accounts.csv: file not found" not in run.stdout
 
 

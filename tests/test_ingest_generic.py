@@ -209,7 +209,7 @@ BAD_MAPPINGS = [
     ("no table", "columns: {date: 日期}\n", "bad.yaml: key table is missing"),
     ("unknown table", GOOD_POSTS.replace("table: posts", "table: videos"),
      "bad.yaml: key table: unknown table 'videos' (one of posts, account_daily, follower_activity, "
-     "follower_demographics, comments)"),
+     "follower_demographics, comments, kols, kol_posts, kol_daily, kol_audience, kol_followers)"),
     ("no columns", "table: posts\n", "bad.yaml: key columns is missing"),
     ("columns not a mapping", "table: posts\ncolumns: [a, b]\n", "bad.yaml: key columns: expected"),
     ("not snake_case", GOOD_POSTS.replace("  views: 播放\n", "  views: 播放\n  Views: 播放量\n"),

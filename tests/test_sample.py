@@ -35,6 +35,11 @@ REQUIRED = {
     "risks": ["risk_id", "category", "description", "probability", "impact", "owner", "mitigation", "status"],
     "topic_bank": ["topic", "pillar", "format"],
     "comments": ["comment_id", "account_id", "created_at", "text", "source"],
+    "kols": ["kol_id", "platform", "name", "followers", "category"],
+    "kol_posts": ["post_id", "kol_id", "published_at"],
+    "kol_daily": ["kol_id", "date", "followers"],
+    "kol_audience": ["kol_id", "dimension", "bucket", "share"],
+    "kol_followers": ["kol_id", "follower_id"],
 }
 # Optional columns the brief asks the sample to carry.
 OPTIONAL = {
@@ -55,6 +60,13 @@ OPTIONAL = {
     "risks": ["respond_within_h", "escalate_after_h"],
     "topic_bank": ["source", "strategic_weight", "notes"],
     "comments": ["post_id", "user_id", "parent_id", "likes", "replied_at", "replied_by_brand", "rating"],
+    "kols": ["price", "price_format", "contact_owner", "handle", "region"],
+    "kol_posts": ["format", "title", "views", "likes", "comments", "shares", "saves", "is_sponsored", "brand",
+                  "campaign", "cost"],
+    "kol_daily": [],
+    "kol_audience": [],
+    "kol_followers": ["has_avatar", "posts", "followers", "following", "created_at", "nickname", "gender",
+                      "age_band", "region", "city_tier"],
 }
 OWN = ["own_douyin", "own_xhs", "own_wechat", "own_weibo"]
 EVENTS = {"view", "like", "comment", "share", "save", "click", "follow", "unfollow", "message", "purchase"}

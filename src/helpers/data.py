@@ -238,15 +238,22 @@ def _check_zones(accounts: pd.DataFrame, file: str) -> list[Problem]:
                          "Asia/Shanghai.")]
 
 
-def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[str]) -> list[Problem]:
-    """Rows whose account_id is not in the accounts table."""
-    unknown = ~frame["account_id"].isin(known)
+def _check_references(frame: pd.DataFrame, spec: TableSpec, file: str, column: str, known: set[str],
+                      parent: str) -> list[Problem]:
+    """Rows whose id in `column` (account_id, kol_id) is not in the parent table (accounts, kols)."""
+    unknown = ~frame[column].isin(known)
     if not unknown.any():
         return []
     rows, n = _line_numbers(unknown[unknown].index)
-    return [Problem(spec.name, file, "account_id", "unknown account (not in accounts)", rows,
-                    _examples(frame.loc[unknown, "account_id"]), n,
-                    hint="Add the account to accounts.csv or fix the id.")]
+    what = "account" if parent == "accounts" else "KOL"
+    return [Problem(spec.name, file, column, f"unknown {what} (not in {parent})", rows,
+                    _examples(frame.loc[unknown, column]), n,
+                    hint=f"Add the {what} to {parent}.csv or fix the id.")]
+
+
+def _check_accounts(frame: pd.DataFrame, spec: TableSpec, file: str, known: set[str]) -> list[Problem]:
+    """Rows whose account_id is not in the accounts table."""
+    return _check_references(frame, spec, file, "account_id", known, "accounts")
 
 
 def missing_file(table: str, data_dir: Path) -> Problem:
@@ -279,17 +286,25 @@ def check_files(tables: Iterable[str], data_dir: str | Path | None = None) -> Pa
 
 
 def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = None,
-               zones: pd.Series | None = None) -> LoadResult:
-    """Read, parse and check one table of a data folder; never raises for data problems."""
+               zones: pd.Series | None = None, known_kols: set[str] | None = None) -> LoadResult:
+    """Read, parse and check one table of a data folder; never raises for data problems.
+
+    Ids are checked against `known_accounts` (account_id) and `known_kols` (kol_id) when given.
+    """
     spec = TABLES[table]
     path = find_table_file(table, data_dir)
     if path is None:
         return LoadResult(table, None, [missing_file(table, data_dir)])
     result = parse_table(read_raw(path), spec, str(path), zones)
-    if result.frame is not None and known_accounts is not None and spec.references_accounts:
-        account_problems = _check_accounts(result.frame, spec, str(path), known_accounts)
-        if account_problems:
-            return LoadResult(table, None, result.problems + account_problems)
+    if result.frame is None:
+        return result
+    reference_problems: list[Problem] = []
+    if known_accounts is not None and spec.references_accounts:
+        reference_problems += _check_accounts(result.frame, spec, str(path), known_accounts)
+    if known_kols is not None and spec.references_kols:
+        reference_problems += _check_references(result.frame, spec, str(path), "kol_id", known_kols, "kols")
+    if reference_problems:
+        return LoadResult(table, None, result.problems + reference_problems)
     return result
 
 
@@ -301,16 +316,21 @@ def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> di
     if unknown:
         raise DataError(f"Unknown table(s) {unknown}; the schema has {sorted(TABLES)}.")
     needs_accounts = "accounts" in tables or any(TABLES[t].references_accounts for t in requested)
+    needs_kols = any(TABLES[t].references_kols for t in requested)
+    requested = (["kols"] if needs_kols or "kols" in requested else []) + [t for t in requested if t != "kols"]
     names = (["accounts"] if needs_accounts else []) + requested
     results: dict[str, LoadResult] = {}
     known: set[str] | None = None
+    kols: set[str] | None = None
     zones: pd.Series | None = None
     for name in names:
-        results[name] = read_table(name, folder, known, zones)
-        accounts = results[name].frame
-        if name == "accounts" and accounts is not None:
-            known = set(accounts["account_id"])
-            zones = account_zones(accounts) if unknown_zones(accounts).empty else None
+        results[name] = read_table(name, folder, known, zones, kols)
+        frame = results[name].frame
+        if name == "accounts" and frame is not None:
+            known = set(frame["account_id"])
+            zones = account_zones(frame) if unknown_zones(frame).empty else None
+        if name == "kols" and frame is not None:
+            kols = set(frame["kol_id"])
     problems = [p for r in results.values() for p in r.problems]
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -344,14 +364,19 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
     problems.extend(accounts.problems)
     known = set(accounts.frame["account_id"]) if accounts.frame is not None else None
     zones = account_zones(accounts.frame) if accounts.frame is not None and not accounts.errors else None
+    kols = read_table("kols", folder) if find_table_file("kols", folder) is not None else None
+    known_kols = set(kols.frame["kol_id"]) if kols is not None and kols.frame is not None else None
     for name, spec in TABLES.items():
         if name == "accounts":
+            continue
+        if name == "kols" and kols is not None:
+            problems.extend(kols.problems)
             continue
         if find_table_file(name, folder) is None:
             problems.append(Problem(name, str(folder / f"{name}.csv"), None, "file not found",
                                     severity="warning", hint=f"Needed by: {', '.join(spec.used_by)}."))
             continue
-        problems.extend(read_table(name, folder, known, zones).problems)
+        problems.extend(read_table(name, folder, known, zones, known_kols).problems)
     return problems
 
 

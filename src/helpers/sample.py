@@ -26,6 +26,7 @@ import pandas as pd
 from helpers import config
 from helpers.errors import ParameterError
 from helpers.sample_comments import COMMENT_COLUMNS, comment_rows
+from helpers.sample_kols import KOL_COLUMNS, build_kol_tables
 
 START = pd.Timestamp("2024-11-01")
 END = pd.Timestamp("2026-11-15")
@@ -60,6 +61,7 @@ COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
               "status", "respond_within_h", "escalate_after_h"),
     "topic_bank": ("topic", "pillar", "format", "source", "strategic_weight", "notes"),
     "comments": COMMENT_COLUMNS,
+    **KOL_COLUMNS,
 })
 TABLES: tuple[str, ...] = tuple(COLUMNS)
 _DATE_COLUMNS = frozenset({"date", "start", "end"})
@@ -300,6 +302,79 @@ class PlantedEffects:
 
     voc_risk: str = "R13"
     """The risk register's 舆情 row, with the response SOP: respond within 24 h, escalate after 48 h."""
+
+    # --- KOL vetting: the kol_* tables (helpers.sample_kols) --------------------------------------
+
+    kol_brand: str = "青柠生活"
+    """Our brand as kol_posts.brand writes it on the posts we booked."""
+
+    kol_fake_id: str = "kol_03"
+    """The bought-follower account (xiaohongshu, 400k, 美妆): three single-day follower jumps without an
+    engagement rise, a follower sample of 300 with ``kol_fake_share`` empty profiles, engagement per follower
+    about 0.65 % (its size norm is about 4 %), comments about 0.5 % of likes."""
+
+    kol_fake_share: float = 0.55
+    """True share of empty profiles in ``kol_fake_id``'s follower sample (165 of 300) and of its followers."""
+
+    kol_fake_jump_days: tuple[str, str, str] = ("2026-08-07", "2026-09-12", "2026-10-20")
+    """The days ``kol_fake_id``'s kol_daily jumps (bought followers), inside its post history."""
+
+    kol_fake_jumps: tuple[int, int, int] = (52_000, 78_000, 44_000)
+    """The size of each jump, on top of the day's organic change."""
+
+    kol_real_mid_id: str = "kol_05"
+    """The real mid-tier KOL (xiaohongshu, 180k, 护肤): real interaction rate ``kol_real_mid_rate`` on organic
+    posts, 5 % empty followers, an audience ~85 % 女 aged 18–30 with the brand's interests, 20 % of its follower
+    sample are own_xhs followers, and a price making its expected CPA 0.7 × the xiaohongshu_feed CPA."""
+
+    kol_real_mid_rate: float = 0.085
+    """Engagements of an organic post ÷ real followers of ``kol_real_mid_id`` (its post-to-post σ is 0.35)."""
+
+    kol_mismatch_id: str = "kol_23"
+    """Real and engaged (douyin, 600k, 数码, 4.5 % real rate), but a male audience interested in 数码/游戏."""
+
+    kol_mismatch_gender_fit: float = 0.35
+    """1 − total-variation distance between ``kol_mismatch_id``'s gender split and the brand audience's
+    (so about 87 % 男 against the brand's ~76 % 女), before the Dirichlet noise of the shares."""
+
+    kol_expensive_id: str = "kol_21"
+    """Real, a good fit (douyin, 1.2M, 护肤, 3 % real rate), priced so its expected CPA is
+    ``kol_expensive_cpa_ratio`` × the douyin_feed CPA."""
+
+    kol_expensive_cpa_ratio: float = 2.5
+    """Expected CPA of ``kol_expensive_id`` ÷ the douyin_feed CPA (Σspend ÷ Σconversions of ad_daily)."""
+
+    kol_real_mid_cpa_ratio: float = 0.7
+    """Expected CPA of ``kol_real_mid_id`` ÷ the xiaohongshu_feed CPA."""
+
+    kol_borderline_id: str = "kol_11"
+    """A follower sample of only 60, ``kol_borderline_share`` of them empty: the interval straddles 30 %."""
+
+    kol_borderline_share: float = 0.30
+    """True share of empty profiles in ``kol_borderline_id``'s sample (18 of 60)."""
+
+    kol_conversions_per_engagement: float = 0.025
+    """Conversions (linear credit of our booked campaigns' touches) per engagement of a booked post; expected
+    CPA = price ÷ (0.7 × organic engagements per post × this)."""
+
+    kol_sponsored_factor: tuple[float, float] = (0.6, 0.8)
+    """Range of a sponsored post's engagement ÷ the same KOL's organic level."""
+
+    kol_user_overlap: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
+        "kol_05": 0.20, "kol_21": 0.12, "kol_01": 0.08, "kol_23": 0.02}))
+    """Share of each KOL's follower sample whose follower_id is a user_id of the brand's own account on the
+    same platform (own_xhs for xiaohongshu, own_douyin for douyin)."""
+
+    kol_bookings: tuple[str, ...] = ("kol_202605_kol_14", "kol_202606_kol_29", "kol_202607_kol_17",
+                                     "kol_202608_kol_38", "kol_202609_kol_06", "kol_202610_kol_27")
+    """Our six past bookings (campaign = post_id = ``kol_<yyyymm>_<kol_id>``), one a month 2026-05..2026-10;
+    kol touchpoints of the 14 (at most 21) days after each carry its campaign."""
+
+    kol_overdelivered: str = "kol_202607_kol_17"
+    """The booking that delivered 2 × the engagements its KOL's earlier posts predict; ROI ≥ 3 → rebook."""
+
+    kol_underdelivered: str = "kol_202609_kol_06"
+    """The booking that delivered 0.35 × its prediction; ROI < 1 → don't rebook."""
 
 
 PLANTED = PlantedEffects()
@@ -1399,7 +1474,15 @@ def build_tables(seed: int = config.SAMPLE_SEED) -> dict[str, pd.DataFrame]:
         "risks": _risks(), "topic_bank": _topic_bank(seed),
         "comments": comment_rows(posts, tuple(s.account_id for s in _OWN), PLANTED, _rng(seed, "comments"), END),
     }
+    tables.update(build_kol_tables(lambda part: _rng(seed, part), END, audience, touchpoints, conversions,
+                                   feed_cpa(tables["ad_daily"]), PLANTED.kol_brand, PLANTED))
     return {name: tables[name].reindex(columns=list(COLUMNS[name])) for name in TABLES}
+
+
+def feed_cpa(ad_daily: pd.DataFrame) -> dict[str, float]:
+    """CPA per ad channel over the whole sample: Σspend ÷ Σconversions (what the KOL prices are planted against)."""
+    sums = ad_daily.groupby("channel")[["spend", "conversions"]].sum()
+    return (sums["spend"] / sums["conversions"]).to_dict()
 
 
 def _check_seed(seed: object) -> None:
@@ -1465,5 +1548,6 @@ def ensure_sample(out_dir: Path | None = None) -> Path:
 
 def generator_fingerprint(seed: int = config.SAMPLE_SEED) -> str:
     """A hash of this generator's source and the seed: sample data made by another version is regenerated."""
-    source = Path(__file__).read_bytes() + (Path(__file__).parent / "sample_comments.py").read_bytes()
+    here = Path(__file__).parent
+    source = b"".join((here / name).read_bytes() for name in ("sample.py", "sample_comments.py", "sample_kols.py"))
     return hashlib.sha256(source + str(seed).encode()).hexdigest()[:16]

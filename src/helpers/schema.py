@@ -24,6 +24,10 @@ EVENTS: tuple[str, ...] = (
 TIERS: tuple[str, ...] = ("daily", "series", "flagship")
 #: What a row of the comments table is: a comment, a reply to one, a direct message, a survey answer or a danmaku.
 COMMENT_SOURCES: tuple[str, ...] = ("comment", "reply", "dm", "survey", "danmaku")
+#: What a KOL's quoted price buys (kols.price_format).
+PRICE_FORMATS: tuple[str, ...] = ("image", "video", "live", "article")
+#: The dimensions of a KOL's audience distribution (kol_audience.dimension), named as in the audience table.
+KOL_DIMENSIONS: tuple[str, ...] = ("gender", "age_band", "region", "city_tier", "interests")
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 
 
@@ -41,13 +45,14 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table of the schema: its columns, its key and which columns refer to accounts."""
+    """One table of the schema: its columns, its key and whether its rows refer to accounts or KOLs (by id)."""
 
     name: str
     grain: str
     columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...] = ()
     references_accounts: bool = False
+    references_kols: bool = False
     used_by: tuple[str, ...] = field(default=())
 
     @property
@@ -78,6 +83,9 @@ _POST_METRICS = tuple(
     for m in ("impressions", "reach", "views", "likes", "comments", "shares", "saves", "clicks",
               "follows", "conversions")
 )
+
+#: Who reads the KOL tables; each is optional for it (a folder without them works for every other notebook).
+_KOL_NOTEBOOKS: tuple[str, ...] = ("kol_evaluation",)
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
@@ -184,6 +192,41 @@ TABLES: dict[str, TableSpec] = {
              _opt("replied_at", "date"), _opt("replied_by_brand", "bool"), _opt("rating", "score")),
             key=("comment_id",), references_accounts=True, used_by=("voice_of_customer", "period_review"),
         ),
+        TableSpec(
+            "kols", "KOL (达人)",
+            (_req("kol_id", "id"), _req("platform", "category", allowed=PLATFORMS), _req("name", "text"),
+             _req("followers", "count"), _req("category", "text"), _opt("price", "amount"),
+             _opt("price_format", "category", allowed=PRICE_FORMATS), _opt("contact_owner", "text"),
+             _opt("handle", "text"), _opt("region", "text")),
+            key=("kol_id",), used_by=_KOL_NOTEBOOKS,
+        ),
+        TableSpec(
+            "kol_posts", "post of a KOL",
+            (_req("post_id", "id"), _req("kol_id", "id"), _req("published_at", "date"),
+             _opt("format", "category", allowed=POST_FORMATS), _opt("title", "text"),
+             *(_opt(m, "count") for m in ("views", "likes", "comments", "shares", "saves", "impressions")),
+             _opt("is_sponsored", "bool"), _opt("brand", "text"), _opt("campaign", "text"), _opt("cost", "amount")),
+            key=("post_id",), references_kols=True, used_by=_KOL_NOTEBOOKS,
+        ),
+        TableSpec(
+            "kol_daily", "KOL × day",
+            (_req("kol_id", "id"), _req("date", "date"), _req("followers", "count")),
+            key=("kol_id", "date"), references_kols=True, used_by=_KOL_NOTEBOOKS,
+        ),
+        TableSpec(
+            "kol_audience", "KOL × audience dimension × bucket",
+            (_req("kol_id", "id"), _req("dimension", "category", allowed=KOL_DIMENSIONS), _req("bucket", "text"),
+             _req("share", "rate")),
+            key=("kol_id", "dimension", "bucket"), references_kols=True, used_by=_KOL_NOTEBOOKS,
+        ),
+        TableSpec(
+            "kol_followers", "sampled follower of a KOL",
+            (_req("kol_id", "id"), _req("follower_id", "id"), _opt("has_avatar", "bool"), _opt("posts", "count"),
+             _opt("followers", "count"), _opt("following", "count"), _opt("created_at", "date"),
+             _opt("nickname", "text"), _opt("gender", "text"), _opt("age_band", "text"), _opt("region", "text"),
+             _opt("city_tier", "text")),
+            key=("kol_id", "follower_id"), references_kols=True, used_by=_KOL_NOTEBOOKS,
+        ),
     )
 }
 
@@ -259,6 +302,17 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
     ("comments", "replied_at"): "when the brand first answered (empty = not answered)",
     ("comments", "replied_by_brand"): "true when the brand answered the comment",
     ("comments", "rating"): "survey rating, integer 1–5",
+    ("kols", "price"): "quoted price per post in CNY (what `price_format` buys); empty = no quote, never 0",
+    ("kols", "contact_owner"): "our colleague who handles the KOL",
+    ("kols", "handle"): "the KOL's platform id (抖音号, 小红书号 ...)",
+    ("kol_posts", "is_sponsored"): "true for a paid (brand) post, ours or another brand's",
+    ("kol_posts", "brand"): "the sponsoring brand of a paid post",
+    ("kol_posts", "campaign"): "OUR campaign id when we booked the post; the same id as `touchpoints.campaign`",
+    ("kol_posts", "cost"): "what we paid for the post, CNY",
+    ("kol_audience", "bucket"): "a label of the dimension as the audience table writes it: 女, 18-24, 广东, 一线, 护肤",
+    ("kol_audience", "share"): "share of the KOL's audience in the bucket (0–1); a dimension's shares sum to about 1",
+    ("kol_followers", "follower_id"): "the follower's platform user id; equal to `audience.user_id` for the same user",
+    ("kol_followers", "created_at"): "when the follower's account was created",
     ("experiments", "mde"): "smallest effect worth acting on for the primary metric, absolute (0.008 = 0.8 points)",
 }
 
@@ -289,7 +343,8 @@ def schema_markdown() -> str:
         lines += [f"## {spec.name}", "",
                   f"One row per {spec.grain}. Used by: {', '.join(spec.used_by) or '-'}."
                   + (f" Key: {', '.join(spec.key)}." if spec.key else "")
-                  + (" Every `account_id` must be in accounts." if spec.references_accounts else ""),
+                  + (" Every `account_id` must be in accounts." if spec.references_accounts else "")
+                  + (" Every `kol_id` must be in kols." if spec.references_kols else ""),
                   "", "| column | required | kind | values |", "| --- | --- | --- | --- |"]
         lines += [f"| `{c.name}` | {'yes' if c.required else 'no'} | {c.kind} | {_column_note(spec.name, c)} |"
                   for c in spec.columns]

@@ -32,13 +32,20 @@ ValueKind = Literal["text", "count", "number", "rate", "percent", "duration", "h
 
 #: Canonical tables an export can fill, and each one's merge key (rows with the same key are the same thing).
 #: posts and account_daily are DESIGN.md's tables; follower_activity and follower_demographics are store
-#: extras for exports that carry them (TikTok FollowerActivity / FollowerGender / FollowerTopTerritories).
+#: extras for exports that carry them (TikTok FollowerActivity / FollowerGender / FollowerTopTerritories);
+#: the kol_* tables come from KOL-platform lists (kinds.kols) and the generic mapping.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "posts": ("account_id", "post_id"),
     "account_daily": ("account_id", "date"),
     "follower_activity": ("account_id", "date", "hour"),
     "follower_demographics": ("account_id", "dimension", "category"),
     "comments": ("account_id", "comment_id"),
+    # the KOL tables (issue 20) are the brand's, not an account's: keyed without account_id
+    "kols": ("kol_id",),
+    "kol_posts": ("post_id",),
+    "kol_daily": ("kol_id", "date"),
+    "kol_audience": ("kol_id", "dimension", "bucket"),
+    "kol_followers": ("kol_id", "follower_id"),
 }
 
 

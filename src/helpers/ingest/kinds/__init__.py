@@ -8,7 +8,8 @@ being its signature. The families:
   ``tiktok`` (TikTok Studio), ``youtube`` (YouTube Studio), ``linkedin`` (LinkedIn Page);
 - Chinese back offices: ``wechat`` (WeChat Official Account), ``douyin`` (Douyin creator centre),
   ``xiaohongshu`` (Xiaohongshu creator platform);
-- comments: ``comments`` (crawler comment exports → the comments table).
+- comments: ``comments`` (crawler comment exports → the comments table);
+- KOL lists: ``kols`` (巨量星图, 灰豚 达人 lists → the kols table).
 
 ``common`` holds what every family uses (column helpers, hashtags, finish steps); ``cn_common`` what
 the Chinese back-office exports share (post ids derived from minute and title, 体裁 labels). Each
@@ -18,11 +19,11 @@ append it there (a new family: a new module, added to ``FAMILIES`` below).
 
 from __future__ import annotations
 
-from helpers.ingest.kinds import comments, douyin, linkedin, meta, tiktok, wechat, x, xiaohongshu, youtube
+from helpers.ingest.kinds import comments, douyin, kols, linkedin, meta, tiktok, wechat, x, xiaohongshu, youtube
 from helpers.ingest.types import ExportKind, register
 
 #: The families in registration (and so detection) order: international first, then the Chinese ones.
-FAMILIES = (x, meta, tiktok, youtube, linkedin, wechat, douyin, xiaohongshu, comments)
+FAMILIES = (x, meta, tiktok, youtube, linkedin, wechat, douyin, xiaohongshu, comments, kols)
 
 #: The international kinds, in registration order.
 KINDS_INTL: tuple[ExportKind, ...] = (*x.KINDS, *meta.KINDS, *tiktok.KINDS, *youtube.KINDS, *linkedin.KINDS)
@@ -30,7 +31,9 @@ KINDS_INTL: tuple[ExportKind, ...] = (*x.KINDS, *meta.KINDS, *tiktok.KINDS, *you
 KINDS_CN: tuple[ExportKind, ...] = (*wechat.KINDS, *douyin.KINDS, *xiaohongshu.KINDS)
 #: The comment exports (comments table), registered last.
 KINDS_COMMENTS: tuple[ExportKind, ...] = comments.KINDS
+#: The KOL-list exports (kols table), registered after the comments.
+KINDS_KOLS: tuple[ExportKind, ...] = kols.KINDS
 
 register(*(kind for family in FAMILIES for kind in family.KINDS))
 
-__all__ = ["FAMILIES", "KINDS_CN", "KINDS_COMMENTS", "KINDS_INTL"]
+__all__ = ["FAMILIES", "KINDS_CN", "KINDS_COMMENTS", "KINDS_INTL", "KINDS_KOLS"]
