@@ -277,19 +277,19 @@ def test_user_overlap_bad_confidence(audience: pd.DataFrame, accounts: pd.DataFr
 
 
 def test_fit_score_by_hand() -> None:
-    """k1 has gender .8 and interests .5: (.25·.8 + .3·.5)/(.25 + .3) = .35/.55; k2 all five; k3 no data."""
+    """k1 has gender .8 and interests .5: (.3·.8 + .4·.5)/(.3 + .4) = .44/.7; k2 all five; k3 no data."""
     sim = pd.DataFrame({
         "kol_id": ["k1", "k1"] + ["k2"] * 5,
         "dimension": ["gender", "interests", "gender", "age_band", "interests", "city_tier", "region"],
         "similarity": [0.8, 0.5, 1.0, 0.6, 0.4, 0.9, 0.2],
     })
     out = fit_score(sim, kol_ids=["k1", "k2", "k3"]).set_index("kol_id")
-    assert out.loc["k1", "fit"] == pytest.approx(0.35 / 0.55)
+    assert out.loc["k1", "fit"] == pytest.approx(0.44 / 0.7)
     assert out.loc["k1", "n_dimensions"] == 2
     assert out.loc["k1", "missing_dimensions"] == "age_band,region,city_tier"
     assert out.loc["k1", "gender"] == pytest.approx(0.8)
     assert math.isnan(out.loc["k1", "age_band"])
-    k2 = 0.25 * 1.0 + 0.25 * 0.6 + 0.3 * 0.4 + 0.1 * 0.9 + 0.1 * 0.2
+    k2 = 0.3 * 1.0 + 0.2 * 0.6 + 0.4 * 0.4 + 0.05 * 0.9 + 0.05 * 0.2
     assert out.loc["k2", "fit"] == pytest.approx(k2)
     assert out.loc["k2", "missing_dimensions"] == ""
     assert math.isnan(out.loc["k3", "fit"])  # no audience data: missing, never 0

@@ -125,11 +125,11 @@ def test_roster(t: dict[str, pd.DataFrame]) -> None:
     kols = t["kols"]
     assert kols["kol_id"].tolist() == [f"kol_{i:02d}" for i in range(1, 41)]
     assert kols["platform"].value_counts().to_dict() == {"xiaohongshu": 20, "douyin": 14, "bilibili": 3, "weibo": 3}
-    assert kols["followers"].between(20_000, 3_000_000).all()
+    assert kols["followers"].between(8_000, 3_000_000).all()  # the booked KOCs have 8k–15k
     assert kols["category"].isin(["护肤", "美妆"]).mean() > 0.6
     assert 0 < kols["price"].isna().sum() < 10 and kols["contact_owner"].notna().any()
     per_follower = (kols["price"] / kols["followers"]).groupby(kols["platform"]).median()
-    assert 0.03 <= per_follower["xiaohongshu"] <= 0.15 and 0.08 <= per_follower["douyin"] <= 0.3
+    assert 0.02 <= per_follower["xiaohongshu"] <= 0.1 and 0.04 <= per_follower["douyin"] <= 0.2
 
 
 def test_posts_history(t: dict[str, pd.DataFrame]) -> None:
@@ -292,7 +292,7 @@ def test_bookings(t: dict[str, pd.DataFrame]) -> None:
     over, under = PLANTED.kol_overdelivered, PLANTED.kol_underdelivered
     assert engagements[over] > 1.5 * predicted[over] and roi[over] >= 3
     assert engagements[under] < 0.5 * predicted[under] and roi[under] < 1
-    assert roi.drop([over, under]).between(1, 3).all()
+    assert roi.drop([over, under]).between(2, 5).all()  # priced for ROI 3.4: around the 3:1 stop-loss
 
 
 def test_touchpoints_only_campaigns_change(t: dict[str, pd.DataFrame]) -> None:

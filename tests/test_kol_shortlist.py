@@ -10,7 +10,7 @@ import pytest
 
 from helpers.kol.shortlist import Thresholds, decide, rank_sensitivity, score, screen_table, shortlist
 
-BARS = Thresholds(fake=0.30, interaction=0.05, min_fit=0.6, cpa_ratio_max=1.0)
+BARS = Thresholds(fake=0.30, interaction=0.05, min_fit=0.6, cpa_ratio_max=1.0)  # explicit bars, not the defaults
 WEIGHTS = {"fit": 0.3, "interaction": 0.3, "authenticity": 0.2, "cost": 0.2}
 NAN = math.nan
 

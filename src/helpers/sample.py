@@ -374,7 +374,7 @@ class PlantedEffects:
     """The booking that delivered 2 × the engagements its KOL's earlier posts predict; ROI ≥ 3 → rebook."""
 
     kol_underdelivered: str = "kol_202609_kol_06"
-    """The booking that delivered 0.35 × its prediction; ROI < 1 → don't rebook."""
+    """The booking that delivered 0.2 × its prediction; ROI < 1 → don't rebook."""
 
 
 PLANTED = PlantedEffects()

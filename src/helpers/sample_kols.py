@@ -103,8 +103,8 @@ _ROSTER: tuple[tuple[str, str, str], ...] = (
     ("护肤达人晴天", "weibo", "护肤"), ("明星化妆师Amy", "weibo", "美妆"),
 )
 
-_PRICE_PER_FOLLOWER = {"xiaohongshu": (0.05, 0.15), "douyin": (0.10, 0.30), "bilibili": (0.15, 0.30),
-                       "weibo": (0.03, 0.08)}
+_PRICE_PER_FOLLOWER = {"xiaohongshu": (0.025, 0.08), "douyin": (0.05, 0.15), "bilibili": (0.08, 0.20),
+                       "weibo": (0.02, 0.05)}
 _PRICE_FORMAT = {"xiaohongshu": "image", "douyin": "video", "bilibili": "video", "weibo": "article"}
 _RATE_PLATFORM = {"xiaohongshu": 1.0, "douyin": 0.75, "bilibili": 0.9, "weibo": 0.35}
 _OWNERS = ("王敏", "李娜", "张伟")
@@ -113,19 +113,19 @@ _OTHER_BRANDS = ("素颜记", "桃气研究所", "木槿集", "云朵肌", "花�
 # Bookings: (kol_id, published day, delivery factor vs the KOL's predicted sponsored engagement).
 _BOOKINGS: tuple[tuple[str, str, float], ...] = (
     ("kol_14", "2026-05-12", 1.05), ("kol_29", "2026-06-09", 0.9), ("kol_17", "2026-07-08", 2.0),
-    ("kol_38", "2026-08-11", 1.1), ("kol_06", "2026-09-08", 0.35), ("kol_27", "2026-10-13", 0.95),
+    ("kol_38", "2026-08-11", 1.1), ("kol_06", "2026-09-08", 0.2), ("kol_27", "2026-10-13", 0.95),
 )
-_BOOKED_FOLLOWERS = {"kol_14": 24_000, "kol_29": 31_000, "kol_17": 22_000, "kol_38": 40_000, "kol_06": 28_000,
-                     "kol_27": 26_000}
-_BOOKED_RATE = 0.022        # booked tail KOLs: a modest real interaction rate (a few hundred engagements a post)
-_PLANNED_ROI = 1.8          # booking cost = predicted credited revenue ÷ 1.8 (what we were willing to pay)
+_BOOKED_FOLLOWERS = {"kol_14": 9_000, "kol_29": 11_500, "kol_17": 8_200, "kol_38": 15_000, "kol_06": 10_400,
+                     "kol_27": 9_600}
+_BOOKED_RATE = 0.06         # booked KOCs (素人/小达人): engaged, a few hundred engagements a post
+_PLANNED_ROI = 3.4          # booking cost = predicted credited revenue ÷ 3.4 (just above the 3:1 stop-loss)
 _MEAN_ORDER = 187.0         # the sample's mean conversion value (conversions.value)
 
 
 def norm_rate(followers: np.ndarray | float, platform: np.ndarray | str) -> np.ndarray:
-    """The size norm of a real interaction rate: 6 % at 100k followers, falling with size (xiaohongshu scale)."""
+    """The size norm of a real interaction rate: 8 % at 100k followers, falling with size (xiaohongshu scale)."""
     factor = np.vectorize(_RATE_PLATFORM.get)(platform)
-    return np.asarray(0.06 * (np.asarray(followers, dtype=float) / 1e5) ** -0.25 * factor, dtype=float)
+    return np.asarray(0.08 * (np.asarray(followers, dtype=float) / 1e5) ** -0.2 * factor, dtype=float)
 
 
 def kol_specs(planted: PlantedEffects, rng: np.random.Generator, feed_cpa: Mapping[str, float]) -> tuple[KolSpec, ...]:
@@ -149,8 +149,8 @@ def kol_specs(planted: PlantedEffects, rng: np.random.Generator, feed_cpa: Mappi
     overrides = {
         planted.kol_fake_id: dict(followers=400_000, rate=0.0065 / 0.45, fake=0.55, ratio=0.005),
         planted.kol_real_mid_id: dict(followers=180_000, rate=0.085, fake=0.05, ratio=0.045),
-        planted.kol_mismatch_id: dict(followers=600_000, rate=0.045, fake=0.06, ratio=0.04),
-        planted.kol_expensive_id: dict(followers=1_200_000, rate=0.03, fake=0.06, ratio=0.035),
+        planted.kol_mismatch_id: dict(followers=600_000, rate=0.07, fake=0.06, ratio=0.04),
+        planted.kol_expensive_id: dict(followers=1_200_000, rate=0.065, fake=0.06, ratio=0.035),
         planted.kol_borderline_id: dict(followers=90_000, rate=0.05, fake=0.30, ratio=0.03),
     }
     cpa_of = {planted.kol_real_mid_id: ("xiaohongshu_feed", 0.7),

@@ -15,6 +15,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from helpers import i18n
 from helpers.charts import CountTicks, close, heatmap, setup_style, subplots
@@ -153,11 +154,10 @@ def shortlist_chart(ranked: Ranked, run: KolRun) -> Figure:
     y = np.arange(len(t))
     ax.barh(y, t["score"].fillna(0), color=[DECISION_COLOURS[d] for d in t["decision"]])
     ax.set_yticks(y, [f"{int(r)}. {n}" for r, n in zip(t["rank"], _names(run, t["kol_id"]), strict=True)])
-    for decision, colour in DECISION_COLOURS.items():
-        ax.barh([], [], color=colour, label=i18n.gettext(DECISION_NAMES[decision]))
+    handles = [Patch(color=colour, label=i18n.gettext(DECISION_NAMES[d])) for d, colour in DECISION_COLOURS.items()]
     ax.set_xlim(0, 1)
     ax.set_xlabel(_("score (weighted fit, interaction, authenticity and cost; orders KOLs within a decision)"))
-    ax.legend(loc="lower right", frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     ax.set_title(_("Shortlist: decision and score"))
     return fig
 
@@ -177,7 +177,7 @@ def after_chart(booked: pd.DataFrame | None, run: KolRun) -> Figure:
     ax.set_yticks(y, labels)
     ax.xaxis.set_major_formatter(CountTicks())
     ax.set_xlabel(_("engagements of the booked post"))
-    ax.legend(loc="lower right", frameon=False)
+    fig.legend(loc="outside lower center", ncols=3, frameon=False)
     ax.set_title(_("After the campaign: actual against predicted engagements"))
     return fig
 

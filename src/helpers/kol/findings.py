@@ -43,6 +43,8 @@ ANCHORS: dict[str, str] = {k: f"#{k}" for k in ("candidates", "authenticity", "i
                                                   "shortlist", "after", "appendix")}
 DECISION_NAMES: dict[str, str] = {"accept": N_("accept"), "negotiate": N_("negotiate"), "reject": N_("reject")}
 DECISION_STATUS: dict[str, str] = {"accept": "good", "negotiate": "watch", "reject": "bad"}
+SCREEN_NAMES: dict[str, str] = {"fake_above": N_("fake followers"), "fit_below": N_("audience fit"),
+                                "rate_below": N_("real interaction rate")}
 DIMENSION_NAMES: dict[str, str] = {"gender": N_("gender"), "age_band": N_("age"), "region": N_("region"),
                                    "city_tier": N_("city tier"), "interests": N_("interests")}
 MODEL_NAMES: dict[str, str] = {"linear": N_("linear"), "markov": N_("Markov"), "shapley": N_("Shapley"),
@@ -125,7 +127,7 @@ def fake_view(fake: Authenticity, run: KolRun) -> Any:
         "sample_n": est["sample_n"], "jump_share": est["jump_share"], "norm_share": est["norm_share"],
         "low_comment_ratio": est["low_comment_ratio"], "signals": est["n_signals_raising_concern"]})
     return styled(frame, percent=("share", "low", "high", "jump_share", "norm_share"), labels={
-        "kol": _("KOL"), "share": _("fake-follower share"), "low": _("low"), "high": _("high"),
+        "kol": _("KOL"), "share": _("fake-follower share"), "low": _("interval low"), "high": _("interval high"),
         "basis": _("evidence used"), "sample_n": _("followers sampled"),
         "jump_share": _("bought in jumps"), "norm_share": _("implied by the size norm"),
         "low_comment_ratio": _("few comments per like"), "signals": _("signals raising concern")})
@@ -166,7 +168,7 @@ def rate_view(rates: pd.DataFrame, run: KolRun) -> Any:
                                           else i18n.MISSING for b in r["base"]],
         "real_followers": r["real_followers"], "sponsored_factor": r["sponsored_factor"], "meets": r["meets"]})
     return styled(frame, percent=("rate", "low", "high", "median", "share_posts_above"), labels={
-        "kol": _("KOL"), "rate": _("real interaction rate"), "low": _("low"), "high": _("high"),
+        "kol": _("KOL"), "rate": _("real interaction rate"), "low": _("interval low"), "high": _("interval high"),
         "median": _("median post"), "cv": _("coefficient of variation"),
         "share_posts_above": _("posts above the bar"), "n_posts": _("organic posts"), "base": _("base"),
         "real_followers": _("real followers"), "sponsored_factor": _("sponsored ÷ organic"),
@@ -259,8 +261,8 @@ def feed_view(spend: Cost, run: KolRun) -> Any:
         "channel": feed["channel"], "spend": feed["spend"], "conversions": feed["conversions"], "cpa": feed["cpa"],
         "cpa_low": feed["cpa_low"], "cpa_high": feed["cpa_high"]})
     return styled(frame, labels={"platform": _("platform"), "channel": _("feed channel"), "spend": _("spend"),
-                                 "conversions": _("conversions"), "cpa": _("feed CPA"), "cpa_low": _("low"),
-                                 "cpa_high": _("high")})
+                                 "conversions": _("conversions"), "cpa": _("feed CPA"), "cpa_low": _("interval low"),
+                                 "cpa_high": _("interval high")})
 
 
 def cost_view(spend: Cost, run: KolRun) -> Any:
@@ -274,19 +276,26 @@ def cost_view(spend: Cost, run: KolRun) -> Any:
         "p_cheaper": t["p_cheaper"], "break_even_price": t["break_even_price"]})
     return styled(frame, percent=("p_cheaper",), labels={
         "kol": _("KOL"), "price": _("price per post"), "expected": _("expected engagements"), "cpe": _("CPE"),
-        "expected_conversions": _("expected conversions"), "cpa": _("expected CPA"), "cpa_low": _("low"),
-        "cpa_high": _("high"), "feed_cpa": _("feed CPA"), "cpa_ratio": _("CPA ÷ feed CPA"),
+        "expected_conversions": _("expected conversions"), "cpa": _("expected CPA"), "cpa_low": _("interval low"),
+        "cpa_high": _("interval high"), "feed_cpa": _("feed CPA"), "cpa_ratio": _("CPA ÷ feed CPA"),
         "p_cheaper": _("chance of beating the feed"), "break_even_price": _("break-even price")})
+
+
+def conversion_basis_line(spend: Cost) -> str:
+    """What every expected CPA rests on: conversions per engagement of our past KOL campaigns."""
+    rate = spend.conversion_rate
+    if rate is None:
+        return _("No booking history with attributed conversions: KOLs are compared on cost per engagement only.")
+    return _("Conversions per engagement from our {n} past KOL campaigns: {rate} ({low}–{high}).").format(
+        n=rate.n_campaigns, rate=i18n.fmt_percent(rate.rate, 2), low=i18n.fmt_percent(rate.low, 2),
+        high=i18n.fmt_percent(rate.high, 2))
 
 
 def cost_line(spend: Cost, run: KolRun) -> str:
     """What the conversion rate rests on, how many KOLs beat the feed CPA, and the dearest against it."""
-    rate = spend.conversion_rate
-    if rate is None:
-        return _("No booking history with attributed conversions: KOLs are compared on cost per engagement only.")
-    text = _("Conversions per engagement from our {n} past KOL campaigns: {rate} ({low}–{high}).").format(
-        n=rate.n_campaigns, rate=i18n.fmt_percent(rate.rate, 2), low=i18n.fmt_percent(rate.low, 2),
-        high=i18n.fmt_percent(rate.high, 2))
+    text = conversion_basis_line(spend)
+    if spend.conversion_rate is None:
+        return text
     t = spend.table.dropna(subset=["cpa_ratio"])
     cheaper = t[t["cpa_ratio"] <= run.settings.cpa_ratio_max]
     text = i18n.sentences(text, _("{n} of {total} KOLs with a price are expected to convert at or under {ratio}× "
@@ -313,7 +322,8 @@ def reason_text(code: str, row: pd.Series, run: KolRun) -> str:
         "fit": i18n.fmt_number(row.get("fit"), 2), "fit_bar": i18n.fmt_number(s.min_fit, 2),
         "cpa": i18n.fmt_money(row.get("cpa")), "feed": i18n.fmt_money(row.get("feed_cpa")),
         "ratio": i18n.fmt_number(row.get("cpa_ratio"), 1), "price": i18n.fmt_money(row.get("break_even_price")),
-        "quote": i18n.fmt_money(row.get("price"))}
+        "quote": i18n.fmt_money(row.get("price")),
+        "basis": i18n.gettext(BASIS_LABELS.get(str(row.get("fake_basis")), BASIS_LABELS["none"]))}
     texts = {
         "fake_above": _("fake followers {share} ({low}–{high}), above the {fake_bar} limit"),
         "fake_borderline": _("fake followers {share}, but the interval reaches {high}, above {fake_bar}: ask for "
@@ -327,8 +337,8 @@ def reason_text(code: str, row: pd.Series, run: KolRun) -> str:
                        "{quote})"),
         "no_price": _("no price quoted: ask for one"),
         "no_cost_basis": _("no feed CPA or conversion history to judge the price against"),
-        "all_pass": _("passes every screen: fake followers {share}, real interaction {rate}, fit {fit}, expected "
-                      "CPA {cpa} against the feed's {feed}"),
+        "all_pass": _("passes every screen: fake followers {share} ({basis}), real interaction {rate}, fit {fit}, "
+                      "expected CPA {cpa} against the feed's {feed}"),
     }
     return texts[code].format(**figures)
 
@@ -376,10 +386,12 @@ def decision_line(ranked: Ranked, run: KolRun) -> str:
 NO_BOOKINGS = N_("No post in kol_posts carries a campaign of ours: nothing booked to review yet.")
 
 
-def after_view(booked: pd.DataFrame | None, run: KolRun) -> Any:
-    """Each booked post: cost, engagements against the predicted range, credit, ROI and the rebook call."""
+def after_view(booked: pd.DataFrame | None, ranked: Ranked, run: KolRun) -> Any:
+    """Each booked post: cost, engagements against the predicted range, credit, ROI, the rebook call and what
+    today's screen says of its KOL (a booking can pay off at ROI 3:1 and still be dearer than feed ads)."""
     if booked is None:
         return _(NO_BOOKINGS)
+    today = ranked.table.set_index("kol_id")["decision"]
     frame = pd.DataFrame({
         "kol": [kol_label(run, k) for k in booked["kol_id"]], "campaign": booked["campaign"],
         "published_at": booked["published_at"], "cost": booked["cost"], "engagements": booked["engagements"],
@@ -387,12 +399,15 @@ def after_view(booked: pd.DataFrame | None, run: KolRun) -> Any:
         "delivery": [i18n.gettext(DELIVERY_NAMES[d]) if d in DELIVERY_NAMES else i18n.MISSING
                      for d in booked["delivery"]],
         "conversions": booked["conversions"], "revenue": booked["revenue"], "cpa": booked["cpa"],
-        "roi": booked["roi"], "call": [i18n.gettext(AFTER_REASONS[r]) for r in booked["reason"]]})
+        "roi": booked["roi"], "call": [i18n.gettext(AFTER_REASONS[r]) for r in booked["reason"]],
+        "screen": [i18n.gettext(DECISION_NAMES[today[k]]) if k in today.index else i18n.MISSING
+                   for k in booked["kol_id"]]})
     return styled(frame, labels={
-        "kol": _("KOL"), "campaign": _("campaign"), "published_at": _("published"), "cost": _("cost"),
+        "kol": _("KOL"), "campaign": _("our campaign"), "published_at": _("published"), "cost": _("cost"),
         "engagements": _("engagements"), "predicted": _("predicted"), "p10": _("predicted low (p10)"),
         "p90": _("predicted high (p90)"), "delivery": _("delivery"), "conversions": _("credited conversions"),
-        "revenue": _("credited revenue"), "cpa": _("CPA"), "roi": _("ROI"), "call": _("call")})
+        "revenue": _("credited revenue"), "cpa": _("CPA"), "roi": _("ROI"), "call": _("call"),
+        "screen": _("today's screen")})
 
 
 def after_line(booked: pd.DataFrame | None, run: KolRun) -> str:
@@ -435,30 +450,30 @@ def executive_summary(run: KolRun, ranked: Ranked, spend: Cost, booked: pd.DataF
                        (_("of {n} screened").format(n=len(ranked.table)),
                         _("{n} to negotiate, {m} rejected").format(n=len(talks), m=len(rejected))),
                        ANCHORS["shortlist"])]
-    priced = accepted.dropna(subset=["cpa"])
+    priced = accepted.dropna(subset=["cpa_ratio"]).sort_values("cpa_ratio")
     if len(priced):
-        tiles.append(page.Tile(_("expected CPA of the accepted"), i18n.fmt_money(priced["cpa"].median()), "good",
-                               (_("feed CPA {feed}").format(feed=i18n.fmt_money(priced["feed_cpa"].median())),
-                                _("median over {n} KOLs").format(n=len(priced))), ANCHORS["cost"]))
+        cheapest = priced.iloc[0]
+        tiles.append(page.Tile(_("accepted KOLs' CPA ÷ feed CPA"), _("{ratio}×").format(
+            ratio=i18n.fmt_number(priced["cpa_ratio"].median(), 2)), "good",
+            (_("median over {n} KOLs").format(n=len(priced)),
+             _("lowest: {kol} {ratio}×").format(kol=kol_label(run, cheapest["kol_id"]),
+                                                ratio=i18n.fmt_number(cheapest["cpa_ratio"], 2))), ANCHORS["cost"]))
     if booked is not None:
         again = int((booked["reason"] == REBOOK).sum())
         tiles.append(page.Tile(_("bookings worth rebooking"), _("{n} of {total}").format(n=again, total=len(booked)),
                                "good" if again == len(booked) else "watch",
                                (_("ROI at least {roi}").format(roi=f"{run.settings.rebook_roi:g}:1"),),
                                ANCHORS["after"]))
-    lines = [page.Line(_("Rejected: {kols}.").format(kols=i18n.listed(
-        _("{kol}: {why}").format(kol=kol_label(run, r["kol_id"]),
-                                 why=reason_text(str(r["reasons"]).split(";")[0], r, run))
-        for _i, r in rejected.head(3).iterrows())), ANCHORS["shortlist"], "bad")] if len(rejected) else []
+    lines = [page.Line(rejected_line(ranked, run), ANCHORS["shortlist"], "bad")] if len(rejected) else []
     over = talks[talks["reasons"].str.startswith("cpa_above")]
     if len(over):
         lines.append(page.Line(_("Too dear for now: {kols}.").format(kols=i18n.listed(
             _("{kol} pays off at {price} (quoted {quote})").format(
                 kol=kol_label(run, r["kol_id"]), price=i18n.fmt_money(r["break_even_price"]),
                 quote=i18n.fmt_money(r["price"])) for _i, r in over.head(3).iterrows())), ANCHORS["cost"], "watch"))
-    lines.append(page.Line(fake_summary(ranked, run), ANCHORS["authenticity"]))
+    lines.append(page.Line(conversion_basis_line(spend), ANCHORS["cost"]))
     if booked is not None:
-        lines.append(page.Line(after_line(booked, run), ANCHORS["after"]))
+        lines.append(page.Line(after_summary(booked, run), ANCHORS["after"]))
     actions = []
     if len(accepted):
         actions.append(page.Line(_("Contact first: {kols}.").format(kols=_names(run, list(accepted["kol_id"]), 3)),
@@ -475,16 +490,44 @@ def executive_summary(run: KolRun, ranked: Ranked, spend: Cost, booked: pd.DataF
                         tiles=tuple(tiles), findings=tuple(lines[:5]), actions=tuple(actions[:3]))
 
 
-def fake_summary(ranked: Ranked, run: KolRun) -> str:
-    """How many screened KOLs are rejected on fake followers, and the worst."""
-    fakes = ranked.table[ranked.table["reasons"].str.contains("fake_above")].sort_values("fake_share",
-                                                                                         ascending=False)
-    if fakes.empty:
-        return _("No KOL is rejected on fake followers.")
-    worst = fakes.iloc[0]
-    return _("{n} rejected on fake followers; worst {kol}, {share} ({low}–{high}).").format(
-        n=len(fakes), kol=kol_label(run, worst["kol_id"]), share=_pct(worst["fake_share"]),
-        low=_pct(worst["fake_low"]), high=_pct(worst["fake_high"]))
+#: The reasons a rejection is told by, most telling first (a bought or wrong audience before a dull one).
+REJECTION_ORDER: tuple[str, ...] = ("fake_above", "fit_below", "rate_below")
+#: How a reason's KOLs are ordered to name the clearest case first: (column, ascending).
+EXTREME: dict[str, tuple[str, bool]] = {"fake_above": ("fake_share", False), "fit_below": ("fit", True),
+                                        "rate_below": ("rate", True)}
+
+
+def rejected_line(ranked: Ranked, run: KolRun) -> str:
+    """The rejected KOLs by their most telling reason: fake followers, then audience fit, then interaction."""
+    rejected = _by_decision(ranked, "reject")
+    parts = []
+    for code in REJECTION_ORDER:
+        first = rejected["reasons"].str.split(";").map(lambda codes: next(
+            (c for c in REJECTION_ORDER if c in codes), ""))
+        column, ascending = EXTREME[code]
+        rows = rejected[first == code].sort_values(column, ascending=ascending)
+        if rows.empty:
+            continue
+        shown = _("{kol} ({why})").format(kol=kol_label(run, rows.iloc[0]["kol_id"]),
+                                          why=reason_text(code, rows.iloc[0], run))
+        more = _(", and {n} more").format(n=len(rows) - 1) if len(rows) > 1 else ""
+        parts.append(_("on {screen}: {shown}{more}").format(screen=i18n.gettext(SCREEN_NAMES[code]), shown=shown,
+                                                             more=more))
+    return _("Rejected {n}: {parts}.").format(n=len(rejected), parts=i18n.punctuation("semicolon").join(parts))
+
+
+def after_summary(booked: pd.DataFrame, run: KolRun) -> str:
+    """The bookings in one line: how many to rebook, and the weakest by ROI."""
+    again = booked[booked["reason"] == REBOOK]
+    text = _("{n} of {total} past bookings earned the rebook rule (ROI at least {roi}).").format(
+        n=len(again), total=len(booked), roi=f"{run.settings.rebook_roi:g}:1")
+    rated = booked.dropna(subset=["roi"])
+    if len(rated):
+        worst = rated.sort_values("roi").iloc[0]
+        text = i18n.sentences(text, _("Weakest: {kol}, ROI {roi}, engagements {delivery}.").format(
+            kol=kol_label(run, worst["kol_id"]), roi=i18n.fmt_number(worst["roi"], 1),
+            delivery=i18n.gettext(DELIVERY_NAMES.get(str(worst["delivery"]), N_("without a prediction")))))
+    return text
 
 
 def scores_table(ranked: Ranked) -> pd.DataFrame:

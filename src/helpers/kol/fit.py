@@ -59,8 +59,8 @@ __all__ = [
 
 DIMENSIONS: tuple[str, ...] = ("gender", "age_band", "region", "city_tier", "interests")
 """Audience dimensions compared, in the order tables list them."""
-DEFAULT_WEIGHTS: dict[str, float] = {"gender": 0.25, "age_band": 0.25, "interests": 0.3, "city_tier": 0.1,
-                                     "region": 0.1}
+DEFAULT_WEIGHTS: dict[str, float] = {"gender": 0.3, "age_band": 0.2, "interests": 0.4, "city_tier": 0.05,
+                                     "region": 0.05}
 """Weights of the dimension similarities in the fit score (renormalised over the dimensions a KOL has)."""
 SUM_TOLERANCE: tuple[float, float] = (0.9, 1.1)
 """A dimension's platform shares summing inside this range are rescaled to 1; outside it is a DataError."""

@@ -64,7 +64,7 @@ class Thresholds:
 
     fake: float = 0.30
     interaction: float = 0.05
-    min_fit: float = 0.6
+    min_fit: float = 0.7
     cpa_ratio_max: float = 1.0
 
 
