@@ -31,6 +31,7 @@ def test_october_means_its_own_window_for_each_notebook(sample_dir: Path) -> Non
         ("experiment_evaluation", {"experiment_id": "EXP-COVER-02"}),
         ("experiment_evaluation", {"experiment_id": "EXP-CTA-03"}),
         ("account_plan", {"as_of": "2026-10", "plan_year": "current"}),      # re-plan the year in progress
+        ("kol_evaluation", {"as_of": "2026-10-31"}),                           # the KOLs as of the period's last day
     ]
 
 
@@ -53,7 +54,8 @@ def test_a_quarter_and_a_week_map_the_same_way(sample_dir: Path) -> None:
     assert runs[3].parameters == {"period_type": "quarter", "period": "2026-Q3"}
     assert runs[4].parameters == {"plan_month": "2026-10"}
     assert [r.parameters for r in runs[5:]] == [{"experiment_id": "EXP-TITLE-01"},
-                                               {"as_of": "2026-09", "plan_year": "current"}]
+                                               {"as_of": "2026-09", "plan_year": "current"},
+                                               {"as_of": "2026-09-30"}]
     week = pack.parse_pack_period("2026-W40")  # Mon 2026-09-28 .. Sun 2026-10-04: TITLE-01 ends on its first day
     assert (week.start, week.end) == (pd.Timestamp("2026-09-28"), pd.Timestamp("2026-10-04"))
     assert pack.experiments_in(week, sample_dir) == ["EXP-TITLE-01", "EXP-CTA-03"]
@@ -66,6 +68,15 @@ def test_without_comments_the_pack_leaves_out_the_voice_of_the_customer(sample_d
     runs = pack.pack_runs(pack.parse_pack_period("2026-10"), tmp_path, config.NOTEBOOK_NAMES)
     assert "voice_of_customer" not in {r.notebook for r in runs}
     assert [r.notebook for r in runs][:3] == ["period_review", "audience_profiling", "competitor_analysis"]
+
+
+def test_without_kols_the_pack_leaves_out_kol_vetting(sample_dir: Path, tmp_path: Path) -> None:
+    for csv in sample_dir.glob("*.csv"):
+        if csv.name != "kols.csv" and not csv.name.startswith("kol_"):
+            (tmp_path / csv.name).write_bytes(csv.read_bytes())
+    runs = pack.pack_runs(pack.parse_pack_period("2026-10"), tmp_path, config.NOTEBOOK_NAMES)
+    assert "kol_evaluation" not in {r.notebook for r in runs}
+    assert runs[-1].notebook == "account_plan"
 
 
 def test_latest_is_the_last_complete_month_of_the_data(sample_dir: Path) -> None:
@@ -139,6 +150,7 @@ def test_each_account_gets_its_review_audience_and_competitors_where_it_has_riva
         ("", "experiment_evaluation", {"experiment_id": "EXP-COVER-02"}, ""),
         ("", "experiment_evaluation", {"experiment_id": "EXP-CTA-03"}, ""),
         ("", "account_plan", {"as_of": "2026-10", "plan_year": "current"}, ""),
+        ("", "kol_evaluation", {"as_of": "2026-10-31"}, ""),
     ]
 
 
@@ -340,7 +352,7 @@ def test_the_readme_cron_line_works_as_written_in_a_clean_environment(sample_dir
     assert record["lang"] == "zh-CN" and record["failed"] == 0 and record["stale"] == 1
     assert [r["notebook"] for r in record["runs"]] == [
         "period_review", "audience_profiling", "competitor_analysis", "voice_of_customer", "content_planning",
-        "experiment_evaluation", "experiment_evaluation", "account_plan"]
+        "experiment_evaluation", "experiment_evaluation", "account_plan", "kol_evaluation"]
     assert all((outputs / "packs" / "2026-10" / r["report"]).is_file() for r in record["runs"])
     index = outputs / "packs" / "2026-10" / "index.html"
     html = index.read_text(encoding="utf-8")

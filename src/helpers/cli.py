@@ -46,8 +46,10 @@ def _build_parser() -> argparse.ArgumentParser:
                              description="Without --period each notebook runs on its own defaults. With --period "
                                          "(2026-10, 2026-Q4, 2026-W43 or latest) each reads the period as its own "
                                          "window: the review the period, the audience as of its last day, the "
-                                         "competitors the 6 months ending with it, the plan the month after, and "
-                                         "one experiment evaluation per experiment running in it, and the "
+                                         "competitors the 6 months ending with it, the content plan the month "
+                                         "after, one experiment evaluation per experiment running in it, the "
+                                         "account plan re-planned from its last whole month and the KOLs "
+                                         "vetted as of its last day, and the "
                                          "pack is written to outputs/packs/<period>/ (index.html, pack.json).",
                              epilog="Exit codes: 0 every run published (and printed, and sent); 1 a run, a PDF or "
                                     "a notification failed (the pack is still written; the log says what failed); "

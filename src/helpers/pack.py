@@ -5,15 +5,21 @@ A scheduler asks for "October 2026"; each analysis reads that as its own window:
 - period review: the period itself;
 - audience profiling: the audience as of the period's last day (its lookback window ends there);
 - competitor analysis: the trailing `lookback_months` months ending with the period's last month;
+- voice of the customer: the period itself, as the review (only when the data has comments);
 - content planning: the plan for the month after the period;
-- experiment evaluation: one run per experiment running in or ending in the period.
+- experiment evaluation: one run per experiment running in or ending in the period;
+- account plan: actuals to the period's last whole month, re-planning the year it is in (next year
+  from December);
+- KOL vetting: the KOLs screened as of the period's last day, with the bookings made by then (only
+  when the data has KOLs).
 
 Accounts: without `--accounts` the pack covers the brand's own accounts together (one row, "own",
 as each notebook reads by default). With `--accounts all` (every own account) or a list of ids,
 the review, the audience and the competitor analysis run once per account (the competitor
 analysis only where the account's platform has competitor accounts in the data), each into
 `outputs/accounts/<id>/`, so one account's months sit together and never overwrite another's. The
-content plan and the experiments are the brand's: they run once, shared by every row.
+content plan, the experiments, the account plan and KOL vetting are the brand's: they run once, shared
+by every row.
 
 `latest` is the last complete month (week, quarter) of `account_daily`, as the review reads it.
 Freshness is stated per account: the data's last day, flagged when it ends before the period does
@@ -49,7 +55,7 @@ OWN = "own"
 #: Notebooks that run once per account row; the others are the brand's (shared by every row).
 PER_ACCOUNT = ("period_review", "audience_profiling", "competitor_analysis", "voice_of_customer")
 #: Notebooks the brand runs once per pack, whatever the account rows.
-SHARED = ("content_planning", "experiment_evaluation", "account_plan")
+SHARED = ("content_planning", "experiment_evaluation", "account_plan", "kol_evaluation")
 #: Per-account notebooks that read the period exactly as the review does (period_type and period).
 PERIOD_NOTEBOOKS = ("period_review", "voice_of_customer")
 _KINDS = ("month", "quarter", "week")
@@ -181,6 +187,8 @@ def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], ac
     runs: list[PackRun] = []
     if find_table_file("comments", data_dir) is None:  # no feedback imported: nothing for the voice of the customer
         notebooks = [n for n in notebooks if n != "voice_of_customer"]
+    if find_table_file("kols", data_dir) is None:  # no KOL list imported: nothing to vet
+        notebooks = [n for n in notebooks if n != "kol_evaluation"]
     single = [a for a in accounts if a != OWN]  # only single accounts look up their platform's competitors
     table = load_tables(["accounts"], data_dir)["accounts"] if single else pd.DataFrame()
     for account in accounts:
@@ -194,6 +202,9 @@ def pack_runs(period: ReviewPeriod, data_dir: Path, notebooks: Sequence[str], ac
             runs += [PackRun(name, {"experiment_id": e}, e) for e in experiments_in(period, data_dir)]
         elif name == "account_plan":
             runs.append(plan_run(period))
+        elif name == "kol_evaluation":
+            day = f"{period.end:%Y-%m-%d}"
+            runs.append(PackRun(name, {"as_of": day}, day))
     return runs
 
 
