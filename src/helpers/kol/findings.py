@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from helpers import i18n, page
+from helpers.data import account_names
 from helpers.i18n import N_, _
 from helpers.kol.after import REBOOK
 from helpers.kol.analysis import Authenticity, Cost, Fit, Ranked
@@ -26,16 +27,33 @@ from helpers.report import styled
 __all__ = [
     "ANCHORS",
     "DECISION_NAMES",
+    "after_line",
+    "after_summary",
+    "after_view",
+    "borderline_line",
+    "conversion_basis_line",
+    "cost_line",
+    "cost_view",
     "coverage_line",
     "coverage_view",
     "decision_line",
-    "fake_line",
+    "executive_summary",
     "fake_view",
+    "feed_view",
+    "fit_line",
+    "fit_view",
+    "kol_label",
+    "limit_line",
     "rate_line",
     "rate_view",
     "reason_text",
+    "reasons_text",
+    "rejected_line",
+    "scores_table",
     "setup_text",
     "shortlist_view",
+    "summary",
+    "tables",
     "written_line",
 ]
 
@@ -133,24 +151,27 @@ def fake_view(fake: Authenticity, run: KolRun) -> Any:
         "low_comment_ratio": _("few comments per like"), "signals": _("signals raising concern")})
 
 
-def fake_line(fake: Authenticity, run: KolRun) -> str:
-    """Who is above the fake-follower limit (with the evidence), and who is borderline."""
+def limit_line(fake: Authenticity, run: KolRun) -> str:
+    """Who is above the fake-follower limit, with the estimate, its interval and the evidence."""
     est = fake.estimate
     above = est[est["share"] > fake.threshold].sort_values("share", ascending=False)
+    if above.empty:
+        return _("No KOL's estimated fake-follower share is above {limit}.").format(limit=_pct(fake.threshold))
+    return _("Above the {limit} fake-follower limit: {kols}.").format(
+        limit=_pct(fake.threshold), kols=i18n.listed(
+            _("{kol} {share} ({low}–{high}, {basis})").format(
+                kol=kol_label(run, r["kol_id"]), share=_pct(r["share"]), low=_pct(r["low"]),
+                high=_pct(r["high"]), basis=i18n.gettext(BASIS_LABELS[str(r["basis"])]))
+            for _i, r in above.head(4).iterrows()))
+
+
+def borderline_line(fake: Authenticity, run: KolRun) -> str:
+    """Who is borderline (under the limit, the interval over it) and who has no evidence at all."""
+    est = fake.estimate
     border = est[(est["share"] <= fake.threshold) & (est["high"] > fake.threshold)]
     unknown = est[est["share"].isna()]
-    if above.empty:
-        text = _("No KOL's estimated fake-follower share is above {limit}.").format(limit=_pct(fake.threshold))
-    else:
-        text = _("Above the {limit} fake-follower limit: {kols}.").format(
-            limit=_pct(fake.threshold), kols=i18n.listed(
-                _("{kol} {share} ({low}–{high}, {basis})").format(
-                    kol=kol_label(run, r["kol_id"]), share=_pct(r["share"]), low=_pct(r["low"]),
-                    high=_pct(r["high"]), basis=i18n.gettext(BASIS_LABELS[str(r["basis"])]))
-                for _i, r in above.head(4).iterrows()))
-    if len(border):
-        text = i18n.sentences(text, _("Borderline (the interval crosses the limit): {kols}.").format(
-            kols=_names(run, list(border["kol_id"]))))
+    text = _("Borderline (the interval crosses the limit): {kols}.").format(
+        kols=_names(run, list(border["kol_id"]))) if len(border) else _("No KOL is borderline.")
     if len(unknown):
         text = i18n.sentences(text, _("No evidence for {kols}.").format(kols=_names(run, list(unknown["kol_id"]))))
     return text
@@ -572,15 +593,16 @@ def tables(coverage: pd.DataFrame, fake: Authenticity, rates: pd.DataFrame, fit:
 def setup_text(run: KolRun) -> str:
     """This run's set-up: KOLs, day, window, the bars, the target audience and the data folder."""
     s = run.settings
-    return _("KOLs: {n} ({platforms}; categories {categories}). Screened as of {day}, posts of the last {days} days. "
+    names = account_names(run.tables["accounts"])
+    return _("KOLs: {n} ({platforms}; {categories}). Screened as of {day}, posts of the last {days} days. "
              "Bars: fake followers at most {fake}, real interaction above {rate}, audience fit at least {fit}, CPA "
              "at most {ratio}× the feed CPA. Target audience: the followers of {accounts}. Rebook at ROI {roi} or "
              "more ({model} attribution). Data: {folder}.").format(
         n=len(run.kols), platforms=i18n.listed(i18n.platform_name(p) for p in s.platforms) if s.platforms
-        else _("all platforms"), categories=i18n.listed(s.categories) if s.categories else _("all"),
+        else _("all platforms"), categories=i18n.listed(s.categories) if s.categories else _("all categories"),
         day=i18n.fmt_date(run.as_of), days=s.recent_days, fake=_pct(s.fake_threshold),
         rate=_pct(s.interaction_threshold), fit=i18n.fmt_number(s.min_fit, 2),
-        ratio=i18n.fmt_number(s.cpa_ratio_max, 1), accounts=i18n.listed(s.brand_accounts),
+        ratio=i18n.fmt_number(s.cpa_ratio_max, 1), accounts=i18n.listed(names.get(a, a) for a in s.brand_accounts),
         roi=f"{s.rebook_roi:g}:1", model=i18n.gettext(MODEL_NAMES[s.attribution_model]), folder=s.data_dir.name)
 
 
