@@ -118,3 +118,11 @@ def test_account_plan_benchmark_runs_on_a_small_input(sample_dir: Path) -> None:
                             timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "2 accounts:" in result.stdout and "floor (bare daily least squares)" in result.stdout
+
+
+def test_kol_evaluation_benchmark_runs_on_a_small_input(sample_dir: Path) -> None:
+    script = config.ROOT / "benchmarks" / "bench_kol_evaluation.py"
+    result = subprocess.run([sys.executable, str(script), "--kols", "40"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "40 KOLs:" in result.stdout and "floor (read + one groupby)" in result.stdout
