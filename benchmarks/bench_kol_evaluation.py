@@ -102,7 +102,7 @@ def floor_seconds(folder: Path) -> float:
     """Read every table the screen reads (bare pandas, no checks) and sum engagements per KOL once."""
     start = time.perf_counter()
     for table in (*session.KOL_TABLES, *session.OPTIONAL_KOL_TABLES):
-        frame = pd.read_csv(folder / f"{table}.csv")
+        frame = pd.read_csv(folder / f"{table}.csv", low_memory=False)
         if table == "kol_posts":
             frame[["likes", "comments", "shares", "saves"]].sum(axis=1).groupby(frame["kol_id"]).sum()
     return time.perf_counter() - start

@@ -109,9 +109,32 @@ def _account_plan() -> dict[str, str]:
             "saturated_cap": i18n.fmt_count(round(cap))}
 
 
+@cache
+def _kol() -> dict[str, str]:
+    from helpers.data import load_tables
+    from helpers.kol import authenticity, fit
+    from helpers.sample import PLANTED
+
+    t = load_tables(["accounts", "kols", "kol_followers", "kol_audience", "audience"], config.SAMPLE_DATA)
+    followers = t["kol_followers"][t["kol_followers"]["kol_id"] == PLANTED.kol_fake_id]
+    fake = authenticity.sample_fake_share(authenticity.classify_followers(followers, as_of="2026-11-14")).iloc[0]
+    brand = fit.brand_distribution(t["audience"], t["accounts"])
+    shares = fit.kol_distribution(t["kol_audience"][t["kol_audience"]["kol_id"] == PLANTED.kol_mismatch_id])
+    similarity = fit.distribution_similarity(shares, brand)
+    weights = {"gender": 0.3, "age_band": 0.2, "interests": 0.4, "city_tier": 0.05, "region": 0.05}  # the defaults
+    women = {"brand": brand.set_index(["dimension", "bucket"]).loc[("gender", "女"), "share"],
+             "kol": shares.set_index(["dimension", "bucket"]).loc[("gender", "女"), "share"]}
+    return {"kol_fake_share": i18n.fmt_percent(fake["share"]), "kol_fake_low": i18n.fmt_percent(fake["low"]),
+            "kol_fake_high": i18n.fmt_percent(fake["high"]), "kol_brand_female": i18n.fmt_percent(women["brand"]),
+            "kol_mismatch_female": i18n.fmt_percent(women["kol"]),
+            "kol_gender_similarity": i18n.fmt_number(
+                float(similarity.set_index("dimension").loc["gender", "similarity"]), 2),
+            "kol_mismatch_fit": i18n.fmt_number(float(fit.fit_score(similarity, weights=weights)["fit"].iloc[0]), 2)}
+
+
 SOURCES: dict[str, Callable[[], dict[str, str]]] = {
     "review": _review, "audience": _audience, "competitors": _competitors, "planning": _planning,
-    "experiments": _experiments, "account_plan": _account_plan,
+    "experiments": _experiments, "account_plan": _account_plan, "kol": _kol,
 }
 
 
@@ -134,4 +157,6 @@ def test_every_marker_has_a_computation() -> None:
     known |= {f"er_{b}_{p}" for b in ("impressions", "followers") for p in PLATFORMS}
     known |= {"alerts_at_3_5", "alerts_at_3_0", "critical_at_3_0", "bots_at_k3", "bots_at_k2", "hits_at_k3",
               "hits_at_k2", "saturated_marginal", "saturated_cap", "saturated_average"}
+    known |= {"kol_fake_share", "kol_fake_low", "kol_fake_high", "kol_brand_female", "kol_mismatch_female",
+              "kol_gender_similarity", "kol_mismatch_fit"}
     assert {name for name, _ in _marked(DOC)} == known
