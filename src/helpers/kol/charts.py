@@ -188,7 +188,7 @@ def kol_explorer(ranked: Ranked, run: KolRun) -> Any:
     import ipywidgets as widgets
 
     from helpers.explorer import Explorer, View, fit_descriptions
-    from helpers.kol.findings import decision_line, shortlist_view
+    from helpers.kol.findings import explorer_line, shortlist_view
     from helpers.kol.shortlist import Thresholds, rank_sensitivity, shortlist
 
     table = ranked.table
@@ -199,10 +199,10 @@ def kol_explorer(ranked: Ranked, run: KolRun) -> Any:
                                 description=_("platform"), layout=layout)
     category = widgets.Dropdown(options=[(everything, "")] + [(c, c) for c in sorted(table["category"].unique())],
                                 description=_("category"), layout=layout)
-    top = float(np.nanmax(table["price"])) if table["price"].notna().any() else 1.0
-    price = widgets.FloatRangeSlider(value=(0.0, top), min=0.0, max=top, step=max(top / 100, 1.0),
-                                     description=_("price per post"), readout_format=",.0f", layout=layout,
-                                     continuous_update=False)
+    top = float(np.ceil(np.nanmax(table["price"]) / 1000)) if table["price"].notna().any() else 1.0
+    price = widgets.FloatRangeSlider(value=(0.0, top), min=0.0, max=top, step=0.5,
+                                     description=_("price per post, thousands"), readout_format=",.0f",
+                                     layout=layout, continuous_update=False)
     percent = {"readout_format": ".0%", "layout": layout, "continuous_update": False}
     fake = widgets.FloatSlider(value=ranked.bars.fake, min=0.05, max=0.6, step=0.01,
                                description=_("fake-follower limit"), **percent)
@@ -223,13 +223,14 @@ def kol_explorer(ranked: Ranked, run: KolRun) -> Any:
         if category.value:
             keep &= screens["category"] == category.value
         low, high = price.value
-        keep &= screens["price"].isna() | screens["price"].between(low, high)
+        keep &= screens["price"].isna() | screens["price"].between(low * 1000, high * 1000)
         if not keep.any():
             return View(_("No KOL is left with these filters."))
         bars = Thresholds(fake=fake.value, interaction=rate.value, min_fit=fit.value,
                           cpa_ratio_max=ranked.bars.cpa_ratio_max)
         chosen = shortlist(screens[keep].reset_index(drop=True), run.settings.score_weights, bars)
         again = Ranked(chosen, rank_sensitivity(chosen, run.settings.score_weights, bars, n_draws=200), bars)
-        return View(decision_line(again, run), figure=shortlist_chart(again, run), tables=(shortlist_view(again, run),))
+        return View(explorer_line(again, run), figure=shortlist_chart(again, run),
+                    tables=(shortlist_view(again, run),))
 
     return Explorer("kol", controls, draw)

@@ -38,6 +38,7 @@ __all__ = [
     "coverage_view",
     "decision_line",
     "executive_summary",
+    "explorer_line",
     "fake_view",
     "feed_view",
     "fit_line",
@@ -586,6 +587,15 @@ def tables(coverage: pd.DataFrame, fake: Authenticity, rates: pd.DataFrame, fit:
             "audience_similarity": None if fit is None else fit.similarity,
             "follower_overlap": None if fit is None else fit.overlap, "feed_cpa": spend.feed, "cost": spend.table,
             "campaign_credit": spend.credit, "after_campaign": booked}
+
+
+def explorer_line(ranked: Ranked, run: KolRun) -> str:
+    """The explorer's line: the bars it applied, then the decisions they give."""
+    bars = ranked.bars
+    applied = _("Bars: fake followers at most {fake}, real interaction above {rate}, audience fit at least "
+                "{fit}.").format(fake=i18n.fmt_percent(bars.fake, 0), rate=_pct(bars.interaction),
+                                 fit=i18n.fmt_number(bars.min_fit, 2))
+    return i18n.sentences(applied, decision_line(ranked, run))
 
 
 # ---------------------------------------------------------------- appendix
