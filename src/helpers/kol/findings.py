@@ -45,6 +45,7 @@ __all__ = [
     "fit_view",
     "kol_label",
     "limit_line",
+    "number_near",
     "rate_line",
     "rate_view",
     "reason_text",
@@ -339,9 +340,12 @@ def reason_text(code: str, row: pd.Series, run: KolRun) -> str:
     """One reason of a decision in words, with its figures."""
     s = run.settings
     figures = {
-        "share": _pct(row.get("fake_share")), "low": _pct(row.get("fake_low")), "high": _pct(row.get("fake_high")),
-        "fake_bar": _pct(s.fake_threshold), "rate": _pct(row.get("rate")), "rate_bar": _pct(s.interaction_threshold),
-        "fit": i18n.fmt_number(row.get("fit"), 2), "fit_bar": i18n.fmt_number(s.min_fit, 2),
+        "share": i18n.fmt_percent_near(row.get("fake_share"), [s.fake_threshold], 1), "low": _pct(row.get("fake_low")),
+        "high": i18n.fmt_percent_near(row.get("fake_high"), [s.fake_threshold], 1),
+        "fake_bar": _pct(s.fake_threshold),
+        "rate": i18n.fmt_percent_near(row.get("rate"), [s.interaction_threshold], 1),
+        "rate_bar": _pct(s.interaction_threshold), "fit": number_near(row.get("fit"), s.min_fit),
+        "fit_bar": i18n.fmt_number(s.min_fit, 2),
         "cpa": i18n.fmt_money(row.get("cpa")), "feed": i18n.fmt_money(row.get("feed_cpa")),
         "ratio": i18n.fmt_number(row.get("cpa_ratio"), 1), "price": i18n.fmt_money(row.get("break_even_price")),
         "quote": i18n.fmt_money(row.get("price")),
@@ -367,7 +371,18 @@ def reason_text(code: str, row: pd.Series, run: KolRun) -> str:
 
 def reasons_text(row: pd.Series, run: KolRun) -> str:
     """All of a KOL's reasons in words, worst first."""
-    return i18n.listed(reason_text(code, row, run) for code in str(row["reasons"]).split(";"))
+    return i18n.punctuation("semicolon").join(reason_text(code, row, run) for code in str(row["reasons"]).split(";"))
+
+
+def number_near(value: float | None, bar: float, decimals: int = 2) -> str:
+    """A number rounded so it never lands on the other side of a bar than the value (0.697 against 0.70)."""
+    if _missing(value):
+        return i18n.MISSING
+    number = float(value)  # type: ignore[arg-type]
+    for places in range(decimals, decimals + 4):
+        if (round(number, places) >= bar) == (number >= bar):
+            return i18n.fmt_number(number, places)
+    return i18n.fmt_number(number, decimals + 4)
 
 
 def shortlist_view(ranked: Ranked, run: KolRun) -> Any:
