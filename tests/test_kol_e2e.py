@@ -20,19 +20,15 @@ import pandas as pd
 import pytest
 
 import report_checks
-from cli_run import opsbook
+from cli_run import run_notebook
 from helpers.sample import PLANTED
 
 pytestmark = pytest.mark.slow
 
 
 def run(out: Path, *pairs: tuple[str, str]) -> Path:
-    """Run KOL vetting through the CLI and return its run folder."""
-    options = [part for name, value in pairs for part in ("-p", name, value)]
-    result = opsbook("run", "kol_evaluation", *options, "--out", str(out), "--quiet")
-    assert result.returncode == 0, result.stderr[-4000:]
-    [folder] = [p.parent for p in (out / "kol_evaluation").rglob("summary.json")]
-    return folder
+    """Run the notebook through the CLI and return its run folder."""
+    return run_notebook(out, "kol_evaluation", *pairs)
 
 
 @pytest.fixture(scope="module")

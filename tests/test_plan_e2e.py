@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import report_checks
-from cli_run import opsbook
+from cli_run import run_notebook
 from helpers.sample import PLANTED
 
 pytestmark = pytest.mark.slow
@@ -26,12 +26,7 @@ pytestmark = pytest.mark.slow
 
 def run(out: Path, *pairs: tuple[str, str], notebook: str = "account_plan", period: str = "") -> Path:
     """Run a notebook through the CLI and return its run folder."""
-    options = [part for name, value in pairs for part in ("-p", name, value)]
-    extra = ["--period", period] if period else []
-    result = opsbook("run", notebook, *extra, *options, "--out", str(out), "--quiet")
-    assert result.returncode == 0, result.stderr[-4000:]
-    [folder] = [p.parent for p in (out / notebook).rglob("summary.json")]
-    return folder
+    return run_notebook(out, notebook, *pairs, period=period)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 import report_checks
-from cli_run import opsbook
+from cli_run import run_notebook
 from helpers.planning.session import read_extra_topic_banks
 from helpers.sample import PLANTED
 
@@ -30,12 +30,8 @@ LOGISTICS_WORDS = {"物流", "发货", "快递", "没到", "催单", "没收到"
 
 
 def run(out: Path, *pairs: tuple[str, str]) -> Path:
-    """Run the notebook through the CLI (defaults: own accounts, latest month) and return its run folder."""
-    options = [part for name, value in pairs for part in ("-p", name, value)]
-    result = opsbook("run", "voice_of_customer", *options, "--out", str(out), "--quiet")
-    assert result.returncode == 0, result.stderr[-4000:]
-    [folder] = [p.parent for p in (out / "voice_of_customer").rglob("summary.json")]
-    return folder
+    """Run the notebook through the CLI and return its run folder."""
+    return run_notebook(out, "voice_of_customer", *pairs)
 
 
 @pytest.fixture(scope="module")

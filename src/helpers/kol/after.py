@@ -42,7 +42,8 @@ import pandas as pd
 
 from helpers.attribution import build_journeys, first_touch, last_touch, linear, markov, shapley
 from helpers.errors import ParameterError, require_columns
-from helpers.kol.cost import _check_expected_params, _day, _expected_for_cases, _posts, _prices, _text
+from helpers.kol.cost import _check_expected_params, _expected_for_cases, _posts, _prices, _text
+from helpers.params import check_day
 
 __all__ = ["CREDIT_MODELS", "DELIVERY", "REASONS", "REBOOK", "campaign_results", "kol_campaign_credit"]
 
@@ -172,7 +173,7 @@ def campaign_results(
     posts = _posts(kol_posts, kols)
     booked = posts[posts["campaign"].notna()]
     if as_of is not None:
-        booked = booked[booked["day"] <= _day(as_of, "as_of")]
+        booked = booked[booked["day"] <= check_day("as_of", as_of)]
     booked = booked.sort_values(["day", "kol_id", "post_id"], kind="stable")
     cases = pd.DataFrame({"kol_id": booked["kol_id"], "as_of": booked["day"] - pd.Timedelta(days=1)},
                          index=booked.index)

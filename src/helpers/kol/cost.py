@@ -51,6 +51,7 @@ from scipy import stats
 
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.kol.engagement import is_organic, post_engagements
+from helpers.params import check_day
 
 __all__ = [
     "MIN_SPONSORED",
@@ -85,17 +86,6 @@ def _rows(index: pd.Index, limit: int = 5) -> str:
     """Row labels for an error message: the first few, then '...'."""
     items = list(index)
     return ", ".join(map(str, items[:limit])) + (", ..." if len(items) > limit else "")
-
-
-def _day(value: DateLike | pd.Timestamp, name: str) -> pd.Timestamp:
-    """A date parameter as a midnight Timestamp; ParameterError when it is not a date."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"{name}={value!r} is not a date; use 'YYYY-MM-DD'.") from exc
-    if pd.isna(stamp):
-        raise ParameterError(f"{name}={value!r} is not a date; use 'YYYY-MM-DD'.")
-    return stamp.tz_localize(None).normalize() if stamp.tz is not None else stamp.normalize()
 
 
 def _days(values: pd.Series, table: str, column: str) -> pd.Series:
@@ -144,8 +134,8 @@ def feed_cpa(
     """
     alpha = _check_confidence(confidence)
     require_columns(ad_daily, ("date", "channel", "spend", "conversions"), "ad_daily")
-    lo = None if start is None else _day(start, "start")
-    hi = None if end is None else _day(end, "end")
+    lo = None if start is None else check_day("start", start)
+    hi = None if end is None else check_day("end", end)
     if lo is not None and hi is not None and hi < lo:
         raise ParameterError(f"end ({end}) is before start ({start}); swap them.")
     day = _days(ad_daily["date"], "ad_daily", "date")
@@ -300,7 +290,7 @@ def expected_engagements(
     none). A KOL without organic posts in the window has NaN expectations (n_posts 0).
     """
     _check_expected_params(recent_days, sponsored_factor, n_boot)
-    day = _day(as_of, "as_of")
+    day = check_day("as_of", as_of)
     posts = _posts(kol_posts, kols)
     ids = kols["kol_id"].astype(str).str.strip().drop_duplicates()
     cases = pd.DataFrame({"kol_id": ids.to_numpy(), "as_of": day})
