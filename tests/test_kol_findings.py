@@ -89,7 +89,8 @@ REASONS_ZH = {
     "cpa_above": "预计 CPA 84.46 是信息流 CPA 33.78 的 2.5 倍：报价不高于 10.6万 才划算（现报价 26.6万）",
     "no_price": "没有报价：先询价",
     "no_cost_basis": "没有信息流 CPA 或转化历史，无法判断报价",
-    "all_pass": "各项筛选均通过：虚假粉丝 55.1%（粉丝抽样），真实互动率 4.7%，匹配度 0.48，预计 CPA 84.46，信息流为 33.78",
+    "all_pass": "各项筛选均通过：虚假粉丝 55.1%（粉丝抽样），真实互动率 4.7%，匹配度 0.48，"
+                "预计 CPA 84.46，信息流为 33.78",
 }
 
 
@@ -154,7 +155,8 @@ def test_decision_line_counts_and_names_the_first_accepted_with_why() -> None:
         "followers 5.3% (follower sample), real interaction 9.2%, fit 0.90, expected CPA 21.20 against the feed's "
         "33.78.")
     with i18n.use_language("zh-CN"):
-        assert findings.decision_line(_mixed(), _run()).startswith("接受 2 位，谈判 1 位，拒绝 3 位。排第一：小A（小红书），各项筛选均通过：")
+        line = findings.decision_line(_mixed(), _run())
+    assert line.startswith("接受 2 位，谈判 1 位，拒绝 3 位。排第一：小A（小红书），各项筛选均通过：")
 
 
 def test_decision_line_without_an_accepted_kol_only_counts() -> None:
@@ -286,7 +288,9 @@ def test_setup_text_states_every_bar_and_the_data_folder() -> None:
         "attribution). Data: mydata.")
     assert findings.setup_text(_run()).startswith("KOLs: 6 (all platforms; categories all).")
     with i18n.use_language("zh-CN"):
-        assert findings.setup_text(run).startswith("达人：6 位（小红书、抖音；类目 护肤、美妆）。筛选日 2026年11月14日，统计最近 60 天的作品。")
+        text = findings.setup_text(run)
+    assert text.startswith("达人：6 位（小红书、抖音；类目 护肤、美妆）。筛选日 2026年11月14日，"
+                           "统计最近 60 天的作品。")
 
 
 # --------------------------------------------------------------------------- the sample: summary, views, wording
