@@ -134,12 +134,10 @@ def test_coverage_line_names_the_gaps_counted_by_hand(with_audience: Path) -> No
     run = _run(with_audience)
     line = findings.coverage_line(analysis.coverage(run), run)
     # no follower sample: all 3 (table absent); no audience shares: k2; no price: k3
-    assert line == ("3 KOLs screened as of Mar 31, 2026 (Xiaohongshu 2, Douyin 1); posts of the 14 days before "
+    assert line == ("3 KOLs screened as of Mar 31, 2026 (2 on Xiaohongshu, 1 on Douyin); posts of the 14 days before "
                     "count. Gaps: 3 with no follower sample, 1 with no audience shares, 1 with no price.")
 
 
-@pytest.mark.xfail(strict=True, reason="the kol_daily rows after as_of are read: KolRun.kol_table does not cut "
-                                       "kol_daily at as_of (coverage counts them, authenticity finds jumps in them)")
 def test_follower_history_after_as_of_is_not_read(tmp_path: Path) -> None:
     later = DAILY + "k1,2026-04-01,100300\nk1,2026-04-02,100600\n"
     folder = _write(tmp_path, accounts=ACCOUNTS, kols=KOLS, kol_posts=POSTS, kol_daily=later)
@@ -246,8 +244,6 @@ def test_the_screens_use_the_window_and_run_as_of(steps: dict[str, Any]) -> None
     assert feed["cpa"] == pytest.approx(window["spend"].sum() / window["conversions"].sum())
 
 
-@pytest.mark.xfail(strict=True, reason="kol_daily is not cut at as_of: screening as of 2026-08-20 uses the planted "
-                                       "jumps of 2026-09-12 and 2026-10-20 (look-ahead)")
 def test_a_past_as_of_does_not_see_later_follower_jumps(sample_dir: Path) -> None:
     run = session.prepare(**{**DEFAULTS, "as_of": "2026-08-20"})
     jumps = analysis.authenticity(run).jumps

@@ -255,26 +255,24 @@ def test_coverage_line_counts_missing_and_zero_as_gaps() -> None:
     # sample: k2 has 0 rows, k4 none (absent) → 2; audience: k3 has 0 → 1; price: k1 and k4 missing → 2
     coverage = _coverage([120.0, 0.0, 300.0, NAN], [5.0, 5.0, 0.0, 4.0], [NAN, 800.0, 1200.0, NAN])
     assert findings.coverage_line(coverage, _run(recent_days=60)) == (
-        "4 KOLs screened as of Nov 14, 2026 (Xiaohongshu 2, Douyin 2); posts of the 60 days before count. "
+        "4 KOLs screened as of Nov 14, 2026 (2 on Xiaohongshu, 2 on Douyin); posts of the 60 days before count. "
         "Gaps: 2 with no follower sample, 1 with no audience shares, 2 with no price.")
     with i18n.use_language("zh-CN"):
         assert findings.coverage_line(coverage, _run(recent_days=60)) == (
-            "截至 2026年11月14日 共筛选 4 位达人（小红书 2 个、抖音 2 个）；统计此前 60 天内的作品。"
+            "截至 2026年11月14日 共筛选 4 位达人（小红书 2 位、抖音 2 位）；统计此前 60 天内的作品。"
             "数据缺口：2 位没有粉丝抽样、1 位没有粉丝画像、2 位没有报价。")
 
 
 def test_coverage_line_without_gaps() -> None:
     coverage = _coverage([120.0, 80.0], [5.0, 3.0], [800.0, 1200.0])
     assert findings.coverage_line(coverage, _run()) == (
-        "2 KOLs screened as of Nov 14, 2026 (Xiaohongshu 1, Douyin 1); posts of the 90 days before count.")
+        "2 KOLs screened as of Nov 14, 2026 (1 on Xiaohongshu, 1 on Douyin); posts of the 90 days before count.")
 
 
-@pytest.mark.xfail(strict=True, reason="coverage_line counts a price of 0 as 'no price' (it tests == 0 for every "
-                                       "column); a 0 quote (product swap, 置换) is a price: the shortlist screens it")
 def test_a_price_of_zero_is_not_a_gap() -> None:
     coverage = _coverage([120.0, 80.0], [5.0, 3.0], [800.0, 0.0])
     assert findings.coverage_line(coverage, _run()) == (
-        "2 KOLs screened as of Nov 14, 2026 (Xiaohongshu 1, Douyin 1); posts of the 90 days before count.")
+        "2 KOLs screened as of Nov 14, 2026 (1 on Xiaohongshu, 1 on Douyin); posts of the 90 days before count.")
 
 
 def test_setup_text_states_every_bar_and_the_data_folder() -> None:
@@ -286,7 +284,7 @@ def test_setup_text_states_every_bar_and_the_data_folder() -> None:
         "days. Bars: fake followers at most 25.0%, real interaction above 4.0%, audience fit at least 0.65, CPA at "
         "most 1.2× the feed CPA. Target audience: the followers of own_xhs. Rebook at ROI 2.5:1 or more (Markov "
         "attribution). Data: mydata.")
-    assert findings.setup_text(_run()).startswith("KOLs: 6 (all platforms; categories all).")
+    assert findings.setup_text(_run()).startswith("KOLs: 6 (all platforms; all categories).")
     with i18n.use_language("zh-CN"):
         text = findings.setup_text(run)
     assert text.startswith("达人：6 位（小红书、抖音；类目 护肤、美妆）。筛选日 2026年11月14日，"
@@ -360,7 +358,8 @@ def _visible(steps: dict[str, Any]) -> list[str]:
     """Every sentence, summary line and view cell of the sample run in the current language."""
     r = steps
     run = r["run"]
-    texts = [findings.coverage_line(r["coverage"], run), findings.fake_line(r["fake"], run),
+    texts = [findings.coverage_line(r["coverage"], run), findings.limit_line(r["fake"], run),
+             findings.borderline_line(r["fake"], run),
              findings.rate_line(r["rates"], run), findings.fit_line(r["fit"], run), findings.cost_line(r["spend"], run),
              findings.decision_line(r["ranked"], run), findings.after_line(r["booked"], run),
              findings.setup_text(run), findings.written_line(["a", "b"], ["c"]),

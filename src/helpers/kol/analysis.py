@@ -194,7 +194,8 @@ def cost(run: KolRun) -> Cost:
     start = run.as_of - pd.Timedelta(days=run.settings.recent_days - 1)
     ads = run.tables.get("ad_daily")
     if ads is None:
-        ads = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "channel": [], "spend": [], "conversions": []})
+        ads = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "channel": pd.Series(dtype=object),
+                            "spend": pd.Series(dtype=float), "conversions": pd.Series(dtype=float)})
     feed = co.feed_cpa(ads, channel_of_platform=run.settings.feed_channels, start=start, end=run.as_of)
     credit = campaign_credit(run)
     rate = co.kol_conversion_rate(credit, run.posts) if credit is not None else None

@@ -149,6 +149,8 @@ def shortlist_chart(ranked: Ranked, run: KolRun) -> Figure:
     """The shortlist in rank order: each KOL's score, coloured by its decision."""
     from helpers.kol.findings import DECISION_NAMES
 
+    if ranked.table.empty:
+        return _nothing(_("No KOL to rank."))
     t = ranked.table.iloc[::-1]
     fig, ax = _rows_figure(len(t))
     y = np.arange(len(t))

@@ -151,8 +151,9 @@ def feed_cpa(
     sums = sums.groupby("channel").sum(min_count=1)
     mapping = {str(p): str(c).strip() for p, c in channel_of_platform.items() if c is not None and str(c).strip()}
     have = {p: c for p, c in mapping.items() if c in sums.index}
-    table = pd.DataFrame({"platform": list(have), "channel": list(have.values())})
-    table = table.join(sums, on="channel")
+    table = pd.DataFrame({"platform": pd.Series(list(have), dtype=object),
+                          "channel": pd.Series(list(have.values()), dtype=object)})
+    table = table.join(sums, on="channel") if have else table.assign(spend=np.nan, conversions=np.nan)
     pooled = sorted(set(have.values()))
     if pooled:
         total = sums.loc[pooled].sum(min_count=1)

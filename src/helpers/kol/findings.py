@@ -121,14 +121,14 @@ def coverage_line(coverage: pd.DataFrame, run: KolRun) -> str:
     platforms = coverage["platform"].value_counts()
     text = _("{n} KOLs screened as of {day} ({platforms}); posts of the {days} days before count.").format(
         n=len(coverage), day=i18n.fmt_date(run.as_of), days=run.settings.recent_days,
-        platforms=i18n.listed(_("{platform} {n}").format(platform=i18n.platform_name(str(p)), n=int(n))
+        platforms=i18n.listed(_("{n} on {platform}").format(platform=i18n.platform_name(str(p)), n=int(n))
                               for p, n in platforms.items()))
     gaps = []
     for column, label in (("sampled_followers", N_("no follower sample")), ("audience_dimensions",
                                                                           N_("no audience shares")),
                           ("price", N_("no price"))):
         values = coverage[column]
-        lacking = int((values.isna() | (values == 0)).sum())
+        lacking = int((values.isna() | ((values == 0) if column != "price" else False)).sum())  # a 0 quote is a price
         if lacking:
             gaps.append(_("{n} with {what}").format(n=lacking, what=i18n.gettext(label)))
     if gaps:
@@ -618,13 +618,15 @@ def explorer_line(ranked: Ranked, run: KolRun) -> str:
 def setup_text(run: KolRun) -> str:
     """This run's set-up: KOLs, day, window, the bars, the target audience and the data folder."""
     s = run.settings
-    names = account_names(run.tables["accounts"])
+    names = account_names(run.tables["accounts"]) if "accounts" in run.tables else {}
     return _("KOLs: {n} ({platforms}; {categories}). Screened as of {day}, posts of the last {days} days. "
              "Bars: fake followers at most {fake}, real interaction above {rate}, audience fit at least {fit}, CPA "
              "at most {ratio}× the feed CPA. Target audience: the followers of {accounts}. Rebook at ROI {roi} or "
              "more ({model} attribution). Data: {folder}.").format(
         n=len(run.kols), platforms=i18n.listed(i18n.platform_name(p) for p in s.platforms) if s.platforms
-        else _("all platforms"), categories=i18n.listed(s.categories) if s.categories else _("all categories"),
+        else _("all platforms"),
+        categories=_("categories {categories}").format(categories=i18n.listed(s.categories)) if s.categories
+        else _("all categories"),
         day=i18n.fmt_date(run.as_of), days=s.recent_days, fake=_pct(s.fake_threshold),
         rate=_pct(s.interaction_threshold), fit=i18n.fmt_number(s.min_fit, 2),
         ratio=i18n.fmt_number(s.cpa_ratio_max, 1), accounts=i18n.listed(names.get(a, a) for a in s.brand_accounts),

@@ -82,18 +82,23 @@ class KolRun:
         return tuple(self.kols["kol_id"])
 
     def kol_table(self, name: str) -> pd.DataFrame | None:
-        """A KOL table (kol_posts, kol_daily, kol_audience, kol_followers) cut to the screened KOLs, or None."""
+        """A KOL table (kol_posts, kol_daily, kol_audience, kol_followers) cut to the screened KOLs and, for the
+        dated ones, to what was known on as_of; None when the folder lacks it."""
         frame = self.tables.get(name)
         if frame is None:
             return None
-        return frame[frame["kol_id"].isin(self.kol_ids)].reset_index(drop=True)
+        keep = frame["kol_id"].isin(self.kol_ids)
+        for column in ("published_at", "date"):
+            if column in frame:
+                keep &= frame[column] < self.as_of + pd.Timedelta(days=1)
+        return frame[keep].reset_index(drop=True)
 
     @property
     def posts(self) -> pd.DataFrame:
         """The screened KOLs' posts published up to as_of."""
         posts = self.kol_table("kol_posts")
         assert posts is not None  # a required table
-        return posts[posts["published_at"] < self.as_of + pd.Timedelta(days=1)].reset_index(drop=True)
+        return posts
 
     @property
     def names(self) -> dict[str, str]:
