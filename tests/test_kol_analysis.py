@@ -13,18 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, runner
 from helpers.kol import analysis, findings, session
 from helpers.report import to_jsonable
 from helpers.sample import PLANTED
-
-
-def notebook_defaults() -> dict[str, Any]:
-    """The defaults of the notebook's parameters cell, in English."""
-    values = runner.default_values(config.NOTEBOOKS / "kol_evaluation.ipynb")
-    values.pop("output_dir")
-    return {**values, "lang": "en"}
-
+from kol_steps import all_steps, notebook_defaults
 
 DEFAULTS = notebook_defaults()
 AS_OF = "2026-03-31"
@@ -151,16 +143,7 @@ def test_follower_history_after_as_of_is_not_read(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def steps(sample_dir: Path) -> dict[str, Any]:
     """Every step on the sample with the notebook's defaults, once."""
-    run = session.prepare(**DEFAULTS)
-    coverage = analysis.coverage(run)
-    fake = analysis.authenticity(run)
-    rates = analysis.interaction(run, fake)
-    fit = analysis.audience_fit(run)
-    spend = analysis.cost(run)
-    ranked = analysis.shortlist(run, fake, rates, fit, spend)
-    booked = analysis.after_campaign(run, spend)
-    return dict(run=run, coverage=coverage, fake=fake, rates=rates, fit=fit, spend=spend, ranked=ranked,
-                booked=booked)
+    return all_steps(session.prepare(**DEFAULTS))
 
 
 def _row(steps: dict[str, Any], kol_id: str) -> pd.Series:

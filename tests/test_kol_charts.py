@@ -19,21 +19,15 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import config, i18n, runner
+from helpers import i18n
 from helpers.explorer import HEADLESS_ENV, View
-from helpers.kol import analysis, charts, session
+from helpers.kol import charts, session
 from helpers.kol.analysis import Authenticity, Cost, Ranked
 from helpers.kol.shortlist import Thresholds
 from helpers.sample import PLANTED
+from kol_steps import all_steps, notebook_defaults
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def notebook_defaults() -> dict[str, Any]:
-    """The defaults of the notebook's parameters cell, in English."""
-    values = runner.default_values(config.NOTEBOOKS / "kol_evaluation.ipynb")
-    values.pop("output_dir")
-    return {**values, "lang": "en"}
 
 
 DEFAULTS = notebook_defaults()
@@ -43,14 +37,7 @@ DEFAULTS = notebook_defaults()
 def steps(sample_dir: Path) -> dict[str, Any]:
     """Every step on the sample with the notebook's defaults, once (the chart style set as the notebook does)."""
     charts.setup_style()
-    run = session.prepare(**DEFAULTS)
-    fake = analysis.authenticity(run)
-    rates = analysis.interaction(run, fake)
-    fit = analysis.audience_fit(run)
-    spend = analysis.cost(run)
-    ranked = analysis.shortlist(run, fake, rates, fit, spend)
-    booked = analysis.after_campaign(run, spend)
-    return dict(run=run, fake=fake, rates=rates, fit=fit, spend=spend, ranked=ranked, booked=booked)
+    return all_steps(session.prepare(**DEFAULTS))
 
 
 @pytest.fixture(autouse=True)

@@ -18,22 +18,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, i18n, runner
+from helpers import config, i18n
 from helpers.kol import analysis, findings, session
 from helpers.kol.analysis import Ranked
 from helpers.kol.session import KolParameters, KolRun
 from helpers.kol.shortlist import Thresholds
 from helpers.schema import TABLES
+from kol_steps import all_steps, notebook_defaults
 
 NAN = np.nan
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def notebook_defaults() -> dict[str, Any]:
-    """The defaults of the notebook's parameters cell, in English."""
-    values = runner.default_values(config.NOTEBOOKS / "kol_evaluation.ipynb")
-    values.pop("output_dir")
-    return {**values, "lang": "en"}
 
 
 def _settings(**changes: Any) -> KolParameters:
@@ -297,16 +291,7 @@ def test_setup_text_states_every_bar_and_the_data_folder() -> None:
 @pytest.fixture(scope="module")
 def steps(sample_dir: Path) -> dict[str, Any]:
     """Every step on the sample with the notebook's defaults, once."""
-    run = session.prepare(**notebook_defaults())
-    coverage = analysis.coverage(run)
-    fake = analysis.authenticity(run)
-    rates = analysis.interaction(run, fake)
-    fit = analysis.audience_fit(run)
-    spend = analysis.cost(run)
-    ranked = analysis.shortlist(run, fake, rates, fit, spend)
-    booked = analysis.after_campaign(run, spend)
-    return dict(run=run, coverage=coverage, fake=fake, rates=rates, fit=fit, spend=spend, ranked=ranked,
-                booked=booked)
+    return all_steps(session.prepare(**notebook_defaults()))
 
 
 def notebook_anchors() -> set[str]:

@@ -19,19 +19,13 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import config, i18n, runner
+from helpers import i18n
 from helpers.errors import DataError, ParameterError
 from helpers.kol import analysis, charts, findings, session
 from helpers.report import to_jsonable
+from kol_steps import all_steps, notebook_defaults
 
 REQUIRED = ("accounts.csv", "kols.csv", "kol_posts.csv")
-
-
-def notebook_defaults() -> dict[str, Any]:
-    """The defaults of the notebook's parameters cell (what a run without -p uses), in English."""
-    values = runner.default_values(config.NOTEBOOKS / "kol_evaluation.ipynb")
-    values.pop("output_dir")
-    return {**values, "lang": "en"}
 
 
 DEFAULTS = notebook_defaults()
@@ -223,13 +217,9 @@ def _minimal(tmp_path: Path, sample_dir: Path, *extra: str) -> Path:
 
 def _whole_chain(run: session.KolRun) -> dict[str, Any]:
     """Every step of the notebook, in its order, then its findings, summary, tables and figures."""
-    coverage = analysis.coverage(run)
-    fake = analysis.authenticity(run)
-    rates = analysis.interaction(run, fake)
-    fit = analysis.audience_fit(run)
-    spend = analysis.cost(run)
-    ranked = analysis.shortlist(run, fake, rates, fit, spend)
-    booked = analysis.after_campaign(run, spend)
+    steps = all_steps(run)
+    coverage, fake, rates, fit, spend, ranked, booked = (steps[k] for k in (
+        "coverage", "fake", "rates", "fit", "spend", "ranked", "booked"))
     texts = [findings.coverage_line(coverage, run), findings.limit_line(fake, run),
              findings.borderline_line(fake, run), findings.rate_line(rates, run),
              findings.fit_line(fit, run), findings.cost_line(spend, run), findings.decision_line(ranked, run),
