@@ -84,6 +84,7 @@ bench: sample
 	$(BIN)/python benchmarks/bench_voc.py
 	$(BIN)/python benchmarks/bench_account_plan.py
 	$(BIN)/python benchmarks/bench_kol_evaluation.py
+	$(BIN)/python benchmarks/bench_kol_steps.py
 
 # docs/schema.md and docs/glossary.md are generated from helpers.schema and helpers/glossary.yaml (a test
 # fails when either is stale).

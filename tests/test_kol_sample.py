@@ -6,7 +6,6 @@ interval), never read back from helpers.sample_kols.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -306,16 +305,14 @@ def test_touchpoints_only_campaigns_change(t: dict[str, pd.DataFrame]) -> None:
     assert lag.min() >= pd.Timedelta(0) and lag.max() <= pd.Timedelta(days=21)
 
 
-def test_build_is_fast_and_deterministic(t: dict[str, pd.DataFrame]) -> None:
+def test_build_is_deterministic(t: dict[str, pd.DataFrame]) -> None:
     from helpers.sample import _rng, feed_cpa  # the sample's seeded streams
 
     def build() -> dict[str, pd.DataFrame]:
         return build_kol_tables(lambda part: _rng(7, part), END, t["audience"], t["touchpoints"], t["conversions"],
                                 feed_cpa(t["ad_daily"]), PLANTED.kol_brand, PLANTED)
 
-    start = time.perf_counter()
     first = build()
-    assert time.perf_counter() - start < 2.0
     second = build()
     for name in KOL_TABLES:
         pd.testing.assert_frame_equal(first[name], second[name])
