@@ -82,3 +82,54 @@ def test_loading_refuses_an_unknown_zone_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"accounts.csv, column 'timezone': unknown time zone; 1 row\(s\), first at line"
                                         r"\(s\) 3; values: 'own_x: Mars/Base'"):
         load_tables(["accounts"], tmp_path)
+
+
+@pytest.mark.parametrize(("written", "shanghai"), [
+    # 04:00 UTC is 12:00 in Shanghai (UTC+8) however the offset is spelled
+    ("2026-10-01T04:00:00Z", "2026-10-01 12:00"),
+    ("2026-10-01T04:00:00.250Z", "2026-10-01 12:00:00.250"),
+    ("2026-10-01 12:00:00+0800", "2026-10-01 12:00"),
+    ("20261001T120000+0800", "2026-10-01 12:00"),   # ISO 8601 basic format
+    ("2026-10-01T12+08:00", "2026-10-01 12:00"),     # hours only
+    ("2026-10-01t04:00:00z", "2026-10-01 12:00"),    # lower-case t and z
+    ("2026-09-30T23:00:00-05:00", "2026-10-01 12:00"),  # 23:00 at UTC−5 is 04:00 UTC
+])
+def test_every_offset_form_mixed_with_naive_values(written: str, shanghai: str) -> None:
+    # the "Mixed timezones detected": one column holding naive values, +08:00 and Z (and other spellings)
+    text = pd.Series(["2026-10-01 09:00", written, "2026-10-01T12:00:00+08:00", "2026-10-01T04:00:00Z"])
+    got = parse_local_times(text, pd.Series([DEFAULT_TIMEZONE] * 4))
+    assert got.tolist() == [pd.Timestamp("2026-10-01 09:00"), pd.Timestamp(shanghai),
+                            pd.Timestamp("2026-10-01 12:00"), pd.Timestamp("2026-10-01 12:00")]
+
+
+def test_mixed_offsets_go_to_a_non_shanghai_accounts_zone(tmp_path: Path) -> None:
+    (tmp_path / "accounts.csv").write_text(
+        "account_id,platform,name,owner,timezone\nown_uk,x,UK,own,Europe/London\n", encoding="utf-8")
+    # summer: London is UTC+1. 12:00+08:00 = 04:00 UTC = 05:00 London; 04:00Z = 05:00 London;
+    # 20261001T120000+0800 the same instant; the naive 09:00 is London time already
+    (tmp_path / "comments.csv").write_text(
+        "comment_id,account_id,created_at,text,source\n"
+        "c1,own_uk,2026-10-01T12:00:00+08:00,a,comment\nc2,own_uk,2026-10-01T04:00:00Z,b,comment\n"
+        "c3,own_uk,20261001T120000+0800,c,comment\nc4,own_uk,2026-10-01 09:00,d,comment\n", encoding="utf-8")
+    got = load_tables(["comments"], tmp_path)["comments"].set_index("comment_id")["created_at"]
+    assert got.to_dict() == {"c1": pd.Timestamp("2026-10-01 05:00"), "c2": pd.Timestamp("2026-10-01 05:00"),
+                             "c3": pd.Timestamp("2026-10-01 05:00"), "c4": pd.Timestamp("2026-10-01 09:00")}
+
+
+def test_experiment_unit_timestamps_may_mix_offsets() -> None:
+    from helpers.experiments.design import typed_units
+    units = pd.DataFrame({"experiment_id": ["E"] * 3, "unit_id": ["1", "2", "3"], "variant": ["A", "B", "A"],
+                          "assigned_at": ["2026-10-01T12:00:00+08:00", "2026-10-01T04:00:00Z", "2026-10-01 09:00"]})
+    # units have no account: Asia/Shanghai; 04:00 UTC = 12:00
+    assert typed_units(units)["assigned_at"].tolist() == [pd.Timestamp("2026-10-01 12:00"),
+                                                          pd.Timestamp("2026-10-01 12:00"),
+                                                          pd.Timestamp("2026-10-01 09:00")]
+
+
+def test_a_value_that_is_not_a_time_is_a_problem_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "touchpoints.csv").write_text(
+        "journey_id,occurred_at,channel\nj1,2026-10-01T04:00:00Z,search\nj1,2026-10-01 04:00 UTC,kol\n"
+        "j2,2026-10-01T12:00:00+08:00,feed\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"touchpoints.csv, column 'occurred_at': unparsable date .*line\(s\) 3; "
+                                        r"values: '2026-10-01 04:00 UTC'"):
+        load_tables(["touchpoints"], tmp_path)

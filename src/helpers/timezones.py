@@ -118,17 +118,31 @@ def parse_local_times(values: pd.Series, zones: pd.Series) -> pd.Series:
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             return to_local_by_zone(values, zones)
         return values.astype("datetime64[ns]")
-    text = values.astype("string").str.strip()
+    text = values.astype("string").str.strip().str.upper()  # ISO 8601 allows a lower-case t and z
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
-    parsed = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601").astype("datetime64[ns]")
+    try:
+        naive = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601")
+    except ValueError:  # an offset written in a form the pattern does not know: decide value by value
+        aware |= text.map(_has_offset, na_action="ignore").fillna(False).astype(bool)
+        naive = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601")
+    parsed = naive.astype("datetime64[ns]")
     if aware.any():
         with_offset = pd.to_datetime(text[aware], errors="coerce", format="ISO8601", utc=True)
         parsed.loc[aware] = to_local_by_zone(with_offset, zones[aware])
     return parsed
 
 
-#: An ISO 8601 time with a UTC offset ends in Z or ±hh[:mm] after the time of day.
-_OFFSET = r"T?\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+def _has_offset(value: str) -> bool:
+    """Whether one ISO 8601 text carries a UTC offset (the slow path for forms the pattern misses)."""
+    try:
+        return pd.Timestamp(value).tzinfo is not None
+    except (ValueError, TypeError):
+        return False
+
+
+#: An ISO 8601 time with a UTC offset ends in Z or ±hh[:mm] after the time of day: extended
+#: (T12:00:00+08:00), basic (T120000+0800), hours only (T12+08) or with a fraction (T04:00:00.123Z).
+_OFFSET = r"[T\s]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def duckdb_local_time(column: str, zones: Mapping[str, str], account_column: str = "account_id") -> str:

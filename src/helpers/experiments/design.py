@@ -17,6 +17,7 @@ from helpers import config
 from helpers.data import load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.experiments.metrics import as_flags
+from helpers.timezones import DEFAULT_TIMEZONE, parse_local_times
 
 
 def _split_list(text: object) -> tuple[str, ...]:
@@ -138,7 +139,8 @@ def typed_units(units: pd.DataFrame) -> pd.DataFrame:
         if column == "variant":
             continue
         if str(column).endswith("_at"):
-            out[column] = pd.to_datetime(out[column], errors="coerce", format="ISO8601")
+            # units have no account: offsets (a column may mix +08:00 and Z) go to the default zone
+            out[column] = parse_local_times(out[column], pd.Series(DEFAULT_TIMEZONE, index=out.index))
             continue
         if pd.api.types.is_bool_dtype(out[column].dtype):  # a Parquet bool column
             out[column] = out[column].astype("boolean")

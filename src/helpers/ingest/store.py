@@ -55,6 +55,7 @@ from helpers.ingest.store_layout import KEEP_GENERATIONS, LOG_TABLE, check_name,
 from helpers.ingest.store_log import empty_log, log_line
 from helpers.ingest.store_merge import BOOKKEEPING, STORE_KEYS, MergeCounts
 from helpers.ingest.store_transaction import Transaction
+from helpers.timezones import DEFAULT_TIMEZONE, parse_local_times
 
 #: The date-like column whose range `info` reports, per table.
 DATE_COLUMNS: dict[str, str] = {
@@ -188,7 +189,7 @@ def _date_column(frame: pd.DataFrame, table: str) -> pd.Series | None:
         return None
     values = frame[column]
     if not pd.api.types.is_datetime64_dtype(values.dtype):
-        values = pd.to_datetime(values, errors="coerce")
+        values = parse_local_times(values, pd.Series(DEFAULT_TIMEZONE, index=values.index))  # offsets may mix
     return values
 
 
