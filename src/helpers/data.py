@@ -7,6 +7,7 @@ optional metric column absent) are warnings; the rest stop the load with a DataE
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pandera.pandas as pa
 
 from helpers import config
 from helpers.errors import DataError
+from helpers.i18n import _, ngettext
 from helpers.schema import TABLES, ColumnSpec, TableSpec, pandera_schema
 from helpers.timezones import account_zones, parse_local_times, row_zones, unknown_zones
 
@@ -30,6 +32,25 @@ _FALSE = {"false", "0", "no", "n", "f"}
 
 class DataWarning(UserWarning):
     """Data is usable but incomplete (e.g. an optional metric is absent): results say 'missing'."""
+
+
+class LeftOutRowsWarning(UserWarning):
+    """Rows were left out of the analysis (suspect dates); not a DataWarning, so the notebooks show it.
+
+    The warning carries its Problem (`.problem`) so a report can state it in its own language.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+#: A date more than this many days after the rest of its account's rows (across a gap with no rows) is suspect ...
+FAR_DAYS = 60
+#: ... when the rows past the gap are at most this share of the account's rows in the table.
+FAR_TAIL_SHARE = 0.01
+#: Days after today (the run's clock) that are still plausible: an account east of the clock's zone is a day ahead.
+TODAY_SLACK_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -186,9 +207,78 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, zones: pd.Series 
     problems.extend(_check_values(frame, spec, file))
     ok = not any(p.severity == "error" for p in problems)
     if ok and frame.empty:
-        problems.append(Problem(spec.name, file, None, "the table has no rows", hint="Export a period with data."))
-        ok = False
+        if spec.may_be_empty:  # an optional table: a header-only file is the same as no file
+            problems.append(Problem(spec.name, file, None, "no rows: read as no data for this table",
+                                    severity="warning",
+                                    hint="Export a period with data if the table should have some."))
+        else:
+            problems.append(Problem(spec.name, file, None, "the table has no rows", hint="Export a period with data."))
+            ok = False
     return LoadResult(spec.name, frame if ok else None, problems)
+
+
+def today() -> pd.Timestamp:
+    """The run's day: $OPSBOOK_TODAY (YYYY-MM-DD, for tests and re-runs) or the machine's clock."""
+    fixed = os.environ.get("OPSBOOK_TODAY", "").strip()
+    return pd.Timestamp(fixed).normalize() if fixed else pd.Timestamp.now().normalize()
+
+
+def suspect_date_rows(days: pd.Series, groups: pd.Series | None, on: pd.Timestamp) -> pd.Series:
+    """Rows whose date lies after the data's reasonable end (True = suspect), per group (account).
+
+    A date is suspect when it is after `on` (today) + TODAY_SLACK_DAYS, or when it lies past a gap of
+    more than FAR_DAYS days with no rows of its group and the rows past that gap are at most
+    FAR_TAIL_SHARE of the group's rows (one typo such as 2027-10-15 among two years of daily rows;
+    an account that paused and came back has more than 1 % of its rows after the pause). Missing dates
+    are never suspect (the parser reports them).
+    """
+    day = days.dt.normalize()
+    suspect = day > on + pd.Timedelta(days=TODAY_SLACK_DAYS)
+    keys = groups.fillna("") if groups is not None else pd.Series("", index=days.index)
+    for _key, rows in day[~suspect & day.notna()].groupby(keys[~suspect & day.notna()]):
+        unique = pd.Series(rows.unique()).sort_values().reset_index(drop=True)
+        gaps = unique.diff().dt.days
+        for position in gaps.index[gaps > FAR_DAYS][::-1]:  # the latest gap first
+            tail = rows >= unique[position]
+            if tail.sum() > FAR_TAIL_SHARE * len(rows):
+                break
+            suspect.loc[tail[tail].index] = True
+    return suspect.fillna(False).astype(bool)
+
+
+def _suspect_dates(frame: pd.DataFrame, spec: TableSpec, file: str,
+                   on: pd.Timestamp) -> tuple[pd.DataFrame, list[Problem]]:
+    """The table without its rows dated after the data's end, and the warning naming them (lines, values)."""
+    column = spec.time_column
+    if column is None or column not in frame.columns or frame.empty:
+        return frame, []
+    groups = frame["account_id"] if "account_id" in frame.columns else (
+        frame["kol_id"] if "kol_id" in frame.columns else None)
+    suspect = suspect_date_rows(frame[column], groups, on)
+    if not suspect.any():
+        return frame, []
+    rows, n = _line_numbers(suspect[suspect].index)
+    values = frame.loc[suspect, column].dt.strftime("%Y-%m-%d")
+    kept_end = frame.loc[~suspect, column].max()
+    end = "" if pd.isna(kept_end) else f"; the other rows end on {kept_end:%Y-%m-%d}"
+    problem = Problem(
+        spec.name, file, column,
+        f"date after the data's reasonable end (after today, {on:%Y-%m-%d}, or more than {FAR_DAYS} days after "
+        f"the rest of its account's rows{end}): left out of the analysis",
+        rows, _examples(values), n, severity="warning",
+        hint="Correct the date (a typo such as 2027 for 2026?) or remove the row; until then it is not counted.")
+    return frame.loc[~suspect], [problem]
+
+
+def left_out_note(problem: Problem) -> str:
+    """A left-out-rows problem as one line of a report, in the run's language."""
+    lines = ", ".join(map(str, problem.rows))
+    more = ngettext("{n} row dated after the data's end", "{n} rows dated after the data's end",
+                    problem.n_rows).format(n=problem.n_rows)
+    return _("{file}, column {column}: {rows} left out (line(s) {lines}; dates {values}). "
+             "Correct the dates and run again.").format(
+        file=Path(problem.file).name, column=problem.column, rows=more, lines=lines,
+        values=", ".join(problem.examples))
 
 
 def duplicate_key_rows(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
@@ -286,10 +376,13 @@ def check_files(tables: Iterable[str], data_dir: str | Path | None = None) -> Pa
 
 
 def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = None,
-               zones: pd.Series | None = None, known_kols: set[str] | None = None) -> LoadResult:
+               zones: pd.Series | None = None, known_kols: set[str] | None = None,
+               on: pd.Timestamp | None = None) -> LoadResult:
     """Read, parse and check one table of a data folder; never raises for data problems.
 
     Ids are checked against `known_accounts` (account_id) and `known_kols` (kol_id) when given.
+    Rows dated after the data's reasonable end (`suspect_date_rows`, with `on` = today unless given)
+    are left out of the frame, with a warning naming their lines.
     """
     spec = TABLES[table]
     path = find_table_file(table, data_dir)
@@ -305,7 +398,8 @@ def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = Non
         reference_problems += _check_references(result.frame, spec, str(path), "kol_id", known_kols, "kols")
     if reference_problems:
         return LoadResult(table, None, result.problems + reference_problems)
-    return result
+    kept, suspect = _suspect_dates(result.frame, spec, str(path), today() if on is None else on)
+    return LoadResult(table, kept, result.problems + suspect)
 
 
 def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
@@ -336,7 +430,10 @@ def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> di
     if errors:
         raise _problems_error(folder, errors)
     for p in problems:
-        warnings.warn(str(p), DataWarning, stacklevel=2)
+        if p.severity == "warning" and p.problem.endswith("left out of the analysis"):
+            warnings.warn(LeftOutRowsWarning(p), stacklevel=2)
+        else:
+            warnings.warn(str(p), DataWarning, stacklevel=2)
     return {name: r.frame for name, r in results.items() if r.frame is not None}
 
 

@@ -54,6 +54,10 @@ class TableSpec:
     references_accounts: bool = False
     references_kols: bool = False
     used_by: tuple[str, ...] = field(default=())
+    #: The column that dates a row (when it happened); its dates after the data's end are suspect (helpers.data).
+    time_column: str | None = None
+    #: A header-only file reads as "no data for this table" (a warning): every notebook reading it can do without.
+    may_be_empty: bool = False
 
     @property
     def required(self) -> list[str]:
@@ -106,6 +110,7 @@ TABLES: dict[str, TableSpec] = {
              _opt("avg_watch_s", "amount"), _opt("revenue", "amount"), _opt("cost", "amount"),
              _opt("tier", "category", allowed=TIERS)),
             key=("post_id",), references_accounts=True,
+            time_column="published_at",
             used_by=("period_review", "competitor_analysis", "content_planning", "audience_profiling"),
         ),
         TableSpec(
@@ -115,7 +120,7 @@ TABLES: dict[str, TableSpec] = {
                                           "profile_visits", "engagements", "link_clicks", "conversions")),
              _opt("revenue", "amount")),
             key=("account_id", "date"), references_accounts=True,
-            used_by=("period_review", "competitor_analysis"),
+            time_column="date", used_by=("period_review", "competitor_analysis"),
         ),
         TableSpec(
             "audience", "follower or known user",
@@ -123,24 +128,25 @@ TABLES: dict[str, TableSpec] = {
              _opt("unfollowed_at", "date"), _opt("gender", "text"), _opt("age_band", "text"),
              _opt("region", "text"), _opt("city_tier", "text"), _opt("device", "text"),
              _opt("interests", "text")),
-            key=("user_id", "account_id"), references_accounts=True, used_by=("audience_profiling",),
+            key=("user_id", "account_id"), references_accounts=True, time_column="first_seen",
+            used_by=("audience_profiling",),
         ),
         TableSpec(
             "interactions", "user event",
             (_req("user_id", "id"), _req("account_id", "id"), _req("occurred_at", "date"),
              _req("event", "category", allowed=EVENTS), _opt("post_id", "id"), _opt("value", "amount")),
-            references_accounts=True, used_by=("audience_profiling",),
+            references_accounts=True, time_column="occurred_at", used_by=("audience_profiling",),
         ),
         TableSpec(
             "touchpoints", "marketing touch",
             (_req("journey_id", "id"), _req("occurred_at", "date"), _req("channel", "text"),
              _opt("campaign", "text")),
-            used_by=("period_review",),
+            time_column="occurred_at", may_be_empty=True, used_by=("period_review",),
         ),
         TableSpec(
             "conversions", "conversion",
             (_req("journey_id", "id"), _req("occurred_at", "date"), _opt("value", "amount")),
-            used_by=("period_review",),
+            time_column="occurred_at", may_be_empty=True, used_by=("period_review",),
         ),
         TableSpec(
             "ad_daily", "campaign × creative × day",
@@ -149,7 +155,7 @@ TABLES: dict[str, TableSpec] = {
              _req("clicks", "count"), _req("conversions", "count"), _opt("creative_id", "id"),
              _opt("revenue", "amount")),
             key=("date", "campaign_id", "creative_id"), references_accounts=True,
-            used_by=("period_review",),
+            time_column="date", may_be_empty=True, used_by=("period_review",),
         ),
         TableSpec(
             "experiments", "experiment",
@@ -168,7 +174,7 @@ TABLES: dict[str, TableSpec] = {
             "targets", "KPI target",
             (_req("account_id", "id"), _req("kpi", "text"), _req("period", "period"),
              _req("target", "number")),
-            key=("account_id", "kpi", "period"), used_by=("period_review",),
+            key=("account_id", "kpi", "period"), may_be_empty=True, used_by=("period_review",),
         ),
         TableSpec(
             "risks", "risk",
@@ -176,7 +182,7 @@ TABLES: dict[str, TableSpec] = {
              _req("probability", "rate"), _req("impact", "score"), _req("owner", "text"),
              _req("mitigation", "text"), _req("status", "text"),
              _opt("respond_within_h", "amount", above=0.0), _opt("escalate_after_h", "amount", above=0.0)),
-            key=("risk_id",), used_by=("period_review", "voice_of_customer"),
+            key=("risk_id",), may_be_empty=True, used_by=("period_review", "voice_of_customer"),
         ),
         TableSpec(
             "topic_bank", "candidate topic",
@@ -190,7 +196,8 @@ TABLES: dict[str, TableSpec] = {
              _req("text", "text", nullable=True), _req("source", "category", allowed=COMMENT_SOURCES),
              _opt("post_id", "id"), _opt("user_id", "id"), _opt("parent_id", "id"), _opt("likes", "count"),
              _opt("replied_at", "date"), _opt("replied_by_brand", "bool"), _opt("rating", "score")),
-            key=("comment_id",), references_accounts=True, used_by=("voice_of_customer", "period_review"),
+            key=("comment_id",), references_accounts=True, time_column="created_at",
+            used_by=("voice_of_customer", "period_review"),
         ),
         TableSpec(
             "kols", "KOL (达人)",
@@ -206,18 +213,18 @@ TABLES: dict[str, TableSpec] = {
              _opt("format", "category", allowed=POST_FORMATS), _opt("title", "text"),
              *(_opt(m, "count") for m in ("views", "likes", "comments", "shares", "saves", "impressions")),
              _opt("is_sponsored", "bool"), _opt("brand", "text"), _opt("campaign", "text"), _opt("cost", "amount")),
-            key=("post_id",), references_kols=True, used_by=_KOL_NOTEBOOKS,
+            key=("post_id",), references_kols=True, time_column="published_at", used_by=_KOL_NOTEBOOKS,
         ),
         TableSpec(
             "kol_daily", "KOL × day",
             (_req("kol_id", "id"), _req("date", "date"), _req("followers", "count")),
-            key=("kol_id", "date"), references_kols=True, used_by=_KOL_NOTEBOOKS,
+            key=("kol_id", "date"), references_kols=True, time_column="date", may_be_empty=True, used_by=_KOL_NOTEBOOKS,
         ),
         TableSpec(
             "kol_audience", "KOL × audience dimension × bucket",
             (_req("kol_id", "id"), _req("dimension", "category", allowed=KOL_DIMENSIONS), _req("bucket", "text"),
              _req("share", "rate")),
-            key=("kol_id", "dimension", "bucket"), references_kols=True, used_by=_KOL_NOTEBOOKS,
+            key=("kol_id", "dimension", "bucket"), references_kols=True, may_be_empty=True, used_by=_KOL_NOTEBOOKS,
         ),
         TableSpec(
             "kol_followers", "sampled follower of a KOL",
@@ -225,7 +232,7 @@ TABLES: dict[str, TableSpec] = {
              _opt("followers", "count"), _opt("following", "count"), _opt("created_at", "date"),
              _opt("nickname", "text"), _opt("gender", "text"), _opt("age_band", "text"), _opt("region", "text"),
              _opt("city_tier", "text")),
-            key=("kol_id", "follower_id"), references_kols=True, used_by=_KOL_NOTEBOOKS,
+            key=("kol_id", "follower_id"), references_kols=True, may_be_empty=True, used_by=_KOL_NOTEBOOKS,
         ),
     )
 }
