@@ -49,6 +49,8 @@ class LeftOutRowsWarning(UserWarning):
 FAR_DAYS = 60
 #: ... when the rows past the gap are at most this share of the account's rows in the table.
 FAR_TAIL_SHARE = 0.01
+#: ... or when they are a single row of an account with at least this many rows in the table.
+FAR_MIN_ROWS = 30
 #: Days after today (the run's clock) that are still plausible: an account east of the clock's zone is a day ahead.
 TODAY_SLACK_DAYS = 1
 
@@ -228,9 +230,9 @@ def suspect_date_rows(days: pd.Series, groups: pd.Series | None, on: pd.Timestam
 
     A date is suspect when it is after `on` (today) + TODAY_SLACK_DAYS, or when it lies past a gap of
     more than FAR_DAYS days with no rows of its group and the rows past that gap are at most
-    FAR_TAIL_SHARE of the group's rows (one typo such as 2027-10-15 among two years of daily rows;
-    an account that paused and came back has more than 1 % of its rows after the pause). Missing dates
-    are never suspect (the parser reports them).
+    FAR_TAIL_SHARE of the group's rows, or a single row of a group of at least FAR_MIN_ROWS rows (one
+    typo such as 2027-10-15 among months of daily rows; an account that paused and came back has more
+    than that after the pause). Missing dates are never suspect (the parser reports them).
     """
     day = days.dt.normalize()
     suspect = day > on + pd.Timedelta(days=TODAY_SLACK_DAYS)
@@ -240,7 +242,7 @@ def suspect_date_rows(days: pd.Series, groups: pd.Series | None, on: pd.Timestam
         gaps = unique.diff().dt.days
         for position in gaps.index[gaps > FAR_DAYS][::-1]:  # the latest gap first
             tail = rows >= unique[position]
-            if tail.sum() > FAR_TAIL_SHARE * len(rows):
+            if tail.sum() > max(FAR_TAIL_SHARE * len(rows), 1 if len(rows) >= FAR_MIN_ROWS else 0):
                 break
             suspect.loc[tail[tail].index] = True
     return suspect.fillna(False).astype(bool)
