@@ -141,3 +141,20 @@ def test_empty_required_table_stays_an_error(tmp_path: Path) -> None:
         load_tables(["account_daily"], tmp_path)
     assert [p.severity for p in validate_folder(tmp_path)
             if p.table == "account_daily" and p.problem == "the table has no rows"] == ["error"]
+
+
+def test_validate_names_unit_rows_of_an_undeclared_variant(tmp_path: Path) -> None:
+    # the experiments notebook refuses E1's variant "C" (design.check_units); validate names its lines
+    (tmp_path / "experiments.csv").write_text(
+        "experiment_id,name,unit,primary_metric,control,variants,start,end\n"
+        "E1,t,user,conversions,A,A;B,2026-10-01,2026-10-14\n", encoding="utf-8")
+    (tmp_path / "experiment_units.csv").write_text(
+        "experiment_id,unit_id,variant\nE1,u1,A\nE1,u2,B\nE1,u3,C\nE1,u4, C \n", encoding="utf-8")
+    found = [p for p in validate_folder(tmp_path) if p.table == "experiment_units"]
+    assert len(found) == 1
+    got = found[0]
+    assert (got.column, got.rows, got.examples, got.severity) == ("variant", (4, 5), ("C",), "error")
+    assert "not declared in experiments for E1 (declared: A, B)" in str(found[0])
+    from helpers.experiments.design import load_experiment
+    with pytest.raises(DataError, match=r"variant\(s\) \['C'\] are not declared"):
+        load_experiment("E1", tmp_path)

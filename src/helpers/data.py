@@ -465,6 +465,7 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
     zones = account_zones(accounts.frame) if accounts.frame is not None and not accounts.errors else None
     kols = read_table("kols", folder) if find_table_file("kols", folder) is not None else None
     known_kols = set(kols.frame["kol_id"]) if kols is not None and kols.frame is not None else None
+    loaded: dict[str, LoadResult] = {}
     for name, spec in TABLES.items():
         if name == "accounts":
             continue
@@ -475,7 +476,47 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
             problems.append(Problem(name, str(folder / f"{name}.csv"), None, "file not found",
                                     severity="warning", hint=f"Needed by: {', '.join(spec.used_by)}."))
             continue
-        problems.extend(read_table(name, folder, known, zones, known_kols).problems)
+        result = read_table(name, folder, known, zones, known_kols)
+        problems.extend(result.problems)
+        loaded[name] = result
+    if all(loaded.get(t) is not None and loaded[t].frame is not None for t in ("experiments", "experiment_units")):
+        problems.extend(_check_experiment_units(loaded["experiments"].frame, loaded["experiment_units"].frame,
+                                                str(find_table_file("experiment_units", folder))))
+    return problems
+
+
+def declared_variants(text: object) -> tuple[str, ...]:
+    """The variants an experiments row declares ('A;B;C'), stripped, blanks dropped."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ()
+    return tuple(part.strip() for part in str(text).split(";") if part.strip())
+
+
+def undeclared_variant_rows(variants: pd.Series, declared: Iterable[str]) -> pd.Series:
+    """Unit rows whose variant the experiment's design does not declare (True = undeclared).
+
+    The one check of helpers.experiments.design.check_units (which refuses the run) and of
+    validate_folder (which names the lines), so a clean `validate` means the experiment loads.
+    """
+    known = {str(v) for v in declared}
+    text = variants.astype("string").str.strip()
+    return (text.notna() & ~text.isin(known)).fillna(False).astype(bool)
+
+
+def _check_experiment_units(experiments: pd.DataFrame, units: pd.DataFrame, file: str) -> list[Problem]:
+    """Unit rows of an experiment with a variant its experiments row does not declare, per experiment."""
+    problems = []
+    for row in experiments.itertuples(index=False):
+        mine = units[units["experiment_id"] == row.experiment_id]
+        bad = undeclared_variant_rows(mine["variant"], declared_variants(row.variants))
+        if bad.any():
+            lines, n = _line_numbers(bad[bad].index)
+            problems.append(Problem(
+                "experiment_units", file, "variant",
+                f"variant not declared in experiments for {row.experiment_id} "
+                f"(declared: {', '.join(declared_variants(row.variants))})", lines,
+                _examples(mine.loc[bad, "variant"]), n,
+                hint="Fix the labels, or add the variant to experiments.variants."))
     return problems
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import config
-from helpers.data import load_tables
+from helpers.data import load_tables, undeclared_variant_rows
 from helpers.errors import DataError, ParameterError
 from helpers.experiments.metrics import as_flags
 from helpers.timezones import DEFAULT_TIMEZONE, parse_local_times
@@ -162,7 +162,8 @@ def check_units(design: ExperimentDesign, units: pd.DataFrame) -> None:
     if units.empty:
         raise DataError(f"experiment_units has no rows for {design.experiment_id}.")
     present = {str(v) for v in units["variant"].dropna().unique()}  # few labels: unique() first, then str
-    unknown = sorted(set(present) - set(design.variants))
+    labels = pd.Series(sorted(present), dtype="string")
+    unknown = labels[undeclared_variant_rows(labels, design.variants)].tolist()  # the check validate runs too
     if unknown:
         raise DataError(f"experiment_units, {design.experiment_id}: variant(s) {unknown} are not declared in the "
                         f"experiments table (declared: {list(design.variants)}). Fix the labels or the design.")
