@@ -223,3 +223,32 @@ def test_review_ads_without_creatives_judges_each_campaign_as_one_creative() -> 
     # campaign CTR: A 400/15000 = 2.67 % > 2.5 % (kept), B 0 %, C 80/8000 = 1 %
     assert ads.creatives["creative_id"].tolist() == ["A (all creatives)", "B (all creatives)", "C (all creatives)"]
     assert ads.low["creative_id"].tolist() == ["B (all creatives)", "C (all creatives)"]
+
+
+def test_zero_spend_and_untracked_revenue_are_told_apart() -> None:
+    """Z spent nothing in the period (ROAS 0/0: none, nothing to shift); U spent 80 without tracked revenue."""
+    perf = pd.DataFrame({"campaign_id": ["W", "L", "Z", "U"], "spend": [100.0, 100.0, 0.0, 80.0],
+                         "roas": [5.0, 1.0, NAN, NAN]})
+    actions = flag_stop_loss(perf).set_index("campaign_id")["action"]
+    assert actions["Z"] == "no spend in the period: no ROAS to judge"
+    assert actions["U"] == "ROAS unknown (revenue not tracked): check tracking before judging"
+    plan = suggest_budget_shift(perf).set_index("campaign_id")
+    assert plan.loc["Z", "reason"] == "no spend in the period: no ROAS, nothing to shift"
+    assert plan.loc["U", "reason"] == "ROAS unknown: budget unchanged until revenue is tracked"
+    # neither moves: Z 0 → 0, U 80 → 80; L's 100 freed: 80 to W, 20 to the reserve
+    assert plan.loc["Z", "suggested_spend"] == 0.0 and plan.loc["U", "suggested_spend"] == 80.0
+    assert plan.loc["W", "change"] == pytest.approx(80.0) and plan.loc[RESERVE_LABEL, "change"] == pytest.approx(20.0)
+    # without a spend column the unknown ROAS cannot be told apart: revenue tracking is the thing to check
+    assert flag_stop_loss(perf.drop(columns="spend")).loc[2, "action"].startswith("ROAS unknown")
+
+
+def test_review_ads_treats_an_empty_ad_daily_like_a_missing_one() -> None:
+    from helpers.review.ads import review_ads
+
+    june = (pd.Timestamp("2026-06-01"), pd.Timestamp("2026-06-02"))
+    header_only = ad_rows().iloc[0:0]  # what the data layer loads from a header-only file: 0 rows, the columns
+    assert list(header_only.columns) == list(ad_rows().columns)
+    assert review_ads(header_only, *june) is None
+    assert review_ads(None, *june) is None
+    # rows, but none dated in the period (A's 06-10 row only): no ads this period either
+    assert review_ads(ad_rows(), pd.Timestamp("2026-06-05"), pd.Timestamp("2026-06-08")) is None

@@ -12,6 +12,7 @@ import pytest
 
 from helpers.attribution import (
     MODELS,
+    NO_TOUCH,
     MarkovResult,
     assist_ratio,
     build_journeys,
@@ -20,6 +21,7 @@ from helpers.attribution import (
     last_touch,
     linear,
     markov,
+    reconcile,
     shapley,
 )
 from helpers.errors import DataError, ParameterError
@@ -167,12 +169,17 @@ def test_conversion_without_touch_is_kept_but_not_attributed(tables):
     j5 = j.set_index("journey_id").loc["J5"]
     assert j5["path"] == () and bool(j5["converted"]) and j5["conversions"] == 1
     comparison = compare_models(j)
-    # 4 conversions in all, but J5 has no touch: every model shares out the other 3.
-    totals = comparison.groupby("model")["conversions"].sum()
-    assert totals.to_dict() == pytest.approx(dict.fromkeys(
-        ["first_touch", "last_touch", "linear", "markov", "shapley"], 3.0))
-    assert comparison.groupby("model")["value"].sum().to_dict() == pytest.approx(dict.fromkeys(
-        ["first_touch", "last_touch", "linear", "markov", "shapley"], 180.0))  # 100 + 50 + 30
+    # 4 conversions in all, but J5 has no touch: every model shares out the other 3 among channels
+    # and lists J5's 1 conversion (value 7) apart, as "no recorded touch".
+    channels = comparison[comparison["channel"] != NO_TOUCH]
+    assert channels.groupby("model")["conversions"].sum().to_dict() == pytest.approx(dict.fromkeys(MODELS, 3.0))
+    assert channels.groupby("model")["value"].sum().to_dict() == pytest.approx(
+        dict.fromkeys(MODELS, 180.0))  # 100 + 50 + 30
+    apart = comparison[comparison["channel"] == NO_TOUCH].set_index("model")
+    assert apart["conversions"].to_dict() == dict.fromkeys(MODELS, 1.0)
+    assert apart["value"].to_dict() == dict.fromkeys(MODELS, 7.0)
+    # without the row, the models' tables are the channel credit alone
+    assert NO_TOUCH not in set(compare_models(j, no_touch=False)["channel"])
 
 
 def test_window_keeps_whole_days_by_conversion_or_last_touch():
@@ -688,3 +695,106 @@ def test_review_states_its_conventions(tables):
     pd.testing.assert_series_equal(got, expected, check_names=False)
     with pytest.raises(ParameterError, match="markov_value"):
         review_journeys(touchpoints, conversions, "2026-01-01", "2026-01-31", markov_value="both")
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversions with no recorded touch (issue 21): reconciled, never dropped
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_touch_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Five conversions, two with no recorded touch.
+
+    P1: A, B     -> converts (100)
+    P2: B        -> converts (40)
+    P3: A, C, A  -> converts (60)
+    P4: no touchpoint at all                 -> converts (25): no recorded touch
+    P5: its only touch (C) after the conversion -> converts (15): no recorded touch
+    P6: C        -> does not convert
+    """
+    touchpoints = pd.DataFrame(
+        [("P1", "2026-01-01 09:00", "A"), ("P1", "2026-01-02 09:00", "B"),
+         ("P2", "2026-01-03 09:00", "B"),
+         ("P3", "2026-01-04 09:00", "A"), ("P3", "2026-01-04 10:00", "C"), ("P3", "2026-01-04 11:00", "A"),
+         ("P5", "2026-01-07 09:00", "C"),
+         ("P6", "2026-01-08 09:00", "C")],
+        columns=["journey_id", "occurred_at", "channel"],
+    )
+    conversions = pd.DataFrame(
+        [("P1", "2026-01-02 10:00", 100.0), ("P2", "2026-01-03 12:00", 40.0), ("P3", "2026-01-04 12:00", 60.0),
+         ("P4", "2026-01-05 10:00", 25.0), ("P5", "2026-01-06 10:00", 15.0)],
+        columns=["journey_id", "occurred_at", "value"],
+    )
+    return touchpoints, conversions
+
+
+def test_reconcile_counts_conversions_with_no_recorded_touch(no_touch_tables):
+    journeys = build_journeys(*no_touch_tables)
+    # credited: P1 + P2 + P3 = 3 conversions, 100 + 40 + 60 = 200; no touch: P4 + P5 = 2, 25 + 15 = 40
+    assert reconcile(journeys) == {
+        "converting_journeys": 5, "conversions": 5.0, "value": 240.0,
+        "credited_journeys": 3, "credited_conversions": 3.0, "credited_value": 200.0,
+        "no_touch_journeys": 2, "no_touch_conversions": 2.0, "no_touch_value": 40.0}
+
+
+def test_every_model_table_sums_to_all_conversions_with_the_no_touch_row(no_touch_tables):
+    comparison = compare_models(build_journeys(*no_touch_tables))
+    got = {m: {r.channel: (r.conversions, r.value) for r in g.itertuples()} for m, g in comparison.groupby("model")}
+    apart = (2.0, 40.0)  # P4 (25) + P5 (15), the same in every model
+    expected = {
+        # P1 -> A, P2 -> B, P3 -> A
+        "first_touch": {"A": (2.0, 160.0), "B": (1.0, 40.0), "C": (0.0, 0.0), NO_TOUCH: apart},
+        # P1 -> B, P2 -> B, P3 -> A
+        "last_touch": {"A": (1.0, 60.0), "B": (2.0, 140.0), "C": (0.0, 0.0), NO_TOUCH: apart},
+        # P1 halves (A, B: .5 and 50 each), P2 all to B (1, 40), P3 thirds (A 2/3 and 40, C 1/3 and 20)
+        "linear": {"A": (0.5 + 2 / 3, 90.0), "B": (1.5, 90.0), "C": (1 / 3, 20.0), NO_TOUCH: apart},
+        # P3's distinct channels are A and C: halves (30 each)
+        "shapley": {"A": (1.0, 80.0), "B": (1.5, 90.0), "C": (0.5, 30.0), NO_TOUCH: apart},
+        # chain over P1, P2, P3, P6 (P4 and P5 have no path): start -> A 2/4, B 1/4, C 1/4;
+        # A -> B, C, conversion 1/3 each; B -> conversion; C -> A 1/2, null 1/2.
+        # x_B = 1, x_A = 2/3 + x_C/3, x_C = x_A/2 -> x_A = 4/5, x_C = 2/5; P = 2/5 + 1/4 + 1/10 = 3/4.
+        # Without A: P = 1/4 (effect 2/3); without B: x_A = 2/5, x_C = 1/5, P = 1/4 (2/3);
+        # without C: x_A = 2/3, P = 7/12 (effect 1 - 7/9 = 2/9). Shares 3/7, 3/7, 1/7 of 3 and of 200.
+        "markov": {"A": (9 / 7, 600 / 7), "B": (9 / 7, 600 / 7), "C": (3 / 7, 200 / 7), NO_TOUCH: apart},
+    }
+    assert set(got) == set(expected)
+    for model, table in expected.items():
+        assert set(got[model]) == set(table), model
+        for channel, (conv, value) in table.items():
+            assert got[model][channel] == pytest.approx((conv, value)), (model, channel)
+        # 5 conversions worth 240 in every model: credited 3 (200) + no recorded touch 2 (40)
+        assert sum(c for c, _ in got[model].values()) == pytest.approx(5.0)
+        assert sum(v for _, v in got[model].values()) == pytest.approx(240.0)
+    shares = comparison[comparison["channel"] == NO_TOUCH]["share"]
+    assert shares.tolist() == pytest.approx([2 / 5] * 5)  # of all conversions in each model
+    # the no-touch row is not a channel: no assist ratio for it
+    assert NO_TOUCH not in set(assist_ratio(comparison)["channel"])
+
+
+def test_unknown_value_of_a_no_touch_conversion_stays_unknown(no_touch_tables):
+    touchpoints, conversions = no_touch_tables
+    conversions = conversions.assign(value=conversions["value"].where(conversions["journey_id"] != "P4"))
+    journeys = build_journeys(touchpoints, conversions)
+    totals = reconcile(journeys)
+    assert totals["credited_value"] == 200.0
+    assert math.isnan(totals["no_touch_value"]) and math.isnan(totals["value"])  # 15 + unknown is unknown
+    row = compare_models(journeys).query("channel == @NO_TOUCH")
+    assert row["conversions"].tolist() == [2.0] * 5 and row["value"].isna().all()
+
+
+def test_a_real_channel_named_like_the_no_touch_row_is_refused(no_touch_tables):
+    touchpoints, conversions = no_touch_tables
+    renamed = touchpoints.assign(channel=touchpoints["channel"].replace("C", NO_TOUCH))
+    with pytest.raises(DataError, match="rename that channel"):
+        compare_models(build_journeys(renamed, conversions))
+
+
+def test_review_reconciles_the_period(no_touch_tables):
+    from helpers.review.attribution import review_journeys
+
+    credited = review_journeys(*no_touch_tables, "2026-01-01", "2026-01-31")
+    assert credited is not None
+    assert credited.reconciliation()["no_touch_conversions"] == 2.0
+    sums = credited.comparison.groupby("model")["conversions"].sum()
+    assert sums.to_dict() == pytest.approx(dict.fromkeys(MODELS, 5.0))

@@ -164,3 +164,17 @@ def test_campaign_split_over_posts() -> None:
     assert (out.loc["xa", "conversions"], out.loc["xa", "revenue"]) == pytest.approx((2.0, 2000.0))
     assert (out.loc["xb", "conversions"], out.loc["xb", "revenue"]) == pytest.approx((6.0, 6000.0))
     assert out["roi"].tolist() == pytest.approx([2.0, 2.0])
+
+
+def test_conversions_with_no_recorded_touch_credit_no_campaign(journeys: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """J7 converts without any touchpoint and J8 only has a KOL touch after its conversion: neither has a
+    recorded touch, so no campaign gets their conversions; the credit of every model stays as without them."""
+    touch, conv = journeys
+    touch = pd.concat([touch, pd.DataFrame([("J8", "2026-01-09 09:00", "kol", "c1")], columns=touch.columns)],
+                      ignore_index=True)
+    conv = pd.concat([conv, pd.DataFrame([("J7", "2026-01-05 09:00", 500.0), ("J8", "2026-01-08 09:00", 900.0)],
+                                         columns=conv.columns)], ignore_index=True)
+    for model in ("linear", "last_touch", "first_touch", "shapley", "markov"):
+        pd.testing.assert_frame_equal(kol_campaign_credit(touch, conv, model=model),
+                                      kol_campaign_credit(*journeys, model=model), check_like=True)
+    assert _credit(kol_campaign_credit(touch, conv))["c1"] == pytest.approx((5 / 6, 70.0))  # as by hand above

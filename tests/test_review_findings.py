@@ -18,6 +18,7 @@ from helpers.review.attribution import AttributionReview
 from helpers.review.posts import PostReview
 from helpers.review.risks import RiskReview
 from helpers.review.session import ReviewRun
+from helpers.review.words import channel_name
 
 nan = np.nan
 OCTOBER = parse_period("month", "2026-10")
@@ -198,7 +199,8 @@ def _ads(stop: list[bool], ctr: list[float], keep: list[bool]) -> AdsReview:
 def _attribution(markov_ratio: list[float], label: list[object], markov_value: str = "share") -> AttributionReview:
     # 390 of 2,345 journeys converted, 10 of them twice: 400 conversions
     journeys = pd.DataFrame({"journey_id": range(2345), "converted": [True] * 390 + [False] * 1955,
-                             "conversions": [2] * 10 + [1] * 380 + [0] * 1955})
+                             "conversions": [2] * 10 + [1] * 380 + [0] * 1955,
+                             "path": [("search",)] * 2345, "value": [10.0] * 390 + [0.0] * 1955})
     assist = pd.DataFrame({"channel": ["xiaohongshu", "weibo", "search"][:len(label)],
                            "markov_ratio": markov_ratio, "label": label})
     comparison = pd.DataFrame({"model": ["last_touch", "last_touch", "markov", "markov"],
@@ -295,6 +297,8 @@ def test_attribution_text_counts_journeys_and_names_assisting_channels() -> None
     assert rec.attribution_text(credited) == (
         "390 converting journeys of 2,345, with 400 conversions: a journey that converts more than once "
         "counts each conversion.\n"
+        "Every conversion has a recorded touch: each model credits all 400 conversions (value 3,900.00) to "
+        "channels.\n"
         "Channels that mostly assist (Markov ÷ last touch ≥ 1.5): Xiaohongshu, Weibo\n"
         "Markov value credit: each channel's share of the conversions × the total value.")
     none_assist = _attribution([1.2, 0.5], ["balanced", "closer"], markov_value="removal")
@@ -327,8 +331,8 @@ def test_ads_text_names_stopped_campaigns_and_weak_creatives_with_known_ctr() ->
 
 
 def test_skipped_sections_say_so_and_sections_with_data_print_nothing() -> None:
-    assert rec.ads_skipped_text(None) == ("No ad data (ad_daily) for the reviewed accounts: the ads section is "
-                                          "skipped.\n")
+    assert rec.ads_skipped_text(None) == ("No ads this period (no ad data for the reviewed accounts in the period): "
+                                          "the ads section is skipped.\n")
     assert rec.risks_skipped_text(None) == "No risk register (risks) in the data folder: the section is skipped.\n"
     assert rec.ads_skipped_text(_ads([False, False], [0.1, 0.1, 0.1], [True, True, True])) == ""
     assert rec.risks_skipped_text(_risks()) == ""
@@ -403,7 +407,12 @@ def test_kpi_summary_nests_account_kpi_and_fields() -> None:
 
 def test_attribution_summary_is_credit_per_model_and_channel() -> None:
     credit = rec.attribution_summary(_attribution([2.0], ["assist"]))
-    assert list(credit) == ["model_conventions", "last_touch", "markov"]
+    assert list(credit) == ["model_conventions", "reconciliation", "last_touch", "markov"]
+    # 390 converting journeys, 10 of them twice: 400 conversions, each journey worth 10 → 3,900; all touched
+    assert credit["reconciliation"] == {
+        "converting_journeys": 390, "conversions": 400.0, "value": 3900.0, "credited_journeys": 390,
+        "credited_conversions": 400.0, "credited_value": 3900.0, "no_touch_journeys": 0,
+        "no_touch_conversions": 0.0, "no_touch_value": 0.0}
     assert credit["model_conventions"] == {"markov_value": "share", "repeat_conversions": "each counted"}
     removal = rec.attribution_summary(_attribution([2.0], ["assist"], markov_value="removal"))
     assert removal["model_conventions"] == {"markov_value": "removal", "repeat_conversions": "each counted"}
@@ -470,3 +479,45 @@ def test_festival_views_show_each_move_with_its_festival_or_nothing() -> None:
     [table] = views.festival_views(lifts)
     html = table.to_html()
     assert "Festival" in html and "National Day" in html and "+50.0%" in html and "+4.2" in html
+
+
+def test_campaigns_without_roas_say_why_in_both_languages() -> None:
+    """A campaign with no spend has no ROAS and nothing to shift; one with spend but no revenue waits for tracking."""
+    ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
+    campaigns = pd.concat([ads.campaigns, pd.DataFrame(
+        {"campaign_id": ["cmp_idle", "cmp_blind"], "spend": [0.0, 500.0], "revenue": [nan, nan],
+         "roas": [nan, nan], "stop_loss": [False, False]})], ignore_index=True)
+    mixed = AdsReview(campaigns=campaigns, creatives=ads.creatives, budget=ads.budget, roas_floor=3.0, ctr_keep=0.05)
+    assert rec.ads_text(mixed) == (
+        "Campaigns under the ROAS stop-loss (3): cmp_a\n"
+        "Creatives under the CTR keep threshold (5%): a1\n"
+        "No spend in the period, so no ROAS and no budget to shift: cmp_idle\n"
+        "ROAS unknown (spend without tracked revenue), budget unchanged until revenue is tracked: cmp_blind")
+    with i18n.use_language("zh-CN"):
+        assert rec.ads_text(mixed).splitlines()[2:] == [
+            "本期无花费，因此没有 ROAS，也没有可调配的预算：cmp_idle",
+            "ROAS 未知（有花费但未追踪收入），在追踪到收入之前预算不变：cmp_blind"]
+        assert rec.ads_skipped_text(None) == "本期无广告投放（所复盘的账号在本期没有广告数据）：跳过广告投放一节。\n"
+    idle_only = AdsReview(campaigns=campaigns[campaigns["campaign_id"] != "cmp_blind"], creatives=ads.creatives,
+                          budget=ads.budget, roas_floor=3.0, ctr_keep=0.05)
+    assert rec.ads_text(idle_only).splitlines()[2:] == [
+        "No spend in the period, so no ROAS and no budget to shift: cmp_idle"]
+
+
+def test_no_recorded_touch_line_reconciles_count_and_value_in_both_languages() -> None:
+    """5 conversions worth 240: 3 credited (200) + 2 with no recorded touch (40), as in test_attribution."""
+    totals = {"converting_journeys": 5, "conversions": 5.0, "value": 240.0, "credited_journeys": 3,
+              "credited_conversions": 3.0, "credited_value": 200.0, "no_touch_journeys": 2,
+              "no_touch_conversions": 2.0, "no_touch_value": 40.0}
+    assert rec.no_touch_text(totals) == (
+        "No recorded touch: 2 of the 5 conversions (40.0%, value 40.00, 2 journeys) have no touchpoint at or "
+        "before them, so no model can credit a channel with them; every model lists them as “no recorded touch”. "
+        "Credited 3 + no recorded touch 2 = 5 conversions; value 200.00 + 40.00 = 240.00.")
+    with i18n.use_language("zh-CN"):
+        assert rec.no_touch_text(totals) == (
+            "无触点记录：5 次转化中有 2 次（40.0%，价值 40.00，2 条用户路径）在转化时及之前没有任何触点，"
+            "任何模型都无法把它们归因到渠道；各模型都把它们单列为“无触点记录”。已归因 3 + 无触点记录 2 = 5 "
+            "次转化；价值 200.00 + 40.00 = 240.00。")
+        assert channel_name("no_touch") == "无触点记录"
+    unknown = {**totals, "no_touch_value": nan, "value": nan}  # missing is not zero
+    assert rec.no_touch_text(unknown).endswith(f"value 200.00 + {i18n.MISSING} = {i18n.MISSING}.")

@@ -57,8 +57,8 @@ def test_summary_has_the_documented_keys(good_run: Path) -> None:
     assert summary["period"]["label"] == "2026-10"
     kpi = summary["kpis"]["total"]["net_follower_change"]
     assert set(kpi) >= {"actual", "target", "attainment", "previous", "change_pct", "yoy_pct", "status"}
-    assert set(summary["attribution"]) == {"model_conventions", "first_touch", "last_touch", "linear", "markov",
-                                           "shapley"}
+    assert set(summary["attribution"]) == {"model_conventions", "reconciliation", "first_touch", "last_touch",
+                                           "linear", "markov", "shapley"}
     conventions = summary["attribution"]["model_conventions"]
     assert conventions == {"markov_value": "share", "repeat_conversions": "each counted"}
     assert summary["params"]["markov_value"] == "share"

@@ -9,8 +9,12 @@ the data-driven ones (:func:`markov` removal effects from the absorbing chain, s
 Conventions every model shares:
 
 - Only journeys with at least one touch can be attributed. A conversion with no touch at or
-  before it stays in :func:`build_journeys` (empty ``path``) but no model credits it, so every
-  model's conversions sum to the conversions of journeys with a non-empty path.
+  before it (its journey has no touchpoint, or only touches after it) stays in
+  :func:`build_journeys` (empty ``path``) and no model credits a channel with it, so each model's
+  channel credit sums to the conversions of journeys with a non-empty path. They are not lost:
+  :func:`reconcile` counts them (credited + no recorded touch = conversions, count and value) and
+  :func:`compare_models` shows them as the pseudo-channel :data:`NO_TOUCH` in every model, so each
+  model's table sums to all conversions and all value.
 - ``conversions`` credit is a (fractional) count; ``value`` credit is in the conversions table's
   currency. Missing is not zero: a journey whose value is unknown makes the value credit of every
   channel it feeds NaN, and without a value column every value credit is NaN.
@@ -39,6 +43,7 @@ from helpers.errors import DataError, ParameterError, require_columns
 
 __all__ = [
     "MARKOV_VALUES",
+    "NO_TOUCH",
     "REPEAT_CONVERSIONS",
     "MarkovResult",
     "assist_ratio",
@@ -48,6 +53,7 @@ __all__ = [
     "last_touch",
     "linear",
     "markov",
+    "reconcile",
     "shapley",
 ]
 
@@ -60,6 +66,9 @@ START, CONVERSION, NULL = "start", "conversion", "null"
 MARKOV_VALUES: tuple[str, ...] = ("share", "removal")
 #: How a journey that converts more than once is counted (every model): each of its conversions counts.
 REPEAT_CONVERSIONS = "each counted"
+#: The pseudo-channel of conversions with no recorded touch (no touchpoint at or before them) in
+#: :func:`compare_models`: no model can credit a channel with them, so every model shows them apart.
+NO_TOUCH = "no_touch"
 
 DateLike = str | date  # pd.Timestamp is a date too
 
@@ -574,12 +583,40 @@ def shapley(journeys: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
-def compare_models(journeys: pd.DataFrame, markov_value: str = "share") -> pd.DataFrame:
+def reconcile(journeys: pd.DataFrame) -> dict[str, float]:
+    """Where the conversions of ``journeys`` go: credited to channels, or with no recorded touch.
+
+    Returns ``converting_journeys``, ``conversions`` and ``value`` of all converting journeys;
+    ``credited_journeys``, ``credited_conversions`` and ``credited_value`` of those with at least one
+    touch at or before the conversion (what every model shares out among channels); and
+    ``no_touch_journeys``, ``no_touch_conversions`` and ``no_touch_value`` of those without one.
+    credited + no_touch = all, for journeys, conversions and value. A value is NaN (unknown, not
+    zero) when a journey it sums has an unknown value, or when values are not tracked.
+    """
+    require_columns(journeys, ("path", "converted", "conversions", "value"), "journeys",
+                    "Pass the output of build_journeys(touchpoints, conversions).")
+    converted = journeys["converted"].to_numpy(dtype=bool)
+    touched = np.fromiter(map(len, journeys["path"]), dtype=np.int64, count=len(journeys)) > 0
+    counts = journeys["conversions"].to_numpy(dtype=float)
+    value = pd.to_numeric(journeys["value"], errors="coerce").to_numpy(dtype=float)
+    out: dict[str, float] = {}
+    for prefix, rows in (("", converted), ("credited_", converted & touched), ("no_touch_", converted & ~touched)):
+        out[prefix + ("converting_journeys" if not prefix else "journeys")] = int(rows.sum())
+        out[prefix + "conversions"] = float(counts[rows].sum())
+        out[prefix + "value"] = float(value[rows].sum())  # NaN in, NaN out: missing is not zero
+    return out
+
+
+def compare_models(journeys: pd.DataFrame, markov_value: str = "share", no_touch: bool = True) -> pd.DataFrame:
     """All five models in one tidy table (model, channel, conversions, value, share) to read side by side.
 
-    ``share`` is the channel's share of that model's conversions (NaN when there are none).
-    Every model distributes the same total: the conversions of journeys with at least one touch.
-    The Markov model's value credit follows ``markov_value`` (see :func:`markov`'s ``value_credit``).
+    Every model shares out the same total among channels: the conversions of journeys with at
+    least one touch. With ``no_touch`` (default), conversions with no recorded touch get a row of
+    their own in every model, channel :data:`NO_TOUCH` (the same count and value in each: no model
+    can credit them), whenever there are any, so each model sums to all the conversions and all
+    the value of ``journeys`` (see :func:`reconcile`). ``share`` is the row's share of that model's
+    conversions, the no-touch row included (NaN when there are none). The Markov model's value
+    credit follows ``markov_value`` (see :func:`markov`'s ``value_credit``).
     """
     tables = {
         "first_touch": first_touch(journeys),
@@ -589,6 +626,14 @@ def compare_models(journeys: pd.DataFrame, markov_value: str = "share") -> pd.Da
             columns=["removal_effect", "value_removal_effect"]),
         "shapley": shapley(journeys),
     }
+    if (tables["first_touch"]["channel"] == NO_TOUCH).any():
+        raise DataError(f"touchpoints.channel has the value {NO_TOUCH!r}, which the attribution keeps for "
+                        f"conversions with no recorded touch; rename that channel.")
+    totals_in = reconcile(journeys)
+    if no_touch and totals_in["no_touch_conversions"] > 0:
+        apart = pd.DataFrame({"channel": [NO_TOUCH], "conversions": [totals_in["no_touch_conversions"]],
+                              "value": [totals_in["no_touch_value"]]})
+        tables = {model: pd.concat([table, apart], ignore_index=True) for model, table in tables.items()}
     out = pd.concat(tables, names=["model", None]).reset_index(level=0).reset_index(drop=True)
     totals = out.groupby("model", sort=False)["conversions"].transform("sum")
     out["share"] = out["conversions"] / totals.where(totals > 0)
@@ -617,6 +662,7 @@ def assist_ratio(comparison: pd.DataFrame, assist_at: float = 1.5, closer_at: fl
     require_columns(
         comparison, ("model", "channel", "conversions"), "comparison", "Pass the output of compare_models(journeys)."
     )
+    comparison = comparison[comparison["channel"] != NO_TOUCH]
     wide = comparison.pivot_table(index="channel", columns="model", values="conversions", aggfunc="sum")
     missing = [m for m in ("last_touch", "linear", "markov") if m not in wide.columns]
     if missing:

@@ -88,11 +88,19 @@ def _format_ratio(value: float) -> str:
     return f"{value:.2f}"
 
 
+def _no_spend(perf: pd.DataFrame) -> pd.Series:
+    """Rows whose spend is a known 0 (no spend in the period); False without a spend column."""
+    if "spend" not in perf.columns:
+        return pd.Series(False, index=perf.index)
+    return pd.to_numeric(perf["spend"], errors="coerce").eq(0)
+
+
 def flag_stop_loss(perf: pd.DataFrame, roas_floor: float = 3.0) -> pd.DataFrame:
     """Add ``stop_loss`` (ROAS below the floor, i.e. ROI under 3:1 by default) and an ``action`` text.
 
-    Rows with unknown ROAS (no revenue tracked or no spend) are not stopped; their action says
-    to check tracking, since a missing number is not a bad one.
+    Rows with unknown ROAS are not stopped, since a missing number is not a bad one: with no spend
+    in the period (spend 0) the action says there is nothing to judge; otherwise (revenue not
+    tracked) it says to check tracking.
     """
     require_columns(perf, ["roas"], "perf")
     if not np.isfinite(roas_floor) or roas_floor < 0:
@@ -100,8 +108,9 @@ def flag_stop_loss(perf: pd.DataFrame, roas_floor: float = 3.0) -> pd.DataFrame:
     roas = perf["roas"].astype("float64")
     stop = (roas < roas_floor).fillna(False).astype(bool)
     action = np.select(
-        [roas.isna().to_numpy(), stop.to_numpy()],
-        ["ROAS unknown (no revenue tracked or no spend): check tracking before judging",
+        [(roas.isna() & _no_spend(perf)).to_numpy(), roas.isna().to_numpy(), stop.to_numpy()],
+        ["no spend in the period: no ROAS to judge",
+         "ROAS unknown (revenue not tracked): check tracking before judging",
          "stop-loss: ROAS " + roas.map(_format_ratio) + f" < {roas_floor:g}; pause or rework"],
         default="keep: ROAS " + roas.map(_format_ratio) + f" ≥ {roas_floor:g}",
     )
@@ -155,7 +164,9 @@ def suggest_budget_shift(
     to a "flexible reserve" row (METHODOLOGY 9 keeps 10–20 % flexible for hot spots and tests);
     the rest goes to campaigns at or above the floor in proportion to their measured revenue
     (spend × ROAS), so both scale and efficiency earn budget. With no campaign at or above the
-    floor, all freed budget goes to the reserve. Campaigns with unknown ROAS keep their spend.
+    floor, all freed budget goes to the reserve. Campaigns with unknown ROAS keep their spend: a
+    campaign with no spend in the period has no ROAS and nothing to shift (its reason says so); one
+    with spend but no tracked revenue keeps its budget until revenue is tracked.
     The suggested total equals the current total.
 
     ``expected_revenue`` = suggested spend × measured ROAS. Pitfall: this assumes constant
@@ -176,10 +187,11 @@ def suggest_budget_shift(
     extra = weight / weight.sum() * to_winners if weight.sum() > 0 else weight * 0.0
     plan["suggested_spend"] = np.where(losers, 0.0, plan["spend"] + extra)
     plan["reason"] = np.select(
-        [losers, winners & (extra.to_numpy() > 0), winners],
+        [losers, winners & (extra.to_numpy() > 0), winners, _no_spend(plan).to_numpy()],
         [f"ROAS below {roas_floor:g}: budget freed",
          f"ROAS at or above {roas_floor:g}: receives freed budget in proportion to revenue",
-         f"ROAS at or above {roas_floor:g}: budget kept"],
+         f"ROAS at or above {roas_floor:g}: budget kept",
+         "no spend in the period: no ROAS, nothing to shift"],
         default="ROAS unknown: budget unchanged until revenue is tracked",
     )
     reserve_row = pd.DataFrame({"campaign_id": [RESERVE_LABEL], "spend": [0.0], "roas": [np.nan],
@@ -240,12 +252,17 @@ class AdsReview:
 
 def review_ads(ad_daily: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, roas_floor: float = 3.0,
                ctr_keep: float = 0.05) -> AdsReview | None:
-    """Campaigns, creatives and the budget shift of a period; None without ad data.
+    """Campaigns, creatives and the budget shift of a period; None when there are no ads this period.
 
-    Creatives are judged per campaign × creative; data without a ``creative_id`` column is
-    judged per campaign instead, named "<campaign_id> (all creatives)".
+    No ads this period is the same whether ad_daily is missing (None), loaded empty (a header-only
+    file: 0 rows) or has no row dated in the period: there is nothing to judge or shift, and the
+    review says so in one line (findings.ads_skipped_text). Creatives are judged per campaign ×
+    creative; data without a ``creative_id`` column is judged per campaign instead, named
+    "<campaign_id> (all creatives)".
     """
-    if ad_daily is None:
+    if ad_daily is None or ad_daily.empty:
+        return None
+    if _filter_period(ad_daily, start, end).empty:
         return None
     campaigns = flag_stop_loss(campaign_performance(ad_daily, start, end), roas_floor)
     has_creatives = "creative_id" in ad_daily.columns

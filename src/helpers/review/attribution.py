@@ -8,29 +8,42 @@ import pandas as pd
 
 from helpers.attribution import (
     MARKOV_VALUES,
+    NO_TOUCH,
     REPEAT_CONVERSIONS,
     DateLike,
     assist_ratio,
     build_journeys,
     compare_models,
+    reconcile,
 )
 from helpers.errors import ParameterError
 
-__all__ = ["MARKOV_VALUES", "AttributionReview", "review_journeys"]
+__all__ = ["MARKOV_VALUES", "NO_TOUCH", "AttributionReview", "review_journeys"]
 
 
 @dataclass(frozen=True)
 class AttributionReview:
-    """The journeys of a period, the five models side by side, which channels assist, and the conventions used."""
+    """The journeys of a period, the five models side by side, which channels assist, and the conventions used.
+
+    Conversions with no recorded touch are the row ``NO_TOUCH`` of every model in ``comparison``,
+    so each model sums to all the period's conversions; :meth:`reconciliation` gives the figures.
+    """
 
     journeys: pd.DataFrame  # build_journeys
-    comparison: pd.DataFrame  # compare_models
+    comparison: pd.DataFrame  # compare_models (with the no-touch row)
     assist: pd.DataFrame  # assist_ratio
     markov_value: str = "share"  # the Markov value credit convention (MARKOV_VALUES)
 
     def conventions(self) -> dict[str, str]:
         """The stated model conventions: Markov value credit, and how repeat conversions count."""
         return {"markov_value": self.markov_value, "repeat_conversions": REPEAT_CONVERSIONS}
+
+    def reconciliation(self) -> dict[str, float]:
+        """Conversions (journeys, count, value) in all, credited to channels, and with no recorded touch.
+
+        credited + no touch = all (attribution.reconcile); a value is NaN when any it sums is unknown.
+        """
+        return reconcile(self.journeys)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The section's tables by artefact name, in reading order."""

@@ -406,9 +406,35 @@ def attribution_text(attribution: AttributionReview | None, assist_at: float = 1
               "converts more than once counts each conversion.").format(
         converted=i18n.fmt_count(int(journeys["converted"].sum())), journeys=i18n.fmt_count(len(journeys)),
         conversions=i18n.fmt_count(int(journeys["conversions"].sum())))
+        + "\n" + no_touch_text(attribution.reconciliation())
         + "\n" + _("Channels that mostly assist (Markov ÷ last touch ≥ {at}): {channels}").format(
             at=f"{assist_at:g}", channels=listed(assisting))
         + "\n" + _(MARKOV_VALUE_WORDS[attribution.markov_value]))
+
+
+def no_touch_text(totals: Mapping[str, float]) -> str:
+    """How the conversions reconcile: credited to channels + no recorded touch = all, in count and value.
+
+    ``totals`` is ``AttributionReview.reconciliation()`` (helpers.attribution.reconcile). Counts are
+    written whole and values to the cent, so the sum on the line adds up as written.
+    """
+    def count(key: str) -> str:
+        return i18n.fmt_number(totals[key], 0)
+
+    def money(key: str) -> str:
+        return i18n.fmt_number(totals[key], 2)
+
+    if not totals["no_touch_conversions"]:
+        return _("Every conversion has a recorded touch: each model credits all {conversions} conversions (value "
+                 "{value}) to channels.").format(conversions=count("conversions"), value=money("value"))
+    return _("No recorded touch: {n} of the {conversions} conversions ({share}, value {value}, {journeys} journeys) "
+             "have no touchpoint at or before them, so no model can credit a channel with them; every model lists "
+             "them as “no recorded touch”. Credited {credited} + no recorded touch {n} = {conversions} conversions; "
+             "value {credited_value} + {value} = {total_value}.").format(
+        n=count("no_touch_conversions"), conversions=count("conversions"),
+        share=i18n.fmt_percent(totals["no_touch_conversions"] / totals["conversions"], 1),
+        value=money("no_touch_value"), journeys=count("no_touch_journeys"), credited=count("credited_conversions"),
+        credited_value=money("credited_value"), total_value=money("value"))
 
 
 def strongest_assist(attribution: AttributionReview | None) -> pd.Series | None:
@@ -428,20 +454,42 @@ def strongest_assist_text(attribution: AttributionReview | None) -> str:
 
 
 def ads_text(ads: AdsReview | None) -> str:
-    """The campaigns under the ROAS stop-loss and the creatives under the CTR keep threshold."""
+    """The campaigns under the ROAS stop-loss and the creatives under the CTR keep threshold; then, when
+    there are any, the campaigns without a ROAS: no spend in the period, or spend without tracked revenue."""
     if ads is None:
         return _("No campaigns or creatives to judge.")
     return (_("Campaigns under the ROAS stop-loss ({floor}): {campaigns}").format(
         floor=i18n.fmt_number(ads.roas_floor), campaigns=listed(list(ads.stop["campaign_id"]))) + "\n"
         + _("Creatives under the CTR keep threshold ({keep}): {creatives}").format(
-            keep=i18n.fmt_percent(ads.ctr_keep, 0), creatives=listed(list(ads.low["creative_id"]))))
+            keep=i18n.fmt_percent(ads.ctr_keep, 0), creatives=listed(list(ads.low["creative_id"])))
+        + "".join("\n" + line for line in unknown_roas_lines(ads.campaigns)))
+
+
+def unknown_roas_lines(campaigns: pd.DataFrame) -> list[str]:
+    """A line for the campaigns with no spend in the period (no ROAS, nothing to shift) and one for those
+    with spend but no tracked revenue (budget unchanged until it is); none when every ROAS is known."""
+    unknown = campaigns[campaigns["roas"].isna()]
+    spend = pd.to_numeric(unknown["spend"], errors="coerce")
+    idle, untracked = list(unknown.loc[spend.eq(0), "campaign_id"]), list(unknown.loc[~spend.eq(0), "campaign_id"])
+    lines = []
+    if idle:
+        lines.append(_("No spend in the period, so no ROAS and no budget to shift: {campaigns}").format(
+            campaigns=listed(idle)))
+    if untracked:
+        lines.append(_("ROAS unknown (spend without tracked revenue), budget unchanged until revenue is tracked: "
+                       "{campaigns}").format(campaigns=listed(untracked)))
+    return lines
 
 
 def ads_skipped_text(ads: AdsReview | None) -> str:
-    """Why the ads section is empty, with a newline; "" when there is ad data (print it with ``end=""``)."""
+    """Why the ads section is empty, with a newline; "" when there is ad data (print it with ``end=""``).
+
+    One line whether ad_daily is missing, empty (header only) or has no row in the period (ads.review_ads).
+    """
     if ads is not None:
         return ""
-    return _("No ad data (ad_daily) for the reviewed accounts: the ads section is skipped.") + "\n"
+    return _("No ads this period (no ad data for the reviewed accounts in the period): the ads section is "
+             "skipped.") + "\n"
 
 
 def risks_skipped_text(risks: RiskReview | None) -> str:
@@ -744,14 +792,17 @@ def content_summary(posts: PostReview) -> dict[str, Any]:
 
 
 def attribution_summary(attribution: AttributionReview) -> dict[str, dict[str, Any]]:
-    """The conventions and the credit per model and channel.
+    """The conventions, how the conversions reconcile, and the credit per model and channel.
 
-    {"model_conventions": {markov_value, repeat_conversions}, model: {channel: {conversions, value}}},
-    models in the comparison's order.
+    {"model_conventions": {markov_value, repeat_conversions}, "reconciliation": {converting_journeys,
+    conversions, value, credited_journeys, credited_conversions, credited_value, no_touch_journeys,
+    no_touch_conversions, no_touch_value}, model: {channel: {conversions, value}}}, models in the
+    comparison's order; conversions with no recorded touch are the channel "no_touch" of every model,
+    so each model's channels sum to reconciliation's conversions and value.
     """
     credit = {str(model): {r.channel: {"conversions": r.conversions, "value": r.value} for r in group.itertuples()}
               for model, group in attribution.comparison.groupby("model", sort=False)}
-    return {"model_conventions": attribution.conventions(), **credit}
+    return {"model_conventions": attribution.conventions(), "reconciliation": attribution.reconciliation(), **credit}
 
 
 def summary(period: ReviewPeriod, *, bots: BotCheck, board: pd.DataFrame, alerts: pd.DataFrame, posts: PostReview,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from helpers import i18n
+from helpers.attribution import NO_TOUCH
 from helpers.i18n import N_, _
 
 #: Section anchors of the notebook, the same in both languages (``## <a id="kpi"></a>...``).
@@ -30,7 +31,8 @@ METRIC_NAMES: dict[str, str] = {
 }
 
 #: Attribution channels that are not platforms (platform channels use i18n.platform_name).
-CHANNEL_NAMES: dict[str, str] = {"kol": N_("KOL seeding"), "search": N_("search"), "wechat": N_("WeChat")}
+CHANNEL_NAMES: dict[str, str] = {"kol": N_("KOL seeding"), "search": N_("search"), "wechat": N_("WeChat"),
+                                 NO_TOUCH: N_("no recorded touch")}
 
 #: Recommendation areas (the recommendations table's `area` codes) and the section each one cites.
 AREA_NAMES: dict[str, str] = {"KPIs": N_("KPIs"), "Alerts": N_("Alerts"), "Data quality": N_("Data quality"),
