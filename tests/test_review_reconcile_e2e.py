@@ -68,7 +68,6 @@ def test_conversions_without_touchpoints_are_reconciled_in_summary_and_report(
     assert (table.groupby("model")["conversions"].sum() - total).abs().max() < 1e-6
 
 
-@pytest.mark.xfail(strict=True, reason="needs the data layer's empty-table change")
 def test_header_only_ad_daily_reads_as_no_ads_this_period(sample_dir: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(sample_dir, data)
