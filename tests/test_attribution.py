@@ -196,11 +196,17 @@ def test_window_keeps_whole_days_by_conversion_or_last_touch():
     j = build_journeys(touchpoints, conversions, start="2026-01-10", end="2026-01-31")
     # a: last touch exactly at start 00:00 -> in; b: touches before start but converts on the 12th -> in;
     # c: not converted, last touch on the 20th -> in; d: converts 23:59:59 on the end day -> in;
-    # e: converts at 00:00 the day after end -> out.
-    assert j["journey_id"].tolist() == ["a", "b", "c", "d"]
+    # e: converts at 00:00 the day after end, so within the window it has not converted: its last touch
+    # (the 31st, 22:00) keeps it in as a journey without conversion.
+    assert j["journey_id"].tolist() == ["a", "b", "c", "d", "e"]
+    converted = j.set_index("journey_id")["converted"].to_dict()
+    assert converted == {"a": False, "b": True, "c": False, "d": True, "e": False}
     assert build_journeys(touchpoints, conversions, start="2026-01-11")["journey_id"].tolist() == ["b", "c", "d", "e"]
     until_10th = build_journeys(touchpoints, conversions, end=pd.Timestamp("2026-01-10 15:00"))
-    assert until_10th["journey_id"].tolist() == ["a"]  # the time of day is ignored: the whole 10th counts
+    # the time of day is ignored (the whole 10th counts); b converts on the 12th, after the window, so up to
+    # the 10th it is a journey without conversion whose last touch (the 9th) is in
+    assert until_10th["journey_id"].tolist() == ["a", "b"]
+    assert not until_10th["converted"].any()
 
 
 def test_bad_inputs_raise_clear_errors(tables):
@@ -798,3 +804,24 @@ def test_review_reconciles_the_period(no_touch_tables):
     assert credited.reconciliation()["no_touch_conversions"] == 2.0
     sums = credited.comparison.groupby("model")["conversions"].sum()
     assert sums.to_dict() == pytest.approx(dict.fromkeys(MODELS, 5.0))
+
+
+def test_a_journeys_earlier_conversions_stay_in_their_own_period():
+    """Journey j converts on 3 Sep (value 100) and 12 Oct (value 40): October counts 1 conversion worth 40.
+
+    Its October path still holds every touch up to 12 Oct (A on 1 Sep, B on 10 Oct); September's review
+    counts the 3 Sep conversion only (value 100), with the path up to it (A); k converts once in October.
+    """
+    touchpoints = pd.DataFrame({"journey_id": ["j", "j", "k"],
+                                "occurred_at": ["2026-09-01 10:00", "2026-10-10 10:00", "2026-10-05 09:00"],
+                                "channel": ["A", "B", "A"]})
+    conversions = pd.DataFrame({"journey_id": ["j", "j", "k"],
+                                "occurred_at": ["2026-09-03 12:00", "2026-10-12 12:00", "2026-10-06 08:00"],
+                                "value": [100.0, 40.0, 10.0]})
+    october = build_journeys(touchpoints, conversions, start="2026-10-01", end="2026-10-31").set_index("journey_id")
+    assert october["conversions"].to_dict() == {"j": 1, "k": 1}
+    assert october["value"].to_dict() == {"j": 40.0, "k": 10.0}
+    assert october.loc["j", "path"] == ("A", "B")
+    september = build_journeys(touchpoints, conversions, start="2026-09-01", end="2026-09-30").set_index("journey_id")
+    assert september["conversions"].to_dict() == {"j": 1}
+    assert september.loc["j", "value"] == 100.0 and september.loc["j", "path"] == ("A",)

@@ -228,7 +228,10 @@ def build_journeys(
     ``value`` sums the journey's conversion values; it is NaN when the conversions table has no
     ``value`` column or any of the journey's values is missing, and 0.0 for a journey without a
     conversion when values are tracked. ``start``/``end`` keep journeys whose ``end_at`` falls on
-    a day from ``start`` to ``end``, both days included.
+    a day from ``start`` to ``end``, both days included, and count only the conversions in that
+    window: a journey that converted in September and again in October is September's with the
+    first conversion and October's with the second. A journey whose only conversion falls after
+    ``end`` is, within the window, a journey that has not (yet) converted.
     """
     hint_t = "touchpoints needs journey_id, occurred_at, channel (campaign optional)."
     hint_c = "conversions needs journey_id, occurred_at (value optional)."
@@ -240,6 +243,9 @@ def build_journeys(
     touch_at, conv_at = _align_timezones(
         _parse_times(touchpoints["occurred_at"], "touchpoints"), _parse_times(conversions["occurred_at"], "conversions")
     )
+    if start is not None or end is not None:  # a journey's conversions outside the window are another period's
+        in_window = _in_window(conv_at, start, end).to_numpy()
+        conversions, conv_at = conversions[in_window], conv_at[in_window]
 
     n_touch = len(touchpoints)
     codes, ids = pd.factorize(
