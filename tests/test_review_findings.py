@@ -470,3 +470,18 @@ def test_festival_views_show_each_move_with_its_festival_or_nothing() -> None:
     [table] = views.festival_views(lifts)
     html = table.to_html()
     assert "Festival" in html and "National Day" in html and "+50.0%" in html and "+4.2" in html
+
+
+def test_a_long_post_title_is_cut_in_the_review_table() -> None:
+    import html
+    import re
+
+    title = "<b>" + "青柠礼盒开箱" * 20_000  # 120,003 characters
+    posts = pd.DataFrame({"account_id": ["own_douyin"], "published_at": [pd.Timestamp("2026-10-03 20:00")],
+                          "format": ["short_video"], "pillar": ["教程"], "title": [title], "engagements": [120.0],
+                          "er_base_value": [4000.0], "engagement_rate": [0.03]})
+    page = views.posts_view(posts).to_html()
+    [cell] = [c for c in re.findall(r"<td [^>]*>(.*?)</td>", page, flags=re.S) if "青柠" in c]
+    shown = html.unescape(re.sub(r"<[^>]+>", "", cell))
+    assert shown == "<b>" + ("青柠礼盒开箱" * 13)[:76] + "…" and len(shown) == 80
+    assert "<b>" not in page.replace(cell, "") and "&lt;b&gt;" in cell and len(page) < 20_000
