@@ -47,7 +47,7 @@ def _nothing_in_window(t: dict[str, pd.DataFrame]) -> None:
     pass  # the data is fine; the parameters ask for a window before any interaction
 
 
-#: Cases that stop in a later cell, run through `opsbook run` as a scheduler would (exit 1, no report).
+#: Cases that stop in a later cell, run through `opsbook run` as a scheduler would (exit 2: bad data; no report).
 CASES: dict[str, tuple[Callable[[dict[str, pd.DataFrame]], None], list[str], list[str]]] = {
     "one user": (_one_user, [], ["fewer than 2 users"]),
     "all purchase values missing": (_no_purchase_values, [],
@@ -69,7 +69,7 @@ def test_bad_input_stops_with_a_clear_message(case: str, sample_dir: Path, tmp_p
     _write(tmp_path / "data", tables)
     result = opsbook("run", "audience_profiling", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
                      "--quiet", *params)
-    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.returncode == 2, result.stderr[-2000:]  # the notebook refused bad data: exit 2
     for text in expected:
         assert text in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -93,10 +93,11 @@ def test_content_planning_runs_on_the_store(store: Path, tmp_path: Path) -> None
 
 def test_content_planning_says_when_posts_have_no_pillar(store: Path, tmp_path: Path) -> None:
     # No rule matches the Xiaohongshu fixture titles, so its posts have no pillar: a clear message, not a crash.
-    # The posts are read by the notebook, so it is the notebook that stops (exit 1), once the parameters pass.
+    # The posts are read by the notebook, so it is the notebook that stops, once the parameters pass: bad data
+    # the user must fix, so exit 2 as before the kernel.
     done = opsbook("run", "content_planning", "--data", str(store), "--out", str(tmp_path), "--quiet",
                     "-p", "platforms", "[xiaohongshu]", "-p", "posts_per_week", "4", "-p", "fixed_columns", "[]")
-    assert done.returncode == 1, done.stderr[-3000:]
+    assert done.returncode == 2, done.stderr[-3000:]
     assert "have no pillar" in done.stderr and "opsbook store pillars" in done.stderr
     assert "Traceback" not in done.stderr
 

@@ -104,11 +104,12 @@ def test_a_data_folder_without_accounts_exits_2_naming_the_file(sample_dir: Path
 
 
 def test_a_pack_records_a_precheck_failure_as_a_failed_run(tmp_path: Path) -> None:
-    # run-all checks each run before its kernel too; the pack lists the failed run with the message and exits 1
+    # run-all checks each run before its kernel too; the pack lists the failed run with the message; every failed
+    # run refused bad input, so it exits 2 (a crash would be 1)
     (tmp_path / "data").mkdir()  # an empty folder: the experiment tables are missing
     result = opsbook("run-all", "--notebooks", "experiment_evaluation", "--data", tmp_path / "data",
                      "--out", tmp_path / "out", "--quiet")
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr
     assert "experiment_evaluation: FAILED" in result.stderr
     for table in ("experiments", "experiment_units"):
         assert f"{table}.csv: file not found" in result.stderr, result.stderr

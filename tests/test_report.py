@@ -129,3 +129,63 @@ def test_run_outputs_update_keeps_the_order_and_writes_frames_as_records(tmp_pat
     summary = json.loads(out.write().read_text(encoding="utf-8"))
     assert list(summary)[:3] == ["notebook", "label", "alerts"]
     assert summary["alerts"] == [{"kpi": "impressions"}]
+
+
+# a 100,000-character Chinese title with markup in it: what one bad export row can carry
+LONG_TITLE = "<script>alert('x')</script>" + "青柠礼盒开箱测评" * 12_497  # 27 + 8 × 12,497 = 100,003 characters
+
+
+def _cells(html_text: str, column_class: str = "col0") -> list[str]:
+    """The inner HTML of the body cells of one column of a Styler's table."""
+    import re
+
+    return re.findall(rf'<td id="T_\w+_row\d+_{column_class}" class="data row\d+ {column_class}" >(.*?)</td>',
+                      html_text, flags=re.S)
+
+
+def _shown_text(cell: str) -> str:
+    """What a reader sees in a cell: its text without tags, entities read back."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", cell))
+
+
+def test_a_long_title_is_cut_in_the_report_table_and_whole_in_the_csv(tmp_path: Path) -> None:
+    import html
+    import re
+
+    from helpers.report import CELL_CHARS, HOVER_CHARS, styled
+
+    assert len(LONG_TITLE) == 100_003
+    frame = pd.DataFrame({"title": [LONG_TITLE, "短标题"], "engagements": [10, 20]})
+    page = styled(frame).to_html()
+    long_cell, short_cell = _cells(page)
+    shown = _shown_text(long_cell)
+    # 80 characters shown (79 of the title and "…"), counted in characters: 27 of markup, then 52 Chinese ones
+    assert len(shown) == CELL_CHARS == 80
+    assert shown == LONG_TITLE[:79] + "…" and shown[27:79] == "青柠礼盒开箱测评" * 6 + "青柠礼盒"
+    assert _shown_text(short_cell) == "短标题"
+    assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in long_cell
+    [hover] = re.findall(r'title="([^"]*)"', long_cell)
+    assert html.unescape(hover) == LONG_TITLE[:HOVER_CHARS - 1] + "…"  # the hover text reads on, to 2,000
+    assert len(page) < 20_000  # the page does not carry the 100,000 characters
+    out = RunOutputs("period_review", tmp_path)
+    out.table("top_posts", frame)
+    csv = pd.read_csv(tmp_path / "tables" / "top_posts.csv", encoding="utf-8-sig")
+    assert csv.loc[0, "title"] == LONG_TITLE and len(csv.loc[0, "title"]) == 100_003
+
+
+def test_sentences_the_suite_writes_stay_whole_and_only_runaway_text_is_cut() -> None:
+    from helpers.report import SENTENCE_CHARS, cell_text, data_text_columns, styled
+
+    action = "把预算从「大范围曝光」移到「小红书种草」：ROAS 1.8 低于止损线 3.0，连续两周" * 3  # 132 characters
+    frame = pd.DataFrame({"action": [action, "x" * 1000], "post_title": ["a" * 81, "b" * 80]})
+    page = styled(frame).to_html()
+    actions, titles = _cells(page, "col0"), _cells(page, "col1")
+    assert _shown_text(actions[0]) == action  # a finding or an action is never cut at 80
+    assert _shown_text(actions[1]) == "x" * (SENTENCE_CHARS - 1) + "…"
+    assert _shown_text(titles[0]) == "a" * 79 + "…" and _shown_text(titles[1]) == "b" * 80  # 80 fits, 81 does not
+    assert data_text_columns(["title", "top_comments", "topic", "account_name", "action", "reason", "posts"]) == [
+        "title", "top_comments", "topic", "account_name"]
+    assert cell_text('a "quoted" <b>', limit=3) == '<span title="a &quot;quoted&quot; &lt;b&gt;">a …</span>'

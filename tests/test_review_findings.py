@@ -521,3 +521,18 @@ def test_no_recorded_touch_line_reconciles_count_and_value_in_both_languages() -
         assert channel_name("no_touch") == "无触点记录"
     unknown = {**totals, "no_touch_value": nan, "value": nan}  # missing is not zero
     assert rec.no_touch_text(unknown).endswith(f"value 200.00 + {i18n.MISSING} = {i18n.MISSING}.")
+
+
+def test_a_long_post_title_is_cut_in_the_review_table() -> None:
+    import html
+    import re
+
+    title = "<b>" + "青柠礼盒开箱" * 20_000  # 120,003 characters
+    posts = pd.DataFrame({"account_id": ["own_douyin"], "published_at": [pd.Timestamp("2026-10-03 20:00")],
+                          "format": ["short_video"], "pillar": ["教程"], "title": [title], "engagements": [120.0],
+                          "er_base_value": [4000.0], "engagement_rate": [0.03]})
+    page = views.posts_view(posts).to_html()
+    [cell] = [c for c in re.findall(r"<td [^>]*>(.*?)</td>", page, flags=re.S) if "青柠" in c]
+    shown = html.unescape(re.sub(r"<[^>]+>", "", cell))
+    assert shown == "<b>" + ("青柠礼盒开箱" * 13)[:76] + "…" and len(shown) == 80
+    assert "<b>" not in page.replace(cell, "") and "&lt;b&gt;" in cell and len(page) < 20_000

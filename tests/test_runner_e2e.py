@@ -99,14 +99,14 @@ def test_csv_opens_in_excel_and_html_escapes_data_text_and_hides_code(good_run: 
 
 def test_failed_run_keeps_previous_report_and_names_the_cell(good_run: Path, tmp_path: Path) -> None:
     # the targets file exists (checked before the kernel) but names an unknown account: only the notebook,
-    # reading it, finds that, so the run fails in a cell (exit 1) rather than before the kernel (exit 2)
+    # reading it, finds that, so the run fails in a cell; a DataError is bad input: exit 2 as before the kernel
     targets = tmp_path / "targets.csv"
     targets.write_text("account_id,kpi,period,target\nnobody,revenue,2026-10,100\n", encoding="utf-8")
     before = (good_run / "summary.json").read_text(encoding="utf-8")
     out_root = good_run.parent.parent
     result = opsbook("run", "period_review", "--period", "2026-10", "--out", str(out_root), "--quiet",
                      "-p", "targets_source", str(targets))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "Run failed in cell" in result.stderr
     assert f"DataError: {targets}, column 'account_id': unknown account(s) ['nobody']" in result.stderr
     assert "Traceback" not in result.stderr
@@ -125,7 +125,7 @@ def test_bad_data_gives_a_clear_error(sample_dir: Path, tmp_path: Path) -> None:
     daily.to_csv(data / "account_daily.csv", index=False)
     result = opsbook("run", "period_review", "--data", str(data), "--period", "2026-10", "--out",
                      str(tmp_path / "out"), "--quiet")
-    assert result.returncode == 1
+    assert result.returncode == 2  # refused by the notebook: bad data, as before the kernel
     assert "account_daily.csv, column 'followers': negative value" in result.stderr
     assert "line(s) 7" in result.stderr  # row index 5 → file line 7 (header is line 1)
     assert not (tmp_path / "out" / "period_review" / "2026-10").exists()

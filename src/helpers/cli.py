@@ -1,7 +1,11 @@
 """The `opsbook` command: run notebooks, import platform exports into the store, make the sample data, validate.
 
-Errors the user can fix (bad data, bad parameters, a failed notebook) are printed as one clear
-message and a non-zero exit code, never as a traceback: 2 for bad input, 1 for a failed run.
+Errors are printed as one clear message and a non-zero exit code, never as a traceback. Exit codes
+(`run`, `run-all`, `validate`; README "Exit codes"): 0 success, warnings allowed; 2 bad input the user
+must fix (data or parameters, whether found before the kernel starts or by the notebook); 1 a run
+failed for any other reason (a bug, a crash, a PDF or a notification that failed); 130 interrupted.
+Relative paths (--data, --out, -f, --notify, path parameters) are read from the caller's working
+directory, and the paths printed are absolute.
 """
 
 from __future__ import annotations
@@ -34,11 +38,27 @@ def setup_logging(quiet: bool) -> None:
     log.propagate = False
 
 
+#: The exit codes, as each command's --help states them (one contract: README "Exit codes", docs/decisions.md).
+EXIT_CODES = {
+    "run": "Exit codes: 0 the report is published (warnings allowed); 2 bad input to fix, one message without a "
+           "traceback: a parameter, the data folder or the data itself, whether refused before the kernel starts "
+           "or by the notebook (a DataError or ParameterError); 1 the run failed for another reason (a bug, a "
+           "dead kernel, the export, a PDF); 130 interrupted. A failed run never replaces the last good report.",
+    "run-all": "Exit codes: 0 every run published (and printed, and sent); 2 bad input: stopped before any "
+               "notebook ran, or every run that failed refused bad input (data or parameters to fix); 1 a run "
+               "failed for another reason (a bug, a crash), or a PDF or a notification failed; 130 interrupted. "
+               "Unless stopped before any run, the pack is still written and the log says what failed.",
+    "validate": "Exit codes: 0 every table valid (warnings are printed and allowed); 2 data errors, including "
+                "files that cannot be read; 130 interrupted.",
+}
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opsbook", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run one notebook headless (papermill) and publish its report")
+    run = sub.add_parser("run", help="run one notebook headless (papermill) and publish its report",
+                         epilog=EXIT_CODES["run"])
     run.add_argument("notebook", help="notebook name, e.g. period_review")
     _add_run_options(run)
 
@@ -51,9 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
                                          "account plan re-planned from its last whole month and the KOLs "
                                          "vetted as of its last day, and the "
                                          "pack is written to outputs/packs/<period>/ (index.html, pack.json).",
-                             epilog="Exit codes: 0 every run published (and printed, and sent); 1 a run, a PDF or "
-                                    "a notification failed (the pack is still written; the log says what failed); "
-                                    "2 bad input, stopped before any notebook ran.")
+                             epilog=EXIT_CODES["run-all"])
     _add_run_options(run_all, per_notebook=False)
     _add_pack_options(run_all)
 
@@ -61,7 +79,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", type=Path, default=config.SAMPLE_DATA, help="folder to write (default data/sample)")
     sample.add_argument("--seed", type=int, default=config.SAMPLE_SEED)
 
-    validate = sub.add_parser("validate", help="check a data folder against the schema, listing every problem")
+    validate = sub.add_parser("validate", help="check a data folder against the schema, listing every problem",
+                              epilog=EXIT_CODES["validate"])
     validate.add_argument("--data", type=Path, default=config.SAMPLE_DATA, help="data folder")
 
     imp = sub.add_parser("import", help="import platform exports (files or folders) into the local store",
@@ -147,10 +166,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         data_dir=args.data, out_root=args.out, period=args.period, lang=args.lang,
         progress=not args.quiet and runner_progress(),
     )
-    print(f"Report: {result.report}")
+    print(f"Report: {result.report}")  # absolute: the run folder is under the absolute --out
     print(f"Summary: {result.output_dir / 'summary.json'}")
-    if args.pdf:
-        return _print_pdfs([result.report])
+    if args.pdf and _print_pdfs([result.report]):
+        return 1  # the report is published; its PDF failed (logged)
     return 0
 
 
@@ -188,14 +207,15 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
                 raise ParameterError(f"--{flag.replace('_', '-')} needs --period: a pack is one period's reports.")
         runs = [pack.PackRun(name) for name in names]
         results = _execute(runs, args)
+        printing = 0
         if args.pdf:
-            _print_pdfs([r.output_dir / "report.html" for r in results if r.output_dir is not None])
-        return 1 if any(r.error for r in results) else 0
+            printing = _print_pdfs([r.output_dir / "report.html" for r in results if r.output_dir is not None])
+        return pack.exit_code(results, printing)
     return _run_pack(names, args)
 
 
 def _run_pack(names: list[str], args: argparse.Namespace) -> int:
-    """One period's pack: checked before any kernel, run, written, printed and sent; 1 when anything failed."""
+    """One period's pack: checked before any kernel, run, written, printed and sent; its exit code (pack.exit_code)."""
     import datetime as dt
 
     from helpers import i18n, pack
@@ -235,12 +255,12 @@ def _run_pack(names: list[str], args: argparse.Namespace) -> int:
     record = pack.pack_record(period, results, root / "packs" / period.label, lang, freshness, names_by_id, own)
     index = pack.write_pack(record, root / "packs" / period.label)
     log.info("Pack: %s", index)
-    failed = bool(record["failed"])
+    others = 0  # PDFs and notifications that failed
     if args.pdf:
-        failed |= bool(_print_pdfs([*(r.output_dir / "report.html" for r in results if r.output_dir), index]))
+        others += _print_pdfs([*(r.output_dir / "report.html" for r in results if r.output_dir), index])
     if notify_config is not None:
-        failed |= bool(_send(record, index.parent, notify_config))
-    return 1 if failed else 0
+        others += _send(record, index.parent, notify_config)
+    return pack.exit_code(results, others)
 
 
 def _execute(runs: Sequence[PackRun], args: argparse.Namespace) -> list[PackResult]:
@@ -264,7 +284,7 @@ def _execute(runs: Sequence[PackRun], args: argparse.Namespace) -> list[PackResu
     workers = args.workers if args.workers is not None else fanout.default_workers()
     outcomes = fanout.run_tasks(tasks, workers=workers, cluster=args.cluster, on_done=logged,
                                 progress=not args.quiet and runner_progress())
-    return [pack.PackResult(run, Path(o.output_dir) if o.output_dir else None, o.error)
+    return [pack.PackResult(run, Path(o.output_dir) if o.output_dir else None, o.error, o.refused)
             for run, o in zip(runs, outcomes, strict=True)]
 
 
@@ -322,7 +342,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(format_problems(problems))
     else:
         print(f"{args.data}: all tables valid")
-    return 1 if errors else 0
+    return 2 if errors else 0  # bad data, as `run` refusing it (README "Exit codes")
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -389,19 +409,44 @@ def _cmd_store(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Options holding paths, made absolute against the caller's working directory before anything runs.
+PATH_OPTIONS = ("data", "out", "parameters_file", "notify")
+
+
+def absolute_options(args: argparse.Namespace) -> argparse.Namespace:
+    """The run options' paths made absolute against the caller's working directory (the kernel runs in
+    notebooks/, a pool's or cluster's worker elsewhere), so what is printed exists from where the user stands."""
+    from helpers.runner import absolute_path
+
+    for name in PATH_OPTIONS:
+        value = getattr(args, name, None)
+        if value is not None:
+            setattr(args, name, absolute_path(value))
+    return args
+
+
+def exit_code(exc: OpsbookError) -> int:
+    """The exit code of an error that ended a command: 1 a run that failed (not a refusal), else 2 (bad input)."""
+    from helpers.runner import RunFailed
+
+    if isinstance(exc, RunFailed):
+        return 2 if exc.refused else 1
+    return 2  # raised before any run: a parameter, the data folder, a missing kernel or browser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `opsbook` command; returns the exit code."""
     args = _build_parser().parse_args(argv)
     setup_logging(getattr(args, "quiet", False))
+    if args.command in ("run", "run-all", "validate"):
+        absolute_options(args)
     commands = {"run": _cmd_run, "run-all": _cmd_run_all, "sample-data": _cmd_sample, "validate": _cmd_validate,
                 "import": _cmd_import, "store": _cmd_store}
     try:
         return commands[args.command](args)
     except OpsbookError as exc:
-        from helpers.runner import RunFailed
-
         print(f"opsbook: {exc}", file=sys.stderr)
-        return 1 if isinstance(exc, RunFailed) else 2
+        return exit_code(exc)
     except KeyboardInterrupt:
         print("opsbook: interrupted; the previous report is unchanged.", file=sys.stderr)
         return 130

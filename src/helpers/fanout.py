@@ -71,6 +71,7 @@ class RunOutcome:
     seconds: float = 0.0  # on the worker that ran it (0 when no worker reported back)
     attempts: int = 1
     worker: str = ""  # host:pid of the process that ran it
+    refused: bool = False  # the run refused bad input (a DataError, ParameterError, ...): run-all exits 2, not 1
 
     @property
     def ok(self) -> bool:
@@ -88,14 +89,15 @@ def _where() -> str:
 
 def execute(task: RunTask) -> RunOutcome:
     """Run one task with the runner; a notebook or parameter failure is an outcome, anything else raises."""
-    from helpers.runner import run_notebook
+    from helpers.runner import RunFailed, run_notebook
 
     start = time.perf_counter()
     try:
         result = run_notebook(task.notebook, data_dir=task.data_dir, out_root=task.out_root, lang=task.lang,
                               parameters=dict(task.parameters), progress=False)
     except OpsbookError as exc:
-        return RunOutcome(None, str(exc), time.perf_counter() - start, 1, _where())
+        refused = exc.refused if isinstance(exc, RunFailed) else True  # checked before the kernel: bad input
+        return RunOutcome(None, str(exc), time.perf_counter() - start, 1, _where(), refused=refused)
     return RunOutcome(str(result.output_dir), "", time.perf_counter() - start, 1, _where())
 
 

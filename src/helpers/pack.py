@@ -309,6 +309,20 @@ class PackResult:
     run: PackRun
     output_dir: Path | None = None
     error: str = ""
+    refused: bool = False  # the run refused bad input (data or parameters to fix), rather than crashed
+
+
+def exit_code(results: Sequence[PackResult], other_failures: int = 0) -> int:
+    """`run-all`'s exit code once its runs ended (the pack, if any, is written either way).
+
+    0 every run published (and, asked for, printed and sent); 1 a run crashed (a bug, a dead kernel)
+    or `other_failures` (PDFs or notifications that failed) > 0; 2 the only failures are runs that
+    refused bad input (data or parameters to fix: a DataError or ParameterError, before or in the notebook).
+    """
+    failed = [r for r in results if r.error]
+    if other_failures or any(not r.refused for r in failed):
+        return 1
+    return 2 if failed else 0
 
 
 def _summary(folder: Path | None) -> dict[str, Any]:

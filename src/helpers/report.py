@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import json
 import math
 import re
@@ -81,6 +82,39 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
+#: Characters a cell of data text (a post's title, a comment, a topic, a name) shows in a report table; a longer one is
+#: cut with "…" and shown whole on hover (up to HOVER_CHARS). The CSV keeps every character.
+CELL_CHARS = 80
+#: Characters any other text cell shows: the sentences the suite writes (findings, actions, reasons) stay whole,
+#: while a runaway value in an unexpected column cannot fill the page.
+SENTENCE_CHARS = 400
+#: Characters of the hover text (the cell's title attribute) of a cut cell: enough to read a long title or comment,
+#: without carrying a 100,000-character value into the page; the CSV has it whole.
+HOVER_CHARS = 2000
+#: Columns of data text, by a part of their machine name: cut at CELL_CHARS.
+DATA_TEXT_HINTS: tuple[str, ...] = ("title", "text", "topic", "comment", "caption", "content", "name", "term",
+                                    "keyword", "quote", "example", "sample")
+
+
+def cell_text(value: object, limit: int = CELL_CHARS) -> str:
+    """One text cell of a report table as HTML: escaped, and cut at `limit` characters (not bytes: a Chinese
+    character counts one) with "…", the text (to HOVER_CHARS) in a title attribute, so it reads on hover.
+
+    >>> cell_text("<b>礼盒</b>开箱", limit=5)
+    '<span title="&lt;b&gt;礼盒&lt;/b&gt;开箱">&lt;b&gt;礼…</span>'
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return html.escape(text)
+    hover = text if len(text) <= HOVER_CHARS else text[:HOVER_CHARS - 1] + "…"
+    return f'<span title="{html.escape(hover, quote=True)}">{html.escape(text[:limit - 1])}…</span>'
+
+
+def data_text_columns(columns: Any) -> list[Any]:
+    """The columns holding data text (titles, comments, topics, names), by their machine names (DATA_TEXT_HINTS)."""
+    return [c for c in columns if any(h in str(c).lower() for h in DATA_TEXT_HINTS)]
+
+
 def date_format(values: pd.Series) -> str:
     """strftime format for a datetime column: the date alone when every value is at midnight, else to the minute."""
     present = values.dropna()
@@ -105,7 +139,9 @@ def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None, labels: 
 
     Rates are percentages with two decimals (4.91%), whole-number columns are counts (20,015; 1,586.6万 in
     zh-CN), other numbers 3 significant digits, flags 是/否 (yes/no), dates without a time at
-    midnight. The CSV written by `RunOutputs.table` keeps the raw values and machine column names.
+    midnight. Text is cut (`cell_text`): data text (titles, comments, ...: `data_text_columns`) at
+    CELL_CHARS characters, other text at SENTENCE_CHARS, the text shown on hover. The CSV written by
+    `RunOutputs.table` keeps the raw values, whole, and machine column names.
     """
     if percent is None:
         percent = tuple(c for c in frame.columns
@@ -115,7 +151,8 @@ def styled(frame: pd.DataFrame, percent: tuple[str, ...] | None = None, labels: 
                and not pd.api.types.is_bool_dtype(frame[c]) and c not in percent]
     if counts is None:
         counts = tuple(c for c in numeric if _whole_numbers(frame[c]))
-    style = frame.style.format(escape="html", na_rep=i18n.MISSING)
+    style = frame.style.format(lambda v: cell_text(v, SENTENCE_CHARS), na_rep=i18n.MISSING)
+    style = style.format(cell_text, subset=data_text_columns(frame.columns), na_rep=i18n.MISSING)
     style = style.format(lambda v: i18n.fmt_percent(v, 2), subset=list(percent), na_rep=i18n.MISSING)
     style = style.format(i18n.fmt_count, subset=[c for c in numeric if c in counts], na_rep=i18n.MISSING)
     style = style.format(i18n.fmt_number, subset=[c for c in numeric if c not in counts], na_rep=i18n.MISSING)

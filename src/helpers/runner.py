@@ -29,10 +29,28 @@ from helpers.report import read_summary
 
 #: Parameters the runner sets itself; a parameters file or -p may still override data_dir.
 RUNNER_PARAMETERS = ("output_dir",)
+#: Parameters whose values are paths (a list of paths for extra_topic_banks). The kernel runs in notebooks/, so the
+#: runner makes a relative one absolute against the caller's working directory before the kernel starts.
+PATH_PARAMETERS = ("data_dir", "output_dir", "targets_source", "extra_dates_file", "aggregates_file",
+                   "extra_topic_banks")
+#: Values of path parameters that are keywords, not paths (targets_source 'data' or 'none').
+PATH_KEYWORDS = ("", "data", "none")
+#: Errors a notebook raises to refuse bad input (helpers.errors and their subclasses); they exit 2, not 1.
+#: Failures of the run itself (RunFailed, a PDF's PrintError) are OpsbookErrors too, but not refusals.
+NOT_REFUSALS = ("RunFailed", "PrintError")
 
 
 class RunFailed(OpsbookError):
-    """The notebook raised an error; the message names the cell and where the failed notebook is."""
+    """The notebook raised an error; the message names the cell and where the failed notebook is.
+
+    `refused` is True when the notebook refused bad input (it raised one of the suite's own
+    OpsbookError kinds: DataError, ParameterError, ...): the user must fix the data or the
+    parameters (exit 2). False for anything else: a bug, a dead kernel, an export error (exit 1).
+    """
+
+    def __init__(self, message: str, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,36 @@ def record_parameters(run_dir: Path, notebook: Path, executed: Path) -> None:
     if "data_dir" in params:
         summary["data_folder"] = str(config.data_dir(params["data_dir"]))
     summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+
+
+def absolute_path(value: str | os.PathLike[str], cwd: Path | None = None) -> Path:
+    """A path given on the command line, absolute: `~` expanded, a relative one read from `cwd` (default: the
+    caller's working directory), as the user meant it (the kernel runs elsewhere, in notebooks/)."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (cwd or Path.cwd()) / path
+
+
+def absolute_path_parameters(parameters: dict[str, Any], cwd: Path | None = None) -> dict[str, Any]:
+    """The parameters with every relative path in PATH_PARAMETERS made absolute against `cwd` (default: now's).
+
+    Keywords ('data', 'none', '') stay as they are. targets_source also accepts a path relative to the
+    checkout (config.ROOT, as params files name account-plan outputs): a relative path found there but
+    not in `cwd` is left for the notebook to find there.
+    """
+    here = cwd or Path.cwd()
+
+    def fix(name: str, value: Any) -> Any:
+        if isinstance(value, list):
+            return [fix(name, v) for v in value]
+        if not isinstance(value, (str, os.PathLike)) or str(value).strip().lower() in PATH_KEYWORDS:
+            return value
+        text = str(value).strip()
+        if (name == "targets_source" and not Path(text).expanduser().is_absolute()
+                and not (here / text).exists() and (config.ROOT / text).exists()):
+            return value
+        return str(absolute_path(text, here))
+
+    return {k: fix(k, v) if k in PATH_PARAMETERS else v for k, v in parameters.items()}
 
 
 def read_params_file(path: str | Path) -> dict[str, Any]:
@@ -278,6 +326,40 @@ def section_of_cell(notebook: Path, index: int) -> str:
     return ""
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: A frame in an IPython traceback: 'File /path/mod.py:12, in f(...)' (a module) or 'Cell In[3], line 2' (a cell).
+_FRAME = re.compile(r"^\s*(?:File\s+(?P<file>.+?):\d+, in |(?P<cell>Cell In\s*\[))", re.MULTILINE)
+_HELPERS_FILE = re.compile(r"[/\\]helpers[/\\]")
+
+
+def refusal_names() -> set[str]:
+    """Class names of the errors the suite raises on bad input: OpsbookError and every subclass, but RunFailed
+    and PrintError (failures of the run itself). Only names cross the kernel boundary."""
+    from helpers import pdf  # noqa: F401  (PrintError)
+    from helpers.ingest import generic, types  # noqa: F401  (MappingError, ImportFileError, ...)
+    from helpers.planning import schedule  # noqa: F401  (CalendarError)
+
+    names: set[str] = set()
+    todo: list[type] = [OpsbookError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return names - set(NOT_REFUSALS)
+
+
+def is_refusal(ename: str, traceback: list[str] | None) -> bool:
+    """Whether a notebook's error is the suite refusing bad input: an OpsbookError kind (by name) raised from the
+    helpers package or a cell, not a same-named error of a library (pandas has its own DataError)."""
+    if ename not in refusal_names():
+        return False
+    frames = list(_FRAME.finditer(_ANSI.sub("", "\n".join(traceback or []))))
+    if not frames:
+        return True
+    last = frames[-1]
+    return bool(last.group("cell")) or bool(_HELPERS_FILE.search(last.group("file") or ""))
+
+
 def _failure_message(exc: Exception, failed_nb: Path) -> str:
     cell = getattr(exc, "exec_count", None)
     index = getattr(exc, "cell_index", None)
@@ -341,7 +423,7 @@ def run_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     path = notebook_path(name)
-    root = Path(out_root) if out_root else config.OUTPUTS
+    root = absolute_path(out_root if out_root else config.OUTPUTS)  # the kernel runs in notebooks/, not here
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     notebook_root = root / path.stem
     notebook_root.mkdir(parents=True, exist_ok=True)
@@ -349,7 +431,7 @@ def run_notebook(
     tmp.mkdir()
     extra: dict[str, Any] = {**(parameters or {}), "output_dir": str(tmp)}
     if data_dir is not None:
-        extra["data_dir"] = str(Path(data_dir).resolve())
+        extra["data_dir"] = str(absolute_path(data_dir).resolve())
     if period is not None:
         extra["period"] = period
     try:
@@ -358,7 +440,7 @@ def run_notebook(
                                  "account_daily.csv, ... (or a store: data/store).")
         if lang is not None:
             extra["lang"] = i18n.resolve_language(lang)  # a typo fails here, before the kernel starts
-        parameters = merge_parameters(path, params_file, cli_pairs or [], extra)
+        parameters = absolute_path_parameters(merge_parameters(path, params_file, cli_pairs or [], extra))
         precheck(path, parameters)
         check_kernel()
     except OpsbookError:
@@ -377,6 +459,8 @@ def run_notebook(
         kernel_log.close()
         summary_path = tmp / "summary.json"
         record_parameters(tmp, path, executed)
+        if not summary_path.exists() and path.stem in config.NOTEBOOK_PACKAGES:
+            raise FileNotFoundError(f"the notebook wrote no summary.json into its output folder {tmp}")
         summary = read_summary(tmp) if summary_path.exists() else {}
         label = str(summary.get("label") or stamp)
         export_html(executed, tmp / "report.html", str(summary.get("title") or f"{path.stem} {label}"),
@@ -384,7 +468,8 @@ def run_notebook(
     except PapermillExecutionError as exc:
         kernel_log.close()
         failed = _keep_failed(tmp, notebook_root, stamp)
-        raise RunFailed(_failure_message(exc, failed / "notebook.ipynb")) from None
+        raise RunFailed(_failure_message(exc, failed / "notebook.ipynb"),
+                        refused=is_refusal(exc.ename, exc.traceback)) from None
     except Exception as exc:  # dead kernel, cell timeout, export error: still keep what was run
         kernel_log.close()
         failed = _keep_failed(tmp, notebook_root, stamp)

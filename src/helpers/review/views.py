@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers import i18n, page
 from helpers.i18n import N_, _
+from helpers.report import SENTENCE_CHARS, cell_text
 from helpers.review.kpis import KPIS, kpi_label
 from helpers.review.words import (
     DIRECTION_NAMES,
@@ -49,13 +50,18 @@ def _code(value: object) -> str:
 
 
 def _table(rows: pd.DataFrame, numeric: Sequence[str] = (), code: Sequence[str] = (), wide: Sequence[str] = (),
-           statuses: Mapping[str, Sequence[str]] | None = None) -> Any:
+           statuses: Mapping[str, Sequence[str]] | None = None, data_text: Sequence[str] = ()) -> Any:
     """A Styler of a frame of display strings: headers translated, text escaped, ids as code, numbers right.
 
-    `statuses`: column → the status code of each row (colours the cell).
+    `statuses`: column → the status code of each row (colours the cell). Text is cut as `report.styled`
+    cuts it: `data_text` columns (a post's title, comments) at report.CELL_CHARS characters, the rest at
+    report.SENTENCE_CHARS, the whole text on hover.
     """
     frame = rows.reset_index(drop=True)
-    style = frame.style.format(escape="html", na_rep=i18n.MISSING)
+    style = frame.style.format(lambda v: cell_text(v, SENTENCE_CHARS), na_rep=i18n.MISSING)
+    cut = [c for c in data_text if c in frame.columns]
+    if cut:
+        style = style.format(cell_text, subset=cut, na_rep=i18n.MISSING)
     present = [c for c in code if c in frame.columns]
     if present:
         style = style.format(_code, subset=present)
@@ -123,7 +129,7 @@ def status_grid(board: pd.DataFrame, accounts: pd.DataFrame | None = None) -> An
                          for k, c in zip(kpis, codes, strict=True)]
         colours[column] = codes
     frame = pd.DataFrame(cells)
-    style = frame.style.format(escape="html").set_properties(**{"text-align": "left", "white-space": "nowrap"})
+    style = frame.style.format(cell_text).set_properties(**{"text-align": "left", "white-space": "nowrap"})
     for column, codes in colours.items():
         css = [STATUS_CSS[page.status_class(c)] for c in codes]
         style = style.apply(lambda _col, css=css: css, subset=[column])
@@ -193,7 +199,8 @@ def posts_view(posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> Any
         N_("Base"): _each(posts["er_base_value"], i18n.fmt_count),
         N_("Engagement rate"): [i18n.fmt_percent(v, 2) for v in posts["engagement_rate"]],
     })
-    return _table(frame, numeric=[N_("Engagements"), N_("Base"), N_("Engagement rate")], wide=[N_("Title")])
+    return _table(frame, numeric=[N_("Engagements"), N_("Base"), N_("Engagement rate")], wide=[N_("Title")],
+                  data_text=[N_("Title")])
 
 
 def _interval(low: float, high: float) -> str:
@@ -413,7 +420,8 @@ def crises_view(incidents: pd.DataFrame, accounts: pd.DataFrame | None = None, r
         N_("Responded in time?"): [word(RESPONSE_NAMES, r) for r in shown["response"]],
         N_("Most-liked comments"): [" / ".join(t) for t in shown["top_comments"]],
     })
-    return _table(frame, numeric=[N_("Alerts"), N_("Negative comments")], wide=[N_("Most-liked comments")])
+    return _table(frame, numeric=[N_("Alerts"), N_("Negative comments")], wide=[N_("Most-liked comments")],
+                  data_text=[N_("Most-liked comments")])
 
 
 # --------------------------------------------------------------------------------------------
