@@ -331,7 +331,7 @@ def test_every_command_documents_the_same_codes(capsys: pytest.CaptureFixture[st
     readme = (config.ROOT / "README.md").read_text(encoding="utf-8")
     decisions = (config.ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     for command, codes in (("run", ("0", "2", "1", "130")), ("run-all", ("0", "2", "1", "130")),
-                           ("validate", ("0", "2", "130"))):
+                           ("validate", ("0", "2", "130")), ("import", ("0", "2", "130"))):
         with pytest.raises(SystemExit):
             cli.main([command, "--help"])
         shown = " ".join(capsys.readouterr().out.split())

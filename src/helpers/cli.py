@@ -50,6 +50,9 @@ EXIT_CODES = {
                "Unless stopped before any run, the pack is still written and the log says what failed.",
     "validate": "Exit codes: 0 every table valid (warnings are printed and allowed); 2 data errors, including "
                 "files that cannot be read; 130 interrupted.",
+    "import": "Exit codes: 0 every file imported (or checked, with --dry-run); 2 a file refused (unrecognised, "
+              "unreadable or bad values; nothing is written, or with --keep-going only the good files); "
+              "130 interrupted.",
 }
 
 
@@ -87,7 +90,8 @@ def _build_parser() -> argparse.ArgumentParser:
                          description="Recognise each export by its columns, map it to the canonical tables and "
                                      "merge it into the store in one transaction: all files land or none. "
                                      "Re-importing a file changes nothing; overlapping exports merge (the later "
-                                     "snapshot wins). `opsbook store kinds` lists the exports it knows.")
+                                     "snapshot wins). `opsbook store kinds` lists the exports it knows.",
+                         epilog=EXIT_CODES["import"])
     imp.add_argument("paths", nargs="+", type=Path, help="export files or folders of exports")
     imp.add_argument("--account", help="the account the exports belong to (see `opsbook store add-account`)")
     imp.add_argument("--store", type=Path, default=config.STORE, help=f"store folder (default {config.STORE})")
@@ -359,7 +363,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     report = import_files(args.paths, args.store, args.account, kind=args.kind, mapping=args.mapping, as_of=as_of,
                           keep_going=args.keep_going, dry_run=args.dry_run)
     print(report)
-    return 1 if report.failed else 0
+    return 2 if report.failed else 0  # a refused export is bad input to fix (EXIT_CODES)
 
 
 def _cmd_store(args: argparse.Namespace) -> int:

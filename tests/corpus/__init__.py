@@ -1,0 +1,1 @@
+"""A corpus of data folders, each the sample with one defect real exports have (see defects.py)."""
