@@ -1018,7 +1018,7 @@ def _comparison(board: pd.DataFrame, values: pd.DataFrame, parts: dict[str, dict
         out = [_coverage_text(t, period.label) for t in then_rows.itertuples(index=False)
                if t.account_id in now and t.gap]
         notes.append(f"change vs {period.label} over the accounts covered in both; left out: {', '.join(out)}"
-                     if out and common else "")
+                     if out and common and r.note != _REACH_TOTAL_NOTE else "")
     return board.assign(**{name: base, f"{name}_actual": actual_for_change, f"{name}_note": notes})
 
 
@@ -1117,7 +1117,7 @@ def check_min_coverage(min_coverage: float) -> float:
 def _with_left_out(row: Any, label: str, board: pd.DataFrame) -> str:
     """A total's note with the accounts left out of it this period and why ('own_xhs (0/31 days in 2026-10)')."""
     note = "" if _isnan(row.note) else str(row.note)
-    if row.scope != _TOTAL:
+    if row.scope != _TOTAL or note == _REACH_TOTAL_NOTE:  # reach is not summed: nobody is left out of it
         return note
     mine = board[(board["scope"] == "account") & (board["kpi"] == row.kpi)]
     out = [_coverage_text(r, label) for r in mine.itertuples(index=False) if r.gap]
