@@ -209,7 +209,8 @@ ER = {
 def test_every_kpi_every_base(daily, posts, ads, accounts, er_base: str) -> None:
     k = compute_kpis(daily, posts, ads, accounts, SEP_START, SEP_END, er_base=er_base)
     check(values(k), {**SEPTEMBER, **ER[er_base]})
-    assert list(k.columns) == ["scope", "account_id", "platform", "kpi", "value", "coverage", "note"]
+    assert list(k.columns) == ["scope", "account_id", "platform", "kpi", "value", "coverage", "note", "covered_days",
+                               "period_days", "in_total", "gap"]
     assert len(k) == 3 * (len(KPIS) - len(REPUTATION_KPIS))  # reputation KPIs need comments
     assert set(k.loc[k["scope"] == "total", "platform"]) == {"all"}
     assert er_base in cell(k, "total", "engagement_rate", "note")
@@ -453,7 +454,9 @@ def board(daily, posts, ads, accounts) -> pd.DataFrame:
                        ("A", "engagements", "2026-09", 2000),    # 1800 / 2000 = 0.9
                        ("B", "engagements", "2026-09", 700),     # 600 / 700 = 0.857
                        ("A", "engagement_rate", "2026-09", 0.05)])  # 0.04 / 0.05 = 0.8
-    return scorecard(daily, posts, ads, accounts, t, parse_period("month", "2026-09"))
+    # the fixture's ad_daily ends on Sep 10 (10/30 days of September): at the default coverage threshold A's
+    # ad KPIs would be "insufficient data" (tested in test_review_coverage.py); here every day counts
+    return scorecard(daily, posts, ads, accounts, t, parse_period("month", "2026-09"), min_coverage=0.0)
 
 
 def test_scorecard_shape(board: pd.DataFrame) -> None:
@@ -462,7 +465,7 @@ def test_scorecard_shape(board: pd.DataFrame) -> None:
                                         "last_year", "yoy_pct", "yoy_abs", "status", "status_reason"]
     assert len(board) == 3 * (len(KPIS) - len(REPUTATION_KPIS))  # reputation KPIs need comments
     assert not board.duplicated(["account_id", "kpi"]).any()
-    assert set(board["status"]) <= {"healthy", "watch", "at risk", "info", "missing"}
+    assert set(board["status"]) <= {"healthy", "watch", "at risk", "info", "insufficient data", "missing"}
 
 
 def test_scorecard_previous_and_change(board: pd.DataFrame) -> None:
@@ -513,7 +516,8 @@ def test_scorecard_change_is_right_signed_for_negative_baselines(accounts) -> No
     # followers only: 1000 on Jul 31, 900 on Aug 31 (Aug net −100), 950 on Sep 30 (Sep net +50)
     d = pd.DataFrame({"date": pd.to_datetime(["2026-07-31", "2026-08-31", "2026-09-30"]),
                       "account_id": "A", "followers": [1000.0, 900.0, 950.0]})
-    b = scorecard(d, None, None, accounts[accounts["account_id"] == "A"], None, parse_period("month", "2026-09"))
+    b = scorecard(d, None, None, accounts[accounts["account_id"] == "A"], None, parse_period("month", "2026-09"),
+                  min_coverage=0.0)  # one follower count a month: 1/30 days, judged here whatever its coverage
     # per day: August's −100 over 31 days scales to −100·30/31 = −96.77 for September's 30 days;
     # (50 − (−96.77)) ÷ |−96.77| = 1 + 50·31/3000 = +1.5167, an improvement (50 / −96.77 − 1 would be −1.52)
     assert cell(b, "A", "net_follower_change", "change_pct") == pytest.approx(1 + 50 * 31 / 3000)
@@ -550,11 +554,13 @@ def test_scorecard_matches_an_independent_groupby(daily, posts, ads, accounts) -
 def test_roas_under_the_stop_loss_is_at_risk_whatever_its_trend(daily, posts, ads, accounts) -> None:
     from helpers.periods import parse_period
 
-    board = scorecard(daily, posts, ads, accounts, None, parse_period("month", "2026-09"), roas_floor=1e6)
+    board = scorecard(daily, posts, ads, accounts, None, parse_period("month", "2026-09"), roas_floor=1e6,
+                      min_coverage=0.0)  # ad_daily ends Sep 10: 10/30 days
     roas = board[(board["kpi"] == "roas") & board["actual"].notna()]
     assert len(roas) and (roas["status"] == "at risk").all()
     assert roas["status_reason"].str.contains("under the stop-loss floor 1e\\+06").all()
-    relaxed = scorecard(daily, posts, ads, accounts, None, parse_period("month", "2026-09"), roas_floor=0.0)
+    relaxed = scorecard(daily, posts, ads, accounts, None, parse_period("month", "2026-09"), roas_floor=0.0,
+                        min_coverage=0.0)
     assert not (relaxed.loc[relaxed["kpi"] == "roas", "status_reason"].str.contains("stop-loss")).any()
 
 

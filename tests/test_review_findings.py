@@ -429,7 +429,8 @@ def test_summary_has_one_key_per_section_with_data() -> None:
     common = dict(bots=bots, board=_board(), alerts=pd.DataFrame({"severity": []}), posts=_posts(best),
                   funnel=pd.DataFrame({"step": ["impressions"]}), actions=pd.DataFrame({"rank": [1]}))
     bare = rec.summary(OCTOBER, **common, attribution=None, ads=None, risks=None)
-    assert list(bare) == ["title", "label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel",
+    assert list(bare) == ["title", "label", "period", "bot_traffic", "kpis", "coverage_gaps", "alerts", "content",
+                          "funnel",
                           "recommendations"]
     assert bare["title"] == "Monthly review · own_xhs, own_dy · Oct 2026"  # no accounts table: named by id
     assert bare["label"] == "2026-10" and bare["period"]["previous"] == "2026-09"
@@ -440,7 +441,8 @@ def test_summary_has_one_key_per_section_with_data() -> None:
 
     ads = _ads(stop=[True, False], ctr=[0.02, nan, 0.08], keep=[False, False, True])
     full = rec.summary(OCTOBER, **common, attribution=_attribution([2.0], ["assist"]), ads=ads, risks=_risks())
-    assert list(full) == ["title", "label", "period", "bot_traffic", "kpis", "alerts", "content", "funnel",
+    assert list(full) == ["title", "label", "period", "bot_traffic", "kpis", "coverage_gaps", "alerts", "content",
+                          "funnel",
                           "attribution", "stop_loss_campaigns", "low_ctr_creatives", "budget_shift", "top_risks",
                           "recommendations"]
     assert full["attribution"]["model_conventions"] == {"markov_value": "share", "repeat_conversions": "each counted"}

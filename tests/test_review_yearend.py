@@ -18,7 +18,8 @@ from helpers.review import session
 
 DEFAULTS = dict(account="own", period_type="month", period="latest", data_dir="", er_base="impressions",
                 anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5, roas_stop_loss=3.0, ctr_keep=0.05,
-                targets_source="data", trend_periods=6, top_n=0, markov_value="share", lang="en")
+                targets_source="data", trend_periods=6, top_n=0, markov_value="share", min_coverage=0.8,
+                lang="en")
 
 
 # --------------------------------------------------------------------------- parameters

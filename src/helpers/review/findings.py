@@ -19,7 +19,7 @@ import pandas as pd
 from helpers import config, i18n, page
 from helpers.i18n import N_, _, listed
 from helpers.review.anomalies import false_alarm_rate
-from helpers.review.kpis import KPIS, kpi_label
+from helpers.review.kpis import KPIS, kpi_label, kpi_table
 from helpers.review.words import (
     AREA_SECTIONS,
     RISK_CATEGORIES,
@@ -655,13 +655,29 @@ def kpi_tiles(board: pd.DataFrame, kpis: Sequence[str] = TILE_KPIS) -> tuple[pag
     return tuple(_tile(rows[k]) for k in kpis if k in rows)
 
 
+def _gaps(board: pd.DataFrame) -> pd.DataFrame:
+    """Account KPI rows under the coverage threshold for missing days (insufficient data, or missing with 0 days)."""
+    if "gap" not in board.columns:
+        return board.iloc[0:0]
+    return board[(board["account_id"] != "total") & board["gap"].astype(bool)]
+
+
 def verdict(board: pd.DataFrame) -> tuple[str, str]:
-    """The verdict over the accounts' KPIs with a target (the total left out) and its status code."""
-    rows = board[(board["account_id"] != "total") & board["target"].notna() & board["actual"].notna()]
+    """The verdict over the accounts' KPIs with a target (the total left out) and its status code.
+
+    KPIs under the coverage threshold are not judged: not counted in "n", said apart.
+    """
+    judged = ~board["status"].isin(["insufficient data", "missing"])
+    rows = board[(board["account_id"] != "total") & board["target"].notna() & board["actual"].notna() & judged]
     counts = {s: int((rows["status"] == s).sum()) for s in ("healthy", "watch", "at risk")}
     status = "at risk" if counts["at risk"] else "watch" if counts["watch"] else "healthy"
     text = _("{met} of {n} account KPIs with a target met it; {risk} at risk (under 90%), {watch} on watch.").format(
         met=counts["healthy"], n=len(rows), risk=counts["at risk"], watch=counts["watch"])
+    unjudged = int(_gaps(board)["target"].notna().sum())
+    if unjudged:
+        text = i18n.sentences(text, i18n.ngettext(
+            "{n} more with a target has insufficient data and is not judged.",
+            "{n} more with a target have insufficient data and are not judged.", unjudged).format(n=unjudged))
     return text, status
 
 
@@ -752,6 +768,44 @@ def coverage_notes(run: ReviewRun) -> tuple[str, ...]:
                  for a, d in short)
 
 
+#: The tables a KPI's days come from, as a reader names them.
+TABLE_WORDS: dict[str, str] = {"account_daily": N_("daily metrics"), "posts": N_("post data"),
+                               "ad_daily": N_("ad data"), "comments": N_("comment data")}
+
+
+def coverage_gaps(board: pd.DataFrame) -> list[dict[str, Any]]:
+    """The reviewed period's coverage gaps, one per account, table and days covered (summary.json ``coverage_gaps``).
+
+    Each: account_id, table (account_daily, posts or ad_daily), kpis, days_covered, days_in_period and
+    what happened: "insufficient data" or "missing" (no day), and left_out_of_totals (always true).
+    """
+    gaps = _gaps(board)
+    out: list[dict[str, Any]] = []
+    if gaps.empty:
+        return out
+    for (account, table, days), rows in gaps.groupby(
+            ["account_id", gaps["kpi"].map(kpi_table), "covered_days"], sort=False):
+        out.append({"account_id": str(account), "table": str(table), "kpis": list(rows["kpi"]),
+                    "days_covered": int(days), "days_in_period": int(rows["period_days"].iloc[0]),
+                    "status": "missing" if days == 0 else "insufficient data", "left_out_of_totals": True})
+    return out
+
+
+def coverage_gaps_text(board: pd.DataFrame, accounts: pd.DataFrame | None = None) -> str:
+    """One line for the summary: the accounts and tables under the coverage threshold, or "" when there are none."""
+    gaps = coverage_gaps(board)
+    if not gaps:
+        return ""
+    names = account_names(accounts)
+    parts: dict[str, list[str]] = {}
+    for g in gaps:
+        parts.setdefault(g["account_id"], []).append(_("{table} {covered}/{days} days").format(
+            table=_(TABLE_WORDS.get(g["table"], g["table"])), covered=g["days_covered"], days=g["days_in_period"]))
+    shown = [_("{account} ({parts})").format(account=account_name(names, a), parts=listed(p)) for a, p in parts.items()]
+    return _("Coverage gaps: {gaps}. These KPIs are not judged (insufficient data, no attainment) and are left out "
+             "of totals.").format(gaps="; ".join(shown))
+
+
 def executive_summary(run: ReviewRun, *, board: pd.DataFrame, alerts: pd.DataFrame, bots: BotCheck,
                       ads: AdsReview | None, attribution: AttributionReview | None,
                       actions: pd.DataFrame, growth: Growth | None = None) -> page.Summary:
@@ -765,7 +819,8 @@ def executive_summary(run: ReviewRun, *, board: pd.DataFrame, alerts: pd.DataFra
         lines = (page.Line(growth_text(growth, run.accounts), "#growth", "info"), *lines)
     return page.Summary(title=title(run.period, run.accounts), subtitle=subtitle(run.period, run.accounts),
                         verdict=text, verdict_status=status, verdict_href="#kpi", tiles=kpi_tiles(board),
-                        findings=tuple(lines), actions=top_actions(actions), notes=coverage_notes(run))
+                        findings=tuple(lines), actions=top_actions(actions),
+                        notes=tuple(filter(None, (coverage_gaps_text(board, run.accounts), *coverage_notes(run)))))
 
 
 # --------------------------------------------------------------------------------------------
@@ -780,8 +835,13 @@ def period_summary(period: ReviewPeriod) -> dict[str, Any]:
 
 def kpi_summary(board: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
     """The scorecard as {account_id or "total": {kpi: {label, actual, target, attainment, previous, change_pct,
-    last_year, yoy_pct, status}}}, accounts in the board's order."""
+    last_year, yoy_pct, status, coverage, note}}}, accounts in the board's order (coverage: "28/31 days" or
+    "3/4 accounts"; a total's note names the accounts it leaves out)."""
     fields = ("label", "actual", "target", "attainment", "previous", "change_pct", "last_year", "yoy_pct", "status")
+    extra = [f for f in ("coverage", "note") if f in board.columns]
+    if extra:
+        return {str(account): {r.kpi: {f: getattr(r, f) for f in (*fields, *extra)} for r in rows.itertuples()}
+                for account, rows in board.groupby("account_id", sort=False)}
     return {str(account): {r.kpi: {f: getattr(r, f) for f in fields} for r in rows.itertuples()}
             for account, rows in board.groupby("account_id", sort=False)}
 
@@ -815,7 +875,8 @@ def summary(period: ReviewPeriod, *, bots: BotCheck, board: pd.DataFrame, alerts
     report_title = title(period, accounts if accounts is not None else pd.DataFrame(
         {"account_id": list(board.loc[board["account_id"] != "total", "account_id"].unique())}))
     out: dict[str, Any] = {"title": report_title, "label": period.label, "period": period_summary(period),
-                           "bot_traffic": bots.removed_in_period, "kpis": kpi_summary(board), "alerts": alerts,
+                           "bot_traffic": bots.removed_in_period, "kpis": kpi_summary(board),
+                           "coverage_gaps": coverage_gaps(board), "alerts": alerts,
                            "content": content_summary(posts), "funnel": funnel}
     if attribution is not None:
         out["attribution"] = attribution_summary(attribution)

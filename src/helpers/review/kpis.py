@@ -6,6 +6,17 @@ at risk. Conventions every number here follows:
 
 - Missing is not zero. A metric an account does not report gives NaN for that account's KPI, and
   the total covers only the accounts that report it (``coverage`` says how many).
+- Coverage (issue 21). Every account KPI carries the days of the period its data speaks for
+  (``covered_days`` of ``period_days``, shown as "28/31 days"). account_daily KPIs: the days that
+  report the KPI's columns. posts and ad_daily are event tables (a day without a row may be a
+  true zero), so their days are the days inside the table's span (its first to last row, over all
+  accounts) on which the account has an account_daily row or a row of its own in the table; an
+  account without any account_daily row has the span of its own rows instead. An account absent
+  from an event table altogether has no value and no coverage (it runs no ads: not a gap).
+  No covered day gives NaN (missing), never 0. In the scorecard a KPI whose days are fewer than
+  ``min_coverage`` of the period is "insufficient data": no attainment, no change, no verdict,
+  and the total leaves the account out; a total's change compares only the accounts covered in
+  both periods (its note names those left out).
 - Rates are rates of sums (Σnumerator ÷ Σdenominator over the days that report both), never the
   mean of daily or per-account rates; totals recompute them from summed parts.
 - Reach is the average daily reach. Reach is not additive (the same person is reached on many
@@ -34,7 +45,7 @@ import pandas as pd
 from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.i18n import N_, _, fmt_count, fmt_date
-from helpers.params import check_day
+from helpers.params import check_day, check_number
 from helpers.periods import ReviewPeriod, parse_period, period_containing
 from helpers.review.words import metric_name
 
@@ -127,7 +138,11 @@ TARGETED_ELSEWHERE: tuple[str, ...] = ()
 ER_BASES: tuple[str, ...] = ("impressions", "reach", "followers")
 
 #: Health statuses a scorecard row can have.
-STATUSES: tuple[str, ...] = ("healthy", "watch", "at risk", "info", "missing")
+STATUSES: tuple[str, ...] = ("healthy", "watch", "at risk", "info", "insufficient data", "missing")
+
+#: Share of a period's days a KPI's data must cover to be judged (the review's ``min_coverage`` default is
+#: set in the notebook; this is the scorecard's default for callers outside it).
+MIN_COVERAGE = 0.8
 
 _DAILY_METRICS = ("followers", "followers_gained", "followers_lost", "impressions", "reach",
                   "profile_visits", "engagements", "link_clicks", "conversions", "revenue")
@@ -410,40 +425,58 @@ class _Events:
     accounts: frozenset[str]  # accounts with at least one row anywhere in the table
     first: pd.Timestamp
     last: pd.Timestamp
-
-    def covers(self, account_id: str, w: _Window) -> bool:
-        """Whether no rows for this account in the period means a true zero rather than missing data."""
-        return account_id in self.accounts and self.first <= w.end and self.last >= w.start
+    spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]]  # each account's first and last day in the table
 
     def of(self, account_id: str) -> pd.DataFrame:
         """This account's rows in the period."""
         return self.rows[self.rows["account_id"] == account_id]
+
+    def days(self, account_id: str, daily_days: frozenset[pd.Timestamp] | None, w: _Window) -> int | None:
+        """Days of the period this table speaks for, for the account (None: the account is not in the table).
+
+        Inside the table's span, a day counts when the account has an account_daily row (``daily_days``)
+        or a row of its own in this table; an account without any account_daily row (``None``) counts
+        the days of its own span.
+        """
+        if account_id not in self.accounts:
+            return None
+        low, high = max(self.first, w.start), min(self.last, w.end)
+        if high < low:
+            return 0
+        if daily_days is None:
+            first, last = self.spans[account_id]
+            return max(0, int((min(last, high) - max(first, low)).days) + 1)
+        own = set(self.of(account_id)["day"])
+        return sum(1 for day in own | daily_days if low <= day <= high)
 
 
 def _events(table: pd.DataFrame | None, w: _Window) -> _Events | None:
     """An event table prepared once per period (None when the table was not given or is empty)."""
     if table is None or table.empty:
         return None
+    spans = table.groupby("account_id")["day"].agg(["min", "max"])
     return _Events(table[table["day"].between(w.start, w.end)], frozenset(table["account_id"]),
-                   table["day"].min(), table["day"].max())
+                   table["day"].min(), table["day"].max(),
+                   {str(a): (r["min"], r["max"]) for a, r in spans.iterrows()})
 
 
-def _post_parts(posts: _Events | None, account_id: str, w: _Window) -> tuple[dict[str, float], dict[str, str]]:
-    """Number of distinct posts published by the account in the period (NaN if posts do not cover it)."""
+def _post_parts(posts: _Events | None, account_id: str, days: int | None,
+                w: _Window) -> tuple[dict[str, float], dict[str, str]]:
+    """Number of distinct posts published by the account in the period (NaN if posts cover none of its days)."""
     if posts is None:
         return {"posts": math.nan}, {"posts_published": "no posts data"}
-    if not posts.covers(account_id, w):
+    if not days:
         return {"posts": math.nan}, {"posts_published": "posts table does not cover this account in this period"}
     return {"posts": float(posts.of(account_id)["post_id"].nunique())}, {}
 
 
-def _ad_parts(ads: _Events | None, has_revenue: bool, account_id: str,
+def _ad_parts(ads: _Events | None, has_revenue: bool, account_id: str, days: int | None,
               w: _Window) -> tuple[dict[str, float], dict[str, str]]:
-    """Ad spend and the paired revenue/spend sums behind ROAS (NaN if ad_daily does not cover the account)."""
+    """Ad spend and the paired revenue/spend sums behind ROAS (NaN if ad_daily covers none of the account's days)."""
     nan = {"spend": math.nan, "roas_num": math.nan, "roas_den": math.nan}
     if ads is None:
         return nan, {"ad_spend": "no ad_daily data", "roas": "no ad_daily data"}
-    if not ads.covers(account_id, w):
+    if not days:
         why = "ad_daily does not cover this account in this period"
         return nan, {"ad_spend": why, "roas": why}
     mine = ads.of(account_id)
@@ -511,13 +544,48 @@ def _er_note(er_base: str) -> str:
     }[er_base]
 
 
+#: KPIs read from an event table, by table: their days are the table's days for the account (_Events.days).
+_EVENT_KPIS: dict[str, str] = {"posts_published": "posts", "ad_spend": "ad_daily", "roas": "ad_daily"}
+
+
+def kpi_table(kpi: str) -> str:
+    """The table a KPI's days come from: account_daily, posts, ad_daily or comments."""
+    if kpi in REPUTATION_KPIS:
+        return "comments"
+    return _EVENT_KPIS.get(kpi, "account_daily")
+
+
+def _covered_days(kpi: str, columns: tuple[str, ...], reported: dict[str, np.ndarray], d: pd.DataFrame,
+                  event_days: dict[str, int | None], post_days: set[pd.Timestamp] | None, er_base: str) -> int | None:
+    """Days of the period a KPI's data speaks for (None: not applicable, e.g. an account that runs no ads)."""
+    if kpi in _EVENT_KPIS:
+        return event_days[_EVENT_KPIS[kpi]]
+    if kpi == "engagement_rate" and er_base == "followers":  # engagements and followers on days posts speak for
+        if post_days is None:
+            return None
+        both = np.logical_and.reduce([reported[c] for c in columns])
+        return int(sum(1 for day in d.loc[both, "date"] if day in post_days))
+    return _days_reporting(reported, columns)
+
+
 def _account_rows(account_id: str, platform: str, d: pd.DataFrame, base: float, posts: _Events | None,
-                  ads: _Events | None, has_ad_revenue: bool, absent: frozenset[str],
+                  ads: _Events | None, has_ad_revenue: bool, absent: frozenset[str], has_daily: bool,
                   w: _Window) -> tuple[list[dict[str, object]], dict[str, float]]:
-    """One account's KPI rows and the parts its KPIs were computed from."""
+    """One account's KPI rows (with their covered days) and the parts its KPIs were computed from."""
     parts, notes = _daily_parts(d, base, absent, w)
-    for extra_parts, extra_notes in (_post_parts(posts, account_id, w),
-                                     _ad_parts(ads, has_ad_revenue, account_id, w)):
+    daily_days = frozenset(d["date"]) if has_daily else None
+    event_days = {"posts": None if posts is None else posts.days(account_id, daily_days, w),
+                  "ad_daily": None if ads is None else ads.days(account_id, daily_days, w)}
+    post_days = None
+    if posts is not None and event_days["posts"]:
+        low, high = max(posts.first, w.start), min(posts.last, w.end)
+        if has_daily:
+            post_days = {day for day in set(posts.of(account_id)["day"]) | set(d["date"]) if low <= day <= high}
+        else:
+            first, last = posts.spans[account_id]
+            post_days = set(pd.date_range(max(first, low), min(last, high)))
+    for extra_parts, extra_notes in (_post_parts(posts, account_id, event_days["posts"], w),
+                                     _ad_parts(ads, has_ad_revenue, account_id, event_days["ad_daily"], w)):
         parts.update(extra_parts)
         notes.update(extra_notes)
     # follower base of the per-post engagement rate: Σ over posts of the account's followers, so a
@@ -532,43 +600,87 @@ def _account_rows(account_id: str, platform: str, d: pd.DataFrame, base: float, 
         missing_cols = [c for c in columns if c in absent]
         if missing_cols:
             note = f"account_daily has no {', '.join(map(repr, missing_cols))} column"
+        days = _covered_days(kpi, columns, reported, d, event_days, post_days, w.er_base)
+        value = formula(*(parts[p] for p in needs))
+        if days == 0:  # no day of data: missing, never a computed 0
+            value = math.nan
         rows.append({"scope": "account", "account_id": account_id, "platform": platform, "kpi": kpi,
-                     "value": formula(*(parts[p] for p in needs)),
-                     "coverage": f"{_days_reporting(reported, columns)}/{w.days} days" if columns else "",
-                     "note": note})
+                     "value": value, "coverage": "" if days is None else f"{days}/{w.days} days",
+                     "note": note, "covered_days": math.nan if days is None else float(days),
+                     "period_days": float(w.days),
+                     "reported": all(not math.isnan(parts[p]) for p in needs) and days != 0,
+                     # days are missing (a gap), not a metric the account does not report at all in the period
+                     "gap_possible": days is not None and (days > 0 or kpi in _EVENT_KPIS or d.empty)})
     return rows, parts
 
 
-def _total_rows(parts: dict[str, dict[str, float]], er_base: str) -> list[dict[str, object]]:
-    """Total KPI rows: each KPI recomputed from the parts summed over the accounts that report them all."""
-    frame = pd.DataFrame.from_dict(parts, orient="index")
-    n = len(frame)
+def covered(covered_days: float, period_days: float, min_coverage: float) -> bool:
+    """Whether a KPI's days reach the coverage threshold: at least ⌈min_coverage × days in the period⌉ days.
+
+    NaN covered days (a KPI without day coverage: a total, comments) count as covered; 0 days never do.
+    Exactly at the threshold is covered (24 of 30 days at 0.8).
+    """
+    if _isnan(covered_days):
+        return True
+    return covered_days > 0 and covered_days >= math.ceil(min_coverage * period_days - 1e-9)
+
+
+def _total_value(parts: dict[str, dict[str, float]], kpi: str, er_base: str, members: Sequence[str]) -> float:
+    """A KPI over the given accounts together: its formula on their summed parts (NaN for none)."""
+    needs, formula = _formulas(er_base)[kpi]
+    if not members:
+        return math.nan
+    if kpi == "reach" and len(parts) > 1:
+        return math.nan
+    return formula(*(float(sum(parts[a][p] for a in members)) for p in needs))
+
+
+def _total_rows(parts: dict[str, dict[str, float]], er_base: str,
+                members: dict[str, list[str]]) -> list[dict[str, object]]:
+    """Total KPI rows: each KPI recomputed from the parts summed over its member accounts (``members``)."""
+    n = len(parts)
     rows = []
-    for kpi, (needs, formula) in _formulas(er_base).items():
-        reporting = frame[list(needs)].notna().all(axis=1)
-        value = formula(*(float(frame.loc[reporting, p].sum()) for p in needs)) if reporting.any() else math.nan
+    for kpi in _formulas(er_base):
+        value = _total_value(parts, kpi, er_base, members[kpi])
         note = "rate of sums over accounts" if KPIS[kpi].unit in ("rate", "ratio", "index") else "sum over accounts"
         if kpi == "engagement_rate":
             note = _er_note(er_base) + ", summed over accounts"
         if kpi == "followers":
             note = "sum across platforms: follower accounts, not unique people"
         if kpi == "reach" and n > 1:
-            value = math.nan
             note = _REACH_TOTAL_NOTE
         rows.append({"scope": _TOTAL, "account_id": _TOTAL, "platform": "all", "kpi": kpi, "value": value,
-                     "coverage": f"{int(reporting.sum())}/{n} accounts", "note": note})
+                     "coverage": f"{len(members[kpi])}/{n} accounts", "note": note, "covered_days": math.nan,
+                     "period_days": math.nan, "reported": bool(members[kpi])})
     return rows
 
 
+#: compute_kpis' columns: covered_days of period_days per account KPI (NaN for totals and KPIs without
+#: day coverage); in_total says whether the account's value is in the total (reported and covered); gap
+#: whether it is under min_coverage for missing days (not for a metric the account does not report).
+KPI_COLUMNS: list[str] = ["scope", "account_id", "platform", "kpi", "value", "coverage", "note", "covered_days",
+                          "period_days", "in_total", "gap"]
+
+
 def compute_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
-                 accounts: pd.DataFrame, start: object, end: object, er_base: str = "impressions") -> pd.DataFrame:
+                 accounts: pd.DataFrame, start: object, end: object, er_base: str = "impressions",
+                 min_coverage: float = 0.0) -> pd.DataFrame:
     """Every KPI for each account and for all accounts together, over the days start..end (inclusive).
 
     Returns a tidy frame: scope ("account" or "total"), account_id ("total" for the total), platform
-    ("all" for the total), kpi, value, coverage ("28/31 days" per account for account_daily KPIs,
-    "3/4 accounts" for totals) and note (method, base, or why a value is missing). Only the accounts
-    in ``accounts`` are reviewed: filter it to the own accounts upstream.
+    ("all" for the total), kpi, value, coverage ("28/31 days" per account, "3/4 accounts" for totals),
+    note (method, base, or why a value is missing), covered_days and period_days (the account's days
+    with data for the KPI; see the module's coverage rule) and in_total. The total of a KPI sums the
+    accounts that report it on at least ``min_coverage`` of the days (0: every account with data).
+    Only the accounts in ``accounts`` are reviewed: filter it to the own accounts upstream.
     """
+    return _compute(account_daily, posts, ad_daily, accounts, start, end, er_base, min_coverage)[0]
+
+
+def _compute(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+             accounts: pd.DataFrame, start: object, end: object, er_base: str,
+             min_coverage: float) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """compute_kpis and the per-account parts its totals sum (for totals over other sets of accounts)."""
     _check_er_base(er_base)
     w = _Window(check_day("start", start), check_day("end", end), er_base)
     if w.end < w.start:
@@ -578,6 +690,7 @@ def compute_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dai
     posts_ = _events(_prepare_posts(posts, acc["account_id"]), w)
     ad_table, has_ad_revenue = _prepare_ads(ad_daily, acc["account_id"])
     ads = _events(ad_table, w)
+    with_daily = set(daily["account_id"])
     in_period = daily[daily["date"].between(w.start, w.end)].sort_values("date")
     day_before = daily[daily["date"] == w.start - pd.Timedelta(days=1)].set_index("account_id")["followers"]
     rows: list[dict[str, object]] = []
@@ -585,12 +698,21 @@ def compute_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dai
     for account_id, platform in acc.itertuples(index=False):
         d = in_period[in_period["account_id"] == account_id]
         base = float(day_before.get(account_id, math.nan))
-        account_rows, parts[account_id] = _account_rows(account_id, platform, d, base, posts_, ads,
-                                                        has_ad_revenue, absent, w)
+        account_rows, parts[account_id] = _account_rows(account_id, platform, d, base, posts_, ads, has_ad_revenue,
+                                                        absent, account_id in with_daily, w)
+        for row in account_rows:
+            enough = covered(float(str(row["covered_days"])), float(w.days), min_coverage)
+            row["in_total"] = bool(row.pop("reported")) and enough
+            row["gap"] = bool(row.pop("gap_possible")) and not enough
         rows.extend(account_rows)
-    rows.extend(_total_rows(parts, er_base))
-    out = pd.DataFrame(rows, columns=["scope", "account_id", "platform", "kpi", "value", "coverage", "note"])
-    return out.astype({"value": "float64"})
+    members = {kpi: [str(r["account_id"]) for r in rows if r["kpi"] == kpi and r["in_total"]]
+               for kpi in _formulas(er_base)}
+    for row in _total_rows(parts, er_base, members):
+        row["in_total"], row["gap"] = bool(row.pop("reported")), False
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=KPI_COLUMNS)
+    return out.astype({"value": "float64", "covered_days": "float64", "period_days": "float64",
+                       "in_total": "bool", "gap": "bool"}), parts
 
 
 # --------------------------------------------------------------------------------------------
@@ -660,12 +782,16 @@ def comment_kpis(comments: pd.DataFrame, accounts: pd.DataFrame, start: object, 
 
 def _period_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
                  accounts: pd.DataFrame, start: object, end: object, er_base: str,
-                 comments: pd.DataFrame | None) -> pd.DataFrame:
-    """compute_kpis, with the reputation KPIs after them when scored comments are given."""
-    values = compute_kpis(account_daily, posts, ad_daily, accounts, start, end, er_base)
+                 comments: pd.DataFrame | None,
+                 min_coverage: float = 0.0) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """compute_kpis (and its parts), with the reputation KPIs after them when scored comments are given."""
+    values, parts = _compute(account_daily, posts, ad_daily, accounts, start, end, er_base, min_coverage)
     if comments is None:
-        return values
-    return pd.concat([values, comment_kpis(comments, accounts, start, end)], ignore_index=True)
+        return values, parts
+    reputation = comment_kpis(comments, accounts, start, end)
+    reputation = reputation.assign(covered_days=math.nan, period_days=math.nan,
+                                   in_total=reputation["value"].notna(), gap=False)
+    return pd.concat([values, reputation], ignore_index=True), parts
 
 
 # --------------------------------------------------------------------------------------------
@@ -747,6 +873,8 @@ def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_labe
     period = parse_period(kind, period_label)
     require_columns(kpis, ["scope", "account_id", "kpi", "value"], "kpis")
     out = kpis.copy()
+    # the accounts a total sums (compute_kpis' in_total: reported and covered); else every account with a value
+    summed = out["in_total"].astype(bool) if "in_total" in out.columns else out["value"].notna()
     if targets is None or targets.empty:
         out["target"], out["target_source"] = math.nan, ""
         out["attainment"] = math.nan
@@ -760,7 +888,7 @@ def attach_targets(kpis: pd.DataFrame, targets: pd.DataFrame | None, period_labe
         kpi = out.at[i, "kpi"]
         spec = KPIS[kpi]
         # the total's value covers only accounts that report the KPI; its target must cover the same
-        account_targets = out.loc[is_account & (out["kpi"] == kpi) & out["value"].notna(), "target"]
+        account_targets = out.loc[is_account & (out["kpi"] == kpi) & summed, "target"]
         if (spec.additive or spec.stock) and len(account_targets) and account_targets.notna().all():
             out.at[i, "target"] = float(account_targets.sum())
             out.at[i, "target_source"] = "sum of account targets"
@@ -842,14 +970,56 @@ def _relative_change(actual: pd.Series, base: pd.Series) -> pd.Series:
     return (actual - base) / base.abs().where(base != 0)
 
 
-def _comparison(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
-                accounts: pd.DataFrame, period: ReviewPeriod, er_base: str, name: str,
-                comments: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The KPI values of a comparison period, keyed for merging, in a column called ``name``."""
-    values = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base, comments)
-    if not covers(account_daily, period):  # a part-covered year would read as a fall (2 months vs 12)
-        values = values.assign(value=math.nan)
-    return values[[*_KEYS, "value"]].rename(columns={"value": name})
+def _coverage_text(row: Any, label: str) -> str:
+    """An account's coverage in a period, for a note: 'own_xhs (3/31 days in 2026-10)'."""
+    days = "no data" if not row.coverage else row.coverage
+    return f"{row.account_id} ({days} in {label})"
+
+
+def _comparison(board: pd.DataFrame, values: pd.DataFrame, parts: dict[str, dict[str, float]],
+                cur_parts: dict[str, dict[str, float]], period: ReviewPeriod, er_base: str, name: str,
+                whole: bool) -> pd.DataFrame:
+    """The board with a comparison period's values in column ``name`` and the current values they compare with.
+
+    An account's comparison value is kept only when it is covered in that period; a total's is
+    recomputed over the accounts covered in both periods (``<name>_actual`` is the current total over
+    the same accounts, what the change is computed from), and its note names the accounts left out.
+    ``whole``: account_daily reaches back to the period's start (else every comparison value is NaN).
+    """
+    keyed = values.set_index(["account_id", "kpi"])
+    accounts = board[board["scope"] == "account"]
+    base, actual_for_change, notes = [], [], []
+    for r in board.itertuples(index=False):
+        key = (r.account_id, r.kpi)
+        row = keyed.loc[key] if key in keyed.index else None
+        if not whole or row is None:
+            base.append(math.nan)
+            actual_for_change.append(r.actual)
+            notes.append("")
+            continue
+        if r.scope == "account":
+            base.append(float(row["value"]) if bool(row["in_total"]) else math.nan)
+            actual_for_change.append(r.actual)
+            notes.append(f"{period.label}: {row['coverage']}, under the coverage threshold" if bool(row["gap"])
+                         else "")
+            continue
+        if r.kpi not in _formulas(er_base):  # reputation totals: as comment_kpis computes them
+            base.append(float(row["value"]))
+            actual_for_change.append(r.actual)
+            notes.append("")
+            continue
+        mine = accounts[accounts["kpi"] == r.kpi]
+        now = set(mine.loc[mine["in_total"], "account_id"])
+        then_rows = values[(values["scope"] == "account") & (values["kpi"] == r.kpi)]
+        then = set(then_rows.loc[then_rows["in_total"], "account_id"])
+        common = [a for a in mine["account_id"] if a in now and a in then]
+        base.append(_total_value(parts, r.kpi, er_base, common))
+        actual_for_change.append(_total_value(cur_parts, r.kpi, er_base, common))
+        out = [_coverage_text(t, period.label) for t in then_rows.itertuples(index=False)
+               if t.account_id in now and t.gap]
+        notes.append(f"change vs {period.label} over the accounts covered in both; left out: {', '.join(out)}"
+                     if out and common and r.note != _REACH_TOTAL_NOTE else "")
+    return board.assign(**{name: base, f"{name}_actual": actual_for_change, f"{name}_note": notes})
 
 
 def covers(account_daily: pd.DataFrame, period: ReviewPeriod) -> bool:
@@ -862,8 +1032,15 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
               accounts: pd.DataFrame, targets: pd.DataFrame | None, period: ReviewPeriod,
               er_base: str = "impressions", watch_below: float = 1.0, risk_below: float = 0.9,
               change_watch: float = -0.10, change_risk: float = -0.25,
-              roas_floor: float | None = None, comments: pd.DataFrame | None = None) -> pd.DataFrame:
+              roas_floor: float | None = None, comments: pd.DataFrame | None = None,
+              min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
     """The review's KPI board: actual, target, attainment, change vs previous period and last year, status.
+
+    Coverage (``min_coverage``, a share of the period's days): an account KPI with data on fewer days
+    is "insufficient data" (no attainment, change or verdict) and left out of the total; a total
+    says how many accounts it sums ("3/4 accounts") and which are left out and why (``note``); its
+    change compares only the accounts covered in both periods (``previous`` and ``last_year`` of a
+    total are over those accounts).
 
     With ``roas_floor`` (the ads stop-loss), a ROAS under the floor is "at risk" whatever its
     target or trend, so the board never calls healthy what the ads section stops. With ``comments``
@@ -878,21 +1055,30 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     """
     _check_er_base(er_base)
     _check_thresholds(watch_below, risk_below, change_watch, change_risk)
-    current = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base, comments)
+    check_min_coverage(min_coverage)
+    current, cur_parts = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base,
+                                      comments, min_coverage)
     board = attach_targets(current, targets, period.label, period.kind).rename(columns={"value": "actual"})
+    board["note"] = [_with_left_out(r, period.label, board) for r in board.itertuples(index=False)]
     prev_p, ly_p = period.previous(), period.same_period_last_year()
     for p, name in ((prev_p, "previous"), (ly_p, "last_year")):
-        board = board.merge(_comparison(account_daily, posts, ad_daily, accounts, p, er_base, name, comments),
-                            on=_KEYS, how="left", validate="one_to_one")
+        values, parts = _period_kpis(account_daily, posts, ad_daily, accounts, p.start, p.end, er_base, comments,
+                                     min_coverage)
+        board = _comparison(board, values, parts, cur_parts, p, er_base, name, covers(account_daily, p))
+    insufficient = ((board["scope"] == "account") & board["actual"].notna()
+                    & ~board["in_total"].astype(bool) & board["covered_days"].notna())
+    board.loc[insufficient, "attainment"] = math.nan
     # flows (sums over days) are compared per day, so a 31-day month is not +3 % on a 30-day one
     flow = board["kpi"].map(lambda k: KPIS[k].additive and not KPIS[k].stock)
     board["change_basis"] = np.where(flow, "per day", "level")
     board["change_pct"] = _relative_change(
-        board["actual"], board["previous"] * np.where(flow, period.days / prev_p.days, 1.0))
-    board["change_abs"] = board["actual"] - board["previous"]
+        board["previous_actual"], board["previous"] * np.where(flow, period.days / prev_p.days, 1.0))
+    board["change_abs"] = board["previous_actual"] - board["previous"]
     board["yoy_pct"] = _relative_change(
-        board["actual"], board["last_year"] * np.where(flow, period.days / ly_p.days, 1.0))
-    board["yoy_abs"] = board["actual"] - board["last_year"]
+        board["last_year_actual"], board["last_year"] * np.where(flow, period.days / ly_p.days, 1.0))
+    board["yoy_abs"] = board["last_year_actual"] - board["last_year"]
+    for column in ("change_pct", "change_abs", "yoy_pct", "yoy_abs"):
+        board.loc[insufficient, column] = math.nan
     board["label"] = [kpi_label(k, er_base) for k in board["kpi"]]
     board["unit"] = [KPIS[k].unit for k in board["kpi"]]
     statuses = [kpi_status(r.kpi, r.actual, r.attainment, r.change_pct, watch_below=watch_below,
@@ -903,14 +1089,39 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     board["status_reason"] = [_full_reason(reason, r, prev_p, ly_p) for (_, reason), r
                               in zip(statuses, board.itertuples(index=False), strict=True)]
     board.loc[board["note"] == _REACH_TOTAL_NOTE, "status"] = "info"
+    board.loc[insufficient, "status"] = "insufficient data"
+    board.loc[insufficient, "status_reason"] = [
+        f"insufficient data: {c} reported, under the coverage threshold of {min_coverage:.0%} of the period's days; "
+        "no attainment, change or verdict" for c in board.loc[insufficient, "coverage"]]
+    for name in ("previous_note", "last_year_note"):
+        has = board[name] != ""
+        board.loc[has & (board["scope"] == _TOTAL), "note"] = [
+            "; ".join(filter(None, [n, extra])) for n, extra in board.loc[has & (board["scope"] == _TOTAL),
+                                                                          ["note", name]].itertuples(index=False)]
     if roas_floor is not None:
-        under = (board["kpi"] == "roas") & (board["actual"] < roas_floor)
+        under = (board["kpi"] == "roas") & (board["actual"] < roas_floor) & ~insufficient
         board.loc[under, "status"] = "at risk"
         board.loc[under, "status_reason"] = [f"ROAS {a:.2f} under the stop-loss floor {roas_floor:g}"
                                              for a in board.loc[under, "actual"]]
     return board[["scope", "account_id", "platform", "kpi", "label", "unit", "actual", "target", "attainment",
                   "previous", "change_pct", "change_abs", "last_year", "yoy_pct", "yoy_abs", "status",
-                  "status_reason", "change_basis", "target_source", "coverage", "note"]]
+                  "status_reason", "change_basis", "target_source", "coverage", "note", "covered_days",
+                  "period_days", "gap"]]
+
+
+def check_min_coverage(min_coverage: float) -> float:
+    """The coverage threshold as a share of the period's days, from 0 (any data) to 1 (every day)."""
+    return check_number("min_coverage", min_coverage, 0.0, 1.0)
+
+
+def _with_left_out(row: Any, label: str, board: pd.DataFrame) -> str:
+    """A total's note with the accounts left out of it this period and why ('own_xhs (0/31 days in 2026-10)')."""
+    note = "" if _isnan(row.note) else str(row.note)
+    if row.scope != _TOTAL or note == _REACH_TOTAL_NOTE:  # reach is not summed: nobody is left out of it
+        return note
+    mine = board[(board["scope"] == "account") & (board["kpi"] == row.kpi)]
+    out = [_coverage_text(r, label) for r in mine.itertuples(index=False) if r.gap]
+    return "; ".join(filter(None, [note, f"left out: {', '.join(out)}" if out else ""]))
 
 
 def _full_reason(reason: str, row: Any, prev_p: ReviewPeriod, ly_p: ReviewPeriod) -> str:
@@ -921,7 +1132,7 @@ def _full_reason(reason: str, row: Any, prev_p: ReviewPeriod, ly_p: ReviewPeriod
             return note
         days = f" ({coverage} reported)" if coverage.endswith(" days") else ""
         return "; ".join(filter(None, [reason + days, note]))
-    extra = []
+    extra = [f"no comparison with {n}" for n in (row.previous_note, row.last_year_note) if n and row.scope != _TOTAL]
     if (m := re.fullmatch(r"(\d+)/(\d+) days", coverage)) and int(m.group(1)) < int(m.group(2)):
         extra.append(f"partial data: {coverage}")
     comparisons = (("previous period", prev_p, row.previous), ("last year", ly_p, row.last_year))

@@ -32,7 +32,7 @@ from helpers.i18n import _
 from helpers.params import check_choice, check_number, check_whole, select_accounts
 from helpers.periods import ReviewPeriod, requested_period, resolve_period, trailing_periods
 from helpers.review.attribution import MARKOV_VALUES
-from helpers.review.kpis import complete_daily_metrics
+from helpers.review.kpis import MIN_COVERAGE, check_min_coverage, complete_daily_metrics
 from helpers.schema import TABLES
 
 REVIEW_TABLES: tuple[str, ...] = ("accounts", "account_daily", "posts")
@@ -71,6 +71,7 @@ class ReviewRun:
     lang: str = i18n.DEFAULT_LANGUAGE  # the report's language (zh-CN or en), resolved by prepare
     markov_value: str = MARKOV_VALUES[0]  # the Markov model's value credit: conversion share or value removal effects
     left_out: tuple[str, ...] = ()  # rows left out on loading (dates after the data's end), one line per file
+    min_coverage: float = MIN_COVERAGE  # share of the period's days a KPI's data must cover to be judged
 
     @property
     def accounts(self) -> pd.DataFrame:
@@ -194,6 +195,7 @@ class ReviewParameters:
     top_n: int
     markov_value: str
     period_type: str = "month"  # the period's kind: a 4-digit period (2025) is a year whatever period_type says
+    min_coverage: float = MIN_COVERAGE
 
 
 def period_kind(period_type: str, period: str) -> str:
@@ -209,7 +211,7 @@ def top_posts_shown(top_n: int, kind: str) -> int:
 def check_parameters(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
                      anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
                      ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, markov_value: str,
-                     lang: str) -> ReviewParameters:
+                     min_coverage: float, lang: str) -> ReviewParameters:
     """Every check of prepare that needs no big table: values, the period's label, the data folder, the accounts.
 
     Values are checked before any file is read, so a typo fails in a second; then the data folder's
@@ -227,19 +229,21 @@ def check_parameters(*, account: str | list[str], period_type: str, period: str,
     n_trend = check_whole("trend_periods", trend_periods, 1, 60)
     n_top = check_whole("top_n", top_n, 0, 100)
     value_credit = check_choice("markov_value", markov_value, MARKOV_VALUES)
+    coverage = check_min_coverage(min_coverage)
     requested_period(kind, str(period))
     check_targets_source(targets_source)
     folder = check_files(REVIEW_TABLES, data_dir)
     account_ids = select_accounts(load_checked_tables(["accounts"], folder)["accounts"], account)
     return ReviewParameters(data_dir=folder, account_ids=account_ids, anomaly_threshold=threshold, bot_iqr_k=iqr_k,
                             roas_stop_loss=stop_loss, ctr_keep=keep, trend_periods=n_trend,
-                            top_n=top_posts_shown(n_top, kind), markov_value=value_credit, period_type=kind)
+                            top_n=top_posts_shown(n_top, kind), markov_value=value_credit, period_type=kind,
+                            min_coverage=coverage)
 
 
 def prepare(*, account: str | list[str], period_type: str, period: str, data_dir: str, er_base: str,
             anomaly_method: str, anomaly_threshold: float, bot_iqr_k: float, roas_stop_loss: float,
             ctr_keep: float, targets_source: str, trend_periods: int, top_n: int, markov_value: str,
-            lang: str) -> ReviewRun:
+            min_coverage: float, lang: str) -> ReviewRun:
     """Set the report language, check every review parameter, load the data and resolve the period.
 
     `lang` ("zh-CN", "en", or "" for $OPSBOOK_LANG, else zh-CN) is set first, so everything the
@@ -253,7 +257,7 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
         account=account, period_type=period_type, period=period, data_dir=data_dir, er_base=er_base,
         anomaly_method=anomaly_method, anomaly_threshold=anomaly_threshold, bot_iqr_k=bot_iqr_k,
         roas_stop_loss=roas_stop_loss, ctr_keep=ctr_keep, targets_source=targets_source,
-        trend_periods=trend_periods, top_n=top_n, markov_value=markov_value, lang=lang)
+        trend_periods=trend_periods, top_n=top_n, markov_value=markov_value, min_coverage=min_coverage, lang=lang)
     folder, account_ids = checked.data_dir, checked.account_ids
     present = [t for t in OPTIONAL_REVIEW_TABLES if find_table_file(t, folder) is not None]
     with warnings.catch_warnings(record=True) as caught:  # optional metric columns a platform lacks are shown as
@@ -273,4 +277,4 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
                      bot_iqr_k=checked.bot_iqr_k, roas_stop_loss=checked.roas_stop_loss, ctr_keep=checked.ctr_keep,
                      trend=tuple(trailing_periods(resolved, checked.trend_periods)), top_n=checked.top_n,
                      tables=tables, targets=targets, targets_note=note, data_notes=notes, lang=language,
-                     markov_value=checked.markov_value, left_out=left_out)
+                     markov_value=checked.markov_value, left_out=left_out, min_coverage=checked.min_coverage)
