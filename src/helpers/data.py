@@ -565,9 +565,11 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
     daily = loaded.get("account_daily")
     if accounts.frame is not None and daily is not None and daily.frame is not None:
         problems.extend(coverage_gaps(accounts.frame, daily.frame, str(find_table_file("account_daily", folder))))
-    if all(loaded.get(t) is not None and loaded[t].frame is not None for t in ("experiments", "experiment_units")):
-        problems.extend(_check_experiment_units(loaded["experiments"].frame, loaded["experiment_units"].frame,
-                                                str(find_table_file("experiment_units", folder))))
+    experiments, units = loaded.get("experiments"), loaded.get("experiment_units")
+    if experiments is not None and experiments.frame is not None:
+        problems.extend(_check_experiments(experiments.frame, None if units is None else units.frame,
+                                           str(find_table_file("experiments", folder)),
+                                           str(find_table_file("experiment_units", folder))))
     return problems
 
 
@@ -647,20 +649,79 @@ def undeclared_variant_rows(variants: pd.Series, declared: Iterable[str]) -> pd.
     return (text.notna() & ~text.isin(known)).fillna(False).astype(bool)
 
 
-def _check_experiment_units(experiments: pd.DataFrame, units: pd.DataFrame, file: str) -> list[Problem]:
-    """Unit rows of an experiment with a variant its experiments row does not declare, per experiment."""
+def experiment_design_problem(row: pd.Series) -> tuple[str, str] | None:
+    """What is wrong with one experiments row's design, as (column, message), or None when it is sound.
+
+    The one check of the design (at least two variants, the control among them, one positive
+    expected_split weight per variant) made by helpers.experiments.design.design_from_row, which refuses
+    the run, and by validate_folder, which names the row's line.
+    """
+    variants = declared_variants(row["variants"])
+    if len(variants) < 2:
+        return "variants", (f"variants {list(variants)} — an A/B test needs at least two variants separated by "
+                            "';' (e.g. A;B).")
+    control = str(row["control"]).strip()
+    if control not in variants:
+        return "control", f"control {control!r} is not one of the variants {list(variants)}."
+    weights = declared_variants(row.get("expected_split"))
+    if not weights:
+        return None
+    if len(weights) != len(variants):
+        return "expected_split", (f"expected_split has {len(weights)} weights for {len(variants)} variants; give "
+                                  "one weight per variant, in the same order.")
+    try:
+        values = [float(w) for w in weights]
+    except ValueError:
+        return "expected_split", f"expected_split {row.get('expected_split')!r} must be numbers separated by ';'."
+    if any(v <= 0 for v in values):
+        return "expected_split", "expected_split weights must be positive."
+    return None
+
+
+def experiment_unit_problems(experiment_id: str, variants: tuple[str, ...], control: str, units: pd.DataFrame,
+                             file: str) -> list[Problem]:
+    """The unit rows of one experiment against its design: none at all, undeclared variants, a control without units.
+
+    The one check of helpers.experiments.design.check_units (which refuses the run with the first problem)
+    and of validate_folder (which lists every one, with the unit rows' lines; an experiment without any
+    units is a warning there: it may not have started, and only its own evaluation refuses).
+    """
+    if units.empty:
+        return [Problem("experiment_units", file, "experiment_id", f"experiment_units has no rows for {experiment_id}.",
+                        severity="warning", hint="Its evaluation needs its units; the other experiments run.")]
     problems = []
-    for row in experiments.itertuples(index=False):
-        mine = units[units["experiment_id"] == row.experiment_id]
-        bad = undeclared_variant_rows(mine["variant"], declared_variants(row.variants))
-        if bad.any():
-            lines, n = _line_numbers(bad[bad].index)
-            problems.append(Problem(
-                "experiment_units", file, "variant",
-                f"variant not declared in experiments for {row.experiment_id} "
-                f"(declared: {', '.join(declared_variants(row.variants))})", lines,
-                _examples(mine.loc[bad, "variant"]), n,
-                hint="Fix the labels, or add the variant to experiments.variants."))
+    bad = undeclared_variant_rows(units["variant"], variants)
+    if bad.any():
+        lines, n = _line_numbers(bad[bad].index)
+        problems.append(Problem(
+            "experiment_units", file, "variant",
+            f"variant(s) {sorted(set(units.loc[bad, 'variant'].astype(str).str.strip()))} are not declared in "
+            f"experiments for {experiment_id} (declared: {', '.join(variants)})", lines,
+            _examples(units.loc[bad, "variant"]), n,
+            hint="Fix the labels, or add the variant to experiments.variants."))
+    present = set(units["variant"].astype("string").str.strip().dropna())
+    if control not in present:
+        problems.append(Problem(
+            "experiment_units", file, "variant",
+            f"{experiment_id}: the control {control!r} has no units, so nothing can be compared",
+            hint="Fix the control's label in the units or experiments.control."))
+    return problems
+
+
+def _check_experiments(experiments: pd.DataFrame, units: pd.DataFrame | None, file: str,
+                       units_file: str) -> list[Problem]:
+    """Each experiments row's design, and (when the units loaded) its units against it, per experiment."""
+    problems = []
+    for index, row in experiments.iterrows():
+        wrong = experiment_design_problem(row)
+        if wrong is not None:
+            lines, n = _line_numbers(pd.Index([index]))
+            problems.append(Problem("experiments", file, wrong[0], f"{row['experiment_id']}: {wrong[1]}", lines,
+                                    n_rows=n, hint="Fix the design row; its evaluation refuses until then."))
+        elif units is not None:
+            mine = units[units["experiment_id"] == row["experiment_id"]]
+            problems.extend(experiment_unit_problems(str(row["experiment_id"]), declared_variants(row["variants"]),
+                                                     str(row["control"]).strip(), mine, units_file))
     return problems
 
 

@@ -1,0 +1,56 @@
+"""`opsbook validate` runs the checks the notebooks run on loading: one shared function each, two callers.
+
+Each test writes a small folder, asks validate_folder, and asks the notebook's own loader for the same
+folder: validate names the problem (file, column, line) and the loader refuses with the same finding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers.data import validate_folder
+from helpers.errors import DataError
+from helpers.experiments.design import load_experiment
+
+HEADER = "experiment_id,name,unit,primary_metric,control,variants,start,end,expected_split\n"
+
+
+def _experiments(tmp_path: Path, rows: str, units: str) -> Path:
+    (tmp_path / "experiments.csv").write_text(HEADER + rows, encoding="utf-8")
+    (tmp_path / "experiment_units.csv").write_text("experiment_id,unit_id,variant\n" + units, encoding="utf-8")
+    return tmp_path
+
+
+def _found(folder: Path, *tables: str) -> list[tuple[str, str | None, tuple[int, ...], str, str]]:
+    return [(p.table, p.column, p.rows, p.severity, p.problem) for p in validate_folder(folder) if p.table in tables]
+
+
+def test_a_bad_design_row_is_named_with_its_line_and_refused_by_the_notebook(tmp_path: Path) -> None:
+    # line 2: E1 is sound; line 3: E2's control Z is not a variant; line 4: E3 has 2 weights for 3 variants
+    folder = _experiments(tmp_path, "E1,t,user,cv,A,A;B,2026-10-01,2026-10-14,\n"
+                                    "E2,t,user,cv,Z,A;B,2026-10-01,2026-10-14,\n"
+                                    "E3,t,user,cv,A,A;B;C,2026-10-01,2026-10-14,1;1\n",
+                          "E1,u1,A\nE1,u2,B\nE2,u3,A\nE3,u4,A\n")
+    assert _found(folder, "experiments") == [
+        ("experiments", "control", (3,), "error", "E2: control 'Z' is not one of the variants ['A', 'B']."),
+        ("experiments", "expected_split", (4,), "error",
+         "E3: expected_split has 2 weights for 3 variants; give one weight per variant, in the same order.")]
+    with pytest.raises(DataError, match=r"experiments, E2: control 'Z' is not one of the variants \['A', 'B'\]"):
+        load_experiment("E2", folder)
+    load_experiment("E1", folder)   # the sound experiment still loads
+
+
+def test_a_control_without_units_is_an_error_and_an_experiment_without_units_a_warning(tmp_path: Path) -> None:
+    # E1's units are all B (control A has none); E2 has no unit rows at all (not started)
+    folder = _experiments(tmp_path, "E1,t,user,cv,A,A;B,2026-10-01,2026-10-14,\n"
+                                    "E2,t,user,cv,A,A;B,2026-11-01,2026-11-14,\n",
+                          "E1,u1,B\nE1,u2,B\n")
+    assert _found(folder, "experiment_units") == [
+        ("experiment_units", "variant", (), "error", "E1: the control 'A' has no units, so nothing can be compared"),
+        ("experiment_units", "experiment_id", (), "warning", "experiment_units has no rows for E2.")]
+    with pytest.raises(DataError, match="E1: the control 'A' has no units"):
+        load_experiment("E1", folder)
+    with pytest.raises(DataError, match="experiment_units has no rows for E2"):
+        load_experiment("E2", folder)
