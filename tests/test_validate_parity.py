@@ -54,3 +54,21 @@ def test_a_control_without_units_is_an_error_and_an_experiment_without_units_a_w
         load_experiment("E1", folder)
     with pytest.raises(DataError, match="experiment_units has no rows for E2"):
         load_experiment("E2", folder)
+
+
+def test_kol_audience_shares_that_do_not_sum_to_one_are_named_and_refused(tmp_path: Path) -> None:
+    from helpers.data import load_tables
+    from helpers.kol.fit import kol_distribution
+
+    (tmp_path / "kols.csv").write_text("kol_id,platform,name,followers,category\nk1,douyin,K1,1000,护肤\n"
+                                       "k2,douyin,K2,1000,护肤\n", encoding="utf-8")
+    # k1 gender 0.6 + 0.2 = 0.8 (< 0.9: off, lines 2–3); k1 interests 0.7 + 0.6 = 1.3 (tags: allowed);
+    # k2 gender 0.55 + 0.5 = 1.05 (inside 0.9–1.1: rescaled, fine)
+    (tmp_path / "kol_audience.csv").write_text(
+        "kol_id,dimension,bucket,share\nk1,gender,女,0.6\nk1,gender,男,0.2\nk1,interests,护肤,0.7\n"
+        "k1,interests,彩妆,0.6\nk2,gender,女,0.55\nk2,gender,男,0.5\n", encoding="utf-8")
+    [problem] = [p for p in validate_folder(tmp_path) if p.table == "kol_audience"]
+    assert (problem.column, problem.rows, problem.n_rows, problem.examples, problem.severity) == \
+        ("share", (2, 3), 2, ("k1 gender sums to 0.800",), "error")
+    with pytest.raises(DataError, match="k1 gender sums to 0.800"):
+        kol_distribution(load_tables(["kol_audience"], tmp_path)["kol_audience"])

@@ -565,12 +565,51 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
     daily = loaded.get("account_daily")
     if accounts.frame is not None and daily is not None and daily.frame is not None:
         problems.extend(coverage_gaps(accounts.frame, daily.frame, str(find_table_file("account_daily", folder))))
+    shares = loaded.get("kol_audience")
+    if shares is not None and shares.frame is not None:
+        problems.extend(_check_share_sums(shares.frame, str(find_table_file("kol_audience", folder))))
     experiments, units = loaded.get("experiments"), loaded.get("experiment_units")
     if experiments is not None and experiments.frame is not None:
         problems.extend(_check_experiments(experiments.frame, None if units is None else units.frame,
                                            str(find_table_file("experiments", folder)),
                                            str(find_table_file("experiment_units", folder))))
     return problems
+
+
+#: A KOL's platform shares of one dimension sum to about 1 (exports round); a tag dimension's (interests) may not.
+SHARE_SUM_RANGE: tuple[float, float] = (0.9, 1.1)
+SHARE_TAG_DIMENSIONS: tuple[str, ...] = ("interests",)
+_SHARE_EPS = 1e-9
+
+
+def share_sum_off(totals: pd.Series, dimensions: pd.Series) -> pd.Series:
+    """Rows of kol_audience whose dimension's shares (summed per KOL and dimension: `totals`) are not about 1.
+
+    True where a non-tag dimension sums outside SHARE_SUM_RANGE, or any dimension to 0 or less. The one
+    check of helpers.kol.fit (which refuses the run) and of validate_folder (which names the lines).
+    """
+    lo, hi = SHARE_SUM_RANGE
+    outside = (totals < lo - _SHARE_EPS) | (totals > hi + _SHARE_EPS)
+    return ((~dimensions.isin(SHARE_TAG_DIMENSIONS) & outside) | (totals <= 0)).fillna(False).astype(bool)
+
+
+def _check_share_sums(kol_audience: pd.DataFrame, file: str) -> list[Problem]:
+    """kol_audience rows whose dimension does not sum to about 1, one warning-free error listing them."""
+    frame = kol_audience.dropna(subset=["kol_id", "bucket", "share"])
+    if frame.empty:
+        return []
+    dimension = frame["dimension"].astype("string").str.lower()
+    totals = frame.groupby([frame["kol_id"], dimension])["share"].transform("sum")
+    off = share_sum_off(totals, dimension)
+    if not off.any():
+        return []
+    rows, n = _line_numbers(off[off].index)
+    pairs = pd.DataFrame({"kol": frame.loc[off, "kol_id"], "dim": dimension[off], "sum": totals[off]})
+    examples = tuple(f"{k} {d} sums to {t:.3f}" for k, d, t in pairs.drop_duplicates(["kol", "dim"]).head(3)
+                     .itertuples(index=False))
+    lo, hi = SHARE_SUM_RANGE
+    return [Problem("kol_audience", file, "share", f"the shares of a KOL's dimension must sum to about 1 ({lo}–{hi})",
+                    rows, examples, n, hint="Re-export the KOL's audience shares (a bucket may be missing).")]
 
 
 #: At most this many runs of missing days are named per account (the rest are counted).
