@@ -72,3 +72,41 @@ def test_kol_audience_shares_that_do_not_sum_to_one_are_named_and_refused(tmp_pa
         ("share", (2, 3), 2, ("k1 gender sums to 0.800",), "error")
     with pytest.raises(DataError, match="k1 gender sums to 0.800"):
         kol_distribution(load_tables(["kol_audience"], tmp_path)["kol_audience"])
+
+
+ACCOUNTS = "account_id,platform,name,owner\nown_douyin,douyin,D,own\n"
+
+
+def test_a_brand_reply_before_its_comment_is_named_and_refused(tmp_path: Path) -> None:
+    from helpers.data import load_tables
+    from helpers.nlp.opinion import response_times
+
+    (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+    # c1 answered 2 h later; c2 answered 1 h BEFORE it was written (line 3); c3 not answered
+    (tmp_path / "comments.csv").write_text(
+        "comment_id,account_id,created_at,text,source,replied_at,replied_by_brand\n"
+        "c1,own_douyin,2026-10-01T10:00:00,好用,comment,2026-10-01T12:00:00,true\n"
+        "c2,own_douyin,2026-10-01T10:00:00,怎么用,comment,2026-10-01T09:00:00,true\n"
+        "c3,own_douyin,2026-10-01T11:00:00,一般,comment,,false\n", encoding="utf-8")
+    [problem] = [p for p in validate_folder(tmp_path) if p.table == "comments" and p.severity == "error"]
+    assert (problem.column, problem.rows, problem.examples, problem.severity) == \
+        ("replied_at", (3,), ("c2",), "error")
+    comments = load_tables(["comments"], tmp_path)["comments"].assign(sentiment=0.0)
+    with pytest.raises(DataError, match=r"replied_at is before created_at for comment_id \['c2'\]"):
+        response_times(comments)
+
+
+def test_an_escalation_before_the_response_deadline_is_named_and_refused(tmp_path: Path) -> None:
+    from helpers.data import load_tables
+    from helpers.nlp.opinion import response_sop
+
+    # r1 respond 24 h, escalate 48 h: fine; r2 (line 3) respond 24 h, escalate 12 h: escalation first
+    (tmp_path / "risks.csv").write_text(
+        "risk_id,category,description,probability,impact,owner,mitigation,status,respond_within_h,escalate_after_h\n"
+        "r1,品牌,差评扩散,0.2,3,Li,回复,open,24,48\n"
+        "r2,舆情,舆情危机,0.5,4,Wang,公关,open,24,12\n", encoding="utf-8")
+    [problem] = [p for p in validate_folder(tmp_path) if p.table == "risks" and p.severity == "error"]
+    assert (problem.column, problem.rows, problem.examples, problem.severity) == \
+        ("escalate_after_h", (3,), ("r2",), "error")
+    with pytest.raises(DataError, match="risk r2 has escalate_after_h 12 below respond_within_h 24"):
+        response_sop(load_tables(["risks"], tmp_path)["risks"])

@@ -565,9 +565,11 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
     daily = loaded.get("account_daily")
     if accounts.frame is not None and daily is not None and daily.frame is not None:
         problems.extend(coverage_gaps(accounts.frame, daily.frame, str(find_table_file("account_daily", folder))))
-    shares = loaded.get("kol_audience")
-    if shares is not None and shares.frame is not None:
-        problems.extend(_check_share_sums(shares.frame, str(find_table_file("kol_audience", folder))))
+    for name, check in (("comments", _check_replies), ("risks", _check_escalation),
+                        ("kol_audience", _check_share_sums)):  # the notebooks' own checks of one table
+        loaded_table = loaded.get(name)
+        if loaded_table is not None and loaded_table.frame is not None:
+            problems.extend(check(loaded_table.frame, str(find_table_file(name, folder))))
     experiments, units = loaded.get("experiments"), loaded.get("experiment_units")
     if experiments is not None and experiments.frame is not None:
         problems.extend(_check_experiments(experiments.frame, None if units is None else units.frame,
@@ -610,6 +612,60 @@ def _check_share_sums(kol_audience: pd.DataFrame, file: str) -> list[Problem]:
     lo, hi = SHARE_SUM_RANGE
     return [Problem("kol_audience", file, "share", f"the shares of a KOL's dimension must sum to about 1 ({lo}–{hi})",
                     rows, examples, n, hint="Re-export the KOL's audience shares (a bucket may be missing).")]
+
+
+def reply_hours(comments: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Whether the brand answered each comment, and after how many hours (missing without replied_at).
+
+    Answered: replied_by_brand is true, or a reply time with no word on who (the export's reply column).
+    Negative hours (a reply before its comment) refuse the voice of the customer
+    (`nlp.opinion`) and are an error of `validate_folder`: the one reading for both.
+    """
+    index = comments.index
+    at = pd.to_datetime(comments["replied_at"]) if "replied_at" in comments else pd.Series(pd.NaT, index=index)
+    by_brand = (comments["replied_by_brand"].astype("boolean") if "replied_by_brand" in comments
+                else pd.Series(pd.NA, index=index, dtype="boolean"))
+    answered = by_brand.fillna(False).astype(bool) | (at.notna() & by_brand.isna())
+    hours = ((at - pd.to_datetime(comments["created_at"])) / pd.Timedelta(hours=1)).where(answered)
+    return answered, hours
+
+
+def escalates_before_deadline(respond_within_h: pd.Series, escalate_after_h: pd.Series) -> pd.Series:
+    """Risks whose escalation (escalate_after_h) comes before their response deadline (respond_within_h).
+
+    Both count from the alert's start; the voice of the customer refuses such an SOP and validate names it.
+    Missing values are never flagged (the defaults apply).
+    """
+    respond = pd.to_numeric(respond_within_h, errors="coerce")
+    escalate = pd.to_numeric(escalate_after_h, errors="coerce")
+    return (escalate < respond).fillna(False).astype(bool)
+
+
+def _check_replies(comments: pd.DataFrame, file: str) -> list[Problem]:
+    """Comments whose brand reply is dated before the comment itself."""
+    if "replied_at" not in comments.columns:
+        return []
+    early = (reply_hours(comments)[1] < 0).fillna(False).astype(bool)
+    if not early.any():
+        return []
+    rows, n = _line_numbers(early[early].index)
+    return [Problem("comments", file, "replied_at", "reply dated before its comment (replied_at < created_at)", rows,
+                    _examples(comments.loc[early, "comment_id"]), n,
+                    hint="Fix the export's reply times; the voice of the customer refuses them until then.")]
+
+
+def _check_escalation(risks: pd.DataFrame, file: str) -> list[Problem]:
+    """Risks whose escalate_after_h is below respond_within_h."""
+    if not {"respond_within_h", "escalate_after_h"} <= set(risks.columns):
+        return []
+    bad = escalates_before_deadline(risks["respond_within_h"], risks["escalate_after_h"])
+    if not bad.any():
+        return []
+    rows, n = _line_numbers(bad[bad].index)
+    return [Problem("risks", file, "escalate_after_h",
+                    "escalation before the response deadline (escalate_after_h < respond_within_h; both count from "
+                    "the alert's start)", rows, _examples(risks.loc[bad, "risk_id"]), n,
+                    hint="Raise escalate_after_h or lower respond_within_h.")]
 
 
 #: At most this many runs of missing days are named per account (the rest are counted).
