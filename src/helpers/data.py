@@ -11,6 +11,7 @@ import os
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -18,8 +19,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers import config
-from helpers.errors import DataError
+from helpers.errors import DataError, ParameterError
 from helpers.i18n import _, ngettext
+from helpers.periods import latest_complete_period
 from helpers.schema import TABLES, ColumnSpec, TableSpec, pandera_schema
 from helpers.timezones import account_zones, parse_local_times, row_zones, unknown_zones
 
@@ -34,10 +36,11 @@ class DataWarning(UserWarning):
     """Data is usable but incomplete (e.g. an optional metric is absent): results say 'missing'."""
 
 
-class LeftOutRowsWarning(UserWarning):
-    """Rows were left out of the analysis (suspect dates); not a DataWarning, so the notebooks show it.
+class LeftOutRowsWarning(DataWarning):
+    """Rows were left out of the analysis (suspect dates); the warning carries its Problem (`.problem`).
 
-    The warning carries its Problem (`.problem`) so a report can state it in its own language.
+    A DataWarning, so the notebooks' filters keep it out of a report's cells: reports state it through the
+    run's data notes (`DataNote`, recorded by `load_tables`), in the run's language.
     """
 
     def __init__(self, problem: Problem) -> None:
@@ -53,6 +56,9 @@ FAR_TAIL_SHARE = 0.01
 FAR_MIN_ROWS = 30
 #: Days after today (the run's clock) that are still plausible: an account east of the clock's zone is a day ahead.
 TODAY_SLACK_DAYS = 1
+#: How the problem of rows left out on loading ends, and the problem of an optional table without rows.
+LEFT_OUT_SUFFIX = "left out of the analysis"
+EMPTY_TABLE_PROBLEM = "no rows: read as no data for this table"
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, zones: pd.Series 
     ok = not any(p.severity == "error" for p in problems)
     if ok and frame.empty:
         if spec.may_be_empty:  # an optional table: a header-only file is the same as no file
-            problems.append(Problem(spec.name, file, None, "no rows: read as no data for this table",
+            problems.append(Problem(spec.name, file, None, EMPTY_TABLE_PROBLEM,
                                     severity="warning",
                                     hint="Export a period with data if the table should have some."))
         else:
@@ -266,7 +272,7 @@ def _suspect_dates(frame: pd.DataFrame, spec: TableSpec, file: str,
     problem = Problem(
         spec.name, file, column,
         f"date after the data's reasonable end (after today, {on:%Y-%m-%d}, or more than {FAR_DAYS} days after "
-        f"the rest of its account's rows{end}): left out of the analysis",
+        f"the rest of its account's rows{end}): {LEFT_OUT_SUFFIX}",
         rows, _examples(values), n, severity="warning",
         hint="Correct the date (a typo such as 2027 for 2026?) or remove the row; until then it is not counted.")
     return frame.loc[~suspect], [problem]
@@ -281,6 +287,76 @@ def left_out_note(problem: Problem) -> str:
              "Correct the dates and run again.").format(
         file=Path(problem.file).name, column=problem.column, rows=more, lines=lines,
         values=", ".join(problem.examples))
+
+
+@dataclass(frozen=True)
+class DataNote:
+    """Something a report must state about its data: rows left out on loading, or an optional table with no rows.
+
+    The loading step (`load_tables`) records one per problem of these kinds; `RunOutputs` shows them in the
+    notebook's set-up output and writes them to summary.json `data_notes` (`record()`). The warnings that an
+    optional metric column is absent are not notes: each section that needs the metric shows it as missing.
+    """
+
+    table: str
+    file: str
+    column: str | None
+    what: Literal["left_out_dates", "empty_table"]
+    rows: tuple[int, ...] = ()
+    n_rows: int = 0
+    values: tuple[str, ...] = ()
+    problem: Problem | None = field(default=None, compare=False, repr=False)
+
+    def text(self) -> str:
+        """The note as one line of a report, in the run's language."""
+        if self.what == "left_out_dates" and self.problem is not None:
+            return left_out_note(self.problem)
+        return _("{file}: no rows, so this table is read as no data (its sections say so).").format(
+            file=Path(self.file).name)
+
+    def record(self) -> dict[str, object]:
+        """The note for summary.json: file, table, column, what, rows (line numbers), n_rows, values, text."""
+        return {"file": Path(self.file).name, "table": self.table, "column": self.column, "what": self.what,
+                "rows": list(self.rows), "n_rows": self.n_rows, "values": list(self.values), "text": self.text()}
+
+
+_NOTES: list[DataNote] = []  # the run's data notes, recorded by load_tables, taken by RunOutputs
+
+
+def data_note(problem: Problem) -> DataNote | None:
+    """The data note of a loading problem (left-out rows, an empty optional table), or None for other problems."""
+    if problem.severity != "warning":
+        return None
+    if problem.problem.endswith(LEFT_OUT_SUFFIX):
+        return DataNote(problem.table, problem.file, problem.column, "left_out_dates", problem.rows, problem.n_rows,
+                        problem.examples, problem)
+    if problem.problem == EMPTY_TABLE_PROBLEM:
+        return DataNote(problem.table, problem.file, None, "empty_table", problem=problem)
+    return None
+
+
+def record_data_notes(problems: Iterable[Problem]) -> list[DataNote]:
+    """Record the data notes among `problems` for the run (once each, however often a table is loaded)."""
+    notes = [n for n in (data_note(p) for p in problems) if n is not None]
+    for note in notes:
+        if note not in _NOTES:
+            _NOTES.append(note)
+    return notes
+
+
+def take_data_notes() -> list[DataNote]:
+    """The data notes recorded since the last call (a run's loading step), emptying the record."""
+    notes = list(_NOTES)
+    _NOTES.clear()
+    return notes
+
+
+def data_notes_text(notes: Iterable[DataNote]) -> str:
+    """The notes as the set-up output's block ("Data notes:" and one line each), or "" when there are none."""
+    lines = [note.text() for note in notes]
+    if not lines:
+        return ""
+    return "\n".join([_("Data notes:"), *(f"- {line}" for line in lines)])
 
 
 def duplicate_key_rows(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
@@ -404,8 +480,13 @@ def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = Non
     return LoadResult(table, kept, result.problems + suspect)
 
 
-def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Load and validate the given tables (plus accounts when they refer to it); one DataError lists every error."""
+def load_tables(tables: Iterable[str], data_dir: str | Path | None = None,
+                notes: bool = True) -> dict[str, pd.DataFrame]:
+    """Load and validate the given tables (plus accounts when they refer to it); one DataError lists every error.
+
+    Left-out rows and empty optional tables are recorded as the run's data notes (`take_data_notes`) unless
+    `notes` is False (a parameter check before the run's own load).
+    """
     folder = existing_folder(data_dir)
     requested = [t for t in tables if t != "accounts"]
     unknown = [t for t in requested if t not in TABLES]
@@ -431,8 +512,10 @@ def load_tables(tables: Iterable[str], data_dir: str | Path | None = None) -> di
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise _problems_error(folder, errors)
+    if notes:
+        record_data_notes(problems)
     for p in problems:
-        if p.severity == "warning" and p.problem.endswith("left out of the analysis"):
+        if p.severity == "warning" and p.problem.endswith(LEFT_OUT_SUFFIX):
             warnings.warn(LeftOutRowsWarning(p), stacklevel=2)
         else:
             warnings.warn(str(p), DataWarning, stacklevel=2)
@@ -443,7 +526,7 @@ def load_checked_tables(tables: Iterable[str], data_dir: str | Path | None = Non
     """load_tables for a parameter check: the same errors, its warnings left to the run's full load."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        return load_tables(tables, data_dir)
+        return load_tables(tables, data_dir, notes=False)
 
 
 def load_table(table: str, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -479,9 +562,167 @@ def validate_folder(data_dir: str | Path) -> list[Problem]:
         result = read_table(name, folder, known, zones, known_kols)
         problems.extend(result.problems)
         loaded[name] = result
-    if all(loaded.get(t) is not None and loaded[t].frame is not None for t in ("experiments", "experiment_units")):
-        problems.extend(_check_experiment_units(loaded["experiments"].frame, loaded["experiment_units"].frame,
-                                                str(find_table_file("experiment_units", folder))))
+    daily = loaded.get("account_daily")
+    if accounts.frame is not None and daily is not None and daily.frame is not None:
+        problems.extend(coverage_gaps(accounts.frame, daily.frame, str(find_table_file("account_daily", folder))))
+    for name, check in (("comments", _check_replies), ("risks", _check_escalation),
+                        ("kol_audience", _check_share_sums)):  # the notebooks' own checks of one table
+        loaded_table = loaded.get(name)
+        if loaded_table is not None and loaded_table.frame is not None:
+            problems.extend(check(loaded_table.frame, str(find_table_file(name, folder))))
+    experiments, units = loaded.get("experiments"), loaded.get("experiment_units")
+    if experiments is not None and experiments.frame is not None:
+        problems.extend(_check_experiments(experiments.frame, None if units is None else units.frame,
+                                           str(find_table_file("experiments", folder)),
+                                           str(find_table_file("experiment_units", folder))))
+    return problems
+
+
+#: A KOL's platform shares of one dimension sum to about 1 (exports round); a tag dimension's (interests) may not.
+SHARE_SUM_RANGE: tuple[float, float] = (0.9, 1.1)
+SHARE_TAG_DIMENSIONS: tuple[str, ...] = ("interests",)
+_SHARE_EPS = 1e-9
+
+
+def share_sum_off(totals: pd.Series, dimensions: pd.Series) -> pd.Series:
+    """Rows of kol_audience whose dimension's shares (summed per KOL and dimension: `totals`) are not about 1.
+
+    True where a non-tag dimension sums outside SHARE_SUM_RANGE, or any dimension to 0 or less. The one
+    check of helpers.kol.fit (which refuses the run) and of validate_folder (which names the lines).
+    """
+    lo, hi = SHARE_SUM_RANGE
+    outside = (totals < lo - _SHARE_EPS) | (totals > hi + _SHARE_EPS)
+    return ((~dimensions.isin(SHARE_TAG_DIMENSIONS) & outside) | (totals <= 0)).fillna(False).astype(bool)
+
+
+def _check_share_sums(kol_audience: pd.DataFrame, file: str) -> list[Problem]:
+    """kol_audience rows whose dimension does not sum to about 1, one warning-free error listing them."""
+    frame = kol_audience.dropna(subset=["kol_id", "bucket", "share"])
+    if frame.empty:
+        return []
+    dimension = frame["dimension"].astype("string").str.lower()
+    totals = frame.groupby([frame["kol_id"], dimension])["share"].transform("sum")
+    off = share_sum_off(totals, dimension)
+    if not off.any():
+        return []
+    rows, n = _line_numbers(off[off].index)
+    pairs = pd.DataFrame({"kol": frame.loc[off, "kol_id"], "dim": dimension[off], "sum": totals[off]})
+    examples = tuple(f"{k} {d} sums to {t:.3f}" for k, d, t in pairs.drop_duplicates(["kol", "dim"]).head(3)
+                     .itertuples(index=False))
+    lo, hi = SHARE_SUM_RANGE
+    return [Problem("kol_audience", file, "share", f"the shares of a KOL's dimension must sum to about 1 ({lo}–{hi})",
+                    rows, examples, n, hint="Re-export the KOL's audience shares (a bucket may be missing).")]
+
+
+def reply_hours(comments: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Whether the brand answered each comment, and after how many hours (missing without replied_at).
+
+    Answered: replied_by_brand is true, or a reply time with no word on who (the export's reply column).
+    Negative hours (a reply before its comment) refuse the voice of the customer
+    (`nlp.opinion`) and are an error of `validate_folder`: the one reading for both.
+    """
+    index = comments.index
+    at = pd.to_datetime(comments["replied_at"]) if "replied_at" in comments else pd.Series(pd.NaT, index=index)
+    by_brand = (comments["replied_by_brand"].astype("boolean") if "replied_by_brand" in comments
+                else pd.Series(pd.NA, index=index, dtype="boolean"))
+    answered = by_brand.fillna(False).astype(bool) | (at.notna() & by_brand.isna())
+    hours = ((at - pd.to_datetime(comments["created_at"])) / pd.Timedelta(hours=1)).where(answered)
+    return answered, hours
+
+
+def escalates_before_deadline(respond_within_h: pd.Series, escalate_after_h: pd.Series) -> pd.Series:
+    """Risks whose escalation (escalate_after_h) comes before their response deadline (respond_within_h).
+
+    Both count from the alert's start; the voice of the customer refuses such an SOP and validate names it.
+    Missing values are never flagged (the defaults apply).
+    """
+    respond = pd.to_numeric(respond_within_h, errors="coerce")
+    escalate = pd.to_numeric(escalate_after_h, errors="coerce")
+    return (escalate < respond).fillna(False).astype(bool)
+
+
+def _check_replies(comments: pd.DataFrame, file: str) -> list[Problem]:
+    """Comments whose brand reply is dated before the comment itself."""
+    if "replied_at" not in comments.columns:
+        return []
+    early = (reply_hours(comments)[1] < 0).fillna(False).astype(bool)
+    if not early.any():
+        return []
+    rows, n = _line_numbers(early[early].index)
+    return [Problem("comments", file, "replied_at", "reply dated before its comment (replied_at < created_at)", rows,
+                    _examples(comments.loc[early, "comment_id"]), n,
+                    hint="Fix the export's reply times; the voice of the customer refuses them until then.")]
+
+
+def _check_escalation(risks: pd.DataFrame, file: str) -> list[Problem]:
+    """Risks whose escalate_after_h is below respond_within_h."""
+    if not {"respond_within_h", "escalate_after_h"} <= set(risks.columns):
+        return []
+    bad = escalates_before_deadline(risks["respond_within_h"], risks["escalate_after_h"])
+    if not bad.any():
+        return []
+    rows, n = _line_numbers(bad[bad].index)
+    return [Problem("risks", file, "escalate_after_h",
+                    "escalation before the response deadline (escalate_after_h < respond_within_h; both count from "
+                    "the alert's start)", rows, _examples(risks.loc[bad, "risk_id"]), n,
+                    hint="Raise escalate_after_h or lower respond_within_h.")]
+
+
+#: At most this many runs of missing days are named per account (the rest are counted).
+MAX_GAPS_SHOWN = 5
+
+
+def missing_day_runs(days: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Runs of days without a row between the first and the last day of `days` (first, last day of each run)."""
+    present = pd.DatetimeIndex(days.dropna().dt.normalize().unique()).sort_values()
+    if len(present) < 2:
+        return []
+    runs = []
+    for before, after in pairwise(present):
+        if (after - before).days > 1:
+            runs.append((before + pd.Timedelta(days=1), after - pd.Timedelta(days=1)))
+    return runs
+
+
+def coverage_gaps(accounts: pd.DataFrame, daily: pd.DataFrame, file: str) -> list[Problem]:
+    """Warnings for own accounts the daily table does not cover: (a) no rows in the data's last complete month
+    while other own accounts have some, (b) runs of days without a row inside the account's first–last day.
+
+    The review reads a missing day as missing, never as zero; these warnings say where before a run does.
+    """
+    own = accounts.loc[accounts["owner"].astype("string").str.strip() == "own", "account_id"].tolist() \
+        if "owner" in accounts.columns else []
+    mine = daily[daily["account_id"].isin(own) & daily["date"].notna()]
+    if mine.empty:
+        return []
+    problems: list[Problem] = []
+    try:
+        month = latest_complete_period("month", daily["date"].dropna())
+    except ParameterError:  # no complete month in the data: nothing to compare across accounts
+        month = None
+    if month is not None:
+        in_month = mine[(mine["date"] >= month.start) & (mine["date"] <= month.end)]
+        covered = set(in_month["account_id"])
+        if covered:
+            for account in (a for a in own if a not in covered):
+                problems.append(Problem(
+                    "account_daily", file, "date",
+                    f"own account {account} has no rows in {month.label}, the data's last complete month "
+                    f"(other own accounts have: {', '.join(sorted(covered))})", severity="warning",
+                    hint="Export the account's days for that month; until then its KPIs there are missing, "
+                         "not zero."))
+    for account in own:
+        runs = missing_day_runs(mine.loc[mine["account_id"] == account, "date"])
+        if not runs:
+            continue
+        n_days = sum((last - first).days + 1 for first, last in runs)
+        shown = "; ".join(f"{first:%Y-%m-%d} – {last:%Y-%m-%d} ({(last - first).days + 1} "
+                          f"day{'s' if last > first else ''})" for first, last in runs[:MAX_GAPS_SHOWN])
+        more = f"; and {len(runs) - MAX_GAPS_SHOWN} more run(s)" if len(runs) > MAX_GAPS_SHOWN else ""
+        problems.append(Problem(
+            "account_daily", file, "date",
+            f"own account {account}: {n_days} day(s) missing inside its range: {shown}{more}", severity="warning",
+            hint="Export the missing days; until then the periods they fall in are reviewed on fewer days."))
     return problems
 
 
@@ -503,20 +744,79 @@ def undeclared_variant_rows(variants: pd.Series, declared: Iterable[str]) -> pd.
     return (text.notna() & ~text.isin(known)).fillna(False).astype(bool)
 
 
-def _check_experiment_units(experiments: pd.DataFrame, units: pd.DataFrame, file: str) -> list[Problem]:
-    """Unit rows of an experiment with a variant its experiments row does not declare, per experiment."""
+def experiment_design_problem(row: pd.Series) -> tuple[str, str] | None:
+    """What is wrong with one experiments row's design, as (column, message), or None when it is sound.
+
+    The one check of the design (at least two variants, the control among them, one positive
+    expected_split weight per variant) made by helpers.experiments.design.design_from_row, which refuses
+    the run, and by validate_folder, which names the row's line.
+    """
+    variants = declared_variants(row["variants"])
+    if len(variants) < 2:
+        return "variants", (f"variants {list(variants)} — an A/B test needs at least two variants separated by "
+                            "';' (e.g. A;B).")
+    control = str(row["control"]).strip()
+    if control not in variants:
+        return "control", f"control {control!r} is not one of the variants {list(variants)}."
+    weights = declared_variants(row.get("expected_split"))
+    if not weights:
+        return None
+    if len(weights) != len(variants):
+        return "expected_split", (f"expected_split has {len(weights)} weights for {len(variants)} variants; give "
+                                  "one weight per variant, in the same order.")
+    try:
+        values = [float(w) for w in weights]
+    except ValueError:
+        return "expected_split", f"expected_split {row.get('expected_split')!r} must be numbers separated by ';'."
+    if any(v <= 0 for v in values):
+        return "expected_split", "expected_split weights must be positive."
+    return None
+
+
+def experiment_unit_problems(experiment_id: str, variants: tuple[str, ...], control: str, units: pd.DataFrame,
+                             file: str) -> list[Problem]:
+    """The unit rows of one experiment against its design: none at all, undeclared variants, a control without units.
+
+    The one check of helpers.experiments.design.check_units (which refuses the run with the first problem)
+    and of validate_folder (which lists every one, with the unit rows' lines; an experiment without any
+    units is a warning there: it may not have started, and only its own evaluation refuses).
+    """
+    if units.empty:
+        return [Problem("experiment_units", file, "experiment_id", f"experiment_units has no rows for {experiment_id}.",
+                        severity="warning", hint="Its evaluation needs its units; the other experiments run.")]
     problems = []
-    for row in experiments.itertuples(index=False):
-        mine = units[units["experiment_id"] == row.experiment_id]
-        bad = undeclared_variant_rows(mine["variant"], declared_variants(row.variants))
-        if bad.any():
-            lines, n = _line_numbers(bad[bad].index)
-            problems.append(Problem(
-                "experiment_units", file, "variant",
-                f"variant not declared in experiments for {row.experiment_id} "
-                f"(declared: {', '.join(declared_variants(row.variants))})", lines,
-                _examples(mine.loc[bad, "variant"]), n,
-                hint="Fix the labels, or add the variant to experiments.variants."))
+    bad = undeclared_variant_rows(units["variant"], variants)
+    if bad.any():
+        lines, n = _line_numbers(bad[bad].index)
+        problems.append(Problem(
+            "experiment_units", file, "variant",
+            f"variant(s) {sorted(set(units.loc[bad, 'variant'].astype(str).str.strip()))} are not declared in "
+            f"experiments for {experiment_id} (declared: {', '.join(variants)})", lines,
+            _examples(units.loc[bad, "variant"]), n,
+            hint="Fix the labels, or add the variant to experiments.variants."))
+    present = set(units["variant"].astype("string").str.strip().dropna())
+    if control not in present:
+        problems.append(Problem(
+            "experiment_units", file, "variant",
+            f"{experiment_id}: the control {control!r} has no units, so nothing can be compared",
+            hint="Fix the control's label in the units or experiments.control."))
+    return problems
+
+
+def _check_experiments(experiments: pd.DataFrame, units: pd.DataFrame | None, file: str,
+                       units_file: str) -> list[Problem]:
+    """Each experiments row's design, and (when the units loaded) its units against it, per experiment."""
+    problems = []
+    for index, row in experiments.iterrows():
+        wrong = experiment_design_problem(row)
+        if wrong is not None:
+            lines, n = _line_numbers(pd.Index([index]))
+            problems.append(Problem("experiments", file, wrong[0], f"{row['experiment_id']}: {wrong[1]}", lines,
+                                    n_rows=n, hint="Fix the design row; its evaluation refuses until then."))
+        elif units is not None:
+            mine = units[units["experiment_id"] == row["experiment_id"]]
+            problems.extend(experiment_unit_problems(str(row["experiment_id"]), declared_variants(row["variants"]),
+                                                     str(row["control"]).strip(), mine, units_file))
     return problems
 
 

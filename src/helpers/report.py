@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import config, i18n, page
+from helpers import config, data, i18n, page
 from helpers.i18n import N_
 
 CSV_ENCODING = "utf-8-sig"
@@ -187,7 +187,12 @@ def default_output_dir(notebook: str) -> Path:
 
 
 class RunOutputs:
-    """Collects one run's summary, tables and figures and writes them under one folder."""
+    """Collects one run's summary, tables and figures and writes them under one folder.
+
+    Made in each notebook's set-up cell right after `session.prepare`, it takes the data notes the loading
+    step recorded (`helpers.data.take_data_notes`: rows left out, optional tables without rows), prints them
+    there in the run's language, and writes them to summary.json `data_notes` (with any a later load adds).
+    """
 
     def __init__(self, notebook: str, output_dir: str | Path | None = None) -> None:
         self.notebook = notebook
@@ -196,6 +201,9 @@ class RunOutputs:
         self.tables: list[str] = []
         self.figures: list[str] = []
         self.path.mkdir(parents=True, exist_ok=True)
+        self.data_notes: list[data.DataNote] = data.take_data_notes()
+        if self.data_notes:
+            print(data.data_notes_text(self.data_notes))
 
     def __repr__(self) -> str:
         return (f"RunOutputs({self.notebook!r}, path={str(self.path)!r}, "
@@ -260,6 +268,8 @@ class RunOutputs:
         """Write summary.json (with the list of tables and figures) and return its path."""
         self.summary["tables"] = [f"tables/{n}.csv" for n in self.tables]
         self.summary["figures"] = [f"figures/{n}.png" for n in self.figures]
+        self.data_notes += [n for n in data.take_data_notes() if n not in self.data_notes]
+        self.summary["data_notes"] = [note.record() for note in self.data_notes]
         self.summary["written_at"] = dt.datetime.now().isoformat(timespec="seconds")
         self.summary.setdefault("lang", i18n.current_language())
         path = self.path / "summary.json"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import config
-from helpers.data import load_tables, undeclared_variant_rows
+from helpers.data import experiment_design_problem, experiment_unit_problems, load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.experiments.metrics import as_flags
 from helpers.timezones import DEFAULT_TIMEZONE, parse_local_times
@@ -56,30 +56,18 @@ class ExperimentDesign:
 
 
 def design_from_row(row: pd.Series) -> ExperimentDesign:
-    """Parse and check one experiments-table row (control among the variants, split matching them)."""
-    variants = _split_list(row["variants"])
+    """Parse and check one experiments-table row (control among the variants, split matching them).
+
+    The check is `data.experiment_design_problem`, the one `opsbook validate` runs too.
+    """
     experiment = str(row["experiment_id"])
-    if len(variants) < 2:
-        raise DataError(f"experiments, {experiment}: variants {list(variants)} — an A/B test needs at least two "
-                        "variants separated by ';' (e.g. A;B).")
+    wrong = experiment_design_problem(row)
+    if wrong is not None:
+        raise DataError(f"experiments, {experiment}: {wrong[1]}")
+    variants = _split_list(row["variants"])
     control = str(row["control"]).strip()
-    if control not in variants:
-        raise DataError(f"experiments, {experiment}: control {control!r} is not one of the variants {list(variants)}.")
-    weights = _split_list(row.get("expected_split"))
-    split: dict[str, float] = {}
-    if weights:
-        if len(weights) != len(variants):
-            raise DataError(f"experiments, {experiment}: expected_split has {len(weights)} weights for "
-                            f"{len(variants)} variants; give one weight per variant, in the same order.")
-        try:
-            values = [float(w) for w in weights]
-        except ValueError:
-            raise DataError(f"experiments, {experiment}: expected_split {row.get('expected_split')!r} must be "
-                            "numbers separated by ';'.") from None
-        if any(v <= 0 for v in values):
-            raise DataError(f"experiments, {experiment}: expected_split weights must be positive.")
-        total = sum(values)
-        split = {v: w / total for v, w in zip(variants, values, strict=True)}
+    weights = [float(w) for w in _split_list(row.get("expected_split"))]
+    split = {v: w / sum(weights) for v, w in zip(variants, weights, strict=True)} if weights else {}
     mde = row.get("mde")
     return ExperimentDesign(
         experiment_id=experiment, name=str(row["name"]), unit=str(row["unit"]),
@@ -158,18 +146,16 @@ def typed_units(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_units(design: ExperimentDesign, units: pd.DataFrame) -> None:
-    """Units must exist, belong to declared variants, and the control must have some."""
-    if units.empty:
-        raise DataError(f"experiment_units has no rows for {design.experiment_id}.")
-    present = {str(v) for v in units["variant"].dropna().unique()}  # few labels: unique() first, then str
-    labels = pd.Series(sorted(present), dtype="string")
-    unknown = labels[undeclared_variant_rows(labels, design.variants)].tolist()  # the check validate runs too
-    if unknown:
-        raise DataError(f"experiment_units, {design.experiment_id}: variant(s) {unknown} are not declared in the "
-                        f"experiments table (declared: {list(design.variants)}). Fix the labels or the design.")
-    if design.control not in present:
-        raise DataError(f"experiment_units, {design.experiment_id}: the control {design.control!r} has no units, "
-                        "so nothing can be compared.")
+    """Units must exist, belong to declared variants, and the control must have some.
+
+    The check is `data.experiment_unit_problems`, the one `opsbook validate` runs too; the first problem
+    refuses the run.
+    """
+    problems = experiment_unit_problems(design.experiment_id, design.variants, design.control, units,
+                                        "experiment_units")
+    if problems:
+        first = problems[0]  # units of one experiment, renumbered: their file lines are validate's to name
+        raise DataError(f"experiment_units: {first.problem}. {first.hint}")
 
 
 def unit_counts(design: ExperimentDesign, units: pd.DataFrame) -> dict[str, int]:

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from helpers.data import SHARE_SUM_RANGE, SHARE_TAG_DIMENSIONS, share_sum_off
 from helpers.errors import DataError, ParameterError, require_columns
 
 __all__ = [
@@ -62,9 +63,9 @@ DIMENSIONS: tuple[str, ...] = ("gender", "age_band", "region", "city_tier", "int
 DEFAULT_WEIGHTS: dict[str, float] = {"gender": 0.3, "age_band": 0.2, "interests": 0.4, "city_tier": 0.05,
                                      "region": 0.05}
 """Weights of the dimension similarities in the fit score (renormalised over the dimensions a KOL has)."""
-SUM_TOLERANCE: tuple[float, float] = (0.9, 1.1)
+SUM_TOLERANCE: tuple[float, float] = SHARE_SUM_RANGE
 """A dimension's platform shares summing inside this range are rescaled to 1; outside it is a DataError."""
-TAG_DIMENSIONS: tuple[str, ...] = ("interests",)
+TAG_DIMENSIONS: tuple[str, ...] = SHARE_TAG_DIMENSIONS
 """Dimensions whose values are ';'-separated tags (several per user)."""
 _TAG_SEPARATORS = r"[;；,，]"
 _EPS = 1e-9
@@ -218,7 +219,7 @@ def _platform_shares(kol_audience: pd.DataFrame) -> pd.DataFrame:
                         "keep one row per bucket.")
     total = frame.groupby(["kol_id", "dimension"])["share"].transform("sum")
     lo, hi = SUM_TOLERANCE
-    off = (~frame["dimension"].isin(TAG_DIMENSIONS) & ((total < lo - _EPS) | (total > hi + _EPS))) | (total <= 0)
+    off = share_sum_off(total, frame["dimension"])  # the check `opsbook validate` runs too
     if off.any():
         pairs = frame.loc[off, ["kol_id", "dimension"]].drop_duplicates()
         sums = total[off].groupby([frame.loc[off, "kol_id"], frame.loc[off, "dimension"]]).first()

@@ -68,6 +68,7 @@ import pandas as pd
 from scipy import stats
 
 from helpers.anomaly import check_detector_parameters, detect_anomalies, false_alarm_rate
+from helpers.data import escalates_before_deadline, reply_hours
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.i18n import N_
 
@@ -558,7 +559,7 @@ def response_sop(risks: pd.DataFrame | None, sop_risk_id: str | None = None) -> 
         return ResponseSop(None, DEFAULT_RESPOND_WITHIN_H, DEFAULT_ESCALATE_AFTER_H, None, every)
     respond, respond_default = _hours(risk, "respond_within_h", DEFAULT_RESPOND_WITHIN_H)
     escalate, escalate_default = _hours(risk, "escalate_after_h", DEFAULT_ESCALATE_AFTER_H)
-    if escalate < respond:
+    if escalates_before_deadline(pd.Series([respond]), pd.Series([escalate])).iloc[0]:  # validate's check too
         raise DataError(f"risks: risk {risk['risk_id']} has escalate_after_h {escalate:g} below respond_within_h "
                         f"{respond:g}; both count from the alert's start, so escalation comes after the deadline.")
     owner = None if pd.isna(risk["owner"]) else str(risk["owner"]).strip()
@@ -709,14 +710,11 @@ def has_reply_data(comments: pd.DataFrame) -> bool:
 
 
 def _reply_hours(comments: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Whether the brand answered each comment, and after how many hours (missing without replied_at)."""
-    index = comments.index
-    at = pd.to_datetime(comments["replied_at"]) if "replied_at" in comments else pd.Series(pd.NaT, index=index)
-    by_brand = (comments["replied_by_brand"].astype("boolean") if "replied_by_brand" in comments
-                else pd.Series(pd.NA, index=index, dtype="boolean"))
-    # Answered: the brand replied (True), or a reply time with no word on who (the export's reply column).
-    answered = by_brand.fillna(False).astype(bool) | (at.notna() & by_brand.isna())
-    hours = ((at - pd.to_datetime(comments["created_at"])) / pd.Timedelta(hours=1)).where(answered)
+    """Whether the brand answered each comment, and after how many hours (missing without replied_at).
+
+    The reading is `data.reply_hours`, which `opsbook validate` runs too; a reply before its comment refuses.
+    """
+    answered, hours = reply_hours(comments)
     early = hours < 0
     if early.any():
         ids = comments.loc[early, "comment_id"].astype("str").head(5).tolist()

@@ -288,7 +288,6 @@ def setup_text(run: ReviewRun) -> str:
              _("Accounts: {accounts}").format(accounts=listed(account_name(names, a) for a in run.account_ids)),
              run.targets_note]
     lines += [_("Completed: {note}").format(note=note) for note in run.data_notes]
-    lines += [_("Left out: {note}").format(note=note) for note in run.left_out]
     if run.missing:
         lines.append(_("Not in the data folder, so their sections are skipped: {tables}").format(
             tables=", ".join(run.missing)))

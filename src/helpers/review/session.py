@@ -18,10 +18,8 @@ from helpers import config, i18n
 from helpers.content import ER_BASES
 from helpers.data import (
     DataWarning,
-    LeftOutRowsWarning,
     check_files,
     find_table_file,
-    left_out_note,
     load_checked_tables,
     load_tables,
     parse_table,
@@ -70,7 +68,6 @@ class ReviewRun:
     data_notes: tuple[str, ...] = ()  # how metrics an export lacks were completed (see kpis.complete_daily_metrics)
     lang: str = i18n.DEFAULT_LANGUAGE  # the report's language (zh-CN or en), resolved by prepare
     markov_value: str = MARKOV_VALUES[0]  # the Markov model's value credit: conversion share or value removal effects
-    left_out: tuple[str, ...] = ()  # rows left out on loading (dates after the data's end), one line per file
     min_coverage: float = MIN_COVERAGE  # share of the period's days a KPI's data must cover to be judged
 
     @property
@@ -260,11 +257,9 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
         trend_periods=trend_periods, top_n=top_n, markov_value=markov_value, min_coverage=min_coverage, lang=lang)
     folder, account_ids = checked.data_dir, checked.account_ids
     present = [t for t in OPTIONAL_REVIEW_TABLES if find_table_file(t, folder) is not None]
-    with warnings.catch_warnings(record=True) as caught:  # optional metric columns a platform lacks are shown as
-        warnings.simplefilter("ignore", DataWarning)       # missing, not warned; left-out rows go to the set-up line
-        warnings.simplefilter("always", LeftOutRowsWarning)
+    with warnings.catch_warnings():  # optional metric columns a platform lacks are shown as missing, not warned;
+        warnings.simplefilter("ignore", DataWarning)  # left-out rows are data notes (RunOutputs shows them)
         tables = load_tables([*REVIEW_TABLES, *present], folder)
-    left_out = tuple(left_out_note(w.message.problem) for w in caught if isinstance(w.message, LeftOutRowsWarning))
     daily = tables["account_daily"]   # the days the data covers, before any derived day is added
     reviewed_days = daily.loc[daily["account_id"].isin(account_ids), "date"]
     tables["account_daily"], data_notes = complete_daily_metrics(daily)
@@ -277,4 +272,4 @@ def prepare(*, account: str | list[str], period_type: str, period: str, data_dir
                      bot_iqr_k=checked.bot_iqr_k, roas_stop_loss=checked.roas_stop_loss, ctr_keep=checked.ctr_keep,
                      trend=tuple(trailing_periods(resolved, checked.trend_periods)), top_n=checked.top_n,
                      tables=tables, targets=targets, targets_note=note, data_notes=notes, lang=language,
-                     markov_value=checked.markov_value, left_out=left_out, min_coverage=checked.min_coverage)
+                     markov_value=checked.markov_value, min_coverage=checked.min_coverage)
