@@ -280,3 +280,47 @@ def test_a_long_title_is_cut_in_the_report_and_whole_in_the_csv(corpus: Path, tm
     holding = [t for t in tables if "长" * 100 in t]
     assert holding and all(LONG_TITLE in t for t in holding)  # every CSV that has it has all 100,000 characters
     assert "长" * 76 + "…" in report
+
+
+OWN = ("own_douyin", "own_xhs", "own_wechat", "own_weibo")
+
+
+@pytest.mark.slow
+def test_a_platform_without_the_month_is_missing_not_zero(corpus: Path, clean_summary: dict[str, Any],
+                                                          tmp_path: Path) -> None:
+    """own_xhs has no October rows: its KPIs are missing (not 0, not 'at risk'), totals compare the other three."""
+    summary = _run(corpus / "platform_without_month", tmp_path)
+    xhs = summary["kpis"]["own_xhs"]
+    assert xhs["posts_published"]["actual"] is None and xhs["posts_published"]["status"] == "missing"
+    assert xhs["impressions"]["actual"] is None and xhs["impressions"]["attainment"] is None
+    gaps = [g for g in summary["coverage_gaps"] if g["account_id"] == "own_xhs"]
+    assert gaps and all(g["days_covered"] == 0 and g["days_in_period"] == 31 for g in gaps)
+    assert all(g["account_id"] == "own_xhs" for g in summary["coverage_gaps"])
+    # the total's change over the three accounts covered in both months, from the clean run's account figures
+    rest = [a for a in OWN if a != "own_xhs"]
+    now = sum(_kpi(clean_summary, a, "followers") for a in rest)
+    before = sum(clean_summary["kpis"][a]["followers"]["previous"] for a in rest)
+    total = summary["kpis"]["total"]["followers"]
+    assert total["actual"] == pytest.approx(now)
+    assert total["change_pct"] == pytest.approx(now / before - 1)
+    assert "own_xhs" in total["note"]
+    for account in rest:  # the other accounts read exactly as in the clean run
+        assert summary["kpis"][account] == clean_summary["kpis"][account]
+    assert "Coverage gaps" in _report(tmp_path)
+
+
+@pytest.mark.slow
+def test_three_days_of_a_month_are_insufficient_data_not_a_miss(corpus: Path, tmp_path: Path) -> None:
+    """own_xhs reports 3 of October's 31 days: its daily KPIs are 'insufficient data', never 'at risk'."""
+    folder = corpus / "three_days_of_month"
+    daily = pd.read_csv(folder / "account_daily.csv")
+    october = daily[(daily["account_id"] == "own_xhs") & daily["date"].str.startswith(PERIOD)]
+    assert len(october) == 3
+    summary = _run(folder, tmp_path)
+    impressions = summary["kpis"]["own_xhs"]["impressions"]
+    assert impressions["status"] == "insufficient data" and impressions["attainment"] is None
+    assert impressions["actual"] == pytest.approx(october["impressions"].sum())
+    statuses = {kpi: v["status"] for kpi, v in summary["kpis"]["own_xhs"].items()}
+    assert "at risk" not in {statuses[k] for k in ("followers", "impressions", "engagements", "revenue")}
+    [gap] = [g for g in summary["coverage_gaps"] if g["account_id"] == "own_xhs" and g["days_covered"] == 3]
+    assert gap["days_in_period"] == 31 and gap["left_out_of_totals"]

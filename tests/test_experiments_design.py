@@ -41,6 +41,9 @@ def test_units_must_match_the_design() -> None:
     with pytest.raises(DataError, match="the control 'A' has no units"):
         check_units(design, pd.DataFrame({"variant": ["B", "C"]}))
     assert unit_counts(design, pd.DataFrame({"variant": ["A", "A", "B"]})) == {"A": 2, "B": 1, "C": 0}
+    # rows 5 and 9 of the loaded file (index i = line i + 2): the refusal names the file and line 11
+    with pytest.raises(DataError, match=r"^/d/experiment_units\.csv, column 'variant': .*line\(s\) 11;"):
+        check_units(design, pd.DataFrame({"variant": ["A", "D"]}, index=[5, 9]), "/d/experiment_units.csv")
 
 
 def test_load_sample_experiment(sample_dir: Path) -> None:

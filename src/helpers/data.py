@@ -477,6 +477,7 @@ def read_table(table: str, data_dir: Path, known_accounts: set[str] | None = Non
     if reference_problems:
         return LoadResult(table, None, result.problems + reference_problems)
     kept, suspect = _suspect_dates(result.frame, spec, str(path), today() if on is None else on)
+    kept.attrs["file"] = str(path)  # later checks on the frame name the file (its index gives the lines)
     return LoadResult(table, kept, result.problems + suspect)
 
 

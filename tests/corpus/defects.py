@@ -177,11 +177,11 @@ LONG_TITLE = "长" * 100_000
 
 
 def long_title(folder: Path) -> None:
-    """A 100,000-character title on own_douyin's most liked October post (so the top-posts table shows it)."""
+    """100,000-character titles on own_douyin's October posts (so the top-posts table surely shows one)."""
     posts = read(folder, "posts")
-    october = posts[in_october("published_at")(posts)]
-    posts.loc[october["likes"].astype(float).idxmax(), "title"] = LONG_TITLE
+    posts.loc[in_october("published_at")(posts), "title"] = LONG_TITLE
     write(folder, "posts", posts)
+
 
 DEFECTS: tuple[Defect, ...] = (
     # --- read as the clean sample (exit 0, the same tables) ------------------------------------
@@ -207,10 +207,10 @@ DEFECTS: tuple[Defect, ...] = (
            set_cell("posts", own_douyin, "completion_rate", "28.19%")),
     Defect("rate_as_percent_number", "posts.completion_rate written as 28.19 (a percent, not a share)",
            set_cell("posts", own_douyin, "completion_rate", "28.19")),
-    Defect("negative_count", "account_daily.engagements negative", set_cell("account_daily", own_douyin,
-                                                                            "engagements", "-5")),
-    Defect("bad_date", "account_daily.date '2026-13-45'", set_cell("account_daily", own_douyin, "date",
-                                                                    "2026-13-45")),
+    Defect("negative_count", "account_daily.engagements negative",
+           set_cell("account_daily", own_douyin, "engagements", "-5")),
+    Defect("bad_date", "account_daily.date '2026-13-45'",
+           set_cell("account_daily", own_douyin, "date", "2026-13-45")),
     Defect("duplicate_post_id", "posts.csv with one post_id on two rows",
            edit("posts", lambda f: pd.concat([f, f.iloc[[5]]], ignore_index=True))),
     Defect("duplicate_day", "account_daily with own_douyin's 2026-10-15 twice",
@@ -218,8 +218,8 @@ DEFECTS: tuple[Defect, ...] = (
                                                      ignore_index=True))),
     Defect("unknown_account", "posts.csv names an account accounts.csv does not list",
            set_cell("posts", own_douyin, "account_id", "own_tiktok")),
-    Defect("missing_account_id", "posts.account_id empty on one row", set_cell("posts", own_douyin,
-                                                                               "account_id", "")),
+    Defect("missing_account_id", "posts.account_id empty on one row",
+           set_cell("posts", own_douyin, "account_id", "")),
     Defect("missing_required_column", "account_daily.csv without its date column",
            edit("account_daily", lambda f: f.drop(columns="date"))),
     Defect("missing_table", "no accounts.csv in the folder", remove("accounts")),
@@ -244,10 +244,11 @@ DEFECTS: tuple[Defect, ...] = (
            header_only("ad_daily")),
     Defect("missing_ad_daily", "no ad_daily.csv (the brand ran no ads)", remove("ad_daily")),
     Defect("zero_spend_campaign", "an October campaign with zero spend on every day", zero_spend_campaign),
-    Defect("long_title", "one post title of 100,000 characters", long_title),
+    Defect("long_title", "post titles of 100,000 characters (own_douyin in October)", long_title),
 )
 
 BY_NAME: dict[str, Defect] = {d.name: d for d in DEFECTS}
+
 
 
 def build_all(sample: Path, root: Path) -> list[Path]:

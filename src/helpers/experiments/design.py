@@ -102,9 +102,9 @@ def experiment_from_tables(frames: Mapping[str, pd.DataFrame], experiment_id: st
                            ) -> tuple[ExperimentDesign, pd.DataFrame]:
     """The design of one experiment and its typed unit rows, from tables already loaded, checked together."""
     design, units = find_design(frames["experiments"], experiment_id), frames["experiment_units"]
-    mine = typed_units(units[units["experiment_id"] == experiment_id].reset_index(drop=True))
-    check_units(design, mine)
-    return design, mine
+    mine = units[units["experiment_id"] == experiment_id]
+    check_units(design, mine, str(units.attrs.get("file", "experiment_units")))  # file lines from the index
+    return design, typed_units(mine.reset_index(drop=True))
 
 
 KEY_COLUMNS = ("experiment_id", "unit_id", "variant")
@@ -145,17 +145,16 @@ def typed_units(units: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def check_units(design: ExperimentDesign, units: pd.DataFrame) -> None:
+def check_units(design: ExperimentDesign, units: pd.DataFrame, file: str = "experiment_units") -> None:
     """Units must exist, belong to declared variants, and the control must have some.
 
     The check is `data.experiment_unit_problems`, the one `opsbook validate` runs too; the first problem
-    refuses the run.
+    refuses the run with the same text validate prints (the file, column and lines when `units` keeps
+    the loaded frame's index, row i being line i + 2).
     """
-    problems = experiment_unit_problems(design.experiment_id, design.variants, design.control, units,
-                                        "experiment_units")
+    problems = experiment_unit_problems(design.experiment_id, design.variants, design.control, units, file)
     if problems:
-        first = problems[0]  # units of one experiment, renumbered: their file lines are validate's to name
-        raise DataError(f"experiment_units: {first.problem}. {first.hint}")
+        raise DataError(str(problems[0]))
 
 
 def unit_counts(design: ExperimentDesign, units: pd.DataFrame) -> dict[str, int]:
