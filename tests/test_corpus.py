@@ -306,7 +306,9 @@ def test_a_platform_without_the_month_is_missing_not_zero(corpus: Path, clean_su
     assert "own_xhs" in total["note"]
     for account in rest:  # the other accounts read exactly as in the clean run
         assert summary["kpis"][account] == clean_summary["kpis"][account]
-    assert "Coverage gaps" in _report(tmp_path)
+    # the gap is the first key finding on the report's first screen, flagged 'watch', not a note in small print
+    assert ('<ul class="ops-findings">\n<li class="ops-watch"><span class="ops-badge">◆ watch</span> Coverage gaps: '
+            in _report(tmp_path))
 
 
 @pytest.mark.slow

@@ -153,5 +153,7 @@ def test_an_account_whose_data_ends_early_is_noted_in_the_summary(sample_dir: Pa
         assert findings.coverage_notes(run) == (
             "青柠生活·微博: the data ends Oct 20, 2026, before the period does; its totals and attainment are short "
             "by the missing days.",)
+    # an account already named as a coverage gap (not judged) gets no 'attainment is short' note
+    assert findings.coverage_notes(run, exclude={"own_weibo"}) == ()
     full = review.prepare(**{**DEFAULTS, "data_dir": str(sample_dir), "period": "2026-10"})
     assert findings.coverage_notes(full) == ()

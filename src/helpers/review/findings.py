@@ -10,7 +10,7 @@ period: no finding, no recommendation; ``recommendations`` ranks them all.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -756,11 +756,15 @@ def top_actions(actions: pd.DataFrame, n: int = MAX_ACTIONS) -> tuple[page.Line,
     return tuple(lines)
 
 
-def coverage_notes(run: ReviewRun) -> tuple[str, ...]:
-    """A note per reviewed account whose daily data ends before the period does: its totals are short."""
+def coverage_notes(run: ReviewRun, exclude: Collection[str] = ()) -> tuple[str, ...]:
+    """A note per reviewed account whose daily data ends before the period does: its totals are short.
+
+    Accounts in `exclude` (those under the coverage threshold, already named as coverage gaps and not
+    judged) get no note: their attainment is not short, it is not computed.
+    """
     last = run.daily.groupby("account_id")["date"].max().reindex(list(run.account_ids))
     names = account_names(run.accounts)
-    short = [(a, d) for a, d in last.items() if pd.isna(d) or d < run.period.end]
+    short = [(a, d) for a, d in last.items() if (pd.isna(d) or d < run.period.end) and a not in exclude]
     return tuple(_("{account}: the data ends {day}, before the period does; its totals and attainment are short "
                    "by the missing days.").format(account=account_name(names, a),
                                                   day=i18n.fmt_date(d) if pd.notna(d) else i18n.MISSING)
@@ -816,10 +820,14 @@ def executive_summary(run: ReviewRun, *, board: pd.DataFrame, alerts: pd.DataFra
     lines = key_findings(board, alerts, bots.removed_in_period, ads, attribution, run.accounts)
     if growth is not None and run.period.kind == "year" and growth.leader() is not None:
         lines = (page.Line(growth_text(growth, run.accounts), "#growth", "info"), *lines)
+    gaps = coverage_gaps_text(board, run.accounts)
+    if gaps:  # what the numbers cannot say comes first: a manager must not read a gap as a miss
+        lines = (page.Line(gaps, "#kpi", "watch"), *lines)[:MAX_FINDINGS]
+    gapped = {g["account_id"] for g in coverage_gaps(board)}
     return page.Summary(title=title(run.period, run.accounts), subtitle=subtitle(run.period, run.accounts),
                         verdict=text, verdict_status=status, verdict_href="#kpi", tiles=kpi_tiles(board),
                         findings=tuple(lines), actions=top_actions(actions),
-                        notes=tuple(filter(None, (coverage_gaps_text(board, run.accounts), *coverage_notes(run)))))
+                        notes=coverage_notes(run, exclude=gapped))
 
 
 # --------------------------------------------------------------------------------------------
