@@ -36,7 +36,7 @@ def _review() -> dict[str, str]:
         run = session.prepare(account="own", period_type="month", period="2026-10", data_dir="", er_base=base,
                               anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5, roas_stop_loss=3.0,
                               ctr_keep=0.05, targets_source="data", trend_periods=6, top_n=5, markov_value="share",
-                              lang="en")
+                              min_coverage=0.8, lang="en")
         bots = anomalies.check_bot_traffic(run.daily, run.period.start, run.period.end, k=run.bot_iqr_k)
         board = kpis.scorecard(bots.clean_daily, run.posts, run.ad_daily, run.accounts, run.targets, run.period,
                                er_base=run.er_base, roas_floor=run.roas_stop_loss)
