@@ -538,3 +538,14 @@ def test_a_long_post_title_is_cut_in_the_review_table() -> None:
     shown = html.unescape(re.sub(r"<[^>]+>", "", cell))
     assert shown == "<b>" + ("青柠礼盒开箱" * 13)[:76] + "…" and len(shown) == 80
     assert "<b>" not in page.replace(cell, "") and "&lt;b&gt;" in cell and len(page) < 20_000
+
+
+def test_the_shares_table_lists_no_recorded_touch_after_the_channels() -> None:
+    """Channels in name order, then the no-touch row (its id, 'no_touch', would sort among them)."""
+    comparison = pd.DataFrame({"model": ["linear"] * 4, "channel": ["search", "no_touch", "kol", "wechat"],
+                               "share": [0.4, 0.1, 0.3, 0.2]})
+    html = views.shares_view(comparison).to_html()
+    names = [channel_name(c) for c in ("kol", "search", "wechat", "no_touch")]
+    positions = [html.index(f">{n}<") for n in names]
+    assert positions == sorted(positions) and names[-1] == "no recorded touch"
+    assert ">10.0%<" in html[positions[-1]:]  # the row keeps its own share

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from helpers import i18n, page
+from helpers.attribution import NO_TOUCH
 from helpers.i18n import N_, _
 from helpers.report import SENTENCE_CHARS, cell_text
 from helpers.review.kpis import KPIS, kpi_label
@@ -252,6 +253,7 @@ def shares_view(comparison: pd.DataFrame) -> Any:
     """Share of conversions credited per channel (rows) and model (columns), as %."""
     models = list(comparison["model"].drop_duplicates())
     grid = comparison.pivot_table(index="channel", columns="model", values="share").reindex(columns=models)
+    grid = grid.loc[sorted(grid.index, key=lambda c: (c == NO_TOUCH, c))]  # the channels, then no recorded touch
     frame = pd.DataFrame({N_("Channel"): [channel_name(c) for c in grid.index]})
     for model in models:
         frame[word(MODEL_NAMES, model)] = [i18n.fmt_percent(v, 1) for v in grid[model]]
