@@ -122,3 +122,32 @@ def test_tables_without_account_ids_do_not_need_accounts(tmp_path: Path) -> None
     write(tmp_path, conversions="journey_id,occurred_at,value\nj1,2026-10-01T10:00:00,99\n")
     frames = load_tables(["conversions"], tmp_path)
     assert list(frames) == ["conversions"] and frames["conversions"].loc[0, "value"] == 99.0
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_files_read_like_commas(tmp_path: Path, sep: str) -> None:
+    """Excel in many locales saves ';'-separated CSV: the same two rows as the comma file, values intact."""
+    write(tmp_path, accounts=ACCOUNTS)
+    (tmp_path / "account_daily.csv").write_text(DAILY.replace(",", sep), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        daily = load_table("account_daily", tmp_path)
+    assert daily["followers"].tolist() == [100.0, 110.0, 50.0]
+    assert daily["account_id"].tolist() == ["a1", "a1", "c1"]
+
+
+def test_a_comma_header_keeps_semicolons_inside_values(tmp_path: Path) -> None:
+    """A comma file whose text holds ';' (topics lists) is still read as commas."""
+    from helpers.data import csv_separator
+
+    (tmp_path / "t.csv").write_text("post_id,topics\np1,a;b;c\n", encoding="utf-8")
+    assert csv_separator(tmp_path / "t.csv") == ","
+    (tmp_path / "s.csv").write_text("post_id;topics\np1;a\n", encoding="utf-8")
+    assert csv_separator(tmp_path / "s.csv") == ";"
+
+
+def test_a_number_the_folder_cannot_read_says_how_to_write_it(tmp_path: Path) -> None:
+    write(tmp_path, accounts=ACCOUNTS, account_daily=DAILY.replace("2026-10-02,a1,110,1200", "2026-10-02,a1,110,1.2万"))
+    with pytest.raises(DataError, match=r"column 'impressions': not a number; 1 row\(s\), first at line\(s\) 3; "
+                                        r"values: '1\.2万'\. Write plain numbers: 1\.2万 as 12000"):
+        load_table("account_daily", tmp_path)

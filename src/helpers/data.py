@@ -7,6 +7,7 @@ optional metric column absent) are warnings; the rest stop the load with a DataE
 
 from __future__ import annotations
 
+import gzip
 import os
 import warnings
 from collections.abc import Iterable
@@ -30,6 +31,10 @@ MAX_ROWS_SHOWN = 5
 TEXT_KINDS = ("id", "text", "category", "period")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
+#: What to do with a number a data folder cannot read ('1.2万', '--', '28%'): the canonical CSV holds plain
+#: numbers; `opsbook import` converts the platforms' own spellings.
+NUMBER_HINT = ("Write plain numbers: 1.2万 as 12000, 28% as 0.28 for a rate, and leave a cell empty for no data "
+               "('--'); or import the platform's export with `opsbook import`, which converts these")
 
 
 class DataWarning(UserWarning):
@@ -127,13 +132,26 @@ def _examples(values: pd.Series) -> tuple[str, ...]:
     return tuple(str(v) for v in values.drop_duplicates().head(3))
 
 
+def csv_separator(path: Path) -> str:
+    """The field separator of a CSV: ',' unless the header has none and has ';' or a tab (Excel in many locales)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            header = handle.readline()
+    except (UnicodeDecodeError, OSError):  # read_csv says what is wrong with the file
+        return ","
+    if "," in header:
+        return ","
+    return max((";", "\t"), key=header.count) if (";" in header or "\t" in header) else ","
+
+
 def read_raw(path: Path) -> pd.DataFrame:
-    """Read a CSV (as text, BOM tolerated) or Parquet file without interpreting values."""
+    """Read a CSV (as text, BOM tolerated, ',' or ';' or tab separated) or Parquet file without interpreting values."""
     try:
         if path.name.endswith(".parquet"):
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=True)
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=True, sep=csv_separator(path))
     except (UnicodeDecodeError, ValueError, OSError) as exc:  # pragma: no cover - message path
         raise DataError(f"{path}: cannot be read as a table ({exc}). Save it as UTF-8 CSV or Parquet.") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -200,7 +218,8 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, zones: pd.Series 
             rows, n = _line_numbers(failed[failed].index)
             what = {"date": "unparsable date (use ISO 8601, e.g. 2026-10-31 or 2026-10-31T20:15:00)",
                     "bool": "not a true/false value"}.get(col.kind, "not a number")
-            problems.append(Problem(spec.name, file, col.name, what, rows, _examples(original[failed]), n))
+            hint = "" if col.kind in ("date", "bool") else NUMBER_HINT
+            problems.append(Problem(spec.name, file, col.name, what, rows, _examples(original[failed]), n, hint=hint))
         if not col.nullable:
             empty = ~present
             if empty.any():

@@ -195,10 +195,11 @@ DEFECTS: tuple[Defect, ...] = (
            edit("account_daily", lambda f: f[f.columns[::-1]])),
     Defect("mixed_offsets", "posts.published_at mixes '+08:00' and 'Z' (both ISO 8601, same instants)",
            mixed_offsets),
+    Defect("semicolon_separator", "account_daily.csv separated by ';' (Excel in many locales)",
+           separator("account_daily", ";")),
+    Defect("tab_separator", "posts.csv separated by tabs", separator("posts", "\t")),
     # --- refused: the message names the file, the column and the line ------------------------
     Defect("gbk_encoding", "posts.csv saved as GBK by a Chinese Excel", reencode("posts", "gbk")),
-    Defect("semicolon_separator", "account_daily.csv separated by ';'", separator("account_daily", ";")),
-    Defect("tab_separator", "posts.csv separated by tabs", separator("posts", "\t")),
     Defect("wan_number", "account_daily.impressions written as '1.2万'",
            set_cell("account_daily", own_douyin, "impressions", "1.2万")),
     Defect("dash_number", "account_daily.impressions written as '--' (the platform's 'no data')",
