@@ -77,12 +77,24 @@ def data_text(data_dir: Path) -> set[str]:
     return {t for t in texts if t}
 
 
+def _without_cut_data(node: str, ordered: list[str]) -> str:
+    """A table cell cut with '…' (report.cell_text) ends in the start of a data value: drop that start."""
+    if not node.endswith("…"):
+        return node
+    text = node[:-1]
+    for value in ordered:
+        start = text.rfind(value[:4])
+        if start >= 0 and len(text) - start >= 4 and value.startswith(text[start:]):
+            return text[:start]
+    return node
+
+
 def untranslated_text(page: str, lang: str, allowed: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
     """Visible text that is not written in `lang` (see the module docstring)."""
     found = []
     ordered = sorted(allowed, key=len, reverse=True)
     for node in visible_text(page):
-        text = node
+        text = _without_cut_data(node, ordered)
         for value in ordered:
             if value in text:
                 text = text.replace(value, " ")
