@@ -242,7 +242,10 @@ def test_a_future_date_is_named_left_out_and_latest_stays_on_the_data(corpus: Pa
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads((tmp_path / "period_review" / PERIOD / "summary.json").read_text(encoding="utf-8"))
     assert summary["label"] == PERIOD
-    assert "2027-10-15" in _report(tmp_path)
+    [note] = summary["data_notes"]
+    assert (note["file"], note["column"], note["rows"], note["values"]) == ("account_daily.csv", "date", [line],
+                                                                           ["2027-10-15"])
+    assert f'<p class="ops-note">{note["text"]}</p>' in _report(tmp_path)  # said on the first screen
 
 
 @pytest.mark.slow

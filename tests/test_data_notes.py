@@ -112,6 +112,25 @@ def test_a_run_without_notes_prints_nothing_and_writes_an_empty_list(tmp_path: P
     assert json.loads(out.write().read_text(encoding="utf-8"))["data_notes"] == []
 
 
+
+def test_the_first_screen_states_the_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The headline's notes gain each data note (also one loaded after the set-up cell), once; none without notes."""
+    from helpers import page
+
+    monkeypatch.setenv("OPSBOOK_TODAY", "2026-12-07")
+    folder = _folder(tmp_path, {"own_douyin": _days("2026-10-01", "2026-10-31")}, "2027-01-02,own_douyin,100\n")
+    summary = page.Summary(title="T", subtitle="", verdict="V", verdict_status="healthy", notes=("own note",))
+    with warnings.catch_warnings(), i18n.use_language("en"):
+        warnings.simplefilter("ignore", DataWarning)
+        out = RunOutputs("nb", tmp_path / "out")
+        assert out.headline(summary).notes == ("own note",)
+        load_tables(["account_daily"], folder)           # 31 rows (lines 2..32), the typo on line 33
+        shown = out.headline(summary)
+        assert shown.notes == ("own note", "account_daily.csv, column date: 1 row dated after the data's end left "
+                                           "out (line(s) 33; dates 2027-01-02). Correct the dates and run again.")
+        assert out.headline(shown).notes == shown.notes  # shown once, however often the headline is made
+
+
 # --- coverage gaps in validate ------------------------------------------------------------------------------
 
 def test_missing_day_runs_by_hand() -> None:

@@ -218,7 +218,15 @@ class RunOutputs:
         self.summary.update(values)
 
     def headline(self, summary: page.Summary) -> page.Summary:
-        """Record the executive summary's verdict and first tiles (summary.json "headline") and return it to show."""
+        """Record the executive summary's verdict and first tiles (summary.json "headline") and return it to show.
+
+        The run's data notes (rows left out, tables read as empty) join the summary's notes, so the first
+        screen says what the numbers leave out, not only the set-up output at the end of the report.
+        """
+        self.data_notes += [n for n in data.take_data_notes() if n not in self.data_notes]
+        shown = tuple(note.text() for note in self.data_notes if note.text() not in summary.notes)
+        if shown:
+            summary = dataclasses.replace(summary, notes=(*summary.notes, *shown))
         self.summary["headline"] = page.headline_record(summary)
         return summary
 
