@@ -44,6 +44,8 @@ PRINT_FLAGS = (
     "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
     "--mute-audio", "--no-pdf-header-footer", "--generate-pdf-document-outline",
+    # print once pending loads (the bundled CJK font of a machine without one) are done, not at the load event
+    "--virtual-time-budget=10000",
 )
 #: Lines of browser output that say nothing about the page (no system bus or settings store in a container).
 _NOISE = re.compile(r"dbus|dconf|bytes written to file|^\s*$")
