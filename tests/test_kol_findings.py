@@ -23,6 +23,7 @@ from helpers.kol import analysis, findings, session
 from helpers.kol.analysis import Ranked
 from helpers.kol.session import KolParameters, KolRun
 from helpers.kol.shortlist import Thresholds
+from helpers.sample import PLANTED
 from helpers.schema import TABLES
 from kol_steps import all_steps, notebook_defaults
 
@@ -393,10 +394,15 @@ def test_views_render_in_chinese_with_chinese_headers(steps: dict[str, Any]) -> 
 
 def test_tables_are_one_per_step_and_csv_ready(steps: dict[str, Any]) -> None:
     r = steps
-    tables = findings.tables(r["coverage"], r["fake"], r["rates"], r["fit"], r["spend"], r["ranked"], r["booked"])
+    tables = findings.tables(r["run"], r["coverage"], r["fake"], r["rates"], r["fit"], r["spend"], r["ranked"],
+                             r["booked"])
     shortlist = tables["shortlist"]
     assert shortlist is not None and len(shortlist) == len(r["run"].kols)
-    assert {"decision", "reasons", "score", "rank_low", "rank_high"} <= set(shortlist.columns)
+    assert {"decision", "reasons", "why", "score", "rank_low", "rank_high"} <= set(shortlist.columns)
+    # The CSV says why in words: the planted bought-follower account's 165/300 empty profiles, not a reason code.
+    fake = shortlist.set_index("kol_id").loc[PLANTED.kol_fake_id]
+    assert fake["reasons"].startswith("fake_above") and "fake followers 55.0%" in fake["why"]
+    assert "_" not in "".join(shortlist["why"])
     for name, frame in tables.items():
         if frame is not None:
             json.dumps(frame.head(2).to_csv())  # plain text

@@ -230,7 +230,7 @@ def _whole_chain(run: session.KolRun) -> dict[str, Any]:
     html = [v if isinstance(v, str) else v.to_html() for v in views]
     headline = findings.executive_summary(run, ranked, spend, booked)
     summary = json.dumps(to_jsonable(findings.summary(run, coverage, fake, rates, fit, spend, ranked, booked)))
-    tables = findings.tables(coverage, fake, rates, fit, spend, ranked, booked)
+    tables = findings.tables(run, coverage, fake, rates, fit, spend, ranked, booked)
     figures = [charts.fake_chart(fake, run), charts.rate_chart(rates, run), charts.fit_chart(fit, run),
                charts.cost_chart(spend, run), charts.shortlist_chart(ranked, run), charts.after_chart(booked, run)]
     return dict(coverage=coverage, fake=fake, rates=rates, fit=fit, spend=spend, ranked=ranked, booked=booked,

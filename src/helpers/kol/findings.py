@@ -567,16 +567,19 @@ def after_summary(booked: pd.DataFrame, run: KolRun) -> str:
     return text
 
 
-def scores_table(ranked: Ranked) -> pd.DataFrame:
-    """Every KOL's screens, score parts, decision, reason codes and rank range (summary.json and shortlist.csv)."""
-    return ranked.table.merge(ranked.sensitivity[["kol_id", "rank_low", "rank_high", "p_same_rank"]], on="kol_id")
+def scores_table(ranked: Ranked, run: KolRun) -> pd.DataFrame:
+    """Every KOL's screens, score parts, decision, reason codes, the reasons in the run's words (``why``, for the
+    strategist who opens shortlist.csv) and rank range (summary.json and shortlist.csv)."""
+    table = ranked.table.merge(ranked.sensitivity[["kol_id", "rank_low", "rank_high", "p_same_rank"]], on="kol_id")
+    table.insert(table.columns.get_loc("reasons") + 1, "why", [reasons_text(row, run) for _i, row in table.iterrows()])
+    return table
 
 
 def summary(run: KolRun, coverage: pd.DataFrame, fake: Authenticity, rates: pd.DataFrame, fit: Fit | None,
             spend: Cost, ranked: Ranked, booked: pd.DataFrame | None) -> dict[str, Any]:
     """summary.json: the label (the screening day), the shortlist, every KOL's scores and decision, the bars, the
     feed CPA and conversion basis, and the after-campaign review."""
-    scores = scores_table(ranked)
+    scores = scores_table(ranked, run)
     rate = spend.conversion_rate
     return {
         "label": f"{run.as_of:%Y-%m-%d}", "title": _title(run), "as_of": f"{run.as_of:%Y-%m-%d}",
@@ -593,10 +596,10 @@ def summary(run: KolRun, coverage: pd.DataFrame, fake: Authenticity, rates: pd.D
         "cost": spend.table, "after_campaign": booked}
 
 
-def tables(coverage: pd.DataFrame, fake: Authenticity, rates: pd.DataFrame, fit: Fit | None, spend: Cost,
-           ranked: Ranked, booked: pd.DataFrame | None) -> dict[str, pd.DataFrame | None]:
+def tables(run: KolRun, coverage: pd.DataFrame, fake: Authenticity, rates: pd.DataFrame, fit: Fit | None,
+           spend: Cost, ranked: Ranked, booked: pd.DataFrame | None) -> dict[str, pd.DataFrame | None]:
     """The CSV tables, one per step (shortlist.csv holds every KOL's screens, decision and reasons)."""
-    return {"shortlist": scores_table(ranked), "coverage": coverage, "fake_followers": fake.estimate,
+    return {"shortlist": scores_table(ranked, run), "coverage": coverage, "fake_followers": fake.estimate,
             "follower_jumps": fake.jumps, "engagement_norms": fake.norms, "comment_like_ratio": fake.ratios,
             "interaction_rate": rates, "audience_fit": None if fit is None else fit.score,
             "audience_similarity": None if fit is None else fit.similarity,
