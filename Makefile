@@ -71,6 +71,8 @@ test-fast: sample
 lab: sample
 	$(BIN)/jupyter lab notebooks/
 
+# One run id for every script of this run, so the table can tell a row from an older run.
+bench: export OPSBOOK_BENCH_RUN ?= $(shell date +%Y-%m-%dT%H:%M:%S)
 bench: sample
 	$(BIN)/python benchmarks/bench_period_review.py
 	$(BIN)/python benchmarks/bench_experiment_scale.py
@@ -85,6 +87,7 @@ bench: sample
 	$(BIN)/python benchmarks/bench_account_plan.py
 	$(BIN)/python benchmarks/bench_kol_evaluation.py
 	$(BIN)/python benchmarks/bench_kol_steps.py
+	@$(BIN)/python benchmarks/record.py
 
 # docs/schema.md and docs/glossary.md are generated from helpers.schema and helpers/glossary.yaml (a test
 # fails when either is stale).
