@@ -17,11 +17,21 @@ pytestmark = pytest.mark.slow  # each runs a benchmark script on a small input (
 
 def test_experiment_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_experiment_scale.py"
-    result = subprocess.run([sys.executable, str(script), "--rows", "30000", "--results", str(tmp_path)],
-                            capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "OPSBOOK_BENCH_RESULTS": str(tmp_path / "results.json")}
+    result = subprocess.run([sys.executable, str(script), "--rows", "30000", "--repeat", "1", "--rows-path",
+                             "--results", str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "experiment_scale.json").read_text(encoding="utf-8"))
     assert report["rows"] == 30000 and len(report["decisions"]) == 2  # A/B/C: two treatments
+    assert len(report["rows_path_seconds"]) == 1
+    rows = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    time_row = rows["experiment, 10 M unit rows × 3 variants: time"]
+    memory_row = rows["experiment, 10 M unit rows × 3 variants: peak memory"]
+    assert time_row["unit"] == "s" and memory_row["unit"] == "MiB"
+    assert time_row["value"] == report["seconds"][0] and memory_row["value"] == report["peak_mib"][0]
+    assert time_row["floor"] == report["floor_seconds"][0] and memory_row["floor"] == report["floor_peak_mib"][0]
+    assert time_row["ratio"] == pytest.approx(time_row["value"] / time_row["floor"])
+    assert time_row["floor_name"] == "DuckDB per-variant sums from Parquet" and "30,000 rows" in time_row["note"]
 
 
 def test_audience_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:

@@ -236,6 +236,16 @@ def evaluate_aggregates(design: ExperimentDesign, aggregates: pd.DataFrame, metr
     return _evaluation(design, counts, stats, metrics, settings, pd.DataFrame())
 
 
+def evaluate_stats(design: ExperimentDesign, counts: dict[str, int], stats: Mapping[str, Mapping[str, VariantStats]],
+                   metrics: Sequence[MetricSpec], settings: Settings, cuped: pd.DataFrame) -> Evaluation:
+    """The evaluation from per-variant statistics already computed (sums.evaluate_experiment's path).
+
+    ``counts`` are the units per declared variant (the SRM check's), ``cuped`` the CUPED gains table.
+    """
+    _check_roles(metrics, settings)
+    return _evaluation(design, counts, stats, metrics, settings, cuped)
+
+
 def _evaluation(design: ExperimentDesign, counts: dict[str, int], stats: Mapping[str, Mapping[str, VariantStats]],
                 metrics: Sequence[MetricSpec], settings: Settings, cuped: pd.DataFrame) -> Evaluation:
     """The shared tail: SRM on the unit counts, comparisons, decisions."""

@@ -1,0 +1,201 @@
+"""The experiment evaluated from DuckDB sums of a Parquet file equals the evaluation from its rows.
+
+The reference is the rows path kept in the package (`design.load_experiment` + `evaluate.evaluate`,
+pandas on every unit), plus scipy on the raw rows for CUPED and the ratio's delta method written
+out by hand, so the sums path is checked against two independent computations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from helpers.errors import DataError, ParameterError
+from helpers.experiments.design import load_experiment
+from helpers.experiments.evaluate import Evaluation, Settings, evaluate
+from helpers.experiments.metrics import parse_metrics
+from helpers.experiments.sums import evaluate_experiment, parquet_sums
+
+METRICS = parse_metrics({"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures",
+                         "revenue": "mean:revenue"})
+SETTINGS = Settings(primary=("conversions",), guardrails=("revenue",), covariate="pre_revenue",
+                    mde={"conversions": 0.01})
+
+
+def _units(n: int = 20_000, seed: int = 3) -> pd.DataFrame:
+    """Three variants, a real lift in B, a covariate correlated with revenue, a ratio, a segment with gaps."""
+    rng = np.random.default_rng(seed)
+    variant = rng.choice(np.array(["A", "B", "C"]), n, p=[0.34, 0.33, 0.33])
+    conversions = (rng.random(n) < np.where(variant == "B", 0.06, 0.05)).astype(np.int8)
+    exposures = (1 + rng.poisson(2.0, n)).astype(np.int16)
+    clicks = rng.binomial(exposures, np.where(variant == "C", 0.13, 0.12)).astype(np.int16)
+    pre = np.round(rng.gamma(0.5, 40.0, n), 2)
+    revenue = np.round(conversions * rng.gamma(3.0, 25.0, n) + 0.4 * pre + rng.normal(0, 5, n), 2)
+    device = rng.choice(np.array(["ios", "android"], dtype=object), n)
+    device[rng.choice(n, 25, replace=False)] = None  # a segment with missing values: not a metric, so allowed
+    return pd.DataFrame({"experiment_id": "EXP-S", "unit_id": [f"u{i:06d}" for i in range(n)], "variant": variant,
+                         "exposures": exposures, "clicks": clicks, "conversions": conversions, "revenue": revenue,
+                         "pre_revenue": pre, "device": device})
+
+
+def _folder(tmp_path: Path, units: pd.DataFrame, variants: str = "A;B;C", csv: bool = False) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir(exist_ok=True)
+    if csv:
+        units.to_csv(folder / "experiment_units.csv", index=False)
+    else:
+        units.to_parquet(folder / "experiment_units.parquet", index=False)
+    pd.DataFrame([{"experiment_id": "EXP-S", "name": "sums", "unit": "user", "primary_metric": "conversions",
+                   "control": "A", "variants": variants, "start": "2026-10-01", "end": "2026-10-28",
+                   "expected_split": ";".join("1" for _ in variants.split(";")), "guardrails": "revenue",
+                   "mde": 0.01}]).to_csv(folder / "experiments.csv", index=False)
+    return folder
+
+
+def _rows_path(folder: Path, settings: Settings = SETTINGS) -> Evaluation:
+    design, units = load_experiment("EXP-S", folder)
+    return evaluate(design, units, METRICS, settings)
+
+
+def _assert_same(new: Evaluation, old: Evaluation) -> None:
+    """Every figure equal to 1e-9 (relative), every label and verdict equal."""
+    assert list(new.results.columns) == list(old.results.columns) and len(new.results) == len(old.results)
+    for column in new.results.columns:
+        a, b = new.results[column], old.results[column]
+        if pd.api.types.is_numeric_dtype(b) and not pd.api.types.is_bool_dtype(b):
+            np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9, atol=1e-13, err_msg=column)
+        else:
+            assert a.tolist() == b.tolist(), column
+    assert new.srm.passed == old.srm.passed and new.srm.p_value == pytest.approx(old.srm.p_value, rel=1e-9)
+    assert new.decisions[["metric", "variant", "verdict", "reason"]].equals(
+        old.decisions[["metric", "variant", "verdict", "reason"]])
+    np.testing.assert_allclose(new.decisions["units_needed"].to_numpy(float),
+                               old.decisions["units_needed"].to_numpy(float), rtol=1e-9)
+    assert new.cuped[["metric", "covariate"]].equals(old.cuped[["metric", "covariate"]])
+    np.testing.assert_allclose(new.cuped[["theta", "variance_reduction"]].to_numpy(float),
+                               old.cuped[["theta", "variance_reduction"]].to_numpy(float), rtol=1e-9)
+
+
+def test_sums_path_equals_the_rows_path_and_scipy(tmp_path: Path) -> None:
+    units = _units()
+    folder = _folder(tmp_path, units)
+    design = load_experiment("EXP-S", folder)[0]
+    assert parquet_sums(folder / "experiment_units.parquet", design, METRICS, "pre_revenue") is not None
+    _design, new = evaluate_experiment("EXP-S", METRICS, SETTINGS, folder)
+    _assert_same(new, _rows_path(folder))
+    # CUPED by hand on the raw rows: θ = OLS slope of revenue on pre_revenue, Welch's t on y − θ(x − x̄)
+    y, x = units["revenue"].to_numpy(float), units["pre_revenue"].to_numpy(float)
+    theta = sps.linregress(x, y).slope
+    adjusted = y - theta * (x - x.mean())
+    assert new.cuped.loc[0, "theta"] == pytest.approx(theta, rel=1e-9)
+    row = new.results.set_index(["metric", "variant"]).loc[("revenue", "B")]
+    welch = sps.ttest_ind(adjusted[units["variant"] == "B"], adjusted[units["variant"] == "A"], equal_var=False)
+    assert row["p_value"] == pytest.approx(welch.pvalue, rel=1e-9)
+    assert row["abs_diff"] == pytest.approx(adjusted[units["variant"] == "B"].mean()
+                                            - adjusted[units["variant"] == "A"].mean(), rel=1e-9)
+    # the ratio's delta method by hand: Var(R) = (Var(x) − 2R·Cov(x, y) + R²·Var(y)) / (n·ȳ²)
+    def ratio_and_var(v: str) -> tuple[float, float]:
+        part = units[units["variant"] == v]
+        cx, ey = part["clicks"].to_numpy(float), part["exposures"].to_numpy(float)
+        r = cx.sum() / ey.sum()
+        cov = np.cov(cx, ey, ddof=1)
+        return r, (cov[0, 0] - 2 * r * cov[0, 1] + r * r * cov[1, 1]) / (len(part) * ey.mean() ** 2)
+    (rc, vc), (rv, vv) = ratio_and_var("A"), ratio_and_var("C")
+    clicks = new.results.set_index(["metric", "variant"]).loc[("clicks", "C")]
+    assert clicks["abs_diff"] == pytest.approx(rv - rc, rel=1e-9)
+    assert clicks["p_value"] == pytest.approx(2 * sps.norm.sf(abs(rv - rc) / np.sqrt(vc + vv)), rel=1e-6)
+
+
+def test_integer_ids_bool_metric_and_other_experiments(tmp_path: Path) -> None:
+    """Integer unit ids, a bool metric column and another experiment's rows in the file: the same figures."""
+    units = _units(3_000, seed=5).assign(unit_id=np.arange(3_000, dtype=np.int64))
+    units["conversions"] = units["conversions"].astype(bool)
+    other = _units(500, seed=6).assign(experiment_id="EXP-OTHER", unit_id=np.arange(500, dtype=np.int64),
+                                       revenue=np.nan)  # its gaps are not this experiment's problem
+    folder = _folder(tmp_path, pd.concat([units, other], ignore_index=True))
+    design = load_experiment("EXP-S", folder)[0]
+    assert parquet_sums(folder / "experiment_units.parquet", design, METRICS, "pre_revenue") is not None
+    _assert_same(evaluate_experiment("EXP-S", METRICS, SETTINGS, folder)[1], _rows_path(folder))
+
+
+def test_a_declared_variant_without_units_and_no_covariate(tmp_path: Path) -> None:
+    """One treatment only has units (D declared, none assigned): 'cannot test' and the SRM failure alike."""
+    folder = _folder(tmp_path, _units(2_000, seed=8).query("variant != 'C'"), variants="A;B;D")
+    folder_units = pd.read_parquet(folder / "experiment_units.parquet")
+    assert set(folder_units["variant"]) == {"A", "B"}
+    settings = Settings(primary=("conversions",), guardrails=("revenue",))
+    new = evaluate_experiment("EXP-S", METRICS, settings, folder)[1]
+    _assert_same(new, _rows_path(folder, settings))
+    assert new.cuped.empty and not new.srm.passed
+    assert (new.results.loc[new.results["variant"] == "D", "test"] == "cannot test: a variant has no units").all()
+
+
+def test_csv_units_take_the_rows_path(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, _units(2_000), csv=True)
+    _assert_same(evaluate_experiment("EXP-S", METRICS, SETTINGS, folder)[1], _rows_path(folder))
+
+
+def _refusal(call: object) -> str:
+    with pytest.raises((DataError, ParameterError)) as caught:
+        call()  # type: ignore[operator]
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("defect", ["missing_metric", "duplicate_id", "blank_id", "padded_id", "undeclared",
+                                    "not_binary", "negative_denominator", "constant_covariate", "no_units",
+                                    "text_metric", "missing_covariate_column"])
+def test_bad_units_get_the_rows_paths_message(tmp_path: Path, defect: str) -> None:
+    """Whatever the sums path finds off, the run refuses with the rows path's message (file, column, lines)."""
+    units = _units(1_000, seed=11)
+    settings = SETTINGS
+    if defect == "missing_metric":
+        units.loc[[7, 400], "revenue"] = np.nan
+    elif defect == "duplicate_id":
+        units.loc[9, "unit_id"] = units.loc[3, "unit_id"]
+    elif defect == "blank_id":
+        units.loc[5, "unit_id"] = " "
+    elif defect == "padded_id":  # " u000003" is u000003 once trimmed: a repeated key
+        units.loc[9, "unit_id"] = " " + units.loc[3, "unit_id"]
+    elif defect == "undeclared":
+        units.loc[[2, 30], "variant"] = "Z"
+    elif defect == "not_binary":
+        units["conversions"] = units["conversions"].astype(float)
+        units.loc[12, "conversions"] = 2.0
+    elif defect == "negative_denominator":
+        units.loc[4, "exposures"] = -1
+    elif defect == "constant_covariate":
+        units["pre_revenue"] = 5.0
+    elif defect == "no_units":
+        units = units.assign(experiment_id="EXP-ELSE")
+    elif defect == "text_metric":
+        units["revenue"] = units["revenue"].astype(str)
+        units.loc[6, "revenue"] = "n/a"
+    elif defect == "missing_covariate_column":
+        settings = Settings(primary=("conversions",), covariate="pre_spend")
+    folder = _folder(tmp_path, units)
+    expected = _refusal(lambda: _rows_path(folder, settings))
+    assert _refusal(lambda: evaluate_experiment("EXP-S", METRICS, settings, folder)) == expected
+
+
+@pytest.mark.parametrize("method", ["holm", "bh", "bonferroni", "none"])
+def test_adjusted_pvalues_equal_statsmodels(method: str) -> None:
+    """The numpy adjustment gives statsmodels' figures: ties, a p of 1, NaN left out, families of 1–40."""
+    from statsmodels.stats.multitest import multipletests
+
+    from helpers.experiments.corrections import METHODS, adjust_pvalues
+
+    rng = np.random.default_rng(1)
+    families = [np.array([0.2]), np.array([0.01, 0.01, 0.04, 1.0]), np.array([0.03, np.nan, 0.002, 0.5]),
+                *(rng.random(m) ** 3 for m in (2, 7, 40))]
+    for p in families:
+        got = adjust_pvalues(p, method)
+        ok = ~np.isnan(p)
+        expected = p.copy()
+        if METHODS[method] is not None and ok.sum() > 1:
+            expected[ok] = multipletests(p[ok], method=METHODS[method])[1]
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+        assert np.isnan(got[~ok]).all()
