@@ -224,21 +224,33 @@ def _path_keys(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_cha
     return keys
 
 
-def _paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, labels: list[str]) -> np.ndarray:
-    """One tuple of channel labels per journey (empty when none); journeys with the same path share one tuple.
-
-    ``codes`` index ``labels``, journeys concatenated in order, journey i at ``starts[i]`` for
-    ``lengths[i]`` touches. Building a tuple per distinct path, not per journey, keeps a million
-    journeys from holding a million tuples.
-    """
-    keys = _path_keys(codes, starts, lengths, len(labels))
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group numbers 0..g-1 of ``keys`` (in order of appearance) and the first position of each group."""
     which, distinct = pd.factorize(keys)
     first = np.empty(len(distinct), dtype=np.int64)
-    first[which[::-1]] = np.arange(len(keys) - 1, -1, -1)  # a journey of each distinct path
-    tuples = np.empty(len(distinct), dtype=object)
+    first[which[::-1]] = np.arange(len(which) - 1, -1, -1)
+    return which.astype(np.int64, copy=False), first
+
+
+def _distinct_paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                    n_channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each journey's distinct path (0..p-1) and one journey of each: journeys with equal paths walk alike."""
+    return _groups(_path_keys(codes, starts, lengths, n_channels))
+
+
+def _paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+           labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One tuple of channel labels per journey (empty when none), and each journey's distinct path.
+
+    ``codes`` index ``labels``, journeys concatenated in order, journey i at ``starts[i]`` for
+    ``lengths[i]`` touches. Journeys with the same path share one tuple: building a tuple per
+    distinct path, not per journey, keeps a million journeys from holding a million tuples.
+    """
+    which, first = _distinct_paths(codes, starts, lengths, len(labels))
+    tuples = np.empty(len(first), dtype=object)
     tuples[:] = [tuple(labels[c] for c in codes[s:s + n].tolist())
                  for s, n in zip(starts[first].tolist(), lengths[first].tolist(), strict=True)]
-    return tuples[which]
+    return tuples[which], which
 
 
 def _day_window(
@@ -349,7 +361,7 @@ def build_journeys(
     lengths = np.bincount(journey, minlength=n)[rows]
     del journey
     starts = np.cumsum(lengths) - lengths
-    path = _paths(channel, starts, lengths, [str(label) for label in labels])
+    path, which = _paths(channel, starts, lengths, [str(label) for label in labels])
     out = pd.DataFrame(
         {
             "journey_id": ids[rows],
@@ -360,7 +372,7 @@ def build_journeys(
             "end_at": end_at[rows].reset_index(drop=True),
         }
     )
-    _remember_paths(out, _encoded_paths(channel, starts, lengths, labels))
+    _remember_paths(out, _encoded_paths(channel, starts, lengths, labels, which))
     return out
 
 
@@ -381,6 +393,8 @@ class _Touches:
     conversions: np.ndarray  # float count per journey
     value: np.ndarray  # float per journey (NaN = unknown)
     value_tracked: bool  # False when no journey has a known value (no value column)
+    path_of: np.ndarray  # distinct path of each journey (0..p-1)
+    path_rep: np.ndarray  # a journey of each distinct path
 
     @property
     def journey_of_touch(self) -> np.ndarray:
@@ -402,21 +416,33 @@ class _EncodedPaths:
     starts: np.ndarray
     lengths: np.ndarray
     touched: np.ndarray
+    path_of: np.ndarray  # for each attributable journey, its distinct path 0..p-1
+    path_rep: np.ndarray  # for each distinct path, one of its journeys
 
 
-def _encoded_paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, labels: pd.Index) -> _EncodedPaths:
-    """Encode the attributable paths of a frame from its paths' codes (into ``labels``), offsets and lengths."""
+def _encoded_paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, labels: pd.Index,
+                   which: np.ndarray) -> _EncodedPaths:
+    """Encode the attributable paths of a frame from its paths' codes (into ``labels``), offsets, lengths and
+    distinct path numbers (``_paths``)."""
     touched = lengths > 0
-    present = np.flatnonzero(np.bincount(codes.astype(np.intp), minlength=len(labels)))
-    remap = np.zeros(len(labels), dtype=np.int64)
-    remap[present] = np.arange(len(present))
-    kept = lengths[touched]
+    kept, offsets = lengths[touched].astype(np.int64), starts[touched].astype(np.int64)
+    path_of, path_rep = _groups(which[touched])
+    rep_lengths = kept[path_rep]  # the channels seen are those of the distinct paths
+    seen = codes[np.repeat(offsets[path_rep] - (np.cumsum(rep_lengths) - rep_lengths), rep_lengths)
+                 + np.arange(int(rep_lengths.sum()))]
+    present = np.flatnonzero(np.bincount(seen.astype(np.intp), minlength=len(labels)))
+    if len(present) < len(labels):  # number the channels of these paths 0..k-1
+        remap = np.zeros(len(labels), dtype=np.int64)
+        remap[present] = np.arange(len(present))
+        codes = remap.astype(codes.dtype)[codes]
     return _EncodedPaths(
         channels=pd.Index([str(labels[c]) for c in present], dtype=object),
-        codes=_small_codes(remap[codes], len(present)),
-        starts=starts[touched].astype(np.int64),
-        lengths=kept.astype(np.int64),
+        codes=_small_codes(codes, len(present)),
+        starts=offsets,
+        lengths=kept,
         touched=touched,
+        path_of=path_of,
+        path_rep=path_rep,
     )
 
 
@@ -427,12 +453,16 @@ def _encode_tuples(paths: np.ndarray) -> _EncodedPaths:
     paths, kept = paths[touched], lengths[touched]
     flat = np.fromiter(chain.from_iterable(paths), dtype=object, count=int(kept.sum()))
     codes, channels = pd.factorize(flat, sort=True)
+    starts = np.cumsum(kept) - kept
+    path_of, path_rep = _distinct_paths(codes, starts, kept, len(channels))
     return _EncodedPaths(
         channels=pd.Index(channels, dtype=object),
         codes=_small_codes(codes, len(channels)),
-        starts=np.cumsum(kept) - kept,
+        starts=starts,
         lengths=kept,
         touched=touched,
+        path_of=path_of,
+        path_rep=path_rep,
     )
 
 
@@ -497,6 +527,8 @@ def _flatten(journeys: pd.DataFrame) -> _Touches:
         conversions=journeys["conversions"].to_numpy(dtype=float)[keep],
         value=value[keep],
         value_tracked=bool(np.isfinite(value).any()),
+        path_of=paths.path_of,
+        path_rep=paths.path_rep,
     )
 
 
@@ -604,21 +636,30 @@ def _transition_counts(t: _Touches, state: np.ndarray, n_states: int) -> np.ndar
     """Counts of observed transitions between start (0), states (1..n), conversion and null, a journey per walk.
 
     A journey's walks go start → its first state → ... → its last state → conversion (or null), each
-    transition weighted by the journey's walks; the counts are whole numbers, so the float sums are
-    exact whatever their order.
+    transition weighted by the journey's walks. Journeys with the same path make the same transitions,
+    so each distinct path is walked once, weighted by its journeys' walks (ending in conversion or in
+    null). The counts are whole numbers, so the float sums are exact whatever their order.
     """
     size = n_states + 3
     start, conv, null = 0, n_states + 1, n_states + 2
     walks = _walks(t)
-    first, last = t.starts, t.starts + t.lengths - 1
-    src = state.astype(np.intp) + 1
-    inner = src[:-1] * size + src[1:]  # touch i to touch i + 1, within a journey unless i is a last touch
-    weight = np.repeat(walks, t.lengths)[:-1]
-    weight[last[last < len(inner)]] = 0.0  # from a journey's last touch to the next journey's first: none
+    n_paths = len(t.path_rep)
+    to_conv = np.bincount(t.path_of, np.where(t.converted, walks, 0.0), minlength=n_paths)
+    to_null = np.bincount(t.path_of, np.where(t.converted, 0.0, walks), minlength=n_paths)
+    weight = to_conv + to_null
+    lengths = t.lengths[t.path_rep]
+    offsets = np.cumsum(lengths) - lengths  # of each distinct path's touches among them all
+    touch = np.repeat(t.starts[t.path_rep] - offsets, lengths) + np.arange(int(lengths.sum()))
+    src = state[touch].astype(np.intp) + 1
+    first, last = offsets, offsets + lengths - 1
+    inner = src[:-1] * size + src[1:]  # touch i to touch i + 1, within a path unless i is its last touch
+    inner_weight = np.repeat(weight, lengths)[:-1]
+    inner_weight[last[last < len(inner)]] = 0.0  # from a path's last touch to the next path's first: none
     counts = np.zeros(size * size)
-    counts += np.bincount(inner, weight, minlength=size * size)
-    counts += np.bincount(start * size + src[first], walks, minlength=size * size)
-    counts += np.bincount(src[last] * size + np.where(t.converted, conv, null), walks, minlength=size * size)
+    counts += np.bincount(inner, inner_weight, minlength=size * size)
+    counts += np.bincount(start * size + src[first], weight, minlength=size * size)
+    counts += np.bincount(src[last] * size + conv, to_conv, minlength=size * size)
+    counts += np.bincount(src[last] * size + null, to_null, minlength=size * size)
     return counts.reshape(size, size)
 
 
