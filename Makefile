@@ -17,7 +17,7 @@ help:
 	@echo "make test   - set up, lint, and run every test (unit, notebook via nbval, end-to-end) on all cores"
 	@echo "make lint   - ruff (lint + import order) and mypy"
 	@echo "make lab    - open the notebooks in JupyterLab"
-	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer, checks before the kernel, PDF, the pack serial vs workers vs a Dask cluster, each explorer's answer in the kernel, voice of the customer on 1 M comments vs the segmentation floor"
+	@echo "make bench  - benchmarks: period review vs the papermill floor, experiment and audience at scale, import, planning explorer, checks before the kernel, PDF, the pack serial vs workers vs a Dask cluster, each explorer's answer in the kernel, voice of the customer on 1 M comments vs the segmentation floor, attribution on 1 M journeys vs ChannelAttribution"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,9 @@ bench: sample
 	$(BIN)/python benchmarks/bench_account_plan.py
 	$(BIN)/python benchmarks/bench_kol_evaluation.py
 	$(BIN)/python benchmarks/bench_kol_steps.py
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]' || \
+		echo "warning: could not install the bench extra (ChannelAttribution, the attribution peer); its ratio reads 'not run'"
+	$(BIN)/python benchmarks/bench_attribution.py
 	@$(BIN)/python benchmarks/record.py
 
 # docs/schema.md and docs/glossary.md are generated from helpers.schema and helpers/glossary.yaml (a test

@@ -136,3 +136,28 @@ def test_kol_evaluation_benchmark_runs_on_a_small_input(sample_dir: Path) -> Non
                             timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "40 KOLs:" in result.stdout and "floor (read + one groupby)" in result.stdout
+
+
+def test_attribution_benchmark_records_both_rows_on_a_small_input(tmp_path: Path) -> None:
+    """2,000 journeys: the memory row (floor = the input frames) and the speed row (peer only when installed)."""
+    script = config.ROOT / "benchmarks" / "bench_attribution.py"
+    results = tmp_path / "results.json"
+    result = subprocess.run([sys.executable, str(script), "--journeys", "2000", "--repeats", "1"],
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "OPSBOOK_BENCH_RESULTS": str(results)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    stored = json.loads(results.read_text(encoding="utf-8"))
+    memory = stored["journeys from 1 M-path touchpoints: memory"]
+    try:
+        import ChannelAttribution  # noqa: F401  (GPL: the benchmark's optional peer)
+    except ImportError:  # no peer, no ratio: the aim reads "not run"
+        assert "Markov + Shapley, 1 M journeys ÷ ChannelAttribution Markov" not in stored
+        assert "ChannelAttribution is not installed" in result.stdout
+    else:
+        speed = stored["Markov + Shapley, 1 M journeys ÷ ChannelAttribution Markov"]
+        assert speed["unit"] == "s" and speed["value"] > 0 and speed["note"].startswith("2,000 journeys")
+        assert speed["floor"] > 0 and speed["floor_name"] == "ChannelAttribution markov_model"
+        assert speed["ratio"] == speed["value"] / speed["floor"]
+        assert "distinct paths" in speed["note"]
+    assert memory["unit"] == "MiB" and memory["floor"] > 0 and memory["floor_name"] == "input frames' size"
+    assert "2,000 journeys" in memory["note"] and "build_journeys on 2,000 journeys" in result.stdout

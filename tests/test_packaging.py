@@ -17,9 +17,13 @@ def _name(requirement: str) -> str:
 def test_environment_yml_lists_the_same_packages_as_pyproject() -> None:
     project = tomllib.loads((config.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pip_names = {_name(r) for r in project["dependencies"]}
-    for extra in project.get("optional-dependencies", {}).values():
+    extras = dict(project.get("optional-dependencies", {}))
+    bench = extras.pop("bench", [])  # benchmark-only peers (GPL): a commented line in environment.yml
+    for extra in extras.values():
         pip_names |= {_name(r) for r in extra}
-    env = yaml.safe_load((config.ROOT / "environment.yml").read_text(encoding="utf-8"))
+    text = (config.ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert all(re.search(rf"^\s*#\s*- {re.escape(r)}\s*$", text, re.M) for r in bench), "bench extra not commented"
+    env = yaml.safe_load(text)
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert conda == pip_names, f"only in pyproject: {pip_names - conda}; only in environment.yml: {conda - pip_names}"

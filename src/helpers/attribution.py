@@ -31,6 +31,7 @@ Conventions every model shares:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -38,6 +39,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.errors import DataError, ParameterError, require_columns
 
@@ -144,7 +147,43 @@ def _check_id_types(touch_ids: pd.Series, conv_ids: pd.Series) -> None:
 
 def _nanoseconds(at: pd.Series) -> np.ndarray:
     """Timestamps as int64 nanoseconds (UTC for timezone-aware data), for fast grouping and comparison."""
-    return pd.DatetimeIndex(at.dt.as_unit("ns")).asi8
+    at = at if at.dt.unit == "ns" else at.dt.as_unit("ns")
+    return at.array.asi8  # a view of the column's own values when they are nanoseconds
+
+
+def _arrow_strings(column: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array behind a pyarrow-backed text column (pandas' default ``str``); None for any other column."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        return column.array.__arrow_array__()
+    return None
+
+
+def _factorize_sorted(*columns: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` of the columns one after another, ``sort=True``: codes and the sorted distinct values.
+
+    Text columns backed by Arrow are encoded by Arrow itself (int32 codes, the distinct values kept
+    as Arrow text), without the copies pandas' factorize makes: a million journey ids cost tens of
+    MiB less. Other columns go through ``pd.factorize``.
+    """
+    arrow = [_arrow_strings(c) for c in columns]
+    if any(a is None for a in arrow) or len({a.type for a in arrow if a is not None}) > 1:
+        return pd.factorize(pd.concat(columns, ignore_index=True), sort=True)
+    chunks = [chunk for a in arrow if a is not None for chunk in a.chunks]
+    if not chunks:
+        return pd.factorize(pd.concat(columns, ignore_index=True), sort=True)
+    pool = pa.system_memory_pool()  # freed memory goes back to malloc, where numpy's arrays reuse it
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=chunks[0].type), memory_pool=pool)
+    if encoded.num_chunks == 0:  # no values at all
+        return pd.factorize(pd.concat(columns, ignore_index=True), sort=True)
+    dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+    if any(len(chunk.dictionary) != len(dictionary) for chunk in encoded.chunks):  # (Arrow shares one)
+        encoded = encoded.unify_dictionaries(memory_pool=pool)
+        dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+    order = pc.array_sort_indices(dictionary, memory_pool=pool).to_numpy()
+    rank = np.empty(len(order), dtype=np.int32 if len(order) < 2**31 else np.int64)
+    rank[order] = np.arange(len(order), dtype=rank.dtype)
+    codes = rank[np.concatenate([chunk.indices.to_numpy() for chunk in encoded.chunks])]
+    return codes, pd.Index(pd.array(pc.take(dictionary, order, memory_pool=pool), dtype=columns[0].dtype))
 
 
 def _from_nanoseconds(ns: np.ndarray, tz: Any) -> pd.Series:
@@ -160,15 +199,58 @@ def _conversion_values(conversions: pd.DataFrame) -> np.ndarray:
     return pd.to_numeric(conversions["value"], errors="coerce").to_numpy(dtype=float)
 
 
-def _paths(codes: np.ndarray, channels: list[str], n: int) -> np.ndarray:
-    """One tuple of channels per journey code 0..n-1 (empty when none); input sorted by code then time."""
-    paths = np.empty(n, dtype=object)
-    paths.fill(())
-    if len(codes):
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        ends = np.r_[starts[1:], len(codes)]
-        paths[codes[starts]] = [tuple(channels[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-    return paths
+def _small_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """Codes 0..n-1 in the smallest signed integer type that holds 0..n (int8 for a handful of channels).
+
+    Up to n, not n-1: the Markov chain numbers its states code + 1.
+    """
+    return codes.astype(np.min_scalar_type(-(max(n, 1) + 1)), copy=False)
+
+
+def _path_keys(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_channels: int) -> np.ndarray:
+    """One int64 per journey, equal for two journeys exactly when their channel sequences are equal.
+
+    A path is read as a number in base n_channels + 1 with digits code + 1 (so lengths differ too); the
+    empty path is 0. Paths too long to fit 63 bits get a negative key of their own (-1 - journey).
+    """
+    base = n_channels + 1
+    longest = int(63 // np.log2(base + 1))  # digits that fit in 63 bits (≥ 10 up to 63 channels)
+    keys = np.zeros(len(lengths), dtype=np.int64)
+    fits = lengths <= longest
+    for position in range(min(int(lengths.max(initial=0)), longest)):  # Horner's rule, a touch at a time
+        at = np.flatnonzero(fits & (lengths > position))
+        keys[at] = keys[at] * base + codes[starts[at] + position] + 1
+    keys[~fits] = -1 - np.flatnonzero(~fits)
+    return keys
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group numbers 0..g-1 of ``keys`` (in order of appearance) and the first position of each group."""
+    which, distinct = pd.factorize(keys)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[which[::-1]] = np.arange(len(which) - 1, -1, -1)
+    return which.astype(np.int64, copy=False), first
+
+
+def _distinct_paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                    n_channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each journey's distinct path (0..p-1) and one journey of each: journeys with equal paths walk alike."""
+    return _groups(_path_keys(codes, starts, lengths, n_channels))
+
+
+def _paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+           labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One tuple of channel labels per journey (empty when none), and each journey's distinct path.
+
+    ``codes`` index ``labels``, journeys concatenated in order, journey i at ``starts[i]`` for
+    ``lengths[i]`` touches. Journeys with the same path share one tuple: building a tuple per
+    distinct path, not per journey, keeps a million journeys from holding a million tuples.
+    """
+    which, first = _distinct_paths(codes, starts, lengths, len(labels))
+    tuples = np.empty(len(first), dtype=object)
+    tuples[:] = [tuple(labels[c] for c in codes[s:s + n].tolist())
+                 for s, n in zip(starts[first].tolist(), lengths[first].tolist(), strict=True)]
+    return tuples[which], which
 
 
 def _day_window(
@@ -248,9 +330,7 @@ def build_journeys(
         conversions, conv_at = conversions[in_window], conv_at[in_window]
 
     n_touch = len(touchpoints)
-    codes, ids = pd.factorize(
-        pd.concat([touchpoints["journey_id"], conversions["journey_id"]], ignore_index=True), sort=True
-    )
+    codes, ids = _factorize_sorted(touchpoints["journey_id"], conversions["journey_id"])
     n = len(ids)
     touch_code, conv_code = codes[:n_touch], codes[n_touch:]
     touch_ns, conv_ns = _nanoseconds(touch_at), _nanoseconds(conv_at)
@@ -262,23 +342,38 @@ def build_journeys(
     value = np.bincount(conv_code, _conversion_values(conversions), minlength=n)  # NaN in, NaN out
     last_touch = np.full(n, np.iinfo(np.int64).min)
     np.maximum.at(last_touch, touch_code, touch_ns)
-
-    order = np.lexsort((touch_ns, touch_code))  # by journey, then time; stable for ties
-    order = order[touch_ns[order] <= last_conv[touch_code[order]]]
-    channels = touchpoints["channel"].astype(str).to_numpy(dtype=object)[order].tolist()
     converted = count > 0
     tracked = "value" in conversions.columns
+    tz = _timezone(touch_at)
+    end_at = _from_nanoseconds(np.where(converted, last_conv, last_touch), tz)
+    rows = _in_window(end_at, start, end).to_numpy()
+
+    order = np.lexsort((touch_ns, touch_code))  # by journey, then time; stable for ties
+    journey = touch_code[order]
+    del codes, touch_code, conv_code  # (touch_code is a view of codes)
+    keep = touch_ns[order] <= last_conv[journey]  # touches up to the journey's last conversion
+    keep &= rows[journey]  # of the journeys in the window
+    order, journey = order[keep], journey[keep]
+    del keep, last_conv, last_touch
+    channel_code, labels = _factorize_sorted(touchpoints["channel"].astype(str))
+    channel = _small_codes(channel_code[order], len(labels))
+    del order, channel_code
+    lengths = np.bincount(journey, minlength=n)[rows]
+    del journey
+    starts = np.cumsum(lengths) - lengths
+    path, which = _paths(channel, starts, lengths, [str(label) for label in labels])
     out = pd.DataFrame(
         {
-            "journey_id": ids,
-            "path": _paths(touch_code[order], channels, n),
-            "converted": converted,
-            "conversions": count.astype("int64"),
-            "value": np.where(converted, value, 0.0 if tracked else np.nan),
-            "end_at": _from_nanoseconds(np.where(converted, last_conv, last_touch), _timezone(touch_at)),
+            "journey_id": ids[rows],
+            "path": path,
+            "converted": converted[rows],
+            "conversions": count[rows].astype("int64"),
+            "value": np.where(converted, value, 0.0 if tracked else np.nan)[rows],
+            "end_at": end_at[rows].reset_index(drop=True),
         }
     )
-    return out[_in_window(out["end_at"], start, end)].reset_index(drop=True)
+    _remember_paths(out, _encoded_paths(channel, starts, lengths, labels, which))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,11 +393,115 @@ class _Touches:
     conversions: np.ndarray  # float count per journey
     value: np.ndarray  # float per journey (NaN = unknown)
     value_tracked: bool  # False when no journey has a known value (no value column)
+    path_of: np.ndarray  # distinct path of each journey (0..p-1)
+    path_rep: np.ndarray  # a journey of each distinct path
 
     @property
     def journey_of_touch(self) -> np.ndarray:
         """Index of the journey each touch belongs to."""
         return np.repeat(np.arange(len(self.lengths)), self.lengths)
+
+
+@dataclass(frozen=True, eq=False)
+class _EncodedPaths:
+    """The path column of a journeys frame encoded once (CSR-like): what every model reads instead of the tuples.
+
+    ``touched`` marks the frame's rows with at least one touch (the attributable journeys); for
+    those, in row order, ``codes[starts[i]:starts[i] + lengths[i]]`` are the channel codes of the
+    path, code c being ``channels[c]`` (the channels of these paths, sorted).
+    """
+
+    channels: pd.Index
+    codes: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+    touched: np.ndarray
+    path_of: np.ndarray  # for each attributable journey, its distinct path 0..p-1
+    path_rep: np.ndarray  # for each distinct path, one of its journeys
+
+
+def _encoded_paths(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, labels: pd.Index,
+                   which: np.ndarray) -> _EncodedPaths:
+    """Encode the attributable paths of a frame from its paths' codes (into ``labels``), offsets, lengths and
+    distinct path numbers (``_paths``)."""
+    touched = lengths > 0
+    kept, offsets = lengths[touched].astype(np.int64), starts[touched].astype(np.int64)
+    path_of, path_rep = _groups(which[touched])
+    rep_lengths = kept[path_rep]  # the channels seen are those of the distinct paths
+    seen = codes[np.repeat(offsets[path_rep] - (np.cumsum(rep_lengths) - rep_lengths), rep_lengths)
+                 + np.arange(int(rep_lengths.sum()))]
+    present = np.flatnonzero(np.bincount(seen.astype(np.intp), minlength=len(labels)))
+    if len(present) < len(labels):  # number the channels of these paths 0..k-1
+        remap = np.zeros(len(labels), dtype=np.int64)
+        remap[present] = np.arange(len(present))
+        codes = remap.astype(codes.dtype)[codes]
+    return _EncodedPaths(
+        channels=pd.Index([str(labels[c]) for c in present], dtype=object),
+        codes=_small_codes(codes, len(present)),
+        starts=offsets,
+        lengths=kept,
+        touched=touched,
+        path_of=path_of,
+        path_rep=path_rep,
+    )
+
+
+def _encode_tuples(paths: np.ndarray) -> _EncodedPaths:
+    """Encode a path column of tuples (a frame not made by build_journeys, or one whose paths were changed)."""
+    lengths = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    touched = lengths > 0
+    paths, kept = paths[touched], lengths[touched]
+    flat = np.fromiter(chain.from_iterable(paths), dtype=object, count=int(kept.sum()))
+    codes, channels = pd.factorize(flat, sort=True)
+    starts = np.cumsum(kept) - kept
+    path_of, path_rep = _distinct_paths(codes, starts, kept, len(channels))
+    return _EncodedPaths(
+        channels=pd.Index(channels, dtype=object),
+        codes=_small_codes(codes, len(channels)),
+        starts=starts,
+        lengths=kept,
+        touched=touched,
+        path_of=path_of,
+        path_rep=path_rep,
+    )
+
+
+#: Encoded paths by id of their journeys frame: (the frame's path column when encoded, its encoding).
+#: Holding that column makes pandas copy it (copy-on-write) before the frame's paths change in
+#: place, so the frame still holding the same array means the encoding is still its paths'.
+_ENCODED: dict[int, tuple[pd.Series, _EncodedPaths]] = {}
+
+
+def _array_of(column: pd.Series) -> tuple[int, int, tuple[int, ...]]:
+    """Where a column's values live (address, length, strides): the same triple means the same array."""
+    values = column.to_numpy()
+    return values.__array_interface__["data"][0], len(values), values.strides
+
+
+def _remember_paths(journeys: pd.DataFrame, encoded: _EncodedPaths) -> None:
+    """Keep the encoding of ``journeys``' paths for as long as the frame lives."""
+    key = id(journeys)
+    if key not in _ENCODED:
+        weakref.finalize(journeys, _ENCODED.pop, key, None)
+    _ENCODED[key] = (journeys["path"], encoded)
+
+
+def _known_paths(journeys: pd.DataFrame) -> _EncodedPaths | None:
+    """The remembered encoding of ``journeys``' paths (build_journeys, or an earlier model), None if none is valid."""
+    known = _ENCODED.get(id(journeys))
+    if known is not None and _array_of(known[0]) == _array_of(journeys["path"]):
+        return known[1]
+    return None
+
+
+def _paths_encoded(journeys: pd.DataFrame) -> _EncodedPaths:
+    """The encoded paths of ``journeys``: remembered, or made now (and remembered for the next model)."""
+    known = _known_paths(journeys)
+    if known is not None:
+        return known
+    encoded = _encode_tuples(journeys["path"].to_numpy())
+    _remember_paths(journeys, encoded)
+    return encoded
 
 
 def _check_journeys(journeys: pd.DataFrame) -> None:
@@ -314,24 +513,22 @@ def _check_journeys(journeys: pd.DataFrame) -> None:
 
 
 def _flatten(journeys: pd.DataFrame) -> _Touches:
-    """Flatten the journeys with at least one touch into per-touch arrays the models share."""
+    """The journeys with at least one touch as per-touch arrays the models share (paths encoded once per frame)."""
     _check_journeys(journeys)
-    paths = journeys["path"].to_numpy()
-    lengths_all = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
-    keep = lengths_all > 0
-    paths, lengths = paths[keep], lengths_all[keep]
-    flat = np.fromiter(chain.from_iterable(paths), dtype=object, count=int(lengths.sum()))
-    codes, channels = pd.factorize(flat, sort=True)
+    paths = _paths_encoded(journeys)
+    keep = paths.touched
     value = pd.to_numeric(journeys["value"], errors="coerce").to_numpy(dtype=float)
     return _Touches(
-        channels=pd.Index(channels, dtype=object),
-        codes=codes.astype(np.int64),
-        starts=np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64) if len(lengths) else lengths,
-        lengths=lengths,
+        channels=paths.channels,
+        codes=paths.codes,
+        starts=paths.starts,
+        lengths=paths.lengths,
         converted=journeys["converted"].to_numpy(dtype=bool)[keep],
         conversions=journeys["conversions"].to_numpy(dtype=float)[keep],
         value=value[keep],
         value_tracked=bool(np.isfinite(value).any()),
+        path_of=paths.path_of,
+        path_rep=paths.path_rep,
     )
 
 
@@ -366,11 +563,20 @@ def last_touch(journeys: pd.DataFrame) -> pd.DataFrame:
     return _credit_table(t, t.codes[t.starts + t.lengths - 1], np.ones(len(idx)), idx)
 
 
+def _converting_touches(t: _Touches) -> tuple[np.ndarray, np.ndarray]:
+    """Position in ``t.codes`` and journey of every touch of a converting journey (the only ones credited)."""
+    journeys = np.flatnonzero(t.converted)
+    lengths = t.lengths[journeys]
+    journey = np.repeat(journeys, lengths)
+    position = np.arange(len(journey)) + np.repeat(t.starts[journeys] - (np.cumsum(lengths) - lengths), lengths)
+    return position, journey
+
+
 def linear(journeys: pd.DataFrame) -> pd.DataFrame:
     """Split each conversion equally over the touches of its path (a channel touched twice gets two shares)."""
     t = _flatten(journeys)
-    journey = t.journey_of_touch
-    return _credit_table(t, t.codes, 1.0 / t.lengths[journey], journey)
+    position, journey = _converting_touches(t)
+    return _credit_table(t, t.codes[position], 1.0 / t.lengths[journey], journey)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,15 +633,34 @@ def _walks(t: _Touches) -> np.ndarray:
 
 
 def _transition_counts(t: _Touches, state: np.ndarray, n_states: int) -> np.ndarray:
-    """Counts of observed transitions between start (0), states (1..n), conversion and null, a journey per walk."""
-    start, conv, null = 0, n_states + 1, n_states + 2
-    ends = t.starts + t.lengths
-    end_state = np.where(t.converted, conv, null)
-    src = np.insert(state + 1, t.starts, start)
-    dst = np.insert(state + 1, ends, end_state)
+    """Counts of observed transitions between start (0), states (1..n), conversion and null, a journey per walk.
+
+    A journey's walks go start → its first state → ... → its last state → conversion (or null), each
+    transition weighted by the journey's walks. Journeys with the same path make the same transitions,
+    so each distinct path is walked once, weighted by its journeys' walks (ending in conversion or in
+    null). The counts are whole numbers, so the float sums are exact whatever their order.
+    """
     size = n_states + 3
-    weights = np.repeat(_walks(t), t.lengths + 1)  # a journey's transitions, start and end included
-    return np.bincount(src * size + dst, weights, minlength=size * size).reshape(size, size)
+    start, conv, null = 0, n_states + 1, n_states + 2
+    walks = _walks(t)
+    n_paths = len(t.path_rep)
+    to_conv = np.bincount(t.path_of, np.where(t.converted, walks, 0.0), minlength=n_paths)
+    to_null = np.bincount(t.path_of, np.where(t.converted, 0.0, walks), minlength=n_paths)
+    weight = to_conv + to_null
+    lengths = t.lengths[t.path_rep]
+    offsets = np.cumsum(lengths) - lengths  # of each distinct path's touches among them all
+    touch = np.repeat(t.starts[t.path_rep] - offsets, lengths) + np.arange(int(lengths.sum()))
+    src = state[touch].astype(np.intp) + 1
+    first, last = offsets, offsets + lengths - 1
+    inner = src[:-1] * size + src[1:]  # touch i to touch i + 1, within a path unless i is its last touch
+    inner_weight = np.repeat(weight, lengths)[:-1]
+    inner_weight[last[last < len(inner)]] = 0.0  # from a path's last touch to the next path's first: none
+    counts = np.zeros(size * size)
+    counts += np.bincount(inner, inner_weight, minlength=size * size)
+    counts += np.bincount(start * size + src[first], weight, minlength=size * size)
+    counts += np.bincount(src[last] * size + conv, to_conv, minlength=size * size)
+    counts += np.bincount(src[last] * size + null, to_null, minlength=size * size)
+    return counts.reshape(size, size)
 
 
 def _value_exits(t: _Touches, state: np.ndarray, n_states: int, rows: np.ndarray) -> np.ndarray:
@@ -576,10 +801,10 @@ def shapley(journeys: pd.DataFrame) -> pd.DataFrame:
     Value credit is computed the same way from R(S) = conversion value.
     """
     t = _flatten(journeys)
-    journey = t.journey_of_touch
-    key = journey * max(len(t.channels), 1) + t.codes
-    _, first = np.unique(key, return_index=True)  # one entry per (journey, distinct channel)
-    journey, codes = journey[first], t.codes[first]
+    position, journey = _converting_touches(t)
+    key = journey * max(len(t.channels), 1) + t.codes[position]
+    _, first = np.unique(key, return_index=True)  # one entry per (converting journey, distinct channel)
+    journey, codes = journey[first], t.codes[position[first]]
     distinct = np.bincount(journey, minlength=len(t.lengths))
     return _credit_table(t, codes, 1.0 / distinct[journey], journey)
 
@@ -602,7 +827,9 @@ def reconcile(journeys: pd.DataFrame) -> dict[str, float]:
     require_columns(journeys, ("path", "converted", "conversions", "value"), "journeys",
                     "Pass the output of build_journeys(touchpoints, conversions).")
     converted = journeys["converted"].to_numpy(dtype=bool)
-    touched = np.fromiter(map(len, journeys["path"]), dtype=np.int64, count=len(journeys)) > 0
+    known = _known_paths(journeys)
+    touched = known.touched if known is not None else np.fromiter(
+        map(len, journeys["path"]), dtype=np.int64, count=len(journeys)) > 0
     counts = journeys["conversions"].to_numpy(dtype=float)
     value = pd.to_numeric(journeys["value"], errors="coerce").to_numpy(dtype=float)
     out: dict[str, float] = {}
