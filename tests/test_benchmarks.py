@@ -36,12 +36,18 @@ def test_experiment_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> Non
 
 def test_audience_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_audience_scale.py"
+    env = {**os.environ, "OPSBOOK_BENCH_RESULTS": str(tmp_path / "results.json"), "TMPDIR": str(tmp_path)}
     result = subprocess.run([sys.executable, str(script), "--events", "5000", "10000", "--results", str(tmp_path)],
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "audience_scale.json").read_text(encoding="utf-8"))
     assert [r["events"] for r in report["runs"]] == [5000, 10000]
     assert set(report["runs"][0]["stages_s"]) >= {"bot_filter", "rfm", "clusters", "retention_churn"}
+    rows = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    row = rows["audience profile, 5,000 events: time"]
+    assert row["unit"] == "s" and row["floor"] > 0 and row["floor_name"].startswith("DuckDB")
+    assert rows["audience profile, 10,000 events: peak memory"]["unit"] == "MiB"
+    assert not list(tmp_path.glob("opsbook-audience-*"))  # the generated data is deleted
 
 
 def test_import_benchmark_runs_on_a_small_input() -> None:

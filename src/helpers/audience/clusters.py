@@ -232,18 +232,43 @@ def choose_k(X: Any, k_range: Iterable[int] | None = None, seed: int = 0, sample
     arr = _matrix(X)
     starts = _check_starts(n_init)
     k_range = k_search_range(len(arr)) if k_range is None else k_range
+    return _search(arr, _feasible(arr, k_range, sample), seed, sample, starts).table
+
+
+def _feasible(arr: np.ndarray, k_range: Iterable[int], sample: int) -> list[int]:
+    """The k of k_range with 2 ≤ k < rows, sorted; ParameterError for none or a silhouette sample under 2 rows."""
     if sample < 2:
         raise ParameterError(f"sample must be at least 2 rows; got {sample}.")
     ks = sorted({int(k) for k in k_range if 2 <= int(k) < len(arr)})
     if not ks:
         raise ParameterError(f"No feasible k in k_range for {len(arr)} users (need 2 ≤ k < users).")
+    return ks
+
+
+@dataclass(frozen=True, eq=False)
+class _Search:
+    """A k search: its table, the fitted k-means of every k, and the silhouette's sampled rows and distances."""
+
+    table: pd.DataFrame
+    models: dict[int, KMeans]
+    rows: np.ndarray
+    distances: np.ndarray
+
+
+def _search(arr: np.ndarray, ks: Sequence[int], seed: int, sample: int, starts: int) -> _Search:
+    """choose_k's work on a checked matrix and feasible ks, keeping the fits for cluster_users to reuse."""
     rows, distances = _sample_distances(arr, seed, sample)
-    table = []
+    table, models = [], {}
     for k in ks:
-        km = _kmeans(arr, k, seed, starts)
+        km = models[k] = _kmeans(arr, k, seed, starts)
         table.append({"k": k, "silhouette": _silhouette(distances, rows, km.labels_), "inertia": float(km.inertia_),
                       "smallest_segment": int(np.bincount(km.labels_, minlength=k).min())})
-    return pd.DataFrame(table)
+    return _Search(pd.DataFrame(table), models, rows, distances)
+
+
+def _refine(arr: np.ndarray, start: KMeans) -> KMeans:
+    """One k-means run on every row from the centres of a k-means fitted (with its starts) on a subsample."""
+    return KMeans(n_clusters=start.n_clusters, init=start.cluster_centers_, n_init=1).fit(arr)
 
 
 def best_k(table: pd.DataFrame, min_size: int = 1) -> int:
@@ -354,7 +379,11 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
 
     With k="auto", k is chosen on a seeded random subsample of `choose_on` users when there are
     more (the silhouette of 100,000 users ranks k as the full population does, at a tenth of the
-    cost on a million users); the final k-means then fits every user.
+    cost on a million users); the final k-means then fits every user, starting from the centres
+    of the best of the `n_init` starts on the subsample (one run on everyone, not `n_init` more:
+    the starts have done their work on the subsample). With `choose_on` users or fewer the
+    search fitted everyone already, and its k-means (and silhouette distances) for the chosen k
+    are the final ones.
     Centres are reported in original units: the k-means centre un-standardised and, for logged
     columns, expm1 — i.e. a geometric-style centre, not the arithmetic cluster mean
     (profile_clusters gives those). Clusters are numbered by size, 0 = largest.
@@ -367,18 +396,24 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
     if isinstance(k, str):
         if k != "auto":
             raise ParameterError(f"k must be a whole number ≥ 2 or 'auto'; got {k!r}.")
-        fit = _subsample(arr, choose_on, seed)
-        table = _search_table(choose_k(fit, k_search_range(len(arr)) if k_range is None else k_range, seed=seed,
-                                       sample=sample, n_init=starts), len(fit), len(arr))
+        fit = _matrix(_subsample(arr, choose_on, seed))
+        search = _search(fit, _feasible(fit, k_search_range(len(arr)) if k_range is None else k_range, sample),
+                         seed, sample, starts)
+        table = _search_table(search.table, len(fit), len(arr))
         k_used = best_k(table, least)
         table = table.assign(chosen=table["k"] == k_used)
+        if len(fit) == len(arr):  # the search fitted every user: its k-means and distances are the final ones
+            km, sampled = search.models[k_used], (search.rows, search.distances)
+        else:  # above choose_on users: the best of the starts on the subsample, refined on every user
+            km, sampled = _refine(arr, search.models[k_used]), None
+        del search
     else:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < len(arr):
             raise ParameterError(f"k must be a whole number with 2 ≤ k < users ({len(arr)}); got {k!r}.")
         k_used = int(k)
-    km = _kmeans(arr, k_used, seed, starts)
+        km, sampled = _kmeans(arr, k_used, seed, starts), None
     labels = _by_size(km.labels_)
-    rows, distances = _sample_distances(arr, seed, sample)
+    rows, distances = sampled if sampled is not None else _sample_distances(arr, seed, sample)
     sil = _silhouette(distances, rows, labels)
     return ClusterResult(
         labels=pd.Series(labels, index=frame.index, name="cluster"), k=k_used, silhouette=sil,

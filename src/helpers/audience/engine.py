@@ -9,11 +9,17 @@ and hand back per-user or per-cell pandas tables, which are small.
 Columns of an `Events` table: user_id, account_id, occurred_at (naive local wall-clock time, as
 DESIGN.md defines naive timestamps), event, post_id, value (purchase value, may be NULL) and row
 (the input position, so ties in time keep the input order as a stable sort would).
+
+Every connection (`connect`) caps DuckDB's memory at `$OPSBOOK_DUCKDB_MEMORY` (default 2GB) and
+lets larger aggregations spill to `$OPSBOOK_DUCKDB_TEMP` (default opsbook-duckdb in the system's
+temporary folder), so 100 million events are profiled out of core instead of failing or swapping.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +29,26 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataError
+from helpers.errors import DataError, ParameterError
 from helpers.timezones import DEFAULT_TIMEZONE, duckdb_local_time, local_times, to_local
 
 COLUMNS: tuple[str, ...] = ("user_id", "account_id", "occurred_at", "event", "post_id", "value", "row")
 _names = itertools.count()
+MEMORY_ENV = "OPSBOOK_DUCKDB_MEMORY"
+TEMP_ENV = "OPSBOOK_DUCKDB_TEMP"
+DEFAULT_MEMORY = "2GB"
+"""DuckDB's memory cap: room for the per-user tables in pandas next to it within the benchmarks' aims."""
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with its memory cap and spill folder (see the module doc)."""
+    temp = os.environ.get(TEMP_ENV) or str(Path(tempfile.gettempdir()) / "opsbook-duckdb")
+    memory = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY
+    try:
+        return duckdb.connect(config={"memory_limit": memory, "temp_directory": temp})
+    except duckdb.Error as exc:
+        raise ParameterError(f"DuckDB refused ${MEMORY_ENV}={memory!r} or ${TEMP_ENV}={temp!r} ({exc}); give a size "
+                        "such as 4GB and a writable folder.") from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +134,7 @@ def from_frame(interactions: pd.DataFrame, accounts: pd.DataFrame | None = None,
                   if "value" in interactions else np.full(n, np.nan)),
         "row": np.arange(n, dtype="int64"),
     })
-    con = duckdb.connect()
+    con = connect()
     con.register("ev_frame", frame)
     return Events(con, "ev_frame")
 
@@ -151,7 +172,7 @@ def check_parquet_events(path: str | Path, known_accounts: Iterable[str]) -> Non
     from helpers.schema import EVENTS
 
     file = Path(path)
-    con = duckdb.connect()
+    con = connect()
     columns = _parquet_columns(con, file)
     missing = [c for c in ("user_id", "account_id", "occurred_at", "event") if c not in columns]
     if missing:
@@ -185,7 +206,7 @@ def events_from_parquet(path: str | Path, account_ids: Sequence[str] | None = No
     time filter). Check the file first with `check_parquet_events`.
     """
     file = Path(path)
-    con = duckdb.connect()
+    con = connect()
     columns = _parquet_columns(con, file)
     when = "CAST(occurred_at AS TIMESTAMP)"
     if "TIME ZONE" in columns["occurred_at"].upper():

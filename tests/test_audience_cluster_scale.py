@@ -1,0 +1,126 @@
+"""The k search at scale (issue 22): reusing the search's fit, and refining on everyone above choose_on.
+
+The reference is the code before issue 22, kept here: after the search, a fresh 10-start k-means
+on every user and fresh distances for its silhouette (sklearn's silhouette_score on the seeded sample
+sklearn's sample_size draws, from the precomputed distances, as the search computes them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+
+from helpers.audience import clusters, engine
+from helpers.audience.clusters import best_k, choose_k, cluster_users
+from helpers.errors import ParameterError
+
+
+def _features(X: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(X + 10, columns=["a", "b", "c"]).assign(user_id=[f"u{i:05d}" for i in range(len(X))])
+
+
+def _scaled(X: np.ndarray) -> np.ndarray:
+    """The matrix cluster_users clusters (StandardScaler, in the memory layout it has there: BLAS sums differ by it)."""
+    frame = _features(X).set_index("user_id")
+    arr = clusters.scaled_matrix(frame, ())[0]
+    np.testing.assert_allclose(arr, StandardScaler().fit_transform(X + 10))
+    return arr
+
+
+def _by_size(labels: np.ndarray) -> np.ndarray:
+    """Clusters renumbered largest first (ties by first appearance), written out again for the reference."""
+    sizes = np.bincount(labels)
+    first = [int(np.flatnonzero(labels == c)[0]) for c in range(len(sizes))]
+    order = sorted(range(len(sizes)), key=lambda c: (-sizes[c], first[c]))
+    return np.array([order.index(c) for c in labels])
+
+
+def _old_silhouette(arr: np.ndarray, labels: np.ndarray, seed: int, sample: int) -> float:
+    """The silhouette as before: distances of the seeded sample computed anew, then sklearn's score."""
+    rows = np.arange(len(arr)) if len(arr) <= sample else check_random_state(seed).permutation(len(arr))[:sample]
+    return silhouette_score(pairwise_distances(arr[rows]), labels[rows], metric="precomputed")
+
+
+def _reference(X: np.ndarray, seed: int, sample: int, min_size: int) -> tuple[int, np.ndarray, float, pd.DataFrame]:
+    """The pre-issue-22 path for n ≤ choose_on: search, then a new k-means and silhouette for the chosen k."""
+    arr = _scaled(X)
+    rows = []
+    for k in clusters.k_search_range(len(arr)):
+        km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(arr)
+        rows.append({"k": k, "silhouette": _old_silhouette(arr, km.labels_, seed, sample),
+                     "inertia": km.inertia_, "smallest_segment": int(np.bincount(km.labels_).min())})
+    table = pd.DataFrame(rows)
+    k = best_k(table, min_size)
+    labels = _by_size(KMeans(n_clusters=k, n_init=10, random_state=seed).fit(arr).labels_)
+    sil = _old_silhouette(arr, labels, seed, sample)
+    return k, labels, sil, table
+
+
+@pytest.mark.parametrize(("sizes", "sample", "min_size"), [
+    ([300, 200, 120, 80], 10_000, 1),  # silhouette on every user
+    ([300, 200, 120, 80], 250, 1),  # silhouette on a seeded sample of 250
+    ([300, 200, 120, 8], 250, 50),  # a tiny blob: the segment rule decides
+    ([400], 10_000, 1),  # one group: k-means still splits it, the search picks the best split
+])
+def test_below_choose_on_the_result_is_the_old_paths_exactly(monkeypatch: pytest.MonkeyPatch, sizes: list[int],
+                                                              sample: int, min_size: int) -> None:
+    X, _ = make_blobs(n_samples=sizes, n_features=3, cluster_std=1.5, random_state=7)
+    monkeypatch.setattr(clusters, "_refine", lambda *a: pytest.fail("refined below choose_on"))
+    result = cluster_users(_features(X), columns=["a", "b", "c"], log_columns=(), sample=sample, seed=3,
+                           min_size=min_size)
+    k, labels, sil, table = _reference(X, 3, sample, min_size)
+    assert result.k == k
+    np.testing.assert_array_equal(result.labels.to_numpy(), labels)
+    assert result.silhouette == sil  # the same float, not merely close
+    assert result.silhouette_by_k is not None
+    np.testing.assert_array_equal(result.silhouette_by_k["silhouette"].to_numpy(), table["silhouette"].to_numpy())
+    np.testing.assert_array_equal(result.silhouette_by_k["smallest_segment"], table["smallest_segment"])
+
+
+def test_above_choose_on_one_run_from_the_subsamples_centres_agrees_with_ten_starts_on_everyone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # four separated blobs of 3,000 users: refining the subsample's best centres on everyone must give
+    # the partition (and numbering) ten full starts give, and the silhouette of that partition
+    X, _ = make_blobs(n_samples=[3000, 2500, 2000, 1500], n_features=3, cluster_std=0.8, random_state=3)
+    calls = []
+    refine = clusters._refine
+    monkeypatch.setattr(clusters, "_refine", lambda arr, start: calls.append(len(arr)) or refine(arr, start))
+    result = cluster_users(_features(X), columns=["a", "b", "c"], log_columns=(), choose_on=1000, sample=500,
+                           seed=1)
+    assert calls == [9000] and result.k == 4
+    arr = _scaled(X)
+    full = _by_size(KMeans(n_clusters=4, n_init=10, random_state=1).fit(arr).labels_)
+    np.testing.assert_array_equal(result.labels.to_numpy(), full)
+    assert adjusted_rand_score(full, result.labels) == 1.0
+    assert result.silhouette == _old_silhouette(arr, full, 1, 500)
+    assert result.silhouette == pytest.approx(silhouette_score(arr, full, sample_size=500, random_state=1))
+    assert best_k(choose_k(arr, range(2, 9), seed=1, sample=500)) == 4  # the whole population agrees on k
+
+
+@pytest.mark.parametrize(("choose_on", "refined"), [(1200, False), (1199, True)])
+def test_the_refinement_starts_just_above_choose_on(monkeypatch: pytest.MonkeyPatch, choose_on: int,
+                                                    refined: bool) -> None:
+    X, _ = make_blobs(n_samples=[600, 400, 200], n_features=3, cluster_std=0.8, random_state=5)
+    calls = []
+    refine = clusters._refine
+    monkeypatch.setattr(clusters, "_refine", lambda arr, start: calls.append(len(arr)) or refine(arr, start))
+    cluster_users(_features(X), columns=["a", "b", "c"], log_columns=(), choose_on=choose_on, sample=300)
+    assert calls == ([1200] if refined else [])
+
+
+def test_duckdb_connections_take_the_memory_cap_and_spill_folder(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path) -> None:
+    monkeypatch.setenv(engine.MEMORY_ENV, "512MB")
+    monkeypatch.setenv(engine.TEMP_ENV, str(tmp_path / "spill"))
+    limit, temp = engine.connect().execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+    assert limit == "488.2 MiB" and temp == str(tmp_path / "spill")  # 512 MB = 488.3 MiB as DuckDB rounds
+    monkeypatch.setenv(engine.MEMORY_ENV, "lots")
+    with pytest.raises(ParameterError, match="OPSBOOK_DUCKDB_MEMORY='lots'"):
+        engine.connect()
