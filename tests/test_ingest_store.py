@@ -723,3 +723,58 @@ def test_a_write_refuses_a_current_that_names_no_generation(store: Store, curren
                                         r"or empty).*Nothing was changed"), store.transaction() as txn:
         txn.upsert_account("y1", "weibo", "Y")
     assert generations(store.root) == ["g000001", "g000002"]
+
+
+# -- untouched tables are hard links (issue 22: a generation rewrites only what an import touched) --------
+
+
+def _daily(days: list[str], followers: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"account_id": "dy1", "date": pd.to_datetime(days), "followers": followers})
+
+
+def test_a_commit_touching_one_table_hard_links_the_others_and_a_rollback_restores_their_bytes(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1", "p2"], [10, 20]), POSTS_KEY, T1, "s1")
+        txn.merge("account_daily", _daily(["2026-03-01", "2026-03-02"], [100, 101]), DAILY_KEY, T1, "s1")
+    before = store.data_dir
+    assert before is not None
+    before_bytes = {p.name: p.read_bytes() for p in before.glob("*.parquet")}
+    with store.transaction() as txn:           # touches posts only
+        txn.merge("posts", posts(["p1"], [15]), POSTS_KEY, T2, "s2")
+    after = store.data_dir
+    assert after is not None and after != before
+    for name in ("account_daily.parquet", "accounts.parquet"):
+        if (before / name).exists():
+            # the same file (inode), not a copy: nothing was rewritten
+            assert (after / name).stat().st_ino == (before / name).stat().st_ino, name
+            assert (after / name).stat().st_nlink >= 2
+    assert (after / "account_daily.parquet").exists()
+    assert (after / "posts.parquet").stat().st_ino != (before / "posts.parquet").stat().st_ino
+    assert by_post(store.read("posts"))["views"].tolist() == [15, 20]
+    # a hand rollback to the previous generation gives back every file byte for byte
+    (store.root / "CURRENT").write_text(f"{before.name}\n", encoding="utf-8")
+    rolled = store.data_dir
+    assert rolled == before
+    assert {p.name: p.read_bytes() for p in rolled.glob("*.parquet")} == before_bytes
+    assert by_post(store.read("posts"))["views"].tolist() == [10, 20]
+
+
+def test_pruning_the_generation_a_newer_one_links_to_keeps_the_newer_one_readable(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.merge("account_daily", _daily(["2026-03-01"], [100]), DAILY_KEY, T1, "s0")
+    first = store.data_dir
+    assert first is not None
+    daily_bytes = (first / "account_daily.parquet").read_bytes()
+    for i in range(4):                          # four commits touching posts only: `first` is pruned
+        with store.transaction() as txn:
+            txn.merge("posts", posts([f"p{i}"], [i]), POSTS_KEY, T1, f"s{i}")
+    assert not first.exists()
+    current = store.data_dir
+    assert current is not None
+    # the daily table the pruned generation held is still there, through its link, unchanged
+    assert (current / "account_daily.parquet").read_bytes() == daily_bytes
+    daily = store.read("account_daily")
+    assert daily is not None and daily["followers"].tolist() == [100.0]
+    assert len(store.read("posts")) == 4
+    # helpers.data still finds and reads the linked table in the generation's data folder
+    assert read_raw(find_table_file("account_daily", current))["followers"].tolist() == [100.0]

@@ -244,11 +244,16 @@ def _aligned(stored: pd.DataFrame, incoming: pd.DataFrame, table: str, key: tupl
 def _stored_positions(old_cols: dict[str, pd.Series], new_cols: dict[str, pd.Series], table: str,
                       key: tuple[str, ...]) -> np.ndarray:
     """Merge by key: the stored row of each incoming row, -1 for a key the store lacks."""
-    old_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: old_cols[k] for k in key}))
+    old_keys: pd.Index
+    new_keys: pd.Index
+    if len(key) == 1:   # one key column (posts.post_id): a plain index, much cheaper than a MultiIndex
+        old_keys, new_keys = pd.Index(old_cols[key[0]]), pd.Index(new_cols[key[0]])
+    else:
+        old_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: old_cols[k] for k in key}))
+        new_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: new_cols[k] for k in key}))
     if not old_keys.is_unique:
         raise DataError(f"{table}: the store has duplicate keys ({', '.join(key)}); it was not written by merge(). "
                         "Rebuild it from its raw/ archive.")
-    new_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: new_cols[k] for k in key}))
     return old_keys.get_indexer(new_keys)
 
 

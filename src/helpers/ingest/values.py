@@ -619,18 +619,20 @@ def _fast_datetimes(keys: list[Hashable]) -> dict[Hashable, np.datetime64]:
     texts, array = _strings(keys)
     if not texts:
         return {}
-    iso = pc.match_substring_regex(array, _FAST_ISO).to_numpy(zero_copy_only=False)
-    candidates = pd.Series([t for t, good in zip(texts, iso.tolist(), strict=True) if good], dtype=object)
-    if candidates.empty:
+    iso = pc.match_substring_regex(array, _FAST_ISO)
+    candidates = array.filter(iso)
+    if not len(candidates):
         return {}
-    padded = candidates.str.pad(19, side="right", fillchar="#")
-    padded = padded.str.replace(r"^(\d{4}-\d{2}-\d{2})#{9}$", r"\1 00:00:00", regex=True)
-    padded = padded.str.replace(r"^(.{16})###$", r"\1:00", regex=True)
-    stamps = pd.to_datetime(padded, format="%Y-%m-%d %H:%M:%S", errors="coerce")
-    years = stamps.dt.year
-    ok = (stamps.notna() & (years >= 1900) & (years <= 2200)).to_numpy()
-    walls = stamps.to_numpy(dtype="datetime64[ns]")
-    return {t: w for t, w, good in zip(candidates.tolist(), walls, ok.tolist(), strict=True) if good}
+    lengths = pc.utf8_length(candidates).to_numpy(zero_copy_only=False)
+    walls = np.full(len(candidates), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for length, fmt in ((10, "%Y-%m-%d"), (16, "%Y-%m-%d %H:%M"), (19, "%Y-%m-%d %H:%M:%S")):
+        rows = np.flatnonzero(lengths == length)
+        if len(rows):
+            texts_of = candidates.take(pa.array(rows)).to_pandas()
+            walls[rows] = pd.to_datetime(texts_of, format=fmt, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    stamps = pd.DatetimeIndex(walls)
+    ok = (~stamps.isna() & (stamps.year >= 1900) & (stamps.year <= 2200))
+    return {t: w for t, w, good in zip(candidates.to_pylist(), walls, ok.tolist(), strict=True) if good}
 
 
 _FLOAT_PARSERS: dict[str, Callable[[str], float | None]] = {
