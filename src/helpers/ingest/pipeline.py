@@ -795,7 +795,8 @@ class _SameAccountCheck:
     def _others(self, table: str) -> pd.DataFrame | None:
         """The table's rows of the other accounts on this platform (read once)."""
         if table not in self._tables:
-            frame, accounts = self._store.read(table), self._store.read("accounts")
+            columns = ["account_id", "title", "published_at"] if table == "posts" else None   # what is compared
+            frame, accounts = self._store.read(table, columns=columns), self._store.read("accounts")
             if frame is None or accounts is None or not self.account_id:
                 self._tables[table] = None
             else:
@@ -872,7 +873,7 @@ class _SameAccountCheck:
 
 def _post_owners(store: Store | Transaction) -> pd.DataFrame:
     """Every stored post's (post_id, account_id, platform), to catch a file imported under the wrong account."""
-    posts, accounts = store.read("posts"), store.read("accounts")
+    posts, accounts = store.read("posts", columns=["post_id", "account_id"]), store.read("accounts")
     if posts is None or posts.empty or accounts is None:
         return pd.DataFrame({"post_id": pd.Series(dtype=str), "account_id": pd.Series(dtype=str),
                              "platform": pd.Series(dtype=str)})

@@ -25,10 +25,11 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from helpers.errors import DataError
 from helpers.ingest.store_values import to_naive
@@ -70,9 +71,12 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
-    """Read one table file of a generation, datetimes as datetime64[ns]."""
-    frame = pd.read_parquet(path)
+def read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read one table file of a generation (only `columns`, those it has, when given), datetimes as datetime64[ns]."""
+    if columns is not None:
+        names = set(pq.read_schema(path).names)
+        columns = [c for c in columns if c in names]
+    frame = pd.read_parquet(path, columns=None if columns is None else list(columns))
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
             frame[col] = to_naive(frame[col])

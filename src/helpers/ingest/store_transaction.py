@@ -149,13 +149,16 @@ class Transaction:
     def _current(self, table: str) -> pd.DataFrame | None:
         return self._staged[table] if table in self._staged else self._base(table)
 
-    def read(self, table: str) -> pd.DataFrame | None:
-        """A table as this transaction would commit it (a copy), None if absent."""
+    def read(self, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame | None:
+        """A table as this transaction would commit it (a copy; only `columns`, those it has, when given),
+        None if absent."""
         self._require_open()
         if table == LOG_TABLE:
             return self._log()
         check_name(table)
         frame = self._current(table)
+        if frame is not None and columns is not None:
+            frame = frame[[c for c in columns if c in frame.columns]]
         return None if frame is None else frame.copy()
 
     def tables(self) -> list[str]:
