@@ -117,7 +117,8 @@ class Store:
         """The archived raw file with this SHA-256 (DataError if it was never archived)."""
         return layout.raw_path(self.root, sha256)
 
-    def _read_file(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame | None:
+    def _read_file(self, name: str, columns: Sequence[str] | None = None,
+                   where: layout.Where | None = None) -> pd.DataFrame | None:
         """One file of the current generation (only `columns` when given), re-resolving CURRENT once if a
         writer pruned it meanwhile."""
         for attempt in range(2):
@@ -126,21 +127,23 @@ class Store:
                 return None
             path = folder / f"{name}.parquet"
             try:
-                return layout.read_parquet(path, columns)
+                return layout.read_parquet(path, columns, where)
             except FileNotFoundError:
                 if attempt or folder.is_dir():
                     return None
         return None
 
-    def read(self, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame | None:
+    def read(self, table: str, columns: Sequence[str] | None = None,
+             where: layout.Where | None = None) -> pd.DataFrame | None:
         """A table of the current generation (with its `_snapshot_at`/`_source` columns), None if absent.
 
         `columns` reads only those of its columns (the ones it has): checks that need two columns of a large
-        table do not read it all."""
+        table do not read it all. `where` (column → values) keeps only the rows whose text columns hold one
+        of the values (other columns do not filter: compare the rows returned), read in Arrow first."""
         if table == LOG_TABLE:
             return self.log()
         check_name(table)
-        return self._read_file(table, columns)
+        return self._read_file(table, columns, where)
 
     def tables(self) -> list[str]:
         """The tables of the current generation, sorted (the import log not included)."""

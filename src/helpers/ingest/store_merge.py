@@ -252,9 +252,19 @@ def _stored_positions(old_cols: dict[str, pd.Series], new_cols: dict[str, pd.Ser
         old_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: old_cols[k] for k in key}))
         new_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: new_cols[k] for k in key}))
     if not old_keys.is_unique:
-        raise DataError(f"{table}: the store has duplicate keys ({', '.join(key)}); it was not written by merge(). "
-                        "Rebuild it from its raw/ archive.")
+        _duplicate_keys(table, key)
     return old_keys.get_indexer(new_keys)
+
+
+def _duplicate_keys(table: str, key: Sequence[str]) -> None:
+    raise DataError(f"{table}: the store has duplicate keys ({', '.join(key)}); it was not written by merge(). "
+                    "Rebuild it from its raw/ archive.")
+
+
+def check_stored_keys(stored: pd.DataFrame, table: str, key: Sequence[str]) -> None:
+    """DataError when stored rows repeat a key (`Transaction.merge` checks the rows an import touches)."""
+    if stored[list(key)].duplicated().any():
+        _duplicate_keys(table, key)
 
 
 def _resolve(old_cols: dict[str, pd.Series], new_cols: dict[str, pd.Series], columns: list[str],
@@ -320,5 +330,6 @@ def check_accounts(frame: pd.DataFrame) -> None:
 
 __all__ = [
     "ACCOUNT_COLUMNS", "BOOKKEEPING", "SNAPSHOT", "SOURCE", "STORE_KEYS", "MergeCounts", "check_accounts",
-    "check_keys", "incoming_rows", "merge_frames", "merge_into", "prepare", "replace_with", "replacement_rows",
+    "check_keys", "check_stored_keys", "incoming_rows", "merge_frames", "merge_into", "prepare", "replace_with",
+    "replacement_rows",
 ]
