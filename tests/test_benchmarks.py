@@ -50,14 +50,25 @@ def test_audience_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("opsbook-audience-*"))  # the generated data is deleted
 
 
-def test_import_benchmark_runs_on_a_small_input() -> None:
+def test_import_benchmark_records_its_three_rows(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_import.py"
-    result = subprocess.run([sys.executable, str(script), "--posts", "400"], capture_output=True, text=True,
-                            timeout=300)
+    results = tmp_path / "results.json"
+    result = subprocess.run([sys.executable, str(script), "--posts", "400", "--store-posts", "600", "--small", "30",
+                             "--repeats", "2"], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "OPSBOOK_BENCH_RESULTS": str(results)})
     assert result.returncode == 0, result.stderr[-3000:]
     run = json.loads(result.stdout.strip().splitlines()[-1])
-    # A has posts 0..399, B posts 200..599: 200 new, 200 updated, and the store ends with 600
-    assert run["overlap_counts"].startswith("200 added, 200 updated") and run["stored_posts"] == 600
+    # the big export (posts 0..399) and 200 more make a store of 600 posts; the small export is posts
+    # 565..594 of it, so each small import updates 30 known posts and adds none
+    assert run["stored_posts"] == run["stored_posts_after"] == 600
+    assert run["small_counts"].startswith("0 added, 30 updated")
+    rows = json.loads(results.read_text(encoding="utf-8"))
+    for measure, unit in (("import of a 50 MB export (340 k rows): time", "s"),
+                          ("import of a 50 MB export (340 k rows): peak memory", "MiB"),
+                          ("import of a small export into a 350 k-post store", "s")):
+        row = rows[measure]
+        assert row["unit"] == unit and row["value"] > 0 and row["floor"] > 0 and row["script"] == "bench_import.py"
+        assert row["ratio"] == pytest.approx(row["value"] / row["floor"])
 
 
 def test_content_planning_benchmark_runs_once() -> None:

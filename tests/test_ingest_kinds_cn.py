@@ -244,3 +244,35 @@ def test_committed_fixtures_match_their_generator(tmp_path: Path) -> None:
         fresh, kept = read_grids(tmp_path / name), read_grids(CN / name)
         assert [(g.rows, g.line_numbers, g.encoding) for g in fresh] == \
             [(g.rows, g.line_numbers, g.encoding) for g in kept], name
+
+
+def test_post_ids_of_a_whole_frame_are_the_per_row_ids() -> None:
+    """derive_post_ids hashes prepared columns at once; the ids must stay those of post_id_for row by row
+    (the per-row reference below is the code before issue 22): re-imports match the posts already stored."""
+    from helpers.ingest.kinds.cn_common import _id_part, post_ids_for
+
+    def reference(prefix: str, account: str, *parts: object) -> str:
+        key = "|".join([account, *(_id_part(p) for p in parts)])
+        return prefix + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+    times = pd.Series(pd.to_datetime(["2025-10-03 19:30:59", None, "2024-02-29 00:00:00", "1999-12-31 23:59:00.5"],
+                                     format="ISO8601"))
+    aware = times.dt.tz_localize("Asia/Shanghai")
+    titles = pd.Series(["旧标题", None, "a|b #话题#", ""], dtype="string")
+    mixed = pd.Series([dt.datetime(2025, 1, 2, 3, 4, 5), float("nan"), 12, "x"], dtype=object)
+    for columns in ([times, titles], [aware, titles], [mixed, titles], [titles, None], [None, times]):
+        got = post_ids_for("dy-", "acc1", columns, 4)
+        rows = zip(*[[None] * 4 if c is None else c.tolist() for c in columns], strict=True)
+        assert got == [reference("dy-", "acc1", *values) for values in rows]
+    assert post_ids_for("dy-", "acc1", [times.iloc[:0], titles.iloc[:0]], 0) == []
+    assert post_ids_for("wx-", "a", [], 2) == [reference("wx-", "a")] * 2
+
+
+def test_totals_labels_are_found_as_by_normalising_every_cell() -> None:
+    """Plain date cells skip the normalisation; every other cell is judged exactly as before."""
+    from helpers.ingest.mapping import TOTAL_LABELS, _is_total_label, normalise_header
+
+    cells = ["合计", " Total ", "TOTALS", "总 计", "Ｔｏｔａｌ", "Grand-total", "2024-01-01 08:00", "2024/1/1", "",
+             "12:30", "20240101T0800", "1.5", "-", "合计:", "total 2024", "sum.", "01-Total", "合計値"]
+    assert [_is_total_label(c) for c in cells] == [normalise_header(c) in TOTAL_LABELS for c in cells]
+    assert sum(_is_total_label(c) for c in cells) == 9   # all but the dates, numbers, "-" and the three mixed ones

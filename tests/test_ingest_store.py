@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
@@ -723,3 +724,136 @@ def test_a_write_refuses_a_current_that_names_no_generation(store: Store, curren
                                         r"or empty).*Nothing was changed"), store.transaction() as txn:
         txn.upsert_account("y1", "weibo", "Y")
     assert generations(store.root) == ["g000001", "g000002"]
+
+
+# -- untouched tables are hard links (issue 22: a generation rewrites only what an import touched) --------
+
+
+def _daily(days: list[str], followers: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"account_id": "dy1", "date": pd.to_datetime(days), "followers": followers})
+
+
+def test_a_commit_touching_one_table_hard_links_the_others_and_a_rollback_restores_their_bytes(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1", "p2"], [10, 20]), POSTS_KEY, T1, "s1")
+        txn.merge("account_daily", _daily(["2026-03-01", "2026-03-02"], [100, 101]), DAILY_KEY, T1, "s1")
+    before = store.data_dir
+    assert before is not None
+    before_bytes = {p.name: p.read_bytes() for p in before.glob("*.parquet")}
+    with store.transaction() as txn:           # touches posts only
+        txn.merge("posts", posts(["p1"], [15]), POSTS_KEY, T2, "s2")
+    after = store.data_dir
+    assert after is not None and after != before
+    for name in ("account_daily.parquet", "accounts.parquet"):
+        if (before / name).exists():
+            # the same file (inode), not a copy: nothing was rewritten
+            assert (after / name).stat().st_ino == (before / name).stat().st_ino, name
+            assert (after / name).stat().st_nlink >= 2
+    assert (after / "account_daily.parquet").exists()
+    assert (after / "posts.parquet").stat().st_ino != (before / "posts.parquet").stat().st_ino
+    assert by_post(store.read("posts"))["views"].tolist() == [15, 20]
+    # a hand rollback to the previous generation gives back every file byte for byte
+    (store.root / "CURRENT").write_text(f"{before.name}\n", encoding="utf-8")
+    rolled = store.data_dir
+    assert rolled == before
+    assert {p.name: p.read_bytes() for p in rolled.glob("*.parquet")} == before_bytes
+    assert by_post(store.read("posts"))["views"].tolist() == [10, 20]
+
+
+def test_pruning_the_generation_a_newer_one_links_to_keeps_the_newer_one_readable(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.merge("account_daily", _daily(["2026-03-01"], [100]), DAILY_KEY, T1, "s0")
+    first = store.data_dir
+    assert first is not None
+    daily_bytes = (first / "account_daily.parquet").read_bytes()
+    for i in range(4):                          # four commits touching posts only: `first` is pruned
+        with store.transaction() as txn:
+            txn.merge("posts", posts([f"p{i}"], [i]), POSTS_KEY, T1, f"s{i}")
+    assert not first.exists()
+    current = store.data_dir
+    assert current is not None
+    # the daily table the pruned generation held is still there, through its link, unchanged
+    assert (current / "account_daily.parquet").read_bytes() == daily_bytes
+    daily = store.read("account_daily")
+    assert daily is not None and daily["followers"].tolist() == [100.0]
+    assert len(store.read("posts")) == 4
+    # helpers.data still finds and reads the linked table in the generation's data folder
+    assert read_raw(find_table_file("account_daily", current))["followers"].tolist() == [100.0]
+
+
+# -- merging only the touched rows (issue 22) --------------------------------------------------------
+
+
+def _whole_frame_merge(file: Path | None, rows: pd.DataFrame, when: pd.Timestamp, source: str,
+                       out: Path) -> tuple[pd.DataFrame | None, MergeCounts]:
+    """The merge as it was before the row-level path: read the whole file, merge the frames, write it all."""
+    stored = None if file is None else store_layout.read_parquet(file)
+    merged, counts = merge_into(stored, incoming_rows(rows, "posts", POSTS_KEY, when, source), "posts", POSTS_KEY)
+    if merged is None:
+        return stored, counts
+    merged.reset_index(drop=True).to_parquet(out, index=False)
+    return store_layout.read_parquet(out), counts
+
+
+def test_a_merge_rewrites_only_the_touched_rows_yet_gives_the_whole_frame_merge(store: Store, tmp_path: Path) -> None:
+    """Each transaction merges through the Arrow row-level path (the base file is not read into pandas);
+    table, row order, types, counts and the written `attrs` equal the old whole-frame merge after every step,
+    fallbacks included (a new column, an empty import, text meeting stored numbers)."""
+    base = pd.DataFrame({"account_id": "dy1", "post_id": [f"p{i}" for i in range(40)],
+                         "views": [float(i) for i in range(40)],
+                         "published_at": pd.date_range("2026-01-01 20:00", periods=40, freq="D"),
+                         "likes": [None if i % 3 else float(i) for i in range(40)],
+                         "title": [f"t{i}" for i in range(40)]})
+    steps: list[tuple[pd.DataFrame, pd.Timestamp, str]] = [
+        (base, T1, "s1"),
+        # update three rows in the middle and one at each end, add two (later snapshot)
+        (posts(["p0", "p17", "p18", "p25", "p39", "n1", "n2"], [100, 17, 180, None, 390, 1, 2],
+               likes=[1.0, None, 5.0, 6.0, None, None, 2.0]), T2, "s2"),
+        # an older snapshot: fills gaps only; one unknown post of another account
+        (pd.concat([posts(["p1", "p2", "p3"], [-1, -2, -3], likes=[11.0, 12.0, 13.0]),
+                    posts(["p1"], [7], account="dy2")], ignore_index=True), T1, "s0"),
+        # a confirmation (same values, later snapshot): unchanged yet written
+        (posts(["p18"], [180], likes=[5.0]), T3, "s3"),
+        # nothing stored matches: all added at the end
+        (posts(["z1", "z2"], [1, None]), T3, "s4"),
+        # a column the store lacks: falls back to the whole-frame merge
+        (posts(["p5", "z3"], [50, 3], saves=[4.0, None]), T3, "s5"),
+        # no rows at all
+        (posts([], []), T3, "s6"),
+    ]
+    reference: pd.DataFrame | None = None
+    ref_file: Path | None = None
+    for i, (rows, when, source) in enumerate(steps):
+        with store.transaction() as txn:
+            counts = txn.merge("posts", rows, POSTS_KEY, when, source)
+            staged = txn._staged.get("posts")
+            if i in (1, 2, 3, 4):   # the base file was never read as a frame: the row-level path ran
+                assert isinstance(staged, pa.Table) and "posts" not in txn._base_tables
+        out = tmp_path / f"ref{i}.parquet"
+        reference, expected_counts = _whole_frame_merge(ref_file, rows, when, source, out)
+        ref_file = out if out.exists() else ref_file
+        assert counts == expected_counts, i
+        got = store.read("posts")
+        pd.testing.assert_frame_equal(got, reference, check_exact=True)
+        assert got.attrs == reference.attrs, i
+    assert reference is not None and len(reference) == 40 + 2 + 1 + 2 + 1
+    # text meeting stored numbers is refused with the whole-frame merge's message
+    refused = pytest.raises(DataError, match=r"column 'views'.*number values.*text values")
+    with store.transaction() as txn, refused:
+        txn.merge("posts", posts(["p1"], ["1.2万"]), POSTS_KEY, T3, "s7")
+
+
+def test_a_filtered_read_returns_the_rows_of_those_keys(store: Store) -> None:
+    with store.transaction() as txn:
+        txn.merge("posts", posts(["p1", "p2", "p3"], [1, 2, 3]), POSTS_KEY, T1, "s1")
+        txn.merge("posts", posts(["p1"], [9], account="dy2"), POSTS_KEY, T1, "s1")
+    where = {"account_id": ["dy1"], "post_id": ["p1", "p3", "nope"]}
+    assert store.read("posts", where=where)[["post_id", "views"]].values.tolist() == [["p1", 1.0], ["p3", 3.0]]
+    assert store.read("posts", columns=["post_id"], where={"post_id": ["p1"]})["post_id"].tolist() == ["p1", "p1"]
+    assert store.read("posts", where={"post_id": []}).empty
+    with store.transaction() as txn:
+        from_arrow = txn.read("posts", where=where)
+        txn.read("posts")   # now held as a frame: the frame is filtered the same way
+        from_frame = txn.read("posts", where=where)
+    pd.testing.assert_frame_equal(from_arrow, from_frame)
+    assert from_arrow["post_id"].tolist() == ["p1", "p3"]

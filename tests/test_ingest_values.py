@@ -324,3 +324,83 @@ def test_parse_values_is_fast_on_many_rows() -> None:
     assert not bad.any() and counts.iloc[-1] == 19_999
     assert values.iloc[1] == ts("2024-01-01 00:37")
     assert time.perf_counter() - start < 3
+
+
+# --- the vectorised fast paths of parse_values give what the per-cell parsers give ----------------
+
+TRICKY = [
+    "1.2万", "3w", "3W", "1,234", "1,234.5", "12.5%", "5%", "-", "--", "1:02:03", "02:03", "", "  ", "1.8E+16",
+    "1.2E+07", "12.345", "12.000", "1.234.567", "12.0", "0", "-0", "-0.0", "+5", "-12", "-1.2万", "1.1亿", "2千",
+    "1.5k", "3M", "2B", "1.2K", "12 400", "１２，４００", "１.２万", "1234,567", "1,23", ".5", "5.", "abc", "12%%",
+    "83", "83.5", "83s", "1分23秒", "2小时3分", "0.1", "0.3", "123456789012345678", "9" * 40, "1" + "0" * 400,
+    "0.000000000000000000000000001", "7.25w", "99.9%", "0.05", "1e5", "1:2:3", "00:00:59.25", "1:60", "NaN",
+    "null", "—", "N/A", "12,400万", "3 %", "%", "-5%", "百万", "1.2百万", "4千万", "6億", "1.25萬",
+]
+
+
+def _reference(kind: str, text: str) -> tuple[float, bool]:
+    """The old per-cell result of one text: (value or NaN, refused)."""
+    parser = {"count": parse_count, "number": parse_number, "rate": parse_rate, "percent": parse_percent,
+              "duration": parse_duration, "hours": parse_hours}[kind]
+    try:
+        value = parser(text)
+    except (ValueError, ArithmeticError):
+        return math.nan, True
+    return (math.nan if value is None else value), False
+
+
+@pytest.mark.parametrize("kind", ["count", "number", "rate", "percent", "duration", "hours"])
+def test_parse_values_fast_path_matches_per_cell_parsers(kind: str) -> None:
+    """Every tricky text, and 2,000 generated ones, read exactly (bit for bit) as the per-cell parser reads it."""
+    import random
+
+    rng = random.Random(22)
+    generated = []
+    for _ in range(2000):
+        whole = rng.choice([rng.randrange(10), rng.randrange(1000), rng.randrange(10**9), rng.randrange(10**17)])
+        text = f"{whole:,}" if rng.random() < 0.5 else str(whole)
+        if rng.random() < 0.5:
+            text += "." + str(rng.randrange(10**rng.randrange(1, 8))).zfill(rng.randrange(1, 8))
+        text = rng.choice(["", "-", "+"]) + text + rng.choice(["", "", "万", "w", "K", "亿", "%", "M"])
+        generated.append(text)
+        generated.append(f"{rng.randrange(100):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}")
+    texts = [*TRICKY, *generated, None, math.nan]
+    values, bad = parse_values(pd.Series(texts, dtype=object), kind, reference=REF, timezone=TZ)  # type: ignore[arg-type]
+    for i, text in enumerate(texts):
+        expected, refused = _reference(kind, "" if text is None or text is math.nan else text)
+        got = float(values.iloc[i])
+        assert bool(bad.iloc[i]) == refused, (kind, text)
+        same_sign = math.copysign(1, got) == math.copysign(1, expected)
+        assert (math.isnan(got) and math.isnan(expected)) or (got == expected and same_sign), (kind, text, got)
+
+
+def test_parse_values_fast_path_pins_figures_by_hand() -> None:
+    """Hand-written figures of the forms the fast path reads: 万/w, separators, shares, clock times."""
+    counts, bad = parse_values(pd.Series(["1.2万", "3w", "1,234", "-", "1.8E+16", "12.345"]), "count",
+                               reference=REF, timezone=TZ)
+    assert counts.iloc[:3].tolist() == [12000.0, 30000.0, 1234.0]
+    assert math.isnan(counts.iloc[3]) and bad.tolist() == [False, False, False, False, False, True]
+    assert counts.iloc[4] == 18_000_000_000_000_000.0   # a count may have an exponent (ids are checked elsewhere)
+    rates, _ = parse_values(pd.Series(["12.5%", "0.3", "--"]), "rate", reference=REF, timezone=TZ)
+    assert rates.iloc[0] == 0.125 and rates.iloc[1] == 0.3 and math.isnan(rates.iloc[2])
+    seconds, _ = parse_values(pd.Series(["1:02:03", "02:03", "", "83.5"]), "duration", reference=REF, timezone=TZ)
+    assert seconds.iloc[0] == 3723.0 and seconds.iloc[1] == 123.0 and math.isnan(seconds.iloc[2])
+    assert seconds.iloc[3] == 83.5
+
+
+def test_parse_values_iso_fast_path_matches_parse_datetime() -> None:
+    """ISO texts (read at once) and other forms (per cell) give what parse_datetime gives for each."""
+    texts = ["2024-01-01 08:00", "2024-01-01 08:00:59", "2024-01-01", "2024-02-30 08:00", "1899-12-31 10:00",
+             "2024-13-01", "2024-01-01 24:00", "2024-1-1 8:00", "2025-11-01T20:15:00Z", "11/13/2025", "-", "",
+             "2025年11月01日 20:15", "2200-12-31 23:59", "2201-01-01 00:00"]
+    values, bad = parse_values(pd.Series(texts), "datetime", reference=REF, timezone=TZ)
+    for i, text in enumerate(texts):
+        try:
+            expected = parse_datetime(text, reference=REF, timezone=TZ)
+        except ValueError:
+            assert bad.iloc[i] and pd.isna(values.iloc[i]), text
+            continue
+        assert not bad.iloc[i], text
+        assert (pd.isna(values.iloc[i]) and expected is None) or values.iloc[i] == expected, text
+    assert values.iloc[0] == pd.Timestamp("2024-01-01 08:00") and values.iloc[2] == pd.Timestamp("2024-01-01")
+    assert bad.iloc[3] and bad.iloc[5]

@@ -374,13 +374,25 @@ TOTAL_LABELS: frozenset[str] = frozenset(normalise_header(label) for label in (
 ))
 
 
+#: A cell of ASCII digits and date punctuation: it normalises to digits only, which no totals label is.
+_PLAIN_DATE = re.compile(r"[0-9 :/.T-]*")
+assert not any(label.isdigit() for label in TOTAL_LABELS)
+
+
+def _is_total_label(cell: object) -> bool:
+    """Whether a date cell is a totals label (`normalise_header(cell) in TOTAL_LABELS`; plain dates skip it)."""
+    if isinstance(cell, str) and _PLAIN_DATE.fullmatch(cell):
+        return False
+    return normalise_header(cell) in TOTAL_LABELS   # type: ignore[arg-type]
+
+
 def _without_total_rows(body: _Body, detection: Detection, grid: Grid) -> tuple[_Body, list[tuple[int, str]]]:
     """The body without rows whose date cell is a totals label (合计, Total …), and a note for each dropped."""
     dated = [source for column, source in detection.sources.items()
              if detection.kind.parse.get(column) in ("date", "datetime")]
     if not dated:
         return body, []
-    drop = [any(normalise_header(row[source]) in TOTAL_LABELS for source in dated) for row in body.rows]
+    drop = [any(_is_total_label(row[source]) for source in dated) for row in body.rows]
     if not any(drop):
         return body, []
     notes = [(line, f"{grid.where} line {line}: a totals row ({_joined(row)[:40]!r}), not a day or a post — "

@@ -26,11 +26,10 @@ against the file's modification time, and then only when they end within two mon
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -299,7 +298,7 @@ def _keep_non_rule_pillars(txn: Transaction, rows: pd.DataFrame) -> pd.DataFrame
     """
     if "pillar_source" not in rows.columns:
         return rows
-    stored = txn.read("posts")
+    stored = txn.read("posts", where=_post_keys(rows))
     if stored is None or "pillar_source" not in stored.columns:
         return rows
     given = stored[stored["pillar"].notna() & stored["pillar_source"].notna() & (stored["pillar_source"] != "rule")]
@@ -314,6 +313,11 @@ def _keep_non_rule_pillars(txn: Transaction, rows: pd.DataFrame) -> pd.DataFrame
     rows.loc[protect, "pillar"] = pd.NA
     rows.loc[protect, "pillar_source"] = pd.NA
     return rows
+
+
+def _post_keys(rows: pd.DataFrame) -> dict[str, list[object]]:
+    """The account and post ids of some posts rows: which stored posts a check about them has to read."""
+    return {k: rows[k].dropna().unique().tolist() for k in ("account_id", "post_id") if k in rows.columns}
 
 
 def _check_mapped(mapped: Mapped, where: str, rules: PillarRules | None = None) -> Mapped:
@@ -517,7 +521,7 @@ class _AccountChecks:
     def __init__(self, source: Store | Transaction, account_id: str | None, platform: str) -> None:
         self.account_id, self.platform = account_id, platform
         self.log = source.log()
-        self._owners = functools.cache(lambda: _post_owners(source))   # read only if a file gets that far
+        self._source = source
         self._twins = _SameAccountCheck(source, account_id, platform)
 
     def already_imported(self, f: FileOutcome) -> bool:
@@ -534,7 +538,10 @@ class _AccountChecks:
 
     def rows_elsewhere(self, f: FileOutcome) -> None:
         """ImportFileError when the mapped rows are another account's (its post ids, or mostly its content)."""
-        _check_post_owners(f, self._owners(), self.account_id, self.platform)
+        ids = {str(i) for m in f.mapped if m.table == "posts" and "post_id" in m.rows.columns
+               for i in m.rows["post_id"].dropna()}
+        if ids:   # only the stored posts with these ids (a 30-post file does not read 350 k posts)
+            _check_post_owners(f, _post_owners(self._source, ids), self.account_id, self.platform)
         self._twins.check(f)
 
     def recheck(self, todo: list[FileOutcome], keep_going: bool) -> list[FileOutcome]:
@@ -659,7 +666,7 @@ def _merge_file(txn: Transaction, f: FileOutcome, account_id: str | None, kind: 
                        + " (pass --as-of with the download time to say when it was exported)")
     for m in f.mapped:
         if m.table == "posts" and not m.kind.startswith("canonical:"):
-            warning = lifetime_decreases(txn.read("posts"), m.rows, snapshot)
+            warning = lifetime_decreases(txn.read("posts", where=_post_keys(m.rows)), m.rows, snapshot)
             if warning:
                 m.notes.append(warning)   # in the import log too
                 f.notes.append(f"{m.source}: {warning}")
@@ -795,14 +802,17 @@ class _SameAccountCheck:
     def _others(self, table: str) -> pd.DataFrame | None:
         """The table's rows of the other accounts on this platform (read once)."""
         if table not in self._tables:
-            frame, accounts = self._store.read(table), self._store.read("accounts")
-            if frame is None or accounts is None or not self.account_id:
+            columns = ["account_id", "title", "published_at"] if table == "posts" else None   # what is compared
+            accounts = self._store.read("accounts")
+            if accounts is None or not self.account_id:
                 self._tables[table] = None
-            else:
-                same = accounts.loc[(accounts["platform"].astype(str) == self.platform)
-                                    & (accounts["account_id"] != self.account_id), "account_id"]
-                rows = frame[frame["account_id"].isin(set(same))]
-                self._tables[table] = rows if len(rows) else None
+                return None
+            same = set(accounts.loc[(accounts["platform"].astype(str) == self.platform)
+                                    & (accounts["account_id"] != self.account_id), "account_id"])
+            # only the other accounts' rows are read (none when the platform has no other account)
+            frame = self._store.read(table, columns=columns, where={"account_id": same}) if same else None
+            rows = None if frame is None else frame[frame["account_id"].isin(same)]
+            self._tables[table] = rows if rows is not None and len(rows) else None
         return self._tables[table]
 
     def check(self, f: FileOutcome) -> None:
@@ -870,9 +880,11 @@ class _SameAccountCheck:
                              "compared": summary["size"].to_numpy()})
 
 
-def _post_owners(store: Store | Transaction) -> pd.DataFrame:
-    """Every stored post's (post_id, account_id, platform), to catch a file imported under the wrong account."""
-    posts, accounts = store.read("posts"), store.read("accounts")
+def _post_owners(store: Store | Transaction, post_ids: Collection[str] | None = None) -> pd.DataFrame:
+    """Every stored post's (post_id, account_id, platform), to catch a file imported under the wrong account;
+    with `post_ids`, only the posts with those ids (a text post_id column is filtered on read)."""
+    where = None if post_ids is None else {"post_id": post_ids}
+    posts, accounts = store.read("posts", columns=["post_id", "account_id"], where=where), store.read("accounts")
     if posts is None or posts.empty or accounts is None:
         return pd.DataFrame({"post_id": pd.Series(dtype=str), "account_id": pd.Series(dtype=str),
                              "platform": pd.Series(dtype=str)})

@@ -44,6 +44,7 @@ Where each part lives (this module is the entry point, and re-exports the names 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,26 +117,33 @@ class Store:
         """The archived raw file with this SHA-256 (DataError if it was never archived)."""
         return layout.raw_path(self.root, sha256)
 
-    def _read_file(self, name: str) -> pd.DataFrame | None:
-        """One file of the current generation, re-resolving CURRENT once if a writer pruned it meanwhile."""
+    def _read_file(self, name: str, columns: Sequence[str] | None = None,
+                   where: layout.Where | None = None) -> pd.DataFrame | None:
+        """One file of the current generation (only `columns` when given), re-resolving CURRENT once if a
+        writer pruned it meanwhile."""
         for attempt in range(2):
             folder = current_data_dir(self.root)
             if folder is None:
                 return None
             path = folder / f"{name}.parquet"
             try:
-                return layout.read_parquet(path)
+                return layout.read_parquet(path, columns, where)
             except FileNotFoundError:
                 if attempt or folder.is_dir():
                     return None
         return None
 
-    def read(self, table: str) -> pd.DataFrame | None:
-        """A table of the current generation (with its `_snapshot_at`/`_source` columns), None if absent."""
+    def read(self, table: str, columns: Sequence[str] | None = None,
+             where: layout.Where | None = None) -> pd.DataFrame | None:
+        """A table of the current generation (with its `_snapshot_at`/`_source` columns), None if absent.
+
+        `columns` reads only those of its columns (the ones it has): checks that need two columns of a large
+        table do not read it all. `where` (column → values) keeps only the rows whose text columns hold one
+        of the values (other columns do not filter: compare the rows returned), read in Arrow first."""
         if table == LOG_TABLE:
             return self.log()
         check_name(table)
-        return self._read_file(table)
+        return self._read_file(table, columns, where)
 
     def tables(self) -> list[str]:
         """The tables of the current generation, sorted (the import log not included)."""

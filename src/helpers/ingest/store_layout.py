@@ -25,10 +25,14 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from helpers.errors import DataError
 from helpers.ingest.store_values import to_naive
@@ -62,21 +66,129 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write one table file and fsync it (the crash tests patch this function)."""
+def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Write one table file and fsync it (the crash tests patch this function).
+
+    A frame is written as pandas writes it; an Arrow table (from `Transaction.merge`'s in-place merge,
+    built by `frame_arrow` and `take`) as it is, with the same compression.
+    """
     with open(path, "wb") as fh:
-        frame.to_parquet(fh, index=False)
+        if isinstance(frame, pa.Table):
+            pq.write_table(frame, fh, compression="snappy")
+        else:
+            frame.to_parquet(fh, index=False)
         fh.flush()
         os.fsync(fh.fileno())
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
-    """Read one table file of a generation, datetimes as datetime64[ns]."""
-    frame = pd.read_parquet(path)
+#: Filters of `read_parquet`/`select_rows`: column → the values a row's value must be one of.
+Where = Mapping[str, Collection[object]]
+
+
+def read_parquet(path: Path, columns: Sequence[str] | None = None, where: Where | None = None) -> pd.DataFrame:
+    """Read one table file of a generation (only `columns`, those it has, when given), datetimes as datetime64[ns].
+
+    `where` keeps only the rows whose text columns hold one of the given values (see `select_rows`), so a
+    check about 30 posts reads 30 rows of a 350 k-post table into pandas, not all of them.
+    """
+    if columns is not None:
+        names = set(pq.read_schema(path).names)
+        columns = [c for c in columns if c in names]
+    if where is not None:
+        wanted = None if columns is None else list(dict.fromkeys([*columns, *where]))
+        frame = arrow_frame(select_rows(read_arrow(path, wanted), where))
+        return frame if columns is None else frame[list(columns)]
+    frame = pd.read_parquet(path, columns=None if columns is None else list(columns))
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
             frame[col] = to_naive(frame[col])
     return frame
+
+
+def read_arrow(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """One table file as an Arrow table (only `columns`, those it has, when given), with its pandas metadata."""
+    if columns is not None:
+        names = set(pq.read_schema(path).names)
+        columns = [c for c in columns if c in names]
+    return pq.read_table(path, columns=None if columns is None else list(columns))
+
+
+def is_text(kind: pa.DataType) -> bool:
+    """Whether an Arrow column holds text (the store's text columns are large_string)."""
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def matching_positions(table: pa.Table, where: Where) -> np.ndarray:
+    """Positions (ascending) of the rows whose value in each text column of `where` is one of its values.
+
+    Only text columns filter (values compared as their text); a column the table lacks, or one of
+    another type, keeps every row, so callers that need an exact match still compare the rows they get.
+    """
+    mask: pa.ChunkedArray | None = None
+    for column, values in where.items():
+        if column not in table.column_names or not is_text(table.schema.field(column).type):
+            continue
+        wanted = pa.array(sorted({str(v) for v in values if isinstance(v, str) or not pd.isna(v)}),
+                          type=table.schema.field(column).type)
+        hit = pc.fill_null(pc.is_in(table[column], value_set=wanted), False)
+        mask = hit if mask is None else pc.and_(mask, hit)
+    if mask is None:
+        return np.arange(table.num_rows, dtype=np.int64)
+    return np.flatnonzero(mask.to_numpy(zero_copy_only=False)).astype(np.int64)
+
+
+def frame_matches(frame: pd.DataFrame, where: Where) -> np.ndarray:
+    """`matching_positions` on a frame, as a mask: its text columns (the store's string type) filter."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, values in where.items():
+        if column in frame.columns and pd.api.types.is_string_dtype(frame[column].dtype) \
+                and not pd.api.types.is_object_dtype(frame[column].dtype):
+            wanted = {str(v) for v in values if isinstance(v, str) or not pd.isna(v)}
+            mask &= frame[column].isin(wanted).to_numpy(dtype=bool)
+    return mask
+
+
+def select_rows(table: pa.Table, where: Where) -> pa.Table:
+    """The rows `matching_positions` finds, in table order."""
+    return table.take(pa.array(matching_positions(table, where)))
+
+
+def splice(table: pa.Table, positions: np.ndarray, rows: pa.Table) -> pa.Table:
+    """`table` with its rows at `positions` (ascending) replaced by the first rows of `rows`, in order, and the
+    rest of `rows` appended (same schema). A few positions splice slices (no copy); many take every row."""
+    kept, n = len(positions), table.num_rows
+    if kept > 1000:
+        order = np.arange(n + rows.num_rows - kept, dtype=np.int64)
+        order[positions] = n + np.arange(kept)
+        order[n:] = n + np.arange(kept, rows.num_rows)
+        return pa.concat_tables([table, rows]).take(pa.array(order))
+    pieces, start = [], 0
+    for j, at in enumerate(positions.tolist()):
+        pieces += [table.slice(start, at - start), rows.slice(j, 1)]
+        start = at + 1
+    pieces += [table.slice(start), rows.slice(kept)]
+    return pa.concat_tables(pieces)
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as `read_parquet` reads its file: written to Parquet in memory and read back by pandas,
+    so every column comes back in exactly the type a full read gives (meant for the few rows of a check)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="none")
+    frame = pd.read_parquet(pa.BufferReader(sink.getvalue()))
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
+            frame[col] = to_naive(frame[col])
+    return frame
+
+
+def frame_arrow(frame: pd.DataFrame) -> pa.Table:
+    """A frame as Arrow exactly as `DataFrame.to_parquet` converts it (no index; `attrs` in the metadata)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if frame.attrs:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"PANDAS_ATTRS": json.dumps(frame.attrs).encode()})
+    return table
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -240,11 +352,11 @@ def prune(root: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def publish(root: Path, files: Mapping[str, pd.DataFrame | Path]) -> str:
+def publish(root: Path, files: Mapping[str, pd.DataFrame | pa.Table | Path]) -> str:
     """Write a new generation and point CURRENT at it; return its name (e.g. 'g000008').
 
     `files` maps each table name to its content, in the order written: a frame is written as
-    <name>.parquet, a path (an unchanged file of the base generation) is linked. The generation is
+    <name>.parquet (an Arrow table too), a path (an unchanged file of the base generation) is linked. The generation is
     complete and fsynced under generations/.tmp-<uuid> before it is renamed to the next free number,
     and CURRENT is replaced only then; any failure removes what this call made and leaves CURRENT as it was.
     """

@@ -244,12 +244,27 @@ def _aligned(stored: pd.DataFrame, incoming: pd.DataFrame, table: str, key: tupl
 def _stored_positions(old_cols: dict[str, pd.Series], new_cols: dict[str, pd.Series], table: str,
                       key: tuple[str, ...]) -> np.ndarray:
     """Merge by key: the stored row of each incoming row, -1 for a key the store lacks."""
-    old_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: old_cols[k] for k in key}))
+    old_keys: pd.Index
+    new_keys: pd.Index
+    if len(key) == 1:   # one key column (posts.post_id): a plain index, much cheaper than a MultiIndex
+        old_keys, new_keys = pd.Index(old_cols[key[0]]), pd.Index(new_cols[key[0]])
+    else:
+        old_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: old_cols[k] for k in key}))
+        new_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: new_cols[k] for k in key}))
     if not old_keys.is_unique:
-        raise DataError(f"{table}: the store has duplicate keys ({', '.join(key)}); it was not written by merge(). "
-                        "Rebuild it from its raw/ archive.")
-    new_keys = pd.MultiIndex.from_frame(pd.DataFrame({k: new_cols[k] for k in key}))
+        _duplicate_keys(table, key)
     return old_keys.get_indexer(new_keys)
+
+
+def _duplicate_keys(table: str, key: Sequence[str]) -> None:
+    raise DataError(f"{table}: the store has duplicate keys ({', '.join(key)}); it was not written by merge(). "
+                    "Rebuild it from its raw/ archive.")
+
+
+def check_stored_keys(stored: pd.DataFrame, table: str, key: Sequence[str]) -> None:
+    """DataError when stored rows repeat a key (`Transaction.merge` checks the rows an import touches)."""
+    if stored[list(key)].duplicated().any():
+        _duplicate_keys(table, key)
 
 
 def _resolve(old_cols: dict[str, pd.Series], new_cols: dict[str, pd.Series], columns: list[str],
@@ -315,5 +330,6 @@ def check_accounts(frame: pd.DataFrame) -> None:
 
 __all__ = [
     "ACCOUNT_COLUMNS", "BOOKKEEPING", "SNAPSHOT", "SOURCE", "STORE_KEYS", "MergeCounts", "check_accounts",
-    "check_keys", "incoming_rows", "merge_frames", "merge_into", "prepare", "replace_with", "replacement_rows",
+    "check_keys", "check_stored_keys", "incoming_rows", "merge_frames", "merge_into", "prepare", "replace_with",
+    "replacement_rows",
 ]

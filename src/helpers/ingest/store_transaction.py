@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import pandas as pd
+import pyarrow as pa
 from filelock import FileLock, Timeout
 
 from helpers.errors import DataError
@@ -27,6 +28,7 @@ from helpers.ingest.store_merge import (
     STORE_KEYS,
     MergeCounts,
     check_accounts,
+    check_stored_keys,
     incoming_rows,
     merge_into,
     replace_with,
@@ -37,8 +39,10 @@ from helpers.ingest.store_values import LOCAL_TZ, TEXT
 if TYPE_CHECKING:
     from helpers.ingest.store import Store
 
+#: A staged table: a frame, or an Arrow table from a merge that only rewrote the rows it touched.
+Staged: TypeAlias = pd.DataFrame | pa.Table
 #: What `Transaction.savepoint` returns: staged tables, log rows, archived files, whether anything changed.
-Savepoint = tuple[dict[str, pd.DataFrame], int, int, bool]
+Savepoint: TypeAlias = tuple[dict[str, Staged], int, int, bool]
 
 
 class Transaction:
@@ -52,7 +56,8 @@ class Transaction:
         self._lock = FileLock(str(store.root / ".lock"))
         self._state = "new"
         self._base_tables: dict[str, pd.DataFrame | None] = {}
-        self._staged: dict[str, pd.DataFrame] = {}
+        self._base_arrow: dict[str, pa.Table | None] = {}
+        self._staged: dict[str, Staged] = {}
         self._log_rows: list[dict[str, object]] = []
         self._archived: list[Path] = []         # raw files this transaction added (removed if it fails)
         self._dirty = False
@@ -100,6 +105,7 @@ class Transaction:
             self._state = "closed"
             self._staged.clear()
             self._base_tables.clear()
+            self._base_arrow.clear()
             self._lock.release()
 
     def savepoint(self) -> Savepoint:
@@ -147,15 +153,51 @@ class Transaction:
         return self._base_tables[name]
 
     def _current(self, table: str) -> pd.DataFrame | None:
-        return self._staged[table] if table in self._staged else self._base(table)
+        """The table as a frame (a staged Arrow table is converted once, and stays staged as that frame)."""
+        if table not in self._staged:
+            return self._base(table)
+        staged = self._staged[table]
+        if isinstance(staged, pa.Table):
+            staged = self._staged[table] = layout.arrow_frame(staged)
+        return staged
 
-    def read(self, table: str) -> pd.DataFrame | None:
-        """A table as this transaction would commit it (a copy), None if absent."""
+    def _arrow(self, table: str) -> pa.Table | None:
+        """The table as Arrow when nothing holds it as a frame yet (base file not read into pandas, or staged
+        by a row-level merge); None otherwise, or when absent."""
+        if table in self._staged:
+            staged = self._staged[table]
+            return staged if isinstance(staged, pa.Table) else None
+        if table in self._base_tables:
+            return None
+        if table not in self._base_arrow:
+            folder = self._base_dir()
+            path = None if folder is None else folder / f"{table}.parquet"
+            self._base_arrow[table] = layout.read_arrow(path) if path is not None and path.exists() else None
+        return self._base_arrow[table]
+
+    def read(self, table: str, columns: Sequence[str] | None = None,
+             where: layout.Where | None = None) -> pd.DataFrame | None:
+        """A table as this transaction would commit it (a copy; only `columns`, those it has, when given),
+        None if absent.
+
+        `where` keeps only rows whose text columns hold one of the given values (`layout.matching_positions`:
+        other columns do not filter, so compare the rows returned): a check about the posts of one export
+        reads those rows, not the whole table."""
         self._require_open()
         if table == LOG_TABLE:
             return self._log()
         check_name(table)
-        frame = self._current(table)
+        arrow = self._arrow(table) if where is not None else None
+        if arrow is not None and where is not None:
+            wanted = None if columns is None else [c for c in dict.fromkeys([*columns, *where])
+                                                   if c in arrow.column_names]
+            frame = layout.arrow_frame(layout.select_rows(arrow if wanted is None else arrow.select(wanted), where))
+        else:
+            frame = self._current(table)
+            if frame is not None and where is not None:
+                frame = frame[layout.frame_matches(frame, where)].reset_index(drop=True)
+        if frame is not None and columns is not None:
+            frame = frame[[c for c in columns if c in frame.columns]]
         return None if frame is None else frame.copy()
 
     def tables(self) -> list[str]:
@@ -198,9 +240,47 @@ class Transaction:
         check_name(table)
         key = tuple(key)
         incoming = incoming_rows(rows, table, key, snapshot_at, source)
+        arrow = self._arrow(table)
+        if arrow is not None:
+            done = self._merge_rows_in_place(arrow, incoming, table, key, record_confirmations)
+            if done is not None:
+                return done
         merged, counts = merge_into(self._current(table), incoming, table, key, record_confirmations)
         if merged is not None:
             self._stage(table, merged)
+        return counts
+
+    def _merge_rows_in_place(self, arrow: pa.Table, incoming: pd.DataFrame, table: str, key: tuple[str, ...],
+                             record_confirmations: bool) -> MergeCounts | None:
+        """Merge by the same rule on only the stored rows whose key values the incoming rows carry.
+
+        Those rows are read into pandas, merged with `merge_into`, and put back in their places in the
+        Arrow table (added rows at the end, as `merge_frames` does), so a 30-row import into a 350 k-post
+        table converts 30 rows, not 350 k. Returns None (the caller merges the whole frame) whenever
+        the result could differ from the whole-frame merge: a key column that is not text on both sides,
+        or a merge that changes the table's columns or a column's type (a new column, a store of numbers
+        meeting text, which the whole-frame merge refuses with its message).
+        """
+        for k in key:
+            if (k not in arrow.column_names or not layout.is_text(arrow.schema.field(k).type)
+                    or k not in incoming.columns or not pd.api.types.is_string_dtype(incoming[k].dtype)
+                    or pd.api.types.is_object_dtype(incoming[k].dtype)):
+                return None
+        positions = layout.matching_positions(arrow, {k: incoming[k].dropna().unique() for k in key})
+        stored = layout.arrow_frame(arrow.take(pa.array(positions)))
+        check_stored_keys(stored, table, key)
+        merged, counts = merge_into(stored, incoming, table, key, record_confirmations)
+        if merged is None:
+            return counts
+        if list(merged.columns) != arrow.column_names or any(
+                merged[c].dtype != stored[c].dtype or pd.api.types.is_object_dtype(merged[c].dtype)
+                for c in merged.columns):
+            return None
+        rows = layout.frame_arrow(merged)
+        if rows.schema.remove_metadata() != arrow.schema.remove_metadata():
+            return None
+        self._staged[table] = layout.splice(arrow.replace_schema_metadata(rows.schema.metadata), positions, rows)
+        self._dirty = True
         return counts
 
     def replace(self, table: str, rows: pd.DataFrame, source: str,
@@ -264,7 +344,7 @@ class Transaction:
         if not self._dirty:
             return
         base_dir = self._base_dir()
-        files: dict[str, pd.DataFrame | Path] = {}
+        files: dict[str, pd.DataFrame | pa.Table | Path] = {}
         for name in self.tables():
             if name in self._staged:
                 files[name] = self._staged[name]

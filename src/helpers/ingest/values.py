@@ -44,6 +44,8 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.ingest.types import ValueKind
 
@@ -533,6 +535,106 @@ def _text_values(texts: list[object]) -> list[object]:
     return out
 
 
+# --- vectorised fast paths (parse_values) -------------------------------------------------------
+#
+# Most cells of a large export are plain ASCII ("12,400", "1.2万", "5.2%", "00:00:23",
+# "2024-01-01 08:00"). parse_values reads those for a whole column at once with pyarrow's RE2
+# regular expressions and exact decimal-to-float casts; every other text (full-width forms, spaces,
+# missing tokens, exponents, anything refused) goes through the per-cell parsers above, so the values
+# and the refusals are the same either way (tests/test_ingest_values.py pins it against the per-cell
+# functions).
+
+_FAST_NUMBER = (r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d{1,30})(?P<frac>\.\d{1,30})?"
+                r"(?P<mag>百万|百萬|千万|千萬|[千万萬亿億wWkKmMbB])?(?P<pct>%?)$")
+_FAST_CLOCK = r"^(?:(?P<h>\d{1,9}):)?(?P<m>\d{1,9}):(?P<s>\d{1,2}(?:\.\d{1,30})?)$"
+_FAST_SECONDS = r"^\d{1,30}(?:\.\d{1,30})?$"
+_FAST_ISO = r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$"
+_MAGNITUDE_EXPONENT: dict[str, int] = {name: len(str(factor)) - 1 for name, factor in _MAGNITUDES.items()}
+
+
+def _strings(keys: list[Hashable]) -> tuple[list[str], pa.Array]:
+    """The keys that are text, and the same as a pyarrow string array."""
+    texts = [k for k in keys if isinstance(k, str)]
+    return texts, pa.array(texts, type=pa.string())
+
+
+def _fast_floats(keys: list[Hashable], kind: str) -> dict[Hashable, float]:
+    """The float of every key the vectorised path reads exactly as `kind`'s per-cell parser would.
+
+    Numbers: an optional sign, digits (with "," thousands groups), an optional fraction, magnitude and
+    (shares only) "%". The value is the exact decimal cast to the nearest float, as float(Decimal(...))
+    is, so "1.2万" is 12000 and "12.5%" 0.125. Counts with a fraction and no magnitude, and keys not
+    matched, are left to the per-cell parser (which reads or refuses them).
+    """
+    texts, array = _strings(keys)
+    if not texts:
+        return {}
+    if kind == "duration":
+        return _fast_durations(texts, array)
+    parts = pc.extract_regex(array, _FAST_NUMBER)
+    ok = parts.is_valid().to_numpy(zero_copy_only=False)
+    field = {name: parts.field(name).fill_null("") for name in ("sign", "int", "frac", "mag", "pct")}
+    pct = pc.equal(field["pct"], "%").to_numpy(zero_copy_only=False)
+    frac = pc.not_equal(field["frac"], "").to_numpy(zero_copy_only=False)
+    mag = field["mag"].to_numpy(zero_copy_only=False)
+    exponent = np.array([_MAGNITUDE_EXPONENT[m.lower()] if m else 0 for m in mag], dtype=np.int64)
+    has_mag = exponent > 0
+    if kind in ("count", "number", "hours"):
+        ok &= ~pct
+    if kind == "count":
+        ok &= has_mag | ~frac            # "12.345": the per-cell rule decides (refused or 12)
+    if kind == "percent":
+        exponent -= 2
+    elif kind == "rate":
+        exponent -= 2 * pct
+    digits = pc.binary_join_element_wise(field["sign"], pc.replace_substring(field["int"], ",", ""),
+                                         field["frac"], "")
+    exponents = pa.array(exponent).cast(pa.string())
+    text = pc.if_else(parts.is_valid(), pc.binary_join_element_wise(digits, exponents, "e"), "0")
+    values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False) + 0.0   # -0 → 0, as Decimal gives
+    ok &= np.isfinite(values)
+    return {t: v for t, v, good in zip(texts, values.tolist(), ok.tolist(), strict=True) if good}
+
+
+def _fast_durations(texts: list[str], array: pa.Array) -> dict[Hashable, float]:
+    """Seconds of "HH:MM:SS" / "MM:SS" / "83" / "83.5" keys (the rest is left to parse_duration)."""
+    clock = pc.extract_regex(array, _FAST_CLOCK)
+    ok_clock = clock.is_valid().to_numpy(zero_copy_only=False)
+
+    def number(values: pa.Array) -> np.ndarray:
+        return pc.cast(pc.if_else(pc.equal(values, ""), "0", values), pa.float64()).to_numpy(zero_copy_only=False)
+
+    hours, minutes, seconds = (number(clock.field(g).fill_null("0")) for g in ("h", "m", "s"))
+    from_clock = (hours * 3600 + minutes * 60) + seconds
+    plain_mask = pc.match_substring_regex(array, _FAST_SECONDS)
+    plain = plain_mask.to_numpy(zero_copy_only=False)
+    from_plain = pc.cast(pc.if_else(plain_mask, array, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    values = np.where(ok_clock, from_clock, from_plain)
+    ok = (ok_clock | plain) & np.isfinite(values)
+    return {t: v for t, v, good in zip(texts, values.tolist(), ok.tolist(), strict=True) if good}
+
+
+def _fast_datetimes(keys: list[Hashable]) -> dict[Hashable, np.datetime64]:
+    """Naive wall times of ISO keys "YYYY-MM-DD[ HH:MM[:SS]]" in 1900–2200 (others: the per-cell parser)."""
+    texts, array = _strings(keys)
+    if not texts:
+        return {}
+    iso = pc.match_substring_regex(array, _FAST_ISO)
+    candidates = array.filter(iso)
+    if not len(candidates):
+        return {}
+    lengths = pc.utf8_length(candidates).to_numpy(zero_copy_only=False)
+    walls = np.full(len(candidates), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for length, fmt in ((10, "%Y-%m-%d"), (16, "%Y-%m-%d %H:%M"), (19, "%Y-%m-%d %H:%M:%S")):
+        rows = np.flatnonzero(lengths == length)
+        if len(rows):
+            texts_of = candidates.take(pa.array(rows)).to_pandas()
+            walls[rows] = pd.to_datetime(texts_of, format=fmt, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    stamps = pd.DatetimeIndex(walls)
+    ok = (~stamps.isna() & (stamps.year >= 1900) & (stamps.year <= 2200))
+    return {t: w for t, w, good in zip(candidates.to_pylist(), walls, ok.tolist(), strict=True) if good}
+
+
 _FLOAT_PARSERS: dict[str, Callable[[str], float | None]] = {
     "count": parse_count,
     "number": parse_number,
@@ -555,8 +657,10 @@ def parse_values(
         return values, pd.Series(False, index=texts.index, name=texts.name, dtype=bool)
     if kind in _FLOAT_PARSERS:
         parser = _FLOAT_PARSERS[kind]
-        table: dict[Hashable, float] = {}
+        table: dict[Hashable, float] = _fast_floats(keys, kind)
         for key in keys:
+            if key in table:
+                continue
             try:
                 value = parser(str(key))
             except (ValueError, InvalidOperation, OverflowError):
@@ -565,9 +669,12 @@ def parse_values(
             table[key] = np.nan if value is None else value
         values = pd.Series(raw.map(table).to_numpy(dtype="float64"), index=texts.index, name=texts.name)
     elif kind in ("datetime", "date"):
-        dayfirst = _column_is_day_first([str(k) for k in keys])
+        fast = _fast_datetimes(keys)      # ISO texts: never day first, never yearless
+        dayfirst = _column_is_day_first([str(k) for k in keys if k not in fast])
         found: dict[Hashable, _Parts] = {}
         for key in keys:
+            if key in fast:
+                continue
             try:
                 parts = _datetime_parts(key, reference, dayfirst)
             except ValueError:
@@ -577,8 +684,9 @@ def parse_values(
                 found[key] = parts
         found = _resolve_yearless(found, list(raw), reference)
         stamps = dict(zip(found, _localise(list(found.values()), timezone), strict=True))
-        mapped = [stamps.get(key, pd.NaT) for key in raw]
-        index = pd.DatetimeIndex(mapped).as_unit("ns")
+        walls = {**fast, **{key: np.datetime64(stamp.as_unit("ns").asm8) for key, stamp in stamps.items()}}
+        nat = np.datetime64("NaT", "ns")
+        index = pd.DatetimeIndex(np.array([walls.get(key, nat) for key in raw], dtype="datetime64[ns]"))
         if kind == "date":
             index = index.normalize()
         values = pd.Series(index, index=texts.index, name=texts.name, dtype="datetime64[ns]")

@@ -51,6 +51,23 @@ def post_id_for(prefix: str, account_id: str, *parts: object) -> str:
     return prefix + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _id_parts(values: pd.Series | None, length: int) -> list[str]:
+    """`_id_part` of a whole column: a datetime column formatted at once (NaT → ""), other columns per value."""
+    if values is None:
+        return [""] * length
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.dt.strftime("%Y-%m-%d %H:%M").fillna("").tolist()
+    return [_id_part(v) for v in values.tolist()]
+
+
+def post_ids_for(prefix: str, account_id: str, parts: Sequence[pd.Series | None], length: int) -> list[str]:
+    """`post_id_for` of every row: the same ids (same sha1 of the same text), each part column prepared at once."""
+    texts = [_id_parts(values, length) for values in parts]
+    head = account_id + "|"
+    return [prefix + hashlib.sha1((head + "|".join(row)).encode("utf-8")).hexdigest()[:16]
+            for row in zip(*texts, strict=True)] if texts else [post_id_for(prefix, account_id)] * length
+
+
 def _skip(frame: pd.DataFrame, messages: list[str]) -> None:
     """Add `messages` to the rows the frame reports as skipped (attrs["skipped"])."""
     if messages:
@@ -76,8 +93,7 @@ def derive_post_ids(frame: pd.DataFrame, context: ImportContext, grid: Grid, pre
             frame = frame.loc[~no_time].copy()
             frame.attrs = attrs
             _skip(frame, messages)
-    columns = [frame[p].tolist() if p in frame else [None] * len(frame) for p in parts]  # one pass, not iloc per cell
-    ids = [post_id_for(prefix, context.account_id, *values) for values in zip(*columns, strict=True)]
+    ids = post_ids_for(prefix, context.account_id, [frame.get(p) for p in parts], len(frame))
     seen: dict[str, int] = {}
     for i, pid in enumerate(ids):
         if pid in seen:
