@@ -501,16 +501,20 @@ WRITER = """
     import pandas as pd
     from helpers.ingest.store import Store
     root, name, wait_for, inside = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+    trying, hold_until = Path(sys.argv[5]), Path(sys.argv[6])
     while not wait_for.exists():
         time.sleep(0.01)
     store = Store.open(root)
     tried = time.time()
+    trying.touch()
     with store.transaction(timeout=30) as txn:
         entered = time.time()
         rows = pd.DataFrame({"account_id": name, "post_id": [f"{name}-{i}" for i in range(50)], "views": range(50)})
         txn.merge("posts", rows, ("account_id", "post_id"), pd.Timestamp("2026-04-01"), name)
         txn.record(file=f"{name}.csv", sha256=name, account_id=name, table="posts", added=50)
         inside.touch()
+        while not hold_until.exists():  # w1 holds the lock until w2 is trying to get it, however slow the machine
+            time.sleep(0.01)
         time.sleep(0.5)
     print(name, tried, entered, time.time())
 """
@@ -521,12 +525,15 @@ def test_two_writers_at_once_both_land(store: Store, tmp_path: Path) -> None:
     script = tmp_path / "writer.py"
     script.write_text(textwrap.dedent(WRITER), encoding="utf-8")
     go, w1_inside, w2_inside = tmp_path / "go", tmp_path / "w1-inside", tmp_path / "w2-inside"
+    w1_trying, w2_trying = tmp_path / "w1-trying", tmp_path / "w2-trying"
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    # w2 starts its transaction only once w1 is inside its own, so it must wait for the lock
-    args = [("w1", go, w1_inside), ("w2", w1_inside, w2_inside)]
-    procs = [subprocess.Popen([sys.executable, str(script), str(store.root), name, str(wait), str(inside)],
+    # w2 starts its transaction only once w1 is inside its own, and w1 holds it until w2 is trying, so w2 must
+    # wait for the lock however the machine schedules them
+    args = [("w1", go, w1_inside, w1_trying, w2_trying), ("w2", w1_inside, w2_inside, w2_trying, go)]
+    procs = [subprocess.Popen([sys.executable, str(script), str(store.root), name, str(wait), str(inside),
+                               str(trying), str(hold)],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for name, wait, inside in args]
+             for name, wait, inside, trying, hold in args]
     go.touch()
     outputs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
