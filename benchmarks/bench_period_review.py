@@ -1,8 +1,9 @@
 """Benchmark: wall time of `opsbook run period_review` against the papermill floor, in the same run.
 
-The floor is papermill executing a notebook that only imports the libraries the review imports,
-with the same kernel: kernel start-up, imports and papermill's own overhead, which no review can
-avoid. The aim (issue 2) is a review at most 2× the floor on the sample data on a 2-core machine.
+The floor is papermill executing a notebook that only imports what the review imports (its notebook's
+import statements, read from it: `review_imports`), with the same kernel: kernel start-up, imports and
+papermill's own overhead, which no review can avoid. The aim (issue 22) is a review at most 1.5× the floor
+on the sample data on a 2-core machine.
 
     .venv/bin/python benchmarks/bench_period_review.py [--repeat 3]
 """
@@ -10,6 +11,7 @@ avoid. The aim (issue 2) is a review at most 2× the floor on the sample data on
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import platform
@@ -20,31 +22,31 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from record import Row, record
+from record import Row, record, results_path
 
 from helpers import config
 from helpers.runner import run_notebook
 from helpers.sample import ensure_sample
 
-FLOOR_SOURCE = """
-import warnings
-import pandas as pd
-import numpy as np
-import scipy.stats
-import statsmodels.api
-import seaborn
-import matplotlib.pyplot as plt
-import ipywidgets
-from IPython.display import display
-from helpers.data import DataWarning
-from helpers.report import RunOutputs, format_number, styled
-from helpers.review import ads, anomalies, attribution, charts, findings, funnel, kpis, outputs, posts, risks, session
-"""
+
+def review_imports(notebook: Path | None = None) -> str:
+    """The import statements of the review notebook's code cells, in order: the floor imports exactly what the
+    review imports (helpers.review's modules bring their own libraries: pandas, matplotlib, seaborn, scikit-learn,
+    ...), so the floor cannot drift from the notebook when an import is added, moved or dropped."""
+    source = nbformat.read(notebook or config.NOTEBOOKS / "period_review.ipynb", as_version=4)
+    lines: list[str] = []
+    for cell in source.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        lines += [ast.get_source_segment(cell.source, node) or "" for node in tree.body
+                  if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(dict.fromkeys(lines))
 
 
 def floor_notebook(folder: Path) -> Path:
-    """A notebook that only imports the review's libraries (the floor)."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE.strip())])
+    """A notebook that only imports what the review imports (the floor)."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(review_imports())])
     nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "display_name": "opsbook", "language": "python"}
     path = folder / "floor.ipynb"
     nbformat.write(nb, path)
@@ -86,7 +88,7 @@ def main() -> None:
         "repeat": args.repeat, "floor_s": floors, "review_s": reviews,
         "floor_median_s": round(floor, 2), "review_median_s": round(review, 2), "ratio": round(review / floor, 2),
     }
-    out = config.ROOT / "benchmarks" / "results"
+    out = results_path().parent / "results"  # benchmarks/results/, or beside $OPSBOOK_BENCH_RESULTS
     out.mkdir(parents=True, exist_ok=True)
     (out / "period_review.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     record("bench_period_review.py", Row("period review ÷ papermill floor", review, "s", floor,

@@ -604,3 +604,51 @@ def test_a_spike_in_a_series_of_zeros_is_found_wherever_it_falls(position: int) 
     day = detect_anomalies(series).iloc[position]
     assert day["expected"] < 1
     assert day["is_anomaly"] and day["severity"] == "critical"
+
+
+def _fresh(call, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """The answer worked out with an empty memo (the fits run again)."""
+    from helpers.review import anomalies as module
+
+    module._EXCEEDANCES.clear()
+    return call(*args, **kwargs)
+
+
+def test_alerts_and_festival_lifts_reuse_one_fit_and_match_fresh_fits() -> None:
+    from helpers.review import anomalies as module
+
+    daily, accounts, planted = alert_tables()
+    start, end = pd.Timestamp("2026-05-01"), pd.Timestamp("2026-05-31")
+    fresh_alerts = _fresh(daily_alerts, daily, accounts, start, end, festivals=False)
+    fresh_lifts = _fresh(festival_lifts, daily, accounts, start, end)
+    module._EXCEEDANCES.clear()
+    first = daily_alerts(daily, accounts, start, end, festivals=False)
+    assert len(module._EXCEEDANCES) == 1
+    first.loc[:, "observed"] = -1.0  # a caller changing its answer does not change the next one
+    first.attrs["skipped"].append({"account_id": "X"})
+    again = daily_alerts(daily, accounts, start, end, festivals=False)
+    lifts = festival_lifts(daily, accounts, start, end)
+    assert len(module._EXCEEDANCES) == 1  # festival_lifts read the same fits
+    pd.testing.assert_frame_equal(again, fresh_alerts)
+    assert again.attrs["skipped"] == fresh_alerts.attrs["skipped"]  # C (10 days) is too short for STL, each KPI
+    assert {s["account_id"] for s in again.attrs["skipped"]} == {"C"}
+    pd.testing.assert_frame_equal(lifts, fresh_lifts)
+    assert planted["A_in"] in set(again.loc[again["account_id"] == "A", "date"])
+
+
+def test_changed_data_or_parameters_are_fitted_again() -> None:
+    daily, accounts, _planted = alert_tables()
+    start, end = pd.Timestamp("2026-05-01"), pd.Timestamp("2026-05-31")
+    before = daily_alerts(daily, accounts, start, end)
+    day = (daily["account_id"] == "B") & (daily["date"] == pd.Timestamp("2026-05-26"))
+    daily.loc[day, "impressions"] = daily.loc[day, "impressions"] * 4  # the same frame, changed in place
+    after = daily_alerts(daily, accounts, start, end)
+    pd.testing.assert_frame_equal(after, _fresh(daily_alerts, daily, accounts, start, end))
+    assert len(after) == len(before) + 1
+    assert ((after["account_id"] == "B") & (after["date"] == pd.Timestamp("2026-05-26"))).sum() == 1
+    stricter = daily_alerts(daily, accounts, start, end, threshold=50.0)
+    pd.testing.assert_frame_equal(stricter, _fresh(daily_alerts, daily, accounts, start, end, threshold=50.0))
+    assert stricter["date"].tolist() == [pd.Timestamp("2026-05-26")]  # |z| 62.7 only (43.0 and 20.4 are under 50)
+    renamed = accounts.assign(platform=["xiaohongshu", "douyin", "bilibili"])
+    assert set(daily_alerts(daily, renamed, start, end).loc[lambda f: f["account_id"] == "A", "platform"]) == {
+        "xiaohongshu"}

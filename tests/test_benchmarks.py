@@ -178,3 +178,27 @@ def test_attribution_benchmark_records_both_rows_on_a_small_input(tmp_path: Path
         assert "distinct paths" in speed["note"]
     assert memory["unit"] == "MiB" and memory["floor"] > 0 and memory["floor_name"] == "input frames' size"
     assert "2,000 journeys" in memory["note"] and "build_journeys on 2,000 journeys" in result.stdout
+
+
+def test_period_review_benchmark_records_the_review_against_a_floor_of_its_own_imports(tmp_path: Path) -> None:
+    sys.path.insert(0, str(config.ROOT / "benchmarks"))
+    try:
+        import bench_period_review
+    finally:
+        sys.path.remove(str(config.ROOT / "benchmarks"))
+    floor = bench_period_review.review_imports()
+    # the floor imports what the notebook imports, read from it: the import cell's modules, growth/reputation/views too
+    assert floor.splitlines()[0] == "import pandas as pd"
+    for module in ("session", "kpis", "charts", "growth", "reputation", "views"):
+        assert f" {module}" in floor
+    assert "setup_style" not in floor and "prepare" not in floor  # statements that do work are not imports
+    results = tmp_path / "results.json"
+    script = config.ROOT / "benchmarks" / "bench_period_review.py"
+    run = subprocess.run([sys.executable, str(script), "--repeat", "1"], capture_output=True, text=True,
+                         timeout=600, env={**os.environ, "OPSBOOK_BENCH_RESULTS": str(results)})
+    assert run.returncode == 0, run.stderr[-3000:]
+    row = json.loads(results.read_text(encoding="utf-8"))["period review ÷ papermill floor"]
+    detail = json.loads((tmp_path / "results" / "period_review.json").read_text(encoding="utf-8"))
+    assert row["unit"] == "s" and row["script"] == "bench_period_review.py"
+    assert row["value"] == detail["review_s"][0] and row["floor"] == detail["floor_s"][0]
+    assert row["ratio"] == pytest.approx(detail["review_s"][0] / detail["floor_s"][0])

