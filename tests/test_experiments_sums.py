@@ -199,3 +199,24 @@ def test_adjusted_pvalues_equal_statsmodels(method: str) -> None:
             expected[ok] = multipletests(p[ok], method=METHODS[method])[1]
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
         assert np.isnan(got[~ok]).all()
+
+
+def test_messages_give_the_files_lines_when_other_experiments_come_first(tmp_path: Path) -> None:
+    """Rows of another experiment first: a metric's and CUPED's messages count the file's lines (header = 1)."""
+    other = _units(50, seed=2).assign(experiment_id="EXP-OTHER", unit_id=[f"o{i}" for i in range(50)])
+    mine = _units(200, seed=3)
+    mine.loc[[4, 9], "pre_revenue"] = np.nan  # file rows 54 and 59: lines 56 and 61
+    folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
+    cuped = _refusal(lambda: _rows_path(folder))
+    assert "CUPED: the pre-period covariate x has 2 missing or non-numeric value(s) (first at line(s) [56, 61])" \
+        in cuped
+    mine.loc[7, "conversions"] = 2  # file row 57: line 59
+    folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
+    binary = _refusal(lambda: _rows_path(folder, Settings(primary=("conversions",))))
+    assert "column 'conversions': a binary metric takes 0 or 1 per unit" in binary and "(first at line 59)" in binary
+    mine.loc[7, "conversions"] = 0
+    mine["revenue"] = mine["revenue"].astype(object)
+    mine.loc[3, "revenue"] = "n/a"  # file row 53: line 55
+    folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
+    text = _refusal(lambda: _rows_path(folder, Settings(primary=("revenue",))))
+    assert "column 'revenue'" in text and "first at line(s) [55]" in text
