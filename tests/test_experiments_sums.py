@@ -18,6 +18,7 @@ from helpers.errors import DataError, ParameterError
 from helpers.experiments.design import load_experiment
 from helpers.experiments.evaluate import Evaluation, Settings, evaluate
 from helpers.experiments.metrics import parse_metrics
+from helpers.experiments.session import ExperimentRun, prepare
 from helpers.experiments.sums import evaluate_experiment, parquet_sums
 
 METRICS = parse_metrics({"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures",
@@ -44,7 +45,7 @@ def _units(n: int = 20_000, seed: int = 3) -> pd.DataFrame:
 
 def _folder(tmp_path: Path, units: pd.DataFrame, variants: str = "A;B;C", csv: bool = False) -> Path:
     folder = tmp_path / "data"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     if csv:
         units.to_csv(folder / "experiment_units.csv", index=False)
     else:
@@ -199,6 +200,105 @@ def test_adjusted_pvalues_equal_statsmodels(method: str) -> None:
             expected[ok] = multipletests(p[ok], method=METHODS[method])[1]
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
         assert np.isnan(got[~ok]).all()
+
+
+# --- the notebook's sections through session.prepare: a Parquet file's sums vs the same data as CSV (rows) ---
+
+NOTEBOOK_METRICS = {"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures", "revenue": "mean:revenue"}
+
+
+def _sectioned_units(n: int = 20_000, seed: int = 21) -> pd.DataFrame:
+    """_units plus the notebook's columns: segments with gaps (text, a 0/1 flag, a number) and assigned_at."""
+    rng = np.random.default_rng(seed)
+    units = _units(n, seed)
+    platform = rng.choice(np.array(["douyin", "xhs", "weibo"], dtype=object), n)
+    platform[rng.choice(n, 40, replace=False)] = None
+    is_new = rng.integers(0, 2, n).astype(float)
+    is_new[rng.choice(n, 30, replace=False)] = np.nan  # a 0/1 column with gaps: yes / no / missing segments
+    tier = rng.integers(1, 4, n)  # a numeric segment: 1, 2, 3
+    seconds = rng.integers(0, 27 * 86_400, n)  # 27 days from 2026-10-01, a few units on days no arm has
+    assigned = pd.Timestamp("2026-10-01") + pd.to_timedelta(seconds, unit="s")
+    late = rng.choice(n, 12, replace=False)  # assigned after the planned end
+    assigned = pd.Series(assigned).where(~np.isin(np.arange(n), late), pd.Timestamp("2026-11-03 10:00"))
+    return units.assign(platform=platform, is_new=is_new, tier=tier, assigned_at=assigned.to_numpy())
+
+
+def _prepared_run(folder: Path, primary: str, covariate: str = "pre_revenue") -> ExperimentRun:
+    return prepare(experiment_id="EXP-S", data_dir=str(folder), aggregates_file="", metrics=NOTEBOOK_METRICS,
+                   primary=[primary], guardrails=["revenue"] if primary != "revenue" else [], mde="",
+                   lower_is_better=[], alpha=0.05, power=0.8, correction="holm", covariate=covariate,
+                   segments=["platform", "device", "is_new", "tier"], time_column="assigned_at", plan_std=0.0,
+                   plan_baseline=0.04, plan_mde=0.15, plan_relative=True, plan_variants=3, plan_daily_units=3000,
+                   lang="en")
+
+
+def _assert_frames_close(new: pd.DataFrame, old: pd.DataFrame) -> None:
+    """Same columns, labels and order; every number equal to 1e-9 (relative)."""
+    assert list(new.columns) == list(old.columns) and len(new) == len(old)
+    for column in old.columns:
+        a, b = new[column], old[column]
+        if pd.api.types.is_numeric_dtype(b) and not pd.api.types.is_bool_dtype(b):
+            np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9, atol=1e-12, err_msg=column)
+        else:
+            assert a.tolist() == b.tolist(), column
+
+
+@pytest.mark.parametrize("primary", ["conversions", "clicks", "revenue"])
+def test_notebook_sections_from_parquet_sums_equal_the_csv_rows(tmp_path: Path, primary: str) -> None:
+    """prepare() on a Parquet file reads no rows yet gives the CSV run's evaluation, segments, running chart, window."""
+    units = _sectioned_units()
+    parquet = _prepared_run(_folder(tmp_path / "p", units), primary)
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), primary)
+    assert parquet.unit_file is not None and parquet.units is None  # the sums path
+    assert csv.unit_file is None and csv.units is not None  # the rows path
+    _assert_same(parquet.evaluate(), csv.evaluate())
+    new_segments, old_segments = parquet.segment_breakdown(), csv.segment_breakdown()
+    assert set(old_segments["value"]) >= {"nan", "<NA>", "True", "False", "1.0", "2.0", "3.0", "douyin", "ios"}
+    _assert_frames_close(new_segments, old_segments)
+    new_running, old_running = parquet.running_differences(), csv.running_differences()
+    assert [r.variant for r in new_running] == [r.variant for r in old_running] == ["B", "C"]
+    for new, old in zip(new_running, old_running, strict=True):
+        assert (new.metric, new.control, new.name) == (old.metric, old.control, old.name)
+        _assert_frames_close(new.table, old.table)
+    assert parquet.assignment_window() == csv.assignment_window()
+    assert csv.assignment_window()["outside_planned_dates"] == 12  # type: ignore[index]
+    assert "rows" not in parquet.__dict__  # no section needed the rows
+
+
+def test_running_difference_from_sums_by_hand(tmp_path: Path) -> None:
+    """The last day's cumulative difference of the binary primary is the plain difference of conversion rates."""
+    units = _sectioned_units(4_000, seed=4)
+    run = _prepared_run(_folder(tmp_path, units), "conversions")
+    last = run.running_differences()[0].table.iloc[-1]
+    a, b = (units.loc[units["variant"] == v, "conversions"].to_numpy(float) for v in ("A", "B"))
+    assert (last["n_c"], last["n_v"]) == (len(a), len(b))
+    assert last["diff"] == pytest.approx(b.mean() - a.mean(), rel=1e-12)
+    assert last["se"] == pytest.approx(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)), rel=1e-9)
+    assert last["date"] == pd.Timestamp("2026-11-03")
+
+
+def test_sections_the_sums_cannot_serve_read_the_rows(tmp_path: Path) -> None:
+    """Times stored as text and a segment of timestamps: those sections read the rows, with the same figures."""
+    units = _sectioned_units(3_000, seed=9)
+    units["assigned_at"] = pd.Series(units["assigned_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    parquet = _prepared_run(_folder(tmp_path / "p", units), "conversions")
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), "conversions")
+    assert parquet.unit_file is not None
+    for new, old in zip(parquet.running_differences(), csv.running_differences(), strict=True):
+        _assert_frames_close(new.table, old.table)
+    assert parquet.assignment_window() == csv.assignment_window()
+    assert "rows" in parquet.__dict__
+    _assert_frames_close(parquet.segment_breakdown(), csv.segment_breakdown())
+
+
+def test_a_missing_time_gets_the_rows_paths_message(tmp_path: Path) -> None:
+    units = _sectioned_units(2_000, seed=13)
+    units.loc[[5, 700], "assigned_at"] = pd.NaT
+    parquet = _prepared_run(_folder(tmp_path / "p", units), "conversions")
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), "conversions")
+    assert parquet.assignment_window() == csv.assignment_window()
+    assert _refusal(parquet.running_differences) == _refusal(csv.running_differences)
+    assert "line(s) [7, 702]" in _refusal(csv.running_differences)
 
 
 def test_messages_give_the_files_lines_when_other_experiments_come_first(tmp_path: Path) -> None:
