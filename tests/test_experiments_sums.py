@@ -260,6 +260,7 @@ def test_notebook_sections_from_parquet_sums_equal_the_csv_rows(tmp_path: Path, 
     for new, old in zip(new_running, old_running, strict=True):
         assert (new.metric, new.control, new.name) == (old.metric, old.control, old.name)
         _assert_frames_close(new.table, old.table)
+        assert new.table["date"].dtype == old.table["date"].dtype
     assert parquet.assignment_window() == csv.assignment_window()
     assert csv.assignment_window()["outside_planned_dates"] == 12  # type: ignore[index]
     assert "rows" not in parquet.__dict__  # no section needed the rows
@@ -320,3 +321,26 @@ def test_messages_give_the_files_lines_when_other_experiments_come_first(tmp_pat
     folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
     text = _refusal(lambda: _rows_path(folder, Settings(primary=("revenue",))))
     assert "column 'revenue'" in text and "first at line(s) [55]" in text
+
+
+@pytest.mark.parametrize("segment", ["platform", "is_new", "(none)"])
+def test_explorer_from_parquet_sums_equals_its_rows(tmp_path: Path, segment: str) -> None:
+    """The explorer's view of a Parquet file (sums) is the one it drew from the rows: evaluation and segments."""
+    from helpers.experiments.design import find_design
+    from helpers.experiments.explore import explore_loaded, explore_sums
+    from helpers.experiments.sums import open_units
+
+    folder = _folder(tmp_path, _sectioned_units(5_000, seed=17))
+    design, units = load_experiment("EXP-S", folder)
+    metrics = parse_metrics(NOTEBOOK_METRICS)
+    unit_file = open_units(folder / "experiment_units.parquet", find_design(
+        pd.read_csv(folder / "experiments.csv"), "EXP-S"), metrics, None)
+    assert unit_file is not None
+    for metric in metrics:
+        new = explore_sums(unit_file, metric, segment, 0.05, "bh")
+        old = explore_loaded(design, units, metric, segment, 0.05, "bh")
+        assert new is not None
+        _assert_same(new.evaluation, old.evaluation)
+        assert new.segments.empty == (segment == "(none)")
+        if segment != "(none)":
+            _assert_frames_close(new.segments, old.segments)

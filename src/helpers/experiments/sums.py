@@ -204,7 +204,7 @@ class ParquetUnits:
             pair = frame[frame["variant"].isin([control, variant])]
             first = int(pair["day"].min())
             days = pd.date_range(pd.Timestamp(first, unit="D"), pd.Timestamp(int(pair["day"].max()), unit="D"),
-                                 freq="D")
+                                 freq="D").as_unit("ns")  # as the rows path's datetime64[ns] days
             if y is None:
                 n = pair.groupby("variant")["n"].sum()
                 # centred on the pair's own mean m = c + shift, as the rows path centres:
