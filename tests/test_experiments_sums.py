@@ -344,3 +344,19 @@ def test_explorer_from_parquet_sums_equals_its_rows(tmp_path: Path, segment: str
         assert new.segments.empty == (segment == "(none)")
         if segment != "(none)":
             _assert_frames_close(new.segments, old.segments)
+
+
+def test_a_zoned_assignment_time_is_read_in_the_default_zone(tmp_path: Path) -> None:
+    """assigned_at with a UTC offset (TIMESTAMPTZ): days and window in Asia/Shanghai, as the rows path reads it."""
+    units = _sectioned_units(4_000, seed=23)
+    units["assigned_at"] = pd.DatetimeIndex(units["assigned_at"]).tz_localize("UTC")  # CSV: "...+00:00"
+    parquet = _prepared_run(_folder(tmp_path / "p", units), "revenue")
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), "revenue")
+    assert parquet.unit_file is not None and parquet.unit_file.types["assigned_at"] == "TIMESTAMP WITH TIME ZONE"
+    window = parquet.assignment_window()
+    assert window == csv.assignment_window()
+    first_utc = pd.DatetimeIndex(units["assigned_at"]).min()
+    assert window["first"] == first_utc.tz_convert("Asia/Shanghai").tz_localize(None)  # type: ignore[index]
+    for new, old in zip(parquet.running_differences(), csv.running_differences(), strict=True):
+        _assert_frames_close(new.table, old.table)
+    assert "rows" not in parquet.__dict__
