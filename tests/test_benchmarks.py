@@ -19,7 +19,8 @@ def test_experiment_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> Non
     script = config.ROOT / "benchmarks" / "bench_experiment_scale.py"
     env = {**os.environ, "OPSBOOK_BENCH_RESULTS": str(tmp_path / "results.json")}
     result = subprocess.run([sys.executable, str(script), "--rows", "30000", "--repeat", "1", "--rows-path",
-                             "--results", str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
+                             "--notebook", "--results", str(tmp_path)], capture_output=True, text=True, timeout=400,
+                            env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "experiment_scale.json").read_text(encoding="utf-8"))
     assert report["rows"] == 30000 and len(report["decisions"]) == 2  # A/B/C: two treatments
@@ -32,6 +33,14 @@ def test_experiment_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> Non
     assert time_row["floor"] == report["floor_seconds"][0] and memory_row["floor"] == report["floor_peak_mib"][0]
     assert time_row["ratio"] == pytest.approx(time_row["value"] / time_row["floor"])
     assert time_row["floor_name"] == "DuckDB per-variant sums from Parquet" and "30,000 rows" in time_row["note"]
+    # --notebook: the whole notebook in a child, its time and runner + kernel peak, against the same floor
+    notebook_time = rows["experiment notebook, 10 M unit rows × 3 variants: time"]
+    notebook_memory = rows["experiment notebook, 10 M unit rows × 3 variants: peak memory"]
+    assert notebook_time["value"] == report["notebook_seconds"][0] and notebook_time["floor"] == time_row["floor"]
+    assert notebook_memory["value"] == pytest.approx(report["notebook_runner_mib"][0]
+                                                     + report["notebook_kernel_mib"][0], abs=0.11)
+    assert notebook_memory["floor"] == memory_row["floor"] and "kernel" in notebook_memory["note"]
+    assert report["notebook_kernel_mib"][0] > 0 and report["notebook_decisions"] == report["decisions"]
 
 
 def test_audience_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from helpers.experiments.charts import experiment_explorer
@@ -103,3 +104,30 @@ def test_explorer_without_unit_rows_says_the_results_come_from_totals(sample_dir
     with i18n.use_language("zh-CN"):
         box.redraw()
     assert shown_line(box).startswith("探索器需要用逐个用户的数据（experiment_units）重新评估")
+
+
+def test_explorer_on_a_parquet_folder_draws_from_sums_the_same_view(sample_dir: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample's units as Parquet: the same line and segment table as from the CSV rows, no rows read."""
+    import shutil
+
+    import pandas as pd
+
+    from helpers.experiments import charts
+
+    folder = tmp_path / "data"
+    shutil.copytree(sample_dir, folder)
+    units = pd.read_csv(folder / "experiment_units.csv")
+    units.to_parquet(folder / "experiment_units.parquet", index=False)
+    (folder / "experiment_units.csv").unlink()
+    shown = {}
+    for name, data in (("csv", sample_dir), ("parquet", folder)):
+        box = experiment_explorer(data, METRICS, ["platform"], experiment_id=PLANTED.experiment_with_lift)
+        box.controls[2].value = "platform"
+        shown[name] = (shown_line(box), re.sub(r"T_[0-9a-f]+", "T_", box.tables.value))  # the styler's random id
+    assert shown["parquet"] == shown["csv"] and shown["csv"][1].count("<table") == 1
+    read: list[object] = []
+    monkeypatch.setattr(charts, "experiment_from_tables", lambda *args: read.append(args))
+    box = experiment_explorer(folder, METRICS, ["platform"], experiment_id=PLANTED.experiment_with_lift)
+    box.controls[2].value = "platform"
+    assert shown_line(box) == shown["csv"][0] and read == []

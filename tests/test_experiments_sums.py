@@ -18,6 +18,7 @@ from helpers.errors import DataError, ParameterError
 from helpers.experiments.design import load_experiment
 from helpers.experiments.evaluate import Evaluation, Settings, evaluate
 from helpers.experiments.metrics import parse_metrics
+from helpers.experiments.session import ExperimentRun, prepare
 from helpers.experiments.sums import evaluate_experiment, parquet_sums
 
 METRICS = parse_metrics({"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures",
@@ -44,7 +45,7 @@ def _units(n: int = 20_000, seed: int = 3) -> pd.DataFrame:
 
 def _folder(tmp_path: Path, units: pd.DataFrame, variants: str = "A;B;C", csv: bool = False) -> Path:
     folder = tmp_path / "data"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     if csv:
         units.to_csv(folder / "experiment_units.csv", index=False)
     else:
@@ -199,3 +200,163 @@ def test_adjusted_pvalues_equal_statsmodels(method: str) -> None:
             expected[ok] = multipletests(p[ok], method=METHODS[method])[1]
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
         assert np.isnan(got[~ok]).all()
+
+
+# --- the notebook's sections through session.prepare: a Parquet file's sums vs the same data as CSV (rows) ---
+
+NOTEBOOK_METRICS = {"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures", "revenue": "mean:revenue"}
+
+
+def _sectioned_units(n: int = 20_000, seed: int = 21) -> pd.DataFrame:
+    """_units plus the notebook's columns: segments with gaps (text, a 0/1 flag, a number) and assigned_at."""
+    rng = np.random.default_rng(seed)
+    units = _units(n, seed)
+    platform = rng.choice(np.array(["douyin", "xhs", "weibo"], dtype=object), n)
+    platform[rng.choice(n, 40, replace=False)] = None
+    is_new = rng.integers(0, 2, n).astype(float)
+    is_new[rng.choice(n, 30, replace=False)] = np.nan  # a 0/1 column with gaps: yes / no / missing segments
+    tier = rng.integers(1, 4, n)  # a numeric segment: 1, 2, 3
+    seconds = rng.integers(0, 27 * 86_400, n)  # 27 days from 2026-10-01, a few units on days no arm has
+    assigned = pd.Timestamp("2026-10-01") + pd.to_timedelta(seconds, unit="s")
+    late = rng.choice(n, 12, replace=False)  # assigned after the planned end
+    assigned = pd.Series(assigned).where(~np.isin(np.arange(n), late), pd.Timestamp("2026-11-03 10:00"))
+    return units.assign(platform=platform, is_new=is_new, tier=tier, assigned_at=assigned.to_numpy())
+
+
+def _prepared_run(folder: Path, primary: str, covariate: str = "pre_revenue") -> ExperimentRun:
+    return prepare(experiment_id="EXP-S", data_dir=str(folder), aggregates_file="", metrics=NOTEBOOK_METRICS,
+                   primary=[primary], guardrails=["revenue"] if primary != "revenue" else [], mde="",
+                   lower_is_better=[], alpha=0.05, power=0.8, correction="holm", covariate=covariate,
+                   segments=["platform", "device", "is_new", "tier"], time_column="assigned_at", plan_std=0.0,
+                   plan_baseline=0.04, plan_mde=0.15, plan_relative=True, plan_variants=3, plan_daily_units=3000,
+                   lang="en")
+
+
+def _assert_frames_close(new: pd.DataFrame, old: pd.DataFrame) -> None:
+    """Same columns, labels and order; every number equal to 1e-9 (relative)."""
+    assert list(new.columns) == list(old.columns) and len(new) == len(old)
+    for column in old.columns:
+        a, b = new[column], old[column]
+        if pd.api.types.is_numeric_dtype(b) and not pd.api.types.is_bool_dtype(b):
+            np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9, atol=1e-12, err_msg=column)
+        else:
+            assert a.tolist() == b.tolist(), column
+
+
+@pytest.mark.parametrize("primary", ["conversions", "clicks", "revenue"])
+def test_notebook_sections_from_parquet_sums_equal_the_csv_rows(tmp_path: Path, primary: str) -> None:
+    """prepare() on a Parquet file reads no rows yet gives the CSV run's evaluation, segments, running chart, window."""
+    units = _sectioned_units()
+    parquet = _prepared_run(_folder(tmp_path / "p", units), primary)
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), primary)
+    assert parquet.unit_file is not None and parquet.units is None  # the sums path
+    assert csv.unit_file is None and csv.units is not None  # the rows path
+    _assert_same(parquet.evaluate(), csv.evaluate())
+    new_segments, old_segments = parquet.segment_breakdown(), csv.segment_breakdown()
+    assert set(old_segments["value"]) >= {"nan", "<NA>", "True", "False", "1.0", "2.0", "3.0", "douyin", "ios"}
+    _assert_frames_close(new_segments, old_segments)
+    new_running, old_running = parquet.running_differences(), csv.running_differences()
+    assert [r.variant for r in new_running] == [r.variant for r in old_running] == ["B", "C"]
+    for new, old in zip(new_running, old_running, strict=True):
+        assert (new.metric, new.control, new.name) == (old.metric, old.control, old.name)
+        _assert_frames_close(new.table, old.table)
+        assert new.table["date"].dtype == old.table["date"].dtype
+    assert parquet.assignment_window() == csv.assignment_window()
+    assert csv.assignment_window()["outside_planned_dates"] == 12  # type: ignore[index]
+    assert "rows" not in parquet.__dict__  # no section needed the rows
+
+
+def test_running_difference_from_sums_by_hand(tmp_path: Path) -> None:
+    """The last day's cumulative difference of the binary primary is the plain difference of conversion rates."""
+    units = _sectioned_units(4_000, seed=4)
+    run = _prepared_run(_folder(tmp_path, units), "conversions")
+    last = run.running_differences()[0].table.iloc[-1]
+    a, b = (units.loc[units["variant"] == v, "conversions"].to_numpy(float) for v in ("A", "B"))
+    assert (last["n_c"], last["n_v"]) == (len(a), len(b))
+    assert last["diff"] == pytest.approx(b.mean() - a.mean(), rel=1e-12)
+    assert last["se"] == pytest.approx(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)), rel=1e-9)
+    assert last["date"] == pd.Timestamp("2026-11-03")
+
+
+def test_sections_the_sums_cannot_serve_read_the_rows(tmp_path: Path) -> None:
+    """Times stored as text and a segment of timestamps: those sections read the rows, with the same figures."""
+    units = _sectioned_units(3_000, seed=9)
+    units["assigned_at"] = pd.Series(units["assigned_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    parquet = _prepared_run(_folder(tmp_path / "p", units), "conversions")
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), "conversions")
+    assert parquet.unit_file is not None
+    for new, old in zip(parquet.running_differences(), csv.running_differences(), strict=True):
+        _assert_frames_close(new.table, old.table)
+    assert parquet.assignment_window() == csv.assignment_window()
+    assert "rows" in parquet.__dict__
+    _assert_frames_close(parquet.segment_breakdown(), csv.segment_breakdown())
+
+
+def test_a_missing_time_gets_the_rows_paths_message(tmp_path: Path) -> None:
+    units = _sectioned_units(2_000, seed=13)
+    units.loc[[5, 700], "assigned_at"] = pd.NaT
+    parquet = _prepared_run(_folder(tmp_path / "p", units), "conversions")
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), "conversions")
+    assert parquet.assignment_window() == csv.assignment_window()
+    assert _refusal(parquet.running_differences) == _refusal(csv.running_differences)
+    assert "line(s) [7, 702]" in _refusal(csv.running_differences)
+
+
+def test_messages_give_the_files_lines_when_other_experiments_come_first(tmp_path: Path) -> None:
+    """Rows of another experiment first: a metric's and CUPED's messages count the file's lines (header = 1)."""
+    other = _units(50, seed=2).assign(experiment_id="EXP-OTHER", unit_id=[f"o{i}" for i in range(50)])
+    mine = _units(200, seed=3)
+    mine.loc[[4, 9], "pre_revenue"] = np.nan  # file rows 54 and 59: lines 56 and 61
+    folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
+    cuped = _refusal(lambda: _rows_path(folder))
+    assert "CUPED: the pre-period covariate x has 2 missing or non-numeric value(s) (first at line(s) [56, 61])" \
+        in cuped
+    mine.loc[7, "conversions"] = 2  # file row 57: line 59
+    folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
+    binary = _refusal(lambda: _rows_path(folder, Settings(primary=("conversions",))))
+    assert "column 'conversions': a binary metric takes 0 or 1 per unit" in binary and "(first at line 59)" in binary
+    mine.loc[7, "conversions"] = 0
+    mine["revenue"] = mine["revenue"].astype(object)
+    mine.loc[3, "revenue"] = "n/a"  # file row 53: line 55
+    folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
+    text = _refusal(lambda: _rows_path(folder, Settings(primary=("revenue",))))
+    assert "column 'revenue'" in text and "first at line(s) [55]" in text
+
+
+@pytest.mark.parametrize("segment", ["platform", "is_new", "(none)"])
+def test_explorer_from_parquet_sums_equals_its_rows(tmp_path: Path, segment: str) -> None:
+    """The explorer's view of a Parquet file (sums) is the one it drew from the rows: evaluation and segments."""
+    from helpers.experiments.design import find_design
+    from helpers.experiments.explore import explore_loaded, explore_sums
+    from helpers.experiments.sums import open_units
+
+    folder = _folder(tmp_path, _sectioned_units(5_000, seed=17))
+    design, units = load_experiment("EXP-S", folder)
+    metrics = parse_metrics(NOTEBOOK_METRICS)
+    unit_file = open_units(folder / "experiment_units.parquet", find_design(
+        pd.read_csv(folder / "experiments.csv"), "EXP-S"), metrics, None)
+    assert unit_file is not None
+    for metric in metrics:
+        new = explore_sums(unit_file, metric, segment, 0.05, "bh")
+        old = explore_loaded(design, units, metric, segment, 0.05, "bh")
+        assert new is not None
+        _assert_same(new.evaluation, old.evaluation)
+        assert new.segments.empty == (segment == "(none)")
+        if segment != "(none)":
+            _assert_frames_close(new.segments, old.segments)
+
+
+def test_a_zoned_assignment_time_is_read_in_the_default_zone(tmp_path: Path) -> None:
+    """assigned_at with a UTC offset (TIMESTAMPTZ): days and window in Asia/Shanghai, as the rows path reads it."""
+    units = _sectioned_units(4_000, seed=23)
+    units["assigned_at"] = pd.DatetimeIndex(units["assigned_at"]).tz_localize("UTC")  # CSV: "...+00:00"
+    parquet = _prepared_run(_folder(tmp_path / "p", units), "revenue")
+    csv = _prepared_run(_folder(tmp_path / "c", units, csv=True), "revenue")
+    assert parquet.unit_file is not None and parquet.unit_file.types["assigned_at"] == "TIMESTAMP WITH TIME ZONE"
+    window = parquet.assignment_window()
+    assert window == csv.assignment_window()
+    first_utc = pd.DatetimeIndex(units["assigned_at"]).min()
+    assert window["first"] == first_utc.tz_convert("Asia/Shanghai").tz_localize(None)  # type: ignore[index]
+    for new, old in zip(parquet.running_differences(), csv.running_differences(), strict=True):
+        _assert_frames_close(new.table, old.table)
+    assert "rows" not in parquet.__dict__

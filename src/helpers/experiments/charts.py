@@ -18,13 +18,14 @@ import pandas as pd
 
 from helpers import config
 from helpers.charts import bar_chart, close, heatmap, setup_style, slant_dates, subplots  # noqa: F401  (re-exported)
-from helpers.data import find_table_file
+from helpers.data import find_table_file, load_tables
 from helpers.experiments import findings
-from helpers.experiments.design import experiment_from_tables, load_experiment_tables
-from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore_loaded
+from helpers.experiments.design import experiment_from_tables, find_design, load_experiment_tables
+from helpers.experiments.explore import NO_SEGMENT, experiment_ids, explore_loaded, explore_sums
 from helpers.experiments.labels import metric_label
 from helpers.experiments.metrics import MetricSpec
 from helpers.experiments.sequential import RunningDifference
+from helpers.experiments.sums import ParquetUnits, open_units
 from helpers.i18n import _
 
 
@@ -105,16 +106,30 @@ def experiment_explorer(data_dir: str | Path | None, metrics: Sequence[MetricSpe
     folder = config.data_dir(data_dir)
     tables = functools.cache(lambda: load_experiment_tables(folder))  # read on the first draw, once
     load = functools.lru_cache(maxsize=16)(lambda eid: experiment_from_tables(tables(), eid))
+    unit_files = functools.lru_cache(maxsize=16)(lambda eid: _unit_file(folder, eid, metrics))
 
     def draw() -> View:
         if find_table_file("experiment_units", folder) is None:  # a totals export only: nothing to re-run
             return View(_("The explorer re-runs the evaluation from unit rows (experiment_units), and this data "
                           "folder has none: the results above come from the totals export."), problem=True)
-        design, units = load(experiment.value)
-        view = explore_loaded(design, units, by_name[metric.value], segment.value, alpha, correction)
+        unit_file = unit_files(experiment.value)
+        view = (explore_sums(unit_file, by_name[metric.value], segment.value, alpha, correction)
+                if unit_file is not None else None)
+        if view is None:  # CSV, or something the rows path must name or read
+            design, units = load(experiment.value)
+            view = explore_loaded(design, units, by_name[metric.value], segment.value, alpha, correction)
         forest = forest_chart(view.evaluation.results, _("{experiment}: {metric}").format(
             experiment=view.design.experiment_id, metric=metric_label(view.metric.name)))
         tables_shown = (findings.segments_table(view.segments, view.metric.kind),) if not view.segments.empty else ()
         return View(findings.explorer_line(view.evaluation), forest, tables_shown)
 
     return Explorer("experiment", (experiment, metric, segment), draw)
+
+
+def _unit_file(folder: Path, experiment_id: str, metrics: Sequence[MetricSpec]) -> ParquetUnits | None:
+    """The experiment's checked Parquet units file with the sums of every metric; None for CSV or a defect."""
+    path = find_table_file("experiment_units", folder)
+    if path is None:
+        return None
+    design = find_design(load_tables(["experiments"], folder)["experiments"], experiment_id)
+    return open_units(path, design, metrics, None)

@@ -38,7 +38,7 @@ def _numeric(values: pd.Series, name: str) -> pd.Series:
     bad = out.isna() | ~np.isfinite(out.to_numpy())
     if bad.any():
         raise DataError(f"CUPED: {name} has {int(bad.sum())} missing or non-numeric value(s) "
-                        f"(first at index {list(out.index[bad][:5])}). Every unit needs a value; fill a "
+                        f"(first at line(s) {list(out.index[bad][:5] + 2)}). Every unit needs a value; fill a "
                         "missing pre-period value with 0 only if the unit truly had none, or drop the units.")
     return out
 

@@ -104,7 +104,7 @@ def experiment_from_tables(frames: Mapping[str, pd.DataFrame], experiment_id: st
     design, units = find_design(frames["experiments"], experiment_id), frames["experiment_units"]
     mine = units[units["experiment_id"] == experiment_id]
     check_units(design, mine, str(units.attrs.get("file", "experiment_units")))  # file lines from the index
-    return design, typed_units(mine.reset_index(drop=True))
+    return design, typed_units(mine)  # the file's row index kept: messages give its lines (row i is line i + 2)
 
 
 KEY_COLUMNS = ("experiment_id", "unit_id", "variant")

@@ -14,7 +14,7 @@ given, adjusts mean metrics only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,28 +270,40 @@ def segment_breakdown(units: pd.DataFrame, design: ExperimentDesign, metric: Met
     """Per segment value and treatment: the comparison, with p-values corrected over all segment rows.
 
     Exploratory: with many segments some differ by chance, so the adjusted p-value is the one to
-    read, and a segment result is a hypothesis for the next test, not a decision.
+    read, and a segment result is a hypothesis for the next test, not a decision. The metric is not
+    CUPED-adjusted here (the segments compare its plain values).
     """
-    rows: list[dict[str, Any]] = []
+    parts = []
     for column in segment_columns:
         if column not in units.columns:
             raise ParameterError(f"Segment column {column!r} is not in experiment_units.")
         for value, part in units.groupby(as_segment(units[column]), dropna=False, sort=True):
-            stats = variant_stats(part, metric)
-            for variant in design.treatments:
-                c_stats, v_stats = stats.get(design.control), stats.get(variant)
-                base = {"segment": column, "value": str(value), "variant": variant}
-                try:
-                    if c_stats is None or v_stats is None:
-                        raise ParameterError("a variant has no units in this segment")
-                    c = compare(c_stats, v_stats, metric, settings.alpha)
-                except ParameterError as exc:
-                    rows.append({**base, "test": f"cannot test: {exc}"})
-                    continue
-                rows.append({**base, "n_control": c_stats.n, "n_variant": v_stats.n,
-                             "control_value": c.control_value, "variant_value": c.variant_value,
-                             "abs_diff": c.abs_diff, "abs_ci_low": c.abs_ci[0], "abs_ci_high": c.abs_ci[1],
-                             "rel_diff": c.rel_diff, "p_value": c.p_value, "test": c.test})
+            parts.append((column, value, variant_stats(part, metric)))
+    return segment_table(parts, design, metric, settings)
+
+
+def segment_table(parts: Iterable[tuple[str, object, Mapping[str, VariantStats]]], design: ExperimentDesign,
+                  metric: MetricSpec, settings: Settings) -> pd.DataFrame:
+    """segment_breakdown's table from each (segment column, value, per-variant statistics), in that order.
+
+    The rows path computes the statistics from each segment's rows; `sums.ParquetUnits` from DuckDB sums.
+    """
+    rows: list[dict[str, Any]] = []
+    for column, value, stats in parts:
+        for variant in design.treatments:
+            c_stats, v_stats = stats.get(design.control), stats.get(variant)
+            base = {"segment": column, "value": str(value), "variant": variant}
+            try:
+                if c_stats is None or v_stats is None:
+                    raise ParameterError("a variant has no units in this segment")
+                c = compare(c_stats, v_stats, metric, settings.alpha)
+            except ParameterError as exc:
+                rows.append({**base, "test": f"cannot test: {exc}"})
+                continue
+            rows.append({**base, "n_control": c_stats.n, "n_variant": v_stats.n,
+                         "control_value": c.control_value, "variant_value": c.variant_value,
+                         "abs_diff": c.abs_diff, "abs_ci_low": c.abs_ci[0], "abs_ci_high": c.abs_ci[1],
+                         "rel_diff": c.rel_diff, "p_value": c.p_value, "test": c.test})
     table = pd.DataFrame(rows)
     if table.empty:
         return table

@@ -9,8 +9,9 @@ import pandas as pd
 
 from helpers.data import load_tables
 from helpers.experiments.design import ExperimentDesign, load_experiment
-from helpers.experiments.evaluate import Evaluation, Settings, evaluate, segment_breakdown
+from helpers.experiments.evaluate import Evaluation, Settings, evaluate, segment_breakdown, segment_table
 from helpers.experiments.metrics import MetricSpec
+from helpers.experiments.sums import ParquetUnits, evaluate_sums
 
 #: The segment choice that means "no breakdown".
 NO_SEGMENT = "(none)"
@@ -44,9 +45,33 @@ def explore(data_dir: str | Path | None, experiment_id: str, metric: MetricSpec,
 def explore_loaded(design: ExperimentDesign, units: pd.DataFrame, metric: MetricSpec, segment: str = NO_SEGMENT,
                    alpha: float = 0.05, correction: str = "holm") -> Exploration:
     """`explore` on an experiment already loaded (the explorer reads each experiment's units once)."""
-    mde = {design.primary_metric: design.mde} if design.mde else {}
-    settings = Settings(alpha=alpha, correction=correction, primary=(metric.name,), mde=mde)
+    settings = _settings(design, metric, alpha, correction)
     evaluation = evaluate(design, units, [metric], settings)
     by_segment = (segment_breakdown(units, design, metric, [segment], settings)
                   if segment != NO_SEGMENT and segment in units.columns else pd.DataFrame())
     return Exploration(design, metric, evaluation, by_segment)
+
+
+def explore_sums(unit_file: ParquetUnits, metric: MetricSpec, segment: str = NO_SEGMENT, alpha: float = 0.05,
+                 correction: str = "holm") -> Exploration | None:
+    """`explore` from a checked Parquet units file's DuckDB sums (its rows never read); None where rows must decide.
+
+    ``unit_file`` holds the sums of every metric the explorer offers (sums.open_units); the segment, if
+    chosen, is summed per variant × value as the notebook's segment section does.
+    """
+    design = unit_file.design
+    settings = _settings(design, metric, alpha, correction)
+    evaluation = evaluate_sums(design, unit_file.sums, [metric], settings)
+    by_segment = pd.DataFrame()
+    if segment != NO_SEGMENT and segment in unit_file.columns:
+        parts = unit_file.segment_parts(metric, segment)
+        if parts is None:
+            return None
+        by_segment = segment_table(parts, design, metric, settings)
+    return Exploration(design, metric, evaluation, by_segment)
+
+
+def _settings(design: ExperimentDesign, metric: MetricSpec, alpha: float, correction: str) -> Settings:
+    """One metric as the primary, the design's MDE when it is the design's primary metric, no guardrails."""
+    mde = {design.primary_metric: design.mde} if design.mde else {}
+    return Settings(alpha=alpha, correction=correction, primary=(metric.name,), mde=mde)

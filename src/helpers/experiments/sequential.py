@@ -78,14 +78,19 @@ def fixed_half_width(var_diff: np.ndarray, alpha: float) -> np.ndarray:
     return float(stats.norm.ppf(1.0 - alpha / 2.0)) * np.sqrt(np.asarray(var_diff, dtype="float64"))
 
 
-def _cumulative_moments(day: np.ndarray, x: np.ndarray, n_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(n, mean, sample variance) of one arm at the end of each day, from cumulative Σ1, Σx, Σx².
+def daily_moments(day: np.ndarray, x: np.ndarray, n_days: int) -> np.ndarray:
+    """Per day of one arm, its units' (Σ1, Σx, Σx²): the rows of a 3 × n_days array (not yet cumulative)."""
+    return np.stack([np.bincount(day, minlength=n_days).astype("float64"),
+                     np.bincount(day, weights=x, minlength=n_days),
+                     np.bincount(day, weights=x * x, minlength=n_days)])
+
+
+def _cumulative_moments(daily: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, mean, sample variance) of one arm at the end of each day, from its daily (Σ1, Σx, Σx²).
 
     Days with no units carry the previous totals; the variance is NaN below 2 units.
     """
-    n = np.cumsum(np.bincount(day, minlength=n_days)).astype("float64")
-    s = np.cumsum(np.bincount(day, weights=x, minlength=n_days))
-    s2 = np.cumsum(np.bincount(day, weights=x * x, minlength=n_days))
+    n, s, s2 = np.cumsum(daily, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(n >= 1, s / n, np.nan)
         var = np.where(n >= 2, np.maximum((s2 - s * mean) / (n - 1.0), 0.0), np.nan)
@@ -110,7 +115,7 @@ def _prepared(units: pd.DataFrame, time_column: str, variant_column: str, metric
     for name, bad in ((time_column, when.isna()), (metric_column, x.isna() | ~np.isfinite(x))):
         if bad.any():
             raise DataError(f"experiment_units, column {name!r}: {int(bad.sum())} missing or unreadable "
-                            f"value(s) in the two variants compared, first at index {list(bad.index[bad][:5])}.")
+                            f"value(s) in the two variants compared, first at line(s) {list(bad.index[bad][:5] + 2)}.")
     return when.dt.floor("D"), labels[keep], x.to_numpy()
 
 
@@ -131,9 +136,21 @@ def cumulative_difference(units: pd.DataFrame, time_column: str, variant_column:
     index = ((day - days[0]) // pd.Timedelta(days=1)).to_numpy(dtype="int64")
     centre = float(x.mean())  # centring keeps Σx² − n·x̄² free of cancellation for large values
     is_v = (labels == variant).to_numpy()
-    n_c, mean_c, var_c = _cumulative_moments(index[~is_v], x[~is_v] - centre, len(days))
-    n_v, mean_v, var_v = _cumulative_moments(index[is_v], x[is_v] - centre, len(days))
-    rho = optimal_rho(float(len(x)), alpha) if rho is None else rho
+    return difference_from_daily(days, daily_moments(index[~is_v], x[~is_v] - centre, len(days)),
+                                 daily_moments(index[is_v], x[is_v] - centre, len(days)), centre, alpha, rho)
+
+
+def difference_from_daily(days: pd.DatetimeIndex, daily_c: np.ndarray, daily_v: np.ndarray, centre: float,
+                          alpha: float = 0.05, rho: float | None = None) -> pd.DataFrame:
+    """cumulative_difference's table from each arm's daily (Σ1, Σ(x − centre), Σ(x − centre)²) (3 × len(days)).
+
+    The rows path sums the units per day with numpy; `sums.ParquetUnits` has DuckDB do it, on the same
+    formulas from here on. ``centre`` is the two arms' mean (any value near it serves).
+    """
+    _check_alpha(alpha)
+    n_c, mean_c, var_c = _cumulative_moments(daily_c)
+    n_v, mean_v, var_v = _cumulative_moments(daily_v)
+    rho = optimal_rho(float(n_c[-1] + n_v[-1]), alpha) if rho is None else rho
     with np.errstate(divide="ignore", invalid="ignore"):
         var_diff = var_c / n_c + var_v / n_v
     var_diff = np.where(var_diff > 0, var_diff, np.nan)  # no variation yet (e.g. no conversions): no interval
@@ -155,23 +172,30 @@ def cumulative_ratio_difference(units: pd.DataFrame, time_column: str, variant_c
     Per day and arm, R = Σx/Σy from the cumulative sums and Var(R) ≈ (s_x² − 2R·s_xy + R²·s_y²)/(n·ȳ²),
     the variance of the linearised per-unit value (x − R·y)/ȳ; the intervals then follow as for means.
     """
-    from helpers.experiments.frequentist import estimate
-    from helpers.experiments.metrics import MetricSpec, VariantStats
-
     _check_alpha(alpha)
     day, labels, x = _prepared(units, time_column, variant_column, numerator, control, variant)
     _, _, y = _prepared(units, time_column, variant_column, denominator, control, variant)
     days = pd.date_range(day.min(), day.max(), freq="D")
     index = ((day - days[0]) // pd.Timedelta(days=1)).to_numpy(dtype="int64")
-    spec = MetricSpec("ratio", "ratio", numerator, denominator)
-    sums = {}
+    daily = {}
     for arm in (control, variant):
         mine = (labels == arm).to_numpy()
         parts = np.stack([np.ones(mine.sum()), x[mine], x[mine] ** 2, y[mine], y[mine] ** 2, x[mine] * y[mine]])
-        daily = np.zeros((6, len(days)))
+        daily[arm] = np.zeros((6, len(days)))
         for row in range(6):
-            daily[row] = np.bincount(index[mine], weights=parts[row], minlength=len(days))
-        sums[arm] = np.cumsum(daily, axis=1)
+            daily[arm][row] = np.bincount(index[mine], weights=parts[row], minlength=len(days))
+    return ratio_difference_from_daily(days, daily[control], daily[variant], control, variant, alpha, rho)
+
+
+def ratio_difference_from_daily(days: pd.DatetimeIndex, daily_c: np.ndarray, daily_v: np.ndarray, control: str,
+                                variant: str, alpha: float = 0.05, rho: float | None = None) -> pd.DataFrame:
+    """cumulative_ratio_difference's table from each arm's daily (Σ1, Σx, Σx², Σy, Σy², Σxy) (6 × len(days))."""
+    from helpers.experiments.frequentist import estimate
+    from helpers.experiments.metrics import MetricSpec, VariantStats
+
+    _check_alpha(alpha)
+    spec = MetricSpec("ratio", "ratio", "x", "y")
+    sums = {control: np.cumsum(daily_c, axis=1), variant: np.cumsum(daily_v, axis=1)}
     rows = []
     for d in range(len(days)):
         est = {}
@@ -186,7 +210,7 @@ def cumulative_ratio_difference(units: pd.DataFrame, time_column: str, variant_c
         rows.append((days[d], int(sums[control][0, d]), int(sums[variant][0, d]), value_c, value_v,
                      var if var and var > 0 else np.nan))
     frame = pd.DataFrame(rows, columns=["date", "n_c", "n_v", "mean_c", "mean_v", "var_diff"])
-    rho = optimal_rho(float(len(x)), alpha) if rho is None else rho
+    rho = optimal_rho(float(sums[control][0, -1] + sums[variant][0, -1]), alpha) if rho is None else rho
     var_diff = frame.pop("var_diff").to_numpy()
     diff = (frame["mean_v"] - frame["mean_c"]).to_numpy()
     fixed = fixed_half_width(var_diff, alpha)

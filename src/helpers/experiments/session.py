@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,14 +10,22 @@ from typing import Any
 import pandas as pd
 
 from helpers import i18n
-from helpers.data import check_files, load_checked_tables
+from helpers.data import check_files, find_table_file, load_checked_tables
 from helpers.errors import ParameterError
 from helpers.experiments.corrections import METHODS
 from helpers.experiments.design import ExperimentDesign, assignment_window, find_design, load_experiment
-from helpers.experiments.evaluate import Evaluation, Settings, evaluate, evaluate_aggregates, segment_breakdown
+from helpers.experiments.evaluate import (
+    Evaluation,
+    Settings,
+    evaluate,
+    evaluate_aggregates,
+    segment_breakdown,
+    segment_table,
+)
 from helpers.experiments.metrics import MetricSpec, parse_metrics
 from helpers.experiments.power import PlanInputs, plan_next_test
 from helpers.experiments.sequential import RunningDifference, running_differences
+from helpers.experiments.sums import ParquetUnits, evaluate_sums, open_units
 from helpers.params import check_choice, check_mapping, check_number, check_optional_list
 
 METRICS_EXAMPLE = '{"conversions": "binary:conversions", "clicks": "ratio:clicks/exposures"}'
@@ -24,10 +33,16 @@ METRICS_EXAMPLE = '{"conversions": "binary:conversions", "clicks": "ratio:clicks
 
 @dataclass(frozen=True)
 class ExperimentRun:
-    """Checked parameters and loaded data of one experiment evaluation."""
+    """Checked parameters and loaded data of one experiment evaluation.
+
+    The data is one of: the unit rows (``units``), a totals export (``aggregates``), or a checked
+    Parquet units file (``unit_file``) whose sections are computed as sums in DuckDB; where one of
+    those must read the rows instead (a segment or time column of another type, a missing time),
+    the rows are loaded then, once (``rows``).
+    """
 
     design: ExperimentDesign
-    units: pd.DataFrame | None  # None when the run reads a totals export
+    units: pd.DataFrame | None  # None when the run reads a totals export or a Parquet file's sums
     aggregates: pd.DataFrame | None
     metrics: tuple[MetricSpec, ...]
     settings: Settings
@@ -36,11 +51,21 @@ class ExperimentRun:
     data_dir: Path
     plan: PlanInputs
     lang: str = i18n.DEFAULT_LANGUAGE  # the report's language, resolved by prepare
+    unit_file: ParquetUnits | None = None  # a Parquet units file evaluated from DuckDB sums
+
+    @functools.cached_property
+    def rows(self) -> pd.DataFrame | None:
+        """The unit rows: as loaded, or read now from the Parquet file (a section the sums cannot serve)."""
+        if self.units is not None or self.unit_file is None:
+            return self.units
+        return load_experiment(self.design.experiment_id, self.data_dir)[1]
 
     def evaluate(self) -> Evaluation:
-        """Run the evaluation from unit rows, or from the totals export when one was given."""
+        """Run the evaluation from unit rows, the Parquet file's sums, or the totals export when one was given."""
         if self.aggregates is not None:
             return evaluate_aggregates(self.design, self.aggregates, self.metrics, self.settings)
+        if self.unit_file is not None:
+            return evaluate_sums(self.design, self.unit_file.sums, self.metrics, self.settings)
         assert self.units is not None
         return evaluate(self.design, self.units, self.metrics, self.settings)
 
@@ -55,21 +80,36 @@ class ExperimentRun:
 
     def assignment_window(self) -> dict[str, object] | None:
         """When units were assigned (first, last, days, outside the planned dates); None without unit timestamps."""
-        if self.units is None or not self.time_column:
+        if not self.time_column:
             return None
-        return assignment_window(self.design, self.units, self.time_column)
+        window = self.unit_file.assignment_window(self.time_column) if self.unit_file is not None else None
+        rows = self.rows if window is None else None
+        return window if rows is None else assignment_window(self.design, rows, self.time_column)
 
     def segment_breakdown(self) -> pd.DataFrame:
         """The primary metric per segment value; an empty table without unit rows or segment columns."""
-        if self.units is None or not self.segments:
+        if not self.segments:
             return pd.DataFrame()
-        return segment_breakdown(self.units, self.design, self.primary_metric, self.segments, self.settings)
+        if self.unit_file is not None:
+            parts = [self.unit_file.segment_parts(self.primary_metric, column) for column in self.segments]
+            if all(part is not None for part in parts):
+                return segment_table([p for part in parts if part is not None for p in part], self.design,
+                                     self.primary_metric, self.settings)
+        if self.rows is None:
+            return pd.DataFrame()
+        return segment_breakdown(self.rows, self.design, self.primary_metric, self.segments, self.settings)
 
     def running_differences(self) -> list[RunningDifference]:
         """The primary metric's running difference per treatment; none without unit rows or a time_column."""
-        if self.units is None or not self.time_column:
+        if not self.time_column:
             return []
-        return running_differences(self.units, self.time_column, self.primary_metric, self.design.control,
+        if self.unit_file is not None:
+            found = self.unit_file.running_differences(self.primary_metric, self.time_column, self.settings.alpha)
+            if found is not None:
+                return found
+        if self.rows is None:
+            return []
+        return running_differences(self.rows, self.time_column, self.primary_metric, self.design.control,
                                    self.design.treatments, alpha=self.settings.alpha)
 
     @property
@@ -157,23 +197,28 @@ def prepare(*, experiment_id: str, data_dir: str, aggregates_file: str, metrics:
         plan_baseline=plan_baseline, plan_mde=plan_mde, plan_relative=plan_relative, plan_variants=plan_variants,
         plan_daily_units=plan_daily_units, lang=lang)
     seg, time = checked.segments, checked.time_column
-    aggregates, units = None, None
+    aggregates, units, unit_file = None, None, None
+    assert checked.design is not None
+    design = checked.design
     if checked.aggregates_file is not None:  # the totals and the design's row are enough: no unit rows needed
-        assert checked.design is not None
-        design = checked.design
         aggregates = pd.read_csv(checked.aggregates_file, encoding="utf-8-sig")
     else:
-        design, units = load_experiment(experiment_id, checked.data_dir)
-    if units is not None:
-        absent = [c for c in seg if c not in units.columns]
+        path = find_table_file("experiment_units", checked.data_dir)
+        if path is not None:  # a clean Parquet file: its sections are sums in DuckDB, its rows are not read
+            unit_file = open_units(path, design, checked.metrics, checked.settings.covariate)
+        if unit_file is None:
+            design, units = load_experiment(experiment_id, checked.data_dir)
+    columns = list(units.columns) if units is not None else unit_file.columns if unit_file is not None else None
+    if columns is not None:
+        absent = [c for c in seg if c not in columns]
         if absent:
             raise ParameterError(f"Parameter segments: column(s) {absent} are not in experiment_units "
-                                 f"(columns: {', '.join(map(str, units.columns))}).")
-    if units is not None and time and time not in units.columns:
+                                 f"(columns: {', '.join(map(str, columns))}).")
+    if columns is not None and time and time not in columns:
         raise ParameterError(f"Parameter time_column={time!r} is not a column of experiment_units; use '' to skip "
                              "the cumulative chart.")
     return ExperimentRun(design, units, aggregates, checked.metrics, checked.settings, seg, time, checked.data_dir,
-                         checked.plan, language)
+                         checked.plan, language, unit_file)
 
 
 def _definition(name: str, value: Any) -> str:

@@ -26,9 +26,11 @@ import pandas as pd
 
 from helpers import config
 from helpers.data import find_table_file, load_tables
-from helpers.experiments.design import KEY_COLUMNS, ExperimentDesign, find_design, load_experiment
+from helpers.experiments.design import KEY_COLUMNS, ExperimentDesign, find_design, load_experiment, typed_units
 from helpers.experiments.evaluate import Evaluation, Settings, evaluate, evaluate_stats
-from helpers.experiments.metrics import MetricSpec, VariantStats
+from helpers.experiments.metrics import MetricSpec, VariantStats, as_segment
+from helpers.experiments.sequential import RunningDifference, difference_from_daily, ratio_difference_from_daily
+from helpers.timezones import duckdb_local_time
 
 #: DuckDB column types read as numbers as they are (bool as 1/0, as the rows path reads a flag column).
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -85,6 +87,153 @@ class UnitSums:
         return stats, float(theta), 1.0 - pooled_adj / pooled_y
 
 
+#: One segment value's statistics: (segment column, value, VariantStats per variant).
+SegmentPart = tuple[str, object, dict[str, VariantStats]]
+#: Segment columns DuckDB groups on as they are stored (their values then typed as the rows path types them).
+SEGMENT_TYPES = (*NUMERIC_TYPES, "VARCHAR")
+#: Timestamp columns read as naive local time as they are; a TIMESTAMPTZ is converted to the default zone.
+NAIVE_TIME_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
+ZONED_TIME_TYPES = ("TIMESTAMP WITH TIME ZONE",)
+
+
+@dataclass(frozen=True)
+class ParquetUnits:
+    """An experiment's units in a Parquet file whose keys and metric values passed the checks.
+
+    The notebook's sections query it in DuckDB instead of holding the rows: the per-variant sums
+    (the evaluation), sums per variant × segment value, per variant × day (the running difference)
+    and the assignment window. A method returns None where the rows path must decide (a segment
+    or time column of another type, a missing time): the caller then reads the rows.
+    """
+
+    path: Path
+    design: ExperimentDesign
+    types: dict[str, str]  # column → DuckDB type, in the file's order
+    sums: UnitSums  # per variant, of the run's metrics (and covariate)
+
+    @property
+    def columns(self) -> list[str]:
+        """The file's columns, in order (as the rows path's frame has them)."""
+        return list(self.types)
+
+    def _query(self, sql: str, params: Sequence[object]) -> pd.DataFrame:
+        """A query over the experiment's units (``units``: this experiment's rows of the file)."""
+        con = duckdb.connect()
+        try:
+            units = (f"(SELECT * FROM read_parquet({_literal(str(self.path))}) "
+                     f"WHERE experiment_id = {_literal(self.design.experiment_id)}) AS units")
+            return con.sql(sql.replace("{units}", units), params=list(params)).to_arrow_table().to_pandas()
+        finally:
+            con.close()
+
+    def segment_parts(self, metric: MetricSpec, column: str) -> list[SegmentPart] | None:
+        """Per value of a segment column (as evaluate.segment_breakdown groups them): the metric's VariantStats.
+
+        DuckDB sums per variant × stored value; the few stored values are then typed and grouped
+        exactly as the rows path types and groups the column (design.typed_units, metrics.as_segment),
+        on a frame of one row per variant × stored value.
+        """
+        if column in KEY_COLUMNS or column.endswith("_at") or self.types.get(column) not in SEGMENT_TYPES:
+            return None
+        x, y = metric.column, metric.denominator
+        value = {c: f"CAST({_quote(c)} AS DOUBLE)" for c in (x, y) if c is not None}
+        select = [f"fsum({value[x]}) AS sx", f"fsum({value[x]} * {value[x]}) AS sxx"]
+        if y is not None:
+            select += [f"fsum({value[y]}) AS sy", f"fsum({value[y]} * {value[y]}) AS syy",
+                       f"fsum({value[x]} * {value[y]}) AS sxy"]
+        frame = self._query(f"SELECT variant, {_quote(column)} AS value, count(*) AS n, {', '.join(select)} "
+                            "FROM {units} GROUP BY ALL", [])
+        raw = frame[["variant", "value"]].rename(columns={"value": column})
+        keys = as_segment(typed_units(raw)[column])
+        parts: list[SegmentPart] = []
+        for key, part in frame.groupby(keys, dropna=False, sort=True):
+            totals = part.drop(columns=["value"]).groupby("variant", sort=True).sum()
+            parts.append((column, key, {
+                str(v): VariantStats(str(v), int(r["n"]), float(r["sx"]), float(r["sxx"]),
+                                     float(r.get("sy", np.nan)), float(r.get("syy", np.nan)),
+                                     float(r.get("sxy", np.nan)))
+                for v, r in totals.iterrows() if r["n"] > 0}))
+        return parts
+
+    def _local_time(self, column: str) -> str | None:
+        """The DuckDB expression of a time column as naive local time (as typed_units reads a *_at column)."""
+        kind = self.types.get(column)
+        if not column.endswith("_at") or kind not in (*NAIVE_TIME_TYPES, *ZONED_TIME_TYPES):
+            return None
+        return _quote(column) if kind in NAIVE_TIME_TYPES else duckdb_local_time(_quote(column), {})
+
+    def assignment_window(self, time_column: str) -> dict[str, object] | None:
+        """design.assignment_window from DuckDB: first and last assignment, days, outside the plan, missing."""
+        at = self._local_time(time_column)
+        if at is None:
+            return None
+        start, end = self.design.start.normalize(), self.design.end.normalize() + pd.Timedelta(days=1)
+        row = self._query(f"SELECT epoch_ns(min({at})) AS first, epoch_ns(max({at})) AS last, "
+                          f"count(*) FILTER (WHERE {at} < ? OR {at} >= ?) AS outside, "
+                          f"count(*) FILTER (WHERE {at} IS NULL) AS missing FROM {{units}}",
+                          [start.to_pydatetime(), end.to_pydatetime()]).iloc[0]
+        first = pd.NaT if pd.isna(row["first"]) else pd.Timestamp(int(row["first"]))
+        last = pd.NaT if pd.isna(row["last"]) else pd.Timestamp(int(row["last"]))
+        days = int((last.normalize() - first.normalize()).days) + 1 if pd.notna(first) else 0
+        return {"first": first, "last": last, "days": days, "outside_planned_dates": int(row["outside"]),
+                "missing_time": int(row["missing"])}
+
+    def running_differences(self, metric: MetricSpec, time_column: str,
+                            alpha: float = 0.05) -> list[RunningDifference] | None:
+        """sequential.running_differences from sums per variant × day (centred on the experiment's mean)."""
+        at = self._local_time(time_column)
+        if at is None:
+            return None
+        x, y = metric.column, metric.denominator
+        value = {c: f"CAST({_quote(c)} AS DOUBLE)" for c in (x, y) if c is not None}
+        centre = self.sums.total(_sum(x)) / self.sums.total("n")
+        if y is None:
+            select = [f"fsum({value[x]} - ?) AS s1", f"fsum(({value[x]} - ?) * ({value[x]} - ?)) AS s2"]
+            params: list[object] = [centre] * 3
+        else:
+            select = [f"fsum({value[x]}) AS sx", f"fsum({value[x]} * {value[x]}) AS sxx", f"fsum({value[y]}) AS sy",
+                      f"fsum({value[y]} * {value[y]}) AS syy", f"fsum({value[x]} * {value[y]}) AS sxy"]
+            params = []
+        frame = self._query(f"SELECT variant, datediff('day', DATE '1970-01-01', CAST({at} AS DATE)) AS day, "
+                            f"count(*) AS n, {', '.join(select)}, count(*) FILTER (WHERE {at} IS NULL) AS missing "
+                            "FROM {units} GROUP BY ALL", params)
+        if frame.empty or frame["missing"].sum() > 0:  # the rows path names the missing times
+            return None
+        control, out = self.design.control, []
+        for variant in self.design.treatments:
+            pair = frame[frame["variant"].isin([control, variant])]
+            first = int(pair["day"].min())
+            days = pd.date_range(pd.Timestamp(first, unit="D"), pd.Timestamp(int(pair["day"].max()), unit="D"),
+                                 freq="D").as_unit("ns")  # as the rows path's datetime64[ns] days
+            if y is None:
+                n = pair.groupby("variant")["n"].sum()
+                # centred on the pair's own mean m = c + shift, as the rows path centres:
+                # Σ(x − m) = Σ(x − c) − n·shift, Σ(x − m)² = Σ(x − c)² − 2·shift·Σ(x − c) + n·shift²
+                shift = float(pair["s1"].sum()) / float(n.sum())
+                arms = {arm: _daily(pair[pair["variant"] == arm], first, len(days), ["n", "s1", "s2"])
+                        for arm in (control, variant)}
+                for daily in arms.values():
+                    n_day, s1 = daily[0].copy(), daily[1].copy()
+                    daily[1] = s1 - n_day * shift
+                    daily[2] = daily[2] - 2 * shift * s1 + n_day * shift * shift
+                table = difference_from_daily(days, arms[control], arms[variant], centre + shift, alpha)
+            else:
+                arms = {arm: _daily(pair[pair["variant"] == arm], first, len(days),
+                                    ["n", "sx", "sxx", "sy", "syy", "sxy"]) for arm in (control, variant)}
+                table = ratio_difference_from_daily(days, arms[control], arms[variant], control, variant, alpha)
+            out.append(RunningDifference(metric.name, control, variant, table))
+        return out
+
+
+def _daily(part: pd.DataFrame, first: int, n_days: int, columns: list[str]) -> np.ndarray:
+    """One arm's per-day sums as a len(columns) × n_days array (zeros on days without units)."""
+    out = np.zeros((len(columns), n_days))
+    index = part["day"].to_numpy(dtype="int64") - first
+    for row, column in enumerate(columns):
+        np.add.at(out[row], index, part[column].to_numpy(dtype="float64"))
+    return out
+
+
 def _sum(column: str) -> str:
     return f"sum|{column}"
 
@@ -111,12 +260,16 @@ def evaluate_experiment(experiment_id: str, metrics: Sequence[MetricSpec], setti
     folder = config.data_dir(data_dir)
     design = find_design(load_tables(["experiments"], folder)["experiments"], experiment_id)
     path = find_table_file("experiment_units", folder)
-    sums = None
-    if path is not None and path.name.endswith(".parquet"):
-        sums = parquet_sums(path, design, metrics, settings.covariate)
-    if sums is None:  # CSV, or something the rows path must name (or type) first
-        design, units = load_experiment(experiment_id, folder)
-        return design, evaluate(design, units, metrics, settings)
+    units = open_units(path, design, metrics, settings.covariate) if path is not None else None
+    if units is None:  # CSV, or something the rows path must name (or type) first
+        design, rows = load_experiment(experiment_id, folder)
+        return design, evaluate(design, rows, metrics, settings)
+    return design, evaluate_sums(design, units.sums, metrics, settings)
+
+
+def evaluate_sums(design: ExperimentDesign, sums: UnitSums, metrics: Sequence[MetricSpec],
+                  settings: Settings) -> Evaluation:
+    """The evaluation from per-variant sums (CUPED-adjusted for the mean metrics when a covariate is given)."""
     stats, gains = {}, []
     for metric in metrics:
         if settings.covariate and metric.kind == "mean":
@@ -127,7 +280,24 @@ def evaluate_experiment(experiment_id: str, metrics: Sequence[MetricSpec], setti
             stats[metric.name] = sums.stats(metric)
     counts = {v: int(sums.table["n"].get(v, 0)) for v in design.variants}
     cuped = pd.DataFrame(gains, columns=["metric", "covariate", "theta", "variance_reduction"])
-    return design, evaluate_stats(design, counts, stats, metrics, settings, cuped)
+    return evaluate_stats(design, counts, stats, metrics, settings, cuped)
+
+
+def open_units(path: Path, design: ExperimentDesign, metrics: Sequence[MetricSpec],
+               covariate: str | None) -> ParquetUnits | None:
+    """The experiment's checked Parquet units file with its per-variant sums; None for CSV or when rows must decide."""
+    if not path.name.endswith(".parquet"):
+        return None
+    con = duckdb.connect()
+    try:
+        source = f"read_parquet({_literal(str(path))})"
+        types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})").fetchall())
+        if covariate and covariate not in types:  # evaluate names the columns it has
+            return None
+        sums = _checked_sums(con, source, types, design, metrics, covariate)
+    finally:
+        con.close()
+    return None if sums is None else ParquetUnits(path, design, types, sums)
 
 
 def parquet_sums(path: Path, design: ExperimentDesign, metrics: Sequence[MetricSpec],
@@ -139,20 +309,21 @@ def parquet_sums(path: Path, design: ExperimentDesign, metrics: Sequence[MetricS
     missing or not finite, a binary value is not 0/1, a denominator is negative, or CUPED could not
     adjust (under 3 units, a constant covariate, a metric constant within every variant).
     """
-    con = duckdb.connect()
-    try:
-        source = f"read_parquet({_literal(str(path))})"
-        types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})").fetchall())
-        columns = _columns(metrics, covariate)
-        if any(name != name.strip() for name in types) or not set(KEY_COLUMNS) <= set(types):
-            return None
-        if any(c in KEY_COLUMNS or types.get(c) not in NUMERIC_TYPES for c in columns):
-            return None
-        if not _keys_clean(con, source, types):
-            return None
-        return _variant_sums(con, source, design, metrics, covariate, columns)
-    finally:
-        con.close()
+    units = open_units(path, design, metrics, covariate)
+    return None if units is None else units.sums
+
+
+def _checked_sums(con: duckdb.DuckDBPyConnection, source: str, types: dict[str, str], design: ExperimentDesign,
+                  metrics: Sequence[MetricSpec], covariate: str | None) -> UnitSums | None:
+    """parquet_sums on an open connection, the file's column types known."""
+    columns = _columns(metrics, covariate)
+    if any(name != name.strip() for name in types) or not set(KEY_COLUMNS) <= set(types):
+        return None
+    if any(c in KEY_COLUMNS or types.get(c) not in NUMERIC_TYPES for c in columns):
+        return None
+    if not _keys_clean(con, source, types):
+        return None
+    return _variant_sums(con, source, design, metrics, covariate, columns)
 
 
 def _literal(text: str) -> str:
