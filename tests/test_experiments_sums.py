@@ -314,7 +314,7 @@ def test_messages_give_the_files_lines_when_other_experiments_come_first(tmp_pat
     mine.loc[7, "conversions"] = 2  # file row 57: line 59
     folder = _folder(tmp_path, pd.concat([other, mine], ignore_index=True), csv=True)
     binary = _refusal(lambda: _rows_path(folder, Settings(primary=("conversions",))))
-    assert "column 'conversions': a binary metric takes 0 or 1 per unit" in binary and "(first at line 59)" in binary
+    assert "column 'conversions': a binary metric takes 0 or 1 per unit; found 2 (first at line 59)" in binary
     mine.loc[7, "conversions"] = 0
     mine["revenue"] = mine["revenue"].astype(object)
     mine.loc[3, "revenue"] = "n/a"  # file row 53: line 55

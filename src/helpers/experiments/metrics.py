@@ -139,7 +139,8 @@ def variant_stats(units: pd.DataFrame, metric: MetricSpec, variant_column: str =
     if metric.kind == "binary" and not x.isin([0.0, 1.0]).all():
         bad = x[~x.isin([0.0, 1.0])]
         raise DataError(f"experiment_units, column {metric.column!r}: a binary metric takes 0 or 1 per unit; "
-                        f"found {sorted(bad.unique())[:5]} (first at line {int(bad.index[0]) + 2}). "
+                        f"found {', '.join(f'{v:g}' for v in sorted(bad.unique())[:5])} "
+                        f"(first at line {int(bad.index[0]) + 2}). "
                         "Use kind='mean' for counts.")
     variant = units[variant_column]
     if not isinstance(variant.dtype, pd.CategoricalDtype):  # grouping on codes is much faster on big tables
