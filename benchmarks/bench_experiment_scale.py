@@ -12,9 +12,9 @@ With --notebook the data also has the notebook's segment columns (platform, devi
 TIMESTAMP assigned_at, and a third child runs the whole experiment_evaluation notebook on it through
 `helpers.runner.run_notebook` (papermill, its kernel, the report): two extra rows, time and peak
 memory, with the same floor. The kernel is the child's child: the child reads its own peak
-(RUSAGE_SELF) and, once the kernel has exited and been waited for, the kernel's (RUSAGE_CHILDREN:
-the largest descendant's peak); the row records their sum, an upper bound of what runner and kernel
-held at once, and the note gives both.
+(VmHWM) and, once the kernel has exited and been waited for, the kernel's (RUSAGE_CHILDREN: the
+largest descendant's peak, which Linux starts from the runner's size when it forks the kernel); the
+row records their sum, an upper bound of what runner and kernel held at once, and the note gives both.
 
     .venv/bin/python benchmarks/bench_experiment_scale.py [--rows 10000000] [--repeat 3] [--rows-path] [--notebook]
 """
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from record import Row, machine, measure_command, record
+from record import Row, machine, measure_command, peak_rss_mib, record
 
 from helpers import config
 
@@ -117,7 +117,7 @@ def run_notebook_in_child(folder: Path, out: Path) -> None:
                           lang="en", parameters={"experiment_id": "EXP-SCALE"})
     verdicts = [d["verdict"] for d in result.summary.get("decision", [])]
     out.write_text(json.dumps({
-        "decisions": verdicts, "runner_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "decisions": verdicts, "runner_mib": peak_rss_mib(),
         "kernel_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}), encoding="utf-8")
 
 

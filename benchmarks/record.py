@@ -19,6 +19,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -102,22 +103,42 @@ def record(script: str, *rows: Row) -> None:
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident memory so far, in MiB."""
+    """This process's peak resident memory so far, in MiB: Linux's VmHWM, which starts afresh at exec.
+
+    ``getrusage``'s ru_maxrss does not: Linux carries the forking parent's peak into an exec'd child, so a
+    script started by a 2 GB process would report at least 2 GB.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+#: Runs argv as its child and writes [exit code, the child's ru_maxrss in KiB] to a file. Started with -S (no
+#: site packages), it is a few MiB, so the child's ru_maxrss, which Linux starts from its forking parent's
+#: size, is the command's own peak and not the benchmark's.
+_LAUNCHER = ("import json, os, subprocess, sys; child = subprocess.Popen(sys.argv[2:]); "
+             "_pid, status, usage = os.wait4(child.pid, 0); "
+             "open(sys.argv[1], 'w').write(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss]))")
+
+
 def measure_command(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one child process (its own, not the parent's), failing loudly."""
-    start = time.perf_counter()
-    child = subprocess.Popen(list(argv), env=env)
-    _pid, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"{' '.join(argv)} failed with exit {child.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    """Wall seconds and peak resident MiB of one command (its own, not the parent's), failing loudly."""
+    with tempfile.TemporaryDirectory() as tmp:
+        answer = Path(tmp) / "usage.json"
+        start = time.perf_counter()
+        launcher = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(answer), *argv], env=env)
+        seconds = time.perf_counter() - start
+        if launcher.returncode or not answer.exists():
+            raise SystemExit(f"{' '.join(argv)} could not be measured (launcher exit {launcher.returncode})")
+        code, max_rss_kib = json.loads(answer.read_text())
+    if code:
+        raise SystemExit(f"{' '.join(argv)} failed with exit {code}")
+    return seconds, max_rss_kib / 1024
 
 
 def _figure(value: float | None, unit: str) -> str:
