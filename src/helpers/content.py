@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from helpers.errors import ParameterError
 
@@ -88,6 +87,8 @@ def top_posts(posts: pd.DataFrame, n: int = 5, by: str = "engagement_rate", bott
 
 def mean_interval(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:
     """Student-t confidence interval of a mean (NaN when fewer than two values)."""
+    from scipy import stats  # here, not at the top: the runner's parameter check imports this module
+
     clean = values.dropna().to_numpy(dtype=float)
     if clean.size < 2:
         return (np.nan, np.nan)

@@ -13,6 +13,7 @@ dates of the ``holidays`` package (Qixi is 37 or 38 days before Mid-Autumn).
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -138,6 +139,29 @@ def resolve_rule(rule: str, year: int) -> date | None:
     return None if found is None else found + timedelta(days=offset)
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """One calendar file, read and checked: its entries, holiday lead days and holiday aliases (immutable)."""
+
+    entries: tuple[MarketingDate, ...]
+    leads: tuple[tuple[str, int], ...]
+    aliases: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str, source: str) -> _Parsed:
+    """A calendar file's text read once (keyed by its content, so an edited file is read again); errors are
+    not cached, so a bad file fails the same way on every call. Immutable: callers build their own dicts."""
+    data = _read_yaml(text, source)
+    return _Parsed(tuple(_entries(data, source)), tuple(_holiday_leads(data, source).items()),
+                   tuple(_holiday_aliases(data, source).items()))
+
+
+def _shipped_text() -> str:
+    """The text of the shipped marketing_dates.yaml."""
+    return resources.files("helpers").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
+
+
 def _read_yaml(text: str, source: str) -> dict:
     """The YAML document as a mapping; DataError naming the source otherwise."""
     try:
@@ -217,35 +241,39 @@ def _holiday_leads(data: dict, source: str) -> dict[str, int]:
 
 def load_marketing_dates(extra_dates_file: str | Path | None = None) -> tuple[list[MarketingDate], dict[str, int]]:
     """The shipped marketing dates and holiday lead days, updated by a user file (same name replaces)."""
-    shipped = resources.files("helpers").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
-    data = _read_yaml(shipped, SHIPPED_FILE)
-    entries = {e.name: e for e in _entries(data, SHIPPED_FILE)}
-    leads = _holiday_leads(data, SHIPPED_FILE)
+    shipped = _parsed(_shipped_text(), SHIPPED_FILE)
+    entries = {e.name: e for e in shipped.entries}
+    leads = dict(shipped.leads)
     if extra_dates_file is not None:
         path = Path(extra_dates_file)
         if not path.is_file():
             raise ParameterError(f"extra_dates_file {str(path)!r} does not exist; give the path of a YAML file "
                                  f"in the format of the shipped {SHIPPED_FILE}.")
-        extra = _read_yaml(path.read_text(encoding="utf-8"), path.name)
-        entries.update({e.name: e for e in _entries(extra, path.name)})
-        leads.update(_holiday_leads(extra, path.name))
+        extra = _parsed(path.read_text(encoding="utf-8"), path.name)
+        entries.update({e.name: e for e in extra.entries})
+        leads.update(extra.leads)
     return list(entries.values()), leads
 
 
 def load_holiday_aliases(extra_dates_file: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """Other names of holidays (shipped, then the user file's entries added or replaced by holiday name)."""
-    shipped = resources.files("helpers").joinpath(SHIPPED_FILE).read_text(encoding="utf-8")
-    found = _holiday_aliases(_read_yaml(shipped, SHIPPED_FILE), SHIPPED_FILE)
+    found = dict(_parsed(_shipped_text(), SHIPPED_FILE).aliases)
     if extra_dates_file is not None and Path(extra_dates_file).is_file():
         path = Path(extra_dates_file)
-        found.update(_holiday_aliases(_read_yaml(path.read_text(encoding="utf-8"), path.name), path.name))
+        found.update(_parsed(path.read_text(encoding="utf-8"), path.name).aliases)
     return found
+
+
+@functools.cache
+def _supported_countries() -> frozenset[str]:
+    """The country codes the holidays package supports (asked once)."""
+    return frozenset(holidays.list_supported_countries())
 
 
 def _country(country: str) -> str:
     """The upper-case country code if the holidays package supports it; ParameterError saying how to find codes."""
     code = str(country).strip().upper()
-    if code not in holidays.list_supported_countries():
+    if code not in _supported_countries():
         raise ParameterError(f"Unknown country {country!r}: {_HOW_TO_FIND_CODES}.")
     return code
 
@@ -318,10 +346,31 @@ def key_dates(year: int, month: int, country: str = "CN", include: Sequence[str]
 
 
 def year_dates(years: Sequence[int], country: str = "CN") -> pd.DataFrame:
-    """Every holiday and marketing date of the years: date, name, name_zh, kind, lead_days, warmup_start (by date)."""
-    frame = _all_dates(_country(country), list(years), list(KINDS), None)
-    return frame.sort_values(["date", "kind", "name"], kind="stable").reset_index(drop=True)[
+    """Every holiday and marketing date of the years: date, name, name_zh, kind, lead_days, warmup_start (by date).
+
+    The calendar of each (years, country) is built once per process (the review asks for it three times);
+    each call gets its own copy, and the warnings of the build are given again on every call.
+    """
+    frame, found = _year_dates(tuple(int(y) for y in years), _country(country), _shipped_text())
+    for message in found:
+        warnings.warn(message, KeyDateWarning, stacklevel=2)
+    return frame.copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _year_dates(years: tuple[int, ...], code: str, shipped: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """year_dates' calendar and the KeyDateWarning messages its build gave (keyed by the shipped file's text too,
+    so an edited calendar is read again). Shared: never hand the frame out without copying it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KeyDateWarning)
+        frame = _all_dates(code, list(years), list(KINDS), None)
+    found = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, KeyDateWarning)))
+    for w in caught:  # anything else is passed on as it came
+        if not issubclass(w.category, KeyDateWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    frame = frame.sort_values(["date", "kind", "name"], kind="stable").reset_index(drop=True)[
         ["date", "name", "name_zh", "kind", "lead_days", "warmup_start"]]
+    return frame, found
 
 
 def _all_dates(code: str, years: Sequence[int], kinds: Sequence[str],

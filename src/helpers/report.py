@@ -186,6 +186,30 @@ def default_output_dir(notebook: str) -> Path:
     return config.OUTPUTS / notebook / "interactive"
 
 
+def save_png(fig: Any, target: Path, dpi: int) -> None:
+    """Write a figure as PNG with one draw: the same bytes as ``fig.savefig(target, dpi=dpi)``.
+
+    savefig draws a figure with a layout engine twice: once with rendering off for the layout, once for the
+    pixels. Agg's own draw executes the constrained layout inside its single draw, so the figure is drawn
+    once (issue 22; tests/test_report_png.py compares the bytes with savefig's). Figures without a layout
+    engine, or with other savefig settings, go through savefig.
+    """
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    rc = mpl.rcParams
+    if (not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) or rc["savefig.bbox"] == "tight"
+            or rc["savefig.facecolor"] != "auto" or rc["savefig.edgecolor"] != "auto" or rc["savefig.transparent"]):
+        fig.savefig(target, dpi=dpi)
+        return
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.dpi = dpi
+    canvas.draw()
+    mpl.image.imsave(target, canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi,
+                     metadata={"Software": f"Matplotlib version{mpl.__version__}, https://matplotlib.org/"})
+
+
 class RunOutputs:
     """Collects one run's summary, tables and figures and writes them under one folder.
 
@@ -251,7 +275,7 @@ class RunOutputs:
 
         target = self.path / "figures" / f"{_check_name(name)}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(target, dpi=dpi)  # charts use the constrained layout: no second "tight" draw
+        save_png(fig, target, dpi)
         plt.close(fig)
         self.figures.append(name)
         return Image(filename=str(target))

@@ -677,34 +677,99 @@ def compute_kpis(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_dai
     return _compute(account_daily, posts, ad_daily, accounts, start, end, er_base, min_coverage)[0]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """The review's tables prepared for the KPIs (accounts, account_daily, posts, ad_daily), shared by every period."""
+
+    acc: pd.DataFrame
+    daily: pd.DataFrame
+    absent: frozenset[str]
+    posts: pd.DataFrame | None
+    ads: pd.DataFrame | None
+    has_ad_revenue: bool
+
+
+#: The last few preparations and per-period account rows, by the content of their inputs: a review computes
+#: the KPIs of 7 periods 11 times (scorecard, growth, trend) from the same tables. Each caller gets copies.
+_PREPARED: dict[tuple, _Prepared] = {}
+_ACCOUNT_ROWS: dict[tuple, tuple[list[dict[str, object]], dict[str, dict[str, float]]]] = {}
+_PREPARED_KEPT, _ACCOUNT_ROWS_KEPT = 2, 32
+
+
+def _content_key(frame: pd.DataFrame | None, columns: Sequence[str]) -> tuple | None:
+    """What identifies the columns of a frame the KPIs read: names, dtypes and a hash of every row (index too)."""
+    if frame is None:
+        return None
+    part = frame[[c for c in columns if c in frame.columns]]
+    hashed = pd.util.hash_pandas_object(part, index=True).to_numpy()
+    return (tuple(map(str, part.columns)), tuple(map(str, part.dtypes)), len(part), hashed.tobytes())
+
+
+def _remember(memo: dict, kept: int, key: tuple, value: Any) -> Any:
+    """Keep value under key, forgetting the oldest entry beyond ``kept``."""
+    if len(memo) >= kept:
+        memo.pop(next(iter(memo)))
+    memo[key] = value
+    return value
+
+
+def _prepared(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
+              accounts: pd.DataFrame) -> tuple[tuple, _Prepared]:
+    """The prepared tables and the key of their content (worked out once per content; errors every time)."""
+    key = (_content_key(accounts, ["account_id", "platform"]),
+           _content_key(account_daily, ["date", "account_id", *_DAILY_METRICS]),
+           _content_key(posts, ["post_id", "account_id", "published_at"]),
+           _content_key(ad_daily, ["date", "account_id", "spend", "revenue"]))
+    if key in _PREPARED:
+        return key, _PREPARED[key]
+    acc = _prepare_accounts(accounts)
+    daily, absent = _prepare_daily(account_daily, acc["account_id"])
+    posts_ = _prepare_posts(posts, acc["account_id"])
+    ad_table, has_ad_revenue = _prepare_ads(ad_daily, acc["account_id"])
+    return key, _remember(_PREPARED, _PREPARED_KEPT, key,
+                          _Prepared(acc, daily, absent, posts_, ad_table, has_ad_revenue))
+
+
+def _period_account_rows(t: _Prepared, w: _Window) -> tuple[list[dict[str, object]], dict[str, dict[str, float]]]:
+    """Every account's KPI rows over the window (before the coverage threshold) and their parts."""
+    posts_, ads = _events(t.posts, w), _events(t.ads, w)
+    with_daily = set(t.daily["account_id"])
+    in_period = t.daily[t.daily["date"].between(w.start, w.end)].sort_values("date")
+    day_before = t.daily[t.daily["date"] == w.start - pd.Timedelta(days=1)].set_index("account_id")["followers"]
+    rows: list[dict[str, object]] = []
+    parts: dict[str, dict[str, float]] = {}
+    for account_id, platform in t.acc.itertuples(index=False):
+        d = in_period[in_period["account_id"] == account_id]
+        base = float(day_before.get(account_id, math.nan))
+        account_rows, parts[account_id] = _account_rows(account_id, platform, d, base, posts_, ads, t.has_ad_revenue,
+                                                        t.absent, account_id in with_daily, w)
+        rows.extend(account_rows)
+    return rows, parts
+
+
 def _compute(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
              accounts: pd.DataFrame, start: object, end: object, er_base: str,
              min_coverage: float) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
-    """compute_kpis and the per-account parts its totals sum (for totals over other sets of accounts)."""
+    """compute_kpis and the per-account parts its totals sum (for totals over other sets of accounts).
+
+    The tables are prepared once per content and each window's account rows worked out once
+    (`_PREPARED`, `_ACCOUNT_ROWS`); the coverage threshold and the totals are applied on copies, per call.
+    """
     _check_er_base(er_base)
     w = _Window(check_day("start", start), check_day("end", end), er_base)
     if w.end < w.start:
         raise ParameterError(f"end {w.end:%Y-%m-%d} is before start {w.start:%Y-%m-%d}.")
-    acc = _prepare_accounts(accounts)
-    daily, absent = _prepare_daily(account_daily, acc["account_id"])
-    posts_ = _events(_prepare_posts(posts, acc["account_id"]), w)
-    ad_table, has_ad_revenue = _prepare_ads(ad_daily, acc["account_id"])
-    ads = _events(ad_table, w)
-    with_daily = set(daily["account_id"])
-    in_period = daily[daily["date"].between(w.start, w.end)].sort_values("date")
-    day_before = daily[daily["date"] == w.start - pd.Timedelta(days=1)].set_index("account_id")["followers"]
+    key, prepared = _prepared(account_daily, posts, ad_daily, accounts)
+    if (key, w) not in _ACCOUNT_ROWS:
+        _remember(_ACCOUNT_ROWS, _ACCOUNT_ROWS_KEPT, (key, w), _period_account_rows(prepared, w))
+    shared_rows, shared_parts = _ACCOUNT_ROWS[(key, w)]
     rows: list[dict[str, object]] = []
-    parts: dict[str, dict[str, float]] = {}
-    for account_id, platform in acc.itertuples(index=False):
-        d = in_period[in_period["account_id"] == account_id]
-        base = float(day_before.get(account_id, math.nan))
-        account_rows, parts[account_id] = _account_rows(account_id, platform, d, base, posts_, ads, has_ad_revenue,
-                                                        absent, account_id in with_daily, w)
-        for row in account_rows:
-            enough = covered(float(str(row["covered_days"])), float(w.days), min_coverage)
-            row["in_total"] = bool(row.pop("reported")) and enough
-            row["gap"] = bool(row.pop("gap_possible")) and not enough
-        rows.extend(account_rows)
+    parts = {account_id: dict(p) for account_id, p in shared_parts.items()}
+    for row in (dict(r) for r in shared_rows):
+        enough = covered(float(str(row["covered_days"])), float(w.days), min_coverage)
+        row["in_total"] = bool(row.pop("reported")) and enough
+        row["gap"] = bool(row.pop("gap_possible")) and not enough
+        rows.append(row)
     members = {kpi: [str(r["account_id"]) for r in rows if r["kpi"] == kpi and r["in_total"]]
                for kpi in _formulas(er_base)}
     for row in _total_rows(parts, er_base, members):
