@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from helpers.ingest.kinds.common import POSTS_FRONT, hashtags
+from helpers.ingest.kinds.common import POSTS_FRONT, title_hashtags
 from helpers.ingest.types import Grid, ImportContext, ImportFileError
 
 
@@ -122,7 +122,7 @@ def fill_posts_defaults(frame: pd.DataFrame) -> pd.DataFrame:
     if "title" not in frame:
         frame["title"] = pd.Series([None] * len(frame), index=frame.index, dtype="string")
     if "topics" not in frame or frame["topics"].isna().all():
-        frame["topics"] = pd.Series([hashtags(t) for t in frame["title"]], index=frame.index, dtype="string")
+        frame["topics"] = pd.Series(title_hashtags(frame["title"].tolist()), index=frame.index, dtype="string")
     if "format" in frame:
         frame["format"] = frame["format"].astype("string")
     front = [c for c in POSTS_FRONT if c in frame]
