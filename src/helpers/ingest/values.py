@@ -525,13 +525,18 @@ def _column_is_day_first(texts: list[str]) -> bool:
     return first_big and not second_big
 
 
+_LONGEST_MISSING = max(map(len, MISSING_TOKENS))
+
+
 def _text_values(texts: list[object]) -> list[object]:
     """Stripped text with missing tokens as <NA> (no NFKC: text is kept as written)."""
     out: list[object] = []
     for text in texts:
         stripped = "" if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)) \
             else str(text).strip()
-        out.append(pd.NA if stripped.casefold() in MISSING_TOKENS else stripped)
+        # casefold never shortens a text, so one longer than every missing token is none of them
+        missing = len(stripped) <= _LONGEST_MISSING and stripped.casefold() in MISSING_TOKENS
+        out.append(pd.NA if missing else stripped)
     return out
 
 
@@ -650,11 +655,11 @@ def parse_values(
 ) -> tuple[pd.Series, pd.Series]:
     """Parse a column of cell texts as `kind`, each distinct text once; returns (values, bad mask)."""
     raw = texts.astype(object).where(texts.notna(), "")
-    keys: list[Hashable] = list(pd.unique(raw.to_numpy(dtype=object)))
-    bad_keys: set[Hashable] = set()
     if kind == "text":
         values = pd.Series(_text_values(list(raw)), index=texts.index, name=texts.name, dtype="string")
         return values, pd.Series(False, index=texts.index, name=texts.name, dtype=bool)
+    keys: list[Hashable] = list(pd.unique(raw.to_numpy(dtype=object)))
+    bad_keys: set[Hashable] = set()
     if kind in _FLOAT_PARSERS:
         parser = _FLOAT_PARSERS[kind]
         table: dict[Hashable, float] = _fast_floats(keys, kind)
