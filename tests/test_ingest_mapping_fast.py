@@ -142,3 +142,36 @@ def test_text_values_match_reference() -> None:
 def test_casefold_never_shortens_a_character() -> None:
     """What the length shortcut in _text_values rests on, for every code point."""
     assert all(len(chr(c).casefold()) >= 1 for c in range(sys.maxunicode + 1))
+
+
+ISO_COLUMNS = {
+    "minutes": ["2024-01-01 08:00", "2024-01-01 08:37", "2024-01-01 08:00", "2025-12-31 23:59"],
+    "mixed lengths": ["2024-01-01", "2024-01-01 08:00", "2024-01-01 08:00:59", "2024-01-01"],
+    "leap day": ["2024-02-29 12:00", "2023-03-01"],
+    "not a day": ["2024-02-30 12:00", "2024-01-01"],         # the whole-column path refuses: per-text path
+    "out of range": ["1899-12-31", "2024-01-01"],
+    "one blank": ["2024-01-01 08:00", ""],
+    "one other form": ["2024-01-01 08:00", "2024/01/02 08:00"],
+    "empty": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ISO_COLUMNS))
+@pytest.mark.parametrize("kind", ["datetime", "date"])
+def test_all_iso_column_matches_the_per_text_path(name: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    texts = pd.Series(ISO_COLUMNS[name] * 50, dtype=object)
+    args = {"reference": dt.date(2026, 1, 1), "timezone": "Asia/Shanghai"}
+    fast_values, fast_bad = values.parse_values(texts, kind, **args)
+    monkeypatch.setattr(values, "_all_iso_walls", lambda raw: None)
+    slow_values, slow_bad = values.parse_values(texts, kind, **args)
+    pd.testing.assert_series_equal(fast_values, slow_values)
+    pd.testing.assert_series_equal(fast_bad, slow_bad)
+    assert fast_values.attrs == slow_values.attrs
+
+
+def test_all_iso_walls_takes_only_whole_iso_columns() -> None:
+    assert values._all_iso_walls(pd.Series(["2024-01-01", "2024-01-02 08:00"], dtype=object)) is not None
+    for column in (["2024-02-30"], ["2024-01-01", ""], ["2024-01-01", "x"], [], ["2201-01-01"]):
+        assert values._all_iso_walls(pd.Series(column, dtype=object)) is None
