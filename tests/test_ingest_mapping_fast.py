@@ -175,3 +175,27 @@ def test_all_iso_walls_takes_only_whole_iso_columns() -> None:
     assert values._all_iso_walls(pd.Series(["2024-01-01", "2024-01-02 08:00"], dtype=object)) is not None
     for column in (["2024-02-30"], ["2024-01-01", ""], ["2024-01-01", "x"], [], ["2201-01-01"]):
         assert values._all_iso_walls(pd.Series(column, dtype=object)) is None
+
+
+def test_format_translation_per_distinct_label_matches_per_row() -> None:
+    """The 体裁 translation, memoised per label, gives each row what the per-row loop gave."""
+    from helpers.ingest.kinds.cn_common import format_translator
+    from helpers.schema import POST_FORMATS
+
+    labels = {"视频": "video", "图文": "image"}
+    cells = ["视频", "图文", None, "", " ", " 视频 ", "视频", "图文 ", *sorted(POST_FORMATS)[:2]] * 30
+    frame = pd.DataFrame({"format": pd.Series(cells, dtype="string"), "_line": range(2, len(cells) + 2)})
+
+    def per_row(label: object) -> str:
+        if label is None or (not isinstance(label, str) and pd.isna(label)) or not str(label).strip():
+            return "video"
+        text = str(label).strip()
+        return labels.get(text, text if text in POST_FORMATS else None)   # type: ignore[return-value]
+
+    grid = Grid(path=Path("x.csv"), rows=(), line_numbers=(), encoding="utf-8", delimiter=",")
+    got = format_translator("douyin", labels, "video")(frame.copy(), grid)
+    assert got["format"].tolist() == [per_row(c if c is not None else pd.NA) for c in cells]
+    bad = frame.copy()
+    bad.loc[5, "format"] = "合集"
+    with pytest.raises(ImportFileError, match=r"line 7: unknown 体裁 '合集'"):
+        format_translator("douyin", labels, "video")(bad, grid)
