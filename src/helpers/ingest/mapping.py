@@ -332,12 +332,15 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
     header_index = detection.header_index
     width = _trimmed_length(grid.rows[header_index])
     header_line = _line(grid, header_index)
-    body = [(row, _line(grid, i)) for i, row in enumerate(grid.rows) if i > header_index]
-    body = [(row, line) for row, line in body if _trimmed_length(row)]
+    start = header_index + 1
+    lines_below = [_line(grid, i) for i in range(start, len(grid.rows))]
+    # each row's filled length once (most rows end with a filled cell: their length, no scan)
+    body = [(row, line, len(row) if row and row[-1].strip() else _trimmed_length(row))
+            for row, line in zip(grid.rows[start:], lines_below, strict=True)]
+    body = [entry for entry in body if entry[2]]
     text_file = grid.delimiter is not None
     unterminated = text_file and not grid.ends_with_newline
-    for row, line in body:
-        filled = _trimmed_length(row)
+    for row, line, filled in body:
         if filled > width:
             extra = "an unquoted delimiter in a value" if text_file else "values beyond the last header"
             raise ImportFileError(
@@ -353,15 +356,14 @@ def _data_rows(grid: Grid, detection: Detection) -> _Body:
     filled_cells: list[int] = []
     notes: list[tuple[int, str]] = []
     candidates = 0
-    for position, (row, line) in enumerate(body):
-        filled = _trimmed_length(row)
+    for position, (row, line, filled) in enumerate(body):
         short_at_end = position >= first_short
         cut_last = unterminated and position == len(body) - 1
         if short_at_end and filled == 1 and not cut_last:
             notes.append((line, _note(grid, line, row)))
             continue
         candidates = candidates + 1 if short_at_end else 0
-        rows.append(tuple(row[:width]) + ("",) * (width - min(len(row), width)))
+        rows.append(tuple(row) if len(row) == width else tuple(row[:width]) + ("",) * (width - min(len(row), width)))
         lines.append(line)
         filled_cells.append(filled)
     return _Body(rows, lines, filled_cells, notes, candidates, unterminated)
@@ -375,13 +377,13 @@ TOTAL_LABELS: frozenset[str] = frozenset(normalise_header(label) for label in (
 
 
 #: A cell of ASCII digits and date punctuation: it normalises to digits only, which no totals label is.
-_PLAIN_DATE = re.compile(r"[0-9 :/.T-]*")
+_PLAIN_DATE_CHARS = "0123456789 :/.T-"
 assert not any(label.isdigit() for label in TOTAL_LABELS)
 
 
 def _is_total_label(cell: object) -> bool:
     """Whether a date cell is a totals label (`normalise_header(cell) in TOTAL_LABELS`; plain dates skip it)."""
-    if isinstance(cell, str) and _PLAIN_DATE.fullmatch(cell):
+    if isinstance(cell, str) and not cell.strip(_PLAIN_DATE_CHARS):   # all its characters are date ones
         return False
     return normalise_header(cell) in TOTAL_LABELS   # type: ignore[arg-type]
 
@@ -392,9 +394,11 @@ def _without_total_rows(body: _Body, detection: Detection, grid: Grid) -> tuple[
              if detection.kind.parse.get(column) in ("date", "datetime")]
     if not dated:
         return body, []
-    drop = [any(_is_total_label(row[source]) for source in dated) for row in body.rows]
-    if not any(drop):
+    cells = {row[source] for source in dated for row in body.rows}
+    totals = {cell for cell in cells if _is_total_label(cell)}   # each distinct date cell checked once
+    if not totals:
         return body, []
+    drop = [any(row[source] in totals for source in dated) for row in body.rows]
     notes = [(line, f"{grid.where} line {line}: a totals row ({_joined(row)[:40]!r}), not a day or a post — "
                     f"row skipped") for row, line, gone in zip(body.rows, body.lines, drop, strict=True) if gone]
     keep = [i for i, gone in enumerate(drop) if not gone]
@@ -481,8 +485,9 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
     rows, lines, notes = body.rows, body.lines, list(body.notes) + total_notes
     parsed: dict[str, tuple[ValueKind, pd.Series, pd.Series]] = {}
     year_notes: list[str] = []
+    columns = list(zip(*rows, strict=True)) if rows else []   # every body row has the header's width
     for column, source in detection.sources.items():
-        texts = pd.Series([row[source] for row in rows], dtype=object)
+        texts = pd.Series(list(columns[source]) if rows else [], dtype=object)
         value_kind: ValueKind = kind.parse.get(column, "text")
         try:
             values, bad = parse_values(texts, value_kind, reference=context.reference, timezone=context.timezone)
@@ -494,6 +499,7 @@ def map_grid(grid: Grid, detection: Detection, context: ImportContext) -> Mapped
         if values.attrs.get("yearless"):
             year_notes.append(_yearless_note(grid, header[source], values, context))
         parsed[column] = (value_kind, values, bad)
+    del columns
     footers = _trailing_notes(body, parsed, detection.sources, grid)
     if footers:
         notes += [(line, _note(grid, line, row)) for row, line in zip(rows[-footers:], lines[-footers:], strict=True)]

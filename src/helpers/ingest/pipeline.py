@@ -38,6 +38,7 @@ import pandas as pd
 from helpers.data import LoadResult, format_problems, parse_table
 from helpers.errors import DataError, OpsbookError, ParameterError
 from helpers.ingest import kinds  # noqa: F401  (registers the export kinds)
+from helpers.ingest.bulk import paused_cycle_collection
 from helpers.ingest.generic import load_mapping, restrict_to_header_row
 from helpers.ingest.mapping import detect, map_grid, normalise_header
 from helpers.ingest.pillars import PillarRules, load_rules, stored_rules
@@ -438,7 +439,9 @@ def map_file(path: Path, account: pd.Series | None, kind: str | None = None, map
                                 timezone=str(timezone) if isinstance(timezone, str) and timezone else DEFAULT_TIMEZONE,
                                 reference=reference or dt.date.today(),
                                 reference_source=reference_source if reference else "today")
-        out.append(_check_mapped(map_grid(grid, found, context), grid.where, rules))
+        with paused_cycle_collection():   # hundreds of thousands of acyclic row tuples, lists and values
+            mapped = map_grid(grid, found, context)
+        out.append(_check_mapped(mapped, grid.where, rules))
     if not out:
         raise unrecognised[0][1] if unrecognised else ImportFileError(f"{path.name}: no data in the file.")
     for grid, _ in unrecognised:

@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from helpers.ingest.bulk import paused_cycle_collection
 from helpers.ingest.types import Grid, ImportFileError
 
 __all__ = ["read_grids"]
@@ -44,6 +45,7 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 _DELIMITERS = (",", "\t", ";")
 _SNIFF_RECORDS = 20
+_SNIFF_CHARS = 65_536   # the delimiter is sniffed on this much of the text when it holds the 20 records whole
 _SEP_LINE = re.compile(r'\s*"?sep=(.)"?[,;\t]*\s*', re.IGNORECASE)
 _MARKUP = re.compile(r"\s*<(?:!doctype|html|\?xml|table|head|body|meta|workbook)\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
@@ -343,17 +345,34 @@ def _records(text: str, delimiter: str, *, strict: bool) -> Iterator[tuple[int, 
         start = reader.line_num + 1
 
 
-def _field_count_score(text: str, delimiter: str) -> tuple[int, int]:
-    """(records with the modal field count, that count) over the first 20 non-empty records; (0, 0) if ≤ 1."""
+def _sniff_counts(text: str, delimiter: str, *, prefix: bool) -> list[int] | None:
+    """Field counts of the first 20 non-empty records of `text` (lenient csv; stops at a parse error).
+
+    With `prefix` (`text` is the start of a longer text) the counts are those of the whole text only
+    when another record follows the 20th (so none was cut by the prefix's end); otherwise None.
+    """
     counts: list[int] = []
+    records = _records(text, delimiter, strict=False)
     try:
-        for _, record in _records(text, delimiter, strict=False):
+        for _, record in records:
             if any(cell.strip() for cell in record):
                 counts.append(len(record))
                 if len(counts) >= _SNIFF_RECORDS:
                     break
+        else:
+            return None if prefix else counts
+        if prefix and next(records, None) is None:
+            return None
     except (csv.Error, _UnterminatedQuote):
-        pass
+        return None if prefix else counts
+    return counts
+
+
+def _field_count_score(text: str, delimiter: str) -> tuple[int, int]:
+    """(records with the modal field count, that count) over the first 20 non-empty records; (0, 0) if ≤ 1."""
+    counts = _sniff_counts(text[:_SNIFF_CHARS], delimiter, prefix=len(text) > _SNIFF_CHARS)
+    if counts is None:   # the prefix did not hold the first 20 records whole: read the whole text
+        counts = _sniff_counts(text, delimiter, prefix=False)
     if not counts:
         return 0, 0
     fields, frequency = Counter(counts).most_common(1)[0]
@@ -383,9 +402,31 @@ def _split_sep_line(text: str) -> tuple[str | None, str, int]:
     return match.group(1), rest, 1
 
 
+def _physical_lines(text: str) -> int:
+    """The lines of `text` as the csv module counts them ("\r\n", "\r" and "\n" each end one)."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (1 if text and not text.endswith(("\n", "\r")) else 0)
+
+
+def _one_line_records(text: str, delimiter: str) -> list[list[str]] | None:
+    """Every csv record of `text` (strict) when each takes exactly one line, so record i starts on line i + 1.
+
+    None when a record spans lines (a quoted line break) or the strict reader refuses the text: the
+    caller then reads record by record, tracking where each starts. Same reader, so the same cells.
+    """
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True))
+    except csv.Error:
+        return None
+    return records if len(records) == _physical_lines(text) else None
+
+
 def _parse_text(path: Path, text: str, delimiter: str, offset: int) -> list[tuple[int, list[str]]]:
     """Every csv record with its physical line; a file ending inside a quoted field is an error."""
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    fast = _one_line_records(text, delimiter)
+    if fast is not None:
+        return list(zip(range(1 + offset, len(fast) + 1 + offset), fast, strict=True))
     try:
         return [(start + offset, record) for start, record in _records(text, delimiter, strict=True)]
     except _UnterminatedQuote as exc:
@@ -408,12 +449,12 @@ def _read_text(path: Path, data: bytes) -> Grid:
         delimiter = _sniff_delimiter(body)
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []
-    for line, record in _parse_text(path, body, delimiter, offset):
-        if not any(cell.strip() for cell in record):
-            continue
-        record[0] = record[0].lstrip("\ufeff")
-        rows.append(tuple(record))
-        lines.append(line)
+    with paused_cycle_collection():   # a million acyclic lists and tuples: nothing for it to find
+        for line, record in _parse_text(path, body, delimiter, offset):
+            if any(cell.strip() for cell in record):
+                record[0] = record[0].lstrip("\ufeff")
+                rows.append(tuple(record))
+                lines.append(line)
     if not rows:
         raise ImportFileError(f"{path.name} has no rows (only blank lines): {_AGAIN}")
     return Grid(path=path, rows=tuple(rows), line_numbers=tuple(lines), encoding=encoding, delimiter=delimiter,

@@ -525,13 +525,18 @@ def _column_is_day_first(texts: list[str]) -> bool:
     return first_big and not second_big
 
 
+_LONGEST_MISSING = max(map(len, MISSING_TOKENS))
+
+
 def _text_values(texts: list[object]) -> list[object]:
     """Stripped text with missing tokens as <NA> (no NFKC: text is kept as written)."""
     out: list[object] = []
     for text in texts:
         stripped = "" if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)) \
             else str(text).strip()
-        out.append(pd.NA if stripped.casefold() in MISSING_TOKENS else stripped)
+        # casefold never shortens a text, so one longer than every missing token is none of them
+        missing = len(stripped) <= _LONGEST_MISSING and stripped.casefold() in MISSING_TOKENS
+        out.append(pd.NA if missing else stripped)
     return out
 
 
@@ -623,6 +628,12 @@ def _fast_datetimes(keys: list[Hashable]) -> dict[Hashable, np.datetime64]:
     candidates = array.filter(iso)
     if not len(candidates):
         return {}
+    walls, ok = _iso_walls(candidates)
+    return {t: w for t, w, good in zip(candidates.to_pylist(), walls, ok.tolist(), strict=True) if good}
+
+
+def _iso_walls(candidates: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The wall times of ISO texts (all matching _FAST_ISO) and which are read (a real day in 1900–2200)."""
     lengths = pc.utf8_length(candidates).to_numpy(zero_copy_only=False)
     walls = np.full(len(candidates), np.datetime64("NaT"), dtype="datetime64[ns]")
     for length, fmt in ((10, "%Y-%m-%d"), (16, "%Y-%m-%d %H:%M"), (19, "%Y-%m-%d %H:%M:%S")):
@@ -632,7 +643,25 @@ def _fast_datetimes(keys: list[Hashable]) -> dict[Hashable, np.datetime64]:
             walls[rows] = pd.to_datetime(texts_of, format=fmt, errors="coerce").to_numpy(dtype="datetime64[ns]")
     stamps = pd.DatetimeIndex(walls)
     ok = (~stamps.isna() & (stamps.year >= 1900) & (stamps.year <= 2200))
-    return {t: w for t, w, good in zip(candidates.to_pylist(), walls, ok.tolist(), strict=True) if good}
+    return walls, np.asarray(ok, dtype=bool)
+
+
+def _all_iso_walls(raw: pd.Series) -> np.ndarray | None:
+    """Each row's wall time when every distinct text of the column is one `_fast_datetimes` reads, else None.
+
+    The same times as the dictionary path (same `_iso_walls`), spread to the rows by their codes.
+    """
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
+    keys = list(uniques)
+    if not keys or not all(isinstance(key, str) for key in keys):
+        return None
+    array = pa.array(keys, type=pa.string())
+    if not pc.all(pc.match_substring_regex(array, _FAST_ISO)).as_py():
+        return None
+    walls, ok = _iso_walls(array)
+    if not ok.all():
+        return None
+    return walls[codes]
 
 
 _FLOAT_PARSERS: dict[str, Callable[[str], float | None]] = {
@@ -650,11 +679,18 @@ def parse_values(
 ) -> tuple[pd.Series, pd.Series]:
     """Parse a column of cell texts as `kind`, each distinct text once; returns (values, bad mask)."""
     raw = texts.astype(object).where(texts.notna(), "")
-    keys: list[Hashable] = list(pd.unique(raw.to_numpy(dtype=object)))
-    bad_keys: set[Hashable] = set()
     if kind == "text":
         values = pd.Series(_text_values(list(raw)), index=texts.index, name=texts.name, dtype="string")
         return values, pd.Series(False, index=texts.index, name=texts.name, dtype=bool)
+    bad_keys: set[Hashable] = set()
+    if kind in ("datetime", "date") and (whole := _all_iso_walls(raw)) is not None:
+        index = pd.DatetimeIndex(whole)   # every text ISO (the usual export): no dictionary per distinct text
+        if kind == "date":
+            index = index.normalize()
+        values = pd.Series(index, index=texts.index, name=texts.name, dtype="datetime64[ns]")
+        values.attrs["yearless"] = False
+        return values, pd.Series(False, index=texts.index, name=texts.name, dtype=bool)
+    keys: list[Hashable] = list(pd.unique(raw.to_numpy(dtype=object)))
     if kind in _FLOAT_PARSERS:
         parser = _FLOAT_PARSERS[kind]
         table: dict[Hashable, float] = _fast_floats(keys, kind)

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from helpers.ingest.kinds.common import POSTS_FRONT, hashtags
+from helpers.ingest.kinds.common import POSTS_FRONT, title_hashtags
 from helpers.ingest.types import Grid, ImportContext, ImportFileError
 
 
@@ -122,7 +122,7 @@ def fill_posts_defaults(frame: pd.DataFrame) -> pd.DataFrame:
     if "title" not in frame:
         frame["title"] = pd.Series([None] * len(frame), index=frame.index, dtype="string")
     if "topics" not in frame or frame["topics"].isna().all():
-        frame["topics"] = pd.Series([hashtags(t) for t in frame["title"]], index=frame.index, dtype="string")
+        frame["topics"] = pd.Series(title_hashtags(frame["title"].tolist()), index=frame.index, dtype="string")
     if "format" in frame:
         frame["format"] = frame["format"].astype("string")
     front = [c for c in POSTS_FRONT if c in frame]
@@ -141,7 +141,11 @@ def format_translator(platform: str, labels: Mapping[str, str], default: str
             frame["format"] = default
             return frame
         out = []
-        for i, label in enumerate(frame["format"]):
+        done: dict[str, str] = {}   # each distinct label translated once (a column holds two or three)
+        for i, label in enumerate(frame["format"].tolist()):
+            if isinstance(label, str) and label in done:
+                out.append(done[label])
+                continue
             if label is None or (not isinstance(label, str) and pd.isna(label)) or not str(label).strip():
                 out.append(default)
                 continue
@@ -152,6 +156,8 @@ def format_translator(platform: str, labels: Mapping[str, str], default: str
                 raise ImportFileError(
                     f"{grid.where} line {_line(frame, i)}: unknown 体裁 {text!r} for {platform} "
                     f"(known: {known}). Fix the cell, or import that post through a generic mapping.")
+            if isinstance(label, str):
+                done[label] = fmt
             out.append(fmt)
         frame["format"] = pd.Series(out, index=frame.index, dtype="string")
         return frame

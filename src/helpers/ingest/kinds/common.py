@@ -30,7 +30,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,30 @@ _PAIRED_TAG = r"(?<![A-Za-z0-9_])#(?P<pair>[^#\s]{1,60}?)(?:\[话题\])?#"
 _WORD_TAG = r"(?<![A-Za-z0-9_#])#(?P<word>\w*[^\W\d]\w*)"
 #: Both, scanned left to right (a pair wins where both could start: "#话题#正文" is the topic 话题).
 _TAG = re.compile(f"{_PAIRED_TAG}|{_WORD_TAG}")
+#: The same pattern with the "#" both alternatives start with written first and each lookbehind moved
+#: after it (`#(?<![..]#)` looks at the character before the "#", as `(?<![..])#` does), so the regex
+#: engine jumps from "#" to "#" instead of trying both lookbehinds at every character: same matches,
+#: same groups, in the same order (tests pin it against `_TAG`).
+_TAG_FROM_HASH = re.compile(r"#(?:(?<![A-Za-z0-9_]#)(?P<pair>[^#\s]{1,60}?)(?:\[话题\])?#"
+                            r"|(?<![A-Za-z0-9_#]#)(?P<word>\w*[^\W\d]\w*))")
+
+
+def _text_tags(value: str) -> list[str]:
+    """The raw tags of one text, in order (after HTML-unescaping and NFKC, as `hashtags` reads it)."""
+    value = unicodedata.normalize("NFKC", html.unescape(value))   # "&#39;" is a quote, not a tag
+    if "#" not in value:
+        return []
+    return [pair or word for pair, word in _TAG_FROM_HASH.findall(value)]
+
+
+def _joined_tags(tags: list[str]) -> str | None:
+    """Tags stripped (";" → ","), de-duplicated case-insensitively in order, joined with ";"; None if none."""
+    seen: dict[str, str] = {}
+    for tag in tags:
+        tag = tag.strip().replace(";", ",")
+        if tag:
+            seen.setdefault(tag.casefold(), tag)   # the first spelling of each tag stays
+    return ";".join(seen.values()) or None
 
 
 def hashtags(text: object, *more: object) -> str | None:
@@ -66,18 +90,27 @@ def hashtags(text: object, *more: object) -> str | None:
     """
     tags: list[str] = []
     for value in (text, *more):
-        if not isinstance(value, str) or not value:
+        if isinstance(value, str) and value:
+            tags += _text_tags(value)
+    return _joined_tags(tags)
+
+
+def title_hashtags(titles: Iterable[object]) -> list[str | None]:
+    """`hashtags(title)` for each title of a column, each distinct title worked out once.
+
+    A title without "#" after HTML-unescaping and NFKC (a full-width "＃" counts) has none; exports
+    repeat titles (a post per row of a daily export), so results are kept per distinct text.
+    """
+    done: dict[str, str | None] = {}
+    out: list[str | None] = []
+    for title in titles:
+        if not isinstance(title, str) or not title:
+            out.append(None)
             continue
-        value = unicodedata.normalize("NFKC", html.unescape(value))   # "&#39;" is a quote, not a tag
-        if "#" not in value:
-            continue
-        tags += [m.group("pair") or m.group("word") for m in _TAG.finditer(value)]
-    seen: dict[str, str] = {}
-    for tag in tags:
-        tag = tag.strip().replace(";", ",")
-        if tag and tag.casefold() not in seen:
-            seen[tag.casefold()] = tag
-    return ";".join(seen.values()) or None
+        if title not in done:
+            done[title] = _joined_tags(_text_tags(title))
+        out.append(done[title])
+    return out
 
 
 # --- small helpers for finish steps ------------------------------------------------------------
@@ -172,5 +205,5 @@ def daily_finish(frame: pd.DataFrame, context: ImportContext, grid: Grid) -> pd.
 
 __all__ = [
     "DAILY_FRONT", "POSTS_FRONT", "cols", "daily_defaults", "daily_finish", "drop_rows", "drop_undated", "hashtags",
-    "is_missing", "line_of", "posts_defaults", "require_post_id", "text_series",
+    "is_missing", "line_of", "posts_defaults", "require_post_id", "text_series", "title_hashtags",
 ]
