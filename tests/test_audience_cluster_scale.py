@@ -171,3 +171,9 @@ def test_at_large_users_the_exact_path_is_kept() -> None:
     assert at.silhouette_by_k is not None and exact.silhouette_by_k is not None
     pd.testing.assert_frame_equal(at.silhouette_by_k, exact.silhouette_by_k)
     np.testing.assert_array_equal(at.labels, exact.labels)
+
+
+def test_duckdb_memory_cap_defaults_to_1gb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(engine.MEMORY_ENV, raising=False)
+    limit = engine.connect().execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit == ("953.6 MiB",)  # 1 GB = 10^9 bytes = 953.67 MiB, as DuckDB rounds
