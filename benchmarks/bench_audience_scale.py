@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from record import Row, measure_command, record
+from record import Row, measure_command, peak_rss_mib, record
 
 from helpers import config
 
@@ -107,8 +107,8 @@ def write_data(folder: Path, events: int, seed: int = 11) -> None:
                   "timezone": "Asia/Shanghai"}).to_csv(folder / "accounts.csv", index=False)
 
 
-def profile(folder: Path) -> dict[str, float]:
-    """Run the notebook's computations on the folder; seconds per stage."""
+def profile(folder: Path, peaks: dict[str, float] | None = None) -> dict[str, float]:
+    """Run the notebook's computations on the folder; seconds per stage (and the peak RSS after each in `peaks`)."""
     from helpers.audience import behaviour, bots, clusters, demographics, personas, retention, rfm, session
 
     times: dict[str, float] = {}
@@ -118,7 +118,9 @@ def profile(folder: Path) -> dict[str, float]:
         nonlocal clock
         now = time.perf_counter()
         times[stage] = round(now - clock, 2)
-        clock = now
+        if peaks is not None:
+            peaks[stage] = round(peak_rss_mib())
+        clock = time.perf_counter()
 
     run = session.prepare(account="own", as_of="latest", lookback_days=DAYS, data_dir=str(folder), bot_rule="sigma",
                           bot_k=3.0, n_clusters="auto", min_segment_size=50, monetary="purchase", cohort="month",
@@ -207,8 +209,10 @@ def main() -> None:
         write_data(args.write_only, args.events[0])
         return
     if args.profile_only:
-        times = profile(args.profile_only)
-        args.out.write_text(json.dumps({"stages_s": times, "total_s": round(sum(times.values()), 2)}), encoding="utf-8")
+        peaks: dict[str, float] = {}
+        times = profile(args.profile_only, peaks)
+        args.out.write_text(json.dumps({"stages_s": times, "total_s": round(sum(times.values()), 2),
+                                        "peak_mib_after_stage": peaks}), encoding="utf-8")
         return
     if args.floor_only:
         floor(args.floor_only)
@@ -221,7 +225,8 @@ def main() -> None:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         rows.append(row)
-        note = f"{row['users']:,} users; stages (s) {row['stages_s']}"
+        note = (f"{row['users']:,} users; stages (s) {row['stages_s']}; "
+                f"peak MiB after each stage {row['peak_mib_after_stage']}")
         record("bench_audience_scale.py",
                Row(measure_name(events, "time"), row["wall_s"], "s", row["floor_s"],
                    "DuckDB: one group-by per user over the Parquet", note),

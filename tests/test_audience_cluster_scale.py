@@ -124,3 +124,56 @@ def test_duckdb_connections_take_the_memory_cap_and_spill_folder(monkeypatch: py
     monkeypatch.setenv(engine.MEMORY_ENV, "lots")
     with pytest.raises(ParameterError, match="OPSBOOK_DUCKDB_MEMORY='lots'"):
         engine.connect()
+
+
+@pytest.mark.parametrize("chunk", [7, 1000])
+def test_chunked_silhouettes_equal_sklearns_silhouette_score(chunk: int) -> None:
+    X, truth = make_blobs(n_samples=[60, 40, 25], n_features=3, cluster_std=1.2, random_state=2)
+    singleton = truth.copy()
+    singleton[5] = 7  # a one-user cluster (scores 0) under a label code with gaps (0, 1, 2, 7)
+    shuffled = np.random.default_rng(4).integers(0, 4, len(X))
+    labelings = [truth, singleton, shuffled, np.zeros(len(X), dtype=int), np.arange(len(X))]
+    scores = clusters.chunked_silhouettes(X, labelings, chunk=chunk)
+    for labels, score in zip(labelings[:3], scores[:3], strict=True):
+        assert score == pytest.approx(silhouette_score(X, labels), rel=1e-12, abs=1e-15)
+    assert np.isnan(scores[3]) and np.isnan(scores[4])  # one cluster; one cluster per user
+
+
+def test_above_large_k_is_chosen_on_the_small_subsample_with_chunked_silhouettes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 9,000 users above large=5,000: the search runs on 1,000 of them (the seeded subsample _subsample draws),
+    # no sample × sample matrix is built, and the figures are the old path's up to float rounding
+    X, _ = make_blobs(n_samples=[3000, 2500, 2000, 1500], n_features=3, cluster_std=0.8, random_state=3)
+    monkeypatch.setattr(clusters, "_sample_distances", lambda *a: pytest.fail("built the distance matrix"))
+    result = cluster_users(_features(X), columns=["a", "b", "c"], log_columns=(), choose_on=4000, large=5000,
+                           choose_on_large=1000, sample=500, seed=1)
+    arr = _scaled(X)
+    sub = arr[np.random.default_rng(1).choice(len(arr), 1000, replace=False)]
+    ks = list(clusters.k_search_range(len(arr)))
+    old = [_old_silhouette(sub, KMeans(n_clusters=k, n_init=10, random_state=1).fit(sub).labels_, 1, 500)
+           for k in ks]
+    assert result.silhouette_by_k is not None
+    assert result.silhouette_by_k["k"].tolist() == ks
+    np.testing.assert_allclose(result.silhouette_by_k["silhouette"], old, rtol=1e-12)
+    assert result.k == 4
+    full = _by_size(KMeans(n_clusters=4, n_init=10, random_state=1).fit(arr).labels_)
+    np.testing.assert_array_equal(result.labels.to_numpy(), full)
+    assert result.silhouette == pytest.approx(_old_silhouette(arr, full, 1, 500), rel=1e-12)
+
+
+def test_at_large_users_the_exact_path_is_kept() -> None:
+    X, _ = make_blobs(n_samples=[600, 400, 200], n_features=3, cluster_std=0.8, random_state=5)
+    kwargs = {"columns": ["a", "b", "c"], "log_columns": (), "choose_on": 1000, "sample": 300,
+              "choose_on_large": 500}
+    at = cluster_users(_features(X), large=1200, **kwargs)
+    exact = cluster_users(_features(X), large=10**9, **kwargs)
+    assert at.silhouette == exact.silhouette and at.k == exact.k
+    assert at.silhouette_by_k is not None and exact.silhouette_by_k is not None
+    pd.testing.assert_frame_equal(at.silhouette_by_k, exact.silhouette_by_k)
+    np.testing.assert_array_equal(at.labels, exact.labels)
+
+
+def test_duckdb_memory_cap_defaults_to_1gb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(engine.MEMORY_ENV, raising=False)
+    limit = engine.connect().execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit == ("953.6 MiB",)  # 1 GB = 10^9 bytes = 953.67 MiB, as DuckDB rounds

@@ -52,6 +52,8 @@ def test_audience_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "audience_scale.json").read_text(encoding="utf-8"))
     assert [r["events"] for r in report["runs"]] == [5000, 10000]
     assert set(report["runs"][0]["stages_s"]) >= {"bot_filter", "rfm", "clusters", "retention_churn"}
+    peaks = report["runs"][0]["peak_mib_after_stage"]  # peak RSS so far after each stage: it never falls
+    assert list(peaks) == list(report["runs"][0]["stages_s"]) and list(peaks.values()) == sorted(peaks.values())
     rows = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     row = rows["audience profile, 5,000 events: time"]
     assert row["unit"] == "s" and row["floor"] > 0 and row["floor_name"].startswith("DuckDB")

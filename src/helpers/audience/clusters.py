@@ -54,6 +54,10 @@ K_MAX = 12
 """The largest k the automatic search tries (fewer with few users, see k_search_range)."""
 MIN_STARTS = 10
 """The fewest k-means starts (n_init) accepted: one start can land in a poor local optimum."""
+LARGE = 200_000
+"""Above this many users cluster_users chooses k on LARGE_CHOOSE_ON users and computes silhouettes in chunks."""
+LARGE_CHOOSE_ON = 20_000
+"""The k search's subsample above LARGE users (issue 22: a search on 100,000 users took most of a 1 M-user run)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +212,44 @@ def _silhouette(distances: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> 
     return float(silhouette_score(distances, sampled, metric="precomputed"))
 
 
+def chunked_silhouettes(points: np.ndarray, labelings: Sequence[np.ndarray], chunk: int = 1_000) -> list[float]:
+    """Mean silhouette of each labelling of the same points, distances computed once in row chunks.
+
+    The same quantity as sklearn's `silhouette_score(points, labels)` (Euclidean; a singleton
+    cluster's points score 0; NaN when a labelling has fewer than 2 clusters or one per point),
+    equal to it up to the order of float additions, but one pass over the distances serves every
+    labelling and only `chunk` rows of distances are alive at a time (a 10,000-row matrix is
+    763 MiB). Each row's distance sums per cluster are a product with the one-hot labels.
+    """
+    n = len(points)
+    onehots = []
+    for labels in labelings:
+        codes = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
+        onehots.append(np.eye(int(codes.max()) + 1 if n else 0)[codes])
+    sums = [np.empty((n, oh.shape[1])) for oh in onehots]
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        dist = pairwise_distances(points[start:stop], points)
+        dist[np.arange(stop - start), np.arange(start, stop)] = 0.0  # a point's distance to itself
+        for total, oh in zip(sums, onehots, strict=True):
+            total[start:stop] = dist @ oh
+    out = []
+    for total, oh in zip(sums, onehots, strict=True):
+        counts = oh.sum(axis=0)
+        k = len(counts)
+        if not 2 <= k < n:
+            out.append(float("nan"))
+            continue
+        own = oh.astype(bool)
+        size = counts[own.argmax(axis=1)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intra = total[own] / (size - 1)
+            inter = np.where(own, np.inf, total / counts).min(axis=1)
+            score = (inter - intra) / np.maximum(intra, inter)
+        out.append(float(np.mean(np.where(size > 1, np.nan_to_num(score), 0.0))))
+    return out
+
+
 def _sample_distances(arr: np.ndarray, seed: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
     """The silhouette's sampled rows and the Euclidean distances between them."""
     rows = _silhouette_rows(len(arr), seed, sample)
@@ -255,15 +297,35 @@ class _Search:
     distances: np.ndarray
 
 
-def _search(arr: np.ndarray, ks: Sequence[int], seed: int, sample: int, starts: int) -> _Search:
-    """choose_k's work on a checked matrix and feasible ks, keeping the fits for cluster_users to reuse."""
-    rows, distances = _sample_distances(arr, seed, sample)
+def _search(arr: np.ndarray, ks: Sequence[int], seed: int, sample: int, starts: int,
+            chunked: bool = False) -> _Search:
+    """choose_k's work on a checked matrix and feasible ks, keeping the fits for cluster_users to reuse.
+
+    chunked: the silhouettes of every k from one chunked pass over the sample's distances
+    (`chunked_silhouettes`, same values up to float rounding, no sample × sample matrix kept);
+    the search's `distances` are then empty.
+    """
+    if chunked:
+        rows, distances = _silhouette_rows(len(arr), seed, sample), np.empty((0, 0))
+    else:
+        rows, distances = _sample_distances(arr, seed, sample)
     table, models = [], {}
     for k in ks:
         km = models[k] = _kmeans(arr, k, seed, starts)
-        table.append({"k": k, "silhouette": _silhouette(distances, rows, km.labels_), "inertia": float(km.inertia_),
+        table.append({"k": k, "silhouette": np.nan if chunked else _silhouette(distances, rows, km.labels_),
+                      "inertia": float(km.inertia_),
                       "smallest_segment": int(np.bincount(km.labels_, minlength=k).min())})
-    return _Search(pd.DataFrame(table), models, rows, distances)
+    frame = pd.DataFrame(table)
+    if chunked:
+        frame["silhouette"] = _sampled_silhouettes(arr, rows, [models[k].labels_ for k in ks])
+    return _Search(frame, models, rows, distances)
+
+
+def _sampled_silhouettes(arr: np.ndarray, rows: np.ndarray, labelings: Sequence[np.ndarray]) -> list[float]:
+    """chunked_silhouettes on the sampled rows, NaN where `_silhouette` gives NaN (too few or too many clusters)."""
+    scores = chunked_silhouettes(arr[rows], [labels[rows] for labels in labelings])
+    return [score if 2 <= len(np.unique(labels)) < len(labels) else float("nan")
+            for score, labels in zip(scores, labelings, strict=True)]
 
 
 def _refine(arr: np.ndarray, start: KMeans) -> KMeans:
@@ -370,7 +432,7 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
                   columns: Sequence[str] | None = None, k_range: Iterable[int] | None = None,
                   sample: int = 10_000, n_init: int = MIN_STARTS,
                   log_columns: Sequence[str] = COUNT_FEATURES, choose_on: int = 100_000,
-                  min_size: int = 1) -> ClusterResult:
+                  min_size: int = 1, large: int = LARGE, choose_on_large: int = LARGE_CHOOSE_ON) -> ClusterResult:
     """k-means (n_init ≥ 10 starts) on log1p-and-standardised behaviour features, k given or chosen by silhouette.
 
     k="auto" searches k_range (default k_search_range(users): 2..min(12, ⌊√(n/2)⌋)) and takes
@@ -383,7 +445,10 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
     of the best of the `n_init` starts on the subsample (one run on everyone, not `n_init` more:
     the starts have done their work on the subsample). With `choose_on` users or fewer the
     search fitted everyone already, and its k-means (and silhouette distances) for the chosen k
-    are the final ones.
+    are the final ones. Above `large` users (200,000) the search runs on `choose_on_large`
+    users (20,000; still `n_init` starts per k) and every silhouette (the search's and the final
+    one, on the same seeded `sample` rows) comes from `chunked_silhouettes`: the same values up to
+    float rounding without a sample × sample distance matrix (763 MiB for 10,000 rows) in memory.
     Centres are reported in original units: the k-means centre un-standardised and, for logged
     columns, expm1 — i.e. a geometric-style centre, not the arithmetic cluster mean
     (profile_clusters gives those). Clusters are numbered by size, 0 = largest.
@@ -393,12 +458,13 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
     arr, scaler, logged = scaled_matrix(frame, log_columns)
     arr = _matrix(arr)
     table = None
+    big = len(arr) > large
     if isinstance(k, str):
         if k != "auto":
             raise ParameterError(f"k must be a whole number ≥ 2 or 'auto'; got {k!r}.")
-        fit = _matrix(_subsample(arr, choose_on, seed))
+        fit = _matrix(_subsample(arr, choose_on_large if big else choose_on, seed))
         search = _search(fit, _feasible(fit, k_search_range(len(arr)) if k_range is None else k_range, sample),
-                         seed, sample, starts)
+                         seed, sample, starts, chunked=big)
         table = _search_table(search.table, len(fit), len(arr))
         k_used = best_k(table, least)
         table = table.assign(chosen=table["k"] == k_used)
@@ -413,8 +479,11 @@ def cluster_users(features: pd.DataFrame, k: int | Literal["auto"] = "auto", see
         k_used = int(k)
         km, sampled = _kmeans(arr, k_used, seed, starts), None
     labels = _by_size(km.labels_)
-    rows, distances = sampled if sampled is not None else _sample_distances(arr, seed, sample)
-    sil = _silhouette(distances, rows, labels)
+    if big:
+        sil = _sampled_silhouettes(arr, _silhouette_rows(len(arr), seed, sample), [labels])[0]
+    else:
+        rows, distances = sampled if sampled is not None else _sample_distances(arr, seed, sample)
+        sil = _silhouette(distances, rows, labels)
     return ClusterResult(
         labels=pd.Series(labels, index=frame.index, name="cluster"), k=k_used, silhouette=sil,
         centers=_centers(km, km.labels_, labels, scaler, cols, logged), scaler=scaler, columns=cols,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError, ParameterError, require_columns
@@ -130,6 +131,28 @@ def overall_shares(audience: pd.DataFrame, columns: Sequence[str]) -> pd.DataFra
     return pd.concat(parts, ignore_index=True)[["attribute", "value", "users", "share"]]
 
 
+def _user_tags(user_id: pd.Series, text: pd.Series, sep: str) -> tuple[np.ndarray, pd.Index]:
+    """The distinct (user, tag) pairs as codes user × tags + tag, and the tag names (stripped, blanks dropped).
+
+    Each distinct text is split once (an audience repeats a few interest strings over a million
+    rows), then the pairs are integers: no per-row lists or strings.
+    """
+    users = pd.factorize(user_id)[0]
+    texts, distinct = pd.factorize(text)  # missing text → -1
+    split = pd.Series(pd.Index(distinct).astype("str"), dtype="object").str.split(sep).explode().str.strip()
+    split = split[split.notna() & (split != "")]
+    tag, names = pd.factorize(split)
+    which = split.index.to_numpy(dtype="int64")  # the distinct text each tag comes from (in order)
+    per_text = np.bincount(which, minlength=len(distinct))
+    first = np.concatenate([[0], np.cumsum(per_text)[:-1]]) if len(distinct) else np.zeros(0, dtype="int64")
+    keep = texts >= 0
+    n = per_text[texts[keep]]
+    offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    held = tag[np.repeat(first[texts[keep]], n) + offset]
+    pairs = np.repeat(users[keep].astype("int64"), n) * max(len(names), 1) + held
+    return pd.unique(pairs), pd.Index(names)  # (np.unique hashes int64 slowly in numpy 2.3: 12 s for 2 M)
+
+
 def interest_shares(audience: pd.DataFrame, column: str = "interests", sep: str = ";") -> pd.DataFrame:
     """Share of users holding each interest tag (a user may hold several, so shares do not add to 1).
 
@@ -142,13 +165,10 @@ def interest_shares(audience: pd.DataFrame, column: str = "interests", sep: str 
     total = int(rows["user_id"].nunique())
     if total == 0:
         raise DataError("The audience table has no users; no interest shares to compute.")
-    text = rows[column]
-    tags = text[text.notna()].astype("str").str.split(sep).explode().str.strip()
-    tags = tags[tags.notna() & (tags != "")]
-    per_tag = pd.DataFrame({"user_id": rows.loc[tags.index, "user_id"].to_numpy(), "interest": tags.to_numpy()})
-    per_tag = per_tag.drop_duplicates()
-    counts = per_tag.groupby("interest").size().sort_index().sort_values(ascending=False, kind="stable")
-    missing = total - int(per_tag["user_id"].nunique())
+    held, names = _user_tags(rows["user_id"], rows[column], sep)
+    per_tag = pd.Series(np.bincount(held % max(len(names), 1), minlength=len(names)), index=names, dtype="int64")
+    counts = per_tag.sort_index().sort_values(ascending=False, kind="stable")
+    missing = total - len(pd.unique(held // max(len(names), 1)))
     out = pd.DataFrame({"interest": counts.index, "users": counts.to_numpy(), "share": counts.to_numpy() / total})
     out = pd.concat([out, pd.DataFrame([{"interest": MISSING, "users": missing, "share": missing / total}])],
                     ignore_index=True)
