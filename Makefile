@@ -75,7 +75,7 @@ lab: sample
 bench: export OPSBOOK_BENCH_RUN ?= $(shell date +%Y-%m-%dT%H:%M:%S)
 bench: sample
 	$(BIN)/python benchmarks/bench_period_review.py
-	$(BIN)/python benchmarks/bench_experiment_scale.py
+	$(BIN)/python benchmarks/bench_experiment_scale.py --notebook
 	$(BIN)/python benchmarks/bench_audience_scale.py
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_content_planning.py
