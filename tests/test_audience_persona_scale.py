@@ -1,0 +1,105 @@
+"""persona_cards looks every segment user up once (issue 22): the same cards as the per-segment reindex it replaced.
+
+The former implementation (each card reindexing the audience by its users' ids, attribute by
+attribute, and `features.loc[users]`) is kept here as the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.audience.personas import (
+    DEMOGRAPHICS,
+    DemographicMode,
+    Persona,
+    _checked_features,
+    _checked_segments,
+    _metrics,
+    _mode,
+    persona_cards,
+    recommended_action,
+)
+
+
+def _old_demographics(members: pd.Index, audience: pd.DataFrame, attributes: Sequence[str]) -> tuple[Any, ...]:
+    out = []
+    n = len(members)
+    for attr in attributes:
+        column = audience[attr].reindex(members)
+        mode, count = _mode(column)
+        out.append(DemographicMode(attr, None if mode is None else str(mode), count / n,
+                                   float(column.isna().sum()) / n))
+    return tuple(out)
+
+
+def _old_cards(segments: pd.DataFrame, audience: pd.DataFrame, features: pd.DataFrame, total_users: int,
+               content_column: str | None = None) -> list[Persona]:
+    """persona_cards before issue 22 round 3 (per-segment string reindexes)."""
+    feats = _checked_features(features, content_column)
+    seg = _checked_segments(segments, feats.index)
+    attributes = [a for a in DEMOGRAPHICS if a in audience.columns]
+    people = audience.assign(user_id=audience["user_id"].astype("str")).groupby("user_id", sort=False)[attributes]
+    people = people.first() if attributes else pd.DataFrame(index=pd.Index([], name="user_id"))
+    overall = _metrics(feats)
+    sizes = seg.value_counts()
+    cards = []
+    for name in sorted(sizes.index, key=lambda s: (-sizes[s], s)):
+        members = pd.Index(seg.index[seg.to_numpy() == name])
+        rows = feats.loc[members]
+        peak = _mode(rows["peak_hour"])[0]
+        content = _mode(rows[content_column])[0] if content_column is not None else None
+        metrics = _metrics(rows)
+        card = Persona(name=name, users=len(members), share=len(members) / total_users,
+                       demographics=_old_demographics(members, people, attributes),
+                       peak_hour=None if peak is None else int(float(peak)),
+                       preferred_content=None if content is None else str(content), value=metrics.value,
+                       metrics=metrics, overall=overall, action="")
+        cards.append(Persona(**{**card.__dict__, "action": recommended_action(card)}))
+    return cards
+
+
+def _inputs(seed: int, users: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Random features, segments (some tiny) and an audience with missing users, NaN values and repeated rows."""
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"u{i:05d}" for i in rng.permutation(users)])
+    features = pd.DataFrame({
+        "user_id": ids, "events": rng.integers(1, 50, users), "recency_days": rng.integers(0, 90, users),
+        "purchase_value": np.where(rng.random(users) < 0.2, rng.gamma(2, 50, users).round(2), 0.0),
+        "share_click": rng.random(users) / 4, "share_purchase": rng.random(users) / 5,
+        "share_share": rng.random(users) / 3, "peak_hour": rng.integers(0, 24, users),
+        "top_format": rng.choice(["video", "image", "live"], users)})
+    segments = pd.DataFrame({"user_id": ids, "segment": rng.choice(["champions", "at risk", "new", "lost", "one"],
+                                                                     users, p=[0.3, 0.3, 0.2, 0.199, 0.001])})
+    known = rng.choice(ids, int(users * 0.9), replace=False)  # a tenth of the users are not in audience
+    repeat = rng.choice(known, users // 20)                     # and some have two rows
+    people = np.concatenate([known, repeat])
+    n = len(people)
+    audience = pd.DataFrame({
+        "user_id": people, "account_id": "a",
+        "gender": pd.array(rng.choice(np.array(["女", "男", None], dtype=object), n, p=[0.6, 0.3, 0.1]), dtype="str"),
+        "age_band": rng.choice(np.array(["18-24", "25-30", None], dtype=object), n),
+        "region": rng.choice(np.array(["上海", "广东"]), n), "device": rng.choice(np.array(["iOS", "Android"]), n)})
+    return segments, audience, features
+
+
+@pytest.mark.parametrize(("seed", "users"), [(0, 3_000), (1, 200), (2, 7)])
+def test_persona_cards_match_the_per_segment_reindex(seed: int, users: int) -> None:
+    segments, audience, features = _inputs(seed, users)
+    new = persona_cards(segments, audience, features, total_users=users + 5, content_column="top_format")
+    old = _old_cards(segments, audience, features, total_users=users + 5, content_column="top_format")
+    assert new == old  # dataclass equality: every figure exactly equal, same order
+
+
+def test_persona_cards_without_demographics_or_with_nobody_in_audience() -> None:
+    segments, audience, features = _inputs(3, 500)
+    for people in (audience[["user_id", "account_id"]], audience.assign(user_id="x" + audience["user_id"])):
+        new = persona_cards(segments, people, features, total_users=500)
+        assert new == _old_cards(segments, people, features, total_users=500)
+    # nobody of the segments in audience: every attribute is 100 % missing
+    cards = persona_cards(segments, audience.assign(user_id="x" + audience["user_id"]), features, total_users=500)
+    assert all(d.mode is None and d.missing_share == 1.0 for c in cards for d in c.demographics)
