@@ -60,21 +60,32 @@ def _labels(values: pd.Series) -> pd.Series:
     return text.where(values.notna() & (text != ""), MISSING)
 
 
-def _with_group(audience: pd.DataFrame, by: str | None, accounts: pd.DataFrame | None) -> pd.DataFrame:
-    """The audience with a '_group' column: the `by` column of audience or of accounts (joined on account_id)."""
+def _coded_labels(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code into the distinct labels (as `_labels` gives them): labelling each distinct value once."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)  # missing values get a code of their own
+    relabelled, names = pd.factorize(_labels(pd.Series(distinct, dtype=values.dtype)))
+    return relabelled[codes], pd.Series(names)
+
+
+def _group_codes(audience: pd.DataFrame, by: str | None, accounts: pd.DataFrame | None
+                 ) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code into the `by` group labels: the audience's column or the accounts' (joined on account_id)."""
     if by is None:
-        return audience.assign(_group="all")
+        return np.zeros(len(audience), dtype="int64"), pd.Series(["all"], dtype="str")
     if by in audience.columns:
-        return audience.assign(_group=_labels(audience[by]))
+        return _coded_labels(audience[by])
     if accounts is None or by not in accounts.columns:
         raise ParameterError(f"Cannot group by {by!r}: it is neither an audience column nor an accounts "
                              "column (pass accounts= to group by e.g. platform).")
     require_columns(accounts, ("account_id", by), "accounts")
     lookup = accounts.drop_duplicates("account_id").set_index("account_id")[by]
-    unknown = sorted(set(audience["account_id"].dropna()) - set(lookup.index))
+    codes, distinct = pd.factorize(audience["account_id"], use_na_sentinel=False)
+    known = pd.Series(distinct, dtype="object")
+    unknown = sorted(set(known.dropna()) - set(lookup.index))
     if unknown:
         raise DataError(f"audience refers to account(s) {unknown[:5]} that are not in accounts.")
-    return audience.assign(_group=_labels(audience["account_id"].astype("object").map(lookup)))
+    relabelled, names = pd.factorize(_labels(known.map(lookup)))
+    return relabelled[codes], pd.Series(names)
 
 
 def _check_conflicts(pairs: pd.DataFrame, column: str) -> None:
@@ -93,16 +104,31 @@ def shares(audience: pd.DataFrame, column: str, by: str | None = None,
 
     A user following several accounts counts once per group. Shares sum to 1 within each group.
     Rows are sorted by group, then users (descending) — age bands and city tiers in their natural
-    order instead (see natural_rank) — with '(missing)' last.
+    order instead (see natural_rank) — with '(missing)' last. The distinct (group, user, value)
+    triples are counted as integer codes (issue 22: the string frames took 1.5 s per column on a
+    million users).
     """
     require_columns(audience, ("user_id", "account_id", column), "audience")
     if audience.empty:
         raise DataError("The audience table has no rows; no demographic shares to compute.")
-    frame = _with_group(audience, by, accounts)
-    pairs = pd.DataFrame({"_group": frame["_group"], "user_id": frame["user_id"],
-                          "value": _labels(frame[column])}).drop_duplicates()
-    _check_conflicts(pairs, column)
-    counts = pairs.groupby(["_group", "value"]).size().rename("users").reset_index()
+    group, group_names = _group_codes(audience, by, accounts)
+    value, value_names = _coded_labels(audience[column])
+    user, user_names = pd.factorize(audience["user_id"], use_na_sentinel=False)
+    n_users, n_values = max(len(user_names), 1), max(len(value_names), 1)
+    triples = pd.unique((group * n_users + user) * n_values + value)
+    pair, value = np.divmod(triples, n_values)
+    missing_user = pd.isna(user_names)
+    named = ~missing_user[pair % n_users] if missing_user.any() else slice(None)
+    if len(pd.unique(pair[named])) < len(pair[named]):  # a user with two values in a group: name them as before
+        frame = pd.DataFrame({"_group": group_names.to_numpy()[group], "user_id": audience["user_id"].to_numpy(),
+                              "value": value_names.to_numpy()[_coded_labels(audience[column])[0]]})
+        _check_conflicts(frame.drop_duplicates(), column)
+    cell = pair // n_users * n_values + value
+    users = np.bincount(cell, minlength=len(group_names) * n_values)
+    seen = np.flatnonzero(users)
+    counts = pd.DataFrame({"_group": group_names.take(seen // n_values).reset_index(drop=True),
+                           "value": value_names.take(seen % n_values).reset_index(drop=True),
+                           "users": users[seen].astype("int64")})
     counts["share"] = counts["users"] / counts.groupby("_group")["users"].transform("sum")
     counts["_last"] = counts["value"] == MISSING
     counts = counts.sort_values(["_group", "_last", "users", "value"], ascending=[True, True, False, True],
