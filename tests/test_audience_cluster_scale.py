@@ -7,6 +7,8 @@ sklearn's sample_size draws, from the precomputed distances, as the search compu
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 
 from helpers.audience import clusters, engine
 from helpers.audience.clusters import best_k, choose_k, cluster_users
@@ -177,3 +180,28 @@ def test_duckdb_memory_cap_defaults_to_1gb(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv(engine.MEMORY_ENV, raising=False)
     limit = engine.connect().execute("SELECT current_setting('memory_limit')").fetchone()
     assert limit == ("953.6 MiB",)  # 1 GB = 10^9 bytes = 953.67 MiB, as DuckDB rounds
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_one_blas_thread_during_k_means_gives_the_numbers_of_two(monkeypatch: pytest.MonkeyPatch, big: bool) -> None:
+    """cluster_users runs k-means and silhouettes on one BLAS thread (issue 22, round 3): the same figures as
+    with BLAS on two threads (the old path's reference below runs on two; the big path runs again without the limit)."""
+    X, _ = make_blobs(n_samples=[1500, 900, 500, 100], n_features=3, cluster_std=1.5, random_state=11)
+    options = {"columns": ["a", "b", "c"], "log_columns": (), "sample": 1200, "seed": 2, "min_size": 20}
+    if big:
+        options.update(large=2000, choose_on_large=1500)
+    result = cluster_users(_features(X), **options)
+    with threadpool_limits(limits=2, user_api="blas"):
+        if big:  # the same code, BLAS left on two threads
+            monkeypatch.setattr(clusters, "threadpool_limits", lambda **_: contextlib.nullcontext())
+            other = cluster_users(_features(X), **options)
+            k, labels, sil = other.k, other.labels.to_numpy(), other.silhouette
+            table = other.silhouette_by_k
+            pd.testing.assert_frame_equal(result.centers, other.centers, check_exact=True)
+        else:
+            k, labels, sil, table = _reference(X, 2, 1200, 20)
+    assert result.k == k
+    np.testing.assert_array_equal(result.labels.to_numpy(), labels)
+    assert result.silhouette == sil
+    assert result.silhouette_by_k is not None and table is not None
+    np.testing.assert_array_equal(result.silhouette_by_k["silhouette"].to_numpy(), table["silhouette"].to_numpy())
