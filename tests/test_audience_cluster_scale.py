@@ -205,3 +205,45 @@ def test_one_blas_thread_during_k_means_gives_the_numbers_of_two(monkeypatch: py
     assert result.silhouette == sil
     assert result.silhouette_by_k is not None and table is not None
     np.testing.assert_array_equal(result.silhouette_by_k["silhouette"].to_numpy(), table["silhouette"].to_numpy())
+
+
+def _old_chunked_silhouettes(points: np.ndarray, labelings: list[np.ndarray], chunk: int = 1_000) -> list[float]:
+    """chunked_silhouettes of issue 22 round 2: one product per labelling and chunk."""
+    n = len(points)
+    onehots = [np.eye(int(codes.max()) + 1)[codes]
+               for codes in (np.unique(np.asarray(labels), return_inverse=True)[1].ravel() for labels in labelings)]
+    sums = [np.empty((n, oh.shape[1])) for oh in onehots]
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        dist = pairwise_distances(points[start:stop], points)
+        dist[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        for total, oh in zip(sums, onehots, strict=True):
+            total[start:stop] = dist @ oh
+    out = []
+    for total, oh in zip(sums, onehots, strict=True):
+        counts = oh.sum(axis=0)
+        if not 2 <= len(counts) < n:
+            out.append(float("nan"))
+            continue
+        own = oh.astype(bool)
+        size = counts[own.argmax(axis=1)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intra = total[own] / (size - 1)
+            inter = np.where(own, np.inf, total / counts).min(axis=1)
+            score = (inter - intra) / np.maximum(intra, inter)
+        out.append(float(np.mean(np.where(size > 1, np.nan_to_num(score), 0.0))))
+    return out
+
+
+@pytest.mark.parametrize("chunk", [7, 333, 1000])
+def test_one_product_for_all_labellings_equals_one_per_labelling(chunk: int) -> None:
+    X, truth = make_blobs(n_samples=[700, 300, 150, 3], n_features=5, cluster_std=2.0, random_state=8)
+    rng = np.random.default_rng(1)
+    labelings = [truth, *(KMeans(n_clusters=k, n_init=1, random_state=k).fit(X).labels_ for k in range(2, 9)),
+                 rng.integers(0, 3, len(X)), np.zeros(len(X), dtype=int), np.where(np.arange(len(X)) == 0, 5, 1)]
+    new = clusters.chunked_silhouettes(X, labelings, chunk=chunk)
+    old = _old_chunked_silhouettes(X, labelings, chunk=chunk)
+    # NaN where NaN; otherwise equal up to the BLAS kernel's order of additions (a few 1e-16 at odd chunk sizes)
+    np.testing.assert_allclose(new, old, rtol=1e-13, atol=1e-15)
+    assert clusters.chunked_silhouettes(X, [], chunk=chunk) == []
+    assert clusters.chunked_silhouettes(X, labelings[:1], chunk=chunk) == pytest.approx(old[:1], rel=1e-13)
