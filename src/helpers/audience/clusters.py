@@ -106,17 +106,17 @@ WITH w AS (
     WHERE user_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ? AND event IN ({events})),
 hours AS (
     SELECT user_id, hour(t) AS hour, count(*) AS n FROM w GROUP BY user_id, hour),
-peak AS (
-    SELECT user_id, hour AS peak_hour FROM hours
-    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, hour) = 1)
-SELECT user_id, count(*) AS events, count(DISTINCT CAST(t AS DATE)) AS active_days,
-       date_diff('day', max(CAST(t AS DATE)), CAST(? AS DATE)) AS recency_days,
-       {shares},
-       count(*) FILTER (WHERE hour(t) BETWEEN {EVENING_HOURS[0]} AND {EVENING_HOURS[1]}) / count(*) AS evening_share,
-       coalesce(sum(value) FILTER (WHERE event = 'purchase'), 0.0) AS purchase_value,
-       any_value(peak_hour) AS peak_hour
-FROM w JOIN peak USING (user_id)
-GROUP BY user_id
+peak AS (  -- the most events, ties to the earliest hour: the largest n × 24 + (23 − hour)
+    SELECT user_id, arg_max(hour, n * 24 + (23 - hour)) AS peak_hour FROM hours GROUP BY user_id),
+agg AS (  -- joined to peak per user, not per event (issue 22)
+    SELECT user_id, count(*) AS events, count(DISTINCT CAST(t AS DATE)) AS active_days,
+           date_diff('day', max(CAST(t AS DATE)), CAST(? AS DATE)) AS recency_days,
+           {shares},
+           count(*) FILTER (WHERE hour(t) BETWEEN {EVENING_HOURS[0]} AND {EVENING_HOURS[1]}) / count(*)
+               AS evening_share,
+           coalesce(sum(value) FILTER (WHERE event = 'purchase'), 0.0) AS purchase_value
+    FROM w GROUP BY user_id)
+SELECT agg.*, peak_hour FROM agg JOIN peak USING (user_id)
 ORDER BY user_id
 """
 
