@@ -37,6 +37,7 @@ from helpers.anomaly import (  # noqa: F401  (the detector, re-exported for the 
 )
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.i18n import _
+from helpers.memo import content_key, remember
 from helpers.review.words import metric_name
 
 #: KPIs ``daily_alerts`` checks by default.
@@ -80,12 +81,6 @@ _EXCEEDANCES: dict[tuple, tuple[pd.DataFrame, list[dict[str, str]]]] = {}
 _EXCEEDANCES_KEPT = 4
 
 
-def _content_key(frame: pd.DataFrame) -> tuple:
-    """What identifies a frame's content: columns, dtypes and a hash of every row (index included)."""
-    hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy()
-    return (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), len(frame), hashed.tobytes())
-
-
 def _exceedances(account_daily: pd.DataFrame, accounts: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
                  kpis: Sequence[str], history_days: int, method: str, threshold: float, transform: str
                  ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
@@ -102,12 +97,11 @@ def _exceedances(account_daily: pd.DataFrame, accounts: pd.DataFrame, start: pd.
     fit_start = start - pd.Timedelta(days=int(history_days))
     window = account_daily[account_daily["date"].between(fit_start, end)]
     present = [k for k in kpis if k in window.columns]
-    key = (_content_key(window[["date", "account_id", *present]]), _content_key(platform.to_frame()), start, end,
+    key = (content_key(window[["date", "account_id", *present]]), content_key(platform.to_frame()), start, end,
            tuple(present), method, float(threshold), transform)
     if key not in _EXCEEDANCES:
-        if len(_EXCEEDANCES) >= _EXCEEDANCES_KEPT:
-            _EXCEEDANCES.pop(next(iter(_EXCEEDANCES)))
-        _EXCEEDANCES[key] = _fit_exceedances(window, platform, start, end, present, method, threshold, transform)
+        remember(_EXCEEDANCES, _EXCEEDANCES_KEPT, key,
+                 _fit_exceedances(window, platform, start, end, present, method, threshold, transform))
     found, skipped = _EXCEEDANCES[key]
     return found.copy(), [dict(s) for s in skipped]
 

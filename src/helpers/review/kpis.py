@@ -45,6 +45,7 @@ import pandas as pd
 from helpers.content import ENGAGEMENT_COMPONENTS, post_engagements
 from helpers.errors import DataError, ParameterError, require_columns
 from helpers.i18n import N_, _, fmt_count, fmt_date
+from helpers.memo import content_key, remember
 from helpers.params import check_day, check_number
 from helpers.periods import ReviewPeriod, parse_period, period_containing
 from helpers.review.words import metric_name
@@ -696,37 +697,20 @@ _ACCOUNT_ROWS: dict[tuple, tuple[list[dict[str, object]], dict[str, dict[str, fl
 _PREPARED_KEPT, _ACCOUNT_ROWS_KEPT = 2, 32
 
 
-def _content_key(frame: pd.DataFrame | None, columns: Sequence[str]) -> tuple | None:
-    """What identifies the columns of a frame the KPIs read: names, dtypes and a hash of every row (index too)."""
-    if frame is None:
-        return None
-    part = frame[[c for c in columns if c in frame.columns]]
-    hashed = pd.util.hash_pandas_object(part, index=True).to_numpy()
-    return (tuple(map(str, part.columns)), tuple(map(str, part.dtypes)), len(part), hashed.tobytes())
-
-
-def _remember(memo: dict, kept: int, key: tuple, value: Any) -> Any:
-    """Keep value under key, forgetting the oldest entry beyond ``kept``."""
-    if len(memo) >= kept:
-        memo.pop(next(iter(memo)))
-    memo[key] = value
-    return value
-
-
 def _prepared(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: pd.DataFrame | None,
               accounts: pd.DataFrame) -> tuple[tuple, _Prepared]:
     """The prepared tables and the key of their content (worked out once per content; errors every time)."""
-    key = (_content_key(accounts, ["account_id", "platform"]),
-           _content_key(account_daily, ["date", "account_id", *_DAILY_METRICS]),
-           _content_key(posts, ["post_id", "account_id", "published_at"]),
-           _content_key(ad_daily, ["date", "account_id", "spend", "revenue"]))
+    key = (content_key(accounts, ["account_id", "platform"]),
+           content_key(account_daily, ["date", "account_id", *_DAILY_METRICS]),
+           content_key(posts, ["post_id", "account_id", "published_at"]),
+           content_key(ad_daily, ["date", "account_id", "spend", "revenue"]))
     if key in _PREPARED:
         return key, _PREPARED[key]
     acc = _prepare_accounts(accounts)
     daily, absent = _prepare_daily(account_daily, acc["account_id"])
     posts_ = _prepare_posts(posts, acc["account_id"])
     ad_table, has_ad_revenue = _prepare_ads(ad_daily, acc["account_id"])
-    return key, _remember(_PREPARED, _PREPARED_KEPT, key,
+    return key, remember(_PREPARED, _PREPARED_KEPT, key,
                           _Prepared(acc, daily, absent, posts_, ad_table, has_ad_revenue))
 
 
@@ -761,7 +745,7 @@ def _compute(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: 
         raise ParameterError(f"end {w.end:%Y-%m-%d} is before start {w.start:%Y-%m-%d}.")
     key, prepared = _prepared(account_daily, posts, ad_daily, accounts)
     if (key, w) not in _ACCOUNT_ROWS:
-        _remember(_ACCOUNT_ROWS, _ACCOUNT_ROWS_KEPT, (key, w), _period_account_rows(prepared, w))
+        remember(_ACCOUNT_ROWS, _ACCOUNT_ROWS_KEPT, (key, w), _period_account_rows(prepared, w))
     shared_rows, shared_parts = _ACCOUNT_ROWS[(key, w)]
     rows: list[dict[str, object]] = []
     parts = {account_id: dict(p) for account_id, p in shared_parts.items()}
