@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from helpers.errors import DataError, ParameterError
-from helpers.kol.engagement import organic_post_rates, post_engagements, real_interaction_rate
+from helpers.kol.engagement import in_recent_window, organic_post_rates, post_engagements, real_interaction_rate
 
 AS_OF = pd.Timestamp("2026-06-30")
 
@@ -184,3 +184,23 @@ def test_bad_parameters_and_data(kols: pd.DataFrame, posts: pd.DataFrame) -> Non
         real_interaction_rate(posts, kols, pd.Series({"a": 1.5}), as_of=AS_OF)
     with pytest.raises(DataError, match="kol_posts"):
         real_interaction_rate(posts.drop(columns="published_at"), kols, None, as_of=AS_OF)
+
+
+# ---------------------------------------------------------------------------------------------
+# in_recent_window: the one window rule of the KOL code
+
+
+def test_recent_window_is_the_recent_days_up_to_as_of_included() -> None:
+    """90 days up to 2026-06-30: 2026-04-02 is 89 days back (in), 2026-04-01 is 90 (out); as_of's evening is in,
+    the next day is out."""
+    published = pd.Series(pd.to_datetime(["2026-04-01 12:00", "2026-04-02 00:00", "2026-06-30 23:59",
+                                           "2026-07-01 00:00", "2026-05-15 08:00"]))
+    assert in_recent_window(published, AS_OF, 90).tolist() == [False, True, True, False, True]
+    assert in_recent_window(published, AS_OF, 1).tolist() == [False, False, True, False, False]
+
+
+def test_recent_window_takes_one_as_of_per_post() -> None:
+    """Each post against its own as_of (the cost model's cases): 10-day windows worked out by hand."""
+    published = pd.Series(pd.to_datetime(["2026-06-21", "2026-06-20", "2026-06-01", "2026-06-02"]))
+    as_of = pd.Series(pd.to_datetime(["2026-06-30", "2026-06-30", "2026-06-10", "2026-06-01"]))
+    assert in_recent_window(published, as_of, 10).tolist() == [True, False, True, False]

@@ -93,8 +93,7 @@ def thresholds(run: KolRun) -> Thresholds:
 def recent_posts(run: KolRun) -> pd.DataFrame:
     """The screened KOLs' posts within recent_days before as_of (as_of included)."""
     posts = run.posts
-    age = (run.as_of - posts["published_at"].dt.normalize()).dt.days
-    return posts[(age >= 0) & (age < run.settings.recent_days)].reset_index(drop=True)
+    return posts[en.in_recent_window(posts["published_at"], run.as_of, run.settings.recent_days)].reset_index(drop=True)
 
 
 def _count_by_kol(frame: pd.DataFrame | None, name: str, column: str = "kol_id") -> pd.Series:

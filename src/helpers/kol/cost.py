@@ -50,7 +50,7 @@ import pandas as pd
 from scipy import stats
 
 from helpers.errors import DataError, ParameterError, require_columns
-from helpers.kol.engagement import is_organic, post_engagements
+from helpers.kol.engagement import in_recent_window, is_organic, post_engagements
 from helpers.params import check_day
 
 __all__ = [
@@ -241,7 +241,7 @@ def _expected_for_cases(
     n_cases = len(cases)
     frame = cases[["kol_id", "as_of"]].reset_index(drop=True).rename_axis("case").reset_index()
     joined = frame.merge(posts[posts["engagements"].notna()], on="kol_id", how="inner")
-    inside = (joined["day"] <= joined["as_of"]) & (joined["day"] > joined["as_of"] - pd.Timedelta(days=recent_days))
+    inside = in_recent_window(joined["day"], joined["as_of"], recent_days)
     joined = joined[inside].sort_values(["case", "day", "post_id"], kind="stable")
     organic = joined[~joined["sponsored"]]
     codes = organic["case"].to_numpy()

@@ -45,6 +45,7 @@ from helpers.i18n import N_
 __all__ = [
     "BASE_LABELS",
     "ENGAGEMENT_PARTS",
+    "in_recent_window",
     "is_organic",
     "organic_post_rates",
     "post_engagements",
@@ -116,6 +117,13 @@ def is_organic(kol_posts: pd.DataFrame) -> pd.Series:
     return organic
 
 
+def in_recent_window(published: pd.Series, as_of: pd.Timestamp | pd.Series, recent_days: int) -> pd.Series:
+    """True where a post's day lies in the recent_days whole days up to as_of (as_of included): (as_of − recent_days,
+    as_of]. as_of is one day or one per post; the one window rule of the KOL screens, the shortlist and the cost."""
+    age = (as_of - pd.to_datetime(published).dt.normalize()).dt.days
+    return (age >= 0) & (age < recent_days)
+
+
 def _base_from_daily(posts: pd.DataFrame, kol_daily: pd.DataFrame) -> pd.Series:
     """Followers at each post's day from kol_daily (latest at or before it, ≤ 7 days old); NaN where none."""
     require_columns(kol_daily, ["kol_id", "date", "followers"], "kol_daily")
@@ -147,8 +155,7 @@ def organic_post_rates(kol_posts: pd.DataFrame, kols: pd.DataFrame, *, as_of: An
     day = pd.Timestamp(as_of).normalize()
     published = pd.to_datetime(kol_posts["published_at"])
     engagements = post_engagements(kol_posts)
-    age = (day - published.dt.normalize()).dt.days
-    keep = is_organic(kol_posts) & (age >= 0) & (age < recent_days)
+    keep = is_organic(kol_posts) & in_recent_window(published, day, recent_days)
     posts = pd.DataFrame({"post_id": kol_posts["post_id"], "kol_id": kol_posts["kol_id"], "published_at": published,
                           "engagements": engagements})[keep.to_numpy()].reset_index(drop=True)
     current = pd.Series(pd.to_numeric(kols["followers"], errors="coerce").to_numpy(dtype="float64"),
