@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from record import Row, record
 from threadpoolctl import threadpool_limits
 
 from helpers import config
@@ -136,6 +137,8 @@ def main() -> None:
               f"floor (bare daily least squares) {floor:.1f} s")
         for name, seconds in stages.items():
             print(f"  {name:<24} {seconds:7.2f} s")
+        record("bench_account_plan.py", Row(f"account plan, {n} accounts: time", total, "s", floor,
+                                            "bare daily least squares on the same designs"))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from record import Row, record
+
 from helpers import config, runner
 from helpers.planning import grid, performance, session, topics, windows
 from helpers.sample import ensure_sample
@@ -92,6 +94,9 @@ def main() -> None:
         "floor_month_grid_median_s": round(statistics.median(floor), 4),
         "steps": len(redraw),
     }
+    record("bench_content_planning.py", Row("content-planning explorer: one slider step (median)",
+                                            statistics.median(redraw), "s", statistics.median(floor),
+                                            "drawing the month grid alone"))
     print(json.dumps(result, ensure_ascii=False))
 
 

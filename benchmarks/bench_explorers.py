@@ -24,6 +24,7 @@ from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
+from record import Row, record
 
 from helpers import config
 from helpers.sample import ensure_sample
@@ -112,6 +113,9 @@ def main() -> None:
               f"(notebook {result['notebook_seconds']:.0f} s); floor {result['floor_median'] * 1000:.1f} ms")
         for control, t in result["controls"].items():
             print(f"  {control:<24} median {t['median'] * 1000:6.0f} ms   max {t['max'] * 1000:6.0f} ms   (n={t['n']})")
+        slowest = max(result["controls"].values(), key=lambda t: t["median"])
+        record("bench_explorers.py", Row(f"{name} explorer: slowest control's answer (median)", slowest["median"],
+                                         "s", result["floor_median"], "an explorer whose draw returns a ready view"))
     print(json.dumps(rows))
 
 

@@ -38,6 +38,7 @@ from typing import Any
 
 import nbformat
 import pandas as pd
+from record import Row, record
 
 from helpers import config
 from helpers.fanout import RunOutcome, RunTask, run_tasks
@@ -285,6 +286,10 @@ def main() -> None:
     (args.results / "pack_scale.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=int),
                                                   encoding="utf-8")
     print(json.dumps(report, indent=2, ensure_ascii=False, default=int))
+    record("bench_pack.py", *(Row(f"pack of {args.runs} runs, {label} ÷ serial", modes[mode]["wall_s"], "s",
+                                  serial["wall_s"], "the same runs one after another")
+                              for mode, label in (("workers", f"{args.workers} worker processes"),
+                                                  ("cluster", f"Dask LocalCluster {args.workers}×1"))))
     walls = " | ".join(f"{m}: {f['wall_s']} s ({f['ratio_to_serial']}×), peak {f['peak_memory_mb']} MB"
                        for m, f in modes.items())
     print(f"{walls} | tables byte-identical: {report['byte_identical']}, same values: {report['same_values']} "

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pypdf
+from record import Row, record
 
 from helpers import config, i18n, page, pdf
 from helpers.runner import run_notebook
@@ -134,6 +135,8 @@ def main() -> None:
               "pages_per_round": args.pages, "repeat": args.repeat, "seconds": rows, "median_s": medians}
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "pdf.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    record("bench_pdf.py", Row("PDF of a period review: seconds per page (a browser each)", medians["process_report"],
+                               "s", medians["reused_report"], "one reused browser (Playwright)"))
     print(f"report ({size_mb:.1f} MB HTML, {pdf_pages} PDF pages), seconds per page: "
           f"{medians['process_report']} with a browser each, {medians['two_at_a_time_report']} two at a time, "
           f"{medians['reused_report']} in one reused browser (+{medians['reused_launch']} once); "

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from record import Row, record
+
 from helpers import config, runner
 from helpers.sample import ensure_sample
 
@@ -56,6 +58,10 @@ def main() -> None:
     result = {"check_parameters_median_s": checks, "bad_period_run_s": round(seconds, 2),
               "bad_period_exit_code": code, "repeats": args.repeats, "python": platform.python_version(),
               "machine": platform.machine()}
+    slowest = max(checks, key=checks.__getitem__)
+    record("bench_precheck.py",
+           Row("bad period refused before any kernel (new process, exit 2)", seconds, "s"),
+           Row("slowest parameter check (module imported)", checks[slowest], "s", note=slowest))
     print(json.dumps(result, ensure_ascii=False))
 
 

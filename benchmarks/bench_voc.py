@@ -45,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from record import Row, record
 
 from helpers import config
 
@@ -287,6 +288,11 @@ def main() -> None:
               "ratio_to_rjieba": round(total / floor["rjieba"], 1) if floor["rjieba"] else None,
               "meets_aim": total <= AIM_S and float(figures["peak_rss_gb"]) <= AIM_GB,  # type: ignore[arg-type]
               "aim": f"{args.comments} comments end to end <= {AIM_S:.0f} s and <= {AIM_GB:.0f} GB (1 M on 2 cores)"}
+    record("bench_voc.py",
+           Row(f"voice of the customer, {args.comments:,} comments: time", total, "s", floor["segmenter"],
+               "segmenting the comments' texts alone"),
+           Row(f"voice of the customer, {args.comments:,} comments: peak memory",
+               float(figures["peak_rss_gb"]) * 1024, "MiB"))  # type: ignore[arg-type]
     print(_table(report))
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "voc_scale.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

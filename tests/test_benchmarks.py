@@ -15,6 +15,22 @@ from helpers import config
 pytestmark = pytest.mark.slow  # each runs a benchmark script on a small input (seconds to half a minute)
 
 
+def results_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a benchmark run whose results go to tmp_path/results.json, never into the checkout."""
+    return {**os.environ, "OPSBOOK_BENCH_RESULTS": str(tmp_path / "results.json"), **extra}
+
+
+def recorded(tmp_path: Path, script: str) -> dict[str, dict]:
+    """The rows the script recorded in tmp_path/results.json, by measure; each has a positive value, its
+    script's name, and its ratio = value ÷ floor when it has a floor."""
+    rows = {measure: row for measure, row in json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+            .items() if row["script"] == script}
+    for row in rows.values():
+        assert row["value"] > 0 and row["unit"] in ("s", "MiB")
+        assert row["ratio"] == (pytest.approx(row["value"] / row["floor"]) if row["floor"] else None)
+    return rows
+
+
 def test_experiment_scale_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_experiment_scale.py"
     env = {**os.environ, "OPSBOOK_BENCH_RESULTS": str(tmp_path / "results.json")}
@@ -82,21 +98,25 @@ def test_import_benchmark_records_its_three_rows(tmp_path: Path) -> None:
         assert row["ratio"] == pytest.approx(row["value"] / row["floor"])
 
 
-def test_content_planning_benchmark_runs_once() -> None:
+def test_content_planning_benchmark_runs_once(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_content_planning.py"
     result = subprocess.run([sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env=results_env(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     run = json.loads(result.stdout.strip().splitlines()[-1])
     # one timing per slider position of the sweep (5); the default plan's slots: posts a week × 31/7 days
     # of December, rounded per platform: douyin 5 → 22, xiaohongshu 4 → 18, wechat 3 → 13, weibo 5 → 22
     assert run["steps"] == 5 and run["slots_default"] == 22 + 18 + 13 + 22
+    [row] = recorded(tmp_path, "bench_content_planning.py").values()
+    assert row["measure"] == "content-planning explorer: one slider step (median)"
+    assert row["value"] == pytest.approx(run["widget_step_median_s"], abs=5e-5)  # the JSON rounds to 0.1 ms
+    assert row["floor"] == pytest.approx(run["floor_month_grid_median_s"], abs=5e-5)
 
 
 def test_pack_benchmark_runs_two_runs_in_each_mode(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_pack.py"
     result = subprocess.run([sys.executable, str(script), "--runs", "2", "--floor-repeat", "0", "--results",
-                             str(tmp_path)], capture_output=True, text=True, timeout=900)
+                             str(tmp_path)], capture_output=True, text=True, timeout=900, env=results_env(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "pack_scale.json").read_text(encoding="utf-8"))
     assert report["mix"] == {"period_review": 1, "audience_profiling": 1}  # own_douyin's review and audience
@@ -107,16 +127,27 @@ def test_pack_benchmark_runs_two_runs_in_each_mode(tmp_path: Path) -> None:
     serial_s = report["modes"]["serial"]["wall_s"] / 2
     hours = report["estimate_500x5_on_10"]["hours"]
     assert hours["serial (one run has the machine)"] == round(250 * serial_s / 3600, 2)
+    rows = recorded(tmp_path, "bench_pack.py")
+    assert set(rows) == {"pack of 2 runs, 2 worker processes ÷ serial",
+                         "pack of 2 runs, Dask LocalCluster 2×1 ÷ serial"}
+    for row, mode in zip(rows.values(), ("workers", "cluster"), strict=True):
+        assert (row["value"], row["floor"]) == (report["modes"][mode]["wall_s"], report["modes"]["serial"]["wall_s"])
 
 
-def test_precheck_benchmark_times_every_notebook_and_the_refusal() -> None:
+def test_precheck_benchmark_times_every_notebook_and_the_refusal(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_precheck.py"
     result = subprocess.run([sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env=results_env(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(report["check_parameters_median_s"]) == set(config.NOTEBOOK_NAMES)
     assert report["bad_period_exit_code"] == 2  # refused before any kernel
+    rows = recorded(tmp_path, "bench_precheck.py")
+    assert rows["bad period refused before any kernel (new process, exit 2)"]["value"] == pytest.approx(
+        report["bad_period_run_s"], abs=0.005)
+    slowest = rows["slowest parameter check (module imported)"]
+    assert slowest["value"] == max(report["check_parameters_median_s"].values())
+    assert report["check_parameters_median_s"][slowest["note"]] == slowest["value"]
 
 
 @pytest.mark.slow
@@ -124,7 +155,7 @@ def test_explorer_benchmark_times_every_control_of_the_calendar_explorer(tmp_pat
     script = config.ROOT / "benchmarks" / "bench_explorers.py"
     result = subprocess.run([sys.executable, str(script), "--notebooks", "content_planning", "--repeats", "1"],
                             capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "OPSBOOK_OUTPUTS": str(tmp_path), "OPSBOOK_LANG": "en"})
+                            env=results_env(tmp_path, OPSBOOK_OUTPUTS=str(tmp_path), OPSBOOK_LANG="en"))
     assert result.returncode == 0, result.stderr[-3000:]
     [calendar] = json.loads(result.stdout.strip().splitlines()[-1])
     assert calendar["name"] == "calendar" and calendar["first"] > 0  # drawn when shown: the kernel is not headless
@@ -132,12 +163,16 @@ def test_explorer_benchmark_times_every_control_of_the_calendar_explorer(tmp_pat
     assert list(calendar["controls"]) == ["daily share", "series share", "reserve share", "Douyin posts/week",
                                           "Xiaohongshu posts/week", "WeChat posts/week", "Weibo posts/week"]
     assert {t["n"] for t in calendar["controls"].values()} == {2}
+    [row] = recorded(tmp_path, "bench_explorers.py").values()
+    assert row["measure"] == "content_planning explorer: slowest control's answer (median)"
+    assert row["value"] == max(t["median"] for t in calendar["controls"].values())
+    assert row["floor"] == calendar["floor_median"]
 
 
 def test_voc_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_voc.py"
     result = subprocess.run([sys.executable, str(script), "--comments", "60000", "--check", "--results",
-                             str(tmp_path)], capture_output=True, text=True, timeout=600)
+                             str(tmp_path)], capture_output=True, text=True, timeout=600, env=results_env(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "voc_scale.json").read_text(encoding="utf-8"))
     assert report["comments"] == 60000  # the sample's 39,699 comments and 20,301 copies with new ids
@@ -148,22 +183,31 @@ def test_voc_benchmark_runs_on_a_small_input(tmp_path: Path) -> None:
     assert report["total_s"] == round(sum(report["stages_s"].values()), 2)
     assert 0 < report["distinct_text_share"] < 1 and report["peak_rss_gb"] > 0
     assert report["feedback_same_as_analysis"] is True  # the timed steps give analysis.feedback's frame
+    rows = recorded(tmp_path, "bench_voc.py")
+    time_row = rows["voice of the customer, 60,000 comments: time"]
+    assert (time_row["value"], time_row["floor"]) == (report["total_s"], report["floor_s"]["segmenter"])
+    assert rows["voice of the customer, 60,000 comments: peak memory"]["value"] == report["peak_rss_gb"] * 1024
 
 
-def test_account_plan_benchmark_runs_on_a_small_input(sample_dir: Path) -> None:
+def test_account_plan_benchmark_runs_on_a_small_input(sample_dir: Path, tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_account_plan.py"
     result = subprocess.run([sys.executable, str(script), "--accounts", "2"], capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env=results_env(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "2 accounts:" in result.stdout and "floor (bare daily least squares)" in result.stdout
+    [row] = recorded(tmp_path, "bench_account_plan.py").values()
+    assert row["measure"] == "account plan, 2 accounts: time" and f"2 accounts: {row['value']:.1f} s" in result.stdout
 
 
-def test_kol_evaluation_benchmark_runs_on_a_small_input(sample_dir: Path) -> None:
+def test_kol_evaluation_benchmark_runs_on_a_small_input(sample_dir: Path, tmp_path: Path) -> None:
     script = config.ROOT / "benchmarks" / "bench_kol_evaluation.py"
     result = subprocess.run([sys.executable, str(script), "--kols", "40"], capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env=results_env(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "40 KOLs:" in result.stdout and "floor (read + one groupby)" in result.stdout
+    [row] = recorded(tmp_path, "bench_kol_evaluation.py").values()
+    assert row["measure"] == "KOL vetting, 40 KOLs: time" and f"{'total':<28} {row['value']:7.2f} s" in result.stdout
+    assert f"{'floor (read + one groupby)':<28} {row['floor']:7.2f} s" in result.stdout
 
 
 def test_attribution_benchmark_records_both_rows_on_a_small_input(tmp_path: Path) -> None:
@@ -213,3 +257,17 @@ def test_period_review_benchmark_records_the_review_against_a_floor_of_its_own_i
     assert row["unit"] == "s" and row["script"] == "bench_period_review.py"
     assert row["value"] == detail["review_s"][0] and row["floor"] == detail["floor_s"][0]
     assert row["ratio"] == pytest.approx(detail["review_s"][0] / detail["floor_s"][0])
+
+
+def test_kol_steps_benchmark_records_the_sum_of_its_steps(tmp_path: Path) -> None:
+    script = config.ROOT / "benchmarks" / "bench_kol_steps.py"
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                            env=results_env(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    steps = [line.split() for line in lines[2:]]  # title, header, then: step words…, seconds, floor_s, x_floor
+    assert len(steps) == 8
+    [row] = recorded(tmp_path, "bench_kol_steps.py").values()
+    assert row["measure"] == "KOL steps on 500 KOLs × 60 posts: all steps"
+    assert row["value"] == pytest.approx(sum(float(s[-3]) for s in steps))
+    assert row["floor"] == pytest.approx(sum(float(s[-2]) for s in steps))
