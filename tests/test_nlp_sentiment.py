@@ -345,3 +345,80 @@ def test_a_cached_fit_is_read_without_building_the_sets_or_importing_snownlp(cac
             "print('snownlp' in sys.modules, corpora.zh_labelled_set.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "0"]
+
+
+def _mixed_comments() -> pd.DataFrame:
+    """zh, en, emoji-only, other-language, empty and missing texts, questions, repeats, one text in two languages."""
+    return pd.DataFrame({
+        "text_masked": ["太好用了，回购！", "质量太差，退货", "这个多少钱？", "Love it, works great 😍",
+                        "Terrible, broke in a day", "how do I return it?", "👍", "🤷", "とても良いです", "", None,
+                        "   ", "太好用了，回购！",
+                        "ok", "ok", "还行吧 [微笑]"],
+        "language": ["zh", "zh-CN", "zh", "en", "en-US", "en", "und", "und", "ja", "und", "zh", None, "zh",
+                     "en", "zh", "zh"]},
+        index=[10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25])
+
+
+def test_kept_scores_are_the_scorers_own_answers(cache: Path, scorer: sentiment.SentimentScorer, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = _mixed_comments()
+    expected = scorer.score(frame)  # the scorer itself, row by row
+    cold = sentiment.score_comments(frame, cache_dir=cache, scores_dir=tmp_path)
+    pd.testing.assert_frame_equal(cold, expected)
+    kept = pd.read_parquet(sentiment.scores_file(cache_dir=cache, scores_dir=tmp_path))
+    # one row per distinct (language group, text): 16 rows, less the repeated 太好用了 (zh twice); "ok" is en and zh
+    assert len(kept) == 15
+    monkeypatch.setattr(sentiment, "build_scorer", lambda *a, **k: pytest.fail("a warm run must not load the models"))
+    warm = sentiment.score_comments(frame.iloc[::-1], cache_dir=cache, scores_dir=tmp_path)
+    pd.testing.assert_frame_equal(warm, expected.iloc[::-1])
+
+
+def test_new_texts_are_scored_and_added_and_a_bad_file_is_rebuilt(cache: Path, scorer: sentiment.SentimentScorer,
+                                                                   tmp_path: Path) -> None:
+    first = _mixed_comments().iloc[:8]
+    sentiment.score_comments(first, cache_dir=cache, scores_dir=tmp_path)
+    path = sentiment.scores_file(cache_dir=cache, scores_dir=tmp_path)
+    assert len(pd.read_parquet(path)) == 8
+    added = pd.DataFrame({"text_masked": ["新品很好看", "差评"], "language": ["zh", "zh"]}, index=[30, 31])
+    later = pd.concat([_mixed_comments(), added])
+    got = sentiment.score_comments(later, cache_dir=cache, scores_dir=tmp_path)
+    pd.testing.assert_frame_equal(got, scorer.score(later))
+    assert len(pd.read_parquet(path)) == 15 + 2
+    path.write_bytes(b"not parquet")  # a truncated or foreign file: every text scored again, file rewritten
+    pd.testing.assert_frame_equal(sentiment.score_comments(later, cache_dir=cache, scores_dir=tmp_path),
+                                  scorer.score(later))
+    assert len(pd.read_parquet(path)) == 17
+
+
+def test_other_models_or_settings_keep_their_answers_apart(cache: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {sentiment.scores_file(cache_dir=cache, scores_dir=tmp_path),
+             sentiment.scores_file("lexicon", cache_dir=cache, scores_dir=tmp_path),
+             sentiment.scores_file(neutral_band=0.2, cache_dir=cache, scores_dir=tmp_path),
+             sentiment.scores_file(neutral_band=0.3, cache_dir=cache, scores_dir=tmp_path)}
+    assert len(files) == 4
+    frame = _mixed_comments()
+    sentiment.score_comments(frame, cache_dir=cache, scores_dir=tmp_path)  # "auto" answers kept
+    lexicon = sentiment.score_comments(frame, "lexicon", cache_dir=cache, scores_dir=tmp_path)
+    pd.testing.assert_frame_equal(lexicon, sentiment.build_scorer("lexicon", cache_dir=cache).score(frame))
+    before = sentiment.scores_file(cache_dir=cache, scores_dir=tmp_path)
+    monkeypatch.setattr(sentiment, "MODEL_VERSION", sentiment.MODEL_VERSION + "-next")  # a new model: a new file
+    assert sentiment.scores_file(cache_dir=cache, scores_dir=tmp_path) != before
+
+
+def test_a_folder_that_cannot_be_written_still_gives_the_answers(
+        cache: Path, scorer: sentiment.SentimentScorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(*args: object) -> None:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(sentiment, "_store_scores", read_only)
+    got = sentiment.score_comments(_mixed_comments(), cache_dir=cache, scores_dir=tmp_path)
+    pd.testing.assert_frame_equal(got, scorer.score(_mixed_comments()))
+    assert not list(tmp_path.iterdir())
+
+
+def test_no_comments_give_no_scores(cache: Path, scorer: sentiment.SentimentScorer, tmp_path: Path) -> None:
+    empty = _mixed_comments().iloc[:0]
+    got = sentiment.score_comments(empty, cache_dir=cache, scores_dir=tmp_path)
+    assert got.empty and list(got.columns) == ["sentiment_score", "sentiment", "sentiment_method"]
+    assert got["sentiment_score"].dtype == "float64"

@@ -175,3 +175,44 @@ def test_the_runners_kernel_is_told_it_runs_headless(tmp_path: Path) -> None:
     nbformat.write(nb, path)
     result = runner.run_notebook(str(path), out_root=tmp_path / "out", progress=False)
     assert (result.output_dir / "headless.txt").read_text() == "1"
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_warmed_exporter_writes_the_same_page_as_a_fresh_one(tmp_path: Path, lang: str) -> None:
+    # the runner compiles the templates in a thread while the kernel works (warmed in the default language)
+    source = executed_notebook(tmp_path / "nb.ipynb")
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("## 1. Scorecard\n\nText *with* markdown."))
+    nbformat.write(nb, source)
+    warmed: list = []
+    runner.warm_exporter(warmed)
+    assert len(warmed) == 1
+    (tmp_path / "fresh").mkdir()
+    fresh = runner.export_html(source, tmp_path / "fresh" / "r.html", TITLE, lang)
+    warm = runner.export_html(source, tmp_path / "r.html", TITLE, lang, exporter=warmed[0])
+    assert warm.read_bytes() == fresh.read_bytes()
+    assert f'<html lang="{lang}">' in warm.read_text(encoding="utf-8")
+    assert "1. Scorecard" in warm.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_kernel_stopped_after_the_last_cell_leaves_every_output_and_file(tmp_path: Path) -> None:
+    # the runner stops the kernel at once after the last cell (no graceful exit): what the cells printed and wrote
+    # must all be there, however much, and an exit hook of the kernel does not run
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "opsbook", "display_name": "Python (opsbook)", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('output_dir = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    hook = nbformat.v4.new_code_cell("import atexit, pathlib\n"
+                                     "atexit.register(lambda: pathlib.Path(output_dir, 'exit.txt').write_text('ran'))")
+    last = nbformat.v4.new_code_cell("pathlib.Path(output_dir, 'big.txt').write_text('x' * 5_000_000)\n"
+                                     "for i in range(3000):\n    print(f'line {i}')")
+    nb.cells = [parameters, hook, last]
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    result = runner.run_notebook(str(path), out_root=tmp_path / "out", progress=False)
+    assert (result.output_dir / "big.txt").stat().st_size == 5_000_000
+    executed = nbformat.read(result.output_dir / "notebook.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    assert printed.splitlines() == [f"line {i}" for i in range(3000)]
+    assert not (result.output_dir / "exit.txt").exists()

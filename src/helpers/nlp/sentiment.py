@@ -765,3 +765,92 @@ def net_sentiment(frame: pd.DataFrame) -> float:
 
 
 __all__ = ["DataError", "build_scorer", "evaluation_table", "net_sentiment", "sentiment_split"]
+
+
+# ---------------------------------------------------------------- scores kept on disk
+
+#: Columns of a scores file: the 128-bit key of (language group, text) in two halves, then the scorer's answer.
+_SCORE_COLUMNS = ("key_a", "key_b", "sentiment_score", "sentiment", "sentiment_method")
+
+
+def _text_keys(language: pd.Series, text: pd.Series) -> pd.DataFrame:
+    """A 128-bit key per row of (language group, text): two 64-bit hashes with different keys (a collision
+    between two of ~10⁶ texts has odds below 10⁻²⁶)."""
+    joined = language.astype(str) + "\x1f" + text
+    return pd.DataFrame({
+        "key_a": pd.util.hash_array(joined.to_numpy(dtype=object), hash_key="opsbook-sentimnt"),
+        "key_b": pd.util.hash_array(joined.to_numpy(dtype=object), hash_key="opsbook-sentim-2"),
+    }, index=text.index)
+
+
+def scores_file(method: str = "auto", neutral_band: float | None = None, *, cache_dir: Path | None = None,
+                en_cache_dir: Path | None = None, scores_dir: Path | None = None) -> Path:
+    """The file keeping the answers of `build_scorer(method, neutral_band, ...)`, in `scores_dir` (default: the models'
+    cache folder): its name holds the models' cache key (corpora, scikit-learn version, MODEL_VERSION), the method
+    and the band, so other models never share it."""
+    band = "chosen" if neutral_band is None else repr(float(neutral_band))
+    scorer = hashlib.md5(f"{_cache_key(en_cache_dir)}|{method}|{band}".encode()).hexdigest()[:16]
+    return Path(scores_dir or cache_dir or config.NLP_CACHE) / f"sentiment-scores-{scorer}.parquet"
+
+
+def _read_scores(path: Path) -> pd.DataFrame | None:
+    """A scores file, or None when absent, unreadable or of another shape (then every text is scored again)."""
+    if not path.is_file():
+        return None
+    try:
+        kept = pd.read_parquet(path)
+    except Exception:  # a truncated or foreign file: scored again and rewritten
+        return None
+    return kept if tuple(kept.columns) == _SCORE_COLUMNS else None
+
+
+def score_comments(frame: pd.DataFrame, method: str = "auto", neutral_band: float | None = None, *,
+                   cache_dir: Path | None = None, en_cache_dir: Path | None = None,
+                   scores_dir: Path | None = None) -> pd.DataFrame:
+    """The same answer as ``build_scorer(method, neutral_band, ...).score(frame)``, each (language, text)'s answer
+    kept on disk (`scores_file`) so that a later run scores only the texts it has not seen.
+
+    A row's answer depends only on its text and language group and on the scorer (each distinct text is scored
+    on its own), so an answer kept for a text is the one scoring it again gives; new texts are scored and added.
+    The scorer is loaded only when some text is new. A read-only cache folder only costs the saving.
+    """
+    require_columns(frame, ["text_masked", "language"], "comments",
+                    "Clean the comments first (helpers.nlp.clean adds text_masked and language).")
+    path = scores_file(method, neutral_band, cache_dir=cache_dir, en_cache_dir=en_cache_dir, scores_dir=scores_dir)
+    text = frame["text_masked"].fillna("").astype(str)
+    language = _language_group(frame["language"])
+    keys = _text_keys(language, text)
+    kept = _read_scores(path)
+    known = kept if kept is not None else pd.DataFrame({c: pd.Series(dtype="uint64") for c in ("key_a", "key_b")})
+    found = keys.merge(known[["key_a", "key_b"]].assign(_known=True), on=["key_a", "key_b"], how="left")
+    new = ~found["_known"].fillna(False).astype(bool).to_numpy()
+    if new.any():
+        fresh_rows = ~keys[new].duplicated().to_numpy()
+        scored = build_scorer(method, neutral_band, cache_dir=cache_dir, en_cache_dir=en_cache_dir).score(
+            pd.DataFrame({"text_masked": text[new][fresh_rows].to_numpy(dtype=object),
+                          "language": language[new][fresh_rows].to_numpy(dtype=object)}))
+        added = pd.concat([keys[new][fresh_rows].reset_index(drop=True), scored.reset_index(drop=True)], axis=1)
+        kept = added if kept is None else pd.concat([kept, added], ignore_index=True)
+        with contextlib.suppress(OSError):  # a read-only cache folder: score again next time, still correct
+            _store_scores(kept[list(_SCORE_COLUMNS)], path)
+    if kept is None:  # no rows and no file yet
+        kept = pd.DataFrame({"key_a": pd.Series(dtype="uint64"), "key_b": pd.Series(dtype="uint64"),
+                             "sentiment_score": pd.Series(dtype="float64"), "sentiment": pd.Series(dtype=object),
+                             "sentiment_method": pd.Series(dtype=object)})
+    answer = keys.merge(kept, on=["key_a", "key_b"], how="left")
+    return pd.DataFrame({"sentiment_score": answer["sentiment_score"].to_numpy(dtype=float),
+                         "sentiment": answer["sentiment"].to_numpy(dtype=object),
+                         "sentiment_method": answer["sentiment_method"].to_numpy(dtype=object)}, index=frame.index)
+
+
+def _store_scores(kept: pd.DataFrame, path: Path) -> None:
+    """Write a scores file atomically (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(handle)
+    try:
+        kept.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)

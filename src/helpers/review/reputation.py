@@ -10,7 +10,9 @@ Method (the voice-of-customer notebook's, through the shared base helpers.nlp; t
   shared rules and defaults (``helpers.nlp.clean.clean_comments``: empty texts, link spam, bots,
   duplicates and copy-paste spam out).
 - **Sentiment** per comment by ``helpers.nlp.sentiment.build_scorer("auto")``: per language the
-  model where it beats the lexicon baseline on held-out labelled text, with its neutral band. A
+  model where it beats the lexicon baseline on held-out labelled text, with its neutral band. Each text's
+  answer is kept in the models' cache folder (``helpers.nlp.sentiment.score_comments``), so a run scores
+  only the comments no earlier run has seen; the answers are the scorer's own. A
   comment without a score (empty text, a language neither zh nor en) counts as a comment, not in
   the shares. Net sentiment = positive share − negative share of the scored comments (from −1 to 1);
   totals are rates of sums over the accounts' comments (kpis.comment_kpis puts them on the board).
@@ -36,7 +38,7 @@ import pandas as pd
 
 from helpers.nlp.clean import clean_comments, split_brand_rows
 from helpers.nlp.opinion import AlertSettings, ResponseSop, early_warning, incidents
-from helpers.nlp.sentiment import SentimentScorer, build_scorer, sentiment_split
+from helpers.nlp.sentiment import SentimentScorer, score_comments, sentiment_split
 from helpers.periods import ReviewPeriod
 from helpers.review.session import ReviewRun
 
@@ -74,7 +76,7 @@ def customer_comments(run: ReviewRun, scorer: SentimentScorer | None = None) -> 
     cleaned = clean_comments(customers)
     kept = cleaned.comments
     if len(kept):
-        kept = kept.join((scorer or build_scorer("auto")).score(kept))
+        kept = kept.join(scorer.score(kept) if scorer is not None else score_comments(kept))
     else:
         kept = kept.assign(sentiment_score=pd.Series(dtype="float64"), sentiment=pd.Series(dtype="object"),
                            sentiment_method=pd.Series(dtype="object"))
