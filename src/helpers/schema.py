@@ -6,6 +6,8 @@ required; the loader (helpers.data) parses columns by kind and pandera checks th
 
 from __future__ import annotations
 
+import importlib
+import sys
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,6 +31,30 @@ PRICE_FORMATS: tuple[str, ...] = ("image", "video", "live", "article")
 #: The dimensions of a KOL's audience distribution (kol_audience.dimension), named as in the audience table.
 KOL_DIMENSIONS: tuple[str, ...] = ("gender", "age_band", "region", "city_tier", "interests")
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+
+
+def load_pandera_checks() -> None:
+    """Import pandera's built-in checks for pandas without importing hypothesis (issue 22: ~0.25 s).
+
+    pandera registers its built-in checks (in_range, isin, ...) on the first validation, and their module
+    imports pandera's data-synthesis strategies, which import hypothesis (and hypothesis.extra.numpy and
+    .pandas) whenever it is installed. The suite validates data and never synthesises it (hypothesis is a
+    test dependency), so the checks are imported once here with hypothesis hidden: pandera then records that
+    it has no strategies, which only `schema.example()`/`strategy()` would need. A process that already
+    imported hypothesis (a test run) imports the checks as they are, and hypothesis stays importable after.
+    """
+    name = "pandera.backends.pandas.builtin_checks"
+    if name in sys.modules or "hypothesis" in sys.modules:
+        importlib.import_module(name)
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # `import hypothesis` raises ImportError
+    try:
+        importlib.import_module(name)
+    finally:
+        del sys.modules["hypothesis"]
+
+
+load_pandera_checks()
 
 
 @dataclass(frozen=True)
