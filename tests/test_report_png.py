@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -88,3 +89,36 @@ def test_a_tight_savefig_setting_is_still_honoured(tmp_path: Path) -> None:
         _dated_lines().savefig(tmp_path / "savefig.png", dpi=110)
         save_png(_dated_lines(), tmp_path / "one_draw.png", 110)
     assert (tmp_path / "one_draw.png").read_bytes() == (tmp_path / "savefig.png").read_bytes()
+
+
+def _old_slant_dates(ax: plt.Axes) -> None:
+    """slant_dates before issue 22: the labels of the ticks there when it is called, rotated one by one."""
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
+
+
+def _slanted(slant: Callable[[plt.Axes], None], days: int, panels: int, later_data: bool) -> Figure:
+    fig, axes = charts.subplots(1, panels, figsize=(4.0 * panels, 3.2), squeeze=False)
+    when = pd.date_range("2026-09-01", periods=days)
+    for k, ax in enumerate(axes[0]):
+        ax.plot(when, np.cos(np.arange(days) / (2 + k)) * 1e5 + 2e5, marker="o", label="抖音")
+        ax.set_title(f"互动量 {k}")
+        ax.legend(loc="upper left")
+        slant(ax)
+        if later_data:  # data added after slanting: the axis gets more ticks than it had when slant ran
+            ax.plot(when + pd.Timedelta(days=days * 3), np.linspace(1e5, 3e5, days))
+    return fig
+
+
+@pytest.mark.parametrize(("days", "panels", "later_data"), [(6, 1, False), (61, 1, False), (400, 3, False),
+                                                             (31, 1, True)])
+def test_slant_dates_draws_what_rotating_each_label_drew(days: int, panels: int, later_data: bool,
+                                                           tmp_path: Path) -> None:
+    """slant_dates sets the rotation as a tick parameter (no tick layout before the draw): the same pixels."""
+    charts.setup_style()
+    save_png(_slanted(_old_slant_dates, days, panels, later_data), tmp_path / "old.png", 110)
+    save_png(_slanted(charts.slant_dates, days, panels, later_data), tmp_path / "new.png", 110)
+    old, new = plt.imread(tmp_path / "old.png"), plt.imread(tmp_path / "new.png")
+    assert old.shape == new.shape
+    assert np.array_equal(old, new)

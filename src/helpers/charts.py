@@ -162,10 +162,13 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | N
 
 
 def slant_dates(ax: plt.Axes) -> None:
-    """Slant date tick labels so they do not overlap (works with the constrained layout)."""
-    for label in ax.get_xticklabels():
-        label.set_rotation(30)
-        label.set_horizontalalignment("right")
+    """Slant date tick labels so they do not overlap (works with the constrained layout).
+
+    Set as a tick parameter, so it holds for every tick the axis draws: 30°, the label's end at its tick (the
+    "xtick" rotation mode aligns a 30° label right). Asking for the labels instead (``get_xticklabels``) would
+    lay out every tick of the axis once more before the chart is drawn (~15 ms a chart, issue 22).
+    """
+    ax.tick_params(axis="x", labelrotation=30, labelrotation_mode="xtick")
 
 
 def bar_chart(frame: pd.DataFrame, x: str, y: str, hue: str | None = None, title: str = "",
