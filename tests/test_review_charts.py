@@ -74,7 +74,8 @@ def test_trend_charts_one_per_kpi_titled_with_label_and_period_kind() -> None:
                                  kpis=("revenue", "engagements"))
     assert list(figures) == ["trend_revenue", "trend_engagements"]
     title, legend = _texts(figures["trend_revenue"])
-    assert title == "Revenue per month" and legend == ["Douyin", "Weibo"]  # platforms by name
+    # platforms by name, then the key of the dashed target lines (the legend sits outside the axes, right)
+    assert title == "Revenue per month" and legend == ["Douyin", "Weibo", "dashed: target"]
     # douyin has targets: its value line plus a dashed target line; weibo only its value line
     assert len(figures["trend_revenue"].axes[0].get_lines()) == 3
     assert _texts(figures["trend_engagements"]) == ("Engagements per month", ["Douyin"])
