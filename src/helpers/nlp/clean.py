@@ -66,10 +66,6 @@ _EMAIL = r"([A-Za-z0-9])[A-Za-z0-9._%+\-]*@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\
 _HANDLE = r"(^|[^A-Za-z0-9._%+*\-])@[^\s@,，。!！?？:：;；、]+"
 _URL = r"(?i)(https?://|www\.|[a-z0-9\-]+\.(com|cn|net|org|top|xyz|cc|vip|shop|info|link|ly)(/|\b))"
 _CONTACT = r"(?i)(加\s*v|vx|wx|v信|微信号?|薇信|威信|qq|扣扣|企鹅)[^0-9a-z]{0,4}[0-9a-z_\-]{5,}"
-_HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_KANA = "[\u3040-\u309f\u30a0-\u30ff]"
-_HANGUL = "[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]"
-_LATIN = "[A-Za-z\u00c0-\u024f]"
 
 
 @dataclass(frozen=True)
@@ -88,9 +84,14 @@ def _missing(value: object) -> bool:
 
 
 def _arrow_text(values: pd.Series) -> pa.Array:
-    """The values as an arrow string array: text as is, numbers as text, missing as null, lone surrogates out."""
+    """The values as an arrow string array: text as is, numbers as text, missing as null, lone surrogates out.
+
+    One array even when pandas keeps the text in several chunks (pandas' "str" columns are arrow arrays,
+    chunked as read: the sample's 39,725 comments come in 6), which ``dictionary_encode`` and ``take`` need.
+    """
     try:
-        return pa.array(values, type=pa.string(), from_pandas=True)
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     except (pa.ArrowException, UnicodeError, TypeError, ValueError):
         fixed = [None if _missing(v) else str(v).encode("utf-8", "ignore").decode("utf-8") for v in values]
         return pa.array(fixed, type=pa.string())
@@ -129,14 +130,53 @@ def mask_personal_data(text: pd.Series) -> pd.Series:
     return _series(arr, text.index, "text_masked")
 
 
+#: The scripts detect_language counts: code point ranges [first, last] and the script's column.
+_SCRIPT_RANGES: tuple[tuple[int, int, int], ...] = (
+    (0x3400, 0x4DBF, 0), (0x4E00, 0x9FFF, 0), (0xF900, 0xFAFF, 0),  # Han
+    (0x3040, 0x309F, 1), (0x30A0, 0x30FF, 1),  # kana
+    (0x1100, 0x11FF, 2), (0x3130, 0x318F, 2), (0xAC00, 0xD7AF, 2),  # Hangul
+    (0x41, 0x5A, 3), (0x61, 0x7A, 3), (0xC0, 0x24F, 3),  # Latin
+)
+
+
+def _script_table() -> np.ndarray:
+    """Script column (0–3) of each code point up to the last range's end, -1 for the others."""
+    table = np.full(max(last for _, last, _ in _SCRIPT_RANGES) + 2, -1, dtype=np.int8)
+    for first, last, script in _SCRIPT_RANGES:
+        table[first:last + 1] = script
+    return table
+
+
+_SCRIPTS = _script_table()
+
+
+def _script_counts(arr: pa.Array) -> np.ndarray:
+    """Characters of each script (Han, kana, Hangul, Latin: columns) per text (rows; missing text counts 0).
+
+    All texts' code points at once (the array's UTF-8 data decoded once, as UTF-32), looked up in a table and
+    counted per text by running sums: four regex passes over the texts took 3× as long.
+    """
+    arr = pc.fill_null(arr, "")
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    text = data.to_pybytes()[offsets[0]:offsets[-1]].decode("utf-8") if data is not None and len(arr) else ""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    script = _SCRIPTS[np.minimum(points, len(_SCRIPTS) - 1)]
+    lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    counts = np.zeros((len(arr), 4), dtype=np.int64)
+    for k in range(4):
+        running = np.concatenate([[0], np.cumsum(script == k)])
+        counts[:, k] = running[ends] - running[starts]
+    return counts
+
+
 def detect_language(text: pd.Series) -> pd.Series:
     """zh / en / ja / ko / und by counting scripts (the rule is in the module docstring)."""
-    arr = _arrow_text(text)
-
-    def count(pattern: str) -> np.ndarray:
-        return pc.fill_null(pc.count_substring_regex(arr, pattern), 0).to_numpy(zero_copy_only=False)
-
-    han, kana, hangul, latin = count(_HAN), count(_KANA), count(_HANGUL), count(_LATIN)
+    han, kana, hangul, latin = _script_counts(_arrow_text(text)).T
     cjk = han + kana + hangul
     lang = np.select([cjk + latin == 0, latin > 3 * cjk, hangul >= han + kana, kana >= 0.2 * (han + kana)],
                      ["und", "en", "ko", "ja"], "zh")
