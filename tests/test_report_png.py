@@ -53,20 +53,7 @@ def _no_layout_engine() -> Figure:
     return fig
 
 
-def _label_margins() -> Figure:
-    """charts.LabelMarginLayout (the review's charts): run once in the one draw, as savefig's two runs leave it."""
-    fig, axes = charts.subplots(1, 2, figsize=(8, 3.5), layout="labels", squeeze=False)
-    days = pd.date_range("2026-10-01", periods=31)
-    for k, ax in enumerate(axes[0]):
-        ax.plot(days, np.linspace(0, 12_000_000 * (k + 1), 31), label="青柠生活官方旗舰店·小红书")
-        ax.set_title("收入（按月）")
-        ax.yaxis.set_major_formatter(charts.CountTicks())
-        charts.slant_dates(ax)
-    axes[0][1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return fig
-
-
-BUILDERS = [_dated_lines, _small_multiples, _twin_axes_with_text, _no_layout_engine, _label_margins]
+BUILDERS = [_dated_lines, _small_multiples, _twin_axes_with_text, _no_layout_engine]
 
 
 @pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)

@@ -1,11 +1,9 @@
-"""The review's charts are laid out by charts.LabelMarginLayout (margins measured from the labels once, issue 22):
-with long labels, big numbers and long Chinese names, in zh-CN and en, nothing is cut off, no two labels of an axis
-overlap, and the legends sit where they cover no data. Figures it does not know go to the constrained layout."""
+"""The review's charts (constrained layout): with long labels, big numbers and long Chinese names, in zh-CN and
+en, nothing is cut off, no two labels of an axis overlap, and the legends sit where they cover no data."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 
 from helpers import charts, i18n
@@ -130,7 +128,7 @@ def test_nothing_is_cut_off_and_no_labels_overlap(lang: str, tmp_path: Path) -> 
     with i18n.use_language(lang):
         figures = _charts()
     for name, fig in figures.items():
-        assert isinstance(fig.get_layout_engine(), charts.LabelMarginLayout), name
+        assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine), name
         _texts_inside_and_apart(name, fig, tmp_path / f"{name}.png")
         plt.close(fig)
 
@@ -148,45 +146,3 @@ def test_the_trend_and_attainment_legends_sit_outside_the_data(lang: str, tmp_pa
         assert legend.x0 >= ax.bbox.x1, name  # right of the axes: covers no line or dot
         assert legend.x1 <= fig.bbox.x1 and legend.y1 <= fig.bbox.y1, name
         plt.close(fig)
-
-
-def _grid(layout: str) -> Figure:
-    fig, axes = charts.subplots(2, 2, figsize=(6, 4), layout=layout)
-    for k, ax in enumerate(axes.flat):
-        ax.plot([0, 1, 2], [k, 2 * k, 1])
-        ax.set_title(f"面板 {k}")
-    fig.suptitle("两行：由约束布局排版")
-    return fig
-
-
-def _figure_legend(layout: str) -> Figure:
-    fig, ax = charts.subplots(figsize=(5, 3), layout=layout)
-    ax.plot([1, 2], [3, 4], label="抖音")
-    fig.legend(loc="outside right upper")
-    return fig
-
-
-@pytest.mark.parametrize("build", [_grid, _figure_legend], ids=lambda b: b.__name__)
-def test_a_figure_it_does_not_know_is_laid_out_as_the_constrained_layout_does(
-        build: Callable[[str], Figure], tmp_path: Path) -> None:
-    charts.setup_style()
-    save_png(build("constrained"), tmp_path / "constrained.png", 110)
-    save_png(build("labels"), tmp_path / "labels.png", 110)
-    assert np.array_equal(plt.imread(tmp_path / "constrained.png"), plt.imread(tmp_path / "labels.png"))
-
-
-def test_margins_fit_the_labels_and_no_more() -> None:
-    """A one-axes chart: the left margin is the widest y label plus the tick pad and the edge pad (hand sum)."""
-    charts.setup_style()
-    fig, ax = charts.subplots(figsize=(6, 3), layout="labels")
-    ax.plot([0, 1], [0, 1_000_000])
-    ax.yaxis.set_major_formatter(charts.CountTicks())
-    with i18n.use_language("en"):
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        renderer = canvas.get_renderer()
-        widest = max(t.get_window_extent(renderer).width for t in _in_view(ax.yaxis) if t.get_text())
-    rc = matplotlib.rcParams
-    expected = widest / fig.dpi + (rc["ytick.major.size"] + rc["ytick.major.pad"]) / 72 + 4 / 72
-    assert ax.get_position().x0 * 6 == pytest.approx(expected, abs=0.5 / fig.dpi)
-    plt.close(fig)

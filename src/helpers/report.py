@@ -190,19 +190,16 @@ def save_png(fig: Any, target: Path, dpi: int) -> None:
     """Write a figure as PNG with one draw: the same bytes as ``fig.savefig(target, dpi=dpi)``.
 
     savefig draws a figure with a layout engine twice: once with rendering off for the layout, once for the
-    pixels. Agg's own draw executes the constrained layout (or `charts.LabelMarginLayout`) inside its single draw,
-    so the figure is drawn once (issue 22; tests/test_report_png.py compares the bytes with savefig's). Figures
-    without a layout engine, or with other savefig settings, go through savefig.
+    pixels. Agg's own draw executes the constrained layout inside its single draw, so the figure is drawn
+    once (issue 22; tests/test_report_png.py compares the bytes with savefig's). Figures without a layout
+    engine, or with other savefig settings, go through savefig.
     """
     import matplotlib as mpl
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    from helpers.charts import LabelMarginLayout
-
     rc = mpl.rcParams
-    if (not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine | LabelMarginLayout)
-            or rc["savefig.bbox"] == "tight"
+    if (not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) or rc["savefig.bbox"] == "tight"
             or rc["savefig.facecolor"] != "auto" or rc["savefig.edgecolor"] != "auto" or rc["savefig.transparent"]):
         fig.savefig(target, dpi=dpi)
         return

@@ -75,7 +75,7 @@ BASE_WORDS: dict[str, str] = {"impressions": N_("impressions"), "reach": N_("rea
 def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, target: str | None = None,
                 title: str = "", highlight: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> plt.Figure:
     """Line chart of a KPI over time (one line per hue), with a dashed target line where one exists."""
-    fig, ax = subplots(layout="labels")
+    fig, ax = subplots()
     groups = history.groupby(hue, sort=False) if hue else [("", history)]
     palette = sns.color_palette(n_colors=max(len(groups), 1))
     has_target = False
@@ -105,7 +105,7 @@ def trend_chart(history: pd.DataFrame, x: str, y: str, hue: str | None = None, t
 
 def anomaly_chart(series: pd.DataFrame, title: str) -> plt.Figure:
     """Observed vs expected daily values with anomalies marked (columns: date, observed, expected, is_anomaly)."""
-    fig, ax = subplots(figsize=(10, 3.5), layout="labels")
+    fig, ax = subplots(figsize=(10, 3.5))
     ax.plot(series["date"], series["observed"], label=_("observed"), color="#1565c0")
     ax.plot(series["date"], series["expected"], label=_("expected"), color="#90a4ae", linestyle="--")
     flagged = series[series["is_anomaly"]]
@@ -148,14 +148,14 @@ def content_by_format_chart(by_format: pd.DataFrame, er_base: str) -> plt.Figure
                             platform=[i18n.platform_name(p) for p in by_format["platform"]])
     fig = bar_chart(data, "format", "er_mean_of_rates", hue="platform",
                     title=_("Mean engagement rate by format (by {base})").format(
-                        base=_(BASE_WORDS.get(er_base, er_base))), percent=True, layout="labels")
+                        base=_(BASE_WORDS.get(er_base, er_base))), percent=True)
     label_axes(fig, "", _("Mean engagement rate"), _("Platform"))
     return fig
 
 
 def funnel_chart(funnel: pd.DataFrame, title: str = "") -> plt.Figure:
     """Step values per platform on a log scale, with step conversion rates annotated."""
-    fig, ax = subplots(layout="labels")
+    fig, ax = subplots()
     title = title or _("Funnel")
     values = pd.to_numeric(funnel["value"], errors="coerce") if "value" in funnel.columns else pd.Series(dtype=float)
     if not (values > 0).any():  # nothing to draw on a log scale: say so instead of failing
@@ -190,15 +190,14 @@ def attribution_chart(comparison: pd.DataFrame) -> plt.Figure:
     data = comparison.assign(channel=[channel_name(c) for c in comparison["channel"]],
                              model=[word(MODEL_NAMES, m) for m in comparison["model"]])
     fig = bar_chart(data, "channel", "share", hue="model", title=_("Share of conversions credited, by model"),
-                    percent=True, layout="labels")
+                    percent=True)
     label_axes(fig, "", _("Share of conversions"), _("Model"))
     return fig
 
 
 def roas_chart(campaigns: pd.DataFrame, stop_loss: float) -> plt.Figure:
     """ROAS per campaign with the stop-loss as a dashed red line."""
-    fig = bar_chart(campaigns, "campaign_id", "roas", title=_("ROAS by campaign (dashed line: stop-loss)"),
-                    layout="labels")
+    fig = bar_chart(campaigns, "campaign_id", "roas", title=_("ROAS by campaign (dashed line: stop-loss)"))
     fig.axes[0].axhline(stop_loss, color=THRESHOLD_COLOUR, linestyle="--")
     label_axes(fig, "", "ROAS")
     return fig
@@ -210,13 +209,13 @@ def risk_matrix_chart(matrix: pd.DataFrame) -> plt.Figure:
              "almost certain": N_("almost certain")}
     shown = matrix.rename(columns=lambda c: word(bands, c))
     shown.index.name, shown.columns.name = _("Impact"), _("Probability")
-    return heatmap(shown, _("Open risks: impact × probability"), layout="labels")
+    return heatmap(shown, _("Open risks: impact × probability"))
 
 
 def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     """Attainment per KPI (rows) and platform (colours) over status zones: red < 90 %, amber < 100 %."""
     data = scorecard[scorecard["kpi"].isin(kpis) & scorecard["attainment"].notna()]
-    fig, ax = subplots(figsize=(10, 0.6 * max(data["label"].nunique(), 4) + 1), layout="labels")
+    fig, ax = subplots(figsize=(10, 0.6 * max(data["label"].nunique(), 4) + 1))
     low = min(0.8, float(data["attainment"].min()) - 0.05) if len(data) else 0.8
     high = max(1.2, float(data["attainment"].max()) + 0.05) if len(data) else 1.2
     ax.axvspan(low, 0.9, color=STATUS_COLOURS["at risk"], alpha=0.08)
@@ -279,8 +278,7 @@ def _platform_colours(platforms: Sequence[str]) -> dict[str, tuple[float, float,
 def growth_chart(indexed: pd.DataFrame, kpi_labels: Mapping[str, str]) -> plt.Figure:
     """Indexed growth (period start = 100), one panel per KPI and one line per platform."""
     kpis = list(dict.fromkeys(indexed["kpi"]))
-    fig, axes = subplots(1, max(len(kpis), 1), figsize=(4.2 * max(len(kpis), 1), 3.6), squeeze=False,
-                         layout="labels")
+    fig, axes = subplots(1, max(len(kpis), 1), figsize=(4.2 * max(len(kpis), 1), 3.6), squeeze=False)
     colours = _platform_colours(list(indexed["platform"]))
     steps = pd.Series(pd.to_datetime(indexed["step"].unique())).sort_values()
     shown = steps.iloc[::max(1, -(-len(steps) // 6))]  # at most 6 labelled steps
@@ -304,7 +302,7 @@ def shares_chart(shares: pd.DataFrame, kpi_labels: Mapping[str, str]) -> plt.Fig
     """Each platform's share of the period's gains, one panel per KPI (horizontal bars; 100 % = all accounts)."""
     kpis = list(dict.fromkeys(shares["kpi"]))
     fig, axes = subplots(1, max(len(kpis), 1), figsize=(4.2 * max(len(kpis), 1), 0.5 * shares["account_id"].nunique()
-                                                         + 1.6), squeeze=False, sharey=True, layout="labels")
+                                                         + 1.6), squeeze=False, sharey=True)
     colours = _platform_colours(list(shares["platform"]))
     for ax, kpi in zip(axes[0], kpis, strict=False):
         rows = shares[shares["kpi"] == kpi]
