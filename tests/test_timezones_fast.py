@@ -48,14 +48,14 @@ ODD = [
 ]
 
 
-#: Every odd value but the one both codes fail on (a whole column with it fails the same way).
+#: Every odd value but the one the old code failed on when it was a column's only offset ("+8").
 MIXABLE = [v for v in ODD if not (isinstance(v, str) and v == "2026-10-01T12:00:00+8")]
 
 
 def _outcome(parse: Callable[[pd.Series, pd.Series], pd.Series], series: pd.Series, zone: pd.Series) -> object:
     try:
         return parse(series, zone)
-    except TypeError as exc:  # "+8" (one digit) is no offset for the regex but is for pandas: both codes fail
+    except TypeError as exc:  # "+8" (one digit) is no offset for the regex but is for pandas: the old code failed
         return type(exc)
 
 
@@ -67,8 +67,10 @@ def _compare(values: list[object], zones: list[str]) -> None:
     if isinstance(old, pd.Series):
         assert isinstance(new, pd.Series)
         pd.testing.assert_series_equal(new, old)
-    else:
-        assert new is old and len(values) == 1
+    else:  # the old code failed on a column whose only offset had one digit ("+8"); the new reads it as +08
+        assert old is TypeError and values == ["2026-10-01T12:00:00+8"]
+        expected = timezones.parse_local_times(pd.Series(["2026-10-01T12:00:00+08:00"], dtype=object), zone)
+        pd.testing.assert_series_equal(new, expected)
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York"])
@@ -99,3 +101,12 @@ def test_the_samples_timestamps_parse_as_before(sample_dir: Path, table: str, co
     raw = data.read_raw(sample_dir / f"{table}.csv")[column]
     zones = pd.Series("Asia/Shanghai", index=raw.index)
     pd.testing.assert_series_equal(timezones.parse_local_times(raw, zones), _old_parse_local_times(raw, zones))
+
+
+@pytest.mark.parametrize(("zone", "local"), [("Asia/Shanghai", "2026-10-01 12:00"),
+                                             ("America/New_York", "2026-10-01 00:00")])
+def test_a_column_whose_only_offsets_have_one_digit_is_converted(zone: str, local: str) -> None:
+    """12:00+8 is 04:00 UTC: 12:00 in Shanghai (UTC+8), 00:00 in New York (EDT, UTC−4); it crashed the load."""
+    series = pd.Series(["2026-10-01T12:00:00+8", None, "2026-10-01T12:00:00+8"])
+    new = timezones.parse_local_times(series, pd.Series([zone] * 3))
+    assert new.tolist()[0::2] == [pd.Timestamp(local)] * 2 and pd.isna(new[1])

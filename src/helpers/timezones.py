@@ -123,7 +123,9 @@ def parse_local_times(values: pd.Series, zones: pd.Series) -> pd.Series:
     aware = _ends_in_offset(text)
     try:
         naive = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601")
-    except ValueError:  # an offset written in a form the pattern does not know: decide value by value
+    except ValueError:  # an offset written in a form the pattern does not know, next to naive values
+        naive = None
+    if naive is None or isinstance(naive.dtype, pd.DatetimeTZDtype):  # (or on every row, e.g. +8): value by value
         aware |= text.map(_has_offset, na_action="ignore").fillna(False).astype(bool)
         naive = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601")
     parsed = naive.astype("datetime64[ns]")
