@@ -108,14 +108,16 @@ hours AS (
     SELECT user_id, hour(t) AS hour, count(*) AS n FROM w GROUP BY user_id, hour),
 peak AS (  -- the most events, ties to the earliest hour: the largest n × 24 + (23 − hour)
     SELECT user_id, arg_max(hour, n * 24 + (23 - hour)) AS peak_hour FROM hours GROUP BY user_id),
-agg AS (  -- joined to peak per user, not per event (issue 22)
-    SELECT user_id, count(*) AS events, count(DISTINCT CAST(t AS DATE)) AS active_days,
+ordered AS (  -- a change of day in each user's time order (issue 22: count(DISTINCT day) cost most of the query)
+    SELECT *, CAST(t AS DATE) <> CAST(lag(t) OVER (PARTITION BY user_id ORDER BY t) AS DATE) AS new_day FROM w),
+agg AS (  -- joined to peak per user, not per event (issue 22); active days: the first day and each change of day
+    SELECT user_id, count(*) AS events, 1 + count(*) FILTER (WHERE new_day) AS active_days,
            date_diff('day', max(CAST(t AS DATE)), CAST(? AS DATE)) AS recency_days,
            {shares},
            count(*) FILTER (WHERE hour(t) BETWEEN {EVENING_HOURS[0]} AND {EVENING_HOURS[1]}) / count(*)
                AS evening_share,
            coalesce(sum(value) FILTER (WHERE event = 'purchase'), 0.0) AS purchase_value
-    FROM w GROUP BY user_id)
+    FROM ordered GROUP BY user_id)
 SELECT agg.*, peak_hour FROM agg JOIN peak USING (user_id)
 ORDER BY user_id
 """
