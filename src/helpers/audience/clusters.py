@@ -380,7 +380,12 @@ def _feature_frame(features: pd.DataFrame, columns: Sequence[str] | None) -> tup
     require_columns(features, cols, "features")
     if features["user_id"].duplicated().any():
         raise DataError("features has duplicate user_id rows; give one row per user.")
-    frame = features.set_index("user_id")[list(cols)].apply(pd.to_numeric, errors="coerce").astype("float64")
+    # only the clustering columns are copied, and text converted only when there is text (issue 22: at 10 M users
+    # each copy of every feature column is ~1.3 GB); the same float64 frame indexed by user_id as before
+    chosen = features[list(cols)]
+    if not all(pd.api.types.is_numeric_dtype(chosen[c]) for c in cols):
+        chosen = chosen.apply(pd.to_numeric, errors="coerce")
+    frame = chosen.astype("float64").set_axis(pd.Index(features["user_id"], name="user_id"))
     bad = [c for c in cols if frame[c].isna().any()]
     if bad:
         raise DataError(f"features has missing or non-numeric values in {bad}; fill or drop those users first.")
@@ -394,11 +399,14 @@ def scaled_matrix(frame: pd.DataFrame, log_columns: Sequence[str] = COUNT_FEATUR
     negative = [c for c in logged if (frame[c] < 0).any()]
     if negative:
         raise DataError(f"Count-like features {negative} have negative values; log1p scaling needs values ≥ 0.")
-    values = frame.copy()
-    for c in logged:
-        values[c] = np.log1p(values[c])
-    scaler = StandardScaler().fit(values.to_numpy())
-    return scaler.transform(values.to_numpy()), scaler, logged
+    # one copy of the features, logged and scaled in place (issue 22: the frame copy and two to_numpy copies were
+    # three more matrices of users × features); the same column-major layout and operations, so the same bits
+    values = frame.to_numpy(dtype="float64", copy=True)
+    for i, c in enumerate(frame.columns):
+        if c in logged:
+            np.log1p(values[:, i], out=values[:, i])
+    scaler = StandardScaler().fit(values)
+    return scaler.transform(values, copy=False), scaler, logged
 
 
 def _by_size(labels: np.ndarray) -> np.ndarray:
