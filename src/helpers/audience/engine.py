@@ -44,6 +44,12 @@ bot activity query (a window over 10 M events) left ~1.5 GB resident and the pro
 2 GB; at 1GB it peaks lower and the results are the same (the cap only decides when DuckDB spills)."""
 
 
+PART_EVENTS = 20_000_000
+"""Per-user queries with a window over every event (bot activity, behaviour features, paths) run on parts of
+about this many events, users split by a hash of their id (`Events.user_parts`): at 100 M events the bot
+activity window ran out of DuckDB's 1GB even with spilling (issue 22); at 30 M events in one part it fit."""
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with its memory cap and spill folder (see the module doc)."""
     temp = os.environ.get(TEMP_ENV) or str(Path(tempfile.gettempdir()) / "opsbook-duckdb")
@@ -83,6 +89,17 @@ class Events:
         self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {self.name} "
                          f"WHERE CAST(user_id AS VARCHAR) NOT IN (SELECT user_id FROM {table})")
         return Events(self.con, name)
+
+    def user_parts(self) -> list[Events]:
+        """This table split into parts of about PART_EVENTS events, each holding all events of its users.
+
+        Users go to a part by a hash of their id, so a per-user result is the parts' results put
+        together. A table of PART_EVENTS events or fewer is one part: itself.
+        """
+        parts = -(-self.rows() // PART_EVENTS)
+        if parts <= 1:
+            return [self]
+        return [self.where(f"hash(CAST(user_id AS VARCHAR)) % {parts} = {part}") for part in range(parts)]
 
     def rows(self) -> int:
         """Number of events."""
