@@ -1,6 +1,6 @@
 """Per-user queries in parts of users (issue 22, 100 M events): the same tables as in one part.
 
-At 100 M events the bot activity window ran out of DuckDB's memory cap; user_activity,
+At 100 M events the bot activity window and the RFM counts ran out of DuckDB's memory cap; user_activity, user_counts,
 behaviour_features and top_paths now run on parts of about engine.PART_EVENTS events, users split
 by a hash of their id. Here PART_EVENTS is set small so the sample splits into several parts, and
 each result must equal the one-part result (the former code path) row for row.
@@ -66,3 +66,15 @@ def test_top_paths_in_parts_equal_one_part(sample_events: pd.DataFrame, monkeypa
     pd.testing.assert_frame_equal(parted, whole, check_exact=True)
     assert np.isclose(whole["share"].iloc[0], whole["users"].iloc[0] / sample_events.loc[
         sample_events["event"].isin(behaviour.PATH_EVENTS), "user_id"].nunique())
+
+
+def test_rfm_counts_in_parts_equal_one_part(sample_events: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers.audience import rfm
+
+    as_of = pd.Timestamp("2026-11-01")
+    whole = rfm.user_counts(sample_events, as_of, 92)
+    _in_parts(monkeypatch, 15_000)
+    parted = rfm.user_counts(sample_events, as_of, 92)
+    pd.testing.assert_frame_equal(parted, whole, check_exact=False, rtol=1e-12, atol=0)  # value sums: float order
+    assert parted.drop(columns="purchase_value").equals(whole.drop(columns="purchase_value"))
+    assert len(whole) > 1000 and whole["purchases"].sum() > 0

@@ -70,9 +70,7 @@ def user_activity(interactions: pd.DataFrame | Events, start: object, end: objec
         require_columns(interactions, ("user_id", "occurred_at"), "interactions")
     lo, hi = _window_bounds(start, end)
     # in parts of users when the events are many (the window's sort ran out of memory at 100 M events)
-    parts = [part.query(_ACTIVITY_SQL, [lo, hi, BURST_GAP_S]) for part in as_events(interactions).user_parts()]
-    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True).sort_values("user_id",
-                                                                                         ignore_index=True)
+    out = as_events(interactions).per_user(_ACTIVITY_SQL, [lo, hi, BURST_GAP_S])
     if out.empty:
         raise DataError(f"No interactions between {lo.date()} and {(hi - pd.Timedelta(days=1)).date()} (inclusive); "
                         "widen the window or check the account filter.")

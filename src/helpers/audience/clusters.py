@@ -145,9 +145,7 @@ def behaviour_features(interactions: pd.DataFrame | Events, as_of: Any, window_d
     _check_window(ev, window_days)
     day = _as_of_day(as_of, tz)
     start, end = day - pd.Timedelta(days=int(window_days) - 1), day + pd.Timedelta(days=1)
-    parts = [part.query(_features_sql(), [start, end, day]) for part in ev.user_parts()]  # see bots.user_activity
-    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True).sort_values("user_id",
-                                                                                         ignore_index=True)
+    out = ev.per_user(_features_sql(), [start, end, day])  # in parts of users when the events are many
     if out.empty:
         raise DataError(f"No interactions in the window {start.date()} – {day.date()} ({window_days} days); "
                         "check the analysis date, the lookback window and the account filter.")

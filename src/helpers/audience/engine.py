@@ -45,9 +45,10 @@ bot activity query (a window over 10 M events) left ~1.5 GB resident and the pro
 
 
 PART_EVENTS = 20_000_000
-"""Per-user queries with a window over every event (bot activity, behaviour features, paths) run on parts of
+"""Per-user queries over every event (bot activity, behaviour features, RFM counts, paths) run on parts of
 about this many events, users split by a hash of their id (`Events.user_parts`): at 100 M events the bot
-activity window ran out of DuckDB's 1GB even with spilling (issue 22); at 30 M events in one part it fit."""
+activity window and the RFM counts of 10 M users ran out of DuckDB's 1GB even with spilling (issue 22); at 30 M events
+one part fit."""
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -100,6 +101,13 @@ class Events:
         if parts <= 1:
             return [self]
         return [self.where(f"hash(CAST(user_id AS VARCHAR)) % {parts} = {part}") for part in range(parts)]
+
+    def per_user(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
+        """A query giving one row per user, ordered by user_id, run on each of `user_parts` and put together."""
+        parts = [part.query(sql, params) for part in self.user_parts()]
+        if len(parts) == 1:
+            return parts[0]
+        return pd.concat(parts, ignore_index=True).sort_values("user_id", ignore_index=True)
 
     def rows(self) -> int:
         """Number of events."""
