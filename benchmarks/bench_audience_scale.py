@@ -120,6 +120,7 @@ def profile(folder: Path, peaks: dict[str, float] | None = None) -> dict[str, fl
         times[stage] = round(now - clock, 2)
         if peaks is not None:
             peaks[stage] = round(peak_rss_mib())
+        print(f"{stage}: {times[stage]} s, peak {round(peak_rss_mib())} MiB", file=sys.stderr, flush=True)
         clock = time.perf_counter()
 
     run = session.prepare(account="own", as_of="latest", lookback_days=DAYS, data_dir=str(folder), bot_rule="sigma",

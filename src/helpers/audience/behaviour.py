@@ -198,10 +198,13 @@ def top_paths(interactions: pd.DataFrame | Events, n: int = 10, max_len: int = 4
     if int(n) < 1 or int(max_len) < 1:
         raise ParameterError(f"top_paths needs n ≥ 1 and max_len ≥ 1, got n={n}, max_len={max_len}.")
     ev = _checked_events(interactions)
-    counts = ev.query(_PATHS_SQL % {"events": _event_list(events)}, [int(max_len)])
-    if counts.empty:
+    # in parts of users when the events are many (see bots.user_activity); a path's users add up over the parts
+    parts = [part.query(_PATHS_SQL % {"events": _event_list(events)}, [int(max_len)]) for part in ev.user_parts()]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
         raise DataError("No interactions to build paths from.")
-    total = int(counts["total"].iloc[0])
+    total = sum(int(p["total"].iloc[0]) for p in parts)
+    counts = parts[0] if len(parts) == 1 else pd.concat(parts).groupby("path", as_index=False)["users"].sum()
     counts = counts.sort_values(["users", "path"], ascending=[False, True], ignore_index=True).head(int(n))
     counts["users"] = counts["users"].astype("int64")
     counts["share"] = counts["users"] / total

@@ -39,10 +39,11 @@ _ACTIVITY_SQL = """
 WITH w AS (
     SELECT user_id, occurred_at AS t FROM {ev}
     WHERE user_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ?),
-gaps AS (
-    SELECT user_id, t, t - lag(t) OVER (PARTITION BY user_id ORDER BY t) AS gap FROM w),
-per_user AS (
-    SELECT user_id, count(*) AS events, count(DISTINCT CAST(t AS DATE)) AS active_days,
+gaps AS (  -- one sort per user serves the gaps and the day changes (issue 22: count(DISTINCT day) took 3/4 of it)
+    SELECT user_id, t - lag(t) OVER byt AS gap, CAST(t AS DATE) <> CAST(lag(t) OVER byt AS DATE) AS new_day
+    FROM w WINDOW byt AS (PARTITION BY user_id ORDER BY t)),
+per_user AS (  -- a user's active days: the first event's day and each change of day in time order
+    SELECT user_id, count(*) AS events, 1 + count(*) FILTER (WHERE new_day) AS active_days,
            avg(CASE WHEN gap IS NULL THEN NULL WHEN gap <= INTERVAL (?) SECOND THEN 1.0 ELSE 0.0 END) AS burstiness
     FROM gaps GROUP BY user_id),
 per_hour AS (
@@ -68,7 +69,8 @@ def user_activity(interactions: pd.DataFrame | Events, start: object, end: objec
     if isinstance(interactions, pd.DataFrame):
         require_columns(interactions, ("user_id", "occurred_at"), "interactions")
     lo, hi = _window_bounds(start, end)
-    out = as_events(interactions).query(_ACTIVITY_SQL, [lo, hi, BURST_GAP_S])
+    # in parts of users when the events are many (the window's sort ran out of memory at 100 M events)
+    out = as_events(interactions).per_user(_ACTIVITY_SQL, [lo, hi, BURST_GAP_S])
     if out.empty:
         raise DataError(f"No interactions between {lo.date()} and {(hi - pd.Timedelta(days=1)).date()} (inclusive); "
                         "widen the window or check the account filter.")

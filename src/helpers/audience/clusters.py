@@ -108,14 +108,16 @@ hours AS (
     SELECT user_id, hour(t) AS hour, count(*) AS n FROM w GROUP BY user_id, hour),
 peak AS (  -- the most events, ties to the earliest hour: the largest n × 24 + (23 − hour)
     SELECT user_id, arg_max(hour, n * 24 + (23 - hour)) AS peak_hour FROM hours GROUP BY user_id),
-agg AS (  -- joined to peak per user, not per event (issue 22)
-    SELECT user_id, count(*) AS events, count(DISTINCT CAST(t AS DATE)) AS active_days,
+ordered AS (  -- a change of day in each user's time order (issue 22: count(DISTINCT day) cost most of the query)
+    SELECT *, CAST(t AS DATE) <> CAST(lag(t) OVER (PARTITION BY user_id ORDER BY t) AS DATE) AS new_day FROM w),
+agg AS (  -- joined to peak per user, not per event (issue 22); active days: the first day and each change of day
+    SELECT user_id, count(*) AS events, 1 + count(*) FILTER (WHERE new_day) AS active_days,
            date_diff('day', max(CAST(t AS DATE)), CAST(? AS DATE)) AS recency_days,
            {shares},
            count(*) FILTER (WHERE hour(t) BETWEEN {EVENING_HOURS[0]} AND {EVENING_HOURS[1]}) / count(*)
                AS evening_share,
            coalesce(sum(value) FILTER (WHERE event = 'purchase'), 0.0) AS purchase_value
-    FROM w GROUP BY user_id)
+    FROM ordered GROUP BY user_id)
 SELECT agg.*, peak_hour FROM agg JOIN peak USING (user_id)
 ORDER BY user_id
 """
@@ -143,7 +145,7 @@ def behaviour_features(interactions: pd.DataFrame | Events, as_of: Any, window_d
     _check_window(ev, window_days)
     day = _as_of_day(as_of, tz)
     start, end = day - pd.Timedelta(days=int(window_days) - 1), day + pd.Timedelta(days=1)
-    out = ev.query(_features_sql(), [start, end, day])
+    out = ev.per_user(_features_sql(), [start, end, day])  # in parts of users when the events are many
     if out.empty:
         raise DataError(f"No interactions in the window {start.date()} – {day.date()} ({window_days} days); "
                         "check the analysis date, the lookback window and the account filter.")
@@ -378,7 +380,12 @@ def _feature_frame(features: pd.DataFrame, columns: Sequence[str] | None) -> tup
     require_columns(features, cols, "features")
     if features["user_id"].duplicated().any():
         raise DataError("features has duplicate user_id rows; give one row per user.")
-    frame = features.set_index("user_id")[list(cols)].apply(pd.to_numeric, errors="coerce").astype("float64")
+    # only the clustering columns are copied, and text converted only when there is text (issue 22: at 10 M users
+    # each copy of every feature column is ~1.3 GB); the same float64 frame indexed by user_id as before
+    chosen = features[list(cols)]
+    if not all(pd.api.types.is_numeric_dtype(chosen[c]) for c in cols):
+        chosen = chosen.apply(pd.to_numeric, errors="coerce")
+    frame = chosen.astype("float64").set_axis(pd.Index(features["user_id"], name="user_id"))
     bad = [c for c in cols if frame[c].isna().any()]
     if bad:
         raise DataError(f"features has missing or non-numeric values in {bad}; fill or drop those users first.")
@@ -392,11 +399,14 @@ def scaled_matrix(frame: pd.DataFrame, log_columns: Sequence[str] = COUNT_FEATUR
     negative = [c for c in logged if (frame[c] < 0).any()]
     if negative:
         raise DataError(f"Count-like features {negative} have negative values; log1p scaling needs values ≥ 0.")
-    values = frame.copy()
-    for c in logged:
-        values[c] = np.log1p(values[c])
-    scaler = StandardScaler().fit(values.to_numpy())
-    return scaler.transform(values.to_numpy()), scaler, logged
+    # one copy of the features, logged and scaled in place (issue 22: the frame copy and two to_numpy copies were
+    # three more matrices of users × features); the same column-major layout and operations, so the same bits
+    values = frame.to_numpy(dtype="float64", copy=True)
+    for i, c in enumerate(frame.columns):
+        if c in logged:
+            np.log1p(values[:, i], out=values[:, i])
+    scaler = StandardScaler().fit(values)
+    return scaler.transform(values, copy=False), scaler, logged
 
 
 def _by_size(labels: np.ndarray) -> np.ndarray:

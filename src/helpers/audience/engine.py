@@ -44,6 +44,13 @@ bot activity query (a window over 10 M events) left ~1.5 GB resident and the pro
 2 GB; at 1GB it peaks lower and the results are the same (the cap only decides when DuckDB spills)."""
 
 
+PART_EVENTS = 20_000_000
+"""Per-user queries over every event (bot activity, behaviour features, RFM counts, paths) run on parts of
+about this many events, users split by a hash of their id (`Events.user_parts`): at 100 M events the bot
+activity window and the RFM counts of 10 M users ran out of DuckDB's 1GB even with spilling (issue 22); at 30 M events
+one part fit."""
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with its memory cap and spill folder (see the module doc)."""
     temp = os.environ.get(TEMP_ENV) or str(Path(tempfile.gettempdir()) / "opsbook-duckdb")
@@ -83,6 +90,24 @@ class Events:
         self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {self.name} "
                          f"WHERE CAST(user_id AS VARCHAR) NOT IN (SELECT user_id FROM {table})")
         return Events(self.con, name)
+
+    def user_parts(self) -> list[Events]:
+        """This table split into parts of about PART_EVENTS events, each holding all events of its users.
+
+        Users go to a part by a hash of their id, so a per-user result is the parts' results put
+        together. A table of PART_EVENTS events or fewer is one part: itself.
+        """
+        parts = -(-self.rows() // PART_EVENTS)
+        if parts <= 1:
+            return [self]
+        return [self.where(f"hash(CAST(user_id AS VARCHAR)) % {parts} = {part}") for part in range(parts)]
+
+    def per_user(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
+        """A query giving one row per user, ordered by user_id, run on each of `user_parts` and put together."""
+        parts = [part.query(sql, params) for part in self.user_parts()]
+        if len(parts) == 1:
+            return parts[0]
+        return pd.concat(parts, ignore_index=True).sort_values("user_id", ignore_index=True)
 
     def rows(self) -> int:
         """Number of events."""
