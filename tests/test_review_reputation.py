@@ -12,6 +12,7 @@ September 2025 (last year) is before the table's first comment: every value miss
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -94,3 +95,47 @@ def test_board_gives_net_sentiment_attainment_and_status(comments: pd.DataFrame,
     assert value(board, "total", "comments", "status") == "info"
     without = scorecard(daily, None, None, accounts, targets, parse_period("month", "2026-09"))
     assert not without["kpi"].isin(["comments", "negative_share", "net_sentiment"]).any()
+
+
+# --------------------------------------------------------------------------- English comments without the en set
+
+
+class _NoScores:
+    """A scorer that scores nothing (the note is about which scorer English comments get, not their scores)."""
+
+    def score(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"sentiment_score": float("nan"), "sentiment": None, "sentiment_method": None},
+                            index=frame.index)
+
+
+@pytest.mark.parametrize("available", [True, False])
+def test_english_comments_scored_by_the_lexicon_are_said(sample_dir: Path, available: bool,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the English labelled set, English comments fall back to VADER: the review says how many, and how to
+    get the set; with it, nothing is added."""
+    from helpers.nlp import corpora
+    from helpers.review import findings, reputation, session
+
+    monkeypatch.setattr(corpora, "en_set_status", lambda *_: corpora.SetStatus(available, "message"))
+    run = session.prepare(account="own", period_type="month", period="2026-10", data_dir=str(sample_dir),
+                          er_base="impressions", anomaly_method="stl", anomaly_threshold=3.5, bot_iqr_k=1.5,
+                          roas_stop_loss=3.0, ctr_keep=0.05, targets_source="data", trend_periods=6, top_n=0,
+                          markov_value="share", min_coverage=0.8, lang="en")
+    voice = reputation.customer_comments(run, scorer=_NoScores())  # type: ignore[arg-type]
+    english = voice.comments["language"].isin(["en"]).sum()  # the sample's languages are zh, en, und, other
+    assert english > 0
+    assert voice.english_by_lexicon == (0 if available else english)
+    text = findings.reputation_text(voice, reputation.sentiment_table(voice, run))
+    note = f"{english:,} English comments are scored with the VADER lexicon"
+    assert (note in text) is (not available) and ("make setup" in text) is (not available)
+
+
+def test_the_lexicon_note_speaks_chinese() -> None:
+    from helpers import i18n
+    from helpers.review import findings
+    from helpers.review.reputation import Voice
+
+    voice = Voice(pd.DataFrame({"language": ["en"] * 3}), english_by_lexicon=3)
+    with i18n.use_language("zh-CN"):
+        assert "3 条英文评论用 VADER 词典打分" in findings._english_lexicon_note(voice)
+    assert findings._english_lexicon_note(Voice(pd.DataFrame(), english_by_lexicon=0)) == ""

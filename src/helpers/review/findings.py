@@ -513,7 +513,16 @@ def reputation_text(voice: Voice, split: pd.DataFrame) -> str:
         comments=i18n.fmt_count(r["comments"]), scored=i18n.fmt_count(r["scored"]),
         positive=i18n.fmt_percent(r["positive_share"]), neutral=i18n.fmt_percent(r["neutral_share"]),
         negative=i18n.fmt_percent(r["negative_share"]), net=fmt_value(r["net_sentiment"], "index"),
-        brand=i18n.fmt_count(voice.brand_rows), removed=i18n.fmt_count(voice.removed))
+        brand=i18n.fmt_count(voice.brand_rows), removed=i18n.fmt_count(voice.removed)) + _english_lexicon_note(voice)
+
+
+def _english_lexicon_note(voice: Voice) -> str:
+    """Why English comments were scored by the lexicon, when the English labelled set is missing ("" otherwise)."""
+    if not voice.english_by_lexicon:
+        return ""
+    return "\n" + _("{count} English comments are scored with the VADER lexicon, not a fitted model: the English "
+                    "labelled set (the vaderSentiment 3.3.2 source package) is missing from the language cache. "
+                    "Run `make setup` to download it.").format(count=i18n.fmt_count(voice.english_by_lexicon))
 
 
 def crisis_days_text(cases: CrisisCases, accounts: pd.DataFrame | None = None) -> str:

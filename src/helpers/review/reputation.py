@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from helpers.nlp import corpora
 from helpers.nlp.clean import clean_comments, split_brand_rows
 from helpers.nlp.opinion import AlertSettings, ResponseSop, early_warning, incidents
 from helpers.nlp.sentiment import SentimentScorer, score_comments, sentiment_split
@@ -57,6 +58,8 @@ class Voice:
     comments: pd.DataFrame | None = field(repr=False)
     brand_rows: int = 0  # the brand's own rows (its replies) created in the period, set apart before cleaning
     removed: int = 0
+    english_by_lexicon: int = 0
+    """English comments scored by the VADER lexicon because the English labelled set is missing (no model fitted)."""
 
     @property
     def available(self) -> bool:
@@ -80,7 +83,9 @@ def customer_comments(run: ReviewRun, scorer: SentimentScorer | None = None) -> 
     else:
         kept = kept.assign(sentiment_score=pd.Series(dtype="float64"), sentiment=pd.Series(dtype="object"),
                            sentiment_method=pd.Series(dtype="object"))
-    return Voice(kept, brand_rows=brand_in_period, removed=len(cleaned.removed))
+    english = int(kept["language"].fillna("").astype(str).str.lower().str.startswith("en").sum()) if len(kept) else 0
+    by_lexicon = english if english and not corpora.en_set_status().available else 0
+    return Voice(kept, brand_rows=brand_in_period, removed=len(cleaned.removed), english_by_lexicon=by_lexicon)
 
 
 def _window(comments: pd.DataFrame, period: ReviewPeriod) -> pd.DataFrame:
