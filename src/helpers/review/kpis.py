@@ -353,9 +353,17 @@ def _sum(values: pd.Series) -> float:
 
 
 def _paired(d: pd.DataFrame, num: str, den: str) -> tuple[float, float, int]:
-    """Σnum and Σden over the days reporting both, and how many such days there are."""
-    both = d[num].notna() & d[den].notna()
-    return _sum(d.loc[both, num]), _sum(d.loc[both, den]), int(both.sum())
+    """Σnum and Σden over the days reporting both, and how many such days there are.
+
+    On the columns' arrays (not pandas' .loc): the same sums in the same order (pandas sums the
+    selected values with numpy as well), without an indexing pass per call (~1 ms each, 19 a window).
+    """
+    a, b = d[num].to_numpy(dtype="float64"), d[den].to_numpy(dtype="float64")
+    both = ~(np.isnan(a) | np.isnan(b))
+    n = int(both.sum())
+    if n == 0:
+        return math.nan, math.nan, 0
+    return float(a[both].sum()), float(b[both].sum()), n
 
 
 def _days_reporting(reported: dict[str, np.ndarray], columns: Sequence[str]) -> int:
@@ -427,10 +435,12 @@ class _Events:
     first: pd.Timestamp
     last: pd.Timestamp
     spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]]  # each account's first and last day in the table
+    by_account: dict[str, pd.DataFrame]  # the rows inside the period per account (in table order)
 
     def of(self, account_id: str) -> pd.DataFrame:
         """This account's rows in the period."""
-        return self.rows[self.rows["account_id"] == account_id]
+        mine = self.by_account.get(account_id)
+        return self.rows.iloc[:0] if mine is None else mine
 
     def days(self, account_id: str, daily_days: frozenset[pd.Timestamp] | None, w: _Window) -> int | None:
         """Days of the period this table speaks for, for the account (None: the account is not in the table).
@@ -456,9 +466,15 @@ def _events(table: pd.DataFrame | None, w: _Window) -> _Events | None:
     if table is None or table.empty:
         return None
     spans = table.groupby("account_id")["day"].agg(["min", "max"])
-    return _Events(table[table["day"].between(w.start, w.end)], frozenset(table["account_id"]),
-                   table["day"].min(), table["day"].max(),
-                   {str(a): (r["min"], r["max"]) for a, r in spans.iterrows()})
+    rows = table[table["day"].between(w.start, w.end)]
+    return _Events(rows, frozenset(table["account_id"]), table["day"].min(), table["day"].max(),
+                   {str(a): (low, high) for a, low, high in zip(spans.index, spans["min"], spans["max"], strict=True)},
+                   _by_account(rows))
+
+
+def _by_account(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The rows of each account (one grouping pass, each group in the rows' order), by account_id."""
+    return {str(a): group for a, group in rows.groupby("account_id", sort=False)}
 
 
 def _post_parts(posts: _Events | None, account_id: str, days: int | None,
@@ -720,10 +736,11 @@ def _period_account_rows(t: _Prepared, w: _Window) -> tuple[list[dict[str, objec
     with_daily = set(t.daily["account_id"])
     in_period = t.daily[t.daily["date"].between(w.start, w.end)].sort_values("date")
     day_before = t.daily[t.daily["date"] == w.start - pd.Timedelta(days=1)].set_index("account_id")["followers"]
+    by_account = _by_account(in_period)
     rows: list[dict[str, object]] = []
     parts: dict[str, dict[str, float]] = {}
     for account_id, platform in t.acc.itertuples(index=False):
-        d = in_period[in_period["account_id"] == account_id]
+        d = by_account.get(account_id, in_period.iloc[:0])
         base = float(day_before.get(account_id, math.nan))
         account_rows, parts[account_id] = _account_rows(account_id, platform, d, base, posts_, ads, t.has_ad_revenue,
                                                         t.absent, account_id in with_daily, w)
