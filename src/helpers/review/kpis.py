@@ -461,15 +461,33 @@ class _Events:
         return sum(1 for day in own | daily_days if low <= day <= high)
 
 
-def _events(table: pd.DataFrame | None, w: _Window) -> _Events | None:
-    """An event table prepared once per period (None when the table was not given or is empty)."""
+@dataclass(frozen=True)
+class _EventTable:
+    """An event table (posts or ad_daily) with what every period reads of it: its accounts and spans."""
+
+    table: pd.DataFrame
+    accounts: frozenset[str]  # accounts with at least one row anywhere in the table
+    first: pd.Timestamp
+    last: pd.Timestamp
+    spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]]  # each account's first and last day in the table
+
+
+def _event_table(table: pd.DataFrame | None) -> _EventTable | None:
+    """An event table's accounts and spans, worked out once per table (None when not given or empty)."""
     if table is None or table.empty:
         return None
     spans = table.groupby("account_id")["day"].agg(["min", "max"])
-    rows = table[table["day"].between(w.start, w.end)]
-    return _Events(rows, frozenset(table["account_id"]), table["day"].min(), table["day"].max(),
-                   {str(a): (low, high) for a, low, high in zip(spans.index, spans["min"], spans["max"], strict=True)},
-                   _by_account(rows))
+    return _EventTable(table, frozenset(table["account_id"]), table["day"].min(), table["day"].max(),
+                       {str(a): (low, high) for a, low, high in zip(spans.index, spans["min"], spans["max"],
+                                                                    strict=True)})
+
+
+def _events(events: _EventTable | None, w: _Window) -> _Events | None:
+    """An event table cut to a period (None when the table was not given or is empty)."""
+    if events is None:
+        return None
+    rows = events.table[events.table["day"].between(w.start, w.end)]
+    return _Events(rows, events.accounts, events.first, events.last, events.spans, _by_account(rows))
 
 
 def _by_account(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -701,8 +719,8 @@ class _Prepared:
     acc: pd.DataFrame
     daily: pd.DataFrame
     absent: frozenset[str]
-    posts: pd.DataFrame | None
-    ads: pd.DataFrame | None
+    posts: _EventTable | None
+    ads: _EventTable | None
     has_ad_revenue: bool
 
 
@@ -727,13 +745,13 @@ def _prepared(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     posts_ = _prepare_posts(posts, acc["account_id"])
     ad_table, has_ad_revenue = _prepare_ads(ad_daily, acc["account_id"])
     return key, remember(_PREPARED, _PREPARED_KEPT, key,
-                          _Prepared(acc, daily, absent, posts_, ad_table, has_ad_revenue))
+                          _Prepared(acc, daily, absent, _event_table(posts_), _event_table(ad_table), has_ad_revenue))
 
 
 def _period_account_rows(t: _Prepared, w: _Window) -> tuple[list[dict[str, object]], dict[str, dict[str, float]]]:
     """Every account's KPI rows over the window (before the coverage threshold) and their parts."""
     posts_, ads = _events(t.posts, w), _events(t.ads, w)
-    with_daily = set(t.daily["account_id"])
+    with_daily = set(t.daily["account_id"].unique())
     in_period = t.daily[t.daily["date"].between(w.start, w.end)].sort_values("date")
     day_before = t.daily[t.daily["date"] == w.start - pd.Timedelta(days=1)].set_index("account_id")["followers"]
     by_account = _by_account(in_period)
