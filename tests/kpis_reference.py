@@ -1,5 +1,5 @@
-"""The KPI computation of helpers.review.kpis as it was before round 5 of issue 22 (compute_kpis and
-everything under it, copied unchanged from commit 561ce1c): the reference the faster per-window code
+"""The KPI computation of helpers.review.kpis as it was before round 5 of issue 22 (compute_kpis and comment_kpis,
+and everything under them, copied unchanged from commit 561ce1c): the reference the faster per-window code
 must equal (tests/test_kpis_windows.py). Not used by the package."""
 # ruff: noqa
 
@@ -726,3 +726,66 @@ def _compute(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily: 
 def _isnan(x: object) -> bool:
     """True for NaN/None/NA."""
     return bool(pd.isna(x))
+
+
+def _comment_counts(rows: pd.DataFrame) -> dict[str, float]:
+    """Comments, scored comments and the positive and negative counts among the scored."""
+    scored = rows["sentiment_score"].notna()
+    return {"comments": float(len(rows)), "scored": float(scored.sum()),
+            "positive": float((scored & (rows["sentiment"] == "positive")).sum()),
+            "negative": float((scored & (rows["sentiment"] == "negative")).sum())}
+
+
+def _comment_rows(account_id: str, platform: str, counts: dict[str, float] | None, scope: str,
+                  coverage: str) -> list[dict[str, object]]:
+    """The three reputation rows of one account (or the total) from its counts; None = not covered."""
+    nan = math.nan
+    if counts is None:
+        why = "comments table does not cover this account in this period"
+        return [{"scope": scope, "account_id": account_id, "platform": platform, "kpi": kpi, "value": nan,
+                 "coverage": "", "note": why} for kpi in REPUTATION_KPIS]
+    scored = counts["scored"]
+    net = _ratio(counts["positive"] - counts["negative"], scored)
+    negative = _ratio(counts["negative"], scored)
+    share_note = "" if scored else "no scored comment in the period"
+    share_coverage = coverage or f"{int(scored)}/{int(counts['comments'])} comments scored"
+    return [
+        {"scope": scope, "account_id": account_id, "platform": platform, "kpi": "comments",
+         "value": counts["comments"], "coverage": coverage, "note": "after cleaning, brand rows apart"},
+        {"scope": scope, "account_id": account_id, "platform": platform, "kpi": "negative_share",
+         "value": negative, "coverage": share_coverage, "note": share_note or "negative ÷ scored comments"},
+        {"scope": scope, "account_id": account_id, "platform": platform, "kpi": "net_sentiment",
+         "value": net, "coverage": share_coverage, "note": share_note or "(positive − negative) ÷ scored comments"},
+    ]
+
+
+def comment_kpis(comments: pd.DataFrame, accounts: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
+    """Reputation KPIs (comments, negative share, net sentiment) per account and in total over start..end.
+
+    ``comments``: customers' comments, cleaned and scored (account_id, created_at, sentiment,
+    sentiment_score; a missing score = not scored). Rows as compute_kpis returns them. An account
+    with no comment in the days but some elsewhere in a table whose span reaches the days has 0
+    comments and no shares; outside the table's span every value is missing (missing is not zero).
+    """
+    require_columns(comments, ["account_id", "created_at", "sentiment", "sentiment_score"], "comments")
+    w_start, w_end = check_day("start", start), check_day("end", end)
+    acc = _prepare_accounts(accounts)
+    day = _as_days(comments["created_at"], "comments", "created_at")
+    ids = comments["account_id"].astype("str")
+    has_rows = set(ids)
+    spans = bool(len(day)) and day.min() <= w_end and day.max() >= w_start
+    inside = comments[day.between(w_start, w_end).to_numpy() & ids.isin(acc["account_id"]).to_numpy()]
+    inside_ids = inside["account_id"].astype("str")
+    rows: list[dict[str, object]] = []
+    covered: list[dict[str, float]] = []
+    for account_id, platform in acc.itertuples(index=False):
+        counts = _comment_counts(inside[inside_ids == account_id]) if spans and account_id in has_rows else None
+        if counts is not None:
+            covered.append(counts)
+        rows += _comment_rows(account_id, platform, counts, "account", "")
+    total = {k: float(sum(c[k] for c in covered)) for k in ("comments", "scored", "positive", "negative")}
+    rows += _comment_rows(_TOTAL, "all", total if covered else None, _TOTAL, f"{len(covered)}/{len(acc)} accounts")
+    out = pd.DataFrame(rows, columns=["scope", "account_id", "platform", "kpi", "value", "coverage", "note"])
+    return out.astype({"value": "float64"})
+
+

@@ -112,3 +112,24 @@ def test_the_sample_equals_the_reference(tables: dict[str, pd.DataFrame], window
     t = tables
     for er_base in ("impressions", "followers"):
         _both(t["account_daily"], t["posts"], t["ad_daily"], t["accounts"], *window, er_base, 0.8)
+
+
+def _random_comments(seed: int) -> pd.DataFrame:
+    """Comments of accounts a, b and x (x is not reviewed; c, d, e have none), some without a score."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    sentiment = rng.choice(["positive", "neutral", "negative"], n)
+    score = np.where(rng.random(n) < 0.1, np.nan, rng.random(n))
+    return pd.DataFrame({"account_id": pd.array(rng.choice(["a", "b", "x"], n), dtype="string[pyarrow]"),
+                         "created_at": pd.Timestamp("2026-01-03") + pd.to_timedelta(rng.integers(0, 50 * 24, n), "h"),
+                         "sentiment": sentiment, "sentiment_score": score})
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_comment_kpis_equal_the_reference(seed: int) -> None:
+    comments = _random_comments(seed)
+    accounts = _random_tables(seed)[3]
+    for start, end in WINDOWS:
+        for table in (comments, comments.iloc[:0], comments[comments["account_id"] == "b"]):
+            pd.testing.assert_frame_equal(kpis.comment_kpis(table, accounts, start, end),
+                                          reference.comment_kpis(table, accounts, start, end), check_exact=True)
