@@ -1,6 +1,6 @@
 """The KPI computation of helpers.review.kpis as it was before round 5 of issue 22 (compute_kpis and comment_kpis,
 and everything under them, copied unchanged from commit 561ce1c): the reference the faster per-window code
-must equal (tests/test_kpis_windows.py). Not used by the package."""
+must equal, and the scorecard's left-out notes (tests/test_kpis_windows.py). Not used by the package."""
 # ruff: noqa
 
 
@@ -788,4 +788,23 @@ def comment_kpis(comments: pd.DataFrame, accounts: pd.DataFrame, start: object, 
     out = pd.DataFrame(rows, columns=["scope", "account_id", "platform", "kpi", "value", "coverage", "note"])
     return out.astype({"value": "float64"})
 
+
+
+
+def _with_left_out(row: Any, label: str, board: pd.DataFrame) -> str:
+    """A total's note with the accounts left out of it this period and why ('own_xhs (0/31 days in 2026-10)')."""
+    note = "" if _isnan(row.note) else str(row.note)
+    if row.scope != _TOTAL or note == _REACH_TOTAL_NOTE:  # reach is not summed: nobody is left out of it
+        return note
+    mine = board[(board["scope"] == "account") & (board["kpi"] == row.kpi)]
+    out = [_coverage_text(r, label) for r in mine.itertuples(index=False) if r.gap]
+    return "; ".join(filter(None, [note, f"left out: {', '.join(out)}" if out else ""]))
+
+
+
+
+def _coverage_text(row: Any, label: str) -> str:
+    """An account's coverage in a period, for a note: 'own_xhs (3/31 days in 2026-10)'."""
+    days = "no data" if not row.coverage else row.coverage
+    return f"{row.account_id} ({days} in {label})"
 

@@ -133,3 +133,19 @@ def test_comment_kpis_equal_the_reference(seed: int) -> None:
         for table in (comments, comments.iloc[:0], comments[comments["account_id"] == "b"]):
             pd.testing.assert_frame_equal(kpis.comment_kpis(table, accounts, start, end),
                                           reference.comment_kpis(table, accounts, start, end), check_exact=True)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_left_out_notes_equal_the_reference(seed: int) -> None:
+    """The totals' notes naming the accounts under the coverage threshold, gathered in one pass, read as the
+    per-row search of the code before; with several accounts left out of one KPI, in the board's order."""
+    daily, posts, ads, accounts = _random_tables(seed)
+    comments = _random_comments(seed)
+    for (start, end), label in ((WINDOWS[0], "2026-01"), (WINDOWS[1], "2026-02")):
+        for cov in (0.0, 0.9, 1.0):
+            current, _ = kpis._period_kpis(daily, posts, ads, accounts, start, end, "impressions", comments, cov)
+            board = kpis.attach_targets(current, None, label, "month").rename(columns={"value": "actual"})
+            expected = [reference._with_left_out(r, label, board) for r in board.itertuples(index=False)]
+            assert kpis._notes_with_left_out(board, label) == expected
+            if cov == 1.0:  # 15 % of the days are missing: every account with daily rows is left out somewhere
+                assert sum("left out: " in note and ", " in note.split("left out: ")[1] for note in expected) > 0

@@ -1143,7 +1143,7 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     current, cur_parts = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base,
                                       comments, min_coverage)
     board = attach_targets(current, targets, period.label, period.kind).rename(columns={"value": "actual"})
-    board["note"] = [_with_left_out(r, period.label, board) for r in board.itertuples(index=False)]
+    board["note"] = _notes_with_left_out(board, period.label)
     prev_p, ly_p = period.previous(), period.same_period_last_year()
     for p, name in ((prev_p, "previous"), (ly_p, "last_year")):
         values, parts = _period_kpis(account_daily, posts, ad_daily, accounts, p.start, p.end, er_base, comments,
@@ -1198,13 +1198,21 @@ def check_min_coverage(min_coverage: float) -> float:
     return check_number("min_coverage", min_coverage, 0.0, 1.0)
 
 
-def _with_left_out(row: Any, label: str, board: pd.DataFrame) -> str:
-    """A total's note with the accounts left out of it this period and why ('own_xhs (0/31 days in 2026-10)')."""
+def _notes_with_left_out(board: pd.DataFrame, label: str) -> list[str]:
+    """Each row's note, a total's with the accounts left out of it this period and why ('own_xhs (0/31 days in
+    2026-10)'), in the board's order; the left-out accounts of every KPI are gathered in one pass over the board."""
+    left_out: dict[str, list[str]] = {}
+    for r in board[board["scope"] == "account"].itertuples(index=False):
+        if r.gap:
+            left_out.setdefault(r.kpi, []).append(_coverage_text(r, label))
+    return [_with_left_out(r, left_out.get(r.kpi, [])) for r in board.itertuples(index=False)]
+
+
+def _with_left_out(row: Any, out: list[str]) -> str:
+    """A row's note; a total's with ``out``, the texts of the accounts left out of it."""
     note = "" if _isnan(row.note) else str(row.note)
     if row.scope != _TOTAL or note == _REACH_TOTAL_NOTE:  # reach is not summed: nobody is left out of it
         return note
-    mine = board[(board["scope"] == "account") & (board["kpi"] == row.kpi)]
-    out = [_coverage_text(r, label) for r in mine.itertuples(index=False) if r.gap]
     return "; ".join(filter(None, [note, f"left out: {', '.join(out)}" if out else ""]))
 
 
