@@ -353,9 +353,17 @@ def _sum(values: pd.Series) -> float:
 
 
 def _paired(d: pd.DataFrame, num: str, den: str) -> tuple[float, float, int]:
-    """Σnum and Σden over the days reporting both, and how many such days there are."""
-    both = d[num].notna() & d[den].notna()
-    return _sum(d.loc[both, num]), _sum(d.loc[both, den]), int(both.sum())
+    """Σnum and Σden over the days reporting both, and how many such days there are.
+
+    On the columns' arrays (not pandas' .loc): the same sums in the same order (pandas sums the
+    selected values with numpy as well), without an indexing pass per call (~1 ms each, 19 a window).
+    """
+    a, b = d[num].to_numpy(dtype="float64"), d[den].to_numpy(dtype="float64")
+    both = ~(np.isnan(a) | np.isnan(b))
+    n = int(both.sum())
+    if n == 0:
+        return math.nan, math.nan, 0
+    return float(a[both].sum()), float(b[both].sum()), n
 
 
 def _days_reporting(reported: dict[str, np.ndarray], columns: Sequence[str]) -> int:
@@ -427,10 +435,12 @@ class _Events:
     first: pd.Timestamp
     last: pd.Timestamp
     spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]]  # each account's first and last day in the table
+    by_account: dict[str, pd.DataFrame]  # the rows inside the period per account (in table order)
 
     def of(self, account_id: str) -> pd.DataFrame:
         """This account's rows in the period."""
-        return self.rows[self.rows["account_id"] == account_id]
+        mine = self.by_account.get(account_id)
+        return self.rows.iloc[:0] if mine is None else mine
 
     def days(self, account_id: str, daily_days: frozenset[pd.Timestamp] | None, w: _Window) -> int | None:
         """Days of the period this table speaks for, for the account (None: the account is not in the table).
@@ -451,14 +461,38 @@ class _Events:
         return sum(1 for day in own | daily_days if low <= day <= high)
 
 
-def _events(table: pd.DataFrame | None, w: _Window) -> _Events | None:
-    """An event table prepared once per period (None when the table was not given or is empty)."""
+@dataclass(frozen=True)
+class _EventTable:
+    """An event table (posts or ad_daily) with what every period reads of it: its accounts and spans."""
+
+    table: pd.DataFrame
+    accounts: frozenset[str]  # accounts with at least one row anywhere in the table
+    first: pd.Timestamp
+    last: pd.Timestamp
+    spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]]  # each account's first and last day in the table
+
+
+def _event_table(table: pd.DataFrame | None) -> _EventTable | None:
+    """An event table's accounts and spans, worked out once per table (None when not given or empty)."""
     if table is None or table.empty:
         return None
     spans = table.groupby("account_id")["day"].agg(["min", "max"])
-    return _Events(table[table["day"].between(w.start, w.end)], frozenset(table["account_id"]),
-                   table["day"].min(), table["day"].max(),
-                   {str(a): (r["min"], r["max"]) for a, r in spans.iterrows()})
+    return _EventTable(table, frozenset(table["account_id"]), table["day"].min(), table["day"].max(),
+                       {str(a): (low, high) for a, low, high in zip(spans.index, spans["min"], spans["max"],
+                                                                    strict=True)})
+
+
+def _events(events: _EventTable | None, w: _Window) -> _Events | None:
+    """An event table cut to a period (None when the table was not given or is empty)."""
+    if events is None:
+        return None
+    rows = events.table[events.table["day"].between(w.start, w.end)]
+    return _Events(rows, events.accounts, events.first, events.last, events.spans, _by_account(rows))
+
+
+def _by_account(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The rows of each account (one grouping pass, each group in the rows' order), by account_id."""
+    return {str(a): group for a, group in rows.groupby("account_id", sort=False)}
 
 
 def _post_parts(posts: _Events | None, account_id: str, days: int | None,
@@ -685,8 +719,8 @@ class _Prepared:
     acc: pd.DataFrame
     daily: pd.DataFrame
     absent: frozenset[str]
-    posts: pd.DataFrame | None
-    ads: pd.DataFrame | None
+    posts: _EventTable | None
+    ads: _EventTable | None
     has_ad_revenue: bool
 
 
@@ -711,19 +745,20 @@ def _prepared(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     posts_ = _prepare_posts(posts, acc["account_id"])
     ad_table, has_ad_revenue = _prepare_ads(ad_daily, acc["account_id"])
     return key, remember(_PREPARED, _PREPARED_KEPT, key,
-                          _Prepared(acc, daily, absent, posts_, ad_table, has_ad_revenue))
+                          _Prepared(acc, daily, absent, _event_table(posts_), _event_table(ad_table), has_ad_revenue))
 
 
 def _period_account_rows(t: _Prepared, w: _Window) -> tuple[list[dict[str, object]], dict[str, dict[str, float]]]:
     """Every account's KPI rows over the window (before the coverage threshold) and their parts."""
     posts_, ads = _events(t.posts, w), _events(t.ads, w)
-    with_daily = set(t.daily["account_id"])
+    with_daily = set(t.daily["account_id"].unique())
     in_period = t.daily[t.daily["date"].between(w.start, w.end)].sort_values("date")
     day_before = t.daily[t.daily["date"] == w.start - pd.Timedelta(days=1)].set_index("account_id")["followers"]
+    by_account = _by_account(in_period)
     rows: list[dict[str, object]] = []
     parts: dict[str, dict[str, float]] = {}
     for account_id, platform in t.acc.itertuples(index=False):
-        d = in_period[in_period["account_id"] == account_id]
+        d = by_account.get(account_id, in_period.iloc[:0])
         base = float(day_before.get(account_id, math.nan))
         account_rows, parts[account_id] = _account_rows(account_id, platform, d, base, posts_, ads, t.has_ad_revenue,
                                                         t.absent, account_id in with_daily, w)
@@ -812,7 +847,7 @@ def comment_kpis(comments: pd.DataFrame, accounts: pd.DataFrame, start: object, 
     acc = _prepare_accounts(accounts)
     day = _as_days(comments["created_at"], "comments", "created_at")
     ids = comments["account_id"].astype("str")
-    has_rows = set(ids)
+    has_rows = set(ids.unique())  # not a set over every row: 32k text ids a call
     spans = bool(len(day)) and day.min() <= w_end and day.max() >= w_start
     inside = comments[day.between(w_start, w_end).to_numpy() & ids.isin(acc["account_id"]).to_numpy()]
     inside_ids = inside["account_id"].astype("str")
@@ -1108,7 +1143,7 @@ def scorecard(account_daily: pd.DataFrame, posts: pd.DataFrame | None, ad_daily:
     current, cur_parts = _period_kpis(account_daily, posts, ad_daily, accounts, period.start, period.end, er_base,
                                       comments, min_coverage)
     board = attach_targets(current, targets, period.label, period.kind).rename(columns={"value": "actual"})
-    board["note"] = [_with_left_out(r, period.label, board) for r in board.itertuples(index=False)]
+    board["note"] = _notes_with_left_out(board, period.label)
     prev_p, ly_p = period.previous(), period.same_period_last_year()
     for p, name in ((prev_p, "previous"), (ly_p, "last_year")):
         values, parts = _period_kpis(account_daily, posts, ad_daily, accounts, p.start, p.end, er_base, comments,
@@ -1163,13 +1198,21 @@ def check_min_coverage(min_coverage: float) -> float:
     return check_number("min_coverage", min_coverage, 0.0, 1.0)
 
 
-def _with_left_out(row: Any, label: str, board: pd.DataFrame) -> str:
-    """A total's note with the accounts left out of it this period and why ('own_xhs (0/31 days in 2026-10)')."""
+def _notes_with_left_out(board: pd.DataFrame, label: str) -> list[str]:
+    """Each row's note, a total's with the accounts left out of it this period and why ('own_xhs (0/31 days in
+    2026-10)'), in the board's order; the left-out accounts of every KPI are gathered in one pass over the board."""
+    left_out: dict[str, list[str]] = {}
+    for r in board[board["scope"] == "account"].itertuples(index=False):
+        if r.gap:
+            left_out.setdefault(r.kpi, []).append(_coverage_text(r, label))
+    return [_with_left_out(r, left_out.get(r.kpi, [])) for r in board.itertuples(index=False)]
+
+
+def _with_left_out(row: Any, out: list[str]) -> str:
+    """A row's note; a total's with ``out``, the texts of the accounts left out of it."""
     note = "" if _isnan(row.note) else str(row.note)
     if row.scope != _TOTAL or note == _REACH_TOTAL_NOTE:  # reach is not summed: nobody is left out of it
         return note
-    mine = board[(board["scope"] == "account") & (board["kpi"] == row.kpi)]
-    out = [_coverage_text(r, label) for r in mine.itertuples(index=False) if r.gap]
     return "; ".join(filter(None, [note, f"left out: {', '.join(out)}" if out else ""]))
 
 
