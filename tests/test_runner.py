@@ -160,20 +160,25 @@ def test_a_bad_language_fails_before_the_kernel_starts(tmp_path: Path, capsys: p
     assert not list((tmp_path / "period_review").glob(".running-*"))  # nothing left behind
 
 
-@pytest.mark.slow
-def test_the_runners_kernel_is_told_it_runs_headless(tmp_path: Path) -> None:
-    # explorers read OPSBOOK_HEADLESS to draw nothing until used; a person's kernel does not have it
+def run_probe(tmp_path: Path, *sources: str) -> runner.RunResult:
+    """Run a notebook of an output_dir parameters cell and the given code cells through the runner, in the suite's
+    kernel."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "opsbook", "display_name": "Python (opsbook)", "language": "python"}
     parameters = nbformat.v4.new_code_cell('output_dir = ""')
     parameters.metadata["tags"] = ["parameters"]
-    probe = nbformat.v4.new_code_cell("import os, pathlib\n"
-                                      "flag = os.environ.get('OPSBOOK_HEADLESS', '-')\n"
-                                      "pathlib.Path(output_dir, 'headless.txt').write_text(flag)")
-    nb.cells = [parameters, probe]
+    nb.cells = [parameters, *(nbformat.v4.new_code_cell(source) for source in sources)]
     path = tmp_path / "probe.ipynb"
     nbformat.write(nb, path)
-    result = runner.run_notebook(str(path), out_root=tmp_path / "out", progress=False)
+    return runner.run_notebook(str(path), out_root=tmp_path / "out", progress=False)
+
+
+@pytest.mark.slow
+def test_the_runners_kernel_is_told_it_runs_headless(tmp_path: Path) -> None:
+    # explorers read OPSBOOK_HEADLESS to draw nothing until used; a person's kernel does not have it
+    result = run_probe(tmp_path, "import os, pathlib\n"
+                                 "flag = os.environ.get('OPSBOOK_HEADLESS', '-')\n"
+                                 "pathlib.Path(output_dir, 'headless.txt').write_text(flag)")
     assert (result.output_dir / "headless.txt").read_text() == "1"
 
 
@@ -199,18 +204,10 @@ def test_a_warmed_exporter_writes_the_same_page_as_a_fresh_one(tmp_path: Path, l
 def test_the_kernel_stopped_after_the_last_cell_leaves_every_output_and_file(tmp_path: Path) -> None:
     # the runner stops the kernel at once after the last cell (no graceful exit): what the cells printed and wrote
     # must all be there, however much, and an exit hook of the kernel does not run
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "opsbook", "display_name": "Python (opsbook)", "language": "python"}
-    parameters = nbformat.v4.new_code_cell('output_dir = ""')
-    parameters.metadata["tags"] = ["parameters"]
-    hook = nbformat.v4.new_code_cell("import atexit, pathlib\n"
-                                     "atexit.register(lambda: pathlib.Path(output_dir, 'exit.txt').write_text('ran'))")
-    last = nbformat.v4.new_code_cell("pathlib.Path(output_dir, 'big.txt').write_text('x' * 5_000_000)\n"
-                                     "for i in range(3000):\n    print(f'line {i}')")
-    nb.cells = [parameters, hook, last]
-    path = tmp_path / "probe.ipynb"
-    nbformat.write(nb, path)
-    result = runner.run_notebook(str(path), out_root=tmp_path / "out", progress=False)
+    result = run_probe(tmp_path, "import atexit, pathlib\n"
+                                 "atexit.register(lambda: pathlib.Path(output_dir, 'exit.txt').write_text('ran'))",
+                       "pathlib.Path(output_dir, 'big.txt').write_text('x' * 5_000_000)\n"
+                       "for i in range(3000):\n    print(f'line {i}')")
     assert (result.output_dir / "big.txt").stat().st_size == 5_000_000
     executed = nbformat.read(result.output_dir / "notebook.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
