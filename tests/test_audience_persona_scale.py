@@ -15,6 +15,7 @@ import pytest
 
 from helpers.audience.personas import (
     DEMOGRAPHICS,
+    METRIC_COLUMNS,
     DemographicMode,
     Persona,
     _checked_features,
@@ -24,6 +25,7 @@ from helpers.audience.personas import (
     persona_cards,
     recommended_action,
 )
+from helpers.errors import DataError
 
 
 def _old_demographics(members: pd.Index, audience: pd.DataFrame, attributes: Sequence[str]) -> tuple[Any, ...]:
@@ -129,3 +131,32 @@ def test_persona_cards_with_one_row_per_user_match_the_group_by(seed: int, users
     assert (gender_a.mode, gender_a.mode_share, gender_a.missing_share) == ("女", 0.5, 0.5)
     gender_b = cards["b"].demographics[0]  # u3 male, u4 absent (missing)
     assert (gender_b.mode, gender_b.mode_share, gender_b.missing_share) == ("男", 0.5, 0.5)
+
+
+def _old_checked_features(features: pd.DataFrame) -> pd.DataFrame:
+    """_checked_features before issue 22 round 5 (every metric column through to_numeric)."""
+    frame = features.set_index(features["user_id"].astype("str"))
+    metrics = frame[list(METRIC_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    bad = [c for c in METRIC_COLUMNS if metrics[c].isna().any()]
+    if bad:
+        raise DataError(f"features has missing or non-numeric values in {bad}.")
+    return frame.assign(**{c: metrics[c].astype("float64") for c in METRIC_COLUMNS})
+
+
+def test_checked_features_converts_only_text_columns_with_the_same_result() -> None:
+    """Numeric metric columns are taken as they are, text ones converted: the same frame and the same refusals."""
+    _, _, features = _inputs(6, 300)
+    variants = [features,
+                features.astype({"events": "float32", "recency_days": "Int64", "share_click": "object"}),
+                features.assign(purchase_value=features["purchase_value"].astype("str"),
+                                share_share=features["share_share"] > 0.1)]
+    for frame in variants:
+        pd.testing.assert_frame_equal(_checked_features(frame, "top_format"), _old_checked_features(frame))
+    bad = [features.assign(events=features["events"].astype("Int64").mask(features.index == 5)),
+           features.assign(share_click=features["share_click"].astype("str").mask(features.index == 7, "n/a")),
+           features.assign(purchase_value=features["purchase_value"].mask(features.index == 9))]
+    for frame, column in zip(bad, ("events", "share_click", "purchase_value"), strict=True):
+        with pytest.raises(DataError, match=f"non-numeric values in \\['{column}'\\]"):
+            _checked_features(frame, None)
+        with pytest.raises(DataError, match=f"non-numeric values in \\['{column}'\\]"):
+            _old_checked_features(frame)

@@ -149,7 +149,9 @@ def _checked_features(features: pd.DataFrame, content_column: str | None) -> pd.
     if features["user_id"].duplicated().any():
         raise DataError("features has duplicate user_id rows; give one row per user.")
     frame = features.set_index(features["user_id"].astype("str"))
-    metrics = frame[list(METRIC_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    # text columns converted, numeric ones taken as they are (issue 22: converting all six copied them for 10 M users)
+    metrics = {c: frame[c] if pd.api.types.is_numeric_dtype(frame[c]) else pd.to_numeric(frame[c], errors="coerce")
+               for c in METRIC_COLUMNS}
     bad = [c for c in METRIC_COLUMNS if metrics[c].isna().any()]
     if bad:
         raise DataError(f"features has missing or non-numeric values in {bad}.")
