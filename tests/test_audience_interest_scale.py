@@ -45,6 +45,9 @@ def _random_audience(n: int, seed: int) -> pd.DataFrame:
     pd.DataFrame({"user_id": ["a", "b"], "interests": [None, ""]}),  # nobody has a tag: only '(missing)'
     pd.DataFrame({"user_id": ["a", "a", "b"], "interests": ["y", "x", "y"]}),  # a user's tags over two rows
     pd.DataFrame({"user_id": [1, 2, 3], "interests": [5, "5", 7.0]}),  # non-text values as text
+    # other columns (the audience's demographics) beside them, with and without a no-id row
+    _random_audience(500, 3).assign(gender="女", account_id="A"),
+    _random_audience(500, 4).assign(gender="男", user_id=lambda f: f["user_id"].astype("object").where(f.index != 7)),
 ])
 def test_interest_shares_equal_the_per_row_string_version(audience: pd.DataFrame) -> None:
     out = interest_shares(audience)

@@ -15,6 +15,7 @@ import pytest
 
 from helpers.audience.personas import (
     DEMOGRAPHICS,
+    METRIC_COLUMNS,
     DemographicMode,
     Persona,
     _checked_features,
@@ -24,6 +25,7 @@ from helpers.audience.personas import (
     persona_cards,
     recommended_action,
 )
+from helpers.errors import DataError
 
 
 def _old_demographics(members: pd.Index, audience: pd.DataFrame, attributes: Sequence[str]) -> tuple[Any, ...]:
@@ -103,3 +105,58 @@ def test_persona_cards_without_demographics_or_with_nobody_in_audience() -> None
     # nobody of the segments in audience: every attribute is 100 % missing
     cards = persona_cards(segments, audience.assign(user_id="x" + audience["user_id"]), features, total_users=500)
     assert all(d.mode is None and d.missing_share == 1.0 for c in cards for d in c.demographics)
+
+
+@pytest.mark.parametrize(("seed", "users"), [(4, 3_000), (5, 60)])
+def test_persona_cards_with_one_row_per_user_match_the_group_by(seed: int, users: int) -> None:
+    """One audience row per user takes the audience's columns without grouping: the same cards as the group-by.
+
+    Also with object ids and with a row without user_id (which the group-by drops: grouped as before).
+    """
+    segments, audience, features = _inputs(seed, users)
+    unique = audience.drop_duplicates("user_id", ignore_index=True)
+    assert len(unique) < len(audience)  # the inputs did have repeated users
+    for people in (unique, unique.astype({"user_id": "object"}),
+                   pd.concat([unique, pd.DataFrame({"user_id": [None], "gender": ["女"]})], ignore_index=True)):
+        new = persona_cards(segments, people, features, total_users=users, content_column="top_format")
+        assert new == _old_cards(segments, people, features, total_users=users, content_column="top_format")
+    # by hand on three users: u1 and u2 in segment a (u2 without gender), u3 alone in b, u4 not in audience
+    feats = pd.DataFrame({"user_id": ["u1", "u2", "u3", "u4"], "events": [1, 2, 3, 4], "recency_days": [1, 1, 1, 1],
+                          "purchase_value": 0.0, "share_click": 0.0, "share_purchase": 0.0, "share_share": 0.0,
+                          "peak_hour": [20, 20, 9, 9]})
+    segs = pd.DataFrame({"user_id": ["u1", "u2", "u3", "u4"], "segment": ["a", "a", "b", "b"]})
+    people = pd.DataFrame({"user_id": ["u3", "u1", "u2"], "gender": ["男", "女", None]})
+    cards = {c.name: c for c in persona_cards(segs, people, feats, total_users=4)}
+    gender_a = cards["a"].demographics[0]
+    assert (gender_a.mode, gender_a.mode_share, gender_a.missing_share) == ("女", 0.5, 0.5)
+    gender_b = cards["b"].demographics[0]  # u3 male, u4 absent (missing)
+    assert (gender_b.mode, gender_b.mode_share, gender_b.missing_share) == ("男", 0.5, 0.5)
+
+
+def _old_checked_features(features: pd.DataFrame) -> pd.DataFrame:
+    """_checked_features before issue 22 round 5 (every metric column through to_numeric)."""
+    frame = features.set_index(features["user_id"].astype("str"))
+    metrics = frame[list(METRIC_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    bad = [c for c in METRIC_COLUMNS if metrics[c].isna().any()]
+    if bad:
+        raise DataError(f"features has missing or non-numeric values in {bad}.")
+    return frame.assign(**{c: metrics[c].astype("float64") for c in METRIC_COLUMNS})
+
+
+def test_checked_features_converts_only_text_columns_with_the_same_result() -> None:
+    """Numeric metric columns are taken as they are, text ones converted: the same frame and the same refusals."""
+    _, _, features = _inputs(6, 300)
+    variants = [features,
+                features.astype({"events": "float32", "recency_days": "Int64", "share_click": "object"}),
+                features.assign(purchase_value=features["purchase_value"].astype("str"),
+                                share_share=features["share_share"] > 0.1)]
+    for frame in variants:
+        pd.testing.assert_frame_equal(_checked_features(frame, "top_format"), _old_checked_features(frame))
+    bad = [features.assign(events=features["events"].astype("Int64").mask(features.index == 5)),
+           features.assign(share_click=features["share_click"].astype("str").mask(features.index == 7, "n/a")),
+           features.assign(purchase_value=features["purchase_value"].mask(features.index == 9))]
+    for frame, column in zip(bad, ("events", "share_click", "purchase_value"), strict=True):
+        with pytest.raises(DataError, match=f"non-numeric values in \\['{column}'\\]"):
+            _checked_features(frame, None)
+        with pytest.raises(DataError, match=f"non-numeric values in \\['{column}'\\]"):
+            _old_checked_features(frame)

@@ -194,6 +194,33 @@ def test_first_seen_by_user_keeps_the_first_row_and_leaves_out_excluded_users() 
     assert first_seen_by_user(audience).index.tolist() == ["u1", "u2", "u3"]
 
 
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_first_seen_by_user_equals_drop_duplicates_on_the_whole_audience(seed: int) -> None:
+    """The two columns taken first give the former drop_duplicates of the whole audience: repeated users
+    (their first row), missing user ids and first_seen, excluded users, no repeats at all, an empty audience."""
+    rng = np.random.default_rng(seed)
+    n = 2_000
+    ids = rng.choice(np.array([f"u{i}" for i in range(1_500)], dtype=object), n)
+    ids[[3, 700, 1_999]] = None  # missing ids: drop_duplicates keeps the first of them
+    ids = pd.array(ids, dtype="str")
+    seen = pd.Series(pd.to_datetime("2026-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"))
+    seen[rng.random(n) < 0.05] = pd.NaT
+    audience = pd.DataFrame({"user_id": ids, "account_id": rng.choice(["A", "B"], n), "first_seen": seen,
+                             "gender": rng.choice(["女", "男"], n)})
+    exclude = set(rng.choice(np.array([f"u{i}" for i in range(1_500)]), 200))
+
+    def old(frame: pd.DataFrame, excluded: set[str]) -> pd.Series:
+        first = frame.drop_duplicates("user_id").set_index("user_id")["first_seen"]
+        return first[~first.index.isin(excluded)]
+
+    unique = audience.drop_duplicates("user_id", ignore_index=True)
+    for frame in (audience, unique, audience.iloc[:0]):
+        for excluded in (exclude, set()):
+            pd.testing.assert_series_equal(first_seen_by_user(frame, exclude=excluded), old(frame, excluded))
+    assert audience["user_id"].duplicated().any() and audience["user_id"].isna().any()
+
+
 def test_returning_events_leave_out_follows_and_unfollows() -> None:
     from helpers.audience.engine import from_frame
 

@@ -271,3 +271,52 @@ def test_kol_steps_benchmark_records_the_sum_of_its_steps(tmp_path: Path) -> Non
     assert row["measure"] == "KOL steps on 500 KOLs × 60 posts: all steps"
     assert row["value"] == pytest.approx(sum(float(s[-3]) for s in steps))
     assert row["floor"] == pytest.approx(sum(float(s[-2]) for s in steps))
+
+
+def test_audience_floor_in_two_group_bys_equals_the_distinct_day_count(tmp_path: Path) -> None:
+    """The spillable floor ((user, day) groups, then users) gives the one-group-by floor's table.
+
+    Small but odd events: a user on one day with several events, one over midnight, one with a
+    missing time (no day counted, its event counted), purchases with a missing value and none at all.
+    """
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    sys.path.insert(0, str(config.ROOT / "benchmarks"))
+    try:
+        import bench_audience_scale as bench
+    finally:
+        sys.path.remove(str(config.ROOT / "benchmarks"))
+    t = pd.Timestamp
+    frame = pd.DataFrame({
+        "user_id": ["a", "a", "a", "b", "b", "c", "c", "d"],
+        "occurred_at": [t("2026-10-01 09:00"), t("2026-10-01 22:00"), t("2026-10-03 08:00"), t("2026-10-01 23:59:59"),
+                        t("2026-10-02 00:00:01"), None, t("2026-10-05 10:00"), t("2026-10-06 12:00")],
+        "event": ["view", "purchase", "purchase", "like", "purchase", "view", "view", "purchase"],
+        "value": [None, 10.5, 2.25, None, None, None, None, 7.0]})
+    frame["occurred_at"] = frame["occurred_at"].astype("datetime64[us]")
+    file = tmp_path / "events.parquet"
+    frame.to_parquet(file, index=False)
+    con = duckdb.connect()
+    new = con.execute(bench.FLOOR_SQL, [str(file)]).df().sort_values("user_id", ignore_index=True)
+    old = con.execute(bench.FLOOR_SQL_DISTINCT, [str(file)]).df().sort_values("user_id", ignore_index=True)
+    # by hand: a 3 events on 2 days, bought 12.75; b 2 events over midnight = 2 days, one purchase without a value;
+    # c 2 events, 1 known day, no purchase; d 1 event, 1 day, 7.0
+    assert new["user_id"].tolist() == ["a", "b", "c", "d"]
+    assert new["events"].tolist() == [3, 2, 2, 1] and new["days"].tolist() == [2, 2, 1, 1]
+    assert new["purchase_value"].tolist()[0] == 12.75 and pd.isna(new["purchase_value"][1])
+    assert pd.isna(new["purchase_value"][2]) and new["purchase_value"][3] == 7.0
+    pd.testing.assert_frame_equal(new, old, check_dtype=False)
+    # on random events, many users and days
+    rng = np.random.default_rng(5)
+    n = 20_000
+    big = pd.DataFrame({"user_id": rng.integers(0, 700, n).astype(str),
+                        "occurred_at": (t("2026-10-01") + pd.to_timedelta(rng.integers(0, 40 * 86400, n), unit="s")
+                                        ).astype("datetime64[us]"),
+                        "event": rng.choice(["view", "purchase"], n),
+                        "value": rng.integers(0, 10_000, n) / 4})  # quarters: sums exact in any order
+    big.to_parquet(file, index=False)
+    new = con.execute(bench.FLOOR_SQL, [str(file)]).df().sort_values("user_id", ignore_index=True)
+    old = con.execute(bench.FLOOR_SQL_DISTINCT, [str(file)]).df().sort_values("user_id", ignore_index=True)
+    pd.testing.assert_frame_equal(new, old, check_dtype=False)

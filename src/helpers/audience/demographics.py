@@ -187,7 +187,10 @@ def interest_shares(audience: pd.DataFrame, column: str = "interests", sep: str 
     '(missing)' row, last. The table's attrs["base_users"] is that base.
     """
     require_columns(audience, ("user_id", column), "audience")
-    rows = audience[audience["user_id"].notna()]
+    rows = audience[["user_id", column]]  # the two columns only (issue 22: the row filter copied every column)
+    known = rows["user_id"].notna()
+    if not known.all():
+        rows = rows[known]
     total = int(rows["user_id"].nunique())
     if total == 0:
         raise DataError("The audience table has no users; no interest shares to compute.")

@@ -149,7 +149,9 @@ def _checked_features(features: pd.DataFrame, content_column: str | None) -> pd.
     if features["user_id"].duplicated().any():
         raise DataError("features has duplicate user_id rows; give one row per user.")
     frame = features.set_index(features["user_id"].astype("str"))
-    metrics = frame[list(METRIC_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    # text columns converted, numeric ones taken as they are (issue 22: converting all six copied them for 10 M users)
+    metrics = {c: frame[c] if pd.api.types.is_numeric_dtype(frame[c]) else pd.to_numeric(frame[c], errors="coerce")
+               for c in METRIC_COLUMNS}
     bad = [c for c in METRIC_COLUMNS if metrics[c].isna().any()]
     if bad:
         raise DataError(f"features has missing or non-numeric values in {bad}.")
@@ -190,6 +192,21 @@ def _card(name: str, rows: pd.DataFrame, positions: np.ndarray, audience: pd.Dat
     return replace(card, action=recommended_action(card))
 
 
+def _people(audience: pd.DataFrame, attributes: list[str]) -> pd.DataFrame:
+    """One row per user (index user_id as text): each attribute's first non-missing value of the user's rows.
+
+    When every user has one row (the audience of one account, the benchmarks' audiences) that is the
+    audience's own columns, taken without a copy (issue 22: the group-by copied every attribute of
+    10 M users for the personas); several rows per user are grouped as before.
+    """
+    if not attributes:
+        return pd.DataFrame(index=pd.Index([], name="user_id"))
+    ids = audience["user_id"].astype("str")
+    if ids.notna().all() and ids.is_unique:
+        return audience[attributes].set_axis(pd.Index(ids, name="user_id"), axis=0)
+    return audience.assign(user_id=ids).groupby("user_id", sort=False)[attributes].first()
+
+
 def persona_cards(segments: pd.DataFrame, audience: pd.DataFrame, features: pd.DataFrame, total_users: int,
                   demographics: Sequence[str] = DEMOGRAPHICS, content_column: str | None = None) -> list[Persona]:
     """A persona card per segment, largest first (ties by name), each with its recommended action.
@@ -209,8 +226,7 @@ def persona_cards(segments: pd.DataFrame, audience: pd.DataFrame, features: pd.D
         raise ParameterError(f"total_users must be a whole number ≥ the {len(seg)} segmented users; "
                              f"got {total_users!r}.")
     attributes = [a for a in demographics if a in audience.columns]
-    people = audience.assign(user_id=audience["user_id"].astype("str")).groupby("user_id", sort=False)[attributes]
-    people = people.first() if attributes else pd.DataFrame(index=pd.Index([], name="user_id"))
+    people = _people(audience, attributes)
     overall = _metrics(feats)
     sizes = seg.value_counts()
     order = sorted(sizes.index, key=lambda s: (-sizes[s], s))

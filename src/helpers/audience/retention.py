@@ -50,9 +50,17 @@ def _check_days(days: Sequence[int]) -> tuple[int, ...]:
 
 
 def first_seen_by_user(audience: pd.DataFrame, exclude: set[str] | frozenset[str] = frozenset()) -> pd.Series:
-    """first_seen per user_id (the user's first audience row), leaving out the excluded users (e.g. bots)."""
+    """first_seen per user_id (the user's first audience row), leaving out the excluded users (e.g. bots).
+
+    Only the two columns are taken, and rows only when a user repeats (issue 22: drop_duplicates on
+    the whole audience copied every column of 10 M users).
+    """
     require_columns(audience, ["user_id", "first_seen"], "audience")
-    first = audience.drop_duplicates("user_id").set_index("user_id")["first_seen"]
+    pairs = audience[["user_id", "first_seen"]]
+    repeated = pairs["user_id"].duplicated()
+    if repeated.any():
+        pairs = pairs[~repeated]
+    first = pairs.set_index("user_id")["first_seen"]
     return first[~first.index.isin(exclude)]
 
 
