@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ import pyarrow.parquet as pq
 from record import Row, measure_command, peak_rss_mib, record
 
 from helpers import config
+from helpers.audience.engine import MEMORY_ENV
 
 AS_OF = pd.Timestamp("2026-10-31")
 DAYS = 180
@@ -203,15 +205,35 @@ def measure_name(events: int, what: str) -> str:
     return f"audience profile, {events:,} events: {what}"
 
 
+FLOOR_NAME = "DuckDB: one group-by per user over the Parquet"
+FLOOR_RETRY_MEMORY = "8GB"
+"""The floor's DuckDB cap when the profile's (1GB) is too small for it: the issue's memory aim at 100 M events."""
+
+
+def measure_floor(folder: Path, measure: Callable[..., tuple[float, float]] = measure_command) -> tuple[float, float,
+                                                                                                        str]:
+    """Seconds, peak MiB and name of the floor: under the profile's DuckDB cap, or, when it runs out of memory there
+    (100 M events: ~90 M (user, day) groups with text keys), under FLOOR_RETRY_MEMORY, as its name then says."""
+    argv = [sys.executable, __file__, "--floor-only", str(folder)]
+    try:
+        seconds, mib = measure(argv)
+        return seconds, mib, FLOOR_NAME
+    except SystemExit:
+        seconds, mib = measure(argv, env={**os.environ, MEMORY_ENV: FLOOR_RETRY_MEMORY})
+        return seconds, mib, (f"{FLOOR_NAME} (DuckDB capped at {FLOOR_RETRY_MEMORY}: it ran out of memory under "
+                              "the profile's cap)")
+
+
 def run_size(folder: Path, events: int) -> dict[str, object]:
     """Write the data in one child process, then measure the profile and the floor each in its own."""
     subprocess.run([sys.executable, __file__, "--write-only", str(folder), "--events", str(events)], check=True)
     out = folder / "profile.json"
     seconds, peak = measure_command([sys.executable, __file__, "--profile-only", str(folder), "--out", str(out)])
-    floor_s, floor_mib = measure_command([sys.executable, __file__, "--floor-only", str(folder)])
+    floor_s, floor_mib, floor_name = measure_floor(folder)
     figures = json.loads(out.read_text(encoding="utf-8"))
     return {"events": events, "users": max(events // 10, 100), **figures, "wall_s": round(seconds, 2),
-            "peak_mib": round(peak), "floor_s": round(floor_s, 2), "floor_mib": round(floor_mib)}
+            "peak_mib": round(peak), "floor_s": round(floor_s, 2), "floor_mib": round(floor_mib),
+            "floor_name": floor_name}
 
 
 def main() -> None:
@@ -246,10 +268,9 @@ def main() -> None:
         note = (f"{row['users']:,} users; stages (s) {row['stages_s']}; "
                 f"peak MiB after each stage {row['peak_mib_after_stage']}")
         record("bench_audience_scale.py",
-               Row(measure_name(events, "time"), row["wall_s"], "s", row["floor_s"],
-                   "DuckDB: one group-by per user over the Parquet", note),
+               Row(measure_name(events, "time"), row["wall_s"], "s", row["floor_s"], str(row["floor_name"]), note),
                Row(measure_name(events, "peak memory"), row["peak_mib"], "MiB", row["floor_mib"],
-                   "DuckDB: one group-by per user over the Parquet", note))
+                   str(row["floor_name"]), note))
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     small, large = rows[0], rows[-1]
     growth = (large["wall_s"] / small["wall_s"]) / (large["events"] / small["events"])
