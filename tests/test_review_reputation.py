@@ -122,11 +122,13 @@ def test_english_comments_scored_by_the_lexicon_are_said(sample_dir: Path, avail
                           roas_stop_loss=3.0, ctr_keep=0.05, targets_source="data", trend_periods=6, top_n=0,
                           markov_value="share", min_coverage=0.8, lang="en")
     voice = reputation.customer_comments(run, scorer=_NoScores())  # type: ignore[arg-type]
-    english = voice.comments["language"].isin(["en"]).sum()  # the sample's languages are zh, en, und, other
+    day = voice.comments["created_at"].dt.normalize()
+    in_period = voice.comments[(day >= pd.Timestamp("2026-10-01")) & (day <= pd.Timestamp("2026-10-31"))]
+    english = in_period["language"].isin(["en"]).sum()  # the sample's languages are zh, en, und, other
     assert english > 0
     assert voice.english_by_lexicon == (0 if available else english)
     text = findings.reputation_text(voice, reputation.sentiment_table(voice, run))
-    note = f"{english:,} English comments are scored with the VADER lexicon"
+    note = f"{english:,} English comments this period are scored with the VADER lexicon"
     assert (note in text) is (not available) and ("make setup" in text) is (not available)
 
 
@@ -135,7 +137,8 @@ def test_the_lexicon_note_speaks_chinese() -> None:
     from helpers.review import findings
     from helpers.review.reputation import Voice
 
-    voice = Voice(pd.DataFrame({"language": ["en"] * 3}), english_by_lexicon=3)
+    voice = Voice(pd.DataFrame({"language": ["en"] * 3, "created_at": pd.Timestamp("2026-10-02")}),
+                  english_by_lexicon=3)
     with i18n.use_language("zh-CN"):
-        assert "3 条英文评论用 VADER 词典打分" in findings._english_lexicon_note(voice)
+        assert "本期 3 条英文评论用 VADER 词典打分" in findings._english_lexicon_note(voice)
     assert findings._english_lexicon_note(Voice(pd.DataFrame(), english_by_lexicon=0)) == ""

@@ -520,9 +520,9 @@ def _english_lexicon_note(voice: Voice) -> str:
     """Why English comments were scored by the lexicon, when the English labelled set is missing ("" otherwise)."""
     if not voice.english_by_lexicon:
         return ""
-    return "\n" + _("{count} English comments are scored with the VADER lexicon, not a fitted model: the English "
-                    "labelled set (the vaderSentiment 3.3.2 source package) is missing from the language cache. "
-                    "Run `make setup` to download it.").format(count=i18n.fmt_count(voice.english_by_lexicon))
+    return "\n" + _("{count} English comments this period are scored with the VADER lexicon, not a fitted model: "
+                    "the English labelled set (the vaderSentiment 3.3.2 source package) is missing from the language "
+                    "cache. Run `make setup` to download it.").format(count=i18n.fmt_count(voice.english_by_lexicon))
 
 
 def crisis_days_text(cases: CrisisCases, accounts: pd.DataFrame | None = None) -> str:

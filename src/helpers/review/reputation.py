@@ -59,7 +59,7 @@ class Voice:
     brand_rows: int = 0  # the brand's own rows (its replies) created in the period, set apart before cleaning
     removed: int = 0
     english_by_lexicon: int = 0
-    """English comments scored by the VADER lexicon because the English labelled set is missing (no model fitted)."""
+    """The period's English comments scored by the VADER lexicon: the English labelled set is missing (no model)."""
 
     @property
     def available(self) -> bool:
@@ -83,7 +83,8 @@ def customer_comments(run: ReviewRun, scorer: SentimentScorer | None = None) -> 
     else:
         kept = kept.assign(sentiment_score=pd.Series(dtype="float64"), sentiment=pd.Series(dtype="object"),
                            sentiment_method=pd.Series(dtype="object"))
-    english = int(kept["language"].fillna("").astype(str).str.lower().str.startswith("en").sum()) if len(kept) else 0
+    in_period = _window(kept, run.period) if len(kept) else kept  # the note sits next to the period's counts
+    english = int(in_period["language"].fillna("").astype(str).str.lower().str.startswith("en").sum())
     by_lexicon = english if english and not corpora.en_set_status().available else 0
     return Voice(kept, brand_rows=brand_in_period, removed=len(cleaned.removed), english_by_lexicon=by_lexicon)
 
