@@ -19,6 +19,15 @@ def sample_dir() -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def bench_results_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A benchmark script a test runs records into a temporary results file, never benchmarks/results.json (the
+    committed figures of the last `make bench`); a test that wants its rows sets OPSBOOK_BENCH_RESULTS itself."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPSBOOK_BENCH_RESULTS", str(tmp_path_factory.mktemp("bench") / "results.json"))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def english_for_module_fixtures() -> None:
     """Module fixtures (built before the per-test language) also read English unless they choose."""
     from helpers import i18n

@@ -12,10 +12,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
-import json
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
@@ -245,14 +242,3 @@ def test_check_parameters_reads_no_big_table(notebook: str, sample_dir: Path, tm
         else:
             target.write_text("", encoding="utf-8")
     _session(notebook).check_parameters(**_defaults(notebook, tmp_path))
-
-
-@pytest.mark.slow
-def test_the_benchmark_runs() -> None:
-    # benchmarks/bench_precheck.py measures the checks and the refusal; its timings are read by hand, not here
-    script = config.ROOT / "benchmarks" / "bench_precheck.py"
-    done = subprocess.run([sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout)
-    assert set(report["check_parameters_median_s"]) == set(config.NOTEBOOK_NAMES)
-    assert report["bad_period_exit_code"] == 2
