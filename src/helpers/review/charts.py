@@ -22,7 +22,9 @@ from helpers.charts import (
     STATUS_COLOURS,
     CountTicks,
     bar_chart,
+    bars,
     close,
+    dots,
     heatmap,
     label_axes,
     setup_style,
@@ -169,7 +171,7 @@ def funnel_chart(funnel: pd.DataFrame, title: str = "") -> plt.Figure:
     data = funnel.assign(label=[word(steps, s) if "step" in funnel.columns else lab
                                 for s, lab in zip(funnel.get("step", funnel["label"]), funnel["label"], strict=True)],
                          platform=[i18n.platform_name(p) for p in funnel["platform"]])
-    sns.barplot(data=data, x="label", y="value", hue="platform", ax=ax, errorbar=None)
+    bars(ax, data, "label", "value", hue="platform")
     ax.set_yscale("log")
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -223,8 +225,7 @@ def scorecard_chart(scorecard: pd.DataFrame, kpis: Sequence[str]) -> plt.Figure:
     ax.axvspan(1.0, high, color=STATUS_COLOURS["healthy"], alpha=0.08)
     data = data.assign(platform=[_("all platforms") if p in ("all", "total") else i18n.platform_name(p)
                                  for p in data["platform"]])
-    sns.stripplot(data=data, y="label", x="attainment", hue="platform", size=9, ax=ax, jitter=False,
-                  dodge=True, linewidth=0.5, edgecolor="white")
+    dots(ax, data, "attainment", "label", "platform", size=9, linewidth=0.5, edgecolor="white")
     ax.axvline(1.0, color="#333", linewidth=1)
     ax.set_xlim(low, high)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
