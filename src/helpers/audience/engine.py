@@ -78,6 +78,9 @@ class Events:
     ids: np.ndarray | None = field(default=None, repr=False)
     known_rows: int | None = None
     """The number of events when known (a coded table counts them once), so `rows` need not scan."""
+    _counted: list[int] = field(default_factory=list, repr=False)
+    """`rows` once counted: the relation does not change (bot activity, RFM counts, features and paths each
+    chose their parts with a count(*) of the same view, 0.1–0.3 s each at 10 M events)."""
 
     @property
     def coded(self) -> bool:
@@ -177,7 +180,9 @@ class Events:
         """Number of events."""
         if self.known_rows is not None:
             return self.known_rows
-        return int(one_row(self.con, f"SELECT count(*) FROM {self.name}")[0])
+        if not self._counted:
+            self._counted.append(int(one_row(self.con, f"SELECT count(*) FROM {self.name}")[0]))
+        return self._counted[0]
 
     def to_pandas(self) -> pd.DataFrame:
         """All events as a DataFrame (for small tables only), in input order, with the text user ids."""
@@ -196,8 +201,8 @@ def code_users(events: Events) -> Events:
     Codes number the distinct ids in DuckDB's order of user_id (so ORDER BY the code is ORDER BY
     user_id); events without a user keep a missing code. Per-user queries then group and sort
     integers instead of text, and parts of users are ranges of codes (issue 22). When there are
-    several parts the rows are stored in code order, so each part reads only its row groups; in one
-    part they are not sorted (the sort was half of the coding's 5.7 s at 10 M events). The table is a
+    several parts the rows are stored part after part (one insert per part), so each part's query
+    reads only its own row groups; a sort by code did the same at 30 s for 30 M events. The table is a
     DuckDB temporary table, which spills to $OPSBOOK_DUCKDB_TEMP beyond the memory cap. A table
     already coded, or whose user_id is not text, is returned as it is.
     """
@@ -208,14 +213,26 @@ def code_users(events: Events) -> Events:
         return events
     n = next(_names)
     users, name = f"users_{n}", f"evc_{n}"
+    # 4-byte codes (2^31 users is far beyond any audience): 10 M events' table is ~40 MB smaller than with BIGINT
     events.con.execute(f"CREATE TEMP TABLE {users} AS SELECT user_id, CAST(row_number() OVER (ORDER BY user_id) - 1 "
-                       f"AS BIGINT) AS code FROM (SELECT DISTINCT user_id FROM {events.name} "
+                       f"AS INTEGER) AS code FROM (SELECT DISTINCT user_id FROM {events.name} "
                        "WHERE user_id IS NOT NULL)")
     rows = events.rows()
-    order = " ORDER BY u.code" if rows > PART_EVENTS else ""  # code ranges of parts skip row groups; one part: no sort
-    events.con.execute(f"CREATE TEMP TABLE {name} AS SELECT u.code AS user_id, e.* EXCLUDE (user_id) "
-                       f"FROM {events.name} e LEFT JOIN {users} u ON e.user_id = u.user_id{order}")
     ids = events.con.execute(f"SELECT user_id FROM {users} ORDER BY code").df()["user_id"].to_numpy()
+    parts = -(-rows // PART_EVENTS)
+    if parts <= 1:
+        events.con.execute(f"CREATE TEMP TABLE {name} AS SELECT u.code AS user_id, e.* EXCLUDE (user_id) "
+                           f"FROM {events.name} e LEFT JOIN {users} u ON e.user_id = u.user_id")
+        return Events(events.con, name, users, ids, rows)
+    # several parts: the rows stored part after part (the code ranges of user_parts), so each part's query
+    # reads only its row groups; one insert per part instead of a sort of every row (30 M events: 30 s)
+    edges = [len(ids) * part // parts for part in range(parts + 1)]
+    events.con.execute(f"CREATE TEMP TABLE {name} AS SELECT CAST(NULL AS INTEGER) AS user_id, * EXCLUDE (user_id) "
+                       f"FROM {events.name} WHERE user_id IS NULL")  # the events without a user first
+    for lo, hi in itertools.pairwise(edges):
+        events.con.execute(f"INSERT INTO {name} SELECT u.code AS user_id, e.* EXCLUDE (user_id) FROM {events.name} e "
+                           f"JOIN (SELECT * FROM {users} WHERE code >= {lo} AND code < {hi}) u "
+                           "ON e.user_id = u.user_id")
     return Events(events.con, name, users, ids, rows)
 
 
