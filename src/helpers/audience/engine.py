@@ -75,7 +75,8 @@ class Events:
     con: duckdb.DuckDBPyConnection
     name: str
     users: str | None = None
-    ids: np.ndarray | None = field(default=None, repr=False)
+    ids: pd.api.extensions.ExtensionArray | np.ndarray | None = field(default=None, repr=False)
+    """The ids by code as DuckDB hands text to pandas (pandas' str array: compact, no Python string per user)."""
     known_rows: int | None = None
     """The number of events when known (a coded table counts them once), so `rows` need not scan."""
     _counted: list[int] = field(default_factory=list, repr=False)
@@ -139,16 +140,17 @@ class Events:
             return [self.where(f"user_id >= {lo} AND user_id < {hi}") for lo, hi in itertools.pairwise(edges)]
         return [self.where(f"hash(CAST(user_id AS VARCHAR)) % {parts} = {part}") for part in range(parts)]
 
-    def decode(self, codes: pd.Series) -> np.ndarray:
-        """The user ids of integer codes (missing codes give None); the codes themselves when not coded."""
+    def decode(self, codes: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+        """The user ids of integer codes (a missing code gives a missing id); the codes themselves when not coded.
+
+        Taken from `ids` in its own array type, so a decoded column has the dtype DuckDB gives text.
+        """
         if self.ids is None:
             return codes.to_numpy()
-        known = codes.notna().to_numpy()
-        if known.all():
-            return self.ids[codes.to_numpy(dtype="int64")]
-        out = np.full(len(codes), None, dtype=object)
-        out[known] = self.ids[codes[known].to_numpy(dtype="int64")]
-        return out
+        if codes.empty:  # as DuckDB gives no text rows: an empty object column
+            return np.array([], dtype=object)
+        positions = codes.to_numpy(dtype="int64", na_value=-1)
+        return pd.api.extensions.take(self.ids, positions, allow_fill=True)
 
     def per_user(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
         """A query giving one row per user, ordered by user_id, run on each of `user_parts` and put together.
@@ -218,7 +220,7 @@ def code_users(events: Events) -> Events:
                        f"AS INTEGER) AS code FROM (SELECT DISTINCT user_id FROM {events.name} "
                        "WHERE user_id IS NOT NULL)")
     rows = events.rows()
-    ids = events.con.execute(f"SELECT user_id FROM {users} ORDER BY code").df()["user_id"].to_numpy()
+    ids = events.con.execute(f"SELECT user_id FROM {users} ORDER BY code").df()["user_id"].array
     parts = -(-rows // PART_EVENTS)
     if parts <= 1:
         events.con.execute(f"CREATE TEMP TABLE {name} AS SELECT u.code AS user_id, e.* EXCLUDE (user_id) "
