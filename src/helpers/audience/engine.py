@@ -9,6 +9,7 @@ and hand back per-user or per-cell pandas tables, which are small.
 Columns of an `Events` table: user_id, account_id, occurred_at (naive local wall-clock time, as
 DESIGN.md defines naive timestamps), event, post_id, value (purchase value, may be NULL) and row
 (the input position, so ties in time keep the input order as a stable sort would).
+In a coded table (`code_users`, the audience window) user_id holds integer codes of the ids.
 
 Every connection (`connect`) caps DuckDB's memory at `$OPSBOOK_DUCKDB_MEMORY` (default 1GB) and
 lets larger aggregations spill to `$OPSBOOK_DUCKDB_TEMP` (default opsbook-duckdb in the system's
