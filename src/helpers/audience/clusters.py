@@ -95,13 +95,16 @@ def _check_window(interactions: Events, window_days: int) -> None:
         raise DataError(f"interactions.event has unknown type(s) {unknown}; expected one of {list(KNOWN_EVENTS)}.")
 
 
-def _features_sql() -> str:
-    """Per-user behaviour features over the window's behaviour events (see behaviour_features)."""
+def _features_sql(user: str = "CAST(user_id AS VARCHAR)") -> str:
+    """Per-user behaviour features over the window's behaviour events (see behaviour_features).
+
+    `user` is the SQL of the user column: the id as text, or the integer code of a coded table.
+    """
     shares = ",\n".join(f"count(*) FILTER (WHERE event = '{e}') / count(*) AS share_{e}" for e in FEATURE_EVENTS)
     events = ", ".join(f"'{e}'" for e in FEATURE_EVENTS)
     return f"""
 WITH w AS (
-    SELECT CAST(user_id AS VARCHAR) AS user_id, occurred_at AS t, CAST(event AS VARCHAR) AS event, value
+    SELECT {user} AS user_id, occurred_at AS t, CAST(event AS VARCHAR) AS event, value
     FROM {{ev}}
     WHERE user_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ? AND event IN ({events})),
 hours AS (
@@ -145,7 +148,8 @@ def behaviour_features(interactions: pd.DataFrame | Events, as_of: Any, window_d
     _check_window(ev, window_days)
     day = _as_of_day(as_of, tz)
     start, end = day - pd.Timedelta(days=int(window_days) - 1), day + pd.Timedelta(days=1)
-    out = ev.per_user(_features_sql(), [start, end, day])  # in parts of users when the events are many
+    user = "user_id" if ev.coded else "CAST(user_id AS VARCHAR)"  # a coded table's ids are text already
+    out = ev.per_user(_features_sql(user), [start, end, day])  # in parts of users when the events are many
     if out.empty:
         raise DataError(f"No interactions in the window {start.date()} – {day.date()} ({window_days} days); "
                         "check the analysis date, the lookback window and the account filter.")

@@ -118,7 +118,7 @@ def _period_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
 def _period_activity(events: pd.DataFrame | Events, accounts: pd.DataFrame, users: pd.Index, ids: set[str],
                      start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
     """Events per local hour of the users on the accounts within [start, end + 1 day), with the active users."""
-    ev = as_events(events, accounts)
+    ev = as_events(events, accounts).decoded()  # joined on the text ids
     name = f"slice_users_{next(_slices)}"
     ev.con.register(name, pd.DataFrame({"user_id": pd.Series(users, dtype="object").astype("str")}))
     where = ["CAST(user_id AS VARCHAR) IN (SELECT user_id FROM " + name + ")",

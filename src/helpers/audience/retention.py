@@ -92,7 +92,7 @@ def _active_days(first: pd.DataFrame, events: pd.DataFrame | Events, days: tuple
         require_columns(events, ["user_id", "occurred_at"], "events")
         if not pd.api.types.is_datetime64_any_dtype(events["occurred_at"]):
             raise DataError("events.occurred_at must be parsed timestamps (datetime64).")
-    ev = as_events(events)
+    ev = as_events(events).decoded()  # joined on the text ids
     firsts = first[["user_id", "first"]].assign(user_id=first["user_id"].astype("str"),
                                                 first=first["first"].astype("datetime64[us]"))
     ev.con.register("retention_first", firsts)

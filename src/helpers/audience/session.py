@@ -17,7 +17,15 @@ from typing import Any, Literal
 import pandas as pd
 
 from helpers import i18n
-from helpers.audience.engine import Events, check_parquet_events, events_from_parquet, from_frame, literal, one_row
+from helpers.audience.engine import (
+    Events,
+    check_parquet_events,
+    code_users,
+    events_from_parquet,
+    from_frame,
+    literal,
+    one_row,
+)
 from helpers.data import DataWarning, check_files, find_table_file, load_checked_tables, load_tables
 from helpers.errors import DataError, ParameterError
 from helpers.params import check_choice, check_number, check_whole, select_accounts
@@ -52,6 +60,8 @@ class AudienceRun:
     cohort: str
     lang: str = i18n.DEFAULT_LANGUAGE
     """The report's language (zh-CN or en), set by prepare before anything else."""
+    _window: list[Events] = field(default_factory=list, repr=False, compare=False)
+    """The window's coded events once made (window_events)."""
 
     @property
     def end(self) -> pd.Timestamp:
@@ -81,8 +91,15 @@ class AudienceRun:
         return frame.reset_index(drop=True)
 
     def window_events(self) -> Events:
-        """The profiled accounts' interactions on the calendar days start..as_of (inclusive)."""
-        return self.events.where(f"occurred_at >= {literal(self.start)} AND occurred_at < {literal(self.end)}")
+        """The profiled accounts' interactions on the calendar days start..as_of (inclusive), users as integer codes.
+
+        Made once (a DuckDB table, `engine.code_users`) and the same Events on every call: the
+        per-user queries group integers instead of text ids (issue 22).
+        """
+        if not self._window:
+            window = self.events.where(f"occurred_at >= {literal(self.start)} AND occurred_at < {literal(self.end)}")
+            self._window.append(code_users(window))
+        return self._window[0]
 
 
 def check_clusters(value: Any) -> int | Literal["auto"]:
