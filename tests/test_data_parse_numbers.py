@@ -12,7 +12,7 @@ import pytest
 
 from helpers import data
 from helpers.data import parse_numbers, parse_table
-from helpers.schema import TABLES
+from helpers.schema import TABLES, ColumnSpec
 
 
 def former(raw: pd.Series) -> pd.Series:
@@ -106,3 +106,26 @@ def test_parse_table_gives_the_former_frames_and_problems(monkeypatch: pytest.Mo
     assert new_ok.frame is not None and old_ok.frame is not None
     pd.testing.assert_frame_equal(new_ok.frame, old_ok.frame)
     assert list(new_ok.frame["revenue"]) == [1.5, -0.0, 2.25, 3.0, 400.0]
+
+
+def former_present(original: pd.Series) -> pd.Series:
+    """parse_table's 'holds a value' before issue 22 round 7: strip every cell."""
+    present = original.notna()
+    if pd.api.types.is_string_dtype(original) or original.dtype == object:
+        present &= original.astype("str").str.strip() != ""
+    return present
+
+
+@pytest.mark.parametrize("kind", ["count", "date", "bool"])
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_present_values_as_before(kind: str, dtype: object) -> None:
+    """Blank, whitespace (incl. full-width), missing, bad and good cells, with a repeated index."""
+    values = ["1", " ", "\u3000", "", None, "x", "2026-10-01", "true", " 7 ", "N/A", "\t", "False", "7.5"]
+    original = pd.Series(values, dtype=dtype, index=[0, 1, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9, 9])
+    zones = pd.Series("Asia/Shanghai", index=original.index)
+    parsed = data._parse_column(original, ColumnSpec("c", kind), zones)  # type: ignore[arg-type]
+    new = data.present_values(original, parsed)
+    pd.testing.assert_series_equal(new, former_present(original), check_names=False)
+    assert new.tolist() == [True, False, False, False, False, True, True, True, True, True, False, True, True]
+    numbers = pd.Series([1.0, np.nan, 3.0])  # not text: missing is the only absence
+    assert data.present_values(numbers, numbers).tolist() == [True, False, True]

@@ -222,6 +222,21 @@ def _parse_column(raw: pd.Series, col: ColumnSpec, zones: pd.Series) -> pd.Serie
     return text.mask(text == "")
 
 
+def present_values(original: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Which cells of a number, date or bool column hold a value: not missing, and not blank text.
+
+    A cell that parsed holds text that is not blank (blank text parses as missing), so only the cells that
+    did not parse are looked at for blanks: the same answer as stripping every cell (issue 22, ~2 ms a
+    column of 9k rows; tests/test_data_parse_numbers.py compares them).
+    """
+    present = np.array(original.notna(), dtype=bool)  # a writable copy
+    if pd.api.types.is_string_dtype(original) or original.dtype == object:  # blank text is missing too
+        unread = present & parsed.isna().to_numpy(dtype=bool)
+        if unread.any():
+            present[unread] = (original[unread].astype("str").str.strip() != "").to_numpy(dtype=bool)
+    return pd.Series(present, index=original.index)
+
+
 def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, zones: pd.Series | None = None) -> LoadResult:
     """Parse a raw table by the schema and collect every problem (missing columns, bad values, keys).
 
@@ -250,12 +265,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, zones: pd.Series 
             continue
         original = frame[col.name]
         parsed = _parse_column(original, col, zones_of_rows)
-        if col.kind in TEXT_KINDS:  # parsing already stripped the text and made blanks missing
-            present = parsed.notna()
-        else:
-            present = original.notna()
-            if pd.api.types.is_string_dtype(original) or original.dtype == object:  # blank text is missing too
-                present &= original.astype("str").str.strip() != ""
+        present = parsed.notna() if col.kind in TEXT_KINDS else present_values(original, parsed)
         failed = present & parsed.isna()
         if failed.any():
             rows, n = _line_numbers(failed[failed].index)
