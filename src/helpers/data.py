@@ -315,6 +315,8 @@ def suspect_date_rows(days: pd.Series, groups: pd.Series | None, on: pd.Timestam
     day = days.dt.normalize()
     suspect = day > on + pd.Timedelta(days=TODAY_SLACK_DAYS)
     keys = groups.fillna("") if groups is not None else pd.Series("", index=days.index)
+    if not _has_far_gap(day[~suspect & day.notna()], keys[~suspect & day.notna()]):
+        return suspect.fillna(False).astype(bool)  # no gap of more than FAR_DAYS: nothing past one
     for _key, rows in day[~suspect & day.notna()].groupby(keys[~suspect & day.notna()]):
         unique = pd.Series(rows.unique()).sort_values().reset_index(drop=True)
         gaps = unique.diff().dt.days
@@ -324,6 +326,21 @@ def suspect_date_rows(days: pd.Series, groups: pd.Series | None, on: pd.Timestam
                 break
             suspect.loc[tail[tail].index] = True
     return suspect.fillna(False).astype(bool)
+
+
+def _has_far_gap(days: pd.Series, keys: pd.Series) -> bool:
+    """Whether some group's dates (normalised, none missing) have a gap of more than FAR_DAYS days.
+
+    One sort of all rows by (group, day) instead of a loop over the groups: most tables have no such gap,
+    and then suspect_date_rows has nothing to look at past today (issue 22, ~26 -> ~8 ms a review load).
+    """
+    if days.empty:
+        return False
+    codes = pd.factorize(keys)[0].astype("int64")
+    day_numbers = days.to_numpy(dtype="datetime64[ns]").astype("int64") // (86_400 * 10**9)  # whole days
+    pairs = np.sort(pd.unique(codes * 2**32 + (day_numbers + 2**31)))  # each (group, day) once, in order
+    same_group = (pairs[1:] >> 32) == (pairs[:-1] >> 32)
+    return bool((same_group & (np.diff(pairs) > FAR_DAYS)).any())
 
 
 def _suspect_dates(frame: pd.DataFrame, spec: TableSpec, file: str,
