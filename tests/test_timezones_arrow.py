@@ -127,3 +127,20 @@ def test_parse_table_gives_the_former_problems(monkeypatch: pytest.MonkeyPatch) 
     new_ok = data.parse_table(good, spec, "account_daily.csv")
     assert new_ok.frame is not None and old_ok.frame is not None
     pd.testing.assert_frame_equal(new_ok.frame, old_ok.frame)
+
+
+@pytest.mark.parametrize("value", ["-0", "0001-01-01", "9999-12-31", "1600-01-01T00:00+08:00", "2300-01-01"])
+def test_dates_pandas_cannot_hold_are_reported_not_raised(value: str) -> None:
+    """A year pandas cannot hold in nanoseconds (before 1677-09-21 or after 2262-04-11) is a bad date, with its row."""
+    raw = pd.DataFrame({"date": ["2026-10-01", value, "2026-10-03"], "account_id": ["a"] * 3,
+                        "followers": ["1", "2", "3"]}, dtype="str")
+    result = data.parse_table(raw, TABLES["account_daily"], "account_daily.csv")
+    date = next(p for p in result.problems if p.column == "date")
+    assert date.rows == (3,) and date.examples == (value,)  # line 3: the header is line 1
+
+
+def test_times_at_the_edges_of_nanoseconds_are_kept() -> None:
+    zones = pd.Series(["Asia/Shanghai"] * 2)
+    values = pd.Series(["1677-09-22", "2262-04-10 12:00"], dtype="string")
+    got = timezones.parse_local_times(values, zones).tolist()
+    assert got == [pd.Timestamp(1677, 9, 22), pd.Timestamp(2262, 4, 10, 12)]

@@ -133,11 +133,20 @@ def parse_local_times(values: pd.Series, zones: pd.Series) -> pd.Series:
     if naive is None or isinstance(naive.dtype, pd.DatetimeTZDtype):  # (or on every row, e.g. +8): value by value
         aware |= text.map(_has_offset, na_action="ignore").fillna(False).astype(bool)
         naive = pd.to_datetime(text.where(~aware), errors="coerce", format="ISO8601")
-    parsed = naive.astype("datetime64[ns]")
+    parsed = _nanosecond_range(naive).astype("datetime64[ns]")
     if aware.any():
         with_offset = pd.to_datetime(text[aware], errors="coerce", format="ISO8601", utc=True)
-        parsed.loc[aware] = to_local_by_zone(with_offset, zones[aware])
+        parsed.loc[aware] = to_local_by_zone(_nanosecond_range(with_offset), zones[aware])
     return parsed
+
+
+def _nanosecond_range(times: pd.Series) -> pd.Series:
+    """Times pandas can hold in nanoseconds (1677-09-21 to 2262-04-11); others (a year 0 from '-0', 9999-12-31)
+    as NaT, so the caller reports them as values that are not dates instead of crashing on the conversion."""
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
+    return times.where(times.isna() | times.between(low, high))
 
 
 def _plain_iso_times(values: pd.Series) -> pd.Series | None:
