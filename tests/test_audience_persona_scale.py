@@ -22,6 +22,8 @@ from helpers.audience.personas import (
     _checked_segments,
     _metrics,
     _mode,
+    _people,
+    _positions,
     persona_cards,
     recommended_action,
 )
@@ -160,3 +162,46 @@ def test_checked_features_converts_only_text_columns_with_the_same_result() -> N
             _checked_features(frame, None)
         with pytest.raises(DataError, match=f"non-numeric values in \\['{column}'\\]"):
             _old_checked_features(frame)
+
+
+def _id_index(ids: Sequence[Any], dtype: str) -> pd.Index:
+    return pd.Index(pd.array(list(ids), dtype=dtype))
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_positions_equal_get_indexer(seed: int, dtype: str) -> None:
+    """Arrow's lookup (issue 22 round 7) gives Index.get_indexer's positions: absent ids −1, a missing id finds the
+    index's missing id, in both text dtypes, for one id, no ids and an empty index."""
+    rng = np.random.default_rng(seed)
+    pool = np.array([f"u{i:05d}" for i in range(400)], dtype=object)
+    index_ids = [*rng.permutation(pool)[:250], *([None] if seed else [])]
+    targets = [*rng.choice(pool, 300, replace=False), None, "ü-中文"]
+    index, wanted = _id_index(index_ids, dtype), _id_index(targets, dtype)
+    expected = index.get_indexer(wanted)
+    assert (expected == -1).any() and (expected >= 0).any()
+    np.testing.assert_array_equal(_positions(index, wanted), expected)
+    assert _positions(index, wanted).dtype == np.intp
+    for small in (_id_index([], dtype), _id_index([targets[0]], dtype)):
+        np.testing.assert_array_equal(_positions(index, small), index.get_indexer(small))
+        np.testing.assert_array_equal(_positions(small, wanted), small.get_indexer(wanted))
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_people_takes_the_columns_only_when_ids_are_unique(dtype: str) -> None:
+    """The unique-id check by Arrow: one row per user takes the audience's columns, a repeated id groups (first
+    non-missing value), as with pandas' is_unique."""
+    unique = pd.DataFrame({"user_id": pd.array(["b", "a", "c"], dtype=dtype), "gender": ["女", None, "男"]})
+    taken = _people(unique, ["gender"])
+    assert list(taken.index) == ["b", "a", "c"] and taken["gender"].tolist()[::2] == ["女", "男"]
+    repeated = pd.DataFrame({"user_id": pd.array(["b", "a", "b"], dtype=dtype), "gender": [None, "男", "女"]})
+    grouped = _people(repeated, ["gender"])
+    assert list(grouped.index) == ["b", "a"] and grouped["gender"].tolist() == ["女", "男"]
+
+
+def test_checked_segments_names_the_missing_users_sorted() -> None:
+    """The users without features are named in sorted order, as Index.difference gave them."""
+    segs = pd.DataFrame({"user_id": ["u9", "u1", "u5", "u3", "u2"], "segment": "a"})
+    with pytest.raises(DataError, match=r"3 segment user\(s\) have no behaviour features "
+                                        r"\(e.g. \['u3', 'u5', 'u9'\]\)"):
+        _checked_segments(segs, pd.Index(["u1", "u2"]))

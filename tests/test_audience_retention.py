@@ -229,3 +229,47 @@ def test_returning_events_leave_out_follows_and_unfollows() -> None:
                            "event": ["follow", "view", "unfollow", "purchase"]})
     kept = returning_events(from_frame(events)).to_pandas()
     assert kept[["user_id", "event"]].values.tolist() == [["a", "view"], ["b", "purchase"]]
+
+
+def _former_retained(first: pd.Series, events: pd.DataFrame, day: int, as_of: pd.Timestamp) -> pd.Series:
+    """Retained users before issue 22 round 7: the distinct (text id, day) pairs mapped back to the ids, then isin."""
+    from helpers.audience.engine import as_events
+
+    known = first.dropna()
+    known = known[known <= as_of]
+    frame = known.rename("first").rename_axis("user_id").reset_index()
+    ev = as_events(events)
+    firsts = frame.assign(user_id=frame["user_id"].astype("str"), first=frame["first"].astype("datetime64[us]"))
+    ev.con.register("old_first", firsts)
+    pairs = ev.query("SELECT DISTINCT f.user_id, CAST(floor(epoch_us(e.occurred_at - f.first) / 86400e6) AS BIGINT) "
+                     "AS day FROM {ev} e JOIN old_first f ON CAST(e.user_id AS VARCHAR) = f.user_id "
+                     f"WHERE e.occurred_at >= f.first + INTERVAL 1 DAY AND day IN ({day})")
+    ids = pd.Series(frame["user_id"].to_numpy(), index=frame["user_id"].astype("str").to_numpy())
+    active = pairs["user_id"].map(ids)
+    eligible = frame["first"] + (day + 1) * pd.Timedelta(days=1) <= as_of
+    retained = eligible & frame["user_id"].isin(active)
+    return pd.DataFrame({"cohort": frame["first"].dt.to_period("W").dt.start_time, "eligible": eligible,
+                         "retained": retained}).groupby("cohort")[["eligible", "retained"]].sum()
+
+
+@pytest.mark.parametrize(("seed", "users"), [(0, 400), (1, 30), (2, 1)])
+def test_retention_by_row_positions_equals_the_former_id_mapping(seed: int, users: int) -> None:
+    """Users matched by their row in first (issue 22 round 7) retain the same users as the former mapping of ids;
+    with events of users without a first event, events without a user, a first event missing, one user."""
+    rng = np.random.default_rng(seed)
+    ids = [f"u{i}" for i in range(users)]
+    first = pd.Series(T("2026-01-01") + pd.to_timedelta(rng.uniform(0, 40 * 24, users), unit="h"), index=ids)
+    if users > 1:
+        first.iloc[0] = pd.NaT
+    pool = np.array([*ids, "stranger", None], dtype=object)
+    who = rng.choice(pool, 30 * users + 20)
+    base = first.reindex(who).fillna(T("2026-01-10")).to_numpy()
+    events = pd.DataFrame({"user_id": who, "occurred_at": base + pd.to_timedelta(rng.uniform(0, 20 * 24, len(who)),
+                                                                                  unit="h")})
+    as_of = T("2026-02-05")
+    table = cohort_retention(first, events, days=(1, 3, 7), cohort="week", as_of=as_of)
+    for day in (1, 3, 7):
+        former = _former_retained(first, events, day, as_of)
+        got = table[table["day"] == day].set_index("cohort")[["eligible", "retained"]]
+        pd.testing.assert_frame_equal(got, former.astype("int64"), check_names=False)
+    assert table["retained"].sum() > 0 or users == 1

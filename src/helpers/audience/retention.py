@@ -86,26 +86,38 @@ def _first_events_frame(first_events: pd.Series, as_of: pd.Timestamp) -> tuple[p
     return frame, n_missing, n_after
 
 
-def _active_days(first: pd.DataFrame, events: pd.DataFrame | Events, days: tuple[int, ...]) -> pd.DataFrame:
-    """Distinct (user_id, day) pairs, day = floor((event - first) / 24 h), for the requested days only (in DuckDB)."""
+def _active_positions(first: pd.DataFrame, events: pd.DataFrame | Events, days: tuple[int, ...]) -> pd.DataFrame:
+    """Distinct (pos, day) pairs: pos the user's row in `first`, day = floor((event - first) / 24 h), days asked only.
+
+    Counted in DuckDB, events joined to `first` on the text ids; the pairs carry the row number, not
+    the id (issue 22 round 7: distinct text pairs, and putting the original ids back on them with a
+    Python string per user, were the retention stage's peak at 1 M users).
+    """
     if isinstance(events, pd.DataFrame):
         require_columns(events, ["user_id", "occurred_at"], "events")
         if not pd.api.types.is_datetime64_any_dtype(events["occurred_at"]):
             raise DataError("events.occurred_at must be parsed timestamps (datetime64).")
     ev = as_events(events).decoded()  # joined on the text ids
-    firsts = first[["user_id", "first"]].assign(user_id=first["user_id"].astype("str"),
-                                                first=first["first"].astype("datetime64[us]"))
+    firsts = pd.DataFrame({"user_id": first["user_id"].astype("str").to_numpy(),
+                           "first": first["first"].astype("datetime64[us]").to_numpy(),
+                           "pos": np.arange(len(first), dtype="int64")})
     ev.con.register("retention_first", firsts)
     wanted = ", ".join(str(d) for d in days)
     try:
         pairs = ev.query(
-            "SELECT DISTINCT f.user_id, CAST(floor(epoch_us(e.occurred_at - f.first) / 86400e6) AS BIGINT) AS day "
+            "SELECT DISTINCT f.pos, CAST(floor(epoch_us(e.occurred_at - f.first) / 86400e6) AS BIGINT) AS day "
             "FROM {ev} e JOIN retention_first f ON CAST(e.user_id AS VARCHAR) = f.user_id "
             f"WHERE e.occurred_at >= f.first + INTERVAL 1 DAY AND day IN ({wanted})")
     finally:
         ev.con.unregister("retention_first")
-    ids = pd.Series(first["user_id"].to_numpy(), index=first["user_id"].astype("str").to_numpy())
-    return pairs.assign(user_id=pairs["user_id"].map(ids))[["user_id", "day"]].astype({"day": "int64"})
+    return pairs.astype({"pos": "int64", "day": "int64"})
+
+
+def _active_days(first: pd.DataFrame, events: pd.DataFrame | Events, days: tuple[int, ...]) -> pd.DataFrame:
+    """Distinct (user_id, day) pairs, day = floor((event - first) / 24 h), for the requested days only (in DuckDB)."""
+    pairs = _active_positions(first, events, days)
+    ids = first["user_id"].take(pairs["pos"].to_numpy()).to_numpy()
+    return pd.DataFrame({"user_id": ids, "day": pairs["day"].to_numpy()})
 
 
 def cohort_retention(first_events: pd.Series, events: pd.DataFrame | Events, days: Sequence[int] = (1, 7, 30),
@@ -117,11 +129,13 @@ def cohort_retention(first_events: pd.Series, events: pd.DataFrame | Events, day
     wanted = _check_days(days)
     first, n_missing, n_after = _first_events_frame(first_events, as_of)
     first["cohort"] = first["first"].dt.to_period(_COHORT_FREQ[cohort]).dt.start_time
-    active = _active_days(first, events, wanted)
+    active = _active_positions(first, events, wanted)  # users by their row in first (no id per pair)
     rows = []
     for n in wanted:
         eligible = first["first"] + (n + 1) * _DAY <= as_of
-        retained = eligible & first["user_id"].isin(active.loc[active["day"] == n, "user_id"])
+        came_back = np.zeros(len(first), dtype=bool)
+        came_back[active.loc[active["day"] == n, "pos"].to_numpy()] = True
+        retained = eligible & came_back
         counts = pd.DataFrame({"cohort": first["cohort"], "users": 1, "eligible": eligible, "retained": retained})
         per_cohort = counts.groupby("cohort").sum().reset_index()
         rows.append(per_cohort.assign(day=n))
