@@ -185,3 +185,19 @@ def test_rows_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert view.rows() == int((frame["event"] == "view").sum())  # the relation does not change: the count is kept
     coded = Events(view.con, view.name, known_rows=7)
     assert coded.rows() == 7
+
+
+def test_codes_number_the_ids_in_code_point_order() -> None:
+    """Codes are the ids' ranks in Python's sorted order (code points: UTF-8 byte order), Chinese and case mixed."""
+    rng = np.random.default_rng(7)
+    alphabet = list("aAbBzZ09_-") + ["用", "户", "小", "红", "书", "é"]
+    ids = sorted({"".join(rng.choice(alphabet, rng.integers(1, 6))) for _ in range(3000)})
+    who = np.array(ids, dtype=object)[rng.integers(0, len(ids), 9000)]
+    frame = pd.DataFrame({"user_id": who, "occurred_at": pd.Timestamp("2026-10-01"), "event": "view"})
+    coded = code_users(from_frame(frame))
+    expected = {user: code for code, user in enumerate(sorted(set(who)))}
+    pairs = coded.con.execute(f"SELECT user_id, code FROM {coded.users}").df()
+    assert dict(zip(pairs["user_id"], pairs["code"].astype(int), strict=True)) == expected
+    assert list(coded.ids) == sorted(set(who))  # the ids by code
+    decoded = coded.to_pandas()
+    assert sorted(decoded["user_id"]) == sorted(who)  # every event keeps its own id

@@ -29,6 +29,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow
 
 from helpers.errors import DataError, ParameterError
 from helpers.timezones import DEFAULT_TIMEZONE, duckdb_local_time, local_times, to_local
@@ -217,11 +218,21 @@ def code_users(events: Events) -> Events:
     n = next(_names)
     users, name = f"users_{n}", f"evc_{n}"
     # 4-byte codes (2^31 users is far beyond any audience): 10 M events' table is ~40 MB smaller than with BIGINT
-    events.con.execute(f"CREATE TEMP TABLE {users} AS SELECT user_id, CAST(row_number() OVER (ORDER BY user_id) - 1 "
-                       f"AS INTEGER) AS code FROM (SELECT DISTINCT user_id FROM {events.name} "
-                       "WHERE user_id IS NOT NULL)")
+    # the distinct ids sorted by DuckDB's external sort, numbered here: row_number() OVER (ORDER BY user_id)
+    # ran out of the 1GB cap at 10 M users (a window's sort does not spill like ORDER BY's)
+    ordered = events.con.sql(f"SELECT user_id FROM (SELECT DISTINCT user_id FROM {events.name} "
+                             "WHERE user_id IS NOT NULL) ORDER BY user_id").to_arrow_table()
+    ids = ordered.to_pandas()["user_id"].array
+    numbered = pyarrow.table({"user_id": ordered.column("user_id"),
+                              "code": pyarrow.array(np.arange(ordered.num_rows, dtype=np.int32))})
+    del ordered
+    events.con.register(f"numbered_{n}", numbered)
+    try:
+        events.con.execute(f"CREATE TEMP TABLE {users} AS SELECT user_id, code FROM numbered_{n}")
+    finally:
+        events.con.unregister(f"numbered_{n}")
+    del numbered
     rows = events.rows()
-    ids = events.con.execute(f"SELECT user_id FROM {users} ORDER BY code").df()["user_id"].array
     parts = -(-rows // PART_EVENTS)
     if parts <= 1:
         events.con.execute(f"CREATE TEMP TABLE {name} AS SELECT u.code AS user_id, e.* EXCLUDE (user_id) "

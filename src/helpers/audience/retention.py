@@ -98,7 +98,7 @@ def _active_positions(first: pd.DataFrame, events: pd.DataFrame | Events, days: 
         if not pd.api.types.is_datetime64_any_dtype(events["occurred_at"]):
             raise DataError("events.occurred_at must be parsed timestamps (datetime64).")
     ev = as_events(events).decoded()  # joined on the text ids
-    firsts = pd.DataFrame({"user_id": first["user_id"].astype("str").to_numpy(),
+    firsts = pd.DataFrame({"user_id": first["user_id"].astype("str").array,  # Arrow text: no Python string per user
                            "first": first["first"].astype("datetime64[us]").to_numpy(),
                            "pos": np.arange(len(first), dtype="int64")})
     ev.con.register("retention_first", firsts)
