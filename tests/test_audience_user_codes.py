@@ -187,10 +187,12 @@ def test_rows_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert coded.rows() == 7
 
 
-def test_codes_number_the_ids_in_code_point_order() -> None:
+@pytest.mark.parametrize("part_events", [1_000_000, 2_000])  # one part; five parts (the ids gathered by hash)
+def test_codes_number_the_ids_in_code_point_order(part_events: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Codes are the ids' ranks in Python's sorted order (code points: UTF-8 byte order), Chinese and case mixed."""
+    monkeypatch.setattr(engine, "PART_EVENTS", part_events)
     rng = np.random.default_rng(7)
-    alphabet = list("aAbBzZ09_-") + ["用", "户", "小", "红", "书", "é"]
+    alphabet = [*"aAbBzZ09_-", "用", "户", "小", "红", "书", "é"]
     ids = sorted({"".join(rng.choice(alphabet, rng.integers(1, 6))) for _ in range(3000)})
     who = np.array(ids, dtype=object)[rng.integers(0, len(ids), 9000)]
     frame = pd.DataFrame({"user_id": who, "occurred_at": pd.Timestamp("2026-10-01"), "event": "view"})

@@ -218,10 +218,20 @@ def code_users(events: Events) -> Events:
     n = next(_names)
     users, name = f"users_{n}", f"evc_{n}"
     # 4-byte codes (2^31 users is far beyond any audience): 10 M events' table is ~40 MB smaller than with BIGINT
-    # the distinct ids sorted by DuckDB's external sort, numbered here: row_number() OVER (ORDER BY user_id)
-    # ran out of the 1GB cap at 10 M users (a window's sort does not spill like ORDER BY's)
-    ordered = events.con.sql(f"SELECT user_id FROM (SELECT DISTINCT user_id FROM {events.name} "
-                             "WHERE user_id IS NOT NULL) ORDER BY user_id").to_arrow_table()
+    # the distinct ids gathered in parts of users (a hash of the id) into a table, sorted by DuckDB's external
+    # sort and streamed out in Arrow batches, numbered here: row_number() OVER (ORDER BY user_id), one
+    # DISTINCT of every id, and the sorted ids collected inside DuckDB ran out of the 1GB cap at 100 M events
+    rows = events.rows()
+    parts = -(-rows // PART_EVENTS)
+    events.con.execute(f"CREATE TEMP TABLE distinct_{n} (user_id VARCHAR)")
+    try:
+        for part in range(max(parts, 1)):
+            which = f" AND hash(user_id) % {parts} = {part}" if parts > 1 else ""
+            events.con.execute(f"INSERT INTO distinct_{n} SELECT DISTINCT user_id FROM {events.name} "
+                               f"WHERE user_id IS NOT NULL{which}")
+        ordered = events.con.sql(f"SELECT user_id FROM distinct_{n} ORDER BY user_id").to_arrow_reader().read_all()
+    finally:
+        events.con.execute(f"DROP TABLE distinct_{n}")
     ids = ordered.to_pandas()["user_id"].array
     numbered = pyarrow.table({"user_id": ordered.column("user_id"),
                               "code": pyarrow.array(np.arange(ordered.num_rows, dtype=np.int32))})
@@ -232,8 +242,6 @@ def code_users(events: Events) -> Events:
     finally:
         events.con.unregister(f"numbered_{n}")
     del numbered
-    rows = events.rows()
-    parts = -(-rows // PART_EVENTS)
     if parts <= 1:
         events.con.execute(f"CREATE TEMP TABLE {name} AS SELECT u.code AS user_id, e.* EXCLUDE (user_id) "
                            f"FROM {events.name} e LEFT JOIN {users} u ON e.user_id = u.user_id")
