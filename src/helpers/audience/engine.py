@@ -217,22 +217,21 @@ def code_users(events: Events) -> Events:
         return events
     n = next(_names)
     users, name = f"users_{n}", f"evc_{n}"
-    # 4-byte codes (2^31 users is far beyond any audience): 10 M events' table is ~40 MB smaller than with BIGINT
-    # the distinct ids gathered in parts of users (a hash of the id) into a table, sorted by DuckDB's external
-    # sort and streamed out in Arrow batches, numbered here: row_number() OVER (ORDER BY user_id), one
-    # DISTINCT of every id, and the sorted ids collected inside DuckDB ran out of the 1GB cap at 100 M events
+    # the distinct ids gathered part by part (`user_parts`) into a table, sorted by DuckDB's external sort and
+    # streamed out in Arrow batches, numbered here: row_number() OVER (ORDER BY user_id), one DISTINCT of every
+    # id, and the sorted ids collected inside DuckDB ran out of the 1GB cap at 100 M events
     rows = events.rows()
     parts = -(-rows // PART_EVENTS)
     events.con.execute(f"CREATE TEMP TABLE distinct_{n} (user_id VARCHAR)")
     try:
-        for part in range(max(parts, 1)):
-            which = f" AND hash(user_id) % {parts} = {part}" if parts > 1 else ""
-            events.con.execute(f"INSERT INTO distinct_{n} SELECT DISTINCT user_id FROM {events.name} "
-                               f"WHERE user_id IS NOT NULL{which}")
+        for part in events.user_parts():
+            events.con.execute(f"INSERT INTO distinct_{n} SELECT DISTINCT user_id FROM {part.name} "
+                               "WHERE user_id IS NOT NULL")
         ordered = events.con.sql(f"SELECT user_id FROM distinct_{n} ORDER BY user_id").to_arrow_reader().read_all()
     finally:
         events.con.execute(f"DROP TABLE distinct_{n}")
     ids = ordered.to_pandas()["user_id"].array
+    # 4-byte codes (2^31 users is far beyond any audience): 10 M events' table is ~40 MB smaller than with BIGINT
     numbered = pyarrow.table({"user_id": ordered.column("user_id"),
                               "code": pyarrow.array(np.arange(ordered.num_rows, dtype=np.int32))})
     del ordered
